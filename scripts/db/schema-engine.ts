@@ -1,0 +1,110 @@
+// Prisma's schema engine in WebAssembly, driven by the pg adapter, so that
+// migrations work on machines that cannot download Prisma's native engine.
+// This is the only module that touches @prisma/driver-adapter-utils (an internal
+// package of Prisma): if Prisma changes it, this file is the one to mend.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { randomUUID } from "node:crypto";
+import { parse } from "pg-connection-string";
+import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
+import type { SchemaEngine } from "@prisma/schema-engine-wasm";
+
+const require = createRequire(import.meta.url);
+let loaded = false;
+
+// The package's default entry imports the .wasm file as an ES module, which
+// Node 20 refuses; instantiate it ourselves with the JS glue as imports.
+async function loadWasm() {
+  if (loaded) return;
+  // The .wasm file is not in the package's exports: find it beside the JS glue.
+  const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
+  const module = await WebAssembly.compile(await readFile(wasmPath));
+  const instance = await WebAssembly.instantiate(module, {
+    "./schema_engine_bg.js": bindings as unknown as WebAssembly.ModuleImports,
+  });
+  const glue = bindings as unknown as { __wbg_set_wasm(w: unknown): void };
+  glue.__wbg_set_wasm(instance.exports);
+  (instance.exports as unknown as { __wbindgen_start(): void }).__wbindgen_start();
+  loaded = true;
+}
+
+// Explicit fields, not a connectionString: the adapter makes its shadow database
+// by overriding `database`, which a connectionString would silently win over
+// (the "shadow" database would then be the real one).
+function poolConfig(databaseUrl: string): pg.PoolConfig {
+  const { host, user, password, database, port } = parse(databaseUrl);
+  return {
+    host: host ?? undefined,
+    port: port ? Number(port) : undefined,
+    user: user ?? undefined,
+    password: password ?? undefined,
+    database: database ?? undefined,
+  };
+}
+
+// The engine reads pg_catalog columns of type "char" (oid 18) when it
+// describes a schema, and the adapter has no mapping for it: present them as
+// text, which is what they are.
+const CHAR_OID = 18;
+const TEXT_OID = 25;
+type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
+function readCharAsText<T extends object>(queryable: T): T {
+  const target = queryable as unknown as { performIO: PerformIO; startTransaction?: (...a: unknown[]) => Promise<object> };
+  const performIO = target.performIO.bind(queryable);
+  target.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result.fields) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+    return result;
+  };
+  const startTransaction = target.startTransaction?.bind(queryable);
+  if (startTransaction) target.startTransaction = async (...args) => readCharAsText(await startTransaction(...args));
+  return queryable;
+}
+
+// PrismaPg's own shadow database is dropped while its pool still holds a
+// connection ("being accessed by other users"): make it here, close the pool
+// first, then drop it.
+function migrationAwareFactory(databaseUrl: string) {
+  const config = poolConfig(databaseUrl);
+  const main = new PrismaPg(config);
+  return {
+    provider: main.provider,
+    adapterName: main.adapterName,
+    connect: async () => readCharAsText(await main.connect()),
+    async connectToShadowDb() {
+      const name = `prisma_migrate_shadow_db_${randomUUID()}`;
+      const admin = new pg.Client(config);
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      await admin.end();
+      const adapter = readCharAsText(await new PrismaPg({ ...config, database: name }).connect());
+      const dispose = adapter.dispose.bind(adapter);
+      adapter.dispose = async () => {
+        await dispose();
+        const client = new pg.Client(config);
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await client.end();
+      };
+      return adapter;
+    },
+  };
+}
+
+export async function openSchemaEngine(
+  databaseUrl: string,
+  schemaPath: string,
+  schemaText: string,
+): Promise<SchemaEngine> {
+  await loadWasm();
+  const adapterFactory = bindMigrationAwareSqlAdapterFactory(migrationAwareFactory(databaseUrl));
+  const { SchemaEngine: Engine } = bindings as unknown as { SchemaEngine: typeof SchemaEngine };
+  const log = (message: string) => {
+    if (process.env.DEBUG_SCHEMA_ENGINE) process.stderr.write(`${message}\n`);
+  };
+  return Engine.new({ datamodels: [[schemaPath, schemaText]] }, log, adapterFactory);
+}
