@@ -46,14 +46,34 @@ function poolConfig(databaseUrl: string): pg.PoolConfig {
   };
 }
 
+// Two mends to the pg adapter for the schema engine's use.
 // The engine reads pg_catalog columns of type "char" (oid 18) when it
 // describes a schema, and the adapter has no mapping for it: present them as
 // text, which is what they are.
 const CHAR_OID = 18;
 const TEXT_OID = 25;
 type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
-function readCharAsText<T extends object>(queryable: T): T {
-  const target = queryable as unknown as { performIO: PerformIO; startTransaction?: (...a: unknown[]) => Promise<object> };
+//
+// The adapter's executeScript also splits a script on every ";", which breaks
+// a function body ($$ ... ; ... $$): send the script whole, as the native
+// engine does (one simple query, so PostgreSQL runs it as one transaction).
+function patchAdapter<T extends object>(queryable: T): T {
+  const target = queryable as unknown as {
+    performIO: PerformIO;
+    startTransaction?: (...a: unknown[]) => Promise<object>;
+    executeScript?: (script: string) => Promise<void>;
+    client: { query(sql: string): Promise<unknown> };
+    onError(error: unknown): never;
+  };
+  if (target.executeScript) {
+    target.executeScript = async (script) => {
+      try {
+        await target.client.query(script);
+      } catch (error) {
+        target.onError(error);
+      }
+    };
+  }
   const performIO = target.performIO.bind(queryable);
   target.performIO = async (query) => {
     const result = await performIO(query);
@@ -61,7 +81,7 @@ function readCharAsText<T extends object>(queryable: T): T {
     return result;
   };
   const startTransaction = target.startTransaction?.bind(queryable);
-  if (startTransaction) target.startTransaction = async (...args) => readCharAsText(await startTransaction(...args));
+  if (startTransaction) target.startTransaction = async (...args) => patchAdapter(await startTransaction(...args));
   return queryable;
 }
 
@@ -74,14 +94,14 @@ function migrationAwareFactory(databaseUrl: string) {
   return {
     provider: main.provider,
     adapterName: main.adapterName,
-    connect: async () => readCharAsText(await main.connect()),
+    connect: async () => patchAdapter(await main.connect()),
     async connectToShadowDb() {
       const name = `prisma_migrate_shadow_db_${randomUUID()}`;
       const admin = new pg.Client(config);
       await admin.connect();
       await admin.query(`CREATE DATABASE "${name}"`);
       await admin.end();
-      const adapter = readCharAsText(await new PrismaPg({ ...config, database: name }).connect());
+      const adapter = patchAdapter(await new PrismaPg({ ...config, database: name }).connect());
       const dispose = adapter.dispose.bind(adapter);
       adapter.dispose = async () => {
         await dispose();
