@@ -17,3 +17,24 @@ generate_client() {
     touch app/generated/prisma/client.ts
   fi
 }
+
+# Install npm dependencies when missing or older than the lockfile.
+ensure_node_modules() {
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  if [ "$major" -lt 20 ]; then echo "Node.js 20 or later is required (found $(node -v))." >&2; exit 1; fi
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "Installing npm dependencies…"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# One value from the database, through psql or, when psql is absent, node.
+psql_scalar() {
+  node --input-type=module -e '
+    import pg from "pg";
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    const r = await c.query(process.argv[1]);
+    console.log(Object.values(r.rows[0] ?? {})[0] ?? "");
+    await c.end();' "$1"
+}

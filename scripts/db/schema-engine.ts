@@ -92,7 +92,7 @@ function migrationAwareFactory(databaseUrl: string) {
   const config = poolConfig(databaseUrl);
   const main = new PrismaPg(config);
   return {
-    provider: main.provider,
+    provider: "postgres" as const,
     adapterName: main.adapterName,
     connect: async () => patchAdapter(await main.connect()),
     async connectToShadowDb() {

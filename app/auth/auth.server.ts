@@ -1,0 +1,103 @@
+import { json, redirect } from "@remix-run/node";
+import { audit, auditQuietly } from "~/data/audit.server.ts";
+import { clearFailures, countRecentFailures, recordFailures } from "~/data/login-failures.server.ts";
+import { findUserForLogin } from "~/data/users.server.ts";
+import { can, type Actor, type Capability } from "~/domain/access/roles.ts";
+import { accountKey, ipKey, throttleVerdict } from "~/domain/access/throttle.ts";
+import { clientIp } from "./csrf.server.ts";
+import { verifyPassword } from "./password.server.ts";
+import { getSessionUser, type SessionUser } from "./session.server.ts";
+
+export const actorOf = (user: SessionUser): Actor => ({
+  userId: user.userId,
+  organisationId: user.organisationId,
+  role: user.role,
+});
+
+/** Only same-site paths: a redirectTo of "//evil.example" or "https://..." goes home. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  return to;
+}
+
+/** The signed-in user, or a redirect to the sign-in page that comes back here. */
+export async function requireUser(request: Request): Promise<SessionUser> {
+  const user = await getSessionUser(request);
+  if (!user) {
+    const url = new URL(request.url);
+    const back = url.pathname + url.search;
+    throw redirect(back === "/" ? "/login" : `/login?redirectTo=${encodeURIComponent(back)}`);
+  }
+  return user;
+}
+
+/** The signed-in user if their role has the capability; otherwise a 403, written to the audit log. */
+export async function requireCapability(request: Request, capability: Capability): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (!can(user.role, capability)) {
+    await auditQuietly({
+      action: "access.denied",
+      outcome: "refused",
+      actorUserId: user.userId,
+      organisationId: user.organisationId,
+      entityType: "route",
+      entityId: new URL(request.url).pathname,
+      ip: clientIp(request),
+      details: { capability },
+    });
+    throw forbidden();
+  }
+  return user;
+}
+
+export const forbidden = () =>
+  json({ message: "Cette page est réservée à d'autres rôles. Si vous pensez y avoir droit, contactez la coordination." }, { status: 403 });
+
+/**
+ * A record that does not exist and a record of another organisation get the
+ * same 404: the answer never tells that someone else's id exists.
+ */
+export async function notFound(request: Request, user?: SessionUser, entity?: { type: string; id: string }): Promise<never> {
+  if (user && entity) {
+    await auditQuietly({
+      action: "access.not_found",
+      outcome: "refused",
+      actorUserId: user.userId,
+      organisationId: user.organisationId,
+      entityType: entity.type,
+      entityId: entity.id,
+      ip: clientIp(request),
+    });
+  }
+  throw json({ message: "Cette page n'existe pas ou ne vous est pas accessible." }, { status: 404 });
+}
+
+export type LoginResult = { ok: true; userId: string } | { ok: false; message: string };
+
+const WRONG_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect.";
+
+export async function login(email: string, password: string, ip: string | null, now = new Date()): Promise<LoginResult> {
+  const keys = [accountKey(email), ...(ip ? [ipKey(ip)] : [])];
+  const failures = await countRecentFailures(keys, now);
+  const verdict = throttleVerdict(failures.get(keys[0]!) ?? 0, ip ? failures.get(ipKey(ip)) ?? 0 : 0);
+  if (!verdict.allowed) {
+    await audit({ action: "auth.login_throttled", outcome: "refused", ip, details: { account: keys[0]! } });
+    return { ok: false, message: verdict.message };
+  }
+  const user = await findUserForLogin(email);
+  const valid = await verifyPassword(user?.passwordHash ?? null, password);
+  if (!user || !valid || user.deactivatedAt || !user.membership) {
+    await recordFailures(keys);
+    await audit({
+      action: "auth.login_refused",
+      outcome: "refused",
+      actorUserId: user?.id ?? null,
+      ip,
+      details: { reason: !user ? "unknown_email" : user.deactivatedAt ? "deactivated" : "wrong_password" },
+    });
+    return { ok: false, message: WRONG_CREDENTIALS };
+  }
+  await clearFailures(keys[0]!);
+  await audit({ action: "auth.login", outcome: "ok", actorUserId: user.id, organisationId: user.membership.organisationId, ip });
+  return { ok: true, userId: user.id };
+}

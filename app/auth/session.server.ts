@@ -1,0 +1,73 @@
+import { redirect } from "@remix-run/node";
+import { createSessionRow, deleteSession, findSession, touchSession } from "~/data/sessions.server.ts";
+import type { Role } from "~/domain/access/roles.ts";
+import { orUnavailable } from "~/utils/http.server.ts";
+import { randomToken, sha256 } from "~/utils/tokens.server.ts";
+import { appCookies } from "./cookies.server.ts";
+
+export const IDLE_TIMEOUT_MS = 2 * 60 * 60 * 1000; // 2 h without a request ends the session
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000; // a working day at most
+const TOUCH_EVERY_MS = 60 * 1000; // write lastSeenAt at most once a minute
+
+export type SessionUser = {
+  sessionIdHash: string;
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  organisationId: string;
+  organisationName: string;
+  organisationKind: "PARTNER" | "INTERNAL" | "CONCIERGERIE";
+};
+
+async function readSessionId(request: Request): Promise<string | null> {
+  const value = await appCookies().session.parse(request.headers.get("Cookie"));
+  return typeof value === "string" && value.length > 0 ? value : null;
+}
+
+/** The signed-in user, or null (no cookie, forged cookie, ended or timed-out session, deactivated user). */
+export async function getSessionUser(request: Request, now = new Date()): Promise<SessionUser | null> {
+  const sessionId = await readSessionId(request);
+  if (!sessionId) return null;
+  const idHash = sha256(sessionId);
+  // Every signed-in page starts here: a database that does not answer is a 503.
+  const session = await orUnavailable(() => findSession(idHash));
+  if (!session) return null;
+  const { user } = session;
+  const expired =
+    session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > IDLE_TIMEOUT_MS;
+  if (expired || user.deactivatedAt || !user.membership || user.membership.organisation.archivedAt) {
+    await deleteSession(idHash);
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await touchSession(idHash, now);
+  return {
+    sessionIdHash: idHash,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.membership.role,
+    organisationId: user.membership.organisation.id,
+    organisationName: user.membership.organisation.name,
+    organisationKind: user.membership.organisation.kind,
+  };
+}
+
+/** Starts a new session (a new id at every sign-in) and redirects with its cookie. */
+export async function startSession(userId: string, redirectTo: string, previous: Request) {
+  const oldId = await readSessionId(previous);
+  if (oldId) await deleteSession(sha256(oldId));
+  const sessionId = randomToken();
+  await createSessionRow(sha256(sessionId), userId, new Date(Date.now() + ABSOLUTE_TIMEOUT_MS));
+  return redirect(redirectTo, {
+    headers: { "Set-Cookie": await appCookies().session.serialize(sessionId, { maxAge: ABSOLUTE_TIMEOUT_MS / 1000 }) },
+  });
+}
+
+export async function endSession(request: Request, redirectTo = "/login") {
+  const sessionId = await readSessionId(request);
+  if (sessionId) await deleteSession(sha256(sessionId));
+  return redirect(redirectTo, {
+    headers: { "Set-Cookie": await appCookies().session.serialize("", { maxAge: 0 }) },
+  });
+}

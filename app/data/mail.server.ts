@@ -1,0 +1,28 @@
+import { db, type Tx } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
+
+export type MailContent = { to: string; subject: string; text: string; html: string };
+
+/** Stores the message and asks a worker to send it, in the caller's transaction. */
+export async function queueMail(tx: Tx, mail: MailContent) {
+  const row = await tx.mail.create({ data: mail });
+  await addToOutbox(tx, "mail", "send", `mail:${row.id}`, { mailId: row.id });
+  return row;
+}
+
+export async function getMailToSend(mailId: string) {
+  return db().mail.findUnique({ where: { id: mailId } });
+}
+
+/** Idempotent: a second run of the same job finds it sent and does nothing. */
+export async function markMailSent(mailId: string) {
+  await db().mail.updateMany({ where: { id: mailId, sentAt: null }, data: { sentAt: new Date() } });
+}
+
+export async function listMailbox(take = 50) {
+  return db().mail.findMany({ orderBy: { createdAt: "desc" }, take });
+}
+
+export async function getMailboxMessage(id: string) {
+  return db().mail.findUnique({ where: { id } });
+}

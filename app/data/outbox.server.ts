@@ -1,0 +1,53 @@
+import type { Prisma } from "~/generated/prisma/client.ts";
+import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
+import { db, type Tx } from "./db.server.ts";
+
+/**
+ * Records work for a worker in the same transaction as the change that needs
+ * it. The relay (workers/outbox-relay.ts) enqueues it once Redis answers; the
+ * business key makes a repeat of the same change a no-op.
+ */
+export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
+  tx: Tx,
+  queue: Q,
+  jobName: J,
+  businessKey: string,
+  payload: JobPayload<Q, J>,
+) {
+  parsePayload(queue, jobName, payload);
+  await tx.outboxEvent.upsert({
+    where: { queue_businessKey: { queue, businessKey } },
+    create: { queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue },
+    update: {},
+  });
+}
+
+/** Claims a batch of unpublished rows; SKIP LOCKED lets several relays run at once. */
+export async function relayOutboxBatch(
+  publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>,
+  limit = 100,
+): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<
+      { id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]
+    >`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
+      WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+    for (const row of rows) {
+      try {
+        await publish(row);
+        await tx.outboxEvent.update({ where: { id: row.id }, data: { publishedAt: new Date(), lastError: null } });
+      } catch (error) {
+        await tx.outboxEvent.update({
+          where: { id: row.id },
+          data: { attempts: { increment: 1 }, lastError: error instanceof Error ? error.message : String(error) },
+        });
+        throw error; // Redis is likely down: stop this batch, retry later.
+      }
+    }
+    return rows.length;
+  });
+}
+
+export async function pendingOutboxCount() {
+  return db().outboxEvent.count({ where: { publishedAt: null } });
+}

@@ -1,0 +1,77 @@
+// Who may do what. Pure: used by the auth helpers, the navigation and the tests.
+export const ROLES = ["PARTNER_MEMBER", "PARTNER_ADMIN", "COORDINATOR", "ENCADRANT", "FINANCE", "ADMIN"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  PARTNER_MEMBER: "Partenaire",
+  PARTNER_ADMIN: "Partenaire (administrateur)",
+  COORDINATOR: "Coordination",
+  ENCADRANT: "Encadrant technique",
+  FINANCE: "Finance",
+  ADMIN: "Administration",
+};
+
+export const PARTNER_ROLES: readonly Role[] = ["PARTNER_MEMBER", "PARTNER_ADMIN"];
+export const STAFF_ROLES: readonly Role[] = ["COORDINATOR", "ENCADRANT", "FINANCE", "ADMIN"];
+
+export const isPartnerRole = (role: Role) => PARTNER_ROLES.includes(role);
+export const isStaffRole = (role: Role) => STAFF_ROLES.includes(role);
+
+/** The acting user, as every data function receives it. */
+export type Actor = {
+  userId: string;
+  organisationId: string;
+  role: Role;
+};
+
+export type Capability =
+  | "requests.view" // own organisation's requests (staff: every partner's)
+  | "requests.viewAll"
+  | "catalogue.view"
+  | "team.manage" // invite and remove colleagues of one's own organisation
+  | "users.manage" // every organisation's users
+  | "audit.view"
+  | "people.view" // workers in insertion and encadrants
+  | "mailbox.view";
+
+const CAPABILITIES: Record<Role, readonly Capability[]> = {
+  PARTNER_MEMBER: ["requests.view", "catalogue.view"],
+  PARTNER_ADMIN: ["requests.view", "catalogue.view", "team.manage"],
+  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view"],
+  ENCADRANT: ["people.view", "catalogue.view"],
+  FINANCE: ["requests.view", "requests.viewAll", "catalogue.view"],
+  ADMIN: [
+    "requests.view",
+    "requests.viewAll",
+    "catalogue.view",
+    "team.manage",
+    "users.manage",
+    "audit.view",
+    "people.view",
+  ],
+};
+
+export function can(role: Role, capability: Capability): boolean {
+  return CAPABILITIES[role].includes(capability);
+}
+
+/** Roles an inviter may hand out: a partner admin invites partner roles for its own organisation only. */
+export function invitableRoles(inviter: Role, targetIsConciergerie: boolean): Role[] {
+  if (inviter === "ADMIN") return targetIsConciergerie ? [...STAFF_ROLES] : [...PARTNER_ROLES];
+  if (inviter === "PARTNER_ADMIN" && !targetIsConciergerie) return [...PARTNER_ROLES];
+  return [];
+}
+
+export type NavItem = { to: string; label: string };
+
+export function navigationFor(role: Role): NavItem[] {
+  const items: NavItem[] = [{ to: "/", label: "Accueil" }];
+  if (can(role, "requests.view")) {
+    items.push({ to: "/requests", label: can(role, "requests.viewAll") ? "Demandes" : "Mes demandes" });
+  }
+  if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
+  if (can(role, "people.view")) items.push({ to: "/people", label: "Équipes" });
+  if (can(role, "team.manage")) items.push({ to: "/users", label: can(role, "users.manage") ? "Utilisateurs" : "Mon équipe" });
+  if (can(role, "audit.view")) items.push({ to: "/admin/audit", label: "Journal" });
+  return items;
+}

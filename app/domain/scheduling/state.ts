@@ -1,0 +1,246 @@
+// A mutable plan with the objective kept up to date on every change, so local
+// search can try a move and undo it cheaply. Only rules that depend on the
+// other assignments (H6 overlap and travel, H7 weekly cap) are checked here;
+// the rest is in the precomputed eligibility of the Problem.
+import type { Assignment, Plan } from "./instance";
+import { conflicts, dayOf, type Problem } from "./problem";
+import { formatDateTime } from "./time";
+
+/** Lexicographic objective of the contract, in its order. */
+export interface Objective {
+  pinnedKept: number;
+  servedWorkerMinutes: number;
+  shortfall: number;
+  travel: number;
+}
+
+/** > 0 when a is better than b, < 0 when worse, 0 when equal. */
+export function compareObjectives(a: Objective, b: Objective): number {
+  if (a.pinnedKept !== b.pinnedKept) return a.pinnedKept - b.pinnedKept;
+  if (a.servedWorkerMinutes !== b.servedWorkerMinutes) return a.servedWorkerMinutes - b.servedWorkerMinutes;
+  if (a.shortfall !== b.shortfall) return b.shortfall - a.shortfall;
+  return b.travel - a.travel;
+}
+
+export interface Staffing {
+  startIndex: number;
+  supervisor: number;
+  workers: number[];
+}
+
+export class PlanState {
+  /** Chosen candidate start index per request, -1 when unassigned. */
+  readonly startIndex: Int32Array;
+  readonly supervisor: Int32Array;
+  readonly team: number[][];
+  /** Requests of each person, sorted by start. */
+  readonly agenda: number[][];
+  readonly minutes: number[];
+  private readonly travelOfPerson: number[];
+  pinnedKept = 0;
+  served = 0;
+  shortfall = 0;
+  travel = 0;
+  assignedCount = 0;
+
+  constructor(readonly problem: Problem) {
+    const n = problem.requests.length;
+    this.startIndex = new Int32Array(n).fill(-1);
+    this.supervisor = new Int32Array(n).fill(-1);
+    this.team = Array.from({ length: n }, () => []);
+    this.agenda = problem.people.map(() => []);
+    this.minutes = problem.people.map(() => 0);
+    this.travelOfPerson = problem.people.map(() => 0);
+    for (let p = 0; p < problem.workerCount; p++) this.shortfall += problem.people[p].targetMinutes;
+  }
+
+  objective(): Objective {
+    return {
+      pinnedKept: this.pinnedKept,
+      servedWorkerMinutes: this.served,
+      shortfall: this.shortfall,
+      travel: this.travel,
+    };
+  }
+
+  isAssigned(r: number): boolean {
+    return this.startIndex[r] >= 0;
+  }
+
+  startOf(r: number): number {
+    return this.problem.requests[r].starts[this.startIndex[r]];
+  }
+
+  staffing(r: number): Staffing | null {
+    if (this.startIndex[r] < 0) return null;
+    return { startIndex: this.startIndex[r], supervisor: this.supervisor[r], workers: [...this.team[r]] };
+  }
+
+  /**
+   * The first request of this person that would clash (H6) with request r at
+   * start index k, or -1. `ignore` is a request to leave out (r itself when
+   * moving it).
+   */
+  clashWith(person: number, r: number, k: number, ignore = -1): number {
+    const { problem } = this;
+    const request = problem.requests[r];
+    const start = request.starts[k];
+    const end = start + request.duration;
+    for (const q of this.agenda[person]) {
+      if (q === r || q === ignore) continue;
+      const other = problem.requests[q];
+      const otherStart = other.starts[this.startIndex[q]];
+      if (otherStart >= end + problem.maxTravel) break; // agenda is sorted by start
+      if (conflicts(problem, request.site, start, end, other.site, otherStart, otherStart + other.duration)) return q;
+    }
+    return -1;
+  }
+
+  /** Would this person fit request r at start k, given the rest of the plan (H6, H7)? */
+  isFree(person: number, r: number, k: number, ignore = -1): boolean {
+    const extra = this.problem.requests[r].duration;
+    let minutes = this.minutes[person] + extra;
+    if (ignore >= 0 && this.isAssigned(ignore) && this.involves(ignore, person)) {
+      minutes -= this.problem.requests[ignore].duration;
+    }
+    if (minutes > this.problem.people[person].capMinutes) return false;
+    return this.clashWith(person, r, k, ignore) < 0;
+  }
+
+  involves(r: number, person: number): boolean {
+    return this.supervisor[r] === person || this.team[r].includes(person);
+  }
+
+  /** Shortfall change if this worker got `delta` more minutes. */
+  shortfallDelta(worker: number, delta: number): number {
+    const target = this.problem.people[worker].targetMinutes;
+    const before = Math.max(0, target - this.minutes[worker]);
+    const after = Math.max(0, target - this.minutes[worker] - delta);
+    return after - before;
+  }
+
+  /** Travel change if the person took request r at start k. */
+  travelDelta(person: number, r: number, k: number): number {
+    const { problem } = this;
+    const request = problem.requests[r];
+    const start = request.starts[k];
+    const day = dayOf(start);
+    let previous = -1;
+    let next = -1;
+    for (const q of this.agenda[person]) {
+      const qStart = this.startOf(q);
+      if (qStart <= start) previous = q;
+      else {
+        next = q;
+        break;
+      }
+    }
+    const legCost = (a: number, aStart: number, b: number, bStart: number) =>
+      dayOf(aStart) === dayOf(bStart) ? problem.travel[problem.requests[a].site][problem.requests[b].site] : 0;
+    let delta = 0;
+    if (previous >= 0 && dayOf(this.startOf(previous)) === day) delta += legCost(previous, this.startOf(previous), r, start);
+    if (next >= 0 && dayOf(this.startOf(next)) === day) delta += legCost(r, start, next, this.startOf(next));
+    if (previous >= 0 && next >= 0) delta -= legCost(previous, this.startOf(previous), next, this.startOf(next));
+    return delta;
+  }
+
+  assign(r: number, k: number, supervisor: number, workers: number[]): void {
+    const request = this.problem.requests[r];
+    this.startIndex[r] = k;
+    this.supervisor[r] = supervisor;
+    this.team[r] = [...workers].sort((a, b) => a - b);
+    this.served += request.value;
+    if (request.pinned) this.pinnedKept++;
+    this.assignedCount++;
+    this.addToPerson(supervisor, r);
+    for (const w of this.team[r]) this.addToPerson(w, r);
+  }
+
+  unassign(r: number): void {
+    if (this.startIndex[r] < 0) return;
+    const request = this.problem.requests[r];
+    this.removeFromPerson(this.supervisor[r], r);
+    for (const w of this.team[r]) this.removeFromPerson(w, r);
+    this.served -= request.value;
+    if (request.pinned) this.pinnedKept--;
+    this.assignedCount--;
+    this.startIndex[r] = -1;
+    this.supervisor[r] = -1;
+    this.team[r] = [];
+  }
+
+  private addToPerson(person: number, r: number) {
+    const agenda = this.agenda[person];
+    const start = this.startOf(r);
+    let i = agenda.length;
+    while (i > 0 && this.startOf(agenda[i - 1]) > start) i--;
+    agenda.splice(i, 0, r);
+    this.changeMinutes(person, this.problem.requests[r].duration);
+    this.refreshTravel(person);
+  }
+
+  private removeFromPerson(person: number, r: number) {
+    const agenda = this.agenda[person];
+    agenda.splice(agenda.indexOf(r), 1);
+    this.changeMinutes(person, -this.problem.requests[r].duration);
+    this.refreshTravel(person);
+  }
+
+  private changeMinutes(person: number, delta: number) {
+    if (person < this.problem.workerCount) this.shortfall += this.shortfallDelta(person, delta);
+    this.minutes[person] += delta;
+  }
+
+  private refreshTravel(person: number) {
+    const { problem } = this;
+    const agenda = this.agenda[person];
+    let total = 0;
+    for (let i = 1; i < agenda.length; i++) {
+      const a = agenda[i - 1];
+      const b = agenda[i];
+      if (dayOf(this.startOf(a)) === dayOf(this.startOf(b))) {
+        total += problem.travel[problem.requests[a].site][problem.requests[b].site];
+      }
+    }
+    this.travel += total - this.travelOfPerson[person];
+    this.travelOfPerson[person] = total;
+  }
+
+  /** The assignments part of the plan, in instance order. */
+  assignments(): Assignment[] {
+    const { problem } = this;
+    const weekStartMinute = problem.weekStartDay * 1440;
+    const result: Assignment[] = [];
+    for (const request of problem.requests) {
+      const r = request.index;
+      if (this.startIndex[r] < 0) continue;
+      result.push({
+        requestId: request.id,
+        start: formatDateTime(weekStartMinute + this.startOf(r)),
+        supervisorId: problem.people[this.supervisor[r]].id,
+        workerIds: this.team[r].map((w) => problem.people[w].id),
+      });
+    }
+    return result;
+  }
+}
+
+/** Loads the assignments of a plan (assumed to follow the rules) into a state. */
+export function stateFromPlan(problem: Problem, plan: Pick<Plan, "assignments">): PlanState {
+  const state = new PlanState(problem);
+  const requestIndex = new Map(problem.requests.map((r) => [r.id, r.index]));
+  const personIndex = new Map(problem.people.map((p) => [p.id, p.index]));
+  const weekStartMinute = problem.weekStartDay * 1440;
+  for (const assignment of plan.assignments) {
+    const r = requestIndex.get(assignment.requestId)!;
+    const startText = assignment.start;
+    const k = problem.requests[r].starts.findIndex((s) => formatDateTime(weekStartMinute + s) === startText);
+    state.assign(
+      r,
+      k,
+      personIndex.get(assignment.supervisorId)!,
+      assignment.workerIds.map((id) => personIndex.get(id)!),
+    );
+  }
+  return state;
+}

@@ -1,0 +1,101 @@
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { csrfToken } from "~/auth/csrf.server.ts";
+import { getSessionUser } from "~/auth/session.server.ts";
+import { AppForm } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { useNonce } from "~/components/nonce.tsx";
+import { navigationFor, ROLE_LABELS } from "~/domain/access/roles.ts";
+import stylesheet from "~/styles/app.css";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const meta: MetaFunction = () => [{ title: "La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [user, csrf] = await Promise.all([getSessionUser(request), csrfToken(request)]);
+  return json(
+    {
+      csrf: csrf.token,
+      user: user
+        ? {
+            name: user.name,
+            roleLabel: ROLE_LABELS[user.role],
+            organisationName: user.organisationName,
+            nav: navigationFor(user.role),
+          }
+        : null,
+    },
+    { headers: csrf.setCookie ? { "Set-Cookie": csrf.setCookie } : undefined },
+  );
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  const nonce = useNonce();
+  return (
+    <html lang="fr">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#contenu">
+          Aller au contenu
+        </a>
+        <header className="header">
+          <div className="header-inner">
+            <Link to="/" className="brand">
+              La Conciergerie Solidaire
+              <small>association Aurore</small>
+            </Link>
+            {user ? (
+              <>
+                <nav aria-label="Navigation principale" className="nav">
+                  {user.nav.map((item) => (
+                    <NavLink key={item.to} to={item.to} end={item.to === "/"}>
+                      {item.label}
+                    </NavLink>
+                  ))}
+                </nav>
+                <div className="header-user">
+                  <span>
+                    {user.name} · {user.roleLabel}
+                  </span>
+                  <AppForm action="/logout">
+                    <button type="submit" className="button small">
+                      Se déconnecter
+                    </button>
+                  </AppForm>
+                </div>
+              </>
+            ) : null}
+          </div>
+        </header>
+        <main id="contenu">{children}</main>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return (
+    <Shell>
+      <Outlet />
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <Shell>
+      <ErrorPage />
+    </Shell>
+  );
+}

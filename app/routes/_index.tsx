@@ -1,0 +1,93 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { actorOf, requireUser } from "~/auth/auth.server.ts";
+import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { homeFigures } from "~/data/dashboard.server.ts";
+import { can, isPartnerRole } from "~/domain/access/roles.ts";
+import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
+import { formatDateTime, formatMinutes } from "~/utils/format.ts";
+
+export const meta: MetaFunction = () => [{ title: "Accueil · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const actor = actorOf(user);
+  const showRequests = can(user.role, "requests.view");
+  const figures = showRequests ? await homeFigures(actor, new Date()) : null;
+  return json({
+    name: user.name,
+    organisationName: user.organisationName,
+    isPartner: isPartnerRole(user.role),
+    canSeePeople: can(user.role, "people.view"),
+    figures,
+  });
+}
+
+export default function Home() {
+  const { name, organisationName, isPartner, canSeePeople, figures } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader title={`Bonjour ${name.split(" ")[0]}`} description={organisationName} />
+      {figures ? (
+        <>
+          <div className="grid">
+            <Card title={isPartner ? "Demandes en attente de validation" : "Interventions à valider"}>
+              <p className="stat">{figures.waiting}</p>
+            </Card>
+            <Card title="Non encore staffées, 7 prochains jours">
+              <p className="stat">{figures.unstaffed}</p>
+            </Card>
+            <Card title="Heures d'insertion réalisées cette année">
+              <p className="stat">{formatMinutes(figures.insertionMinutesThisYear)}</p>
+              <p className="muted">{isPartner ? "Heures de travail que vos commandes ont données." : "Tous partenaires confondus."}</p>
+            </Card>
+          </div>
+          <Card title="Prochaines interventions">
+            {figures.upcoming.length === 0 ? (
+              <EmptyState>Aucune intervention à venir.</EmptyState>
+            ) : (
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Prestation</th>
+                    <th scope="col">Site</th>
+                    <th scope="col">Équipe</th>
+                    <th scope="col">Statut</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {figures.upcoming.map((i) => (
+                    <tr key={i.id}>
+                      <td data-label="Date">
+                        <Link to={`/requests/${i.requestId}`}>{formatDateTime(i.startsAt)}</Link>
+                      </td>
+                      <td data-label="Prestation">{i.request.prestation.name}</td>
+                      <td data-label="Site">{i.site.name}</td>
+                      <td data-label="Équipe">
+                        {i.workersNeeded} pers. · {formatMinutes(i.durationMinutes)}
+                      </td>
+                      <td data-label="Statut">
+                        <Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Card>
+        </>
+      ) : null}
+      {canSeePeople && !figures ? (
+        <Card title="Équipes">
+          <p>
+            <Link to="/people">Voir les salariés en insertion et les encadrants</Link>
+          </p>
+        </Card>
+      ) : null}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

@@ -1,0 +1,56 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { requireCapability } from "~/auth/auth.server.ts";
+import { Badge, Card, PageHeader } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { listCatalogue } from "~/data/catalogue.server.ts";
+import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+
+export const meta: MetaFunction = () => [{ title: "Catalogue · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCapability(request, "catalogue.view");
+  return json({ prestations: await listCatalogue() });
+}
+
+export default function Catalogue() {
+  const { prestations } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Catalogue des prestations"
+        description="Chaque prestation est réalisée par une équipe de salariés en insertion, encadrée par un encadrant technique."
+      />
+      <div className="grid">
+        {prestations.map((p) => (
+          <Card key={p.id} title={p.name}>
+            <p>
+              <Badge tone="green">{p.category}</Badge>
+            </p>
+            <p>{p.description}</p>
+            <dl className="details">
+              <dt>Prix</dt>
+              <dd>
+                {formatEuros(p.priceCents)} HT {p.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}
+              </dd>
+              <dt>TVA</dt>
+              <dd>{formatVatRate(p.vatRateBasisPoints)}</dd>
+              <dt>Délai</dt>
+              <dd>
+                {p.minNoticeDays} jour{p.minNoticeDays > 1 ? "s" : ""} à l'avance au moins
+              </dd>
+              <dt>Équipe type</dt>
+              <dd>
+                {p.defaultTeamSize} personnes, {formatMinutes(p.defaultDurationMinutes)}
+              </dd>
+              <dt>Insertion</dt>
+              <dd>{formatMinutes(p.defaultTeamSize * p.defaultDurationMinutes)} de travail pour des personnes en insertion</dd>
+            </dl>
+          </Card>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

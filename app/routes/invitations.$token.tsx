@@ -1,0 +1,78 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { readForm } from "~/auth/csrf.server.ts";
+import { hashPassword } from "~/auth/password.server.ts";
+import { startSession } from "~/auth/session.server.ts";
+import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { acceptInvitation, findInvitation, invitationState } from "~/data/users.server.ts";
+import { ROLE_LABELS } from "~/domain/access/roles.ts";
+import { orUnavailable } from "~/utils/http.server.ts";
+import { newPasswordField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [
+  { title: "Invitation · La Conciergerie Solidaire" },
+  { name: "referrer", content: "no-referrer" },
+];
+
+const PROBLEMS = {
+  unknown: "Cette invitation n'est pas valide ou a été remplacée. Demandez une nouvelle invitation à la personne qui vous a invité.",
+  used: "Cette invitation a déjà servi. Connectez-vous avec votre adresse et votre mot de passe.",
+  expired: "Cette invitation a expiré (elle est valable 7 jours). Demandez-en une nouvelle à la personne qui vous a invité.",
+} as const;
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const invitation = await orUnavailable(() => findInvitation(params.token ?? ""));
+  const state = invitationState(invitation);
+  if (state !== "valid" || !invitation) return json({ problem: PROBLEMS[state === "valid" ? "unknown" : state], invitation: null });
+  return json({
+    problem: null,
+    invitation: { name: invitation.name, email: invitation.email, organisation: invitation.organisation.name, role: ROLE_LABELS[invitation.role] },
+  });
+}
+
+const schema = z
+  .object({ password: newPasswordField, confirm: z.string() })
+  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "Les deux mots de passe ne sont pas identiques." });
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, problem: null }, { status: 400 });
+  const user = await orUnavailable(async () => acceptInvitation(params.token ?? "", await hashPassword(parsed.data.password)));
+  if (!user) return json({ errors: {} as FieldErrors, problem: PROBLEMS.used }, { status: 400 });
+  return startSession(user.id, "/", request);
+}
+
+export default function AcceptInvitation() {
+  const { problem, invitation } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const shownProblem = data?.problem ?? problem;
+  return (
+    <div className="auth-page stack">
+      <Card>
+        <h1>Bienvenue</h1>
+        {shownProblem || !invitation ? (
+          <>
+            <Alert kind="error">{shownProblem}</Alert>
+            <p>
+              <Link to="/login">Aller à la connexion</Link>
+            </p>
+          </>
+        ) : (
+          <AppForm className="form" noValidate>
+            <p>
+              {invitation.name}, vous rejoignez <strong>{invitation.organisation}</strong> ({invitation.role}). Votre identifiant
+              sera <strong>{invitation.email}</strong>.
+            </p>
+            <Field label="Choisissez un mot de passe" name="password" type="password" autoComplete="new-password" hint="Au moins 12 caractères, par exemple trois mots séparés par des tirets." error={data?.errors?.password} />
+            <Field label="Confirmez le mot de passe" name="confirm" type="password" autoComplete="new-password" error={data?.errors?.confirm} />
+            <SubmitButton>Créer mon compte</SubmitButton>
+          </AppForm>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

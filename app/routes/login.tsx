@@ -1,0 +1,59 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { login, safeRedirect } from "~/auth/auth.server.ts";
+import { clientIp, readForm } from "~/auth/csrf.server.ts";
+import { getSessionUser, startSession } from "~/auth/session.server.ts";
+import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { orUnavailable } from "~/utils/http.server.ts";
+import { emailField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [{ title: "Connexion · La Conciergerie Solidaire" }];
+
+const schema = z.object({
+  email: emailField,
+  password: z.string({ error: "Indiquez votre mot de passe." }).min(1, "Indiquez votre mot de passe.").max(200),
+  redirectTo: z.string().optional(),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getSessionUser(request)) return redirect("/");
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  const parsed = parseForm(form, schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, message: null }, { status: 400 });
+  const { email, password, redirectTo } = parsed.data;
+  const result = await orUnavailable(() => login(email, password, clientIp(request)));
+  if (!result.ok) {
+    return json({ errors: {} as FieldErrors, values: { email }, message: result.message }, { status: 400 });
+  }
+  return orUnavailable(() => startSession(result.userId, safeRedirect(redirectTo), request));
+}
+
+export default function Login() {
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  return (
+    <div className="auth-page stack">
+      <Card>
+        <h1>Connexion</h1>
+        <p className="muted">Partenaires et équipes de la Conciergerie Solidaire.</p>
+        <AppForm className="form" noValidate>
+          {data?.message ? <Alert kind="error">{data.message}</Alert> : null}
+          {!data && params.get("reset") ? <Alert kind="success">Votre mot de passe est changé. Connectez-vous.</Alert> : null}
+          <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? "/"} />
+          <Field label="Adresse e-mail" name="email" type="email" autoComplete="username" defaultValue={data?.values?.email} error={data?.errors?.email} />
+          <Field label="Mot de passe" name="password" type="password" autoComplete="current-password" error={data?.errors?.password} />
+          <SubmitButton>Se connecter</SubmitButton>
+          <Link to="/forgot-password">Mot de passe oublié ?</Link>
+        </AppForm>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

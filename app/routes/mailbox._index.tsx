@@ -1,0 +1,59 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { listMailbox } from "~/data/mail.server.ts";
+import { env, isProduction } from "~/utils/env.server.ts";
+import { formatDateTime } from "~/utils/format.ts";
+
+// The demo's mailbox: with MAIL_TRANSPORT=mailbox, mail stays in the database
+// and is read here. It does not exist when mail really goes out.
+export const meta: MetaFunction = () => [{ title: "Boîte mail de démonstration · La Conciergerie Solidaire" }];
+
+export function requireMailbox() {
+  if (env().MAIL_TRANSPORT !== "mailbox" || (isProduction() && process.env.DEMO !== "true")) {
+    throw json({ message: "Cette page n'existe pas." }, { status: 404 });
+  }
+}
+
+export async function loader(_: LoaderFunctionArgs) {
+  requireMailbox();
+  return json({ mails: await listMailbox() });
+}
+
+export default function Mailbox() {
+  const { mails } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader title="Boîte mail de démonstration" description="Les e-mails que l'application a envoyés, tels que leurs destinataires les reçoivent." />
+      <Card>
+        {mails.length === 0 ? (
+          <EmptyState>Aucun e-mail pour l'instant.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Reçu</th>
+                <th scope="col">Destinataire</th>
+                <th scope="col">Objet</th>
+              </tr>
+            </thead>
+            <tbody>
+              {mails.map((m) => (
+                <tr key={m.id}>
+                  <td data-label="Reçu">{formatDateTime(m.createdAt)}</td>
+                  <td data-label="Destinataire">{m.to}</td>
+                  <td data-label="Objet">
+                    <Link to={`/mailbox/${m.id}`}>{m.subject}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

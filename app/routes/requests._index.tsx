@@ -1,0 +1,148 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { listRequests, listSitesForFilter } from "~/data/requests.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { INTERVENTION_STATUSES, RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
+import { formatDate, formatShortDate } from "~/utils/format.ts";
+
+export const meta: MetaFunction = () => [{ title: "Demandes · La Conciergerie Solidaire" }];
+
+// Bad filter values are ignored rather than refused: a hand-edited URL still shows the list.
+const filtersSchema = z.object({
+  status: z.enum(INTERVENTION_STATUSES).optional().catch(undefined),
+  site: z.string().max(40).optional().catch(undefined),
+  from: z.coerce.date().optional().catch(undefined),
+  to: z.coerce.date().optional().catch(undefined),
+  after: z.string().max(80).optional().catch(undefined),
+});
+
+function decodeCursor(after: string | undefined) {
+  if (!after) return undefined;
+  const [time, id] = after.split("_");
+  const createdAt = new Date(Number(time));
+  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "requests.view");
+  const actor = actorOf(user);
+  const url = new URL(request.url);
+  const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
+  const [page, sites] = await Promise.all([
+    listRequests(actor, { status: filters.status, siteId: filters.site, from: filters.from, to: filters.to }, decodeCursor(filters.after)),
+    listSitesForFilter(actor),
+  ]);
+  const next = page.nextCursor ? new URLSearchParams(url.searchParams) : null;
+  next?.set("after", `${page.nextCursor!.createdAt.getTime()}_${page.nextCursor!.id}`);
+  return json({
+    requests: page.requests,
+    sites,
+    allPartners: can(user.role, "requests.viewAll"),
+    filters: { status: filters.status ?? "", site: filters.site ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" },
+    nextHref: next ? `?${next}` : null,
+    isFirstPage: !filters.after,
+  });
+}
+
+export default function Requests() {
+  const { requests, sites, allPartners, filters, nextHref, isFirstPage } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader
+        title={allPartners ? "Demandes des partenaires" : "Mes demandes"}
+        description={allPartners ? "Toutes les demandes de prestation, des plus récentes aux plus anciennes." : "Vos demandes de prestation et leurs interventions."}
+      />
+      <Form method="get" className="filters" aria-label="Filtrer les demandes">
+        <div className="field">
+          <label htmlFor="filter-status">Statut</label>
+          <select id="filter-status" name="status" defaultValue={filters.status}>
+            <option value="">Tous</option>
+            {INTERVENTION_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-site">Site</label>
+          <select id="filter-site" name="site" defaultValue={filters.site}>
+            <option value="">Tous</option>
+            {sites.map((s) => (
+              <option key={s.id} value={s.id}>
+                {allPartners ? `${s.organisation.name} — ${s.name}` : s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-from">Du</label>
+          <input id="filter-from" type="date" name="from" defaultValue={filters.from} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-to">Au</label>
+          <input id="filter-to" type="date" name="to" defaultValue={filters.to} />
+        </div>
+        <button type="submit" className="button secondary">
+          Filtrer
+        </button>
+      </Form>
+      <Card>
+        {requests.length === 0 ? (
+          <EmptyState>Aucune demande ne correspond à ces critères.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Référence</th>
+                {allPartners ? <th scope="col">Partenaire</th> : null}
+                <th scope="col">Prestation</th>
+                <th scope="col">Site</th>
+                <th scope="col">Dates</th>
+                <th scope="col">Statut</th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((r) => (
+                <tr key={r.id}>
+                  <td data-label="Référence">
+                    <Link to={`/requests/${r.id}`}>{r.reference}</Link>
+                  </td>
+                  {allPartners ? <td data-label="Partenaire">{r.organisation.name}</td> : null}
+                  <td data-label="Prestation">{r.prestation.name}</td>
+                  <td data-label="Site">{r.site.name}</td>
+                  <td data-label="Dates">
+                    {r.firstDate ? formatShortDate(r.firstDate) : "—"}
+                    {r.dates > 1 ? ` · ${r.dates} dates (${RECURRENCE_LABELS[r.recurrence].toLowerCase()})` : ""}
+                  </td>
+                  <td data-label="Statut">
+                    <Badge tone={STATUS_TONES[r.status]}>{STATUS_LABELS[r.status]}</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <nav className="pagination" aria-label="Pages">
+          {!isFirstPage ? (
+            <Link className="button secondary small" to="?">
+              Revenir au début
+            </Link>
+          ) : null}
+          {nextHref ? (
+            <Link className="button secondary small" to={nextHref}>
+              Demandes plus anciennes
+            </Link>
+          ) : null}
+        </nav>
+      </Card>
+      <p className="muted">Liste arrêtée au {formatDate(new Date())}.</p>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

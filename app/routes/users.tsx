@@ -1,0 +1,171 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { deactivateUser, inviteUser, listInvitableOrganisations, listPendingInvitations, listUsers } from "~/data/users.server.ts";
+import { can, invitableRoles, ROLE_LABELS, ROLES } from "~/domain/access/roles.ts";
+import { formatDate } from "~/utils/format.ts";
+import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+// One screen for a partner admin (their colleagues) and for an admin (everyone):
+// the data functions scope it by the actor.
+export const meta: MetaFunction = () => [{ title: "Utilisateurs · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "team.manage");
+  const actor = actorOf(user);
+  const [users, invitations, organisations] = await Promise.all([
+    listUsers(actor),
+    listPendingInvitations(actor),
+    listInvitableOrganisations(actor),
+  ]);
+  const roles = [...new Set(organisations.flatMap((o) => invitableRoles(user.role, o.kind === "CONCIERGERIE")))];
+  return json({
+    me: user.userId,
+    isAdmin: can(user.role, "users.manage"),
+    users,
+    invitations,
+    organisations: organisations.filter((o) => invitableRoles(user.role, o.kind === "CONCIERGERIE").length > 0),
+    roles: roles.map((r) => ({ value: r, label: ROLE_LABELS[r] })),
+  });
+}
+
+const inviteSchema = z.object({
+  intent: z.literal("invite"),
+  name: nameField,
+  email: emailField,
+  role: z.enum(ROLES, { error: "Choisissez un rôle." }),
+  organisationId: z.string({ error: "Choisissez une organisation." }).min(1, "Choisissez une organisation.").max(40),
+});
+const deactivateSchema = z.object({ intent: z.literal("deactivate"), userId: z.string().min(1).max(40) });
+const schema = z.discriminatedUnion("intent", [inviteSchema, deactivateSchema], { error: "Action inconnue." });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "team.manage");
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
+  const actor = actorOf(user);
+  if (parsed.data.intent === "invite") {
+    const result = await inviteUser(actor, parsed.data);
+    const values = Object.fromEntries(Object.entries(parsed.data).map(([k, v]) => [k, String(v)]));
+    if (!result.ok) return json({ errors: { [result.field]: result.message } as FieldErrors, values, done: null }, { status: 400 });
+    return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: `Invitation envoyée à ${parsed.data.email}.` });
+  }
+  const ok = await deactivateUser(actor, parsed.data.userId);
+  if (!ok) return json({ errors: { form: "Ce compte n'existe pas ou ne dépend pas de vous." }, values: {} as Record<string, string>, done: null }, { status: 404 });
+  return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: "Compte désactivé : ses sessions sont fermées." });
+}
+
+export default function Users() {
+  const { me, isAdmin, users, invitations, organisations, roles } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const values: Record<string, string> = data?.values ?? {};
+  return (
+    <div className="stack">
+      <PageHeader
+        title={isAdmin ? "Utilisateurs" : "Mon équipe"}
+        description={isAdmin ? "Les comptes de toutes les organisations." : "Les personnes de votre organisation qui ont accès à l'espace partenaire."}
+      />
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      <Card title="Inviter une personne">
+        <AppForm className="form" noValidate>
+          <input type="hidden" name="intent" value="invite" />
+          <Field label="Nom" name="name" autoComplete="off" defaultValue={values.name} error={errors.name} />
+          <Field label="Adresse e-mail" name="email" type="email" autoComplete="off" defaultValue={values.email} error={errors.email} />
+          <Field label="Organisation" name="organisationId" error={errors.organisationId}>
+            <select defaultValue={values.organisationId ?? (organisations.length === 1 ? organisations[0]!.id : "")}>
+              {organisations.length > 1 ? <option value="">Choisir…</option> : null}
+              {organisations.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Rôle" name="role" error={errors.role}>
+            <select defaultValue={values.role ?? ""}>
+              <option value="">Choisir…</option>
+              {roles.map((r) => (
+                <option key={r.value} value={r.value}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <SubmitButton>Envoyer l'invitation</SubmitButton>
+        </AppForm>
+      </Card>
+      {invitations.length > 0 ? (
+        <Card title="Invitations en attente">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Personne</th>
+                <th scope="col">Organisation</th>
+                <th scope="col">Rôle</th>
+                <th scope="col">Valable jusqu'au</th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.map((i) => (
+                <tr key={i.id}>
+                  <td data-label="Personne">
+                    {i.name} <span className="muted">{i.email}</span>
+                  </td>
+                  <td data-label="Organisation">{i.organisation.name}</td>
+                  <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
+                  <td data-label="Valable jusqu'au">{formatDate(i.expiresAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      ) : null}
+      <Card title="Comptes">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Personne</th>
+              {isAdmin ? <th scope="col">Organisation</th> : null}
+              <th scope="col">Rôle</th>
+              <th scope="col">
+                <span className="muted">Action</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td data-label="Personne">
+                  {u.name} <span className="muted">{u.email}</span>
+                </td>
+                {isAdmin ? <td data-label="Organisation">{u.membership?.organisation.name}</td> : null}
+                <td data-label="Rôle">{u.membership ? ROLE_LABELS[u.membership.role] : "—"}</td>
+                <td data-label="Action">
+                  {u.deactivatedAt ? (
+                    <Badge tone="red">Désactivé</Badge>
+                  ) : u.id === me ? (
+                    <span className="muted">Vous</span>
+                  ) : (
+                    <AppForm>
+                      <input type="hidden" name="intent" value="deactivate" />
+                      <input type="hidden" name="userId" value={u.id} />
+                      <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
+                    </AppForm>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

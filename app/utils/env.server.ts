@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+// The environment, checked once. A missing or malformed variable stops the
+// process at start with a message naming it, rather than failing later.
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().url(),
+  REDIS_URL: z.string().url(),
+  SESSION_SECRET: z.string().min(32, "SESSION_SECRET doit faire au moins 32 caractères"),
+  APP_URL: z.string().url().default("http://localhost:3000"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  // "mailbox" keeps mail in the database, readable at /mailbox (demo, tests);
+  // "smtp" sends it through SMTP_URL.
+  MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).default("mailbox"),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default("La Conciergerie Solidaire <conciergerie@conciergerie.example>"),
+  // Production sets this when TLS terminates in front of the app.
+  SECURE_COOKIES: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "true")),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  if (parsed.data.MAIL_TRANSPORT === "smtp" && !parsed.data.SMTP_URL) {
+    throw new Error("Invalid environment:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp");
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+export const isProduction = () => env().NODE_ENV === "production";
+export const secureCookies = () => env().SECURE_COOKIES ?? isProduction();

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { emailField, parseForm } from "./validation.ts";
+
+const form = (entries: Record<string, string>) => {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(entries)) f.set(k, v);
+  return f;
+};
+
+describe("parseForm", () => {
+  const schema = z.object({ email: emailField, password: z.string().min(1, "Indiquez votre mot de passe.") });
+
+  it("returns the data when valid", () => {
+    expect(parseForm(form({ email: " Ana@Example.org ", password: "x" }), schema)).toEqual({
+      ok: true,
+      data: { email: "ana@example.org", password: "x" },
+    });
+  });
+
+  it("gives one French message per field and keeps what was typed, except passwords", () => {
+    const result = parseForm(form({ email: "pas-un-email", password: "", csrf: "t" }), schema);
+    expect(result).toEqual({
+      ok: false,
+      errors: { email: "Cette adresse e-mail n'est pas valide.", password: "Indiquez votre mot de passe." },
+      values: { email: "pas-un-email" },
+    });
+  });
+
+  it("names a missing field without throwing", () => {
+    const result = parseForm(form({}), schema);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.email).toBe("Indiquez une adresse e-mail.");
+  });
+});

@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+export type FieldErrors = Record<string, string>;
+export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/**
+ * Parses a submitted form with a zod schema. On failure, one French message per
+ * field (the first one) and the submitted values, so the form is shown again
+ * as the person filled it: nothing typed is lost.
+ */
+export function parseForm<S extends z.ZodType>(form: FormData, schema: S): Parsed<z.infer<S>> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string" && key !== "csrf" && !/password/i.test(key)) values[key] = value;
+  }
+  const raw: Record<string, string> = {};
+  for (const [key, value] of form.entries()) if (typeof value === "string") raw[key] = value;
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join(".") || "form";
+    errors[key] ??= issue.message;
+  }
+  return { ok: false, errors, values };
+}
+
+// Reusable French field schemas.
+export const emailField = z
+  .string({ error: "Indiquez une adresse e-mail." })
+  .trim()
+  .min(1, "Indiquez une adresse e-mail.")
+  .max(254, "Cette adresse est trop longue.")
+  .email("Cette adresse e-mail n'est pas valide.")
+  .transform((s) => s.toLowerCase());
+
+export const newPasswordField = z
+  .string({ error: "Choisissez un mot de passe." })
+  .min(12, "Au moins 12 caractères, par exemple trois mots séparés par des tirets.")
+  .max(200, "200 caractères au plus.");
+
+export const nameField = z
+  .string({ error: "Indiquez un nom." })
+  .trim()
+  .min(1, "Indiquez un nom.")
+  .max(100, "100 caractères au plus.");

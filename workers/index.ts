@@ -1,0 +1,73 @@
+// The background worker: relays the outbox to BullMQ and runs every queue's jobs.
+// Started beside the web server (npm run worker); stops cleanly on SIGTERM/SIGINT.
+import { Worker, type Job } from "bullmq";
+import { disconnectDb } from "~/data/db.server.ts";
+import { deleteExpiredSessions } from "~/data/sessions.server.ts";
+import { mailTransport } from "~/integrations/mail.server.ts";
+import { createRedis } from "~/queues/connection.server.ts";
+import { createQueues } from "~/queues/queues.server.ts";
+import { parsePayload, type QueueName } from "~/queues/registry.ts";
+import { env } from "~/utils/env.server.ts";
+import { startOutboxRelay } from "./outbox-relay.ts";
+import { sendMail } from "./processors/mail.ts";
+
+type Processor = (job: Job) => Promise<unknown>;
+
+export function processorsFor(): Record<QueueName, Processor> {
+  const transport = mailTransport();
+  return {
+    mail: async (job) => sendMail(parsePayload("mail", job.name, job.data) as { mailId: string }, transport),
+  };
+}
+
+export async function startWorkers(options: { prefix?: string; concurrency?: number } = {}) {
+  env(); // fail at start, with a clear message, on a bad environment
+  const connection = createRedis("worker");
+  connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
+  const queues = createQueues(connection, options.prefix);
+  const workers = Object.entries(processorsFor()).map(
+    ([name, process]) =>
+      new Worker(name, process, {
+        connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency ?? 10,
+        // A worker killed mid-job: its job is taken up again once the lock lapses.
+        lockDuration: 30_000,
+        stalledInterval: 15_000,
+      }),
+  );
+  for (const worker of workers) {
+    worker.on("failed", (job, error) => {
+      process.stderr.write(`[worker] ${worker.name}/${job?.name} ${job?.id} failed: ${error.message}\n`);
+    });
+    worker.on("error", () => {});
+  }
+  const stopRelay = startOutboxRelay((row) => queues.publish(row));
+
+  // Housekeeping that needs no queue of its own.
+  const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch(() => {}), 60 * 60 * 1000);
+
+  return async function stop() {
+    clearInterval(cleanup);
+    await stopRelay();
+    await Promise.all(workers.map((w) => w.close()));
+    await queues.close();
+    connection.disconnect();
+    await disconnectDb();
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const stop = await startWorkers();
+  process.stdout.write("Conciergerie worker started: outbox relay and queues running\n");
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`Worker stopping (${signal})…\n`);
+    await stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
