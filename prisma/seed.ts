@@ -2,9 +2,10 @@
 // (`npm run db:reset`); on a database that already holds it, it changes nothing.
 // Deterministic: a seeded PRNG and a fixed "today" (the current date in Europe/Paris, or
 // SEED_TODAY=YYYY-MM-DD) from which every date is computed, so upcoming work is always ahead.
+import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "../app/generated/prisma/client.ts";
+import { PrismaClient, type Prisma } from "../app/generated/prisma/client.ts";
 import {
   InterventionStatus,
   OrganisationKind,
@@ -15,14 +16,11 @@ import {
 import {
   createOrganisation,
   createPrestation,
-  createServiceRequest,
   createSite,
   createSkill,
   createSupervisor,
   createUser,
-  createWorker,
   type Db,
-  type InterventionInput,
   type WindowInput,
 } from "../tests/support/factories.ts";
 
@@ -546,11 +544,11 @@ const WORKER_FIRST_NAMES = [
 const SKILL_WEIGHTS: Record<SkillCode, number> = {
   "espaces-verts": 18,
   nettoyage: 16,
-  "service-salle": 11,
+  "service-salle": 14,
   cuisine: 9,
   dechets: 9,
   vestiaire: 9,
-  accueil: 9,
+  accueil: 11,
   compostage: 7,
   bricolage: 8,
   courrier: 5,
@@ -559,7 +557,9 @@ const WINDOWS = {
   full: { fromMinute: clock("08:00"), toMinute: clock("17:00") },
   morning: { fromMinute: clock("08:00"), toMinute: clock("12:30") },
   afternoon: { fromMinute: clock("13:00"), toMinute: clock("17:00") },
+  midday: { fromMinute: clock("10:00"), toMinute: clock("15:00") }, // around the lunch service
 };
+type WindowKind = keyof typeof WINDOWS;
 
 // Recurring requests: [org, site, prestation, ISO day, start, duration, team, first week, last week]
 // with weeks relative to this week (0); every one is expanded into its dated interventions.
@@ -783,10 +783,16 @@ async function seed(db: Db, passwordHash: string) {
 
     const dayCount = int(2, 5);
     const days = shuffle([1, 2, 3, 4, 5]).slice(0, dayCount).sort((a, b) => a - b);
-    const base = pick(["full", "full", "full", "morning", "afternoon"] as const);
+    // People who serve lunch keep the middle of the day free; kitchen help starts early.
+    const kinds: WindowKind[] = skills.has("service-salle")
+      ? ["full", "midday", "midday"]
+      : skills.has("cuisine")
+        ? ["full", "morning"]
+        : ["full", "full", "full", "morning", "afternoon"];
+    const base = pick(kinds);
     const availability: WindowInput[] = days.map((isoDay) => ({
       isoDay,
-      ...WINDOWS[chance(0.25) ? pick(["full", "morning", "afternoon"] as const) : base],
+      ...WINDOWS[chance(0.25) ? pick(kinds) : base],
     }));
     const absences =
       index % 9 === 2
@@ -808,11 +814,22 @@ async function seed(db: Db, passwordHash: string) {
       contract: { start, end },
     };
   });
+  // The bulk of the rows goes in with createMany (a handful of statements instead of hundreds);
+  // the factories above cover the reference data and the tests.
   const workers: Person[] = [];
-  for (const { skills, contract, ...plan } of workerPlans) {
-    const row = await createWorker(db, { ...plan, skillIds: skills.map((code) => skillIds[code]) });
-    workers.push(person(row.id, skills, plan.availability, plan.absences, plan.weeklyTargetMinutes, plan.weeklyMaxMinutes, contract));
+  const rows = { worker: [] as Prisma.WorkerCreateManyInput[], skill: [] as Prisma.WorkerSkillCreateManyInput[], availability: [] as Prisma.AvailabilityCreateManyInput[], absence: [] as Prisma.AbsenceCreateManyInput[] };
+  for (const { skills, contract, availability, absences, ...worker } of workerPlans) {
+    const id = newId();
+    rows.worker.push({ id, ...worker });
+    rows.skill.push(...skills.map((code) => ({ workerId: id, skillId: skillIds[code] })));
+    rows.availability.push(...availability.map((w) => ({ workerId: id, ...w })));
+    rows.absence.push(...absences.map((a) => ({ workerId: id, ...a })));
+    workers.push(person(id, skills, availability, absences, worker.weeklyTargetMinutes, worker.weeklyMaxMinutes, contract));
   }
+  await db.worker.createMany({ data: rows.worker });
+  await db.workerSkill.createMany({ data: rows.skill });
+  await db.availability.createMany({ data: rows.availability });
+  await db.absence.createMany({ data: rows.absence });
 
   // Requests, planned in memory, then staffed in chronological order, then written.
   type Planned = {
@@ -904,7 +921,10 @@ async function seed(db: Db, passwordHash: string) {
   });
 
   // Statuses and staffing, occurrence by occurrence in time order.
-  type Outcome = InterventionInput & { day: number };
+  type Outcome = Omit<Prisma.InterventionCreateManyInput, "requestId" | "organisationId" | "siteId"> & {
+    day: number;
+    workerIds?: string[];
+  };
   const outcomes = new Map<Planned, Outcome[]>(planned.map((p) => [p, []]));
   const all = planned
     .flatMap((p) => p.occurrences.map((o, i) => ({ p, o, i })))
@@ -963,6 +983,9 @@ async function seed(db: Db, passwordHash: string) {
   const perYear = new Map<number, number>();
   const partnerUsers: Partial<Record<OrgKey, UserKey[]>> = { sncf: ["sncfAdmin", "sncfAgent"], mjc: ["mjc"], recho: ["recho"] };
   let purchaseOrder = 4500012340;
+  const requestRows: Prisma.ServiceRequestCreateManyInput[] = [];
+  const interventionRows: Prisma.InterventionCreateManyInput[] = [];
+  const assignmentRows: Prisma.AssignmentCreateManyInput[] = [];
   for (const p of planned) {
     const org = SITES[p.site].org;
     const prestation = prestations[p.prestation];
@@ -971,10 +994,23 @@ async function seed(db: Db, passwordHash: string) {
     const seq = (perYear.get(year) ?? 0) + 1;
     perYear.set(year, seq);
     const decidedAt = new Date(createdAt.getTime() + int(2, 6) * 3_600_000);
-    const interventions = outcomes.get(p)!.map(({ day: _day, ...rest }) => ({ ...rest, createdAt }));
     const last = p.occurrences[p.occurrences.length - 1].day;
     const authors = partnerUsers[org];
-    await createServiceRequest(db, {
+    const requestId = newId();
+    for (const { day: _day, workerIds = [], ...intervention } of outcomes.get(p)!) {
+      const interventionId = newId();
+      interventionRows.push({
+        ...intervention,
+        id: interventionId,
+        requestId,
+        organisationId: orgs[org].id,
+        siteId: sites[p.site],
+        createdAt,
+      });
+      assignmentRows.push(...workerIds.map((workerId) => ({ interventionId, workerId, createdAt: decidedAt })));
+    }
+    requestRows.push({
+      id: requestId,
       reference: `DEM-${year}-${String(seq).padStart(5, "0")}`,
       organisationId: orgs[org].id,
       siteId: sites[p.site],
@@ -996,9 +1032,20 @@ async function seed(db: Db, passwordHash: string) {
           ? "Nos équipes ne travaillent pas le samedi. Pouvez-vous nous proposer un jour de semaine ? Nous pouvons venir le vendredi midi."
           : null,
       createdAt,
-      interventions,
     });
   }
+  await db.serviceRequest.createMany({ data: requestRows });
+  await db.intervention.createMany({ data: interventionRows });
+  await db.assignment.createMany({ data: assignmentRows });
+}
+
+let idCounter = 0;
+/** A cuid-like id for rows written with createMany that other rows must point to. */
+function newId(): string {
+  const time = Date.now().toString(36).padStart(9, "0");
+  const count = (idCounter++ % 36 ** 4).toString(36).padStart(4, "0");
+  const noise = BigInt(`0x${randomBytes(8).toString("hex")}`).toString(36).padStart(13, "0").slice(0, 11);
+  return `c${time}${count}${noise}`;
 }
 
 function person(
@@ -1033,9 +1080,9 @@ function printLogins() {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log("\nComptes de démonstration :\n");
-  console.log(line(header));
+  console.log(line(header).trimEnd());
   console.log(widths.map((w) => "─".repeat(w)).join("  "));
-  for (const r of rows) console.log(line(r));
+  for (const r of rows) console.log(line(r).trimEnd());
   console.log(`\nMot de passe (tous les comptes) : ${DEMO_PASSWORD}\n`);
 }
 

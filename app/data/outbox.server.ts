@@ -22,30 +22,46 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
   });
 }
 
-/** Claims a batch of unpublished rows; SKIP LOCKED lets several relays run at once. */
+/**
+ * Claims a batch of unpublished rows (SKIP LOCKED lets several relays run at
+ * once) and publishes them in order. On the first failure the rows already
+ * published stay published, the failing one records its error, and the error
+ * is thrown so the caller backs off.
+ */
 export async function relayOutboxBatch(
   publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>,
   limit = 100,
 ): Promise<number> {
-  return db().$transaction(async (tx) => {
+  let failure: { id: bigint; error: unknown } | undefined;
+  const count = await db().$transaction(async (tx) => {
     const rows = await tx.$queryRaw<
       { id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]
     >`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
       WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+    const published: bigint[] = [];
     for (const row of rows) {
       try {
         await publish(row);
-        await tx.outboxEvent.update({ where: { id: row.id }, data: { publishedAt: new Date(), lastError: null } });
+        published.push(row.id);
       } catch (error) {
-        await tx.outboxEvent.update({
-          where: { id: row.id },
-          data: { attempts: { increment: 1 }, lastError: error instanceof Error ? error.message : String(error) },
-        });
-        throw error; // Redis is likely down: stop this batch, retry later.
+        failure = { id: row.id, error };
+        break;
       }
     }
-    return rows.length;
+    if (published.length > 0) {
+      await tx.outboxEvent.updateMany({ where: { id: { in: published } }, data: { publishedAt: new Date(), lastError: null } });
+    }
+    return published.length;
   });
+  if (failure) {
+    const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
+    await db().outboxEvent.update({
+      where: { id: failure.id },
+      data: { attempts: { increment: 1 }, lastError: message.slice(0, 500) },
+    });
+    throw failure.error;
+  }
+  return count;
 }
 
 export async function pendingOutboxCount() {

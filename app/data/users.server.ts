@@ -63,7 +63,7 @@ export async function inviteUser(
 ): Promise<InviteResult> {
   const email = input.email.trim().toLowerCase();
   const organisation = await db().organisation.findFirst({
-    where: { id: input.organisationId, archivedAt: null, ...(actor.role === "ADMIN" ? {} : { id: actor.organisationId }) },
+    where: { AND: [{ id: input.organisationId, archivedAt: null }, actor.role === "ADMIN" ? {} : { id: actor.organisationId }] },
     select: { id: true, name: true, kind: true },
   });
   if (!organisation) return { ok: false, field: "organisationId", message: "Choisissez une organisation de la liste." };

@@ -2,6 +2,8 @@
 // transaction client) and overrides, fills the rest with plain defaults and returns the row.
 // Unique columns get a counter plus a per-module-load tag, so two test files sharing a
 // database never collide and nothing depends on randomness.
+// Includes load at most one relation per level: inside an interactive transaction Prisma fetches
+// sibling relations concurrently on the one pg client, which pg 8.19+ flags as deprecated.
 import type { Prisma, PrismaClient } from "../../app/generated/prisma/client.ts";
 import { OrganisationKind, PricingUnit, Role } from "../../app/generated/prisma/enums.ts";
 
@@ -184,7 +186,6 @@ export async function createWorker(
       availability: { createMany: { data: availability } },
       absences: { createMany: { data: absences } },
     },
-    include: { skills: true, availability: true, absences: true },
   });
 }
 
@@ -207,6 +208,5 @@ export async function createSupervisor(
       availability: { createMany: { data: availability } },
       absences: { createMany: { data: absences } },
     },
-    include: { skills: true, availability: true, absences: true },
   });
 }

@@ -5,7 +5,7 @@
 // generator and a fixed iteration budget, never the clock.
 import { explainUnassigned } from "./explain";
 import type { Instance, Plan, Unassigned } from "./instance";
-import { compileProblem, conflicts, type Problem } from "./problem";
+import { compileProblem, conflicts, startIsPossible, type Problem } from "./problem";
 import { PlanState, compareObjectives, type Objective, type Staffing } from "./state";
 
 export interface SolveOptions {
@@ -154,15 +154,7 @@ class Search {
 
   /** Could request r be staffed at some start if nothing else were planned? */
   private canStaffAlone(r: number): boolean {
-    const request = this.problem.requests[r];
-    return request.starts.some((_, k) => {
-      const workers = this.problem.eligibleWorkers[r][k];
-      return (
-        this.problem.eligibleSupervisors[r][k].length > 0 &&
-        workers.length >= request.need &&
-        request.pinnedWorkers.every((w) => workers.includes(w))
-      );
-    });
+    return this.problem.requests[r].starts.some((_, k) => startIsPossible(this.problem, r, k));
   }
 
   construct(): void {
@@ -245,15 +237,14 @@ class Search {
   /** Local search for `iterations` moves; returns how many strictly improved the plan. */
   improve(iterations: number): number {
     let improvements = 0;
-    let cursor = 0;
+    let cursor = -1;
     for (let iteration = 0; iteration < iterations; iteration++) {
-      const unassigned = this.openRequests();
-      if (unassigned.length === 0 && this.state.assignedCount === 0) break;
       const before = this.state.objective();
       let accepted: boolean;
-      if (unassigned.length > 0 && (this.random() < 0.6 || this.state.assignedCount === 0)) {
-        cursor = (cursor + 1) % unassigned.length;
-        accepted = this.insertByEjection(unassigned[cursor]);
+      const open = this.random() < 0.6 ? this.nextOpen(cursor) : -1;
+      if (open >= 0) {
+        cursor = open;
+        accepted = this.insertByEjection(this.greedyOrder[open]);
       } else {
         accepted = this.ruinAndRecreate();
       }
@@ -262,39 +253,98 @@ class Search {
     return improvements;
   }
 
-  /** Unassigned requests that could be staffed alone, most valuable first. */
-  private openRequests(): number[] {
-    return this.greedyOrder.filter((r) => this.feasibleAlone[r] && !this.state.isAssigned(r));
+  /** Position in greedyOrder of the next open request after `cursor` (cyclic), or -1. */
+  private nextOpen(cursor: number): number {
+    const n = this.greedyOrder.length;
+    for (let step = 1; step <= n; step++) {
+      const i = (cursor + step) % n;
+      const r = this.greedyOrder[i];
+      if (this.feasibleAlone[r] && !this.state.isAssigned(r)) return i;
+    }
+    return -1;
   }
 
   /**
-   * Make room for an unassigned request: remove one to three assignments that
-   * block it at one of its starts, insert it, re-insert the removed ones.
+   * Force an open request in: pick a start and the people whose current
+   * assignments are cheapest to give up, remove those assignments, staff the
+   * request with these people, then re-insert what was removed (with other
+   * people or starts) and nearby open requests. Kept only if not worse.
    */
   private insertByEjection(r: number): boolean {
+    const { problem } = this;
+    const request = problem.requests[r];
+    const starts = request.starts.map((_, k) => k).filter((k) => startIsPossible(problem, r, k));
+    if (starts.length === 0) return false;
+    let plan: { k: number; supervisor: number; workers: number[]; ejected: number[]; cost: number } | null = null;
+    // Either the cheapest start or a random one, to diversify.
+    const candidates = this.random() < 0.5 ? starts : [starts[Math.floor(this.random() * starts.length)]];
+    for (const k of candidates) {
+      const option = this.cheapestTeam(r, k);
+      if (option && (!plan || option.cost < plan.cost)) plan = { k, ...option };
+    }
+    if (!plan) return false;
+    return this.tryMove(plan.ejected, [...this.noisyOrder(plan.ejected), ...this.relatedOpen(plan.ejected, r)], {
+      r,
+      startIndex: plan.k,
+      supervisor: plan.supervisor,
+      workers: plan.workers,
+    });
+  }
+
+  /** Supervisor and workers for request r at start k that displace the least served time. */
+  private cheapestTeam(r: number, k: number): { supervisor: number; workers: number[]; ejected: number[]; cost: number } | null {
+    const { problem } = this;
+    const request = problem.requests[r];
+    const priced = (p: number) => {
+      const ejected = this.blockersOf(p, r, k);
+      let cost = 0;
+      for (const q of ejected) cost += problem.requests[q].value + (problem.requests[q].pinned ? 1e7 : 0);
+      return { p, ejected, cost: cost * (1 + 0.3 * this.random()) };
+    };
+    const supervisors = problem.eligibleSupervisors[r][k].map(priced).sort((a, b) => a.cost - b.cost || a.p - b.p);
+    if (supervisors.length === 0) return null;
+    const eligible = problem.eligibleWorkers[r][k];
+    if (!request.pinnedWorkers.every((w) => eligible.includes(w))) return null;
+    const pinned = request.pinnedWorkers.map(priced);
+    const others = eligible
+      .filter((w) => !request.pinnedWorkers.includes(w))
+      .map(priced)
+      .sort((a, b) => a.cost - b.cost || a.p - b.p)
+      .slice(0, request.need - pinned.length);
+    const team = [supervisors[0], ...pinned, ...others];
+    if (team.length !== request.need + 1) return null;
+    const ejected = [...new Set(team.flatMap((t) => t.ejected))].sort((a, b) => a - b);
+    return {
+      supervisor: supervisors[0].p,
+      workers: [...pinned, ...others].map((t) => t.p),
+      ejected,
+      cost: team.reduce((sum, t) => sum + t.cost, 0),
+    };
+  }
+
+  /** Assignments of person p to remove so p can take request r at start k (clashes, then the weekly cap). */
+  private blockersOf(p: number, r: number, k: number): number[] {
     const { problem, state } = this;
     const request = problem.requests[r];
-    const k = Math.floor(this.random() * request.starts.length);
-    const blockers = new Set<number>();
-    for (const p of [...problem.eligibleSupervisors[r][k], ...problem.eligibleWorkers[r][k]]) {
-      for (const q of state.agenda[p]) {
-        if (problem.requests[q].pinned && this.random() < 0.9) continue;
-        if (this.clashes(q, r, k)) blockers.add(q);
-      }
-      if (state.minutes[p] + request.duration > problem.people[p].capMinutes) {
-        // Over the weekly cap: any of this person's requests is a blocker.
-        for (const q of state.agenda[p]) blockers.add(q);
+    const result: number[] = [];
+    let minutes = state.minutes[p] + request.duration;
+    for (const q of state.agenda[p]) {
+      if (this.clashes(q, r, k)) {
+        result.push(q);
+        minutes -= problem.requests[q].duration;
       }
     }
-    if (blockers.size === 0) return this.tryMove([], [r]);
-    const list = [...blockers].sort((a, b) => a - b);
-    const count = 1 + Math.floor(this.random() * Math.min(3, list.length));
-    const removed: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const pick = list.splice(Math.floor(this.random() * list.length), 1)[0];
-      removed.push(pick);
+    if (minutes > problem.people[p].capMinutes) {
+      const rest = state.agenda[p]
+        .filter((q) => !result.includes(q))
+        .sort((a, b) => problem.requests[a].value - problem.requests[b].value || a - b);
+      for (const q of rest) {
+        if (minutes <= problem.people[p].capMinutes) break;
+        result.push(q);
+        minutes -= problem.requests[q].duration;
+      }
     }
-    return this.tryMove(removed, [r, ...this.noisyOrder(removed), ...this.relatedOpen(removed, r)]);
+    return result;
   }
 
   /** Would assigned request q clash (H6) with request r at start k if they shared a person? */
@@ -310,10 +360,9 @@ class Search {
   /** Remove a random assignment and a few that share its people, then rebuild around them. */
   private ruinAndRecreate(): boolean {
     const { problem, state } = this;
-    const assigned: number[] = [];
-    for (let r = 0; r < problem.requests.length; r++) if (state.isAssigned(r)) assigned.push(r);
-    if (assigned.length === 0) return false;
-    const seed = assigned[Math.floor(this.random() * assigned.length)];
+    if (state.assignedCount === 0) return false;
+    let seed = Math.floor(this.random() * problem.requests.length);
+    while (!state.isAssigned(seed)) seed = (seed + 1) % problem.requests.length;
     const removed = [seed];
     const people = [state.supervisor[seed], ...state.team[seed]];
     const seedStart = state.startOf(seed);
@@ -367,15 +416,23 @@ class Search {
   }
 
   /**
-   * Remove `removed`, insert `order` greedily, keep the result if the
-   * objective is not worse, otherwise restore the previous plan exactly.
+   * Remove `removed`, apply the forced staffing if any, insert `order`
+   * greedily; keep the result if the objective is not worse, otherwise
+   * restore the previous plan exactly.
    */
-  private tryMove(removed: number[], order: number[]): boolean {
+  private tryMove(removed: number[], order: number[], forced?: Staffing & { r: number }): boolean {
     const { state } = this;
     const before = state.objective();
     const saved = removed.map((r) => ({ r, staffing: state.staffing(r)! }));
     for (const r of removed) state.unassign(r);
     const inserted: number[] = [];
+    if (forced) {
+      const { r, startIndex, supervisor, workers } = forced;
+      if ([supervisor, ...workers].every((p) => state.isFree(p, r, startIndex))) {
+        state.assign(r, startIndex, supervisor, workers);
+        inserted.push(r);
+      }
+    }
     for (const r of order) if (this.tryInsert(r)) inserted.push(r);
     if (compareObjectives(state.objective(), before) >= 0) return true;
     for (const r of inserted) state.unassign(r);

@@ -262,3 +262,14 @@ export function conflicts(
   if (startA <= startB) return endA + problem.travel[siteA][siteB] > startB;
   return endB + problem.travel[siteB][siteA] > startA;
 }
+
+/** Could request r be staffed at start k if nothing else were planned (people and pins eligible)? */
+export function startIsPossible(problem: Problem, r: number, k: number): boolean {
+  const request = problem.requests[r];
+  const workers = problem.eligibleWorkers[r][k];
+  return (
+    problem.eligibleSupervisors[r][k].length > 0 &&
+    workers.length >= request.need &&
+    request.pinnedWorkers.every((w) => workers.includes(w))
+  );
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { createTestDatabase } from "./databases.ts";
+
+// Starts the built app (server.ts) and its worker on a seeded database of
+// their own, as the demo runs them. Tests reach it over HTTP.
+declare module "vitest" {
+  export interface ProvidedContext {
+    appUrl: string;
+    appDatabaseUrl: string;
+  }
+}
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  // Keep the app's own error output visible in the test log.
+  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[app] ${chunk}`));
+  return child;
+}
+
+async function waitForHealth(url: string, child: ChildProcess) {
+  for (let i = 0; i < 120; i++) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthcheck`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the app did not answer /healthcheck within 30 s");
+}
+
+export default async function setup(project: TestProject) {
+  const databaseUrl = await createTestDatabase("app");
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: "production",
+    DEMO: "true",
+    SECURE_COOKIES: "false",
+    MAIL_TRANSPORT: "mailbox",
+    SESSION_SECRET: "app-test-session-secret-long-enough-0123456789",
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    APP_URL: appUrl,
+  };
+  const seed = run("npx", ["tsx", "prisma/seed.ts"], env);
+  const [code] = await once(seed, "exit");
+  if (code !== 0) throw new Error(`the seed failed with code ${code}`);
+  const server = run("node", ["--import", "tsx", "server.ts"], env);
+  const worker = run("npx", ["tsx", "workers/index.ts"], env);
+  await waitForHealth(appUrl, server);
+  project.provide("appUrl", appUrl);
+  project.provide("appDatabaseUrl", databaseUrl);
+  return async () => {
+    for (const child of [server, worker]) child.kill("SIGTERM");
+    await Promise.all([server, worker].map((c) => (c.exitCode === null ? once(c, "exit") : null)));
+  };
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+// The test command (scripts/test.sh) migrates a template database once;
+// each test file gets its own copy in about 100 ms, so files run in parallel.
+export const TEMPLATE_DATABASE = "conciergerie_template";
+
+function adminUrl(): string {
+  const url = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!url) throw new Error("TEST_ADMIN_DATABASE_URL is not set: run the tests with `npm test`.");
+  return url;
+}
+
+export async function createTestDatabase(label: string): Promise<string> {
+  const name = `t_${label.replace(/\W/g, "").slice(0, 20)}_${randomBytes(4).toString("hex")}`.toLowerCase();
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
