@@ -55,7 +55,9 @@ function logError(error: unknown, path?: string) {
 }
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
-  if (request.signal.aborted) return;
+  // Aborted requests and thrown responses (404, 403...) are answers, not errors.
+  if (request.signal.aborted || error instanceof Response) return;
+  if (error && typeof error === "object" && "status" in error && "internal" in error) return;
   if (isDatabaseUnavailable(error)) {
     process.stderr.write(`[error] ${new URL(request.url).pathname} database unavailable\n`);
     return;

@@ -161,7 +161,7 @@ const ORGANISATIONS: Record<OrgKey, Omit<Parameters<typeof createOrganisation>[1
     kind: OrganisationKind.PARTNER,
     name: "SNCF Gares & Connexions",
     slug: "sncf-gares-connexions",
-    ...companyIds("50752380", "0231"),
+    ...companyIds("90871234", "0231"),
     billingEmail: "compta@sncf.example",
     billingAddress: "SNCF Gares & Connexions — Comptabilité fournisseurs, place Louis-Armand, 75012 Paris",
     paymentTermsDays: 45,
@@ -555,7 +555,7 @@ const SKILL_WEIGHTS: Record<SkillCode, number> = {
 };
 const WINDOWS = {
   full: { fromMinute: clock("08:00"), toMinute: clock("17:00") },
-  morning: { fromMinute: clock("08:00"), toMinute: clock("12:30") },
+  morning: { fromMinute: clock("08:00"), toMinute: clock("13:00") },
   afternoon: { fromMinute: clock("13:00"), toMinute: clock("17:00") },
   midday: { fromMinute: clock("10:00"), toMinute: clock("15:00") }, // around the lunch service
 };
@@ -831,34 +831,38 @@ async function seed(db: Db, passwordHash: string) {
   await db.availability.createMany({ data: rows.availability });
   await db.absence.createMany({ data: rows.absence });
 
-  // Requests, planned in memory, then staffed in chronological order, then written.
+  // Requests, planned in memory, then staffed, then written.
+  type State = "recurring" | "done" | "cancelled" | "submitted" | "accepted" | "scheduled" | "declined";
+  type Occurrence = { day: number; startMinute: number; latestStartMinute?: number };
   type Planned = {
     site: SiteKey;
     prestation: PrestationCode;
     recurrence: Recurrence;
     duration: number;
     team: number;
-    createdDay: number;
+    /** Days between the request and its first occurrence, beyond the prestation's notice. */
+    lead: number;
     notes?: string;
-    occurrences: { day: number; startMinute: number; latestStartMinute?: number }[];
-    state: "recurring" | "done" | "cancelled" | "submitted" | "accepted" | "scheduled" | "declined";
+    occurrences: Occurrence[];
+    state: State;
+    /** Another day and time for a one-off, as the coordinator would propose when no team is free. */
+    redraw?: () => Occurrence;
   };
   const planned: Planned[] = [];
 
   for (const r of RECURRING) {
     const step = r.recurrence === Recurrence.BIWEEKLY ? 14 : 7;
-    const occurrences = [];
+    const occurrences: Occurrence[] = [];
     for (let day = MONDAY + r.fromWeek * 7 + r.isoDay - 1; day <= MONDAY + r.toWeek * 7 + 6; day += step) {
       occurrences.push({ day, startMinute: clock(r.start) });
     }
-    const notice = PRESTATIONS[r.prestation].minNoticeDays;
     planned.push({
       site: r.site,
       prestation: r.prestation,
       recurrence: r.recurrence ?? Recurrence.WEEKLY,
       duration: r.duration,
       team: r.team,
-      createdDay: Math.min(occurrences[0].day - notice - int(3, 10), TODAY - 1),
+      lead: int(3, 10),
       notes: r.notes,
       occurrences,
       state: "recurring",
@@ -872,13 +876,13 @@ async function seed(db: Db, passwordHash: string) {
     }
     throw new Error("Aucun jour ouvré dans l'intervalle.");
   };
-  const oneOffStates: Planned["state"][] = [
-    ...Array<Planned["state"]>(20).fill("done"),
+  const oneOffStates: State[] = [
+    ...Array<State>(20).fill("done"),
     "cancelled",
     "cancelled",
-    ...Array<Planned["state"]>(8).fill("scheduled"),
-    ...Array<Planned["state"]>(5).fill("accepted"),
-    ...Array<Planned["state"]>(6).fill("submitted"),
+    ...Array<State>(8).fill("scheduled"),
+    ...Array<State>(5).fill("accepted"),
+    ...Array<State>(6).fill("submitted"),
   ];
   const pool = shuffle(ONE_OFFS);
   for (const [index, state] of oneOffStates.entries()) {
@@ -887,48 +891,48 @@ async function seed(db: Db, passwordHash: string) {
     const duration = Math.max(60, p.defaultDurationMinutes + pick([-60, 0, 0, 0, 60]));
     const team = Math.max(1, Math.min(5, p.defaultTeamSize + pick([-1, 0, 0, 1])));
     const starts = prestation === "service-salle" ? ["11:30"] : START_TIMES.filter((t) => clock(t) + duration <= FULL_DAY.to);
-    const startMinute = clock(pick(starts));
     const upcoming = state !== "done" && state !== "cancelled";
-    const day = upcoming
-      ? weekday(Math.max(TODAY + 1, TODAY + p.minNoticeDays), WINDOW_END - 2)
-      : weekday(WINDOW_START, TODAY - 1);
-    const createdDay = upcoming ? Math.min(day - p.minNoticeDays, TODAY - int(1, 4)) : day - p.minNoticeDays - int(1, 6);
-    const flexible = upcoming && state !== "scheduled" && chance(0.4) && startMinute + 60 + duration <= FULL_DAY.to;
+    const flexible = (state === "submitted" || state === "accepted") && chance(0.4);
+    const redraw = (): Occurrence => {
+      const startMinute = clock(pick(starts));
+      const day = upcoming
+        ? weekday(Math.max(TODAY + 1, TODAY + p.minNoticeDays), WINDOW_END - 2)
+        : weekday(WINDOW_START, TODAY - 1);
+      const latest = flexible && startMinute + 60 + duration <= FULL_DAY.to ? startMinute + 60 : undefined;
+      return { day, startMinute, latestStartMinute: latest };
+    };
     planned.push({
       site,
       prestation,
       recurrence: Recurrence.NONE,
       duration,
       team,
-      createdDay,
+      lead: int(1, 6),
       notes,
-      occurrences: [{ day, startMinute, latestStartMinute: flexible ? startMinute + 60 : undefined }],
+      occurrences: [redraw()],
       state,
+      redraw,
     });
   }
   // A request for a Saturday: the teams do not work at weekends.
-  const saturday = MONDAY + 12;
   planned.push({
     site: "recho",
     prestation: "service-salle",
     recurrence: Recurrence.NONE,
     duration: 240,
     team: 4,
-    createdDay: TODAY - 1,
+    lead: 0,
     notes: "Repas de quartier du samedi midi, environ 80 couverts.",
-    occurrences: [{ day: saturday, startMinute: clock("11:00") }],
+    occurrences: [{ day: MONDAY + 12, startMinute: clock("11:00") }],
     state: "declined",
   });
 
-  // Statuses and staffing, occurrence by occurrence in time order.
+  // Statuses and staffing: the recurring occurrences in time order, then the one-offs, each
+  // moved to another day or time (up to a dozen tries) when nobody is free.
   type Outcome = Omit<Prisma.InterventionCreateManyInput, "requestId" | "organisationId" | "siteId"> & {
-    day: number;
     workerIds?: string[];
   };
   const outcomes = new Map<Planned, Outcome[]>(planned.map((p) => [p, []]));
-  const all = planned
-    .flatMap((p) => p.occurrences.map((o, i) => ({ p, o, i })))
-    .sort((a, b) => a.o.day - b.o.day || a.o.startMinute - b.o.startMinute);
   const pastStatus = (p: Planned, day: number) => {
     const org = orgs[SITES[p.site].org];
     if (org.kind === OrganisationKind.INTERNAL) return InterventionStatus.DONE; // internal statements
@@ -938,66 +942,102 @@ async function seed(db: Db, passwordHash: string) {
     return InterventionStatus.DONE;
   };
   let cancelIndex = 0;
-  for (const { p, o, i } of all) {
-    const slot: Slot = {
-      day: o.day,
-      startMinute: o.startMinute,
-      duration: p.duration,
-      site: p.site,
-      skill: PRESTATIONS[p.prestation].skill,
-      team: p.team,
-    };
-    const out: Outcome = {
-      day: o.day,
+  const cancelReason = (p: Planned) => {
+    const outdoor = ["entretien-espaces-verts", "nettoyage-passerelles"].includes(p.prestation);
+    const reasons = outdoor ? CANCEL_REASONS : CANCEL_REASONS.filter((r) => !r.includes("météo"));
+    return reasons[cancelIndex++ % reasons.length];
+  };
+  const slotOf = (p: Planned, o: Occurrence): Slot => ({
+    day: o.day,
+    startMinute: o.startMinute,
+    duration: p.duration,
+    site: p.site,
+    skill: PRESTATIONS[p.prestation].skill,
+    team: p.team,
+  });
+  const record = (p: Planned, o: Occurrence, fields: Partial<Outcome>) => {
+    outcomes.get(p)!.push({
       startsAt: paris(o.day, o.startMinute),
       latestStartAt: o.latestStartMinute === undefined ? null : paris(o.day, o.latestStartMinute),
       durationMinutes: p.duration,
       workersNeeded: p.team,
-    };
-    const cancel = (reason: string) => {
-      out.status = InterventionStatus.CANCELLED;
-      out.cancelReason = reason;
-      out.cancelledAt = paris(o.day - 1, clock("17:30"));
-    };
-    const past = o.day < TODAY;
-    if (p.state === "declined") out.status = InterventionStatus.DECLINED;
-    else if (p.state === "submitted") out.status = InterventionStatus.SUBMITTED;
-    else if (p.state === "accepted") out.status = InterventionStatus.ACCEPTED;
-    else if (p.state === "cancelled" || (p.state === "recurring" && past && i % 5 === 3 && chance(0.3))) {
-      cancel(CANCEL_REASONS[cancelIndex++ % CANCEL_REASONS.length]);
-    } else if (past) {
-      const team = staff(slot, supervisors, workers, false);
-      if (team) Object.assign(out, team, { status: pastStatus(p, o.day) });
-      else cancel("Annulée : pas d'équipe disponible ce jour-là.");
+      ...fields,
+    });
+  };
+  const cancelled = (p: Planned, o: Occurrence, reason: string): Partial<Outcome> => ({
+    status: InterventionStatus.CANCELLED,
+    cancelReason: reason,
+    cancelledAt: paris(o.day - 1, clock("17:30")),
+  });
+
+  const recurring = planned
+    .filter((p) => p.state === "recurring")
+    .flatMap((p) => p.occurrences.map((o, i) => ({ p, o, i })))
+    .sort((a, b) => a.o.day - b.o.day || a.o.startMinute - b.o.startMinute);
+  for (const { p, o, i } of recurring) {
+    if (o.day < TODAY) {
+      const team = i % 5 === 3 && chance(0.3) ? null : staff(slotOf(p, o), supervisors, workers, false);
+      record(p, o, team ? { ...team, status: pastStatus(p, o.day) } : cancelled(p, o, cancelReason(p)));
     } else {
-      // Upcoming: planned up to two weeks ahead; the third week waits for the scheduler.
-      const weeksAhead = Math.floor((o.day - MONDAY) / 7);
-      const team = p.state === "scheduled" || weeksAhead <= 2 ? staff(slot, supervisors, workers, true) : null;
-      Object.assign(out, team ?? {}, { status: team ? InterventionStatus.SCHEDULED : InterventionStatus.ACCEPTED });
+      // Planned up to two weeks ahead; the third week waits for the scheduler.
+      const team = o.day - MONDAY < 21 ? staff(slotOf(p, o), supervisors, workers, true) : null;
+      record(p, o, team ? { ...team, status: InterventionStatus.SCHEDULED } : { status: InterventionStatus.ACCEPTED });
     }
-    outcomes.get(p)!.push(out);
   }
+  for (const p of planned.filter((p) => p.state !== "recurring")) {
+    let o = p.occurrences[0];
+    if (p.state === "done" || p.state === "scheduled") {
+      let team: ReturnType<typeof staff> = null;
+      for (let attempt = 0; attempt < 12 && !team; attempt++) {
+        if (attempt > 0) o = p.redraw!();
+        team = staff(slotOf(p, o), supervisors, workers, p.state === "scheduled" || attempt < 8);
+      }
+      p.occurrences = [o];
+      if (p.state === "done") {
+        record(p, o, team ? { ...team, status: pastStatus(p, o.day) } : cancelled(p, o, "Annulée : pas d'équipe disponible ce jour-là."));
+      } else {
+        record(p, o, team ? { ...team, status: InterventionStatus.SCHEDULED } : { status: InterventionStatus.ACCEPTED });
+      }
+    } else {
+      const fixed: Partial<Record<State, InterventionStatus>> = {
+        cancelled: InterventionStatus.CANCELLED,
+        submitted: InterventionStatus.SUBMITTED,
+        accepted: InterventionStatus.ACCEPTED,
+        declined: InterventionStatus.DECLINED,
+      };
+      const status = fixed[p.state]!;
+      record(p, o, status === InterventionStatus.CANCELLED ? cancelled(p, o, cancelReason(p)) : { status });
+    }
+  }
+  const createdDayOf = (p: Planned) => {
+    const first = p.occurrences[0].day;
+    const notice = PRESTATIONS[p.prestation].minNoticeDays;
+    if (first < TODAY) return first - notice - p.lead;
+    return Math.min(first - notice - (p.state === "recurring" ? p.lead : 0), TODAY - 1 - (p.lead % 4));
+  };
 
   // References in order of creation: DEM-<year>-00001, ...
-  planned.sort((a, b) => a.createdDay - b.createdDay || a.occurrences[0].day - b.occurrences[0].day);
+  const byCreation = planned
+    .map((p) => ({ p, createdDay: createdDayOf(p) }))
+    .sort((a, b) => a.createdDay - b.createdDay || a.p.occurrences[0].day - b.p.occurrences[0].day);
   const perYear = new Map<number, number>();
   const partnerUsers: Partial<Record<OrgKey, UserKey[]>> = { sncf: ["sncfAdmin", "sncfAgent"], mjc: ["mjc"], recho: ["recho"] };
   let purchaseOrder = 4500012340;
   const requestRows: Prisma.ServiceRequestCreateManyInput[] = [];
   const interventionRows: Prisma.InterventionCreateManyInput[] = [];
   const assignmentRows: Prisma.AssignmentCreateManyInput[] = [];
-  for (const p of planned) {
+  for (const { p, createdDay } of byCreation) {
     const org = SITES[p.site].org;
     const prestation = prestations[p.prestation];
-    const createdAt = paris(p.createdDay, clock("09:00") + int(0, 120));
-    const year = new Date(p.createdDay * DAY_MS).getUTCFullYear();
+    const createdAt = paris(createdDay, clock("09:00") + int(0, 120));
+    const year = new Date(createdDay * DAY_MS).getUTCFullYear();
     const seq = (perYear.get(year) ?? 0) + 1;
     perYear.set(year, seq);
     const decidedAt = new Date(createdAt.getTime() + int(2, 6) * 3_600_000);
     const last = p.occurrences[p.occurrences.length - 1].day;
     const authors = partnerUsers[org];
     const requestId = newId();
-    for (const { day: _day, workerIds = [], ...intervention } of outcomes.get(p)!) {
+    for (const { workerIds = [], ...intervention } of outcomes.get(p)!) {
       const interventionId = newId();
       interventionRows.push({
         ...intervention,

@@ -32,7 +32,7 @@ npx remix build >/dev/null 2>&1 || npx remix build
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
-npx tsx workers/index.ts & pids+=($!)
+node --import tsx workers/index.ts & pids+=($!)
 node --import tsx server.ts & pids+=($!)
 
 for _ in $(seq 1 60); do curl -fs "http://localhost:$PORT/healthcheck" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -73,7 +73,8 @@ export default function Users() {
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       <Card title="Inviter une personne">
-        <AppForm className="form" noValidate>
+        {/* A new key after each invitation empties the form for the next one. */}
+        <AppForm className="form" noValidate key={data?.done ?? "invite"}>
           <input type="hidden" name="intent" value="invite" />
           <Field label="Nom" name="name" autoComplete="off" defaultValue={values.name} error={errors.name} />
           <Field label="Adresse e-mail" name="email" type="email" autoComplete="off" defaultValue={values.email} error={errors.email} />

@@ -59,11 +59,11 @@ export default async function setup(project: TestProject) {
     PORT: String(port),
     APP_URL: appUrl,
   };
-  const seed = run("npx", ["tsx", "prisma/seed.ts"], env);
+  const seed = run("node", ["--import", "tsx", "prisma/seed.ts"], env);
   const [code] = await once(seed, "exit");
   if (code !== 0) throw new Error(`the seed failed with code ${code}`);
   const server = run("node", ["--import", "tsx", "server.ts"], env);
-  const worker = run("npx", ["tsx", "workers/index.ts"], env);
+  const worker = run("node", ["--import", "tsx", "workers/index.ts"], env);
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);

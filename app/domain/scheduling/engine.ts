@@ -1,8 +1,15 @@
-// The assignment heuristic: a greedy construction, then a large-neighbourhood
-// local search (remove a few assignments, re-insert greedily, keep the result
-// unless the lexicographic objective got worse), then small polishing moves
-// for the target shortfall and travel. Deterministic: a seeded random
-// generator and a fixed iteration budget, never the clock.
+// The assignment heuristic:
+// 1. greedy construction: pinned requests first, then by served minutes
+//    (workersNeeded x duration), then the scarcest; each request takes the
+//    start and people that best help the shortfall and travel while keeping
+//    the people most wanted elsewhere free;
+// 2. local search by simulated annealing on (pins, served minutes) with two
+//    moves: an ejection chain that forces an open request in and re-places
+//    what it displaced, and a related "ruin and recreate"; then strict descent
+//    on the whole lexicographic objective from the best plan seen;
+// 3. polishing moves that keep every request and lower shortfall and travel.
+// Deterministic: a seeded random generator and a fixed iteration budget,
+// never the clock.
 import { explainUnassigned } from "./explain";
 import type { Instance, Plan, Unassigned } from "./instance";
 import { compileProblem, conflicts, startIsPossible, type Problem } from "./problem";
@@ -20,7 +27,7 @@ export interface SolveStats {
   /** Objective after the greedy construction, before local search. */
   greedyObjective: Objective;
   iterations: number;
-  /** Local-search moves that strictly improved the objective. */
+  /** Times the local search found a better plan. */
   improvements: number;
   requests: number;
   assigned: number;
@@ -96,6 +103,14 @@ interface Candidate extends Staffing {
   pressure: number;
 }
 
+/** A way to force a request in, and the assignments it displaces. */
+interface Ejection extends Staffing {
+  ejected: number[];
+  cost: number;
+}
+
+const PINNED_EJECTION_COST = 1e7;
+
 class Search {
   readonly state: PlanState;
   private readonly random: () => number;
@@ -105,7 +120,16 @@ class Search {
   private readonly feasibleAlone: boolean[];
   /** Requests each person could serve (any start), sorted by first start. */
   private readonly requestsOf: number[][];
+  /** People who could serve each request (any start). */
+  private readonly peopleOf: number[][] = [];
+  /** Longest time from a request's first start to its latest end, plus travel. */
+  private longestSpan = 0;
   private readonly greedyOrder: number[];
+  private readonly relatedCache = new Map<number, number[]>();
+  /** Annealing temperature in worker-minutes; 0 accepts only moves that do not worsen the objective. */
+  private temperature = 0;
+  /** Staffing of each changed request before the change, to undo a rejected move. */
+  private journal: Array<{ r: number; previous: Staffing | null }> = [];
 
   constructor(
     private readonly problem: Problem,
@@ -133,10 +157,16 @@ class Search {
       supply.push(bestSupply);
       for (const s of supervisors) demand[s] += request.duration / supervisors.size;
       for (const w of workers) demand[w] += request.value / workers.size;
-      for (const p of [...supervisors, ...workers]) this.requestsOf[p].push(r);
+      const everyone = [...supervisors, ...workers];
+      for (const p of everyone) this.requestsOf[p].push(r);
+      this.peopleOf.push(everyone);
+      const span = request.starts[request.starts.length - 1] - request.starts[0] + request.duration + problem.maxTravel;
+      this.longestSpan = Math.max(this.longestSpan, span);
     }
     this.pressure = people.map((p, i) => demand[i] / Math.max(60, p.capMinutes));
-    this.feasibleAlone = requests.map((request) => this.canStaffAlone(request.index));
+    this.feasibleAlone = requests.map((request) =>
+      request.starts.some((_, k) => startIsPossible(problem, request.index, k)),
+    );
     for (const list of this.requestsOf) list.sort((a, b) => requests[a].starts[0] - requests[b].starts[0] || a - b);
 
     // Pinned first, then the most served minutes, then the scarcest, then instance order.
@@ -152,26 +182,66 @@ class Search {
       });
   }
 
-  /** Could request r be staffed at some start if nothing else were planned? */
-  private canStaffAlone(r: number): boolean {
-    return this.problem.requests[r].starts.some((_, k) => startIsPossible(this.problem, r, k));
+  // --- Changes, journaled so that a rejected move can be undone exactly.
+
+  private place(r: number, staffing: Staffing): void {
+    this.journal.push({ r, previous: this.state.staffing(r) });
+    this.state.unassign(r);
+    this.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
   }
+
+  private remove(r: number): void {
+    this.journal.push({ r, previous: this.state.staffing(r) });
+    this.state.unassign(r);
+  }
+
+  /** Keep the changes since the move began if `accepts` says so, else undo them. */
+  private settle(before: Objective): boolean {
+    const journal = this.journal;
+    this.journal = [];
+    if (this.accepts(before, this.state.objective())) return true;
+    for (let i = journal.length - 1; i >= 0; i--) {
+      const { r, previous } = journal[i];
+      this.state.unassign(r);
+      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+    }
+    return false;
+  }
+
+  /** Should the search move from `before` to `after`? */
+  private accepts(before: Objective, after: Objective): boolean {
+    if (this.temperature <= 0) return compareObjectives(after, before) >= 0;
+    const primary = (o: Objective) => o.pinnedKept * 1e9 + o.servedWorkerMinutes;
+    const delta = primary(after) - primary(before);
+    if (delta > 0) return true;
+    if (delta === 0) return compareObjectives(after, before) >= 0 || this.random() < 0.2;
+    return this.random() < Math.exp(delta / this.temperature);
+  }
+
+  // --- Construction.
 
   construct(): void {
     for (const r of this.greedyOrder) this.tryInsert(r);
+    this.journal = [];
+  }
+
+  /** Insert anything that still fits, most valuable first. */
+  fillGaps(): void {
+    for (const r of this.greedyOrder) this.tryInsert(r);
+    this.journal = [];
   }
 
   /** Inserts request r with its best staffing; false if none fits the current plan. */
-  tryInsert(r: number): boolean {
+  private tryInsert(r: number): boolean {
     if (!this.feasibleAlone[r] || this.state.isAssigned(r)) return false;
     const candidate = this.bestStaffing(r);
     if (!candidate) return false;
-    this.state.assign(r, candidate.startIndex, candidate.supervisor, candidate.workers);
+    this.place(r, candidate);
     return true;
   }
 
   /** The best way to staff request r in the current plan, or null. */
-  bestStaffing(r: number): Candidate | null {
+  private bestStaffing(r: number): Candidate | null {
     const { problem, state, pressure } = this;
     const request = problem.requests[r];
     let best: Candidate | null = null;
@@ -193,7 +263,7 @@ class Search {
       }
       if (supervisor < 0) continue;
 
-      // Workers: pinned ones, then those furthest below their target, least wanted, least travel.
+      // Workers: the pinned ones, then those furthest below their target, least wanted, least travel.
       const team: number[] = [];
       let pinnedOk = true;
       for (const w of request.pinnedWorkers) {
@@ -211,9 +281,7 @@ class Search {
         options.push({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) });
       }
       if (options.length < missing) continue;
-      options.sort(
-        (a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w,
-      );
+      options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
       let shortfallGain = 0;
       let travelAdded = supervisorTravel;
       let teamPressure = pressure[supervisor];
@@ -234,23 +302,54 @@ class Search {
     return best;
   }
 
-  /** Local search for `iterations` moves; returns how many strictly improved the plan. */
+  // --- Local search.
+
+  /**
+   * Simulated annealing on (pins, served minutes) for 80% of the budget, then
+   * strict descent on the whole lexicographic objective from the best plan
+   * seen. Returns how many times the best plan improved.
+   */
   improve(iterations: number): number {
+    const { requests } = this.problem;
+    if (requests.length === 0) return 0;
+    const meanValue = requests.reduce((sum, r) => sum + r.value, 0) / requests.length;
+    const annealing = Math.floor(iterations * 0.8);
+    let best = this.snapshot();
+    let bestObjective = this.state.objective();
     let improvements = 0;
     let cursor = -1;
     for (let iteration = 0; iteration < iterations; iteration++) {
-      const before = this.state.objective();
-      let accepted: boolean;
+      if (iteration === annealing) this.restore(best);
+      const cooling = iteration < annealing ? 1 - iteration / annealing : 0;
+      this.temperature = 0.3 * meanValue * cooling * cooling;
       const open = this.random() < 0.6 ? this.nextOpen(cursor) : -1;
       if (open >= 0) {
         cursor = open;
-        accepted = this.insertByEjection(this.greedyOrder[open]);
+        this.ejectionChain(this.greedyOrder[open]);
       } else {
-        accepted = this.ruinAndRecreate();
+        this.ruinAndRecreate();
       }
-      if (accepted && compareObjectives(this.state.objective(), before) > 0) improvements++;
+      if (compareObjectives(this.state.objective(), bestObjective) > 0) {
+        best = this.snapshot();
+        bestObjective = this.state.objective();
+        improvements++;
+      }
     }
+    this.restore(best);
+    this.temperature = 0;
     return improvements;
+  }
+
+  private snapshot(): Array<Staffing | null> {
+    return this.problem.requests.map((r) => this.state.staffing(r.index));
+  }
+
+  private restore(snapshot: Array<Staffing | null>): void {
+    const { state } = this;
+    for (let r = 0; r < snapshot.length; r++) state.unassign(r);
+    snapshot.forEach((staffing, r) => {
+      if (staffing) state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    });
   }
 
   /** Position in greedyOrder of the next open request after `cursor` (cyclic), or -1. */
@@ -265,60 +364,77 @@ class Search {
   }
 
   /**
-   * Force an open request in: pick a start and the people whose current
-   * assignments are cheapest to give up, remove those assignments, staff the
-   * request with these people, then re-insert what was removed (with other
-   * people or starts) and nearby open requests. Kept only if not worse.
+   * Ejection chain: force the open request r in with the people whose current
+   * assignments are cheapest to give up, re-place each displaced request
+   * greedily or, failing that, by forcing it in the same way (a few levels
+   * deep), then fill in open requests nearby.
    */
-  private insertByEjection(r: number): boolean {
+  private ejectionChain(r: number): boolean {
+    const before = this.state.objective();
+    const locked = new Set<number>();
+    const displaced = this.forceIn(r, 1 + Math.floor(this.random() * 3), locked);
+    for (const q of this.openAround([r, ...displaced])) this.tryInsert(q);
+    return this.settle(before);
+  }
+
+  /** Forces r in (see ejectionChain); returns every request displaced along the chain. */
+  private forceIn(r: number, depth: number, locked: Set<number>): number[] {
     const { problem } = this;
+    locked.add(r);
     const request = problem.requests[r];
     const starts = request.starts.map((_, k) => k).filter((k) => startIsPossible(problem, r, k));
-    if (starts.length === 0) return false;
-    let plan: { k: number; supervisor: number; workers: number[]; ejected: number[]; cost: number } | null = null;
-    // Either the cheapest start or a random one, to diversify.
+    if (starts.length === 0) return [];
+    // Either every start (cheapest wins) or one at random, to diversify.
     const candidates = this.random() < 0.5 ? starts : [starts[Math.floor(this.random() * starts.length)]];
+    let chosen: Ejection | null = null;
     for (const k of candidates) {
-      const option = this.cheapestTeam(r, k);
-      if (option && (!plan || option.cost < plan.cost)) plan = { k, ...option };
+      const option = this.cheapestTeam(r, k, locked);
+      if (option && (!chosen || option.cost < chosen.cost)) chosen = option;
     }
-    if (!plan) return false;
-    return this.tryMove(plan.ejected, [...this.noisyOrder(plan.ejected), ...this.relatedOpen(plan.ejected, r)], {
-      r,
-      startIndex: plan.k,
-      supervisor: plan.supervisor,
-      workers: plan.workers,
-    });
+    if (!chosen) return [];
+    for (const q of chosen.ejected) this.remove(q);
+    this.place(r, chosen);
+    const displaced = [...chosen.ejected];
+    for (const q of this.noisyOrder(chosen.ejected)) {
+      if (this.tryInsert(q) || depth <= 0 || locked.has(q)) continue;
+      displaced.push(...this.forceIn(q, depth - 1, locked));
+    }
+    return displaced;
   }
 
   /** Supervisor and workers for request r at start k that displace the least served time. */
-  private cheapestTeam(r: number, k: number): { supervisor: number; workers: number[]; ejected: number[]; cost: number } | null {
+  private cheapestTeam(r: number, k: number, locked: Set<number>): Ejection | null {
     const { problem } = this;
     const request = problem.requests[r];
     const priced = (p: number) => {
       const ejected = this.blockersOf(p, r, k);
       let cost = 0;
-      for (const q of ejected) cost += problem.requests[q].value + (problem.requests[q].pinned ? 1e7 : 0);
+      for (const q of ejected) {
+        if (locked.has(q)) cost = Infinity;
+        cost += problem.requests[q].value + (problem.requests[q].pinned ? PINNED_EJECTION_COST : 0);
+      }
       return { p, ejected, cost: cost * (1 + 0.3 * this.random()) };
     };
-    const supervisors = problem.eligibleSupervisors[r][k].map(priced).sort((a, b) => a.cost - b.cost || a.p - b.p);
-    if (supervisors.length === 0) return null;
+    const byCost = (a: { p: number; cost: number }, b: { p: number; cost: number }) => a.cost - b.cost || a.p - b.p;
+    const supervisors = problem.eligibleSupervisors[r][k].map(priced).sort(byCost);
     const eligible = problem.eligibleWorkers[r][k];
     if (!request.pinnedWorkers.every((w) => eligible.includes(w))) return null;
     const pinned = request.pinnedWorkers.map(priced);
     const others = eligible
       .filter((w) => !request.pinnedWorkers.includes(w))
       .map(priced)
-      .sort((a, b) => a.cost - b.cost || a.p - b.p)
+      .sort(byCost)
       .slice(0, request.need - pinned.length);
+    if (supervisors.length === 0 || pinned.length + others.length !== request.need) return null;
     const team = [supervisors[0], ...pinned, ...others];
-    if (team.length !== request.need + 1) return null;
-    const ejected = [...new Set(team.flatMap((t) => t.ejected))].sort((a, b) => a - b);
+    const cost = team.reduce((sum, t) => sum + t.cost, 0);
+    if (cost === Infinity) return null;
     return {
+      startIndex: k,
       supervisor: supervisors[0].p,
       workers: [...pinned, ...others].map((t) => t.p),
-      ejected,
-      cost: team.reduce((sum, t) => sum + t.cost, 0),
+      ejected: [...new Set(team.flatMap((t) => t.ejected))].sort((a, b) => a - b),
+      cost,
     };
   }
 
@@ -326,17 +442,22 @@ class Search {
   private blockersOf(p: number, r: number, k: number): number[] {
     const { problem, state } = this;
     const request = problem.requests[r];
+    const start = request.starts[k];
+    const end = start + request.duration;
     const result: number[] = [];
     let minutes = state.minutes[p] + request.duration;
     for (const q of state.agenda[p]) {
-      if (this.clashes(q, r, k)) {
+      if (q === r) continue;
+      const other = problem.requests[q];
+      const qStart = state.startOf(q);
+      if (conflicts(problem, request.site, start, end, other.site, qStart, qStart + other.duration)) {
         result.push(q);
-        minutes -= problem.requests[q].duration;
+        minutes -= other.duration;
       }
     }
     if (minutes > problem.people[p].capMinutes) {
       const rest = state.agenda[p]
-        .filter((q) => !result.includes(q))
+        .filter((q) => q !== r && !result.includes(q))
         .sort((a, b) => problem.requests[a].value - problem.requests[b].value || a - b);
       for (const q of rest) {
         if (minutes <= problem.people[p].capMinutes) break;
@@ -347,64 +468,86 @@ class Search {
     return result;
   }
 
-  /** Would assigned request q clash (H6) with request r at start k if they shared a person? */
-  private clashes(q: number, r: number, k: number): boolean {
-    const { problem, state } = this;
-    const a = problem.requests[r];
-    const b = problem.requests[q];
-    const start = a.starts[k];
-    const qStart = state.startOf(q);
-    return conflicts(problem, a.site, start, start + a.duration, b.site, qStart, qStart + b.duration);
-  }
-
-  /** Remove a random assignment and a few that share its people, then rebuild around them. */
+  /**
+   * Related removal ("ruin and recreate"): free a few requests that compete
+   * for the same people at the same time, plus the open requests around
+   * them, and rebuild them greedily in a shuffled order of value.
+   */
   private ruinAndRecreate(): boolean {
     const { problem, state } = this;
-    if (state.assignedCount === 0) return false;
-    let seed = Math.floor(this.random() * problem.requests.length);
-    while (!state.isAssigned(seed)) seed = (seed + 1) % problem.requests.length;
-    const removed = [seed];
-    const people = [state.supervisor[seed], ...state.team[seed]];
-    const seedStart = state.startOf(seed);
-    const seedEnd = seedStart + problem.requests[seed].duration;
-    const neighbours = new Set<number>();
-    for (const p of people) {
-      for (const q of state.agenda[p]) {
-        if (q === seed) continue;
-        const qStart = state.startOf(q);
-        if (Math.abs(qStart - seedStart) < 6 * 60 || Math.abs(qStart - seedEnd) < 6 * 60) neighbours.add(q);
+    const n = problem.requests.length;
+    let seed = Math.floor(this.random() * n);
+    for (let i = 0; i < n && !this.feasibleAlone[seed]; i++) seed = (seed + 1) % n;
+    if (!this.feasibleAlone[seed]) return false;
+    const size = 2 + Math.floor(this.random() * 7);
+    const chosen = [seed];
+    const inChosen = new Set(chosen);
+    for (let attempt = 0; attempt < 4 * size && chosen.length < size; attempt++) {
+      const related = this.relatedTo(chosen[Math.floor(this.random() * chosen.length)]);
+      if (related.length === 0) continue;
+      // Favour the most related (most shared people) without always taking them.
+      const pick = related[Math.floor(related.length * this.random() * this.random())];
+      if (!inChosen.has(pick)) {
+        inChosen.add(pick);
+        chosen.push(pick);
       }
     }
-    const list = [...neighbours].sort((a, b) => a - b);
-    const extra = Math.floor(this.random() * Math.min(3, list.length + 1));
-    for (let i = 0; i < extra && list.length > 0; i++) {
-      removed.push(list.splice(Math.floor(this.random() * list.length), 1)[0]);
-    }
-    return this.tryMove(removed, [...this.noisyOrder([...this.relatedOpen(removed, -1), ...removed])]);
+    const before = state.objective();
+    for (const r of chosen) if (state.isAssigned(r)) this.remove(r);
+    for (const r of this.noisyOrder([...chosen, ...this.openAround(chosen)])) this.tryInsert(r);
+    return this.settle(before);
   }
 
-  /** Unassigned requests that the people of the removed requests could serve around the same time. */
-  private relatedOpen(removed: number[], exclude: number): number[] {
-    const { problem, state } = this;
+  /** Open requests related to these, most valuable first (a few). */
+  private openAround(requests: number[]): number[] {
     const result = new Set<number>();
-    for (const q of removed) {
-      const qStart = state.isAssigned(q) ? state.startOf(q) : problem.requests[q].starts[0];
-      const lo = qStart - 8 * 60;
-      const hi = qStart + 8 * 60;
-      const people = state.isAssigned(q) ? [state.supervisor[q], ...state.team[q]] : [];
-      for (const p of people) {
-        for (const r of this.requestsOf[p]) {
-          const first = problem.requests[r].starts[0];
-          if (first < lo) continue;
-          if (first > hi) break;
-          if (r !== exclude && !state.isAssigned(r) && this.feasibleAlone[r]) result.add(r);
-        }
+    for (const q of requests) {
+      for (const r of this.relatedTo(q)) {
+        if (this.feasibleAlone[r] && !this.state.isAssigned(r)) result.add(r);
       }
     }
-    return [...result].sort((a, b) => problem.requests[b].value - problem.requests[a].value || a - b).slice(0, 8);
+    const { requests: all } = this.problem;
+    return [...result].sort((a, b) => all[b].value - all[a].value || a - b).slice(0, 8);
   }
 
-  /** Most valuable first, with some noise so repeated moves explore different orders. */
+  /**
+   * Requests that could compete with r for a person: they share an eligible
+   * person and their possible times come within travel distance. Most shared
+   * people first.
+   */
+  private relatedTo(r: number): number[] {
+    const cached = this.relatedCache.get(r);
+    if (cached) return cached;
+    const { problem } = this;
+    const request = problem.requests[r];
+    const first = request.starts[0];
+    const end = request.starts[request.starts.length - 1] + request.duration + problem.maxTravel;
+    const shared = new Map<number, number>();
+    for (const p of this.peopleOf[r]) {
+      const list = this.requestsOf[p];
+      // Lists are sorted by first start: skip those that end long before r.
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (problem.requests[list[mid]].starts[0] < first - this.longestSpan) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < list.length; i++) {
+        const q = list[i];
+        const other = problem.requests[q];
+        if (other.starts[0] >= end) break;
+        if (q === r) continue;
+        if (other.starts[other.starts.length - 1] + other.duration + problem.maxTravel <= first) continue;
+        shared.set(q, (shared.get(q) ?? 0) + 1);
+      }
+    }
+    const related = [...shared.keys()].sort((a, b) => shared.get(b)! - shared.get(a)! || a - b).slice(0, 40);
+    this.relatedCache.set(r, related);
+    return related;
+  }
+
+  /** Pinned first, then most valuable, with noise so repeated moves explore different orders. */
   private noisyOrder(list: number[]): number[] {
     const { requests } = this.problem;
     const keyed = [...new Set(list)].map((r) => ({
@@ -415,41 +558,9 @@ class Search {
     return keyed.map((x) => x.r);
   }
 
-  /**
-   * Remove `removed`, apply the forced staffing if any, insert `order`
-   * greedily; keep the result if the objective is not worse, otherwise
-   * restore the previous plan exactly.
-   */
-  private tryMove(removed: number[], order: number[], forced?: Staffing & { r: number }): boolean {
-    const { state } = this;
-    const before = state.objective();
-    const saved = removed.map((r) => ({ r, staffing: state.staffing(r)! }));
-    for (const r of removed) state.unassign(r);
-    const inserted: number[] = [];
-    if (forced) {
-      const { r, startIndex, supervisor, workers } = forced;
-      if ([supervisor, ...workers].every((p) => state.isFree(p, r, startIndex))) {
-        state.assign(r, startIndex, supervisor, workers);
-        inserted.push(r);
-      }
-    }
-    for (const r of order) if (this.tryInsert(r)) inserted.push(r);
-    if (compareObjectives(state.objective(), before) >= 0) return true;
-    for (const r of inserted) state.unassign(r);
-    for (const { r, staffing } of saved) state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
-    return false;
-  }
+  // --- Polishing: moves that keep every request as it is (levels 1-2 hold).
 
-  /** Insert anything that still fits, most valuable first. */
-  fillGaps(): void {
-    for (const r of this.greedyOrder) this.tryInsert(r);
-  }
-
-  /**
-   * Moves that keep every request as it is (so levels 1-2 hold) and lower the
-   * shortfall or the travel: replace one worker or the supervisor, or shift the
-   * start inside the window with the same people.
-   */
+  /** Replace a worker or the supervisor, or shift the start, when it lowers shortfall or travel. */
   polish(): void {
     const { problem, state } = this;
     for (let pass = 0; pass < 5; pass++) {
@@ -463,6 +574,23 @@ class Search {
       }
       if (!changed) break;
     }
+    this.journal = [];
+  }
+
+  /** Tries a staffing of r; keeps it only if the objective strictly improves. */
+  private tryStaffing(r: number, staffing: Staffing): boolean {
+    const before = this.state.objective();
+    const previous = this.state.staffing(r)!;
+    this.state.unassign(r);
+    if (![staffing.supervisor, ...staffing.workers].every((p) => this.state.isFree(p, r, staffing.startIndex))) {
+      this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+      return false;
+    }
+    this.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    if (compareObjectives(this.state.objective(), before) > 0) return true;
+    this.state.unassign(r);
+    this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+    return false;
   }
 
   private improveWorkers(r: number): boolean {
@@ -472,97 +600,55 @@ class Search {
     let changed = false;
     for (const w of [...state.team[r]]) {
       if (request.pinnedWorkers.includes(w)) continue;
-      const before = state.objective();
       const team = state.team[r];
-      let bestReplacement = -1;
+      // Best replacement by shortfall change, then travel.
+      let best = -1;
       let bestDelta = 0;
       for (const candidate of problem.eligibleWorkers[r][k]) {
         if (team.includes(candidate) || !state.isFree(candidate, r, k)) continue;
         const shortfall = state.shortfallDelta(w, -request.duration) + state.shortfallDelta(candidate, request.duration);
-        const travel = state.travelDelta(candidate, r, k) - this.travelSaved(w, r);
-        const delta = shortfall * 10_000 + travel;
+        const delta = shortfall * 10_000 + state.travelDelta(candidate, r, k);
         if (delta < bestDelta) {
           bestDelta = delta;
-          bestReplacement = candidate;
+          best = candidate;
         }
       }
-      if (bestReplacement < 0) continue;
-      const supervisor = state.supervisor[r];
-      const newTeam = team.map((x) => (x === w ? bestReplacement : x));
-      state.unassign(r);
-      state.assign(r, k, supervisor, newTeam);
-      if (compareObjectives(state.objective(), before) <= 0) {
-        state.unassign(r);
-        state.assign(r, k, supervisor, team);
-      } else changed = true;
+      if (best < 0) continue;
+      const workers = team.map((x) => (x === w ? best : x));
+      if (this.tryStaffing(r, { startIndex: k, supervisor: state.supervisor[r], workers })) changed = true;
     }
     return changed;
   }
 
-  /** Travel that person p saves by leaving request r (r is in p's agenda). */
-  private travelSaved(p: number, r: number): number {
-    const { state } = this;
-    const k = state.startIndex[r];
-    const supervisor = state.supervisor[r];
-    const team = state.team[r];
-    state.unassign(r);
-    const delta = state.travelDelta(p, r, k);
-    state.assign(r, k, supervisor, team);
-    return delta;
-  }
-
   private improveSupervisor(r: number): boolean {
     const { problem, state } = this;
-    const request = problem.requests[r];
-    if (request.pinnedSupervisor >= 0) return false;
+    if (problem.requests[r].pinnedSupervisor >= 0) return false;
     const k = state.startIndex[r];
     const current = state.supervisor[r];
-    const team = state.team[r];
-    const saved = this.travelSaved(current, r);
     let best = -1;
-    let bestDelta = 0;
+    let bestTravel = Infinity;
     for (const s of problem.eligibleSupervisors[r][k]) {
       if (s === current || !state.isFree(s, r, k)) continue;
-      const delta = state.travelDelta(s, r, k) - saved;
-      if (delta < bestDelta) {
-        bestDelta = delta;
+      const travel = state.travelDelta(s, r, k);
+      if (travel < bestTravel) {
+        bestTravel = travel;
         best = s;
       }
     }
     if (best < 0) return false;
-    const before = state.objective();
-    state.unassign(r);
-    state.assign(r, k, best, team);
-    if (compareObjectives(state.objective(), before) > 0) return true;
-    state.unassign(r);
-    state.assign(r, k, current, team);
-    return false;
+    return this.tryStaffing(r, { startIndex: k, supervisor: best, workers: [...state.team[r]] });
   }
 
   private improveStart(r: number): boolean {
     const { problem, state } = this;
-    const request = problem.requests[r];
-    const before = state.objective();
     const current = state.staffing(r)!;
-    const people = [current.supervisor, ...current.workers];
-    state.unassign(r);
-    let best = current.startIndex;
-    let bestObjective = before;
-    for (let k = 0; k < request.starts.length; k++) {
+    for (let k = 0; k < problem.requests[r].starts.length; k++) {
       if (k === current.startIndex) continue;
       if (!problem.eligibleSupervisors[r][k].includes(current.supervisor)) continue;
       if (!current.workers.every((w) => problem.eligibleWorkers[r][k].includes(w))) continue;
-      if (!people.every((p) => state.isFree(p, r, k))) continue;
-      state.assign(r, k, current.supervisor, current.workers);
-      const objective = state.objective();
-      state.unassign(r);
-      if (compareObjectives(objective, bestObjective) > 0) {
-        best = k;
-        bestObjective = objective;
-      }
+      if (this.tryStaffing(r, { ...current, startIndex: k })) return true;
     }
-    state.assign(r, best, current.supervisor, current.workers);
-    return best !== current.startIndex;
+    return false;
   }
 }
 

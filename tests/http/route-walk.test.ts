@@ -1,0 +1,127 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HttpClient, queryApp } from "../support/http-client.ts";
+
+// Walks every page as every role and as a user of another partner: each gets
+// exactly what their role allows, and nothing of another organisation leaks.
+
+const ACCOUNTS = {
+  anonymous: null,
+  sncfMember: "agent@sncf.example",
+  sncfAdmin: "gare-de-lyon@sncf.example",
+  otherPartner: "contact@monjardinchocolate.example",
+  coordinator: "coordination@conciergerie.example",
+  encadrant: "encadrant@conciergerie.example",
+  finance: "finance@conciergerie.example",
+  admin: "admin@conciergerie.example",
+} as const;
+type Who = keyof typeof ACCOUNTS;
+
+const LOGIN = 302; // redirected to the sign-in page
+const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "encadrant", "finance", "admin"];
+
+// Each route file and, per person, the status expected (not listed: 403 for a signed-in person).
+type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[] };
+type Ids = { sncfRequest: string; sncfReference: string; otherReference: string; mailId: string };
+
+const ROUTES: Record<string, Case> = {
+  "_index.tsx": { path: () => "/", ok: ALL_SIGNED_IN },
+  "login.tsx": { path: () => "/login", ok: [], anonymous: 200 },
+  "logout.tsx": { path: () => "/logout", ok: [], anonymous: 302 },
+  "forgot-password.tsx": { path: () => "/forgot-password", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "reset-password.$token.tsx": { path: () => "/reset-password/not-a-real-token", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "invitations.$token.tsx": { path: () => "/invitations/not-a-real-token", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "requests._index.tsx": { path: () => "/requests", ok: ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "finance", "admin"] },
+  "requests.$id.tsx": {
+    path: (ids) => `/requests/${ids.sncfRequest}`,
+    ok: ["sncfMember", "sncfAdmin", "coordinator", "finance", "admin"],
+    notFor: ["otherPartner"],
+  },
+  "catalogue.tsx": { path: () => "/catalogue", ok: ALL_SIGNED_IN },
+  "people.tsx": { path: () => "/people", ok: ["coordinator", "encadrant", "admin"] },
+  "users.tsx": { path: () => "/users", ok: ["sncfAdmin", "otherPartner", "admin"] },
+  "admin.audit.tsx": { path: () => "/admin/audit", ok: ["admin"] },
+  "mailbox._index.tsx": { path: () => "/mailbox", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "healthcheck.ts": { path: () => "/healthcheck", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+};
+
+function expectedStatus(c: Case, who: Who): number {
+  if (who === "anonymous") return c.anonymous ?? LOGIN;
+  if (c.notFor?.includes(who)) return 404;
+  if (c.ok.includes(who)) return 200;
+  if (c.ok.length === 0) return 302; // sign-in and sign-out pages send signed-in people home
+  return 403;
+}
+
+const clients = {} as Record<Who, HttpClient>;
+let ids: Ids;
+
+beforeAll(async () => {
+  for (const [who, email] of Object.entries(ACCOUNTS) as [Who, string | null][]) {
+    clients[who] = email ? await new HttpClient().login(email) : new HttpClient();
+  }
+  const [sncf] = await queryApp<{ id: string; reference: string }>(
+    `SELECT r.id, r.reference FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name LIKE 'SNCF%' ORDER BY r.reference LIMIT 1`,
+  );
+  const [other] = await queryApp<{ reference: string }>(
+    `SELECT r.reference FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name = 'Mon Jardin Chocolaté' LIMIT 1`,
+  );
+  // A mail of the demo's mailbox (the walk itself made none yet: ask for one).
+  await new HttpClient().post("/forgot-password", { email: "agent@sncf.example" }, { from: "/forgot-password" });
+  const [mail] = await queryApp<{ id: string }>(`SELECT id FROM "Mail" ORDER BY "createdAt" DESC LIMIT 1`);
+  ids = { sncfRequest: sncf!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+});
+
+describe("route walk", () => {
+  it("covers every route file", () => {
+    const files = readdirSync(path.resolve(import.meta.dirname, "../../app/routes")).filter((f) => !f.includes(".test."));
+    expect(files.sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  for (const [file, c] of Object.entries(ROUTES)) {
+    it(`${file}: every role gets what it may, and only that`, async () => {
+      const seen: Record<string, number> = {};
+      const expected: Record<string, number> = {};
+      for (const who of Object.keys(ACCOUNTS) as Who[]) {
+        const response = await clients[who].get(c.path(ids));
+        seen[who] = response.status;
+        expected[who] = expectedStatus(c, who);
+        const body = await response.text();
+        expect(body).not.toMatch(/at .*\.(ts|js):\d+/); // never a stack trace
+      }
+      expect(seen).toEqual(expected);
+    });
+  }
+
+  it("shows a partner only its own requests in the list", async () => {
+    const sncfPage = await (await clients.sncfMember.get("/requests")).text();
+    expect(sncfPage).toContain(ids.sncfReference.slice(0, 4));
+    expect(sncfPage).not.toContain(ids.otherReference);
+    const otherPage = await (await clients.otherPartner.get("/requests")).text();
+    expect(otherPage).not.toContain(ids.sncfReference);
+  });
+
+  it("answers another partner's request id with the same 404 as a made-up id, and audits it", async () => {
+    const other = await clients.otherPartner.get(`/requests/${ids.sncfRequest}`);
+    const madeUp = await clients.otherPartner.get("/requests/does-not-exist");
+    expect(other.status).toBe(404);
+    expect(madeUp.status).toBe(404);
+    const otherBody = await other.text();
+    expect(otherBody).not.toContain(ids.sncfReference);
+    expect(otherBody).toContain("Page introuvable");
+    const audited = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'access.not_found' AND "entityId" = $1`, [ids.sncfRequest]);
+    expect(audited.length).toBeGreaterThan(0);
+  });
+
+  it("never shows a partner the people in insertion, only the team size and encadrant", async () => {
+    const workers = await queryApp<{ firstName: string }>(`SELECT DISTINCT "firstName" FROM "Worker" WHERE length("firstName") > 4
+       AND "firstName" NOT IN (SELECT "firstName" FROM "Supervisor")
+       AND NOT EXISTS (SELECT 1 FROM "User" u WHERE u.name LIKE "Worker"."firstName" || ' %')`);
+    const page = await (await clients.sncfMember.get(`/requests/${ids.sncfRequest}`)).text();
+    const text = page.replace(/<script[\s\S]*?<\/script>/g, "");
+    const leaked = workers.map((w) => w.firstName).filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+    expect(leaked).toEqual([]);
+  });
+});
