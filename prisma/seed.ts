@@ -73,11 +73,16 @@ function parisOffsetMs(instant: number): number {
   return wallClock - Math.floor(instant / 1000) * 1000;
 }
 
+const instants = new Map<number, number>();
 /** A day number (days since 1970-01-01) at a Paris wall-clock minute, as a real instant. */
 function paris(day: number, minute: number): Date {
   const wallClock = day * DAY_MS + minute * 60_000;
-  let instant = wallClock - parisOffsetMs(wallClock);
-  instant = wallClock - parisOffsetMs(instant); // second pass settles the days of DST changes
+  let instant = instants.get(wallClock);
+  if (instant === undefined) {
+    instant = wallClock - parisOffsetMs(wallClock);
+    instant = wallClock - parisOffsetMs(instant); // second pass settles the days of DST changes
+    instants.set(wallClock, instant);
+  }
   return new Date(instant);
 }
 
@@ -148,7 +153,7 @@ function companyIds(siren8: string, nic4: string) {
 type OrgKey = "conciergerie" | "sncf" | "mjc" | "recho" | "cinq" | "austerlitz" | "bastion" | "chaumes";
 type SiteKey = "gare-de-lyon" | "gare-de-bercy" | "mjc" | "recho" | "cinq" | "austerlitz" | "bastion" | "chaumes";
 
-const ORGANISATIONS: Record<OrgKey, Omit<Parameters<typeof createOrganisation>[1] & object, "id">> = {
+const ORGANISATIONS: Record<OrgKey, Partial<Prisma.OrganisationUncheckedCreateInput>> = {
   conciergerie: {
     kind: OrganisationKind.CONCIERGERIE,
     name: "La Conciergerie Solidaire",
@@ -561,8 +566,8 @@ const WINDOWS = {
 };
 type WindowKind = keyof typeof WINDOWS;
 
-// Recurring requests: [org, site, prestation, ISO day, start, duration, team, first week, last week]
-// with weeks relative to this week (0); every one is expanded into its dated interventions.
+// Recurring requests: a weekday and a start time (Paris), weeks relative to this one (0 = this
+// week); each is expanded into its dated interventions from the first week to the last.
 type Recurring = {
   site: SiteKey;
   prestation: PrestationCode;
@@ -714,7 +719,7 @@ function staff(slot: Slot, supervisors: Person[], workers: Person[], requireFull
 // The seed
 // ---------------------------------------------------------------------------------------------
 
-async function seed(db: Db, passwordHash: string) {
+async function seed(db: Db, passwordHashing: Promise<string>) {
   const skillIds = {} as Record<SkillCode, string>;
   for (const [code, label] of Object.entries(SKILLS) as [SkillCode, string][]) {
     skillIds[code] = (await createSkill(db, { code, label })).id;
@@ -742,6 +747,7 @@ async function seed(db: Db, passwordHash: string) {
   }
 
   const users = {} as Record<UserKey, string>;
+  const passwordHash = await passwordHashing;
   for (const [key, { org, ...data }] of Object.entries(USERS) as [UserKey, (typeof USERS)[UserKey]][]) {
     users[key] = (await createUser(db, { ...data, passwordHash, organisationId: orgs[org].id })).id;
   }
@@ -817,7 +823,12 @@ async function seed(db: Db, passwordHash: string) {
   // The bulk of the rows goes in with createMany (a handful of statements instead of hundreds);
   // the factories above cover the reference data and the tests.
   const workers: Person[] = [];
-  const rows = { worker: [] as Prisma.WorkerCreateManyInput[], skill: [] as Prisma.WorkerSkillCreateManyInput[], availability: [] as Prisma.AvailabilityCreateManyInput[], absence: [] as Prisma.AbsenceCreateManyInput[] };
+  const rows = {
+    worker: [] as Prisma.WorkerCreateManyInput[],
+    skill: [] as Prisma.WorkerSkillCreateManyInput[],
+    availability: [] as Prisma.AvailabilityCreateManyInput[],
+    absence: [] as Prisma.AbsenceCreateManyInput[],
+  };
   for (const { skills, contract, availability, absences, ...worker } of workerPlans) {
     const id = newId();
     rows.worker.push({ id, ...worker });
@@ -1135,8 +1146,9 @@ async function main() {
     if (await prisma.organisation.findUnique({ where: { slug: CONCIERGERIE_SLUG } })) {
       console.log("Données de démonstration déjà présentes : rien à faire (npm run db:reset pour repartir de zéro).");
     } else {
-      const passwordHash = await hash(DEMO_PASSWORD); // once: argon2 is slow on purpose
-      await prisma.$transaction((tx) => seed(tx, passwordHash), { timeout: 120_000, maxWait: 10_000 });
+      // Hashed once, for every demo login (argon2 is slow on purpose), while the first rows go in.
+      const passwordHashing = hash(DEMO_PASSWORD);
+      await prisma.$transaction((tx) => seed(tx, passwordHashing), { timeout: 120_000, maxWait: 10_000 });
       const [requests, interventions, scheduled, assignments, workers] = await Promise.all([
         prisma.serviceRequest.count(),
         prisma.intervention.count(),

@@ -19,7 +19,7 @@ describe("a partner in Chromium", () => {
     // Back where they wanted to go.
     await expect.poll(() => new URL(page.url()).pathname).toBe("/requests");
     await page.getByRole("link", { name: "Accueil" }).click();
-    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toMatch(/^Bonjour Julien/);
+    await page.getByRole("heading", { level: 1, name: /^Bonjour Julien/ }).waitFor();
     await expectAccessible(page);
     await screenshot(page, "home-partner");
 

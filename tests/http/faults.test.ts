@@ -26,7 +26,7 @@ async function startApp(overrides: Record<string, string>) {
     stdio: "ignore",
     env: {
       ...process.env,
-      NODE_ENV: "production",
+      NODE_ENV: "production" as const,
       DEMO: "true",
       SECURE_COOKIES: "false",
       SESSION_SECRET: SECRET,

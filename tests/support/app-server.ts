@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
   const appUrl = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
-    NODE_ENV: "production",
+    NODE_ENV: "production" as const,
     DEMO: "true",
     SECURE_COOKIES: "false",
     MAIL_TRANSPORT: "mailbox",

@@ -31,7 +31,7 @@ const PARTNER_ROLES: Role[] = [Role.PARTNER_ADMIN, Role.PARTNER_MEMBER];
 export async function createOrganisation(db: Db, overrides: Partial<Prisma.OrganisationUncheckedCreateInput> = {}) {
   const n = next();
   return db.organisation.create({
-    data: { kind: OrganisationKind.PARTNER, name: `Partenaire ${n}`, slug: unique("partenaire", n), ...overrides },
+    data: { kind: OrganisationKind.PARTNER, name: `Organisation ${n}`, slug: unique("organisation", n), ...overrides },
   });
 }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm run test:chaos: the fault tests, many times over (outside npm test).
+# RUNS=20 by default.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-20}; failed=0
+for i in $(seq 1 "$runs"); do
+  echo "── chaos run $i/$runs"
+  bash scripts/test.sh tests/integration/outbox-worker.test.ts tests/http/faults.test.ts >/tmp/chaos-$i.log 2>&1 || { failed=$((failed + 1)); tail -20 /tmp/chaos-$i.log; }
+done
+echo "$((runs - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
