@@ -13,7 +13,7 @@ use_services() {
 # `generate` never runs it: any executable satisfies the check.
 generate_client() {
   if [ ! -f app/generated/prisma/client.ts ] || [ prisma/schema.prisma -nt app/generated/prisma/client.ts ]; then
-    PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v true)} npx prisma generate >/dev/null
+    PRISMA_SCHEMA_ENGINE_BINARY=${PRISMA_SCHEMA_ENGINE_BINARY:-$(type -P true)} npx prisma generate >/dev/null
     touch app/generated/prisma/client.ts
   fi
 }
