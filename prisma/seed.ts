@@ -2,6 +2,7 @@
 // (`npm run db:reset`); on a database that already holds it, it changes nothing.
 // Deterministic: a seeded PRNG and a fixed "today" (the current date in Europe/Paris, or
 // SEED_TODAY=YYYY-MM-DD) from which every date is computed, so upcoming work is always ahead.
+import { ROLE_LABELS } from "../app/domain/access/roles.ts";
 import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -507,14 +508,6 @@ const USERS: Record<UserKey, { email: string; name: string; role: Role; org: Org
   recho: { email: "cuisine@latabledurecho.example", name: "Thomas Garnier", role: Role.PARTNER_ADMIN, org: "recho" },
 };
 
-const ROLE_LABELS: Record<Role, string> = {
-  ADMIN: "Administration",
-  COORDINATOR: "Coordination",
-  FINANCE: "Comptabilité",
-  ENCADRANT: "Encadrant·e technique",
-  PARTNER_ADMIN: "Partenaire (administrateur·rice)",
-  PARTNER_MEMBER: "Partenaire (membre)",
-};
 
 const FULL_DAY = { from: clock("08:00"), to: clock("17:00") };
 const SUPERVISORS: { firstName: string; lastName: string; skills: SkillCode[]; maxTeamSize: number }[] = [

@@ -20,12 +20,8 @@ export SESSION_SECRET=${SESSION_SECRET:-$(cat .data/dev/session-secret)}
 export NODE_ENV=production DEMO=true SECURE_COOKIES=false MAIL_TRANSPORT=mailbox
 export PORT=${PORT:-3000} APP_URL=${APP_URL:-http://localhost:${PORT:-3000}}
 
-if [ "$(psql_scalar 'SELECT count(*) FROM "Organisation"')" = 0 ]; then
-  echo "Seeding demo data…"
-  npx tsx prisma/seed.ts
-else
-  echo "Demo data already there (npm run db:reset starts over)."
-fi
+# Seeds an empty database; on one that has data, only lists the demo logins.
+logins=$(npx tsx prisma/seed.ts)
 
 npx remix build >/dev/null 2>&1 || npx remix build
 
@@ -35,21 +31,18 @@ trap cleanup INT TERM EXIT
 node --import tsx workers/index.ts & pids+=($!)
 node --import tsx server.ts & pids+=($!)
 
-for _ in $(seq 1 60); do curl -fs "http://localhost:$PORT/healthcheck" >/dev/null 2>&1 && break; sleep 0.5; done
+node -e '
+  const url = `http://localhost:${process.env.PORT}/healthcheck`;
+  const deadline = Date.now() + 60000;
+  (async () => { while (Date.now() < deadline) { try { if ((await fetch(url)).ok) return; } catch {} await new Promise(r => setTimeout(r, 300)); } })();' 
 cat <<MSG
+
+$logins
 
   La Conciergerie Solidaire runs at $APP_URL
   Mail sent by the app is readable at $APP_URL/mailbox
-  Demo logins (password: demo-conciergerie-2026):
-    admin@conciergerie.example          Administration
-    coordination@conciergerie.example   Coordination
-    finance@conciergerie.example        Finance
-    encadrant@conciergerie.example      Encadrant technique
-    gare-de-lyon@sncf.example           Partenaire (administrateur), SNCF
-    agent@sncf.example                  Partenaire, SNCF
-    contact@monjardinchocolate.example  Partenaire (administrateur), Mon Jardin Chocolaté
-    cuisine@latabledurecho.example      Partenaire (administrateur), La Table du RECHO
-  Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis.
+  Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis;
+  npm run db:reset starts over with fresh demo data.
 
 MSG
 wait -n "${pids[@]}"
