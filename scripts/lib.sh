@@ -28,3 +28,17 @@ ensure_node_modules() {
   fi
 }
 
+
+# Debian's Chromium for the browser tests (Playwright's own download cannot work offline).
+ensure_chromium() {
+  [ -n "${CHROMIUM_PATH:-}" ] && return 0
+  for c in /usr/bin/chromium /usr/bin/chromium-browser; do [ -x "$c" ] && { export CHROMIUM_PATH=$c; return 0; }; done
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Chromium (Debian package) for the browser tests…"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    export CHROMIUM_PATH=/usr/bin/chromium
+  else
+    echo "Chromium is missing: sudo apt-get install -y chromium (or set CHROMIUM_PATH)." >&2
+    exit 1
+  fi
+}
