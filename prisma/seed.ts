@@ -3,6 +3,7 @@
 // Deterministic: a seeded PRNG and a fixed "today" (the current date in Europe/Paris, or
 // SEED_TODAY=YYYY-MM-DD) from which every date is computed, so upcoming work is always ahead.
 import { ROLE_LABELS } from "../app/domain/access/roles.ts";
+import { addMinutes } from "../app/utils/time.ts";
 import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -933,7 +934,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
 
   // Statuses and staffing: the recurring occurrences in time order, then the one-offs, each
   // moved to another day or time (up to a dozen tries) when nobody is free.
-  type Outcome = Omit<Prisma.InterventionCreateManyInput, "requestId" | "organisationId" | "siteId"> & {
+  type Outcome = Omit<Prisma.InterventionCreateManyInput, "requestId" | "organisationId" | "siteId" | "endsAt"> & {
     workerIds?: string[];
   };
   const outcomes = new Map<Planned, Outcome[]>(planned.map((p) => [p, []]));
@@ -1043,15 +1044,18 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     const requestId = newId();
     for (const { workerIds = [], ...intervention } of outcomes.get(p)!) {
       const interventionId = newId();
+      const startsAt = new Date(intervention.startsAt);
+      const endsAt = addMinutes(startsAt, intervention.durationMinutes);
       interventionRows.push({
         ...intervention,
+        endsAt,
         id: interventionId,
         requestId,
         organisationId: orgs[org].id,
         siteId: sites[p.site],
         createdAt,
       });
-      assignmentRows.push(...workerIds.map((workerId) => ({ interventionId, workerId, createdAt: decidedAt })));
+      assignmentRows.push(...workerIds.map((workerId) => ({ interventionId, workerId, startsAt, endsAt, createdAt: decidedAt })));
     }
     requestRows.push({
       id: requestId,

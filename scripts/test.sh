@@ -5,17 +5,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-set -e
 ensure_node_modules
-ensure_chromium
-export SERVICES_PROFILE=test
-unset DATABASE_URL REDIS_URL
-use_services
-generate_client
+source scripts/test-env.sh
 set +e
-
-export TEST_ADMIN_DATABASE_URL=$DATABASE_URL
-mkdir -p .cache
+mkdir -p .cache test-results/screenshots
 passed=0; failed=0
 step() { # name, command...
   local name=$1; shift
@@ -23,21 +16,16 @@ step() { # name, command...
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "✗ $name failed"; fi
 }
 
-# Test databases of earlier runs go; the template is migrated afresh.
-drop_test_databases() {
-  node --input-type=module -e '
-    import pg from "pg";
-    const c = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
-    await c.connect();
-    const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2 OR datname = $3",
-      ["t\\_%", "prisma_migrate_shadow_db_%", "conciergerie_template"]);
-    for (const { datname } of rows) await c.query(`DROP DATABASE "${datname}" WITH (FORCE)`);
-    await c.query("CREATE DATABASE conciergerie_template");
-    await c.end();'
-}
-drop_test_databases
-template_url=$(node -e 'const u = new URL(process.env.DATABASE_URL); u.pathname = "/conciergerie_template"; console.log(u.toString())')
-DATABASE_URL=$template_url npx tsx scripts/db/cli.ts migrate >/dev/null || { echo "migrations failed"; exit 1; }
+# Test databases of earlier runs go (those still in use by another run stay); the template is migrated afresh.
+node --input-type=module -e '
+  import pg from "pg";
+  const c = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
+  await c.connect();
+  const { rows } = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2",
+    ["t\\_%", "prisma_migrate_shadow_db_%"]);
+  for (const { datname } of rows) await c.query(`DROP DATABASE "${datname}"`).catch(() => {});
+  await c.end();'
+prepare_template --force || exit 1
 redis-cli -u "$REDIS_URL" flushall >/dev/null 2>&1 || true
 
 step "type-check" npx tsc --noEmit

@@ -7,9 +7,10 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { parse } from "pg-connection-string";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm";
 
@@ -20,6 +21,12 @@ let loaded = false;
 // Node 20 refuses; instantiate it ourselves with the JS glue as imports.
 async function loadWasm() {
   if (loaded) return;
+  // Where the engine writes its panic message before it aborts: make it readable.
+  (globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
+    set_message(message: string) {
+      process.stderr.write(`Prisma schema engine panicked: ${message}\n`);
+    },
+  };
   // The .wasm file is not in the package's exports: find it beside the JS glue.
   const wasmPath = path.join(path.dirname(require.resolve("@prisma/schema-engine-wasm")), "schema_engine_bg.wasm");
   const module = await WebAssembly.compile(await readFile(wasmPath));
@@ -48,11 +55,15 @@ function poolConfig(databaseUrl: string): pg.PoolConfig {
 
 // Two mends to the pg adapter for the schema engine's use.
 // The engine reads pg_catalog columns of type "char" (oid 18) when it
-// describes a schema, and the adapter has no mapping for it: present them as
-// text, which is what they are.
+// describes a schema, and the adapter has no mapping for it: let the adapter
+// read them as text, then tell the engine they are characters, as it expects.
 const CHAR_OID = 18;
 const TEXT_OID = 25;
-type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] }>;
+const CHARACTER_COLUMN = ColumnTypeEnum.Character;
+type Field = { name: string; dataTypeID: number };
+type PerformIO = (query: unknown) => Promise<{ fields: Field[] }>;
+type QueryRaw = (query: unknown) => Promise<{ columnNames: string[]; columnTypes: number[] }>;
+const charColumnsOfQuery = new AsyncLocalStorage<Set<string>>();
 //
 // The adapter's executeScript also splits a script on every ";", which breaks
 // a function body ($$ ... ; ... $$): send the script whole, as the native
@@ -60,6 +71,7 @@ type PerformIO = (query: unknown) => Promise<{ fields: { dataTypeID: number }[] 
 function patchAdapter<T extends object>(queryable: T): T {
   const target = queryable as unknown as {
     performIO: PerformIO;
+    queryRaw?: QueryRaw;
     startTransaction?: (...a: unknown[]) => Promise<object>;
     executeScript?: (script: string) => Promise<void>;
     client: { query(sql: string): Promise<unknown> };
@@ -77,9 +89,26 @@ function patchAdapter<T extends object>(queryable: T): T {
   const performIO = target.performIO.bind(queryable);
   target.performIO = async (query) => {
     const result = await performIO(query);
-    for (const field of result.fields) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+    for (const field of result.fields) {
+      if (field.dataTypeID !== CHAR_OID) continue;
+      field.dataTypeID = TEXT_OID;
+      charColumnsOfQuery.getStore()?.add(field.name);
+    }
     return result;
   };
+  if (target.queryRaw) {
+    const queryRaw = target.queryRaw.bind(queryable);
+    target.queryRaw = (query) => {
+      const charColumns = new Set<string>();
+      return charColumnsOfQuery.run(charColumns, async () => {
+        const result = await queryRaw(query);
+        result.columnNames.forEach((name, i) => {
+          if (charColumns.has(name)) result.columnTypes[i] = CHARACTER_COLUMN;
+        });
+        return result;
+      });
+    };
+  }
   const startTransaction = target.startTransaction?.bind(queryable);
   if (startTransaction) target.startTransaction = async (...args) => patchAdapter(await startTransaction(...args));
   return queryable;

@@ -6,6 +6,7 @@
 // sibling relations concurrently on the one pg client, which pg 8.19+ flags as deprecated.
 import type { Prisma, PrismaClient } from "../../app/generated/prisma/client.ts";
 import { OrganisationKind, PricingUnit, Role } from "../../app/generated/prisma/enums.ts";
+import { addMinutes } from "../../app/utils/time.ts";
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -144,15 +145,20 @@ export async function createServiceRequest(
       organisationId,
       siteId,
       interventions: {
-        create: interventions.map(({ workerIds = [], ...intervention }) => ({
-          startsAt: new Date(Date.now() + 7 * DAY_MS),
-          durationMinutes,
-          workersNeeded: teamSize,
-          organisationId,
-          siteId,
-          ...intervention,
-          assignments: { create: workerIds.map((workerId) => ({ workerId })) },
-        })),
+        create: interventions.map(({ workerIds = [], ...intervention }) => {
+          const startsAt = new Date(intervention.startsAt ?? Date.now() + 7 * DAY_MS);
+          const endsAt = addMinutes(startsAt, intervention.durationMinutes ?? durationMinutes);
+          return {
+            durationMinutes,
+            workersNeeded: teamSize,
+            organisationId,
+            siteId,
+            ...intervention,
+            startsAt,
+            endsAt,
+            assignments: { create: workerIds.map((workerId) => ({ workerId, startsAt, endsAt })) },
+          };
+        }),
       },
     },
     include: { interventions: { include: { assignments: true }, orderBy: { startsAt: "asc" } } },

@@ -197,14 +197,11 @@ class Search {
 
   /** Keep the changes since the move began if `accepts` says so, else undo them. */
   private settle(before: Objective): boolean {
-    const journal = this.journal;
-    this.journal = [];
-    if (this.accepts(before, this.state.objective())) return true;
-    for (let i = journal.length - 1; i >= 0; i--) {
-      const { r, previous } = journal[i];
-      this.state.unassign(r);
-      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+    if (this.accepts(before, this.state.objective())) {
+      this.journal = [];
+      return true;
     }
+    this.undoTo(0);
     return false;
   }
 
@@ -229,6 +226,12 @@ class Search {
   fillGaps(): void {
     for (const r of this.greedyOrder) this.tryInsert(r);
     this.journal = [];
+  }
+
+  /** Inserts r as it fits, or by re-staffing others (augmenting paths); false if neither works. */
+  private insert(r: number): boolean {
+    if (this.tryInsert(r)) return true;
+    return (globalThis as any).__A !== 0 && this.feasibleAlone[r] && !this.state.isAssigned(r) && this.augmentingInsert(r);
   }
 
   /** Inserts request r with its best staffing; false if none fits the current plan. */
@@ -281,7 +284,10 @@ class Search {
         options.push({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) });
       }
       if (options.length < missing) continue;
-      options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
+      const V = (globalThis as any).__V ?? 1;
+      if (V === 1) options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
+      else if (V === 2) options.sort((a, b) => pressure[a.w] - pressure[b.w] || b.gain - a.gain || a.travel - b.travel || a.w - b.w);
+      else options.sort((a, b) => a.w - b.w);
       let shortfallGain = 0;
       let travelAdded = supervisorTravel;
       let teamPressure = pressure[supervisor];
@@ -321,11 +327,13 @@ class Search {
     for (let iteration = 0; iteration < iterations; iteration++) {
       if (iteration === annealing) this.restore(best);
       const cooling = iteration < annealing ? 1 - iteration / annealing : 0;
-      this.temperature = 0.3 * meanValue * cooling * cooling;
-      const open = this.random() < 0.6 ? this.nextOpen(cursor) : -1;
+      this.temperature = ((globalThis as any).__T ?? 0.3) * meanValue * cooling * cooling;
+      const open = this.random() < ((globalThis as any).__P ?? 0.6) ? this.nextOpen(cursor) : -1;
       if (open >= 0) {
         cursor = open;
-        this.ejectionChain(this.greedyOrder[open]);
+        const r = this.greedyOrder[open];
+        if (this.augmentingInsert(r)) this.journal = [];
+        else this.ejectionChain(r);
       } else {
         this.ruinAndRecreate();
       }
@@ -364,6 +372,167 @@ class Search {
   }
 
   /**
+   * Insert open request r without dropping anything: when its supervisor or
+   * some workers are busy, find for each missing person an augmenting path
+   * "p0 takes r, p0's clashing assignment q1 is taken over by p1, p1's
+   * clashing assignment q2 by p2, ..., pn is free". Served minutes strictly
+   * grow, so this is always kept when it succeeds.
+   */
+  augmentingInsert(r: number): boolean {
+    const { problem, state } = this;
+    const request = problem.requests[r];
+    const mark = this.journal.length;
+    for (let k = 0; k < request.starts.length; k++) {
+      if (!startIsPossible(problem, r, k)) continue;
+      // Supervisor.
+      const supervisors = problem.eligibleSupervisors[r][k];
+      let supervisor = supervisors.find((s) => state.isFree(s, r, k)) ?? -1;
+      if (supervisor < 0) supervisor = this.augment(r, k, supervisors, new Set());
+      // Workers: pinned ones must be free or freed, then the others.
+      const team: number[] = [];
+      const taken = new Set<number>();
+      let ok = supervisor >= 0;
+      for (const w of request.pinnedWorkers) {
+        if (!ok) break;
+        taken.add(w);
+        const freed = state.isFree(w, r, k) ? w : this.augment(r, k, [w], taken);
+        if (freed < 0) ok = false;
+        else team.push(w);
+      }
+      const others = problem.eligibleWorkers[r][k].filter((w) => !request.pinnedWorkers.includes(w));
+      for (const w of others) {
+        if (!ok || team.length === request.need) break;
+        if (state.isFree(w, r, k)) {
+          team.push(w);
+          taken.add(w);
+        }
+      }
+      while (ok && team.length < request.need) {
+        const freed = this.augment(r, k, others.filter((w) => !taken.has(w)), taken);
+        if (freed < 0) ok = false;
+        else {
+          team.push(freed);
+          taken.add(freed);
+        }
+      }
+      if (ok && [supervisor, ...team].every((p) => state.isFree(p, r, k))) {
+        this.place(r, { startIndex: k, supervisor, workers: team });
+        return true;
+      }
+      this.undoTo(mark); // the paths applied for this start
+    }
+    return false;
+  }
+
+  /** Undo the journaled changes made after `mark`. */
+  private undoTo(mark: number): void {
+    while (this.journal.length > mark) {
+      const { r, previous } = this.journal.pop()!;
+      this.state.unassign(r);
+      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+    }
+  }
+
+  /**
+   * Breadth-first search for an augmenting path that frees one of `starts`
+   * for request r at start k; applies it and returns the freed person, or -1.
+   * `avoid` are people already spoken for.
+   */
+  private augment(r: number, k: number, starts: number[], avoid: Set<number>): number {
+    const { problem, state } = this;
+    type Node = { person: number; target: number; targetStart: number; parent: number; blocker: number };
+    const nodes: Node[] = [];
+    const visited = new Set<number>(avoid);
+    for (const p of starts) {
+      if (visited.has(p)) continue;
+      visited.add(p);
+      nodes.push({ person: p, target: r, targetStart: k, parent: -1, blocker: -1 });
+    }
+    for (let head = 0; head < nodes.length && nodes.length < 400; head++) {
+      const node = nodes[head];
+      const handovers = this.handoversFor(node.person, node.target, node.targetStart);
+      if (handovers === null) continue;
+      if (handovers.length === 0) {
+        // This person is free for the target: apply the path.
+        if (node.parent < 0) return node.person;
+        this.applyPath(nodes, head);
+        return nodes[this.rootOf(nodes, head)].person;
+      }
+      if (this.depthOf(nodes, head) >= 4) continue;
+      for (const q of handovers) {
+        const other = problem.requests[q];
+        if (other.pinnedSupervisor === node.person || other.pinnedWorkers.includes(node.person)) continue;
+        const kq = state.startIndex[q];
+        const pool = problem.people[node.person].isSupervisor ? problem.eligibleSupervisors[q][kq] : problem.eligibleWorkers[q][kq];
+        for (const next of pool) {
+          if (visited.has(next) || state.involves(q, next)) continue;
+          visited.add(next);
+          nodes.push({ person: next, target: q, targetStart: kq, parent: head, blocker: q });
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * For person p to take request r at start k: [] if p is free, the
+   * assignments p could hand over (any one of them suffices) to become free,
+   * or null if handing over one assignment is not enough.
+   */
+  private handoversFor(p: number, r: number, k: number): number[] | null {
+    const { problem, state } = this;
+    const request = problem.requests[r];
+    const start = request.starts[k];
+    const end = start + request.duration;
+    const cap = problem.people[p].capMinutes;
+    let clash = -1;
+    for (const q of state.agenda[p]) {
+      if (q === r) continue;
+      const other = problem.requests[q];
+      const qStart = state.startOf(q);
+      if (qStart >= end + problem.maxTravel) break;
+      if (conflicts(problem, request.site, start, end, other.site, qStart, qStart + other.duration)) {
+        if (clash >= 0) return null;
+        clash = q;
+      }
+    }
+    const minutes = state.minutes[p] + request.duration;
+    if (clash >= 0) return minutes - problem.requests[clash].duration <= cap ? [clash] : null;
+    if (minutes <= cap) return [];
+    const enough = state.agenda[p].filter((q) => q !== r && minutes - problem.requests[q].duration <= cap);
+    return enough.length > 0 ? enough : null;
+  }
+
+  private depthOf(nodes: Array<{ parent: number }>, index: number): number {
+    let depth = 0;
+    for (let i = index; nodes[i].parent >= 0; i = nodes[i].parent) depth++;
+    return depth;
+  }
+
+  private rootOf(nodes: Array<{ parent: number }>, index: number): number {
+    let i = index;
+    while (nodes[i].parent >= 0) i = nodes[i].parent;
+    return i;
+  }
+
+  /**
+   * Apply the path ending at nodes[end]: from the free end backwards, each
+   * person takes over the assignment that blocked the previous one.
+   */
+  private applyPath(nodes: Array<{ person: number; target: number; parent: number }>, end: number): void {
+    const { state } = this;
+    for (let i = end; nodes[i].parent >= 0; i = nodes[i].parent) {
+      const q = nodes[i].target;
+      const leaving = nodes[nodes[i].parent].person;
+      const staffing = state.staffing(q)!;
+      const person = nodes[i].person;
+      if (staffing.supervisor === leaving) staffing.supervisor = person;
+      else staffing.workers = staffing.workers.map((w) => (w === leaving ? person : w));
+      this.place(q, staffing);
+    }
+  }
+
+  /**
    * Ejection chain: force the open request r in with the people whose current
    * assignments are cheapest to give up, re-place each displaced request
    * greedily or, failing that, by forcing it in the same way (a few levels
@@ -373,7 +542,7 @@ class Search {
     const before = this.state.objective();
     const locked = new Set<number>();
     const displaced = this.forceIn(r, 1 + Math.floor(this.random() * 3), locked);
-    for (const q of this.openAround([r, ...displaced])) this.tryInsert(q);
+    for (const q of this.openAround([r, ...displaced])) this.insert(q);
     return this.settle(before);
   }
 
@@ -396,7 +565,7 @@ class Search {
     this.place(r, chosen);
     const displaced = [...chosen.ejected];
     for (const q of this.noisyOrder(chosen.ejected)) {
-      if (this.tryInsert(q) || depth <= 0 || locked.has(q)) continue;
+      if (this.insert(q) || depth <= 0 || locked.has(q)) continue;
       displaced.push(...this.forceIn(q, depth - 1, locked));
     }
     return displaced;
@@ -494,7 +663,7 @@ class Search {
     }
     const before = state.objective();
     for (const r of chosen) if (state.isAssigned(r)) this.remove(r);
-    for (const r of this.noisyOrder([...chosen, ...this.openAround(chosen)])) this.tryInsert(r);
+    for (const r of this.noisyOrder([...chosen, ...this.openAround(chosen)])) this.insert(r);
     return this.settle(before);
   }
 
