@@ -1,0 +1,24 @@
+import type { Prisma } from "~/generated/prisma/client.ts";
+import type { Actor } from "~/domain/access/roles.ts";
+import { resolveServiceRules, SERVICE_RULES, type ServiceRuleKey, type ServiceRules } from "~/domain/settings/rules.ts";
+import { audit } from "./audit.server.ts";
+import { db, type Tx } from "./db.server.ts";
+
+/** Every service rule, stored values over defaults. One query; cheap enough to call per request. */
+export async function getServiceRules(tx: Tx = db()): Promise<ServiceRules> {
+  const rows = await tx.serviceSetting.findMany({ select: { key: true, value: true } });
+  return resolveServiceRules(Object.fromEntries(rows.map((r) => [r.key, r.value])));
+}
+
+/** Sets one rule (validated by its schema), audited. The caller checks the actor may. */
+export async function setServiceRule<K extends ServiceRuleKey>(actor: Actor, key: K, value: ServiceRules[K]) {
+  const parsed = SERVICE_RULES[key].parse(value) as Prisma.InputJsonValue;
+  await db().$transaction(async (tx) => {
+    await tx.serviceSetting.upsert({
+      where: { key },
+      create: { key, value: parsed, updatedById: actor.userId },
+      update: { value: parsed, updatedById: actor.userId },
+    });
+    await audit({ action: "settings.changed", outcome: "ok", actorUserId: actor.userId, entityType: "ServiceSetting", entityId: key, details: { value: parsed } }, tx);
+  });
+}

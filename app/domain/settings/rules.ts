@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+// The service rules, in one place: the portal, the scheduler and invoicing read
+// them through app/data/settings.server.ts; the back office edits them. Each
+// rule has a default, so a fresh database works before anyone sets anything.
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Heure au format HH:MM");
+
+export const openingHoursSchema = z
+  .object({
+    // ISO weekdays (1 = Monday) when teams work, and the daily window.
+    days: z.array(z.number().int().min(1).max(7)).min(1),
+    from: hhmm,
+    to: hhmm,
+  })
+  .refine((v) => v.from < v.to, { message: "L'heure de fin doit suivre l'heure de début", path: ["to"] });
+
+export const SERVICE_RULES = {
+  openingHours: openingHoursSchema.default({ days: [1, 2, 3, 4, 5], from: "08:00", to: "18:00" }),
+  /** Hours before an intervention after which a partner can no longer move or cancel it online. */
+  cancellationDeadlineHours: z.number().int().min(0).max(24 * 30).default(48),
+  /** Share of the intervention's price billed for a cancellation after the deadline (0–100). */
+  lateCancellationFeePercent: z.number().int().min(0).max(100).default(50),
+  /** Closure days of the service (YYYY-MM-DD), on top of French public holidays. */
+  closureDays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+  /** Weekly optimisation: ISO weekday and time, Europe/Paris. */
+  weeklyOptimisation: z.object({ day: z.number().int().min(1).max(7), time: hhmm }).default({ day: 4, time: "14:00" }),
+  /** Default team size limit of an encadrant (each encadrant may have their own). */
+  defaultMaxTeamSize: z.number().int().min(1).max(20).default(6),
+  /** Days ahead within which a person's confirmed schedule changes only with their agreement. */
+  scheduleChangeNoticeDays: z.number().int().min(0).max(60).default(7),
+  /** Days partners have, after the end of a month, to contest the hours of an intervention. */
+  disputeWindowDays: z.number().int().min(0).max(60).default(5),
+  /** Months after a contract ends before a person in insertion is anonymised. */
+  retentionMonths: z.number().int().min(12).max(120).default(24),
+  /** Team size a partner may order (workers in insertion per intervention). */
+  teamSize: z.object({ min: z.number().int().min(1), max: z.number().int().max(20) }).default({ min: 1, max: 8 }),
+  /** Skills of the service, as code and French label. */
+  skills: z
+    .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
+    .default([]),
+} as const;
+
+export type ServiceRuleKey = keyof typeof SERVICE_RULES;
+export type ServiceRules = { [K in ServiceRuleKey]: z.infer<(typeof SERVICE_RULES)[K]> };
+
+/**
+ * Merges stored values over the defaults. A stored value that no longer fits
+ * its schema (an old format, a hand edit) falls back to the default rather
+ * than breaking every page.
+ */
+export function resolveServiceRules(stored: Partial<Record<string, unknown>>): ServiceRules {
+  const rules = {} as Record<string, unknown>;
+  for (const [key, schema] of Object.entries(SERVICE_RULES)) {
+    const parsed = (schema as z.ZodType).safeParse(stored[key]);
+    rules[key] = parsed.success ? parsed.data : (schema as z.ZodType).parse(undefined);
+  }
+  return rules as ServiceRules;
+}
