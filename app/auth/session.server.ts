@@ -1,9 +1,11 @@
 import { redirect } from "@remix-run/node";
+import { auditQuietly } from "~/data/audit.server.ts";
 import { createSessionRow, deleteSession, findSession, touchSession } from "~/data/sessions.server.ts";
 import type { Role } from "~/domain/access/roles.ts";
 import { orUnavailable } from "~/utils/http.server.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { appCookies } from "./cookies.server.ts";
+import { clientIp } from "./csrf.server.ts";
 
 export const IDLE_TIMEOUT_MS = 2 * 60 * 60 * 1000; // 2 h without a request ends the session
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000; // a working day at most
@@ -20,6 +22,12 @@ export type SessionUser = {
   organisationKind: "PARTNER" | "INTERNAL" | "CONCIERGERIE";
 };
 
+const carriesCookie = (request: Request, name: string) =>
+  (request.headers.get("Cookie") ?? "").split(";").some((part) => {
+    const [key, value] = part.trim().split("=");
+    return key === name && !!value;
+  });
+
 async function readSessionId(request: Request): Promise<string | null> {
   const value = await appCookies().session.parse(request.headers.get("Cookie"));
   return typeof value === "string" && value.length > 0 ? value : null;
@@ -28,7 +36,13 @@ async function readSessionId(request: Request): Promise<string | null> {
 /** The signed-in user, or null (no cookie, forged cookie, ended or timed-out session, deactivated user). */
 export async function getSessionUser(request: Request, now = new Date()): Promise<SessionUser | null> {
   const sessionId = await readSessionId(request);
-  if (!sessionId) return null;
+  if (!sessionId) {
+    if (carriesCookie(request, appCookies().session.name)) {
+      // A session cookie whose signature does not hold: forged or tampered.
+      await auditQuietly({ action: "auth.session_refused", outcome: "refused", ip: clientIp(request), details: { reason: "bad_signature" } });
+    }
+    return null;
+  }
   const idHash = sha256(sessionId);
   // Every signed-in page starts here: a database that does not answer is a 503.
   const session = await orUnavailable(() => findSession(idHash));

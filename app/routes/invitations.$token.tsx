@@ -1,7 +1,8 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { readForm } from "~/auth/csrf.server.ts";
+import { clientIp, readForm } from "~/auth/csrf.server.ts";
+import { auditQuietly } from "~/data/audit.server.ts";
 import { hashPassword } from "~/auth/password.server.ts";
 import { startSession } from "~/auth/session.server.ts";
 import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
@@ -22,10 +23,20 @@ const PROBLEMS = {
   expired: "Cette invitation a expiré (elle est valable 7 jours). Demandez-en une nouvelle à la personne qui vous a invité.",
 } as const;
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const invitation = await orUnavailable(() => findInvitation(params.token ?? ""));
   const state = invitationState(invitation);
-  if (state !== "valid" || !invitation) return json({ problem: PROBLEMS[state === "valid" ? "unknown" : state], invitation: null });
+  if (state !== "valid" || !invitation) {
+    await auditQuietly({
+      action: "auth.invitation_refused",
+      outcome: "refused",
+      entityType: "Invitation",
+      entityId: invitation?.id,
+      ip: clientIp(request),
+      details: { reason: state },
+    });
+    return json({ problem: PROBLEMS[state === "valid" ? "unknown" : state], invitation: null });
+  }
   return json({
     problem: null,
     invitation: { name: invitation.name, email: invitation.email, organisation: invitation.organisation.name, role: ROLE_LABELS[invitation.role] },

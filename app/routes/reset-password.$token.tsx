@@ -1,7 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { readForm } from "~/auth/csrf.server.ts";
+import { clientIp, readForm } from "~/auth/csrf.server.ts";
+import { auditQuietly } from "~/data/audit.server.ts";
 import { hashPassword } from "~/auth/password.server.ts";
 import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
@@ -20,8 +21,11 @@ const LINK_PROBLEMS = {
   expired: "Ce lien a expiré (il est valable une heure). Demandez un nouveau lien.",
 } as const;
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const state = await orUnavailable(() => findPasswordReset(params.token ?? ""));
+  if (state !== "valid") {
+    await auditQuietly({ action: "auth.reset_refused", outcome: "refused", ip: clientIp(request), details: { reason: state } });
+  }
   return json({ problem: state === "valid" ? null : LINK_PROBLEMS[state] });
 }
 

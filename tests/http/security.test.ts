@@ -49,6 +49,20 @@ describe("security", () => {
     const response = await client.get("/requests");
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toBe("/login?redirectTo=%2Frequests");
+    const refused = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'auth.session_refused'`);
+    expect(refused.length).toBeGreaterThan(0);
+  });
+
+  it("refuses replayed or unknown invitation and reset links with a French message, audited", async () => {
+    const invitation = await new HttpClient().get("/invitations/replayed-or-made-up");
+    expect(invitation.status).toBe(200);
+    expect(await invitation.text()).toContain("Cette invitation n&#x27;est pas valide");
+    const reset = await new HttpClient().get("/reset-password/replayed-or-made-up");
+    expect(await reset.text()).toContain("Ce lien n&#x27;est pas valide");
+    const rows = await queryApp<{ action: string }>(
+      `SELECT DISTINCT action FROM "AuditLog" WHERE action IN ('auth.invitation_refused', 'auth.reset_refused')`,
+    );
+    expect(rows.map((r) => r.action).sort()).toEqual(["auth.invitation_refused", "auth.reset_refused"]);
   });
 
   it("answers a wrong password with a French message next to the form, not a 500", async () => {
