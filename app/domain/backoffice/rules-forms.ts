@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { intField } from "./forms.ts";
+
+// One small form per service rule on the rules screen: each turns the typed
+// strings into the rule's value, with a French message next to the field.
+// The limits match app/domain/settings/rules.ts, which checks them again.
+
+const hhmm = (label: string) =>
+  z
+    .string({ error: `Indiquez ${label}.` })
+    .trim()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Une heure au format HH:MM, par exemple 08:30.");
+
+const DAY_FIELDS = ["day1", "day2", "day3", "day4", "day5", "day6", "day7"] as const;
+export const WEEKDAY_LABELS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"] as const;
+
+const isoDay = z
+  .string({ error: "Choisissez un jour." })
+  .regex(/^[1-7]$/, "Choisissez un jour.")
+  .transform(Number);
+
+/** "2026-12-24", "24/12/2026", one a line -> sorted unique YYYY-MM-DD, or the first bad line. */
+function parseDayList(text: string): { days: string[] } | { bad: string } {
+  const days = new Set<string>();
+  for (const raw of text.split(/[\n,;]+/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(line);
+    const iso = fr ? `${fr[3]}-${fr[2]!.padStart(2, "0")}-${fr[1]!.padStart(2, "0")}` : line;
+    const date = new Date(`${iso}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) return { bad: line };
+    days.add(iso);
+  }
+  return { days: [...days].sort() };
+}
+
+const rule = <K extends string, S extends z.ZodRawShape, V>(key: K, shape: S, toValue: (v: z.infer<z.ZodObject<S>>, ctx: z.RefinementCtx) => V) =>
+  z.object({ intent: z.literal(key), ...shape }).transform((v, ctx) => ({ key, value: toValue(v as z.infer<z.ZodObject<S>>, ctx) }));
+
+const RULE_FORM_LIST = [
+  rule(
+    "openingHours",
+    {
+      from: hhmm("l'heure d'ouverture"),
+      to: hhmm("l'heure de fermeture"),
+      ...Object.fromEntries(DAY_FIELDS.map((d) => [d, z.string().optional()])),
+    } as { from: z.ZodString; to: z.ZodString } & Record<(typeof DAY_FIELDS)[number], z.ZodOptional<z.ZodString>>,
+    (v, ctx) => {
+      const days = DAY_FIELDS.flatMap((d, i) => (v[d] === "on" ? [i + 1] : []));
+      if (days.length === 0) ctx.addIssue({ code: "custom", path: ["days"], message: "Cochez au moins un jour d'ouverture." });
+      if (v.from >= v.to) ctx.addIssue({ code: "custom", path: ["to"], message: "L'heure de fermeture doit suivre l'heure d'ouverture." });
+      return { days, from: v.from, to: v.to };
+    },
+  ),
+  rule(
+    "cancellationDeadlineHours",
+    {
+      value: z
+        .string({ error: "Indiquez un délai." })
+        .trim()
+        .min(1, "Indiquez un délai en heures.")
+        .regex(/^-?\d+$/, "Un nombre entier d'heures.")
+        .transform(Number)
+        .pipe(
+          z
+            .number()
+            .min(0, "Le délai se compte avant l'intervention : il ne peut pas être négatif (une échéance après l'intervention n'a pas de sens).")
+            .max(720, "Le délai d'annulation ne peut pas dépasser 30 jours (720 heures)."),
+        ),
+    },
+    (v) => v.value,
+  ),
+  rule("lateCancellationFeePercent", { value: intField("un pourcentage", 0, 100, " %") }, (v) => v.value),
+  rule("closureDays", { value: z.string().max(5000, "Trop de dates.").optional() }, (v, ctx) => {
+    const parsed = parseDayList(v.value ?? "");
+    if ("bad" in parsed) {
+      ctx.addIssue({ code: "custom", path: ["value"], message: `« ${parsed.bad} » n'est pas une date : une date par ligne, au format JJ/MM/AAAA.` });
+      return [];
+    }
+    return parsed.days;
+  }),
+  rule("weeklyOptimisation", { day: isoDay, time: hhmm("une heure") }, (v) => ({ day: v.day, time: v.time })),
+  rule("defaultMaxTeamSize", { value: intField("un nombre de personnes", 1, 20, " personnes") }, (v) => v.value),
+  rule("scheduleChangeNoticeDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
+  rule("disputeWindowDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
+  rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
+  rule(
+    "teamSize",
+    { min: intField("un minimum", 1, 20, " personnes"), max: intField("un maximum", 1, 20, " personnes") },
+    (v, ctx) => {
+      if (v.max < v.min) ctx.addIssue({ code: "custom", path: ["max"], message: "Le maximum doit être au moins égal au minimum." });
+      return { min: v.min, max: v.max };
+    },
+  ),
+ ] as const;
+
+/** The form schema of each rule, by the form's intent (the rule's key). */
+export const RULE_FORMS: Record<string, (typeof RULE_FORM_LIST)[number]> = Object.fromEntries(
+  RULE_FORM_LIST.map((schema) => [((schema.in as z.ZodObject).shape.intent as z.ZodLiteral).value, schema]),
+);
+export type RuleForm = z.infer<(typeof RULE_FORM_LIST)[number]>;
+
+export const skillFormSchema = z.object({
+  intent: z.literal("skill"),
+  code: z
+    .string({ error: "Indiquez un code." })
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Des lettres sans accent, des chiffres et des tirets, par exemple espaces-verts.")
+    .max(40, "40 caractères au plus."),
+  label: z.string({ error: "Indiquez un libellé." }).trim().min(1, "Indiquez un libellé.").max(80, "80 caractères au plus."),
+});
+
+export const supervisorLimitSchema = z.object({
+  intent: z.literal("supervisorLimit"),
+  supervisorId: z.string().min(1).max(40),
+  maxTeamSize: intField("un nombre de personnes", 1, 20, " personnes"),
+});

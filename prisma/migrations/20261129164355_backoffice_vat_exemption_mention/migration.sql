@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Prestation" ADD COLUMN     "vatExemptionMention" TEXT;
