@@ -32,12 +32,18 @@ export type Capability =
   | "users.manage" // every organisation's users
   | "audit.view"
   | "people.view" // workers in insertion and encadrants
-  | "mailbox.view";
+  | "mailbox.view"
+  | "backoffice.dashboard" // the admin dashboard: counts, failed jobs, health
+  | "backoffice.partners" // create, edit, archive partners; their users
+  | "backoffice.sites" // partners' list and sites (coordination adds and edits sites)
+  | "backoffice.catalogue" // prestations and price versions
+  | "backoffice.rules" // service rules, skills, encadrants' team limits
+  | "backoffice.personalData"; // export or erase a person in insertion (GDPR)
 
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
   PARTNER_MEMBER: ["requests.view", "catalogue.view"],
   PARTNER_ADMIN: ["requests.view", "catalogue.view", "team.manage"],
-  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view"],
+  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules"],
   ENCADRANT: ["people.view", "catalogue.view"],
   FINANCE: ["requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [
@@ -48,6 +54,12 @@ const CAPABILITIES: Record<Role, readonly Capability[]> = {
     "users.manage",
     "audit.view",
     "people.view",
+    "backoffice.dashboard",
+    "backoffice.partners",
+    "backoffice.sites",
+    "backoffice.catalogue",
+    "backoffice.rules",
+    "backoffice.personalData",
   ],
 };
 
@@ -72,6 +84,9 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
   if (can(role, "people.view")) items.push({ to: "/people", label: "Équipes" });
   if (can(role, "team.manage")) items.push({ to: "/users", label: can(role, "users.manage") ? "Utilisateurs" : "Mon équipe" });
+  if (can(role, "backoffice.dashboard")) items.push({ to: "/admin", label: "Administration" });
+  else if (can(role, "backoffice.sites")) items.push({ to: "/admin/partners", label: "Partenaires" });
+  if (can(role, "backoffice.rules") && !can(role, "backoffice.dashboard")) items.push({ to: "/admin/rules", label: "Règles" });
   if (can(role, "audit.view")) items.push({ to: "/admin/audit", label: "Journal" });
   return items;
 }
