@@ -240,3 +240,39 @@ export async function deactivateUser(actor: Actor, userId: string) {
     return true;
   });
 }
+
+export type ChangeRoleResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * Gives a user another role within their organisation (partner roles for a
+ * partner, staff roles for the Conciergerie), audited with the old and new role.
+ * The session reads the role at every request: the new rights apply at once.
+ */
+export async function changeRole(actor: Actor, userId: string, role: Role): Promise<ChangeRoleResult> {
+  if (userId === actor.userId) return { ok: false, message: "Vous ne pouvez pas changer votre propre rôle." };
+  return db().$transaction(async (tx) => {
+    const target = await tx.membership.findFirst({
+      where: { userId, ...(actor.role === "ADMIN" ? {} : { organisationId: actor.organisationId }) },
+      select: { id: true, role: true, organisationId: true, organisation: { select: { kind: true } } },
+    });
+    if (!target) return { ok: false, message: "Ce compte n'existe pas ou ne dépend pas de vous." };
+    if (!invitableRoles(actor.role, target.organisation.kind === "CONCIERGERIE").includes(role)) {
+      return { ok: false, message: "Ce rôle ne peut pas être donné dans cette organisation." };
+    }
+    if (target.role === role) return { ok: true };
+    await tx.membership.update({ where: { id: target.id }, data: { role } });
+    await audit(
+      {
+        action: "user.role_changed",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: target.organisationId,
+        entityType: "User",
+        entityId: userId,
+        details: { from: target.role, to: role },
+      },
+      tx,
+    );
+    return { ok: true };
+  });
+}
