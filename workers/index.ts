@@ -3,13 +3,15 @@
 import { Worker, type Job } from "bullmq";
 import { disconnectDb } from "~/data/db.server.ts";
 import { deleteExpiredSessions } from "~/data/sessions.server.ts";
+import { getServiceRules } from "~/data/settings.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
-import { parsePayload, type QueueName } from "~/queues/registry.ts";
+import { parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
+import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 
 type Processor = (job: Job) => Promise<unknown>;
 
@@ -17,10 +19,27 @@ export function processorsFor(): Record<QueueName, Processor> {
   const transport = mailTransport();
   return {
     mail: async (job) => sendMail(parsePayload("mail", job.name, job.data) as { mailId: string }, transport),
+    scheduling: async (job) => {
+      const payload = parsePayload("scheduling", job.name, job.data);
+      if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
+      if (job.name === "replan-intervention") return replanIntervention(payload as JobPayload<"scheduling", "replan-intervention">);
+      return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job);
+    },
   };
 }
 
-export async function startWorkers(options: { prefix?: string; concurrency?: number } = {}) {
+/** Recurring work, registered explicitly at start (never as an import side effect). */
+async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
+  const rules = await getServiceRules().catch(() => null);
+  const { day, time } = rules?.weeklyOptimisation ?? { day: 4, time: "14:00" };
+  const [hour, minute] = time.split(":").map(Number);
+  // Re-plans next week every week, at the service's chosen day and time, Paris time.
+  await queues
+    .get("scheduling")
+    .upsertJobScheduler("weekly-optimisation", { pattern: `${minute} ${hour} * * ${day % 7}`, tz: "Europe/Paris" }, { name: "optimise-week", data: {} });
+}
+
+export async function startWorkers(options: { prefix?: string; concurrency?: number; schedulers?: boolean } = {}) {
   env(); // fail at start, with a clear message, on a bad environment
   const connection = createRedis("worker");
   connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
@@ -43,6 +62,7 @@ export async function startWorkers(options: { prefix?: string; concurrency?: num
     worker.on("error", () => {});
   }
   const stopRelay = startOutboxRelay((row) => queues.publish(row));
+  if (options.schedulers !== false) await registerJobSchedulers(queues);
 
   // Housekeeping that needs no queue of its own.
   const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch(() => {}), 60 * 60 * 1000);

@@ -7,6 +7,44 @@ export const QUEUES = {
   mail: {
     send: z.object({ mailId: z.string().min(1) }),
   },
+  scheduling: {
+    /** Instant mode: staff an accepted request's interventions without moving confirmed ones. */
+    "staff-request": z.object({ requestId: z.string().min(1) }),
+    /** An intervention changed (moved, cancelled, someone absent): re-staff it. */
+    "replan-intervention": z.object({ interventionId: z.string().min(1) }),
+    /** Weekly optimisation of one week (a Monday, Paris), by the job scheduler or a coordinator. */
+    "optimise-week": z.object({
+      weekStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), // default: next week
+      runId: z.string().min(1).optional(),
+    }),
+  },
+  invoicing: {
+    /** Builds the drafts of a month (every partner, or one): nothing leaves the app yet. */
+    prepare: z.object({
+      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+      organisationId: z.string().min(1).optional(),
+      runKey: z.string().min(1),
+    }),
+    /** Numbers and sends the month's drafts (every partner, or one) through the billing provider. */
+    issue: z.object({
+      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+      organisationId: z.string().min(1).optional(),
+      runKey: z.string().min(1),
+    }),
+    /** The monthly job scheduler's tick: on the first working day, prepares last month's drafts. */
+    monthly: z.object({}),
+    /** Corrections of issued invoices, applied at the provider. */
+    "credit-note": z.object({ creditNoteId: z.string().min(1) }),
+    void: z.object({ invoiceId: z.string().min(1) }),
+    uncollectible: z.object({ invoiceId: z.string().min(1) }),
+    transfer: z.object({ paymentId: z.string().min(1) }),
+  },
+  stripe: {
+    /** A verified webhook event, stored under its id: applied once, in any order. */
+    event: z.object({ eventId: z.string().min(1) }),
+    /** Lists recent Stripe events and invoices to catch anything a webhook missed. */
+    reconcile: z.object({}),
+  },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

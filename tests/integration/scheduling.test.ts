@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { db } from "~/data/db.server.ts";
+import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { DAY_MS } from "~/utils/time.ts";
+import { optimiseWeek, replanIntervention, staffRequest } from "../../workers/processors/scheduling.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { validatePlan } from "../support/plan-validator.ts";
+import { loadWeekInstance } from "~/data/scheduling.server.ts";
+
+// A small world of one skill, two encadrants and six workers, in a week three weeks ahead.
+const week = parisWeekStart(new Date(Date.now() + 21 * DAY_MS));
+const at = (dayOffset: number, time: string) => fromParisLocal(`${addDays(week, dayOffset)}T${time}`);
+
+async function world() {
+  const skill = await createSkill(db(), { code: "nettoyage-test", label: "Nettoyage" });
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  const supervisors = [
+    await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
+    await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
+  ];
+  const workers = [];
+  for (let i = 0; i < 6; i++) workers.push(await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
+  return { skill, prestation, site, supervisors, workers };
+}
+
+async function staffingOf(requestId: string) {
+  return db().intervention.findMany({
+    where: { requestId },
+    orderBy: { startsAt: "asc" },
+    select: { id: true, status: true, supervisorId: true, unstaffedRule: true, unstaffedReason: true, assignments: { select: { workerId: true } } },
+  });
+}
+
+describe("scheduling jobs", async () => {
+  const w = await world();
+
+  it("staffs an accepted request at once, whole teams only, and does nothing the second time", async () => {
+    const request = await createServiceRequest(db(), {
+      prestationId: w.prestation.id,
+      siteId: w.site.id,
+      organisationId: w.site.organisationId,
+      teamSize: 2,
+      durationMinutes: 120,
+      interventions: [
+        { startsAt: at(0, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        { startsAt: at(2, "14:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+      ],
+    });
+    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 2, staffed: 2 });
+    const staffed = await staffingOf(request.id);
+    for (const i of staffed) {
+      expect(i.status).toBe("SCHEDULED");
+      expect(i.supervisorId).not.toBeNull();
+      expect(i.assignments).toHaveLength(2);
+    }
+    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 0, staffed: 0 });
+    expect(await staffingOf(request.id)).toEqual(staffed);
+  });
+
+  it("keeps what is staffed when another request arrives, and explains what cannot be staffed", async () => {
+    const before = await db().assignment.findMany({ orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    const tooBig = await createServiceRequest(db(), {
+      prestationId: w.prestation.id,
+      siteId: w.site.id,
+      organisationId: w.site.organisationId,
+      teamSize: 5, // no encadrant leads more than 4
+      interventions: [{ startsAt: at(1, "09:00"), durationMinutes: 60, workersNeeded: 5, status: "ACCEPTED" }],
+    });
+    await staffRequest({ requestId: tooBig.id });
+    const [unstaffed] = await staffingOf(tooBig.id);
+    expect(unstaffed!.status).toBe("ACCEPTED");
+    expect(unstaffed!.unstaffedRule).toBe("H2");
+    expect(unstaffed!.unstaffedReason).toMatch(/encadrant/i);
+    const after = await db().assignment.findMany({ where: { interventionId: { in: before.map((a) => a.interventionId) } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    expect(after).toEqual(before);
+  });
+
+  it("staffs many requests accepted at once without double-booking anyone", async () => {
+    const requests = [];
+    for (let i = 0; i < 12; i++) {
+      requests.push(
+        await createServiceRequest(db(), {
+          prestationId: w.prestation.id,
+          siteId: w.site.id,
+          organisationId: w.site.organisationId,
+          teamSize: 2,
+          interventions: [{ startsAt: at(3 + (i % 2), `${String(8 + (i % 4) * 2).padStart(2, "0")}:00`), durationMinutes: 90, workersNeeded: 2, status: "ACCEPTED" }],
+        }),
+      );
+    }
+    // All at once, as several worker processes would: the week lock serialises them.
+    await Promise.all(requests.map((r) => staffRequest({ requestId: r.id })));
+    for (const r of requests) {
+      const [i] = await staffingOf(r.id);
+      expect(i!.status === "SCHEDULED" || i!.unstaffedReason !== null).toBe(true);
+    }
+    const instance = await loadWeekInstance(week, { kind: "keep-staffed", free: [] });
+    const scheduled = await db().intervention.findMany({
+      where: { status: "SCHEDULED", startsAt: { gte: at(0, "00:00"), lt: at(7, "00:00") } },
+      select: { id: true, startsAt: true, supervisorId: true, assignments: { select: { workerId: true } } },
+    });
+    const plan = {
+      assignments: scheduled.map((i) => ({
+        requestId: i.id,
+        start: instance.requests.find((r) => r.id === i.id)!.start,
+        supervisorId: i.supervisorId!,
+        workerIds: i.assignments.map((a) => a.workerId),
+      })),
+      unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity" as const, reason: "-" })),
+    };
+    // The independent validator of the engine's tests checks the hard rules on what was written.
+    expect(validatePlan(instance, plan).violations).toEqual([]);
+  });
+
+  it("re-staffs a changed intervention and optimises a whole week, recording the run", async () => {
+    const [first] = await db().intervention.findMany({ where: { status: "SCHEDULED" }, take: 1, orderBy: { startsAt: "asc" } });
+    await db().assignment.deleteMany({ where: { interventionId: first!.id } });
+    await db().intervention.update({ where: { id: first!.id }, data: { status: "ACCEPTED", supervisorId: null } });
+    expect(await replanIntervention({ interventionId: first!.id })).toMatchObject({ staffed: 1 });
+    const stats = await optimiseWeek({ weekStart: week });
+    expect(stats).toMatchObject({ week, interventions: expect.any(Number) });
+    const run = await db().planningRun.findFirstOrThrow({ orderBy: { startedAt: "desc" } });
+    expect(run.status).toBe("done");
+  });
+});
