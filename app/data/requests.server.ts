@@ -1,7 +1,14 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
-import { can, type Actor } from "~/domain/access/roles.ts";
+import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
+import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
-import { db } from "./db.server.ts";
+import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
+import { audit } from "./audit.server.ts";
+import { findPrestationForOrder } from "./catalogue.server.ts";
+import { db, type Tx } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
+import { getServiceRules } from "./settings.server.ts";
 
 /** Every request query starts from this: a partner sees its own organisation, staff see all. */
 function scopeOf(actor: Actor): Prisma.ServiceRequestWhereInput {
@@ -66,35 +73,59 @@ export async function getRequest(actor: Actor, id: string) {
       createdAt: true,
       recurrence: true,
       recurrenceUntil: true,
+      recurrenceCount: true,
       durationMinutes: true,
       teamSize: true,
+      startWindowMinutes: true,
       purchaseOrderNumber: true,
       accessInstructions: true,
       notes: true,
       unitPriceCents: true,
       vatRateBasisPoints: true,
+      quoteAcceptedAt: true,
+      acceptedAt: true,
+      declinedAt: true,
       declineReason: true,
-      organisation: { select: { name: true } },
+      organisation: { select: { name: true, requiresValidation: true, billingAddress: true } },
       site: { select: { name: true, address: true, postalCode: true, city: true } },
-      prestation: { select: { name: true, pricingUnit: true } },
+      prestation: { select: { name: true, pricingUnit: true, minNoticeDays: true } },
+      createdBy: { select: { name: true } },
       interventions: {
         orderBy: { startsAt: "asc" },
         select: {
           id: true,
           startsAt: true,
+          latestStartAt: true,
           durationMinutes: true,
           workersNeeded: true,
           status: true,
+          cancelledAt: true,
           cancelReason: true,
           // Partners see the encadrant's name and the team size, never the people.
           supervisor: { select: { firstName: true, lastName: true } },
           _count: { select: { assignments: true } },
         },
       },
+      messages: {
+        orderBy: { createdAt: "asc" },
+        take: 200,
+        select: { id: true, body: true, createdAt: true, author: { select: { name: true, membership: { select: { role: true } } } } },
+      },
     },
   });
   if (!request) return null;
-  return { ...request, status: deriveRequestStatus(request.interventions.map((i) => i.status)) };
+  const { messages, ...rest } = request;
+  return {
+    ...rest,
+    status: deriveRequestStatus(request.interventions.map((i) => i.status)),
+    messages: messages.map((m) => ({
+      id: m.id,
+      body: m.body,
+      createdAt: m.createdAt,
+      authorName: m.author?.name ?? "Compte supprimé",
+      fromConciergerie: m.author?.membership ? isStaffRole(m.author.membership.role) : false,
+    })),
+  };
 }
 
 export async function listSitesForFilter(actor: Actor) {
@@ -103,4 +134,361 @@ export async function listSitesForFilter(actor: Actor) {
     select: { id: true, name: true, organisation: { select: { name: true } } },
     orderBy: [{ organisation: { name: "asc" } }, { name: "asc" }],
   });
+}
+
+// ------------------------------------------------------------------ ordering
+
+/** The actor's own sites, for the order form. */
+export async function listOrderSites(actor: Actor) {
+  return db().site.findMany({
+    where: { organisationId: actor.organisationId, archivedAt: null },
+    select: { id: true, name: true, address: true, postalCode: true, city: true },
+    orderBy: { name: "asc" },
+  });
+}
+
+export async function getOrganisationSettings(actor: Actor) {
+  return db().organisation.findUniqueOrThrow({
+    where: { id: actor.organisationId },
+    select: { name: true, requiresPurchaseOrder: true, requiresValidation: true },
+  });
+}
+
+export type OrderResult = { ok: true; id: string; duplicate: boolean } | { ok: false; errors: Record<string, string> };
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === "P2002";
+
+async function existingSubmission(actor: Actor, submissionKey: string): Promise<OrderResult | null> {
+  const existing = await db().serviceRequest.findUnique({ where: { submissionKey }, select: { id: true, organisationId: true } });
+  if (!existing) return null;
+  if (existing.organisationId !== actor.organisationId) return { ok: false, errors: { form: "Ce formulaire a déjà servi. Rechargez la page et recommencez." } };
+  return { ok: true, id: existing.id, duplicate: true };
+}
+
+/**
+ * Creates a request and its dated interventions (SUBMITTED) from the order
+ * form, with the price in force now copied on it. The same form sent twice
+ * (double click, resend) finds the request of the first send.
+ */
+export async function createRequest(actor: Actor, input: OrderInput, now = new Date()): Promise<OrderResult> {
+  const first = await existingSubmission(actor, input.submissionKey);
+  if (first) return first;
+  const [rules, organisation, prestation] = await Promise.all([
+    getServiceRules(),
+    db().organisation.findUniqueOrThrow({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
+    findPrestationForOrder(actor.organisationId, input.prestationId, now),
+  ]);
+  const errors: Record<string, string> = {};
+  if (!prestation) errors.prestationId = "Choisissez une prestation du catalogue.";
+  let siteId: string | null = null;
+  if (input.siteId !== NEW_SITE) {
+    const site = await db().site.findFirst({ where: { id: input.siteId, organisationId: actor.organisationId, archivedAt: null }, select: { id: true } });
+    if (!site) errors.siteId = "Choisissez un de vos sites, ou ajoutez-en un.";
+    else siteId = site.id;
+  }
+  const plan = planOrder(input, {
+    now,
+    rules,
+    minNoticeDays: prestation?.minNoticeDays ?? 0,
+    teamSize: rules.teamSize,
+    requiresPurchaseOrder: organisation.requiresPurchaseOrder,
+  });
+  if (!plan.ok) Object.assign(errors, { ...plan.errors, ...errors });
+  else if (plan.occurrences.length === 0) errors.date = "Toutes les dates de cette série tombent un jour de fermeture : choisissez d'autres dates.";
+  if (Object.keys(errors).length > 0 || !plan.ok || !prestation) return { ok: false, errors };
+
+  try {
+    const id = await db().$transaction(async (tx) => {
+      if (!siteId) {
+        const site = await tx.site.create({
+          data: { organisationId: actor.organisationId, name: input.siteName!, address: input.siteAddress!, postalCode: input.sitePostalCode!, city: input.siteCity! },
+        });
+        siteId = site.id;
+        await audit({ action: "site.created", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Site", entityId: site.id }, tx);
+      }
+      const reference = await nextReference(tx, now);
+      const request = await tx.serviceRequest.create({
+        data: {
+          reference,
+          organisationId: actor.organisationId,
+          siteId,
+          prestationId: prestation.id,
+          createdById: actor.userId,
+          durationMinutes: input.durationMinutes,
+          teamSize: input.teamSize,
+          recurrence: input.recurrence,
+          recurrenceCount: input.recurrenceCount,
+          recurrenceUntil: input.recurrence === "NONE" ? null : new Date(`${plan.occurrences[plan.occurrences.length - 1]!.date}T00:00:00Z`),
+          purchaseOrderNumber: input.purchaseOrderNumber,
+          accessInstructions: input.accessInstructions,
+          notes: input.notes,
+          unitPriceCents: prestation.priceCents,
+          vatRateBasisPoints: prestation.vatRateBasisPoints,
+          startWindowMinutes: plan.windowMinutes,
+          submissionKey: input.submissionKey,
+          interventions: {
+            create: plan.occurrences.map((o) => ({
+              organisationId: actor.organisationId,
+              siteId: siteId!,
+              startsAt: o.startsAt,
+              endsAt: o.endsAt,
+              latestStartAt: o.latestStartAt,
+              durationMinutes: input.durationMinutes,
+              workersNeeded: input.teamSize,
+              status: "SUBMITTED" as const,
+            })),
+          },
+        },
+        select: { id: true },
+      });
+      await audit(
+        {
+          action: "request.submitted",
+          outcome: "ok",
+          actorUserId: actor.userId,
+          organisationId: actor.organisationId,
+          entityType: "ServiceRequest",
+          entityId: request.id,
+          details: { interventions: plan.occurrences.length, skipped: plan.skipped.map((s) => s.date) },
+        },
+        tx,
+      );
+      return request.id;
+    });
+    return { ok: true, id, duplicate: false };
+  } catch (error) {
+    // Two sends of the same form at once: the unique submissionKey let one through.
+    if (isUniqueViolation(error)) {
+      const again = await existingSubmission(actor, input.submissionKey);
+      if (again) return again;
+    }
+    throw error;
+  }
+}
+
+/** "DEM-2026-00042": the next number of the year, taken under a transaction lock. */
+async function nextReference(tx: Tx, now: Date) {
+  const year = parisParts(now).date.slice(0, 4);
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('service-request-reference'))`;
+  const [last] = await tx.$queryRaw<{ reference: string }[]>`
+    SELECT reference FROM "ServiceRequest" WHERE reference ~ ${`^DEM-${year}-[0-9]+$`} ORDER BY length(reference) DESC, reference DESC LIMIT 1`;
+  const n = last ? Number(last.reference.split("-")[2]) + 1 : 1;
+  return `DEM-${year}-${String(n).padStart(5, "0")}`;
+}
+
+// ------------------------------------------------------------------ decisions
+
+export type ActionResult = { ok: true; message: string } | { ok: false; status: 400 | 404 | 409; message: string; field?: string };
+const NOT_FOUND: ActionResult = { ok: false, status: 404, message: "Cette demande n'existe pas ou ne vous est pas accessible." };
+
+/** Accepted: future SUBMITTED dates become ACCEPTED and scheduling is asked, in the same transaction. */
+async function acceptRequestTx(tx: Tx, actor: Actor, requestId: string, now: Date) {
+  await tx.serviceRequest.update({ where: { id: requestId }, data: { acceptedAt: now, acceptedById: actor.userId } });
+  await tx.intervention.updateMany({ where: { requestId, status: "SUBMITTED", startsAt: { gt: now } }, data: { status: "ACCEPTED" } });
+  await addToOutbox(tx, "scheduling", "staff-request", `request-accepted:${requestId}`, { requestId });
+}
+
+/** The partner accepts the quote; without a coordinator's validation to wait for, the request goes to scheduling. */
+export async function acceptQuote(actor: Actor, requestId: string, now = new Date()): Promise<ActionResult> {
+  return db().$transaction(async (tx) => {
+    const request = await tx.serviceRequest.findFirst({
+      where: { id: requestId, organisationId: actor.organisationId },
+      select: { id: true, quoteAcceptedAt: true, declinedAt: true, organisation: { select: { requiresValidation: true } }, interventions: { select: { status: true } } },
+    });
+    if (!request) return NOT_FOUND;
+    if (request.quoteAcceptedAt) return { ok: true, message: "Devis déjà accepté." };
+    if (request.declinedAt || !request.interventions.some((i) => i.status === "SUBMITTED")) {
+      return { ok: false, status: 409, message: "Ce devis ne peut plus être accepté." };
+    }
+    const claimed = await tx.serviceRequest.updateMany({ where: { id: requestId, quoteAcceptedAt: null }, data: { quoteAcceptedAt: now } });
+    if (claimed.count !== 1) return { ok: true, message: "Devis déjà accepté." };
+    const waits = request.organisation.requiresValidation;
+    if (!waits) await acceptRequestTx(tx, actor, requestId, now);
+    await audit(
+      { action: "request.quote_accepted", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "ServiceRequest", entityId: requestId, details: { waitsForValidation: waits } },
+      tx,
+    );
+    return { ok: true, message: waits ? "Devis accepté. La coordination va valider votre demande." : "Devis accepté. Votre demande part en planification." };
+  });
+}
+
+/** A coordinator validates or declines a request (any partner's). */
+export async function decideRequest(actor: Actor, requestId: string, decision: { accept: true } | { accept: false; reason: string }, now = new Date()): Promise<ActionResult> {
+  if (!can(actor.role, "requests.decide")) return NOT_FOUND;
+  return db().$transaction(async (tx) => {
+    const request = await tx.serviceRequest.findFirst({
+      where: { id: requestId },
+      select: { id: true, organisationId: true, declinedAt: true, acceptedAt: true, interventions: { select: { id: true, status: true } } },
+    });
+    if (!request) return NOT_FOUND;
+    if (request.declinedAt) return { ok: false, status: 409, message: "Cette demande est déjà refusée." };
+    if (decision.accept) {
+      if (!request.interventions.some((i) => i.status === "SUBMITTED")) return { ok: false, status: 409, message: "Il n'y a plus de date à valider dans cette demande." };
+      await acceptRequestTx(tx, actor, requestId, now);
+      await audit({ action: "request.accepted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+      return { ok: true, message: "Demande validée : elle part en planification." };
+    }
+    const open = request.interventions.filter((i) => i.status === "SUBMITTED" || i.status === "ACCEPTED" || i.status === "SCHEDULED").map((i) => i.id);
+    if (open.length === 0) return { ok: false, status: 409, message: "Cette demande n'a plus de date à refuser." };
+    await tx.serviceRequest.update({ where: { id: requestId }, data: { declinedAt: now, declineReason: decision.reason } });
+    await tx.assignment.deleteMany({ where: { interventionId: { in: open } } });
+    await tx.intervention.updateMany({ where: { id: { in: open } }, data: { status: "DECLINED", cancelReason: decision.reason } });
+    await audit({ action: "request.declined", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+    return { ok: true, message: "Demande refusée. Le partenaire voit le motif." };
+  });
+}
+
+// ------------------------------------------------------------------ changes
+
+const CHANGEABLE: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED"];
+const planned = (s: InterventionStatus) => s === "ACCEPTED" || s === "SCHEDULED";
+
+/** Scheduling re-staffs an intervention after each change: a new job per change. */
+async function askReplan(tx: Tx, interventionId: string, now: Date) {
+  await addToOutbox(tx, "scheduling", "replan-intervention", `intervention-changed:${interventionId}:${now.getTime()}`, { interventionId });
+}
+
+/** Interventions of a request the actor may change, or null when the request is out of scope. */
+async function changeableRequest(tx: Tx, actor: Actor, requestId: string) {
+  return tx.serviceRequest.findFirst({
+    where: { AND: [{ id: requestId }, can(actor.role, "requests.decide") ? {} : { organisationId: actor.organisationId }] },
+    select: {
+      id: true,
+      organisationId: true,
+      durationMinutes: true,
+      startWindowMinutes: true,
+      prestation: { select: { minNoticeDays: true } },
+      interventions: { select: { id: true, status: true, startsAt: true }, orderBy: { startsAt: "asc" } },
+    },
+  });
+}
+
+/**
+ * Cancels one intervention, or every future one of the series. A partner can
+ * only before the cancellation deadline; the coordination can at any time.
+ */
+export async function cancelInterventions(
+  actor: Actor,
+  requestId: string,
+  target: { interventionId: string } | { series: true },
+  reason: string,
+  now = new Date(),
+): Promise<ActionResult> {
+  const rules = await getServiceRules();
+  const staff = can(actor.role, "requests.decide");
+  return db().$transaction(async (tx) => {
+    const request = await changeableRequest(tx, actor, requestId);
+    if (!request) return NOT_FOUND;
+    const targets = "interventionId" in target ? request.interventions.filter((i) => i.id === target.interventionId) : request.interventions;
+    if ("interventionId" in target && targets.length === 0) return NOT_FOUND;
+    const future = targets.filter((i) => CHANGEABLE.includes(i.status) && i.startsAt > now);
+    const allowed = future.filter((i) => staff || canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours));
+    if (allowed.length === 0) {
+      return {
+        ok: false,
+        status: 409,
+        message:
+          future.length > 0
+            ? `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, l'annulation ne se fait plus en ligne. ${CALL_COORDINATION}`
+            : "Aucune intervention à venir à annuler.",
+      };
+    }
+    for (const i of allowed) {
+      await tx.assignment.deleteMany({ where: { interventionId: i.id } });
+      await tx.intervention.update({ where: { id: i.id }, data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason } });
+      if (planned(i.status)) await askReplan(tx, i.id, now);
+    }
+    await audit(
+      {
+        action: "intervention.cancelled",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: request.organisationId,
+        entityType: "ServiceRequest",
+        entityId: requestId,
+        details: { interventions: allowed.map((i) => i.id) },
+      },
+      tx,
+    );
+    const late = future.length - allowed.length;
+    return {
+      ok: true,
+      message:
+        (allowed.length === 1 ? "Intervention annulée." : `${allowed.length} interventions annulées.`) +
+        (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${CALL_COORDINATION}` : ""),
+    };
+  });
+}
+
+/** Moves one intervention to a new date and time, checked with the order's rules; it goes back to scheduling. */
+export async function moveIntervention(
+  actor: Actor,
+  requestId: string,
+  interventionId: string,
+  to: { date: string; startTime: string },
+  now = new Date(),
+): Promise<ActionResult> {
+  const rules = await getServiceRules();
+  const staff = can(actor.role, "requests.decide");
+  return db().$transaction(async (tx) => {
+    const request = await changeableRequest(tx, actor, requestId);
+    const intervention = request?.interventions.find((i) => i.id === interventionId);
+    if (!request || !intervention) return NOT_FOUND;
+    if (!CHANGEABLE.includes(intervention.status) || intervention.startsAt <= now) {
+      return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
+    }
+    if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {
+      return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${CALL_COORDINATION}` };
+    }
+    const errors = checkSlot(
+      { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
+      { now, rules, minNoticeDays: request.prestation.minNoticeDays },
+    );
+    const [field, message] = Object.entries(errors)[0] ?? [];
+    if (field && message) return { ok: false, status: 400, field: field === "latestStart" ? "startTime" : field, message };
+    const o = occurrenceAt(to.date, clockMinutes(to.startTime), request.durationMinutes, request.startWindowMinutes);
+    await tx.assignment.deleteMany({ where: { interventionId } });
+    await tx.intervention.update({
+      where: { id: interventionId },
+      data: {
+        startsAt: o.startsAt,
+        endsAt: o.endsAt,
+        latestStartAt: o.latestStartAt,
+        // The team was booked for the old time: scheduling staffs the new one.
+        supervisorId: null,
+        confirmedAt: null,
+        status: intervention.status === "SCHEDULED" ? "ACCEPTED" : intervention.status,
+      },
+    });
+    if (planned(intervention.status)) await askReplan(tx, interventionId, now);
+    await audit(
+      {
+        action: "intervention.moved",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: request.organisationId,
+        entityType: "Intervention",
+        entityId: interventionId,
+        details: { from: intervention.startsAt.toISOString(), to: o.startsAt.toISOString() },
+      },
+      tx,
+    );
+    return { ok: true, message: "Intervention déplacée." };
+  });
+}
+
+// ------------------------------------------------------------------ messages
+
+/** Posts to a request's thread: its partner, or the coordination. */
+export async function postMessage(actor: Actor, requestId: string, body: string): Promise<ActionResult> {
+  const request = await db().serviceRequest.findFirst({
+    where: { AND: [{ id: requestId }, can(actor.role, "requests.decide") ? {} : { organisationId: actor.organisationId }] },
+    select: { id: true, organisationId: true },
+  });
+  if (!request) return NOT_FOUND;
+  await db().$transaction(async (tx) => {
+    const message = await tx.requestMessage.create({ data: { requestId, organisationId: request.organisationId, authorId: actor.userId, body } });
+    await audit({ action: "request.message_posted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "RequestMessage", entityId: message.id }, tx);
+  });
+  return { ok: true, message: "Message envoyé." };
 }
