@@ -9,6 +9,7 @@ import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
+import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
@@ -19,6 +20,7 @@ export function processorsFor(): Record<QueueName, Processor> {
   const transport = mailTransport();
   return {
     mail: async (job) => sendMail(parsePayload("mail", job.name, job.data) as { mailId: string }, transport),
+    retention: retentionProcessor,
     scheduling: async (job) => {
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
@@ -63,12 +65,15 @@ export async function startWorkers(options: { prefix?: string; concurrency?: num
   }
   const stopRelay = startOutboxRelay((row) => queues.publish(row));
   if (options.schedulers !== false) await registerJobSchedulers(queues);
+  if (options.schedulers !== false) await registerRetentionScheduler(queues);
+  const stopHeartbeat = startHeartbeat(connection, options.prefix);
 
   // Housekeeping that needs no queue of its own.
   const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch(() => {}), 60 * 60 * 1000);
 
   return async function stop() {
     clearInterval(cleanup);
+    stopHeartbeat();
     await stopRelay();
     await Promise.all(workers.map((w) => w.close()));
     await queues.close();

@@ -45,6 +45,10 @@ export const QUEUES = {
     /** Lists recent Stripe events and invoices to catch anything a webhook missed. */
     reconcile: z.object({}),
   },
+  retention: {
+    /** The daily job scheduler's tick: anonymises people in insertion past the retention period. */
+    anonymise: z.object({}),
+  },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

@@ -177,11 +177,6 @@ export const prestationCreateSchema = z
   }));
 export type PrestationCreateInput = z.infer<typeof prestationCreateSchema>;
 
-/** YYYY-MM-DD of a date in Paris time. */
-export function parisDay(date: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
-}
-
 /** A new price from a date: never before today (Paris), so the past is never rewritten. */
 export const priceVersionSchema = (today: string) =>
   z.object({
