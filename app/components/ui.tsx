@@ -51,6 +51,7 @@ export function SubmitButton({ children, variant, name, value }: { children: Rea
 export function Field({
   label,
   name,
+  id: idProp,
   error,
   hint,
   type = "text",
@@ -61,6 +62,7 @@ export function Field({
 }: {
   label: string;
   name: string;
+  id?: string; // when one page has two forms with the same field name
   error?: string;
   hint?: string;
   type?: string;
@@ -69,7 +71,7 @@ export function Field({
   required?: boolean;
   children?: ReactNode; // a <select> or <textarea> instead of the default <input>
 }) {
-  const id = `field-${name}`;
+  const id = idProp ?? `field-${name}`;
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="field">
