@@ -1,0 +1,113 @@
+import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
+import type { Estimate } from "./order.ts";
+
+// The quote as a PDF (A4), built in memory with pdf-lib. Helvetica's WinAnsi
+// encoding covers French accents and the euro sign; any other character is
+// replaced so a partner's note can never break the document.
+
+export type QuoteDocument = {
+  reference: string;
+  issuedOn: string; // "29 novembre 2026"
+  partner: { name: string; billingAddress: string | null };
+  site: string;
+  prestation: string;
+  unitPrice: string; // "22,00 € HT par heure et par personne"
+  vatRate: string; // "20 %"
+  schedule: string; // "Chaque semaine, 3 h, 3 personnes en insertion"
+  dates: string[]; // formatted dates of the live interventions
+  purchaseOrderNumber: string | null;
+  amounts: { perIntervention: string; exclVat: string; vat: string; inclVat: string; insertion: string };
+  accepted: string | null; // "Devis accepté le ..."
+};
+
+const EXTRA_WINANSI = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+/** Text Helvetica (WinAnsi) can draw. */
+export function winAnsiSafe(text: string): string {
+  return [...text.replace(/[\u202f\u2009]/g, "\u00a0").replace(/\r?\n/g, " ")]
+    .map((c) => {
+      const code = c.charCodeAt(0);
+      return (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || EXTRA_WINANSI.includes(c) ? c : "?";
+    })
+    .join("");
+}
+
+export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occurrences">): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  pdf.setTitle(`Devis ${q.reference}`);
+  pdf.setAuthor("La Conciergerie Solidaire (association Aurore)");
+  pdf.setLanguage("fr-FR");
+  const regular = await pdf.embedFont(StandardFonts.Helvetica);
+  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const margin = 56;
+  const width = 595.28;
+  const height = 841.89;
+  let page: PDFPage = pdf.addPage([width, height]);
+  let y = height - margin;
+  const green = rgb(0.04, 0.37, 0.27);
+
+  const line = (text: string, options: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number; gap?: number } = {}) => {
+    const font = options.font ?? regular;
+    const size = options.size ?? 10;
+    for (const chunk of wrap(winAnsiSafe(text), font, size, width - margin - (options.x ?? margin))) {
+      if (y < margin + size) {
+        page = pdf.addPage([width, height]);
+        y = height - margin;
+      }
+      page.drawText(chunk, { x: options.x ?? margin, y, size, font, color: options.color ?? rgb(0.12, 0.16, 0.2) });
+      y -= size * 1.4;
+    }
+    y -= options.gap ?? 0;
+  };
+  const pair = (label: string, value: string) => {
+    const top = y;
+    line(label, { font: bold });
+    const after = y;
+    y = top;
+    line(value, { x: margin + 150 });
+    y = Math.min(after, y);
+  };
+
+  line("La Conciergerie Solidaire", { font: bold, size: 16, color: green });
+  line("Association Aurore — Les Cinq Toits, 51 boulevard Exelmans, 75016 Paris", { size: 9, gap: 16 });
+  line(`Devis ${q.reference}`, { font: bold, size: 14 });
+  line(`Établi le ${q.issuedOn}`, { gap: 12 });
+  pair("Client", q.partner.name);
+  if (q.partner.billingAddress) pair("Adresse", q.partner.billingAddress);
+  pair("Site", q.site);
+  if (q.purchaseOrderNumber) pair("Bon de commande", q.purchaseOrderNumber);
+  y -= 8;
+  pair("Prestation", q.prestation);
+  pair("Prix unitaire", q.unitPrice);
+  pair("Déroulement", q.schedule);
+  pair("TVA", q.vatRate);
+  y -= 8;
+  line(`Dates (${estimate.occurrences})`, { font: bold });
+  for (const d of q.dates) line(`• ${d}`, { x: margin + 12 });
+  y -= 8;
+  pair("Par intervention", q.amounts.perIntervention);
+  pair("Total HT", q.amounts.exclVat);
+  pair("TVA", q.amounts.vat);
+  pair("Total TTC", q.amounts.inclVat);
+  y -= 8;
+  line(`Ce que cette commande apporte : ${q.amounts.insertion} de travail rémunéré pour des personnes en insertion (Dispositif Premières Heures, Ville de Paris).`, { gap: 8 });
+  line("La TVA est calculée ligne par ligne, arrondie au centime. La facture suit les heures réellement travaillées.", { size: 9 });
+  if (q.accepted) line(q.accepted, { font: bold, color: green });
+  return pdf.save();
+}
+
+function wrap(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
+  const words = text.split(" ");
+  const lines: string[] = [];
+  let current = "";
+  for (const word of words) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (font.widthOfTextAtSize(candidate, size) <= maxWidth || !current) current = candidate;
+    else {
+      lines.push(current);
+      current = word;
+    }
+  }
+  lines.push(current);
+  // A single word wider than the page (a pasted URL) is cut.
+  return lines.flatMap((l) => (font.widthOfTextAtSize(l, size) <= maxWidth ? [l] : l.match(/.{1,60}/g) ?? [l]));
+}

@@ -1,0 +1,54 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { getRequest } from "~/data/requests.server.ts";
+import { estimateOrder } from "~/domain/requests/order.ts";
+import { quotePdf } from "~/domain/requests/quote-pdf.ts";
+import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
+import { formatDate, formatDateTime, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+
+// The quote of a request as a PDF, for whoever may see the request.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "requests.view");
+  const id = params.id ?? "";
+  const r = id.length <= 40 ? await getRequest(actorOf(user), id) : null;
+  if (!r) return notFound(request, user, { type: "ServiceRequest", id: id.slice(0, 40) });
+  const live = r.interventions.filter((i) => i.status !== "CANCELLED" && i.status !== "DECLINED");
+  const estimate = estimateOrder({
+    pricingUnit: r.prestation.pricingUnit,
+    unitPriceCents: r.unitPriceCents,
+    vatRateBasisPoints: r.vatRateBasisPoints,
+    durationMinutes: r.durationMinutes,
+    teamSize: r.teamSize,
+    occurrences: live.length,
+  });
+  const bytes = await quotePdf(
+    {
+      reference: r.reference,
+      issuedOn: formatDate(r.createdAt),
+      partner: { name: r.organisation.name, billingAddress: r.organisation.billingAddress },
+      site: `${r.site.name}, ${r.site.address}, ${r.site.postalCode} ${r.site.city}`,
+      prestation: r.prestation.name,
+      unitPrice: `${formatEuros(r.unitPriceCents)} HT ${r.prestation.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}`,
+      vatRate: formatVatRate(r.vatRateBasisPoints),
+      schedule: `${RECURRENCE_LABELS[r.recurrence]}, ${formatMinutes(r.durationMinutes)}, ${r.teamSize} personne${r.teamSize > 1 ? "s" : ""} en insertion et un encadrant technique`,
+      dates: live.map((i) => formatDateTime(i.startsAt)),
+      purchaseOrderNumber: r.purchaseOrderNumber,
+      amounts: {
+        perIntervention: `${formatEuros(estimate.perIntervention.exclVatCents)} HT, ${formatEuros(estimate.perIntervention.inclVatCents)} TTC`,
+        exclVat: formatEuros(estimate.total.exclVatCents),
+        vat: formatEuros(estimate.total.vatCents),
+        inclVat: formatEuros(estimate.total.inclVatCents),
+        insertion: formatMinutes(estimate.insertionMinutes),
+      },
+      accepted: r.quoteAcceptedAt ? `Devis accepté le ${formatDateTime(r.quoteAcceptedAt)}.` : null,
+    },
+    estimate,
+  );
+  return new Response(bytes, {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `attachment; filename="devis-${r.reference}.pdf"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

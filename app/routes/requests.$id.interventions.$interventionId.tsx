@@ -1,0 +1,162 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { cancelInterventions, getRequest, moveIntervention, type ActionResult } from "~/data/requests.server.ts";
+import { getServiceRules } from "~/data/settings.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { clockText, parisParts } from "~/domain/calendar/paris.ts";
+import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/order.ts";
+import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
+import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { formatDateTime, formatMinutes } from "~/utils/format.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` },
+];
+
+const CHANGEABLE = ["SUBMITTED", "ACCEPTED", "SCHEDULED"];
+
+async function load(request: Request, params: { id?: string; interventionId?: string }) {
+  const user = await requireCapability(request, "requests.view");
+  if (!can(user.role, "requests.order") && !can(user.role, "requests.decide")) throw forbidden();
+  const id = params.id ?? "";
+  const found = id.length <= 40 ? await getRequest(actorOf(user), id) : null;
+  const intervention = found?.interventions.find((i) => i.id === params.interventionId);
+  if (!found || !intervention) return notFound(request, user, { type: "Intervention", id: (params.interventionId ?? "").slice(0, 40) });
+  return { user, found, intervention };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, found, intervention } = await load(request, params);
+  const rules = await getServiceRules();
+  const now = new Date();
+  const staff = can(user.role, "requests.decide");
+  const future = CHANGEABLE.includes(intervention.status) && intervention.startsAt > now;
+  const current = parisParts(new Date(intervention.startsAt));
+  return json({
+    reference: found.reference,
+    requestId: found.id,
+    prestation: found.prestation.name,
+    site: found.site.name,
+    recurring: found.recurrence !== "NONE",
+    otherFutureDates: found.interventions.filter((i) => i.id !== intervention.id && CHANGEABLE.includes(i.status) && i.startsAt > now).length,
+    intervention,
+    current: { date: current.date, startTime: clockText(current.minutes) },
+    changeable: future && (staff || canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)),
+    future,
+    deadline: changeDeadline(intervention.startsAt, rules.cancellationDeadlineHours),
+    deadlineHours: rules.cancellationDeadlineHours,
+  });
+}
+
+const reasonField = z
+  .string({ error: "Dites-nous en quelques mots pourquoi." })
+  .trim()
+  .min(3, "Dites-nous en quelques mots pourquoi.")
+  .max(MAX_TEXT, "2 000 caractères au plus.");
+const schema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({
+      intent: z.literal("move"),
+      date: z.string({ error: "Indiquez la nouvelle date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez la nouvelle date."),
+      startTime: z.string({ error: "Indiquez l'heure de début." }).regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure au quart d'heure (par exemple 08:30)."),
+    }),
+    z.object({ intent: z.literal("cancel"), scope: z.enum(["one", "series"]).catch("one"), reason: reasonField }),
+  ],
+  { error: "Action inconnue." },
+);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, found, intervention } = await load(request, params);
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  const actor = actorOf(user);
+  const input = parsed.data;
+  let result: ActionResult;
+  let notice: string;
+  if (input.intent === "move") {
+    result = await moveIntervention(actor, found.id, intervention.id, input);
+    notice = "deplacee";
+  } else {
+    result = await cancelInterventions(actor, found.id, input.scope === "series" ? { series: true } : { interventionId: intervention.id }, input.reason);
+    notice = input.scope === "series" ? "serie" : "annulee";
+  }
+  if (!result.ok) {
+    if (result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
+    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])) }, { status: result.status });
+  }
+  return redirect(`/requests/${found.id}?modifiee=${notice}`);
+}
+
+export default function InterventionChange() {
+  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours } =
+    useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const values: Record<string, string> = data?.values ?? {};
+  return (
+    <div className="stack">
+      <p>
+        <Link to={`/requests/${requestId}`}>← {reference}</Link>
+      </p>
+      <PageHeader
+        title={`Intervention du ${formatDateTime(i.startsAt)}`}
+        description={`${prestation} — ${site} · ${formatMinutes(i.durationMinutes)}`}
+        actions={<Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge>}
+      />
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {!future ? (
+        <Alert kind="info">Cette intervention est passée, annulée ou refusée : elle ne se modifie plus.</Alert>
+      ) : !changeable ? (
+        <Alert kind="info">
+          Moins de {deadlineHours} heures avant l'intervention (depuis le {formatDateTime(deadline)}), elle ne se déplace ni ne s'annule plus en ligne, car
+          l'équipe est déjà prévenue. {CALL_COORDINATION}
+        </Alert>
+      ) : (
+        <>
+          <p className="muted">Modifiable en ligne jusqu'au {formatDateTime(deadline)}.</p>
+          <Card title="Déplacer cette intervention">
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="move" />
+              <div className="field-row">
+                <Field label="Nouvelle date" name="date" error={errors.date}>
+                  <input type="date" defaultValue={values.date ?? current.date} />
+                </Field>
+                <Field label="Heure de début" name="startTime" hint="Au quart d'heure." error={errors.startTime}>
+                  <input type="time" step={900} defaultValue={values.startTime ?? current.startTime} />
+                </Field>
+              </div>
+              <SubmitButton>Déplacer</SubmitButton>
+            </AppForm>
+          </Card>
+          <Card title="Annuler">
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="cancel" />
+              <Field label="Motif de l'annulation" name="reason" error={errors.reason}>
+                <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.reason} />
+              </Field>
+              <div className="row">
+                <SubmitButton variant="danger" name="scope" value="one">
+                  Annuler cette intervention
+                </SubmitButton>
+                {recurring && otherFutureDates > 0 ? (
+                  <SubmitButton variant="danger" name="scope" value="series">
+                    Annuler toute la série à venir
+                  </SubmitButton>
+                ) : null}
+              </div>
+            </AppForm>
+          </Card>
+        </>
+      )}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;
