@@ -5,6 +5,7 @@ import { disconnectDb } from "~/data/db.server.ts";
 import { deleteExpiredSessions } from "~/data/sessions.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
+import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
@@ -12,6 +13,7 @@ import { env } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
+import * as invoicing from "./processors/invoicing.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 
 type Processor = (job: Job) => Promise<unknown>;
@@ -20,6 +22,19 @@ export function processorsFor(): Record<QueueName, Processor> {
   const transport = mailTransport();
   return {
     mail: async (job) => sendMail(parsePayload("mail", job.name, job.data) as { mailId: string }, transport),
+    invoicing: async (job) => {
+      const payload = parsePayload("invoicing", job.name, job.data) as Record<string, string>;
+      if (job.name === "prepare") return invoicing.prepareRun(payload as { month: string }, job);
+      if (job.name === "issue") return invoicing.issueRun(payload as { month: string }, job);
+      if (job.name === "monthly") return invoicing.monthlyTick(job);
+      if (job.name === "credit-note") return invoicing.applyCreditNote(payload as { creditNoteId: string });
+      if (job.name === "transfer") return invoicing.applyTransfer(payload as { paymentId: string });
+      return invoicing.applyStatusChange(job.name as "void" | "uncollectible", payload as { invoiceId: string });
+    },
+    stripe: async (job) => {
+      const payload = parsePayload("stripe", job.name, job.data) as { eventId: string };
+      return job.name === "event" ? invoicing.processStripeEvent(payload) : invoicing.reconcile();
+    },
     retention: retentionProcessor,
     scheduling: async (job) => {
       const payload = parsePayload("scheduling", job.name, job.data);
@@ -39,6 +54,19 @@ async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
   await queues
     .get("scheduling")
     .upsertJobScheduler("weekly-optimisation", { pattern: `${minute} ${hour} * * ${day % 7}`, tz: "Europe/Paris" }, { name: "optimise-week", data: {} });
+}
+
+/**
+ * Invoicing's recurring work: the monthly run (days 1 to 7 at 07:00 Paris; the job
+ * itself acts only on the first working day) and, with Stripe, an hourly reconciliation.
+ */
+async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueues>) {
+  await queues
+    .get("invoicing")
+    .upsertJobScheduler("invoicing-monthly", { pattern: "0 7 1-7 * *", tz: "Europe/Paris" }, { name: "monthly", data: {} });
+  if (stripeConfigured()) {
+    await queues.get("stripe").upsertJobScheduler("stripe-reconcile", { pattern: "17 * * * *", tz: "Europe/Paris" }, { name: "reconcile", data: {} });
+  }
 }
 
 export async function startWorkers(options: { prefix?: string; concurrency?: number; schedulers?: boolean } = {}) {
@@ -64,6 +92,7 @@ export async function startWorkers(options: { prefix?: string; concurrency?: num
     worker.on("error", () => {});
   }
   const stopRelay = startOutboxRelay((row) => queues.publish(row));
+  if (options.schedulers !== false) await registerInvoicingSchedulers(queues);
   if (options.schedulers !== false) await registerJobSchedulers(queues);
   if (options.schedulers !== false) await registerRetentionScheduler(queues);
   const stopHeartbeat = startHeartbeat(connection, options.prefix);

@@ -14,6 +14,16 @@ const schema = z.object({
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).default("mailbox"),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default("La Conciergerie Solidaire <conciergerie@conciergerie.example>"),
+  // Invoicing through Stripe when both are set; otherwise the local provider
+  // (same numbering, payments recorded by hand). HOST/PORT/PROTOCOL point the
+  // official SDK at another address (the local Stripe double of the demo and tests).
+  STRIPE_SECRET_KEY: z.string().startsWith("sk_", "STRIPE_SECRET_KEY commence par sk_").optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "STRIPE_WEBHOOK_SECRET commence par whsec_").optional(),
+  STRIPE_API_HOST: z.string().optional(),
+  STRIPE_API_PORT: z.coerce.number().int().positive().optional(),
+  STRIPE_API_PROTOCOL: z.enum(["http", "https"]).optional(),
+  // Requests per second the app allows itself towards Stripe (live mode allows 100).
+  STRIPE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(95),
   // Production sets this when TLS terminates in front of the app.
   SECURE_COOKIES: z
     .enum(["true", "false"])

@@ -22,8 +22,8 @@ const LOGIN = 302; // redirected to the sign-in page
 const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "encadrant", "finance", "admin"];
 
 // Each route file and, per person, the status expected (not listed: 403 for a signed-in person).
-type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[] };
-type Ids = { sncfRequest: string; sncfReference: string; otherReference: string; mailId: string };
+type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[]; everyone?: number };
+type Ids = { invoiceId: string; sncfRequest: string; sncfReference: string; otherReference: string; mailId: string };
 
 const ROUTES: Record<string, Case> = {
   "_index.tsx": { path: () => "/", ok: ALL_SIGNED_IN },
@@ -45,9 +45,18 @@ const ROUTES: Record<string, Case> = {
   "mailbox._index.tsx": { path: () => "/mailbox", ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "healthcheck.ts": { path: () => "/healthcheck", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "finance._index.tsx": { path: () => "/finance", ok: ["finance", "admin"] },
+  "finance.invoices._index.tsx": { path: () => "/finance/invoices", ok: ["finance", "admin"] },
+  "finance.invoices.$id.tsx": { path: (ids) => `/finance/invoices/${ids.invoiceId}`, ok: ["finance", "admin"] },
+  "finance.runs.$jobId.ts": { path: () => "/finance/runs/invoicing-prepare-unknown", ok: ["finance", "admin"] },
+  "finance.export[.]csv.ts": { path: () => "/finance/export.csv?what=lines", ok: ["finance", "admin"] },
+  "invoices._index.tsx": { path: () => "/invoices", ok: ["sncfMember", "sncfAdmin", "otherPartner"] },
+  // Not a page: Stripe POSTs signed events; a GET is refused the same way for everyone.
+  "webhooks.stripe.ts": { path: () => "/webhooks/stripe", ok: [], everyone: 405 },
 };
 
 function expectedStatus(c: Case, who: Who): number {
+  if (c.everyone) return c.everyone;
   if (who === "anonymous") return c.anonymous ?? LOGIN;
   if (c.notFor?.includes(who)) return 404;
   if (c.ok.includes(who)) return 200;
@@ -71,7 +80,8 @@ beforeAll(async () => {
   // A mail of the demo's mailbox (the walk itself made none yet: ask for one).
   await new HttpClient().post("/forgot-password", { email: "agent@sncf.example" }, { from: "/forgot-password" });
   const [mail] = await queryApp<{ id: string }>(`SELECT id FROM "Mail" ORDER BY "createdAt" DESC LIMIT 1`);
-  ids = { sncfRequest: sncf!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+  const [invoice] = await queryApp<{ id: string }>(`SELECT id FROM "Invoice" ORDER BY "createdAt" LIMIT 1`);
+  ids = { invoiceId: invoice?.id ?? "none", sncfRequest: sncf!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
 });
 
 describe("route walk", () => {

@@ -28,6 +28,9 @@ export type Capability =
   | "requests.view" // own organisation's requests (staff: every partner's)
   | "requests.viewAll"
   | "catalogue.view"
+  | "finance.view" // invoices, dashboard, exports of every partner
+  | "finance.manage" // run, send and correct invoices
+  | "invoices.view" // a partner's own invoices
   | "team.manage" // invite and remove colleagues of one's own organisation
   | "users.manage" // every organisation's users
   | "audit.view"
@@ -41,12 +44,14 @@ export type Capability =
   | "backoffice.personalData"; // export or erase a person in insertion (GDPR)
 
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
-  PARTNER_MEMBER: ["requests.view", "catalogue.view"],
-  PARTNER_ADMIN: ["requests.view", "catalogue.view", "team.manage"],
+  PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view"],
+  PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage"],
   COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules"],
   ENCADRANT: ["people.view", "catalogue.view"],
-  FINANCE: ["requests.view", "requests.viewAll", "catalogue.view"],
+  FINANCE: ["finance.view", "finance.manage", "requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [
+    "finance.view",
+    "finance.manage",
     "requests.view",
     "requests.viewAll",
     "catalogue.view",
@@ -82,6 +87,8 @@ export function navigationFor(role: Role): NavItem[] {
     items.push({ to: "/requests", label: can(role, "requests.viewAll") ? "Demandes" : "Mes demandes" });
   }
   if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
+  if (can(role, "finance.view")) items.push({ to: "/finance", label: "Facturation" });
+  if (can(role, "invoices.view")) items.push({ to: "/invoices", label: "Mes factures" });
   if (can(role, "people.view")) items.push({ to: "/people", label: "Équipes" });
   if (can(role, "team.manage")) items.push({ to: "/users", label: can(role, "users.manage") ? "Utilisateurs" : "Mon équipe" });
   if (can(role, "backoffice.dashboard")) items.push({ to: "/admin", label: "Administration" });

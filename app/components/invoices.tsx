@@ -1,0 +1,66 @@
+import { Link } from "@remix-run/react";
+import { STATUS_LABELS, STATUS_TONES, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
+import { Badge } from "./ui.tsx";
+
+// The invoice table finance and partners both read.
+export type InvoiceRow = {
+  id: string;
+  kind: string;
+  status: string;
+  number: string | null;
+  periodStart: string;
+  issuedAt: string | null;
+  dueAt: string | null;
+  hostedInvoiceUrl: string | null;
+  totalInclVatCents: number;
+  insertionMinutes: number;
+  organisation: { name: string };
+};
+
+const monthFormat = new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" });
+
+export function InvoiceStatusBadge({ status, number }: { status: string; number?: string | null }) {
+  const s = status as InvoiceStatus;
+  if (s === "DRAFT" && number) return <Badge tone="amber">En cours d'émission</Badge>;
+  return <Badge tone={STATUS_TONES[s]}>{STATUS_LABELS[s] ?? status}</Badge>;
+}
+
+export function InvoiceTable({ invoices, linkTo, showPartner }: { invoices: InvoiceRow[]; linkTo?: (id: string) => string; showPartner: boolean }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Numéro</th>
+          {showPartner ? <th scope="col">Partenaire</th> : null}
+          <th scope="col">Période</th>
+          <th scope="col">Montant TTC</th>
+          <th scope="col">Heures d'insertion</th>
+          <th scope="col">Échéance</th>
+          <th scope="col">Statut</th>
+        </tr>
+      </thead>
+      <tbody>
+        {invoices.map((i) => {
+          const label = i.number ?? (i.kind === "INTERNAL_STATEMENT" ? "Relevé (brouillon)" : "Brouillon");
+          return (
+            <tr key={i.id}>
+              <td data-label="Numéro">
+                {linkTo ? <Link to={linkTo(i.id)}>{label}</Link> : i.hostedInvoiceUrl ? <a href={i.hostedInvoiceUrl}>{label}</a> : label}
+                {i.kind === "INTERNAL_STATEMENT" ? <span className="muted"> · relevé interne</span> : null}
+              </td>
+              {showPartner ? <td data-label="Partenaire">{i.organisation.name}</td> : null}
+              <td data-label="Période">{monthFormat.format(new Date(i.periodStart))}</td>
+              <td data-label="Montant TTC">{formatEuros(i.totalInclVatCents)}</td>
+              <td data-label="Heures d'insertion">{formatMinutes(i.insertionMinutes)}</td>
+              <td data-label="Échéance">{i.dueAt ? formatDate(i.dueAt) : "—"}</td>
+              <td data-label="Statut">
+                <InvoiceStatusBadge status={i.status} number={i.number} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,567 @@
+import type { Actor } from "~/domain/access/roles.ts";
+import { buildDraftInvoice, creditNoteSeries, formatNumber, internalSeries, invoiceSeries, type BillableIntervention, type BillingRules } from "~/domain/invoicing/lines.ts";
+import { monthBounds, monthLabel, parisDate, type Month } from "~/domain/invoicing/period.ts";
+import { mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
+import { jobIdFor } from "~/queues/registry.ts";
+import { audit } from "./audit.server.ts";
+import { db, type Tx } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
+
+// Invoicing's data: drafts from the month's interventions, gapless numbers,
+// provider ids saved as they come, webhook events stored once, corrections,
+// and the finance views. Only finance and admin reach the writes (routes check).
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+
+// ------------------------------------------------------------------ drafts
+
+/** Organisations with something to bill (or a draft to refresh) in the month. */
+export async function listOrganisationsToInvoice(month: Month, organisationId?: string): Promise<string[]> {
+  const { from, to, periodStart } = monthBounds(month);
+  const rows = await db().organisation.findMany({
+    where: {
+      ...(organisationId ? { id: organisationId } : {}),
+      kind: { in: ["PARTNER", "INTERNAL"] },
+      OR: [
+        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, invoiceLine: null } } },
+        { invoices: { some: { periodStart, status: "DRAFT" } } },
+      ],
+    },
+    select: { id: true },
+    orderBy: { name: "asc" },
+  });
+  return rows.map((r) => r.id);
+}
+
+async function loadBillable(tx: Tx, organisationId: string, month: Month): Promise<BillableIntervention[]> {
+  const { from, to } = monthBounds(month);
+  const rows = await tx.intervention.findMany({
+    where: { organisationId, startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, invoiceLine: null },
+    select: {
+      id: true,
+      startsAt: true,
+      status: true,
+      cancelledAt: true,
+      durationMinutes: true,
+      workersNeeded: true,
+      site: { select: { name: true } },
+      request: {
+        select: { unitPriceCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, prestation: { select: { name: true, pricingUnit: true } } },
+      },
+    },
+  });
+  const ids = rows.map((r) => r.id);
+  const [entries, disputes] = await Promise.all([
+    tx.timeEntry.findMany({ where: { interventionId: { in: ids } }, select: { interventionId: true, minutesWorked: true, absent: true } }),
+    tx.dispute.findMany({ where: { interventionId: { in: ids }, settledAt: null }, select: { interventionId: true } }),
+  ]);
+  const disputed = new Set(disputes.map((d) => d.interventionId));
+  return rows.map((r) => ({
+    id: r.id,
+    startsAt: r.startsAt,
+    status: r.status as "DONE" | "CANCELLED",
+    cancelledAt: r.cancelledAt,
+    siteName: r.site.name,
+    prestationName: r.request.prestation.name,
+    pricingUnit: r.request.prestation.pricingUnit,
+    unitPriceCents: r.request.unitPriceCents,
+    vatRateBasisPoints: r.request.vatRateBasisPoints,
+    purchaseOrderNumber: r.request.purchaseOrderNumber,
+    durationMinutes: r.durationMinutes,
+    workersNeeded: r.workersNeeded,
+    timeEntries: entries.filter((e) => e.interventionId === r.id),
+    openDispute: disputed.has(r.id),
+  }));
+}
+
+export type DraftResult = { organisationId: string; outcome: "created" | "refreshed" | "issued" | "empty"; invoiceId: string | null; lines: number; skipped: { interventionId: string; reason: string }[] };
+
+/**
+ * Builds (or rebuilds, while still a draft) one organisation's invoice for the
+ * month. Nothing leaves the app: a draft is a preview. Safe to run twice and
+ * in parallel: the invoice is unique per organisation, kind and period, and an
+ * intervention is on one line at most.
+ */
+export async function prepareDraft(organisationId: string, month: Month, rules: BillingRules): Promise<DraftResult> {
+  const { periodStart, periodEnd } = monthBounds(month);
+  try {
+    return await db().$transaction(async (tx) => {
+      const organisation = await tx.organisation.findUniqueOrThrow({ where: { id: organisationId }, select: { kind: true } });
+      const kind = organisation.kind === "INTERNAL" ? "INTERNAL_STATEMENT" : "INVOICE";
+      const existing = await tx.invoice.findUnique({ where: { organisationId_kind_periodStart: { organisationId, kind, periodStart } }, select: { id: true, status: true, number: true } });
+      if (existing && (existing.status !== "DRAFT" || existing.number)) return { organisationId, outcome: "issued" as const, invoiceId: existing.id, lines: 0, skipped: [] };
+      if (existing) await tx.invoiceLine.deleteMany({ where: { invoiceId: existing.id } });
+      const draft = buildDraftInvoice(await loadBillable(tx, organisationId, month), rules);
+      if (draft.lines.length === 0) {
+        if (existing) await tx.invoice.delete({ where: { id: existing.id } });
+        return { organisationId, outcome: "empty" as const, invoiceId: null, lines: 0, skipped: draft.skipped };
+      }
+      const totals = {
+        totalExclVatCents: draft.totals.exclVatCents,
+        vatCents: draft.totals.vatCents,
+        totalInclVatCents: draft.totals.inclVatCents,
+        insertionMinutes: draft.insertionMinutes,
+      };
+      const invoice = existing
+        ? await tx.invoice.update({ where: { id: existing.id }, data: totals, select: { id: true } })
+        : await tx.invoice.create({ data: { organisationId, kind, periodStart, periodEnd, provider: "pending", ...totals }, select: { id: true } });
+      await tx.invoiceLine.createMany({
+        data: draft.lines.map((l) => ({
+          invoiceId: invoice.id,
+          interventionId: l.interventionId,
+          description: l.description,
+          quantity: l.quantity,
+          unitPriceCents: l.unitPriceCents,
+          vatRateBasisPoints: l.vatRateBasisPoints,
+          amountExclVatCents: l.exclVatCents,
+          vatCents: l.vatCents,
+          purchaseOrderNumber: l.purchaseOrderNumber,
+        })),
+      });
+      return { organisationId, outcome: existing ? ("refreshed" as const) : ("created" as const), invoiceId: invoice.id, lines: draft.lines.length, skipped: draft.skipped };
+    });
+  } catch (error) {
+    // Another run built the same draft at the same moment: theirs stands.
+    if (isUniqueViolation(error)) return { organisationId, outcome: "issued", invoiceId: null, lines: 0, skipped: [] };
+    throw error;
+  }
+}
+
+// ------------------------------------------------------------------ issue
+
+/** Drafts of the month still to issue (including those numbered by an interrupted run). */
+export async function listInvoicesToIssue(month: Month, organisationId?: string) {
+  const { periodStart } = monthBounds(month);
+  const rows = await db().invoice.findMany({
+    where: { periodStart, status: "DRAFT", ...(organisationId ? { organisationId } : {}) },
+    select: { id: true },
+    orderBy: [{ number: { sort: "asc", nulls: "last" } }, { organisation: { name: "asc" } }],
+  });
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Gives the invoice its number, once: the series' counter row is locked
+ * (INSERT … ON CONFLICT DO UPDATE) until the transaction commits, so numbers
+ * follow the order of issue with no gap, whatever the number of workers.
+ */
+export async function claimNumber(invoiceId: string, providerName: "stripe" | "local", now = () => new Date()) {
+  return db().$transaction(async (tx) => {
+    const [invoice] = await tx.$queryRaw<{ id: string; number: string | null; kind: string; organisationId: string }[]>`
+      SELECT id, number, kind, "organisationId" FROM "Invoice" WHERE id = ${invoiceId} FOR UPDATE`;
+    if (!invoice) throw new Error(`Invoice ${invoiceId} not found`);
+    if (invoice.number) return invoice.number;
+    const year = Number(parisDate(now()).slice(0, 4));
+    const series = invoice.kind === "INTERNAL_STATEMENT" ? internalSeries(year) : invoiceSeries(year);
+    const [counter] = await tx.$queryRaw<{ last: number }[]>`
+      INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
+      ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
+    const number = formatNumber(series, counter!.last);
+    const issuedAt = now();
+    const organisation = await tx.organisation.findUniqueOrThrow({ where: { id: invoice.organisationId }, select: { paymentTermsDays: true } });
+    await tx.invoice.update({
+      where: { id: invoiceId },
+      data: {
+        number,
+        issuedAt,
+        dueAt: invoice.kind === "INTERNAL_STATEMENT" ? null : new Date(issuedAt.getTime() + organisation.paymentTermsDays * 86_400_000),
+        provider: invoice.kind === "INTERNAL_STATEMENT" ? "local" : providerName,
+      },
+    });
+    await audit({ action: "invoice.numbered", outcome: "ok", organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { number } }, tx);
+    return number;
+  });
+}
+
+/** What a provider needs to publish one numbered invoice. */
+export async function loadInvoiceDocument(invoiceId: string) {
+  const invoice = await db().invoice.findUniqueOrThrow({
+    where: { id: invoiceId },
+    select: {
+      id: true,
+      number: true,
+      kind: true,
+      provider: true,
+      status: true,
+      periodStart: true,
+      stripeInvoiceId: true,
+      organisation: {
+        select: { id: true, name: true, billingEmail: true, billingAddress: true, siret: true, vatNumber: true, paymentTermsDays: true, stripeCustomerId: true },
+      },
+      lines: {
+        select: { id: true, description: true, amountExclVatCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, stripeItemId: true },
+        orderBy: { id: "asc" },
+      },
+    },
+  });
+  return { ...invoice, number: invoice.number!, periodLabel: monthLabel(invoice.periodStart.toISOString().slice(0, 7)) };
+}
+
+export const publishHooks = {
+  async customerCreated(organisationId: string, customerId: string) {
+    await db().organisation.updateMany({ where: { id: organisationId, stripeCustomerId: null }, data: { stripeCustomerId: customerId } });
+  },
+  async invoiceCreated(invoiceId: string, stripeInvoiceId: string) {
+    await db().invoice.updateMany({ where: { id: invoiceId, stripeInvoiceId: null }, data: { stripeInvoiceId } });
+  },
+  async itemCreated(lineId: string, stripeItemId: string) {
+    await db().invoiceLine.updateMany({ where: { id: lineId, stripeItemId: null }, data: { stripeItemId } });
+  },
+};
+
+/** The invoice is with the partner: open (or further), and its interventions are invoiced. */
+export async function markPublished(invoiceId: string, published: { hostedInvoiceUrl: string | null; status: InvoiceStatus }) {
+  await db().$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<{ status: InvoiceStatus; organisationId: string }[]>`
+      SELECT status, "organisationId" FROM "Invoice" WHERE id = ${invoiceId} FOR UPDATE`;
+    const status = mergeStatus(current!.status, published.status === "DRAFT" ? "OPEN" : published.status);
+    await tx.invoice.update({ where: { id: invoiceId }, data: { status, hostedInvoiceUrl: published.hostedInvoiceUrl ?? undefined } });
+    const lines = await tx.invoiceLine.findMany({ where: { invoiceId, interventionId: { not: null } }, select: { interventionId: true } });
+    await tx.intervention.updateMany({
+      where: { id: { in: lines.map((l) => l.interventionId!) }, status: "DONE" },
+      data: { status: status === "PAID" ? "PAID" : "INVOICED" },
+    });
+    if (current!.status === "DRAFT") {
+      await audit({ action: "invoice.issued", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoiceId, details: { status } }, tx);
+    }
+  });
+}
+
+// ------------------------------------------------------------------ Stripe events
+
+/** Stores a verified webhook event once (its id is the key) with its job, in one transaction. */
+export async function recordStripeEvent(event: { id: string; type: string; payload: unknown }): Promise<"new" | "duplicate"> {
+  try {
+    await db().$transaction(async (tx) => {
+      await tx.stripeEvent.create({ data: { id: event.id, type: event.type, payload: event.payload as Prisma.InputJsonValue } });
+      await addToOutbox(tx, "stripe", "event", `stripe-event:${event.id}`, { eventId: event.id });
+    });
+    return "new";
+  } catch (error) {
+    if (isUniqueViolation(error)) return "duplicate";
+    throw error;
+  }
+}
+
+export async function getStripeEvent(id: string) {
+  return db().stripeEvent.findUnique({ where: { id } });
+}
+
+export async function markStripeEventProcessed(id: string) {
+  await db().stripeEvent.updateMany({ where: { id, processedAt: null }, data: { processedAt: new Date() } });
+}
+
+export async function knownStripeEventIds(ids: string[]) {
+  const rows = await db().stripeEvent.findMany({ where: { id: { in: ids } }, select: { id: true } });
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Applies the state of an invoice as Stripe reports it now (fetched, so the
+ * order events arrive in does not matter). Statuses only move forward; a
+ * payment through Stripe is recorded once.
+ */
+export async function applyProviderInvoice(state: { providerInvoiceId: string | null; metadataInvoiceId: string | null; status: InvoiceStatus; amountPaidCents: number; hostedInvoiceUrl: string | null }) {
+  return db().$transaction(async (tx) => {
+    const invoice = await tx.invoice.findFirst({
+      where: { OR: [{ stripeInvoiceId: state.providerInvoiceId ?? "-" }, { id: state.metadataInvoiceId ?? "-" }] },
+      select: { id: true },
+    });
+    if (!invoice) return null;
+    const [current] = await tx.$queryRaw<{ status: InvoiceStatus; organisationId: string; stripeInvoiceId: string | null }[]>`
+      SELECT status, "organisationId", "stripeInvoiceId" FROM "Invoice" WHERE id = ${invoice.id} FOR UPDATE`;
+    // A draft is the app's to publish (number, lines): the issue job moves it on, not an event.
+    if (current!.status === "DRAFT" && state.status === "DRAFT") return current!.status;
+    const status = current!.status === "DRAFT" ? mergeStatus("OPEN", state.status) : mergeStatus(current!.status, state.status);
+    const data: Prisma.InvoiceUpdateInput = { status };
+    if (!current!.stripeInvoiceId && state.providerInvoiceId) data.stripeInvoiceId = state.providerInvoiceId;
+    if (state.hostedInvoiceUrl) data.hostedInvoiceUrl = state.hostedInvoiceUrl;
+    if (status === "PAID" && current!.status !== "PAID") {
+      data.paidAt = new Date();
+      const already = await tx.payment.findFirst({ where: { invoiceId: invoice.id, method: "stripe" }, select: { id: true } });
+      if (!already && state.amountPaidCents > 0) {
+        await tx.payment.create({ data: { invoiceId: invoice.id, amountCents: state.amountPaidCents, method: "stripe", reference: state.providerInvoiceId, receivedAt: new Date() } });
+      }
+    }
+    await tx.invoice.update({ where: { id: invoice.id }, data });
+    if (status !== current!.status) {
+      await setInterventionsFor(tx, invoice.id, status);
+      await audit({ action: "invoice.status_changed", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoice.id, details: { from: current!.status, to: status, source: "stripe" } }, tx);
+    }
+    return status;
+  });
+}
+
+async function setInterventionsFor(tx: Tx, invoiceId: string, status: InvoiceStatus) {
+  if (status !== "PAID" && status !== "OPEN") return;
+  const lines = await tx.invoiceLine.findMany({ where: { invoiceId, interventionId: { not: null } }, select: { interventionId: true } });
+  await tx.intervention.updateMany({
+    where: { id: { in: lines.map((l) => l.interventionId!) }, status: { in: ["DONE", "INVOICED"] } },
+    data: { status: status === "PAID" ? "PAID" : "INVOICED" },
+  });
+}
+
+export async function attachStripeCreditNote(creditNoteId: string, stripeCreditNoteId: string) {
+  await db().creditNote.updateMany({ where: { id: creditNoteId, stripeCreditNoteId: null }, data: { stripeCreditNoteId } });
+}
+
+/** Invoices to check against Stripe: still open, or numbered but never published (an interrupted run). */
+export async function invoicesToReconcile(since: Date) {
+  return db().invoice.findMany({
+    where: {
+      provider: "stripe",
+      OR: [{ status: { in: ["OPEN", "UNCOLLECTIBLE"] }, issuedAt: { gte: since } }, { status: "DRAFT", number: { not: null } }],
+    },
+    select: { id: true, status: true, stripeInvoiceId: true, periodStart: true },
+  });
+}
+
+// ------------------------------------------------------------------ runs and corrections (finance)
+
+export type RunStep = "prepare" | "issue";
+
+/** Records a run asked by a person (audited); the worker picks it up from the outbox. Returns its job id. */
+export async function requestInvoiceRun(actor: Actor, input: { step: RunStep; month: Month; organisationId?: string; runKey: string }) {
+  const businessKey = `invoicing-${input.step}:${input.runKey}`;
+  await db().$transaction(async (tx) => {
+    await addToOutbox(tx, "invoicing", input.step, businessKey, { month: input.month, organisationId: input.organisationId, runKey: input.runKey });
+    await audit(
+      { action: `invoicing.${input.step}_requested`, outcome: "ok", actorUserId: actor.userId, organisationId: input.organisationId ?? null, entityType: "InvoiceRun", entityId: input.runKey, details: { month: input.month } },
+      tx,
+    );
+  });
+  return jobIdFor("invoicing", businessKey);
+}
+
+/** True while the run's outbox row waits for the relay (the job does not exist in Redis yet). */
+export async function runIsPending(jobBusinessKey: string) {
+  const row = await db().outboxEvent.findFirst({ where: { queue: "invoicing", businessKey: jobBusinessKey }, select: { publishedAt: true } });
+  return row ? row.publishedAt === null : false;
+}
+
+export type CorrectionResult = { ok: true; message: string } | { ok: false; field?: string; message: string };
+
+async function invoiceForCorrection(tx: Tx, invoiceId: string) {
+  const [row] = await tx.$queryRaw<{ id: string; status: InvoiceStatus; kind: string; organisationId: string; totalInclVatCents: number; number: string | null }[]>`
+    SELECT id, status, kind, "organisationId", "totalInclVatCents", number FROM "Invoice" WHERE id = ${invoiceId} FOR UPDATE`;
+  return row ?? null;
+}
+
+async function settledCents(tx: Tx, invoiceId: string) {
+  const [credits, payments] = await Promise.all([
+    tx.creditNote.aggregate({ where: { invoiceId }, _sum: { amountCents: true } }),
+    tx.payment.aggregate({ where: { invoiceId }, _sum: { amountCents: true } }),
+  ]);
+  return { credited: credits._sum.amountCents ?? 0, paid: payments._sum.amountCents ?? 0 };
+}
+
+/** A credit note (numbered A<year>-…, gapless): a finalised invoice is never edited. */
+export async function requestCreditNote(actor: Actor, invoiceId: string, amountCents: number, reason: string, now = new Date()): Promise<CorrectionResult> {
+  return db().$transaction(async (tx) => {
+    const invoice = await invoiceForCorrection(tx, invoiceId);
+    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice.status !== "OPEN" && invoice.status !== "PAID") return { ok: false, message: "Un avoir ne se fait que sur une facture émise ou payée." };
+    const { credited, paid } = await settledCents(tx, invoiceId);
+    const room = invoice.status === "OPEN" ? invoice.totalInclVatCents - credited - paid : invoice.totalInclVatCents - credited;
+    if (amountCents > room) return { ok: false, field: "amount", message: `L'avoir ne peut dépasser ${(room / 100).toFixed(2).replace(".", ",")} €.` };
+    const series = creditNoteSeries(Number(parisDate(now).slice(0, 4)));
+    const [counter] = await tx.$queryRaw<{ last: number }[]>`
+      INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
+      ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
+    const note = await tx.creditNote.create({ data: { invoiceId, number: formatNumber(series, counter!.last), amountCents, reason } });
+    await addToOutbox(tx, "invoicing", "credit-note", `credit-note:${note.id}`, { creditNoteId: note.id });
+    // A credit note that settles what remains of an open invoice settles the invoice.
+    if (invoice.status === "OPEN" && credited + paid + amountCents >= invoice.totalInclVatCents) {
+      await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: now } });
+      await setInterventionsFor(tx, invoiceId, "PAID");
+    }
+    await audit({ action: "invoice.credit_note", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "CreditNote", entityId: note.id, details: { invoiceId, amountCents, number: note.number } }, tx);
+    return { ok: true, message: `Avoir ${note.number} émis.` };
+  });
+}
+
+export async function requestVoid(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
+  return changeStatus(actor, invoiceId, ["OPEN", "UNCOLLECTIBLE"], "VOID", "void", "Facture annulée.", "Seule une facture émise et non payée peut être annulée.");
+}
+
+export async function requestUncollectible(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
+  return changeStatus(actor, invoiceId, ["OPEN"], "UNCOLLECTIBLE", "uncollectible", "Facture classée irrécouvrable.", "Seule une facture émise et non payée peut être classée irrécouvrable.");
+}
+
+async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus[], to: InvoiceStatus, job: "void" | "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
+  return db().$transaction(async (tx) => {
+    const invoice = await invoiceForCorrection(tx, invoiceId);
+    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (!from.includes(invoice.status)) return { ok: false, message: refused };
+    await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
+    await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
+    await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
+    return { ok: true, message: done };
+  });
+}
+
+/** A bank transfer received outside Stripe; the invoice is paid once payments and credit notes cover it. */
+export async function recordTransfer(actor: Actor, invoiceId: string, input: { amountCents: number; reference: string; receivedAt: Date }): Promise<CorrectionResult> {
+  return db().$transaction(async (tx) => {
+    const invoice = await invoiceForCorrection(tx, invoiceId);
+    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut recevoir un virement." };
+    const { credited, paid } = await settledCents(tx, invoiceId);
+    const remaining = invoice.totalInclVatCents - credited - paid;
+    if (input.amountCents > remaining) return { ok: false, field: "amount", message: `Le reste à payer est de ${(remaining / 100).toFixed(2).replace(".", ",")} €.` };
+    const payment = await tx.payment.create({ data: { invoiceId, amountCents: input.amountCents, method: "transfer", reference: input.reference, receivedAt: input.receivedAt } });
+    const settled = input.amountCents === remaining;
+    if (settled) {
+      await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: input.receivedAt } });
+      await setInterventionsFor(tx, invoiceId, "PAID");
+      await addToOutbox(tx, "invoicing", "transfer", `invoice-transfer:${payment.id}`, { paymentId: payment.id });
+    }
+    await audit({ action: "invoice.transfer_recorded", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Payment", entityId: payment.id, details: { invoiceId, amountCents: input.amountCents } }, tx);
+    return { ok: true, message: settled ? "Virement enregistré : la facture est payée." : "Virement partiel enregistré." };
+  });
+}
+
+export async function loadCreditNoteForProvider(creditNoteId: string) {
+  return db().creditNote.findUnique({
+    where: { id: creditNoteId },
+    select: { id: true, number: true, amountCents: true, reason: true, stripeCreditNoteId: true, invoice: { select: { stripeInvoiceId: true, provider: true } } },
+  });
+}
+
+export async function loadInvoiceForProvider(invoiceId: string) {
+  return db().invoice.findUnique({ where: { id: invoiceId }, select: { id: true, provider: true, stripeInvoiceId: true } });
+}
+
+export async function loadPaymentForProvider(paymentId: string) {
+  return db().payment.findUnique({ where: { id: paymentId }, select: { id: true, invoice: { select: { id: true, provider: true, stripeInvoiceId: true } } } });
+}
+
+// ------------------------------------------------------------------ reading
+
+const listSelect = {
+  id: true,
+  kind: true,
+  status: true,
+  number: true,
+  periodStart: true,
+  issuedAt: true,
+  dueAt: true,
+  paidAt: true,
+  provider: true,
+  hostedInvoiceUrl: true,
+  totalExclVatCents: true,
+  vatCents: true,
+  totalInclVatCents: true,
+  insertionMinutes: true,
+  organisation: { select: { id: true, name: true } },
+  _count: { select: { lines: true } },
+} satisfies Prisma.InvoiceSelect;
+
+export async function listInvoices(filter: { month?: Month; status?: InvoiceStatus; organisationId?: string }) {
+  return db().invoice.findMany({
+    where: {
+      ...(filter.month ? { periodStart: monthBounds(filter.month).periodStart } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.organisationId ? { organisationId: filter.organisationId } : {}),
+    },
+    select: listSelect,
+    orderBy: [{ periodStart: "desc" }, { number: { sort: "desc", nulls: "first" } }, { organisation: { name: "asc" } }],
+    take: 500,
+  });
+}
+
+/** A partner's own invoices (issued ones only: drafts are finance's work in progress). */
+export async function listPartnerInvoices(actor: Actor) {
+  return db().invoice.findMany({
+    where: { organisationId: actor.organisationId, status: { not: "DRAFT" } },
+    select: listSelect,
+    orderBy: [{ periodStart: "desc" }, { number: "desc" }],
+  });
+}
+
+export async function getInvoice(invoiceId: string) {
+  return db().invoice.findUnique({
+    where: { id: invoiceId },
+    select: {
+      ...listSelect,
+      stripeInvoiceId: true,
+      periodEnd: true,
+      organisation: { select: { id: true, name: true, siret: true, vatNumber: true, billingEmail: true, billingAddress: true, paymentTermsDays: true, kind: true } },
+      lines: { select: { id: true, description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true }, orderBy: { description: "asc" } },
+      creditNotes: { select: { id: true, number: true, amountCents: true, reason: true, createdAt: true, stripeCreditNoteId: true }, orderBy: { createdAt: "asc" } },
+      payments: { select: { id: true, amountCents: true, method: true, reference: true, receivedAt: true }, orderBy: { receivedAt: "asc" } },
+    },
+  });
+}
+
+export async function listPartners() {
+  return db().organisation.findMany({ where: { kind: { in: ["PARTNER", "INTERNAL"] }, archivedAt: null }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+}
+
+/** Issued invoices with what was paid and credited: the dashboard's raw material. */
+export async function invoicesForDashboard(since: Date) {
+  const invoices = await db().invoice.findMany({
+    where: { kind: "INVOICE", status: { not: "DRAFT" }, periodStart: { gte: since } },
+    select: {
+      id: true,
+      status: true,
+      periodStart: true,
+      dueAt: true,
+      totalInclVatCents: true,
+      organisation: { select: { id: true, name: true } },
+      payments: { select: { amountCents: true } },
+      creditNotes: { select: { amountCents: true } },
+    },
+  });
+  return invoices.map((i) => ({
+    id: i.id,
+    status: i.status,
+    month: i.periodStart.toISOString().slice(0, 7),
+    dueAt: i.dueAt,
+    organisationId: i.organisation.id,
+    organisationName: i.organisation.name,
+    totalCents: i.totalInclVatCents,
+    paidCents: i.payments.reduce((s, p) => s + p.amountCents, 0),
+    creditedCents: i.creditNotes.reduce((s, c) => s + c.amountCents, 0),
+  }));
+}
+
+/** Minutes of work in insertion per partner and month (Paris), from the hours the encadrants recorded. */
+export async function insertionMinutesByMonth(from: Date, to: Date, organisationId?: string) {
+  const rows = await db().$queryRaw<{ organisationId: string; name: string; month: string; minutes: bigint }[]>`
+    SELECT i."organisationId", o.name, to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month, SUM(t."minutesWorked") AS minutes
+    FROM "TimeEntry" t JOIN "Intervention" i ON i.id = t."interventionId" JOIN "Organisation" o ON o.id = i."organisationId"
+    WHERE t.absent = false AND i.status IN ('DONE', 'INVOICED', 'PAID') AND i."startsAt" >= ${from} AND i."startsAt" < ${to}
+      AND (${organisationId ?? null}::text IS NULL OR i."organisationId" = ${organisationId ?? null})
+    GROUP BY 1, 2, 3 ORDER BY 2, 3`;
+  return rows.map((r) => ({ organisationId: r.organisationId, name: r.name, month: r.month, minutes: Number(r.minutes) }));
+}
+
+/** Every line of the issued invoices of a period, for the accounting export. */
+export async function invoicesForExport(from: Date, to: Date) {
+  return db().invoice.findMany({
+    where: { status: { not: "DRAFT" }, periodStart: { gte: from, lt: to } },
+    select: {
+      number: true,
+      kind: true,
+      status: true,
+      issuedAt: true,
+      dueAt: true,
+      paidAt: true,
+      periodStart: true,
+      totalExclVatCents: true,
+      vatCents: true,
+      totalInclVatCents: true,
+      insertionMinutes: true,
+      stripeInvoiceId: true,
+      organisation: { select: { name: true, siret: true } },
+      lines: { select: { description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true } },
+    },
+    orderBy: { number: "asc" },
+  });
+}
+
+export async function auditExport(actor: Actor, what: string) {
+  await audit({ action: "invoicing.exported", outcome: "ok", actorUserId: actor.userId, entityType: "Export", entityId: what });
+}

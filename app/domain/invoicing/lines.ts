@@ -1,0 +1,128 @@
+// The invoice of one partner for one period, from its interventions. Pure:
+// the data layer loads the rows, this decides what is billed and how much.
+import { lineTotals, sumTotals, type LineTotals } from "~/domain/money/lines.ts";
+
+export type BillableIntervention = {
+  id: string;
+  startsAt: Date;
+  status: "DONE" | "CANCELLED";
+  cancelledAt: Date | null;
+  siteName: string;
+  prestationName: string;
+  pricingUnit: "PER_WORKER_HOUR" | "FLAT";
+  unitPriceCents: number;
+  vatRateBasisPoints: number;
+  purchaseOrderNumber: string | null;
+  durationMinutes: number;
+  workersNeeded: number;
+  timeEntries: { minutesWorked: number; absent: boolean }[];
+  /** A dispute not yet settled: the line waits for the next run. */
+  openDispute: boolean;
+};
+
+export type BillingRules = { cancellationDeadlineHours: number; lateCancellationFeePercent: number };
+
+export type DraftLine = LineTotals & {
+  interventionId: string;
+  description: string;
+  /** Minutes × workers for an hourly price, 1 for a flat price. */
+  quantity: number;
+  unitPriceCents: number;
+  vatRateBasisPoints: number;
+  purchaseOrderNumber: string | null;
+  /** Minutes of work in insertion this line represents (impact figures). */
+  insertionMinutes: number;
+};
+
+export type Skipped = { interventionId: string; reason: string };
+
+const dayFormat = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric" });
+
+/** True when the partner cancelled after the deadline: billed per the service's rule. */
+export function isLateCancellation(i: Pick<BillableIntervention, "startsAt" | "cancelledAt">, rules: BillingRules): boolean {
+  if (!i.cancelledAt) return false;
+  return i.startsAt.getTime() - i.cancelledAt.getTime() < rules.cancellationDeadlineHours * 3_600_000;
+}
+
+/** One line per intervention, or a reason why it waits or is not billed. */
+export function buildLine(i: BillableIntervention, rules: BillingRules): { line: DraftLine } | { skipped: Skipped } {
+  const skip = (reason: string) => ({ skipped: { interventionId: i.id, reason } });
+  if (i.openDispute) return skip("Contestation en cours");
+  const base = `${dayFormat.format(i.startsAt)} · ${i.siteName} · ${i.prestationName}`;
+  const common = { interventionId: i.id, unitPriceCents: i.unitPriceCents, vatRateBasisPoints: i.vatRateBasisPoints, purchaseOrderNumber: i.purchaseOrderNumber };
+
+  if (i.status === "CANCELLED") {
+    if (!isLateCancellation(i, rules) || rules.lateCancellationFeePercent === 0) return skip("Annulation dans les délais");
+    const percent = rules.lateCancellationFeePercent;
+    const planned = i.durationMinutes * i.workersNeeded;
+    const totals =
+      i.pricingUnit === "FLAT"
+        ? lineTotals({ unitPriceCents: i.unitPriceCents, quantity: percent, quantityPer: 100, vatRateBasisPoints: i.vatRateBasisPoints })
+        : lineTotals({ unitPriceCents: i.unitPriceCents, quantity: planned * percent, quantityPer: 60 * 100, vatRateBasisPoints: i.vatRateBasisPoints });
+    return {
+      line: {
+        ...common,
+        ...totals,
+        description: `${base} · annulation tardive (${percent} % du prix prévu)`,
+        quantity: i.pricingUnit === "FLAT" ? 1 : planned,
+        insertionMinutes: 0,
+      },
+    };
+  }
+
+  const worked = i.timeEntries.filter((t) => !t.absent);
+  const minutes = worked.reduce((sum, t) => sum + t.minutesWorked, 0);
+  if (i.timeEntries.length === 0) return skip("Heures non saisies par l'encadrant");
+  if (i.pricingUnit === "FLAT") {
+    return {
+      line: {
+        ...common,
+        ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints: i.vatRateBasisPoints }),
+        description: `${base} · forfait`,
+        quantity: 1,
+        insertionMinutes: minutes,
+      },
+    };
+  }
+  if (minutes === 0) return skip("Aucune heure travaillée");
+  return {
+    line: {
+      ...common,
+      ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: minutes, quantityPer: 60, vatRateBasisPoints: i.vatRateBasisPoints }),
+      description: `${base} · ${formatHours(minutes)} (${worked.length} ${worked.length > 1 ? "personnes" : "personne"})`,
+      quantity: minutes,
+      insertionMinutes: minutes,
+    },
+  };
+}
+
+function formatHours(minutes: number) {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, "0")}`;
+}
+
+export type DraftInvoice = {
+  lines: DraftLine[];
+  skipped: Skipped[];
+  totals: LineTotals;
+  insertionMinutes: number;
+};
+
+/** The draft of one partner's period: lines in date order, totals as the sum of the rounded lines. */
+export function buildDraftInvoice(interventions: readonly BillableIntervention[], rules: BillingRules): DraftInvoice {
+  const lines: DraftLine[] = [];
+  const skipped: Skipped[] = [];
+  for (const i of [...interventions].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.id.localeCompare(b.id))) {
+    const result = buildLine(i, rules);
+    if ("line" in result) lines.push(result.line);
+    else skipped.push(result.skipped);
+  }
+  return { lines, skipped, totals: sumTotals(lines), insertionMinutes: lines.reduce((s, l) => s + l.insertionMinutes, 0) };
+}
+
+/** Invoice and credit-note numbers: a series per year, gapless, "F2026-00042". */
+export const invoiceSeries = (year: number) => `F${year}`;
+export const creditNoteSeries = (year: number) => `A${year}`;
+export const internalSeries = (year: number) => `R${year}`;
+export const formatNumber = (series: string, n: number) => `${series}-${String(n).padStart(5, "0")}`;

@@ -1,0 +1,27 @@
+import { Queue } from "bullmq";
+import { createRedis } from "./connection.server.ts";
+import type { QueueName } from "./registry.ts";
+
+// Reads a job's state and progress for the web (the invoicing run's progress bar).
+const queues = new Map<QueueName, Queue>();
+
+export type JobStatus = { state: string; progress: number; result: unknown; failedReason: string | null };
+
+export async function jobStatus(queueName: QueueName, jobId: string): Promise<JobStatus | null> {
+  let queue = queues.get(queueName);
+  if (!queue) {
+    const connection = createRedis("web");
+    connection.on("error", () => {});
+    queue = new Queue(queueName, { connection });
+    queues.set(queueName, queue);
+  }
+  const job = await queue.getJob(jobId);
+  if (!job) return null;
+  const state = await job.getState();
+  return {
+    state,
+    progress: typeof job.progress === "number" ? job.progress : 0,
+    result: job.returnvalue ?? null,
+    failedReason: job.failedReason ?? null,
+  };
+}

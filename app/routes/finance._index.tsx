@@ -1,0 +1,292 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { insertionMinutesByMonth, invoicesForDashboard, listInvoices, listPartners, requestInvoiceRun } from "~/data/invoicing.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { summarise } from "~/domain/invoicing/dashboard.ts";
+import { monthBounds, monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
+import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
+import { stripeConfigured } from "~/integrations/stripe.server.ts";
+import { formatEuros, formatMinutes } from "~/utils/format.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "finance.view");
+  const now = new Date();
+  const url = new URL(request.url);
+  const lastMonth = previousMonth(monthOf(now));
+  const months = Array.from({ length: 12 }, (_, i) => {
+    let m = lastMonth;
+    for (let k = 0; k < i; k++) m = previousMonth(m);
+    return m;
+  });
+  const since = monthBounds(months[months.length - 1]!).periodStart;
+  const year = Number(monthOf(now).slice(0, 4));
+  const [invoices, partners, drafts, impact] = await Promise.all([
+    invoicesForDashboard(since),
+    listPartners(),
+    listInvoices({ status: "DRAFT" }),
+    insertionMinutesByMonth(monthBounds(`${year - 1}-01`).from, monthBounds(`${year}-12`).to),
+  ]);
+  const summary = summarise(invoices, now);
+  const impactByPartner = new Map<string, { name: string; thisYear: number; lastYear: number; lastMonth: number }>();
+  for (const row of impact) {
+    const entry = impactByPartner.get(row.organisationId) ?? { name: row.name, thisYear: 0, lastYear: 0, lastMonth: 0 };
+    if (row.month.startsWith(String(year))) entry.thisYear += row.minutes;
+    else entry.lastYear += row.minutes;
+    if (row.month === lastMonth) entry.lastMonth += row.minutes;
+    impactByPartner.set(row.organisationId, entry);
+  }
+  return json({
+    canManage: can(user.role, "finance.manage"),
+    provider: stripeConfigured() ? "Stripe" : "local (paiements saisis à la main)",
+    months: months.map((m) => ({ value: m, label: monthLabel(m) })),
+    defaultMonth: lastMonth,
+    lastMonthLabel: monthLabel(lastMonth),
+    partners,
+    draftCount: drafts.length,
+    draftMonths: [...new Set(drafts.map((d) => d.periodStart.toISOString().slice(0, 7)))],
+    summary,
+    year,
+    impact: [...impactByPartner.values()].sort((a, b) => b.thisYear - a.thisYear),
+    runKey: crypto.randomUUID(), // one run per display of the form, however many times it is sent
+    run: url.searchParams.get("run"),
+    runStep: url.searchParams.get("step"),
+  });
+}
+
+const schema = z.object({
+  intent: z.enum(["prepare", "issue"], { error: "Action inconnue." }),
+  month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
+  organisationId: z.string().max(40).optional().transform((v) => (v ? v : undefined)),
+  runKey: z.string().min(8).max(64),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "finance.manage");
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const { intent, month, organisationId, runKey } = parsed.data;
+  const jobId = await requestInvoiceRun(actorOf(user), { step: intent, month, organisationId, runKey: `${intent}-${runKey}` });
+  return redirect(`/finance?run=${encodeURIComponent(jobId)}&step=${intent}`);
+}
+
+type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null };
+
+/** The run's progress, read every second from the job while it runs; the report at the end. */
+function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
+  const fetcher = useFetcher<RunStatus>();
+  const state = fetcher.data?.state ?? "pending";
+  const finished = state === "completed" || state === "failed";
+  useEffect(() => {
+    if (finished) return;
+    if (fetcher.state === "idle") {
+      const timer = setTimeout(() => fetcher.load(`/finance/runs/${encodeURIComponent(jobId)}`), fetcher.data ? 800 : 0);
+      return () => clearTimeout(timer);
+    }
+  }, [fetcher, finished, jobId]);
+  const progress = fetcher.data?.progress ?? 0;
+  const result = fetcher.data?.result;
+  const label = step === "issue" ? "Émission des factures" : "Préparation des brouillons";
+  return (
+    <Card title={label}>
+      <div className="stack">
+        <label htmlFor="run-progress">{finished ? "Terminé" : state === "active" ? "En cours…" : "En attente du traitement…"}</label>
+        <progress id="run-progress" className="run-progress" max={100} value={state === "completed" ? 100 : progress}>
+          {progress} %
+        </progress>
+        {state === "completed" && result ? (
+          <Alert kind="success">
+            {result.step === "issue"
+              ? `${String(result.issued)} facture(s) émise(s) et envoyée(s).`
+              : `${String(result.drafts)} brouillon(s) prêt(s) à vérifier${Number(result.waiting) > 0 ? `, ${String(result.waiting)} intervention(s) en attente (contestation ou heures non saisies)` : ""}.`}{" "}
+            <Link to={`/finance/invoices?status=${result.step === "issue" ? "OPEN" : "DRAFT"}`}>Voir les factures</Link>
+          </Alert>
+        ) : null}
+        {state === "failed" ? <Alert kind="error">Le traitement a échoué et sera repris automatiquement : {fetcher.data?.failedReason}</Alert> : null}
+      </div>
+    </Card>
+  );
+}
+
+function Bar({ label, value, max, text }: { label: string; value: number; max: number; text: string }) {
+  return (
+    <div className="bar-row">
+      <span className="bar-label">{label}</span>
+      <meter className="bar" min={0} max={Math.max(1, max)} value={value} aria-label={`${label} : ${text}`} />
+      <span className="bar-value">{text}</span>
+    </div>
+  );
+}
+
+export default function Finance() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const errors: Record<string, string> = actionData?.errors ?? {};
+  const runKey = data.runKey;
+  const maxMonth = Math.max(1, ...data.summary.months.map((m) => m.invoicedCents));
+  const maxAgeing = Math.max(1, ...Object.values(data.summary.ageing));
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Facturation"
+        description={`Factures des partenaires à partir des heures réellement travaillées. Prestataire de paiement : ${data.provider}.`}
+        actions={
+          <>
+            <Link className="button secondary" to="/finance/invoices">
+              Toutes les factures
+            </Link>
+            <a className="button secondary" href={`/finance/export.csv?what=invoices&year=${data.year}`}>
+              Export CSV des factures
+            </a>
+            <a className="button secondary" href={`/finance/export.csv?what=lines&year=${data.year}`}>
+              Export CSV des lignes
+            </a>
+          </>
+        }
+      />
+      {errors.form || errors.month || errors.intent ? <Alert kind="error">{errors.form ?? errors.month ?? errors.intent}</Alert> : null}
+      {data.run ? <RunProgress jobId={data.run} step={data.runStep} /> : null}
+      {data.draftCount > 0 ? (
+        <Alert kind="info">
+          {data.draftCount} brouillon(s) attendent votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
+          <Link to="/finance/invoices?status=DRAFT">Voir l'aperçu des brouillons</Link>
+        </Alert>
+      ) : null}
+      {data.canManage ? (
+        <Card title="Facturation du mois">
+          <p className="muted">
+            1. Préparez les brouillons (rien n'est envoyé), 2. vérifiez l'aperçu de chaque brouillon, 3. émettez : chaque facture reçoit son numéro et part chez le
+            partenaire. Les brouillons du mois précédent sont préparés automatiquement le premier jour ouvré du mois à 7 h.
+          </p>
+          <AppForm className="form">
+            <input type="hidden" name="runKey" value={runKey} />
+            <Field label="Mois" name="month" error={errors.month}>
+              <select defaultValue={data.defaultMonth}>
+                {data.months.map((m) => (
+                  <option key={m.value} value={m.value}>
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Partenaire" name="organisationId" hint="Laissez « Tous » pour la facturation mensuelle.">
+              <select defaultValue="">
+                <option value="">Tous les partenaires</option>
+                {data.partners.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <div className="row">
+              <SubmitButton name="intent" value="prepare">
+                Préparer les brouillons
+              </SubmitButton>
+              <SubmitButton name="intent" value="issue" variant="secondary">
+                Émettre et envoyer les brouillons
+              </SubmitButton>
+            </div>
+          </AppForm>
+        </Card>
+      ) : null}
+      <div className="grid-2">
+        <Card title="Encours">
+          <dl className="figures">
+            <div>
+              <dt>Facturé (12 mois)</dt>
+              <dd>{formatEuros(data.summary.total.invoicedCents)}</dd>
+            </div>
+            <div>
+              <dt>Encaissé</dt>
+              <dd>{formatEuros(data.summary.total.paidCents)}</dd>
+            </div>
+            <div>
+              <dt>Reste dû</dt>
+              <dd>{formatEuros(data.summary.total.outstandingCents)}</dd>
+            </div>
+            <div>
+              <dt>En retard</dt>
+              <dd>{formatEuros(data.summary.total.overdueCents)}</dd>
+            </div>
+          </dl>
+        </Card>
+        <Card title="Ancienneté des impayés">
+          <div className="bars">
+            {(Object.keys(data.summary.ageing) as AgeingBucket[]).map((bucket) => (
+              <Bar key={bucket} label={AGEING_LABELS[bucket]} value={data.summary.ageing[bucket]} max={maxAgeing} text={formatEuros(data.summary.ageing[bucket])} />
+            ))}
+          </div>
+        </Card>
+      </div>
+      <Card title="Facturé par mois">
+        {data.summary.months.length === 0 ? (
+          <p className="muted">Aucune facture émise sur les douze derniers mois.</p>
+        ) : (
+          <div className="bars">
+            {data.summary.months.map((m) => (
+              <Bar key={m.month} label={monthLabel(m.month)} value={m.invoicedCents} max={maxMonth} text={`${formatEuros(m.invoicedCents)} · payé ${formatEuros(m.paidCents)}`} />
+            ))}
+          </div>
+        )}
+      </Card>
+      <Card title="Par partenaire">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Partenaire</th>
+              <th scope="col">Facturé</th>
+              <th scope="col">Encaissé</th>
+              <th scope="col">Reste dû</th>
+              <th scope="col">En retard</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.summary.partners.map((p) => (
+              <tr key={p.id}>
+                <td data-label="Partenaire">{p.name}</td>
+                <td data-label="Facturé">{formatEuros(p.invoicedCents)}</td>
+                <td data-label="Encaissé">{formatEuros(p.paidCents)}</td>
+                <td data-label="Reste dû">{formatEuros(p.outstandingCents)}</td>
+                <td data-label="En retard">{p.overdueCents > 0 ? <strong>{formatEuros(p.overdueCents)}</strong> : formatEuros(0)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      <Card title={`Impact : heures d'insertion`}>
+        <p className="muted">Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées).</p>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Partenaire</th>
+              <th scope="col">{data.lastMonthLabel}</th>
+              <th scope="col">Année {data.year}</th>
+              <th scope="col">Année {data.year - 1}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.impact.map((p) => (
+              <tr key={p.name}>
+                <td data-label="Partenaire">{p.name}</td>
+                <td data-label={data.lastMonthLabel}>{formatMinutes(p.lastMonth)}</td>
+                <td data-label={`Année ${data.year}`}>{formatMinutes(p.thisYear)}</td>
+                <td data-label={`Année ${data.year - 1}`}>{formatMinutes(p.lastYear)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

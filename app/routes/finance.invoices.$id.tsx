@@ -1,0 +1,270 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { getInvoice, recordTransfer, requestCreditNote, requestUncollectible, requestVoid } from "~/data/invoicing.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
+import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Facture ${data?.invoice.number ?? "(brouillon)"} · La Conciergerie Solidaire` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "finance.view");
+  const invoice = await getInvoice(params.id ?? "");
+  if (!invoice) return notFound(request, user, { type: "Invoice", id: params.id ?? "" });
+  const credited = invoice.creditNotes.reduce((s, c) => s + c.amountCents, 0);
+  const paid = invoice.payments.reduce((s, p) => s + p.amountCents, 0);
+  return json({
+    invoice,
+    credited,
+    paid,
+    remaining: invoice.status === "OPEN" || invoice.status === "UNCOLLECTIBLE" ? invoice.totalInclVatCents - credited - paid : 0,
+    canManage: can(user.role, "finance.manage"),
+    footer: invoiceFooter(invoice.organisation.paymentTermsDays),
+    today: new Date().toISOString().slice(0, 10),
+  });
+}
+
+/** "12,50" or "12.5" euros -> 1250 cents. */
+const eurosField = z
+  .string({ error: "Indiquez un montant." })
+  .trim()
+  .regex(/^\d{1,7}([.,]\d{1,2})?$/, "Un montant en euros, par exemple 120,50.")
+  .transform((s) => {
+    const [euros, cents = ""] = s.replace(",", ".").split(".");
+    return Number(euros) * 100 + Number(cents.padEnd(2, "0"));
+  })
+  .refine((c) => c > 0, "Le montant doit être positif.");
+
+const schema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("credit-note"), amount: eurosField, reason: z.string({ error: "Indiquez le motif." }).trim().min(3, "Indiquez le motif.").max(300, "300 caractères au plus.") }),
+    z.object({ intent: z.literal("void") }),
+    z.object({ intent: z.literal("uncollectible") }),
+    z.object({
+      intent: z.literal("transfer"),
+      amount: eurosField,
+      reference: z.string({ error: "Indiquez la référence du virement." }).trim().min(1, "Indiquez la référence du virement.").max(100, "100 caractères au plus."),
+      receivedAt: z.string({ error: "Indiquez la date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Une date, par exemple 2026-11-30."),
+    }),
+  ],
+  { error: "Action inconnue." },
+);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "finance.manage");
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null, intent: parsed.values.intent ?? null }, { status: 400 });
+  const actor = actorOf(user);
+  const id = params.id ?? "";
+  const d = parsed.data;
+  const result =
+    d.intent === "credit-note"
+      ? await requestCreditNote(actor, id, d.amount, d.reason)
+      : d.intent === "void"
+        ? await requestVoid(actor, id)
+        : d.intent === "uncollectible"
+          ? await requestUncollectible(actor, id)
+          : await recordTransfer(actor, id, { amountCents: d.amount, reference: d.reference, receivedAt: new Date(`${d.receivedAt}T12:00:00Z`) });
+  if (!result.ok) {
+    const values = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, k === "amount" ? (Number(v) / 100).toFixed(2).replace(".", ",") : String(v)]));
+    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values, done: null, intent: d.intent }, { status: 400 });
+  }
+  return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: result.message, intent: d.intent });
+}
+
+export default function FinanceInvoice() {
+  const { invoice, credited, paid, remaining, canManage, footer, today } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const values: Record<string, string> = data?.values ?? {};
+  const errorsFor = (intent: string) => (data?.intent === intent ? errors : {});
+  const issued = invoice.status !== "DRAFT";
+  const isInvoice = invoice.kind === "INVOICE";
+  return (
+    <div className="stack">
+      <PageHeader
+        title={invoice.number ? `${isInvoice ? "Facture" : "Relevé interne"} ${invoice.number}` : `Aperçu du brouillon · ${invoice.organisation.name}`}
+        description={
+          <>
+            {invoice.organisation.name} · prestations du {formatDate(invoice.periodStart)} au {formatDate(invoice.periodEnd)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
+          </>
+        }
+        actions={
+          <Link className="button secondary" to={issued ? "/finance/invoices" : "/finance/invoices?status=DRAFT"}>
+            Retour à la liste
+          </Link>
+        }
+      />
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {!issued ? (
+        <Alert kind="info">
+          Brouillon : rien n'a été envoyé. Le numéro est attribué à l'émission, depuis la page Facturation (« Émettre et envoyer les brouillons »).
+        </Alert>
+      ) : null}
+      <Card title="Document">
+        <div className="grid-2">
+          <div>
+            <p>
+              <strong>{ASSOCIATION.name}</strong>
+              <br />
+              SIRET {ASSOCIATION.siret}
+            </p>
+          </div>
+          <div>
+            <p>
+              <strong>{invoice.organisation.name}</strong>
+              {invoice.organisation.billingAddress ? (
+                <>
+                  <br />
+                  {invoice.organisation.billingAddress}
+                </>
+              ) : null}
+              {invoice.organisation.siret ? (
+                <>
+                  <br />
+                  SIRET {invoice.organisation.siret}
+                </>
+              ) : null}
+              {invoice.organisation.vatNumber ? (
+                <>
+                  <br />
+                  TVA {invoice.organisation.vatNumber}
+                </>
+              ) : null}
+            </p>
+          </div>
+        </div>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Intervention</th>
+              <th scope="col">Quantité</th>
+              <th scope="col">Prix unitaire HT</th>
+              <th scope="col">TVA</th>
+              <th scope="col">Montant HT</th>
+              <th scope="col">Bon de commande</th>
+            </tr>
+          </thead>
+          <tbody>
+            {invoice.lines.map((l) => (
+              <tr key={l.id}>
+                <td data-label="Intervention">{l.description}</td>
+                <td data-label="Quantité">{l.quantity === 1 ? "1 forfait" : formatMinutes(l.quantity)}</td>
+                <td data-label="Prix unitaire HT">{formatEuros(l.unitPriceCents)}</td>
+                <td data-label="TVA">
+                  {formatVatRate(l.vatRateBasisPoints)} · {formatEuros(l.vatCents)}
+                </td>
+                <td data-label="Montant HT">{formatEuros(l.amountExclVatCents)}</td>
+                <td data-label="Bon de commande">{l.purchaseOrderNumber ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <dl className="figures">
+          <div>
+            <dt>Total HT</dt>
+            <dd>{formatEuros(invoice.totalExclVatCents)}</dd>
+          </div>
+          <div>
+            <dt>TVA</dt>
+            <dd>{formatEuros(invoice.vatCents)}</dd>
+          </div>
+          <div>
+            <dt>Total TTC</dt>
+            <dd>{formatEuros(invoice.totalInclVatCents)}</dd>
+          </div>
+          <div>
+            <dt>Heures d'insertion</dt>
+            <dd>{formatMinutes(invoice.insertionMinutes)}</dd>
+          </div>
+        </dl>
+        {isInvoice ? <p className="muted small">{footer}</p> : null}
+        {invoice.issuedAt ? (
+          <p className="muted">
+            Émise le {formatDate(invoice.issuedAt)}
+            {invoice.dueAt ? `, échéance le ${formatDate(invoice.dueAt)}` : ""} · {invoice.provider === "stripe" ? "Stripe" : "hors Stripe"}
+            {invoice.hostedInvoiceUrl ? (
+              <>
+                {" · "}
+                <a href={invoice.hostedInvoiceUrl}>page de paiement</a>
+              </>
+            ) : null}
+          </p>
+        ) : null}
+      </Card>
+      {issued && isInvoice ? (
+        <Card title="Paiements et avoirs">
+          <p>
+            Encaissé {formatEuros(paid)} · avoirs {formatEuros(credited)} · reste dû <strong>{formatEuros(remaining)}</strong>
+          </p>
+          {invoice.payments.length + invoice.creditNotes.length > 0 ? (
+            <ul>
+              {invoice.payments.map((p) => (
+                <li key={p.id}>
+                  {p.method === "stripe" ? "Paiement Stripe" : "Virement"} de {formatEuros(p.amountCents)} le {formatDate(p.receivedAt)}
+                  {p.reference ? ` (${p.reference})` : ""}
+                </li>
+              ))}
+              {invoice.creditNotes.map((c) => (
+                <li key={c.id}>
+                  Avoir {c.number} de {formatEuros(c.amountCents)} le {formatDate(c.createdAt)} : {c.reason}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Card>
+      ) : null}
+      {canManage && issued && isInvoice && (invoice.status === "OPEN" || invoice.status === "PAID" || invoice.status === "UNCOLLECTIBLE") ? (
+        <Card title="Corrections">
+          <p className="muted">Une facture émise n'est jamais modifiée ni supprimée : on la corrige par un avoir, on l'annule ou on la classe irrécouvrable.</p>
+          <div className="grid-2">
+            {invoice.status !== "UNCOLLECTIBLE" ? (
+              <AppForm className="form" key={`credit-${data?.done ?? ""}`}>
+                <h3>Émettre un avoir</h3>
+                <input type="hidden" name="intent" value="credit-note" />
+                <Field label="Montant de l'avoir TTC (€)" name="amount" defaultValue={data?.intent === "credit-note" ? values.amount : undefined} error={errorsFor("credit-note").amount} />
+                <Field label="Motif de l'avoir" name="reason" defaultValue={data?.intent === "credit-note" ? values.reason : undefined} error={errorsFor("credit-note").reason} />
+                <SubmitButton>Émettre l'avoir</SubmitButton>
+              </AppForm>
+            ) : null}
+            {invoice.status !== "PAID" ? (
+              <AppForm className="form" key={`transfer-${data?.done ?? ""}`}>
+                <h3>Enregistrer un virement reçu</h3>
+                <input type="hidden" name="intent" value="transfer" />
+                <Field label="Montant reçu (€)" name="amount" defaultValue={data?.intent === "transfer" ? values.amount : (remaining / 100).toFixed(2).replace(".", ",")} error={errorsFor("transfer").amount} />
+                <Field label="Référence du virement" name="reference" defaultValue={data?.intent === "transfer" ? values.reference : undefined} error={errorsFor("transfer").reference} />
+                <Field label="Reçu le" name="receivedAt" type="date" defaultValue={data?.intent === "transfer" ? values.receivedAt : today} error={errorsFor("transfer").receivedAt} />
+                <SubmitButton>Enregistrer le virement</SubmitButton>
+              </AppForm>
+            ) : null}
+          </div>
+          {invoice.status !== "PAID" ? (
+            <div className="row">
+              {invoice.status === "OPEN" ? (
+                <AppForm>
+                  <input type="hidden" name="intent" value="uncollectible" />
+                  <SubmitButton variant="secondary">Classer irrécouvrable</SubmitButton>
+                </AppForm>
+              ) : null}
+              <AppForm>
+                <input type="hidden" name="intent" value="void" />
+                <SubmitButton variant="danger">Annuler la facture</SubmitButton>
+              </AppForm>
+            </div>
+          ) : null}
+        </Card>
+      ) : null}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

@@ -1,0 +1,74 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { requireCapability } from "~/auth/auth.server.ts";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { InvoiceTable } from "~/components/invoices.tsx";
+import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { listInvoices, listPartners } from "~/data/invoicing.server.ts";
+import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
+import { STATUS_LABELS } from "~/domain/invoicing/status.ts";
+import { formatEuros } from "~/utils/format.ts";
+
+export const meta: MetaFunction = () => [{ title: "Factures · La Conciergerie Solidaire" }];
+
+const filterSchema = z.object({
+  month: z.string().regex(MONTH_PATTERN).optional().catch(undefined),
+  status: z.enum(["DRAFT", "OPEN", "PAID", "VOID", "UNCOLLECTIBLE"]).optional().catch(undefined),
+  organisationId: z.string().max(40).optional().catch(undefined),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireCapability(request, "finance.view");
+  const filter = filterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const [invoices, partners] = await Promise.all([listInvoices({ ...filter, organisationId: filter.organisationId || undefined }), listPartners()]);
+  return json({ invoices, partners, filter });
+}
+
+export default function FinanceInvoices() {
+  const { invoices, partners, filter } = useLoaderData<typeof loader>();
+  const total = invoices.reduce((s, i) => s + i.totalInclVatCents, 0);
+  return (
+    <div className="stack">
+      <PageHeader title={filter.status === "DRAFT" ? "Aperçu des brouillons" : "Factures"} description="Chaque brouillon s'ouvre en aperçu avant d'être émis." />
+      <Card title="Filtrer">
+        <form method="get" className="form filters">
+          <div className="field">
+            <label htmlFor="filter-status">Statut</label>
+            <select id="filter-status" name="status" defaultValue={filter.status ?? ""}>
+              <option value="">Tous</option>
+              {Object.entries(STATUS_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="filter-partner">Partenaire</label>
+            <select id="filter-partner" name="organisationId" defaultValue={filter.organisationId ?? ""}>
+              <option value="">Tous</option>
+              {partners.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="filter-month">Mois (AAAA-MM)</label>
+            <input id="filter-month" name="month" defaultValue={filter.month ?? ""} inputMode="numeric" />
+          </div>
+          <button type="submit" className="button secondary">
+            Filtrer
+          </button>
+        </form>
+      </Card>
+      <Card title={`${invoices.length} facture(s) · ${formatEuros(total)} TTC`}>
+        {invoices.length === 0 ? <EmptyState>Aucune facture pour ces critères.</EmptyState> : <InvoiceTable invoices={invoices} showPartner linkTo={(id) => `/finance/invoices/${id}`} />}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

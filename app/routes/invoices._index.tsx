@@ -1,0 +1,77 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { listPartnerInvoices } from "~/data/invoicing.server.ts";
+import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
+
+// A partner's own invoices: status, amount, and Stripe's page to pay or download.
+export const meta: MetaFunction = () => [{ title: "Mes factures · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "invoices.view");
+  const invoices = await listPartnerInvoices(actorOf(user));
+  return json({ invoices, insertionMinutes: invoices.reduce((s, i) => s + i.insertionMinutes, 0) });
+}
+
+const monthFormat = new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" });
+
+export default function PartnerInvoices() {
+  const { invoices, insertionMinutes } = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Mes factures"
+        description={`Vos factures mensuelles, établies à partir des heures réellement travaillées. Vos commandes ont donné ${formatMinutes(insertionMinutes)} de travail en insertion.`}
+      />
+      <Card title="Factures">
+        {invoices.length === 0 ? (
+          <EmptyState>Aucune facture pour le moment.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Numéro</th>
+                <th scope="col">Période</th>
+                <th scope="col">Montant TTC</th>
+                <th scope="col">Heures d'insertion</th>
+                <th scope="col">Échéance</th>
+                <th scope="col">Statut</th>
+                <th scope="col">
+                  <span className="muted">Document</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {invoices.map((i) => (
+                <tr key={i.id}>
+                  <td data-label="Numéro">{i.number}</td>
+                  <td data-label="Période">{monthFormat.format(new Date(i.periodStart))}</td>
+                  <td data-label="Montant TTC">{formatEuros(i.totalInclVatCents)}</td>
+                  <td data-label="Heures d'insertion">{formatMinutes(i.insertionMinutes)}</td>
+                  <td data-label="Échéance">{i.dueAt ? formatDate(i.dueAt) : "—"}</td>
+                  <td data-label="Statut">
+                    <InvoiceStatusBadge status={i.status} />
+                  </td>
+                  <td data-label="Document">
+                    {i.hostedInvoiceUrl ? (
+                      <a href={i.hostedInvoiceUrl} rel="noreferrer">
+                        {i.status === "OPEN" ? `Payer la facture ${i.number}` : `Voir la facture ${i.number}`}
+                      </a>
+                    ) : (
+                      <span className="muted">Envoyée par e-mail</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;
