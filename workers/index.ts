@@ -83,6 +83,8 @@ export async function startWorkers(options: { prefix?: string; concurrency?: num
         // A worker killed mid-job: its job is taken up again once the lock lapses.
         lockDuration: 30_000,
         stalledInterval: 15_000,
+        // An invoicing run killed again and again is taken up again each time: every step of it is idempotent.
+        maxStalledCount: name === "invoicing" ? 50 : 1,
       }),
   );
   for (const worker of workers) {
