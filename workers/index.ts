@@ -56,6 +56,13 @@ async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
     .upsertJobScheduler("weekly-optimisation", { pattern: `${minute} ${hour} * * ${day % 7}`, tz: "Europe/Paris" }, { name: "optimise-week", data: {} });
 }
 
+export type WorkerOptions = {
+  prefix?: string; // Redis key prefix (tests run side by side under their own)
+  concurrency?: number;
+  schedulers?: boolean; // register the recurring jobs (default true)
+  lockDurationMs?: number; // how long before a dead worker's job is taken up again
+};
+
 /**
  * Invoicing's recurring work: the monthly run (days 1 to 7 at 07:00 Paris; the job
  * itself acts only on the first working day) and, with Stripe, an hourly reconciliation.
@@ -69,7 +76,7 @@ async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueue
   }
 }
 
-export async function startWorkers(options: { prefix?: string; concurrency?: number; schedulers?: boolean } = {}) {
+export async function startWorkers(options: WorkerOptions = {}) {
   env(); // fail at start, with a clear message, on a bad environment
   const connection = createRedis("worker");
   connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
@@ -81,8 +88,8 @@ export async function startWorkers(options: { prefix?: string; concurrency?: num
         prefix: options.prefix,
         concurrency: options.concurrency ?? 10,
         // A worker killed mid-job: its job is taken up again once the lock lapses.
-        lockDuration: 30_000,
-        stalledInterval: 15_000,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: Math.round((options.lockDurationMs ?? 30_000) / 2),
         // An invoicing run killed again and again is taken up again each time: every step of it is idempotent.
         maxStalledCount: name === "invoicing" ? 50 : 1,
       }),

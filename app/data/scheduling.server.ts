@@ -193,14 +193,15 @@ export async function planWeek(
   weekStart: string,
   policy: PinPolicy,
   solve: (instance: Instance) => Promise<Plan> | Plan,
-  targetIds?: readonly string[],
+  targetIds?: readonly string[] | ((instance: Instance) => string[]),
 ) {
   return db().$transaction(
     async (tx) => {
       await lockWeek(tx, weekStart);
       const instance = await loadWeekInstance(weekStart, policy, tx);
       const plan = await solve(instance);
-      const targets = targetIds ?? instance.requests.map((r) => r.id);
+      const targets =
+        typeof targetIds === "function" ? targetIds(instance) : (targetIds ?? instance.requests.map((r) => r.id));
       return { instance, plan, ...(await applyPlan(tx, plan, targets)) };
     },
     { timeout: 120_000, maxWait: 30_000 },

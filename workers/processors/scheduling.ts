@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { finishPlanningRun, getIntervention, interventionsToStaff, planWeek, startPlanningRun } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
-import { solve } from "~/domain/scheduling/engine.ts";
+import { solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart } from "~/utils/paris-time.ts";
@@ -10,11 +10,15 @@ import { DAY_MS } from "~/utils/time.ts";
 // The scheduling jobs: one engine (app/domain/scheduling), three uses.
 
 /** The engine on an instance built from the database; a malformed one is a data problem, named. */
-function solveInstance(instance: Instance): Plan {
+function solveInstance(instance: Instance, options: SolveOptions = {}): Plan {
   const parsed = parseInstance(instance);
   if (!parsed.ok) throw new Error(`Données de planning invalides (${parsed.path}) : ${parsed.message}`);
-  return solve(parsed.instance).plan;
+  return solve(parsed.instance, options).plan;
 }
+
+// Instant mode places a few free interventions among fixed ones: a short
+// local search is enough, and keeps "accepted → scheduled" within a second.
+const instantSolve = (instance: Instance) => solveInstance(instance, { iterations: 100 });
 
 function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   const weeks = new Map<string, string[]>();
@@ -25,16 +29,21 @@ function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   return weeks;
 }
 
+/** Everything of the week that is not kept as it is: the request's dates and any other waiting one. */
+const unpinned = (instance: Instance) => instance.requests.filter((r) => !r.pinned).map((r) => r.id);
+
 /**
  * Instant mode: staffs the request's interventions that still wait, in the
- * current plan, without moving anything already staffed. Running it twice
+ * current plan, without moving anything already staffed. Requests accepted
+ * together are staffed together: the first job of a week takes every waiting
+ * intervention of it, the next ones find little left. Running it twice
  * finds nothing left to staff.
  */
 export async function staffRequest({ requestId }: JobPayload<"scheduling", "staff-request">) {
   const waiting = await interventionsToStaff(requestId);
   let staffed = 0;
   for (const [week, ids] of byWeek(waiting)) {
-    const result = await planWeek(week, { kind: "keep-staffed", free: ids }, solveInstance, ids);
+    const result = await planWeek(week, { kind: "keep-staffed", free: ids }, instantSolve, unpinned);
     staffed += result.staffed;
   }
   return { interventions: waiting.length, staffed };
@@ -45,7 +54,7 @@ export async function replanIntervention({ interventionId }: JobPayload<"schedul
   const intervention = await getIntervention(interventionId);
   if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
   const week = parisWeekStart(intervention.startsAt);
-  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId] }, solveInstance, [interventionId]);
+  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId] }, instantSolve, [interventionId]);
   return { staffed: result.staffed, moved: result.moved.length };
 }
 
