@@ -4,6 +4,7 @@
 // SEED_TODAY=YYYY-MM-DD) from which every date is computed, so upcoming work is always ahead.
 import { ROLE_LABELS } from "../app/domain/access/roles.ts";
 import { addMinutes } from "../app/utils/time.ts";
+import { seedInvoicing } from "./seed-invoicing.ts";
 import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -1085,6 +1086,8 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   await db.serviceRequest.createMany({ data: requestRows });
   await db.intervention.createMany({ data: interventionRows });
   await db.assignment.createMany({ data: assignmentRows });
+  // Hours recorded for past work and the invoices of past months (invoicing screens).
+  await seedInvoicing(db, new Date(TODAY * DAY_MS + 12 * 3_600_000));
 }
 
 let idCounter = 0;

@@ -22,8 +22,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = new Date();
   const url = new URL(request.url);
   const lastMonth = previousMonth(monthOf(now));
-  const months = Array.from({ length: 12 }, (_, i) => {
-    let m = lastMonth;
+  // The month in progress first (on demand, for one partner), then the twelve before.
+  const months = Array.from({ length: 13 }, (_, i) => {
+    let m = monthOf(now);
     for (let k = 0; k < i; k++) m = previousMonth(m);
     return m;
   });
