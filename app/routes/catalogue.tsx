@@ -1,20 +1,22 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { requireCapability } from "~/auth/auth.server.ts";
+import { Link, useLoaderData } from "@remix-run/react";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { Badge, Card, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listCatalogue } from "~/data/catalogue.server.ts";
+import { can } from "~/domain/access/roles.ts";
 import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Catalogue · La Conciergerie Solidaire" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireCapability(request, "catalogue.view");
-  return json({ prestations: await listCatalogue() });
+  const user = await requireCapability(request, "catalogue.view");
+  // Partners see their price in force (negotiated when they have one); staff see list prices.
+  return json({ prestations: await listCatalogue(actorOf(user)), canOrder: can(user.role, "requests.order") });
 }
 
 export default function Catalogue() {
-  const { prestations } = useLoaderData<typeof loader>();
+  const { prestations, canOrder } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -32,6 +34,12 @@ export default function Catalogue() {
               <dt>Prix</dt>
               <dd>
                 {formatEuros(p.priceCents)} HT {p.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}
+                {p.negotiated ? (
+                  <>
+                    {" "}
+                    <Badge tone="blue">Votre tarif</Badge>
+                  </>
+                ) : null}
               </dd>
               <dt>TVA</dt>
               <dd>{formatVatRate(p.vatRateBasisPoints)}</dd>
@@ -46,6 +54,13 @@ export default function Catalogue() {
               <dt>Insertion</dt>
               <dd>{formatMinutes(p.defaultTeamSize * p.defaultDurationMinutes)} de travail pour des personnes en insertion</dd>
             </dl>
+            {canOrder ? (
+              <p className="card-action">
+                <Link className="button" to={`/requests/new?prestation=${p.id}`} aria-label={`Commander : ${p.name}`}>
+                  Commander
+                </Link>
+              </p>
+            ) : null}
           </Card>
         ))}
       </div>

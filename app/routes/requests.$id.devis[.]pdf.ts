@@ -44,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     estimate,
   );
-  return new Response(bytes, {
+  return new Response(Buffer.from(bytes), {
     headers: {
       "Content-Type": "application/pdf",
       "Content-Disposition": `attachment; filename="devis-${r.reference}.pdf"`,

@@ -23,7 +23,7 @@ const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordi
 
 // Each route file and, per person, the status expected (not listed: 403 for a signed-in person).
 type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[]; everyone?: number };
-type Ids = { invoiceId: string; sncfRequest: string; sncfReference: string; otherReference: string; mailId: string };
+type Ids = { invoiceId: string; sncfRequest: string; sncfIntervention: string; sncfReference: string; otherReference: string; mailId: string };
 
 const ROUTES: Record<string, Case> = {
   "_index.tsx": { path: () => "/", ok: ALL_SIGNED_IN },
@@ -36,6 +36,17 @@ const ROUTES: Record<string, Case> = {
   "requests.$id.tsx": {
     path: (ids) => `/requests/${ids.sncfRequest}`,
     ok: ["sncfMember", "sncfAdmin", "coordinator", "finance", "admin"],
+    notFor: ["otherPartner"],
+  },
+  "requests.new.tsx": { path: () => "/requests/new", ok: ["sncfMember", "sncfAdmin", "otherPartner"] },
+  "requests.$id.devis[.]pdf.ts": {
+    path: (ids) => `/requests/${ids.sncfRequest}/devis.pdf`,
+    ok: ["sncfMember", "sncfAdmin", "coordinator", "finance", "admin"],
+    notFor: ["otherPartner"],
+  },
+  "requests.$id_.interventions.$interventionId.tsx": {
+    path: (ids) => `/requests/${ids.sncfRequest}/interventions/${ids.sncfIntervention}`,
+    ok: ["sncfMember", "sncfAdmin", "coordinator", "admin"],
     notFor: ["otherPartner"],
   },
   "catalogue.tsx": { path: () => "/catalogue", ok: ALL_SIGNED_IN },
@@ -80,8 +91,9 @@ beforeAll(async () => {
   // A mail of the demo's mailbox (the walk itself made none yet: ask for one).
   await new HttpClient().post("/forgot-password", { email: "agent@sncf.example" }, { from: "/forgot-password" });
   const [mail] = await queryApp<{ id: string }>(`SELECT id FROM "Mail" ORDER BY "createdAt" DESC LIMIT 1`);
+  const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 LIMIT 1`, [sncf!.id]);
   const [invoice] = await queryApp<{ id: string }>(`SELECT id FROM "Invoice" ORDER BY "createdAt" LIMIT 1`);
-  ids = { invoiceId: invoice?.id ?? "none", sncfRequest: sncf!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+  ids = { invoiceId: invoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
 });
 
 describe("route walk", () => {

@@ -27,6 +27,8 @@ export type Actor = {
 export type Capability =
   | "requests.view" // own organisation's requests (staff: every partner's)
   | "requests.viewAll"
+  | "requests.order" // order prestations, accept quotes, move or cancel interventions (own organisation)
+  | "requests.decide" // validate or decline any partner's request, answer messages
   | "catalogue.view"
   | "finance.view" // invoices, dashboard, exports of every partner
   | "finance.manage" // run, send and correct invoices
@@ -44,9 +46,9 @@ export type Capability =
   | "backoffice.personalData"; // export or erase a person in insertion (GDPR)
 
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
-  PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view"],
-  PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage"],
-  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules"],
+  PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view", "requests.order"],
+  PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage", "requests.order"],
+  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide"],
   ENCADRANT: ["people.view", "catalogue.view"],
   FINANCE: ["finance.view", "finance.manage", "requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [
@@ -65,6 +67,7 @@ const CAPABILITIES: Record<Role, readonly Capability[]> = {
     "backoffice.catalogue",
     "backoffice.rules",
     "backoffice.personalData",
+    "requests.decide",
   ],
 };
 
@@ -86,6 +89,7 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(role, "requests.view")) {
     items.push({ to: "/requests", label: can(role, "requests.viewAll") ? "Demandes" : "Mes demandes" });
   }
+  if (can(role, "requests.order")) items.push({ to: "/requests/new", label: "Commander" });
   if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
   if (can(role, "finance.view")) items.push({ to: "/finance", label: "Facturation" });
   if (can(role, "invoices.view")) items.push({ to: "/invoices", label: "Mes factures" });
