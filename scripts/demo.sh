@@ -28,6 +28,14 @@ npx remix build >/dev/null 2>&1 || npx remix build
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
+# Invoicing goes through Stripe's API as the local Stripe double serves it (no
+# internet needed): Stripe invoices, hosted pages with a "Payer" button, and
+# signed webhooks back to the app. Its state is kept in .data/dev/stripe-double.json.
+export STRIPE_DOUBLE_PORT=${STRIPE_DOUBLE_PORT:-12111}
+export STRIPE_SECRET_KEY=sk_test_demo_conciergerie STRIPE_WEBHOOK_SECRET=whsec_demo_conciergerie
+export STRIPE_API_HOST=127.0.0.1 STRIPE_API_PORT=$STRIPE_DOUBLE_PORT STRIPE_API_PROTOCOL=http
+STRIPE_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/stripe STRIPE_DOUBLE_STATE=.data/dev/stripe-double.json \
+  node --import tsx scripts/stripe-double.ts & pids+=($!)
 node --import tsx workers/index.ts & pids+=($!)
 node --import tsx server.ts & pids+=($!)
 
@@ -41,6 +49,7 @@ $logins
 
   La Conciergerie Solidaire runs at $APP_URL
   Mail sent by the app is readable at $APP_URL/mailbox
+  Invoices go to the local Stripe double at http://127.0.0.1:$STRIPE_DOUBLE_PORT (Facturation, as finance@)
   Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis;
   npm run db:reset starts over with fresh demo data.
 

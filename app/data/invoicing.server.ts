@@ -52,10 +52,9 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
     },
   });
   const ids = rows.map((r) => r.id);
-  const [entries, disputes] = await Promise.all([
-    tx.timeEntry.findMany({ where: { interventionId: { in: ids } }, select: { interventionId: true, minutesWorked: true, absent: true } }),
-    tx.dispute.findMany({ where: { interventionId: { in: ids }, settledAt: null }, select: { interventionId: true } }),
-  ]);
+  // One query at a time: a transaction has one connection.
+  const entries = await tx.timeEntry.findMany({ where: { interventionId: { in: ids } }, select: { interventionId: true, minutesWorked: true, absent: true } });
+  const disputes = await tx.dispute.findMany({ where: { interventionId: { in: ids }, settledAt: null }, select: { interventionId: true } });
   const disputed = new Set(disputes.map((d) => d.interventionId));
   return rows.map((r) => ({
     id: r.id,
@@ -349,10 +348,8 @@ async function invoiceForCorrection(tx: Tx, invoiceId: string) {
 }
 
 async function settledCents(tx: Tx, invoiceId: string) {
-  const [credits, payments] = await Promise.all([
-    tx.creditNote.aggregate({ where: { invoiceId }, _sum: { amountCents: true } }),
-    tx.payment.aggregate({ where: { invoiceId }, _sum: { amountCents: true } }),
-  ]);
+  const credits = await tx.creditNote.aggregate({ where: { invoiceId }, _sum: { amountCents: true } });
+  const payments = await tx.payment.aggregate({ where: { invoiceId }, _sum: { amountCents: true } });
   return { credited: credits._sum.amountCents ?? 0, paid: payments._sum.amountCents ?? 0 };
 }
 

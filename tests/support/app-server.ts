@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { createTestDatabase } from "./databases.ts";
+import { StripeDouble } from "./stripe-double.ts";
 
 // Starts the built app (server.ts) and its worker on a seeded database of
 // their own, as the demo runs them. Tests reach it over HTTP.
@@ -11,6 +12,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     appUrl: string;
     appDatabaseUrl: string;
+    stripeDoubleUrl: string;
   }
 }
 
@@ -59,6 +61,10 @@ export default async function setup(project: TestProject) {
     PORT: String(port),
     APP_URL: appUrl,
   };
+  // Invoicing talks to a local Stripe double through the SDK; the double signs its webhooks to the app.
+  const webhookSecret = "whsec_app_tests_0123456789";
+  const stripeDouble = await new StripeDouble({ webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret }).start();
+  Object.assign(env, { STRIPE_SECRET_KEY: "sk_test_app_tests", STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_MAX_REQUESTS_PER_SECOND: "1000", ...stripeDouble.env });
   const seed = run("node", ["--import", "tsx", "prisma/seed.ts"], env);
   const [code] = await once(seed, "exit");
   if (code !== 0) throw new Error(`the seed failed with code ${code}`);
@@ -67,8 +73,10 @@ export default async function setup(project: TestProject) {
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);
+  project.provide("stripeDoubleUrl", stripeDouble.url);
   return async () => {
     for (const child of [server, worker]) child.kill("SIGTERM");
     await Promise.all([server, worker].map((c) => (c.exitCode === null ? once(c, "exit") : null)));
+    await stripeDouble.stop();
   };
 }

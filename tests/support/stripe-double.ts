@@ -645,6 +645,30 @@ ${payable ? `<form method="post" action="/_double/invoices/${invoice.id}/pay"><b
     throw new ApiError(404, "invalid_request_error", "Unknown control endpoint");
   }
 
+  /** Everything the double holds, as JSON (the demo keeps it across restarts). */
+  snapshot(): string {
+    return JSON.stringify({
+      customers: [...this.customers.entries()],
+      taxRates: [...this.taxRates.entries()],
+      invoiceItems: [...this.invoiceItems.entries()],
+      invoices: [...this.invoices.entries()],
+      creditNotes: [...this.creditNotes.entries()],
+      events: this.events,
+      idempotency: [...this.idempotency.entries()],
+      numberSeq: this.numberSeq,
+    });
+  }
+
+  restore(json: string) {
+    const state = JSON.parse(json) as Record<string, any>;
+    for (const [name, map] of [["customers", this.customers], ["taxRates", this.taxRates], ["invoiceItems", this.invoiceItems], ["invoices", this.invoices], ["creditNotes", this.creditNotes]] as const) {
+      for (const [k, v] of state[name] ?? []) map.set(k, v);
+    }
+    this.events.push(...(state.events ?? []));
+    for (const [k, v] of state.idempotency ?? []) this.idempotency.set(k, v);
+    this.numberSeq = state.numberSeq ?? 0;
+  }
+
   /** Simulates the customer paying on the hosted page (card or transfer through Stripe). */
   payAsCustomer(invoiceId: string) {
     const invoice = this.get(this.invoices, "invoice", invoiceId);

@@ -1,0 +1,118 @@
+import Stripe from "stripe";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { HttpClient, queryApp } from "../support/http-client.ts";
+
+// Finance runs a partner's invoice over HTTP, the worker issues it through the
+// SDK to the Stripe double, the partner pays on the hosted page, and the
+// double's signed webhook brings the payment back: the built app, its worker
+// and the double, as in the demo.
+let finance: HttpClient;
+let target: { organisationId: string; name: string; month: string };
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  finance = await new HttpClient().login("finance@conciergerie.example");
+  // The latest month in which a partner has completed, not yet invoiced work with hours recorded.
+  const [row] = await queryApp<{ organisationId: string; name: string; month: string }>(
+    `SELECT i."organisationId", o.name, to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month
+     FROM "Intervention" i JOIN "Organisation" o ON o.id = i."organisationId"
+     WHERE i.status = 'DONE' AND o.kind = 'PARTNER' AND EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = i.id AND NOT t.absent)
+       AND NOT EXISTS (SELECT 1 FROM "InvoiceLine" l WHERE l."interventionId" = i.id)
+     ORDER BY i."startsAt" DESC LIMIT 1`,
+  );
+  target = row!;
+});
+
+async function runStep(step: "prepare" | "issue") {
+  const response = await finance.post("/finance", { intent: step, month: target.month, organisationId: target.organisationId, runKey: `http-${step}-${Date.now()}` }, { from: "/finance" });
+  expect(response.status).toBe(302);
+  const location = response.headers.get("location")!;
+  const jobId = new URL(location, "http://x").searchParams.get("run")!;
+  const status = await until(
+    async () => (await (await finance.get(`/finance/runs/${jobId}`)).json()) as { state: string; progress: number; result: Record<string, unknown> | null },
+    (s) => s.state === "completed" || s.state === "failed",
+  );
+  expect(status.state).toBe("completed");
+  expect(status.progress).toBe(100);
+  return status.result!;
+}
+
+describe("invoicing over HTTP, through the Stripe double", () => {
+  it("prepares a draft shown in preview, issues it to Stripe, and a payment on the hosted page comes back by webhook", async () => {
+    const prepared = await runStep("prepare");
+    expect(prepared.drafts).toBe(1);
+    const [draft] = await queryApp<{ id: string; status: string; number: string | null; totalInclVatCents: number }>(
+      `SELECT id, status, number, "totalInclVatCents" FROM "Invoice" WHERE "organisationId" = $1 AND "periodStart" = $2::date`,
+      [target.organisationId, `${target.month}-01`],
+    );
+    expect(draft).toMatchObject({ status: "DRAFT", number: null });
+    const preview = await (await finance.get(`/finance/invoices/${draft!.id}`)).text();
+    expect(preview).toContain("Aperçu du brouillon");
+    expect(preview).toContain("Total TTC");
+
+    await runStep("issue");
+    const [issued] = await queryApp<{ status: string; number: string; stripeInvoiceId: string; hostedInvoiceUrl: string }>(
+      `SELECT status, number, "stripeInvoiceId", "hostedInvoiceUrl" FROM "Invoice" WHERE id = $1`,
+      [draft!.id],
+    );
+    expect(issued).toMatchObject({ status: expect.stringMatching(/^(OPEN|PAID)$/) });
+    expect(issued!.number).toMatch(/^F\d{4}-\d{5}$/);
+    expect(issued!.stripeInvoiceId).toMatch(/^in_/);
+
+    // The partner pays on Stripe's page (the double's button); the webhook is signed and verified by the app.
+    const page = await fetch(issued!.hostedInvoiceUrl);
+    expect(await page.text()).toContain(issued!.number);
+    const paid = await fetch(`${inject("stripeDoubleUrl")}/_double/invoices/${issued!.stripeInvoiceId}/pay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    const final = await until(
+      async () => (await queryApp<{ status: string }>(`SELECT status FROM "Invoice" WHERE id = $1`, [draft!.id]))[0]!,
+      (r) => r.status === "PAID",
+    );
+    expect(final.status).toBe("PAID");
+    const payments = await queryApp(`SELECT 1 FROM "Payment" WHERE "invoiceId" = $1 AND method = 'stripe'`, [draft!.id]);
+    expect(payments).toHaveLength(1);
+    const audited = await queryApp<{ action: string }>(`SELECT action FROM "AuditLog" WHERE action LIKE 'invoic%' ORDER BY id`);
+    expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(["invoicing.prepare_requested", "invoicing.issue_requested", "invoice.numbered", "invoice.issued", "invoice.status_changed"]));
+  });
+
+  it("answers a webhook with a bad signature 400 and stores nothing", async () => {
+    const payload = JSON.stringify({ id: "evt_http_forged", object: "event", type: "invoice.paid", data: { object: { id: "in_x" } } });
+    const forged = Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_not_the_right_one" });
+    const response = await fetch(`${inject("appUrl")}/webhooks/stripe`, { method: "POST", body: payload, headers: { "Stripe-Signature": forged, "Content-Type": "application/json" } });
+    expect(response.status).toBe(400);
+    expect(await queryApp(`SELECT 1 FROM "StripeEvent" WHERE id = 'evt_http_forged'`)).toHaveLength(0);
+  });
+
+  it("shows a partner its own invoices only, with the link to pay", async () => {
+    const mine = await queryApp<{ number: string }>(`SELECT number FROM "Invoice" WHERE "organisationId" = $1 AND number IS NOT NULL`, [target.organisationId]);
+    const others = await queryApp<{ number: string }>(`SELECT number FROM "Invoice" WHERE "organisationId" <> $1 AND number IS NOT NULL`, [target.organisationId]);
+    const [member] = await queryApp<{ email: string }>(`SELECT u.email FROM "User" u JOIN "Membership" m ON m."userId" = u.id WHERE m."organisationId" = $1 LIMIT 1`, [target.organisationId]);
+    const partner = await new HttpClient().login(member!.email);
+    const page = await (await partner.get("/invoices")).text();
+    for (const i of mine) expect(page).toContain(i.number);
+    for (const i of others) expect(page).not.toContain(i.number);
+  });
+
+  it("exports the year's invoices and lines as CSV for finance only, audited", async () => {
+    const year = target.month.slice(0, 4);
+    const response = await finance.get(`/finance/export.csv?what=invoices&year=${year}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/csv/);
+    const csv = await response.text();
+    expect(csv.split("\r\n")[0]).toContain("numero;type;partenaire");
+    expect(csv).toMatch(/F\d{4}-\d{5}/);
+    const lines = await (await finance.get(`/finance/export.csv?what=lines&year=${year}`)).text();
+    expect(lines.split("\r\n").length).toBeGreaterThan(2);
+    const partner = await new HttpClient().login("agent@sncf.example");
+    expect((await partner.get(`/finance/export.csv?what=invoices&year=${year}`)).status).toBe(403);
+    expect(await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'invoicing.exported'`)).not.toHaveLength(0);
+  });
+});
