@@ -26,12 +26,14 @@ export async function auditQuietly(entry: AuditEntry) {
   }
 }
 
-export type AuditFilter = { actorUserId?: string; entityId?: string; from?: Date; to?: Date; cursor?: bigint };
+export type AuditFilter = { actorUserId?: string; entityId?: string; from?: Date; to?: Date; cursor?: bigint; action?: string; actorEmail?: string };
 
 export async function listAuditLog(filter: AuditFilter, take = 50) {
+  const actorIds = await actorIdsByEmail(filter.actorEmail);
   const rows = await db().auditLog.findMany({
     where: {
-      actorUserId: filter.actorUserId,
+      actorUserId: actorIds ? { in: actorIds } : filter.actorUserId,
+      action: filter.action ? { startsWith: filter.action } : undefined,
       entityId: filter.entityId,
       at: { gte: filter.from, lt: filter.to },
       id: filter.cursor ? { lt: filter.cursor } : undefined,
@@ -48,4 +50,24 @@ export async function listAuditLog(filter: AuditFilter, take = 50) {
     rows: rows.slice(0, take).map((r) => ({ ...r, id: r.id.toString(), actorEmail: r.actorUserId ? emailById.get(r.actorUserId) ?? null : null })),
     nextCursor: rows.length > take ? rows[take - 1]!.id.toString() : null,
   };
+}
+
+/** The ids of the accounts whose email contains the text (a filter by person); undefined with no filter. */
+async function actorIdsByEmail(email: string | undefined) {
+  if (!email) return undefined;
+  const users = await db().user.findMany({ where: { email: { contains: email.trim().toLowerCase() } }, select: { id: true }, take: 200 });
+  return users.map((u) => u.id);
+}
+
+/** Every entry matching the filter, oldest first, for the CSV export (capped: a period is expected). */
+export async function auditLogForExport(filter: AuditFilter, limit = 50_000) {
+  const rows: Awaited<ReturnType<typeof listAuditLog>>["rows"] = [];
+  let cursor: bigint | undefined;
+  while (rows.length < limit) {
+    const page = await listAuditLog({ ...filter, cursor }, 1000);
+    rows.push(...page.rows);
+    if (!page.nextCursor) break;
+    cursor = BigInt(page.nextCursor);
+  }
+  return rows.slice(0, limit).reverse();
 }

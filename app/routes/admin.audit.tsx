@@ -1,37 +1,50 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { requireCapability } from "~/auth/auth.server.ts";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listAuditLog } from "~/data/audit.server.ts";
+import { auditFilterFrom } from "~/domain/backoffice/audit-filters.ts";
 import { formatDateTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Journal d'audit · La Conciergerie Solidaire" }];
 
-const filtersSchema = z.object({
-  entity: z.string().max(60).optional().catch(undefined),
-  from: z.coerce.date().optional().catch(undefined),
-  to: z.coerce.date().optional().catch(undefined),
-  before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
-});
-
+// Read-only by design: the log is append-only (a database trigger refuses
+// UPDATE and DELETE) and no screen offers to change it.
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireCapability(request, "audit.view");
   const url = new URL(request.url);
-  const f = filtersSchema.parse(Object.fromEntries(url.searchParams));
-  const page = await listAuditLog({ entityId: f.entity || undefined, from: f.from, to: f.to, cursor: f.before ? BigInt(f.before) : undefined });
+  const { form, filter } = auditFilterFrom(url.searchParams);
+  const page = await listAuditLog(filter);
   const next = page.nextCursor ? new URLSearchParams(url.searchParams) : null;
   next?.set("before", page.nextCursor!);
-  return json({ ...page, nextHref: next ? `?${next}` : null, filters: { entity: f.entity ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" } });
+  const exportParams = new URLSearchParams(url.searchParams);
+  exportParams.delete("before");
+  return json({ ...page, nextHref: next ? `?${next}` : null, filters: form, exportHref: `/admin/audit.csv?${exportParams}` });
 }
 
 export default function AuditLog() {
-  const { rows, nextHref, filters } = useLoaderData<typeof loader>();
+  const { rows, nextHref, filters, exportHref } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <PageHeader title="Journal d'audit" description="Qui a fait quoi, quand. Le journal ne peut être ni modifié ni effacé." />
+      <PageHeader
+        title="Journal d'audit"
+        description="Qui a fait quoi, quand. Le journal ne peut être ni modifié ni effacé. Les personnes en insertion n'y figurent que par un identifiant."
+        actions={
+          <a className="button secondary small" href={exportHref} download>
+            Exporter en CSV
+          </a>
+        }
+      />
       <Form method="get" className="filters" aria-label="Filtrer le journal">
+        <div className="field">
+          <label htmlFor="audit-person">Personne (e-mail)</label>
+          <input id="audit-person" name="person" defaultValue={filters.person} />
+        </div>
+        <div className="field">
+          <label htmlFor="audit-action">Action</label>
+          <input id="audit-action" name="action" placeholder="ex. auth.login" defaultValue={filters.action} />
+        </div>
         <div className="field">
           <label htmlFor="audit-entity">Identifiant d'enregistrement</label>
           <input id="audit-entity" name="entity" defaultValue={filters.entity} />
@@ -47,6 +60,9 @@ export default function AuditLog() {
         <button type="submit" className="button secondary">
           Filtrer
         </button>
+        <Link to="/admin/audit" className="button secondary">
+          Effacer les filtres
+        </Link>
       </Form>
       <Card>
         {rows.length === 0 ? (
@@ -66,9 +82,17 @@ export default function AuditLog() {
               {rows.map((r) => (
                 <tr key={r.id}>
                   <td data-label="Quand">{formatDateTime(r.at)}</td>
-                  <td data-label="Qui">{r.actorEmail ?? "—"}</td>
+                  <td data-label="Qui" className="break">{r.actorEmail ?? "—"}</td>
                   <td data-label="Action">{r.action}</td>
-                  <td data-label="Enregistrement">{r.entityType ? `${r.entityType} ${r.entityId ?? ""}` : "—"}</td>
+                  <td data-label="Enregistrement" className="break">
+                    {r.entityType ? (
+                      <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${r.entityType} ${r.entityId ?? ""}`}>
+                        {r.entityType} {r.entityId ?? ""}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
                   <td data-label="Résultat">
                     <Badge tone={r.outcome === "ok" ? "green" : "red"}>{r.outcome === "ok" ? "Effectué" : "Refusé"}</Badge>
                   </td>

@@ -53,6 +53,16 @@ const ROUTES: Record<string, Case> = {
   "people.tsx": { path: () => "/people", ok: ["coordinator", "encadrant", "admin"] },
   "users.tsx": { path: () => "/users", ok: ["sncfAdmin", "otherPartner", "admin"] },
   "admin.audit.tsx": { path: () => "/admin/audit", ok: ["admin"] },
+  // Back office: the administration everywhere; coordination for partners' sites and the service rules.
+  "admin._index.tsx": { path: () => "/admin", ok: ["admin"] },
+  "admin.audit[.]csv.ts": { path: () => "/admin/audit.csv?action=auth.login", ok: ["admin"] },
+  "admin.partners._index.tsx": { path: () => "/admin/partners", ok: ["coordinator", "admin"] },
+  "admin.partners.$id.tsx": { path: () => `/admin/partners/${backoffice.sncfOrganisation}`, ok: ["coordinator", "admin"] },
+  "admin.catalogue._index.tsx": { path: () => "/admin/catalogue", ok: ["admin"] },
+  "admin.catalogue.$id.tsx": { path: () => `/admin/catalogue/${backoffice.prestation}`, ok: ["admin"] },
+  "admin.rules.tsx": { path: () => "/admin/rules", ok: ["coordinator", "admin"] },
+  "admin.workers._index.tsx": { path: () => "/admin/workers", ok: ["admin"] },
+  "admin.workers.$id.export.ts": { path: () => `/admin/workers/${backoffice.worker}/export`, ok: ["admin"] },
   "mailbox._index.tsx": { path: () => "/mailbox", ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "healthcheck.ts": { path: () => "/healthcheck", ok: [...ALL_SIGNED_IN], anonymous: 200 },
@@ -94,6 +104,14 @@ beforeAll(async () => {
   const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 LIMIT 1`, [sncf!.id]);
   const [invoice] = await queryApp<{ id: string }>(`SELECT id FROM "Invoice" ORDER BY "createdAt" LIMIT 1`);
   ids = { invoiceId: invoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+});
+
+const backoffice = { sncfOrganisation: "", prestation: "", worker: "" };
+beforeAll(async () => {
+  const [org] = await queryApp<{ id: string }>(`SELECT id FROM "Organisation" WHERE name LIKE 'SNCF%' LIMIT 1`);
+  const [prestation] = await queryApp<{ id: string }>(`SELECT id FROM "Prestation" ORDER BY name LIMIT 1`);
+  const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" ORDER BY "createdAt" LIMIT 1`);
+  Object.assign(backoffice, { sncfOrganisation: org!.id, prestation: prestation!.id, worker: worker!.id });
 });
 
 describe("route walk", () => {

@@ -1,0 +1,36 @@
+import type { Actor } from "~/domain/access/roles.ts";
+import { addDays } from "~/domain/calendar/holidays.ts";
+import { isoWeekday } from "~/domain/calendar/holidays.ts";
+import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
+import { assertCan } from "./backoffice-access.server.ts";
+import { db } from "./db.server.ts";
+
+/** The admin dashboard's counts, as of `now` (the week is Monday to Sunday, Paris). */
+export async function adminFigures(actor: Actor, now: Date) {
+  assertCan(actor, "backoffice.dashboard");
+  const today = parisParts(now).date;
+  const monday = addDays(today, 1 - isoWeekday(today));
+  const weekEnd = parisInstant(addDays(monday, 7), 0);
+  const in30Days = new Date(`${addDays(today, 30)}T00:00:00Z`);
+  const todayDate = new Date(`${today}T00:00:00Z`);
+  const [waitingValidation, unstaffed, contractsEnding, overdue] = await Promise.all([
+    db().serviceRequest.count({
+      where: { acceptedAt: null, declinedAt: null, interventions: { some: { status: "SUBMITTED" } } },
+    }),
+    // Upcoming interventions of this week still without an encadrant or with fewer people than needed.
+    db().$queryRaw<{ count: bigint }[]>`
+      SELECT COUNT(*)::bigint AS count FROM "Intervention" i
+      WHERE i."startsAt" >= ${now} AND i."startsAt" < ${weekEnd}
+        AND i.status IN ('SUBMITTED', 'ACCEPTED', 'SCHEDULED')
+        AND (i."supervisorId" IS NULL OR (SELECT COUNT(*) FROM "Assignment" a WHERE a."interventionId" = i.id) < i."workersNeeded")`,
+    db().worker.count({ where: { anonymisedAt: null, contractEnd: { gte: todayDate, lte: in30Days } } }),
+    db().invoice.aggregate({ where: { status: "OPEN", dueAt: { lt: now } }, _count: true, _sum: { totalInclVatCents: true } }),
+  ]);
+  return {
+    waitingValidation,
+    unstaffedThisWeek: Number(unstaffed[0]?.count ?? 0),
+    contractsEnding,
+    overdueInvoices: overdue._count,
+    overdueCents: overdue._sum.totalInclVatCents ?? 0,
+  };
+}

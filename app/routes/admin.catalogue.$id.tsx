@@ -1,0 +1,150 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, EmptyState, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { PrestationFields } from "~/components/backoffice.tsx";
+import { listPartners } from "~/data/organisations.server.ts";
+import { addPriceVersion, getPrestationAdmin, listSkills, updatePrestation } from "~/data/prestations.server.ts";
+import { parisParts } from "~/domain/calendar/paris.ts";
+import { prestationUpdateSchema, priceVersionSchema } from "~/domain/backoffice/forms.ts";
+import { basisPointsToPercentInput } from "~/domain/backoffice/money.ts";
+import { formatDate, formatDateTime, formatEuros } from "~/utils/format.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.prestation.name ?? "Prestation"} · La Conciergerie Solidaire` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.catalogue");
+  const actor = actorOf(user);
+  const prestation = await getPrestationAdmin(actor, params.id!);
+  if (!prestation) return notFound(request, user, { type: "Prestation", id: params.id! });
+  const [skills, partners] = await Promise.all([listSkills(), listPartners(actor)]);
+  return json({ prestation, skills, partners: partners.map((p) => ({ id: p.id, name: p.name })), today: parisParts(new Date()).date });
+}
+
+type Result = { form: "update" | "price"; errors: FieldErrors; values: Record<string, string>; done: string | null };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.catalogue");
+  const actor = actorOf(user);
+  const form = await readForm(request);
+  const submitted = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "csrf"));
+  const intent = form.get("intent") === "price" ? "price" : form.get("intent") === "update" ? "update" : null;
+  if (!intent) return json<Result>({ form: "update", errors: { form: "Action inconnue." }, values: {}, done: null }, { status: 400 });
+  const fail = (errors: FieldErrors, status = 400) => json<Result>({ form: intent, errors, values: submitted, done: null }, { status });
+  if (intent === "update") {
+    const parsed = parseForm(form, prestationUpdateSchema);
+    if (!parsed.ok) return fail(parsed.errors);
+    const result = await updatePrestation(actor, params.id!, parsed.data);
+    if (!result) return notFound(request, user, { type: "Prestation", id: params.id! });
+    if (!result.ok) return fail({ [result.field]: result.message });
+    return json<Result>({ form: intent, errors: {}, values: {}, done: "Prestation enregistrée." });
+  }
+  const parsed = parseForm(form, priceVersionSchema(parisParts(new Date()).date));
+  if (!parsed.ok) return fail(parsed.errors);
+  const result = await addPriceVersion(actor, params.id!, parsed.data);
+  if (!result) return notFound(request, user, { type: "Prestation", id: params.id! });
+  if (!result.ok) return fail({ [result.field]: result.message });
+  return json<Result>({
+    form: intent,
+    errors: {},
+    values: {},
+    done: `Nouveau prix de ${formatEuros(parsed.data.price)} à partir du ${formatDate(`${parsed.data.validFrom}T12:00:00Z`)}. Les devis déjà faits et les factures émises ne changent pas.`,
+  });
+}
+
+export default function PrestationAdmin() {
+  const { prestation, skills, partners, today } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const st = (form: Result["form"]) => ({ errors: data?.form === form ? data.errors : {}, values: data?.form === form && !data.done ? data.values : {} });
+  const update = st("update");
+  const price = st("price");
+  const current: Record<string, string> = {
+    category: prestation.category,
+    name: prestation.name,
+    description: prestation.description,
+    skillId: prestation.skillId,
+    pricingUnit: prestation.pricingUnit,
+    vatMode: prestation.vatExemptionMention ? "exempt" : "rate",
+    vatRate: basisPointsToPercentInput(prestation.vatRateBasisPoints),
+    vatExemptionMention: prestation.vatExemptionMention ?? "",
+    minNoticeDays: String(prestation.minNoticeDays),
+    defaultDurationMinutes: String(prestation.defaultDurationMinutes),
+    defaultTeamSize: String(prestation.defaultTeamSize),
+    active: prestation.active ? "on" : "",
+  };
+  return (
+    <div className="stack">
+      <PageHeader
+        title={prestation.name}
+        description={
+          <>
+            {prestation.category} · {formatEuros(prestation.priceCents)} HT {prestation.pricingUnit === "FLAT" ? "l'intervention" : "l'heure par personne"}{" "}
+            {prestation.active ? null : <Badge>Retirée du catalogue</Badge>}
+          </>
+        }
+        actions={<Link to="/admin/catalogue">Tout le catalogue</Link>}
+      />
+      {params.get("created") && !data ? <Alert kind="success">Prestation créée.</Alert> : null}
+      <Card title="Prix">
+        {data?.form === "price" && data.done ? <Alert kind="success">{data.done}</Alert> : null}
+        {prestation.prices.length === 0 ? (
+          <EmptyState>Aucune version de prix : le prix de la fiche s'applique.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">À partir du</th>
+                <th scope="col">Prix HT</th>
+                <th scope="col">Pour</th>
+                <th scope="col">Saisi le</th>
+              </tr>
+            </thead>
+            <tbody>
+              {prestation.prices.map((v) => (
+                <tr key={v.id}>
+                  <td data-label="À partir du">{formatDateTime(v.validFrom)}</td>
+                  <td data-label="Prix HT">{formatEuros(v.priceCents)}</td>
+                  <td data-label="Pour">{v.organisation ? <Badge tone="blue">Négocié : {v.organisation.name}</Badge> : "Tous les partenaires"}</td>
+                  <td data-label="Saisi le">{formatDate(v.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h3>Nouveau prix</h3>
+        <p className="muted">Un prix s'applique à partir d'une date, jamais avant : les devis déjà acceptés et les factures gardent leur prix.</p>
+        <AppForm className="form" noValidate key={data?.form === "price" && data.done ? data.done : "price"}>
+          <input type="hidden" name="intent" value="price" />
+          <Field label="Nouveau prix HT (€)" name="price" hint="Par exemple 24,50." defaultValue={price.values.price} error={price.errors.price} autoComplete="off" />
+          <Field label="À partir du" name="validFrom" type="date" defaultValue={price.values.validFrom ?? today} error={price.errors.validFrom} />
+          <Field label="Pour" name="organisationId" error={price.errors.organisationId}>
+            <select defaultValue={price.values.organisationId ?? ""}>
+              <option value="">Tous les partenaires (prix public)</option>
+              {partners.map((p) => (
+                <option key={p.id} value={p.id}>
+                  Prix négocié : {p.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <SubmitButton>Enregistrer le nouveau prix</SubmitButton>
+        </AppForm>
+      </Card>
+      <Card title="Fiche">
+        {data?.form === "update" && data.done ? <Alert kind="success">{data.done}</Alert> : null}
+        {update.errors.form ? <Alert kind="error">{update.errors.form}</Alert> : null}
+        <AppForm className="form" noValidate key={data?.done ?? "update"}>
+          <input type="hidden" name="intent" value="update" />
+          <PrestationFields skills={skills} errors={update.errors} values={Object.keys(update.values).length ? update.values : current} withPrice={false} />
+          <SubmitButton>Enregistrer la fiche</SubmitButton>
+        </AppForm>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

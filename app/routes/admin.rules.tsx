@@ -1,0 +1,211 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { Checkbox } from "~/components/backoffice.tsx";
+import { listSkills } from "~/data/prestations.server.ts";
+import { listSupervisorLimits, saveSkill, setSupervisorLimit } from "~/data/service-admin.server.ts";
+import { getServiceRules, setServiceRule } from "~/data/settings.server.ts";
+import { RULE_FORMS, skillFormSchema, supervisorLimitSchema, WEEKDAY_LABELS } from "~/domain/backoffice/rules-forms.ts";
+import { frenchPublicHolidays } from "~/domain/calendar/holidays.ts";
+import { parisParts } from "~/domain/calendar/paris.ts";
+import type { ServiceRuleKey, ServiceRules } from "~/domain/settings/rules.ts";
+import { formatDate } from "~/utils/format.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [{ title: "Règles du service · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.rules");
+  const [rules, skills, supervisors] = await Promise.all([getServiceRules(), listSkills(), listSupervisorLimits(actorOf(user))]);
+  const year = Number(parisParts(new Date()).date.slice(0, 4));
+  const holidays = [...frenchPublicHolidays(year), ...frenchPublicHolidays(year + 1)].map(([date, label]) => ({ date, label }));
+  return json({ rules, skills, supervisors, holidays });
+}
+
+type Result = { form: string; errors: FieldErrors; values: Record<string, string>; done: string | null };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.rules");
+  const actor = actorOf(user);
+  const form = await readForm(request);
+  const intent = String(form.get("intent") ?? "");
+  const formKey = intent === "supervisorLimit" ? `supervisor-${String(form.get("supervisorId"))}` : intent;
+  const fail = (errors: FieldErrors, values: Record<string, string>) => json<Result>({ form: formKey, errors, values, done: null }, { status: 400 });
+  const ok = (message: string) => json<Result>({ form: formKey, errors: {}, values: {}, done: message });
+  if (intent === "skill") {
+    const parsed = parseForm(form, skillFormSchema);
+    if (!parsed.ok) return fail(parsed.errors, parsed.values);
+    const result = await saveSkill(actor, parsed.data);
+    if (!result.ok) return fail({ [result.field]: result.message }, { code: parsed.data.code, label: parsed.data.label });
+    return ok(`Compétence « ${parsed.data.label} » enregistrée.`);
+  }
+  if (intent === "supervisorLimit") {
+    const parsed = parseForm(form, supervisorLimitSchema);
+    if (!parsed.ok) return fail(parsed.errors, parsed.values);
+    if (!(await setSupervisorLimit(actor, parsed.data.supervisorId, parsed.data.maxTeamSize))) return fail({ form: "Cet encadrant n'existe pas." }, {});
+    return ok("Limite enregistrée.");
+  }
+  const schema = RULE_FORMS[intent];
+  if (!schema) return fail({ form: "Action inconnue." }, {});
+  const parsed = parseForm(form, schema);
+  if (!parsed.ok) return fail(parsed.errors, parsed.values);
+  const { key, value } = parsed.data as { key: ServiceRuleKey; value: ServiceRules[ServiceRuleKey] };
+  await setServiceRule(actor, key, value);
+  return ok("Règle enregistrée. Le portail, le planning et la facturation l'appliquent dès maintenant.");
+}
+
+export default function Rules() {
+  const { rules, skills, supervisors, holidays } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const st = (form: string) => ({
+    errors: data?.form === form ? data.errors : ({} as FieldErrors),
+    values: data?.form === form && !data.done ? data.values : ({} as Record<string, string>),
+    message:
+      data?.form === form ? (
+        data.done ? <Alert kind="success">{data.done}</Alert> : data.errors.form ? <Alert kind="error">{data.errors.form}</Alert> : null
+      ) : null,
+  });
+  const v = (form: string, name: string, current: string | number) => {
+    const s = st(form);
+    return { id: `${form}-${name}`, name, error: s.errors[name], defaultValue: s.values[name] ?? String(current) };
+  };
+  const oh = st("openingHours");
+  return (
+    <div className="stack">
+      <PageHeader title="Règles du service" description="Lues par le portail, le planning et la facturation : une règle changée ici s'applique partout." />
+      <div className="grid wide">
+        <RuleCard title="Horaires d'ouverture" intent="openingHours" message={oh.message}>
+          <fieldset className="fieldset">
+            <legend>Jours travaillés</legend>
+            <div className="days">
+              {WEEKDAY_LABELS.map((label, i) => (
+                <Checkbox
+                  key={label}
+                  label={label}
+                  name={`day${i + 1}`}
+                  defaultChecked={Object.keys(oh.values).length ? oh.values[`day${i + 1}`] === "on" : rules.openingHours.days.includes(i + 1)}
+                />
+              ))}
+            </div>
+            {oh.errors.days ? <span className="error">{oh.errors.days}</span> : null}
+          </fieldset>
+          <Field label="Ouverture" type="time" {...v("openingHours", "from", rules.openingHours.from)} />
+          <Field label="Fermeture" type="time" {...v("openingHours", "to", rules.openingHours.to)} />
+        </RuleCard>
+        <RuleCard title="Délai d'annulation" intent="cancellationDeadlineHours" message={st("cancellationDeadlineHours").message}>
+          <Field
+            label="Heures avant l'intervention"
+            hint="Après ce délai, le partenaire ne peut plus déplacer ni annuler en ligne. 720 heures (30 jours) au plus."
+            type="number"
+            {...v("cancellationDeadlineHours", "value", rules.cancellationDeadlineHours)}
+          />
+        </RuleCard>
+        <RuleCard title="Frais d'annulation tardive" intent="lateCancellationFeePercent" message={st("lateCancellationFeePercent").message}>
+          <Field label="Part du prix facturée (%)" hint="Pour une annulation après le délai." type="number" {...v("lateCancellationFeePercent", "value", rules.lateCancellationFeePercent)} />
+        </RuleCard>
+        <RuleCard title="Jours de fermeture" intent="closureDays" message={st("closureDays").message}>
+          <Field label="Dates de fermeture" hint="Une date par ligne, au format JJ/MM/AAAA. Les jours fériés sont déjà comptés." {...pick(v("closureDays", "value", ""))} error={st("closureDays").errors.value}>
+            <textarea rows={4} defaultValue={st("closureDays").values.value ?? rules.closureDays.map(toFrench).join("\n")} />
+          </Field>
+          <details>
+            <summary>Jours fériés comptés</summary>
+            <ul className="compact">
+              {holidays.map((h) => (
+                <li key={h.date}>
+                  {formatDate(`${h.date}T12:00:00Z`)} — {h.label}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </RuleCard>
+        <RuleCard title="Optimisation hebdomadaire" intent="weeklyOptimisation" message={st("weeklyOptimisation").message}>
+          <Field label="Jour" {...pick(v("weeklyOptimisation", "day", rules.weeklyOptimisation.day))}>
+            <select defaultValue={st("weeklyOptimisation").values.day ?? String(rules.weeklyOptimisation.day)}>
+              {WEEKDAY_LABELS.map((label, i) => (
+                <option key={label} value={i + 1}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Heure (Paris)" type="time" hint="Prise en compte au prochain démarrage du travailleur de fond." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
+        </RuleCard>
+        <RuleCard title="Taille d'équipe d'un encadrant" intent="defaultMaxTeamSize" message={st("defaultMaxTeamSize").message}>
+          <Field label="Personnes par encadrant, par défaut" type="number" {...v("defaultMaxTeamSize", "value", rules.defaultMaxTeamSize)} />
+        </RuleCard>
+        <RuleCard title="Taille d'équipe commandable" intent="teamSize" message={st("teamSize").message}>
+          <Field label="Minimum" type="number" {...v("teamSize", "min", rules.teamSize.min)} />
+          <Field label="Maximum" type="number" {...v("teamSize", "max", rules.teamSize.max)} />
+        </RuleCard>
+        <RuleCard title="Préavis de changement de planning" intent="scheduleChangeNoticeDays" message={st("scheduleChangeNoticeDays").message}>
+          <Field label="Jours" hint="En deçà, un planning confirmé ne change qu'avec l'accord de la personne." type="number" {...v("scheduleChangeNoticeDays", "value", rules.scheduleChangeNoticeDays)} />
+        </RuleCard>
+        <RuleCard title="Contestation des heures" intent="disputeWindowDays" message={st("disputeWindowDays").message}>
+          <Field label="Jours après la fin du mois" type="number" {...v("disputeWindowDays", "value", rules.disputeWindowDays)} />
+        </RuleCard>
+        <RuleCard title="Conservation des données des personnes" intent="retentionMonths" message={st("retentionMonths").message}>
+          <Field label="Mois après la fin du contrat" hint="Ensuite, la personne est anonymisée ; ses heures restent comptées." type="number" {...v("retentionMonths", "value", rules.retentionMonths)} />
+        </RuleCard>
+      </div>
+      <Card title="Limite d'équipe de chaque encadrant">
+        {supervisors.length === 0 ? <p className="muted">Aucun encadrant actif.</p> : null}
+        <ul className="list">
+          {supervisors.map((s) => {
+            const key = `supervisor-${s.id}`;
+            const state = st(key);
+            return (
+              <li key={s.id} className="list-item">
+                {state.message}
+                <AppForm className="row align-end" noValidate>
+                  <input type="hidden" name="intent" value="supervisorLimit" />
+                  <input type="hidden" name="supervisorId" value={s.id} />
+                  <Field
+                    label={`${s.firstName} ${s.lastName}`}
+                    name="maxTeamSize"
+                    id={`${key}-max`}
+                    type="number"
+                    error={state.errors.maxTeamSize}
+                    defaultValue={state.values.maxTeamSize ?? String(s.maxTeamSize)}
+                  />
+                  <SubmitButton variant="secondary">Enregistrer</SubmitButton>
+                </AppForm>
+              </li>
+            );
+          })}
+        </ul>
+      </Card>
+      <Card title="Compétences">
+        <p>{skills.map((s) => s.label).join(" · ") || "Aucune compétence."}</p>
+        {st("skill").message}
+        <AppForm className="form" noValidate key={data?.form === "skill" && data.done ? data.done : "skill"}>
+          <input type="hidden" name="intent" value="skill" />
+          <Field label="Code" hint="Un code existant renomme la compétence." {...v("skill", "code", "")} autoComplete="off" />
+          <Field label="Libellé" {...v("skill", "label", "")} autoComplete="off" />
+          <SubmitButton>Ajouter la compétence</SubmitButton>
+        </AppForm>
+      </Card>
+    </div>
+  );
+}
+
+function RuleCard({ title, intent, message, children }: { title: string; intent: string; message: ReactNode; children: ReactNode }) {
+  return (
+    <Card title={title}>
+      {message}
+      <AppForm className="form" noValidate>
+        <input type="hidden" name="intent" value={intent} />
+        {children}
+        <SubmitButton>Enregistrer</SubmitButton>
+      </AppForm>
+    </Card>
+  );
+}
+
+const pick = ({ id, name }: { id: string; name: string }) => ({ id, name });
+const toFrench = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+export const ErrorBoundary = ErrorPage;

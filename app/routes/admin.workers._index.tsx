@@ -1,0 +1,123 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { Checkbox } from "~/components/backoffice.tsx";
+import { eraseWorker, listWorkersForRetention } from "~/data/workers-admin.server.ts";
+import { formatDate } from "~/utils/format.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [{ title: "Données des personnes · La Conciergerie Solidaire" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.personalData");
+  const { retentionMonths, workers } = await listWorkersForRetention(actorOf(user), new Date());
+  const eraseId = new URL(request.url).searchParams.get("erase");
+  const toErase = workers.find((w) => w.id === eraseId && !w.anonymisedAt) ?? null;
+  return json({ retentionMonths, workers, toErase });
+}
+
+const eraseSchema = z.object({
+  intent: z.literal("erase"),
+  workerId: z.string().min(1).max(40),
+  confirm: z.literal("on", { error: "Cochez la case pour confirmer : l'effacement est définitif." }),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "backoffice.personalData");
+  const parsed = parseForm(await readForm(request), eraseSchema);
+  if (!parsed.ok) return json({ errors: parsed.errors, done: null }, { status: 400 });
+  const ok = await eraseWorker(actorOf(user), parsed.data.workerId);
+  if (!ok) return json({ errors: { form: "Cette personne n'existe pas ou est déjà anonymisée." }, done: null }, { status: 404 });
+  return json({ errors: {} as Record<string, string>, done: "Identité effacée. Les heures travaillées restent comptées, sans nom." });
+}
+
+export default function WorkersData() {
+  const { retentionMonths, workers, toErase } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Données des personnes en insertion"
+        description={`Anonymisation automatique ${retentionMonths} mois après la fin du contrat, chaque nuit à 3 h. Export et effacement sur demande de la personne.`}
+      />
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {toErase && !data?.done ? (
+        <Card title={`Effacer ${toErase.firstName} ${toErase.lastInitial}.`}>
+          <p>
+            Le prénom et l'initiale, les compétences, disponibilités et absences sont effacés tout de suite. Les heures travaillées restent, sans nom, pour
+            les bilans.
+          </p>
+          <AppForm className="form" noValidate>
+            <input type="hidden" name="intent" value="erase" />
+            <input type="hidden" name="workerId" value={toErase.id} />
+            <Checkbox label="Je confirme l'effacement, à la demande de la personne" name="confirm" />
+            {errors.confirm ? <span className="error">{errors.confirm}</span> : null}
+            <div className="row">
+              <SubmitButton variant="danger">Effacer définitivement</SubmitButton>
+              <Link to="/admin/workers">Annuler</Link>
+            </div>
+          </AppForm>
+        </Card>
+      ) : null}
+      <Card title="Personnes">
+        {workers.length === 0 ? (
+          <EmptyState>Aucune personne.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Personne</th>
+                <th scope="col">Contrat</th>
+                <th scope="col">État</th>
+                <th scope="col">
+                  <span className="muted">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {workers.map((w) => (
+                <tr key={w.id}>
+                  <td data-label="Personne">
+                    {w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`}
+                  </td>
+                  <td data-label="Contrat">
+                    du {formatDate(w.contractStart)} au {formatDate(w.contractEnd)}
+                  </td>
+                  <td data-label="État">
+                    {w.anonymisedAt ? (
+                      <Badge>Anonymisée le {formatDate(w.anonymisedAt)}</Badge>
+                    ) : w.due ? (
+                      <Badge tone="amber">À anonymiser cette nuit</Badge>
+                    ) : (
+                      <Badge tone="green">Conservée</Badge>
+                    )}
+                  </td>
+                  <td data-label="Actions">
+                    <div className="row">
+                      <a className="button secondary small" href={`/admin/workers/${w.id}/export`} download>
+                        Exporter<span className="visually-hidden"> les données de {w.anonymisedAt ? w.id : `${w.firstName} ${w.lastInitial}.`}</span>
+                      </a>
+                      {w.anonymisedAt ? null : (
+                        <Link className="button danger small" to={`?erase=${w.id}`}>
+                          Effacer<span className="visually-hidden"> {w.firstName} {w.lastInitial}.</span>
+                        </Link>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;
