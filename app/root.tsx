@@ -62,9 +62,9 @@ function Shell({ children }: { children: ReactNode }) {
                   ))}
                 </nav>
                 <div className="header-user">
-                  <span>
+                  <Link to="/account" className="header-account">
                     {user.name} · {user.roleLabel}
-                  </span>
+                  </Link>
                   <AppForm action="/logout">
                     <button type="submit" className="button small">
                       Se déconnecter

@@ -13,6 +13,7 @@ import { env } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
+import { notify } from "./processors/notifications.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 
@@ -36,6 +37,7 @@ export function processorsFor(): Record<QueueName, Processor> {
       return job.name === "event" ? invoicing.processStripeEvent(payload) : invoicing.reconcile();
     },
     retention: retentionProcessor,
+    notifications: async (job) => notify(parsePayload("notifications", job.name, job.data) as JobPayload<"notifications", "notify">),
     scheduling: async (job) => {
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
@@ -121,7 +123,8 @@ export async function startWorkers(options: WorkerOptions = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stop = await startWorkers();
+  // QUEUE_PREFIX: apps that share one Redis (test runs side by side) keep their jobs apart.
+  const stop = await startWorkers({ prefix: env().QUEUE_PREFIX });
   process.stdout.write("Conciergerie worker started: outbox relay and queues running\n");
   let stopping = false;
   const shutdown = async (signal: string) => {

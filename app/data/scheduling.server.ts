@@ -2,6 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
 import { db, type Tx } from "./db.server.ts";
+import { queueNotification } from "./notifications.server.ts";
 
 // The bridge between the database and the assignment engine: it builds the
 // engine's instance for one week (Paris wall-clock times) and writes a plan
@@ -167,7 +168,14 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
     if (!intervention || !plannable(a.requestId)) continue;
     const startsAt = fromParisLocal(a.start);
     const endsAt = addMinutes(startsAt, intervention.durationMinutes);
-    if (startsAt.getTime() !== intervention.startsAt.getTime()) moved.push({ interventionId: a.requestId, from: intervention.startsAt, to: startsAt });
+    const timeChanged = startsAt.getTime() !== intervention.startsAt.getTime();
+    if (timeChanged) moved.push({ interventionId: a.requestId, from: intervention.startsAt, to: startsAt });
+    // Partners hear of a new team, and of a new time; a change of people alone is ours to handle.
+    if (intervention.status === "ACCEPTED") {
+      await queueNotification(tx, "intervention.scheduled", { interventionId: a.requestId }, startsAt.toISOString());
+    } else if (timeChanged) {
+      await queueNotification(tx, "intervention.changed", { interventionId: a.requestId }, startsAt.toISOString(), intervention.startsAt);
+    }
     await tx.intervention.update({
       where: { id: a.requestId },
       data: { startsAt, endsAt, supervisorId: a.supervisorId, status: "SCHEDULED", unstaffedRule: null, unstaffedReason: null },

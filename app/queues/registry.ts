@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NOTIFICATION_KINDS } from "~/domain/notifications/notifications.ts";
 
 // Every queue, its job names and their payloads, in one place: the web app
 // (through the outbox) and the workers both read it. Payloads carry ids only,
@@ -6,6 +7,16 @@ import { z } from "zod";
 export const QUEUES = {
   mail: {
     send: z.object({ mailId: z.string().min(1) }),
+  },
+  notifications: {
+    /** Tell a partner's users about a request or an intervention (each by their preferences). */
+    notify: z.object({
+      kind: z.enum(NOTIFICATION_KINDS),
+      key: z.string().min(1), // the event's business key: one mail per person per key
+      requestId: z.string().min(1).optional(),
+      interventionId: z.string().min(1).optional(),
+      previousStartsAt: z.string().datetime().optional(),
+    }),
   },
   scheduling: {
     /** Instant mode: staff an accepted request's interventions without moving confirmed ones. */

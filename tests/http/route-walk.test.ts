@@ -66,6 +66,9 @@ const ROUTES: Record<string, Case> = {
   "mailbox._index.tsx": { path: () => "/mailbox", ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "healthcheck.ts": { path: () => "/healthcheck", ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  "account.tsx": { path: () => "/account", ok: ALL_SIGNED_IN },
+  // A made-up token: the feed is found by its secret only, whoever asks.
+  "calendar.$token[.]ics.ts": { path: () => "/calendar/not-a-real-token.ics", ok: [], everyone: 404 },
   "finance._index.tsx": { path: () => "/finance", ok: ["finance", "admin"] },
   "finance.invoices._index.tsx": { path: () => "/finance/invoices", ok: ["finance", "admin"] },
   "finance.invoices.$id.tsx": { path: (ids) => `/finance/invoices/${ids.invoiceId}`, ok: ["finance", "admin"] },
