@@ -123,7 +123,17 @@ export type SiteInput = z.infer<typeof siteSchema>;
 
 const vatFields = {
   vatMode: z.enum(["rate", "exempt"], { error: "Choisissez un taux de TVA ou une exonération." }),
-  vatRate: z.string().trim().optional(),
+  // Checked on its own so its message shows even when another field is wrong too.
+  vatRate: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((s, ctx) => {
+      if (!s) return;
+      const bp = parsePercentToBasisPoints(s);
+      if (bp === null) ctx.addIssue({ code: "custom", message: "Un pourcentage, par exemple 20 ou 5,5." });
+      else if (bp < 0 || bp > 10_000) ctx.addIssue({ code: "custom", message: "Le taux de TVA est compris entre 0 et 100 %." });
+    }),
   vatExemptionMention: z.string().trim().max(300, "300 caractères au plus.").optional(),
 };
 
@@ -140,8 +150,6 @@ function resolveVat(
   }
   const bp = v.vatRate ? parsePercentToBasisPoints(v.vatRate) : null;
   if (!v.vatRate) ctx.addIssue({ code: "custom", path: ["vatRate"], message: "Indiquez un taux de TVA, par exemple 20." });
-  else if (bp === null) ctx.addIssue({ code: "custom", path: ["vatRate"], message: "Un pourcentage, par exemple 20 ou 5,5." });
-  else if (bp < 0 || bp > 10_000) ctx.addIssue({ code: "custom", path: ["vatRate"], message: "Le taux de TVA est compris entre 0 et 100 %." });
   return { vatRateBasisPoints: bp ?? 0, vatExemptionMention: null };
 }
 

@@ -1,0 +1,268 @@
+import { describe, expect, it } from "vitest";
+import { startSession, getSessionUser } from "~/auth/session.server.ts";
+import { auditLogForExport, listAuditLog } from "~/data/audit.server.ts";
+import { db } from "~/data/db.server.ts";
+import { createPartner, getPartner, setPartnerArchived, setSiteArchived, createSite } from "~/data/organisations.server.ts";
+import { addPriceVersion, createPrestation, updatePrestation } from "~/data/prestations.server.ts";
+import { getServiceRules, setServiceRule } from "~/data/settings.server.ts";
+import { changeRole, deactivateUser } from "~/data/users.server.ts";
+import { anonymiseDueWorkers, eraseWorker, exportWorkerData, impactTotals } from "~/data/workers-admin.server.ts";
+import type { Actor } from "~/domain/access/roles.ts";
+import { partnerSchema, prestationCreateSchema } from "~/domain/backoffice/forms.ts";
+import { priceInForce } from "~/domain/catalogue/price.ts";
+import { parseForm } from "~/utils/validation.ts";
+import { createOrganisation, createPrestation as makePrestation, createServiceRequest, createSkill, createUser, createWorker } from "../support/factories.ts";
+
+const DAY = 86_400_000;
+
+async function adminActor(): Promise<Actor> {
+  const admin = await createUser(db(), { role: "ADMIN" });
+  return { userId: admin.id, organisationId: admin.membership!.organisationId, role: "ADMIN" };
+}
+
+const formOf = (fields: Record<string, string>) => {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  return form;
+};
+
+describe("partners", () => {
+  it("creates a partner from its form, refuses a duplicate name in French, archives it keeping its history", async () => {
+    const actor = await adminActor();
+    const parsed = parseForm(
+      formOf({ name: `Gare du Nord ${Date.now()}`, kind: "PARTNER", siret: "73282932000074", billingEmail: "factures@gdn.example", paymentTermsDays: "45", requiresValidation: "on" }),
+      partnerSchema,
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const created = await createPartner(actor, parsed.data);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(await createPartner(actor, { ...parsed.data, name: parsed.data.name.toUpperCase() })).toEqual({ ok: false, field: "name", message: "Une organisation porte déjà ce nom." });
+
+    const request = await createServiceRequest(db(), { organisationId: created.id });
+    expect(await setPartnerArchived(actor, created.id, true)).toBe(true);
+    expect(await setPartnerArchived(actor, created.id, true)).toBe(false); // already archived
+    const partner = await getPartner(actor, created.id);
+    expect(partner?.archivedAt).not.toBeNull();
+    expect(partner?.requestCount).toBe(1);
+    expect(await db().serviceRequest.findUnique({ where: { id: request.id } })).not.toBeNull();
+    expect((await listAuditLog({ entityId: created.id })).rows.map((r) => r.action)).toEqual(["partner.archived", "partner.created"]);
+  });
+
+  it("refuses a SIRET that fails its Luhn check with a French message (no exception)", () => {
+    const parsed = parseForm(formOf({ name: "X", kind: "PARTNER", siret: "73282932000075", billingEmail: "a@b.example", paymentTermsDays: "30" }), partnerSchema);
+    expect(parsed).toMatchObject({ ok: false, errors: { siret: "Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle)." } });
+  });
+
+  it("archives a site without deleting it; a coordinator may, a partner may not", async () => {
+    const actor = await adminActor();
+    const org = await createOrganisation(db());
+    const siteId = await createSite(actor, org.id, { name: "Quai A", address: "1 rue X", postalCode: "75012", city: "Paris", accessNotes: null });
+    const coordinator = await createUser(db(), { role: "COORDINATOR" });
+    const coordActor: Actor = { userId: coordinator.id, organisationId: coordinator.membership!.organisationId, role: "COORDINATOR" };
+    expect(await setSiteArchived(coordActor, org.id, siteId!, true)).toBe(true);
+    expect((await db().site.findUnique({ where: { id: siteId! } }))?.archivedAt).not.toBeNull();
+    const partnerUser = await createUser(db(), { role: "PARTNER_ADMIN", organisationId: org.id });
+    await expect(setSiteArchived({ userId: partnerUser.id, organisationId: org.id, role: "PARTNER_ADMIN" }, org.id, siteId!, false)).rejects.toThrow();
+  });
+
+  it("changes a partner user's role (audited) and a deactivated user's sessions end at once", async () => {
+    const actor = await adminActor();
+    const org = await createOrganisation(db());
+    const user = await createUser(db(), { role: "PARTNER_MEMBER", organisationId: org.id });
+    expect(await changeRole(actor, user.id, "PARTNER_ADMIN")).toEqual({ ok: true });
+    expect(await changeRole(actor, user.id, "FINANCE")).toMatchObject({ ok: false });
+    const [entry] = (await listAuditLog({ entityId: user.id, action: "user.role_changed" })).rows;
+    expect(entry?.details).toEqual({ from: "PARTNER_MEMBER", to: "PARTNER_ADMIN" });
+
+    const response = await startSession(user.id, "/", new Request("http://localhost/login"));
+    const cookie = response.headers.get("Set-Cookie")!.split(";")[0]!;
+    const signedIn = new Request("http://localhost/", { headers: { Cookie: cookie } });
+    expect(await getSessionUser(signedIn)).not.toBeNull();
+    expect(await deactivateUser(actor, user.id)).toBe(true);
+    expect(await getSessionUser(signedIn)).toBeNull();
+  });
+});
+
+describe("catalogue and prices", () => {
+  const fields = (skillId: string, name: string) => ({
+    category: "Nettoyage",
+    name,
+    description: "L'équipe nettoie et trie les déchets du site.",
+    skillId,
+    pricingUnit: "PER_WORKER_HOUR",
+    price: "24,50",
+    vatMode: "rate",
+    vatRate: "20",
+    minNoticeDays: "2",
+    defaultDurationMinutes: "180",
+    defaultTeamSize: "3",
+    active: "on",
+  });
+
+  it("creates a prestation with its first price version; a duplicate name gets a French field error", async () => {
+    const actor = await adminActor();
+    const skill = await createSkill(db());
+    const name = `Nettoyage des quais ${Date.now()}`;
+    const parsed = parseForm(formOf(fields(skill.id, name)), prestationCreateSchema);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const created = await createPrestation(actor, parsed.data);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const versions = await db().prestationPrice.findMany({ where: { prestationId: created.id } });
+    expect(versions.map((v) => v.priceCents)).toEqual([2450]);
+    expect(await createPrestation(actor, { ...parsed.data, name: name.toLowerCase() })).toEqual({
+      ok: false,
+      field: "name",
+      message: "Une prestation porte déjà ce nom : choisissez-en un autre.",
+    });
+    const other = await makePrestation(db());
+    const { priceCents: _, ...update } = parsed.data;
+    expect(await updatePrestation(actor, other.id, update)).toMatchObject({ ok: false, field: "name" });
+  });
+
+  it("a price change made today leaves yesterday's quotes and issued invoices unchanged", async () => {
+    const actor = await adminActor();
+    const now = new Date();
+    const prestation = await makePrestation(db(), { priceCents: 2000 });
+    await db().prestationPrice.create({ data: { prestationId: prestation.id, priceCents: 2000, validFrom: new Date(now.getTime() - 30 * DAY) } });
+    // Yesterday's quote copied the price in force.
+    const quote = await createServiceRequest(db(), { prestationId: prestation.id, createdAt: new Date(now.getTime() - DAY) });
+    expect(quote.unitPriceCents).toBe(2000);
+    const invoice = await db().invoice.create({
+      data: {
+        organisationId: quote.organisationId,
+        status: "OPEN",
+        periodStart: new Date(now.getTime() - 31 * DAY),
+        periodEnd: new Date(now.getTime() - DAY),
+        number: `F-TEST-${Date.now()}`,
+        provider: "local",
+        totalExclVatCents: 6000,
+        vatCents: 1200,
+        totalInclVatCents: 7200,
+        issuedAt: new Date(now.getTime() - DAY),
+        lines: {
+          create: {
+            description: prestation.name,
+            quantity: 180,
+            unitPriceCents: 2000,
+            vatRateBasisPoints: 2000,
+            amountExclVatCents: 6000,
+            vatCents: 1200,
+          },
+        },
+      },
+      include: { lines: true },
+    });
+
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(now);
+    expect(await addPriceVersion(actor, prestation.id, { price: 2600, validFrom: today, organisationId: null }, now)).toEqual({ ok: true });
+
+    expect((await db().serviceRequest.findUniqueOrThrow({ where: { id: quote.id } })).unitPriceCents).toBe(2000);
+    const after = await db().invoice.findUniqueOrThrow({ where: { id: invoice.id }, include: { lines: true } });
+    expect(after.totalInclVatCents).toBe(7200);
+    expect(after.lines.map((l) => l.unitPriceCents)).toEqual([2000]);
+    const versions = await db().prestationPrice.findMany({ where: { prestationId: prestation.id } });
+    expect(priceInForce(prestation, versions, null, new Date(now.getTime() - DAY)).priceCents).toBe(2000);
+    expect(priceInForce(prestation, versions, null, new Date(now.getTime() + 1000)).priceCents).toBe(2600);
+    expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(2600);
+  });
+
+  it("a negotiated price applies to its partner only", async () => {
+    const actor = await adminActor();
+    const now = new Date();
+    const prestation = await makePrestation(db(), { priceCents: 2000 });
+    const partner = await createOrganisation(db());
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(now);
+    await addPriceVersion(actor, prestation.id, { price: 1800, validFrom: today, organisationId: partner.id }, now);
+    const versions = await db().prestationPrice.findMany({ where: { prestationId: prestation.id } });
+    const later = new Date(now.getTime() + 1000);
+    expect(priceInForce(prestation, versions, partner.id, later)).toEqual({ priceCents: 1800, negotiated: true });
+    expect(priceInForce(prestation, versions, "someone-else", later)).toEqual({ priceCents: 2000, negotiated: false });
+    expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(2000);
+  });
+});
+
+describe("retention", () => {
+  it("anonymises people 24 months after their contract, idempotently, and leaves impact totals unchanged to the minute", async () => {
+    const now = new Date("2027-06-15T01:00:00Z"); // frozen clock
+    const skill = await createSkill(db());
+    const old = await createWorker(db(), {
+      firstName: "Tesfaye",
+      contractStart: new Date("2024-06-01"),
+      contractEnd: new Date("2025-06-13"), // 24 months and 2 days before
+      skillIds: [skill.id],
+      absences: [{ startsAt: new Date("2025-01-01"), endsAt: new Date("2025-01-02") }],
+    });
+    const recent = await createWorker(db(), { firstName: "Awa", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-16") });
+    const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), workerIds: [old.id, recent.id] }] });
+    const interventionId = request.interventions[0]!.id;
+    await db().timeEntry.createMany({
+      data: [
+        { interventionId, workerId: old.id, minutesWorked: 173 },
+        { interventionId, workerId: recent.id, minutesWorked: 181 },
+      ],
+    });
+    const before = await impactTotals();
+
+    const first = await anonymiseDueWorkers(now);
+    expect(first.anonymised).toBeGreaterThanOrEqual(1);
+    const anonymised = await db().worker.findUniqueOrThrow({ where: { id: old.id }, include: { skills: true, availability: true, absences: true, timeEntries: true, assignments: true } });
+    expect(anonymised).toMatchObject({ firstName: "Personne", lastInitial: "—", anonymisedAt: now });
+    expect([anonymised.skills, anonymised.availability, anonymised.absences].map((r) => r.length)).toEqual([0, 0, 0]);
+    expect(anonymised.timeEntries.map((t) => t.minutesWorked)).toEqual([173]);
+    expect(anonymised.assignments).toHaveLength(1);
+    expect((await db().worker.findUniqueOrThrow({ where: { id: recent.id } })).firstName).toBe("Awa");
+
+    expect((await anonymiseDueWorkers(now)).anonymised).toBe(0); // idempotent
+    expect(await impactTotals()).toEqual(before);
+    const logged = await db().auditLog.findMany({ where: { entityId: old.id } });
+    expect(logged.map((l) => l.action)).toEqual(["worker.anonymised"]);
+    expect(JSON.stringify(logged.map(({ id: _, ...l }) => l))).not.toContain("Tesfaye");
+  });
+
+  it("follows the retention period of the service rules", async () => {
+    const actor = await adminActor();
+    const now = new Date("2030-01-10T02:00:00Z");
+    const worker = await createWorker(db(), { contractStart: new Date("2027-01-01"), contractEnd: new Date("2028-06-01") });
+    await setServiceRule(actor, "retentionMonths", 36);
+    expect((await getServiceRules()).retentionMonths).toBe(36);
+    await anonymiseDueWorkers(now);
+    expect((await db().worker.findUniqueOrThrow({ where: { id: worker.id } })).anonymisedAt).toBeNull();
+    await setServiceRule(actor, "retentionMonths", 18);
+    await anonymiseDueWorkers(now);
+    expect((await db().worker.findUniqueOrThrow({ where: { id: worker.id } })).anonymisedAt).not.toBeNull();
+    await setServiceRule(actor, "retentionMonths", 24);
+  });
+
+  it("exports one person's data and erases it on request, audited by id only", async () => {
+    const actor = await adminActor();
+    const worker = await createWorker(db(), { firstName: "Fatoumata" });
+    const exported = await exportWorkerData(actor, worker.id);
+    expect(exported?.person.firstName).toBe("Fatoumata");
+    expect(exported?.availability.length).toBeGreaterThan(0);
+    expect(await eraseWorker(actor, worker.id)).toBe(true);
+    expect(await eraseWorker(actor, worker.id)).toBe(false);
+    expect((await exportWorkerData(actor, worker.id))?.person.firstName).toBe("Personne");
+    const logged = await db().auditLog.findMany({ where: { entityId: worker.id }, orderBy: { id: "asc" } });
+    expect(logged.map((l) => l.action)).toEqual(["worker.exported", "worker.erased", "worker.exported"]);
+    expect(JSON.stringify(logged.map(({ id: _, ...l }) => l))).not.toContain("Fatoumata");
+  });
+});
+
+describe("audit log", () => {
+  it("filters by person, action and period; refuses any edit or deletion", async () => {
+    const actor = await adminActor();
+    const admin = await db().user.findUniqueOrThrow({ where: { id: actor.userId } });
+    await setServiceRule(actor, "disputeWindowDays", 6);
+    const byPerson = await listAuditLog({ actorEmail: admin.email.slice(0, 20) });
+    expect(byPerson.rows.every((r) => r.actorUserId === actor.userId || r.actorEmail?.includes(admin.email.slice(0, 20)))).toBe(true);
+    expect(byPerson.rows.map((r) => r.action)).toContain("settings.changed");
+    expect((await listAuditLog({ actorEmail: admin.email, action: "settings." })).rows).toHaveLength(1);
+    expect((await listAuditLog({ actorEmail: admin.email, from: new Date(Date.now() + DAY) })).rows).toHaveLength(0);
+    expect((await auditLogForExport({ actorEmail: admin.email })).length).toBe(1);
+    const [row] = byPerson.rows;
+    await expect(db().$executeRawUnsafe(`UPDATE "AuditLog" SET action = 'x' WHERE id = ${row!.id}`)).rejects.toThrow();
+    await expect(db().$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE id = ${row!.id}`)).rejects.toThrow();
+  });
+});
