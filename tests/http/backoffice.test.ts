@@ -1,0 +1,122 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { HttpClient, queryApp } from "../support/http-client.ts";
+
+// The back office over HTTP: bad input gets a 400 with a French message next
+// to its field (never a 500), and each role reaches only what it may.
+
+let admin: HttpClient;
+let coordinator: HttpClient;
+let sncf: { id: string };
+let prestation: { id: string; name: string };
+
+beforeAll(async () => {
+  admin = await new HttpClient().login("admin@conciergerie.example");
+  coordinator = await new HttpClient().login("coordination@conciergerie.example");
+  [sncf] = (await queryApp<{ id: string }>(`SELECT id FROM "Organisation" WHERE name LIKE 'SNCF%' LIMIT 1`)) as [{ id: string }];
+  [prestation] = (await queryApp<{ id: string; name: string }>(`SELECT id, name FROM "Prestation" ORDER BY name LIMIT 1`)) as [{ id: string; name: string }];
+});
+
+const partnerFields = { name: "Partenaire HTTP", kind: "PARTNER", siret: "73282932000075", billingEmail: "factures@http.example", paymentTermsDays: "30" };
+
+describe("back office forms over HTTP", () => {
+  it("answers a SIRET failing Luhn with a 400 and the French message next to the field", async () => {
+    const response = await admin.post("/admin/partners?index", partnerFields, { from: "/admin/partners" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Ce SIRET n&#x27;est pas valide");
+  });
+
+  it("creates a partner then lands on its page", async () => {
+    const response = await admin.post("/admin/partners?index", { ...partnerFields, siret: "73282932000074" }, { from: "/admin/partners" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toMatch(/^\/admin\/partners\/[^/?]+\?created=1$/);
+  });
+
+  it("answers a negative price, a VAT rate of 150 % and a duplicate name with French messages", async () => {
+    const [skill] = await queryApp<{ id: string }>(`SELECT id FROM "Skill" LIMIT 1`);
+    const fields = {
+      category: "Nettoyage",
+      name: prestation.name,
+      description: "L'équipe nettoie le site.",
+      skillId: skill!.id,
+      pricingUnit: "FLAT",
+      price: "-5",
+      vatMode: "rate",
+      vatRate: "150",
+      minNoticeDays: "2",
+      defaultDurationMinutes: "120",
+      defaultTeamSize: "2",
+    };
+    const bad = await admin.post("/admin/catalogue?index", fields, { from: "/admin/catalogue" });
+    expect(bad.status).toBe(400);
+    const badText = await bad.text();
+    expect(badText).toContain("Le prix doit être positif.");
+    expect(badText).toContain("Le taux de TVA est compris entre 0 et 100 %.");
+    const duplicate = await admin.post("/admin/catalogue?index", { ...fields, price: "24,50", vatRate: "20" }, { from: "/admin/catalogue" });
+    expect(duplicate.status).toBe(400);
+    expect(await duplicate.text()).toContain("Une prestation porte déjà ce nom");
+  });
+
+  it("refuses a price dated in the past", async () => {
+    const response = await admin.post(`/admin/catalogue/${prestation.id}`, { intent: "price", price: "30", validFrom: "2020-01-01" }, { from: `/admin/catalogue/${prestation.id}` });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("le passé ne change pas");
+  });
+
+  it("refuses a cancellation deadline over 30 days and opening hours that end before they start", async () => {
+    const deadline = await coordinator.post("/admin/rules", { intent: "cancellationDeadlineHours", value: "1000" }, { from: "/admin/rules" });
+    expect(deadline.status).toBe(400);
+    expect(await deadline.text()).toContain("ne peut pas dépasser 30 jours");
+    const hours = await coordinator.post("/admin/rules", { intent: "openingHours", day1: "on", from: "18:00", to: "09:00" }, { from: "/admin/rules" });
+    expect(hours.status).toBe(400);
+    expect(await hours.text()).toContain("L&#x27;heure de fermeture doit suivre l&#x27;heure d&#x27;ouverture.");
+    const ok = await coordinator.post("/admin/rules", { intent: "cancellationDeadlineHours", value: "72" }, { from: "/admin/rules" });
+    expect(ok.status).toBe(200);
+    const [rule] = await queryApp<{ value: number }>(`SELECT value FROM "ServiceSetting" WHERE key = 'cancellationDeadlineHours'`);
+    expect(rule?.value).toBe(72);
+    await coordinator.post("/admin/rules", { intent: "cancellationDeadlineHours", value: "48" }, { from: "/admin/rules" });
+  });
+
+  it("lets a coordinator add a site but not edit the partner itself", async () => {
+    const site = await coordinator.post(
+      `/admin/partners/${sncf.id}`,
+      { intent: "site-create", name: "Gare d'Austerlitz", address: "85 quai d'Austerlitz", postalCode: "75013", city: "Paris" },
+      { from: `/admin/partners/${sncf.id}` },
+    );
+    expect(site.status).toBe(200);
+    const badSite = await coordinator.post(`/admin/partners/${sncf.id}`, { intent: "site-create", name: "X", address: "Y", postalCode: "750", city: "Paris" }, { from: `/admin/partners/${sncf.id}` });
+    expect(badSite.status).toBe(400);
+    expect(await badSite.text()).toContain("Un code postal compte 5 chiffres.");
+    const edit = await coordinator.post(`/admin/partners/${sncf.id}`, { intent: "archive" }, { from: `/admin/partners/${sncf.id}` });
+    expect(edit.status).toBe(403);
+  });
+});
+
+describe("audit export and people's data", () => {
+  it("exports the filtered audit log as CSV, and audits the export", async () => {
+    const response = await admin.get("/admin/audit.csv?action=auth.login");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/csv");
+    const text = await response.text();
+    expect(text.split("\r\n")[0]).toContain("date;personne");
+    expect(text).toContain("auth.login");
+    const logged = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'audit.exported'`);
+    expect(logged.length).toBeGreaterThan(0);
+  });
+
+  it("downloads one person's data as JSON", async () => {
+    const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL LIMIT 1`);
+    const response = await admin.get(`/admin/workers/${worker!.id}/export`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toContain("attachment");
+    const data = (await response.json()) as { person: { id: string } };
+    expect(data.person.id).toBe(worker!.id);
+    expect((await admin.get("/admin/workers/nobody/export")).status).toBe(404);
+  });
+
+  it("answers a retry of an unknown job with a clear 409, never a 500", async () => {
+    const retry = await admin.post("/admin?index", { intent: "retry", queue: "mail", jobId: "does-not-exist" }, { from: "/admin" });
+    expect(retry.status).toBe(409);
+    const bad = await admin.post("/admin?index", { intent: "retry", queue: "nope", jobId: "x" }, { from: "/admin" });
+    expect(bad.status).toBe(400);
+  });
+});
