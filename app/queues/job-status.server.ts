@@ -1,4 +1,5 @@
 import { Queue } from "bullmq";
+import { env } from "~/utils/env.server.ts";
 import { createRedis } from "./connection.server.ts";
 import type { QueueName } from "./registry.ts";
 
@@ -12,7 +13,7 @@ export async function jobStatus(queueName: QueueName, jobId: string): Promise<Jo
   if (!queue) {
     const connection = createRedis("web");
     connection.on("error", () => {});
-    queue = new Queue(queueName, { connection });
+    queue = new Queue(queueName, { connection, prefix: env().QUEUE_PREFIX });
     queues.set(queueName, queue);
   }
   const job = await queue.getJob(jobId);

@@ -24,6 +24,8 @@ const schema = z.object({
   STRIPE_API_PROTOCOL: z.enum(["http", "https"]).optional(),
   // Requests per second the app allows itself towards Stripe (live mode allows 100).
   STRIPE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(95),
+  // BullMQ key prefix: two apps sharing one Redis (test runs side by side) keep their jobs apart.
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).optional(),
   // Production sets this when TLS terminates in front of the app.
   SECURE_COOKIES: z
     .enum(["true", "false"])

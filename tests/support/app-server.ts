@@ -60,6 +60,8 @@ export default async function setup(project: TestProject) {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     APP_URL: appUrl,
+    // Its own BullMQ prefix: another test run on the same Redis never takes this app's jobs.
+    QUEUE_PREFIX: `app-${port}-${process.pid}`,
   };
   // Invoicing talks to a local Stripe double through the SDK; the double signs its webhooks to the app.
   const webhookSecret = "whsec_app_tests_0123456789";
