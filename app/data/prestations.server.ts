@@ -152,7 +152,7 @@ export type PriceResult = { ok: true } | { ok: false; field: string; message: st
  */
 export async function addPriceVersion(actor: Actor, prestationId: string, input: PriceVersionInput, now = new Date()): Promise<PriceResult> {
   assertCan(actor, "backoffice.catalogue");
-  const prestation = await db().prestation.findUnique({ where: { id: prestationId }, select: { id: true, priceCents: true } });
+  const prestation = await db().prestation.findUnique({ where: { id: prestationId }, select: { id: true, priceCents: true, createdAt: true } });
   if (!prestation) return null;
   if (input.organisationId) {
     const partner = await db().organisation.findFirst({
@@ -164,6 +164,11 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
   const validFrom = parisInstant(input.validFrom, 0);
   const effectiveFrom = validFrom < now ? now : validFrom; // "today" starts now: earlier today stays as it was
   await db().$transaction(async (tx) => {
+    // A prestation priced before versions existed: its price so far becomes the first version,
+    // from its creation, so the days before the change keep reading it.
+    if (!(await tx.prestationPrice.findFirst({ where: { prestationId, organisationId: null }, select: { id: true } }))) {
+      await tx.prestationPrice.create({ data: { prestationId, organisationId: null, priceCents: prestation.priceCents, validFrom: prestation.createdAt } });
+    }
     const version = await tx.prestationPrice.create({
       data: { prestationId, organisationId: input.organisationId, priceCents: input.price, validFrom: effectiveFrom, createdById: actor.userId },
       select: { id: true },

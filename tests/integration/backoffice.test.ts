@@ -124,8 +124,8 @@ describe("catalogue and prices", () => {
   it("a price change made today leaves yesterday's quotes and issued invoices unchanged", async () => {
     const actor = await adminActor();
     const now = new Date();
-    const prestation = await makePrestation(db(), { priceCents: 2000 });
-    await db().prestationPrice.create({ data: { prestationId: prestation.id, priceCents: 2000, validFrom: new Date(now.getTime() - 30 * DAY) } });
+    // Priced before versions existed (as the seed's prestations are): no PrestationPrice row yet.
+    const prestation = await makePrestation(db(), { priceCents: 2000, createdAt: new Date(now.getTime() - 30 * DAY) });
     // Yesterday's quote copied the price in force.
     const quote = await createServiceRequest(db(), { prestationId: prestation.id, createdAt: new Date(now.getTime() - DAY) });
     expect(quote.unitPriceCents).toBe(2000);
@@ -163,7 +163,8 @@ describe("catalogue and prices", () => {
     expect(after.totalInclVatCents).toBe(7200);
     expect(after.lines.map((l) => l.unitPriceCents)).toEqual([2000]);
     const versions = await db().prestationPrice.findMany({ where: { prestationId: prestation.id } });
-    expect(priceInForce(prestation, versions, null, new Date(now.getTime() - DAY)).priceCents).toBe(2000);
+    const current = await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } });
+    expect(priceInForce(current, versions, null, new Date(now.getTime() - DAY)).priceCents).toBe(2000);
     expect(priceInForce(prestation, versions, null, new Date(now.getTime() + 1000)).priceCents).toBe(2600);
     expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(2600);
   });
