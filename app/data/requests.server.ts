@@ -7,6 +7,7 @@ import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
 import { findPrestationForOrder } from "./catalogue.server.ts";
 import { db, type Tx } from "./db.server.ts";
+import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
@@ -253,6 +254,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
         },
         tx,
       );
+      await queueNotification(tx, "request.received", { requestId: request.id }, "submitted");
       return request.id;
     });
     return { ok: true, id, duplicate: false };
@@ -397,6 +399,7 @@ export async function cancelInterventions(
       await tx.assignment.deleteMany({ where: { interventionId: i.id } });
       await tx.intervention.update({ where: { id: i.id }, data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason } });
       if (planned(i.status)) await askReplan(tx, i.id, now);
+      await queueNotification(tx, "intervention.cancelled", { interventionId: i.id }, "cancelled");
     }
     await audit(
       {
