@@ -82,6 +82,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
   env(); // fail at start, with a clear message, on a bad environment
   const connection = createRedis("worker");
   connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
+  const stopHeartbeat = startHeartbeat(connection, options.prefix); // read by the admin dashboard
   const queues = createQueues(connection, options.prefix);
   const workers = Object.entries(processorsFor()).map(
     ([name, process]) =>
@@ -106,7 +107,6 @@ export async function startWorkers(options: WorkerOptions = {}) {
   if (options.schedulers !== false) await registerInvoicingSchedulers(queues);
   if (options.schedulers !== false) await registerJobSchedulers(queues);
   if (options.schedulers !== false) await registerRetentionScheduler(queues);
-  const stopHeartbeat = startHeartbeat(connection, options.prefix);
 
   // Housekeeping that needs no queue of its own.
   const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch(() => {}), 60 * 60 * 1000);
