@@ -115,4 +115,12 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     expect((await partner.get(`/finance/export.csv?what=invoices&year=${year}`)).status).toBe(403);
     expect(await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'invoicing.exported'`)).not.toHaveLength(0);
   });
+
+  it("refuses finance actions to other roles and to a form without its CSRF token", async () => {
+    const coordinator = await new HttpClient().login("coordination@conciergerie.example");
+    const fields = { intent: "prepare", month: target.month, runKey: "refused-run-0001" };
+    expect((await coordinator.post("/finance", fields, { from: "/" })).status).toBe(403);
+    expect((await finance.post("/finance", fields, { csrf: null })).status).toBe(403);
+    expect(await queryApp(`SELECT 1 FROM "OutboxEvent" WHERE "businessKey" LIKE '%refused-run-0001%'`)).toHaveLength(0);
+  });
 });
