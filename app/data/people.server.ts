@@ -1,4 +1,8 @@
+import type { Actor } from "~/domain/access/roles.ts";
+import { addDays, fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
+import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
 
 // Staff only (the route checks "people.view"): workers in insertion and encadrants.
 export async function listWorkers(today: Date) {
@@ -31,4 +35,196 @@ export async function listSupervisors() {
     },
   });
   return supervisors.map(({ skills, ...s }) => ({ ...s, skills: skills.map((k) => k.skill.label) }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coordination: hours of the week, skills, availability, absences, planning sheet, exports
+// ---------------------------------------------------------------------------------------------
+
+const PLANNED = ["SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
+
+const parisWeek = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
+
+/** Workers under contract with the minutes planned for them in the week. */
+export async function workersWithWeek(weekStart: string, today: Date) {
+  const { from, to } = parisWeek(weekStart);
+  const [workers, rows] = await Promise.all([
+    db().worker.findMany({
+      where: { anonymisedAt: null, contractEnd: { gte: today } },
+      orderBy: [{ firstName: "asc" }, { lastInitial: "asc" }, { id: "asc" }],
+      select: {
+        id: true,
+        firstName: true,
+        lastInitial: true,
+        contractStart: true,
+        contractEnd: true,
+        weeklyTargetMinutes: true,
+        weeklyMaxMinutes: true,
+        skills: { select: { skill: { select: { label: true } } } },
+      },
+    }),
+    // Minutes from the assignments' own times (copied from their interventions).
+    db().assignment.findMany({
+      where: { startsAt: { gte: from, lt: to }, intervention: { status: { in: [...PLANNED] } } },
+      select: { workerId: true, startsAt: true, endsAt: true },
+    }),
+  ]);
+  const minutes = new Map<string, number>();
+  const count = new Map<string, number>();
+  for (const r of rows) {
+    minutes.set(r.workerId, (minutes.get(r.workerId) ?? 0) + Math.round((r.endsAt.getTime() - r.startsAt.getTime()) / 60_000));
+    count.set(r.workerId, (count.get(r.workerId) ?? 0) + 1);
+  }
+  return workers.map(({ skills, ...w }) => ({ ...w, skills: skills.map((s) => s.skill.label), plannedMinutes: minutes.get(w.id) ?? 0, interventions: count.get(w.id) ?? 0 }));
+}
+
+export async function getWorker(workerId: string) {
+  const worker = await db().worker.findFirst({
+    where: { id: workerId, anonymisedAt: null },
+    select: {
+      id: true,
+      firstName: true,
+      lastInitial: true,
+      contractStart: true,
+      contractEnd: true,
+      weeklyTargetMinutes: true,
+      weeklyMaxMinutes: true,
+      skills: { select: { skillId: true } },
+      availability: { select: { isoDay: true, fromMinute: true, toMinute: true }, orderBy: [{ isoDay: "asc" }, { fromMinute: "asc" }] },
+      absences: { where: { endsAt: { gt: new Date(Date.now() - 31 * 86_400_000) } }, select: { id: true, startsAt: true, endsAt: true }, orderBy: { startsAt: "asc" } },
+    },
+  });
+  if (!worker) return null;
+  const skills = await db().skill.findMany({ orderBy: { label: "asc" }, select: { id: true, label: true } });
+  return { worker: { ...worker, skills: worker.skills.map((s) => s.skillId) }, skills };
+}
+
+export type WorkerUpdate = {
+  weeklyTargetMinutes: number;
+  skillIds: string[];
+  availability: { isoDay: number; fromMinute: number; toMinute: number }[];
+};
+
+/** Skills, weekly target (3 h → 16 h) and weekly availability of a worker, audited. */
+export async function updateWorker(actor: Actor, workerId: string, update: WorkerUpdate) {
+  return db().$transaction(async (tx) => {
+    const worker = await tx.worker.findFirst({ where: { id: workerId, anonymisedAt: null }, select: { id: true, weeklyTargetMinutes: true } });
+    if (!worker) return false;
+    const known = await tx.skill.findMany({ where: { id: { in: update.skillIds } }, select: { id: true } });
+    await tx.worker.update({ where: { id: workerId }, data: { weeklyTargetMinutes: update.weeklyTargetMinutes } });
+    await tx.workerSkill.deleteMany({ where: { workerId } });
+    await tx.workerSkill.createMany({ data: known.map((s) => ({ workerId, skillId: s.id })) });
+    await tx.availability.deleteMany({ where: { workerId } });
+    await tx.availability.createMany({ data: update.availability.map((a) => ({ workerId, ...a })) });
+    await audit(
+      {
+        action: "worker.updated",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        entityType: "Worker",
+        entityId: workerId,
+        details: { weeklyTargetMinutes: { from: worker.weeklyTargetMinutes, to: update.weeklyTargetMinutes }, skills: known.length, windows: update.availability.length },
+      },
+      tx,
+    );
+    return true;
+  });
+}
+
+/**
+ * An absence, as dates only (never a reason). Every intervention the person is
+ * on during it is re-planned by the scheduler (outbox, same transaction).
+ */
+export async function addAbsence(actor: Actor, workerId: string, firstDay: string, lastDay: string) {
+  return db().$transaction(async (tx) => {
+    const worker = await tx.worker.findFirst({ where: { id: workerId, anonymisedAt: null }, select: { id: true } });
+    if (!worker) return null;
+    const startsAt = fromParisLocal(`${firstDay}T00:00`);
+    const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
+    const absence = await tx.absence.create({ data: { workerId, startsAt, endsAt } });
+    const affected = await tx.assignment.findMany({
+      where: { workerId, startsAt: { lt: endsAt }, endsAt: { gt: startsAt }, intervention: { status: { in: ["ACCEPTED", "SCHEDULED"] } } },
+      select: { interventionId: true },
+    });
+    for (const a of affected) {
+      await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${a.interventionId}:absence:${absence.id}`, { interventionId: a.interventionId });
+    }
+    await audit(
+      { action: "worker.absence_added", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: workerId, details: { absenceId: absence.id, replanned: affected.length } },
+      tx,
+    );
+    return { absenceId: absence.id, replanned: affected.map((a) => a.interventionId) };
+  });
+}
+
+export async function removeAbsence(actor: Actor, workerId: string, absenceId: string) {
+  const { count } = await db().absence.deleteMany({ where: { id: absenceId, workerId } });
+  if (count > 0) {
+    await audit({ action: "worker.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: workerId, details: { absenceId } });
+  }
+  return count > 0;
+}
+
+/** What a person's printed weekly sheet shows. */
+export async function workerWeek(workerId: string, weekStart: string) {
+  const { from, to } = parisWeek(weekStart);
+  return db().worker.findFirst({
+    where: { id: workerId, anonymisedAt: null },
+    select: {
+      id: true,
+      firstName: true,
+      lastInitial: true,
+      weeklyTargetMinutes: true,
+      assignments: {
+        where: { startsAt: { gte: from, lt: to }, intervention: { status: { in: [...PLANNED] } } },
+        orderBy: { startsAt: "asc" },
+        select: {
+          intervention: {
+            select: {
+              startsAt: true,
+              endsAt: true,
+              durationMinutes: true,
+              site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
+              request: { select: { prestation: { select: { name: true } } } },
+              supervisor: { select: { firstName: true, lastName: true } },
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+/** Hours actually worked in a month (Paris), per person and intervention, for payroll and the DPH report. */
+export async function workedEntries(month: string) {
+  const from = fromParisLocal(`${month}-01T00:00`);
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+  const to = fromParisLocal(`${next}-01T00:00`);
+  const rows = await db().timeEntry.findMany({
+    where: { intervention: { startsAt: { gte: from, lt: to } } },
+    orderBy: [{ workerId: "asc" }, { id: "asc" }],
+    select: {
+      workerId: true,
+      minutesWorked: true,
+      absent: true,
+      worker: { select: { firstName: true, lastInitial: true } },
+      intervention: { select: { startsAt: true, organisation: { select: { id: true, name: true } } } },
+    },
+  });
+  return rows.map((r) => ({
+    workerId: r.workerId,
+    firstName: r.worker.firstName,
+    lastInitial: r.worker.lastInitial,
+    minutesWorked: r.minutesWorked,
+    absent: r.absent,
+    day: toParisDate(r.intervention.startsAt),
+    organisationId: r.intervention.organisation.id,
+    organisationName: r.intervention.organisation.name,
+  }));
+}
+
+export async function auditPeopleExport(actor: Actor, what: string) {
+  await audit({ action: "people.exported", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "export", entityId: what });
 }

@@ -1,30 +1,58 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { requireCapability } from "~/auth/auth.server.ts";
 import { Badge, Card, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { listSupervisors, listWorkers } from "~/data/people.server.ts";
+import { listSupervisors, workedEntries, workersWithWeek } from "~/data/people.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
 import { formatDate, formatMinutes } from "~/utils/format.ts";
+import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 
 export const meta: MetaFunction = () => [{ title: "Équipes · La Conciergerie Solidaire" }];
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireCapability(request, "people.view");
+  const user = await requireCapability(request, "people.view");
+  const url = new URL(request.url);
   const today = new Date();
-  const [workers, supervisors] = await Promise.all([listWorkers(today), listSupervisors()]);
+  const week = parisWeekStart(today);
+  const thisMonth = toParisDate(today).slice(0, 7);
+  const month = MONTH.test(url.searchParams.get("month") ?? "") ? url.searchParams.get("month")! : thisMonth;
+  const manage = can(user.role, "people.manage");
+  const [workers, supervisors, entries] = await Promise.all([workersWithWeek(week, today), listSupervisors(), manage ? workedEntries(month) : Promise.resolve([])]);
+  const [y, m] = month.split("-").map(Number) as [number, number];
+  const shift = (delta: number) => {
+    const d = new Date(Date.UTC(y, m - 1 + delta, 1));
+    return d.toISOString().slice(0, 7);
+  };
   return json({
+    week,
+    weekEnd: addDays(week, 6),
+    manage,
+    month,
+    previousMonth: shift(-1),
+    nextMonth: month < thisMonth ? shift(1) : null,
+    dph: manage ? dphReport(entries) : null,
     supervisors,
-    workers: workers.map((w) => ({ ...w, endsSoon: w.contractEnd.getTime() - today.getTime() < 30 * DAY_MS })),
+    workers: workers.map((w) => ({
+      ...w,
+      alerts: workerAlerts(w, today),
+      progression: progressionPercent(w.weeklyTargetMinutes),
+    })),
   });
 }
 
 export default function People() {
-  const { workers, supervisors } = useLoaderData<typeof loader>();
+  const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, workers, supervisors } = useLoaderData<typeof loader>();
+  const alerted = workers.filter((w) => w.alerts.length > 0).length;
   return (
     <div className="stack">
-      <PageHeader title="Équipes" description={`${supervisors.length} encadrants techniques et ${workers.length} salariés en insertion sous contrat.`} />
+      <PageHeader
+        title="Équipes"
+        description={`${supervisors.length} encadrants techniques et ${workers.length} salariés en insertion sous contrat. Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${weekEnd}T12:00:00Z`)}.`}
+      />
       <Card title="Encadrants techniques">
         <table className="table">
           <thead>
@@ -48,31 +76,97 @@ export default function People() {
         </table>
       </Card>
       <Card title="Salariés en insertion (DPH)">
+        <p className="muted">{alerted > 0 ? `${alerted} personne(s) à regarder cette semaine.` : "Aucune alerte cette semaine."}</p>
         <table className="table">
           <thead>
             <tr>
               <th scope="col">Prénom</th>
+              <th scope="col">Cette semaine</th>
+              <th scope="col">Objectif hebdo. (3 h → 16 h)</th>
               <th scope="col">Compétences</th>
-              <th scope="col">Objectif hebdo.</th>
               <th scope="col">Contrat</th>
+              <th scope="col">Alertes</th>
             </tr>
           </thead>
           <tbody>
             {workers.map((w) => (
               <tr key={w.id}>
                 <td data-label="Prénom">
-                  {w.firstName} {w.lastInitial}.
+                  <Link to={`/people/${w.id}`}>
+                    {w.firstName} {w.lastInitial}.
+                  </Link>
+                </td>
+                <td data-label="Cette semaine">
+                  {formatMinutes(w.plannedMinutes)} prévues <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
+                </td>
+                <td data-label="Objectif hebdo.">
+                  <meter className="bar progression" min={0} max={100} value={w.progression} aria-label={`Progression de ${w.firstName} ${w.lastInitial}. vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`} />{" "}
+                  {formatMinutes(w.weeklyTargetMinutes)}
                 </td>
                 <td data-label="Compétences">{w.skills.join(", ")}</td>
-                <td data-label="Objectif hebdo.">{formatMinutes(w.weeklyTargetMinutes)}</td>
-                <td data-label="Contrat">
-                  jusqu'au {formatDate(w.contractEnd)} {w.endsSoon ? <Badge tone="amber">se termine bientôt</Badge> : null}
+                <td data-label="Contrat">jusqu'au {formatDate(w.contractEnd)}</td>
+                <td data-label="Alertes">
+                  {w.alerts.map((a) => (
+                    <Badge key={a.kind} tone={a.kind === "over-16h" ? "red" : "amber"}>
+                      {a.label}
+                    </Badge>
+                  ))}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </Card>
+      {manage && dph ? (
+        <Card title={`Activité DPH du mois (${month})`}>
+          <dl className="figures">
+            <div>
+              <dt>Heures travaillées</dt>
+              <dd>{formatMinutes(dph.minutes)}</dd>
+            </div>
+            <div>
+              <dt>Personnes</dt>
+              <dd>{dph.people}</dd>
+            </div>
+            <div>
+              <dt>Partenaires</dt>
+              <dd>{dph.partners}</dd>
+            </div>
+          </dl>
+          {dph.byPartner.length > 0 ? (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Partenaire</th>
+                  <th scope="col">Heures</th>
+                  <th scope="col">Personnes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {dph.byPartner.map((p) => (
+                  <tr key={p.name}>
+                    <td data-label="Partenaire">{p.name}</td>
+                    <td data-label="Heures">{formatMinutes(p.minutes)}</td>
+                    <td data-label="Personnes">{p.people}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">Aucune heure enregistrée ce mois-ci.</p>
+          )}
+          <div className="row actions-row">
+            <a className="button secondary" href={`/people/export.csv?what=payroll&month=${month}`}>
+              Heures pour la paie (CSV)
+            </a>
+            <a className="button secondary" href={`/people/export.csv?what=dph&month=${month}`}>
+              Rapport DPH (CSV)
+            </a>
+            <Link to={`/people?month=${previousMonth}`}>← Mois précédent</Link>
+            {nextMonth ? <Link to={`/people?month=${nextMonth}`}>Mois suivant →</Link> : null}
+          </div>
+        </Card>
+      ) : null}
     </div>
   );
 }

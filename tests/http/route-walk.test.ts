@@ -69,6 +69,16 @@ const ROUTES: Record<string, Case> = {
   "account.tsx": { path: () => "/account", ok: ALL_SIGNED_IN },
   // A made-up token: the feed is found by its secret only, whoever asks.
   "calendar.$token[.]ics.ts": { path: () => "/calendar/not-a-real-token.ics", ok: [], everyone: 404 },
+  // Scheduling: the coordinator's board and people screens, the encadrant's day and feed.
+  "planning.tsx": { path: () => "/planning", ok: ["coordinator", "admin"] },
+  "planning.interventions.$id.tsx": { path: (ids) => `/planning/interventions/${ids.sncfIntervention}`, ok: ["coordinator", "admin"] },
+  "planning.runs.$runId.ts": { path: () => `/planning/runs/${scheduling.runId}`, ok: ["coordinator", "admin"] },
+  "people.$id.tsx": { path: () => `/people/${scheduling.worker}`, ok: ["coordinator", "encadrant", "admin"] },
+  "people.$id.planning[.]pdf.ts": { path: () => `/people/${scheduling.worker}/planning.pdf`, ok: ["coordinator", "encadrant", "admin"] },
+  "people.export[.]csv.ts": { path: () => "/people/export.csv?what=payroll", ok: ["coordinator", "admin"] },
+  "my-day.tsx": { path: () => "/my-day", ok: ["encadrant"] },
+  "my-day.$id.tsx": { path: () => `/my-day/${scheduling.encadrantIntervention}`, ok: ["encadrant"] },
+  "calendar.encadrant.$token.ts": { path: () => "/calendar/encadrant/not-a-real-token-0123456789.ics", ok: [], everyone: 404 },
   "finance._index.tsx": { path: () => "/finance", ok: ["finance", "admin"] },
   "finance.invoices._index.tsx": { path: () => "/finance/invoices", ok: ["finance", "admin"] },
   "finance.invoices.$id.tsx": { path: (ids) => `/finance/invoices/${ids.invoiceId}`, ok: ["finance", "admin"] },
@@ -115,6 +125,20 @@ beforeAll(async () => {
   const [prestation] = await queryApp<{ id: string }>(`SELECT id FROM "Prestation" ORDER BY name LIMIT 1`);
   const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" ORDER BY "createdAt" LIMIT 1`);
   Object.assign(backoffice, { sncfOrganisation: org!.id, prestation: prestation!.id, worker: worker!.id });
+});
+
+const scheduling = { worker: "", runId: "walk-planning-run", encadrantIntervention: "" };
+beforeAll(async () => {
+  const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  const [mine] = await queryApp<{ id: string }>(
+    `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
+     WHERE u.email = 'encadrant@conciergerie.example' ORDER BY i."startsAt" DESC LIMIT 1`,
+  );
+  await queryApp(
+    `INSERT INTO "PlanningRun" (id, "weekStart", trigger, status, stats, "finishedAt") VALUES ($1, '2026-01-05', 'coordinator', 'done', '{}', now()) ON CONFLICT DO NOTHING`,
+    [scheduling.runId],
+  );
+  Object.assign(scheduling, { worker: worker!.id, encadrantIntervention: mine!.id });
 });
 
 describe("route walk", () => {

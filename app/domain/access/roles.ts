@@ -37,6 +37,10 @@ export type Capability =
   | "users.manage" // every organisation's users
   | "audit.view"
   | "people.view" // workers in insertion and encadrants
+  | "people.manage" // skills, availability, absences of people in insertion; payroll and DPH exports
+  | "planning.view" // the planning board of every encadrant
+  | "planning.manage" // optimise a week, steer an intervention (encadrant, team, pins)
+  | "myday" // an encadrant's own interventions: check-in, hours, report, ICS feed
   | "mailbox.view"
   | "backoffice.dashboard" // the admin dashboard: counts, failed jobs, health
   | "backoffice.partners" // create, edit, archive partners; their users
@@ -48,8 +52,8 @@ export type Capability =
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
   PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view", "requests.order"],
   PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage", "requests.order"],
-  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide"],
-  ENCADRANT: ["people.view", "catalogue.view"],
+  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide", "planning.view", "planning.manage", "people.manage"],
+  ENCADRANT: ["people.view", "catalogue.view", "myday"],
   FINANCE: ["finance.view", "finance.manage", "requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [
     "finance.view",
@@ -68,6 +72,9 @@ const CAPABILITIES: Record<Role, readonly Capability[]> = {
     "backoffice.rules",
     "backoffice.personalData",
     "requests.decide",
+    "planning.view",
+    "planning.manage",
+    "people.manage",
   ],
 };
 
@@ -93,6 +100,8 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
   if (can(role, "finance.view")) items.push({ to: "/finance", label: "Facturation" });
   if (can(role, "invoices.view")) items.push({ to: "/invoices", label: "Mes factures" });
+  if (can(role, "planning.view")) items.push({ to: "/planning", label: "Planning" });
+  if (can(role, "myday")) items.push({ to: "/my-day", label: "Ma journée" });
   if (can(role, "people.view")) items.push({ to: "/people", label: "Équipes" });
   if (can(role, "team.manage")) items.push({ to: "/users", label: can(role, "users.manage") ? "Utilisateurs" : "Mon équipe" });
   if (can(role, "backoffice.dashboard")) items.push({ to: "/admin", label: "Administration" });

@@ -1,0 +1,46 @@
+import { Link, useFetcher } from "@remix-run/react";
+import { useEffect } from "react";
+import { Alert, Card } from "./ui.tsx";
+
+// The optimisation's progress bar: server-rendered with the state of the moment
+// (a refresh link works without JavaScript), then polled every second.
+
+export type RunStats = { interventions?: number; staffed?: number; unstaffed?: number; moved?: number; milliseconds?: number; error?: string };
+export type RunProgressData = { status: string; state: string; progress: number; stats: RunStats | null };
+
+export function RunProgress({ runId, initial, refreshHref }: { runId: string; initial: RunProgressData; refreshHref: string }) {
+  const fetcher = useFetcher<RunProgressData>();
+  const data = fetcher.data ?? initial;
+  const finished = data.status !== "running";
+  useEffect(() => {
+    if (finished || fetcher.state !== "idle") return;
+    const timer = setTimeout(() => fetcher.load(`/planning/runs/${encodeURIComponent(runId)}`), 1000);
+    return () => clearTimeout(timer);
+  }, [fetcher, finished, runId]);
+  const progress = data.status === "done" ? 100 : data.progress;
+  const stats = data.stats;
+  return (
+    <Card title="Optimisation de la semaine">
+      <div className="stack">
+        <label htmlFor="run-progress">
+          {data.status === "done" ? "Terminé" : data.status === "failed" ? "Échec" : data.state === "active" ? `En cours… ${progress} %` : "En attente du traitement…"}
+        </label>
+        <progress id="run-progress" className="run-progress" max={100} value={progress}>
+          {progress} %
+        </progress>
+        {data.status === "done" && stats ? (
+          <Alert kind="success">
+            <strong>Rapport :</strong> {stats.interventions ?? 0} intervention(s) examinée(s), {stats.staffed ?? 0} avec une équipe, {stats.unstaffed ?? 0} sans
+            équipe, {stats.moved ?? 0} déplacée(s) dans leur créneau. <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
+          </Alert>
+        ) : null}
+        {data.status === "failed" ? <Alert kind="error">L'optimisation a échoué : {stats?.error ?? "erreur inconnue"}. Elle sera retentée automatiquement.</Alert> : null}
+        {!finished ? (
+          <p className="small">
+            <a href={refreshHref}>Actualiser</a> <span className="muted">(la page se met à jour seule quand JavaScript est actif)</span>
+          </p>
+        ) : null}
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,150 @@
+import type { Actor } from "~/domain/access/roles.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { randomToken, sha256 } from "~/utils/tokens.server.ts";
+import { audit } from "./audit.server.ts";
+import { db } from "./db.server.ts";
+
+// The encadrant's day: their own interventions only (Supervisor.userId = the
+// signed-in user), hours actually worked, absences of the day, the report.
+
+const SHOWN = ["SCHEDULED", "IN_PROGRESS", "DONE"] as const;
+const RECORDABLE = ["SCHEDULED", "IN_PROGRESS", "DONE"] as const;
+
+export async function supervisorOfUser(userId: string) {
+  return db().supervisor.findUnique({ where: { userId }, select: { id: true, firstName: true, lastName: true, calendarTokenHash: true } });
+}
+
+const interventionSelect = {
+  id: true,
+  startsAt: true,
+  endsAt: true,
+  durationMinutes: true,
+  workersNeeded: true,
+  status: true,
+  site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
+  request: { select: { reference: true, accessInstructions: true, prestation: { select: { name: true } }, organisation: { select: { name: true } } } },
+  assignments: { select: { workerId: true, worker: { select: { firstName: true, lastInitial: true } } }, orderBy: { workerId: "asc" as const } },
+  timeEntries: { select: { workerId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true } },
+  report: { select: { text: true, incidents: true, updatedAt: true } },
+} as const;
+
+/** Today's and tomorrow's interventions (Paris days) of one encadrant. */
+export async function myInterventions(supervisorId: string, now = new Date()) {
+  const today = toParisDate(now);
+  const rows = await db().intervention.findMany({
+    where: { supervisorId, status: { in: [...SHOWN] }, startsAt: { gte: fromParisLocal(`${today}T00:00`), lt: fromParisLocal(`${addDays(today, 2)}T00:00`) } },
+    orderBy: { startsAt: "asc" },
+    select: interventionSelect,
+  });
+  return { today, tomorrow: addDays(today, 1), interventions: rows };
+}
+
+/** One intervention of this encadrant, or null (another encadrant's is as unknown as a made-up id). */
+export async function myIntervention(supervisorId: string, interventionId: string) {
+  return db().intervention.findFirst({ where: { id: interventionId, supervisorId }, select: interventionSelect });
+}
+
+type Recorded = { ok: true; overLimit: boolean } | { ok: false; message: string };
+
+/**
+ * Records what happened for one person of the team. Hours are kept as they
+ * were, even past a limit: payroll needs the true figure. Past the
+ * intervention's length or the person's weekly cap, the coordinator is alerted
+ * (an audit entry, and a badge on the planning board).
+ */
+export async function recordTime(
+  actor: Actor,
+  supervisorId: string,
+  interventionId: string,
+  workerId: string,
+  what: { kind: "check-in" } | { kind: "check-out" } | { kind: "minutes"; minutes: number } | { kind: "absent" },
+  now = new Date(),
+): Promise<Recorded> {
+  return db().$transaction(async (tx) => {
+    const intervention = await tx.intervention.findFirst({
+      where: { id: interventionId, supervisorId, assignments: { some: { workerId } } },
+      select: { id: true, status: true, startsAt: true, durationMinutes: true },
+    });
+    if (!intervention) return { ok: false as const, message: "Cette personne ne fait pas partie de l'équipe de cette intervention." };
+    if (!(RECORDABLE as readonly string[]).includes(intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
+    const existing = await tx.timeEntry.findUnique({ where: { interventionId_workerId: { interventionId, workerId } } });
+    let data: { checkInAt?: Date | null; checkOutAt?: Date | null; minutesWorked?: number; absent?: boolean };
+    if (what.kind === "check-in") data = { checkInAt: now, checkOutAt: null, absent: false };
+    else if (what.kind === "check-out") {
+      const from = existing?.checkInAt ?? intervention.startsAt;
+      data = { checkOutAt: now, minutesWorked: Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000)), absent: false, ...(existing?.checkInAt ? {} : { checkInAt: from }) };
+    } else if (what.kind === "minutes") data = { minutesWorked: what.minutes, absent: false };
+    else data = { absent: true, minutesWorked: 0, checkInAt: null, checkOutAt: null };
+    const entry = await tx.timeEntry.upsert({
+      where: { interventionId_workerId: { interventionId, workerId } },
+      create: { interventionId, workerId, recordedById: actor.userId, minutesWorked: 0, ...data },
+      update: { ...data, recordedById: actor.userId },
+    });
+    if (intervention.status === "SCHEDULED" && what.kind !== "absent") {
+      await tx.intervention.update({ where: { id: interventionId }, data: { status: "IN_PROGRESS" } });
+    }
+    // The person's hours actually worked this week, against the DPH cap.
+    const week = parisWeekStart(intervention.startsAt);
+    const [worker, weekEntries] = await Promise.all([
+      tx.worker.findUniqueOrThrow({ where: { id: workerId }, select: { weeklyMaxMinutes: true } }),
+      tx.timeEntry.aggregate({
+        where: { workerId, intervention: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } } },
+        _sum: { minutesWorked: true },
+      }),
+    ]);
+    const weekMinutes = weekEntries._sum.minutesWorked ?? 0;
+    const overLimit = entry.minutesWorked > intervention.durationMinutes || weekMinutes > Math.min(960, worker.weeklyMaxMinutes);
+    const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };
+    await audit({ ...base, action: `time.${what.kind}`, outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, absent: entry.absent } }, tx);
+    if (overLimit) {
+      await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
+    }
+    return { ok: true as const, overLimit };
+  });
+}
+
+/** The short report and incidents; the intervention is then done. */
+export async function saveReport(actor: Actor, supervisorId: string, interventionId: string, report: { text: string; incidents: string | null }) {
+  return db().$transaction(async (tx) => {
+    const intervention = await tx.intervention.findFirst({ where: { id: interventionId, supervisorId }, select: { status: true } });
+    if (!intervention || !(RECORDABLE as readonly string[]).includes(intervention.status)) return false;
+    await tx.interventionReport.upsert({
+      where: { interventionId },
+      create: { interventionId, text: report.text, incidents: report.incidents, recordedById: actor.userId },
+      update: { text: report.text, incidents: report.incidents, recordedById: actor.userId },
+    });
+    if (intervention.status !== "DONE") await tx.intervention.update({ where: { id: interventionId }, data: { status: "DONE" } });
+    await audit({ action: "intervention.report_saved", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { incidents: report.incidents !== null } }, tx);
+    return true;
+  });
+}
+
+/** A new secret address for the encadrant's ICS feed; the old one stops working. Shown once. */
+export async function regenerateCalendarToken(actor: Actor, supervisorId: string) {
+  const token = randomToken(24);
+  await db().supervisor.update({ where: { id: supervisorId }, data: { calendarTokenHash: sha256(token) } });
+  await audit({ action: "calendar.token_regenerated", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: supervisorId });
+  return token;
+}
+
+/** The planning behind a feed's secret: a month back, three months ahead. */
+export async function calendarFeed(token: string, now = new Date()) {
+  if (token.length < 16 || token.length > 100) return null;
+  const supervisor = await db().supervisor.findUnique({ where: { calendarTokenHash: sha256(token) }, select: { id: true, firstName: true, lastName: true, active: true } });
+  if (!supervisor || !supervisor.active) return null;
+  const interventions = await db().intervention.findMany({
+    where: { supervisorId: supervisor.id, status: { notIn: ["SUBMITTED", "DECLINED"] }, startsAt: { gte: new Date(now.getTime() - 31 * 86_400_000), lt: new Date(now.getTime() + 92 * 86_400_000) } },
+    orderBy: { startsAt: "asc" },
+    select: {
+      id: true,
+      startsAt: true,
+      endsAt: true,
+      status: true,
+      site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
+      request: { select: { prestation: { select: { name: true } } } },
+      workersNeeded: true,
+    },
+  });
+  // Team size only: a synced calendar leaves the app, the people's names stay in it.
+  return { supervisor, interventions };
+}

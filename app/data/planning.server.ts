@@ -1,0 +1,223 @@
+import type { Actor } from "~/domain/access/roles.ts";
+import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
+import type { Instance } from "~/domain/scheduling/instance.ts";
+import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { formatDateTime } from "~/utils/format.ts";
+import { audit } from "./audit.server.ts";
+import { db, type Tx } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
+import { loadWeekInstance, lockWeek } from "./scheduling.server.ts";
+
+// The coordinator's planning board: the week per encadrant, the optimisation
+// runs, and steering one intervention by hand under the engine's rules.
+
+const LIVE = ["ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
+export const STEERABLE = ["ACCEPTED", "SCHEDULED"] as const;
+
+const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
+const workerName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;
+const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firstName} ${s.lastName}`;
+
+/** The week's interventions with their teams, the encadrants, and each worker's hours actually recorded. */
+export async function weekBoard(weekStart: string) {
+  const { from, to } = weekBounds(weekStart);
+  const [interventions, supervisors, runs, workers] = await Promise.all([
+    db().intervention.findMany({
+      where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
+      orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+      select: {
+        id: true,
+        startsAt: true,
+        endsAt: true,
+        durationMinutes: true,
+        workersNeeded: true,
+        status: true,
+        supervisorId: true,
+        supervisorPinned: true,
+        unstaffedRule: true,
+        unstaffedReason: true,
+        site: { select: { name: true } },
+        request: { select: { reference: true, prestation: { select: { name: true } } } },
+        assignments: { select: { workerId: true, pinned: true, worker: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { workerId: "asc" } },
+        timeEntries: { select: { workerId: true, minutesWorked: true, absent: true } },
+      },
+    }),
+    db().supervisor.findMany({ where: { active: true }, orderBy: [{ firstName: "asc" }, { lastName: "asc" }], select: { id: true, firstName: true, lastName: true } }),
+    db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
+    db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
+  ]);
+  // The engine's reasons name people and interventions by id.
+  const names = new Map<string, string>([
+    ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
+    ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
+    ...interventions.map((i) => [i.id, `l'intervention ${i.site.name} du ${formatDateTime(i.startsAt)}`] as [string, string]),
+  ]);
+  // Hours actually worked this week per person: past the DPH cap is an alert for the coordinator.
+  const worked = new Map<string, number>();
+  for (const i of interventions) for (const t of i.timeEntries) worked.set(t.workerId, (worked.get(t.workerId) ?? 0) + t.minutesWorked);
+  const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.workerId, a.worker.weeklyMaxMinutes] as const)));
+  const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > Math.min(960, maxOf.get(id) ?? 960)).map(([id]) => id));
+  return {
+    supervisors: supervisors.map((s) => ({ id: s.id, name: supervisorName(s) })),
+    lastRun: runs[0] ?? null,
+    interventions: interventions.map(({ assignments, timeEntries, request, site, ...i }) => {
+      const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
+      return {
+        ...i,
+        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names) : null,
+        site: site.name,
+        prestation: request.prestation.name,
+        reference: request.reference,
+        team: assignments.map((a) => ({ id: a.workerId, name: workerName(a.worker), pinned: a.pinned, overLimit: overWorkers.has(a.workerId) })),
+        // A person recorded beyond the intervention's length: payroll keeps the true figure, the coordinator looks.
+        overtime: timeEntries.some((t) => t.minutesWorked > i.durationMinutes),
+        recordedMinutes: recorded,
+      };
+    }),
+  };
+}
+
+/** A coordinator's "optimise this week": the run row and its job, in one transaction (outbox). */
+export async function requestOptimisation(actor: Actor, weekStart: string) {
+  return db().$transaction(async (tx) => {
+    const run = await tx.planningRun.create({ data: { weekStart: new Date(`${weekStart}T00:00:00Z`), trigger: "coordinator", status: "running" } });
+    await addToOutbox(tx, "scheduling", "optimise-week", `optimise:${run.id}`, { weekStart, runId: run.id });
+    await audit({ action: "planning.optimise_requested", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "PlanningRun", entityId: run.id, details: { weekStart } }, tx);
+    return run.id;
+  });
+}
+
+export async function getPlanningRun(id: string) {
+  return db().planningRun.findUnique({ where: { id }, select: { id: true, weekStart: true, status: true, stats: true, startedAt: true, finishedAt: true } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steering one intervention
+// ---------------------------------------------------------------------------------------------
+
+async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
+  const rows = await tx.intervention.findMany({
+    where: { id: { in: instance.requests.map((r) => r.id) } },
+    select: { id: true, supervisorId: true, assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } } },
+  });
+  return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, workerIds: r.assignments.map((a) => a.workerId) }));
+}
+
+/** Names for the engine's ids: people by name, interventions by site and time. */
+async function namesFor(tx: Tx, instance: Instance) {
+  const [workers, supervisors, interventions] = await Promise.all([
+    tx.worker.findMany({ where: { id: { in: instance.workers.map((w) => w.id) } }, select: { id: true, firstName: true, lastInitial: true } }),
+    tx.supervisor.findMany({ where: { id: { in: instance.supervisors.map((s) => s.id) } }, select: { id: true, firstName: true, lastName: true } }),
+    tx.intervention.findMany({ where: { id: { in: instance.requests.map((r) => r.id) } }, select: { id: true, startsAt: true, site: { select: { name: true } } } }),
+  ]);
+  return new Map<string, string>([
+    ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
+    ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
+    ...interventions.map((i) => [i.id, `l'intervention ${i.site.name} du ${formatDateTime(i.startsAt)}`] as [string, string]),
+  ]);
+}
+
+/** One intervention, its team and who could be put on it (the people of the week's instance). */
+export async function steeringContext(interventionId: string) {
+  const intervention = await db().intervention.findUnique({
+    where: { id: interventionId },
+    select: {
+      id: true,
+      startsAt: true,
+      endsAt: true,
+      durationMinutes: true,
+      workersNeeded: true,
+      status: true,
+      supervisorId: true,
+      supervisorPinned: true,
+      unstaffedRule: true,
+      unstaffedReason: true,
+      site: { select: { name: true, address: true, postalCode: true, city: true } },
+      request: { select: { reference: true, prestation: { select: { name: true, skill: { select: { code: true, label: true } } } } } },
+      assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
+    },
+  });
+  if (!intervention) return null;
+  const weekStart = parisWeekStart(intervention.startsAt);
+  const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [interventionId] });
+  const names = await namesFor(db(), instance);
+  const skill = intervention.request.prestation.skill.code;
+  const person = (p: { id: string; skills: string[] }) => ({ id: p.id, name: names.get(p.id) ?? p.id, skilled: p.skills.includes(skill) });
+  const byName = (a: { name: string; skilled: boolean }, b: { name: string; skilled: boolean }) => Number(b.skilled) - Number(a.skilled) || a.name.localeCompare(b.name, "fr");
+  return {
+    intervention,
+    weekStart,
+    supervisors: instance.supervisors.map(person).sort(byName),
+    workers: instance.workers.map(person).sort(byName),
+  };
+}
+
+export type ChangeCheck = { violations: { rule: string; message: string }[] };
+
+async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
+  const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
+  const staffing = await staffingOf(tx, instance);
+  const names = await namesFor(tx, instance);
+  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: humanise(v.message, names) }));
+}
+
+/** The hard rules the change would break, in French; nothing is written. */
+export async function previewChange(weekStart: string, change: TeamChange): Promise<ChangeCheck> {
+  return { violations: await violationsOf(db(), weekStart, change) };
+}
+
+export type SaveResult =
+  | { ok: true; forced: string[] }
+  | { ok: false; violations: { rule: string; message: string }[]; message?: string };
+
+const isDoubleBooking = (error: unknown) => /no_overlap|conflicting key|23P01|exclusion/i.test(error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error));
+
+/**
+ * Writes the new team of an intervention, under the week's lock, after checking
+ * the hard rules again on what is in the database now. A change that breaks a
+ * rule is refused unless forced with a reason, and the forcing is audited.
+ */
+export async function saveChange(actor: Actor, weekStart: string, change: TeamChange, force: { reason: string } | null): Promise<SaveResult> {
+  try {
+    return await db().$transaction(
+      async (tx) => {
+        await lockWeek(tx, weekStart);
+        const current = await tx.intervention.findUnique({ where: { id: change.interventionId }, select: { status: true, startsAt: true, endsAt: true } });
+        if (!current || !(STEERABLE as readonly string[]).includes(current.status)) {
+          return { ok: false as const, violations: [], message: "Cette intervention n'est plus modifiable (commencée, terminée ou annulée)." };
+        }
+        const violations = await violationsOf(tx, weekStart, change);
+        if (violations.length > 0 && !force) return { ok: false as const, violations };
+        await tx.assignment.deleteMany({ where: { interventionId: change.interventionId } });
+        await tx.intervention.update({
+          where: { id: change.interventionId },
+          data: { supervisorId: change.supervisorId, supervisorPinned: change.supervisorPinned, status: "SCHEDULED", unstaffedRule: null, unstaffedReason: null },
+        });
+        // The intervention's own times: the database refuses a person booked twice at once on them.
+        await tx.assignment.createMany({
+          data: change.workerIds.map((workerId) => ({
+            interventionId: change.interventionId,
+            workerId,
+            startsAt: current.startsAt,
+            endsAt: current.endsAt,
+            pinned: change.pinnedWorkerIds.includes(workerId),
+          })),
+        });
+        const rules = ruleIds(violations);
+        const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId };
+        await audit({ ...base, action: "planning.changed", outcome: "ok", details: { supervisorId: change.supervisorId, workerIds: change.workerIds, supervisorPinned: change.supervisorPinned, pinnedWorkerIds: change.pinnedWorkerIds } }, tx);
+        if (violations.length > 0 && force) await audit({ ...base, action: "planning.forced", outcome: "ok", details: { rules, reason: force.reason } }, tx);
+        return { ok: true as const, forced: violations.length > 0 ? rules : [] };
+      },
+      { timeout: 30_000, maxWait: 15_000 },
+    );
+  } catch (error) {
+    if (!isDoubleBooking(error)) throw error;
+    await audit({ action: "planning.changed", outcome: "refused", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId, details: { reason: "double_booking" } });
+    return {
+      ok: false,
+      violations: [],
+      message: "La base de données refuse cette équipe : une des personnes est déjà engagée sur une autre intervention au même moment. Même en forçant, personne ne peut être à deux endroits à la fois.",
+    };
+  }
+}

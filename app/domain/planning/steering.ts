@@ -1,0 +1,93 @@
+// Steering the plan by hand: the plan as it would be after a coordinator's
+// change to one intervention, checked with the engine's own rule checker
+// (app/domain/scheduling/rules.ts). Pure: the data layer passes the week's
+// instance and the current staffing.
+import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
+import { checkPlan, type Violation } from "~/domain/scheduling/rules.ts";
+
+export type Staffing = { interventionId: string; supervisorId: string | null; workerIds: string[] };
+
+export type TeamChange = {
+  interventionId: string;
+  supervisorId: string;
+  workerIds: string[];
+  supervisorPinned: boolean;
+  pinnedWorkerIds: string[];
+};
+
+export const RULE_LABELS: Record<string, string> = {
+  H1: "Intervention planifiée une seule fois",
+  H2: "Équipe complète, dans la limite de l'encadrant",
+  H3: "Compétence",
+  H4: "Disponibilité et absences",
+  H5: "Dates du contrat",
+  H6: "Pas de chevauchement, trajets compris",
+  H7: "Plafond d'heures de la semaine (16 h en DPH)",
+  H8: "Personnes épinglées",
+  start: "Horaire",
+  capacity: "Capacité",
+};
+
+/** The plan of the week as it stands: staffed interventions assigned, the others unassigned. */
+export function currentPlan(instance: Instance, staffing: readonly Staffing[]): Plan {
+  const byId = new Map(staffing.map((s) => [s.interventionId, s]));
+  const plan: Plan = { assignments: [], unassigned: [] };
+  for (const r of instance.requests) {
+    const s = byId.get(r.id);
+    if (s?.supervisorId) plan.assignments.push({ requestId: r.id, start: r.start, supervisorId: s.supervisorId, workerIds: [...s.workerIds] });
+    else plan.unassigned.push({ requestId: r.id, rule: "capacity", reason: "non affectée" });
+  }
+  return plan;
+}
+
+/**
+ * The hard rules the week would break after the change. Only violations that
+ * involve the changed intervention or its people count: an older problem
+ * elsewhere in the week is not this change's doing.
+ */
+export function checkChange(instance: Instance, staffing: readonly Staffing[], change: TeamChange): Violation[] {
+  const pinned = {
+    ...(change.supervisorPinned ? { supervisorId: change.supervisorId } : {}),
+    ...(change.pinnedWorkerIds.length ? { workerIds: change.pinnedWorkerIds.filter((w) => change.workerIds.includes(w)) } : {}),
+  };
+  const edited: Instance = {
+    ...instance,
+    requests: instance.requests.map((r) => {
+      if (r.id !== change.interventionId) return r;
+      const { pinned: _old, ...rest } = r;
+      // Its time stays: steering changes people, not the hour told to the partner.
+      const { latestStart: _late, ...fixed } = rest;
+      return Object.keys(pinned).length ? { ...fixed, pinned } : fixed;
+    }),
+  };
+  const before = currentPlan(edited, staffing);
+  const plan: Plan = {
+    assignments: [
+      ...before.assignments.filter((a) => a.requestId !== change.interventionId),
+      {
+        requestId: change.interventionId,
+        start: edited.requests.find((r) => r.id === change.interventionId)?.start ?? "",
+        supervisorId: change.supervisorId,
+        workerIds: change.workerIds,
+      },
+    ],
+    unassigned: before.unassigned.filter((u) => u.requestId !== change.interventionId),
+  };
+  const people = new Set([change.supervisorId, ...change.workerIds]);
+  return checkPlan(edited, plan).filter(
+    (v) => v.rule !== "H1" && (v.requestId === change.interventionId || (v.personId !== undefined && people.has(v.personId))),
+  );
+}
+
+/** The engine names people and interventions by id: show their names instead. */
+export function humanise(message: string, names: ReadonlyMap<string, string>): string {
+  let text = message;
+  // Longest ids first, so an id that contains another is replaced whole.
+  for (const id of [...names.keys()].sort((a, b) => b.length - a.length)) {
+    if (id) text = text.split(id).join(names.get(id)!);
+  }
+  return text;
+}
+
+/** Distinct rule ids of a list of violations, in order. */
+export const ruleIds = (violations: readonly { rule: string }[]) => [...new Set(violations.map((v) => v.rule))].sort();

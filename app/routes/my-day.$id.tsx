@@ -1,0 +1,176 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { myIntervention, recordTime, saveReport, supervisorOfUser } from "~/data/my-day.server.ts";
+import { STATUS_LABELS } from "~/domain/requests/status.ts";
+import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+// One intervention of the signed-in encadrant: who came, how long they worked, the report.
+export const meta: MetaFunction = () => [{ title: "Intervention · Ma journée · La Conciergerie Solidaire" }];
+
+async function load(request: Request, id: string | undefined) {
+  const user = await requireCapability(request, "myday");
+  const supervisor = await supervisorOfUser(user.userId);
+  const intervention = supervisor && id && id.length <= 40 ? await myIntervention(supervisor.id, id) : null;
+  // Another encadrant's intervention gets the same 404 as a made-up id.
+  if (!supervisor || !intervention) return notFound(request, user, { type: "Intervention", id: (id ?? "").slice(0, 40) });
+  return { user, supervisor, intervention };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { intervention } = await load(request, params.id);
+  return json({ intervention });
+}
+
+const workerId = z.string().regex(/^[\w-]{1,40}$/, "Personne inconnue.");
+const schema = z.discriminatedUnion(
+  "intent",
+  [
+    z.object({ intent: z.literal("check-in"), workerId }),
+    z.object({ intent: z.literal("check-out"), workerId }),
+    z.object({ intent: z.literal("absent"), workerId }),
+    z.object({
+      intent: z.literal("minutes"),
+      workerId,
+      minutes: z.coerce
+        .number({ error: "Indiquez un nombre de minutes." })
+        .int("Un nombre entier de minutes.")
+        .min(0, "Pas de durée négative.")
+        .max(24 * 60, "Une journée au plus."),
+    }),
+    z.object({
+      intent: z.literal("report"),
+      text: z.string({ error: "Écrivez le compte rendu." }).trim().min(3, "Écrivez le compte rendu en quelques mots.").max(2000, "2 000 caractères au plus."),
+      incidents: z.string().trim().max(2000, "2 000 caractères au plus.").optional().transform((v) => (v ? v : null)),
+    }),
+  ],
+  { error: "Action inconnue." },
+);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, supervisor, intervention } = await load(request, params.id);
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors as FieldErrors, done: null, alert: false, workerId: parsed.values.workerId ?? null }, { status: 400 });
+  const actor = actorOf(user);
+  const data = parsed.data;
+  if (data.intent === "report") {
+    const ok = await saveReport(actor, supervisor.id, intervention.id, { text: data.text, incidents: data.incidents });
+    if (!ok) return json({ errors: { form: "Cette intervention ne peut plus recevoir de compte rendu." } as FieldErrors, done: null, alert: false, workerId: null }, { status: 409 });
+    return json({ errors: {} as FieldErrors, done: "Compte rendu enregistré : l'intervention est terminée.", alert: false, workerId: null });
+  }
+  const what = data.intent === "minutes" ? { kind: "minutes" as const, minutes: data.minutes } : { kind: data.intent };
+  const result = await recordTime(actor, supervisor.id, intervention.id, data.workerId, what);
+  if (!result.ok) return json({ errors: { form: result.message } as FieldErrors, done: null, alert: false, workerId: data.workerId }, { status: 409 });
+  const messages = { "check-in": "Arrivée enregistrée.", "check-out": "Départ enregistré.", minutes: "Heures enregistrées.", absent: "Absence enregistrée." };
+  return json({ errors: {} as FieldErrors, done: messages[data.intent], alert: result.overLimit, workerId: data.workerId });
+}
+
+export default function MyIntervention() {
+  const { intervention: i } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const entries = new Map(i.timeEntries.map((t) => [t.workerId, t]));
+  return (
+    <div className="stack my-day">
+      <PageHeader
+        title={`${i.site.name}, ${formatTime(i.startsAt)}–${formatTime(i.endsAt)}`}
+        description={`${i.request.prestation.name} · ${formatDateTime(i.startsAt)}`}
+        actions={
+          <Link className="button secondary small" to="/my-day">
+            ← Ma journée
+          </Link>
+        }
+      />
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {data?.alert ? <Alert kind="info">Ces heures dépassent la durée prévue ou le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      <Card title="Lieu">
+        <p>
+          {i.site.address}, {i.site.postalCode} {i.site.city} <Badge>{STATUS_LABELS[i.status]}</Badge>
+        </p>
+        {i.site.accessNotes ? <p>Accès : {i.site.accessNotes}</p> : null}
+        {i.request.accessInstructions ? <p>Consignes du partenaire : {i.request.accessInstructions}</p> : null}
+        <p className="muted">
+          {i.request.organisation.name} · {formatMinutes(i.durationMinutes)} prévues
+        </p>
+      </Card>
+      <Card title={`Équipe (${i.assignments.length})`}>
+        <ul className="team-cards">
+          {i.assignments.map((a) => {
+            const t = entries.get(a.workerId);
+            const name = `${a.worker.firstName} ${a.worker.lastInitial}.`;
+            const fieldId = `minutes-${a.workerId}`;
+            return (
+              <li key={a.workerId} className="team-card">
+                <h3>{name}</h3>
+                <p className="small">
+                  {t?.absent ? (
+                    <Badge tone="red">Absent·e</Badge>
+                  ) : (
+                    <>
+                      {t?.checkInAt ? `Arrivée ${formatTime(t.checkInAt)}` : "Pas encore arrivé·e"}
+                      {t?.checkOutAt ? ` · départ ${formatTime(t.checkOutAt)}` : ""}
+                      {t && t.minutesWorked > 0 ? ` · ${formatMinutes(t.minutesWorked)} travaillées` : ""}
+                    </>
+                  )}
+                </p>
+                <div className="row">
+                  <AppForm>
+                    <input type="hidden" name="workerId" value={a.workerId} />
+                    <SubmitButton name="intent" value="check-in">
+                      Arrivée<span className="visually-hidden"> de {name}</span>
+                    </SubmitButton>
+                  </AppForm>
+                  <AppForm>
+                    <input type="hidden" name="workerId" value={a.workerId} />
+                    <SubmitButton name="intent" value="check-out" variant="secondary">
+                      Départ<span className="visually-hidden"> de {name}</span>
+                    </SubmitButton>
+                  </AppForm>
+                  <AppForm>
+                    <input type="hidden" name="workerId" value={a.workerId} />
+                    <SubmitButton name="intent" value="absent" variant="danger">
+                      Absent·e<span className="visually-hidden"> : {name}</span>
+                    </SubmitButton>
+                  </AppForm>
+                </div>
+                <AppForm className="inline-form">
+                  <input type="hidden" name="workerId" value={a.workerId} />
+                  <input type="hidden" name="intent" value="minutes" />
+                  <Field
+                    label={`Minutes travaillées par ${name}`}
+                    name="minutes"
+                    id={fieldId}
+                    type="number"
+                    defaultValue={t && t.minutesWorked > 0 ? String(t.minutesWorked) : String(i.durationMinutes)}
+                    error={data?.workerId === a.workerId ? errors.minutes : undefined}
+                  />
+                  <SubmitButton variant="secondary">Enregistrer les heures<span className="visually-hidden"> de {name}</span></SubmitButton>
+                </AppForm>
+              </li>
+            );
+          })}
+        </ul>
+      </Card>
+      <Card title="Compte rendu">
+        <AppForm className="form">
+          <input type="hidden" name="intent" value="report" />
+          <Field label="Compte rendu" name="text" error={errors.text} hint="Ce qui a été fait, en quelques lignes.">
+            <textarea rows={4} maxLength={2000} defaultValue={i.report?.text ?? ""} />
+          </Field>
+          <Field label="Incidents (facultatif)" name="incidents" error={errors.incidents}>
+            <textarea rows={3} maxLength={2000} defaultValue={i.report?.incidents ?? ""} />
+          </Field>
+          <SubmitButton>Enregistrer le compte rendu</SubmitButton>
+        </AppForm>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

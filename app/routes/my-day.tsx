@@ -1,0 +1,113 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { myInterventions, regenerateCalendarToken, supervisorOfUser } from "~/data/my-day.server.ts";
+import { STATUS_LABELS } from "~/domain/requests/status.ts";
+import { env } from "~/utils/env.server.ts";
+import { formatDate, formatTime } from "~/utils/format.ts";
+import { toParisDate } from "~/utils/paris-time.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+// The encadrant's day, on a phone: today's and tomorrow's interventions.
+export const meta: MetaFunction = () => [{ title: "Ma journée · La Conciergerie Solidaire" }];
+
+async function mySupervisor(request: Request) {
+  const user = await requireCapability(request, "myday");
+  const supervisor = await supervisorOfUser(user.userId);
+  if (!supervisor) return notFound(request, user, { type: "Supervisor", id: user.userId });
+  return { user, supervisor };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { supervisor } = await mySupervisor(request);
+  const day = await myInterventions(supervisor.id);
+  return json({
+    name: supervisor.firstName,
+    hasCalendar: supervisor.calendarTokenHash !== null,
+    today: day.today,
+    tomorrow: day.tomorrow,
+    interventions: day.interventions.map((i) => ({
+      id: i.id,
+      day: toParisDate(i.startsAt),
+      startsAt: i.startsAt,
+      endsAt: i.endsAt,
+      status: i.status,
+      site: i.site,
+      prestation: i.request.prestation.name,
+      partner: i.request.organisation.name,
+      team: i.assignments.map((a) => `${a.worker.firstName} ${a.worker.lastInitial}.`),
+      recorded: i.timeEntries.length,
+    })),
+  });
+}
+
+const schema = z.object({ intent: z.literal("calendar", { error: "Action inconnue." }) });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { user, supervisor } = await mySupervisor(request);
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ calendarUrl: null, errors: parsed.errors }, { status: 400 });
+  const token = await regenerateCalendarToken(actorOf(user), supervisor.id);
+  return json({ calendarUrl: `${env().APP_URL}/calendar/encadrant/${token}.ics`, errors: {} });
+}
+
+export default function MyDay() {
+  const { name, hasCalendar, today, tomorrow, interventions } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const days = [
+    { day: today, title: `Aujourd'hui, ${formatDate(`${today}T12:00:00Z`)}` },
+    { day: tomorrow, title: `Demain, ${formatDate(`${tomorrow}T12:00:00Z`)}` },
+  ];
+  return (
+    <div className="stack my-day">
+      <PageHeader title="Ma journée" description={`Bonjour ${name}. Vos interventions d'aujourd'hui et de demain.`} />
+      {days.map(({ day, title }) => {
+        const items = interventions.filter((i) => i.day === day);
+        return (
+          <Card key={day} title={title}>
+            {items.length === 0 ? (
+              <EmptyState>Pas d'intervention prévue.</EmptyState>
+            ) : (
+              <ul className="day-list">
+                {items.map((i) => (
+                  <li key={i.id} className="day-item">
+                    <Link to={`/my-day/${i.id}`} className="day-link">
+                      {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site.name}
+                    </Link>
+                    <span>
+                      {i.prestation} <Badge tone={i.status === "DONE" ? "green" : i.status === "IN_PROGRESS" ? "blue" : undefined}>{STATUS_LABELS[i.status]}</Badge>
+                    </span>
+                    <span className="muted">
+                      {i.site.address}, {i.site.postalCode} {i.site.city}
+                    </span>
+                    <span>Équipe : {i.team.length ? i.team.join(", ") : "personne"}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        );
+      })}
+      <Card title="Mon planning dans mon agenda">
+        <p>Un lien secret (format ICS) pour voir vos interventions dans l'agenda de votre téléphone. Le lien n'affiche que la taille des équipes, pas les prénoms.</p>
+        {data?.calendarUrl ? (
+          <Alert kind="success">
+            Nouveau lien, à copier maintenant (il ne sera plus affiché) : <code className="prewrap">{data.calendarUrl}</code>
+          </Alert>
+        ) : hasCalendar ? (
+          <p className="muted">Un lien est actif. En générer un nouveau désactive l'ancien.</p>
+        ) : null}
+        <AppForm>
+          <input type="hidden" name="intent" value="calendar" />
+          <SubmitButton variant="secondary">{hasCalendar ? "Générer un nouveau lien" : "Créer mon lien d'agenda"}</SubmitButton>
+        </AppForm>
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

@@ -1,0 +1,47 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { auditPeopleExport, workerWeek } from "~/data/people.server.ts";
+import { planningSheetPdf } from "~/domain/planning/sheet-pdf.ts";
+import { formatDate, formatMinutes, formatShortDate, formatTime } from "~/utils/format.ts";
+import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+
+// A person's printable weekly planning (they have no account): the encadrant hands it out.
+const weekSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+  .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)))
+  .catch(() => parisWeekStart(new Date()));
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "people.view");
+  const id = params.id ?? "";
+  const week = weekSchema.parse(new URL(request.url).searchParams.get("week") ?? "");
+  const worker = id.length <= 40 ? await workerWeek(id, week) : null;
+  if (!worker) return notFound(request, user, { type: "Worker", id: id.slice(0, 40) });
+  const total = worker.assignments.reduce((s, a) => s + a.intervention.durationMinutes, 0);
+  const bytes = await planningSheetPdf({
+    person: `${worker.firstName} ${worker.lastInitial}.`,
+    week: `Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${addDays(week, 6)}T12:00:00Z`)}`,
+    totalHours: formatMinutes(total),
+    targetHours: formatMinutes(worker.weeklyTargetMinutes),
+    lines: worker.assignments.map(({ intervention: i }) => ({
+      day: formatShortDate(i.startsAt),
+      time: `${formatTime(i.startsAt)} – ${formatTime(i.endsAt)}`,
+      site: i.site.name,
+      address: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
+      prestation: i.request.prestation.name,
+      encadrant: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : "à confirmer",
+      accessNotes: i.site.accessNotes,
+    })),
+  });
+  await auditPeopleExport(actorOf(user), `planning-sheet-${worker.id}-${week}`);
+  return new Response(Buffer.from(bytes), {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `inline; filename="planning-${worker.firstName}-${week}.pdf"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

@@ -1,0 +1,200 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/people.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
+import { formatDate } from "~/utils/format.ts";
+import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+
+// One person in insertion: skills, weekly availability, target hours, absences (dates only).
+export const meta: MetaFunction = () => [{ title: "Salarié · Équipes · La Conciergerie Solidaire" }];
+
+const DAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
+
+async function load(request: Request, id: string | undefined, capability: "people.view" | "people.manage") {
+  const user = await requireCapability(request, capability);
+  const found = id && id.length <= 40 ? await getWorker(id) : null;
+  if (!found) return notFound(request, user, { type: "Worker", id: (id ?? "").slice(0, 40) });
+  return { user, ...found };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, worker, skills } = await load(request, params.id, "people.view");
+  const week = parisWeekStart(new Date());
+  return json({ worker, skills, manage: can(user.role, "people.manage"), week, nextWeek: addDays(week, 7) });
+}
+
+const clock = z.string().regex(/^$|^([01]\d|2[0-3]):[0-5]\d$/, "Heure au format HH:MM.");
+const day = z.string({ error: "Indiquez une date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez une date.");
+const updateSchema = z
+  .looseObject({
+    intent: z.literal("update"),
+    weeklyTargetHours: z.coerce
+      .number({ error: "Indiquez un nombre d'heures." })
+      .min(3, "Entre 3 et 16 heures (DPH).")
+      .max(16, "Entre 3 et 16 heures (DPH).")
+      .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,5)."),
+    ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].flatMap((d) => [[`from${d}`, clock.optional()], [`to${d}`, clock.optional()]])),
+  })
+  .superRefine((v, ctx) => {
+    for (let d = 1; d <= 7; d++) {
+      const from = String(v[`from${d}`] ?? "");
+      const to = String(v[`to${d}`] ?? "");
+      if (Boolean(from) !== Boolean(to)) ctx.addIssue({ code: "custom", path: [`to${d}`], message: "Indiquez le début et la fin, ou aucun des deux." });
+      else if (from && from >= to) ctx.addIssue({ code: "custom", path: [`to${d}`], message: "La fin doit suivre le début." });
+    }
+  });
+const schema = z.discriminatedUnion(
+  "intent",
+  [
+    updateSchema,
+    z
+      .object({ intent: z.literal("absence"), firstDay: day, lastDay: day })
+      .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
+    z.object({ intent: z.literal("remove-absence"), absenceId: z.string().regex(/^[\w-]{1,40}$/) }),
+  ],
+  { error: "Action inconnue." },
+);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, worker } = await load(request, params.id, "people.manage");
+  const form = await readForm(request);
+  const parsed = parseForm(form, schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
+  const actor = actorOf(user);
+  const data = parsed.data;
+  if (data.intent === "absence") {
+    const result = await addAbsence(actor, worker.id, data.firstDay, data.lastDay);
+    const n = result?.replanned.length ?? 0;
+    return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${n} intervention(s) à re-planifier : le planificateur s'en charge.` : ""}` });
+  }
+  if (data.intent === "remove-absence") {
+    await removeAbsence(actor, worker.id, data.absenceId);
+    return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
+  }
+  const availability = [1, 2, 3, 4, 5, 6, 7].flatMap((d) => {
+    const from = String(data[`from${d}`] ?? "");
+    const to = String(data[`to${d}`] ?? "");
+    return from && to ? [{ isoDay: d, fromMinute: clockMinutes(from), toMinute: clockMinutes(to) }] : [];
+  });
+  const skillIds = form.getAll("skill").filter((s): s is string => typeof s === "string" && /^[\w-]{1,40}$/.test(s));
+  await updateWorker(actor, worker.id, { weeklyTargetMinutes: Math.round(data.weeklyTargetHours * 60), skillIds, availability });
+  return json({ errors: {} as FieldErrors, values: {}, done: "Fiche enregistrée." });
+}
+
+export default function Worker() {
+  const { worker, skills, manage, week, nextWeek } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors: Record<string, string> = data?.errors ?? {};
+  const values: Record<string, string> = (data?.values as Record<string, string>) ?? {};
+  const windowOf = (d: number) => worker.availability.find((a) => a.isoDay === d);
+  const name = `${worker.firstName} ${worker.lastInitial}.`;
+  const today = toParisDate(new Date());
+  return (
+    <div className="stack">
+      <PageHeader
+        title={name}
+        description={`Contrat du ${formatDate(worker.contractStart)} au ${formatDate(worker.contractEnd)}`}
+        actions={
+          <>
+            <a className="button secondary" href={`/people/${worker.id}/planning.pdf?week=${week}`}>
+              Planning de la semaine (PDF)
+            </a>
+            <a className="button secondary" href={`/people/${worker.id}/planning.pdf?week=${nextWeek}`}>
+              Semaine prochaine (PDF)
+            </a>
+            <Link className="button secondary" to="/people">
+              ← Équipes
+            </Link>
+          </>
+        }
+      />
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {manage ? (
+        <>
+          <Card title="Heures, compétences et disponibilités">
+            <AppForm className="form wide-form" noValidate>
+              <input type="hidden" name="intent" value="update" />
+              <Field
+                label="Objectif d'heures par semaine"
+                name="weeklyTargetHours"
+                type="number"
+                hint="De 3 h à 16 h (Dispositif Premières Heures), en progressant au fil du parcours."
+                defaultValue={values.weeklyTargetHours ?? String(worker.weeklyTargetMinutes / 60)}
+                error={errors.weeklyTargetHours}
+              />
+              <fieldset className="fieldset">
+                <legend>Compétences</legend>
+                <div className="check-grid">
+                  {skills.map((s) => (
+                    <label key={s.id} className="check">
+                      <input type="checkbox" name="skill" value={s.id} defaultChecked={worker.skills.includes(s.id)} /> {s.label}
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+              <fieldset className="fieldset">
+                <legend>Disponibilités (laisser vide un jour sans travail)</legend>
+                {DAYS.map((label, index) => {
+                  const d = index + 1;
+                  const w = windowOf(d);
+                  return (
+                    <div key={d} className="field-row">
+                      <Field label={`${label} : de`} name={`from${d}`} type="time" defaultValue={values[`from${d}`] ?? (w ? clockText(w.fromMinute) : "")} error={errors[`from${d}`]} />
+                      <Field label={`${label} : à`} name={`to${d}`} type="time" defaultValue={values[`to${d}`] ?? (w ? clockText(w.toMinute) : "")} error={errors[`to${d}`]} />
+                    </div>
+                  );
+                })}
+              </fieldset>
+              <SubmitButton>Enregistrer la fiche</SubmitButton>
+            </AppForm>
+          </Card>
+          <Card title="Absences">
+            <p className="muted">Les dates seulement, jamais le motif. Les interventions concernées sont re-planifiées.</p>
+            {worker.absences.length > 0 ? (
+              <ul className="absence-list">
+                {worker.absences.map((a) => (
+                  <li key={a.id} className="row">
+                    Du {formatDate(a.startsAt)} au {formatDate(new Date(new Date(a.endsAt).getTime() - 1))}
+                    <AppForm>
+                      <input type="hidden" name="intent" value="remove-absence" />
+                      <input type="hidden" name="absenceId" value={a.id} />
+                      <SubmitButton variant="danger">Supprimer<span className="visually-hidden"> l'absence du {formatDate(a.startsAt)}</span></SubmitButton>
+                    </AppForm>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="absence" />
+              <div className="field-row">
+                <Field label="Premier jour" name="firstDay" type="date" defaultValue={values.firstDay ?? today} error={errors.firstDay} />
+                <Field label="Dernier jour" name="lastDay" type="date" defaultValue={values.lastDay ?? today} error={errors.lastDay} />
+              </div>
+              <SubmitButton>Marquer absent·e</SubmitButton>
+            </AppForm>
+          </Card>
+        </>
+      ) : (
+        <Card title="Disponibilités">
+          <ul>
+            {worker.availability.map((a) => (
+              <li key={`${a.isoDay}-${a.fromMinute}`}>
+                {DAYS[a.isoDay - 1]} : {clockText(a.fromMinute)}–{clockText(a.toMinute)}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

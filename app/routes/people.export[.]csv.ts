@@ -1,0 +1,30 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { auditPeopleExport, workedEntries } from "~/data/people.server.ts";
+import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
+import { toParisDate } from "~/utils/paris-time.ts";
+
+// Hours actually worked in a month: per person for payroll, or the DPH activity report. Audited.
+const querySchema = z.object({
+  what: z.enum(["payroll", "dph"]).catch("payroll"),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .catch(() => toParisDate(new Date()).slice(0, 7)),
+});
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "people.manage");
+  const { what, month } = querySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const entries = await workedEntries(month);
+  await auditPeopleExport(actorOf(user), `${what}-${month}`);
+  const csv = what === "payroll" ? payrollCsv(month, entries) : dphCsv(month, entries);
+  return new Response(`\uFEFF${csv}`, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="conciergerie-${what === "payroll" ? "heures-paie" : "rapport-dph"}-${month}.csv"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -1,0 +1,213 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import type { FormEvent } from "react";
+import { z } from "zod";
+import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { previewChange, saveChange, steeringContext, STEERABLE } from "~/data/planning.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { RULE_LABELS, type TeamChange } from "~/domain/planning/steering.ts";
+import { STATUS_LABELS } from "~/domain/requests/status.ts";
+import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+// Steering one intervention: its encadrant, its team and their pins. Every
+// change is checked against the engine's hard rules before it is saved.
+export const meta: MetaFunction = () => [{ title: "Intervention · Planning · La Conciergerie Solidaire" }];
+
+async function load(request: Request, id: string | undefined) {
+  const user = await requireCapability(request, "planning.view");
+  const context = id && id.length <= 40 ? await steeringContext(id) : null;
+  if (!context) return notFound(request, user, { type: "Intervention", id: (id ?? "").slice(0, 40) });
+  return { user, context };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { user, context } = await load(request, params.id);
+  const { intervention } = context;
+  return json({
+    ...context,
+    canManage: can(user.role, "planning.manage"),
+    steerable: (STEERABLE as readonly string[]).includes(intervention.status),
+    saved: new URL(request.url).searchParams.get("saved"),
+  });
+}
+
+const id = z.string().regex(/^[\w-]{1,40}$/);
+const schema = z
+  .looseObject({
+    intent: z.enum(["check", "save"], { error: "Action inconnue." }),
+    supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."),
+    supervisorPinned: z.literal("on").optional(),
+    force: z.literal("on").optional(),
+    reason: z.string().trim().max(500, "500 caractères au plus.").optional(),
+  })
+  .refine((v) => v.intent !== "save" || !v.force || (v.reason ?? "").length >= 10, {
+    message: "Pour forcer, expliquez en quelques mots pourquoi (10 caractères au moins).",
+    path: ["reason"],
+  });
+
+/** Team and pins come as one checkbox per person: worker:<id> and pin:<id>. */
+function teamChange(interventionId: string, data: z.infer<typeof schema>): TeamChange {
+  const keys = Object.keys(data);
+  const picked = (prefix: string) => keys.filter((k) => k.startsWith(prefix) && data[k] === "on").map((k) => k.slice(prefix.length)).filter((k) => id.safeParse(k).success);
+  const workerIds = picked("worker:").sort();
+  return {
+    interventionId,
+    supervisorId: data.supervisorId,
+    workerIds,
+    supervisorPinned: data.supervisorPinned === "on",
+    pinnedWorkerIds: picked("pin:").filter((w) => workerIds.includes(w)),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "planning.manage");
+  const { context } = await load(request, params.id);
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, violations: [], message: null, checked: false }, { status: 400 });
+  const change = teamChange(context.intervention.id, parsed.data);
+  if (parsed.data.intent === "check") {
+    const { violations } = await previewChange(context.weekStart, change);
+    return json({ errors: {}, violations, message: null, checked: true });
+  }
+  const force = parsed.data.force === "on" ? { reason: parsed.data.reason ?? "" } : null;
+  const result = await saveChange(actorOf(user), context.weekStart, change, force);
+  if (!result.ok) {
+    return json(
+      { errors: {}, violations: result.violations, message: result.message ?? null, checked: true },
+      { status: result.message ? 409 : 400 },
+    );
+  }
+  return redirect(`/planning/interventions/${context.intervention.id}?saved=${result.forced.length ? "forced" : "ok"}`);
+}
+
+type Checked = { errors: Record<string, string>; violations: { rule: string; message: string }[]; message: string | null; checked: boolean };
+
+function Violations({ data }: { data: Checked | undefined }) {
+  if (!data?.checked) return null;
+  if (data.message) return <Alert kind="error">{data.message}</Alert>;
+  if (data.violations.length === 0) return <Alert kind="success">Aucune règle enfreinte : cette équipe peut être enregistrée.</Alert>;
+  return (
+    <div className="alert error" role="alert">
+      <strong>Cette équipe enfreint {data.violations.length === 1 ? "une règle" : `${data.violations.length} règles`} :</strong>
+      <ul className="violations">
+        {data.violations.map((v, i) => (
+          <li key={i}>
+            <Badge tone="red">{`${v.rule} · ${RULE_LABELS[v.rule] ?? v.rule}`}</Badge> {v.message}
+          </li>
+        ))}
+      </ul>
+      <span>Modifiez l'équipe, ou cochez « Forcer » et expliquez pourquoi : ce choix sera enregistré au journal.</span>
+    </div>
+  );
+}
+
+export default function SteerIntervention() {
+  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as Checked | undefined;
+  const preview = useFetcher<Checked>();
+  const team = new Set(intervention.assignments.map((a) => a.workerId));
+  const pins = new Set(intervention.assignments.filter((a) => a.pinned).map((a) => a.workerId));
+  const shown = preview.data && preview.state === "idle" && (!actionData || preview.data !== actionData) ? preview.data : actionData;
+  const errors = actionData?.errors ?? {};
+  // With JavaScript, every change is checked at once (the "Vérifier" button does the same without it).
+  const check = (event: FormEvent<HTMLFormElement>) => {
+    const target = event.target as HTMLElement;
+    if (target.getAttribute("name") === "reason") return;
+    const form = new FormData(event.currentTarget);
+    form.set("intent", "check");
+    preview.submit(form, { method: "post" });
+  };
+  const candidates = [...workers.filter((w) => team.has(w.id)), ...workers.filter((w) => !team.has(w.id) && w.skilled)];
+  const others = workers.filter((w) => !team.has(w.id) && !w.skilled);
+  const personRow = (w: (typeof workers)[number]) => (
+    <li key={w.id} className="team-row">
+      <label>
+        <input type="checkbox" name={`worker:${w.id}`} defaultChecked={team.has(w.id)} /> {w.name}
+        {!w.skilled ? <span className="muted small"> (sans la compétence)</span> : null}
+      </label>
+      <label className="small">
+        <input type="checkbox" name={`pin:${w.id}`} defaultChecked={pins.has(w.id)} /> Épingler<span className="visually-hidden"> {w.name}</span>
+      </label>
+    </li>
+  );
+  return (
+    <div className="stack">
+      <PageHeader
+        title={`${intervention.site.name} · ${formatDateTime(intervention.startsAt)}`}
+        description={`${intervention.request.prestation.name} (${intervention.request.reference}), ${formatTime(intervention.startsAt)}–${formatTime(intervention.endsAt)}, ${formatMinutes(intervention.durationMinutes)}, équipe de ${intervention.workersNeeded}`}
+        actions={
+          <Link className="button secondary" to={`/planning?week=${weekStart}`}>
+            ← Retour au planning
+          </Link>
+        }
+      />
+      {saved === "ok" ? <Alert kind="success">Équipe enregistrée.</Alert> : null}
+      {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal.</Alert> : null}
+      {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
+        <Alert kind="info">
+          Sans équipe ({intervention.unstaffedRule}) : {intervention.unstaffedReason}
+        </Alert>
+      ) : null}
+      {!steerable ? (
+        <Alert kind="info">Statut : {STATUS_LABELS[intervention.status as keyof typeof STATUS_LABELS] ?? intervention.status}. Cette intervention n'est plus modifiable depuis le planning.</Alert>
+      ) : !canManage ? (
+        <Alert kind="info">Lecture seule.</Alert>
+      ) : (
+        <Card title="Équipe">
+          <AppForm className="form wide-form" onChange={check} noValidate>
+            <Field label="Encadrant technique" name="supervisorId" error={errors.supervisorId}>
+              <select defaultValue={intervention.supervisorId ?? ""}>
+                <option value="">Choisir…</option>
+                {supervisors.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                    {s.skilled ? "" : " (sans la compétence)"}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <label className="check">
+              <input type="checkbox" name="supervisorPinned" defaultChecked={intervention.supervisorPinned} /> Épingler l'encadrant (l'optimisation ne le changera pas)
+            </label>
+            <fieldset className="fieldset">
+              <legend>
+                Salariés ({intervention.request.prestation.skill.label}, {intervention.workersNeeded} demandés)
+              </legend>
+              <ul className="team-list">{candidates.map(personRow)}</ul>
+              {others.length > 0 ? (
+                <details>
+                  <summary>Autres salariés ({others.length})</summary>
+                  <ul className="team-list">{others.map(personRow)}</ul>
+                </details>
+              ) : null}
+            </fieldset>
+            <Violations data={shown} />
+            <fieldset className="fieldset">
+              <legend>Forcer une règle</legend>
+              <label className="check">
+                <input type="checkbox" name="force" /> Forcer : enregistrer même si une règle est enfreinte
+              </label>
+              <Field label="Raison (obligatoire pour forcer)" name="reason" error={errors.reason}>
+                <textarea rows={2} maxLength={500} />
+              </Field>
+            </fieldset>
+            <div className="row">
+              <SubmitButton name="intent" value="save">
+                Enregistrer
+              </SubmitButton>
+              <SubmitButton name="intent" value="check" variant="secondary">
+                Vérifier
+              </SubmitButton>
+            </div>
+          </AppForm>
+        </Card>
+      )}
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

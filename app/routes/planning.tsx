@@ -1,0 +1,185 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { RunProgress, type RunProgressData } from "~/components/planning.tsx";
+import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { getPlanningRun, requestOptimisation, weekBoard } from "~/data/planning.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { RULE_LABELS } from "~/domain/planning/steering.ts";
+import { runProgress } from "~/queues/planning-progress.server.ts";
+import { formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+export const meta: MetaFunction = () => [{ title: "Planning · La Conciergerie Solidaire" }];
+
+const weekParam = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+  .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)));
+
+/** The Monday of ?week= (any day of the week will do), or this week's. */
+function weekOf(url: URL): string {
+  const parsed = weekParam.safeParse(url.searchParams.get("week"));
+  return parsed.success ? parsed.data : parisWeekStart(new Date());
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "planning.view");
+  const url = new URL(request.url);
+  const week = weekOf(url);
+  const board = await weekBoard(week);
+  const runId = url.searchParams.get("run");
+  const run = runId && /^[\w-]{1,40}$/.test(runId) ? await getPlanningRun(runId) : null;
+  return json({
+    week,
+    days: Array.from({ length: 7 }, (_, i) => addDays(week, i)),
+    today: toParisDate(new Date()),
+    canManage: can(user.role, "planning.manage"),
+    board,
+    run: run ? { id: run.id, progress: (await runProgress(run)) as RunProgressData } : null,
+  });
+}
+
+const schema = z.object({ intent: z.literal("optimise", { error: "Action inconnue." }), week: weekParam });
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "planning.manage");
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const runId = await requestOptimisation(actorOf(user), parsed.data.week);
+  return redirect(`/planning?week=${parsed.data.week}&run=${encodeURIComponent(runId)}`);
+}
+
+type BoardIntervention = ReturnType<typeof useLoaderData<typeof loader>>["board"]["interventions"][number];
+
+function InterventionChip({ i }: { i: BoardIntervention }) {
+  const staffed = i.team.length;
+  return (
+    <div className={`plan-item ${i.status === "ACCEPTED" ? "unstaffed" : ""}`}>
+      <Link to={`/planning/interventions/${i.id}`} className="plan-time">
+        {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site}
+      </Link>
+      <span className="plan-meta">
+        {i.prestation} · <Badge tone={staffed >= i.workersNeeded ? "green" : "amber"}>{`${staffed}/${i.workersNeeded}`}</Badge>
+        {i.supervisorPinned ? <Badge tone="blue">épinglée</Badge> : null}
+        {i.overtime || i.team.some((t) => t.overLimit) ? <Badge tone="red">heures au-delà</Badge> : null}
+      </span>
+      {i.team.length > 0 ? (
+        <span className="plan-team">
+          {i.team.map((t) => (
+            <span key={t.id} className={t.overLimit ? "over" : undefined}>
+              {t.name}
+              {t.pinned ? " 📌" : ""}
+            </span>
+          ))}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+export default function Planning() {
+  const { week, days, today, canManage, board, run } = useLoaderData<typeof loader>();
+  const unstaffed = board.interventions.filter((i) => i.status === "ACCEPTED" || !i.supervisorId);
+  const staffed = board.interventions.filter((i) => i.supervisorId && i.status !== "ACCEPTED");
+  const rows = board.supervisors.map((s) => ({ ...s, items: staffed.filter((i) => i.supervisorId === s.id) }));
+  const dayOf = (d: string) => toParisDate(new Date(d));
+  const overLimit = board.interventions.filter((i) => i.overtime || i.team.some((t) => t.overLimit)).length;
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Planning"
+        description={`Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${days[6]}T12:00:00Z`)}`}
+        actions={
+          <>
+            <Link className="button secondary" to={`/planning?week=${addDays(week, -7)}`}>
+              ← Semaine précédente
+            </Link>
+            <Link className="button secondary" to={`/planning?week=${addDays(week, 7)}`}>
+              Semaine suivante →
+            </Link>
+            {canManage ? (
+              <AppForm>
+                <input type="hidden" name="intent" value="optimise" />
+                <input type="hidden" name="week" value={week} />
+                <SubmitButton>Optimiser la semaine</SubmitButton>
+              </AppForm>
+            ) : null}
+          </>
+        }
+      />
+      {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?week=${week}&run=${run.id}`} /> : null}
+      {overLimit > 0 ? (
+        <Alert kind="info">
+          {overLimit} intervention(s) avec des heures réalisées au-delà du prévu ou du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
+        </Alert>
+      ) : null}
+      <Card title={`Sans équipe (${unstaffed.length})`}>
+        {unstaffed.length === 0 ? (
+          <EmptyState>Toutes les interventions de la semaine ont une équipe.</EmptyState>
+        ) : (
+          <ul className="unstaffed-list">
+            {unstaffed.map((i) => (
+              <li key={i.id}>
+                <Link to={`/planning/interventions/${i.id}`}>
+                  {formatShortDate(i.startsAt)} {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site} · {i.prestation} ({i.workersNeeded} pers.)
+                </Link>
+                {i.unstaffedRule ? (
+                  <span className="plan-reason">
+                    <Badge tone="amber">{`${i.unstaffedRule} · ${RULE_LABELS[i.unstaffedRule] ?? i.unstaffedRule}`}</Badge> {i.unstaffedReason}
+                  </span>
+                ) : (
+                  <span className="plan-reason muted">En attente du planificateur.</span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <section className="card plan-card" aria-label="Semaine par encadrant">
+        <h2>Par encadrant</h2>
+        <div className="plan-scroll">
+          <table className="table plan-grid">
+            <thead>
+              <tr>
+                <th scope="col">Encadrant</th>
+                {days.map((d) => (
+                  <th scope="col" key={d} className={d === today ? "today" : undefined}>
+                    {formatShortDate(`${d}T12:00:00Z`)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">
+                    {s.name}
+                    <span className="muted small"> {s.items.length} interv.</span>
+                  </th>
+                  {days.map((d) => {
+                    const items = s.items.filter((i) => dayOf(i.startsAt) === d);
+                    return (
+                      <td key={d} data-label={formatShortDate(`${d}T12:00:00Z`)} className={items.length === 0 ? "empty-day" : undefined}>
+                        {items.map((i) => (
+                          <InterventionChip key={i.id} i={i} />
+                        ))}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;
