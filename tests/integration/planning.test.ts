@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { db } from "~/data/db.server.ts";
+import { recordTime } from "~/data/my-day.server.ts";
+import { addAbsence, workedEntries } from "~/data/people.server.ts";
+import { previewChange, saveChange } from "~/data/planning.server.ts";
+import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
+import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { DAY_MS } from "~/utils/time.ts";
+import { replanIntervention } from "../../workers/processors/scheduling.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+
+// The coordinator's writes on the plan and the people, on a real database.
+const week = parisWeekStart(new Date(Date.now() + 28 * DAY_MS));
+const at = (dayOffset: number, time: string) => fromParisLocal(`${addDays(week, dayOffset)}T${time}`);
+
+async function world() {
+  const skill = await createSkill(db(), { code: `nettoyage-planning-${Date.now()}`, label: "Nettoyage" });
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
+  const workers = [];
+  for (let i = 0; i < 4; i++) workers.push(await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
+  const coordinator = await createUser(db(), { role: "COORDINATOR" });
+  const actor = { userId: coordinator.id, organisationId: coordinator.membership!.organisationId, role: "COORDINATOR" as const };
+  const staffed = (day: number, time: string, workerIds: string[], minutes = 120, supervisorId = supervisor.id) =>
+    createServiceRequest(db(), {
+      prestationId: prestation.id,
+      siteId: site.id,
+      organisationId: site.organisationId,
+      teamSize: 2,
+      durationMinutes: minutes,
+      interventions: [{ startsAt: at(day, time), durationMinutes: minutes, workersNeeded: 2, status: "SCHEDULED", supervisorId, workerIds }],
+    });
+  return { skill, prestation, site, supervisor, workers, actor, staffed };
+}
+
+const auditOf = (entityId: string, action: string) => db().auditLog.findMany({ where: { entityId, action } });
+
+describe("steering the plan", async () => {
+  const w = await world();
+
+  it("refuses a team that breaks a hard rule, and saves it only when forced with a reason, audited", async () => {
+    const request = await w.staffed(0, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const intervention = request.interventions[0]!;
+    const change = { interventionId: intervention.id, supervisorId: w.supervisor.id, workerIds: [w.workers[0]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+
+    const preview = await previewChange(week, change);
+    expect(preview.violations.map((v) => v.rule)).toEqual(["H2"]);
+    expect(preview.violations[0]!.message).toMatch(/équipe de 2 salarié/);
+
+    const refused = await saveChange(w.actor, week, change, null);
+    expect(refused).toMatchObject({ ok: false });
+    expect(await db().assignment.count({ where: { interventionId: intervention.id } })).toBe(2);
+
+    const forced = await saveChange(w.actor, week, change, { reason: "Le partenaire accepte une personne ce jour-là." });
+    expect(forced).toEqual({ ok: true, forced: ["H2"] });
+    const assignments = await db().assignment.findMany({ where: { interventionId: intervention.id } });
+    expect(assignments.map((a) => a.workerId)).toEqual([w.workers[0]!.id]);
+    expect(assignments[0]!.startsAt).toEqual(intervention.startsAt);
+    const [audit] = await auditOf(intervention.id, "planning.forced");
+    expect(audit!.details).toMatchObject({ rules: ["H2"], reason: "Le partenaire accepte une personne ce jour-là." });
+  });
+
+  it("saves a valid change with its pins and no forcing", async () => {
+    const request = await w.staffed(1, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const id = request.interventions[0]!.id;
+    const change = { interventionId: id, supervisorId: w.supervisor.id, workerIds: [w.workers[2]!.id, w.workers[1]!.id].sort(), supervisorPinned: true, pinnedWorkerIds: [w.workers[2]!.id] };
+    expect((await previewChange(week, change)).violations).toEqual([]);
+    expect(await saveChange(w.actor, week, change, null)).toEqual({ ok: true, forced: [] });
+    const saved = await db().intervention.findUniqueOrThrow({ where: { id }, include: { assignments: true } });
+    expect(saved.supervisorPinned).toBe(true);
+    expect(saved.assignments.find((a) => a.workerId === w.workers[2]!.id)!.pinned).toBe(true);
+    expect(await auditOf(id, "planning.forced")).toEqual([]);
+    expect(await auditOf(id, "planning.changed")).toHaveLength(1);
+  });
+
+  it("names the overlap and, forced anyway, gets a French refusal from the database, never a crash", async () => {
+    const first = await w.staffed(2, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const other = await createSupervisor(db(), { skillIds: [w.skill.id] });
+    const second = await w.staffed(2, "10:00", [w.workers[2]!.id, w.workers[3]!.id], 120, other.id);
+    const change = { interventionId: second.interventions[0]!.id, supervisorId: other.id, workerIds: [w.workers[0]!.id, w.workers[3]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+    const preview = await previewChange(week, change);
+    expect(preview.violations.map((v) => v.rule)).toContain("H6");
+    expect(preview.violations.find((v) => v.rule === "H6")!.message).toContain(w.workers[0]!.firstName);
+    const result = await saveChange(w.actor, week, change, { reason: "Essai de double réservation." });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? "" : result.message).toMatch(/déjà engagée/);
+    expect(await db().assignment.count({ where: { interventionId: second.interventions[0]!.id } })).toBe(2);
+    expect(first.interventions[0]!.id).toBeTruthy();
+  });
+});
+
+describe("absences and hours", async () => {
+  const w = await world();
+
+  it("an absence (dates only) re-plans every intervention the person is on", async () => {
+    const request = await w.staffed(3, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const id = request.interventions[0]!.id;
+    const day = addDays(week, 3);
+    const result = await addAbsence(w.actor, w.workers[0]!.id, day, day);
+    expect(result!.replanned).toEqual([id]);
+    const outbox = await db().outboxEvent.findMany({ where: { jobName: "replan-intervention", businessKey: { startsWith: `replan:${id}:` } } });
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]!.payload).toEqual({ interventionId: id });
+    // What the worker does with the job: the absent person is replaced.
+    await replanIntervention(outbox[0]!.payload as { interventionId: string });
+    const after = await db().assignment.findMany({ where: { interventionId: id } });
+    expect(after.map((a) => a.workerId)).not.toContain(w.workers[0]!.id);
+    expect(after).toHaveLength(2);
+  });
+
+  it("records hours as they were, alerts past the limit, and exports the month's true figures", async () => {
+    const month = addDays(week, 4).slice(0, 7);
+    const a = await w.staffed(4, "08:00", [w.workers[2]!.id, w.workers[3]!.id], 180);
+    const id = a.interventions[0]!.id;
+    const encadrant = await createUser(db(), { role: "ENCADRANT" });
+    await db().supervisor.update({ where: { id: w.supervisor.id }, data: { userId: encadrant.id } });
+    const actor = { userId: encadrant.id, organisationId: encadrant.membership!.organisationId, role: "ENCADRANT" as const };
+    expect(await recordTime(actor, w.supervisor.id, id, w.workers[2]!.id, { kind: "check-in" })).toEqual({ ok: true, overLimit: false });
+    expect((await db().intervention.findUniqueOrThrow({ where: { id } })).status).toBe("IN_PROGRESS");
+    // 200 minutes on a 180-minute intervention: kept, and the coordinator is told.
+    expect(await recordTime(actor, w.supervisor.id, id, w.workers[2]!.id, { kind: "minutes", minutes: 200 })).toEqual({ ok: true, overLimit: true });
+    expect(await auditOf(id, "hours.over_limit")).toHaveLength(1);
+    await recordTime(actor, w.supervisor.id, id, w.workers[3]!.id, { kind: "absent" });
+    // Another encadrant cannot record on it.
+    const stranger = await createSupervisor(db(), { skillIds: [w.skill.id] });
+    expect((await recordTime(actor, stranger.id, id, w.workers[2]!.id, { kind: "minutes", minutes: 10 })).ok).toBe(false);
+
+    const entries = (await workedEntries(month)).filter((e) => e.workerId === w.workers[2]!.id || e.workerId === w.workers[3]!.id);
+    const payroll = payrollCsv(month, entries).split("\r\n");
+    const name2 = `${w.workers[2]!.firstName} ${w.workers[2]!.lastInitial}.`;
+    expect(payroll).toContain(`${month};${w.workers[2]!.id};${name2};3,33;200;1;1;0`);
+    const name3 = `${w.workers[3]!.firstName} ${w.workers[3]!.lastInitial}.`;
+    expect(payroll).toContain(`${month};${w.workers[3]!.id};${name3};0,00;0;0;0;1`);
+    const dph = dphCsv(month, entries).split("\r\n");
+    expect(dph[0]).toBe("mois;partenaire;heures_travaillees;personnes");
+    expect(dph).toContain(`${month};TOTAL (1 partenaires);3,33;1`);
+  });
+});
