@@ -1,13 +1,15 @@
-import { relayOutboxBatch } from "~/data/outbox.server.ts";
+import { listenForOutbox, relayOutboxBatch } from "~/data/outbox.server.ts";
 
 /**
- * Moves outbox rows to BullMQ. Runs until stopped; when Redis (or the database)
- * is down it waits and tries again: rows stay in the outbox meanwhile.
+ * Moves outbox rows to BullMQ. Woken at once by the database when a change
+ * commits (LISTEN/NOTIFY), and every `intervalMs` anyway; when Redis (or the
+ * database) is down it backs off and tries again: rows stay in the outbox.
  */
-export function startOutboxRelay(publish: Parameters<typeof relayOutboxBatch>[0], intervalMs = 250) {
+export function startOutboxRelay(publish: Parameters<typeof relayOutboxBatch>[0], intervalMs = 1000) {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | null = null;
+  let again = false;
   let failures = 0;
 
   const tick = async () => {
@@ -21,13 +23,32 @@ export function startOutboxRelay(publish: Parameters<typeof relayOutboxBatch>[0]
         process.stderr.write(`[outbox] relay paused: ${error instanceof Error ? error.message : String(error)}\n`);
       }
     }
-    if (!stopped) timer = setTimeout(() => (running = tick()), Math.min(intervalMs * 2 ** Math.min(failures, 5), 8000));
   };
-  running = tick();
+  // One pass at a time; a wake-up during a pass asks for another right after.
+  const wake = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = tick().then(() => {
+      running = null;
+      if (again && failures === 0) {
+        again = false;
+        wake();
+      } else if (!stopped) {
+        timer = setTimeout(wake, Math.min(intervalMs * 2 ** Math.min(failures, 3), 8000));
+      }
+    });
+  };
+  const unlisten = listenForOutbox(wake);
+  wake();
 
   return async () => {
     stopped = true;
     clearTimeout(timer);
+    await (await unlisten)();
     await running;
   };
 }

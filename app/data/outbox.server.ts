@@ -1,5 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
+import pg from "pg";
+import { env } from "~/utils/env.server.ts";
 import { db, type Tx } from "./db.server.ts";
 
 /**
@@ -20,6 +22,42 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
     create: { queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue },
     update: {},
   });
+  // Delivered when the transaction commits (and dropped if it rolls back).
+  await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
+}
+
+/**
+ * Calls `onChange` whenever an outbox row commits, over a dedicated
+ * connection (LISTEN). Reconnects on its own; returns a stop function.
+ */
+export async function listenForOutbox(onChange: () => void): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: env().DATABASE_URL });
+    c.on("notification", () => onChange());
+    c.on("error", () => {
+      c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(connect, 2000);
+    });
+    try {
+      await c.connect();
+      await c.query("LISTEN outbox");
+      client = c;
+      onChange(); // catch up with what committed while not listening
+    } catch {
+      c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(connect, 2000);
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
+  };
 }
 
 /**

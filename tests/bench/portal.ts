@@ -1,0 +1,145 @@
+// Benchmark of the partner portal (not a test): "my requests" and order
+// submission under 50 connections, against a bare node:http + pg server that
+// runs the same SQL and returns the same HTML, measured in the same run.
+//
+//   source scripts/test-env.sh && npx remix build && npx tsx tests/bench/portal.ts
+//
+// Data: 200 partners and 100,000 requests (200,000 interventions).
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { hash } from "@node-rs/argon2";
+import autocannon from "autocannon";
+import pg from "pg";
+import { createTestDatabase } from "../support/databases.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 50;
+const PASSWORD = "bench-password-2026";
+
+async function seed(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const passwordHash = await hash(PASSWORD);
+  const started = performance.now();
+  await c.query(`
+    INSERT INTO "Skill"(id, code, label) VALUES ('sk1', 'nettoyage', 'Nettoyage');
+    INSERT INTO "Prestation"(id, code, category, name, description, "skillId", "pricingUnit", "priceCents", "vatRateBasisPoints", "minNoticeDays", "updatedAt")
+      VALUES ('pr1', 'nettoyage', 'Nettoyage', 'Nettoyage des passerelles', 'Balayage et lavage.', 'sk1', 'PER_WORKER_HOUR', 2200, 2000, 2, now());
+    INSERT INTO "Organisation"(id, kind, name, slug, "updatedAt") SELECT 'org' || g, 'PARTNER', 'Partenaire ' || g, 'partenaire-' || g, now() FROM generate_series(1, 200) g;
+    INSERT INTO "Site"(id, "organisationId", name, address, "postalCode", city) SELECT 'site' || g, 'org' || g, 'Site ' || g, g || ' rue du Banc', '75012', 'Paris' FROM generate_series(1, 200) g;
+    `);
+  await c.query(
+    `INSERT INTO "User"(id, email, name, "passwordHash", "updatedAt") SELECT 'user' || g, 'bench' || g || '@bench.example', 'Bench ' || g, $1, now() FROM generate_series(1, 200) g`,
+    [passwordHash],
+  );
+  await c.query(`INSERT INTO "Membership"(id, "userId", "organisationId", role) SELECT 'mem' || g, 'user' || g, 'org' || g, 'PARTNER_ADMIN' FROM generate_series(1, 200) g`);
+  await c.query(`
+    INSERT INTO "ServiceRequest"(id, reference, "organisationId", "siteId", "prestationId", "durationMinutes", "teamSize", "unitPriceCents", "vatRateBasisPoints", "createdAt", "updatedAt")
+      SELECT 'req' || g, 'DEM-B-' || lpad(g::text, 6, '0'), 'org' || (g % 200 + 1), 'site' || (g % 200 + 1), 'pr1', 180, 2, 2200, 2000, now() - (g || ' minutes')::interval, now()
+      FROM generate_series(1, 100000) g;
+    INSERT INTO "Intervention"(id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "updatedAt")
+      SELECT 'int' || g || '-' || k, 'req' || g, 'org' || (g % 200 + 1), 'site' || (g % 200 + 1),
+             now() - (g || ' minutes')::interval + (k || ' days')::interval, now() - (g || ' minutes')::interval + (k || ' days')::interval + interval '3 hours',
+             180, 2, (CASE WHEN k = 1 THEN 'DONE' ELSE 'SCHEDULED' END)::"InterventionStatus", now()
+      FROM generate_series(1, 100000) g, generate_series(1, 2) k;
+    ANALYZE;`);
+  await c.end();
+  return Math.round(performance.now() - started);
+}
+
+function start(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve) => child.stdout!.on("data", () => resolve(child)));
+}
+
+async function stop(child: ChildProcess) {
+  child.kill("SIGTERM");
+  if (child.exitCode === null) await once(child, "exit");
+}
+
+type Result = { rps: number; p50: number; p99: number; errors: number };
+async function load(url: string, opts: Partial<autocannon.Options>): Promise<Result> {
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, ...opts }); // warm-up
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx - (opts.method === "POST" ? r["3xx"] ?? 0 : 0) };
+}
+
+async function main() {
+  const url = await createTestDatabase("bench");
+  console.log(`Seeding 200 partners, 100,000 requests, 200,000 interventions… ${await seed(url)} ms`);
+  const env = {
+    NODE_ENV: "production",
+    SECURE_COOKIES: "false",
+    DATABASE_URL: url,
+    SESSION_SECRET: "bench-session-secret-long-enough-0123456789",
+    MAIL_TRANSPORT: "mailbox",
+  };
+  const portal = await start("node", ["--import", "tsx", "server.ts"], { ...env, PORT: "3201" });
+  const base = "http://127.0.0.1:3201";
+
+  // Sign in as partner 1, as a browser would.
+  const loginPage = await fetch(`${base}/login`);
+  const csrfCookie = loginPage.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await loginPage.text())![1]!;
+  const login = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { Cookie: csrfCookie, "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: "bench1@bench.example", password: PASSWORD, csrf }),
+  });
+  const cookie = [csrfCookie, ...login.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
+  const page = await fetch(`${base}/requests`, { headers: { Cookie: cookie } });
+  if (page.status !== 200) throw new Error(`my requests answered ${page.status}`);
+  const pageFile = path.join(tmpdir(), "portal-page.html");
+  writeFileSync(pageFile, await page.text());
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const { rows } = await c.query(`SELECT id FROM "Session" WHERE "userId" = 'user1' ORDER BY "createdAt" DESC LIMIT 1`);
+  await c.end();
+
+  // An order: a new submission key for each request, so each one is a new order.
+  const day = new Date(Date.now() + 21 * 86_400_000);
+  while (day.getUTCDay() !== 2) day.setUTCDate(day.getUTCDate() + 1);
+  let n = 0;
+  const order = () =>
+    new URLSearchParams({
+      csrf,
+      submissionKey: `bench-${process.pid}-${++n}`,
+      prestationId: "pr1",
+      siteId: "site1",
+      date: day.toISOString().slice(0, 10),
+      startTime: "09:00",
+      durationMinutes: "180",
+      teamSize: "2",
+      recurrence: "NONE",
+    }).toString();
+  const post = {
+    method: "POST" as const,
+    headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
+    requests: [{ method: "POST" as const, path: "/requests/new", setupRequest: (req: autocannon.Request) => ({ ...req, body: order() }) }],
+  };
+
+  const portalList = await load(`${base}/requests`, { headers: { Cookie: cookie } });
+  const portalOrder = await load(base, post);
+  await stop(portal);
+
+  const bare = await start("node", ["--import", "tsx", "tests/bench/portal-bare-server.ts"], { ...env, PORT: "3202", PAGE_HTML_FILE: pageFile, SESSION_HASH: rows[0].id });
+  const bareList = await load("http://127.0.0.1:3202/requests", {});
+  const bareOrder = await load("http://127.0.0.1:3202", { ...post, requests: [{ method: "POST", path: "/requests/new" }] });
+  await stop(bare);
+
+  const line = (name: string, r: Result, b: Result) =>
+    `${name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(6)} | ${String(b.rps).padStart(7)} ${String(b.p50).padStart(6)} ${String(b.p99).padStart(6)} | ${(r.rps / b.rps).toFixed(2).padStart(5)} | errors ${r.errors}/${b.errors}`;
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run`);
+  console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
+  console.log(line("my requests (GET)", portalList, bareList));
+  console.log(line("order (POST)", portalOrder, bareOrder));
+  console.log("\nTarget: ratio >= 0.35 and portal p99 < 150 ms on the list page.");
+}
+
+await main();
+process.exit(0);
