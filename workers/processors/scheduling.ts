@@ -18,7 +18,7 @@ function solveInstance(instance: Instance, options: SolveOptions = {}): Plan {
 
 // Instant mode places a few free interventions among fixed ones: a short
 // local search is enough, and keeps "accepted → scheduled" within a second.
-const instantSolve = (instance: Instance) => solveInstance(instance, { iterations: 100 });
+const instantSolve = (instance: Instance) => solveInstance(instance, { iterations: 20 });
 
 function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   const weeks = new Map<string, string[]>();
