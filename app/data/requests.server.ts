@@ -495,3 +495,29 @@ export async function postMessage(actor: Actor, requestId: string, body: string)
   });
   return { ok: true, message: "Message envoyé." };
 }
+
+/**
+ * The service-rule messages of a form that zod already refused for other
+ * fields, so the partner reads every problem at once: the date and hours
+ * (when those fields themselves read well) and the purchase order.
+ */
+export async function orderRuleErrors(
+  actor: Actor,
+  draft: { prestationId?: string; date?: string; startTime?: string; durationMinutes?: string; purchaseOrderNumber?: string },
+  now = new Date(),
+): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  const [rules, organisation, prestation] = await Promise.all([
+    getServiceRules(),
+    db().organisation.findUnique({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
+    draft.prestationId && draft.prestationId.length <= 40 ? findPrestationForOrder(actor.organisationId, draft.prestationId, now) : null,
+  ]);
+  if (organisation?.requiresPurchaseOrder && !draft.purchaseOrderNumber?.trim()) {
+    errors.purchaseOrderNumber = "Votre organisation demande un numéro de bon de commande pour chaque demande.";
+  }
+  const duration = Number(draft.durationMinutes);
+  if (draft.date && draft.startTime && Number.isInteger(duration) && duration > 0) {
+    Object.assign(errors, checkSlot({ date: draft.date, startTime: draft.startTime, windowMinutes: 0, durationMinutes: duration }, { now, rules, minNoticeDays: prestation?.minNoticeDays ?? 0 }));
+  }
+  return errors;
+}

@@ -128,7 +128,7 @@ export default function InterventionChange() {
                 <Field label="Nouvelle date" name="date" error={errors.date}>
                   <input type="date" defaultValue={values.date ?? current.date} />
                 </Field>
-                <Field label="Heure de début" name="startTime" hint="Au quart d'heure." error={errors.startTime}>
+                <Field label="Heure de début (au quart d'heure)" name="startTime" error={errors.startTime}>
                   <input type="time" step={900} defaultValue={values.startTime ?? current.startTime} />
                 </Field>
               </div>

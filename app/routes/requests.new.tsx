@@ -7,7 +7,7 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listCatalogue } from "~/data/catalogue.server.ts";
-import { createRequest, getOrganisationSettings, listOrderSites } from "~/data/requests.server.ts";
+import { createRequest, getOrganisationSettings, listOrderSites, orderRuleErrors } from "~/data/requests.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import {
   closedReason,
@@ -60,7 +60,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "requests.order");
   const parsed = parseForm(await readForm(request), orderSchema);
-  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  if (!parsed.ok) {
+    // Every problem at once: the rules of the date and hours too, where those fields read well.
+    const v = parsed.values;
+    const readable = (field: string) => !parsed.errors[field];
+    const rules = await orderRuleErrors(actorOf(user), {
+      prestationId: readable("prestationId") ? v.prestationId : undefined,
+      date: readable("date") && /^\d{4}-\d{2}-\d{2}$/.test(v.date ?? "") ? v.date : undefined,
+      startTime: readable("startTime") && /^([01]\d|2[0-3]):(00|15|30|45)$/.test(v.startTime ?? "") ? v.startTime : undefined,
+      durationMinutes: readable("durationMinutes") ? v.durationMinutes : undefined,
+      purchaseOrderNumber: v.purchaseOrderNumber,
+    });
+    return json({ errors: { ...rules, ...parsed.errors }, values: parsed.values }, { status: 400 });
+  }
   const result = await createRequest(actorOf(user), parsed.data);
   if (!result.ok) {
     const values: Record<string, string> = {};
@@ -163,14 +175,14 @@ export default function NewRequest() {
               <Field label="Date" name="date" error={errors.date}>
                 <input type="date" defaultValue={values.date} />
               </Field>
-              <Field label="Heure de début" name="startTime" hint="Au quart d'heure." error={errors.startTime}>
+              <Field label="Heure de début" name="startTime" error={errors.startTime}>
                 <input type="time" step={900} defaultValue={values.startTime ?? rules.openingHours.from} />
               </Field>
             </div>
             <Field
               label="Début au plus tard (facultatif)"
               name="latestStart"
-              hint="Si l'heure peut varier : la coordination choisira un début entre les deux, 4 h d'écart au plus."
+              hint="Si l'heure peut varier : la coordination choisira un début entre les deux, 4 h d'écart au plus. Heures au quart d'heure."
               error={errors.latestStart}
             >
               <input type="time" step={900} defaultValue={values.latestStart} />
