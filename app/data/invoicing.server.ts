@@ -173,6 +173,56 @@ export async function claimNumber(invoiceId: string, providerName: "stripe" | "l
   });
 }
 
+/**
+ * Numbers a run's invoices at once, in the given order: one lock per series,
+ * one counter step, one update. Same guarantees as claimNumber (gapless,
+ * chronological), without a lock taken and released per invoice.
+ */
+export async function claimNumbers(invoiceIds: string[], providerName: "stripe" | "local", now = () => new Date()) {
+  if (invoiceIds.length === 0) return;
+  await db().$transaction(
+    async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string; kind: string; organisationId: string; paymentTermsDays: number }[]>`
+        SELECT i.id, i.kind, i."organisationId", o."paymentTermsDays" FROM "Invoice" i JOIN "Organisation" o ON o.id = i."organisationId"
+        WHERE i.id = ANY(${invoiceIds}::text[]) AND i.number IS NULL
+        ORDER BY array_position(${invoiceIds}::text[], i.id) FOR UPDATE OF i`;
+      if (rows.length === 0) return;
+      const year = Number(parisDate(now()).slice(0, 4));
+      const seriesOf = (kind: string) => (kind === "INTERNAL_STATEMENT" ? internalSeries(year) : invoiceSeries(year));
+      const next = new Map<string, number>();
+      for (const series of new Set(rows.map((r) => seriesOf(r.kind)))) {
+        const count = rows.filter((r) => seriesOf(r.kind) === series).length;
+        const [counter] = await tx.$queryRaw<{ last: number }[]>`
+          INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, ${count})
+          ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + ${count} RETURNING last`;
+        next.set(series, counter!.last - count + 1);
+      }
+      const issuedAt = now();
+      const values = rows.map((r) => {
+        const series = seriesOf(r.kind);
+        const n = next.get(series)!;
+        next.set(series, n + 1);
+        const internal = r.kind === "INTERNAL_STATEMENT";
+        return {
+          id: r.id,
+          organisationId: r.organisationId,
+          number: formatNumber(series, n),
+          dueAt: internal ? null : new Date(issuedAt.getTime() + r.paymentTermsDays * 86_400_000),
+          provider: internal ? "local" : providerName,
+        };
+      });
+      await tx.$executeRaw`
+        UPDATE "Invoice" AS i SET number = v.number, "issuedAt" = ${issuedAt}, "dueAt" = v.due, provider = v.provider
+        FROM unnest(${values.map((v) => v.id)}::text[], ${values.map((v) => v.number)}::text[], ${values.map((v) => v.dueAt)}::timestamp[], ${values.map((v) => v.provider)}::text[]) AS v(id, number, due, provider)
+        WHERE i.id = v.id`;
+      await tx.auditLog.createMany({
+        data: values.map((v) => ({ action: "invoice.numbered", outcome: "ok", organisationId: v.organisationId, entityType: "Invoice", entityId: v.id, details: { number: v.number } })),
+      });
+    },
+    { timeout: 60_000 },
+  );
+}
+
 /** What a provider needs to publish one numbered invoice. */
 export async function loadInvoiceDocument(invoiceId: string) {
   const invoice = await db().invoice.findUniqueOrThrow({

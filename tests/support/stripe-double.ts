@@ -100,6 +100,8 @@ export class StripeDouble {
   /** Every signed delivery, as sent: tests replay them. */
   readonly deliveries: { payload: string; header: string; status: number | null }[] = [];
   readonly stats = { requests: 0, accepted: 0, rateLimited: 0, idempotentReplays: 0, firstAt: 0, lastAt: 0 };
+  private numbers = new Set<string>();
+  private itemsByInvoice = new Map<string, Set<string>>();
   private idempotency = new Map<string, { fingerprint: string; status: number; body: string }>();
   private server: Server | undefined;
   private tokens: number;
@@ -430,6 +432,7 @@ export class StripeDouble {
       metadata: metadataOf(p.metadata),
     };
     this.invoiceItems.set(item.id, item);
+    if (item.invoice) this.attach(item.id, item.invoice);
     return item;
   }
 
@@ -442,7 +445,7 @@ export class StripeDouble {
     if (collection === "send_invoice" && daysUntilDue === undefined && p.due_date === undefined) {
       throw new ApiError(400, "invalid_request_error", "Missing required param: days_until_due or due_date when collection_method is send_invoice.", "parameter_missing", "days_until_due");
     }
-    if (p.number && [...this.invoices.values()].some((i) => i.number === p.number && !i.deleted)) {
+    if (p.number && this.numbers.has(p.number)) {
       throw new ApiError(400, "invalid_request_error", `Invoice number ${p.number} is already used by another invoice.`, "invoice_number_taken", "number");
     }
     const invoice: Obj = {
@@ -471,15 +474,36 @@ export class StripeDouble {
       sent: false,
     };
     if ((p.pending_invoice_items_behavior ?? "exclude") === "include") {
-      for (const item of this.invoiceItems.values()) if (item.customer === customer && !item.invoice) item.invoice = invoice.id;
+      for (const item of this.invoiceItems.values()) {
+        if (item.customer === customer && !item.invoice) {
+          item.invoice = invoice.id;
+          this.attach(item.id, invoice.id);
+        }
+      }
     }
     this.invoices.set(invoice.id, invoice);
+    if (invoice.number) this.numbers.add(invoice.number);
     return this.view(invoice);
   }
 
+  private attach(itemId: string, invoiceId: string) {
+    const set = this.itemsByInvoice.get(invoiceId) ?? new Set<string>();
+    set.add(itemId);
+    this.itemsByInvoice.set(invoiceId, set);
+  }
+
   /** The invoice as the API shows it: lines and amounts computed from its items. */
+  private itemsOf(invoiceId: string): Obj[] {
+    const items: Obj[] = [];
+    for (const id of this.itemsByInvoice.get(invoiceId) ?? []) {
+      const item = this.invoiceItems.get(id);
+      if (item?.invoice === invoiceId) items.push(item);
+    }
+    return items;
+  }
+
   private view(invoice: Obj): Obj {
-    const items = [...this.invoiceItems.values()].filter((i) => i.invoice === invoice.id);
+    const items = this.itemsOf(invoice.id);
     const lines = items.map((i) => {
       const taxes = i.tax_rates.map((t: Obj) => ({ amount: roundHalfUp(i.amount * Math.round(t.percentage * 100), 10_000), tax_rate: t.id, inclusive: false }));
       return { id: `il_${i.id.slice(3)}`, object: "line_item", amount: i.amount, description: i.description, invoice_item: i.id, metadata: i.metadata, tax_amounts: taxes };
@@ -667,6 +691,7 @@ ${payable ? `<form method="post" action="/_double/invoices/${invoice.id}/pay"><b
     this.events.push(...(state.events ?? []));
     for (const [k, v] of state.idempotency ?? []) this.idempotency.set(k, v);
     this.numberSeq = state.numberSeq ?? 0;
+    for (const item of this.invoiceItems.values()) if (item.invoice) this.attach(item.id, item.invoice);
   }
 
   /** Simulates the customer paying on the hosted page (card or transfer through Stripe). */

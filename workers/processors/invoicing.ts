@@ -3,6 +3,7 @@ import {
   applyProviderInvoice,
   attachStripeCreditNote,
   claimNumber,
+  claimNumbers,
   getStripeEvent,
   invoicesToReconcile,
   knownStripeEventIds,
@@ -106,7 +107,7 @@ export async function issueRun(payload: { month: string; organisationId?: string
   const ids = await listInvoicesToIssue(payload.month, payload.organisationId);
   // Numbers first, one after the other in this run's order (gapless, chronological),
   // then the sending, many at a time: no invoice waits on another's lock while Stripe answers.
-  for (const id of ids) await claimNumber(id, billingProvider().name);
+  await claimNumbers(ids, billingProvider().name);
   // Stripe is the limit (its rate, paced in stripeCall), not this: enough in flight to keep it busy.
   const results = await eachLimited(ids, 16, (id) => issueInvoice(id, true), async (done) => void (await job?.updateProgress(Math.round((done / Math.max(1, ids.length)) * 100))));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
