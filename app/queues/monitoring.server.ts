@@ -1,9 +1,10 @@
 import { Queue } from "bullmq";
+import { env } from "~/utils/env.server.ts";
 import { createRedis } from "./connection.server.ts";
 import { QUEUE_NAMES, type QueueName } from "./registry.ts";
 
 // What the admin dashboard reads from Redis: failed jobs (with retry) and the
-// worker's heartbeat. Redis down is an answer ("unavailable"), never a 500.
+// worker's heartbeat, under the worker's QUEUE_PREFIX. Redis down is an answer ("unavailable"), never a 500.
 
 export const WORKER_HEARTBEAT_MS = 15_000;
 export const WORKER_HEARTBEAT_KEY = (prefix = "bull") => `${prefix}:conciergerie:worker-heartbeat`;
@@ -18,7 +19,7 @@ function queue(name: QueueName): Queue {
   }
   let q = queues.get(name);
   if (!q) {
-    q = new Queue(name, { connection });
+    q = new Queue(name, { connection, prefix: env().QUEUE_PREFIX });
     q.on("error", () => {});
     queues.set(name, q);
   }
@@ -64,7 +65,7 @@ export async function retryFailedJob(name: QueueName, jobId: string): Promise<bo
 export async function workerHeartbeatAge(now = Date.now()): Promise<number | null> {
   try {
     queue(QUEUE_NAMES[0]!); // opens the connection
-    const value = await withTimeout(connection!.get(WORKER_HEARTBEAT_KEY()));
+    const value = await withTimeout(connection!.get(WORKER_HEARTBEAT_KEY(env().QUEUE_PREFIX)));
     return value ? Math.max(0, now - Number(value)) : null;
   } catch {
     return null;

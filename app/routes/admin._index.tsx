@@ -100,7 +100,7 @@ export default function AdminDashboard() {
           <Health label="Base de données (PostgreSQL)" ok={health.dbOk} />
           <Health label="Files de tâches (Redis)" ok={health.redisOk} />
           <Health
-            label="Travailleur de fond"
+            label="Travail de fond (worker)"
             ok={health.workerOk}
             detail={health.heartbeatAge === null ? "aucun signe de vie" : `dernier signe il y a ${Math.round(health.heartbeatAge / 1000)} s`}
           />

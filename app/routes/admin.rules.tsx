@@ -132,7 +132,7 @@ export default function Rules() {
               ))}
             </select>
           </Field>
-          <Field label="Heure (Paris)" type="time" hint="Prise en compte au prochain démarrage du travailleur de fond." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
+          <Field label="Heure (Paris)" type="time" hint="Prise en compte au prochain démarrage du travail de fond (worker)." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
         </RuleCard>
         <RuleCard title="Taille d'équipe d'un encadrant" intent="defaultMaxTeamSize" message={st("defaultMaxTeamSize").message}>
           <Field label="Personnes par encadrant, par défaut" type="number" {...v("defaultMaxTeamSize", "value", rules.defaultMaxTeamSize)} />

@@ -120,3 +120,17 @@ describe("audit export and people's data", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("admin dashboard", () => {
+  it("shows the database, Redis and the worker running (the worker's heartbeat is fresh)", async () => {
+    await expect
+      .poll(
+        async () => {
+          const html = await (await admin.get("/admin")).text();
+          return (html.match(/En marche/g) ?? []).length;
+        },
+        { timeout: 45_000, interval: 1000 },
+      )
+      .toBe(3);
+  });
+});
