@@ -42,7 +42,8 @@ class TokenBucket {
   private last = Date.now();
   private queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
-  constructor(private perSecond: number, private capacity = Math.max(1, Math.floor(perSecond / 10))) {
+  // One second of burst, as Stripe's own limiter allows: time lost while the app was busy is made up.
+  constructor(private perSecond: number, private capacity = Math.max(1, Math.floor(perSecond))) {
     this.tokens = capacity;
   }
   take(): Promise<void> {
