@@ -56,7 +56,7 @@ export async function getPartner(actor: Actor, id: string) {
     },
   });
   if (!organisation) return null;
-  const [sites, users, requestCount, invoiceCount] = await Promise.all([
+  const [sites, users, requestCount, invoiceCount, invitations] = await Promise.all([
     db().site.findMany({
       where: { organisationId: id },
       orderBy: [{ archivedAt: { sort: "asc", nulls: "first" } }, { name: "asc" }],
@@ -69,8 +69,13 @@ export async function getPartner(actor: Actor, id: string) {
     }),
     db().serviceRequest.count({ where: { organisationId: id } }),
     db().invoice.count({ where: { organisationId: id } }),
+    db().invitation.findMany({
+      where: { organisationId: id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, name: true, email: true, role: true, expiresAt: true },
+    }),
   ]);
-  return { ...organisation, sites, users, requestCount, invoiceCount };
+  return { ...organisation, sites, users, requestCount, invoiceCount, invitations };
 }
 
 async function uniqueSlug(name: string) {

@@ -228,7 +228,7 @@ export default function Partner() {
         <>
           <Card title="Utilisateurs">
             {message("users")}
-            {activeUsers.length === 0 ? (
+            {activeUsers.length === 0 && partner.invitations.length === 0 ? (
               <EmptyState>Aucun compte.</EmptyState>
             ) : (
               <table className="table">
@@ -278,6 +278,17 @@ export default function Partner() {
                             <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
                           </AppForm>
                         )}
+                      </td>
+                    </tr>
+                  ))}
+                  {partner.invitations.map((i) => (
+                    <tr key={i.id}>
+                      <td data-label="Personne">
+                        {i.name} <span className="muted">{i.email}</span>
+                      </td>
+                      <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
+                      <td data-label="Actions">
+                        <Badge tone="blue">Invitée</Badge> <span className="muted">jusqu'au {formatDate(i.expiresAt)}</span>
                       </td>
                     </tr>
                   ))}
