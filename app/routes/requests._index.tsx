@@ -42,6 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     requests: page.requests,
     sites,
     allPartners: can(user.role, "requests.viewAll"),
+    canOrder: can(user.role, "requests.order"),
     filters: { status: filters.status ?? "", site: filters.site ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" },
     nextHref: next ? `?${next}` : null,
     isFirstPage: !filters.after,
@@ -49,12 +50,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Requests() {
-  const { requests, sites, allPartners, filters, nextHref, isFirstPage } = useLoaderData<typeof loader>();
+  const { requests, sites, allPartners, canOrder, filters, nextHref, isFirstPage } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
         title={allPartners ? "Demandes des partenaires" : "Mes demandes"}
         description={allPartners ? "Toutes les demandes de prestation, des plus récentes aux plus anciennes." : "Vos demandes de prestation et leurs interventions."}
+        actions={
+          canOrder ? (
+            <Link className="button" to="/requests/new">
+              Commander une prestation
+            </Link>
+          ) : null
+        }
       />
       <Form method="get" className="filters" aria-label="Filtrer les demandes">
         <div className="field">
