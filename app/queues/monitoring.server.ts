@@ -38,7 +38,7 @@ export async function listFailedJobs(limit = 20): Promise<{ available: true; job
       Promise.all(
         QUEUE_NAMES.map(async (name) => {
           const [jobs, count] = await Promise.all([queue(name).getFailed(0, limit - 1), queue(name).getFailedCount()]);
-          return { count, jobs: jobs.filter(Boolean).map((j) => ({ queue: name, id: String(j.id), name: j.name, failedReason: j.failedReason ?? "", attemptsMade: j.attemptsMade, finishedOn: j.finishedOn ?? null })) };
+          return { count, jobs: jobs.filter(Boolean).map((j) => ({ queue: name, id: String(j.id), name: j.name, failedReason: (j.failedReason ?? "").slice(0, 300), attemptsMade: j.attemptsMade, finishedOn: j.finishedOn ?? null })) };
         }),
       ),
     );

@@ -112,7 +112,7 @@ export default function AdminDashboard() {
         ) : failed.jobs.length === 0 ? (
           <EmptyState>Aucune tâche en échec.</EmptyState>
         ) : (
-          <table className="table">
+          <table className="table break">
             <thead>
               <tr>
                 <th scope="col">File</th>
