@@ -32,7 +32,7 @@ export default function FinanceInvoices() {
     <div className="stack">
       <PageHeader title={filter.status === "DRAFT" ? "Aperçu des brouillons" : "Factures"} description="Chaque brouillon s'ouvre en aperçu avant d'être émis." />
       <Card title="Filtrer">
-        <form method="get" className="form filters">
+        <form method="get" className="form filters invoice-filters">
           <div className="field">
             <label htmlFor="filter-status">Statut</label>
             <select id="filter-status" name="status" defaultValue={filter.status ?? ""}>
