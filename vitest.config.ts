@@ -40,7 +40,7 @@ export default defineConfig({
           globalSetup: ["tests/support/app-server.ts"],
           setupFiles: [failOnConsoleError],
           fileParallelism: false,
-          testTimeout: 60_000,
+          testTimeout: 180_000,
           hookTimeout: 60_000,
         },
       },
