@@ -157,7 +157,7 @@ export default function MyIntervention() {
           })}
         </ul>
       </Card>
-      <Card title="Compte rendu">
+      <Card title="Fin de l'intervention">
         <AppForm className="form">
           <input type="hidden" name="intent" value="report" />
           <Field label="Compte rendu" name="text" error={errors.text} hint="Ce qui a été fait, en quelques lignes.">

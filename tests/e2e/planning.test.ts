@@ -1,0 +1,165 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "../../app/utils/paris-time.ts";
+import { expectAccessible, expectNoHorizontalScroll, launchBrowser, newPage, screenshot, signIn } from "../support/browser.ts";
+import { queryApp } from "../support/http-client.ts";
+
+// The coordinator's planning board and the encadrant's day, in Chromium.
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => browser?.close());
+
+const nextWeek = addDays(parisWeekStart(new Date()), 7);
+
+describe("the coordinator's planning board", () => {
+  it("optimises a week and sees the progress finish, then steers a team: the rule broken, then forced with a reason", async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, "coordination@conciergerie.example");
+    await page.getByRole("link", { name: "Planning" }).click();
+    await page.getByRole("heading", { level: 1, name: "Planning" }).waitFor();
+    await page.getByRole("link", { name: "Semaine suivante →" }).click();
+    await page.waitForURL(new RegExp(`week=${nextWeek}`));
+    await screenshot(page, "planning-board");
+
+    await page.getByRole("button", { name: "Optimiser la semaine" }).click();
+    await page.waitForURL(/run=/);
+    await page.getByRole("progressbar").waitFor();
+    await page.getByText("Rapport :").waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("progressbar").getAttribute("value")).toBe("100");
+    await expectAccessible(page);
+    await screenshot(page, "planning-optimised");
+    const [run] = await queryApp<{ status: string; stats: { interventions: number } }>(`SELECT status, stats FROM "PlanningRun" WHERE trigger = 'coordinator' ORDER BY "startedAt" DESC LIMIT 1`);
+    expect(run!.status).toBe("done");
+    expect(run!.stats.interventions).toBeGreaterThan(0);
+
+    // An intervention with a team: take one person out.
+    await page.locator(".plan-grid .plan-item a").first().click();
+    await page.waitForURL(/\/planning\/interventions\//);
+    await page.getByRole("heading", { name: "Équipe", exact: true }).waitFor();
+    const interventionId = new URL(page.url()).pathname.split("/").pop()!;
+    const firstMember = page.locator('.team-list input[name^="worker:"]:checked').first();
+    await firstMember.uncheck();
+    // Checked at once (JavaScript): the team size rule.
+    await page.getByText(/Cette équipe enfreint/).waitFor();
+    await page.getByText("H2 · Équipe complète, dans la limite de l'encadrant").waitFor();
+    await screenshot(page, "planning-violation");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByText(/Cette équipe enfreint/).waitFor();
+    expect(await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'planning.forced' AND "entityId" = $1`, [interventionId])).toHaveLength(0);
+
+    await page.getByLabel("Forcer : enregistrer même si une règle est enfreinte").check();
+    await page.getByLabel("Raison (obligatoire pour forcer)").fill("Le partenaire accepte une équipe réduite ce jour-là.");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByText("Équipe enregistrée en forçant les règles ; la raison est au journal.").waitFor();
+    await expectAccessible(page);
+    const [forced] = await queryApp<{ details: { rules: string[]; reason: string } }>(
+      `SELECT details FROM "AuditLog" WHERE action = 'planning.forced' AND "entityId" = $1`,
+      [interventionId],
+    );
+    expect(forced!.details.rules).toContain("H2");
+    expect(forced!.details.reason).toMatch(/équipe réduite/);
+    await context.close();
+  }, 150_000);
+
+  it("shows the people's week with alerts, and hands out a planning sheet as PDF", async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, "coordination@conciergerie.example");
+    await page.goto("/people");
+    await page.getByRole("heading", { name: "Salariés en insertion (DPH)" }).waitFor();
+    await page.getByRole("heading", { name: /Activité DPH du mois/ }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "people-week");
+    await page.locator('table a[href^="/people/"]').first().click();
+    await page.getByRole("heading", { name: "Absences" }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "people-worker");
+    const href = await page.getByRole("link", { name: "Planning de la semaine (PDF)" }).getAttribute("href");
+    const pdf = await page.request.get(href!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()["content-type"]).toBe("application/pdf");
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+    await context.close();
+  }, 120_000);
+});
+
+describe("the encadrant's day on a phone (360 px)", () => {
+  let interventionId = "";
+  beforeAll(async () => {
+    // An intervention this evening for the demo encadrant, whatever day the tests run.
+    const today = toParisDate(new Date());
+    const startsAt = fromParisLocal(`${today}T20:00`);
+    const endsAt = fromParisLocal(`${today}T21:30`);
+    const [supervisor] = await queryApp<{ id: string }>(`SELECT s.id FROM "Supervisor" s JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example'`);
+    const [request] = await queryApp<{ id: string; organisationId: string; siteId: string }>(`SELECT id, "organisationId", "siteId" FROM "ServiceRequest" ORDER BY reference LIMIT 1`);
+    const workers = await queryApp<{ id: string }>(
+      `SELECT w.id FROM "Worker" w WHERE w."anonymisedAt" IS NULL AND NOT EXISTS (
+         SELECT 1 FROM "Assignment" a WHERE a."workerId" = w.id AND tsrange(a."startsAt", a."endsAt") && tsrange($1::timestamp, $2::timestamp))
+       ORDER BY w.id LIMIT 2`,
+      [startsAt.toISOString(), endsAt.toISOString()],
+    );
+    interventionId = `e2e-my-day-${Date.now()}`;
+    await queryApp(
+      `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "supervisorId", "updatedAt")
+       VALUES ($1, $2, $3, $4, $5, $6, 90, 2, 'SCHEDULED', $7, now())`,
+      [interventionId, request!.id, request!.organisationId, request!.siteId, startsAt, endsAt, supervisor!.id],
+    );
+    for (const w of workers) {
+      await queryApp(`INSERT INTO "Assignment" ("interventionId", "workerId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [interventionId, w.id, startsAt, endsAt]);
+    }
+  });
+
+  it("checks a person in, records the hours, saves the report; another encadrant's intervention is a 404", async () => {
+    const { page, context } = await newPage(browser, { width: 360 });
+    await signIn(page, "encadrant@conciergerie.example");
+    await page.goto("/my-day");
+    await page.getByRole("heading", { level: 1, name: "Ma journée" }).waitFor();
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page);
+    await screenshot(page, "my-day-phone");
+    await page.locator(`a[href="/my-day/${interventionId}"]`).click();
+    await page.getByRole("heading", { name: /Équipe \(2\)/ }).waitFor();
+    await expectNoHorizontalScroll(page);
+
+    await page.getByRole("button", { name: /^Arrivée de / }).first().click();
+    await page.getByText("Arrivée enregistrée.").waitFor();
+    const [status] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [interventionId]);
+    expect(status!.status).toBe("IN_PROGRESS");
+    const minutes = page.getByLabel(/^Minutes travaillées par /).first();
+    await minutes.fill("95");
+    await page.getByRole("button", { name: /^Enregistrer les heures de / }).first().click();
+    await page.getByText("Heures enregistrées.").waitFor();
+    // 95 minutes on a 90-minute intervention: kept as it was, the coordination is told.
+    await page.getByText(/la coordination est prévenue/).waitFor();
+    await page.getByRole("button", { name: /^Absent·e : / }).last().click();
+    await page.getByText("Absence enregistrée.").waitFor();
+    await page.getByLabel("Compte rendu").fill("Passerelle balayée et lavée, bacs sortis.");
+    await page.getByLabel("Incidents (facultatif)").fill("Un escalier mécanique à l'arrêt, signalé à l'agent.");
+    await page.getByRole("button", { name: "Enregistrer le compte rendu" }).click();
+    await page.getByText("Compte rendu enregistré : l'intervention est terminée.").waitFor();
+    await expectNoHorizontalScroll(page);
+    await expectAccessible(page);
+    await screenshot(page, "my-day-intervention-phone");
+    const entries = await queryApp<{ minutesWorked: number; absent: boolean }>(`SELECT "minutesWorked", absent FROM "TimeEntry" WHERE "interventionId" = $1 ORDER BY absent`, [interventionId]);
+    expect(entries).toEqual([{ minutesWorked: 95, absent: false }, { minutesWorked: 0, absent: true }]);
+    const [done] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [interventionId]);
+    expect(done!.status).toBe("DONE");
+
+    const [others] = await queryApp<{ id: string }>(
+      `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" WHERE s."userId" IS NULL LIMIT 1`,
+    );
+    const response = await page.goto(`/my-day/${others!.id}`);
+    expect(response!.status()).toBe(404);
+
+    // The ICS feed: a secret link, shown once.
+    await page.goto("/my-day");
+    await page.getByRole("button", { name: /lien d'agenda|nouveau lien/ }).click();
+    const link = (await page.locator("code").textContent())!;
+    expect(link).toMatch(/\/calendar\/encadrant\/[\w-]+\.ics$/);
+    const feed = await page.request.get(new URL(new URL(link).pathname, page.url()).toString());
+    expect(feed.status()).toBe(200);
+    expect(await feed.text()).toContain("BEGIN:VCALENDAR");
+    await context.close();
+  }, 120_000);
+});
