@@ -158,7 +158,8 @@ async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
   const staffing = await staffingOf(tx, instance);
   const names = await namesFor(tx, instance);
-  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: humanise(v.message, names) }));
+  const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names)) }));
 }
 
 /** The hard rules the change would break, in French; nothing is written. */

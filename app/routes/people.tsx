@@ -81,7 +81,7 @@ export default function People() {
           <thead>
             <tr>
               <th scope="col">Prénom</th>
-              <th scope="col">Cette semaine</th>
+              <th scope="col">Prévu cette semaine</th>
               <th scope="col">Objectif hebdo. (3 h → 16 h)</th>
               <th scope="col">Compétences</th>
               <th scope="col">Contrat</th>
@@ -96,10 +96,10 @@ export default function People() {
                     {w.firstName} {w.lastInitial}.
                   </Link>
                 </td>
-                <td data-label="Cette semaine">
-                  {formatMinutes(w.plannedMinutes)} prévues <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
+                <td data-label="Cette semaine" className="nowrap">
+                  {formatMinutes(w.plannedMinutes)} <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
                 </td>
-                <td data-label="Objectif hebdo.">
+                <td data-label="Objectif hebdo." className="nowrap">
                   <meter className="bar progression" min={0} max={100} value={w.progression} aria-label={`Progression de ${w.firstName} ${w.lastInitial}. vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`} />{" "}
                   {formatMinutes(w.weeklyTargetMinutes)}
                 </td>
