@@ -3,6 +3,7 @@ import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/pa
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
+import { queueNotification } from "./notifications.server.ts";
 
 // The encadrant's day: their own interventions only (Supervisor.userId = the
 // signed-in user), hours actually worked, absences of the day, the report.
@@ -113,7 +114,10 @@ export async function saveReport(actor: Actor, supervisorId: string, interventio
       create: { interventionId, text: report.text, incidents: report.incidents, recordedById: actor.userId },
       update: { text: report.text, incidents: report.incidents, recordedById: actor.userId },
     });
-    if (intervention.status !== "DONE") await tx.intervention.update({ where: { id: interventionId }, data: { status: "DONE" } });
+    if (intervention.status !== "DONE") {
+      await tx.intervention.update({ where: { id: interventionId }, data: { status: "DONE" } });
+      await queueNotification(tx, "intervention.done", { interventionId }, "done");
+    }
     await audit({ action: "intervention.report_saved", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { incidents: report.incidents !== null } }, tx);
     return true;
   });

@@ -72,7 +72,7 @@ async function main() {
   const url = await createTestDatabase("bench");
   console.log(`Seeding 200 partners, 100,000 requests, 200,000 interventions… ${await seed(url)} ms`);
   const env = {
-    NODE_ENV: "production",
+    NODE_ENV: "production" as const,
     SECURE_COOKIES: "false",
     DATABASE_URL: url,
     SESSION_SECRET: "bench-session-secret-long-enough-0123456789",
