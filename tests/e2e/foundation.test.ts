@@ -48,6 +48,7 @@ describe("a partner in Chromium", () => {
     await page.getByLabel("Statut").selectOption({ label: "Réalisée" });
     await page.getByRole("button", { name: "Filtrer" }).click();
     await page.waitForURL(/status=DONE/);
+    await page.getByRole("table").locator(".badge").first().waitFor();
     const badges = await page.getByRole("table").locator(".badge").allTextContents();
     expect(badges.length).toBeGreaterThan(0);
     await context.close();
