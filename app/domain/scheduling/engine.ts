@@ -3,10 +3,14 @@
 //    (workersNeeded x duration), then the scarcest; each request takes the
 //    start and people that best help the shortfall and travel while keeping
 //    the people most wanted elsewhere free;
-// 2. local search by simulated annealing on (pins, served minutes) with two
-//    moves: an ejection chain that forces an open request in and re-places
-//    what it displaced, and a related "ruin and recreate"; then strict descent
-//    on the whole lexicographic objective from the best plan seen;
+// 2. local search, simulated annealing on (pins kept, served minutes):
+//    - an open request is inserted by re-staffing others (augmenting: busy
+//      people hand their clashing assignments to colleagues, a few levels
+//      deep), or failing that forced in by an ejection chain that displaces
+//      the cheapest assignments and re-places them;
+//    - "ruin and recreate": free a few related requests and rebuild;
+//    then strict descent on the whole lexicographic objective from the best
+//    plan seen;
 // 3. polishing moves that keep every request and lower shortfall and travel.
 // Deterministic: a seeded random generator and a fixed iteration budget,
 // never the clock.
@@ -57,9 +61,14 @@ export function planFromState(state: PlanState): Plan {
   return { assignments: state.assignments(), unassigned };
 }
 
-/** Enough search to settle small weeks, bounded so 1,000 requests stay well under 2 s. */
+/**
+ * Local-search iterations for a week of n requests: 60 per request for small
+ * weeks, at most 5,000, and fewer on big weeks so 1,000 requests stay near one
+ * second (see tests/bench/scheduling.ts). A count, not a clock, so the plan is
+ * the same on every machine.
+ */
 export function defaultIterations(requestCount: number): number {
-  return Math.min(60 * requestCount, 4000 + 8 * requestCount);
+  return Math.round(Math.min(60 * requestCount, 5000, 1_000_000 / Math.max(1, requestCount)));
 }
 
 /** Small, fast, seeded generator (mulberry32). */
@@ -103,6 +112,12 @@ interface Candidate extends Staffing {
   pressure: number;
 }
 
+interface Snapshot {
+  startIndex: Int32Array;
+  supervisor: Int32Array;
+  team: number[][];
+}
+
 /** A way to force a request in, and the assignments it displaces. */
 interface Ejection extends Staffing {
   ejected: number[];
@@ -110,6 +125,22 @@ interface Ejection extends Staffing {
 }
 
 const PINNED_EJECTION_COST = 1e7;
+/** People looked through to find a request's neighbours (see relatedTo). */
+const RELATED_PEOPLE = 24;
+/** Limits of the augmenting search (augmentingInsert), tuned on tests/bench/scheduling.ts. */
+/** Links examined when looking for a chain that gives hours to a worker below target. */
+const HOURS_CHAIN_LINKS = 100;
+const SEARCH = {
+  /** Levels of hand-over (a person hands an assignment to someone who hands one over, ...). */
+  depth: 3,
+  /** Candidates tried at each level. */
+  branching: 3,
+  /** Of which, candidates looked at (from a random offset): small samples diversify the search. */
+  sample: 4,
+  /** Hand-overs allowed per insertion: for an open request on its own, and inside a repair. */
+  budget: 200,
+  repairBudget: 40,
+};
 
 class Search {
   readonly state: PlanState;
@@ -126,6 +157,11 @@ class Search {
   private longestSpan = 0;
   private readonly greedyOrder: number[];
   private readonly relatedCache = new Map<number, number[]>();
+  /** peopleStamp of each request when its augmenting search last failed (-1: never), and that search's budget. */
+  private readonly failedStamp: Float64Array;
+  private readonly failedBudget: Float64Array;
+  /** Scratch counters for relatedTo, all zero between calls. */
+  private readonly sharedCount: Int32Array;
   /** Annealing temperature in worker-minutes; 0 accepts only moves that do not worsen the objective. */
   private temperature = 0;
   /** Staffing of each changed request before the change, to undo a rejected move. */
@@ -137,6 +173,9 @@ class Search {
   ) {
     this.state = new PlanState(problem);
     this.random = seededRandom(seed);
+    this.sharedCount = new Int32Array(problem.requests.length);
+    this.failedStamp = new Float64Array(problem.requests.length).fill(-1);
+    this.failedBudget = new Float64Array(problem.requests.length);
     const { requests, people } = problem;
 
     const demand = people.map(() => 0);
@@ -195,6 +234,15 @@ class Search {
     this.state.unassign(r);
   }
 
+  /** Undo the journaled changes made after `mark`. */
+  private undoTo(mark: number): void {
+    while (this.journal.length > mark) {
+      const { r, previous } = this.journal.pop()!;
+      this.state.unassign(r);
+      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+    }
+  }
+
   /** Keep the changes since the move began if `accepts` says so, else undo them. */
   private settle(before: Objective): boolean {
     if (this.accepts(before, this.state.objective())) {
@@ -208,8 +256,8 @@ class Search {
   /** Should the search move from `before` to `after`? */
   private accepts(before: Objective, after: Objective): boolean {
     if (this.temperature <= 0) return compareObjectives(after, before) >= 0;
-    const primary = (o: Objective) => o.pinnedKept * 1e9 + o.servedWorkerMinutes;
-    const delta = primary(after) - primary(before);
+    const delta =
+      (after.pinnedKept - before.pinnedKept) * 1e9 + (after.servedWorkerMinutes - before.servedWorkerMinutes);
     if (delta > 0) return true;
     if (delta === 0) return compareObjectives(after, before) >= 0 || this.random() < 0.2;
     return this.random() < Math.exp(delta / this.temperature);
@@ -231,7 +279,7 @@ class Search {
   /** Inserts r as it fits, or by re-staffing others (augmenting paths); false if neither works. */
   private insert(r: number): boolean {
     if (this.tryInsert(r)) return true;
-    return (globalThis as any).__A !== 0 && this.feasibleAlone[r] && !this.state.isAssigned(r) && this.augmentingInsert(r);
+    return this.feasibleAlone[r] && !this.state.isAssigned(r) && this.augmentingInsert(r, SEARCH.repairBudget);
   }
 
   /** Inserts request r with its best staffing; false if none fits the current plan. */
@@ -284,10 +332,7 @@ class Search {
         options.push({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) });
       }
       if (options.length < missing) continue;
-      const V = (globalThis as any).__V ?? 1;
-      if (V === 1) options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
-      else if (V === 2) options.sort((a, b) => pressure[a.w] - pressure[b.w] || b.gain - a.gain || a.travel - b.travel || a.w - b.w);
-      else options.sort((a, b) => a.w - b.w);
+      options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
       let shortfallGain = 0;
       let travelAdded = supervisorTravel;
       let teamPressure = pressure[supervisor];
@@ -327,12 +372,12 @@ class Search {
     for (let iteration = 0; iteration < iterations; iteration++) {
       if (iteration === annealing) this.restore(best);
       const cooling = iteration < annealing ? 1 - iteration / annealing : 0;
-      this.temperature = ((globalThis as any).__T ?? 0.3) * meanValue * cooling * cooling;
-      const open = this.random() < ((globalThis as any).__P ?? 0.6) ? this.nextOpen(cursor) : -1;
+      this.temperature = 0.3 * meanValue * cooling * cooling;
+      const open = this.random() < 0.6 ? this.nextOpen(cursor) : -1;
       if (open >= 0) {
         cursor = open;
         const r = this.greedyOrder[open];
-        if (this.augmentingInsert(r)) this.journal = [];
+        if (this.augmentingInsert(r, SEARCH.budget)) this.journal = [];
         else this.ejectionChain(r);
       } else {
         this.ruinAndRecreate();
@@ -348,16 +393,18 @@ class Search {
     return improvements;
   }
 
-  private snapshot(): Array<Staffing | null> {
-    return this.problem.requests.map((r) => this.state.staffing(r.index));
+  /** A copy of the plan (team arrays are never mutated in place, so sharing them is safe). */
+  private snapshot(): Snapshot {
+    const { state } = this;
+    return { startIndex: state.startIndex.slice(), supervisor: state.supervisor.slice(), team: state.team.slice() };
   }
 
-  private restore(snapshot: Array<Staffing | null>): void {
+  private restore(snapshot: Snapshot): void {
     const { state } = this;
-    for (let r = 0; r < snapshot.length; r++) state.unassign(r);
-    snapshot.forEach((staffing, r) => {
-      if (staffing) state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
-    });
+    for (let r = 0; r < snapshot.startIndex.length; r++) state.unassign(r);
+    for (let r = 0; r < snapshot.startIndex.length; r++) {
+      if (snapshot.startIndex[r] >= 0) state.assign(r, snapshot.startIndex[r], snapshot.supervisor[r], snapshot.team[r]);
+    }
   }
 
   /** Position in greedyOrder of the next open request after `cursor` (cyclic), or -1. */
@@ -373,163 +420,196 @@ class Search {
 
   /**
    * Insert open request r without dropping anything: when its supervisor or
-   * some workers are busy, find for each missing person an augmenting path
-   * "p0 takes r, p0's clashing assignment q1 is taken over by p1, p1's
-   * clashing assignment q2 by p2, ..., pn is free". Served minutes strictly
-   * grow, so this is always kept when it succeeds.
+   * some workers are busy (or at their weekly cap), hand their clashing
+   * assignments over to other eligible people, recursively a few levels deep
+   * (an augmenting tree). Served minutes strictly grow when this succeeds.
    */
-  augmentingInsert(r: number): boolean {
+  private augmentingInsert(r: number, budget: number): boolean {
     const { problem, state } = this;
     const request = problem.requests[r];
+    // Skip a search that already failed while none of r's people has changed since.
+    const stamp = this.peopleStamp(r);
+    if (this.failedStamp[r] === stamp && this.failedBudget[r] >= budget) return false;
     const mark = this.journal.length;
-    for (let k = 0; k < request.starts.length; k++) {
+    this.searchBudget = budget;
+    for (let k = 0; k < request.starts.length && this.searchBudget > 0; k++) {
       if (!startIsPossible(problem, r, k)) continue;
-      // Supervisor.
-      const supervisors = problem.eligibleSupervisors[r][k];
-      let supervisor = supervisors.find((s) => state.isFree(s, r, k)) ?? -1;
-      if (supervisor < 0) supervisor = this.augment(r, k, supervisors, new Set());
-      // Workers: pinned ones must be free or freed, then the others.
-      const team: number[] = [];
       const taken = new Set<number>();
+      const supervisor = this.freeOneOf(problem.eligibleSupervisors[r][k], r, k, taken);
       let ok = supervisor >= 0;
+      const team: number[] = [];
       for (const w of request.pinnedWorkers) {
         if (!ok) break;
-        taken.add(w);
-        const freed = state.isFree(w, r, k) ? w : this.augment(r, k, [w], taken);
-        if (freed < 0) ok = false;
-        else team.push(w);
-      }
-      const others = problem.eligibleWorkers[r][k].filter((w) => !request.pinnedWorkers.includes(w));
-      for (const w of others) {
-        if (!ok || team.length === request.need) break;
-        if (state.isFree(w, r, k)) {
+        if (this.makeFree(w, r, k, SEARCH.depth, taken)) {
           team.push(w);
           taken.add(w);
-        }
+        } else ok = false;
       }
+      const others = problem.eligibleWorkers[r][k].filter((w) => !request.pinnedWorkers.includes(w));
       while (ok && team.length < request.need) {
-        const freed = this.augment(r, k, others.filter((w) => !taken.has(w)), taken);
-        if (freed < 0) ok = false;
+        const w = this.freeOneOf(others, r, k, taken);
+        if (w < 0) ok = false;
         else {
-          team.push(freed);
-          taken.add(freed);
+          team.push(w);
+          taken.add(w);
         }
       }
       if (ok && [supervisor, ...team].every((p) => state.isFree(p, r, k))) {
         this.place(r, { startIndex: k, supervisor, workers: team });
         return true;
       }
-      this.undoTo(mark); // the paths applied for this start
+      this.undoTo(mark);
     }
+    this.failedStamp[r] = this.peopleStamp(r);
+    this.failedBudget[r] = budget;
     return false;
   }
 
-  /** Undo the journaled changes made after `mark`. */
-  private undoTo(mark: number): void {
-    while (this.journal.length > mark) {
-      const { r, previous } = this.journal.pop()!;
-      this.state.unassign(r);
-      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
-    }
+  /** Combined agenda fingerprints of everyone who could serve r. */
+  private peopleStamp(r: number): number {
+    let stamp = 0;
+    for (const p of this.peopleOf[r]) stamp = (Math.imul(stamp, 31) + (this.state.fingerprint[p] % 2147483647)) | 0;
+    return stamp;
   }
 
-  /**
-   * Breadth-first search for an augmenting path that frees one of `starts`
-   * for request r at start k; applies it and returns the freed person, or -1.
-   * `avoid` are people already spoken for.
-   */
-  private augment(r: number, k: number, starts: number[], avoid: Set<number>): number {
-    const { problem, state } = this;
-    type Node = { person: number; target: number; targetStart: number; parent: number; blocker: number };
-    const nodes: Node[] = [];
-    const visited = new Set<number>(avoid);
-    for (const p of starts) {
-      if (visited.has(p)) continue;
-      visited.add(p);
-      nodes.push({ person: p, target: r, targetStart: k, parent: -1, blocker: -1 });
-    }
-    for (let head = 0; head < nodes.length && nodes.length < 400; head++) {
-      const node = nodes[head];
-      const handovers = this.handoversFor(node.person, node.target, node.targetStart);
-      if (handovers === null) continue;
-      if (handovers.length === 0) {
-        // This person is free for the target: apply the path.
-        if (node.parent < 0) return node.person;
-        this.applyPath(nodes, head);
-        return nodes[this.rootOf(nodes, head)].person;
-      }
-      if (this.depthOf(nodes, head) >= 4) continue;
-      for (const q of handovers) {
-        const other = problem.requests[q];
-        if (other.pinnedSupervisor === node.person || other.pinnedWorkers.includes(node.person)) continue;
-        const kq = state.startIndex[q];
-        const pool = problem.people[node.person].isSupervisor ? problem.eligibleSupervisors[q][kq] : problem.eligibleWorkers[q][kq];
-        for (const next of pool) {
-          if (visited.has(next) || state.involves(q, next)) continue;
-          visited.add(next);
-          nodes.push({ person: next, target: q, targetStart: kq, parent: head, blocker: q });
-        }
-      }
+  /** Work left for the current augmenting search (person expansions). */
+  private searchBudget = 0;
+
+  /** A person of `pool` (not in `avoid`) free or freed for request r at k, or -1. */
+  private freeOneOf(pool: number[], r: number, k: number, avoid: Set<number>): number {
+    const { state } = this;
+    const candidates = pool.filter((p) => !avoid.has(p));
+    const free = candidates.find((p) => state.isFree(p, r, k));
+    if (free !== undefined) return free;
+    for (const p of this.leastBusy(candidates, r, k, SEARCH.branching)) {
+      if (this.makeFree(p, r, k, SEARCH.depth, avoid)) return p;
     }
     return -1;
   }
 
-  /**
-   * For person p to take request r at start k: [] if p is free, the
-   * assignments p could hand over (any one of them suffices) to become free,
-   * or null if handing over one assignment is not enough.
-   */
-  private handoversFor(p: number, r: number, k: number): number[] | null {
+  /** The `count` people of the pool with the fewest clashes with request r at start k. */
+  private leastBusy(pool: number[], r: number, k: number, count: number): number[] {
+    const chosen: number[] = [];
+    const clashes: number[] = [];
+    // Big pools: look at a window of them from a random offset, to bound the work.
+    const size = Math.min(pool.length, SEARCH.sample);
+    const offset = pool.length > size ? Math.floor(this.random() * pool.length) : 0;
+    for (let n = 0; n < size; n++) {
+      const p = pool[(offset + n) % pool.length];
+      const c = this.clashCount(p, r, k, count > chosen.length ? Infinity : clashes[chosen.length - 1]);
+      let i = chosen.length;
+      while (i > 0 && clashes[i - 1] > c) i--;
+      if (i >= count) continue;
+      chosen.splice(i, 0, p);
+      clashes.splice(i, 0, c);
+      if (chosen.length > count) {
+        chosen.pop();
+        clashes.pop();
+      }
+    }
+    return chosen;
+  }
+
+  /** Number of p's assignments that clash with request r at start k, counting no further than `limit`. */
+  private clashCount(p: number, r: number, k: number, limit: number): number {
     const { problem, state } = this;
     const request = problem.requests[r];
     const start = request.starts[k];
     const end = start + request.duration;
-    const cap = problem.people[p].capMinutes;
-    let clash = -1;
+    let count = 0;
     for (const q of state.agenda[p]) {
       if (q === r) continue;
       const other = problem.requests[q];
       const qStart = state.startOf(q);
       if (qStart >= end + problem.maxTravel) break;
-      if (conflicts(problem, request.site, start, end, other.site, qStart, qStart + other.duration)) {
-        if (clash >= 0) return null;
-        clash = q;
-      }
+      if (conflicts(problem, request.site, start, end, other.site, qStart, qStart + other.duration) && ++count > limit) break;
     }
-    const minutes = state.minutes[p] + request.duration;
-    if (clash >= 0) return minutes - problem.requests[clash].duration <= cap ? [clash] : null;
-    if (minutes <= cap) return [];
-    const enough = state.agenda[p].filter((q) => q !== r && minutes - problem.requests[q].duration <= cap);
-    return enough.length > 0 ? enough : null;
+    return count;
   }
 
-  private depthOf(nodes: Array<{ parent: number }>, index: number): number {
-    let depth = 0;
-    for (let i = index; nodes[i].parent >= 0; i = nodes[i].parent) depth++;
-    return depth;
-  }
 
-  private rootOf(nodes: Array<{ parent: number }>, index: number): number {
-    let i = index;
-    while (nodes[i].parent >= 0) i = nodes[i].parent;
-    return i;
+  /** Assignments of person p that clash (H6) with request r at start k. */
+  private clashesOf(p: number, r: number, k: number): number[] {
+    const { problem, state } = this;
+    const request = problem.requests[r];
+    const start = request.starts[k];
+    const end = start + request.duration;
+    const result: number[] = [];
+    for (const q of state.agenda[p]) {
+      if (q === r) continue;
+      const other = problem.requests[q];
+      const qStart = state.startOf(q);
+      if (qStart >= end + problem.maxTravel) break;
+      if (conflicts(problem, request.site, start, end, other.site, qStart, qStart + other.duration)) result.push(q);
+    }
+    return result;
   }
 
   /**
-   * Apply the path ending at nodes[end]: from the free end backwards, each
-   * person takes over the assignment that blocked the previous one.
+   * Make person p able to take request r at start k: hand each clashing
+   * assignment (and one more if the weekly cap requires it) to someone else,
+   * recursively. Changes are journaled; on failure they are undone.
    */
-  private applyPath(nodes: Array<{ person: number; target: number; parent: number }>, end: number): void {
-    const { state } = this;
-    for (let i = end; nodes[i].parent >= 0; i = nodes[i].parent) {
-      const q = nodes[i].target;
-      const leaving = nodes[nodes[i].parent].person;
-      const staffing = state.staffing(q)!;
-      const person = nodes[i].person;
-      if (staffing.supervisor === leaving) staffing.supervisor = person;
-      else staffing.workers = staffing.workers.map((w) => (w === leaving ? person : w));
-      this.place(q, staffing);
+  private makeFree(p: number, r: number, k: number, depth: number, avoid: Set<number>): boolean {
+    const { problem, state } = this;
+    if (state.isFree(p, r, k)) return true;
+    if (depth <= 0 || this.searchBudget-- <= 0) return false;
+    const handovers = this.clashesOf(p, r, k);
+    const cap = problem.people[p].capMinutes;
+    let minutes = state.minutes[p] + problem.requests[r].duration;
+    for (const q of handovers) minutes -= problem.requests[q].duration;
+    if (minutes > cap) {
+      // One more assignment must go: the shortest one that is long enough.
+      const extra = state.agenda[p]
+        .filter((q) => q !== r && !handovers.includes(q) && minutes - problem.requests[q].duration <= cap)
+        .sort((a, b) => problem.requests[a].duration - problem.requests[b].duration || a - b)[0];
+      if (extra === undefined) return false;
+      handovers.push(extra);
     }
+    const mark = this.journal.length;
+    avoid.add(p);
+    let ok = true;
+    for (const q of handovers) {
+      if (!this.handOver(q, p, depth - 1, avoid)) {
+        ok = false;
+        break;
+      }
+    }
+    avoid.delete(p);
+    if (ok && state.isFree(p, r, k)) return true;
+    this.undoTo(mark);
+    return false;
+  }
+
+  /** Give p's place in assignment q to another eligible person, freeing them first if needed. */
+  private handOver(q: number, p: number, depth: number, avoid: Set<number>): boolean {
+    const { problem, state } = this;
+    const other = problem.requests[q];
+    if (other.pinnedSupervisor === p || other.pinnedWorkers.includes(p)) return false;
+    if (this.searchBudget-- <= 0) return false;
+    const kq = state.startIndex[q];
+    const pool = (problem.people[p].isSupervisor ? problem.eligibleSupervisors : problem.eligibleWorkers)[q][kq];
+    // Someone free right away (the common case), else recurse on the least busy.
+    const candidates: number[] = [];
+    for (const x of pool) {
+      if (avoid.has(x) || state.involves(q, x)) continue;
+      if (state.isFree(x, q, kq)) return this.replacePerson(q, p, x);
+      candidates.push(x);
+    }
+    if (depth <= 0) return false;
+    for (const x of this.leastBusy(candidates, q, kq, SEARCH.branching)) {
+      if (this.makeFree(x, q, kq, depth, avoid)) return this.replacePerson(q, p, x);
+    }
+    return false;
+  }
+
+  /** Person x takes p's place in assignment q. */
+  private replacePerson(q: number, p: number, x: number): boolean {
+    const staffing = this.state.staffing(q)!;
+    if (staffing.supervisor === p) staffing.supervisor = x;
+    else staffing.workers = staffing.workers.map((w) => (w === p ? x : w));
+    this.place(q, staffing);
+    return true;
   }
 
   /**
@@ -691,8 +771,16 @@ class Search {
     const request = problem.requests[r];
     const first = request.starts[0];
     const end = request.starts[request.starts.length - 1] + request.duration + problem.maxTravel;
-    const shared = new Map<number, number>();
-    for (const p of this.peopleOf[r]) {
+    const shared = this.sharedCount;
+    const touched: number[] = [];
+    // On big weeks, look through the people with the fewest requests only: enough to find neighbours, much cheaper.
+    let people = this.peopleOf[r];
+    if (people.length > RELATED_PEOPLE) {
+      people = [...people]
+        .sort((a, b) => this.requestsOf[a].length - this.requestsOf[b].length || a - b)
+        .slice(0, RELATED_PEOPLE);
+    }
+    for (const p of people) {
       const list = this.requestsOf[p];
       // Lists are sorted by first start: skip those that end long before r.
       let lo = 0;
@@ -708,10 +796,11 @@ class Search {
         if (other.starts[0] >= end) break;
         if (q === r) continue;
         if (other.starts[other.starts.length - 1] + other.duration + problem.maxTravel <= first) continue;
-        shared.set(q, (shared.get(q) ?? 0) + 1);
+        if (shared[q]++ === 0) touched.push(q);
       }
     }
-    const related = [...shared.keys()].sort((a, b) => shared.get(b)! - shared.get(a)! || a - b).slice(0, 40);
+    const related = touched.sort((a, b) => shared[b] - shared[a] || a - b).slice(0, 40);
+    for (const q of touched) shared[q] = 0;
     this.relatedCache.set(r, related);
     return related;
   }
@@ -741,9 +830,69 @@ class Search {
         if (this.improveSupervisor(r)) changed = true;
         if (request.starts.length > 1 && this.improveStart(r)) changed = true;
       }
+      if (this.shiftHoursToShortWorkers()) changed = true;
       if (!changed) break;
     }
     this.journal = [];
+  }
+
+  /**
+   * Give hours to workers below their target along a chain: w takes x1's
+   * place in q1, x1 takes x2's place in q2, ..., until someone who is over
+   * their target gives an assignment up (breadth-first, a few links deep).
+   * Kept only if the lexicographic objective improves.
+   */
+  private shiftHoursToShortWorkers(): boolean {
+    const { problem, state } = this;
+    let changed = false;
+    for (let w = 0; w < problem.workerCount; w++) {
+      if (state.minutes[w] >= problem.people[w].targetMinutes) continue;
+      const before = state.objective();
+      if (this.hoursChain(w) && compareObjectives(state.objective(), before) > 0) {
+        this.journal = [];
+        changed = true;
+      } else this.undoTo(0);
+    }
+    return changed;
+  }
+
+  /** Finds and applies a chain for worker w (see shiftHoursToShortWorkers); false if none. */
+  private hoursChain(w: number): boolean {
+    const { problem, state } = this;
+    type Link = { person: number; request: number; leaves: number; from: number; parent: number };
+    const links: Link[] = [];
+    const seen = new Set<number>([w]);
+    // Requests a person could join, given they leave `leaves` (-1: nothing).
+    const expand = (person: number, leaves: number, parent: number) => {
+      for (const q of this.requestsOf[person]) {
+        if (q === leaves || !state.isAssigned(q) || state.involves(q, person)) continue;
+        const kq = state.startIndex[q];
+        if (!problem.eligibleWorkers[q][kq].includes(person) || !state.isFree(person, q, kq, leaves)) continue;
+        for (const x of state.team[q]) {
+          if (seen.has(x) || problem.requests[q].pinnedWorkers.includes(x)) continue;
+          links.push({ person, request: q, leaves, from: x, parent });
+        }
+      }
+    };
+    expand(w, -1, -1);
+    for (let head = 0; head < links.length && head < HOURS_CHAIN_LINKS; head++) {
+      const link = links[head];
+      const x = link.from;
+      const request = problem.requests[link.request];
+      if (state.minutes[x] - request.duration >= problem.people[x].targetMinutes) {
+        // x can give this assignment up without falling below target: apply the chain.
+        const chain: Link[] = [];
+        for (let i = head; i >= 0; i = links[i].parent) chain.unshift(links[i]);
+        for (const step of chain) this.replacePerson(step.request, step.from, step.person);
+        return true;
+      }
+      if (seen.has(x)) continue;
+      seen.add(x);
+      let depth = 0;
+      for (let i = head; i >= 0; i = links[i].parent) depth++;
+      if (depth < 3) expand(x, link.request, head);
+    }
+    return false;
   }
 
   /** Tries a staffing of r; keeps it only if the objective strictly improves. */
@@ -770,13 +919,16 @@ class Search {
     for (const w of [...state.team[r]]) {
       if (request.pinnedWorkers.includes(w)) continue;
       const team = state.team[r];
-      // Best replacement by shortfall change, then travel.
+      // Best replacement by shortfall change, then travel (w's own legs around r are saved).
+      const released = state.shortfallDelta(w, -request.duration);
+      const travelSaved = state.travelDelta(w, r, k);
       let best = -1;
       let bestDelta = 0;
       for (const candidate of problem.eligibleWorkers[r][k]) {
         if (team.includes(candidate) || !state.isFree(candidate, r, k)) continue;
-        const shortfall = state.shortfallDelta(w, -request.duration) + state.shortfallDelta(candidate, request.duration);
-        const delta = shortfall * 10_000 + state.travelDelta(candidate, r, k);
+        const shortfall = released + state.shortfallDelta(candidate, request.duration);
+        if (shortfall > 0) continue;
+        const delta = shortfall * 10_000 + state.travelDelta(candidate, r, k) - travelSaved;
         if (delta < bestDelta) {
           bestDelta = delta;
           best = candidate;
@@ -795,7 +947,7 @@ class Search {
     const k = state.startIndex[r];
     const current = state.supervisor[r];
     let best = -1;
-    let bestTravel = Infinity;
+    let bestTravel = state.travelDelta(current, r, k); // what the current supervisor's legs around r cost
     for (const s of problem.eligibleSupervisors[r][k]) {
       if (s === current || !state.isFree(s, r, k)) continue;
       const travel = state.travelDelta(s, r, k);

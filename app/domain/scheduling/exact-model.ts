@@ -47,6 +47,8 @@ export interface ExactOptions {
 export interface ExactStats {
   /** True when every component was solved to proven optimality on all four levels. */
   optimal: boolean;
+  /** True when levels 1-2 (pins kept, served worker-minutes) are proven optimal. */
+  servedOptimal: boolean;
   /** True when levels 1-3 (pins, served minutes, shortfall) are proven optimal. */
   optimalUpToShortfall: boolean;
   /** Relative gap on level 1-2 (BIG x pins + served): (bound - found) / found; 0 when proven. */
@@ -89,6 +91,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   let gapDenominator = 0;
   let servedUpperBound = 0;
   let optimal = true;
+  let servedOptimal = true;
   let optimalUpToShortfall = true;
   let unprovenComponents = 0;
   let heuristicComponents = 0;
@@ -107,6 +110,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     const keepHeuristic = (why: string) => {
       notes.push(why);
       optimal = false;
+      servedOptimal = false;
       optimalUpToShortfall = false;
       unprovenComponents++;
       heuristicComponents++;
@@ -134,6 +138,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     const useSolver = compareObjectives(candidate.objective(), heuristicPart.objective()) >= 0;
     const source = useSolver ? candidate : heuristicPart;
     for (const r of component) copyAssignment(source, state, r);
+    if (!outcome.provenServed) servedOptimal = false;
     if (!outcome.provenUpToShortfall) {
       optimalUpToShortfall = false;
       unprovenComponents++;
@@ -158,6 +163,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       plan: planFromState(heuristicState),
       stats: {
         optimal: false,
+        servedOptimal: false,
         optimalUpToShortfall: false,
         gap: Number.NaN,
         servedUpperBound: Number.NaN,
@@ -178,6 +184,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     plan,
     stats: {
       optimal,
+      servedOptimal,
       optimalUpToShortfall,
       gap: gapDenominator > 0 ? gapNumerator / gapDenominator : 0,
       servedUpperBound,
@@ -436,17 +443,33 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
       m.shortfallCols.set(p, sf);
       addRow(person.targetMinutes, Infinity, [[sf, 1], ...useEntries()]);
     }
-    // Travel between consecutive same-day interventions (built later if small enough).
+    // Travel between consecutive same-day interventions: t[a,b] >= a + b - 1 -
+    // (uses starting strictly between them). Uses are sorted by start, so the
+    // ones in between are a contiguous slice; built later if small enough.
+    const firstAfter = (start: number) => {
+      let lo = 0;
+      let hi = uses.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (uses[mid].start <= start) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const firstAtOrAfter = (start: number) => firstAfter(start - 1);
     for (let i = 0; i < uses.length; i++) {
       const a = uses[i];
-      for (let j = i + 1; j < uses.length; j++) {
+      const from = firstAfter(a.start);
+      for (let j = from; j < uses.length; j++) {
         const b = uses[j];
         if (dayOf(b.start) !== dayOf(a.start)) break;
         const travel = problem.travel[siteOf(a)][siteOf(b)];
-        if (a.r === b.r || travel === 0 || b.start === a.start || a.end + travel > b.start) continue;
-        const between = uses.filter((c) => c.start > a.start && c.start < b.start && c.col !== a.col && c.col !== b.col);
-        travelNonzeros += 3 + between.length;
+        if (a.r === b.r || travel === 0 || a.end + travel > b.start) continue;
+        const to = firstAtOrAfter(b.start);
+        travelNonzeros += 3 + (to - from);
+        if (travelNonzeros > maxTravelNonzeros) continue;
         travelRows.push(() => {
+          const between = uses.slice(from, to);
           const col = addCol(0, false);
           m.colCostTravel[col] = travel;
           m.travelCols.push({ col, a, b, between });
@@ -464,6 +487,7 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
 
 interface ModelOutcome {
   assignments: Array<[number, number, number, number[]]>;
+  provenServed: boolean;
   stage1Value: number;
   stage1Bound: number;
   pinnedKept: number;
@@ -561,7 +585,8 @@ function solveModel(
     }
 
     return {
-      assignments: readAssignments(problem, m, values),
+      assignments: readAssignments(m, values),
+      provenServed: proven1,
       stage1Value,
       stage1Bound,
       pinnedKept: countPinned(problem, m, values),
@@ -582,7 +607,7 @@ function countPinned(problem: Problem, m: Model, values: Float64Array): number {
   return count;
 }
 
-function readAssignments(problem: Problem, m: Model, values: Float64Array): Array<[number, number, number, number[]]> {
+function readAssignments(m: Model, values: Float64Array): Array<[number, number, number, number[]]> {
   const result: Array<[number, number, number, number[]]> = [];
   for (const [r, zs] of m.zCol) {
     const k = zs.findIndex((z) => z >= 0 && values[z] > 0.5);

@@ -145,12 +145,12 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
   }
   // Pins (H8).
   const pinnedSupervisor = request.pinnedSupervisor >= 0 ? problem.people[request.pinnedSupervisor] : null;
-  if (pinnedSupervisor && !canServeAlone(problem, pinnedSupervisor, request, start)) {
+  if (pinnedSupervisor && !canServeAlone(pinnedSupervisor, request, start)) {
     return { depth: 8, rule: "H8", reason: `L'encadrant épinglé ${pinnedSupervisor.id} ${whyNot(problem, pinnedSupervisor, request, start)}.` };
   }
   for (const w of request.pinnedWorkers) {
     const worker = problem.people[w];
-    if (!canServeAlone(problem, worker, request, start)) {
+    if (!canServeAlone(worker, request, start)) {
       return { depth: 8, rule: "H8", reason: `Le salarié épinglé ${worker.id} ${whyNot(problem, worker, request, start)}.` };
     }
   }

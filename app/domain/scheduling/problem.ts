@@ -72,7 +72,7 @@ export function compileProblem(instance: Instance): Problem {
 
   const siteIds = instance.sites.map((s) => s.id);
   const siteIndex = new Map(siteIds.map((siteId, i) => [siteId, i]));
-  const travel = siteIds.map((_, i) => siteIds.map((__, j) => (i === j ? 0 : DEFAULT_TRAVEL_MINUTES)));
+  const travel: number[][] = siteIds.map((_, i) => siteIds.map((__, j) => (i === j ? 0 : DEFAULT_TRAVEL_MINUTES)));
   for (const site of instance.sites) {
     const i = siteIndex.get(site.id)!;
     for (const [other, minutes] of Object.entries(site.travelMinutes)) {
@@ -181,7 +181,7 @@ export function compileProblem(instance: Instance): Problem {
       const supervisors: number[] = [];
       const workers: number[] = [];
       for (const person of candidates) {
-        if (!canServeAlone(problem, person, request, start)) continue;
+        if (!canServeAlone(person, request, start)) continue;
         if (person.isSupervisor) {
           if (request.pinnedSupervisor === -1 || request.pinnedSupervisor === person.index) supervisors.push(person.index);
         } else {
@@ -237,7 +237,7 @@ export function isUnderContract(person: Person, start: number): boolean {
  * planned? Checks skill (H3), team size (H2), availability (H4), contract (H5)
  * and the weekly cap (H7).
  */
-export function canServeAlone(problem: Problem, person: Person, request: Request, start: number): boolean {
+export function canServeAlone(person: Person, request: Request, start: number): boolean {
   if (!person.skills.has(request.skill)) return false;
   if (person.isSupervisor && person.maxTeamSize < request.need) return false;
   if (request.duration > person.capMinutes) return false;

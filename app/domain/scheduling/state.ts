@@ -28,6 +28,11 @@ export interface Staffing {
   workers: number[];
 }
 
+/** A pseudo-random integer per (request, start), for agenda fingerprints. */
+function agendaHash(r: number, k: number): number {
+  return (Math.imul(r + 1, 2654435761) ^ Math.imul(k + 1, 40503)) >>> 0;
+}
+
 export class PlanState {
   /** Chosen candidate start index per request, -1 when unassigned. */
   readonly startIndex: Int32Array;
@@ -37,6 +42,12 @@ export class PlanState {
   readonly agenda: number[][];
   readonly minutes: number[];
   private readonly travelOfPerson: number[];
+  /**
+   * A fingerprint of each person's agenda (a sum over its requests and
+   * starts, so undoing a change restores it): a search can skip work whose
+   * inputs did not change.
+   */
+  readonly fingerprint: Float64Array;
   pinnedKept = 0;
   served = 0;
   shortfall = 0;
@@ -51,6 +62,7 @@ export class PlanState {
     this.agenda = problem.people.map(() => []);
     this.minutes = problem.people.map(() => 0);
     this.travelOfPerson = problem.people.map(() => 0);
+    this.fingerprint = new Float64Array(problem.people.length);
     for (let p = 0; p < problem.workerCount; p++) this.shortfall += problem.people[p].targetMinutes;
   }
 
@@ -119,30 +131,37 @@ export class PlanState {
     return after - before;
   }
 
-  /** Travel change if the person took request r at start k. */
+  /**
+   * Travel change if the person took request r at start k. If r is already in
+   * the person's agenda it is ignored, so the result is then what r's legs cost.
+   */
   travelDelta(person: number, r: number, k: number): number {
     const { problem } = this;
     const request = problem.requests[r];
     const start = request.starts[k];
-    const day = dayOf(start);
     let previous = -1;
     let next = -1;
     for (const q of this.agenda[person]) {
-      const qStart = this.startOf(q);
-      if (qStart <= start) previous = q;
+      if (q === r) continue;
+      if (this.startOf(q) <= start) previous = q;
       else {
         next = q;
         break;
       }
     }
-    const legCost = (a: number, aStart: number, b: number, bStart: number) =>
-      dayOf(aStart) === dayOf(bStart) ? problem.travel[problem.requests[a].site][problem.requests[b].site] : 0;
     let delta = 0;
-    if (previous >= 0 && dayOf(this.startOf(previous)) === day) delta += legCost(previous, this.startOf(previous), r, start);
-    if (next >= 0 && dayOf(this.startOf(next)) === day) delta += legCost(r, start, next, this.startOf(next));
-    if (previous >= 0 && next >= 0) delta -= legCost(previous, this.startOf(previous), next, this.startOf(next));
+    if (previous >= 0) delta += this.legTravel(previous, r, start);
+    if (next >= 0) delta += this.legTravel(next, r, start);
+    if (previous >= 0 && next >= 0) delta -= this.legTravel(previous, next, this.startOf(next));
     return delta;
   }
+
+  /** Travel between assigned request a and request b starting at bStart, if on the same day. */
+  private legTravel(a: number, b: number, bStart: number): number {
+    if (dayOf(this.startOf(a)) !== dayOf(bStart)) return 0;
+    return this.problem.travel[this.problem.requests[a].site][this.problem.requests[b].site];
+  }
+
 
   assign(r: number, k: number, supervisor: number, workers: number[]): void {
     const request = this.problem.requests[r];
@@ -175,6 +194,7 @@ export class PlanState {
     let i = agenda.length;
     while (i > 0 && this.startOf(agenda[i - 1]) > start) i--;
     agenda.splice(i, 0, r);
+    this.fingerprint[person] += agendaHash(r, this.startIndex[r]);
     this.changeMinutes(person, this.problem.requests[r].duration);
     this.refreshTravel(person);
   }
@@ -182,6 +202,7 @@ export class PlanState {
   private removeFromPerson(person: number, r: number) {
     const agenda = this.agenda[person];
     agenda.splice(agenda.indexOf(r), 1);
+    this.fingerprint[person] -= agendaHash(r, this.startIndex[r]);
     this.changeMinutes(person, -this.problem.requests[r].duration);
     this.refreshTravel(person);
   }

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { generateInstance } from "../../../tests/support/instance-generator";
+import { validatePlan } from "../../../tests/support/plan-validator";
+import { solve } from "./engine";
+import { solveExact } from "./exact";
+import { parseInstance, type Instance } from "./instance";
+import { compareObjectives } from "./objective";
+import { checkPlan } from "./rules";
+import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+
+const example = JSON.parse(readFileSync(new URL("./fixtures/example-small.json", import.meta.url), "utf8"));
+
+function parsed(json: unknown): Instance {
+  const result = parseInstance(json);
+  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
+  return result.instance;
+}
+
+describe("solveExact (HiGHS)", () => {
+  it("proves the contract example's optimum, in a worker thread", async () => {
+    const instance = parsed(example);
+    const { plan, stats } = await solveExact(instance, { timeLimitSeconds: 20 });
+    expect(stats.notes).toEqual([]); // really solved in the worker thread
+    expect(stats.optimal).toBe(true);
+    expect(stats.gap).toBe(0);
+    expect(stats.objective).toEqual({ pinnedKept: 1, servedWorkerMinutes: 1050, shortfall: 1170, travel: 0 });
+    expect(plan.unassigned.map((u) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
+    expect(validatePlan(instance, plan).violations).toEqual([]);
+  });
+
+  it("keeps a pinned request first, then maximises served minutes (ejection case)", async () => {
+    const instance = parsed(
+      aWeek({
+        workers: [aWorker("w-1", { weeklyTargetHours: 8 })],
+        supervisors: [aSupervisor("e-1")],
+        requests: [
+          aRequest("r-middle", { start: "2026-12-08T10:00", durationMinutes: 240 }),
+          aRequest("r-morning", { start: "2026-12-08T08:00", durationMinutes: 180 }),
+          aRequest("r-afternoon", { start: "2026-12-08T13:00", durationMinutes: 180 }),
+          aRequest("r-pinned", { start: "2026-12-09T09:00", durationMinutes: 60, pinned: { workerIds: ["w-1"] } }),
+        ],
+      }),
+    );
+    const { plan, stats } = await solveExact(instance, { timeLimitSeconds: 10, inThread: true });
+    expect(stats.optimal).toBe(true);
+    expect(plan.assignments.map((a) => a.requestId).sort()).toEqual(["r-afternoon", "r-morning", "r-pinned"]);
+  });
+
+  it("minimises the shortfall, then travel, once served minutes are maximal", async () => {
+    const instance = parsed(
+      aWeek({
+        // w-1 and w-2 miss 1 h each after the mornings, w-3 misses 3 h: the
+        // best shortfall gives w-3 one afternoon (-2 h) and w-1 or w-2 the other
+        // (-1 h); the best travel keeps each person on the same site.
+        workers: [aWorker("w-1"), aWorker("w-2"), aWorker("w-3")],
+        supervisors: [aSupervisor("e-gare"), aSupervisor("e-bercy")],
+        requests: [
+          aRequest("r-gare-am", { start: "2026-12-08T08:00", pinned: { supervisorId: "e-gare", workerIds: ["w-1"] } }),
+          aRequest("r-bercy-am", { siteId: "bercy", start: "2026-12-08T08:00", pinned: { supervisorId: "e-bercy", workerIds: ["w-2"] } }),
+          aRequest("r-gare-pm", { start: "2026-12-08T14:00" }),
+          aRequest("r-bercy-pm", { siteId: "bercy", start: "2026-12-08T14:00" }),
+        ],
+      }),
+    );
+    const { plan, stats } = await solveExact(instance, { timeLimitSeconds: 10, inThread: true });
+    expect(stats.optimal).toBe(true);
+    expect(stats.objective).toMatchObject({ servedWorkerMinutes: 480, shortfall: 120, travel: 0 });
+    expect(plan.assignments.find((a) => a.requestId === "r-gare-pm")).toMatchObject({ supervisorId: "e-gare" });
+    expect(plan.assignments.find((a) => a.requestId === "r-bercy-pm")).toMatchObject({ supervisorId: "e-bercy" });
+    const afternoonWorkers = plan.assignments.filter((a) => a.requestId.endsWith("-pm")).flatMap((a) => a.workerIds);
+    expect(afternoonWorkers).toContain("w-3");
+  });
+
+  it("is never worse than the heuristic, and both plans are valid, on generated weeks", async () => {
+    for (const seed of [11, 12, 13]) {
+      const instance = parsed(generateInstance({ requests: 14, seed, timeWindows: seed % 2 === 0, pinnedShare: 0.2 }));
+      const heuristic = solve(instance);
+      const exact = await solveExact(instance, { timeLimitSeconds: 10, inThread: true });
+      expect(validatePlan(instance, exact.plan).violations).toEqual([]);
+      expect(checkPlan(instance, exact.plan)).toEqual([]);
+      expect(compareObjectives(exact.stats.objective, heuristic.stats.objective)).toBeGreaterThanOrEqual(0);
+      if (exact.stats.optimalUpToShortfall) {
+        expect(heuristic.stats.objective.servedWorkerMinutes).toBe(exact.stats.objective.servedWorkerMinutes);
+      }
+    }
+  });
+});

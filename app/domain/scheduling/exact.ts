@@ -1,0 +1,125 @@
+// The exact solver's entry point. The MIP (exact-model.ts) is CPU-bound and
+// synchronous, so it runs in a worker thread: the caller's event loop (a
+// BullMQ worker, the CLI) stays responsive and a hard deadline can stop it.
+// If the thread cannot start (for instance inside a bundle where the .ts file
+// does not exist) or misses the deadline, we fall back to the heuristic and
+// say so in the stats.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import highsLoader from "highs";
+import { planFromState, solveProblem } from "./engine";
+import { solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
+import type { Instance } from "./instance";
+import { compileProblem } from "./problem";
+
+export type { ExactOptions, ExactResult, ExactStats } from "./exact-model";
+
+export interface SolveExactOptions extends ExactOptions {
+  /** Solve in the calling thread instead of a worker thread (blocks the event loop). */
+  inThread?: boolean;
+}
+
+/** Extra seconds the worker gets beyond the solver time limit before it is stopped. */
+const DEADLINE_MARGIN_SECONDS = 15;
+
+/**
+ * Solves an instance (already checked by parseInstance) with the MIP.
+ * Resolves with the plan and stats: `optimal`, the relative `gap`, and notes
+ * on any component left to the heuristic.
+ */
+export async function solveExact(instance: Instance, options: SolveExactOptions = {}): Promise<ExactResult> {
+  if (options.inThread) return solveExactInThread(instance, options);
+  try {
+    return await solveInWorker(instance, options);
+  } catch (error) {
+    if (error instanceof WorkerUnavailable) {
+      const result = await solveExactInThread(instance, options);
+      result.stats.notes.push(`fil d'exécution séparé indisponible (${error.message}) : résolu dans le fil principal`);
+      return result;
+    }
+    throw error;
+  }
+}
+
+export async function solveExactInThread(instance: Instance, options: ExactOptions = {}): Promise<ExactResult> {
+  const highs = await highsLoader();
+  return solveExactWith(highs, compileProblem(instance), options);
+}
+
+class WorkerUnavailable extends Error {}
+
+function solveInWorker(instance: Instance, options: ExactOptions): Promise<ExactResult> {
+  const timeLimit = options.timeLimitSeconds ?? 30;
+  return new Promise((resolve, reject) => {
+    let worker: Worker;
+    try {
+      // The worker is TypeScript. `--import tsx` in execArgv does not reach a
+      // worker's entry module on Node 20, so a small bootstrap registers tsx's
+      // loader in the worker, then imports it. Both are resolved from here, so
+      // the current directory does not matter (CLI, vitest, BullMQ worker).
+      const tsxApi = tsxEsmApiUrl();
+      const entry = new URL("./exact-worker.ts", import.meta.url).href;
+      const bootstrap = `(async () => {
+        const tsx = await import(${JSON.stringify(tsxApi)});
+        (tsx.register ?? tsx.default.register)();
+        await import(${JSON.stringify(entry)});
+      })().catch((error) => { throw error; });`;
+      worker = new Worker(bootstrap, { eval: true, workerData: { instance, options } });
+    } catch (error) {
+      reject(new WorkerUnavailable(error instanceof Error ? error.message : String(error)));
+      return;
+    }
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      void worker.terminate();
+      action();
+    };
+    const deadline = setTimeout(
+      () => finish(() => resolve(heuristicFallback(instance, options, `délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé`))),
+      (timeLimit + DEADLINE_MARGIN_SECONDS) * 1000,
+    );
+    worker.once("message", (message: { ok: true; result: ExactResult } | { ok: false; error: string }) => {
+      finish(() => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
+    });
+    worker.once("error", (error) => finish(() => reject(new WorkerUnavailable(error.message))));
+    worker.once("exit", (code) => finish(() => reject(new WorkerUnavailable(`arrêt inattendu (code ${code})`))));
+  });
+}
+
+/** URL of tsx's ESM API (its `import` export), found through tsx's package.json. */
+function tsxEsmApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve("tsx/package.json");
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
+}
+
+function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
+  const problem = compileProblem(instance);
+  const { state } = solveProblem(problem, { seed: options.seed });
+  const objective = state.objective();
+  return {
+    plan: planFromState(state),
+    stats: {
+      optimal: false,
+      servedOptimal: false,
+      optimalUpToShortfall: false,
+      gap: Number.NaN,
+      servedUpperBound: Number.NaN,
+      objective,
+      heuristicObjective: objective,
+      components: 0,
+      unprovenComponents: 0,
+      heuristicComponents: 0,
+      travelStageSkipped: 0,
+      columns: 0,
+      rows: 0,
+      seconds: Number.NaN,
+      notes: [`solveur exact arrêté (${why}) : plan heuristique`],
+    },
+  };
+}

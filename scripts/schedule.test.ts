@@ -1,0 +1,99 @@
+// The CLI, spawned as a user would run it (npm's "schedule" script is `tsx scripts/schedule.ts`).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { validatePlan } from "../tests/support/plan-validator";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const examplePath = fileURLToPath(new URL("../app/domain/scheduling/fixtures/example-small.json", import.meta.url));
+const example = JSON.parse(readFileSync(examplePath, "utf8"));
+const scratch = mkdtempSync(join(tmpdir(), "schedule-cli-"));
+
+/** Runs the CLI like `npm run -s schedule -- ...args` does. */
+function schedule(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/schedule.ts", ...args], { cwd: root });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+function writeInstance(name: string, change: (instance: any) => void = () => {}): string {
+  const copy = structuredClone(example);
+  change(copy);
+  const path = join(scratch, name);
+  writeFileSync(path, JSON.stringify(copy));
+  return path;
+}
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+// Spawning tsx takes a second or more per run on a busy machine.
+describe("npm run schedule", { timeout: 90_000 }, () => {
+  it("writes a valid plan on standard output and exits 0", async () => {
+    const { code, stdout, stderr } = await schedule(["--in", examplePath]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const plan = JSON.parse(stdout);
+    const validation = validatePlan(example, plan);
+    expect(validation.violations).toEqual([]);
+    expect(validation.objective).toEqual({ pinnedKept: 1, servedWorkerMinutes: 1050, shortfall: 1170, travel: 0 });
+  });
+
+  it("writes the plan to --out, and reads the instance from standard input with --in -", async () => {
+    const out = join(scratch, "plan.json");
+    const { code, stdout } = await schedule(["--in", "-", "--out", out], JSON.stringify(example));
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8")).assignments).toHaveLength(4);
+  });
+
+  it("solves exactly with --exact and reports stats with --stats", async () => {
+    const { code, stdout, stderr } = await schedule(["--in", examplePath, "--exact", "--time-limit", "10", "--stats"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).unassigned.map((u: { requestId: string }) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
+    expect(JSON.parse(stderr)).toMatchObject({ solver: "exact", optimal: true, gap: 0 });
+  });
+
+  it("exits 2 naming the JSON path of the first problem in a malformed instance", async () => {
+    const cases = [
+      { path: "workers[3].weeklyTargetHours", change: (i: any) => (i.workers[3].weeklyTargetHours = 20) },
+      { path: "requests[1].siteId", change: (i: any) => (i.requests[1].siteId = "nulle-part") },
+      { path: "requests[0].start", change: (i: any) => (i.requests[0].start = "2026-12-20T09:00") },
+      { path: "workers[2].contractEnd", change: (i: any) => (i.workers[2].contractEnd = "2027-06-30") },
+    ];
+    const runs = await Promise.all(cases.map(({ path, change }) => schedule(["--in", writeInstance(`${path}.json`, change)])));
+    runs.forEach(({ code, stdout, stderr }, i) => {
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(`instance invalide, ${cases[i].path} :`);
+      noStackTrace(stderr);
+    });
+  });
+
+  it("exits 2 for invalid JSON, an unreadable file, an unknown flag or a missing --in", async () => {
+    const invalid = join(scratch, "invalid.json");
+    writeFileSync(invalid, '{ "weekStart": "2026-12-07",\n  "sites": [ }');
+    const cases = [
+      { args: ["--in", invalid], message: /pas du JSON valide \(ligne 2, colonne 14\)/ },
+      { args: ["--in", join(scratch, "missing.json")], message: /fichier introuvable/ },
+      { args: ["--in", examplePath, "--fast"], message: /option inconnue « --fast »/ },
+      { args: ["--out", "-"], message: /--in est obligatoire/ },
+      { args: ["--in", examplePath, "--time-limit", "soon"], message: /--time-limit attend un nombre/ },
+    ];
+    const runs = await Promise.all(cases.map(({ args }) => schedule(args)));
+    runs.forEach(({ code, stderr }, i) => {
+      expect(code, cases[i].args.join(" ")).toBe(2);
+      expect(stderr).toMatch(cases[i].message);
+      noStackTrace(stderr);
+    });
+  });
+});
