@@ -56,7 +56,8 @@ function Shell({ children }: { children: ReactNode }) {
               <>
                 <nav aria-label="Navigation principale" className="nav">
                   {user.nav.map((item) => (
-                    <NavLink key={item.to} to={item.to} end={item.to === "/"}>
+                    // An item whose path prefixes another's ("/admin", "/admin/audit") lights up on its own page only.
+                    <NavLink key={item.to} to={item.to} end={user.nav.some((other) => other.to !== item.to && other.to.startsWith(`${item.to === "/" ? "" : item.to}/`))}>
                       {item.label}
                     </NavLink>
                   ))}
