@@ -108,7 +108,7 @@ async function main() {
   const order = () =>
     new URLSearchParams({
       csrf,
-      submissionKey: `bench-${process.pid}-${++n}`,
+      submissionKey: `bench-order-${process.pid}-${String(++n).padStart(8, "0")}`,
       prestationId: "pr1",
       siteId: "site1",
       date: day.toISOString().slice(0, 10),
