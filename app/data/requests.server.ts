@@ -272,8 +272,12 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
 async function nextReference(tx: Tx, now: Date) {
   const year = parisParts(now).date.slice(0, 4);
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('service-request-reference'))`;
+  // A range on the unique index (not a pattern over the whole table): the last
+  // number of the year is one index step away, however many requests there are.
   const [last] = await tx.$queryRaw<{ reference: string }[]>`
-    SELECT reference FROM "ServiceRequest" WHERE reference ~ ${`^DEM-${year}-[0-9]+$`} ORDER BY length(reference) DESC, reference DESC LIMIT 1`;
+    SELECT reference FROM "ServiceRequest"
+    WHERE reference >= ${`DEM-${year}-`} AND reference < ${`DEM-${year}.`} AND reference ~ ${`^DEM-${year}-[0-9]{5}$`}
+    ORDER BY reference DESC LIMIT 1`;
   const n = last ? Number(last.reference.split("-")[2]) + 1 : 1;
   return `DEM-${year}-${String(n).padStart(5, "0")}`;
 }
