@@ -127,9 +127,9 @@ interface Ejection extends Staffing {
 const PINNED_EJECTION_COST = 1e7;
 /** People looked through to find a request's neighbours (see relatedTo). */
 const RELATED_PEOPLE = 24;
-/** Limits of the augmenting search (augmentingInsert), tuned on tests/bench/scheduling.ts. */
 /** Links examined when looking for a chain that gives hours to a worker below target. */
 const HOURS_CHAIN_LINKS = 100;
+/** Limits of the augmenting search (augmentingInsert), tuned on tests/bench/scheduling.ts. */
 const SEARCH = {
   /** Levels of hand-over (a person hands an assignment to someone who hands one over, ...). */
   depth: 3,
@@ -292,7 +292,7 @@ class Search {
   }
 
   /** The best way to staff request r in the current plan, or null. */
-  private bestStaffing(r: number): Candidate | null {
+  private bestStaffing(r: number, required: number[] = this.problem.requests[r].pinnedWorkers): Candidate | null {
     const { problem, state, pressure } = this;
     const request = problem.requests[r];
     let best: Candidate | null = null;
@@ -314,10 +314,10 @@ class Search {
       }
       if (supervisor < 0) continue;
 
-      // Workers: the pinned ones, then those furthest below their target, least wanted, least travel.
+      // Workers: the required (pinned) ones, then those furthest below their target, least wanted, least travel.
       const team: number[] = [];
       let pinnedOk = true;
-      for (const w of request.pinnedWorkers) {
+      for (const w of required) {
         if (!eligibleWorkers.includes(w) || !state.isFree(w, r, k)) {
           pinnedOk = false;
           break;
@@ -831,6 +831,7 @@ class Search {
         if (request.starts.length > 1 && this.improveStart(r)) changed = true;
       }
       if (this.shiftHoursToShortWorkers()) changed = true;
+      if (this.restaffForShortWorkers()) changed = true;
       if (!changed) break;
     }
     this.journal = [];
@@ -852,6 +853,35 @@ class Search {
         this.journal = [];
         changed = true;
       } else this.undoTo(0);
+    }
+    return changed;
+  }
+
+  /**
+   * For a worker below target, re-staff a request they could serve around
+   * them: any start of its window, any colleagues. Kept only if the
+   * lexicographic objective improves.
+   */
+  private restaffForShortWorkers(): boolean {
+    const { problem, state } = this;
+    let changed = false;
+    for (let w = 0; w < problem.workerCount; w++) {
+      for (const q of this.requestsOf[w]) {
+        if (state.minutes[w] >= problem.people[w].targetMinutes) break;
+        if (!state.isAssigned(q) || state.involves(q, w)) continue;
+        const request = problem.requests[q];
+        const before = state.objective();
+        const previous = state.staffing(q)!;
+        state.unassign(q);
+        const candidate = request.pinnedWorkers.length < request.need ? this.bestStaffing(q, [...request.pinnedWorkers, w]) : null;
+        if (candidate) state.assign(q, candidate.startIndex, candidate.supervisor, candidate.workers);
+        if (candidate && compareObjectives(state.objective(), before) > 0) {
+          changed = true;
+          continue;
+        }
+        state.unassign(q);
+        state.assign(q, previous.startIndex, previous.supervisor, previous.workers);
+      }
     }
     return changed;
   }

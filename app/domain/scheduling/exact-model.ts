@@ -19,9 +19,13 @@
 // consecutive same-day interventions (t[a,b] >= use_a + use_b - 1 - uses in
 // between), when that part of the model stays small.
 //
+// The heuristic's plan is the first incumbent (so the result is never worse).
 // The week is first cut into independent components (requests connected by a
-// person who could serve both); each is solved alone and falls back to the
-// heuristic's assignments when it is too large or the solver finds nothing.
+// person who could serve both); cutting by day or skill would not be exact,
+// since weekly caps and the shortfall tie a person's days together. Each
+// component is solved alone and keeps the heuristic's assignments when it is
+// too large (maxColumns), the solver finds nothing in time, or the heuristic
+// is better. The stats say which parts are proven optimal and the gap.
 import type highsLoader from "highs";
 import { planFromState, solveProblem } from "./engine";
 import type { Plan } from "./instance";

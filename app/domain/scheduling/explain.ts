@@ -76,7 +76,9 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
   const start = request.starts[k];
   const end = start + request.duration;
   const skill = request.skill;
-  const span = when(problem, request, k);
+  // The whole window when the request may start at several times: the rule
+  // is found over all of them.
+  const span = when(problem, request);
   const supervisors = problem.people.filter((p) => p.isSupervisor);
   const workers = problem.people.filter((p) => !p.isSupervisor);
 
@@ -165,8 +167,8 @@ function whyNot(problem: Problem, person: Person, request: Request, start: numbe
     return `encadre au plus ${person.maxTeamSize} salarié(s), il en faut ${request.need}`;
   }
   if (!isUnderContract(person, start)) return `n'est pas sous contrat le ${dateOf(problem, start)}`;
-  if (isAbsent(person, start, end)) return `est absent·e ${when(problem, request, request.starts.indexOf(start))}`;
-  if (!isInWindow(person, start, end)) return `n'est pas disponible ${when(problem, request, request.starts.indexOf(start))}`;
+  if (isAbsent(person, start, end)) return `est absent·e ${when(problem, request)}`;
+  if (!isInWindow(person, start, end)) return `n'est pas disponible ${when(problem, request)}`;
   return `dépasserait son plafond hebdomadaire (${frenchHours(person.capMinutes / 60)} restantes)`;
 }
 
@@ -191,7 +193,7 @@ export function explainUnassigned(problem: Problem, state: PlanState, r: number)
 function explainCapacity(problem: Problem, state: PlanState, request: Request, starts: number[]): Explanation {
   const r = request.index;
   const k = starts[0];
-  const span = when(problem, request, starts.length === request.starts.length ? undefined : k);
+  const span = when(problem, request);
   const busyBy = (person: number, kk: number): string | null => {
     if (state.minutes[person] + request.duration > problem.people[person].capMinutes) return "plafond d'heures atteint";
     const q = state.clashWith(person, r, kk);
@@ -246,7 +248,12 @@ function explainCapacity(problem: Problem, state: PlanState, request: Request, s
   if (bestWorkers < request.need) {
     return {
       rule: "capacity",
-      reason: `Il faut ${salaries(request.need)} ayant la compétence ${request.skill} ${span} ; ${bestWorkers === 0 ? "aucun n'est encore libre" : bestWorkers === 1 ? "un seul est encore libre" : `seuls ${bestWorkers} sont encore libres`}, les autres sont pris par d'autres interventions${engaged} ou à leur plafond d'heures. ${action}`,
+      reason:
+        `Il faut ${salaries(request.need)} ayant la compétence ${request.skill} ${span} ; ` +
+        (bestWorkers === 0
+          ? "tous ceux qui sont disponibles sont déjà pris"
+          : `${bestWorkers === 1 ? "un seul est encore libre" : `seuls ${bestWorkers} sont encore libres`}, les autres sont pris`) +
+        ` par d'autres interventions${engaged} ou à leur plafond d'heures. ${action}`,
     };
   }
   return {
