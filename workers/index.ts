@@ -3,7 +3,6 @@
 import { Worker, type Job } from "bullmq";
 import { disconnectDb } from "~/data/db.server.ts";
 import { deleteExpiredSessions } from "~/data/sessions.server.ts";
-import { getServiceRules } from "~/data/settings.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { createRedis } from "~/queues/connection.server.ts";
@@ -14,12 +13,15 @@ import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
 import { notify } from "./processors/notifications.ts";
+import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
+import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-schedulers.ts";
+import { expandSeries } from "~/data/series.server.ts";
 
 type Processor = (job: Job) => Promise<unknown>;
 
-export function processorsFor(): Record<QueueName, Processor> {
+export function processorsFor(queues: ReturnType<typeof createQueues>): Record<QueueName, Processor> {
   const transport = mailTransport();
   return {
     mail: async (job) => sendMail(parsePayload("mail", job.name, job.data) as { mailId: string }, transport),
@@ -30,6 +32,8 @@ export function processorsFor(): Record<QueueName, Processor> {
       if (job.name === "monthly") return invoicing.monthlyTick(job);
       if (job.name === "credit-note") return invoicing.applyCreditNote(payload as { creditNoteId: string });
       if (job.name === "transfer") return invoicing.applyTransfer(payload as { paymentId: string });
+      if (job.name === "document") return einvoicing.documentJob(payload as JobPayload<"invoicing", "document">);
+      if (job.name === "documents") return einvoicing.documentsRun(payload as { month: string }, job);
       return invoicing.applyStatusChange(job.name as "void" | "uncollectible", payload as { invoiceId: string });
     },
     stripe: async (job) => {
@@ -42,6 +46,8 @@ export function processorsFor(): Record<QueueName, Processor> {
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
       if (job.name === "replan-intervention") return replanIntervention(payload as JobPayload<"scheduling", "replan-intervention">);
+      if (job.name === "expand-series") return expandSeries(new Date());
+      if (job.name === "reschedule-optimisation") return registerWeeklyOptimisation(queues.get("scheduling"));
       return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job);
     },
   };
@@ -49,13 +55,9 @@ export function processorsFor(): Record<QueueName, Processor> {
 
 /** Recurring work, registered explicitly at start (never as an import side effect). */
 async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
-  const rules = await getServiceRules().catch(() => null);
-  const { day, time } = rules?.weeklyOptimisation ?? { day: 4, time: "14:00" };
-  const [hour, minute] = time.split(":").map(Number);
   // Re-plans next week every week, at the service's chosen day and time, Paris time.
-  await queues
-    .get("scheduling")
-    .upsertJobScheduler("weekly-optimisation", { pattern: `${minute} ${hour} * * ${day % 7}`, tz: "Europe/Paris" }, { name: "optimise-week", data: {} });
+  await registerWeeklyOptimisation(queues.get("scheduling"));
+  await registerSeriesHorizon(queues.get("scheduling"));
 }
 
 export type WorkerOptions = {
@@ -84,7 +86,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
   connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
   const stopHeartbeat = startHeartbeat(connection, options.prefix); // read by the admin dashboard
   const queues = createQueues(connection, options.prefix);
-  const workers = Object.entries(processorsFor()).map(
+  const workers = Object.entries(processorsFor(queues)).map(
     ([name, process]) =>
       new Worker(name, process, {
         connection,

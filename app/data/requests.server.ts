@@ -10,6 +10,8 @@ import { db, type Tx } from "./db.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
+import { expandedThrough, horizonEnd } from "~/domain/requests/series.ts";
+import { seriesSpec } from "./series.server.ts";
 
 /** Every request query starts from this: a partner sees its own organisation, staff see all. */
 function scopeOf(actor: Actor): Prisma.ServiceRequestWhereInput {
@@ -75,6 +77,10 @@ export async function getRequest(actor: Actor, id: string) {
       recurrence: true,
       recurrenceUntil: true,
       recurrenceCount: true,
+      seriesFirstDate: true,
+      seriesStartMinute: true,
+      seriesExpandedUntil: true,
+      seriesEndedAt: true,
       durationMinutes: true,
       teamSize: true,
       startWindowMinutes: true,
@@ -197,6 +203,23 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
   if (!plan.ok) Object.assign(errors, { ...plan.errors, ...errors });
   else if (plan.occurrences.length === 0) errors.date = "Toutes les dates de cette série tombent un jour de fermeture : choisissez d'autres dates.";
   if (Object.keys(errors).length > 0 || !plan.ok || !prestation) return { ok: false, errors };
+  // A series is created up to the rolling horizon (always with its first date);
+  // the daily job (app/data/series.server.ts) creates the next ones as time goes.
+  const recurring = input.recurrence !== "NONE";
+  const lastDate = plan.occurrences[plan.occurrences.length - 1]!.date;
+  const series = recurring
+    ? seriesSpec({
+        recurrence: input.recurrence,
+        recurrenceCount: input.recurrenceCount,
+        recurrenceUntil: new Date(`${lastDate}T00:00:00Z`),
+        durationMinutes: input.durationMinutes,
+        startWindowMinutes: plan.windowMinutes,
+        seriesFirstDate: new Date(`${input.date}T00:00:00Z`),
+        seriesStartMinute: clockMinutes(input.startTime),
+      })
+    : null;
+  const expandedUntil = series ? expandedThrough(series, horizonEnd(now, rules.recurrenceHorizonWeeks)) : null;
+  const initial = expandedUntil ? plan.occurrences.filter((o) => o.date <= expandedUntil) : plan.occurrences;
 
   try {
     const id = await db().$transaction(async (tx) => {
@@ -219,7 +242,10 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
           teamSize: input.teamSize,
           recurrence: input.recurrence,
           recurrenceCount: input.recurrenceCount,
-          recurrenceUntil: input.recurrence === "NONE" ? null : new Date(`${plan.occurrences[plan.occurrences.length - 1]!.date}T00:00:00Z`),
+          recurrenceUntil: recurring ? new Date(`${lastDate}T00:00:00Z`) : null,
+          seriesFirstDate: recurring ? new Date(`${input.date}T00:00:00Z`) : null,
+          seriesStartMinute: recurring ? clockMinutes(input.startTime) : null,
+          seriesExpandedUntil: expandedUntil ? new Date(`${expandedUntil}T00:00:00Z`) : null,
           purchaseOrderNumber: input.purchaseOrderNumber,
           accessInstructions: input.accessInstructions,
           notes: input.notes,
@@ -228,8 +254,9 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
           startWindowMinutes: plan.windowMinutes,
           submissionKey: input.submissionKey,
           interventions: {
-            create: plan.occurrences.map((o) => ({
+            create: initial.map((o) => ({
               organisationId: actor.organisationId,
+              occurrenceDate: new Date(`${o.date}T00:00:00Z`),
               siteId: siteId!,
               startsAt: o.startsAt,
               endsAt: o.endsAt,
@@ -250,7 +277,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
           organisationId: actor.organisationId,
           entityType: "ServiceRequest",
           entityId: request.id,
-          details: { interventions: plan.occurrences.length, skipped: plan.skipped.map((s) => s.date) },
+          details: { interventions: initial.length, planned: plan.occurrences.length, skipped: plan.skipped.map((s) => s.date) },
         },
         tx,
       );
@@ -361,6 +388,8 @@ async function changeableRequest(tx: Tx, actor: Actor, requestId: string) {
     select: {
       id: true,
       organisationId: true,
+      recurrence: true,
+      seriesEndedAt: true,
       durationMinutes: true,
       startWindowMinutes: true,
       prestation: { select: { minNoticeDays: true } },
@@ -385,11 +414,17 @@ export async function cancelInterventions(
   return db().$transaction(async (tx) => {
     const request = await changeableRequest(tx, actor, requestId);
     if (!request) return NOT_FOUND;
+    if ("series" in target) {
+      // Serialised with the horizon job, which re-reads the request under the same lock.
+      await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
+    }
     const targets = "interventionId" in target ? request.interventions.filter((i) => i.id === target.interventionId) : request.interventions;
     if ("interventionId" in target && targets.length === 0) return NOT_FOUND;
     const future = targets.filter((i) => CHANGEABLE.includes(i.status) && i.startsAt > now);
     const allowed = future.filter((i) => staff || canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours));
-    if (allowed.length === 0) {
+    // A cancelled series creates no more dates: the ones not expanded yet are cancelled with it.
+    const stopsSeries = "series" in target && request.recurrence !== "NONE" && request.seriesEndedAt === null;
+    if (allowed.length === 0 && !stopsSeries) {
       return {
         ok: false,
         status: 409,
@@ -399,6 +434,7 @@ export async function cancelInterventions(
             : "Aucune intervention à venir à annuler.",
       };
     }
+    if (stopsSeries) await tx.serviceRequest.update({ where: { id: requestId }, data: { seriesEndedAt: now } });
     for (const i of allowed) {
       await tx.assignment.deleteMany({ where: { interventionId: i.id } });
       await tx.intervention.update({ where: { id: i.id }, data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason } });
@@ -413,7 +449,7 @@ export async function cancelInterventions(
         organisationId: request.organisationId,
         entityType: "ServiceRequest",
         entityId: requestId,
-        details: { interventions: allowed.map((i) => i.id) },
+        details: { interventions: allowed.map((i) => i.id), seriesStopped: stopsSeries },
       },
       tx,
     );
@@ -421,8 +457,80 @@ export async function cancelInterventions(
     return {
       ok: true,
       message:
+        (stopsSeries ? "Série arrêtée : aucune nouvelle date ne sera planifiée. " : "") +
         (allowed.length === 1 ? "Intervention annulée." : `${allowed.length} interventions annulées.`) +
         (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${CALL_COORDINATION}` : ""),
+    };
+  });
+}
+
+/**
+ * Changes the start time of a series from now on: the dates to come (those
+ * already created, and those the horizon will create) take the new time; past
+ * dates, and dates too close to change, stay as they were.
+ */
+export async function changeSeriesTime(actor: Actor, requestId: string, startTime: string, now = new Date()): Promise<ActionResult> {
+  const rules = await getServiceRules();
+  const staff = can(actor.role, "requests.decide");
+  return db().$transaction(async (tx) => {
+    const request = await changeableRequest(tx, actor, requestId);
+    if (!request) return NOT_FOUND;
+    if (request.recurrence === "NONE" || request.seriesEndedAt) return { ok: false, status: 409, message: "Cette demande n'est pas une série en cours." };
+    await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
+    // The time itself against the opening hours (the date of each occurrence is checked below).
+    const timeErrors = checkSlot(
+      { date: "2000-01-03", startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
+      { now: new Date("2000-01-01T00:00:00Z"), rules, minNoticeDays: 0 },
+    );
+    const timeError = timeErrors.startTime ?? timeErrors.latestStart;
+    if (timeError) return { ok: false, status: 400, field: "startTime", message: timeError };
+    const minutes = clockMinutes(startTime);
+    await tx.serviceRequest.update({ where: { id: requestId }, data: { seriesStartMinute: minutes } });
+    let changed = 0;
+    let kept = 0;
+    for (const i of request.interventions) {
+      if (!CHANGEABLE.includes(i.status) || i.startsAt <= now) continue;
+      const date = parisParts(i.startsAt).date;
+      const o = occurrenceAt(date, minutes, request.durationMinutes, request.startWindowMinutes);
+      if (o.startsAt.getTime() === i.startsAt.getTime()) continue;
+      const late = !staff && !canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours);
+      if (late || o.startsAt <= now) {
+        kept++;
+        continue;
+      }
+      await tx.assignment.deleteMany({ where: { interventionId: i.id } });
+      await tx.intervention.update({
+        where: { id: i.id },
+        data: {
+          startsAt: o.startsAt,
+          endsAt: o.endsAt,
+          latestStartAt: o.latestStartAt,
+          supervisorId: null,
+          confirmedAt: null,
+          status: i.status === "SCHEDULED" ? "ACCEPTED" : i.status,
+        },
+      });
+      if (planned(i.status)) await askReplan(tx, i.id, now);
+      changed++;
+    }
+    await audit(
+      {
+        action: "request.series_changed",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: request.organisationId,
+        entityType: "ServiceRequest",
+        entityId: requestId,
+        details: { startTime, changed, kept },
+      },
+      tx,
+    );
+    return {
+      ok: true,
+      message:
+        `Série modifiée : les prochaines dates commencent à ${startTime}.` +
+        (changed > 0 ? ` ${changed} intervention${changed > 1 ? "s" : ""} déjà prévue${changed > 1 ? "s" : ""} déplacée${changed > 1 ? "s" : ""}.` : "") +
+        (kept > 0 ? ` ${kept} trop proche${kept > 1 ? "s" : ""} pour changer en ligne : ${CALL_COORDINATION}` : ""),
     };
   });
 }

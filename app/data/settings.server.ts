@@ -3,6 +3,7 @@ import type { Actor } from "~/domain/access/roles.ts";
 import { resolveServiceRules, SERVICE_RULES, type ServiceRuleKey, type ServiceRules } from "~/domain/settings/rules.ts";
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
 
 /** Every service rule, stored values over defaults. One query; cheap enough to call per request. */
 export async function getServiceRules(tx: Tx = db()): Promise<ServiceRules> {
@@ -19,6 +20,10 @@ export async function setServiceRule<K extends ServiceRuleKey>(actor: Actor, key
       create: { key, value: parsed, updatedById: actor.userId },
       update: { value: parsed, updatedById: actor.userId },
     });
+    // The worker re-registers the weekly optimisation's job scheduler: no restart needed.
+    if (key === "weeklyOptimisation") {
+      await addToOutbox(tx, "scheduling", "reschedule-optimisation", `rules-changed:weeklyOptimisation:${Date.now()}`, {});
+    }
     await audit({ action: "settings.changed", outcome: "ok", actorUserId: actor.userId, entityType: "ServiceSetting", entityId: key, details: { value: parsed } }, tx);
   });
 }

@@ -132,7 +132,7 @@ export default function Rules() {
               ))}
             </select>
           </Field>
-          <Field label="Heure (Paris)" type="time" hint="Prise en compte au prochain démarrage du travail de fond (worker)." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
+          <Field label="Heure (Paris)" type="time" hint="Le travail de fond (worker) reprend le nouveau jour et la nouvelle heure dans la minute, sans redémarrage." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
         </RuleCard>
         <RuleCard title="Taille d'équipe d'un encadrant" intent="defaultMaxTeamSize" message={st("defaultMaxTeamSize").message}>
           <Field label="Personnes par encadrant, par défaut" type="number" {...v("defaultMaxTeamSize", "value", rules.defaultMaxTeamSize)} />
@@ -143,6 +143,14 @@ export default function Rules() {
         </RuleCard>
         <RuleCard title="Préavis de changement de planning" intent="scheduleChangeNoticeDays" message={st("scheduleChangeNoticeDays").message}>
           <Field label="Jours" hint="En deçà, un planning confirmé ne change qu'avec l'accord de la personne." type="number" {...v("scheduleChangeNoticeDays", "value", rules.scheduleChangeNoticeDays)} />
+        </RuleCard>
+        <RuleCard title="Horizon des demandes récurrentes" intent="recurrenceHorizonWeeks" message={st("recurrenceHorizonWeeks").message}>
+          <Field
+            label="Semaines à l'avance"
+            hint="Chaque nuit, les séries sont déclinées en interventions datées jusqu'à cet horizon (de 2 à 26 semaines)."
+            type="number"
+            {...v("recurrenceHorizonWeeks", "value", rules.recurrenceHorizonWeeks)}
+          />
         </RuleCard>
         <RuleCard title="Contestation des heures" intent="disputeWindowDays" message={st("disputeWindowDays").message}>
           <Field label="Jours après la fin du mois" type="number" {...v("disputeWindowDays", "value", rules.disputeWindowDays)} />

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { getRequest } from "~/data/requests.server.ts";
+import { seriesOutlook } from "~/data/series.server.ts";
 import { estimateOrder } from "~/domain/requests/order.ts";
 import { quotePdf } from "~/domain/requests/quote-pdf.ts";
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
@@ -13,13 +14,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const r = id.length <= 40 ? await getRequest(actorOf(user), id) : null;
   if (!r) return notFound(request, user, { type: "ServiceRequest", id: id.slice(0, 40) });
   const live = r.interventions.filter((i) => i.status !== "CANCELLED" && i.status !== "DECLINED");
+  // The series' dates not created yet (rolling horizon) are part of the quote.
+  const pending = (await seriesOutlook(r))?.pending ?? [];
   const estimate = estimateOrder({
     pricingUnit: r.prestation.pricingUnit,
     unitPriceCents: r.unitPriceCents,
     vatRateBasisPoints: r.vatRateBasisPoints,
     durationMinutes: r.durationMinutes,
     teamSize: r.teamSize,
-    occurrences: live.length,
+    occurrences: live.length + pending.length,
   });
   const bytes = await quotePdf(
     {
@@ -31,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       unitPrice: `${formatEuros(r.unitPriceCents)} HT ${r.prestation.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}`,
       vatRate: formatVatRate(r.vatRateBasisPoints),
       schedule: `${RECURRENCE_LABELS[r.recurrence]}, ${formatMinutes(r.durationMinutes)}, ${r.teamSize} personne${r.teamSize > 1 ? "s" : ""} en insertion et un encadrant technique`,
-      dates: live.map((i) => formatDateTime(i.startsAt)),
+      dates: [...live.map((i) => formatDateTime(i.startsAt)), ...pending.map((d) => formatDate(`${d}T12:00:00Z`))],
       purchaseOrderNumber: r.purchaseOrderNumber,
       amounts: {
         perIntervention: `${formatEuros(estimate.perIntervention.exclVatCents)} HT, ${formatEuros(estimate.perIntervention.inclVatCents)} TTC`,

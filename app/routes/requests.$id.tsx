@@ -5,7 +5,8 @@ import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.ser
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { acceptQuote, decideRequest, getRequest, postMessage, type ActionResult } from "~/data/requests.server.ts";
+import { acceptQuote, changeSeriesTime, decideRequest, getRequest, postMessage, type ActionResult } from "~/data/requests.server.ts";
+import { seriesOutlook } from "~/data/series.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { canChangeOnline, estimateOrder, MAX_TEXT } from "~/domain/requests/order.ts";
@@ -30,13 +31,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const [found, rules] = await Promise.all([findOr404(request, user, params.id), getServiceRules()]);
   const now = new Date();
   const live = found.interventions.filter((i) => i.status !== "CANCELLED" && i.status !== "DECLINED");
+  // A series' later dates are created by the rolling horizon: the quote counts them already.
+  const series = await seriesOutlook(found, now);
   const quote = estimateOrder({
     pricingUnit: found.prestation.pricingUnit,
     unitPriceCents: found.unitPriceCents,
     vatRateBasisPoints: found.vatRateBasisPoints,
     durationMinutes: found.durationMinutes,
     teamSize: found.teamSize,
-    occurrences: live.length,
+    occurrences: live.length + (series?.pending.length ?? 0),
   });
   const canOrder = can(user.role, "requests.order");
   return json({
@@ -49,6 +52,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       })),
     },
     quote,
+    series,
+    canChangeSeries: (canOrder || can(user.role, "requests.decide")) && series !== null && !series.endedAt && !found.declinedAt,
     timeline: requestTimeline(found.status, found.declineReason ?? found.interventions.find((i) => i.cancelReason)?.cancelReason ?? null),
     canAcceptQuote: canOrder && !found.quoteAcceptedAt && !found.declinedAt && found.interventions.some((i) => i.status === "SUBMITTED"),
     canDecide: can(user.role, "requests.decide") && !found.declinedAt,
@@ -71,6 +76,13 @@ const schema = z.discriminatedUnion(
     z.object({ intent: z.literal("validate") }),
     z.object({ intent: z.literal("decline"), reason: reasonField }),
     z.object({
+      intent: z.literal("series-time"),
+      startTime: z
+        .string({ error: "Indiquez une heure de début." })
+        .trim()
+        .regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure de début au quart d'heure (par exemple 08:30)."),
+    }),
+    z.object({
       intent: z.literal("message"),
       body: z.string({ error: "Écrivez votre message." }).trim().min(1, "Écrivez votre message.").max(MAX_TEXT, "2 000 caractères au plus."),
     }),
@@ -85,16 +97,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const found = await findOr404(request, user, params.id);
   const actor = actorOf(user);
   const input = parsed.data;
-  const needs = input.intent === "accept-quote" ? "requests.order" : input.intent === "message" ? null : "requests.decide";
+  const needs = input.intent === "accept-quote" ? "requests.order" : input.intent === "message" || input.intent === "series-time" ? null : "requests.decide";
   if (needs ? !can(user.role, needs) : !(can(user.role, "requests.order") || can(user.role, "requests.decide"))) throw forbidden();
   let result: ActionResult;
   if (input.intent === "accept-quote") result = await acceptQuote(actor, found.id);
   else if (input.intent === "validate") result = await decideRequest(actor, found.id, { accept: true });
   else if (input.intent === "decline") result = await decideRequest(actor, found.id, { accept: false, reason: input.reason });
+  else if (input.intent === "series-time") result = await changeSeriesTime(actor, found.id, input.startTime);
   else result = await postMessage(actor, found.id, input.body);
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "ServiceRequest", id: found.id });
-    return json({ errors: { form: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])) as Record<string, string>, done: null }, { status: result.status });
+    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])) as Record<string, string>, done: null }, { status: result.status });
   }
   return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: result.message });
 }
@@ -107,7 +120,7 @@ const CHANGE_NOTICES: Record<string, string> = {
 };
 
 export default function RequestDetail() {
-  const { request: r, quote, timeline, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours } = useLoaderData<typeof loader>();
+  const { request: r, quote, series, canChangeSeries, timeline, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -245,6 +258,50 @@ export default function RequestDetail() {
           ) : null}
         </dl>
       </Card>
+
+      {series ? (
+        <Card title="La série">
+          <dl className="details">
+            <dt>Première date</dt>
+            <dd>{formatDate(`${series.firstDate}T12:00:00Z`)}</dd>
+            <dt>Heure de début</dt>
+            <dd>{series.startTime}</dd>
+            <dt>Fin</dt>
+            <dd>
+              {series.endedAt
+                ? `Série arrêtée le ${formatDate(series.endedAt)}`
+                : `${series.count ? `${series.count} dates, ` : ""}dernière le ${formatDate(`${series.lastDate ?? series.firstDate}T12:00:00Z`)}`}
+            </dd>
+          </dl>
+          {series.pending.length > 0 ? (
+            <>
+              <p className="muted">
+                Dates suivantes ({series.pending.length}) : elles s'ajoutent aux interventions {series.horizonWeeks} semaines à l'avance, puis l'équipe est composée.
+              </p>
+              <ul className="compact">
+                {series.pending.slice(0, 12).map((d) => (
+                  <li key={d}>{formatDate(`${d}T12:00:00Z`)}</li>
+                ))}
+                {series.pending.length > 12 ? <li className="muted">et {series.pending.length - 12} autres</li> : null}
+              </ul>
+            </>
+          ) : null}
+          {canChangeSeries ? (
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="series-time" />
+              <Field
+                label="Nouvelle heure de début des dates à venir"
+                name="startTime"
+                type="time"
+                hint="Les dates passées ne changent pas. Pour arrêter la série, ouvrez une de ses interventions."
+                defaultValue={values.startTime ?? series.startTime}
+                error={errors.startTime}
+              />
+              <SubmitButton variant="secondary">Modifier la série</SubmitButton>
+            </AppForm>
+          ) : null}
+        </Card>
+      ) : null}
 
       <Card title="Interventions">
         {canChange ? (

@@ -82,6 +82,7 @@ const RULE_FORM_LIST = [
   rule("weeklyOptimisation", { day: isoDay, time: hhmm("une heure") }, (v) => ({ day: v.day, time: v.time })),
   rule("defaultMaxTeamSize", { value: intField("un nombre de personnes", 1, 20, " personnes") }, (v) => v.value),
   rule("scheduleChangeNoticeDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
+  rule("recurrenceHorizonWeeks", { value: intField("un nombre de semaines", 2, 26, " semaines") }, (v) => v.value),
   rule("disputeWindowDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
   rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
   rule(

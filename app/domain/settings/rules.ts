@@ -29,6 +29,8 @@ export const SERVICE_RULES = {
   defaultMaxTeamSize: z.number().int().min(1).max(20).default(6),
   /** Days ahead within which a person's confirmed schedule changes only with their agreement. */
   scheduleChangeNoticeDays: z.number().int().min(0).max(60).default(7),
+  /** Weeks ahead to which recurring requests are expanded into dated interventions (daily job). */
+  recurrenceHorizonWeeks: z.number().int().min(2).max(26).default(8),
   /** Days partners have, after the end of a month, to contest the hours of an intervention. */
   disputeWindowDays: z.number().int().min(0).max(60).default(5),
   /** Months after a contract ends before a person in insertion is anonymised. */
