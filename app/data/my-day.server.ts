@@ -40,6 +40,24 @@ export async function myInterventions(supervisorId: string, now = new Date()) {
   return { today, tomorrow: addDays(today, 1), interventions: rows };
 }
 
+/**
+ * The encadrant's confirmed interventions after tomorrow and within the notice
+ * period: where a change for a person of the team needs their agreement.
+ */
+export async function myNoticePeriod(supervisorId: string, noticeDays: number, now = new Date()) {
+  const today = toParisDate(now);
+  return db().intervention.findMany({
+    where: {
+      supervisorId,
+      status: "SCHEDULED",
+      confirmedAt: { not: null },
+      startsAt: { gte: fromParisLocal(`${addDays(today, 2)}T00:00`), lt: new Date(now.getTime() + noticeDays * 86_400_000) },
+    },
+    orderBy: { startsAt: "asc" },
+    select: { id: true, startsAt: true, endsAt: true, site: { select: { name: true } }, request: { select: { prestation: { select: { name: true } } } }, _count: { select: { assignments: true } } },
+  });
+}
+
 /** One intervention of this encadrant, or null (another encadrant's is as unknown as a made-up id). */
 export async function myIntervention(supervisorId: string, interventionId: string) {
   return db().intervention.findFirst({ where: { id: interventionId, supervisorId }, select: interventionSelect });

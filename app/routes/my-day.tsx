@@ -5,7 +5,8 @@ import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { myInterventions, regenerateCalendarToken, supervisorOfUser } from "~/data/my-day.server.ts";
+import { myInterventions, myNoticePeriod, regenerateCalendarToken, supervisorOfUser } from "~/data/my-day.server.ts";
+import { getServiceRules } from "~/data/settings.server.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { env } from "~/utils/env.server.ts";
 import { formatDate, formatTime } from "~/utils/format.ts";
@@ -24,8 +25,11 @@ async function mySupervisor(request: Request) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { supervisor } = await mySupervisor(request);
-  const day = await myInterventions(supervisor.id);
+  const [day, rules] = await Promise.all([myInterventions(supervisor.id), getServiceRules()]);
+  const notice = await myNoticePeriod(supervisor.id, rules.scheduleChangeNoticeDays);
   return json({
+    noticeDays: rules.scheduleChangeNoticeDays,
+    notice: notice.map((i) => ({ id: i.id, startsAt: i.startsAt, endsAt: i.endsAt, site: i.site.name, prestation: i.request.prestation.name, people: i._count.assignments })),
     name: supervisor.firstName,
     hasCalendar: supervisor.calendarTokenHash !== null,
     today: day.today,
@@ -56,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function MyDay() {
-  const { name, hasCalendar, today, tomorrow, interventions } = useLoaderData<typeof loader>();
+  const { name, hasCalendar, today, tomorrow, interventions, notice, noticeDays } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const days = [
     { day: today, title: `Aujourd'hui, ${formatDate(`${today}T12:00:00Z`)}` },
@@ -92,6 +96,23 @@ export default function MyDay() {
           </Card>
         );
       })}
+      {notice.length > 0 ? (
+        <Card title={`Les ${noticeDays} prochains jours`}>
+          <p className="muted">Plannings confirmés : une personne ne change d'intervention que si elle est d'accord. Ouvrez l'intervention pour enregistrer son accord.</p>
+          <ul className="day-list">
+            {notice.map((i) => (
+              <li key={i.id} className="day-item">
+                <Link to={`/my-day/${i.id}`} className="day-link">
+                  {formatDate(i.startsAt)}, {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site}
+                </Link>
+                <span>
+                  {i.prestation} · {i.people} personne{i.people > 1 ? "s" : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
       <Card title="Mon planning dans mon agenda">
         <p>Un lien secret (format ICS) pour voir vos interventions dans l'agenda de votre téléphone. Le lien n'affiche que la taille des équipes, pas les prénoms.</p>
         {data?.calendarUrl ? (

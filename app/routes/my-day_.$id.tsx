@@ -5,7 +5,10 @@ import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { AgreementCard } from "~/components/AgreementCard.tsx";
+import { agreementTeam, recordAgreement, withdrawAgreement } from "~/data/agreements.server.ts";
 import { myIntervention, recordTime, saveReport, supervisorOfUser } from "~/data/my-day.server.ts";
+import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
@@ -23,8 +26,9 @@ async function load(request: Request, id: string | undefined) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { intervention } = await load(request, params.id);
-  return json({ intervention });
+  const { intervention, supervisor } = await load(request, params.id);
+  const agreements = intervention.status === "SCHEDULED" ? await agreementTeam(intervention.id, { supervisorId: supervisor.id }) : null;
+  return json({ intervention, agreements });
 }
 
 const workerId = z.string().regex(/^[\w-]{1,40}$/, "Personne inconnue.");
@@ -54,7 +58,16 @@ const schema = z.discriminatedUnion(
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, supervisor, intervention } = await load(request, params.id);
-  const parsed = parseForm(await readForm(request), schema);
+  const form = await readForm(request);
+  // A team member agrees to a change of their confirmed schedule (within the notice period).
+  if (isAgreementIntent(form.get("intent"))) {
+    const input = parseForm(form, agreementFormSchema);
+    const result = input.ok
+      ? await (input.data.intent === "agree" ? recordAgreement : withdrawAgreement)(actorOf(user), intervention.id, input.data.workerId, { supervisorId: supervisor.id })
+      : { ok: false, message: Object.values(input.errors)[0] ?? "Action inconnue." };
+    return json({ errors: {} as FieldErrors, done: null, alert: false, workerId: null, agreement: result }, { status: result.ok ? 200 : 409 });
+  }
+  const parsed = parseForm(form, schema);
   if (!parsed.ok) return json({ errors: parsed.errors as FieldErrors, done: null, alert: false, workerId: parsed.values.workerId ?? null }, { status: 400 });
   const actor = actorOf(user);
   const data = parsed.data;
@@ -71,7 +84,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function MyIntervention() {
-  const { intervention: i } = useLoaderData<typeof loader>();
+  const { intervention: i, agreements } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const entries = new Map(i.timeEntries.map((t) => [t.workerId, t]));
@@ -157,6 +170,7 @@ export default function MyIntervention() {
           })}
         </ul>
       </Card>
+      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null} /> : null}
       <Card title="Fin de l'intervention">
         <AppForm className="form">
           <input type="hidden" name="intent" value="report" />

@@ -6,7 +6,10 @@ import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { AgreementCard } from "~/components/AgreementCard.tsx";
+import { agreementTeam, recordAgreement, withdrawAgreement } from "~/data/agreements.server.ts";
 import { previewChange, saveChange, steeringContext, STEERABLE } from "~/data/planning.server.ts";
+import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
 import { can } from "~/domain/access/roles.ts";
 import { RULE_LABELS, type TeamChange } from "~/domain/planning/steering.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
@@ -27,8 +30,10 @@ async function load(request: Request, id: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { user, context } = await load(request, params.id);
   const { intervention } = context;
+  const agreements = await agreementTeam(intervention.id);
   return json({
     ...context,
+    agreements,
     canManage: can(user.role, "planning.manage"),
     steerable: (STEERABLE as readonly string[]).includes(intervention.status),
     saved: new URL(request.url).searchParams.get("saved"),
@@ -66,7 +71,16 @@ function teamChange(interventionId: string, data: z.infer<typeof schema>): TeamC
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireCapability(request, "planning.manage");
   const { context } = await load(request, params.id);
-  const parsed = parseForm(await readForm(request), schema);
+  const form = await readForm(request);
+  // The person's agreement to a change within the notice period (recorded per person, audited).
+  if (isAgreementIntent(form.get("intent"))) {
+    const input = parseForm(form, agreementFormSchema);
+    if (!input.ok) return json({ agreement: { ok: false, message: Object.values(input.errors)[0] ?? "Action inconnue." } }, { status: 400 });
+    const change = input.data.intent === "agree" ? recordAgreement : withdrawAgreement;
+    const result = await change(actorOf(user), context.intervention.id, input.data.workerId);
+    return json({ agreement: result }, { status: result.ok ? 200 : 409 });
+  }
+  const parsed = parseForm(form, schema);
   if (!parsed.ok) return json({ errors: parsed.errors, violations: [], message: null, checked: false }, { status: 400 });
   const change = teamChange(context.intervention.id, parsed.data);
   if (parsed.data.intent === "check") {
@@ -106,8 +120,10 @@ function Violations({ data }: { data: Checked | undefined }) {
 }
 
 export default function SteerIntervention() {
-  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as Checked | undefined;
+  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved, agreements } = useLoaderData<typeof loader>();
+  const rawAction = useActionData<typeof action>() as (Checked & { agreement?: undefined }) | { agreement: { ok: boolean; message: string } } | undefined;
+  const agreementResult = rawAction && "agreement" in rawAction ? rawAction.agreement : null;
+  const actionData = rawAction && !("agreement" in rawAction && rawAction.agreement) ? (rawAction as Checked) : undefined;
   const preview = useFetcher<Checked>();
   const team = new Set(intervention.assignments.map((a) => a.workerId));
   const pins = new Set(intervention.assignments.filter((a) => a.pinned).map((a) => a.workerId));
@@ -206,6 +222,7 @@ export default function SteerIntervention() {
           </AppForm>
         </Card>
       )}
+      {agreements && steerable ? <AgreementCard team={agreements} canRecord={canManage} result={agreementResult} /> : null}
     </div>
   );
 }
