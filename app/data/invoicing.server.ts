@@ -1,10 +1,11 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { buildDraftInvoice, creditNoteSeries, formatNumber, internalSeries, invoiceSeries, type BillableIntervention, type BillingRules } from "~/domain/invoicing/lines.ts";
-import { monthBounds, monthLabel, parisDate, type Month } from "~/domain/invoicing/period.ts";
+import { billingWindow, monthBounds, monthLabel, parisDate, type Month } from "~/domain/invoicing/period.ts";
 import { mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
+import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
@@ -18,13 +19,14 @@ const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClie
 
 /** Organisations with something to bill (or a draft to refresh) in the month. */
 export async function listOrganisationsToInvoice(month: Month, organisationId?: string): Promise<string[]> {
-  const { from, to, periodStart } = monthBounds(month);
+  const { periodStart } = monthBounds(month);
+  const { from, to } = billingWindow(month);
   const rows = await db().organisation.findMany({
     where: {
       ...(organisationId ? { id: organisationId } : {}),
       kind: { in: ["PARTNER", "INTERNAL"] },
       OR: [
-        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, invoiceLine: null } } },
+        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, billingClaim: null } } },
         { invoices: { some: { periodStart, status: "DRAFT" } } },
       ],
     },
@@ -35,9 +37,10 @@ export async function listOrganisationsToInvoice(month: Month, organisationId?: 
 }
 
 async function loadBillable(tx: Tx, organisationId: string, month: Month): Promise<BillableIntervention[]> {
-  const { from, to } = monthBounds(month);
+  // The month, and earlier work still unbilled (a settled dispute, a voided invoice).
+  const { from, to } = billingWindow(month);
   const rows = await tx.intervention.findMany({
-    where: { organisationId, startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, invoiceLine: null },
+    where: { organisationId, startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, billingClaim: null },
     select: {
       id: true,
       startsAt: true,
@@ -54,8 +57,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
   const ids = rows.map((r) => r.id);
   // One query at a time: a transaction has one connection.
   const entries = await tx.timeEntry.findMany({ where: { interventionId: { in: ids } }, select: { interventionId: true, minutesWorked: true, absent: true } });
-  const disputes = await tx.dispute.findMany({ where: { interventionId: { in: ids }, settledAt: null }, select: { interventionId: true } });
-  const disputed = new Set(disputes.map((d) => d.interventionId));
+  const { open: disputed, settled } = await settlementsFor(tx, ids);
   return rows.map((r) => ({
     id: r.id,
     startsAt: r.startsAt,
@@ -71,6 +73,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
     workersNeeded: r.workersNeeded,
     timeEntries: entries.filter((e) => e.interventionId === r.id),
     openDispute: disputed.has(r.id),
+    settlement: settled.get(r.id) ?? null,
   }));
 }
 
@@ -88,7 +91,8 @@ export async function prepareDraft(organisationId: string, month: Month, rules: 
     return await db().$transaction(async (tx) => {
       const organisation = await tx.organisation.findUniqueOrThrow({ where: { id: organisationId }, select: { kind: true } });
       const kind = organisation.kind === "INTERNAL" ? "INTERNAL_STATEMENT" : "INVOICE";
-      const existing = await tx.invoice.findUnique({ where: { organisationId_kind_periodStart: { organisationId, kind, periodStart } }, select: { id: true, status: true, number: true } });
+      // A voided invoice of the month stays as it is; its replacement is a new invoice.
+      const existing = await tx.invoice.findFirst({ where: { organisationId, kind, periodStart, status: { not: "VOID" } }, select: { id: true, status: true, number: true } });
       if (existing && (existing.status !== "DRAFT" || existing.number)) return { organisationId, outcome: "issued" as const, invoiceId: existing.id, lines: 0, skipped: [] };
       if (existing) await tx.invoiceLine.deleteMany({ where: { invoiceId: existing.id } });
       const draft = buildDraftInvoice(await loadBillable(tx, organisationId, month), rules);
@@ -105,8 +109,10 @@ export async function prepareDraft(organisationId: string, month: Month, rules: 
       const invoice = existing
         ? await tx.invoice.update({ where: { id: existing.id }, data: totals, select: { id: true } })
         : await tx.invoice.create({ data: { organisationId, kind, periodStart, periodEnd, provider: "pending", ...totals }, select: { id: true } });
+      const lineIds = draft.lines.map(() => crypto.randomUUID());
       await tx.invoiceLine.createMany({
-        data: draft.lines.map((l) => ({
+        data: draft.lines.map((l, k) => ({
+          id: lineIds[k],
           invoiceId: invoice.id,
           interventionId: l.interventionId,
           description: l.description,
@@ -118,6 +124,8 @@ export async function prepareDraft(organisationId: string, month: Month, rules: 
           purchaseOrderNumber: l.purchaseOrderNumber,
         })),
       });
+      // Each line claims its intervention: a second live line for it is refused by the database.
+      await tx.billingClaim.createMany({ data: draft.lines.map((l, k) => ({ interventionId: l.interventionId, invoiceLineId: lineIds[k]! })) });
       return { organisationId, outcome: existing ? ("refreshed" as const) : ("created" as const), invoiceId: invoice.id, lines: draft.lines.length, skipped: draft.skipped };
     });
   } catch (error) {
@@ -335,6 +343,7 @@ export async function applyProviderInvoice(state: { providerInvoiceId: string | 
     }
     await tx.invoice.update({ where: { id: invoice.id }, data });
     if (status !== current!.status) {
+      if (status === "VOID") await releaseClaims(tx, invoice.id);
       await setInterventionsFor(tx, invoice.id, status);
       await audit({ action: "invoice.status_changed", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoice.id, details: { from: current!.status, to: status, source: "stripe" } }, tx);
     }
@@ -429,7 +438,7 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
 }
 
 export async function requestVoid(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
-  return changeStatus(actor, invoiceId, ["OPEN", "UNCOLLECTIBLE"], "VOID", "void", "Facture annulée.", "Seule une facture émise et non payée peut être annulée.");
+  return changeStatus(actor, invoiceId, ["OPEN", "UNCOLLECTIBLE"], "VOID", "void", "Facture annulée : ses interventions seront facturées à nouveau à la prochaine préparation.", "Seule une facture émise et non payée peut être annulée.");
 }
 
 export async function requestUncollectible(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
@@ -442,6 +451,7 @@ async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!from.includes(invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
+    if (to === "VOID") await releaseClaims(tx, invoiceId);
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
     await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
     return { ok: true, message: done };
@@ -574,16 +584,8 @@ export async function invoicesForDashboard(since: Date) {
   }));
 }
 
-/** Minutes of work in insertion per partner and month (Paris), from the hours the encadrants recorded. */
-export async function insertionMinutesByMonth(from: Date, to: Date, organisationId?: string) {
-  const rows = await db().$queryRaw<{ organisationId: string; name: string; month: string; minutes: bigint }[]>`
-    SELECT i."organisationId", o.name, to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month, SUM(t."minutesWorked") AS minutes
-    FROM "TimeEntry" t JOIN "Intervention" i ON i.id = t."interventionId" JOIN "Organisation" o ON o.id = i."organisationId"
-    WHERE t.absent = false AND i.status IN ('DONE', 'INVOICED', 'PAID') AND i."startsAt" >= ${from} AND i."startsAt" < ${to}
-      AND (${organisationId ?? null}::text IS NULL OR i."organisationId" = ${organisationId ?? null})
-    GROUP BY 1, 2, 3 ORDER BY 2, 3`;
-  return rows.map((r) => ({ organisationId: r.organisationId, name: r.name, month: r.month, minutes: Number(r.minutes) }));
-}
+/** Minutes of work in insertion per partner and month (Paris): one rule, in impact.server.ts. */
+export { insertionMinutesByMonth } from "./impact.server.ts";
 
 /** Every line of the issued invoices of a period, for the accounting export. */
 export async function invoicesForExport(from: Date, to: Date) {

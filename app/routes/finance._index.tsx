@@ -6,6 +6,7 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { countOpenDisputes } from "~/data/disputes.server.ts";
 import { insertionMinutesByMonth, invoicesForDashboard, listInvoices, listPartners, requestInvoiceRun } from "~/data/invoicing.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { summarise } from "~/domain/invoicing/dashboard.ts";
@@ -30,16 +31,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   const since = monthBounds(months[months.length - 1]!).periodStart;
   const year = Number(monthOf(now).slice(0, 4));
-  const [invoices, partners, drafts, impact] = await Promise.all([
+  const [invoices, partners, drafts, impact, openDisputes] = await Promise.all([
     invoicesForDashboard(since),
     listPartners(),
     listInvoices({ status: "DRAFT" }),
     insertionMinutesByMonth(monthBounds(`${year - 1}-01`).from, monthBounds(`${year}-12`).to),
+    countOpenDisputes(),
   ]);
   const summary = summarise(invoices, now);
-  const impactByPartner = new Map<string, { name: string; thisYear: number; lastYear: number; lastMonth: number }>();
+  const impactByPartner = new Map<string, { id: string; name: string; thisYear: number; lastYear: number; lastMonth: number }>();
   for (const row of impact) {
-    const entry = impactByPartner.get(row.organisationId) ?? { name: row.name, thisYear: 0, lastYear: 0, lastMonth: 0 };
+    const entry = impactByPartner.get(row.organisationId) ?? { id: row.organisationId, name: row.name, thisYear: 0, lastYear: 0, lastMonth: 0 };
     if (row.month.startsWith(String(year))) entry.thisYear += row.minutes;
     else entry.lastYear += row.minutes;
     if (row.month === lastMonth) entry.lastMonth += row.minutes;
@@ -53,6 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     lastMonthLabel: monthLabel(lastMonth),
     partners,
     draftCount: drafts.length,
+    openDisputes,
     draftMonths: [...new Set(drafts.map((d) => d.periodStart.toISOString().slice(0, 7)))],
     summary,
     year,
@@ -144,6 +147,9 @@ export default function Finance() {
             <Link className="button secondary" to="/finance/invoices">
               Toutes les factures
             </Link>
+            <Link className="button secondary" to="/finance/disputes">
+              Contestations{data.openDisputes > 0 ? ` (${data.openDisputes})` : ""}
+            </Link>
             <a className="button secondary" href={`/finance/export.csv?what=invoices&year=${data.year}`}>
               Export CSV des factures
             </a>
@@ -155,6 +161,12 @@ export default function Finance() {
       />
       {errors.form || errors.month || errors.intent ? <Alert kind="error">{errors.form ?? errors.month ?? errors.intent}</Alert> : null}
       {data.run ? <RunProgress jobId={data.run} step={data.runStep} /> : null}
+      {data.openDisputes > 0 ? (
+        <Alert kind="info">
+          {data.openDisputes} contestation(s) d'heures attendent votre décision : ces interventions restent hors des factures jusque-là.{" "}
+          <Link to="/finance/disputes">Régler les contestations</Link>
+        </Alert>
+      ) : null}
       {data.draftCount > 0 ? (
         <Alert kind="info">
           {data.draftCount} brouillon(s) attendent votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
@@ -264,7 +276,10 @@ export default function Finance() {
         </table>
       </Card>
       <Card title={`Impact : heures d'insertion`}>
-        <p className="muted">Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées).</p>
+        <p className="muted">
+          Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées). L'attestation annuelle en PDF reprend
+          ces chiffres.
+        </p>
         <table className="table">
           <thead>
             <tr>
@@ -272,15 +287,26 @@ export default function Finance() {
               <th scope="col">{data.lastMonthLabel}</th>
               <th scope="col">Année {data.year}</th>
               <th scope="col">Année {data.year - 1}</th>
+              <th scope="col">Attestations</th>
             </tr>
           </thead>
           <tbody>
             {data.impact.map((p) => (
-              <tr key={p.name}>
+              <tr key={p.id}>
                 <td data-label="Partenaire">{p.name}</td>
                 <td data-label={data.lastMonthLabel}>{formatMinutes(p.lastMonth)}</td>
                 <td data-label={`Année ${data.year}`}>{formatMinutes(p.thisYear)}</td>
                 <td data-label={`Année ${data.year - 1}`}>{formatMinutes(p.lastYear)}</td>
+                <td data-label="Attestations">
+                  {[data.year, data.year - 1].map((y, k) => (
+                    <span key={y}>
+                      {k > 0 ? " · " : null}
+                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} de ${p.name} (PDF)`}>
+                        {y}
+                      </a>
+                    </span>
+                  ))}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -21,6 +21,7 @@ import {
   type DraftResult,
 } from "~/data/invoicing.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
+import { FINAL_SKIPS } from "~/domain/invoicing/lines.ts";
 import { isFirstWorkingDay, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { billingProvider, fromStripeInvoice, listRecentStripeEvents, localProvider, stripeProvider, type BillingProvider } from "~/integrations/billing.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
@@ -85,7 +86,7 @@ export async function prepareRun(payload: { month: string; organisationId?: stri
     month: payload.month,
     drafts: drafts.filter((d) => d.outcome === "created" || d.outcome === "refreshed").length,
     alreadyIssued: drafts.filter((d) => d.outcome === "issued").length,
-    waiting: drafts.reduce((s, d) => s + d.skipped.filter((x) => x.reason !== "Annulation dans les délais").length, 0),
+    waiting: drafts.reduce((s, d) => s + d.skipped.filter((x) => !FINAL_SKIPS.includes(x.reason)).length, 0),
   };
 }
 
