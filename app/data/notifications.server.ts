@@ -3,7 +3,7 @@ import { notificationMail, type NotificationFacts, type NotificationKind } from 
 import type { JobPayload } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
 import { db, type Tx } from "./db.server.ts";
-import { addToOutbox } from "./outbox.server.ts";
+import { addManyToOutbox, addToOutbox } from "./outbox.server.ts";
 
 type Subject = { requestId: string; interventionId?: never } | { interventionId: string; requestId?: never };
 
@@ -12,14 +12,21 @@ type Subject = { requestId: string; interventionId?: never } | { interventionId:
  * names the event (kind, record, and what changed), so a repeat is a no-op.
  */
 export async function queueNotification(tx: Tx, kind: NotificationKind, subject: Subject, version: string, previousStartsAt?: Date) {
-  const id = subject.requestId ?? subject.interventionId;
-  const key = `${kind}:${id}:${version}`;
-  await addToOutbox(tx, "notifications", "notify", key, {
-    kind,
-    key,
-    ...subject,
-    ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}),
-  });
+  const { businessKey, payload } = notificationRow({ kind, subject, version, previousStartsAt });
+  await addToOutbox(tx, "notifications", "notify", businessKey, payload);
+}
+
+type NotificationEvent = { kind: NotificationKind; subject: Subject; version: string; previousStartsAt?: Date };
+
+function notificationRow({ kind, subject, version, previousStartsAt }: NotificationEvent) {
+  const key = `${kind}:${subject.requestId ?? subject.interventionId}:${version}`;
+  const payload = { kind, key, ...subject, ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}) };
+  return { businessKey: key, payload };
+}
+
+/** queueNotification for many events in one statement (a plan written at once). */
+export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
+  await addManyToOutbox(tx, "notifications", "notify", events.map(notificationRow));
 }
 
 async function factsFor(payload: JobPayload<"notifications", "notify">) {

@@ -26,6 +26,22 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
   await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
 }
 
+/** addToOutbox for many rows of one job in one statement; a repeated business key is a no-op. */
+export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(
+  tx: Tx,
+  queue: Q,
+  jobName: J,
+  rows: { businessKey: string; payload: JobPayload<Q, J> }[],
+) {
+  if (rows.length === 0) return;
+  for (const row of rows) parsePayload(queue, jobName, row.payload);
+  await tx.outboxEvent.createMany({
+    data: rows.map((row) => ({ queue, jobName, businessKey: row.businessKey, payload: row.payload as Prisma.InputJsonValue })),
+    skipDuplicates: true,
+  });
+  await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
+}
+
 /**
  * Calls `onChange` whenever an outbox row commits, over a dedicated
  * connection (LISTEN). Reconnects on its own; returns a stop function.

@@ -2,8 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
 import { db, type Tx } from "./db.server.ts";
-import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
-import { queueNotification } from "./notifications.server.ts";
+import { queueNotifications } from "./notifications.server.ts";
 
 // The bridge between the database and the assignment engine: it builds the
 // engine's instance for one week (Paris wall-clock times) and writes a plan
@@ -19,30 +18,21 @@ export type PinPolicy =
   /** Weekly optimisation: only what is confirmed within the notice period, or pinned by hand, stays. */
   | { kind: "notice"; lockedBefore: Date };
 
+type WeekPeople = { base: Omit<Instance, "requests">; workerIds: Set<string>; supervisorIds: Set<string> };
+
+const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
+
 /** Everything the engine needs for the week starting on `weekStart` (a Monday, YYYY-MM-DD). */
 export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx: Tx = db()): Promise<Instance> {
-  const from = fromParisLocal(`${weekStart}T00:00`);
-  const to = fromParisLocal(`${addDays(weekStart, 7)}T00:00`);
-  const [interventions, workers, supervisors, sites, travel] = await Promise.all([
-    tx.intervention.findMany({
-      where: { startsAt: { gte: from, lt: to }, status: { in: [...PLANNABLE] } },
-      orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-      select: {
-        id: true,
-        siteId: true,
-        startsAt: true,
-        latestStartAt: true,
-        durationMinutes: true,
-        workersNeeded: true,
-        status: true,
-        confirmedAt: true,
-        supervisorId: true,
-        supervisorPinned: true,
-        request: { select: { prestation: { select: { skill: { select: { code: true } } } } } },
-        assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
-        agreements: { where: { usedAt: null }, select: { workerId: true } },
-      },
-    }),
+  const people = await loadWeekPeople(weekStart, tx);
+  const { requests } = await loadWeekRequests(weekStart, policy, people, tx);
+  return { ...people.base, requests };
+}
+
+/** The people, sites and travel times of a week: what plans read but never write. */
+async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeople> {
+  const { from, to } = weekBounds(weekStart);
+  const [workers, supervisors, sites, travel] = await Promise.all([
     tx.worker.findMany({
       where: { anonymisedAt: null, contractStart: { lt: to }, contractEnd: { gte: from } },
       orderBy: { id: "asc" },
@@ -82,60 +72,87 @@ export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx:
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const window = (a: { isoDay: number; fromMinute: number; toMinute: number }) => ({ day: a.isoDay, from: clock(a.fromMinute), to: clock(a.toMinute) });
   const absence = (a: { startsAt: Date; endsAt: Date }) => ({ from: toParisLocal(a.startsAt), to: toParisLocal(a.endsAt) });
-  const workerIds = new Set(workers.map((w) => w.id));
-  const supervisorIds = new Set(supervisors.map((s) => s.id));
 
   return {
-    timezone: PARIS,
-    weekStart,
-    sites: sites.map((s) => ({ id: s.id, travelMinutes: travelFrom.get(s.id) ?? {} })),
-    workers: workers.map((w) => ({
-      id: w.id,
-      skills: w.skills.map((s) => s.skill.code),
-      // The DPH bounds, whatever a record says: 3 to 16 hours.
-      weeklyTargetHours: Math.min(16, Math.max(3, hours(w.weeklyTargetMinutes))),
-      weeklyMaxHours: Math.min(16, hours(w.weeklyMaxMinutes)),
-      hoursAlreadyPlanned: 0, // every intervention of the week is in the instance
-      contractStart: day(w.contractStart),
-      contractEnd: day(w.contractEnd),
-      availability: w.availability.map(window),
-      absences: w.absences.map(absence),
-    })),
-    supervisors: supervisors.map((s) => ({
-      id: s.id,
-      skills: s.skills.map((k) => k.skill.code),
-      maxTeamSize: s.maxTeamSize,
-      weeklyMaxHours: hours(s.weeklyMaxMinutes),
-      availability: s.availability.map(window),
-      absences: s.absences.map(absence),
-    })),
-    requests: interventions.map((i) => {
-      const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
-      const keepAll =
-        policy.kind === "keep-staffed"
-          ? staffed && !policy.free.includes(i.id)
-          : staffed && i.confirmedAt !== null && i.startsAt < policy.lockedBefore;
-      const pinnedWorkers = i.assignments
-      // Kept within the notice period, unless the person agreed to a change (recorded by the encadrant).
-      .filter((a) => (a.pinned || (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId)))) && workerIds.has(a.workerId)).map((a) => a.workerId);
-      const pinnedSupervisor = i.supervisorId && (keepAll || i.supervisorPinned) && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
-      const start = toParisLocal(i.startsAt);
-      // A kept intervention keeps its time too.
-      const latest = !keepAll && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
-      return {
-        id: i.id,
-        siteId: i.siteId,
-        skill: i.request.prestation.skill.code,
-        start,
-        durationMinutes: i.durationMinutes,
-        workersNeeded: i.workersNeeded,
-        ...(latest ? { latestStart: latest } : {}),
-        ...(pinnedSupervisor || pinnedWorkers.length
-          ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }
-          : {}),
-      };
-    }),
+    workerIds: new Set(workers.map((w) => w.id)),
+    supervisorIds: new Set(supervisors.map((s) => s.id)),
+    base: {
+      timezone: PARIS,
+      weekStart,
+      sites: sites.map((s) => ({ id: s.id, travelMinutes: travelFrom.get(s.id) ?? {} })),
+      workers: workers.map((w) => ({
+        id: w.id,
+        skills: w.skills.map((s) => s.skill.code),
+        // The DPH bounds, whatever a record says: 3 to 16 hours.
+        weeklyTargetHours: Math.min(16, Math.max(3, hours(w.weeklyTargetMinutes))),
+        weeklyMaxHours: Math.min(16, hours(w.weeklyMaxMinutes)),
+        hoursAlreadyPlanned: 0, // every intervention of the week is in the instance
+        contractStart: day(w.contractStart),
+        contractEnd: day(w.contractEnd),
+        availability: w.availability.map(window),
+        absences: w.absences.map(absence),
+      })),
+      supervisors: supervisors.map((s) => ({
+        id: s.id,
+        skills: s.skills.map((k) => k.skill.code),
+        maxTeamSize: s.maxTeamSize,
+        weeklyMaxHours: hours(s.weeklyMaxMinutes),
+        availability: s.availability.map(window),
+        absences: s.absences.map(absence),
+      })),
+    },
   };
+}
+
+/** The week's plannable interventions, as the engine's requests (pins per the policy) and as they stand. */
+async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople, tx: Tx) {
+  const { from, to } = weekBounds(weekStart);
+  const interventions = await tx.intervention.findMany({
+    where: { startsAt: { gte: from, lt: to }, status: { in: [...PLANNABLE] } },
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      siteId: true,
+      startsAt: true,
+      latestStartAt: true,
+      durationMinutes: true,
+      workersNeeded: true,
+      status: true,
+      confirmedAt: true,
+      supervisorId: true,
+      supervisorPinned: true,
+      unstaffedRule: true,
+      unstaffedReason: true,
+      request: { select: { prestation: { select: { skill: { select: { code: true } } } } } },
+      assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
+    },
+  });
+  const { workerIds, supervisorIds } = people;
+  const requests: Instance["requests"] = interventions.map((i) => {
+    const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
+    const keepAll =
+      policy.kind === "keep-staffed"
+        ? staffed && !policy.free.includes(i.id)
+        : staffed && i.confirmedAt !== null && i.startsAt < policy.lockedBefore;
+    const pinnedWorkers = i.assignments.filter((a) => (keepAll || a.pinned) && workerIds.has(a.workerId)).map((a) => a.workerId);
+    const pinnedSupervisor = i.supervisorId && (keepAll || i.supervisorPinned) && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
+    const start = toParisLocal(i.startsAt);
+    // A kept intervention keeps its time too.
+    const latest = !keepAll && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
+    return {
+      id: i.id,
+      siteId: i.siteId,
+      skill: i.request.prestation.skill.code,
+      start,
+      durationMinutes: i.durationMinutes,
+      workersNeeded: i.workersNeeded,
+      ...(latest ? { latestStart: latest } : {}),
+      ...(pinnedSupervisor || pinnedWorkers.length
+        ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }
+        : {}),
+    };
+  });
+  return { requests, interventions };
 }
 
 /**
@@ -146,55 +163,81 @@ export async function lockWeek(tx: Tx, weekStart: string) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`planning:${weekStart}`}))`;
 }
 
+type CurrentIntervention = { id: string; durationMinutes: number; startsAt: Date; status: string; unstaffedRule: string | null; unstaffedReason: string | null };
+
 /**
- * Writes the plan of the given interventions (others are left untouched). In
- * two steps, so a person moved from one intervention to another never trips
- * the database's no-double-booking rule halfway.
+ * Writes the plan of the given interventions (others are left untouched), a
+ * few statements whatever their number. In two steps, so a person moved from
+ * one intervention to another never trips the database's no-double-booking
+ * rule halfway. An intervention left unstaffed for the same reason as before
+ * is not written again.
  */
-export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly string[]) {
+export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly string[], known?: readonly CurrentIntervention[]) {
   const targets = new Set(interventionIds);
   const assignments = plan.assignments.filter((a) => targets.has(a.requestId));
   const unassigned = plan.unassigned.filter((u) => targets.has(u.requestId));
-  const current = await tx.intervention.findMany({
-    where: { id: { in: [...targets] } },
-    select: { id: true, durationMinutes: true, startsAt: true, status: true },
-  });
+  const current =
+    known?.filter((i) => targets.has(i.id)) ??
+    (await tx.intervention.findMany({
+      where: { id: { in: [...targets] } },
+      select: { id: true, durationMinutes: true, startsAt: true, status: true, unstaffedRule: true, unstaffedReason: true },
+    }));
   const byId = new Map(current.map((i) => [i.id, i]));
   const plannable = (id: string) => (PLANNABLE as readonly string[]).includes(byId.get(id)?.status ?? "");
 
+  const staffed = assignments.filter((a) => plannable(a.requestId));
   const ids = [...targets].filter(plannable);
-  await tx.assignment.deleteMany({ where: { interventionId: { in: ids } } });
-  await tx.intervention.updateMany({ where: { id: { in: ids } }, data: { supervisorId: null } });
+  if (ids.length > 0) {
+    await tx.assignment.deleteMany({ where: { interventionId: { in: ids } } });
+    await tx.intervention.updateMany({ where: { id: { in: ids } }, data: { supervisorId: null } });
+  }
 
   const moved: { interventionId: string; from: Date; to: Date }[] = [];
-  for (const a of assignments) {
-    const intervention = byId.get(a.requestId);
-    if (!intervention || !plannable(a.requestId)) continue;
+  const notifications: Parameters<typeof queueNotifications>[1] = [];
+  const rows = staffed.map((a) => {
+    const intervention = byId.get(a.requestId)!;
     const startsAt = fromParisLocal(a.start);
     const endsAt = addMinutes(startsAt, intervention.durationMinutes);
     const timeChanged = startsAt.getTime() !== intervention.startsAt.getTime();
     if (timeChanged) moved.push({ interventionId: a.requestId, from: intervention.startsAt, to: startsAt });
     // Partners hear of a new team, and of a new time; a change of people alone is ours to handle.
     if (intervention.status === "ACCEPTED") {
-      await queueNotification(tx, "intervention.scheduled", { interventionId: a.requestId }, startsAt.toISOString());
+      notifications.push({ kind: "intervention.scheduled", subject: { interventionId: a.requestId }, version: startsAt.toISOString() });
     } else if (timeChanged) {
-      await queueNotification(tx, "intervention.changed", { interventionId: a.requestId }, startsAt.toISOString(), intervention.startsAt);
+      notifications.push({ kind: "intervention.changed", subject: { interventionId: a.requestId }, version: startsAt.toISOString(), previousStartsAt: intervention.startsAt });
     }
-    await tx.intervention.update({
-      where: { id: a.requestId },
-      data: { startsAt, endsAt, supervisorId: a.supervisorId, status: "SCHEDULED", unstaffedRule: null, unstaffedReason: null },
+    return { id: a.requestId, startsAt, endsAt, supervisorId: a.supervisorId, workerIds: a.workerIds };
+  });
+  // Timestamps as UTC wall time, as Prisma stores them (timestamp without time zone).
+  const utc = (d: Date) => d.toISOString().slice(0, 23);
+  const now = utc(new Date());
+  if (rows.length > 0) {
+    const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), supervisorId: r.supervisorId })));
+    await tx.$executeRaw`
+      UPDATE "Intervention" AS i
+      SET "startsAt" = v."startsAt", "endsAt" = v."endsAt", "supervisorId" = v."supervisorId", status = 'SCHEDULED',
+          "unstaffedRule" = NULL, "unstaffedReason" = NULL, "updatedAt" = ${now}::timestamp(3)
+      FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
+      WHERE i.id = v.id`;
+    await tx.assignment.createMany({
+      data: rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: r.startsAt, endsAt: r.endsAt }))),
     });
-    await tx.assignment.createMany({ data: a.workerIds.map((workerId) => ({ interventionId: a.requestId, workerId, startsAt, endsAt })) });
   }
-  for (const u of unassigned) {
-    if (!plannable(u.requestId)) continue;
-    await tx.intervention.update({
-      where: { id: u.requestId },
-      data: { status: "ACCEPTED", unstaffedRule: u.rule, unstaffedReason: u.reason },
-    });
+  await queueNotifications(tx, notifications);
+
+  const explained = unassigned.filter((u) => {
+    const i = byId.get(u.requestId);
+    return i && plannable(u.requestId) && (i.status !== "ACCEPTED" || i.unstaffedRule !== u.rule || i.unstaffedReason !== u.reason);
+  });
+  if (explained.length > 0) {
+    const values = JSON.stringify(explained.map((u) => ({ id: u.requestId, rule: u.rule, reason: u.reason })));
+    await tx.$executeRaw`
+      UPDATE "Intervention" AS i
+      SET status = 'ACCEPTED', "unstaffedRule" = v.rule, "unstaffedReason" = v.reason, "updatedAt" = ${now}::timestamp(3)
+      FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
+      WHERE i.id = v.id`;
   }
-  await settleConfirmations(tx, ids);
-  return { staffed: assignments.length, unstaffed: unassigned.length, moved };
+  return { staffed: staffed.length, unstaffed: unassigned.length, moved, staffedIds: staffed.map((a) => a.requestId) };
 }
 
 /**
@@ -221,13 +264,41 @@ export async function planWeek(
   );
 }
 
+/**
+ * Instant mode's pass over one week: every accepted intervention of the week
+ * still waiting is placed around the staffed ones, which stay exactly as they
+ * are (`insert` is the engine's insertion). The people are read before the
+ * week's lock (plans never write them) and only the week's interventions
+ * under it, so the lock is held for one read, the insertion and the writes.
+ */
+export async function staffWaitingInWeek(weekStart: string, insert: (instance: Instance) => Plan, onSnapshot = () => {}) {
+  const people = await loadWeekPeople(weekStart);
+  return db().$transaction(
+    async (tx) => {
+      await lockWeek(tx, weekStart);
+      const { requests, interventions } = await loadWeekRequests(weekStart, { kind: "keep-staffed", free: [] }, people, tx);
+      onSnapshot();
+      const waiting = interventions.filter((i) => i.status === "ACCEPTED").map((i) => i.id);
+      if (waiting.length === 0) return { staffed: 0, unstaffed: 0, moved: [], staffedIds: [] };
+      return applyPlan(tx, insert({ ...people.base, requests }), waiting, interventions);
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}
+
 /** The interventions of a request still waiting for a team, with their weeks. */
 export async function interventionsToStaff(requestId: string) {
   return db().intervention.findMany({
-    where: { requestId, status: "ACCEPTED" },
+    // Already explained as unstaffed: tried, and left to the re-planning jobs.
+    where: { requestId, status: "ACCEPTED", unstaffedReason: null },
     select: { id: true, startsAt: true },
     orderBy: { startsAt: "asc" },
   });
+}
+
+/** How many of these interventions are staffed. */
+export async function countScheduled(interventionIds: string[]) {
+  return db().intervention.count({ where: { id: { in: interventionIds }, status: "SCHEDULED" } });
 }
 
 export async function getIntervention(interventionId: string) {

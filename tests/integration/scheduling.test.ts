@@ -47,6 +47,7 @@ describe("scheduling jobs", async () => {
         { startsAt: at(2, "14:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
       ],
     });
+    const acceptedAt = new Date();
     expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 2, staffed: 2 });
     const staffed = await staffingOf(request.id);
     for (const i of staffed) {
@@ -54,6 +55,22 @@ describe("scheduling jobs", async () => {
       expect(i.supervisorId).not.toBeNull();
       expect(i.assignments).toHaveLength(2);
     }
+    // Written in a few statements: same times as accepted, the people booked on them, the partner told once each.
+    const written = await db().intervention.findMany({
+      where: { requestId: request.id },
+      orderBy: { startsAt: "asc" },
+      select: { id: true, startsAt: true, endsAt: true, updatedAt: true, assignments: { select: { startsAt: true, endsAt: true } } },
+    });
+    expect(written.map((i) => [i.startsAt, i.endsAt])).toEqual([
+      [at(0, "09:00"), at(0, "11:00")],
+      [at(2, "14:00"), at(2, "16:00")],
+    ]);
+    for (const i of written) {
+      expect(Math.abs(i.updatedAt.getTime() - acceptedAt.getTime())).toBeLessThan(60_000); // UTC, as Prisma writes it
+      expect(i.assignments).toEqual([{ startsAt: i.startsAt, endsAt: i.endsAt }, { startsAt: i.startsAt, endsAt: i.endsAt }]);
+    }
+    const told = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { startsWith: "intervention.scheduled:" } }, select: { businessKey: true } });
+    expect(told.map((t) => t.businessKey).sort()).toEqual(written.map((i) => `intervention.scheduled:${i.id}:${i.startsAt.toISOString()}`).sort());
     expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 0, staffed: 0 });
     expect(await staffingOf(request.id)).toEqual(staffed);
   });

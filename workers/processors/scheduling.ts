@@ -1,24 +1,27 @@
 import type { Job } from "bullmq";
-import { finishPlanningRun, getIntervention, interventionsToStaff, planWeek, startPlanningRun } from "~/data/scheduling.server.ts";
+import { countScheduled, finishPlanningRun, getIntervention, interventionsToStaff, planWeek, staffWaitingInWeek, startPlanningRun } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
-import { solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
+import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
+import { sharePasses } from "~/utils/share-passes.ts";
 
 // The scheduling jobs: one engine (app/domain/scheduling), three uses.
 
-/** The engine on an instance built from the database; a malformed one is a data problem, named. */
-function solveInstance(instance: Instance, options: SolveOptions = {}): Plan {
-  const parsed = parseInstance(instance);
-  if (!parsed.ok) throw new Error(`Données de planning invalides (${parsed.path}) : ${parsed.message}`);
-  return solve(parsed.instance, options).plan;
+/** Checks an instance built from the database: a malformed one is a data problem, named. */
+function parsed(instance: Instance): Instance {
+  const result = parseInstance(instance);
+  if (!result.ok) throw new Error(`Données de planning invalides (${result.path}) : ${result.message}`);
+  return result.instance;
 }
 
-// Instant mode places a few free interventions among fixed ones: a short
-// local search is enough, and keeps "accepted → scheduled" within a second.
-const instantSolve = (instance: Instance) => solveInstance(instance, { iterations: 20 });
+const solveInstance = (instance: Instance, options: SolveOptions = {}): Plan => solve(parsed(instance), options).plan;
+
+// Instant mode inserts the waiting interventions among the staffed ones, left
+// as they are; re-optimising the week is the weekly job's work.
+const instantInsert = (instance: Instance) => insertIntoPlan(parsed(instance)).plan;
 
 function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   const weeks = new Map<string, string[]>();
@@ -29,24 +32,20 @@ function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   return weeks;
 }
 
-/** Everything of the week that is not kept as it is: the request's dates and any other waiting one. */
-const unpinned = (instance: Instance) => instance.requests.filter((r) => !r.pinned).map((r) => r.id);
+/** The jobs of a week share a pass that has not read the week yet (see sharePasses). */
+const staffWeek = sharePasses((week, closed) => staffWaitingInWeek(week, instantInsert, closed));
 
 /**
  * Instant mode: staffs the request's interventions that still wait, in the
  * current plan, without moving anything already staffed. Requests accepted
- * together are staffed together: the first job of a week takes every waiting
- * intervention of it, the next ones find little left. Running it twice
- * finds nothing left to staff.
+ * together are staffed together: a pass takes every waiting intervention of
+ * its week. Running it twice finds nothing left to staff.
  */
 export async function staffRequest({ requestId }: JobPayload<"scheduling", "staff-request">) {
   const waiting = await interventionsToStaff(requestId);
-  let staffed = 0;
-  for (const [week, ids] of byWeek(waiting)) {
-    const result = await planWeek(week, { kind: "keep-staffed", free: ids }, instantSolve, unpinned);
-    staffed += result.staffed;
-  }
-  return { interventions: waiting.length, staffed };
+  for (const week of byWeek(waiting).keys()) await staffWeek(week);
+  // Counted afterwards: a pass this job did not wait for may have staffed some of them.
+  return { interventions: waiting.length, staffed: await countScheduled(waiting.map((i) => i.id)) };
 }
 
 /** An intervention changed: re-staff it alone, the rest of its week kept. */
@@ -54,7 +53,7 @@ export async function replanIntervention({ interventionId }: JobPayload<"schedul
   const intervention = await getIntervention(interventionId);
   if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
   const week = parisWeekStart(intervention.startsAt);
-  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId] }, instantSolve, [interventionId]);
+  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId] }, instantInsert, [interventionId]);
   return { staffed: result.staffed, moved: result.moved.length };
 }
 

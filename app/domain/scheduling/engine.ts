@@ -49,6 +49,25 @@ export function solve(instance: Instance, options: SolveOptions = {}): SolveResu
   return { plan: planFromState(state), stats };
 }
 
+/**
+ * Instant mode: the requests pinned whole (encadrant and full team, one
+ * start) stand exactly as given, even where a rule has changed since (they are
+ * what the people were told); the others are inserted around them, greedily,
+ * then by handing their people over among themselves (bounded augmenting
+ * search), then polished. No global re-optimisation: the weekly job does that.
+ */
+export function insertIntoPlan(instance: Instance, options: Pick<SolveOptions, "seed"> = {}): SolveResult {
+  const problem = compileProblem(instance);
+  const search = new Search(problem, options.seed ?? 1);
+  search.insertOnly();
+  const state = search.state;
+  const objective = state.objective();
+  return {
+    plan: planFromState(state),
+    stats: { objective, greedyObjective: objective, iterations: 0, improvements: 0, requests: problem.requests.length, assigned: state.assignedCount },
+  };
+}
+
 /** The plan of a state, with a rule and a reason for every unassigned request. */
 export function planFromState(state: PlanState): Plan {
   const { problem } = state;
@@ -268,6 +287,22 @@ class Search {
   construct(): void {
     for (const r of this.greedyOrder) this.tryInsert(r);
     this.journal = [];
+  }
+
+  /** See insertIntoPlan. */
+  insertOnly(): void {
+    const { problem, state } = this;
+    for (const request of problem.requests) {
+      if (whole(request)) state.assign(request.index, 0, request.pinnedSupervisor, request.pinnedWorkers);
+    }
+    for (const r of this.greedyOrder) this.tryInsert(r);
+    // Only what was just inserted can hand people over: a short repair among those.
+    const movable = problem.requests.some((request) => state.isAssigned(request.index) && !whole(request));
+    for (const r of this.greedyOrder) {
+      if (movable && this.feasibleAlone[r] && !state.isAssigned(r)) this.augmentingInsert(r, SEARCH.repairBudget);
+    }
+    this.journal = [];
+    this.polish();
   }
 
   /** Insert anything that still fits, most valuable first. */
@@ -1001,6 +1036,11 @@ class Search {
     }
     return false;
   }
+}
+
+/** Pinned whole: an encadrant, a full team and one start; instant mode leaves it exactly as it is. */
+function whole(request: Problem["requests"][number]): boolean {
+  return request.pinnedSupervisor >= 0 && request.pinnedWorkers.length >= request.need && request.starts.length === 1;
 }
 
 function isBetterCandidate(a: Candidate, b: Candidate): boolean {
