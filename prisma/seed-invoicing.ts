@@ -117,6 +117,8 @@ export async function seedInvoicing(db: Db, today: Date) {
             amountExclVatCents: l.exclVatCents,
             vatCents: l.vatCents,
             purchaseOrderNumber: l.purchaseOrderNumber,
+            // The line of a live invoice holds its intervention's claim (the database checks it).
+            billingClaim: { create: { interventionId: l.interventionId } },
           })),
         },
         payments: paid ? { create: { amountCents: draft.totals.inclVatCents, method: "transfer", reference: `VIR ${formatNumber(series, seq)}`, receivedAt: new Date(Math.min(dueAt.getTime() - 5 * 86_400_000, today.getTime())) } } : undefined,

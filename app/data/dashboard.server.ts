@@ -1,9 +1,12 @@
 import { can, type Actor } from "~/domain/access/roles.ts";
+import { monthOf } from "~/domain/invoicing/period.ts";
 import { db } from "./db.server.ts";
+import { insertionMinutesSince, yearBounds } from "./impact.server.ts";
 
 /** The home page's figures for the actor: their organisation's, or every partner's for staff. */
 export async function homeFigures(actor: Actor, now: Date) {
   const scope = can(actor.role, "requests.viewAll") ? {} : { organisationId: actor.organisationId };
+  const year = Number(monthOf(now).slice(0, 4));
   const weekAhead = new Date(now.getTime() + 7 * 24 * 60 * 60 * 1000);
   const [upcoming, waiting, unstaffed, doneMinutes] = await Promise.all([
     db().intervention.findMany({
@@ -25,12 +28,8 @@ export async function homeFigures(actor: Actor, now: Date) {
     db().intervention.count({
       where: { ...scope, startsAt: { gte: now, lt: weekAhead }, status: { in: ["SUBMITTED", "ACCEPTED"] } },
     }),
-    // Hours of work in insertion given by the organisation's orders this year.
-    db().$queryRaw<{ minutes: bigint | null }[]>`
-      SELECT SUM("durationMinutes" * "workersNeeded")::bigint AS minutes FROM "Intervention"
-      WHERE status IN ('DONE','INVOICED','PAID')
-        AND "startsAt" >= date_trunc('year', ${now}::timestamptz)
-        AND (${scope.organisationId ?? null}::text IS NULL OR "organisationId" = ${scope.organisationId ?? null})`,
+    // Hours of work in insertion given by the organisation's orders this year: the certificate's rule.
+    insertionMinutesSince(yearBounds(year).from, yearBounds(year).to, scope.organisationId),
   ]);
-  return { upcoming, waiting, unstaffed, insertionMinutesThisYear: Number(doneMinutes[0]?.minutes ?? 0) };
+  return { upcoming, waiting, unstaffed, insertionMinutesThisYear: doneMinutes };
 }

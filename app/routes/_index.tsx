@@ -5,6 +5,7 @@ import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { homeFigures } from "~/data/dashboard.server.ts";
 import { can, isPartnerRole } from "~/domain/access/roles.ts";
+import { monthOf } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes } from "~/utils/format.ts";
 
@@ -21,11 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     isPartner: isPartnerRole(user.role),
     canSeePeople: can(user.role, "people.view"),
     figures,
+    // The yearly certificate of the partner's own hours of insertion (PDF).
+    certificate: isPartnerRole(user.role) ? { organisationId: user.organisationId, year: Number(monthOf(new Date()).slice(0, 4)) } : null,
   });
 }
 
 export default function Home() {
-  const { name, organisationName, isPartner, canSeePeople, figures } = useLoaderData<typeof loader>();
+  const { name, organisationName, isPartner, canSeePeople, figures, certificate } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader title={`Bonjour ${name.split(" ")[0]}`} description={organisationName} />
@@ -41,6 +44,18 @@ export default function Home() {
             <Card title="Heures d'insertion réalisées cette année">
               <p className="stat">{formatMinutes(figures.insertionMinutesThisYear)}</p>
               <p className="muted">{isPartner ? "Heures de travail que vos commandes ont données." : "Tous partenaires confondus."}</p>
+              {certificate ? (
+                <p>
+                  Pour votre rapport RSE :{" "}
+                  <a href={`/impact/${certificate.organisationId}/${certificate.year}.pdf`} download>
+                    attestation {certificate.year} (PDF)
+                  </a>
+                  {" · "}
+                  <a href={`/impact/${certificate.organisationId}/${certificate.year - 1}.pdf`} download>
+                    attestation {certificate.year - 1} (PDF)
+                  </a>
+                </p>
+              ) : null}
             </Card>
           </div>
           <Card title="Prochaines interventions">

@@ -346,6 +346,10 @@ export default function RequestDetail() {
                       <Link to={`/requests/${r.id}/interventions/${i.id}`} aria-label={`Modifier ou annuler l'intervention du ${formatDateTime(i.startsAt)}`}>
                         {i.beforeDeadline ? "Modifier ou annuler" : "Voir"}
                       </Link>
+                    ) : ["DONE", "INVOICED", "PAID"].includes(i.status) ? (
+                      <Link to={`/requests/${r.id}/interventions/${i.id}`} aria-label={`Heures réalisées le ${formatDateTime(i.startsAt)}, et contestation`}>
+                        Heures réalisées
+                      </Link>
                     ) : null}
                   </td>
                 ) : null}

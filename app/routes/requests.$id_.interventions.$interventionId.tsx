@@ -5,14 +5,16 @@ import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.ser
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { interventionHours, openDispute } from "~/data/disputes.server.ts";
 import { cancelInterventions, getRequest, moveIntervention, type ActionResult } from "~/data/requests.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { clockText, parisParts } from "~/domain/calendar/paris.ts";
+import { contestSchema, DISPUTE_TEXT_MAX, OUTCOME_LABELS, settlementText } from "~/domain/invoicing/disputes.ts";
 import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/order.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
-import { formatDateTime, formatMinutes } from "~/utils/format.ts";
+import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -38,7 +40,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const staff = can(user.role, "requests.decide");
   const future = CHANGEABLE.includes(intervention.status) && intervention.startsAt > now;
   const current = parisParts(new Date(intervention.startsAt));
+  // Once done: the hours recorded, and the partner's dispute with its outcome.
+  const worked = ["DONE", "INVOICED", "PAID"].includes(intervention.status) ? await interventionHours(actorOf(user), intervention.id, now) : null;
   return json({
+    hours: worked
+      ? {
+          recordedMinutes: worked.recordedMinutes,
+          people: worked.people,
+          hoursRecorded: worked.hoursRecorded,
+          deadline: worked.deadline,
+          canContest: worked.contest.ok && can(user.role, "requests.order"),
+          refusal: worked.contest.ok ? null : worked.contest.message,
+          disputes: worked.disputes.map((d) => ({
+            ...d,
+            outcomeText: d.outcome ? settlementText({ outcome: d.outcome, correctedMinutes: d.correctedMinutes, recordedMinutes: worked.recordedMinutes }) : null,
+            outcomeLabel: d.outcome ? OUTCOME_LABELS[d.outcome] : null,
+          })),
+        }
+      : null,
     reference: found.reference,
     requestId: found.id,
     prestation: found.prestation.name,
@@ -68,6 +87,7 @@ const schema = z.discriminatedUnion(
       startTime: z.string({ error: "Indiquez l'heure de début." }).regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure au quart d'heure (par exemple 08:30)."),
     }),
     z.object({ intent: z.literal("cancel"), scope: z.enum(["one", "series"]).catch("one"), reason: reasonField }),
+    contestSchema,
   ],
   { error: "Action inconnue." },
 );
@@ -75,9 +95,19 @@ const schema = z.discriminatedUnion(
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, found, intervention } = await load(request, params);
   const parsed = parseForm(await readForm(request), schema);
-  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
   const actor = actorOf(user);
   const input = parsed.data;
+  if (input.intent === "contest") {
+    // The partner's own word on the hours: staff settle disputes, they do not open them.
+    if (!can(user.role, "requests.order")) throw forbidden();
+    const contested = await openDispute(actor, intervention.id, input.reason);
+    if (!contested.ok) {
+      if (contested.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
+      return json({ errors: { reason: contested.message } as FieldErrors, values: { reason: input.reason }, done: null }, { status: contested.status });
+    }
+    return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: contested.message });
+  }
   let result: ActionResult;
   let notice: string;
   if (input.intent === "move") {
@@ -89,13 +119,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
-    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])) }, { status: result.status });
+    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), done: null }, { status: result.status });
   }
   return redirect(`/requests/${found.id}?modifiee=${notice}`);
 }
 
 export default function InterventionChange() {
-  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours } =
+  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours } =
     useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -111,7 +141,48 @@ export default function InterventionChange() {
         actions={<Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge>}
       />
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
-      {!future ? (
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {hours ? (
+        <Card title="Heures réalisées">
+          {hours.hoursRecorded ? (
+            <p>
+              L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion). La
+              facture suit ces heures.
+            </p>
+          ) : (
+            <p className="muted">Les heures de cette intervention ne sont pas encore saisies par l'encadrant.</p>
+          )}
+          {hours.disputes.map((d) => (
+            <div key={d.id} className="stack">
+              <p>
+                <strong>Votre contestation du {formatDateTime(d.openedAt)}</strong>{" "}
+                <Badge tone={d.settledAt ? "green" : "amber"}>{d.outcomeLabel ?? "En cours d'examen"}</Badge>
+              </p>
+              <p className="prewrap">{d.reason}</p>
+              {d.settledAt ? (
+                <Alert kind="info">
+                  Décision du {formatDateTime(d.settledAt)} : {d.outcomeText}
+                  {d.settlement ? <span className="prewrap"> Réponse de l'équipe finance : {d.settlement}</span> : null}
+                </Alert>
+              ) : (
+                <p className="muted">L'équipe finance examine votre contestation ; cette intervention ne sera pas facturée avant sa décision.</p>
+              )}
+            </div>
+          ))}
+          {hours.canContest ? (
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="contest" />
+              <Field label="Ces heures ne correspondent pas ? Dites-nous pourquoi" name="reason" hint={`Vous pouvez contester jusqu'au ${formatDate(hours.deadline)}, avant la facturation.`} error={errors.reason}>
+                <textarea rows={3} maxLength={DISPUTE_TEXT_MAX} defaultValue={values.reason} />
+              </Field>
+              <SubmitButton variant="secondary">Contester les heures</SubmitButton>
+            </AppForm>
+          ) : errors.reason ? (
+            <Alert kind="error">{errors.reason}</Alert>
+          ) : null}
+        </Card>
+      ) : null}
+      {hours ? null : !future ? (
         <Alert kind="info">Cette intervention est passée, annulée ou refusée : elle ne se modifie plus.</Alert>
       ) : !changeable ? (
         <Alert kind="info">

@@ -18,7 +18,17 @@ export type BillableIntervention = {
   timeEntries: { minutesWorked: number; absent: boolean }[];
   /** A dispute not yet settled: the line waits for the next run. */
   openDispute: boolean;
+  /** How finance settled the partner's dispute, if there was one. */
+  settlement?: Settlement | null;
 };
+
+/** Finance's decision on contested hours: bill them, bill a corrected figure, or bill nothing. */
+export type Settlement = { outcome: "KEEP" } | { outcome: "CORRECT"; correctedMinutes: number } | { outcome: "WAIVE" };
+
+export const SKIP_IN_TIME_CANCELLATION = "Annulation dans les délais";
+export const SKIP_WAIVED = "Ligne abandonnée après contestation";
+/** Reasons that are final: the intervention is never billed, nothing waits. */
+export const FINAL_SKIPS: readonly string[] = [SKIP_IN_TIME_CANCELLATION, SKIP_WAIVED];
 
 export type BillingRules = { cancellationDeadlineHours: number; lateCancellationFeePercent: number };
 
@@ -48,11 +58,12 @@ export function isLateCancellation(i: Pick<BillableIntervention, "startsAt" | "c
 export function buildLine(i: BillableIntervention, rules: BillingRules): { line: DraftLine } | { skipped: Skipped } {
   const skip = (reason: string) => ({ skipped: { interventionId: i.id, reason } });
   if (i.openDispute) return skip("Contestation en cours");
+  if (i.settlement?.outcome === "WAIVE") return skip(SKIP_WAIVED);
   const base = `${dayFormat.format(i.startsAt)} · ${i.siteName} · ${i.prestationName}`;
   const common = { interventionId: i.id, unitPriceCents: i.unitPriceCents, vatRateBasisPoints: i.vatRateBasisPoints, purchaseOrderNumber: i.purchaseOrderNumber };
 
   if (i.status === "CANCELLED") {
-    if (!isLateCancellation(i, rules) || rules.lateCancellationFeePercent === 0) return skip("Annulation dans les délais");
+    if (!isLateCancellation(i, rules) || rules.lateCancellationFeePercent === 0) return skip(SKIP_IN_TIME_CANCELLATION);
     const percent = rules.lateCancellationFeePercent;
     const planned = i.durationMinutes * i.workersNeeded;
     const totals =
@@ -85,12 +96,18 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
     };
   }
   if (minutes === 0) return skip("Aucune heure travaillée");
+  // A corrected figure is what the partner pays; the hours worked (impact, payroll) stay as recorded.
+  const billed = i.settlement?.outcome === "CORRECT" ? i.settlement.correctedMinutes : minutes;
+  const people = `${worked.length} ${worked.length > 1 ? "personnes" : "personne"}`;
   return {
     line: {
       ...common,
-      ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: minutes, quantityPer: 60, vatRateBasisPoints: i.vatRateBasisPoints }),
-      description: `${base} · ${formatHours(minutes)} (${worked.length} ${worked.length > 1 ? "personnes" : "personne"})`,
-      quantity: minutes,
+      ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: billed, quantityPer: 60, vatRateBasisPoints: i.vatRateBasisPoints }),
+      description:
+        billed === minutes
+          ? `${base} · ${formatHours(minutes)} (${people})`
+          : `${base} · ${formatHours(billed)} après contestation (${formatHours(minutes)} relevées, ${people})`,
+      quantity: billed,
       insertionMinutes: minutes,
     },
   };

@@ -59,6 +59,20 @@ export function monthBounds(month: Month) {
   };
 }
 
+/** How far back a run looks for work still to bill (settled disputes, voided invoices, hours recorded late). */
+export const CARRY_OVER_MONTHS = 12;
+
+/**
+ * The instants a run for `month` bills: the month itself and, carried over,
+ * whatever of the months before is still unbilled. One rule for the run and
+ * for the list of partners it visits.
+ */
+export function billingWindow(month: Month) {
+  let first = month;
+  for (let k = 0; k < CARRY_OVER_MONTHS; k++) first = previousMonth(first);
+  return { from: monthBounds(first).from, to: monthBounds(month).to };
+}
+
 const MONTH_NAMES = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 /** "2026-10" -> "octobre 2026" */
 export function monthLabel(month: Month): string {

@@ -1,0 +1,164 @@
+// The yearly impact certificate: hours of work in insertion a partner's orders
+// gave, per month and per kind of prestation, as a PDF for its CSR report.
+// Pure: the data layer gives the hours actually worked, one row per intervention.
+import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
+import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { formatMinutes } from "~/utils/format.ts";
+import { ASSOCIATION } from "./mentions.ts";
+import { monthLabel } from "./period.ts";
+
+/** One intervention's hours worked by people in insertion (absences excluded). */
+export type InsertionRow = { interventionId: string; month: string; category: string; minutes: number };
+
+export type CertificateFigures = {
+  year: number;
+  totalMinutes: number;
+  interventions: number;
+  months: { month: string; label: string; minutes: number; interventions: number }[];
+  categories: { category: string; minutes: number; interventions: number }[];
+};
+
+/** The year's figures: twelve months (empty ones included), the total, and each category. */
+export function certificateFigures(year: number, rows: readonly InsertionRow[]): CertificateFigures {
+  const months = Array.from({ length: 12 }, (_, k) => {
+    const month = `${year}-${String(k + 1).padStart(2, "0")}`;
+    return { month, label: monthLabel(month), minutes: 0, interventions: 0 };
+  });
+  const categories = new Map<string, { category: string; minutes: number; interventions: number }>();
+  let totalMinutes = 0;
+  let interventions = 0;
+  for (const r of rows) {
+    const m = months.find((x) => x.month === r.month);
+    if (!m || r.minutes <= 0) continue; // another year, or nobody worked
+    m.minutes += r.minutes;
+    m.interventions += 1;
+    const c = categories.get(r.category) ?? categories.set(r.category, { category: r.category, minutes: 0, interventions: 0 }).get(r.category)!;
+    c.minutes += r.minutes;
+    c.interventions += 1;
+    totalMinutes += r.minutes;
+    interventions += 1;
+  }
+  return {
+    year,
+    totalMinutes,
+    interventions,
+    months,
+    categories: [...categories.values()].sort((a, b) => b.minutes - a.minutes || a.category.localeCompare(b.category, "fr")),
+  };
+}
+
+export type CertificateDocument = {
+  figures: CertificateFigures;
+  partner: { name: string; siret: string | null; address: string | null };
+  issuedOn: string; // "29 novembre 2026"
+  /** Set while the year is not over: the figures stop at this date. */
+  stoppedOn: string | null;
+};
+
+/** The certificate, in French, on A4 (Helvetica: WinAnsi covers accents). */
+export async function impactCertificatePdf(doc: CertificateDocument): Promise<Uint8Array> {
+  const { figures: f } = doc;
+  const pdf = await PDFDocument.create();
+  pdf.setTitle(`Attestation d'heures d'insertion ${f.year} · ${winAnsiSafe(doc.partner.name)}`);
+  pdf.setAuthor("La Conciergerie Solidaire (association Aurore)");
+  pdf.setSubject(`${formatMinutes(f.totalMinutes)} de travail en insertion en ${f.year}`);
+  pdf.setLanguage("fr-FR");
+  const regular = await pdf.embedFont(StandardFonts.Helvetica);
+  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const margin = 56;
+  const width = 595.28;
+  const height = 841.89;
+  let page: PDFPage = pdf.addPage([width, height]);
+  let y = height - margin;
+  const ink = rgb(0.12, 0.16, 0.2);
+  const green = rgb(0.04, 0.37, 0.27);
+  const grey = rgb(0.42, 0.45, 0.5);
+
+  const room = (needed: number) => {
+    if (y - needed < margin) {
+      page = pdf.addPage([width, height]);
+      y = height - margin;
+    }
+  };
+  const line = (text: string, o: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; gap?: number } = {}) => {
+    const font = o.font ?? regular;
+    const size = o.size ?? 10;
+    for (const chunk of wrap(winAnsiSafe(text), font, size, width - 2 * margin)) {
+      room(size * 1.4);
+      page.drawText(chunk, { x: margin, y, size, font, color: o.color ?? ink });
+      y -= size * 1.45;
+    }
+    y -= o.gap ?? 0;
+  };
+  /** A table row: first cell left, the others right-aligned in fixed columns. */
+  const columns = [margin, margin + 300, width - margin];
+  const row = (cells: [string, string, string], o: { font?: PDFFont; rule?: boolean } = {}) => {
+    const font = o.font ?? regular;
+    const size = 10;
+    room(size * 1.8);
+    page.drawText(winAnsiSafe(cells[0]), { x: columns[0]!, y, size, font, color: ink });
+    for (const [k, text] of [cells[1], cells[2]].entries()) {
+      const safe = winAnsiSafe(text);
+      page.drawText(safe, { x: columns[k + 1]! - font.widthOfTextAtSize(safe, size), y, size, font, color: ink });
+    }
+    if (o.rule) page.drawLine({ start: { x: margin, y: y - 4 }, end: { x: width - margin, y: y - 4 }, thickness: 0.5, color: grey });
+    y -= size * 1.7;
+  };
+  const interventionsText = (n: number) => `${n} intervention${n > 1 ? "s" : ""}`;
+
+  line("La Conciergerie Solidaire", { font: bold, size: 16, color: green });
+  line(`${ASSOCIATION.name} · SIRET ${ASSOCIATION.siret}`, { size: 9, color: grey, gap: 18 });
+  line(`Attestation d'heures de travail en insertion · année ${f.year}`, { font: bold, size: 14, gap: 10 });
+  line(`Bénéficiaire de l'attestation : ${doc.partner.name}`, { font: bold });
+  if (doc.partner.siret) line(`SIRET ${doc.partner.siret}`);
+  if (doc.partner.address) line(doc.partner.address);
+  y -= 10;
+  line(
+    `L'association Aurore, pour La Conciergerie Solidaire, atteste que les prestations commandées par ${doc.partner.name} ont donné, ` +
+      `du 1er janvier au ${doc.stoppedOn ?? `31 décembre ${f.year}`}, ${formatMinutes(f.totalMinutes)} de travail rémunéré à des personnes en parcours d'insertion ` +
+      `(Dispositif Premières Heures de la Ville de Paris), au cours de ${interventionsText(f.interventions)}.`,
+    { gap: 12 },
+  );
+  line(`Total ${f.year} : ${formatMinutes(f.totalMinutes)} · ${interventionsText(f.interventions)}`, { font: bold, size: 12, color: green, gap: 10 });
+
+  line("Par mois", { font: bold, size: 11, gap: 4 });
+  row(["Mois", "Interventions", "Heures d'insertion"], { font: bold, rule: true });
+  for (const m of f.months) row([capitalise(m.label), String(m.interventions), formatMinutes(m.minutes)]);
+  row(["Total", String(f.interventions), formatMinutes(f.totalMinutes)], { font: bold });
+  y -= 8;
+
+  line("Par catégorie de prestation", { font: bold, size: 11, gap: 4 });
+  row(["Catégorie", "Interventions", "Heures d'insertion"], { font: bold, rule: true });
+  if (f.categories.length === 0) row(["Aucune intervention réalisée", "0", formatMinutes(0)]);
+  for (const c of f.categories) row([c.category, String(c.interventions), formatMinutes(c.minutes)]);
+  y -= 10;
+
+  line(
+    "Méthode : heures réellement travaillées par les salariés en insertion, relevées par l'encadrant technique à chaque intervention réalisée ; " +
+      "les absences et les heures des encadrants ne sont pas comptées. Ces chiffres sont ceux du tableau de bord de la Conciergerie.",
+    { size: 9, color: grey, gap: 4 },
+  );
+  if (doc.stoppedOn) line(`Année en cours : chiffres arrêtés au ${doc.stoppedOn}.`, { size: 9, color: grey, gap: 4 });
+  y -= 14;
+  line(`Fait à Paris, le ${doc.issuedOn}.`);
+  line("Pour l'association Aurore, la direction de La Conciergerie Solidaire", { font: bold });
+  line(`${ASSOCIATION.name}, SIRET ${ASSOCIATION.siret}`, { size: 9, color: grey });
+  return pdf.save();
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function wrap(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const word of text.split(" ")) {
+    const candidate = current ? `${current} ${word}` : word;
+    if (font.widthOfTextAtSize(candidate, size) <= maxWidth || !current) current = candidate;
+    else {
+      lines.push(current);
+      current = word;
+    }
+  }
+  lines.push(current);
+  return lines.flatMap((l) => (font.widthOfTextAtSize(l, size) <= maxWidth ? [l] : (l.match(/.{1,60}/g) ?? [l])));
+}
