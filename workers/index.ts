@@ -13,6 +13,7 @@ import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
 import { notify } from "./processors/notifications.ts";
+import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-schedulers.ts";
@@ -31,6 +32,8 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
       if (job.name === "monthly") return invoicing.monthlyTick(job);
       if (job.name === "credit-note") return invoicing.applyCreditNote(payload as { creditNoteId: string });
       if (job.name === "transfer") return invoicing.applyTransfer(payload as { paymentId: string });
+      if (job.name === "document") return einvoicing.documentJob(payload as JobPayload<"invoicing", "document">);
+      if (job.name === "documents") return einvoicing.documentsRun(payload as { month: string }, job);
       return invoicing.applyStatusChange(job.name as "void" | "uncollectible", payload as { invoiceId: string });
     },
     stripe: async (job) => {

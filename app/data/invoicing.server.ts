@@ -7,6 +7,7 @@ import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
 import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
 import { db, type Tx } from "./db.server.ts";
+import { enqueueDocument } from "./einvoicing.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
 // Invoicing's data: drafts from the month's interventions, gapless numbers,
@@ -148,6 +149,13 @@ export async function listInvoicesToIssue(month: Month, organisationId?: string)
   return rows.map((r) => r.id);
 }
 
+/** Those of the given invoices that already have their number (a run interrupted after numbering). */
+export async function listNumbered(invoiceIds: string[]) {
+  if (invoiceIds.length === 0) return [];
+  const rows = await db().invoice.findMany({ where: { id: { in: invoiceIds }, number: { not: null } }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
 /**
  * Gives the invoice its number, once: the series' counter row is locked
  * (INSERT … ON CONFLICT DO UPDATE) until the transaction commits, so numbers
@@ -281,6 +289,8 @@ export async function markPublished(invoiceId: string, published: { hostedInvoic
     });
     if (current!.status === "DRAFT") {
       await audit({ action: "invoice.issued", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoiceId, details: { status } }, tx);
+      // Its legal document (Factur-X, or the internal statement), generated once by a job.
+      await enqueueDocument(tx, { invoiceId });
     }
   });
 }
@@ -427,6 +437,7 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
       ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
     const note = await tx.creditNote.create({ data: { invoiceId, number: formatNumber(series, counter!.last), amountCents, reason } });
     await addToOutbox(tx, "invoicing", "credit-note", `credit-note:${note.id}`, { creditNoteId: note.id });
+    await enqueueDocument(tx, { creditNoteId: note.id });
     // A credit note that settles what remains of an open invoice settles the invoice.
     if (invoice.status === "OPEN" && credited + paid + amountCents >= invoice.totalInclVatCents) {
       await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: now } });

@@ -53,6 +53,10 @@ export const QUEUES = {
     void: z.object({ invoiceId: z.string().min(1) }),
     uncollectible: z.object({ invoiceId: z.string().min(1) }),
     transfer: z.object({ paymentId: z.string().min(1) }),
+    /** The Factur-X document of one issued invoice or credit note (generated once). */
+    document: z.union([z.object({ invoiceId: z.string().min(1) }).strict(), z.object({ creditNoteId: z.string().min(1) }).strict()]),
+    /** Every missing document of a month (by date of issue), with a progress bar. */
+    documents: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), runKey: z.string().min(1) }),
   },
   stripe: {
     /** A verified webhook event, stored under its id: applied once, in any order. */

@@ -109,7 +109,7 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
         {state === "completed" && result ? (
           <Alert kind="success">
             {result.step === "issue"
-              ? `${String(result.issued)} facture(s) émise(s) et envoyée(s).`
+              ? `${String(result.issued)} facture(s) émise(s) et envoyée(s).${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${result.blocked.length} brouillon(s) non émis, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
               : `${String(result.drafts)} brouillon(s) prêt(s) à vérifier${Number(result.waiting) > 0 ? `, ${String(result.waiting)} intervention(s) en attente (contestation ou heures non saisies)` : ""}.`}{" "}
             <Link to={`/finance/invoices?status=${result.step === "issue" ? "OPEN" : "DRAFT"}`}>Voir les factures</Link>
           </Alert>
@@ -146,6 +146,9 @@ export default function Finance() {
           <>
             <Link className="button secondary" to="/finance/invoices">
               Toutes les factures
+            </Link>
+            <Link className="button secondary" to="/finance/documents">
+              Factures électroniques
             </Link>
             <Link className="button secondary" to="/finance/disputes">
               Contestations{data.openDisputes > 0 ? ` (${data.openDisputes})` : ""}

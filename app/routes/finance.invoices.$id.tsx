@@ -6,8 +6,10 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
 import { getInvoice, recordTransfer, requestCreditNote, requestUncollectible, requestVoid } from "~/data/invoicing.server.ts";
 import { can } from "~/domain/access/roles.ts";
+import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
@@ -18,10 +20,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "finance.view");
   const invoice = await getInvoice(params.id ?? "");
   if (!invoice) return notFound(request, user, { type: "Invoice", id: params.id ?? "" });
+  // E-invoicing: the stored documents, or what a draft lacks to be issued.
+  const [documents, missing] = await Promise.all([documentsForInvoices([invoice.id]), invoice.status === "DRAFT" ? missingFieldsOf([invoice.id]) : Promise.resolve(new Map())]);
   const credited = invoice.creditNotes.reduce((s, c) => s + c.amountCents, 0);
   const paid = invoice.payments.reduce((s, p) => s + p.amountCents, 0);
   return json({
     invoice,
+    documents,
+    missingFields: (missing.get(invoice.id) ?? []).map((m: { message: string }) => m.message) as string[],
     credited,
     paid,
     remaining: invoice.status === "OPEN" || invoice.status === "UNCOLLECTIBLE" ? invoice.totalInclVatCents - credited - paid : 0,
@@ -81,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function FinanceInvoice() {
-  const { invoice, credited, paid, remaining, canManage, footer, today } = useLoaderData<typeof loader>();
+  const { invoice, documents, missingFields, credited, paid, remaining, canManage, footer, today } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
@@ -109,6 +115,34 @@ export default function FinanceInvoice() {
         <Alert kind="info">
           Brouillon : rien n'a été envoyé. Le numéro est attribué à l'émission, depuis la page Facturation (« Émettre et envoyer les brouillons »).
         </Alert>
+      ) : null}
+      {missingFields.length > 0 ? (
+        <Alert kind="error">
+          Cette facture ne peut pas être émise : il manque des mentions obligatoires de la facture électronique.
+          <ul>
+            {missingFields.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </Alert>
+      ) : null}
+      {issued ? (
+        <Card title={isInvoice ? "Facture électronique (Factur-X)" : "Relevé interne (hors facturation électronique)"}>
+          {documents.length === 0 ? (
+            <p className="muted">Document en cours de génération.</p>
+          ) : (
+            <ul>
+              {documents.map((d) => (
+                <li key={d.id}>
+                  <a href={`/invoices/documents/${d.id}.pdf`}>
+                    {d.kind === "CREDIT_NOTE" ? "Avoir" : d.kind === "INTERNAL_STATEMENT" ? "Relevé" : "Facture"} {d.number}
+                  </a>{" "}
+                  · {transmissionLabel(d.transmissionStatus)}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
       ) : null}
       <Card title="Document">
         <div className="grid-2">

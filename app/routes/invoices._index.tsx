@@ -4,6 +4,7 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
+import { documentsForInvoices } from "~/data/einvoicing.server.ts";
 import { listPartnerInvoices } from "~/data/invoicing.server.ts";
 import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
 
@@ -13,13 +14,15 @@ export const meta: MetaFunction = () => [{ title: "Mes factures · La Concierger
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "invoices.view");
   const invoices = await listPartnerInvoices(actorOf(user));
-  return json({ invoices, insertionMinutes: invoices.reduce((s, i) => s + i.insertionMinutes, 0) });
+  // The legal documents (Factur-X) of these invoices and of their credit notes: the list is already the partner's own.
+  const documents = await documentsForInvoices(invoices.map((i) => i.id));
+  return json({ invoices, documents, insertionMinutes: invoices.reduce((s, i) => s + i.insertionMinutes, 0) });
 }
 
 const monthFormat = new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export default function PartnerInvoices() {
-  const { invoices, insertionMinutes } = useLoaderData<typeof loader>();
+  const { invoices, documents, insertionMinutes } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -56,13 +59,21 @@ export default function PartnerInvoices() {
                     <InvoiceStatusBadge status={i.status} />
                   </td>
                   <td data-label="Document">
-                    {i.hostedInvoiceUrl ? (
-                      <a href={i.hostedInvoiceUrl} rel="noreferrer">
-                        {i.status === "OPEN" ? `Payer la facture ${i.number}` : `Voir la facture ${i.number}`}
-                      </a>
-                    ) : (
-                      <span className="muted">Envoyée par e-mail</span>
-                    )}
+                    <div className="stack-tight">
+                      {documents
+                        .filter((d) => d.invoiceId === i.id)
+                        .map((d) => (
+                          <a key={d.id} href={`/invoices/documents/${d.id}.pdf`} download>
+                            {d.kind === "CREDIT_NOTE" ? `Avoir ${d.number}` : `Facture ${d.number}`} (PDF Factur-X)
+                          </a>
+                        ))}
+                      {i.hostedInvoiceUrl ? (
+                        <a href={i.hostedInvoiceUrl} rel="noreferrer">
+                          {i.status === "OPEN" ? `Payer la facture ${i.number}` : `Page de paiement de ${i.number}`}
+                        </a>
+                      ) : null}
+                      {!i.hostedInvoiceUrl && !documents.some((d) => d.invoiceId === i.id) ? <span className="muted">Document en préparation</span> : null}
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -27,7 +27,7 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
   }));
   await db.worker.createMany({ data: workers });
   const { from } = monthBounds(month);
-  const orgs: { id: string; kind: "PARTNER"; name: string; slug: string; billingEmail: string; siret: string; paymentTermsDays: number }[] = [];
+  const orgs: { id: string; kind: "PARTNER"; name: string; slug: string; billingEmail: string; siret: string; billingAddress: string; paymentTermsDays: number }[] = [];
   const sites: { id: string; organisationId: string; name: string; address: string; postalCode: string; city: string }[] = [];
   const requests: Record<string, unknown>[] = [];
   const interventions: Record<string, unknown>[] = [];
@@ -36,7 +36,7 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
   for (let p = 0; p < count; p++) {
     const organisationId = randomUUID();
     const siteId = randomUUID();
-    orgs.push({ id: organisationId, kind: "PARTNER", name: `Partenaire ${tag} ${String(p).padStart(4, "0")}`, slug: `partenaire-${tag}-${p}`, billingEmail: `compta-${p}@partenaire.example`, siret: "12345678900011", paymentTermsDays: p % 3 === 0 ? 45 : 30 });
+    orgs.push({ id: organisationId, kind: "PARTNER", name: `Partenaire ${tag} ${String(p).padStart(4, "0")}`, slug: `partenaire-${tag}-${p}`, billingEmail: `compta-${p}@partenaire.example`, siret: "12345678200010", billingAddress: `Comptabilité, ${p} avenue du Test, 75011 Paris`, paymentTermsDays: p % 3 === 0 ? 45 : 30 });
     sites.push({ id: siteId, organisationId, name: `Site ${p}`, address: `${p} rue du Test`, postalCode: "75012", city: "Paris" });
     const partner: SeededPartner = { organisationId, minutes: 0, expectedInclVatCents: 0, interventionIds: [] };
     for (let k = 0; k < interventionsEach; k++) {

@@ -8,6 +8,7 @@ import {
   invoicesToReconcile,
   knownStripeEventIds,
   listInvoicesToIssue,
+  listNumbered,
   listOrganisationsToInvoice,
   loadCreditNoteForProvider,
   loadInvoiceDocument,
@@ -20,6 +21,7 @@ import {
   recordStripeEvent,
   type DraftResult,
 } from "~/data/invoicing.server.ts";
+import { missingFieldsOf } from "~/data/einvoicing.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { FINAL_SKIPS } from "~/domain/invoicing/lines.ts";
 import { isFirstWorkingDay, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
@@ -92,7 +94,12 @@ export async function prepareRun(payload: { month: string; organisationId?: stri
 
 /** Numbers, publishes and marks one invoice; picks up where an earlier attempt stopped. */
 export async function issueInvoice(invoiceId: string, numbered = false) {
-  if (!numbered) await claimNumber(invoiceId, billingProvider().name);
+  if (!numbered) {
+    // A draft missing a mandatory field of the e-invoice is never numbered (the number would be lost).
+    const problems = (await missingFieldsOf([invoiceId])).get(invoiceId);
+    if (problems) throw new Error(`Facture non émise : ${problems.map((p) => p.message).join(" ; ")}`);
+    await claimNumber(invoiceId, billingProvider().name);
+  }
   const doc = await loadInvoiceDocument(invoiceId);
   if (doc.status !== "DRAFT") return doc.status;
   const provider = providerNamed(doc.provider);
@@ -105,7 +112,14 @@ export async function issueInvoice(invoiceId: string, numbered = false) {
 }
 
 export async function issueRun(payload: { month: string; organisationId?: string }, job?: Job) {
-  const ids = await listInvoicesToIssue(payload.month, payload.organisationId);
+  const candidates = await listInvoicesToIssue(payload.month, payload.organisationId);
+  // Drafts missing a mandatory field of the e-invoice (a partner's SIRET, a site's
+  // address, ...) stay drafts: finance reads which field on which record in the report.
+  // A draft numbered by an interrupted run goes on: its number must not be lost.
+  const numberedAlready = new Set(await listNumbered(candidates));
+  const problems = await missingFieldsOf(candidates.filter((id) => !numberedAlready.has(id)));
+  const ids = candidates.filter((id) => !problems.has(id));
+  const blocked = [...problems.entries()].map(([invoiceId, list]) => ({ invoiceId, problems: list.map((p) => p.message) }));
   // Numbers first, one after the other in this run's order (gapless, chronological),
   // then the sending, many at a time: no invoice waits on another's lock while Stripe answers.
   await claimNumbers(ids, billingProvider().name);
@@ -118,7 +132,7 @@ export async function issueRun(payload: { month: string; organisationId?: string
     throw new Error(`${failed.length} facture(s) non émise(s) sur ${ids.length} : ${reason}`);
   }
   await job?.updateProgress(100);
-  return { step: "issue", month: payload.month, issued: ids.length };
+  return { step: "issue", month: payload.month, issued: ids.length, blocked };
 }
 
 /** The job scheduler's daily tick (days 1–7, 07:00 Paris): on the first working day, last month's drafts. */

@@ -3,6 +3,11 @@ export const ASSOCIATION = {
   name: "Association Aurore — La Conciergerie Solidaire",
   siret: "775 663 438 00034",
   vatStatus: "Association : TVA appliquée aux prestations de services marchandes",
+  // The seller of the structured invoice (EN 16931 BT-27..BT-40).
+  legalName: "Association Aurore",
+  vatNumber: "FR96775663438",
+  address: { line: "34 boulevard de Sébastopol", postalCode: "75004", city: "Paris", country: "FR" as const },
+  email: "conciergerie@aurore.example",
 };
 
 /** Stripe custom fields (at most 4, 30-character names, 140-character values). */

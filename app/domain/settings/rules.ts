@@ -37,6 +37,10 @@ export const SERVICE_RULES = {
   retentionMonths: z.number().int().min(12).max(120).default(24),
   /** Team size a partner may order (workers in insertion per intervention). */
   teamSize: z.object({ min: z.number().int().min(1), max: z.number().int().max(20) }).default({ min: 1, max: 8 }),
+  /** E-invoicing: VAT due on receipts (TVA sur les encaissements, the rule for services) rather than on debits. */
+  vatOnReceipts: z.boolean().default(true),
+  /** Years the Factur-X documents are kept (never less than the 10 years of the law, art. L123-22 C. com.). */
+  einvoiceRetentionYears: z.number({ error: "Indiquez un nombre d'années." }).int("Un nombre entier d'années.").min(10, "10 ans au moins : la loi impose de conserver les factures 10 ans.").max(50, "50 ans au plus.").default(10),
   /** Skills of the service, as code and French label. */
   skills: z
     .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))

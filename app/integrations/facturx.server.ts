@@ -1,0 +1,194 @@
+// Factur-X (PDF/A-3 + EN 16931 CII XML) from the EN 16931 model, through
+// @e-invoice-eu/core (format "Factur-X-EN16931"), which embeds factur-x.xml
+// with AFRelationship, the sRGB OutputIntent and the XMP metadata (pdfaid
+// part 3, Factur-X extension schema). What it leaves out is mended here, with
+// pdf-lib, after the fact:
+//  - the XML's notes carry their subject codes (PMT, PMD, AAB, ...) that the
+//    library's UBL-shaped input cannot express; the VAT due date code (BT-8,
+//    72 = on receipts) and a credit note's preceding invoice (BG-3) that its
+//    UBL-to-CII mapping drops;
+//  - the document information dictionary agrees with the XMP (PDF/A 6.7.3:
+//    Title, Producer; Keywords has no XMP twin, so it goes);
+//  - the ICC profile stream states its number of components (/N 3).
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { FormatFactoryService, invoiceSchema, type Invoice } from "@e-invoice-eu/core";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
+import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
+import { toLibraryInvoice } from "~/domain/einvoicing/library-json.ts";
+import { readablePdf, type Fonts } from "~/domain/einvoicing/readable-pdf.ts";
+
+export const FACTURX_FORMAT = "Factur-X-EN16931";
+
+let fonts: Fonts | null = null;
+/** DejaVu Sans from the dejavu-fonts-ttf package, read once. */
+export function documentFonts(): Fonts {
+  if (!fonts) {
+    const require = createRequire(import.meta.url);
+    const dir = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
+    fonts = { regular: readFileSync(path.join(dir, "DejaVuSans.ttf")), bold: readFileSync(path.join(dir, "DejaVuSans-Bold.ttf")) };
+  }
+  return fonts;
+}
+
+const quietLogger = { log() {}, warn() {}, error: (m: unknown) => process.stderr.write(`[facturx] ${String(m)}\n`) };
+
+// What the library's InvoiceService.generate does, with the JSON schema compiled
+// once per format instead of at every call (the compilation took ~160 ms a
+// document): validate (with defaults), fill the format's defaults, generate.
+const factory = new FormatFactoryService();
+const formats = new Map<string, { formatter: ReturnType<FormatFactoryService["createFormatService"]>; name: string; validate: (data: unknown) => boolean; errors: () => unknown }>();
+function formatFor(format: string) {
+  let entry = formats.get(format);
+  if (!entry) {
+    const formatter = factory.createFormatService(format, quietLogger);
+    const schema = structuredClone(invoiceSchema);
+    formatter.patchSchema(schema as never);
+    const ajv = new Ajv2019({ strict: true, allErrors: true, useDefaults: true });
+    const validate = ajv.compile(schema);
+    entry = { formatter, name: factory.normalizeFormat(format), validate: (data) => validate(data) as boolean, errors: () => validate.errors };
+    formats.set(format, entry);
+  }
+  return entry;
+}
+
+async function generate(invoice: Invoice, format: string, pdf?: { buffer: Uint8Array; filename: string; mimetype: string }) {
+  const { formatter, name, validate, errors } = formatFor(format);
+  const data = structuredClone(invoice);
+  if (!validate(data)) throw new Error(`Données Factur-X invalides : ${JSON.stringify(errors())}`);
+  formatter.fillInvoiceDefaults(data);
+  return formatter.generate(data, { format: name, lang: "fr-fr", noWarnings: true, ...(pdf ? { pdf } : {}) });
+}
+
+/** The CII XML alone (the library's "CII" format), for tests and checks. */
+export async function ciiXml(doc: EN16931Document): Promise<string> {
+  return completeCii((await generate(toLibraryInvoice(doc), "CII")) as string, doc);
+}
+
+/** The Factur-X EN 16931 document: readable PDF/A-3 with factur-x.xml embedded. */
+export async function facturX(doc: EN16931Document): Promise<Uint8Array> {
+  const readable = await readablePdf(doc, documentFonts(), { footer: "Document Factur-X (profil EN 16931) : les données structurées de cette facture sont jointes au fichier (factur-x.xml)." });
+  const generated = (await generate(toLibraryInvoice(doc), FACTURX_FORMAT, { buffer: readable, filename: `${doc.number}.pdf`, mimetype: "application/pdf" })) as Uint8Array;
+  return mendPdfA(generated, doc);
+}
+
+/** A plain PDF/A statement (Aurore's own sites, outside the reform): no XML, same fonts. */
+export async function plainStatement(doc: EN16931Document): Promise<Uint8Array> {
+  return readablePdf(doc, documentFonts(), { title: "Relevé interne", footer: "Relevé interne entre établissements de l'association Aurore : ce document n'est pas une facture." });
+}
+
+/** What the library's CII lacks, added in schema order (see the header). */
+export function completeCii(xml: string, doc: EN16931Document): string {
+  let out = addNoteSubjectCodes(xml, doc);
+  // BT-8 in each header VAT breakdown (the ones with a CalculatedAmount), before the rate.
+  const settlementAt = out.indexOf("<ram:ApplicableHeaderTradeSettlement>");
+  if (settlementAt >= 0 && !out.includes("<ram:DueDateTypeCode>")) {
+    const head = out.slice(0, settlementAt);
+    const tail = out
+      .slice(settlementAt)
+      .replace(/(<ram:ApplicableTradeTax>(?:(?!<\/ram:ApplicableTradeTax>)[\s\S])*?)(\s*<ram:RateApplicablePercent>)/g, (_m, before: string, rate: string) =>
+        before.includes("<ram:CalculatedAmount>") ? `${before}${rate.replace("<ram:RateApplicablePercent>", `<ram:DueDateTypeCode>${doc.vatDueDateCode}</ram:DueDateTypeCode>`)}${rate}` : `${before}${rate}`,
+      );
+    out = head + tail;
+  }
+  // BG-3: the invoice a credit note corrects, after the monetary summation.
+  if (doc.precedingInvoice && !out.includes("<ram:InvoiceReferencedDocument>")) {
+    const close = "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>";
+    const ref = `<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>${doc.precedingInvoice.number}</ram:IssuerAssignedID><ram:FormattedIssueDateTime><qdt:DateTimeString format="102">${doc.precedingInvoice.issueDate.replace(/-/g, "")}</qdt:DateTimeString></ram:FormattedIssueDateTime></ram:InvoiceReferencedDocument>`;
+    out = out.replace(close, `${close}${ref}`);
+  }
+  return out;
+}
+
+/**
+ * The library writes every document note as one IncludedNote with several
+ * Content elements, without subject codes: they are written again, one
+ * IncludedNote per note (BT-21 code, BT-22 text), in the document header.
+ */
+function addNoteSubjectCodes(xml: string, doc: EN16931Document): string {
+  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const headerEnd = xml.indexOf("</rsm:ExchangedDocument>");
+  if (headerEnd < 0) return xml;
+  const header = xml.slice(0, headerEnd).replace(/\s*<ram:IncludedNote>[\s\S]*?<\/ram:IncludedNote>/g, "");
+  const notes = doc.notes.map((n) => `<ram:IncludedNote><ram:Content>${escape(n.text)}</ram:Content><ram:SubjectCode>${n.subjectCode}</ram:SubjectCode></ram:IncludedNote>`).join("");
+  return `${header}${notes}${xml.slice(headerEnd)}`;
+}
+
+function lookupDict(pdf: PDFDocument, value: unknown): PDFDict | undefined {
+  const resolved = value ? pdf.context.lookup(value as never) : undefined;
+  return resolved instanceof PDFDict ? resolved : undefined;
+}
+
+/** The embedded factur-x.xml's stream, found through the EmbeddedFiles name tree. */
+export function embeddedFiles(pdf: PDFDocument): { name: string; spec: PDFDict; stream: PDFRawStream }[] {
+  const names = lookupDict(pdf, pdf.catalog.get(PDFName.of("Names")));
+  const tree = lookupDict(pdf, names?.get(PDFName.of("EmbeddedFiles")));
+  const out: { name: string; spec: PDFDict; stream: PDFRawStream }[] = [];
+  const walk = (node: PDFDict | undefined) => {
+    if (!node) return;
+    const list = pdf.context.lookup(node.get(PDFName.of("Names")) as never);
+    if (list instanceof PDFArray) {
+      for (let i = 0; i + 1 < list.size(); i += 2) {
+        const name = pdf.context.lookup(list.get(i) as never) as PDFString;
+        const spec = lookupDict(pdf, list.get(i + 1));
+        const ef = lookupDict(pdf, spec?.get(PDFName.of("EF")));
+        const stream = ef ? pdf.context.lookup(ef.get(PDFName.of("F")) as never) : undefined;
+        if (spec && stream instanceof PDFRawStream) out.push({ name: name.decodeText(), spec, stream });
+      }
+    }
+    const kids = pdf.context.lookup(node.get(PDFName.of("Kids")) as never);
+    if (kids instanceof PDFArray) for (let i = 0; i < kids.size(); i++) walk(lookupDict(pdf, kids.get(i)));
+  };
+  walk(tree);
+  return out;
+}
+
+export function streamText(stream: PDFRawStream): string {
+  return new TextDecoder().decode(decodePDFRawStream(stream).decode());
+}
+
+async function mendPdfA(bytes: Uint8Array, doc: EN16931Document): Promise<Uint8Array> {
+  const pdf = await PDFDocument.load(bytes, { updateMetadata: false });
+  // The notes' subject codes, in the embedded XML (its size and checksum follow).
+  const xmlFile = embeddedFiles(pdf).find((f) => f.name === "factur-x.xml");
+  if (!xmlFile) throw new Error("factur-x.xml missing from the generated document");
+  const xml = completeCii(streamText(xmlFile.stream), doc);
+  const data = new TextEncoder().encode(xml);
+  const dict = xmlFile.stream.dict;
+  const replacement = pdf.context.flateStream(data, {
+    Type: "EmbeddedFile",
+    Subtype: dict.get(PDFName.of("Subtype")) ?? PDFName.of("text/xml"),
+  });
+  const params = lookupDict(pdf, dict.get(PDFName.of("Params")));
+  if (params) {
+    params.set(PDFName.of("Size"), PDFNumber.of(data.length));
+    const { createHash } = await import("node:crypto");
+    params.set(PDFName.of("CheckSum"), PDFString.of(Buffer.from(createHash("md5").update(data).digest()).toString("latin1")));
+    replacement.dict.set(PDFName.of("Params"), params);
+  }
+  const ef = lookupDict(pdf, xmlFile.spec.get(PDFName.of("EF")))!;
+  ef.set(PDFName.of("F"), pdf.context.register(replacement));
+  ef.has(PDFName.of("UF")) && ef.set(PDFName.of("UF"), ef.get(PDFName.of("F"))!);
+
+  // Info dictionary = XMP (dc:title is the library's subject line; pdf:Producer its creator).
+  const info = lookupDict(pdf, pdf.context.trailerInfo.Info);
+  if (info) {
+    const subject = info.get(PDFName.of("Subject"));
+    const author = info.get(PDFName.of("Author"));
+    if (subject) info.set(PDFName.of("Title"), subject);
+    if (author) info.set(PDFName.of("Producer"), author);
+    info.delete(PDFName.of("Keywords"));
+  }
+  // The OutputIntent's ICC profile: an RGB profile has 3 components.
+  const intents = pdf.context.lookup(pdf.catalog.get(PDFName.of("OutputIntents")) as never);
+  if (intents instanceof PDFArray) {
+    for (let i = 0; i < intents.size(); i++) {
+      const intent = lookupDict(pdf, intents.get(i));
+      const profile = intent ? pdf.context.lookup(intent.get(PDFName.of("DestOutputProfile")) as never) : undefined;
+      if (profile instanceof PDFStream) profile.dict.set(PDFName.of("N"), PDFNumber.of(3));
+    }
+  }
+  return pdf.save({ useObjectStreams: false });
+}

@@ -1,0 +1,205 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { Alert, AppForm, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { listMonthDocuments, monthDocumentCounts, requestDocumentsRun } from "~/data/einvoicing.server.ts";
+import { getServiceRules } from "~/data/settings.server.ts";
+import { can } from "~/domain/access/roles.ts";
+import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
+import { monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
+import { configuredPlatform } from "~/integrations/einvoicing-platform.server.ts";
+import { formatDate, formatEuros } from "~/utils/format.ts";
+import { parseForm } from "~/utils/validation.ts";
+
+// Factur-X documents by month of issue: generate the missing ones (a job with
+// a progress bar), export them as a ZIP for the accredited platform, download one.
+export const meta: MetaFunction = () => [{ title: "Factures électroniques · La Conciergerie Solidaire" }];
+
+const KIND_LABELS: Record<string, string> = { INVOICE: "Facture (380)", CREDIT_NOTE: "Avoir (381)", INTERNAL_STATEMENT: "Relevé interne" };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "finance.view");
+  const url = new URL(request.url);
+  const now = new Date();
+  const months = Array.from({ length: 13 }, (_, i) => {
+    let m = monthOf(now);
+    for (let k = 0; k < i; k++) m = previousMonth(m);
+    return m;
+  });
+  const asked = url.searchParams.get("month") ?? "";
+  const month = MONTH_PATTERN.test(asked) ? asked : months[0]!;
+  const [counts, documents, rules] = await Promise.all([monthDocumentCounts(month), listMonthDocuments(month), getServiceRules()]);
+  const platform = configuredPlatform();
+  return json({
+    month,
+    monthLabel: monthLabel(month),
+    months: months.map((m) => ({ value: m, label: monthLabel(m) })),
+    counts,
+    documents,
+    platform: platform?.name ?? null,
+    retentionYears: rules.einvoiceRetentionYears,
+    vatOnReceipts: rules.vatOnReceipts,
+    canManage: can(user.role, "finance.manage"),
+    runKey: crypto.randomUUID(),
+    run: url.searchParams.get("run"),
+  });
+}
+
+const schema = z.object({
+  month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
+  runKey: z.string().min(8).max(64),
+});
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "finance.manage");
+  const parsed = parseForm(await readForm(request), schema);
+  if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
+  const jobId = await requestDocumentsRun(actorOf(user), parsed.data.month, `documents-${parsed.data.runKey}`);
+  return redirect(`/finance/documents?month=${parsed.data.month}&run=${encodeURIComponent(jobId)}`);
+}
+
+type RunStatus = { state: string; progress: number; result: { generated?: number; total?: number } | null; failedReason: string | null };
+
+function RunProgress({ jobId }: { jobId: string }) {
+  const fetcher = useFetcher<RunStatus>();
+  const state = fetcher.data?.state ?? "pending";
+  const finished = state === "completed" || state === "failed";
+  useEffect(() => {
+    if (finished || fetcher.state !== "idle") return;
+    const timer = setTimeout(() => fetcher.load(`/finance/runs/${encodeURIComponent(jobId)}`), fetcher.data ? 800 : 0);
+    return () => clearTimeout(timer);
+  }, [fetcher, finished, jobId]);
+  const progress = state === "completed" ? 100 : (fetcher.data?.progress ?? 0);
+  return (
+    <Card title="Génération des documents Factur-X">
+      <div className="stack">
+        <label htmlFor="documents-progress">{finished ? "Terminé" : state === "active" ? "En cours…" : "En attente du traitement…"}</label>
+        <progress id="documents-progress" className="run-progress" max={100} value={progress}>
+          {progress} %
+        </progress>
+        {state === "completed" && fetcher.data?.result ? (
+          <Alert kind="success">
+            {String(fetcher.data.result.generated ?? 0)} document(s) généré(s) sur {String(fetcher.data.result.total ?? 0)} manquant(s). Rechargez la page pour les voir.
+          </Alert>
+        ) : null}
+        {state === "failed" ? <Alert kind="error">La génération a échoué et sera reprise automatiquement : {fetcher.data?.failedReason}</Alert> : null}
+      </div>
+    </Card>
+  );
+}
+
+export default function FinanceDocuments() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Factures électroniques"
+        description="Chaque facture et chaque avoir émis est un document Factur-X (PDF/A-3 lisible, avec les données EN 16931 jointes). Un document émis n'est jamais régénéré : une correction passe par un avoir."
+        actions={
+          <Link className="button secondary" to="/finance">
+            Retour à la facturation
+          </Link>
+        }
+      />
+      {data.run ? <RunProgress jobId={data.run} /> : null}
+      <Card title="Mois d'émission">
+        <Form method="get" className="row">
+          <label htmlFor="month">Mois</label>
+          <select id="month" name="month" defaultValue={data.month}>
+            {data.months.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button secondary">
+            Afficher
+          </button>
+        </Form>
+        <dl className="figures">
+          <div>
+            <dt>Factures</dt>
+            <dd>{data.counts.invoices}</dd>
+          </div>
+          <div>
+            <dt>Avoirs</dt>
+            <dd>{data.counts.creditNotes}</dd>
+          </div>
+          <div>
+            <dt>Relevés internes</dt>
+            <dd>{data.counts.statements}</dd>
+          </div>
+          <div>
+            <dt>Documents manquants</dt>
+            <dd>{data.counts.missing}</dd>
+          </div>
+        </dl>
+        <div className="row">
+          {data.canManage && data.counts.missing > 0 ? (
+            <AppForm>
+              <input type="hidden" name="month" value={data.month} />
+              <input type="hidden" name="runKey" value={data.runKey} />
+              <SubmitButton>Générer les {data.counts.missing} document(s) manquant(s)</SubmitButton>
+            </AppForm>
+          ) : null}
+          <a className="button secondary" href={`/finance/documents.zip?month=${data.month}`}>
+            Exporter le ZIP de {data.monthLabel}
+          </a>
+        </div>
+      </Card>
+      <Card title="Transmission">
+        {data.platform ? (
+          <p>Plateforme agréée : {data.platform}.</p>
+        ) : (
+          <Alert kind="info">
+            Aucune plateforme agréée n'est raccordée : les factures et avoirs sont à transmettre via la plateforme agréée de l'association, en y déposant l'export ZIP du mois
+            (un manifeste CSV avec l'empreinte SHA-256 de chaque fichier l'accompagne). Les partenaires reçoivent un e-mail de courtoisie et téléchargent leurs documents
+            depuis leur espace.
+          </Alert>
+        )}
+        <p className="muted small">
+          TVA {data.vatOnReceipts ? "exigible à l'encaissement (prestations de services)" : "acquittée d'après les débits"} · conservation {data.retentionYears} ans · les
+          relevés internes des sites d'Aurore sont hors réforme (PDF simple, non transmis).
+        </p>
+      </Card>
+      <Card title={`Documents émis en ${data.monthLabel}`}>
+        {data.documents.length === 0 ? (
+          <EmptyState>Aucun document pour ce mois.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Numéro</th>
+                <th scope="col">Type</th>
+                <th scope="col">Partenaire</th>
+                <th scope="col">Émis le</th>
+                <th scope="col">Total TTC</th>
+                <th scope="col">Transmission</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.documents.map((d) => (
+                <tr key={d.id}>
+                  <td data-label="Numéro">
+                    <a href={`/invoices/documents/${d.id}.pdf`}>{d.number}</a>
+                  </td>
+                  <td data-label="Type">{KIND_LABELS[d.kind] ?? d.kind}</td>
+                  <td data-label="Partenaire">{d.organisation.name}</td>
+                  <td data-label="Émis le">{formatDate(d.issueDate)}</td>
+                  <td data-label="Total TTC">{formatEuros(d.totalInclVatCents)}</td>
+                  <td data-label="Transmission">{transmissionLabel(d.transmissionStatus)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export const ErrorBoundary = ErrorPage;

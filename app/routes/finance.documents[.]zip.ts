@@ -1,0 +1,53 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Zip, ZipPassThrough } from "fflate";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { auditMonthExport, monthDocuments } from "~/data/einvoicing.server.ts";
+import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
+
+// A month's Factur-X documents (by date of issue) as one ZIP, for the accredited
+// platform, with a manifest (CSV: number, type, partner, SIREN, total, SHA-256).
+// Streamed page by page: the PDFs are stored as they are (already compressed).
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "finance.view");
+  const month = new URL(request.url).searchParams.get("month") ?? "";
+  if (!MONTH_PATTERN.test(month)) return new Response("Choisissez un mois (AAAA-MM).", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const actor = actorOf(user);
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const zip = new Zip((error, chunk, final) => {
+        if (error) return controller.error(error);
+        controller.enqueue(chunk);
+        if (final) controller.close();
+      });
+      const manifest = ["numero;type;partenaire;siren;date_emission;total_ttc;sha256;transmission"];
+      let count = 0;
+      try {
+        for await (const page of monthDocuments(month)) {
+          for (const doc of page) {
+            const entry = new ZipPassThrough(`${doc.number}.pdf`);
+            zip.add(entry);
+            entry.push(new Uint8Array(doc.bytes), true);
+            const cells = [doc.number, doc.kind === "CREDIT_NOTE" ? "381" : "380", doc.organisation.name, (doc.organisation.siret ?? "").replace(/\D/g, "").slice(0, 9), doc.issueDate.toISOString().slice(0, 10), (doc.totalInclVatCents / 100).toFixed(2), doc.sha256, doc.transmissionStatus];
+            manifest.push(cells.map((c) => (/[;"\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(";"));
+            count++;
+          }
+        }
+        const list = new ZipPassThrough("manifeste.csv");
+        zip.add(list);
+        list.push(encoder.encode(`\ufeff${manifest.join("\r\n")}\r\n`), true);
+        zip.end();
+        await auditMonthExport(actor, month, count);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "application/zip",
+      "Content-Disposition": `attachment; filename="factur-x-${month}.zip"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}

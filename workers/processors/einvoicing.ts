@@ -1,0 +1,104 @@
+import { createHash } from "node:crypto";
+import type { Job } from "bullmq";
+import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, storeDocument } from "~/data/einvoicing.server.ts";
+import { creditNoteToEN16931, invoiceToEN16931 } from "~/domain/einvoicing/en16931.ts";
+import { facturX, plainStatement } from "~/integrations/facturx.server.ts";
+import type { JobPayload } from "~/queues/registry.ts";
+
+// The Factur-X documents. Each is generated once, from the database, after the
+// invoice is issued; a second run finds the stored one and returns it (the
+// number is unique), so a retried or repeated job never makes a second version.
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+export type DocumentOutcome = { number: string; documentId: string; created: boolean } | { skipped: string };
+
+export async function generateInvoiceDocument(invoiceId: string, options: { courtesyMail?: boolean } = {}): Promise<DocumentOutcome> {
+  const existing = await findDocumentOf({ invoiceId });
+  if (existing) return { number: existing.number, documentId: existing.id, created: false };
+  const loaded = await loadInvoiceSource(invoiceId);
+  if (!loaded) return { skipped: "not issued" };
+  const settings = await documentSettings();
+  const doc = invoiceToEN16931(loaded.source, settings);
+  const internal = loaded.kind === "INTERNAL_STATEMENT";
+  const bytes = internal ? await plainStatement(doc) : await facturX(doc);
+  const stored = await storeDocument({
+    kind: internal ? "INTERNAL_STATEMENT" : "INVOICE",
+    invoiceId,
+    organisationId: loaded.organisationId,
+    number: doc.number,
+    issueDate: doc.issueDate,
+    totalInclVatCents: doc.totals.grandTotalCents,
+    bytes,
+    sha256: sha256(bytes),
+    retentionYears: settings.retentionYears,
+  });
+  if (!internal && options.courtesyMail !== false) await queueCourtesyMail(stored.id);
+  return { number: stored.number, documentId: stored.id, created: stored.created };
+}
+
+export async function generateCreditNoteDocument(creditNoteId: string, options: { courtesyMail?: boolean } = {}): Promise<DocumentOutcome> {
+  const existing = await findDocumentOf({ creditNoteId });
+  if (existing) return { number: existing.number, documentId: existing.id, created: false };
+  const loaded = await loadCreditNoteSource(creditNoteId);
+  if (!loaded) return { skipped: "invoice not issued" };
+  const settings = await documentSettings();
+  const doc = creditNoteToEN16931(loaded.source, settings);
+  const bytes = await facturX(doc);
+  const stored = await storeDocument({
+    kind: "CREDIT_NOTE",
+    creditNoteId,
+    organisationId: loaded.organisationId,
+    number: doc.number,
+    issueDate: doc.issueDate,
+    totalInclVatCents: doc.totals.grandTotalCents,
+    bytes,
+    sha256: sha256(bytes),
+    retentionYears: settings.retentionYears,
+  });
+  if (options.courtesyMail !== false) await queueCourtesyMail(stored.id);
+  return { number: stored.number, documentId: stored.id, created: stored.created };
+}
+
+export async function documentJob(payload: JobPayload<"invoicing", "document">) {
+  return "invoiceId" in payload ? generateInvoiceDocument(payload.invoiceId) : generateCreditNoteDocument(payload.creditNoteId);
+}
+
+/**
+ * Every missing document of a month, with the job's progress. Documents are
+ * independent, so a failed one does not stop the others; the job fails at the
+ * end (and is retried) if any did, the done ones staying done.
+ */
+export async function documentsRun(payload: { month: string }, job?: Job, options: { concurrency?: number } = {}) {
+  const { invoiceIds, creditNoteIds } = await listMissingDocuments(payload.month);
+  const work: (() => Promise<DocumentOutcome>)[] = [
+    ...invoiceIds.map((id) => () => generateInvoiceDocument(id)),
+    ...creditNoteIds.map((id) => () => generateCreditNoteDocument(id)),
+  ];
+  let next = 0;
+  let done = 0;
+  let created = 0;
+  let lastReport = 0;
+  const failures: string[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(options.concurrency ?? 4, work.length) }, async () => {
+      while (next < work.length) {
+        const task = work[next++]!;
+        try {
+          const outcome = await task();
+          if ("created" in outcome && outcome.created) created++;
+        } catch (error) {
+          failures.push(error instanceof Error ? error.message : String(error));
+        }
+        done++;
+        if (Date.now() - lastReport > 250 || done === work.length) {
+          lastReport = Date.now();
+          await job?.updateProgress(Math.round((done / Math.max(1, work.length)) * 100)).catch(() => {});
+        }
+      }
+    }),
+  );
+  await job?.updateProgress(100);
+  if (failures.length > 0) throw new Error(`${failures.length} document(s) non généré(s) sur ${work.length} : ${failures[0]}`);
+  return { step: "documents", month: payload.month, generated: created, total: work.length };
+}
