@@ -2,6 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
 import { db, type Tx } from "./db.server.ts";
+import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 
 // The bridge between the database and the assignment engine: it builds the
@@ -125,6 +126,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       unstaffedReason: true,
       request: { select: { prestation: { select: { skill: { select: { code: true } } } } } },
       assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
+      agreements: { where: { usedAt: null }, select: { workerId: true } },
     },
   });
   const { workerIds, supervisorIds } = people;
@@ -134,7 +136,10 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       policy.kind === "keep-staffed"
         ? staffed && !policy.free.includes(i.id)
         : staffed && i.confirmedAt !== null && i.startsAt < policy.lockedBefore;
-    const pinnedWorkers = i.assignments.filter((a) => (keepAll || a.pinned) && workerIds.has(a.workerId)).map((a) => a.workerId);
+    const pinnedWorkers = i.assignments
+      // Kept within the notice period, unless the person agreed to a change (recorded by the encadrant).
+      .filter((a) => (a.pinned || (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId)))) && workerIds.has(a.workerId))
+      .map((a) => a.workerId);
     const pinnedSupervisor = i.supervisorId && (keepAll || i.supervisorPinned) && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.
@@ -237,6 +242,7 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
       WHERE i.id = v.id`;
   }
+  await settleConfirmations(tx, ids);
   return { staffed: staffed.length, unstaffed: unassigned.length, moved, staffedIds: staffed.map((a) => a.requestId) };
 }
 
