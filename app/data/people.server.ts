@@ -228,3 +228,103 @@ export async function workedEntries(month: string) {
 export async function auditPeopleExport(actor: Actor, what: string) {
   await audit({ action: "people.exported", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "export", entityId: what });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Creating the people of the service (coordination, administration)
+// ---------------------------------------------------------------------------------------------
+
+/** What the creation forms offer: skills, active encadrants, encadrant accounts without a profile yet. */
+export async function creationChoices() {
+  const [skills, supervisors, accounts] = await Promise.all([
+    db().skill.findMany({ orderBy: { label: "asc" }, select: { id: true, label: true } }),
+    db().supervisor.findMany({ where: { active: true }, orderBy: [{ firstName: "asc" }, { lastName: "asc" }], select: { id: true, firstName: true, lastName: true } }),
+    db().user.findMany({
+      where: { deactivatedAt: null, supervisor: null, membership: { role: "ENCADRANT" } },
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, email: true },
+    }),
+  ]);
+  return { skills, supervisors, accounts };
+}
+
+export type CreateResult = { ok: true; id: string } | { ok: false; errors: Record<string, string> };
+
+/** A new person in insertion, with their skills; audited by id only (no name in the log). */
+export async function createWorkerRecord(
+  actor: Actor,
+  input: { firstName: string; lastInitial: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skillIds: string[]; referentSupervisorId: string | null },
+): Promise<CreateResult> {
+  return db().$transaction(async (tx) => {
+    if (input.referentSupervisorId) {
+      const referent = await tx.supervisor.findFirst({ where: { id: input.referentSupervisorId, active: true }, select: { id: true } });
+      if (!referent) return { ok: false as const, errors: { referentSupervisorId: "Choisissez un encadrant de la liste." } };
+    }
+    const known = await tx.skill.findMany({ where: { id: { in: input.skillIds } }, select: { id: true } });
+    const worker = await tx.worker.create({
+      data: {
+        firstName: input.firstName,
+        lastInitial: input.lastInitial,
+        contractStart: new Date(`${input.contractStart}T00:00:00Z`),
+        contractEnd: new Date(`${input.contractEnd}T00:00:00Z`),
+        weeklyTargetMinutes: input.weeklyTargetMinutes,
+        weeklyMaxMinutes: input.weeklyMaxMinutes,
+        referentSupervisorId: input.referentSupervisorId,
+        skills: { create: known.map((s) => ({ skillId: s.id })) },
+      },
+      select: { id: true },
+    });
+    await audit(
+      {
+        action: "worker.created",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        entityType: "Worker",
+        entityId: worker.id,
+        details: { weeklyTargetMinutes: input.weeklyTargetMinutes, skills: known.length },
+      },
+      tx,
+    );
+    return { ok: true as const, id: worker.id };
+  });
+}
+
+/** A new encadrant technique, optionally tied to an existing encadrant account (for "Ma journée"). */
+export async function createSupervisorRecord(
+  actor: Actor,
+  input: { firstName: string; lastName: string; maxTeamSize: number; weeklyMaxMinutes: number; skillIds: string[]; userId: string | null },
+): Promise<CreateResult> {
+  return db().$transaction(async (tx) => {
+    if (input.userId) {
+      const account = await tx.user.findFirst({ where: { id: input.userId, deactivatedAt: null, supervisor: null, membership: { role: "ENCADRANT" } }, select: { id: true } });
+      if (!account) return { ok: false as const, errors: { userId: "Choisissez un compte d'encadrant de la liste (sans fiche encadrant)." } };
+    }
+    const known = await tx.skill.findMany({ where: { id: { in: input.skillIds } }, select: { id: true } });
+    const supervisor = await tx.supervisor.create({
+      data: {
+        firstName: input.firstName,
+        lastName: input.lastName,
+        maxTeamSize: input.maxTeamSize,
+        weeklyMaxMinutes: input.weeklyMaxMinutes,
+        userId: input.userId,
+        skills: { create: known.map((s) => ({ skillId: s.id })) },
+        // Weekdays 08:00–17:00 until someone says otherwise: a new encadrant is plannable at once.
+        availability: { create: [1, 2, 3, 4, 5].map((isoDay) => ({ isoDay, fromMinute: 8 * 60, toMinute: 17 * 60 })) },
+      },
+      select: { id: true },
+    });
+    await audit(
+      {
+        action: "supervisor.created",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        entityType: "Supervisor",
+        entityId: supervisor.id,
+        details: { maxTeamSize: input.maxTeamSize, skills: known.length, account: input.userId !== null },
+      },
+      tx,
+    );
+    return { ok: true as const, id: supervisor.id };
+  });
+}

@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { requireCapability } from "~/auth/auth.server.ts";
-import { Badge, Card, PageHeader } from "~/components/ui.tsx";
+import { Alert, Badge, Card, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listSupervisors, workedEntries, workersWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -46,13 +46,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function People() {
   const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, workers, supervisors } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const created = params.get("encadrant") === "cree";
   const alerted = workers.filter((w) => w.alerts.length > 0).length;
   return (
     <div className="stack">
       <PageHeader
         title="Équipes"
         description={`${supervisors.length} encadrants techniques et ${workers.length} salariés en insertion sous contrat. Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${weekEnd}T12:00:00Z`)}.`}
+        actions={
+          manage ? (
+            <>
+              <Link className="button" to="/people/new">
+                Nouveau salarié
+              </Link>
+              <Link className="button secondary" to="/people/encadrants/new">
+                Nouvel encadrant
+              </Link>
+            </>
+          ) : undefined
+        }
       />
+      {created ? <Alert kind="success">Encadrant créé.</Alert> : null}
       <Card title="Encadrants techniques">
         <table className="table">
           <thead>

@@ -1,5 +1,5 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
@@ -91,6 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export default function Worker() {
   const { worker, skills, manage, week, nextWeek } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = (data?.values as Record<string, string>) ?? {};
   const windowOf = (d: number) => worker.availability.find((a) => a.isoDay === d);
@@ -115,7 +116,7 @@ export default function Worker() {
           </>
         }
       />
-      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : params.get("cree") ? <Alert kind="success">Salarié créé. Saisissez maintenant ses disponibilités.</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       {manage ? (
         <>
