@@ -146,8 +146,8 @@ export default function InterventionChange() {
         <Card title="Heures réalisées">
           {hours.hoursRecorded ? (
             <p>
-              L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion). La
-              facture suit ces heures.
+              L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion).
+              {hours.disputes.some((d) => d.outcome === "CORRECT" || d.outcome === "WAIVE") ? null : " La facture suit ces heures."}
             </p>
           ) : (
             <p className="muted">Les heures de cette intervention ne sont pas encore saisies par l'encadrant.</p>
