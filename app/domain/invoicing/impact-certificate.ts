@@ -86,7 +86,7 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
     for (const chunk of wrap(winAnsiSafe(text), font, size, width - 2 * margin)) {
       room(size * 1.4);
       page.drawText(chunk, { x: margin, y, size, font, color: o.color ?? ink });
-      y -= size * 1.45;
+      y -= size * 1.4;
     }
     y -= o.gap ?? 0;
   };
@@ -102,7 +102,7 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
       page.drawText(safe, { x: columns[k + 1]! - font.widthOfTextAtSize(safe, size), y, size, font, color: ink });
     }
     if (o.rule) page.drawLine({ start: { x: margin, y: y - 4 }, end: { x: width - margin, y: y - 4 }, thickness: 0.5, color: grey });
-    y -= size * 1.7;
+    y -= size * 1.55;
   };
   const interventionsText = (n: number) => `${n} intervention${n > 1 ? "s" : ""}`;
 
@@ -139,7 +139,8 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
     { size: 9, color: grey, gap: 4 },
   );
   if (doc.stoppedOn) line(`Année en cours : chiffres arrêtés au ${doc.stoppedOn}.`, { size: 9, color: grey, gap: 4 });
-  y -= 14;
+  y -= 12;
+  room(60); // the sign-off stays in one piece
   line(`Fait à Paris, le ${doc.issuedOn}.`);
   line("Pour l'association Aurore, la direction de La Conciergerie Solidaire", { font: bold });
   line(`${ASSOCIATION.name}, SIRET ${ASSOCIATION.siret}`, { size: 9, color: grey });
