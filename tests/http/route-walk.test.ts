@@ -85,6 +85,13 @@ const ROUTES: Record<string, Case> = {
   "finance.runs.$jobId.ts": { path: () => "/finance/runs/invoicing-prepare-unknown", ok: ["finance", "admin"] },
   "finance.export[.]csv.ts": { path: () => "/finance/export.csv?what=lines", ok: ["finance", "admin"] },
   "invoices._index.tsx": { path: () => "/invoices", ok: ["sncfMember", "sncfAdmin", "otherPartner"] },
+  "finance.disputes.tsx": { path: () => "/finance/disputes", ok: ["finance", "admin"] },
+  // A partner's own yearly certificate; another partner's is "not found".
+  "impact.$organisationId.$year[.]pdf.ts": {
+    path: () => `/impact/${backoffice.sncfOrganisation}/${new Date().getFullYear()}.pdf`,
+    ok: ["sncfMember", "sncfAdmin", "finance", "admin"],
+    notFor: ["otherPartner"],
+  },
   // Not a page: Stripe POSTs signed events; a GET is refused the same way for everyone.
   "webhooks.stripe.ts": { path: () => "/webhooks/stripe", ok: [], everyone: 405 },
 };
