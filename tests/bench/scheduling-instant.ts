@@ -9,7 +9,7 @@
 // in the same run, for scale (the machine is shared: read ratios).
 //
 //   source scripts/test-env.sh && npx tsx tests/bench/scheduling-instant.ts
-//   (RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY to change the load)
+//   (RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY to change the load; WORKER_NODE_ARGS)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -96,7 +96,9 @@ async function main() {
   const noop = await noopBaseline(total);
 
   const prefix = `instant-${randomBytes(3).toString("hex")}`;
-  const worker = spawn("node", ["--import", "tsx", "tests/support/worker-process.ts"], {
+  // WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the worker.
+  const nodeArgs = (process.env.WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const worker = spawn("node", [...nodeArgs, "--import", "tsx", "tests/support/worker-process.ts"], {
     cwd: root,
     env: { ...process.env, QUEUE_PREFIX: prefix, LOCK_MS: "30000", WORKER_CONCURRENCY: CONCURRENCY },
     stdio: ["ignore", "pipe", "inherit"],
@@ -138,7 +140,9 @@ async function main() {
   const acceptSeconds = (Date.now() - started) / 1000;
   accepting = false;
   await watcher;
+  const exited = new Promise((resolve) => worker.once("exit", resolve));
   worker.kill("SIGTERM");
+  await Promise.race([exited, sleep(10_000)]);
 
   const latencies = [...acceptedAt].map(([id, at]) => (seen.has(id) ? seen.get(id)!.at - at : Infinity)).sort((a, b) => a - b);
   const staffed = [...seen.values()].filter((s) => s.staffed).length;
