@@ -112,6 +112,8 @@ export default function MyIntervention() {
           {i.request.organisation.name} · {formatMinutes(i.durationMinutes)} prévues
         </p>
       </Card>
+      {/* Before the day itself, what matters is the team's agreement to a change. */}
+      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null} /> : null}
       <Card title={`Équipe (${i.assignments.length})`}>
         <ul className="team-cards">
           {i.assignments.map((a) => {
@@ -170,7 +172,6 @@ export default function MyIntervention() {
           })}
         </ul>
       </Card>
-      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null} /> : null}
       <Card title="Fin de l'intervention">
         <AppForm className="form">
           <input type="hidden" name="intent" value="report" />

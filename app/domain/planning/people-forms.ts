@@ -66,7 +66,7 @@ export function newWorkerSchema(today: string) {
       } else if (v.contractEnd < today) {
         ctx.addIssue({ code: "custom", path: ["contractEnd"], message: "Ce contrat est déjà terminé." });
       }
-      if (v.weeklyMaxHours < v.weeklyTargetHours) {
+      if (v.weeklyTargetHours <= 16 && v.weeklyMaxHours < v.weeklyTargetHours) {
         ctx.addIssue({ code: "custom", path: ["weeklyMaxHours"], message: "Le plafond ne peut pas être sous l'objectif." });
       }
     });
