@@ -75,6 +75,8 @@ export async function exportWorkerData(actor: Actor, workerId: string, now = new
       weeklyMaxMinutes: true,
       anonymisedAt: true,
       createdAt: true,
+      referent: { select: { firstName: true, lastName: true } },
+      agreements: { select: { recordedAt: true, usedAt: true, intervention: { select: { startsAt: true } } }, orderBy: { recordedAt: "asc" } },
       skills: { select: { skill: { select: { label: true } } } },
       availability: { select: { isoDay: true, fromMinute: true, toMinute: true }, orderBy: [{ isoDay: "asc" }, { fromMinute: "asc" }] },
       absences: { select: { startsAt: true, endsAt: true }, orderBy: { startsAt: "asc" } },
@@ -108,7 +110,14 @@ export async function exportWorkerData(actor: Actor, workerId: string, now = new
       weeklyMaxMinutes: worker.weeklyMaxMinutes,
       anonymisedAt: worker.anonymisedAt?.toISOString() ?? null,
       recordedAt: worker.createdAt.toISOString(),
+      referentEncadrant: worker.referent ? `${worker.referent.firstName} ${worker.referent.lastName}` : null,
     },
+    // Agreements to a change of a confirmed schedule, recorded by the encadrant.
+    scheduleChangeAgreements: worker.agreements.map((g) => ({
+      intervention: g.intervention.startsAt.toISOString(),
+      recordedAt: g.recordedAt.toISOString(),
+      usedAt: g.usedAt?.toISOString() ?? null,
+    })),
     skills: worker.skills.map((s) => s.skill.label),
     availability: worker.availability,
     absences: worker.absences.map((a) => ({ startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString() })),
