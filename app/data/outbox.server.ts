@@ -17,11 +17,8 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
   payload: JobPayload<Q, J>,
 ) {
   parsePayload(queue, jobName, payload);
-  await tx.outboxEvent.upsert({
-    where: { queue_businessKey: { queue, businessKey } },
-    create: { queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue },
-    update: {},
-  });
+  // INSERT ... ON CONFLICT DO NOTHING: one statement where an upsert takes two.
+  await tx.outboxEvent.createMany({ data: [{ queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue }], skipDuplicates: true });
   // Delivered when the transaction commits (and dropped if it rolls back).
   await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
 }
@@ -78,9 +75,11 @@ export async function listenForOutbox(onChange: () => void): Promise<() => Promi
 
 /**
  * Claims a batch of unpublished rows (SKIP LOCKED lets several relays run at
- * once) and publishes them in order. On the first failure the rows already
- * published stay published, the failing one records its error, and the error
- * is thrown so the caller backs off.
+ * once) and publishes them all at once (sent in order on one Redis
+ * connection, without waiting for each reply: a batch costs about one round
+ * trip, so an accepted request is not queued behind the whole batch). The
+ * rows published are marked; the first failing one records its error, and
+ * the error is thrown so the caller backs off.
  */
 export async function relayOutboxBatch(
   publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>,
@@ -92,16 +91,10 @@ export async function relayOutboxBatch(
       { id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]
     >`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
       WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
-    const published: bigint[] = [];
-    for (const row of rows) {
-      try {
-        await publish(row);
-        published.push(row.id);
-      } catch (error) {
-        failure = { id: row.id, error };
-        break;
-      }
-    }
+    const results = await Promise.allSettled(rows.map((row) => publish(row)));
+    const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.id);
+    const failed = results.findIndex((r) => r.status === "rejected");
+    if (failed >= 0) failure = { id: rows[failed]!.id, error: (results[failed] as PromiseRejectedResult).reason };
     if (published.length > 0) {
       await tx.outboxEvent.updateMany({ where: { id: { in: published } }, data: { publishedAt: new Date(), lastError: null } });
     }

@@ -285,8 +285,10 @@ export async function staffWaitingInWeek(weekStart: string, insert: (instance: I
       const { requests, interventions } = await loadWeekRequests(weekStart, { kind: "keep-staffed", free: [] }, people, tx);
       onSnapshot();
       const waiting = interventions.filter((i) => i.status === "ACCEPTED").map((i) => i.id);
-      if (waiting.length === 0) return { staffed: 0, unstaffed: 0, moved: [], staffedIds: [] };
-      return applyPlan(tx, insert({ ...people.base, requests }), waiting, interventions);
+      const result = waiting.length === 0 ? null : await applyPlan(tx, insert({ ...people.base, requests }), waiting, interventions);
+      const before = interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
+      /** Every intervention of the week staffed once the pass commits. */
+      return { scheduled: new Set([...before, ...(result?.staffedIds ?? [])]), staffed: result?.staffed ?? 0 };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
@@ -300,11 +302,6 @@ export async function interventionsToStaff(requestId: string) {
     select: { id: true, startsAt: true },
     orderBy: { startsAt: "asc" },
   });
-}
-
-/** How many of these interventions are staffed. */
-export async function countScheduled(interventionIds: string[]) {
-  return db().intervention.count({ where: { id: { in: interventionIds }, status: "SCHEDULED" } });
 }
 
 export async function getIntervention(interventionId: string) {

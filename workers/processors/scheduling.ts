@@ -1,5 +1,5 @@
 import type { Job } from "bullmq";
-import { countScheduled, finishPlanningRun, getIntervention, interventionsToStaff, planWeek, staffWaitingInWeek, startPlanningRun } from "~/data/scheduling.server.ts";
+import { finishPlanningRun, getIntervention, interventionsToStaff, planWeek, staffWaitingInWeek, startPlanningRun } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
@@ -43,9 +43,12 @@ const staffWeek = sharePasses((week, closed) => staffWaitingInWeek(week, instant
  */
 export async function staffRequest({ requestId }: JobPayload<"scheduling", "staff-request">) {
   const waiting = await interventionsToStaff(requestId);
-  for (const week of byWeek(waiting).keys()) await staffWeek(week);
-  // Counted afterwards: a pass this job did not wait for may have staffed some of them.
-  return { interventions: waiting.length, staffed: await countScheduled(waiting.map((i) => i.id)) };
+  let staffed = 0;
+  for (const [week, ids] of byWeek(waiting)) {
+    const { scheduled } = await staffWeek(week);
+    staffed += ids.filter((id) => scheduled.has(id)).length;
+  }
+  return { interventions: waiting.length, staffed };
 }
 
 /** An intervention changed: re-staff it alone, the rest of its week kept. */
