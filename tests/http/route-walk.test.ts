@@ -75,6 +75,8 @@ const ROUTES: Record<string, Case> = {
   "planning_.runs.$runId.ts": { path: () => `/planning/runs/${scheduling.runId}`, ok: ["coordinator", "admin"] },
   "people_.$id.tsx": { path: () => `/people/${scheduling.worker}`, ok: ["coordinator", "encadrant", "admin"] },
   "people_.$id.planning[.]pdf.ts": { path: () => `/people/${scheduling.worker}/planning.pdf`, ok: ["coordinator", "encadrant", "admin"] },
+  "people_.new.tsx": { path: () => "/people/new", ok: ["coordinator", "admin"] },
+  "people_.encadrants.new.tsx": { path: () => "/people/encadrants/new", ok: ["coordinator", "admin"] },
   "people_.export[.]csv.ts": { path: () => "/people/export.csv?what=payroll", ok: ["coordinator", "admin"] },
   "my-day.tsx": { path: () => "/my-day", ok: ["encadrant"] },
   "my-day_.$id.tsx": { path: () => `/my-day/${scheduling.encadrantIntervention}`, ok: ["encadrant"] },
