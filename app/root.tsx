@@ -2,7 +2,7 @@ import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } 
 import { Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { csrfToken } from "~/auth/csrf.server.ts";
-import { getSessionUser } from "~/auth/session.server.ts";
+import { getSessionUserOnce } from "~/auth/session.server.ts";
 import { AppForm } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { useNonce } from "~/components/nonce.tsx";
@@ -12,8 +12,8 @@ import stylesheet from "~/styles/app.css";
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
 export const meta: MetaFunction = () => [{ title: "La Conciergerie Solidaire" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const [user, csrf] = await Promise.all([getSessionUser(request), csrfToken(request)]);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [user, csrf] = await Promise.all([getSessionUserOnce(request, context), csrfToken(request)]);
   return json(
     {
       csrf: csrf.token,

@@ -6,7 +6,7 @@ import { can, type Actor, type Capability } from "~/domain/access/roles.ts";
 import { accountKey, ipKey, throttleVerdict } from "~/domain/access/throttle.ts";
 import { clientIp } from "./csrf.server.ts";
 import { verifyPassword } from "./password.server.ts";
-import { getSessionUser, type SessionUser } from "./session.server.ts";
+import { getSessionUser, getSessionUserOnce, type SessionUser } from "./session.server.ts";
 
 export const actorOf = (user: SessionUser): Actor => ({
   userId: user.userId,
@@ -20,9 +20,12 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   return to;
 }
 
-/** The signed-in user, or a redirect to the sign-in page that comes back here. */
-export async function requireUser(request: Request): Promise<SessionUser> {
-  const user = await getSessionUser(request);
+/**
+ * The signed-in user, or a redirect to the sign-in page that comes back here.
+ * Given the loader's `context`, the session is read once for the whole page (see getSessionUserOnce).
+ */
+export async function requireUser(request: Request, context?: object): Promise<SessionUser> {
+  const user = await (context ? getSessionUserOnce(request, context) : getSessionUser(request));
   if (!user) {
     const url = new URL(request.url);
     const back = url.pathname + url.search;
@@ -32,8 +35,8 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 }
 
 /** The signed-in user if their role has the capability; otherwise a 403, written to the audit log. */
-export async function requireCapability(request: Request, capability: Capability): Promise<SessionUser> {
-  const user = await requireUser(request);
+export async function requireCapability(request: Request, capability: Capability, context?: object): Promise<SessionUser> {
+  const user = await requireUser(request, context);
   if (!can(user.role, capability)) {
     await auditQuietly({
       action: "access.denied",

@@ -67,6 +67,21 @@ export async function getSessionUser(request: Request, now = new Date()): Promis
   };
 }
 
+// The root loader and the page's loader run side by side for one page: they
+// share one lookup through the request's load context (a new object per
+// request, made by server.ts), rather than reading the session twice.
+const lookups = new WeakMap<object, Promise<SessionUser | null>>();
+
+/** getSessionUser, once per request: every caller given the same load context gets the same answer. */
+export function getSessionUserOnce(request: Request, context: object): Promise<SessionUser | null> {
+  let lookup = lookups.get(context);
+  if (!lookup) {
+    lookup = getSessionUser(request);
+    lookups.set(context, lookup);
+  }
+  return lookup;
+}
+
 /** Starts a new session (a new id at every sign-in) and redirects with its cookie. */
 export async function startSession(userId: string, redirectTo: string, previous: Request) {
   const oldId = await readSessionId(previous);

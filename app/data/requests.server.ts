@@ -1,12 +1,13 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
-import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput } from "~/domain/requests/order.ts";
+import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
 import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
 import { findPrestationForOrder } from "./catalogue.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, sqlRows, type Tx } from "./db.server.ts";
+import { filterSitesQuery, requestListQuery } from "./hot-queries.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
@@ -22,45 +23,43 @@ export type RequestFilters = { status?: InterventionStatus; siteId?: string; fro
 
 export const PAGE_SIZE = 20;
 
-/** One page of requests, newest first (keyset pagination on createdAt, id). */
+type RequestListRow = {
+  id: string;
+  reference: string;
+  createdAt: Date;
+  recurrence: Recurrence;
+  teamSize: number;
+  organisationName: string;
+  siteName: string;
+  prestationName: string;
+  statuses: InterventionStatus[];
+  firstDate: Date | null;
+  dates: number;
+};
+
+/**
+ * One page of requests, newest first (keyset pagination on createdAt, id).
+ * The partners' busiest page: one SQL query with what it shows of the
+ * interventions (hot-queries.ts), scoped like scopeOf.
+ */
 export async function listRequests(actor: Actor, filters: RequestFilters, cursor?: { createdAt: Date; id: string }) {
-  const where: Prisma.ServiceRequestWhereInput = {
-    AND: [
-      scopeOf(actor),
-      filters.siteId ? { siteId: filters.siteId } : {},
-      filters.status ? { interventions: { some: { status: filters.status } } } : {},
-      filters.from || filters.to
-        ? { interventions: { some: { startsAt: { gte: filters.from, lt: filters.to } } } }
-        : {},
-      cursor
-        ? { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
-        : {},
-    ],
-  };
-  const rows = await db().serviceRequest.findMany({
-    where,
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: PAGE_SIZE + 1,
-    select: {
-      id: true,
-      reference: true,
-      createdAt: true,
-      recurrence: true,
-      teamSize: true,
-      organisation: { select: { name: true } },
-      site: { select: { name: true } },
-      prestation: { select: { name: true } },
-      interventions: { select: { status: true, startsAt: true }, orderBy: { startsAt: "asc" } },
-    },
-  });
+  const scope = can(actor.role, "requests.viewAll") ? null : actor.organisationId;
+  const rows = await sqlRows<RequestListRow>(requestListQuery(scope, filters, cursor, PAGE_SIZE + 1));
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
   return {
-    requests: page.map(({ interventions, ...r }) => ({
-      ...r,
-      status: deriveRequestStatus(interventions.map((i) => i.status)),
-      firstDate: interventions[0]?.startsAt ?? null,
-      dates: interventions.length,
+    requests: page.map((r) => ({
+      id: r.id,
+      reference: r.reference,
+      createdAt: r.createdAt,
+      recurrence: r.recurrence,
+      teamSize: r.teamSize,
+      organisation: { name: r.organisationName },
+      site: { name: r.siteName },
+      prestation: { name: r.prestationName },
+      status: deriveRequestStatus(r.statuses),
+      firstDate: r.firstDate,
+      dates: r.dates,
     })),
     nextCursor: rows.length > PAGE_SIZE && last ? { createdAt: last.createdAt, id: last.id } : null,
   };
@@ -136,11 +135,10 @@ export async function getRequest(actor: Actor, id: string) {
 }
 
 export async function listSitesForFilter(actor: Actor) {
-  return db().site.findMany({
-    where: can(actor.role, "requests.viewAll") ? {} : { organisationId: actor.organisationId },
-    select: { id: true, name: true, organisation: { select: { name: true } } },
-    orderBy: [{ organisation: { name: "asc" } }, { name: "asc" }],
-  });
+  const rows = await sqlRows<{ id: string; name: string; organisationName: string }>(
+    filterSitesQuery(can(actor.role, "requests.viewAll") ? null : actor.organisationId),
+  );
+  return rows.map((s) => ({ id: s.id, name: s.name, organisation: { name: s.organisationName } }));
 }
 
 // ------------------------------------------------------------------ ordering

@@ -1,31 +1,49 @@
-import { db } from "./db.server.ts";
+import type { OrganisationKind, Role } from "~/generated/prisma/client.ts";
+import { db, sqlRows } from "./db.server.ts";
+import { sessionQuery } from "./hot-queries.ts";
 
 export async function createSessionRow(idHash: string, userId: string, expiresAt: Date) {
   await db().session.create({ data: { id: idHash, userId, expiresAt } });
 }
 
-/** The session's user, membership and organisation, or null when unknown or ended. */
+type SessionRow = {
+  expiresAt: Date;
+  lastSeenAt: Date;
+  userId: string;
+  email: string;
+  name: string;
+  deactivatedAt: Date | null;
+  role: Role | null;
+  organisationId: string | null;
+  organisationName: string | null;
+  organisationKind: OrganisationKind | null;
+  organisationArchivedAt: Date | null;
+};
+
+/**
+ * The session's user, membership and organisation, or null when unknown or
+ * ended. Every signed-in page reads it: one SQL query (hot-queries.ts).
+ */
 export async function findSession(idHash: string) {
-  return db().session.findUnique({
-    where: { id: idHash },
-    select: {
-      id: true,
-      createdAt: true,
-      lastSeenAt: true,
-      expiresAt: true,
-      user: {
-        select: {
-          id: true,
-          email: true,
-          name: true,
-          deactivatedAt: true,
-          membership: {
-            select: { role: true, organisation: { select: { id: true, name: true, kind: true, archivedAt: true } } },
-          },
-        },
-      },
+  const [row] = await sqlRows<SessionRow>(sessionQuery(idHash));
+  if (!row) return null;
+  return {
+    lastSeenAt: row.lastSeenAt,
+    expiresAt: row.expiresAt,
+    user: {
+      id: row.userId,
+      email: row.email,
+      name: row.name,
+      deactivatedAt: row.deactivatedAt,
+      membership:
+        row.role && row.organisationId
+          ? {
+              role: row.role,
+              organisation: { id: row.organisationId, name: row.organisationName!, kind: row.organisationKind!, archivedAt: row.organisationArchivedAt },
+            }
+          : null,
     },
-  });
+  };
 }
 
 export async function touchSession(idHash: string, at: Date) {

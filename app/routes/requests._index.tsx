@@ -27,8 +27,8 @@ function decodeCursor(after: string | undefined) {
   return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireCapability(request, "requests.view");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireCapability(request, "requests.view", context);
   const actor = actorOf(user);
   const url = new URL(request.url);
   const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
