@@ -1,5 +1,5 @@
 import type { Settlement } from "~/domain/invoicing/lines.ts";
-import type { Tx } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
 
 // Which line bills an intervention now (BillingClaim), and what a settled
 // dispute says about billing it. Used by the invoice run and the corrections.
@@ -34,4 +34,15 @@ export async function settlementsFor(tx: Tx, interventionIds: string[]) {
     else settled.set(d.interventionId, { outcome: "KEEP" });
   }
   return { open, settled };
+}
+
+/** Where a voided invoice's interventions are billed now (drafts included): its replacements. */
+export async function rebilledOn(invoiceId: string) {
+  const lines = await db().invoiceLine.findMany({ where: { invoiceId, interventionId: { not: null } }, select: { interventionId: true } });
+  const claims = await db().billingClaim.findMany({
+    where: { interventionId: { in: lines.map((l) => l.interventionId!) }, invoiceLine: { invoiceId: { not: invoiceId } } },
+    select: { invoiceLine: { select: { invoice: { select: { id: true, number: true, status: true } } } } },
+  });
+  const invoices = new Map(claims.map((c) => [c.invoiceLine.invoice.id, c.invoiceLine.invoice]));
+  return { interventions: lines.length, rebilled: claims.length, invoices: [...invoices.values()] };
 }

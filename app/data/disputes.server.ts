@@ -1,6 +1,7 @@
 import { can, type Actor } from "~/domain/access/roles.ts";
-import { canContest, disputeDeadline, type DisputeOutcome } from "~/domain/invoicing/disputes.ts";
+import { canContest, disputeDeadline, settlementText, type DisputeOutcome } from "~/domain/invoicing/disputes.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
+import { formatDateTime } from "~/utils/format.ts";
 import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
 import { prepareDraft } from "./invoicing.server.ts";
@@ -176,7 +177,7 @@ export async function settleDispute(
     if (row.settledAt) return { ok: false, status: 409, message: "Cette contestation a déjà été réglée." };
     const intervention = await tx.intervention.findUniqueOrThrow({
       where: { id: row.interventionId },
-      select: { request: { select: { prestation: { select: { pricingUnit: true } } } }, timeEntries: { select: { minutesWorked: true, absent: true } } },
+      select: { requestId: true, startsAt: true, request: { select: { prestation: { select: { pricingUnit: true } } } }, timeEntries: { select: { minutesWorked: true, absent: true } } },
     });
     if (input.outcome === "CORRECT" && intervention.request.prestation.pricingUnit === "FLAT") {
       return { ok: false, status: 400, field: "outcome", message: "Prestation au forfait : le prix ne dépend pas des heures. Maintenez ou abandonnez la ligne." };
@@ -185,6 +186,16 @@ export async function settleDispute(
     await tx.dispute.update({
       where: { id: disputeId },
       data: { settledAt: now, settledById: actor.userId, outcome: input.outcome, correctedMinutes: input.outcome === "CORRECT" ? input.correctedMinutes! : null, settlement: input.answer },
+    });
+    // The partner reads the decision in the request's thread too, where its team already talks with the Conciergerie.
+    const decision = settlementText({ outcome: input.outcome, correctedMinutes: input.correctedMinutes ?? null, recordedMinutes });
+    await tx.requestMessage.create({
+      data: {
+        requestId: intervention.requestId,
+        organisationId: row.organisationId,
+        authorId: actor.userId,
+        body: `Contestation des heures de l'intervention du ${formatDateTime(intervention.startsAt)} : ${decision}\n${input.answer}`,
+      },
     });
     await audit(
       {

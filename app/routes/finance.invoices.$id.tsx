@@ -7,6 +7,7 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
+import { rebilledOn } from "~/data/billing-claims.server.ts";
 import { getInvoice, recordTransfer, requestCreditNote, requestUncollectible, requestVoid } from "~/data/invoicing.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
@@ -34,6 +35,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canManage: can(user.role, "finance.manage"),
     footer: invoiceFooter(invoice.organisation.paymentTermsDays),
     today: new Date().toISOString().slice(0, 10),
+    // A voided invoice: where its interventions are billed now.
+    rebilled: invoice.status === "VOID" ? await rebilledOn(invoice.id) : null,
   });
 }
 
@@ -87,7 +90,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function FinanceInvoice() {
-  const { invoice, documents, missingFields, credited, paid, remaining, canManage, footer, today } = useLoaderData<typeof loader>();
+  const { invoice, documents, missingFields, credited, paid, remaining, canManage, footer, today, rebilled } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
@@ -111,6 +114,25 @@ export default function FinanceInvoice() {
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {rebilled ? (
+        <Alert kind="info">
+          Facture annulée : elle reste consultable telle qu'elle a été émise. Ses {rebilled.interventions} intervention(s) sont libérées et facturées à nouveau, sur
+          une nouvelle facture avec un nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
+          {rebilled.invoices.length > 0 ? (
+            <>
+              {" "}
+              Déjà reprises ({rebilled.rebilled}/{rebilled.interventions}) sur :{" "}
+              {rebilled.invoices.map((i, k) => (
+                <span key={i.id}>
+                  {k > 0 ? ", " : null}
+                  <Link to={`/finance/invoices/${i.id}`}>{i.number ?? "un brouillon"}</Link>
+                </span>
+              ))}
+              .
+            </>
+          ) : null}
+        </Alert>
+      ) : null}
       {!issued ? (
         <Alert kind="info">
           Brouillon : rien n'a été envoyé. Le numéro est attribué à l'émission, depuis la page Facturation (« Émettre et envoyer les brouillons »).

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 // database refuses whatever the code does.
 const { db } = await import("~/data/db.server.ts");
 const { requestVoid, requestCreditNote, applyProviderInvoice } = await import("~/data/invoicing.server.ts");
+const { rebilledOn } = await import("~/data/billing-claims.server.ts");
 const { openDispute, settleDispute, interventionHours, listOpenDisputes } = await import("~/data/disputes.server.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
 const { seedInvoicingPartners, INCL_VAT_CENTS_PER_MINUTE } = await import("../support/invoicing-fixtures.ts");
@@ -65,6 +66,8 @@ describe("a void frees its interventions to be billed again", () => {
     expect(voided).toMatchObject({ status: "VOID", number: first!.number, totalInclVatCents: first!.totalInclVatCents });
     expect(voided.lines.map((l) => [l.interventionId, l.amountExclVatCents])).toEqual(first!.lines.map((l) => [l.interventionId, l.amountExclVatCents]));
     expect(voided.creditNotes).toHaveLength(1);
+    // Finance reads, on the voided invoice, where its interventions went.
+    expect(await rebilledOn(first!.id)).toEqual({ interventions: 2, rebilled: 2, invoices: [{ id: second.id, number: second.number, status: "OPEN" }] });
     expect((await db().intervention.findMany({ where: { id: { in: p!.interventionIds } } })).every((i) => i.status === "INVOICED")).toBe(true);
   });
 
@@ -159,6 +162,10 @@ describe("contested hours", () => {
     const hours = await interventionHours(partner, corrected, IN_WINDOW);
     expect(hours!.disputes[0]).toMatchObject({ outcome: "CORRECT", settlement: "Corrigé d'une heure après vérification." });
     expect(hours!.contest.ok).toBe(false);
+    const intervention = await db().intervention.findUniqueOrThrow({ where: { id: corrected } });
+    const thread = await db().requestMessage.findMany({ where: { requestId: intervention.requestId } });
+    expect(thread.map((m) => m.body)).toEqual([expect.stringContaining("Heures corrigées : ")]);
+    expect(thread[0]!.body).toContain("Corrigé d'une heure après vérification.");
     expect(await db().auditLog.count({ where: { action: "dispute.opened", actorUserId: partner.userId } })).toBe(3);
   });
 
