@@ -158,6 +158,12 @@ export default function Rules() {
         <RuleCard title="Conservation des données des personnes" intent="retentionMonths" message={st("retentionMonths").message}>
           <Field label="Mois après la fin du contrat" hint="Ensuite, la personne est anonymisée ; ses heures restent comptées." type="number" {...v("retentionMonths", "value", rules.retentionMonths)} />
         </RuleCard>
+        <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
+          <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
+        </RuleCard>
+        <RuleCard title="Exigibilité de la TVA" intent="vatOnReceipts" message={st("vatOnReceipts").message}>
+          <Checkbox label="TVA sur les encaissements" name="value" defaultChecked={rules.vatOnReceipts} hint="La règle des prestations de services ; décochez si l'association a opté pour les débits. Mention portée sur chaque facture électronique." />
+        </RuleCard>
       </div>
       <Card title="Limite d'équipe de chaque encadrant">
         {supervisors.length === 0 ? <p className="muted">Aucun encadrant actif.</p> : null}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { PDFArray as PDFArrayT, PDFDict as PDFDictT } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StripeDouble } from "../support/stripe-double.ts";
 
@@ -16,7 +17,7 @@ const einvoicing = await import("../../workers/processors/einvoicing.ts");
 const { monthOf } = await import("~/domain/invoicing/period.ts");
 const { formatEuros } = await import("~/utils/format.ts");
 const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createWorker } = await import("../support/factories.ts");
-const { embeddedFiles, fonts, loadPdf, pageText, parseXml, xmpMetadata, PDFArray, PDFDict, PDFName } = await import("../support/pdf-read.ts");
+const { embeddedFiles, fonts, loadPdf, pageText, parseXml, xmpMetadata, PDFName } = await import("../support/pdf-read.ts");
 
 const MONTH = "2026-09";
 const at = (day: number) => new Date(`2026-09-${String(day).padStart(2, "0")}T07:00:00Z`);
@@ -231,16 +232,16 @@ describe("the invoice's Factur-X, read back", () => {
     const used = fonts(pdf);
     expect(used.length).toBeGreaterThan(0);
     expect(used.every((f) => f.embedded)).toBe(true);
-    const intents = pdf.context.lookup(pdf.catalog.get(PDFName.of("OutputIntents")) as never) as InstanceType<typeof PDFArray>;
-    const intent = pdf.context.lookup(intents.get(0) as never) as InstanceType<typeof PDFDict>;
+    const intents = pdf.context.lookup(pdf.catalog.get(PDFName.of("OutputIntents")) as never) as PDFArrayT;
+    const intent = pdf.context.lookup(intents.get(0) as never) as PDFDictT;
     expect(intent.get(PDFName.of("S"))!.toString()).toBe("/GTS_PDFA1");
     expect(intent.get(PDFName.of("OutputConditionIdentifier"))!.toString()).toContain("sRGB");
-    const profile = pdf.context.lookup(intent.get(PDFName.of("DestOutputProfile")) as never) as { dict: InstanceType<typeof PDFDict> };
+    const profile = pdf.context.lookup(intent.get(PDFName.of("DestOutputProfile")) as never) as unknown as { dict: PDFDictT };
     expect(profile.dict.get(PDFName.of("N"))!.toString()).toBe("3");
     const [file] = embeddedFiles(pdf);
     expect(file!.spec.get(PDFName.of("AFRelationship"))!.toString()).toMatch(/^\/(Data|Alternative|Source)$/);
     expect(file!.subtype).toBe("/text#2Fxml");
-    const af = pdf.context.lookup(pdf.catalog.get(PDFName.of("AF")) as never) as InstanceType<typeof PDFArray>;
+    const af = pdf.context.lookup(pdf.catalog.get(PDFName.of("AF")) as never) as PDFArrayT;
     expect(af.size()).toBeGreaterThanOrEqual(1);
     const xmp = xmpMetadata(pdf);
     expect(xmp).toMatch(/<pdfaid:part>3<\/pdfaid:part>/);
@@ -252,7 +253,7 @@ describe("the invoice's Factur-X, read back", () => {
     expect(xmp).toMatch(/<fx:ConformanceLevel>EN 16931<\/fx:ConformanceLevel>/);
     expect(xmp).toContain("pdfaExtension:schemas");
     // The information dictionary agrees with the XMP (title) and has no entry without an XMP twin.
-    const info = pdf.context.lookup(pdf.context.trailerInfo.Info as never) as InstanceType<typeof PDFDict>;
+    const info = pdf.context.lookup(pdf.context.trailerInfo.Info as never) as PDFDictT;
     expect(info.has(PDFName.of("Keywords"))).toBe(false);
   });
 

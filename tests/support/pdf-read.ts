@@ -27,7 +27,7 @@ export function embeddedFiles(pdf: PDFDocument) {
       const ef = dict(pdf, spec.get(PDFName.of("EF")))!;
       const stream = pdf.context.lookup(ef.get(PDFName.of("F")) as never) as PDFRawStream;
       out.push({
-        name: (pdf.context.lookup(list.get(i) as never) as { decodeText(): string }).decodeText(),
+        name: (pdf.context.lookup(list.get(i) as never) as unknown as { decodeText(): string }).decodeText(),
         spec,
         content: utf8(stream),
         subtype: stream.dict.get(PDFName.of("Subtype"))?.toString(),

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Job } from "bullmq";
 import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, storeDocument } from "~/data/einvoicing.server.ts";
 import { creditNoteToEN16931, invoiceToEN16931 } from "~/domain/einvoicing/en16931.ts";
-import { facturX, plainStatement } from "~/integrations/facturx.server.ts";
+import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 
 // The Factur-X documents. Each is generated once, from the database, after the
@@ -21,7 +21,7 @@ export async function generateInvoiceDocument(invoiceId: string, options: { cour
   const settings = await documentSettings();
   const doc = invoiceToEN16931(loaded.source, settings);
   const internal = loaded.kind === "INTERNAL_STATEMENT";
-  const bytes = internal ? await plainStatement(doc) : await facturX(doc);
+  const bytes = await renderDocument(internal ? "statement" : "facturx", doc);
   const stored = await storeDocument({
     kind: internal ? "INTERNAL_STATEMENT" : "INVOICE",
     invoiceId,
@@ -44,7 +44,7 @@ export async function generateCreditNoteDocument(creditNoteId: string, options: 
   if (!loaded) return { skipped: "invoice not issued" };
   const settings = await documentSettings();
   const doc = creditNoteToEN16931(loaded.source, settings);
-  const bytes = await facturX(doc);
+  const bytes = await renderDocument("facturx", doc);
   const stored = await storeDocument({
     kind: "CREDIT_NOTE",
     creditNoteId,
@@ -81,7 +81,7 @@ export async function documentsRun(payload: { month: string }, job?: Job, option
   let lastReport = 0;
   const failures: string[] = [];
   await Promise.all(
-    Array.from({ length: Math.min(options.concurrency ?? 4, work.length) }, async () => {
+    Array.from({ length: Math.min(options.concurrency ?? 8, work.length) }, async () => {
       while (next < work.length) {
         const task = work[next++]!;
         try {

@@ -85,6 +85,9 @@ const RULE_FORM_LIST = [
   rule("recurrenceHorizonWeeks", { value: intField("un nombre de semaines", 2, 26, " semaines") }, (v) => v.value),
   rule("disputeWindowDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
   rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
+  // Invoices are kept 10 years at least (Code de commerce L123-22): less is refused.
+  rule("einvoiceRetentionYears", { value: intField("un nombre d'années", 10, 50, " ans") }, (v) => v.value),
+  rule("vatOnReceipts", { value: z.literal("on").optional() }, (v) => v.value === "on"),
   rule(
     "teamSize",
     { min: intField("un minimum", 1, 20, " personnes"), max: intField("un maximum", 1, 20, " personnes") },

@@ -174,3 +174,20 @@ describe("mandatory fields before issue", () => {
     expect(vatBreakdownOf(lines)[0]).toMatchObject({ basisCents: 999, taxCents: 201 });
   });
 });
+
+describe("retention and VAT settings", () => {
+  it("refuses keeping documents less than the 10 years of the law, with a French message", async () => {
+    const { RULE_FORMS } = await import("~/domain/backoffice/rules-forms.ts");
+    const { SERVICE_RULES, resolveServiceRules } = await import("~/domain/settings/rules.ts");
+    const form = RULE_FORMS.einvoiceRetentionYears!;
+    const refused = form.safeParse({ intent: "einvoiceRetentionYears", value: "9" });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues[0]!.message).toBe("10 ans au moins.");
+    expect(form.safeParse({ intent: "einvoiceRetentionYears", value: "12" }).data).toEqual({ key: "einvoiceRetentionYears", value: 12 });
+    expect(SERVICE_RULES.einvoiceRetentionYears.safeParse(5).success).toBe(false);
+    // A stored value under the law's minimum is never used: the default (10 years) applies.
+    expect(resolveServiceRules({ einvoiceRetentionYears: 3 }).einvoiceRetentionYears).toBe(10);
+    expect(resolveServiceRules({}).vatOnReceipts).toBe(true);
+    expect(RULE_FORMS.vatOnReceipts!.safeParse({ intent: "vatOnReceipts" }).data).toEqual({ key: "vatOnReceipts", value: false });
+  });
+});

@@ -1,0 +1,95 @@
+// Factur-X documents are CPU work (layout, XML, compression): a month of them
+// is rendered by a small pool of threads, one per core (EINVOICE_THREADS, at
+// most 4), while the worker's main thread reads and stores. Without threads
+// (EINVOICE_THREADS=0, or a thread that cannot start) they are rendered here.
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
+import { facturX, plainStatement } from "./facturx.server.ts";
+
+type Kind = "facturx" | "statement";
+type Pending = { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void };
+type Thread = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending> };
+
+const size = () => Math.min(4, Math.max(0, Number(process.env.EINVOICE_THREADS ?? Math.min(2, availableParallelism()))));
+let threads: Thread[] | null = null;
+let nextId = 1;
+
+function tsxEsmApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve("tsx/package.json");
+  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
+  return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
+}
+
+function startThread(): Thread {
+  // The thread is TypeScript: a bootstrap registers tsx in it, then imports it (as the scheduler's exact solver does).
+  const entry = new URL("./facturx-thread.ts", import.meta.url).href;
+  const bootstrap = `(async () => {
+    const tsx = await import(${JSON.stringify(tsxEsmApiUrl())});
+    (tsx.register ?? tsx.default.register)();
+    await import(${JSON.stringify(entry)});
+  })().catch((error) => { throw error; });`;
+  const worker = new Worker(bootstrap, { eval: true });
+  worker.unref();
+  const pending = new Map<number, Pending>();
+  let markReady: () => void = () => {};
+  let markFailed: (e: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  const thread: Thread = { worker, ready, pending };
+  worker.on("message", (m: { ready?: true; id?: number; bytes?: Uint8Array; error?: string }) => {
+    if (m.ready) return markReady();
+    const task = pending.get(m.id!);
+    if (!task) return;
+    pending.delete(m.id!);
+    if (pending.size === 0) worker.unref(); // idle: the thread never keeps the process alive
+    if (m.error) task.reject(new Error(m.error));
+    else task.resolve(new Uint8Array(m.bytes!));
+  });
+  const fail = (error: Error) => {
+    markFailed(error);
+    for (const task of pending.values()) task.reject(error);
+    pending.clear();
+    threads = threads?.filter((t) => t !== thread) ?? null;
+  };
+  worker.on("error", fail);
+  worker.on("exit", (code) => fail(new Error(`Factur-X thread stopped (code ${code})`)));
+  return thread;
+}
+
+const renderHere = (kind: Kind, doc: EN16931Document) => (kind === "facturx" ? facturX(doc) : plainStatement(doc));
+
+export async function renderDocument(kind: Kind, doc: EN16931Document): Promise<Uint8Array> {
+  if (size() === 0) return renderHere(kind, doc);
+  if (!threads || threads.length === 0) {
+    try {
+      threads = Array.from({ length: size() }, startThread);
+    } catch {
+      return renderHere(kind, doc);
+    }
+  }
+  const thread = threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  try {
+    await thread.ready;
+  } catch {
+    return renderHere(kind, doc);
+  }
+  const id = nextId++;
+  return new Promise<Uint8Array>((resolve, reject) => {
+    thread.pending.set(id, { resolve, reject });
+    thread.worker.ref(); // busy: a result is awaited
+    thread.worker.postMessage({ id, kind, doc });
+  });
+}
+
+/** Stops the threads (tests, benchmarks, shutdown). */
+export async function stopDocumentThreads() {
+  const running = threads ?? [];
+  threads = null;
+  await Promise.all(running.map((t) => t.worker.terminate()));
+}
