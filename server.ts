@@ -1,5 +1,8 @@
 // The web server: Express with the Remix request handler.
 // No log line per request on the hot path; compression only for text.
+// WEB_CONCURRENCY processes share the port (node:cluster): one per core pays
+// on a busy server (tests/bench/portal.ts); the default is one process.
+import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,7 +12,7 @@ import compression from "compression";
 import express from "express";
 
 const root = import.meta.dirname;
-const build = (await import(pathToFileURL(path.join(root, "build/index.js")).href)) as ServerBuild;
+const port = Number(process.env.PORT ?? 3000);
 
 export function securityHeaders(nonce: string) {
   return {
@@ -33,45 +36,84 @@ export function securityHeaders(nonce: string) {
   };
 }
 
-const app = express();
-app.disable("x-powered-by");
-// Behind a reverse proxy, set TRUST_PROXY so the client address comes from it.
-if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
-app.use(compression({ threshold: 1024 }));
-
-// Fingerprinted assets never change: cache them for a year.
-app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
-
-app.use((req, res, next) => {
-  const nonce = randomBytes(16).toString("base64");
-  res.locals.cspNonce = nonce;
-  for (const [name, value] of Object.entries(securityHeaders(nonce))) res.setHeader(name, value);
-  if (process.env.NODE_ENV === "production" && process.env.SECURE_COOKIES !== "false") {
-    res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-  }
-  // The app reads the client address from this header only: drop any sent by the client.
-  req.headers["x-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "";
-  next();
-});
-
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: process.env.NODE_ENV,
-    getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
-  }),
-);
-
-const port = Number(process.env.PORT ?? 3000);
-const server = app.listen(port, () => {
-  process.stdout.write(`Conciergerie web server on http://localhost:${port}\n`);
-});
-
-function shutdown() {
-  server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 5000).unref();
+function webConcurrency(): number {
+  const wanted = Number(process.env.WEB_CONCURRENCY);
+  return Number.isInteger(wanted) && wanted > 0 ? wanted : 1;
 }
-process.on("SIGTERM", shutdown);
-process.on("SIGINT", shutdown);
+
+async function serve() {
+  const build = (await import(pathToFileURL(path.join(root, "build/index.js")).href)) as ServerBuild;
+  const app = express();
+  app.disable("x-powered-by");
+  // Behind a reverse proxy, set TRUST_PROXY so the client address comes from it.
+  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+  app.use(compression({ threshold: 1024 }));
+
+  // Fingerprinted assets never change: cache them for a year.
+  app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
+  // Other public files have an extension (favicon.ico, robots.txt): pages do not look for one on disk.
+  const publicFiles = express.static(path.join(root, "public"), { maxAge: "1h" });
+  app.use((req, res, next) => (/\.\w+$/.test(req.path) ? publicFiles(req, res, next) : next()));
+
+  app.use((req, res, next) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    for (const [name, value] of Object.entries(securityHeaders(nonce))) res.setHeader(name, value);
+    if (process.env.NODE_ENV === "production" && process.env.SECURE_COOKIES !== "false") {
+      res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
+    // The app reads the client address from this header only: drop any sent by the client.
+    req.headers["x-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "";
+    next();
+  });
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: process.env.NODE_ENV,
+      // A new object per request: loaders of one page share what they read through it (getSessionUserOnce).
+      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+    }),
+  );
+
+  const server = app.listen(port, () => {
+    if (cluster.isPrimary) process.stdout.write(`Conciergerie web server on http://localhost:${port}\n`);
+  });
+  const shutdown = () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+function supervise(processes: number) {
+  let stopping = false;
+  let listening = 0;
+  for (let i = 0; i < processes; i++) cluster.fork();
+  cluster.on("listening", () => {
+    if (++listening === processes) process.stdout.write(`Conciergerie web server on http://localhost:${port} (${processes} processes)\n`);
+  });
+  // A process that dies is replaced; at shutdown, each finishes its requests.
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`[error] web process ${worker.process.pid} exited (${signal ?? code}), starting another\n`);
+    cluster.fork();
+  });
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+    const done = () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0);
+    cluster.on("exit", done);
+    done();
+    setTimeout(() => process.exit(0), 6000).unref();
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+const processes = webConcurrency();
+if (cluster.isPrimary && processes > 1) supervise(processes);
+else await serve();

@@ -1,0 +1,72 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import path from "node:path";
+import { afterEach, describe, expect, it, inject } from "vitest";
+import { HttpClient } from "../support/http-client.ts";
+
+// server.ts with WEB_CONCURRENCY=2, as the demo runs it on two cores: the
+// processes share the port, serve signed-in pages, and all stop on SIGTERM.
+const root = path.resolve(import.meta.dirname, "../..");
+let child: ChildProcess | undefined;
+
+async function freePort() {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+// ps exits with 1 when it lists nobody: read its output, not its status.
+const childrenOf = (pid: number) =>
+  spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.trim()).length;
+
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+});
+
+describe("several web processes", () => {
+  it("serves pages from two processes on one port and stops them all on SIGTERM", async () => {
+    const port = await freePort();
+    child = spawn("node", ["--import", "tsx", "server.ts"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+      env: {
+        ...process.env,
+        NODE_ENV: "production" as const,
+        DEMO: "true",
+        SECURE_COOKIES: "false",
+        MAIL_TRANSPORT: "mailbox",
+        SESSION_SECRET: "app-test-session-secret-long-enough-0123456789",
+        DATABASE_URL: inject("appDatabaseUrl"),
+        PORT: String(port),
+        WEB_CONCURRENCY: "2",
+      },
+    });
+    const [ready] = (await once(child.stdout!, "data")) as [Buffer];
+    expect(ready.toString()).toContain("(2 processes)");
+    expect(childrenOf(child.pid!)).toBe(2);
+
+    const url = `http://127.0.0.1:${port}`;
+    const client = await new HttpClient(url).login("gare-de-lyon@sncf.example");
+    // Side by side, the requests open several connections, dealt out to both processes.
+    const pages = await Promise.all(Array.from({ length: 6 }, () => client.get("/requests")));
+    for (const page of pages) {
+      expect(page.status).toBe(200);
+      const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(page.headers.get("content-security-policy") ?? "")?.[1];
+      expect(nonce).toBeTruthy();
+      expect(await page.text()).toContain(`nonce="${nonce}"`);
+    }
+
+    const pid = child.pid!;
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    expect(childrenOf(pid)).toBe(0);
+    await expect(fetch(`${url}/healthcheck`)).rejects.toThrow();
+  });
+});
