@@ -4,21 +4,26 @@
 //
 //   source scripts/test-env.sh && npx remix build && npx tsx tests/bench/portal.ts
 //
-// Data: 200 partners and 100,000 requests (200,000 interventions).
+// Data: 200 partners and 100,000 requests (200,000 interventions). Both
+// servers run BENCH_PROCESSES processes (default: one per core), so the ratio
+// compares like with like; the machine's load average is printed beside the
+// figures, which are only comparable within one run.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
 import pg from "pg";
-import { createTestDatabase } from "../support/databases.ts";
+import { createTestDatabase, dropTestDatabase } from "../support/databases.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
 const PASSWORD = "bench-password-2026";
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? availableParallelism());
+const load1 = () => loadavg()[0]!.toFixed(1);
 
 async function seed(url: string) {
   const c = new pg.Client({ connectionString: url });
@@ -77,7 +82,9 @@ async function main() {
     DATABASE_URL: url,
     SESSION_SECRET: "bench-session-secret-long-enough-0123456789",
     MAIL_TRANSPORT: "mailbox",
+    WEB_CONCURRENCY: String(PROCESSES),
   };
+  const loadBefore = load1();
   const portal = await start("node", ["--import", "tsx", "server.ts"], { ...env, PORT: "3201" });
   const base = "http://127.0.0.1:3201";
 
@@ -129,16 +136,17 @@ async function main() {
 
   const bare = await start("node", ["--import", "tsx", "tests/bench/portal-bare-server.ts"], { ...env, PORT: "3202", PAGE_HTML_FILE: pageFile, SESSION_HASH: rows[0].id });
   const bareList = await load("http://127.0.0.1:3202/requests", {});
-  const bareOrder = await load("http://127.0.0.1:3202", { ...post, requests: [{ method: "POST", path: "/requests/new" }] });
+  const bareOrder = await load("http://127.0.0.1:3202", post);
   await stop(bare);
 
   const line = (name: string, r: Result, b: Result) =>
     `${name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(6)} | ${String(b.rps).padStart(7)} ${String(b.p50).padStart(6)} ${String(b.p99).padStart(6)} | ${(r.rps / b.rps).toFixed(2).padStart(5)} | errors ${r.errors}/${b.errors}`;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run`);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run; ${PROCESSES} process(es) for each server; load average ${loadBefore} before, ${load1()} after`);
   console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
   console.log(line("my requests (GET)", portalList, bareList));
   console.log(line("order (POST)", portalOrder, bareOrder));
   console.log("\nTarget: ratio >= 0.35 and portal p99 < 150 ms on the list page.");
+  await dropTestDatabase(url);
 }
 
 await main();
