@@ -199,7 +199,7 @@ export async function findDocumentOf(ref: { invoiceId?: string; creditNoteId?: s
 export async function getDocumentFile(actor: Actor, documentId: string, canSeeAll: boolean) {
   if (documentId.length > 40) return null;
   return db().invoiceDocument.findFirst({
-    where: { id: documentId, ...(canSeeAll ? {} : { organisationId: actor.organisationId, kind: { not: "INTERNAL_STATEMENT" } }) },
+    where: { id: documentId, ...(canSeeAll ? {} : { organisationId: actor.organisationId }) },
     select: { id: true, number: true, kind: true, bytes: true, sha256: true, organisationId: true },
   });
 }

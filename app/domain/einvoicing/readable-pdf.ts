@@ -205,5 +205,6 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
     ensure(24);
     y -= text(m, margin, { size: 8, color: grey }) + 2;
   }
-  return pdf.save();
+  // No object streams: the Factur-X step parses this file again, and their compression would be wasted.
+  return pdf.save({ useObjectStreams: false });
 }
