@@ -96,6 +96,41 @@ describe("contested hours in Chromium", () => {
     await finance.context.close();
   });
 
+  it("finance voids an issued invoice: it stays readable, and its interventions go on a new draft", { timeout: 150_000 }, async () => {
+    const [invoice] = await queryApp<{ id: string; organisationId: string; month: string }>(
+      `SELECT id, "organisationId", to_char("periodStart", 'YYYY-MM') AS month FROM "Invoice"
+       WHERE status = 'OPEN' AND kind = 'INVOICE' AND "periodStart" >= date_trunc('month', now()) - interval '11 months'
+       ORDER BY "issuedAt" DESC LIMIT 1`,
+    );
+    expect(invoice, "an issued, unpaid invoice of the last twelve months").toBeDefined();
+    const { page, context } = await newPage(browser);
+    await signIn(page, "finance@conciergerie.example");
+    await page.goto(`/finance/invoices/${invoice!.id}`);
+    await page.getByRole("button", { name: "Annuler la facture" }).click();
+    await page.getByText("Facture annulée : ses interventions seront facturées à nouveau à la prochaine préparation.").waitFor();
+    await page.getByText("Facture annulée : elle reste consultable telle qu'elle a été émise.").waitFor();
+    await expectAccessible(page);
+
+    await page.goto("/finance");
+    await page.getByLabel("Mois", { exact: true }).selectOption(invoice!.month);
+    await page.getByLabel("Partenaire", { exact: true }).selectOption(invoice!.organisationId);
+    await page.getByRole("button", { name: "Préparer les brouillons" }).click();
+    await page.getByText(/1 brouillon\(s\) prêt\(s\) à vérifier/).waitFor({ timeout: 60_000 });
+    await page.goto(`/finance/invoices/${invoice!.id}`);
+    await page.getByText(/Déjà reprises \((\d+)\/\1\) sur/).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "finance-invoice-voided");
+    await page.getByRole("link", { name: "un brouillon" }).click();
+    await page.getByText("Brouillon : rien n'a été envoyé.").waitFor();
+    const [counts] = await queryApp<{ voided: string; live: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'VOID') AS voided, count(*) FILTER (WHERE status <> 'VOID') AS live FROM "Invoice"
+       WHERE "organisationId" = $1 AND to_char("periodStart", 'YYYY-MM') = $2`,
+      [invoice!.organisationId, invoice!.month],
+    );
+    expect(counts).toEqual({ voided: "1", live: "1" });
+    await context.close();
+  });
+
   it("the settled list and the partner's intervention page fit a phone (360 px)", { timeout: 60_000 }, async () => {
     const finance = await newPage(browser, { width: 360 });
     await signIn(finance.page, "admin@conciergerie.example");
