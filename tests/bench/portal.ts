@@ -7,7 +7,8 @@
 // Data: 200 partners and 100,000 requests (200,000 interventions). Both
 // servers run BENCH_PROCESSES processes (default: one per core), so the ratio
 // compares like with like; the machine's load average is printed beside the
-// figures, which are only comparable within one run.
+// figures, which are only comparable within one run. BENCH_PORTAL_ROOT runs
+// the portal from another checkout (e.g. an earlier commit, built there).
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
@@ -56,8 +57,8 @@ async function seed(url: string) {
   return Math.round(performance.now() - started);
 }
 
-function start(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve) => child.stdout!.on("data", () => resolve(child)));
 }
 
@@ -85,7 +86,8 @@ async function main() {
     WEB_CONCURRENCY: String(PROCESSES),
   };
   const loadBefore = load1();
-  const portal = await start("node", ["--import", "tsx", "server.ts"], { ...env, PORT: "3201" });
+  // BENCH_PORTAL_ROOT: the portal of another checkout (an earlier version, built), against the same baseline.
+  const portal = await start("node", ["--import", "tsx", "server.ts"], { ...env, PORT: "3201" }, process.env.BENCH_PORTAL_ROOT ?? root);
   const base = "http://127.0.0.1:3201";
 
   // Sign in as partner 1, as a browser would.
