@@ -5,7 +5,7 @@ import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.ser
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { acceptQuote, changeSeriesTime, decideRequest, getRequest, postMessage, type ActionResult } from "~/data/requests.server.ts";
+import { acceptQuote, cancelInterventions, changeSeriesTime, decideRequest, getRequest, postMessage, type ActionResult } from "~/data/requests.server.ts";
 import { seriesOutlook } from "~/data/series.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -75,6 +75,7 @@ const schema = z.discriminatedUnion(
     z.object({ intent: z.literal("accept-quote") }),
     z.object({ intent: z.literal("validate") }),
     z.object({ intent: z.literal("decline"), reason: reasonField }),
+    z.object({ intent: z.literal("stop-series"), stopReason: reasonField }),
     z.object({
       intent: z.literal("series-time"),
       startTime: z
@@ -97,13 +98,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const found = await findOr404(request, user, params.id);
   const actor = actorOf(user);
   const input = parsed.data;
-  const needs = input.intent === "accept-quote" ? "requests.order" : input.intent === "message" || input.intent === "series-time" ? null : "requests.decide";
+  const needs = input.intent === "accept-quote" ? "requests.order" : input.intent === "message" || input.intent === "series-time" || input.intent === "stop-series" ? null : "requests.decide";
   if (needs ? !can(user.role, needs) : !(can(user.role, "requests.order") || can(user.role, "requests.decide"))) throw forbidden();
   let result: ActionResult;
   if (input.intent === "accept-quote") result = await acceptQuote(actor, found.id);
   else if (input.intent === "validate") result = await decideRequest(actor, found.id, { accept: true });
   else if (input.intent === "decline") result = await decideRequest(actor, found.id, { accept: false, reason: input.reason });
   else if (input.intent === "series-time") result = await changeSeriesTime(actor, found.id, input.startTime);
+  else if (input.intent === "stop-series") result = await cancelInterventions(actor, found.id, { series: true }, input.stopReason);
   else result = await postMessage(actor, found.id, input.body);
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "ServiceRequest", id: found.id });
@@ -293,11 +295,25 @@ export default function RequestDetail() {
                 label="Nouvelle heure de début des dates à venir"
                 name="startTime"
                 type="time"
-                hint="Les dates passées ne changent pas. Pour arrêter la série, ouvrez une de ses interventions."
+                hint="Les dates passées ne changent pas."
                 defaultValue={values.startTime ?? series.startTime}
                 error={errors.startTime}
               />
               <SubmitButton variant="secondary">Modifier la série</SubmitButton>
+            </AppForm>
+          ) : null}
+          {canChangeSeries ? (
+            <AppForm className="form" noValidate>
+              <input type="hidden" name="intent" value="stop-series" />
+              <Field
+                label="Arrêter la série : motif"
+                name="stopReason"
+                hint={`Les dates à venir sont annulées (jusqu'à ${deadlineHours} heures avant chacune) et aucune nouvelle date ne s'ajoute.`}
+                error={errors.stopReason}
+              >
+                <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.stopReason} />
+              </Field>
+              <SubmitButton variant="danger">Arrêter la série</SubmitButton>
             </AppForm>
           ) : null}
         </Card>
