@@ -336,3 +336,18 @@ export async function listMonthDocuments(month: Month, take = 300) {
     take,
   });
 }
+
+/** What the accredited platform answered (only ever called with a real answer: no platform, no call). */
+export async function recordTransmission(documentId: string, platformName: string, result: { status: "transmitted"; reference: string } | { status: "rejected"; reason: string }) {
+  await db().$transaction(async (tx) => {
+    await tx.invoiceDocument.update({
+      where: { id: documentId },
+      data: { transmissionStatus: result.status, platformName, platformReference: result.status === "transmitted" ? result.reference : null, transmittedAt: result.status === "transmitted" ? new Date() : null },
+    });
+    await audit({ action: `einvoice.${result.status}`, outcome: result.status === "transmitted" ? "ok" : "refused", entityType: "InvoiceDocument", entityId: documentId, details: { platformName, ...(result.status === "rejected" ? { reason: result.reason } : {}) } }, tx);
+  });
+}
+
+export async function documentForPlatform(documentId: string) {
+  return db().invoiceDocument.findUnique({ where: { id: documentId }, select: { id: true, number: true, kind: true, bytes: true, sha256: true, transmissionStatus: true, organisation: { select: { siret: true } } } });
+}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Job } from "bullmq";
-import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, storeDocument } from "~/data/einvoicing.server.ts";
+import { documentForPlatform, documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, recordTransmission, storeDocument } from "~/data/einvoicing.server.ts";
+import { configuredPlatform } from "~/integrations/einvoicing-platform.server.ts";
 import { creditNoteToEN16931, invoiceToEN16931 } from "~/domain/einvoicing/en16931.ts";
 import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
@@ -33,6 +34,7 @@ export async function generateInvoiceDocument(invoiceId: string, options: { cour
     sha256: sha256(bytes),
     retentionYears: settings.retentionYears,
   });
+  if (!internal) await transmit(stored.id);
   if (!internal && options.courtesyMail !== false) await queueCourtesyMail(stored.id);
   return { number: stored.number, documentId: stored.id, created: stored.created };
 }
@@ -56,8 +58,19 @@ export async function generateCreditNoteDocument(creditNoteId: string, options: 
     sha256: sha256(bytes),
     retentionYears: settings.retentionYears,
   });
+  await transmit(stored.id);
   if (options.courtesyMail !== false) await queueCourtesyMail(stored.id);
   return { number: stored.number, documentId: stored.id, created: stored.created };
+}
+
+/** Hands a stored document to the accredited platform when one is configured (none by default: the ZIP export). */
+async function transmit(documentId: string) {
+  const platform = configuredPlatform();
+  if (!platform) return;
+  const doc = await documentForPlatform(documentId);
+  if (!doc || doc.kind === "INTERNAL_STATEMENT" || doc.transmissionStatus === "transmitted") return;
+  const result = await platform.transmit({ number: doc.number, kind: doc.kind, bytes: new Uint8Array(doc.bytes), sha256: doc.sha256, buyerSiren: (doc.organisation.siret ?? "").replace(/\D/g, "").slice(0, 9) });
+  await recordTransmission(doc.id, platform.name, result);
 }
 
 export async function documentJob(payload: JobPayload<"invoicing", "document">) {
