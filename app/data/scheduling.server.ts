@@ -108,27 +108,38 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
 /** The week's plannable interventions, as the engine's requests (pins per the policy) and as they stand. */
 async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople, tx: Tx) {
   const { from, to } = weekBounds(weekStart);
-  const interventions = await tx.intervention.findMany({
-    where: { startsAt: { gte: from, lt: to }, status: { in: [...PLANNABLE] } },
-    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    select: {
-      id: true,
-      siteId: true,
-      startsAt: true,
-      latestStartAt: true,
-      durationMinutes: true,
-      workersNeeded: true,
-      status: true,
-      confirmedAt: true,
-      supervisorId: true,
-      supervisorPinned: true,
-      unstaffedRule: true,
-      unstaffedReason: true,
-      request: { select: { prestation: { select: { skill: { select: { code: true } } } } } },
-      assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
-      agreements: { where: { usedAt: null }, select: { workerId: true } },
-    },
-  });
+  // One statement (read under the week's lock): the nested Prisma read takes six.
+  type Row = {
+    id: string;
+    siteId: string;
+    startsAt: Date;
+    latestStartAt: Date | null;
+    durationMinutes: number;
+    workersNeeded: number;
+    status: string;
+    confirmedAt: Date | null;
+    supervisorId: string | null;
+    supervisorPinned: boolean;
+    unstaffedRule: string | null;
+    unstaffedReason: string | null;
+    skill: string;
+    assignments: { workerId: string; pinned: boolean }[];
+    agreements: { workerId: string }[];
+  };
+  const utc = (d: Date) => d.toISOString().slice(0, 23);
+  const interventions = await tx.$queryRaw<Row[]>`
+    SELECT i.id, i."siteId", i."startsAt", i."latestStartAt", i."durationMinutes", i."workersNeeded", i.status::text AS status,
+      i."confirmedAt", i."supervisorId", i."supervisorPinned", i."unstaffedRule", i."unstaffedReason", k.code AS skill,
+      COALESCE((SELECT json_agg(json_build_object('workerId', a."workerId", 'pinned', a.pinned) ORDER BY a."workerId")
+        FROM "Assignment" a WHERE a."interventionId" = i.id), '[]'::json) AS assignments,
+      COALESCE((SELECT json_agg(json_build_object('workerId', g."workerId") ORDER BY g."workerId")
+        FROM "ScheduleChangeAgreement" g WHERE g."interventionId" = i.id AND g."usedAt" IS NULL), '[]'::json) AS agreements
+    FROM "Intervention" i
+    JOIN "ServiceRequest" r ON r.id = i."requestId"
+    JOIN "Prestation" p ON p.id = r."prestationId"
+    JOIN "Skill" k ON k.id = p."skillId"
+    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED')
+    ORDER BY i."startsAt", i.id`;
   const { workerIds, supervisorIds } = people;
   const requests: Instance["requests"] = interventions.map((i) => {
     const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
@@ -147,7 +158,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     return {
       id: i.id,
       siteId: i.siteId,
-      skill: i.request.prestation.skill.code,
+      skill: i.skill,
       start,
       durationMinutes: i.durationMinutes,
       workersNeeded: i.workersNeeded,
@@ -168,7 +179,16 @@ export async function lockWeek(tx: Tx, weekStart: string) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`planning:${weekStart}`}))`;
 }
 
-type CurrentIntervention = { id: string; durationMinutes: number; startsAt: Date; status: string; unstaffedRule: string | null; unstaffedReason: string | null };
+type CurrentIntervention = {
+  id: string;
+  durationMinutes: number;
+  startsAt: Date;
+  status: string;
+  unstaffedRule: string | null;
+  unstaffedReason: string | null;
+};
+/** As loadWeekRequests read it: with its staffing and open agreements. */
+type KnownIntervention = CurrentIntervention & { supervisorId: string | null; assignments: unknown[]; agreements: unknown[] };
 
 /**
  * Writes the plan of the given interventions (others are left untouched), a
@@ -177,7 +197,7 @@ type CurrentIntervention = { id: string; durationMinutes: number; startsAt: Date
  * rule halfway. An intervention left unstaffed for the same reason as before
  * is not written again.
  */
-export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly string[], known?: readonly CurrentIntervention[]) {
+export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly string[], known?: readonly KnownIntervention[]) {
   const targets = new Set(interventionIds);
   const assignments = plan.assignments.filter((a) => targets.has(a.requestId));
   const unassigned = plan.unassigned.filter((u) => targets.has(u.requestId));
@@ -187,14 +207,17 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       where: { id: { in: [...targets] } },
       select: { id: true, durationMinutes: true, startsAt: true, status: true, unstaffedRule: true, unstaffedReason: true },
     }));
-  const byId = new Map(current.map((i) => [i.id, i]));
+  const byId = new Map<string, CurrentIntervention>(current.map((i) => [i.id, i]));
+  const knownById = new Map((known ?? []).map((i) => [i.id, i]));
   const plannable = (id: string) => (PLANNABLE as readonly string[]).includes(byId.get(id)?.status ?? "");
 
   const staffed = assignments.filter((a) => plannable(a.requestId));
   const ids = [...targets].filter(plannable);
-  if (ids.length > 0) {
-    await tx.assignment.deleteMany({ where: { interventionId: { in: ids } } });
-    await tx.intervention.updateMany({ where: { id: { in: ids } }, data: { supervisorId: null } });
+  // Read with the plan (instant mode): a target that nobody staffs yet has nothing to clear.
+  const clear = known ? ids.filter((id) => knownById.get(id)!.supervisorId !== null || knownById.get(id)!.assignments.length > 0) : ids;
+  if (clear.length > 0) {
+    await tx.assignment.deleteMany({ where: { interventionId: { in: clear } } });
+    await tx.intervention.updateMany({ where: { id: { in: clear } }, data: { supervisorId: null } });
   }
 
   const moved: { interventionId: string; from: Date; to: Date }[] = [];
@@ -221,7 +244,8 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
     await tx.$executeRaw`
       UPDATE "Intervention" AS i
       SET "startsAt" = v."startsAt", "endsAt" = v."endsAt", "supervisorId" = v."supervisorId", status = 'SCHEDULED',
-          "unstaffedRule" = NULL, "unstaffedReason" = NULL, "updatedAt" = ${now}::timestamp(3)
+          "unstaffedRule" = NULL, "unstaffedReason" = NULL, "confirmedAt" = COALESCE(i."confirmedAt", ${now}::timestamp(3)),
+          "updatedAt" = ${now}::timestamp(3)
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
       WHERE i.id = v.id`;
     await tx.assignment.createMany({
@@ -242,7 +266,8 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
       WHERE i.id = v.id`;
   }
-  await settleConfirmations(tx, ids);
+  // Staffed is confirmed (set above); agreements to settle exist only where the plan read some.
+  await settleConfirmations(tx, known ? ids.filter((id) => knownById.get(id)!.agreements.length > 0) : ids);
   return { staffed: staffed.length, unstaffed: unassigned.length, moved, staffedIds: staffed.map((a) => a.requestId) };
 }
 

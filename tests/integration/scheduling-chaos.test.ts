@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
-import { addToOutbox } from "~/data/outbox.server.ts";
+import { addManyToOutbox } from "~/data/outbox.server.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
@@ -56,9 +56,9 @@ describe("scheduling under failure", () => {
       requestIds.push(request.id);
     }
     // Accepted all at once: the outbox rows the portal writes on acceptance.
-    await db().$transaction(async (tx) => {
-      for (const id of requestIds) await addToOutbox(tx, "scheduling", "staff-request", `request-accepted:${id}`, { requestId: id });
-    });
+    await db().$transaction((tx) =>
+      addManyToOutbox(tx, "scheduling", "staff-request", requestIds.map((id) => ({ businessKey: `request-accepted:${id}`, payload: { requestId: id } }))),
+    );
 
     const first = await startWorkerProcess();
     await startWorkerProcess();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
-import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisLocal } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "../../workers/processors/scheduling.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
@@ -117,6 +117,13 @@ describe("scheduling jobs", async () => {
       where: { status: "SCHEDULED", startsAt: { gte: at(0, "00:00"), lt: at(7, "00:00") } },
       select: { id: true, startsAt: true, supervisorId: true, assignments: { select: { workerId: true } } },
     });
+    // The week as the engine reads it: Paris wall-clock times, the staffed ones pinned whole.
+    for (const i of scheduled) {
+      expect(instance.requests.find((r) => r.id === i.id)).toMatchObject({
+        start: toParisLocal(i.startsAt),
+        pinned: { supervisorId: i.supervisorId, workerIds: i.assignments.map((a) => a.workerId).sort() },
+      });
+    }
     const plan = {
       assignments: scheduled.map((i) => ({
         requestId: i.id,
