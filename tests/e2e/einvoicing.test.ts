@@ -69,6 +69,20 @@ describe("e-invoicing in Chromium", () => {
     await context.close();
   });
 
+  it("the back office refuses keeping documents less than 10 years, next to the field", async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, "admin@conciergerie.example");
+    await page.goto("/admin/rules");
+    const card = page.getByRole("region", { name: "Conservation des factures électroniques" });
+    await card.getByLabel("Années de conservation").fill("9");
+    await card.getByRole("button", { name: "Enregistrer" }).click();
+    await card.getByText("10 ans au moins.").waitFor();
+    await expectAccessible(page);
+    await card.screenshot({ path: "test-results/screenshots/einvoicing-retention-refused.png" });
+    await page.getByRole("region", { name: "Exigibilité de la TVA" }).getByLabel("TVA sur les encaissements").waitFor();
+    await context.close();
+  });
+
   it("fits a phone, for finance and for the partner's downloads", async () => {
     const { page, context } = await newPage(browser, { width: 360 });
     await signIn(page, "finance@conciergerie.example");
