@@ -6,6 +6,7 @@ import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { documentsForInvoices } from "~/data/einvoicing.server.ts";
 import { listPartnerInvoices } from "~/data/invoicing.server.ts";
+import { monthOf } from "~/domain/invoicing/period.ts";
 import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
 
 // A partner's own invoices: status, amount, and Stripe's page to pay or download.
@@ -16,19 +17,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const invoices = await listPartnerInvoices(actorOf(user));
   // The legal documents (Factur-X) of these invoices and of their credit notes: the list is already the partner's own.
   const documents = await documentsForInvoices(invoices.map((i) => i.id));
-  return json({ invoices, documents, insertionMinutes: invoices.reduce((s, i) => s + i.insertionMinutes, 0) });
+  const year = Number(monthOf(new Date()).slice(0, 4));
+  return json({ invoices, documents, insertionMinutes: invoices.reduce((s, i) => s + i.insertionMinutes, 0), organisationId: user.organisationId, years: [year, year - 1] });
 }
 
 const monthFormat = new Intl.DateTimeFormat("fr-FR", { month: "long", year: "numeric", timeZone: "UTC" });
 
 export default function PartnerInvoices() {
-  const { invoices, documents, insertionMinutes } = useLoaderData<typeof loader>();
+  const { invoices, documents, insertionMinutes, organisationId, years } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
         title="Mes factures"
         description={`Vos factures mensuelles, établies à partir des heures réellement travaillées. Vos commandes ont donné ${formatMinutes(insertionMinutes)} de travail en insertion.`}
       />
+      <Card title="Attestation d'impact">
+        <p className="muted">
+          Pour votre rapport RSE : les heures de travail en insertion que vos commandes ont données, par mois et par catégorie de prestation, attestées par
+          l'association.
+        </p>
+        <div className="row">
+          {years.map((y) => (
+            <a key={y} className="button secondary" href={`/impact/${organisationId}/${y}.pdf`} download>
+              Attestation {y} (PDF)
+            </a>
+          ))}
+        </div>
+      </Card>
       <Card title="Factures">
         {invoices.length === 0 ? (
           <EmptyState>Aucune facture pour le moment.</EmptyState>

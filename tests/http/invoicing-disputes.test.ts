@@ -79,5 +79,7 @@ describe("the yearly impact certificate", () => {
     const partnerHome = await (await (await new HttpClient().login("contact@monjardinchocolate.example")).get("/")).text();
     expect(partnerHome).toContain(`<p class="stat">${formatMinutes(minutes)}</p>`);
     expect(partnerHome).toContain(`/impact/${mjc}/${YEAR}.pdf`);
+    const partnerInvoices = await (await (await new HttpClient().login("contact@monjardinchocolate.example")).get("/invoices")).text();
+    expect(partnerInvoices).toContain(`/impact/${mjc}/${YEAR}.pdf`);
   });
 });
