@@ -263,59 +263,61 @@ export default function RequestDetail() {
 
       {series ? (
         <Card title="La série">
-          <dl className="details">
-            <dt>Première date</dt>
-            <dd>{formatDate(`${series.firstDate}T12:00:00Z`)}</dd>
-            <dt>Heure de début</dt>
-            <dd>{series.startTime}</dd>
-            <dt>Fin</dt>
-            <dd>
-              {series.endedAt
-                ? `Série arrêtée le ${formatDate(series.endedAt)}`
-                : `${series.count ? `${series.count} dates, ` : ""}dernière le ${formatDate(`${series.lastDate ?? series.firstDate}T12:00:00Z`)}`}
-            </dd>
-          </dl>
-          {series.pending.length > 0 ? (
-            <>
-              <p className="muted">
-                Dates suivantes ({series.pending.length}) : elles s'ajoutent aux interventions {series.horizonWeeks} semaines à l'avance, puis l'équipe est composée.
-              </p>
-              <ul className="compact">
-                {series.pending.slice(0, 12).map((d) => (
-                  <li key={d}>{formatDate(`${d}T12:00:00Z`)}</li>
-                ))}
-                {series.pending.length > 12 ? <li className="muted">et {series.pending.length - 12} autres</li> : null}
-              </ul>
-            </>
-          ) : null}
-          {canChangeSeries ? (
-            <AppForm className="form" noValidate>
-              <input type="hidden" name="intent" value="series-time" />
-              <Field
-                label="Nouvelle heure de début des dates à venir"
-                name="startTime"
-                type="time"
-                hint="Les dates passées ne changent pas."
-                defaultValue={values.startTime ?? series.startTime}
-                error={errors.startTime}
-              />
-              <SubmitButton variant="secondary">Modifier la série</SubmitButton>
-            </AppForm>
-          ) : null}
-          {canChangeSeries ? (
-            <AppForm className="form" noValidate>
-              <input type="hidden" name="intent" value="stop-series" />
-              <Field
-                label="Arrêter la série : motif"
-                name="stopReason"
-                hint={`Les dates à venir sont annulées (jusqu'à ${deadlineHours} heures avant chacune) et aucune nouvelle date ne s'ajoute.`}
-                error={errors.stopReason}
-              >
-                <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.stopReason} />
-              </Field>
-              <SubmitButton variant="danger">Arrêter la série</SubmitButton>
-            </AppForm>
-          ) : null}
+          <div className="stack">
+            <dl className="details">
+              <dt>Première date</dt>
+              <dd>{formatDate(`${series.firstDate}T12:00:00Z`)}</dd>
+              <dt>Heure de début</dt>
+              <dd>{series.startTime}</dd>
+              <dt>Fin</dt>
+              <dd>
+                {series.endedAt
+                  ? `Série arrêtée le ${formatDate(series.endedAt)}`
+                  : `${series.count ? `${series.count} dates, ` : ""}dernière le ${formatDate(`${series.lastDate ?? series.firstDate}T12:00:00Z`)}`}
+              </dd>
+            </dl>
+            {series.pending.length > 0 ? (
+              <div>
+                <p className="muted">
+                  Dates suivantes ({series.pending.length}) : elles s'ajoutent aux interventions {series.horizonWeeks} semaines à l'avance, puis l'équipe est composée.
+                </p>
+                <ul className="compact">
+                  {series.pending.slice(0, 12).map((d) => (
+                    <li key={d}>{formatDate(`${d}T12:00:00Z`)}</li>
+                  ))}
+                  {series.pending.length > 12 ? <li className="muted">{series.pending.length === 13 ? "et une autre" : `et ${series.pending.length - 12} autres`}</li> : null}
+                </ul>
+              </div>
+            ) : null}
+            {canChangeSeries ? (
+              <AppForm className="form" noValidate>
+                <input type="hidden" name="intent" value="series-time" />
+                <Field
+                  label="Nouvelle heure de début des dates à venir"
+                  name="startTime"
+                  type="time"
+                  hint="Les dates passées ne changent pas."
+                  defaultValue={values.startTime ?? series.startTime}
+                  error={errors.startTime}
+                />
+                <SubmitButton variant="secondary">Modifier la série</SubmitButton>
+              </AppForm>
+            ) : null}
+            {canChangeSeries ? (
+              <AppForm className="form" noValidate>
+                <input type="hidden" name="intent" value="stop-series" />
+                <Field
+                  label="Arrêter la série : motif"
+                  name="stopReason"
+                  hint={`Les dates à venir sont annulées (jusqu'à ${deadlineHours} heures avant chacune) et aucune nouvelle date ne s'ajoute.`}
+                  error={errors.stopReason}
+                >
+                  <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.stopReason} />
+                </Field>
+                <SubmitButton variant="danger">Arrêter la série</SubmitButton>
+              </AppForm>
+            ) : null}
+          </div>
         </Card>
       ) : null}
 
