@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
@@ -228,10 +229,12 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
         siteId = site.id;
         await audit({ action: "site.created", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Site", entityId: site.id }, tx);
       }
-      const reference = await nextReference(tx, now);
+      // Written under a provisional reference (never seen outside this
+      // transaction); the number comes last, so the lock that keeps numbers
+      // gapless is held for two statements rather than for every insert.
       const request = await tx.serviceRequest.create({
         data: {
-          reference,
+          reference: `PENDING-${randomUUID()}`,
           organisationId: actor.organisationId,
           siteId,
           prestationId: prestation.id,
@@ -280,6 +283,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
         tx,
       );
       await queueNotification(tx, "request.received", { requestId: request.id }, "submitted");
+      await tx.serviceRequest.update({ where: { id: request.id }, data: { reference: await nextReference(tx, now) }, select: { id: true } });
       return request.id;
     });
     return { ok: true, id, duplicate: false };

@@ -32,9 +32,9 @@ function serve() {
 
   // The order, statement for statement as the portal's createRequest runs it
   // for a one-off date: the submission key, the rules, the organisation, the
-  // prestation and its prices, the site, then one transaction (reference
-  // under a lock, the request, its intervention, the audit line, the outbox
-  // row and its NOTIFY).
+  // prestation and its prices, the site, then one transaction (the request,
+  // its intervention, the audit line, the outbox row and its NOTIFY, then the
+  // reference under a lock).
   async function order(session: { userId: string; organisationId: string }) {
     const key = randomUUID();
     await pool.query(`SELECT id, "organisationId" FROM "ServiceRequest" WHERE "submissionKey" = $1 LIMIT 1`, [key]);
@@ -50,18 +50,11 @@ function serve() {
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-request-reference'))`);
-      const { rows: last } = await client.query(`SELECT reference FROM "ServiceRequest" WHERE reference >= $1 AND reference < $2 AND reference ~ $3 ORDER BY reference DESC LIMIT 1`, [
-        `DEM-${year}-`,
-        `DEM-${year}.`,
-        `^DEM-${year}-[0-9]{5}$`,
-      ]);
-      const n = last[0] ? Number(last[0].reference.split("-")[2]) + 1 : 1;
       const id = randomUUID();
       await client.query(
         `INSERT INTO "ServiceRequest" (id, reference, "organisationId", "siteId", "prestationId", "createdById", "durationMinutes", "teamSize", "unitPriceCents", "vatRateBasisPoints", "submissionKey", "updatedAt")
          SELECT $1, $2, $3, $4, p.id, $5, 180, 2, p."priceCents", p."vatRateBasisPoints", $6, now() FROM "Prestation" p LIMIT 1`,
-        [id, `DEM-${year}-${String(n).padStart(5, "0")}`, session.organisationId, sites[0].id, session.userId, key],
+        [id, `PENDING-${randomUUID()}`, session.organisationId, sites[0].id, session.userId, key],
       );
       const day = new Date(Date.now() + 21 * 86_400_000);
       await client.query(
@@ -80,6 +73,14 @@ function serve() {
         [`request.received:${id}:submitted`, JSON.stringify({ kind: "request.received", key: `request.received:${id}:submitted`, requestId: id })],
       );
       await client.query(`SELECT pg_notify('outbox', '')`);
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-request-reference'))`);
+      const { rows: last } = await client.query(`SELECT reference FROM "ServiceRequest" WHERE reference >= $1 AND reference < $2 AND reference ~ $3 ORDER BY reference DESC LIMIT 1`, [
+        `DEM-${year}-`,
+        `DEM-${year}.`,
+        `^DEM-${year}-[0-9]{5}$`,
+      ]);
+      const n = last[0] ? Number(last[0].reference.split("-")[2]) + 1 : 1;
+      await client.query(`UPDATE "ServiceRequest" SET reference = $1 WHERE id = $2`, [`DEM-${year}-${String(n).padStart(5, "0")}`, id]);
       await client.query("COMMIT");
       return id;
     } catch (error) {
