@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 describe("finance in Chromium", () => {
-  it("prepares last month's drafts with a progress bar, previews one, issues them, and records a transfer", { timeout: 120_000 }, async () => {
+  it("prepares last month's drafts with a progress bar, previews one, issues them, and records a transfer", { timeout: 180_000 }, async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, "finance@conciergerie.example");
     await page.getByRole("link", { name: "Facturation" }).click();
