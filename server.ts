@@ -1,7 +1,8 @@
 // The web server: Express with the Remix request handler.
 // No log line per request on the hot path; compression only for text.
-// WEB_CONCURRENCY processes share the port (node:cluster): one per core pays
-// on a busy server (tests/bench/portal.ts); the default is one process.
+// WEB_CONCURRENCY processes share the port (node:cluster), one by default.
+// On the shared 2-core test machine two did not beat one (tests/bench/portal.ts,
+// BENCH_PROCESSES=2): set it on a machine the app has to itself, and measure.
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import path from "node:path";

@@ -19,8 +19,6 @@ mkdir -p .data/dev
 export SESSION_SECRET=${SESSION_SECRET:-$(cat .data/dev/session-secret)}
 export NODE_ENV=production DEMO=true SECURE_COOKIES=false MAIL_TRANSPORT=mailbox
 export PORT=${PORT:-3000} APP_URL=${APP_URL:-http://localhost:${PORT:-3000}}
-# One web process per core, behind the same port (server.ts).
-export WEB_CONCURRENCY=${WEB_CONCURRENCY:-$(nproc)}
 
 # Seeds an empty database; on one that has data, only lists the demo logins.
 logins=$(npx tsx prisma/seed.ts)

@@ -5,14 +5,14 @@
 //   source scripts/test-env.sh && npx remix build && npx tsx tests/bench/portal.ts
 //
 // Data: 200 partners and 100,000 requests (200,000 interventions). Both
-// servers run BENCH_PROCESSES processes (default: one per core), so the ratio
+// servers run BENCH_PROCESSES processes (default 1; 2 measures node:cluster), so the ratio
 // compares like with like; the machine's load average is printed beside the
 // figures, which are only comparable within one run. BENCH_PORTAL_ROOT runs
 // the portal from another checkout (e.g. an earlier commit, built there).
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
@@ -23,7 +23,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
 const PASSWORD = "bench-password-2026";
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? availableParallelism());
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const load1 = () => loadavg()[0]!.toFixed(1);
 
 async function seed(url: string) {
