@@ -94,6 +94,10 @@ const ROUTES: Record<string, Case> = {
     ok: ["sncfMember", "sncfAdmin", "finance", "admin"],
     notFor: ["otherPartner"],
   },
+  "finance.documents.tsx": { path: () => "/finance/documents", ok: ["finance", "admin"] },
+  "finance.documents[.]zip.ts": { path: () => "/finance/documents.zip?month=2026-11", ok: ["finance", "admin"] },
+  // A made-up document id: "not found" for everyone signed in, whatever their role (real downloads: tests/http/einvoicing.test.ts).
+  "invoices.documents.$id[.]pdf.ts": { path: () => "/invoices/documents/not-a-document.pdf", ok: [], notFor: ALL_SIGNED_IN },
   // Not a page: Stripe POSTs signed events; a GET is refused the same way for everyone.
   "webhooks.stripe.ts": { path: () => "/webhooks/stripe", ok: [], everyone: 405 },
 };
