@@ -14,12 +14,18 @@ const hours = (minutes: number) => Math.round((minutes / 60) * 4) / 4;
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
 export type PinPolicy =
-  /** Instant mode: everything already staffed stays exactly as it is. */
-  | { kind: "keep-staffed"; free: string[] }
+  /**
+   * Instant mode: everything already staffed stays exactly as it is. A freed
+   * intervention confirmed and starting before `lockedBefore` (the notice
+   * period) keeps its time and every member who is not absent and has not
+   * agreed to a change: only the absent people's places are re-staffed.
+   */
+  | { kind: "keep-staffed"; free: string[]; lockedBefore?: Date }
   /** Weekly optimisation: only what is confirmed within the notice period, or pinned by hand, stays. */
   | { kind: "notice"; lockedBefore: Date };
 
-type WeekPeople = { base: Omit<Instance, "requests">; workerIds: Set<string>; supervisorIds: Set<string> };
+type Period = { startsAt: Date; endsAt: Date };
+type WeekPeople = { base: Omit<Instance, "requests">; workerIds: Set<string>; supervisorIds: Set<string>; absences: Map<string, Period[]> };
 
 const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 
@@ -75,6 +81,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
   const absence = (a: { startsAt: Date; endsAt: Date }) => ({ from: toParisLocal(a.startsAt), to: toParisLocal(a.endsAt) });
 
   return {
+    absences: new Map([...workers, ...supervisors].map((p) => [p.id, p.absences])),
     workerIds: new Set(workers.map((w) => w.id)),
     supervisorIds: new Set(supervisors.map((s) => s.id)),
     base: {
@@ -140,21 +147,32 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "Skill" k ON k.id = p."skillId"
     WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED')
     ORDER BY i."startsAt", i.id`;
-  const { workerIds, supervisorIds } = people;
+  const { workerIds, supervisorIds, absences } = people;
   const requests: Instance["requests"] = interventions.map((i) => {
     const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
-    const keepAll =
-      policy.kind === "keep-staffed"
-        ? staffed && !policy.free.includes(i.id)
-        : staffed && i.confirmedAt !== null && i.startsAt < policy.lockedBefore;
+    const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
+    const freed = policy.kind === "keep-staffed" && policy.free.includes(i.id);
+    const keepAll = policy.kind === "keep-staffed" ? staffed && !freed : underNotice;
+    // Re-staffing a confirmed intervention within the notice period (someone is absent):
+    // the others keep their place, only the absent people's is filled again.
+    const keepPresent = freed && underNotice;
+    const endsAt = addMinutes(i.startsAt, i.durationMinutes);
+    const present = (personId: string) => !(absences.get(personId) ?? []).some((a) => a.startsAt < endsAt && a.endsAt > i.startsAt);
     const pinnedWorkers = i.assignments
       // Kept within the notice period, unless the person agreed to a change (recorded by the encadrant).
-      .filter((a) => (a.pinned || (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId)))) && workerIds.has(a.workerId))
+      .filter(
+        (a) =>
+          (a.pinned ||
+            (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId))) ||
+            (keepPresent && present(a.workerId) && !releasedByAgreement(i.agreements, a.workerId))) &&
+          workerIds.has(a.workerId),
+      )
       .map((a) => a.workerId);
-    const pinnedSupervisor = i.supervisorId && (keepAll || i.supervisorPinned) && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
+    const keepSupervisor = keepAll || i.supervisorPinned || (keepPresent && i.supervisorId !== null && present(i.supervisorId));
+    const pinnedSupervisor = i.supervisorId && keepSupervisor && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.
-    const latest = !keepAll && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
+    const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
     return {
       id: i.id,
       siteId: i.siteId,

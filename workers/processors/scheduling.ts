@@ -52,11 +52,13 @@ export async function staffRequest({ requestId }: JobPayload<"scheduling", "staf
 }
 
 /** An intervention changed: re-staff it alone, the rest of its week kept. */
-export async function replanIntervention({ interventionId }: JobPayload<"scheduling", "replan-intervention">) {
+export async function replanIntervention({ interventionId }: JobPayload<"scheduling", "replan-intervention">, now = new Date()) {
   const intervention = await getIntervention(interventionId);
   if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
   const week = parisWeekStart(intervention.startsAt);
-  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId] }, instantInsert, [interventionId]);
+  // Within the notice period only the absent people's places change (see PinPolicy).
+  const lockedBefore = new Date(now.getTime() + (await getServiceRules()).scheduleChangeNoticeDays * DAY_MS);
+  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId], lockedBefore }, instantInsert, [interventionId]);
   return { staffed: result.staffed, moved: result.moved.length };
 }
 
