@@ -291,9 +291,9 @@ export async function enqueueDocument(tx: Tx, ref: { invoiceId: string } | { cre
 }
 
 /**
- * A courtesy copy to the partner's billing address: the mail module keeps no
- * attachments, so it links to the portal, where the document is downloaded.
- * Once per document (the mail's dedupe key).
+ * A courtesy copy to the partner's billing address, the document attached (the
+ * mail worker reads it from InvoiceDocument.courtesyMailId when it sends) and
+ * also linked in the portal. Once per document (the mail's dedupe key).
  */
 export async function queueCourtesyMail(documentId: string) {
   const doc = await db().invoiceDocument.findUnique({
@@ -307,7 +307,7 @@ export async function queueCourtesyMail(documentId: string) {
     `Votre ${what} ${doc.number} (Factur-X)`,
     [
       "Bonjour,",
-      `Votre ${what} ${doc.number} de La Conciergerie Solidaire est disponible dans votre espace partenaire, au format Factur-X (PDF lisible avec les données structurées jointes).`,
+      `Votre ${what} ${doc.number} de La Conciergerie Solidaire est jointe à cet e-mail et disponible dans votre espace partenaire, au format Factur-X (PDF lisible avec les données structurées intégrées).`,
       "Cet e-mail est une copie de courtoisie : la facture électronique vous est transmise par notre plateforme de dématérialisation agréée.",
     ],
     { href: `${env().APP_URL}/invoices`, label: "Voir mes factures" },

@@ -14,6 +14,16 @@ export async function getMailToSend(mailId: string) {
   return db().mail.findUnique({ where: { id: mailId } });
 }
 
+/** Files a mail carries: the Factur-X document of a courtesy copy, read at sending time (never copied). */
+export async function getMailAttachments(mailId: string) {
+  const docs = await db().invoiceDocument.findMany({ where: { courtesyMailId: mailId }, select: { number: true, kind: true, bytes: true } });
+  return docs.map((d) => ({
+    filename: `${d.kind === "CREDIT_NOTE" ? "avoir" : "facture"}-${d.number}.pdf`,
+    content: new Uint8Array(d.bytes),
+    contentType: "application/pdf",
+  }));
+}
+
 /** Idempotent: a second run of the same job finds it sent and does nothing. */
 export async function markMailSent(mailId: string) {
   await db().mail.updateMany({ where: { id: mailId, sentAt: null }, data: { sentAt: new Date() } });

@@ -1,7 +1,8 @@
 import nodemailer from "nodemailer";
 import { env } from "~/utils/env.server.ts";
 
-export type OutgoingMail = { to: string; subject: string; text: string; html: string };
+export type MailAttachment = { filename: string; content: Uint8Array; contentType: string };
+export type OutgoingMail = { to: string; subject: string; text: string; html: string; attachments?: MailAttachment[] };
 export interface MailTransport {
   send(mail: OutgoingMail): Promise<void>;
 }
@@ -15,7 +16,8 @@ export function mailTransport(): MailTransport {
   const smtp = nodemailer.createTransport(e.SMTP_URL);
   return {
     async send(mail) {
-      await smtp.sendMail({ from: e.MAIL_FROM, ...mail });
+      const attachments = mail.attachments?.map((a) => ({ ...a, content: Buffer.from(a.content) }));
+      await smtp.sendMail({ from: e.MAIL_FROM, ...mail, attachments });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { PDFArray as PDFArrayT, PDFDict as PDFDictT } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OutgoingMail } from "~/integrations/mail.server.ts";
 import { StripeDouble } from "../support/stripe-double.ts";
 
 // Factur-X after a real run: drafts from recorded hours, issued through the
@@ -16,6 +17,7 @@ const { db } = await import("~/data/db.server.ts");
 const { requestCreditNote } = await import("~/data/invoicing.server.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
 const einvoicing = await import("../../workers/processors/einvoicing.ts");
+const { sendMail } = await import("../../workers/processors/mail.ts");
 const { monthOf } = await import("~/domain/invoicing/period.ts");
 const { formatEuros } = await import("~/utils/format.ts");
 const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createWorker } = await import("../support/factories.ts");
@@ -140,11 +142,16 @@ describe("a month's run with e-invoicing", () => {
     expect(doc.transmissionStatus).toBe("pending"); // no platform: never a fake "transmitted"
     await expect(db().invoiceDocument.update({ where: { id: doc.id }, data: { bytes: Buffer.from("autre contenu") } })).rejects.toThrow(/immutable/);
     await expect(db().invoiceDocument.delete({ where: { id: doc.id } })).rejects.toThrow(/kept until/);
-    // A courtesy copy by email, linking to the portal (the mail module carries no attachment).
+    // A courtesy copy by email, the very document attached, and the portal linked.
     const mail = await db().mail.findFirstOrThrow({ where: { dedupeKey: `einvoice-courtesy:${doc.id}` } });
     expect(mail.to).toBe("compta-test@sncf.example");
     expect(mail.subject).toContain(invoiceA.number!);
     expect(mail.text).toContain("/invoices");
+    const sent: OutgoingMail[] = [];
+    await sendMail({ mailId: mail.id }, { send: async (m) => void sent.push(m) });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.attachments?.map((a) => [a.filename, a.contentType])).toEqual([[`facture-${invoiceA.number}.pdf`, "application/pdf"]]);
+    expect(createHash("sha256").update(sent[0]!.attachments![0]!.content).digest("hex")).toBe(doc.sha256);
   });
 });
 

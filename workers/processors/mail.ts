@@ -1,4 +1,4 @@
-import { getMailToSend, markMailSent } from "~/data/mail.server.ts";
+import { getMailAttachments, getMailToSend, markMailSent } from "~/data/mail.server.ts";
 import type { MailTransport } from "~/integrations/mail.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 
@@ -6,7 +6,8 @@ import type { JobPayload } from "~/queues/registry.ts";
 export async function sendMail(payload: JobPayload<"mail", "send">, transport: MailTransport) {
   const mail = await getMailToSend(payload.mailId);
   if (!mail || mail.sentAt) return { skipped: true };
-  await transport.send({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+  const attachments = await getMailAttachments(mail.id);
+  await transport.send({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, ...(attachments.length > 0 ? { attachments } : {}) });
   await markMailSent(mail.id);
   return { skipped: false };
 }
