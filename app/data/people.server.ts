@@ -158,6 +158,50 @@ export async function addAbsence(actor: Actor, workerId: string, firstDay: strin
   });
 }
 
+/**
+ * An encadrant's absence (dates only): the interventions they lead then are
+ * re-planned, another encadrant taking them; within the notice period the team
+ * stays as it is (see replanIntervention).
+ */
+export async function addSupervisorAbsence(actor: Actor, supervisorId: string, firstDay: string, lastDay: string) {
+  return db().$transaction(async (tx) => {
+    const supervisor = await tx.supervisor.findFirst({ where: { id: supervisorId, active: true }, select: { id: true } });
+    if (!supervisor) return null;
+    const startsAt = fromParisLocal(`${firstDay}T00:00`);
+    const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
+    const absence = await tx.absence.create({ data: { supervisorId, startsAt, endsAt } });
+    const affected = await tx.intervention.findMany({
+      where: { supervisorId, startsAt: { lt: endsAt }, endsAt: { gt: startsAt }, status: { in: ["ACCEPTED", "SCHEDULED"] } },
+      select: { id: true },
+    });
+    for (const i of affected) {
+      await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${i.id}:absence:${absence.id}`, { interventionId: i.id });
+    }
+    await audit(
+      { action: "supervisor.absence_added", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: supervisorId, details: { absenceId: absence.id, replanned: affected.length } },
+      tx,
+    );
+    return { absenceId: absence.id, replanned: affected.map((i) => i.id) };
+  });
+}
+
+export async function removeSupervisorAbsence(actor: Actor, absenceId: string) {
+  const absence = await db().absence.findFirst({ where: { id: absenceId, supervisorId: { not: null } }, select: { supervisorId: true } });
+  if (!absence) return false;
+  await db().absence.delete({ where: { id: absenceId } });
+  await audit({ action: "supervisor.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: absence.supervisorId!, details: { absenceId } });
+  return true;
+}
+
+/** Encadrants' absences that are not over yet, soonest first. */
+export async function upcomingSupervisorAbsences(now = new Date()) {
+  return db().absence.findMany({
+    where: { supervisorId: { not: null }, endsAt: { gt: now } },
+    orderBy: { startsAt: "asc" },
+    select: { id: true, startsAt: true, endsAt: true, supervisor: { select: { firstName: true, lastName: true } } },
+  });
+}
+
 export async function removeAbsence(actor: Actor, workerId: string, absenceId: string) {
   const { count } = await db().absence.deleteMany({ where: { id: absenceId, workerId } });
   if (count > 0) {

@@ -1,13 +1,16 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { requireCapability } from "~/auth/auth.server.ts";
-import { Alert, Badge, Card, PageHeader } from "~/components/ui.tsx";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { z } from "zod";
+import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { readForm } from "~/auth/csrf.server.ts";
+import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { listSupervisors, workedEntries, workersWithWeek } from "~/data/people.server.ts";
+import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, workersWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
 import { formatDate, formatMinutes } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Équipes · La Conciergerie Solidaire" }];
 
@@ -21,7 +24,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const thisMonth = toParisDate(today).slice(0, 7);
   const month = MONTH.test(url.searchParams.get("month") ?? "") ? url.searchParams.get("month")! : thisMonth;
   const manage = can(user.role, "people.manage");
-  const [workers, supervisors, entries] = await Promise.all([workersWithWeek(week, today), listSupervisors(), manage ? workedEntries(month) : Promise.resolve([])]);
+  const [workers, supervisors, entries, absences] = await Promise.all([
+    workersWithWeek(week, today),
+    listSupervisors(),
+    manage ? workedEntries(month) : Promise.resolve([]),
+    manage ? upcomingSupervisorAbsences(today) : Promise.resolve([]),
+  ]);
   const [y, m] = month.split("-").map(Number) as [number, number];
   const shift = (delta: number) => {
     const d = new Date(Date.UTC(y, m - 1 + delta, 1));
@@ -36,6 +44,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     nextMonth: month < thisMonth ? shift(1) : null,
     dph: manage ? dphReport(entries) : null,
     supervisors,
+    today: toParisDate(today),
+    supervisorAbsences: absences.map((a) => ({ id: a.id, startsAt: a.startsAt, lastDay: new Date(a.endsAt.getTime() - 1), name: `${a.supervisor!.firstName} ${a.supervisor!.lastName}` })),
     workers: workers.map((w) => ({
       ...w,
       alerts: workerAlerts(w, today),
@@ -44,8 +54,40 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
+const day = z.string({ error: "Indiquez une date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez une date.");
+const actionSchema = z.discriminatedUnion(
+  "intent",
+  [
+    z
+      .object({ intent: z.literal("supervisor-absence"), supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."), firstDay: day, lastDay: day })
+      .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
+    z.object({ intent: z.literal("remove-supervisor-absence"), absenceId: z.string().regex(/^[\w-]{1,40}$/) }),
+  ],
+  { error: "Action inconnue." },
+);
+
+// An encadrant's absence (dates only, never the reason): their interventions go to another encadrant.
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireCapability(request, "people.manage");
+  const parsed = parseForm(await readForm(request), actionSchema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
+  const actor = actorOf(user);
+  const data = parsed.data;
+  if (data.intent === "remove-supervisor-absence") {
+    await removeSupervisorAbsence(actor, data.absenceId);
+    return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
+  }
+  const result = await addSupervisorAbsence(actor, data.supervisorId, data.firstDay, data.lastDay);
+  if (!result) return json({ errors: { supervisorId: "Choisissez un encadrant." } as FieldErrors, values: { supervisorId: data.supervisorId, firstDay: data.firstDay, lastDay: data.lastDay }, done: null }, { status: 400 });
+  const n = result.replanned.length;
+  return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${n} intervention(s) à confier à un autre encadrant : le planificateur s'en charge.` : ""}` });
+}
+
 export default function People() {
-  const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, workers, supervisors } = useLoaderData<typeof loader>();
+  const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, workers, supervisors, today, supervisorAbsences } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const errors: Record<string, string> = result?.errors ?? {};
+  const values: Record<string, string> = (result?.values as Record<string, string> | undefined) ?? {};
   const [params] = useSearchParams();
   const created = params.get("encadrant") === "cree";
   const alerted = workers.filter((w) => w.alerts.length > 0).length;
@@ -90,6 +132,46 @@ export default function People() {
           </tbody>
         </table>
       </Card>
+      {manage ? (
+        <Card title="Absences des encadrants">
+          <p className="muted">Les dates seulement, jamais le motif. Les interventions de l'encadrant ces jours-là sont confiées à un autre encadrant ; à moins de 7 jours, l'équipe reste la même.</p>
+          {result?.done ? <Alert kind="success">{result.done}</Alert> : null}
+          {supervisorAbsences.length > 0 ? (
+            <ul className="absence-list">
+              {supervisorAbsences.map((a) => (
+                <li key={a.id} className="row">
+                  {a.name} : du {formatDate(a.startsAt)} au {formatDate(a.lastDay)}
+                  <AppForm>
+                    <input type="hidden" name="intent" value="remove-supervisor-absence" />
+                    <input type="hidden" name="absenceId" value={a.id} />
+                    <SubmitButton variant="danger">
+                      Supprimer<span className="visually-hidden"> l'absence de {a.name} du {formatDate(a.startsAt)}</span>
+                    </SubmitButton>
+                  </AppForm>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <AppForm className="form" noValidate>
+            <input type="hidden" name="intent" value="supervisor-absence" />
+            <div className="field-row">
+              <Field label="Encadrant" name="supervisorId" error={errors.supervisorId}>
+                <select defaultValue={values.supervisorId ?? ""}>
+                  <option value="">Choisir…</option>
+                  {supervisors.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.firstName} {s.lastName}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field label="Premier jour" name="firstDay" type="date" defaultValue={values.firstDay ?? today} error={errors.firstDay} />
+              <Field label="Dernier jour" name="lastDay" type="date" defaultValue={values.lastDay ?? today} error={errors.lastDay} />
+            </div>
+            <SubmitButton>Marquer absent·e</SubmitButton>
+          </AppForm>
+        </Card>
+      ) : null}
       <Card title="Salariés en insertion (DPH)">
         <p className="muted">{alerted > 0 ? `${alerted} personne(s) à regarder cette semaine.` : "Aucune alerte cette semaine."}</p>
         <table className="table">

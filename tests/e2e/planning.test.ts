@@ -69,6 +69,7 @@ describe("the coordinator's planning board", () => {
     await page.goto("/people");
     await page.getByRole("heading", { name: "Salariés en insertion (DPH)" }).waitFor();
     await page.getByRole("heading", { name: /Activité DPH du mois/ }).waitFor();
+    await page.getByRole("heading", { name: "Absences des encadrants" }).waitFor();
     await expectAccessible(page);
     await screenshot(page, "people-week");
     await page.locator('table a[href^="/people/"]').first().click();

@@ -132,3 +132,36 @@ describe("who reaches the creation forms", () => {
     expect(await (await encadrant.get("/people")).text()).not.toContain('href="/people/new"');
   });
 });
+
+describe("an encadrant's absence, from the people page", () => {
+  it("names the missing field, records the dates, lists and removes them; partners and encadrants are refused", async () => {
+    const bad = await coordinator.post("/people", { intent: "supervisor-absence", supervisorId: "", firstDay: inDays(3), lastDay: inDays(2) }, { from: "/people" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(errorOf(badHtml, "supervisorId")).toBe("Choisissez un encadrant.");
+    expect(errorOf(badHtml, "lastDay")).toBe("Le dernier jour suit le premier.");
+
+    const [supervisor] = await queryApp<{ id: string; firstName: string }>(`SELECT id, "firstName" FROM "Supervisor" WHERE active ORDER BY "firstName" LIMIT 1`);
+    const firstDay = inDays(200); // far from the demo's interventions: nothing to re-plan
+    const ok = await coordinator.post("/people", { intent: "supervisor-absence", supervisorId: supervisor!.id, firstDay, lastDay: firstDay }, { from: "/people" });
+    expect(ok.status).toBe(200);
+    const html = await ok.text();
+    expect(html).toContain("Absence enregistrée.");
+    const [absence] = await queryApp<{ id: string }>(`SELECT id FROM "Absence" WHERE "supervisorId" = $1 AND "startsAt" > now() + interval '150 days'`, [supervisor!.id]);
+    expect(absence).toBeDefined();
+    const list = await (await coordinator.get("/people")).text();
+    expect(list).toContain(`${supervisor!.firstName} `);
+    expect(list).toContain(`value="${absence!.id}"`);
+    const audited = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'supervisor.absence_added' AND "entityId" = $1`, [supervisor!.id]);
+    expect(audited).toHaveLength(1);
+
+    for (const email of ["gare-de-lyon@sncf.example", "encadrant@conciergerie.example"]) {
+      const other = await new HttpClient().login(email);
+      const refused = await other.post("/people", { intent: "remove-supervisor-absence", absenceId: absence!.id }, { from: "/" });
+      expect(refused.status).toBe(403);
+    }
+    const removed = await admin.post("/people", { intent: "remove-supervisor-absence", absenceId: absence!.id }, { from: "/people" });
+    expect(removed.status).toBe(200);
+    expect(await queryApp(`SELECT 1 FROM "Absence" WHERE id = $1`, [absence!.id])).toHaveLength(0);
+  });
+});

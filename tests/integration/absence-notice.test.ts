@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
-import { addAbsence } from "~/data/people.server.ts";
+import { addAbsence, addSupervisorAbsence } from "~/data/people.server.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
@@ -111,9 +111,12 @@ describe("an absence within the notice period", async () => {
   it("replaces only the encadrant when the encadrant is the absent one", async () => {
     const w = await world("nettoyage-absence-2");
     const intervention = await w.confirmed(soon);
-    // No screen records an encadrant's absence yet: written as the people page would, then the job.
-    await db().absence.create({ data: { supervisorId: w.supervisors[0]!.id, startsAt: at(soon, "00:00"), endsAt: at(soon, "23:59") } });
-    expect(await replanIntervention({ interventionId: intervention.id }, now)).toMatchObject({ staffed: 1 });
+    // As the people page records it: the absence and, in the same transaction, the re-planning job.
+    const result = await addSupervisorAbsence(w.actor, w.supervisors[0]!.id, soon, soon);
+    expect(result!.replanned).toEqual([intervention.id]);
+    const job = await db().outboxEvent.findFirstOrThrow({ where: { jobName: "replan-intervention", businessKey: `replan:${intervention.id}:absence:${result!.absenceId}` } });
+    expect(await replanIntervention(job.payload as { interventionId: string }, now)).toMatchObject({ staffed: 1 });
+    expect(await db().auditLog.count({ where: { action: "supervisor.absence_added", entityId: w.supervisors[0]!.id } })).toBe(1);
     const after = await staffing(intervention.id);
     expect(after.supervisorId).toBe(w.supervisors[1]!.id);
     expect(after.workerIds).toEqual(w.team.map((t) => t.id).sort());
