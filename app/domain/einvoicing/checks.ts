@@ -2,6 +2,7 @@
 // reform's additions), checked before an invoice is numbered: an invoice that
 // fails stays a draft, and finance reads which field is missing on which record.
 // Pure.
+import { siretProblem } from "../backoffice/identifiers.ts";
 import { digitsOnly, parseFrenchAddress, type InvoiceSource, type SellerIdentity } from "./en16931.ts";
 
 export type MissingField = {
@@ -13,21 +14,6 @@ export type MissingField = {
 };
 
 const VAT_NUMBER = /^[A-Z]{2}[0-9A-Z]{2,13}$/;
-
-/** Luhn check of a SIREN or SIRET (La Poste's SIRETs, starting 356000000, follow another rule). */
-export function luhnValid(digits: string): boolean {
-  if (digits.startsWith("356000000")) return digits.split("").reduce((s, d) => s + Number(d), 0) % 5 === 0;
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 export function checkSeller(seller: SellerIdentity): MissingField[] {
   const problems: MissingField[] = [];
@@ -45,7 +31,7 @@ export function checkInvoice(source: Pick<InvoiceSource, "buyer" | "sites" | "li
   const partner = (field: string, message: string) => problems.push({ record: "partner", recordId: buyer.id, field, message: `Partenaire ${buyer.name} : ${message}` });
   const siret = digitsOnly(buyer.siret);
   if (!siret) partner("siret", "SIRET manquant");
-  else if (siret.length !== 14 || !luhnValid(siret)) partner("siret", "SIRET invalide (14 chiffres attendus)");
+  else if (siretProblem(siret) !== null) partner("siret", "SIRET invalide (14 chiffres attendus)");
   if (!buyer.billingAddress?.trim()) partner("billingAddress", "adresse de facturation manquante");
   else if (!parseFrenchAddress(buyer.billingAddress)) partner("billingAddress", "adresse de facturation incomplète (code postal et ville attendus)");
   if (buyer.vatNumber && !VAT_NUMBER.test(buyer.vatNumber.replace(/\s/g, "").toUpperCase())) partner("vatNumber", "numéro de TVA intracommunautaire invalide");
