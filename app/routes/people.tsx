@@ -4,6 +4,7 @@ import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, workersWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -136,22 +137,14 @@ export default function People() {
         <Card title="Absences des encadrants">
           <p className="muted">Les dates seulement, jamais le motif. Les interventions de l'encadrant ces jours-là sont confiées à un autre encadrant ; à moins de 7 jours, l'équipe reste la même.</p>
           {result?.done ? <Alert kind="success">{result.done}</Alert> : null}
-          {supervisorAbsences.length > 0 ? (
-            <ul className="absence-list">
-              {supervisorAbsences.map((a) => (
-                <li key={a.id} className="row">
-                  {a.name} : du {formatDate(a.startsAt)} au {formatDate(a.lastDay)}
-                  <AppForm>
-                    <input type="hidden" name="intent" value="remove-supervisor-absence" />
-                    <input type="hidden" name="absenceId" value={a.id} />
-                    <SubmitButton variant="danger">
-                      Supprimer<span className="visually-hidden"> l'absence de {a.name} du {formatDate(a.startsAt)}</span>
-                    </SubmitButton>
-                  </AppForm>
-                </li>
-              ))}
-            </ul>
-          ) : null}
+          <AbsenceList
+            removeIntent="remove-supervisor-absence"
+            items={supervisorAbsences.map((a) => ({
+              id: a.id,
+              text: `${a.name} : du ${formatDate(a.startsAt)} au ${formatDate(a.lastDay)}`,
+              removeLabel: `l'absence de ${a.name} du ${formatDate(a.startsAt)}`,
+            }))}
+          />
           <AppForm className="form" noValidate>
             <input type="hidden" name="intent" value="supervisor-absence" />
             <div className="field-row">

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -159,20 +160,14 @@ export default function Worker() {
           </Card>
           <Card title="Absences">
             <p className="muted">Les dates seulement, jamais le motif. Les interventions concernées sont re-planifiées.</p>
-            {worker.absences.length > 0 ? (
-              <ul className="absence-list">
-                {worker.absences.map((a) => (
-                  <li key={a.id} className="row">
-                    Du {formatDate(a.startsAt)} au {formatDate(new Date(new Date(a.endsAt).getTime() - 1))}
-                    <AppForm>
-                      <input type="hidden" name="intent" value="remove-absence" />
-                      <input type="hidden" name="absenceId" value={a.id} />
-                      <SubmitButton variant="danger">Supprimer<span className="visually-hidden"> l'absence du {formatDate(a.startsAt)}</span></SubmitButton>
-                    </AppForm>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
+            <AbsenceList
+              removeIntent="remove-absence"
+              items={worker.absences.map((a) => ({
+                id: a.id,
+                text: `Du ${formatDate(a.startsAt)} au ${formatDate(new Date(new Date(a.endsAt).getTime() - 1))}`,
+                removeLabel: `l'absence du ${formatDate(a.startsAt)}`,
+              }))}
+            />
             <AppForm className="form" noValidate>
               <input type="hidden" name="intent" value="absence" />
               <div className="field-row">
