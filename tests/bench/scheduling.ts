@@ -1,7 +1,9 @@
 // Benchmark of the assignment engine (not part of the test suite):
 //
+//   source scripts/test-env.sh        # starts the test Redis and exports REDIS_URL (for the baseline)
 //   npx tsx tests/bench/scheduling.ts [--sizes 50,200,1000,5000] [--seeds 3]
 //                                     [--runs 3] [--exact-limit 120] [--exact-max 1000]
+//                                     [--baseline-jobs 2000]
 //
 // For generated weeks of each size, with and without time windows
 // (latestStart), it measures the heuristic (median wall time of --runs runs,
@@ -9,9 +11,16 @@
 // seconds per week, skipped above --exact-max requests), and compares the
 // heuristic's served worker-minutes and shortfall with the exact solver's
 // when the solver proves optimality (otherwise against its upper bound).
+// For scale on a shared machine, a no-op BullMQ job (a fresh queue on the test
+// Redis, a Worker that does nothing, --baseline-jobs jobs added in bulk) is
+// measured before and after the weeks; the table gives the heuristic's time as
+// the time of that many no-op jobs (without REDIS_URL the baseline is skipped).
 // Targets: heuristic at the optimum on served minutes up to 200 requests,
 // within 1% at 1,000; 1,000 requests staffed in under 2 s on 2 cores.
+import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
 import { solve } from "../../app/domain/scheduling/engine";
 import { solveExactInThread } from "../../app/domain/scheduling/exact";
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
@@ -23,10 +32,11 @@ interface Settings {
   runs: number;
   exactLimit: number;
   exactMax: number;
+  baselineJobs: number;
 }
 
 function settingsFrom(args: string[]): Settings {
-  const settings: Settings = { sizes: [50, 200, 1000, 5000], seeds: 3, runs: 3, exactLimit: 120, exactMax: 1000 };
+  const settings: Settings = { sizes: [50, 200, 1000, 5000], seeds: 3, runs: 3, exactLimit: 120, exactMax: 1000, baselineJobs: 2000 };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (flag === "--sizes") settings.sizes = value.split(",").map(Number);
@@ -34,6 +44,7 @@ function settingsFrom(args: string[]): Settings {
     else if (flag === "--runs") settings.runs = Number(value);
     else if (flag === "--exact-limit") settings.exactLimit = Number(value);
     else if (flag === "--exact-max") settings.exactMax = Number(value);
+    else if (flag === "--baseline-jobs") settings.baselineJobs = Number(value);
     else throw new Error(`unknown option ${flag}`);
   }
   return settings;
@@ -45,12 +56,48 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-// --- Baseline: the lead adds a no-op BullMQ job round-trip here, measured in
-// --- the same run, so figures can be read as ratios (see DESIGN.md). Until then
-// --- the ratio column stays empty.
-async function measureBaselineSeconds(): Promise<number | null> {
-  return null;
+/**
+ * Baseline: seconds per no-op BullMQ job (add in bulk -> completed by a Worker
+ * that does nothing, concurrency 50) on a fresh queue of the test Redis,
+ * removed afterwards. Null without REDIS_URL.
+ */
+async function measureBaselineSeconds(jobs: number): Promise<number | null> {
+  if (!process.env.REDIS_URL || jobs <= 0) return null;
+  const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+  const prefix = `bench-noop-${randomBytes(3).toString("hex")}`;
+  const queue = new Queue("noop", { connection, prefix });
+  const workerConnection = connection.duplicate();
+  const worker = new Worker("noop", async () => {}, { connection: workerConnection, prefix, concurrency: 50 });
+  try {
+    await worker.waitUntilReady();
+    const run = async (count: number) => {
+      let done = 0;
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const onCompleted = () => {
+          if (++done < count) return;
+          worker.off("completed", onCompleted);
+          resolve();
+        };
+        worker.on("completed", onCompleted);
+        worker.once("failed", (_job, error) => reject(error));
+        queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: "noop", data: { i } }))).catch(reject);
+      });
+      return (performance.now() - started) / 1000 / count;
+    };
+    await run(Math.max(1, Math.round(jobs / 10))); // warm-up: modules, JIT, Redis scripts
+    return await run(jobs);
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    workerConnection.disconnect();
+    connection.disconnect();
+  }
 }
+
+const describeBaseline = (seconds: number | null) =>
+  seconds === null ? "skipped (no REDIS_URL: source scripts/test-env.sh)" : `${Math.round(1 / seconds)} jobs/s (${(seconds * 1000).toFixed(2)} ms per job)`;
 
 interface Row {
   size: number;
@@ -123,13 +170,14 @@ function pct(numerator: number, denominator: number): string {
 
 async function main() {
   const settings = settingsFrom(process.argv.slice(2));
-  const baseline = await measureBaselineSeconds();
+  const baselineBefore = await measureBaselineSeconds(settings.baselineJobs);
   console.log(
     `scheduling benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}, node ${process.version}`,
   );
-  console.log(`settings: ${JSON.stringify(settings)}\n`);
+  console.log(`settings: ${JSON.stringify(settings)}`);
+  console.log(`baseline before, no-op BullMQ job (${settings.baselineJobs} in bulk): ${describeBaseline(baselineBefore)}\n`);
   const rows: Row[] = [];
   for (const size of settings.sizes) {
     for (const windows of [false, true]) {
@@ -152,8 +200,13 @@ async function main() {
     }
   }
 
+  const baselineAfter = await measureBaselineSeconds(settings.baselineJobs);
+  console.log(`\nbaseline after, no-op BullMQ job: ${describeBaseline(baselineAfter)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  const measured = [baselineBefore, baselineAfter].filter((b): b is number => b !== null);
+  const baseline = measured.length ? measured.reduce((a, b) => a + b, 0) / measured.length : null;
+
   // Summary table: medians over the seeds of each (size, windows).
-  console.log("\n| requests | windows | weeks | heuristic s (median) | ratio to baseline | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) |");
+  console.log("\n| requests | windows | weeks | heuristic s (median) | heuristic in no-op BullMQ jobs (mean of the two baselines) | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) |");
   console.log("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const size of settings.sizes) {
     for (const windows of [false, true]) {
@@ -164,7 +217,7 @@ async function main() {
       const heuristic = median(group.map((r) => r.heuristicSeconds));
       const exactTimes = group.filter((r) => r.exactSeconds !== null).map((r) => r.exactSeconds!);
       console.log(
-        `| ${size} | ${windows ? "yes" : "no"} | ${group.length} | ${heuristic.toFixed(3)} | ${baseline ? (heuristic / baseline).toFixed(1) : "—"} | ` +
+        `| ${size} | ${windows ? "yes" : "no"} | ${group.length} | ${heuristic.toFixed(3)} | ${baseline ? Math.round(heuristic / baseline) : "—"} | ` +
           `${exactTimes.length ? median(exactTimes).toFixed(1) : "skipped"} | ${proven.length}/${group.length} | ` +
           `${proven.length ? `${(100 * median(proven.map((r) => (r.exactServed! - r.served) / r.exactServed!))).toFixed(2)}%` : "—"} | ` +
           `${shortfallProven.length ? `${(100 * median(shortfallProven.map((r) => (r.exactShortfall ? (r.shortfall - r.exactShortfall) / r.exactShortfall : 0)))).toFixed(2)}% (${shortfallProven.length})` : "—"} | ` +
