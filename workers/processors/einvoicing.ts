@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Job } from "bullmq";
 import { documentForPlatform, documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, recordTransmission, storeDocument } from "~/data/einvoicing.server.ts";
 import { configuredPlatform } from "~/integrations/einvoicing-platform.server.ts";
-import { creditNoteToEN16931, invoiceToEN16931 } from "~/domain/einvoicing/en16931.ts";
+import { creditNoteToEN16931, invoiceToEN16931, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 
@@ -14,43 +14,41 @@ const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest(
 
 export type DocumentOutcome = { number: string; documentId: string; created: boolean } | { skipped: string };
 
-export async function generateInvoiceDocument(invoiceId: string, options: { courtesyMail?: boolean } = {}): Promise<DocumentOutcome> {
+export async function generateInvoiceDocument(invoiceId: string, options: DocumentOptions = {}): Promise<DocumentOutcome> {
   const existing = await findDocumentOf({ invoiceId });
   if (existing) return { number: existing.number, documentId: existing.id, created: false };
   const loaded = await loadInvoiceSource(invoiceId);
   if (!loaded) return { skipped: "not issued" };
   const settings = await documentSettings();
-  const doc = invoiceToEN16931(loaded.source, settings);
   const internal = loaded.kind === "INTERNAL_STATEMENT";
-  const bytes = await renderDocument(internal ? "statement" : "facturx", doc);
-  const stored = await storeDocument({
-    kind: internal ? "INTERNAL_STATEMENT" : "INVOICE",
-    invoiceId,
-    organisationId: loaded.organisationId,
-    number: doc.number,
-    issueDate: doc.issueDate,
-    totalInclVatCents: doc.totals.grandTotalCents,
-    bytes,
-    sha256: sha256(bytes),
-    retentionYears: settings.retentionYears,
-  });
-  if (!internal) await transmit(stored.id);
-  if (!internal && options.courtesyMail !== false) await queueCourtesyMail(stored.id);
-  return { number: stored.number, documentId: stored.id, created: stored.created };
+  return issueDocument(invoiceToEN16931(loaded.source, settings), { kind: internal ? "INTERNAL_STATEMENT" : "INVOICE", invoiceId, organisationId: loaded.organisationId }, settings, options);
 }
 
-export async function generateCreditNoteDocument(creditNoteId: string, options: { courtesyMail?: boolean } = {}): Promise<DocumentOutcome> {
+export async function generateCreditNoteDocument(creditNoteId: string, options: DocumentOptions = {}): Promise<DocumentOutcome> {
   const existing = await findDocumentOf({ creditNoteId });
   if (existing) return { number: existing.number, documentId: existing.id, created: false };
   const loaded = await loadCreditNoteSource(creditNoteId);
   if (!loaded) return { skipped: "invoice not issued" };
   const settings = await documentSettings();
-  const doc = creditNoteToEN16931(loaded.source, settings);
-  const bytes = await renderDocument("facturx", doc);
+  return issueDocument(creditNoteToEN16931(loaded.source, settings), { kind: "CREDIT_NOTE", creditNoteId, organisationId: loaded.organisationId }, settings, options);
+}
+
+type DocumentOptions = { courtesyMail?: boolean };
+
+/**
+ * Renders, stores (once), and for a Factur-X document hands it to the
+ * platform and queues the courtesy copy. Aurore's own statements are neither.
+ */
+async function issueDocument(
+  doc: EN16931Document,
+  owner: Pick<Parameters<typeof storeDocument>[0], "kind" | "invoiceId" | "creditNoteId" | "organisationId">,
+  settings: Awaited<ReturnType<typeof documentSettings>>,
+  options: DocumentOptions,
+): Promise<DocumentOutcome> {
+  const facturx = owner.kind !== "INTERNAL_STATEMENT";
+  const bytes = await renderDocument(facturx ? "facturx" : "statement", doc);
   const stored = await storeDocument({
-    kind: "CREDIT_NOTE",
-    creditNoteId,
-    organisationId: loaded.organisationId,
+    ...owner,
     number: doc.number,
     issueDate: doc.issueDate,
     totalInclVatCents: doc.totals.grandTotalCents,
@@ -58,8 +56,8 @@ export async function generateCreditNoteDocument(creditNoteId: string, options: 
     sha256: sha256(bytes),
     retentionYears: settings.retentionYears,
   });
-  await transmit(stored.id);
-  if (options.courtesyMail !== false) await queueCourtesyMail(stored.id);
+  if (facturx) await transmit(stored.id);
+  if (facturx && options.courtesyMail !== false) await queueCourtesyMail(stored.id);
   return { number: stored.number, documentId: stored.id, created: stored.created };
 }
 
