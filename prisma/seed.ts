@@ -26,6 +26,7 @@ import {
   type Db,
   type WindowInput,
 } from "../tests/support/factories.ts";
+import { seededRandom } from "../app/utils/seeded-random.ts";
 
 const DEMO_PASSWORD = "demo-conciergerie-2026";
 const CONCIERGERIE_SLUG = "conciergerie-solidaire";
@@ -34,17 +35,7 @@ const CONCIERGERIE_SLUG = "conciergerie-solidaire";
 // Determinism: PRNG and Paris calendar
 // ---------------------------------------------------------------------------------------------
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(20151001); // the Conciergerie opened in October 2015
+const random = seededRandom(20151001); // the Conciergerie opened in October 2015
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const chance = (p: number) => random() < p;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];

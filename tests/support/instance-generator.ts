@@ -3,6 +3,7 @@
 // the benchmark. Same options, same instance. It has its own seeded random
 // generator and depends on the domain only for the Instance type.
 import type { Instance } from "../../app/domain/scheduling/instance";
+import { seededRandom } from "../../app/utils/seeded-random.ts";
 
 export interface GeneratorOptions {
   /** Number of requests (interventions) in the week. */
@@ -59,17 +60,6 @@ const SUPERVISOR_WINDOWS = [
   ["09:00", "18:00"],
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pad = (n: number) => String(n).padStart(2, "0");
 const DAY_MS = 86_400_000;
 
@@ -81,7 +71,7 @@ function dateTimeText(dayMs: number, minuteOfDay: number): string {
 }
 
 export function generateInstance(options: GeneratorOptions): Instance {
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const chance = (p: number) => random() < p;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];

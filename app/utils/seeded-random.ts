@@ -1,0 +1,15 @@
+/**
+ * Small, fast, seeded generator (mulberry32): the same seed gives the same
+ * sequence, so the engine's plans, the demo data and generated test weeks
+ * are reproducible.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
