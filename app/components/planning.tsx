@@ -1,11 +1,21 @@
 import { Link, useFetcher } from "@remix-run/react";
 import { useEffect } from "react";
+import { describeWeeklySolver, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { Alert, Card } from "./ui.tsx";
 
 // The optimisation's progress bar: server-rendered with the state of the moment
 // (a refresh link works without JavaScript), then polled every second.
 
-export type RunStats = { interventions?: number; staffed?: number; unstaffed?: number; moved?: number; milliseconds?: number; error?: string };
+export type RunStats = {
+  interventions?: number;
+  staffed?: number;
+  unstaffed?: number;
+  moved?: number;
+  milliseconds?: number;
+  error?: string;
+  /** Which solver planned the week (runs recorded before it was kept have none). */
+  solver?: WeeklySolverReport;
+};
 export type RunProgressData = { status: string; state: string; progress: number; stats: RunStats | null };
 
 export function RunProgress({ runId, initial, refreshHref }: { runId: string; initial: RunProgressData; refreshHref: string }) {
@@ -32,6 +42,13 @@ export function RunProgress({ runId, initial, refreshHref }: { runId: string; in
           <Alert kind="success">
             <strong>Rapport :</strong> {stats.interventions ?? 0} intervention(s) examinée(s), {stats.staffed ?? 0} avec une équipe, {stats.unstaffed ?? 0} sans
             équipe, {stats.moved ?? 0} déplacée(s) dans leur créneau. <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
+            {stats.solver ? (
+              <ul className="run-solver" aria-label="Qualité du plan">
+                {describeWeeklySolver(stats.solver).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            ) : null}
           </Alert>
         ) : null}
         {data.status === "failed" ? <Alert kind="error">L'optimisation a échoué : {stats?.error ?? "erreur inconnue"}. Elle sera retentée automatiquement.</Alert> : null}

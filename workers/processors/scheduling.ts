@@ -1,7 +1,24 @@
 import type { Job } from "bullmq";
-import { finishPlanningRun, getIntervention, interventionsToStaff, planWeek, staffWaitingInWeek, startPlanningRun } from "~/data/scheduling.server.ts";
+import {
+  finishPlanningRun,
+  getIntervention,
+  interventionsToStaff,
+  loadWeekInstance,
+  planWeek,
+  staffWaitingInWeek,
+  startPlanningRun,
+  type PinPolicy,
+} from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
+import { solveExact, type ExactResult } from "~/domain/scheduling/exact.ts";
+import {
+  chooseWeeklySolver,
+  sameInstance,
+  servedGapPercent,
+  WEEKLY_EXACT,
+  type WeeklySolverReport,
+} from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart } from "~/utils/paris-time.ts";
@@ -62,21 +79,35 @@ export async function replanIntervention({ interventionId }: JobPayload<"schedul
   return { staffed: result.staffed, moved: result.moved.length };
 }
 
+/** The exact solver's limits; tests lower them to reach the fallbacks. */
+export type WeeklyExactLimits = { maxRequests: number; nodeLimit: number; timeLimitSeconds: number };
+
 /**
  * Weekly optimisation: re-plans a whole week, keeping what is confirmed
  * within the notice period (the people are told their schedule in advance).
+ *
+ * Up to WEEKLY_EXACT.maxRequests interventions the exact solver (HiGHS) plans
+ * the week, with a node limit so that the same week gives the same plan; it
+ * runs in a worker thread and outside any transaction: the week is read, solved
+ * (up to a minute or so), then re-read under the week's lock and the plan
+ * written only if the week is still the one solved. Otherwise it is solved once
+ * more, then left to the heuristic under the lock (a second or two). A worker
+ * killed mid-solve has written nothing; the job is taken up again.
  */
-export async function optimiseWeek(payload: JobPayload<"scheduling", "optimise-week">, job?: Job, now = new Date()) {
+export async function optimiseWeek(
+  payload: JobPayload<"scheduling", "optimise-week">,
+  job?: Job,
+  now = new Date(),
+  limits: WeeklyExactLimits = WEEKLY_EXACT,
+) {
   const week = payload.weekStart ?? addDays(parisWeekStart(now), 7);
   const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule");
   try {
     const rules = await getServiceRules();
+    const policy: PinPolicy = { kind: "notice", lockedBefore: new Date(now.getTime() + rules.scheduleChangeNoticeDays * DAY_MS) };
     await job?.updateProgress(10);
     const started = performance.now();
-    const result = await planWeek(week, { kind: "notice", lockedBefore: new Date(now.getTime() + rules.scheduleChangeNoticeDays * DAY_MS) }, (instance) => {
-      void job?.updateProgress(30);
-      return solveInstance(instance);
-    });
+    const { result, solver } = await planWeekWithBestSolver(week, policy, limits, job);
     await job?.updateProgress(90);
     const stats = {
       week,
@@ -85,6 +116,7 @@ export async function optimiseWeek(payload: JobPayload<"scheduling", "optimise-w
       unstaffed: result.unstaffed,
       moved: result.moved.length,
       milliseconds: Math.round(performance.now() - started),
+      solver,
     };
     await finishPlanningRun(run.id, "done", stats);
     await job?.updateProgress(100);
@@ -93,4 +125,98 @@ export async function optimiseWeek(payload: JobPayload<"scheduling", "optimise-w
     await finishPlanningRun(run.id, "failed", { error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
+}
+
+/** Exact attempts before the heuristic takes a week that keeps changing. */
+const EXACT_ATTEMPTS = 2;
+
+class WeekChanged extends Error {}
+
+async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyExactLimits, job?: Job) {
+  const heuristicReport = (requests: number, why: NonNullable<WeeklySolverReport["why"]>, notes: string[] = []): WeeklySolverReport => ({
+    kind: "heuristic",
+    why,
+    requests,
+    maxRequests: limits.maxRequests,
+    optimal: false,
+    servedOptimal: false,
+    gapPercent: null,
+    reproducible: true,
+    seconds: 0,
+    notes,
+  });
+  for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
+    // Read without the lock: the solve may take a minute, the lock is for the write.
+    const snapshot = parsed(await loadWeekInstance(week, policy));
+    const choice = chooseWeeklySolver(snapshot.requests.length, limits.maxRequests);
+    if (choice.kind === "heuristic") {
+      // Fast: solved under the lock, on the week as it is then.
+      const result = await planWeek(week, policy, (instance) => solveInstance(instance));
+      return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
+    }
+    await job?.updateProgress(30);
+    const exact = await solveExactSafely(snapshot, limits);
+    await job?.updateProgress(80);
+    try {
+      const result = await planWeek(week, policy, (instance) => {
+        if (!sameInstance(instance, snapshot)) throw new WeekChanged();
+        return exact.plan;
+      });
+      return { result, solver: exactReport(exact, snapshot.requests.length, limits) };
+    } catch (error) {
+      if (!(error instanceof WeekChanged)) throw error;
+    }
+  }
+  const result = await planWeek(week, policy, (instance) => solveInstance(instance));
+  return { result, solver: heuristicReport(result.instance.requests.length, "week-changed") };
+}
+
+/** The exact solver in its worker thread; whatever goes wrong there, the heuristic's plan. */
+async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits): Promise<ExactResult> {
+  try {
+    return await solveExact(instance, { nodeLimit: limits.nodeLimit, timeLimitSeconds: limits.timeLimitSeconds, onWorkerFailure: "heuristic" });
+  } catch (error) {
+    const { plan, stats } = solve(instance);
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return {
+      plan,
+      stats: {
+        optimal: false,
+        servedOptimal: false,
+        optimalUpToShortfall: false,
+        gap: Number.NaN,
+        servedUpperBound: Number.NaN,
+        objective: stats.objective,
+        heuristicObjective: stats.objective,
+        components: 0,
+        unprovenComponents: 0,
+        heuristicComponents: 0,
+        travelStageSkipped: 0,
+        timeLimitStops: 0,
+        nodeLimitStops: 0,
+        columns: 0,
+        rows: 0,
+        seconds: Number.NaN,
+        notes: [`solveur exact en erreur (${why}) : plan heuristique`],
+      },
+    };
+  }
+}
+
+function exactReport(exact: ExactResult, requests: number, limits: WeeklyExactLimits): WeeklySolverReport {
+  const { stats } = exact;
+  // exact.ts's fallbacks (deadline, thread lost, invalid plan) hand back the heuristic's plan with no gap.
+  const stopped = Number.isNaN(stats.gap);
+  return {
+    kind: stopped ? "heuristic" : "exact",
+    ...(stopped ? { why: "solver-stopped" as const } : {}),
+    requests,
+    maxRequests: limits.maxRequests,
+    optimal: !stopped && stats.optimal,
+    servedOptimal: !stopped && stats.servedOptimal,
+    gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedWorkerMinutes, stats.servedUpperBound),
+    reproducible: stats.timeLimitStops === 0 && !stopped,
+    seconds: Number.isFinite(stats.seconds) ? Math.round(stats.seconds * 10) / 10 : 0,
+    notes: stats.notes,
+  };
 }

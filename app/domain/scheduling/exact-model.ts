@@ -67,6 +67,10 @@ export interface ExactStats {
   /** Components left to the heuristic entirely (too large or no solver solution). */
   heuristicComponents: number;
   travelStageSkipped: number;
+  /** Solver stages stopped by the wall-clock limit: the result may differ from one run to the next. */
+  timeLimitStops: number;
+  /** Solver stages stopped by the node limit (or another deterministic limit): reproducible. */
+  nodeLimitStops: number;
   columns: number;
   rows: number;
   seconds: number;
@@ -100,6 +104,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   let unprovenComponents = 0;
   let heuristicComponents = 0;
   let travelStageSkipped = 0;
+  const stops = { time: 0, nodes: 0 };
   let columns = 0;
   let rows = 0;
 
@@ -129,7 +134,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       continue;
     }
     if (model.numCols === 0) continue;
-    const outcome = solveModel(highs, problem, model, heuristicState, share, options.nodeLimit);
+    const outcome = solveModel(highs, problem, model, heuristicState, share, options.nodeLimit, stops);
     if (!outcome) {
       keepHeuristic(`composante de ${component.length} interventions : pas de solution du solveur dans le temps imparti, heuristique`);
       continue;
@@ -177,6 +182,8 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
         unprovenComponents: components.length,
         heuristicComponents: components.length,
         travelStageSkipped,
+        timeLimitStops: stops.time,
+        nodeLimitStops: stops.nodes,
         columns,
         rows,
         seconds: (performance.now() - started) / 1000,
@@ -198,6 +205,8 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       unprovenComponents,
       heuristicComponents,
       travelStageSkipped,
+      timeLimitStops: stops.time,
+      nodeLimitStops: stops.nodes,
       columns,
       rows,
       seconds: (performance.now() - started) / 1000,
@@ -507,6 +516,7 @@ function solveModel(
   warm: PlanState,
   seconds: number,
   nodeLimit: number | undefined,
+  stops: { time: number; nodes: number },
 ): ModelOutcome | null {
   const { constants } = highs;
   const inf = highs.infinity;
@@ -544,6 +554,8 @@ function solveModel(
       });
       model.run();
       const status = model.getModelStatus();
+      if (status === constants.modelStatus.timeLimit) stops.time++;
+      else if (status !== constants.modelStatus.optimal) stops.nodes++;
       const hasSolution = model.info.get("primal_solution_status") === 2;
       return { status, hasSolution };
     };

@@ -18,6 +18,12 @@ export type { ExactOptions, ExactResult, ExactStats } from "./exact-model";
 export interface SolveExactOptions extends ExactOptions {
   /** Solve in the calling thread instead of a worker thread (blocks the event loop). */
   inThread?: boolean;
+  /**
+   * When the worker thread cannot start or dies (HiGHS out of memory): solve
+   * in this thread (default, for the CLI) or return the heuristic's plan (a
+   * queue job, whose event loop must stay free to keep its lock).
+   */
+  onWorkerFailure?: "in-thread" | "heuristic";
 }
 
 /** Extra seconds the worker gets beyond the solver time limit before it is stopped. */
@@ -34,6 +40,7 @@ export async function solveExact(instance: Instance, options: SolveExactOptions 
     return await solveInWorker(instance, options);
   } catch (error) {
     if (error instanceof WorkerUnavailable) {
+      if (options.onWorkerFailure === "heuristic") return heuristicFallback(instance, options, `fil d'exécution séparé indisponible : ${error.message}`);
       const result = await solveExactInThread(instance, options);
       result.stats.notes.push(`fil d'exécution séparé indisponible (${error.message}) : résolu dans le fil principal`);
       return result;
@@ -116,6 +123,8 @@ function heuristicFallback(instance: Instance, options: ExactOptions, why: strin
       unprovenComponents: 0,
       heuristicComponents: 0,
       travelStageSkipped: 0,
+      timeLimitStops: 0,
+      nodeLimitStops: 0,
       columns: 0,
       rows: 0,
       seconds: Number.NaN,

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { parseInstance, type Instance } from "./instance";
+import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+import { chooseWeeklySolver, describeWeeklySolver, sameInstance, servedGapPercent, type WeeklySolverReport } from "./weekly-solver";
+
+function parsed(json: unknown): Instance {
+  const result = parseInstance(json);
+  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
+  return result.instance;
+}
+
+const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
+  kind: "exact",
+  requests: 40,
+  maxRequests: 80,
+  optimal: true,
+  servedOptimal: true,
+  gapPercent: 0,
+  reproducible: true,
+  seconds: 3.24,
+  notes: [],
+  ...over,
+});
+
+describe("weekly solver choice", () => {
+  it("takes the exact solver up to the limit, the heuristic beyond or for an empty week", () => {
+    expect(chooseWeeklySolver(80, 80)).toEqual({ kind: "exact" });
+    expect(chooseWeeklySolver(81, 80)).toEqual({ kind: "heuristic", why: "too-large" });
+    expect(chooseWeeklySolver(0, 80)).toEqual({ kind: "heuristic", why: "empty" });
+  });
+
+  it("measures the gap on served worker-minutes, in % with two decimals", () => {
+    expect(servedGapPercent(12_000, 12_000)).toBe(0);
+    expect(servedGapPercent(12_000, 12_100)).toBe(0.83);
+    expect(servedGapPercent(12_000, Number.NaN)).toBeNull();
+    expect(servedGapPercent(0, 0)).toBe(0);
+  });
+
+  it("sees the same week whatever order the database gave, and a changed pin or a new request", () => {
+    const week = aWeek({
+      workers: [aWorker("w-1", { skills: ["nettoyage", "accueil"] }), aWorker("w-2")],
+      supervisors: [aSupervisor("e-1")],
+      requests: [aRequest("r-1"), aRequest("r-2", { start: "2026-12-09T09:00", workersNeeded: 2, pinned: { workerIds: ["w-1", "w-2"] } })],
+    });
+    const a = parsed(week);
+    const reordered = parsed({
+      ...week,
+      workers: [...week.workers].reverse().map((w) => ({ ...w, skills: [...w.skills].reverse() })),
+      requests: [...week.requests].reverse().map((r) => (r.pinned?.workerIds ? { ...r, pinned: { workerIds: [...r.pinned.workerIds].reverse() } } : r)),
+    });
+    expect(sameInstance(a, reordered)).toBe(true);
+    const unpinned = parsed({ ...week, requests: week.requests.map((r) => ({ ...r, pinned: undefined })) });
+    expect(sameInstance(a, unpinned)).toBe(false);
+    const more = parsed({ ...week, requests: [...week.requests, aRequest("r-3")] });
+    expect(sameInstance(a, more)).toBe(false);
+  });
+});
+
+describe("run report in French", () => {
+  it("says a proven optimum plainly", () => {
+    expect(describeWeeklySolver(report({}))).toEqual(["Optimum prouvé par le solveur exact (3,2 s)."]);
+  });
+
+  it("gives the gap in French figures and warns when the time limit stopped the solver", () => {
+    expect(describeWeeklySolver(report({ optimal: false, servedOptimal: false, gapPercent: 0.83, reproducible: false }))).toEqual([
+      "Écart à l'optimum : 0,83 % au plus sur les heures servies (limite du solveur atteinte).",
+      "Arrêté par la limite de temps : relancer l'optimisation peut donner un autre plan.",
+    ]);
+  });
+
+  it("names the heuristic and why it planned the week", () => {
+    expect(describeWeeklySolver(report({ kind: "heuristic", why: "too-large", requests: 350, optimal: false, servedOptimal: false, gapPercent: null }))).toEqual([
+      "Semaine trop grande pour le solveur exact (350 interventions, au-delà de 80) : heuristique rapide, sans preuve d'optimum.",
+    ]);
+    expect(
+      describeWeeklySolver(
+        report({ kind: "heuristic", why: "solver-stopped", optimal: false, servedOptimal: false, gapPercent: null, notes: ["solveur exact arrêté (délai de 105 s dépassé) : plan heuristique"] }),
+      ),
+    ).toEqual([
+      "Solveur exact arrêté avant d'avoir un plan : heuristique rapide, sans preuve d'optimum.",
+      "Solveur exact arrêté (délai de 105 s dépassé) : plan heuristique.",
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+// How the weekly optimisation chooses its solver, what it records about it,
+// and how the planning board says it in French. Pure: no I/O, no HiGHS (the
+// planning board imports it).
+import type { Instance } from "./instance";
+
+/**
+ * The weekly optimisation's use of the exact solver. Measured with
+ * tests/bench/scheduling-exact-threshold.ts on the shared 2-core machine (see
+ * README): 50 to 75 interventions are proven optimal in 5 to 50 s, 100 take
+ * over 2 minutes, mostly in the travel stage.
+ */
+export const WEEKLY_EXACT = {
+  /** Weeks with more interventions than this go straight to the heuristic. */
+  maxRequests: 80,
+  /** Branch-and-bound nodes per solver stage: the limit meant to bind, so the same week gives the same plan. */
+  nodeLimit: 100,
+  /** Safety only (a loaded machine): a stage it stops may differ between runs, and the report says so. */
+  timeLimitSeconds: 90,
+} as const;
+
+export type WeeklySolver =
+  | { kind: "exact" }
+  | { kind: "heuristic"; why: "empty" | "too-large" | "solver-stopped" | "week-changed" };
+
+/** What a planning run records about its solver (PlanningRun.stats.solver). */
+export interface WeeklySolverReport {
+  kind: "exact" | "heuristic";
+  why?: "empty" | "too-large" | "solver-stopped" | "week-changed";
+  /** Interventions in the week, and the exact solver's limit. */
+  requests: number;
+  maxRequests: number;
+  /** All four levels of the objective proven optimal. */
+  optimal: boolean;
+  /** Pins kept and served worker-minutes proven maximal. */
+  servedOptimal: boolean;
+  /** Relative gap on served worker-minutes, in % (2 decimals); null when nothing bounds it (heuristic). */
+  gapPercent: number | null;
+  /** False when the wall-clock limit stopped the solver: running again may give another plan. */
+  reproducible: boolean;
+  seconds: number;
+  /** The solver's own remarks (components left to the heuristic, fallback reasons), in French. */
+  notes: string[];
+}
+
+/** Exact solver up to WEEKLY_EXACT.maxRequests interventions, the heuristic beyond. */
+export function chooseWeeklySolver(requests: number, maxRequests: number = WEEKLY_EXACT.maxRequests): WeeklySolver {
+  if (requests === 0) return { kind: "heuristic", why: "empty" };
+  return requests > maxRequests ? { kind: "heuristic", why: "too-large" } : { kind: "exact" };
+}
+
+/**
+ * Relative gap on served worker-minutes: (upper bound - served) / served, in %.
+ * The solver's own gap also counts kept pins (weighted big), which would make
+ * a week with pins look closer to the optimum than it is.
+ */
+export function servedGapPercent(served: number, upperBound: number): number | null {
+  if (!Number.isFinite(upperBound)) return null;
+  if (served <= 0) return upperBound > 0 ? null : 0;
+  return Math.round((Math.max(0, upperBound - served) / served) * 10_000) / 100;
+}
+
+/**
+ * True when two instances describe the same week: same people, sites and
+ * requests with the same pins, whatever order the database returned them in.
+ * A plan computed on one is then exactly right for the other.
+ */
+export function sameInstance(a: Instance, b: Instance): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const percent = (value: number) => `${value.toLocaleString("fr-FR", { maximumFractionDigits: 2 })} %`;
+const seconds = (value: number) => `${value.toLocaleString("fr-FR", { maximumFractionDigits: 1 })} s`;
+
+/** The run report's lines about the solver, in plain French (first line: the verdict). */
+export function describeWeeklySolver(report: WeeklySolverReport): string[] {
+  const lines: string[] = [];
+  if (report.kind === "exact") {
+    if (report.optimal) lines.push(`Optimum prouvé par le solveur exact (${seconds(report.seconds)}).`);
+    else if (report.servedOptimal)
+      lines.push(
+        "Heures servies au maximum, prouvé par le solveur exact ; la répartition des heures entre les personnes ou les trajets ne sont pas prouvés optimaux (limite du solveur atteinte).",
+      );
+    else if (report.gapPercent !== null)
+      lines.push(`Écart à l'optimum : ${percent(report.gapPercent)} au plus sur les heures servies (limite du solveur atteinte).`);
+    else lines.push("Solveur exact arrêté à sa limite : écart à l'optimum inconnu.");
+    if (!report.reproducible) lines.push("Arrêté par la limite de temps : relancer l'optimisation peut donner un autre plan.");
+  } else if (report.why === "empty") {
+    lines.push("Aucune intervention à planifier cette semaine.");
+  } else if (report.why === "too-large") {
+    lines.push(
+      `Semaine trop grande pour le solveur exact (${report.requests} interventions, au-delà de ${report.maxRequests}) : heuristique rapide, sans preuve d'optimum.`,
+    );
+  } else if (report.why === "week-changed") {
+    lines.push("La semaine a changé pendant le calcul exact : heuristique rapide sur la semaine à jour, sans preuve d'optimum.");
+  } else {
+    lines.push("Solveur exact arrêté avant d'avoir un plan : heuristique rapide, sans preuve d'optimum.");
+  }
+  return [...lines, ...report.notes.map((note) => `${note.charAt(0).toUpperCase()}${note.slice(1)}.`)];
+}
