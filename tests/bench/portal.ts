@@ -9,6 +9,9 @@
 // compares like with like; the machine's load average is printed beside the
 // figures, which are only comparable within one run. BENCH_PORTAL_ROOT runs
 // the portal from another checkout (e.g. an earlier commit, built there).
+// Both servers run side by side and are loaded in turn, BENCH_ROUNDS times
+// (default 3): the machine is shared, so each figure is the median of its
+// rounds, and a burst of someone else's work hits both servers alike.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
@@ -24,6 +27,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 50;
 const PASSWORD = "bench-password-2026";
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const load1 = () => loadavg()[0]!.toFixed(1);
 
 async function seed(url: string) {
@@ -132,18 +136,30 @@ async function main() {
     requests: [{ method: "POST" as const, path: "/requests/new", setupRequest: (req: autocannon.Request) => ({ ...req, body: order() }) }],
   };
 
-  const portalList = await load(`${base}/requests`, { headers: { Cookie: cookie } });
-  const portalOrder = await load(base, post);
-  await stop(portal);
-
   const bare = await start("node", ["--import", "tsx", "tests/bench/portal-bare-server.ts"], { ...env, PORT: "3202", PAGE_HTML_FILE: pageFile, SESSION_HASH: rows[0].id });
-  const bareList = await load("http://127.0.0.1:3202/requests", {});
-  const bareOrder = await load("http://127.0.0.1:3202", post);
-  await stop(bare);
+  const rounds: { portalList: Result; bareList: Result; portalOrder: Result; bareOrder: Result }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    rounds.push({
+      portalList: await load(`${base}/requests`, { headers: { Cookie: cookie } }),
+      bareList: await load("http://127.0.0.1:3202/requests", {}),
+      portalOrder: await load(base, post),
+      bareOrder: await load("http://127.0.0.1:3202", post),
+    });
+  }
+  await Promise.all([stop(portal), stop(bare)]);
+  const medianOf = (key: keyof (typeof rounds)[number]): Result => {
+    const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const results = rounds.map((r) => r[key]);
+    return { rps: mid(results.map((r) => r.rps)), p50: mid(results.map((r) => r.p50)), p99: mid(results.map((r) => r.p99)), errors: results.reduce((n, r) => n + r.errors, 0) };
+  };
+  const [portalList, bareList, portalOrder, bareOrder] = (["portalList", "bareList", "portalOrder", "bareOrder"] as const).map(medianOf);
+  for (const [i, r] of rounds.entries()) {
+    console.log(`round ${i + 1}: GET ${r.portalList.rps} vs ${r.bareList.rps} req/s (${(r.portalList.rps / r.bareList.rps).toFixed(2)}), POST ${r.portalOrder.rps} vs ${r.bareOrder.rps} req/s (${(r.portalOrder.rps / r.bareOrder.rps).toFixed(2)})`);
+  }
 
   const line = (name: string, r: Result, b: Result) =>
     `${name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(6)} | ${String(b.rps).padStart(7)} ${String(b.p50).padStart(6)} ${String(b.p99).padStart(6)} | ${(r.rps / b.rps).toFixed(2).padStart(5)} | errors ${r.errors}/${b.errors}`;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run; ${PROCESSES} process(es) for each server; load average ${loadBefore} before, ${load1()} after`);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run, medians of ${ROUNDS} rounds; ${PROCESSES} process(es) for each server; load average ${loadBefore} before, ${load1()} after`);
   console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
   console.log(line("my requests (GET)", portalList, bareList));
   console.log(line("order (POST)", portalOrder, bareOrder));
