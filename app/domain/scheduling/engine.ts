@@ -193,6 +193,7 @@ class Search {
     this.state = new PlanState(problem);
     this.random = seededRandom(seed);
     this.sharedCount = new Int32Array(problem.requests.length);
+    this.taken = new PersonSet(problem.people.length);
     this.failedStamp = new Float64Array(problem.requests.length).fill(-1);
     this.failedBudget = new Float64Array(problem.requests.length);
     const { requests, people } = problem;
@@ -333,6 +334,26 @@ class Search {
     let best: Candidate | null = null;
     for (let k = 0; k < request.starts.length; k++) {
       const eligibleWorkers = problem.eligibleWorkers[r][k];
+
+      // Workers (the scarce ones, checked first): the required (pinned) ones, then those furthest below
+      // their target, least wanted, least travel.
+      const team: number[] = [];
+      let pinnedOk = true;
+      for (const w of required) {
+        if (!eligibleWorkers.includes(w) || !state.isFree(w, r, k)) {
+          pinnedOk = false;
+          break;
+        }
+        team.push(w);
+      }
+      if (!pinnedOk) continue;
+      const missing = request.need - team.length;
+      // Who is free first (often too few: the start is out), then what each would cost.
+      const free: number[] = [];
+      for (const w of eligibleWorkers) {
+        if (!team.includes(w) && state.isFree(w, r, k)) free.push(w);
+      }
+      if (free.length < missing) continue;
       // Supervisor: least wanted elsewhere, then least travel.
       let supervisor = -1;
       let supervisorKey = Infinity;
@@ -348,25 +369,7 @@ class Search {
         }
       }
       if (supervisor < 0) continue;
-
-      // Workers: the required (pinned) ones, then those furthest below their target, least wanted, least travel.
-      const team: number[] = [];
-      let pinnedOk = true;
-      for (const w of required) {
-        if (!eligibleWorkers.includes(w) || !state.isFree(w, r, k)) {
-          pinnedOk = false;
-          break;
-        }
-        team.push(w);
-      }
-      if (!pinnedOk) continue;
-      const missing = request.need - team.length;
-      const options: Array<{ w: number; gain: number; travel: number }> = [];
-      for (const w of eligibleWorkers) {
-        if (team.includes(w) || !state.isFree(w, r, k)) continue;
-        options.push({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) });
-      }
-      if (options.length < missing) continue;
+      const options = free.map((w) => ({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) }));
       options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
       let shortfallGain = 0;
       let travelAdded = supervisorTravel;
@@ -469,7 +472,8 @@ class Search {
     this.searchBudget = budget;
     for (let k = 0; k < request.starts.length && this.searchBudget > 0; k++) {
       if (!startIsPossible(problem, r, k)) continue;
-      const taken = new Set<number>();
+      const taken = this.taken;
+      taken.clear();
       const supervisor = this.freeOneOf(problem.eligibleSupervisors[r][k], r, k, taken);
       let ok = supervisor >= 0;
       const team: number[] = [];
@@ -507,15 +511,17 @@ class Search {
     return stamp;
   }
 
+  /** People already in the team being built, or being freed, in the current augmenting search. */
+  private readonly taken: PersonSet;
+
   /** Work left for the current augmenting search (person expansions). */
   private searchBudget = 0;
 
   /** A person of `pool` (not in `avoid`) free or freed for request r at k, or -1. */
-  private freeOneOf(pool: number[], r: number, k: number, avoid: Set<number>): number {
+  private freeOneOf(pool: number[], r: number, k: number, avoid: PersonSet): number {
     const { state } = this;
+    for (const p of pool) if (!avoid.has(p) && state.isFree(p, r, k)) return p;
     const candidates = pool.filter((p) => !avoid.has(p));
-    const free = candidates.find((p) => state.isFree(p, r, k));
-    if (free !== undefined) return free;
     for (const p of this.leastBusy(candidates, r, k, SEARCH.branching)) {
       if (this.makeFree(p, r, k, SEARCH.depth, avoid)) return p;
     }
@@ -585,7 +591,7 @@ class Search {
    * assignment (and one more if the weekly cap requires it) to someone else,
    * recursively. Changes are journaled; on failure they are undone.
    */
-  private makeFree(p: number, r: number, k: number, depth: number, avoid: Set<number>): boolean {
+  private makeFree(p: number, r: number, k: number, depth: number, avoid: PersonSet): boolean {
     const { problem, state } = this;
     if (state.isFree(p, r, k)) return true;
     if (depth <= 0 || this.searchBudget-- <= 0) return false;
@@ -617,7 +623,7 @@ class Search {
   }
 
   /** Give p's place in assignment q to another eligible person, freeing them first if needed. */
-  private handOver(q: number, p: number, depth: number, avoid: Set<number>): boolean {
+  private handOver(q: number, p: number, depth: number, avoid: PersonSet): boolean {
     const { problem, state } = this;
     const other = problem.requests[q];
     if (other.pinnedSupervisor === p || other.pinnedWorkers.includes(p)) return false;
@@ -905,6 +911,8 @@ class Search {
         if (state.minutes[w] >= problem.people[w].targetMinutes) break;
         if (!state.isAssigned(q) || state.involves(q, w)) continue;
         const request = problem.requests[q];
+        // Cheap test first: w must fit q at some start (q's own people do not matter, w is not one of them).
+        if (!request.starts.some((_, k) => problem.eligibleWorkers[q][k].includes(w) && state.isFree(w, q, k))) continue;
         const before = state.objective();
         const previous = state.staffing(q)!;
         state.unassign(q);
@@ -1035,6 +1043,29 @@ class Search {
       if (this.tryStaffing(r, { ...current, startIndex: k })) return true;
     }
     return false;
+  }
+}
+
+/** A set of person indices as flags (the augmenting search asks it for every candidate). */
+class PersonSet {
+  private readonly flags: Uint8Array;
+  private readonly added: number[] = [];
+  constructor(size: number) {
+    this.flags = new Uint8Array(size);
+  }
+  has(p: number): boolean {
+    return this.flags[p] === 1;
+  }
+  add(p: number): void {
+    this.flags[p] = 1;
+    this.added.push(p);
+  }
+  delete(p: number): void {
+    this.flags[p] = 0;
+  }
+  clear(): void {
+    for (const p of this.added) this.flags[p] = 0;
+    this.added.length = 0;
   }
 }
 

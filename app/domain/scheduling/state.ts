@@ -3,7 +3,7 @@
 // other assignments (H6 overlap and travel, H7 weekly cap) are checked here;
 // the rest is in the precomputed eligibility of the Problem.
 import type { Assignment, Plan } from "./instance";
-import { conflicts, dayOf, type Problem } from "./problem";
+import { dayOf, type Problem } from "./problem";
 import { formatDateTime } from "./time";
 
 /** Lexicographic objective of the contract, in its order. */
@@ -38,6 +38,11 @@ export class PlanState {
   readonly startIndex: Int32Array;
   readonly supervisor: Int32Array;
   readonly team: number[][];
+  /** Chosen start (week minutes) per request, meaningful only when assigned. */
+  readonly startAt: Int32Array;
+  /** Per request duration and site, as flat arrays: the clash test is the search's innermost loop. */
+  private readonly durationOf: Int32Array;
+  private readonly siteOf: Int32Array;
   /** Requests of each person, sorted by start. */
   readonly agenda: number[][];
   readonly minutes: number[];
@@ -58,6 +63,9 @@ export class PlanState {
     const n = problem.requests.length;
     this.startIndex = new Int32Array(n).fill(-1);
     this.supervisor = new Int32Array(n).fill(-1);
+    this.startAt = new Int32Array(n);
+    this.durationOf = Int32Array.from(problem.requests, (r) => r.duration);
+    this.siteOf = Int32Array.from(problem.requests, (r) => r.site);
     this.team = Array.from({ length: n }, () => []);
     this.agenda = problem.people.map(() => []);
     this.minutes = problem.people.map(() => 0);
@@ -80,7 +88,7 @@ export class PlanState {
   }
 
   startOf(r: number): number {
-    return this.problem.requests[r].starts[this.startIndex[r]];
+    return this.startAt[r];
   }
 
   staffing(r: number): Staffing | null {
@@ -94,26 +102,33 @@ export class PlanState {
    * moving it).
    */
   clashWith(person: number, r: number, k: number, ignore = -1): number {
-    const { problem } = this;
-    const request = problem.requests[r];
-    const start = request.starts[k];
-    const end = start + request.duration;
-    for (const q of this.agenda[person]) {
+    const { problem, startAt, durationOf, siteOf } = this;
+    const start = problem.requests[r].starts[k];
+    const end = start + durationOf[r];
+    const site = siteOf[r];
+    const travel = problem.travel;
+    const horizon = end + problem.maxTravel;
+    const agenda = this.agenda[person];
+    for (let i = 0; i < agenda.length; i++) {
+      const q = agenda[i];
       if (q === r || q === ignore) continue;
-      const other = problem.requests[q];
-      const otherStart = other.starts[this.startIndex[q]];
-      if (otherStart >= end + problem.maxTravel) break; // agenda is sorted by start
-      if (conflicts(problem, request.site, start, end, other.site, otherStart, otherStart + other.duration)) return q;
+      const otherStart = startAt[q];
+      if (otherStart >= horizon) break; // agenda is sorted by start
+      // H6 (see conflicts in problem.ts), inlined.
+      const clash =
+        start <= otherStart
+          ? end + travel[site][siteOf[q]] > otherStart
+          : otherStart + durationOf[q] + travel[siteOf[q]][site] > start;
+      if (clash) return q;
     }
     return -1;
   }
 
   /** Would this person fit request r at start k, given the rest of the plan (H6, H7)? */
   isFree(person: number, r: number, k: number, ignore = -1): boolean {
-    const extra = this.problem.requests[r].duration;
-    let minutes = this.minutes[person] + extra;
+    let minutes = this.minutes[person] + this.durationOf[r];
     if (ignore >= 0 && this.isAssigned(ignore) && this.involves(ignore, person)) {
-      minutes -= this.problem.requests[ignore].duration;
+      minutes -= this.durationOf[ignore];
     }
     if (minutes > this.problem.people[person].capMinutes) return false;
     return this.clashWith(person, r, k, ignore) < 0;
@@ -166,6 +181,7 @@ export class PlanState {
   assign(r: number, k: number, supervisor: number, workers: number[]): void {
     const request = this.problem.requests[r];
     this.startIndex[r] = k;
+    this.startAt[r] = request.starts[k];
     this.supervisor[r] = supervisor;
     this.team[r] = [...workers].sort((a, b) => a - b);
     this.served += request.value;

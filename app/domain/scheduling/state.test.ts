@@ -1,0 +1,66 @@
+// The plan state's clash test (H6 with travel, H7 cap) is the local search's
+// innermost loop and is written for speed; here it is held to the plain rule
+// of problem.ts (conflicts, capMinutes) on plans of random weeks.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { generateInstance } from "../../../tests/support/instance-generator";
+import { seededRandom, solveProblem } from "./engine";
+import { parseInstance } from "./instance";
+import { compileProblem, conflicts, type Problem } from "./problem";
+import type { PlanState } from "./state";
+
+function problemOf(options: Parameters<typeof generateInstance>[0]): Problem {
+  const parsed = parseInstance(generateInstance(options));
+  if (!parsed.ok) throw new Error(`generated instance rejected at ${parsed.path}: ${parsed.message}`);
+  return compileProblem(parsed.instance);
+}
+
+/** H6 and H7 for person p (who does not hold r) taking request r at start k, from the rule's own definition. */
+function fitsByTheRule(problem: Problem, state: PlanState, p: number, r: number, k: number, ignore: number): boolean {
+  const request = problem.requests[r];
+  const start = request.starts[k];
+  let minutes = request.duration;
+  for (const q of state.agenda[p]) {
+    if (q === ignore) continue;
+    minutes += problem.requests[q].duration;
+    const other = problem.requests[q];
+    const qStart = other.starts[state.startIndex[q]];
+    if (conflicts(problem, request.site, start, start + request.duration, other.site, qStart, qStart + other.duration)) return false;
+  }
+  return minutes <= problem.people[p].capMinutes;
+}
+
+describe("plan state", () => {
+  it("isFree agrees with H6 (travel included) and H7 on the plans of random weeks", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 5, max: 60 }),
+        fc.boolean(),
+        (seed, requests, timeWindows) => {
+          const problem = problemOf({ requests, seed, timeWindows, tightness: 1.6 });
+          const { state } = solveProblem(problem, { iterations: 50, seed });
+          const random = seededRandom(seed);
+          const pick = (n: number) => Math.floor(random() * n);
+          for (let probe = 0; probe < 200; probe++) {
+            const p = pick(problem.people.length);
+            const r = pick(problem.requests.length);
+            const k = pick(problem.requests[r].starts.length);
+            const agenda = state.agenda[p];
+            if (agenda.includes(r)) continue; // the search asks only about requests the person does not hold
+            const ignore = agenda.length > 0 && random() < 0.3 ? agenda[pick(agenda.length)] : -1;
+            expect(state.isFree(p, r, k, ignore), `person ${p}, request ${r}, start ${k}, ignoring ${ignore}`).toBe(
+              fitsByTheRule(problem, state, p, r, k, ignore),
+            );
+          }
+          for (const request of problem.requests) {
+            if (state.isAssigned(request.index)) {
+              expect(state.startOf(request.index)).toBe(request.starts[state.startIndex[request.index]]);
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
