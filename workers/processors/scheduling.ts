@@ -155,7 +155,13 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
       return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
     }
     await job?.updateProgress(30);
-    const exact = await solveExactSafely(snapshot, limits);
+    // HiGHS tells nothing while it works: the bar moves with the time spent against the limit.
+    const solving = Date.now();
+    const ticker = setInterval(() => {
+      const share = (Date.now() - solving) / 1000 / limits.timeLimitSeconds;
+      void job?.updateProgress(30 + Math.max(1, Math.min(45, Math.floor(45 * share)))).catch(() => {});
+    }, 2000);
+    const exact = await solveExactSafely(snapshot, limits).finally(() => clearInterval(ticker));
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
