@@ -194,6 +194,7 @@ class Search {
     this.random = seededRandom(seed);
     this.sharedCount = new Int32Array(problem.requests.length);
     this.taken = new PersonSet(problem.people.length);
+    this.scratch = new Int32Array(problem.people.length);
     this.failedStamp = new Float64Array(problem.requests.length).fill(-1);
     this.failedBudget = new Float64Array(problem.requests.length);
     const { requests, people } = problem;
@@ -514,6 +515,9 @@ class Search {
   /** People already in the team being built, or being freed, in the current augmenting search. */
   private readonly taken: PersonSet;
 
+  /** Candidates handed to leastBusy, which reads them before any recursion (saves an array per call). */
+  private readonly scratch: Int32Array;
+
   /** Work left for the current augmenting search (person expansions). */
   private searchBudget = 0;
 
@@ -521,22 +525,24 @@ class Search {
   private freeOneOf(pool: number[], r: number, k: number, avoid: PersonSet): number {
     const { state } = this;
     for (const p of pool) if (!avoid.has(p) && state.isFree(p, r, k)) return p;
-    const candidates = pool.filter((p) => !avoid.has(p));
-    for (const p of this.leastBusy(candidates, r, k, SEARCH.branching)) {
+    const candidates = this.scratch;
+    let length = 0;
+    for (const p of pool) if (!avoid.has(p)) candidates[length++] = p;
+    for (const p of this.leastBusy(candidates, length, r, k, SEARCH.branching)) {
       if (this.makeFree(p, r, k, SEARCH.depth, avoid)) return p;
     }
     return -1;
   }
 
   /** The `count` people of the pool with the fewest clashes with request r at start k. */
-  private leastBusy(pool: number[], r: number, k: number, count: number): number[] {
+  private leastBusy(pool: ArrayLike<number>, length: number, r: number, k: number, count: number): number[] {
     const chosen: number[] = [];
     const clashes: number[] = [];
     // Big pools: look at a window of them from a random offset, to bound the work.
-    const size = Math.min(pool.length, SEARCH.sample);
-    const offset = pool.length > size ? Math.floor(this.random() * pool.length) : 0;
+    const size = Math.min(length, SEARCH.sample);
+    const offset = length > size ? Math.floor(this.random() * length) : 0;
     for (let n = 0; n < size; n++) {
-      const p = pool[(offset + n) % pool.length];
+      const p = pool[(offset + n) % length];
       const c = this.clashCount(p, r, k, count > chosen.length ? Infinity : clashes[chosen.length - 1]);
       let i = chosen.length;
       while (i > 0 && clashes[i - 1] > c) i--;
@@ -631,14 +637,15 @@ class Search {
     const kq = state.startIndex[q];
     const pool = (problem.people[p].isSupervisor ? problem.eligibleSupervisors : problem.eligibleWorkers)[q][kq];
     // Someone free right away (the common case), else recurse on the least busy.
-    const candidates: number[] = [];
+    const candidates = this.scratch;
+    let length = 0;
     for (const x of pool) {
       if (avoid.has(x) || state.involves(q, x)) continue;
       if (state.isFree(x, q, kq)) return this.replacePerson(q, p, x);
-      candidates.push(x);
+      candidates[length++] = x;
     }
     if (depth <= 0) return false;
-    for (const x of this.leastBusy(candidates, q, kq, SEARCH.branching)) {
+    for (const x of this.leastBusy(candidates, length, q, kq, SEARCH.branching)) {
       if (this.makeFree(x, q, kq, depth, avoid)) return this.replacePerson(q, p, x);
     }
     return false;
