@@ -165,7 +165,7 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
-        if (!sameInstance(instance, snapshot)) throw new WeekChanged();
+        if (!sameInstance(parsed(instance), snapshot)) throw new WeekChanged();
         return exact.plan;
       });
       return { result, solver: exactReport(exact, snapshot.requests.length, limits) };

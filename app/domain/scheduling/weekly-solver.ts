@@ -5,9 +5,10 @@ import type { Instance } from "./instance";
 
 /**
  * The weekly optimisation's use of the exact solver. Measured with
- * tests/bench/scheduling-exact-threshold.ts on the shared 2-core machine (see
- * README): 50 to 75 interventions are proven optimal in 5 to 50 s, 100 take
- * over 2 minutes, mostly in the travel stage.
+ * tests/bench/scheduling-exact-threshold.ts on the shared, loaded 2-core
+ * machine (see README): up to 75 interventions proven optimal within 64 s
+ * (most of it in the travel stage), 90 with time windows and 100 stopped by the
+ * 90 s limit, whose plans then need not repeat.
  */
 export const WEEKLY_EXACT = {
   /** Weeks with more interventions than this go straight to the heuristic. */
