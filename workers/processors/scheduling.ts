@@ -11,7 +11,7 @@ import {
 } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
-import { solveExact, type ExactResult } from "~/domain/scheduling/exact.ts";
+import { heuristicFallback, solveExact, type ExactResult } from "~/domain/scheduling/exact.ts";
 import {
   chooseWeeklySolver,
   sameInstance,
@@ -182,30 +182,8 @@ async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits): 
   try {
     return await solveExact(instance, { nodeLimit: limits.nodeLimit, timeLimitSeconds: limits.timeLimitSeconds, onWorkerFailure: "heuristic" });
   } catch (error) {
-    const { plan, stats } = solve(instance);
-    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return {
-      plan,
-      stats: {
-        optimal: false,
-        servedOptimal: false,
-        optimalUpToShortfall: false,
-        gap: Number.NaN,
-        servedUpperBound: Number.NaN,
-        objective: stats.objective,
-        heuristicObjective: stats.objective,
-        components: 0,
-        unprovenComponents: 0,
-        heuristicComponents: 0,
-        travelStageSkipped: 0,
-        timeLimitStops: 0,
-        nodeLimitStops: 0,
-        columns: 0,
-        rows: 0,
-        seconds: Number.NaN,
-        notes: [`solveur exact en erreur (${why}) : plan heuristique`],
-      },
-    };
+    const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    return heuristicFallback(instance, {}, `solveur exact en erreur (${why})`);
   }
 }
 

@@ -40,7 +40,7 @@ export async function solveExact(instance: Instance, options: SolveExactOptions 
     return await solveInWorker(instance, options);
   } catch (error) {
     if (error instanceof WorkerUnavailable) {
-      if (options.onWorkerFailure === "heuristic") return heuristicFallback(instance, options, `fil d'exécution séparé indisponible : ${error.message}`);
+      if (options.onWorkerFailure === "heuristic") return heuristicFallback(instance, options, `solveur exact arrêté (fil d'exécution séparé indisponible : ${error.message})`);
       const result = await solveExactInThread(instance, options);
       result.stats.notes.push(`fil d'exécution séparé indisponible (${error.message}) : résolu dans le fil principal`);
       return result;
@@ -86,7 +86,7 @@ function solveInWorker(instance: Instance, options: ExactOptions): Promise<Exact
       action();
     };
     const deadline = setTimeout(
-      () => finish(() => resolve(heuristicFallback(instance, options, `délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé`))),
+      () => finish(() => resolve(heuristicFallback(instance, options, `solveur exact arrêté (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`))),
       (timeLimit + DEADLINE_MARGIN_SECONDS) * 1000,
     );
     worker.once("message", (message: { ok: true; result: ExactResult } | { ok: false; error: string }) => {
@@ -105,7 +105,8 @@ function tsxEsmApiUrl(): string {
   return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
 }
 
-function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
+/** The heuristic's plan in the exact solver's result shape, with why the solver did not plan it. */
+export function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
   const problem = compileProblem(instance);
   const { state } = solveProblem(problem, { seed: options.seed });
   const objective = state.objective();
@@ -128,7 +129,7 @@ function heuristicFallback(instance: Instance, options: ExactOptions, why: strin
       columns: 0,
       rows: 0,
       seconds: Number.NaN,
-      notes: [`solveur exact arrêté (${why}) : plan heuristique`],
+      notes: [`${why} : plan heuristique`],
     },
   };
 }
