@@ -1,33 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
 import { addManyToOutbox } from "~/data/outbox.server.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { startWorkerProcess } from "../support/spawn-worker.ts";
 
 // 200 requests accepted at once, two worker processes, one killed with SIGKILL
 // mid-run: every intervention ends staffed once or explicitly unstaffed, and
 // nobody is booked twice. `npm run test:chaos` runs it many times.
 const REQUESTS = Number(process.env.CHAOS_REQUESTS ?? 200);
-const root = path.resolve(import.meta.dirname, "../..");
 const prefix = `chaos-${randomBytes(4).toString("hex")}`;
 const children: ChildProcess[] = [];
-
-function startWorkerProcess() {
-  const child = spawn("node", ["--import", "tsx", "tests/support/worker-process.ts"], {
-    cwd: root,
-    env: { ...process.env, QUEUE_PREFIX: prefix, LOCK_MS: "2000", WORKER_CONCURRENCY: "4" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return new Promise<ChildProcess>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
-    child.on("exit", (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
 
 afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
@@ -60,8 +46,8 @@ describe("scheduling under failure", () => {
       addManyToOutbox(tx, "scheduling", "staff-request", requestIds.map((id) => ({ businessKey: `request-accepted:${id}`, payload: { requestId: id } }))),
     );
 
-    const first = await startWorkerProcess();
-    await startWorkerProcess();
+    const first = await startWorkerProcess(prefix, children);
+    await startWorkerProcess(prefix, children);
     // Kill one mid-run: once the relay has handed jobs to the workers, before they are done.
     const deadline = Date.now() + 60_000;
     while ((await db().outboxEvent.count({ where: { publishedAt: { not: null } } })) === 0 && Date.now() < deadline) {

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import { Queue } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
@@ -14,30 +13,17 @@ import { jobIdFor } from "~/queues/registry.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { startWorkerProcess } from "../support/spawn-worker.ts";
 
 // Two optimisations of the same week, the worker process solving both killed
 // with SIGKILL while HiGHS works in its worker threads; two other processes
 // take the jobs up once their locks lapse: each run ends with the exact
 // solver's plan (the same for both: node limits, not the clock), written once
 // whole, nobody double-booked.
-const root = path.resolve(import.meta.dirname, "../..");
 const prefix = `weekly-chaos-${randomBytes(4).toString("hex")}`;
 const children: ChildProcess[] = [];
 const connection = createRedis("web");
 const queue = new Queue("scheduling", { connection, prefix });
-
-function startWorkerProcess() {
-  const child = spawn("node", ["--import", "tsx", "tests/support/worker-process.ts"], {
-    cwd: root,
-    env: { ...process.env, QUEUE_PREFIX: prefix, LOCK_MS: "2000", WORKER_CONCURRENCY: "4" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return new Promise<ChildProcess>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child));
-    child.on("exit", (code) => reject(new Error(`worker exited early (${code})`)));
-  });
-}
 
 afterAll(async () => {
   for (const child of children) child.kill("SIGKILL");
@@ -79,7 +65,7 @@ describe("weekly optimisation under failure", () => {
     await db().$transaction((tx) =>
       addManyToOutbox(tx, "scheduling", "optimise-week", runs.map((run) => ({ businessKey: `optimise:${run.id}`, payload: { weekStart: week, runId: run.id } }))),
     );
-    const first = await startWorkerProcess();
+    const first = await startWorkerProcess(prefix, children);
     // Kill it once both jobs are solving (progress 30: the week read, HiGHS started).
     const solving = async () => {
       const jobs = await Promise.all(runs.map((run) => queue.getJob(jobIdFor("scheduling", `optimise:${run.id}`))));
@@ -90,7 +76,7 @@ describe("weekly optimisation under failure", () => {
     const killedAt = Date.now();
     expect(await db().assignment.count({ where: { intervention: { request: { prestationId: prestation.id } } } })).toBe(0); // nothing written mid-solve
     // Two processes take the stalled jobs up once their locks lapse (often one each: both solve, one writes first).
-    await Promise.all([startWorkerProcess(), startWorkerProcess()]);
+    await Promise.all([startWorkerProcess(prefix, children), startWorkerProcess(prefix, children)]);
 
     const done = async () => (await db().planningRun.count({ where: { id: { in: runs.map((r) => r.id) }, status: { not: "running" } } })) === 2;
     expect(await until(done, 240_000)).toBe(true);
