@@ -1,5 +1,6 @@
 import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
+import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
 import { db, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
@@ -351,8 +352,16 @@ export async function getIntervention(interventionId: string) {
   return db().intervention.findUnique({ where: { id: interventionId }, select: { id: true, startsAt: true, status: true } });
 }
 
-export async function startPlanningRun(weekStart: string, trigger: "schedule" | "coordinator") {
-  return db().planningRun.create({ data: { weekStart: new Date(`${weekStart}T00:00:00Z`), trigger, status: "running" } });
+/**
+ * A run of the optimisation. The weekly job's runs are one per job: a job
+ * taken up again after its worker died carries on the same run, rather than
+ * leaving the first one "running" for ever beside a second.
+ */
+export async function startPlanningRun(weekStart: string, trigger: "schedule" | "coordinator", jobId?: string) {
+  const data = { weekStart: new Date(`${weekStart}T00:00:00Z`), trigger, status: "running" };
+  if (!jobId) return db().planningRun.create({ data });
+  const id = `job-${sha256(jobId).slice(0, 24)}`;
+  return db().planningRun.upsert({ where: { id }, create: { id, ...data }, update: { status: "running", finishedAt: null } });
 }
 
 export async function finishPlanningRun(id: string, status: "done" | "failed", stats: object) {

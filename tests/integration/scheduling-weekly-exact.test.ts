@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
-import { loadWeekInstance } from "~/data/scheduling.server.ts";
+import { loadWeekInstance, startPlanningRun } from "~/data/scheduling.server.ts";
 import { solve } from "~/domain/scheduling/engine.ts";
 import { solveExact } from "~/domain/scheduling/exact.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
@@ -167,5 +167,17 @@ describe("weekly optimisation: exact solver or heuristic", () => {
       unassigned: written.unstaffed.map((id) => ({ requestId: id, rule: "capacity" as const, reason: "-" })),
     };
     expect(validatePlan(instance, plan).violations).toEqual([]);
+  });
+
+  it("carries a weekly job taken up again on the run it started, rather than leaving that one running", async () => {
+    const week = weekIn(8);
+    const first = await startPlanningRun(week, "schedule", "repeat:weekly-optimisation:1796940000000");
+    await db().planningRun.update({ where: { id: first.id }, data: { status: "failed", finishedAt: new Date() } });
+    const again = await startPlanningRun(week, "schedule", "repeat:weekly-optimisation:1796940000000");
+    expect(again.id).toBe(first.id);
+    expect(again).toMatchObject({ status: "running", finishedAt: null });
+    const other = await startPlanningRun(week, "schedule", "repeat:weekly-optimisation:1797544800000");
+    expect(other.id).not.toBe(first.id);
+    expect(await db().planningRun.count({ where: { weekStart: new Date(`${week}T00:00:00Z`) } })).toBe(2);
   });
 });

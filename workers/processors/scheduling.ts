@@ -101,7 +101,7 @@ export async function optimiseWeek(
   limits: WeeklyExactLimits = WEEKLY_EXACT,
 ) {
   const week = payload.weekStart ?? addDays(parisWeekStart(now), 7);
-  const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule");
+  const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule", job?.id);
   try {
     const rules = await getServiceRules();
     const policy: PinPolicy = { kind: "notice", lockedBefore: new Date(now.getTime() + rules.scheduleChangeNoticeDays * DAY_MS) };
