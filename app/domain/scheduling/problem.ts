@@ -165,21 +165,26 @@ export function compileProblem(instance: Instance): Problem {
     eligibleWorkers: [],
   };
 
-  // Index people by skill so eligibility does not scan everyone.
-  const bySkill = new Map<string, Person[]>();
+  // Index people by skill and by the week days they have a window on (H4 needs one), so eligibility
+  // does not scan everyone: on a big week most people with a skill are not there on a given day.
+  const bySkillAndDay = new Map<string, Person[][]>();
   for (const person of people) {
     for (const skill of person.skills) {
-      if (!bySkill.has(skill)) bySkill.set(skill, []);
-      bySkill.get(skill)!.push(person);
+      if (!bySkillAndDay.has(skill)) bySkillAndDay.set(skill, [[], [], [], [], [], [], []]);
+      const days = bySkillAndDay.get(skill)!;
+      for (let day = 0; day < 7; day++) if (person.windowsByDay[day].length > 0) days[day].push(person);
     }
   }
+  const nobody: Person[] = [];
   for (const request of requests) {
-    const candidates = bySkill.get(request.skill) ?? [];
+    const candidatesByDay = bySkillAndDay.get(request.skill);
     const supervisorsByStart: number[][] = [];
     const workersByStart: number[][] = [];
     for (const start of request.starts) {
       const supervisors: number[] = [];
       const workers: number[] = [];
+      const day = dayOf(start);
+      const candidates = candidatesByDay && day >= 0 && day <= 6 ? candidatesByDay[day] : nobody;
       for (const person of candidates) {
         if (!canServeAlone(person, request, start)) continue;
         if (person.isSupervisor) {
