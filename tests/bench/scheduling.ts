@@ -10,7 +10,8 @@
 // parse + solve + explanations) and the exact MIP solver (HiGHS, --exact-limit
 // seconds per week, skipped above --exact-max requests), and compares the
 // heuristic's served worker-minutes and shortfall with the exact solver's
-// when the solver proves optimality (otherwise against its upper bound).
+// when the solver proves optimality (otherwise with its upper bound and with
+// the best plan it found).
 // For scale on a shared machine, a no-op BullMQ job (a fresh queue on the test
 // Redis, a Worker that does nothing, --baseline-jobs jobs added in bulk) is
 // measured before and after the weeks; the table gives the heuristic's time as
@@ -172,6 +173,12 @@ function pct(numerator: number, denominator: number): string {
   return denominator === 0 ? "0.00%" : `${((100 * numerator) / denominator).toFixed(2)}%`;
 }
 
+/** A relative difference with its sign: "+1.20%", "-0.35%". */
+function signed(difference: number, reference: number): string {
+  const value = reference === 0 ? 0 : (100 * difference) / reference;
+  return `${value > 0 ? "+" : ""}${value.toFixed(2)}%`;
+}
+
 async function main() {
   const settings = settingsFrom(process.argv.slice(2));
   const baselineBefore = await measureBaselineSeconds(settings.baselineJobs);
@@ -197,7 +204,7 @@ async function main() {
               : row.exactIsHeuristic
                 ? "no exact plan nor bound (model too large)"
                 : `served within ${pct((row.servedBound ?? row.exactServed) - row.served, row.servedBound ?? row.exactServed)} of the bound; ` +
-                  `vs the exact solver's plan: served ${pct(row.exactServed - row.served, row.exactServed)} below, shortfall ${pct(row.shortfall - row.exactShortfall!, row.exactShortfall!)} above`;
+                  `vs the exact solver's plan: served ${signed(row.served - row.exactServed, row.exactServed)}, shortfall ${signed(row.shortfall - row.exactShortfall!, row.exactShortfall!)}`;
         console.log(
           `${String(size).padStart(5)} ${windows ? "windows" : "fixed  "} seed ${seed}: heuristic ${row.heuristicSeconds.toFixed(3)} s, ` +
             `served ${row.served}, shortfall ${row.shortfall} | exact ${row.exactSeconds?.toFixed(1) ?? "-"} s ${row.exactStatus}` +
@@ -213,7 +220,7 @@ async function main() {
   const baseline = measured.length ? measured.reduce((a, b) => a + b, 0) / measured.length : null;
 
   // Summary table: medians over the seeds of each (size, windows).
-  console.log("\n| requests | windows | weeks | heuristic s (median) | heuristic in no-op BullMQ jobs (mean of the two baselines) | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) | served vs exact's plan (median, unproven) | shortfall vs exact's plan (median, unproven, where served equal) |");
+  console.log("\n| requests | windows | weeks | heuristic s (median) | heuristic in no-op BullMQ jobs (mean of the two baselines) | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) | heuristic's served vs exact's plan (median, unproven) | heuristic's shortfall vs exact's plan (median, unproven, where served equal) |");
   console.log("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const size of settings.sizes) {
     for (const windows of [false, true]) {
@@ -230,8 +237,8 @@ async function main() {
           `${proven.length ? `${(100 * median(proven.map((r) => (r.exactServed! - r.served) / r.exactServed!))).toFixed(2)}%` : "—"} | ` +
           `${shortfallProven.length ? `${(100 * median(shortfallProven.map((r) => (r.exactShortfall ? (r.shortfall - r.exactShortfall) / r.exactShortfall : 0)))).toFixed(2)}% (${shortfallProven.length})` : "—"} | ` +
           `${unproven.length ? `${(median(unproven.map((r) => (r.servedBound! - r.served) / r.servedBound!)) * 100).toFixed(2)}%` : "—"} | ` +
-          `${unproven.length ? `${(median(unproven.map((r) => (r.exactServed! - r.served) / r.exactServed!)) * 100).toFixed(2)}% below` : "—"} | ` +
-          `${unprovenEqual.length ? `${(median(unprovenEqual.map((r) => (r.exactShortfall ? (r.shortfall - r.exactShortfall) / r.exactShortfall : 0))) * 100).toFixed(2)}% (${unprovenEqual.length})` : "—"} |`,
+          `${unproven.length ? signed(median(unproven.map((r) => (r.served - r.exactServed!) / r.exactServed!)), 1) : "—"} | ` +
+          `${unprovenEqual.length ? `${signed(median(unprovenEqual.map((r) => (r.exactShortfall ? (r.shortfall - r.exactShortfall) / r.exactShortfall : 0))), 1)} (${unprovenEqual.length})` : "—"} |`,
       );
     }
   }
