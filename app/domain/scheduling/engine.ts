@@ -20,6 +20,7 @@ import { explainUnassigned } from "./explain";
 import type { Instance, Plan, Unassigned } from "./instance";
 import { compileProblem, conflicts, startIsPossible, type Problem } from "./problem";
 import { PlanState, compareObjectives, type Objective, type Staffing } from "./state";
+import { seededRandom } from "~/utils/seeded-random.ts";
 
 export interface SolveOptions {
   /** Seed of the local search (default 1). Same seed, same plan. */
@@ -90,18 +91,6 @@ export function planFromState(state: PlanState): Plan {
  */
 export function defaultIterations(requestCount: number): number {
   return Math.round(Math.min(60 * requestCount, 5000, 1_000_000 / Math.max(1, requestCount)));
-}
-
-/** Small, fast, seeded generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function solveProblem(problem: Problem, options: SolveOptions = {}): { state: PlanState; stats: SolveStats } {

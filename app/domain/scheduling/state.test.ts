@@ -4,7 +4,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generateInstance } from "../../../tests/support/instance-generator";
-import { seededRandom, solveProblem } from "./engine";
+import { seededRandom } from "~/utils/seeded-random.ts";
+import { solveProblem } from "./engine";
 import { parseInstance } from "./instance";
 import { compileProblem, conflicts, type Problem } from "./problem";
 import type { PlanState } from "./state";
