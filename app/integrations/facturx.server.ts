@@ -15,7 +15,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { FormatFactoryService, invoiceSchema, type Invoice } from "@e-invoice-eu/core";
 import { Ajv2019 } from "ajv/dist/2019.js";
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
 import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { toLibraryInvoice } from "~/domain/einvoicing/library-json.ts";
 import { readablePdf, type Fonts } from "~/domain/einvoicing/readable-pdf.ts";
@@ -165,7 +165,8 @@ async function mendPdfA(bytes: Uint8Array, doc: EN16931Document): Promise<Uint8A
   if (params) {
     params.set(PDFName.of("Size"), PDFNumber.of(data.length));
     const { createHash } = await import("node:crypto");
-    params.set(PDFName.of("CheckSum"), PDFString.of(Buffer.from(createHash("md5").update(data).digest()).toString("latin1")));
+    // A hex string: the MD5's raw bytes in a literal string would need escaping (a ")" or "\\" in it broke the PDF).
+    params.set(PDFName.of("CheckSum"), PDFHexString.of(createHash("md5").update(data).digest("hex")));
     replacement.dict.set(PDFName.of("Params"), params);
   }
   const ef = lookupDict(pdf, xmlFile.spec.get(PDFName.of("EF")))!;

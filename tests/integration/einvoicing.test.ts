@@ -164,6 +164,8 @@ describe("the invoice's Factur-X, read back", () => {
     pdf = await loadPdf(new Uint8Array(doc.bytes));
     const files = embeddedFiles(pdf);
     expect(files.map((f) => f.name)).toEqual(["factur-x.xml"]);
+    // The embedded file's checksum is the MD5 of its bytes (a hex string: raw bytes once broke the PDF).
+    expect(files[0]!.checkSumHex).toBe(createHash("md5").update(files[0]!.content).digest("hex"));
     xml = parseXml(files[0]!.content).CrossIndustryInvoice;
   });
 

@@ -2,7 +2,7 @@
 // the XMP metadata, the fonts, and the text drawn on the pages (hex strings of
 // glyph ids mapped back through each font's ToUnicode CMap).
 import { XMLParser } from "fast-xml-parser";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFStream, decodePDFRawStream } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
 
 export async function loadPdf(bytes: Uint8Array) {
   return PDFDocument.load(bytes, { updateMetadata: false });
@@ -20,7 +20,7 @@ export function embeddedFiles(pdf: PDFDocument) {
   const names = dict(pdf, pdf.catalog.get(PDFName.of("Names")));
   const tree = dict(pdf, names?.get(PDFName.of("EmbeddedFiles")));
   const list = tree ? pdf.context.lookup(tree.get(PDFName.of("Names")) as never) : undefined;
-  const out: { name: string; spec: PDFDict; content: string; subtype: string | undefined }[] = [];
+  const out: { name: string; spec: PDFDict; content: string; subtype: string | undefined; checkSumHex: string | undefined }[] = [];
   if (list instanceof PDFArray) {
     for (let i = 0; i + 1 < list.size(); i += 2) {
       const spec = dict(pdf, list.get(i + 1))!;
@@ -31,10 +31,17 @@ export function embeddedFiles(pdf: PDFDocument) {
         spec,
         content: utf8(stream),
         subtype: stream.dict.get(PDFName.of("Subtype"))?.toString(),
+        checkSumHex: checkSumHex(dict(pdf, stream.dict.get(PDFName.of("Params")))?.get(PDFName.of("CheckSum"))),
       });
     }
   }
   return out;
+}
+
+/** The bytes of a string object (literal or hex), as hex. */
+function checkSumHex(value: unknown): string | undefined {
+  if (value instanceof PDFHexString || value instanceof PDFString) return Buffer.from(value.asBytes()).toString("hex");
+  return undefined;
 }
 
 export function xmpMetadata(pdf: PDFDocument): string {
