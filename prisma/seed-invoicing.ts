@@ -90,7 +90,10 @@ export async function seedInvoicing(db: Db, today: Date) {
     const seq = (counters.get(series) ?? 0) + 1;
     counters.set(series, seq);
     const dueAt = new Date(issuedAt.getTime() + items[0]!.organisation.paymentTermsDays * 86_400_000);
-    const paid = items.every((i) => i.status === "PAID");
+    // Paid once due, as a partner pays a transfer: invoices not yet due are still open, so the
+    // demo always has open ones (last month's), whatever today is.
+    const paid = dueAt.getTime() <= today.getTime();
+    await db.intervention.updateMany({ where: { id: { in: items.map((i) => i.id) } }, data: { status: paid ? "PAID" : "INVOICED" } });
     const { periodStart, periodEnd } = monthBounds(month);
     await db.invoice.create({
       data: {

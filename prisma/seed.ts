@@ -102,7 +102,10 @@ function parisToday(): number {
 
 const TODAY = parisToday();
 const MONDAY = TODAY - (isoWeekday(TODAY) - 1); // Monday of the current week
-const WINDOW_START = MONDAY - 28; // four weeks back
+// Four weeks back, and at least the last two weeks of last month (from their Monday):
+// the demo always has last month's work, and so its invoices, whatever today is.
+const FIRST_OF_MONTH = TODAY - (new Date(TODAY * DAY_MS).getUTCDate() - 1);
+const WINDOW_START = Math.min(MONDAY - 28, FIRST_OF_MONTH - 14 - (isoWeekday(FIRST_OF_MONTH - 14) - 1));
 const WINDOW_END = MONDAY + 27; // end of the third week ahead
 
 // ---------------------------------------------------------------------------------------------
