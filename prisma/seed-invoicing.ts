@@ -4,7 +4,7 @@
 // Deterministic: no randomness, no clock beyond the seed's own "today".
 import type { Prisma, PrismaClient } from "../app/generated/prisma/client.ts";
 import { buildDraftInvoice, formatNumber, invoiceSeries } from "../app/domain/invoicing/lines.ts";
-import { firstWorkingDay, monthBounds, monthOf, parisTime } from "../app/domain/invoicing/period.ts";
+import { firstWorkingDay, monthBounds, monthOf, parisTime, previousMonth } from "../app/domain/invoicing/period.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -90,9 +90,9 @@ export async function seedInvoicing(db: Db, today: Date) {
     const seq = (counters.get(series) ?? 0) + 1;
     counters.set(series, seq);
     const dueAt = new Date(issuedAt.getTime() + items[0]!.organisation.paymentTermsDays * 86_400_000);
-    // Paid once due, as a partner pays a transfer: invoices not yet due are still open, so the
-    // demo always has open ones (last month's), whatever today is.
-    const paid = dueAt.getTime() <= today.getTime();
+    // Last month's invoices, issued this month, are still open; older ones are paid. So the
+    // demo always has open invoices, whatever today is.
+    const paid = month < previousMonth(currentMonth);
     await db.intervention.updateMany({ where: { id: { in: items.map((i) => i.id) } }, data: { status: paid ? "PAID" : "INVOICED" } });
     const { periodStart, periodEnd } = monthBounds(month);
     await db.invoice.create({

@@ -102,10 +102,12 @@ function parisToday(): number {
 
 const TODAY = parisToday();
 const MONDAY = TODAY - (isoWeekday(TODAY) - 1); // Monday of the current week
-// Four weeks back, and at least the last two weeks of last month (from their Monday):
-// the demo always has last month's work, and so its invoices, whatever today is.
+// Four weeks back. When those four weeks hold less than a whole week of last month (a
+// Monday after the 22nd), from the Monday two weeks before this month began instead, the
+// oldest series too: the demo always has last month's work, and so its open invoices.
 const FIRST_OF_MONTH = TODAY - (new Date(TODAY * DAY_MS).getUTCDate() - 1);
-const WINDOW_START = Math.min(MONDAY - 28, FIRST_OF_MONTH - 14 - (isoWeekday(FIRST_OF_MONTH - 14) - 1));
+const HISTORY_EXTENDED = MONDAY - 28 > FIRST_OF_MONTH - 7;
+const WINDOW_START = HISTORY_EXTENDED ? FIRST_OF_MONTH - 14 - (isoWeekday(FIRST_OF_MONTH - 14) - 1) : MONDAY - 28;
 const WINDOW_END = MONDAY + 27; // end of the third week ahead
 
 // ---------------------------------------------------------------------------------------------
@@ -853,7 +855,8 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   for (const r of RECURRING) {
     const step = r.recurrence === Recurrence.BIWEEKLY ? 14 : 7;
     const occurrences: Occurrence[] = [];
-    for (let day = MONDAY + r.fromWeek * 7 + r.isoDay - 1; day <= MONDAY + r.toWeek * 7 + 6; day += step) {
+    const firstWeek = HISTORY_EXTENDED && r.fromWeek === -4 ? WINDOW_START : MONDAY + r.fromWeek * 7;
+    for (let day = firstWeek + r.isoDay - 1; day <= MONDAY + r.toWeek * 7 + 6; day += step) {
       occurrences.push({ day, startMinute: clock(r.start) });
     }
     planned.push({
