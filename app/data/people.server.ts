@@ -1,7 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { addDays, fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
 import { audit } from "./audit.server.ts";
-import { db } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
 // Staff only (the route checks "people.view"): workers in insertion and encadrants.
@@ -139,22 +139,7 @@ export async function updateWorker(actor: Actor, workerId: string, update: Worke
 export async function addAbsence(actor: Actor, workerId: string, firstDay: string, lastDay: string) {
   return db().$transaction(async (tx) => {
     const worker = await tx.worker.findFirst({ where: { id: workerId, anonymisedAt: null }, select: { id: true } });
-    if (!worker) return null;
-    const startsAt = fromParisLocal(`${firstDay}T00:00`);
-    const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
-    const absence = await tx.absence.create({ data: { workerId, startsAt, endsAt } });
-    const affected = await tx.assignment.findMany({
-      where: { workerId, startsAt: { lt: endsAt }, endsAt: { gt: startsAt }, intervention: { status: { in: ["ACCEPTED", "SCHEDULED"] } } },
-      select: { interventionId: true },
-    });
-    for (const a of affected) {
-      await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${a.interventionId}:absence:${absence.id}`, { interventionId: a.interventionId });
-    }
-    await audit(
-      { action: "worker.absence_added", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: workerId, details: { absenceId: absence.id, replanned: affected.length } },
-      tx,
-    );
-    return { absenceId: absence.id, replanned: affected.map((a) => a.interventionId) };
+    return worker ? recordAbsence(tx, actor, { workerId }, firstDay, lastDay) : null;
   });
 }
 
@@ -166,23 +151,34 @@ export async function addAbsence(actor: Actor, workerId: string, firstDay: strin
 export async function addSupervisorAbsence(actor: Actor, supervisorId: string, firstDay: string, lastDay: string) {
   return db().$transaction(async (tx) => {
     const supervisor = await tx.supervisor.findFirst({ where: { id: supervisorId, active: true }, select: { id: true } });
-    if (!supervisor) return null;
-    const startsAt = fromParisLocal(`${firstDay}T00:00`);
-    const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
-    const absence = await tx.absence.create({ data: { supervisorId, startsAt, endsAt } });
-    const affected = await tx.intervention.findMany({
-      where: { supervisorId, startsAt: { lt: endsAt }, endsAt: { gt: startsAt }, status: { in: ["ACCEPTED", "SCHEDULED"] } },
-      select: { id: true },
-    });
-    for (const i of affected) {
-      await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${i.id}:absence:${absence.id}`, { interventionId: i.id });
-    }
-    await audit(
-      { action: "supervisor.absence_added", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: supervisorId, details: { absenceId: absence.id, replanned: affected.length } },
-      tx,
-    );
-    return { absenceId: absence.id, replanned: affected.map((i) => i.id) };
+    return supervisor ? recordAbsence(tx, actor, { supervisorId }, firstDay, lastDay) : null;
   });
+}
+
+/**
+ * Writes the absence (Paris days, last day included), asks the scheduler to
+ * re-plan every live intervention the person is on during it, and audits it.
+ */
+async function recordAbsence(tx: Tx, actor: Actor, person: { workerId: string } | { supervisorId: string }, firstDay: string, lastDay: string) {
+  const startsAt = fromParisLocal(`${firstDay}T00:00`);
+  const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
+  const absence = await tx.absence.create({ data: { ...person, startsAt, endsAt } });
+  const during = { startsAt: { lt: endsAt }, endsAt: { gt: startsAt } };
+  const live = { in: ["ACCEPTED" as const, "SCHEDULED" as const] };
+  const affected =
+    "workerId" in person
+      ? (await tx.assignment.findMany({ where: { workerId: person.workerId, ...during, intervention: { status: live } }, select: { interventionId: true } })).map((a) => a.interventionId)
+      : (await tx.intervention.findMany({ where: { supervisorId: person.supervisorId, ...during, status: live }, select: { id: true } })).map((i) => i.id);
+  for (const interventionId of affected) {
+    await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${interventionId}:absence:${absence.id}`, { interventionId });
+  }
+  const [action, entityType, entityId] =
+    "workerId" in person ? ["worker.absence_added", "Worker", person.workerId] : ["supervisor.absence_added", "Supervisor", person.supervisorId];
+  await audit(
+    { action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } },
+    tx,
+  );
+  return { absenceId: absence.id, replanned: affected };
 }
 
 export async function removeSupervisorAbsence(actor: Actor, absenceId: string) {

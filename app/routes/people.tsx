@@ -3,8 +3,8 @@ import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
-import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
-import { AbsenceList } from "~/components/AbsenceList.tsx";
+import { Alert, Badge, Card, Field, PageHeader } from "~/components/ui.tsx";
+import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, workersWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -145,24 +145,18 @@ export default function People() {
               removeLabel: `l'absence de ${a.name} du ${formatDate(a.startsAt)}`,
             }))}
           />
-          <AppForm className="form" noValidate>
-            <input type="hidden" name="intent" value="supervisor-absence" />
-            <div className="field-row">
-              <Field label="Encadrant" name="supervisorId" error={errors.supervisorId}>
-                <select defaultValue={values.supervisorId ?? ""}>
-                  <option value="">Choisir…</option>
-                  {supervisors.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {s.firstName} {s.lastName}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field label="Premier jour" name="firstDay" type="date" defaultValue={values.firstDay ?? today} error={errors.firstDay} />
-              <Field label="Dernier jour" name="lastDay" type="date" defaultValue={values.lastDay ?? today} error={errors.lastDay} />
-            </div>
-            <SubmitButton>Marquer absent·e</SubmitButton>
-          </AppForm>
+          <AbsenceForm intent="supervisor-absence" today={today} values={values} errors={errors}>
+            <Field label="Encadrant" name="supervisorId" error={errors.supervisorId}>
+              <select defaultValue={values.supervisorId ?? ""}>
+                <option value="">Choisir…</option>
+                {supervisors.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.firstName} {s.lastName}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          </AbsenceForm>
         </Card>
       ) : null}
       <Card title="Salariés en insertion (DPH)">

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
-import { AbsenceList } from "~/components/AbsenceList.tsx";
+import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -168,14 +168,7 @@ export default function Worker() {
                 removeLabel: `l'absence du ${formatDate(a.startsAt)}`,
               }))}
             />
-            <AppForm className="form" noValidate>
-              <input type="hidden" name="intent" value="absence" />
-              <div className="field-row">
-                <Field label="Premier jour" name="firstDay" type="date" defaultValue={values.firstDay ?? today} error={errors.firstDay} />
-                <Field label="Dernier jour" name="lastDay" type="date" defaultValue={values.lastDay ?? today} error={errors.lastDay} />
-              </div>
-              <SubmitButton>Marquer absent·e</SubmitButton>
-            </AppForm>
+            <AbsenceForm intent="absence" today={today} values={values} errors={errors} />
           </Card>
         </>
       ) : (

@@ -17,6 +17,7 @@ import {
   sameInstance,
   servedGapPercent,
   WEEKLY_EXACT,
+  type HeuristicReason,
   type WeeklySolverReport,
 } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
@@ -74,9 +75,13 @@ export async function replanIntervention({ interventionId }: JobPayload<"schedul
   if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
   const week = parisWeekStart(intervention.startsAt);
   // Within the notice period only the absent people's places change (see PinPolicy).
-  const lockedBefore = new Date(now.getTime() + (await getServiceRules()).scheduleChangeNoticeDays * DAY_MS);
-  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId], lockedBefore }, instantInsert, [interventionId]);
+  const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId], lockedBefore: await noticeEnd(now) }, instantInsert, [interventionId]);
   return { staffed: result.staffed, moved: result.moved.length };
+}
+
+/** Confirmed interventions starting before this are kept: the notice period, a service rule. */
+async function noticeEnd(now: Date) {
+  return new Date(now.getTime() + (await getServiceRules()).scheduleChangeNoticeDays * DAY_MS);
 }
 
 /** The exact solver's limits; tests lower them to reach the fallbacks. */
@@ -103,8 +108,7 @@ export async function optimiseWeek(
   const week = payload.weekStart ?? addDays(parisWeekStart(now), 7);
   const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule", job?.id);
   try {
-    const rules = await getServiceRules();
-    const policy: PinPolicy = { kind: "notice", lockedBefore: new Date(now.getTime() + rules.scheduleChangeNoticeDays * DAY_MS) };
+    const policy: PinPolicy = { kind: "notice", lockedBefore: await noticeEnd(now) };
     await job?.updateProgress(10);
     const started = performance.now();
     const { result, solver } = await planWeekWithBestSolver(week, policy, limits, job);
@@ -133,7 +137,7 @@ const EXACT_ATTEMPTS = 2;
 class WeekChanged extends Error {}
 
 async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyExactLimits, job?: Job) {
-  const heuristicReport = (requests: number, why: NonNullable<WeeklySolverReport["why"]>, notes: string[] = []): WeeklySolverReport => ({
+  const heuristicReport = (requests: number, why: HeuristicReason): WeeklySolverReport => ({
     kind: "heuristic",
     why,
     requests,
@@ -143,7 +147,7 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     gapPercent: null,
     reproducible: true,
     seconds: 0,
-    notes,
+    notes: [],
   });
   for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
     // Read without the lock: the solve may take a minute, the lock is for the write.

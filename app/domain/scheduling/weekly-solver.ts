@@ -19,14 +19,15 @@ export const WEEKLY_EXACT = {
   timeLimitSeconds: 90,
 } as const;
 
-export type WeeklySolver =
-  | { kind: "exact" }
-  | { kind: "heuristic"; why: "empty" | "too-large" | "solver-stopped" | "week-changed" };
+/** Why the heuristic planned a week rather than the exact solver. */
+export type HeuristicReason = "empty" | "too-large" | "solver-stopped" | "week-changed";
+
+export type WeeklySolver = { kind: "exact" } | { kind: "heuristic"; why: HeuristicReason };
 
 /** What a planning run records about its solver (PlanningRun.stats.solver). */
 export interface WeeklySolverReport {
   kind: "exact" | "heuristic";
-  why?: "empty" | "too-large" | "solver-stopped" | "week-changed";
+  why?: HeuristicReason;
   /** Interventions in the week, and the exact solver's limit. */
   requests: number;
   maxRequests: number;
