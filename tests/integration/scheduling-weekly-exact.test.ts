@@ -117,9 +117,38 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect(stats.solver).toMatchObject({ kind: "heuristic", why: "too-large", requests: 4, maxRequests: 3, optimal: false, gapPercent: null });
     expect(await lastRunSolver()).toEqual(stats.solver);
     expect(describeWeeklySolver(stats.solver)).toEqual([
-      "Semaine trop grande pour le solveur exact (4 interventions, au-delà de 3) : heuristique rapide, sans preuve d'optimum.",
+      "Semaine trop grande pour le solveur exact (4 interventions, en groupes de plus de 3 qui partagent des personnes) : heuristique rapide, sans preuve d'optimum.",
     ]);
     expect((await writtenPlan(week)).staffed).toEqual(staffingOf(heuristic));
+  });
+
+  it("solves a big week's small independent groups exactly and leaves the rest to the heuristic", { timeout: 180_000 }, async () => {
+    const week = weekIn(9);
+    // Two teams with their own skill, people and site: nobody could work in both groups.
+    const small = await world(1, { weeklyMaxMinutes: 420 });
+    const large = await world(3);
+    const tuesday = addDays(week, 1);
+    const middle = await small.request(fromParisLocal(`${tuesday}T10:00`), 240);
+    await small.request(fromParisLocal(`${tuesday}T08:00`), 180);
+    await small.request(fromParisLocal(`${tuesday}T13:00`), 180);
+    for (let day = 0; day < 4; day++) await large.request(fromParisLocal(`${addDays(week, day)}T09:00`), 120, 2);
+    const instance = parsed(await loadWeekInstance(week, notice));
+    expect(instance.requests).toHaveLength(7);
+
+    // 7 interventions, over a limit of 4: before, the whole week went to the heuristic.
+    const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 4 });
+    expect(stats.solver).toMatchObject({ kind: "exact", requests: 7, maxRequests: 4, optimal: false, reproducible: true });
+    expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique"]);
+    expect(stats.solver.heuristicGroups).toBe(1);
+    expect(describeWeeklySolver(stats.solver)).toEqual([
+      expect.stringMatching(/^Écart à l'optimum : [\d,]+ % au plus sur les heures servies \(une partie de la semaine planifiée par l'heuristique\)\.$/),
+      "Groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique.",
+    ]);
+    // The small group at its optimum (the two 3-hour jobs, not the 4-hour one), the large one fully staffed.
+    const written = await writtenPlan(week);
+    const middleId = (await db().intervention.findFirstOrThrow({ where: { requestId: middle.id }, select: { id: true } })).id;
+    expect(written.unstaffed).toEqual([middleId]);
+    expect(Object.keys(written.staffed)).toHaveLength(6);
   });
 
   it("solves again when the week changes during the solve, and leaves it to the heuristic if it keeps changing", { timeout: 240_000 }, async () => {

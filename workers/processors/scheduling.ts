@@ -12,6 +12,8 @@ import {
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
 import { heuristicFallback, solveExact, type ExactResult } from "~/domain/scheduling/exact.ts";
+import { findComponents } from "~/domain/scheduling/exact-model.ts";
+import { compileProblem } from "~/domain/scheduling/problem.ts";
 import {
   chooseWeeklySolver,
   sameInstance,
@@ -91,8 +93,9 @@ export type WeeklyExactLimits = { maxRequests: number; nodeLimit: number; timeLi
  * Weekly optimisation: re-plans a whole week, keeping what is confirmed
  * within the notice period (the people are told their schedule in advance).
  *
- * Up to WEEKLY_EXACT.maxRequests interventions the exact solver (HiGHS) plans
- * the week, with a node limit so that the same week gives the same plan; it
+ * Up to WEEKLY_EXACT.maxRequests interventions, in the week's smallest
+ * independent groups, the exact solver (HiGHS) plans the week (the heuristic
+ * the rest), with a node limit so that the same week gives the same plan; it
  * runs in a worker thread and outside any transaction: the week is read, solved
  * (up to a minute or so), then re-read under the week's lock and the plan
  * written only if the week is still the one solved. Otherwise it is solved once
@@ -152,7 +155,8 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
   for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
     // Read without the lock: the solve may take a minute, the lock is for the write.
     const snapshot = parsed(await loadWeekInstance(week, policy));
-    const choice = chooseWeeklySolver(snapshot.requests.length, limits.maxRequests);
+    const groups = findComponents(compileProblem(snapshot)).map((group) => group.length);
+    const choice = chooseWeeklySolver(snapshot.requests.length, groups, limits.maxRequests);
     if (choice.kind === "heuristic") {
       // Fast: solved under the lock, on the week as it is then.
       const result = await planWeek(week, policy, (instance) => solveInstance(instance));
@@ -184,7 +188,12 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
 /** The exact solver in its worker thread; whatever goes wrong there, the heuristic's plan. */
 async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits): Promise<ExactResult> {
   try {
-    return await solveExact(instance, { nodeLimit: limits.nodeLimit, timeLimitSeconds: limits.timeLimitSeconds, onWorkerFailure: "heuristic" });
+    return await solveExact(instance, {
+      nodeLimit: limits.nodeLimit,
+      timeLimitSeconds: limits.timeLimitSeconds,
+      maxExactRequests: limits.maxRequests,
+      onWorkerFailure: "heuristic",
+    });
   } catch (error) {
     const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     return heuristicFallback(instance, {}, `solveur exact en erreur (${why})`);
@@ -203,6 +212,7 @@ function exactReport(exact: ExactResult, requests: number, limits: WeeklyExactLi
     optimal: !stopped && stats.optimal,
     servedOptimal: !stopped && stats.servedOptimal,
     gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedWorkerMinutes, stats.servedUpperBound),
+    heuristicGroups: stopped ? 0 : stats.heuristicComponents,
     reproducible: stats.timeLimitStops === 0 && !stopped,
     seconds: Number.isFinite(stats.seconds) ? Math.round(stats.seconds * 10) / 10 : 0,
     notes: stats.notes,

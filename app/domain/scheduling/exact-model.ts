@@ -46,6 +46,13 @@ export interface ExactOptions {
   maxTravelNonzeros?: number;
   /** Seed of the heuristic used as a warm start and fallback. */
   seed?: number;
+  /**
+   * Most interventions solved exactly in all, smallest independent groups first
+   * (default: no limit); larger groups, and those beyond the budget, keep the
+   * heuristic's plan. The weekly optimisation sets it so a big week made of
+   * small groups still has each of them proven, within the solver's time.
+   */
+  maxExactRequests?: number;
 }
 
 export interface ExactStats {
@@ -93,8 +100,6 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   const notes: string[] = [];
 
   const components = findComponents(problem);
-  const totalSize = components.reduce((sum, c) => sum + c.length, 0) || 1;
-  let remainingSize = totalSize;
   let gapNumerator = 0;
   let gapDenominator = 0;
   let servedUpperBound = 0;
@@ -108,13 +113,10 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   let columns = 0;
   let rows = 0;
 
+  const exactComponents = chooseExactComponents(components, options.maxExactRequests ?? Infinity);
+  // The time left is shared among the groups still to solve, in proportion to their size.
+  let remainingSize = [...exactComponents].reduce((sum, c) => sum + c.length, 0) || 1;
   for (const component of components) {
-    const now = performance.now();
-    const share = Math.max(0.05, ((deadline - now) / 1000) * (component.length / remainingSize));
-    remainingSize -= component.length;
-    const model = buildModel(problem, component, options.maxTravelNonzeros ?? 400_000);
-    columns += model.numCols;
-    rows += model.rowLower.length;
     const componentValue = component.reduce((sum, r) => sum + problem.requests[r].value, 0);
     const keepHeuristic = (why: string) => {
       notes.push(why);
@@ -129,6 +131,16 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       gapNumerator += componentValue - kept;
       gapDenominator += kept;
     };
+    if (!exactComponents.has(component)) {
+      keepHeuristic(`groupe de ${component.length} interventions au-delà des ${options.maxExactRequests} interventions résolues exactement : heuristique`);
+      continue;
+    }
+    const now = performance.now();
+    const share = Math.max(0.05, ((deadline - now) / 1000) * (component.length / remainingSize));
+    remainingSize -= component.length;
+    const model = buildModel(problem, component, options.maxTravelNonzeros ?? 400_000);
+    columns += model.numCols;
+    rows += model.rowLower.length;
     if (model.numCols > (options.maxColumns ?? 150_000)) {
       keepHeuristic(`composante de ${component.length} interventions trop grande (${model.numCols} colonnes) : heuristique`);
       continue;
@@ -247,6 +259,23 @@ function fillRemaining(problem: Problem, state: PlanState) {
       if (team.length === request.need) state.assign(r, k, supervisor, team);
     }
   }
+}
+
+/**
+ * The components to solve exactly: smallest first (then in their order), as
+ * long as their interventions add up to at most `budget`. Smallest first
+ * proves the most groups within the budget, and the choice is reproducible.
+ */
+export function chooseExactComponents(components: number[][], budget: number): Set<number[]> {
+  const chosen = new Set<number[]>();
+  let used = 0;
+  const bySize = components.map((c, i) => ({ c, i })).sort((a, b) => a.c.length - b.c.length || a.i - b.i);
+  for (const { c } of bySize) {
+    if (used + c.length > budget) break;
+    chosen.add(c);
+    used += c.length;
+  }
+  return chosen;
 }
 
 /** Requests connected by a person who could serve both, each list sorted; only requests with some variable. */

@@ -72,6 +72,34 @@ describe("solveExact (HiGHS)", () => {
     expect(afternoonWorkers).toContain("w-3");
   });
 
+  it("solves the smallest independent groups exactly within maxExactRequests and leaves the others to the heuristic", async () => {
+    // Two groups nobody shares (other skill, other people): cleaning (3 interventions) and gardening (2).
+    const gardening = { skills: ["espaces-verts"] };
+    const instance = parsed(
+      aWeek({
+        workers: [aWorker("w-clean"), aWorker("w-garden", gardening)],
+        supervisors: [aSupervisor("e-clean"), aSupervisor("e-garden", gardening)],
+        requests: [
+          aRequest("r-clean-1", { start: "2026-12-08T08:00" }),
+          aRequest("r-clean-2", { start: "2026-12-08T10:30" }),
+          aRequest("r-clean-3", { start: "2026-12-09T08:00" }),
+          aRequest("r-garden-1", { siteId: "bercy", skill: "espaces-verts", start: "2026-12-08T08:00" }),
+          aRequest("r-garden-2", { siteId: "bercy", skill: "espaces-verts", start: "2026-12-10T08:00" }),
+        ],
+      }),
+    );
+    const within = await solveExact(instance, { timeLimitSeconds: 10, inThread: true, maxExactRequests: 4 });
+    expect(within.stats.components).toBe(2);
+    expect(within.stats.heuristicComponents).toBe(1);
+    expect(within.stats.optimal).toBe(false);
+    expect(within.stats.notes).toEqual(["groupe de 3 interventions au-delà des 4 interventions résolues exactement : heuristique"]);
+    expect(within.plan.assignments.map((a) => a.requestId).sort()).toEqual(["r-clean-1", "r-clean-2", "r-clean-3", "r-garden-1", "r-garden-2"]);
+    expect(validatePlan(instance, within.plan).violations).toEqual([]);
+
+    const all = await solveExact(instance, { timeLimitSeconds: 10, inThread: true, maxExactRequests: 5 });
+    expect(all.stats).toMatchObject({ components: 2, heuristicComponents: 0, optimal: true, notes: [] });
+  });
+
   it("is never worse than the heuristic, and both plans are valid, on generated weeks", async () => {
     for (const seed of [11, 12, 13]) {
       const instance = parsed(generateInstance({ requests: 14, seed, timeWindows: seed % 2 === 0, pinnedShare: 0.2 }));

@@ -23,10 +23,15 @@ const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
 });
 
 describe("weekly solver choice", () => {
-  it("takes the exact solver up to the limit, the heuristic beyond or for an empty week", () => {
-    expect(chooseWeeklySolver(80, 80)).toEqual({ kind: "exact" });
-    expect(chooseWeeklySolver(81, 80)).toEqual({ kind: "heuristic", why: "too-large" });
-    expect(chooseWeeklySolver(0, 80)).toEqual({ kind: "heuristic", why: "empty" });
+  it("takes the exact solver when some independent group fits the limit, the heuristic when none does or the week is empty", () => {
+    expect(chooseWeeklySolver(80, [80], 80)).toEqual({ kind: "exact" });
+    expect(chooseWeeklySolver(81, [81], 80)).toEqual({ kind: "heuristic", why: "too-large" });
+    // 150 interventions in three groups: the two small ones can still be proven.
+    expect(chooseWeeklySolver(150, [100, 30, 20], 80)).toEqual({ kind: "exact" });
+    expect(chooseWeeklySolver(201, [120, 81], 80)).toEqual({ kind: "heuristic", why: "too-large" });
+    // Nothing anyone could staff: the exact solver proves it at once.
+    expect(chooseWeeklySolver(5, [], 80)).toEqual({ kind: "exact" });
+    expect(chooseWeeklySolver(0, [], 80)).toEqual({ kind: "heuristic", why: "empty" });
   });
 
   it("measures the gap on served worker-minutes, in % with two decimals", () => {
@@ -66,11 +71,16 @@ describe("run report in French", () => {
       "Écart à l'optimum : 0,83 % au plus sur les heures servies (limite du solveur atteinte).",
       "Arrêté par la limite de temps : relancer l'optimisation peut donner un autre plan.",
     ]);
+    const partly = report({ optimal: false, servedOptimal: false, gapPercent: 1.5, heuristicGroups: 1, notes: ["groupe de 90 interventions au-delà des 80 interventions résolues exactement : heuristique"] });
+    expect(describeWeeklySolver(partly)).toEqual([
+      "Écart à l'optimum : 1,5 % au plus sur les heures servies (une partie de la semaine planifiée par l'heuristique).",
+      "Groupe de 90 interventions au-delà des 80 interventions résolues exactement : heuristique.",
+    ]);
   });
 
   it("names the heuristic and why it planned the week", () => {
     expect(describeWeeklySolver(report({ kind: "heuristic", why: "too-large", requests: 350, optimal: false, servedOptimal: false, gapPercent: null }))).toEqual([
-      "Semaine trop grande pour le solveur exact (350 interventions, au-delà de 80) : heuristique rapide, sans preuve d'optimum.",
+      "Semaine trop grande pour le solveur exact (350 interventions, en groupes de plus de 80 qui partagent des personnes) : heuristique rapide, sans preuve d'optimum.",
     ]);
     expect(
       describeWeeklySolver(

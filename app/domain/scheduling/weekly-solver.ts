@@ -11,7 +11,13 @@ import type { Instance } from "./instance";
  * 90 s limit, whose plans then need not repeat.
  */
 export const WEEKLY_EXACT = {
-  /** Weeks with more interventions than this go straight to the heuristic. */
+  /**
+   * Interventions solved exactly in all. A week splits into independent groups
+   * (interventions that no one person could both do are apart): the smallest
+   * groups are solved exactly up to this many interventions together, the rest
+   * keep the heuristic's plan; a week whose groups are all larger goes
+   * straight to the heuristic.
+   */
   maxRequests: 80,
   /** Branch-and-bound nodes per solver stage: the limit meant to bind, so the same week gives the same plan. */
   nodeLimit: 100,
@@ -37,6 +43,8 @@ export interface WeeklySolverReport {
   servedOptimal: boolean;
   /** Relative gap on served worker-minutes, in % (2 decimals); null when nothing bounds it (heuristic). */
   gapPercent: number | null;
+  /** Independent groups of interventions left to the heuristic (beyond maxRequests in all, or too large). */
+  heuristicGroups?: number;
   /** False when the wall-clock limit stopped the solver: running again may give another plan. */
   reproducible: boolean;
   seconds: number;
@@ -44,10 +52,14 @@ export interface WeeklySolverReport {
   notes: string[];
 }
 
-/** Exact solver up to WEEKLY_EXACT.maxRequests interventions, the heuristic beyond. */
-export function chooseWeeklySolver(requests: number, maxRequests: number = WEEKLY_EXACT.maxRequests): WeeklySolver {
+/**
+ * The exact solver when some independent group of the week's interventions
+ * (sizes in `groups`, see findComponents) fits within maxRequests, the
+ * heuristic when every group is larger or the week is empty.
+ */
+export function chooseWeeklySolver(requests: number, groups: number[], maxRequests: number = WEEKLY_EXACT.maxRequests): WeeklySolver {
   if (requests === 0) return { kind: "heuristic", why: "empty" };
-  return requests > maxRequests ? { kind: "heuristic", why: "too-large" } : { kind: "exact" };
+  return groups.length > 0 && groups.every((size) => size > maxRequests) ? { kind: "heuristic", why: "too-large" } : { kind: "exact" };
 }
 
 /**
@@ -95,14 +107,18 @@ export function describeWeeklySolver(report: WeeklySolverReport): string[] {
         "Heures servies au maximum, prouvé par le solveur exact ; la répartition des heures entre les personnes ou les trajets ne sont pas prouvés optimaux (limite du solveur atteinte).",
       );
     else if (report.gapPercent !== null)
-      lines.push(`Écart à l'optimum : ${percent(report.gapPercent)} au plus sur les heures servies (limite du solveur atteinte).`);
+      lines.push(
+        `Écart à l'optimum : ${percent(report.gapPercent)} au plus sur les heures servies (${
+          report.heuristicGroups ? "une partie de la semaine planifiée par l'heuristique" : "limite du solveur atteinte"
+        }).`,
+      );
     else lines.push("Solveur exact arrêté à sa limite : écart à l'optimum inconnu.");
     if (!report.reproducible) lines.push("Arrêté par la limite de temps : relancer l'optimisation peut donner un autre plan.");
   } else if (report.why === "empty") {
     lines.push("Aucune intervention à planifier cette semaine.");
   } else if (report.why === "too-large") {
     lines.push(
-      `Semaine trop grande pour le solveur exact (${report.requests} interventions, au-delà de ${report.maxRequests}) : heuristique rapide, sans preuve d'optimum.`,
+      `Semaine trop grande pour le solveur exact (${report.requests} interventions, en groupes de plus de ${report.maxRequests} qui partagent des personnes) : heuristique rapide, sans preuve d'optimum.`,
     );
   } else if (report.why === "week-changed") {
     lines.push("La semaine a changé pendant le calcul exact : heuristique rapide sur la semaine à jour, sans preuve d'optimum.");
