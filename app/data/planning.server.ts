@@ -187,6 +187,12 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
         if (!current || !(STEERABLE as readonly string[]).includes(current.status)) {
           return { ok: false as const, violations: [], message: "Cette intervention n'est plus modifiable (commencée, terminée ou annulée)." };
         }
+        // Ids come from the form: one that names nobody is refused here, not by a foreign key (a 500).
+        const known = await tx.supervisor.count({ where: { id: change.supervisorId } });
+        const workers = await tx.worker.count({ where: { id: { in: change.workerIds } } });
+        if (!known || workers !== change.workerIds.length) {
+          return { ok: false as const, violations: [], message: "Cet encadrant ou une des personnes choisies n'existe plus : rechargez la page et recommencez." };
+        }
         const violations = await violationsOf(tx, weekStart, change);
         if (violations.length > 0 && !force) return { ok: false as const, violations };
         await tx.assignment.deleteMany({ where: { interventionId: change.interventionId } });

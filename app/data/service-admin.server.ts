@@ -40,7 +40,7 @@ export async function saveSkill(actor: Actor, input: { code: string; label: stri
     select: { id: true },
   });
   if (labelTaken) return { ok: false as const, field: "label", message: "Une autre compétence porte déjà ce libellé." };
-  const skill = await db().skill.upsert({ where: { code: input.code }, create: input, update: { label: input.label }, select: { id: true } });
+  const skill = await db().skill.upsert({ where: { code: input.code }, create: { code: input.code, label: input.label }, update: { label: input.label }, select: { id: true } });
   await audit({ action: "skill.saved", outcome: "ok", actorUserId: actor.userId, entityType: "Skill", entityId: skill.id, details: input });
   const all = await db().skill.findMany({ orderBy: { label: "asc" }, select: { code: true, label: true } });
   await setServiceRule(actor, "skills", all);

@@ -22,7 +22,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ partner, me: user.userId, canEdit: can(user.role, "backoffice.partners") });
 }
 
-const id = z.string().min(1).max(40);
+const unknownItem = "Élément inconnu : rechargez la page et recommencez.";
+const id = z.string({ error: unknownItem }).min(1, unknownItem).max(40, unknownItem);
 const partnerRole = z.enum(PARTNER_ROLES as [Role, ...Role[]], { error: "Choisissez un rôle." });
 const SCHEMAS = {
   update: z.object({ intent: z.literal("update") }).and(partnerSchema),
@@ -50,7 +51,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const actor = actorOf(user);
   const form = await readForm(request);
   const intent = String(form.get("intent") ?? "") as Intent;
-  const schema = SCHEMAS[intent];
+  const schema = Object.hasOwn(SCHEMAS, intent) ? SCHEMAS[intent] : undefined; // not "constructor" and the like
   if (!schema) return fail("form", { form: "Action inconnue." });
   if (!SITE_INTENTS.includes(intent) && !can(user.role, "backoffice.partners")) throw forbidden();
   const partner = await getPartner(actor, params.id!);

@@ -49,7 +49,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!(await setSupervisorLimit(actor, parsed.data.supervisorId, parsed.data.maxTeamSize))) return fail({ form: "Cet encadrant n'existe pas." }, {});
     return ok("Limite enregistrée.");
   }
-  const schema = RULE_FORMS[intent];
+  const schema = Object.hasOwn(RULE_FORMS, intent) ? RULE_FORMS[intent] : undefined; // not "constructor" and the like
   if (!schema) return fail({ form: "Action inconnue." }, {});
   const parsed = parseForm(form, schema);
   if (!parsed.ok) return fail(parsed.errors, parsed.values);

@@ -21,8 +21,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const eraseSchema = z.object({
-  intent: z.literal("erase"),
-  workerId: z.string().min(1).max(40),
+  intent: z.literal("erase", { error: "Action inconnue." }),
+  workerId: z.string({ error: "Cette personne n'existe pas." }).min(1, "Cette personne n'existe pas.").max(40, "Cette personne n'existe pas."),
   confirm: z.literal("on", { error: "Cochez la case pour confirmer : l'effacement est définitif." }),
 });
 

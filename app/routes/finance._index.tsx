@@ -69,8 +69,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const schema = z.object({
   intent: z.enum(["prepare", "issue"], { error: "Action inconnue." }),
   month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
-  organisationId: z.string().max(40).optional().transform((v) => (v ? v : undefined)),
-  runKey: z.string().min(8).max(64),
+  organisationId: z.string().max(40, "Choisissez un partenaire de la liste.").optional().transform((v) => (v ? v : undefined)),
+  runKey: z.string({ error: "Rechargez la page et recommencez." }).min(8, "Rechargez la page et recommencez.").max(64, "Rechargez la page et recommencez."),
 });
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -78,6 +78,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(await readForm(request), schema);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
   const { intent, month, organisationId, runKey } = parsed.data;
+  // A run for an organisation that is not a partner would do nothing, silently.
+  if (organisationId && !(await listPartners()).some((p) => p.id === organisationId)) {
+    return json({ errors: { organisationId: "Choisissez un partenaire de la liste." } }, { status: 400 });
+  }
   const jobId = await requestInvoiceRun(actorOf(user), { step: intent, month, organisationId, runKey: `${intent}-${runKey}` });
   return redirect(`/finance?run=${encodeURIComponent(jobId)}&step=${intent}`);
 }

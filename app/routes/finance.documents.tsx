@@ -51,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const schema = z.object({
   month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
-  runKey: z.string().min(8).max(64),
+  runKey: z.string({ error: "Rechargez la page et recommencez." }).min(8, "Rechargez la page et recommencez.").max(64, "Rechargez la page et recommencez."),
 });
 
 export async function action({ request }: ActionFunctionArgs) {

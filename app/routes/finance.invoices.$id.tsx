@@ -13,7 +13,7 @@ import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Facture ${data?.invoice.number ?? "(brouillon)"} · La Conciergerie Solidaire` }];
 
@@ -61,7 +61,7 @@ const schema = z.discriminatedUnion(
       intent: z.literal("transfer"),
       amount: eurosField,
       reference: z.string({ error: "Indiquez la référence du virement." }).trim().min(1, "Indiquez la référence du virement.").max(100, "100 caractères au plus."),
-      receivedAt: z.string({ error: "Indiquez la date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Une date, par exemple 2026-11-30."),
+      receivedAt: dayField("Une date, par exemple 2026-11-30."),
     }),
   ],
   { error: "Action inconnue." },

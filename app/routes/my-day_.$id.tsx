@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ intervention, agreements });
 }
 
-const workerId = z.string().regex(/^[\w-]{1,40}$/, "Personne inconnue.");
+const workerId = z.string({ error: "Personne inconnue." }).regex(/^[\w-]{1,40}$/, "Personne inconnue.");
 const schema = z.discriminatedUnion(
   "intent",
   [

@@ -11,7 +11,7 @@ import { can } from "~/domain/access/roles.ts";
 import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
 import { formatDate, formatMinutes } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Équipes · La Conciergerie Solidaire" }];
 
@@ -55,14 +55,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
 }
 
-const day = z.string({ error: "Indiquez une date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez une date.");
+const day = dayField("Indiquez une date.");
+const NO_ABSENCE = "Cette absence n'existe pas ou a déjà été supprimée.";
 const actionSchema = z.discriminatedUnion(
   "intent",
   [
     z
       .object({ intent: z.literal("supervisor-absence"), supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."), firstDay: day, lastDay: day })
       .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
-    z.object({ intent: z.literal("remove-supervisor-absence"), absenceId: z.string().regex(/^[\w-]{1,40}$/) }),
+    z.object({ intent: z.literal("remove-supervisor-absence"), absenceId: z.string({ error: NO_ABSENCE }).regex(/^[\w-]{1,40}$/, NO_ABSENCE) }),
   ],
   { error: "Action inconnue." },
 );
@@ -75,7 +76,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const actor = actorOf(user);
   const data = parsed.data;
   if (data.intent === "remove-supervisor-absence") {
-    await removeSupervisorAbsence(actor, data.absenceId);
+    if (!(await removeSupervisorAbsence(actor, data.absenceId))) return json({ errors: { form: NO_ABSENCE } as FieldErrors, values: {}, done: null }, { status: 404 });
     return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
   }
   const result = await addSupervisorAbsence(actor, data.supervisorId, data.firstDay, data.lastDay);

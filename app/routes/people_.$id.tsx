@@ -11,7 +11,7 @@ import { can } from "~/domain/access/roles.ts";
 import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
 import { formatDate } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 // One person in insertion: skills, weekly availability, target hours, absences (dates only).
 export const meta: MetaFunction = () => [{ title: "Salarié · Équipes · La Conciergerie Solidaire" }];
@@ -32,7 +32,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const clock = z.string().regex(/^$|^([01]\d|2[0-3]):[0-5]\d$/, "Heure au format HH:MM.");
-const day = z.string({ error: "Indiquez une date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez une date.");
+const day = dayField("Indiquez une date.");
+const NO_ABSENCE = "Cette absence n'existe pas ou a déjà été supprimée.";
 const updateSchema = z
   .looseObject({
     intent: z.literal("update"),
@@ -58,7 +59,7 @@ const schema = z.discriminatedUnion(
     z
       .object({ intent: z.literal("absence"), firstDay: day, lastDay: day })
       .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
-    z.object({ intent: z.literal("remove-absence"), absenceId: z.string().regex(/^[\w-]{1,40}$/) }),
+    z.object({ intent: z.literal("remove-absence"), absenceId: z.string({ error: NO_ABSENCE }).regex(/^[\w-]{1,40}$/, NO_ABSENCE) }),
   ],
   { error: "Action inconnue." },
 );
@@ -76,7 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${n} intervention(s) à re-planifier : le planificateur s'en charge.` : ""}` });
   }
   if (data.intent === "remove-absence") {
-    await removeAbsence(actor, worker.id, data.absenceId);
+    if (!(await removeAbsence(actor, worker.id, data.absenceId))) return json({ errors: { form: NO_ABSENCE } as FieldErrors, values: {}, done: null }, { status: 404 });
     return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
   }
   const availability = [1, 2, 3, 4, 5, 6, 7].flatMap((d) => {

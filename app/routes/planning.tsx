@@ -17,9 +17,9 @@ import { parseForm } from "~/utils/validation.ts";
 export const meta: MetaFunction = () => [{ title: "Planning · La Conciergerie Solidaire" }];
 
 const weekParam = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+  .string({ error: "Choisissez une semaine." })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Choisissez une semaine.")
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Choisissez une semaine.")
   .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)));
 
 /** The Monday of ?week= (any day of the week will do), or this week's. */

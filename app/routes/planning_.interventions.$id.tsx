@@ -45,8 +45,8 @@ const schema = z
   .looseObject({
     intent: z.enum(["check", "save"], { error: "Action inconnue." }),
     supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."),
-    supervisorPinned: z.literal("on").optional(),
-    force: z.literal("on").optional(),
+    supervisorPinned: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional(),
+    force: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional(),
     reason: z.string().trim().max(500, "500 caractères au plus.").optional(),
   })
   .refine((v) => v.intent !== "save" || !v.force || (v.reason ?? "").length >= 10, {

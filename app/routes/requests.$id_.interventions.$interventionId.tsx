@@ -15,7 +15,7 @@ import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/ord
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
 import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` },
@@ -83,7 +83,7 @@ const schema = z.discriminatedUnion(
   [
     z.object({
       intent: z.literal("move"),
-      date: z.string({ error: "Indiquez la nouvelle date." }).regex(/^\d{4}-\d{2}-\d{2}$/, "Indiquez la nouvelle date."),
+      date: dayField("Indiquez la nouvelle date."),
       startTime: z.string({ error: "Indiquez l'heure de début." }).regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure au quart d'heure (par exemple 08:30)."),
     }),
     z.object({ intent: z.literal("cancel"), scope: z.enum(["one", "series"]).catch("one"), reason: reasonField }),

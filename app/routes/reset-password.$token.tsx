@@ -30,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const schema = z
-  .object({ password: newPasswordField, confirm: z.string() })
+  .object({ password: newPasswordField, confirm: z.string({ error: "Confirmez le mot de passe." }) })
   .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "Les deux mots de passe ne sont pas identiques." });
 
 export async function action({ request, params }: ActionFunctionArgs) {

@@ -40,7 +40,8 @@ const inviteSchema = z.object({
   role: z.enum(ROLES, { error: "Choisissez un rôle." }),
   organisationId: z.string({ error: "Choisissez une organisation." }).min(1, "Choisissez une organisation.").max(40),
 });
-const deactivateSchema = z.object({ intent: z.literal("deactivate"), userId: z.string().min(1).max(40) });
+const unknownAccount = "Ce compte n'existe pas ou ne dépend pas de vous.";
+const deactivateSchema = z.object({ intent: z.literal("deactivate"), userId: z.string({ error: unknownAccount }).min(1, unknownAccount).max(40, unknownAccount) });
 const schema = z.discriminatedUnion("intent", [inviteSchema, deactivateSchema], { error: "Action inconnue." });
 
 export async function action({ request }: ActionFunctionArgs) {

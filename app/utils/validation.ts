@@ -26,6 +26,17 @@ export function parseForm<S extends z.ZodType>(form: FormData, schema: S): Parse
 }
 
 // Reusable French field schemas.
+
+/** "2026-02-28" is a day of the calendar; "2026-13-45" or "2026-02-30" is not. */
+export const isCalendarDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/** A YYYY-MM-DD day (a date input): the message when empty or malformed, another when the day does not exist. */
+export const dayField = (message: string) =>
+  z
+    .string({ error: message })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
+    .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDay(s), "Cette date n'existe pas.");
+
 export const emailField = z
   .string({ error: "Indiquez une adresse e-mail." })
   .trim()

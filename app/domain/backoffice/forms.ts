@@ -195,7 +195,7 @@ export const priceVersionSchema = (today: string) =>
     ),
     organisationId: z
       .string()
-      .max(40)
+      .max(40, "Choisissez un partenaire de la liste.")
       .optional()
       .transform((s) => (s ? s : null)),
   });

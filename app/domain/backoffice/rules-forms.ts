@@ -87,7 +87,7 @@ const RULE_FORM_LIST = [
   rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
   // Invoices are kept 10 years at least (Code de commerce L123-22): less is refused.
   rule("einvoiceRetentionYears", { value: intField("un nombre d'années", 10, 50, " ans") }, (v) => v.value),
-  rule("vatOnReceipts", { value: z.literal("on").optional() }, (v) => v.value === "on"),
+  rule("vatOnReceipts", { value: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional() }, (v) => v.value === "on"),
   rule(
     "teamSize",
     { min: intField("un minimum", 1, 20, " personnes"), max: intField("un maximum", 1, 20, " personnes") },
@@ -117,6 +117,6 @@ export const skillFormSchema = z.object({
 
 export const supervisorLimitSchema = z.object({
   intent: z.literal("supervisorLimit"),
-  supervisorId: z.string().min(1).max(40),
+  supervisorId: z.string({ error: "Cet encadrant n'existe pas." }).min(1, "Cet encadrant n'existe pas.").max(40, "Cet encadrant n'existe pas."),
   maxTeamSize: intField("un nombre de personnes", 1, 20, " personnes"),
 });

@@ -68,13 +68,16 @@ export function parseHours(text: string): number | null {
 
 const answer = reasonText("Écrivez votre réponse au partenaire : il la lit sur sa demande.");
 
+const settleIntent = z.literal("settle", { error: "Action inconnue." });
+const disputeId = z.string({ error: "Contestation inconnue : rechargez la page." }).min(1, "Contestation inconnue : rechargez la page.").max(40, "Contestation inconnue : rechargez la page.");
+
 export const settleSchema = z.discriminatedUnion(
   "outcome",
   [
-    z.object({ intent: z.literal("settle"), disputeId: z.string().min(1).max(40), outcome: z.literal("KEEP"), answer }),
+    z.object({ intent: settleIntent, disputeId, outcome: z.literal("KEEP"), answer }),
     z.object({
-      intent: z.literal("settle"),
-      disputeId: z.string().min(1).max(40),
+      intent: settleIntent,
+      disputeId,
       outcome: z.literal("CORRECT"),
       correctedHours: z
         .string({ error: "Indiquez les heures à facturer, par exemple 5 h 30." })
@@ -96,7 +99,7 @@ export const settleSchema = z.discriminatedUnion(
         }),
       answer,
     }),
-    z.object({ intent: z.literal("settle"), disputeId: z.string().min(1).max(40), outcome: z.literal("WAIVE"), answer }),
+    z.object({ intent: settleIntent, disputeId, outcome: z.literal("WAIVE"), answer }),
   ],
   { error: "Choisissez une décision : maintenir, corriger ou abandonner." },
 );

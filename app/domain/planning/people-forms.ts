@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { addDays } from "~/domain/calendar/holidays.ts";
+import { isCalendarDay } from "~/utils/validation.ts";
 
 // The forms that create the people of the service. A person in insertion is
 // known by first name and initial, contract dates, weekly hours and skills
 // (availability is set on their page afterwards): nothing else, by design.
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const validDate = (s: string) => DATE_RE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+// "2026-13-45" matches the pattern but is no day: toISOString would throw on it.
+const validDate = isCalendarDay;
 const dateField = (message: string) => z.string({ error: message }).trim().refine(validDate, message);
 const frenchDay = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
@@ -59,7 +60,10 @@ export function newWorkerSchema(today: string) {
         .refine((s) => s === null || /^[\w-]{1,40}$/.test(s), "Choisissez un encadrant de la liste."),
     })
     .superRefine((v, ctx) => {
-      if (v.contractEnd < v.contractStart) {
+      // An impossible date already has its message; comparing it would throw.
+      if (!validDate(v.contractStart) || !validDate(v.contractEnd)) {
+        // nothing more to say about the contract's dates
+      } else if (v.contractEnd < v.contractStart) {
         ctx.addIssue({ code: "custom", path: ["contractEnd"], message: "La fin du contrat doit suivre son début." });
       } else if (v.contractEnd > lastContractDay(v.contractStart)) {
         ctx.addIssue({ code: "custom", path: ["contractEnd"], message: `Un contrat DPH dure 12 mois au plus : fin au plus tard le ${frenchDay(lastContractDay(v.contractStart))}.` });
