@@ -76,6 +76,14 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "cancellationDeadlineHours", value: "48" }, { from: "/admin/rules" });
   });
 
+  it("lets a coordinator add a new skill, listed in the service rules", async () => {
+    const response = await coordinator.post("/admin/rules", { intent: "skill", code: "tri-textile-http", label: "Tri textile (HTTP)" }, { from: "/admin/rules" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("Compétence « Tri textile (HTTP) » enregistrée.");
+    const rows = await queryApp<{ label: string }>(`SELECT label FROM "Skill" WHERE code = 'tri-textile-http'`);
+    expect(rows).toEqual([{ label: "Tri textile (HTTP)" }]);
+  });
+
   it("lets a coordinator add a site but not edit the partner itself", async () => {
     const site = await coordinator.post(
       `/admin/partners/${sncf.id}`,
