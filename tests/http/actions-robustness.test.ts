@@ -37,7 +37,8 @@ type Ids = Record<
 
 /** One form of a page: its fields with plausible values; `text` takes any words, `loose` any value at all (checkboxes, opaque keys). */
 type Form = { fields: Record<string, string>; text?: string[]; loose?: string[]; allOptional?: true };
-type Hostile = { label: string; body: Record<string, string>; path?: string };
+/** `visible`: a stale page can send it too (another person acted meanwhile), so the message must be on the page. */
+type Hostile = { label: string; body: Record<string, string>; path?: string; visible?: true };
 type ActionRoute = {
   who: Who;
   path: (ids: Ids) => string;
@@ -291,7 +292,7 @@ const ROUTES: Record<string, ActionRoute> = {
     }),
     tables: ["Absence", "Intervention"],
     hostile: (ids): Hostile[] => [
-      { label: "a person in insertion's absence, removed as an encadrant's", body: { intent: "remove-supervisor-absence", absenceId: ids.workerAbsence } },
+      { label: "a person in insertion's absence, removed as an encadrant's", body: { intent: "remove-supervisor-absence", absenceId: ids.workerAbsence }, visible: true },
       { label: "an encadrant that does not exist", body: { intent: "supervisor-absence", supervisorId: MISSING, firstDay: addDays(ids.today, 60), lastDay: addDays(ids.today, 61) } },
     ],
   },
@@ -305,7 +306,7 @@ const ROUTES: Record<string, ActionRoute> = {
     }),
     tables: ["Worker", "Absence", "Availability", "WorkerSkill"],
     hostile: (ids): Hostile[] => [
-      { label: "another person's absence, removed", body: { intent: "remove-absence", absenceId: ids.otherWorkerAbsence } },
+      { label: "another person's absence, removed", body: { intent: "remove-absence", absenceId: ids.otherWorkerAbsence }, visible: true },
       { label: "a person that does not exist", path: `/people/${MISSING}`, body: { intent: "absence", firstDay: addDays(ids.today, 60), lastDay: addDays(ids.today, 61) } },
     ],
   },
@@ -452,7 +453,7 @@ const ROUTES: Record<string, ActionRoute> = {
 };
 
 /** `data`: sent as the browser's script sends forms (JSON answer, no page rendered): faster, same action. */
-type Case = { label: string; body: Record<string, string>; path?: string; csrf?: null; data?: true };
+type Case = { label: string; body: Record<string, string>; path?: string; csrf?: null; data?: true; visible?: true };
 
 /** The malformed bodies of one route, built from its forms. */
 function casesOf(route: ActionRoute, ids: Ids): Case[] {
@@ -480,7 +481,7 @@ function casesOf(route: ActionRoute, ids: Ids): Case[] {
     for (const intent of UNKNOWN_INTENTS) cases.push({ label: `unknown intent ${intent}`, body: { ...firstForm.fields, intent }, data: intent === "nope" ? undefined : true });
   }
   cases.push({ label: "no CSRF token", body: withIntent(firstIntent, firstForm.fields), csrf: null });
-  for (const hostile of route.hostile?.(ids) ?? []) cases.push({ label: hostile.label, body: hostile.body, path: hostile.path });
+  for (const hostile of route.hostile?.(ids) ?? []) cases.push({ label: hostile.label, body: hostile.body, path: hostile.path, visible: hostile.visible });
   return cases;
 }
 
@@ -630,6 +631,7 @@ async function judge(route: ActionRoute, c: Case, file: string): Promise<string>
   const wrong = [
     response.status < 400 || response.status >= 500 ? `status ${response.status}` : null,
     messages.length === 0 ? "no message" : null,
+    c.visible && shownErrors(html).length === 0 ? "message not shown on the page" : null,
     messages.length > 0 && !messages.some((m) => FRENCH.test(m)) ? `not French: ${messages.join(" / ").slice(0, 120)}` : null,
     english ? `raw or English error: ${english}` : null,
     html.includes(`<script>alert("x")`) ? "HTML sent back unescaped" : null,
