@@ -128,7 +128,7 @@ describe("the coordination and phones", () => {
 
     const { page, context } = await newPage(browser, { width: 360 });
     await signIn(page, "contact@monjardinchocolate.example");
-    for (const path of ["/catalogue", "/requests/new", `/requests/${request!.id}`, `/requests/${request!.id}/interventions/${intervention!.id}`]) {
+    for (const path of ["/", "/catalogue", "/requests", "/requests/new", `/requests/${request!.id}`, `/requests/${request!.id}/interventions/${intervention!.id}`, "/invoices", "/account", "/users"]) {
       await page.goto(path);
       await expectNoHorizontalScroll(page);
       await expectAccessible(page);
