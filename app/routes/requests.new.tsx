@@ -12,6 +12,7 @@ import { getServiceRules } from "~/data/settings.server.ts";
 import {
   closedReason,
   estimateOrder,
+  frenchDate,
   MAX_DURATION_MINUTES,
   MAX_OCCURRENCES,
   MIN_DURATION_MINUTES,
@@ -257,6 +258,12 @@ export default function NewRequest() {
               <dl className="details">
                 <dt>Interventions</dt>
                 <dd>{estimate.occurrences}</dd>
+                {estimate.span ? (
+                  <>
+                    <dt>{estimate.span.last ? "Dates" : "Date"}</dt>
+                    <dd>{estimate.span.last ? `du ${frenchDate(estimate.span.first)} au ${frenchDate(estimate.span.last)}` : frenchDate(estimate.span.first)}</dd>
+                  </>
+                ) : null}
                 <dt>Prix HT</dt>
                 <dd>{formatEuros(estimate.total.exclVatCents)}</dd>
                 <dt>TVA</dt>
@@ -293,6 +300,8 @@ function liveEstimate(
   const recurrence = (RECURRENCES as readonly string[]).includes(state.recurrence!) ? (state.recurrence as Recurrence) : "NONE";
   let occurrences = 1;
   let skipped: string[] = [];
+  // The dates the estimate covers, once the first date reads well: a partner checks the series ends where meant.
+  let span: { first: string; last: string | null } | null = /^\d{4}-\d{2}-\d{2}$/.test(state.date ?? "") ? { first: state.date!, last: null } : null;
   if (recurrence !== "NONE") {
     const count = Number(state.recurrenceCount);
     const byCount = state.recurrenceEnd !== "until";
@@ -304,6 +313,8 @@ function liveEstimate(
       const closed = dates.filter((d, i) => i > 0 && closedReason(d, rules));
       skipped = closed.map((d) => new Date(`${d}T00:00:00Z`).toLocaleDateString("fr-FR", { timeZone: "UTC", day: "numeric", month: "long" }));
       occurrences = dates.length - closed.length;
+      const open = dates.filter((d, i) => i === 0 || !closedReason(d, rules));
+      if (open.length > 1) span = { first: open[0]!, last: open[open.length - 1]! };
     } else {
       occurrences = byCount ? Math.min(Math.max(count || 1, 1), MAX_OCCURRENCES) : 1;
     }
@@ -311,6 +322,7 @@ function liveEstimate(
   return {
     ...estimateOrder({ pricingUnit: prestation.pricingUnit, unitPriceCents: prestation.priceCents, vatRateBasisPoints: prestation.vatRateBasisPoints, durationMinutes, teamSize, occurrences }),
     skipped,
+    span,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "~/domain/calendar/holidays.ts";
 import { parisParts } from "~/domain/calendar/paris.ts";
-import { closedReason, estimateOrder, nextOpenDay, seriesDates } from "~/domain/requests/order.ts";
+import { closedReason, estimateOrder, frenchDate, nextOpenDay, seriesDates } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { formatEuros } from "~/utils/format.ts";
 import { expectAccessible, expectNoHorizontalScroll, launchBrowser, newPage, screenshot, signIn } from "../support/browser.ts";
@@ -55,6 +55,8 @@ describe("a partner orders in Chromium", () => {
     const estimate = page.getByRole("complementary", { name: "Estimation" });
     await expect.poll(() => estimate.textContent(), { timeout: 10_000 }).toContain(formatEuros(expected.total.inclVatCents));
     expect(await estimate.textContent()).toContain(formatEuros(expected.total.exclVatCents));
+    // The span of the series, to check before sending.
+    expect(await estimate.textContent()).toContain(`du ${frenchDate(dates[0]!)} au ${frenchDate(dates[dates.length - 1]!)}`);
     await expectAccessible(page);
     await screenshot(page, "portal-order");
 

@@ -96,7 +96,8 @@ describe("ordering", () => {
   it("refuses bad input with a French message next to each field, never a 500, and saves nothing", async () => {
     const before = await countRequests();
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ siteId: "", prestationId: "", date: "", startTime: "", durationMinutes: "", teamSize: "" }, "date", /Indiquez la date/],
+      [{ siteId: "", prestationId: "", date: "", startTime: "", durationMinutes: "", teamSize: "" }, "date", /^Choisissez la date de l'intervention\.$/],
+      [order({ date: "06/01/2027" }), "date", /Indiquez la date au format JJ\/MM\/AAAA/],
       [order({ date: "2020-01-06" }), "date", /Cette date est passée/],
       [order({ date: openDay(0) }), "date", /à l'avance au moins/],
       [order({ teamSize: "0" }), "teamSize", /Une personne au moins/],

@@ -22,7 +22,8 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const validDate = (s: string) => DATE_RE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 const quarterClock = (s: string) => /^([01]\d|2[0-3]):(00|15|30|45)$/.test(s);
 
-const dateField = (message: string) => z.string({ error: message }).trim().refine(validDate, message);
+// An empty date input asks for a date; a format message would puzzle someone using the date picker.
+const dateField = (message: string, empty = message) => z.string({ error: empty }).trim().min(1, empty).refine(validDate, message);
 const clockField = (message: string) => z.string({ error: message }).trim().refine(quarterClock, message);
 const optionalText = (max: number) =>
   z
@@ -48,7 +49,7 @@ export const orderSchema = z
     sitePostalCode: optionalText(10),
     siteCity: optionalText(100),
     prestationId: z.string({ error: "Choisissez une prestation." }).trim().min(1, "Choisissez une prestation.").max(40, "Choisissez une prestation de la liste."),
-    date: dateField("Indiquez la date au format JJ/MM/AAAA."),
+    date: dateField("Indiquez la date au format JJ/MM/AAAA.", "Choisissez la date de l'intervention."),
     startTime: clockField("Indiquez une heure de début au quart d'heure (par exemple 08:30)."),
     latestStart: z
       .string()
