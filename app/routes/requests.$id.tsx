@@ -127,7 +127,8 @@ export default function RequestDetail() {
   const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
-  const message = data?.done ?? (params.get("envoyee") ? "Demande envoyée. Voici votre devis : acceptez-le pour lancer la planification." : (CHANGE_NOTICES[params.get("modifiee") ?? ""] ?? null));
+  const sentNotice = params.get("envoyee") && canAcceptQuote ? "Demande envoyée. Voici votre devis : acceptez-le pour lancer la planification." : null;
+  const message = data?.done ?? sentNotice ?? CHANGE_NOTICES[params.get("modifiee") ?? ""] ?? null;
   const waitsForValidation = r.quoteAcceptedAt && !r.acceptedAt && r.organisation.requiresValidation && !r.declinedAt;
   return (
     <div className="stack">
@@ -290,32 +291,36 @@ export default function RequestDetail() {
               </div>
             ) : null}
             {canChangeSeries ? (
-              <AppForm className="form" noValidate>
-                <input type="hidden" name="intent" value="series-time" />
-                <Field
-                  label="Nouvelle heure de début des dates à venir"
-                  name="startTime"
-                  type="time"
-                  hint="Les dates passées ne changent pas."
-                  defaultValue={values.startTime ?? series.startTime}
-                  error={errors.startTime}
-                />
-                <SubmitButton variant="secondary">Modifier la série</SubmitButton>
-              </AppForm>
-            ) : null}
-            {canChangeSeries ? (
-              <AppForm className="form" noValidate>
-                <input type="hidden" name="intent" value="stop-series" />
-                <Field
-                  label="Arrêter la série : motif"
-                  name="stopReason"
-                  hint={`Les dates à venir sont annulées (jusqu'à ${deadlineHours} heures avant chacune) et aucune nouvelle date ne s'ajoute.`}
-                  error={errors.stopReason}
-                >
-                  <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.stopReason} />
-                </Field>
-                <SubmitButton variant="danger">Arrêter la série</SubmitButton>
-              </AppForm>
+              // Folded: most visits only read the series; open when one of its forms has a message to show.
+              <details open={Boolean(errors.startTime || errors.stopReason)}>
+                <summary>Changer l'heure ou arrêter la série</summary>
+                <div className="stack">
+                  <AppForm className="form" noValidate>
+                    <input type="hidden" name="intent" value="series-time" />
+                    <Field
+                      label="Nouvelle heure de début des dates à venir"
+                      name="startTime"
+                      type="time"
+                      hint="Les dates passées ne changent pas."
+                      defaultValue={values.startTime ?? series.startTime}
+                      error={errors.startTime}
+                    />
+                    <SubmitButton variant="secondary">Modifier la série</SubmitButton>
+                  </AppForm>
+                  <AppForm className="form" noValidate>
+                    <input type="hidden" name="intent" value="stop-series" />
+                    <Field
+                      label="Motif de l'arrêt de la série"
+                      name="stopReason"
+                      hint={`Les dates à venir sont annulées (jusqu'à ${deadlineHours} heures avant chacune) et aucune nouvelle date ne s'ajoute.`}
+                      error={errors.stopReason}
+                    >
+                      <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.stopReason} />
+                    </Field>
+                    <SubmitButton variant="danger">Arrêter la série</SubmitButton>
+                  </AppForm>
+                </div>
+              </details>
             ) : null}
           </div>
         </Card>
@@ -344,7 +349,7 @@ export default function RequestDetail() {
           <tbody>
             {r.interventions.map((i) => (
               <tr key={i.id}>
-                <td data-label="Date">
+                <td data-label="Date" className="nowrap">
                   {formatDateTime(i.startsAt)}
                   {i.latestStartAt ? ` (au plus tard ${formatTime(i.latestStartAt)})` : ""}
                 </td>
@@ -359,7 +364,7 @@ export default function RequestDetail() {
                   {i.cancelReason ? <span className="muted"> — {i.cancelReason}</span> : null}
                 </td>
                 {canChange ? (
-                  <td data-label="Action">
+                  <td data-label="Action" className="nowrap">
                     {i.changeable ? (
                       <Link to={`/requests/${r.id}/interventions/${i.id}`} aria-label={`Modifier ou annuler l'intervention du ${formatDateTime(i.startsAt)}`}>
                         {i.beforeDeadline ? "Modifier ou annuler" : "Voir"}

@@ -70,6 +70,10 @@ describe("a partner orders in Chromium", () => {
     await page.getByText("Devis accepté. Votre demande part en planification.").waitFor();
     // Accepted; the scheduler may already have staffed it.
     await expect.poll(async () => (await page.locator(".page-header .badge").textContent()) ?? "", { timeout: 10_000 }).toMatch(/Acceptée|Planifiée/);
+    // Reloaded later, the page no longer asks to accept a quote already accepted.
+    await page.reload();
+    await page.getByText(/^Devis accepté le/).waitFor();
+    expect(await page.getByText("acceptez-le pour lancer la planification").count()).toBe(0);
     await screenshot(page, "portal-accepted");
 
     await page.getByRole("link", { name: /^Modifier ou annuler l'intervention/ }).first().click();
