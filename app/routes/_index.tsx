@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     organisationName: user.organisationName,
     isPartner: isPartnerRole(user.role),
     canSeePeople: can(user.role, "people.view"),
+    canOrder: can(user.role, "requests.order"),
     figures,
     // The yearly certificate of the partner's own hours of insertion (PDF).
     certificate: isPartnerRole(user.role) ? { organisationId: user.organisationId, year: Number(monthOf(new Date()).slice(0, 4)) } : null,
@@ -28,17 +29,32 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
-  const { name, organisationName, isPartner, canSeePeople, figures, certificate } = useLoaderData<typeof loader>();
+  const { name, organisationName, isPartner, canSeePeople, canOrder, figures, certificate } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <PageHeader title={`Bonjour ${name.split(" ")[0]}`} description={organisationName} />
+      <PageHeader
+        title={`Bonjour ${name.split(" ")[0]}`}
+        description={organisationName}
+        actions={
+          canOrder ? (
+            <Link className="button" to="/requests/new">
+              Commander une prestation
+            </Link>
+          ) : null
+        }
+      />
       {figures ? (
         <>
           <div className="grid">
-            <Card title={isPartner ? "Demandes en attente de validation" : "Interventions à valider"}>
+            <Card title={isPartner ? "Interventions envoyées, pas encore acceptées" : "Interventions à valider"}>
               <p className="stat">{figures.waiting}</p>
+              {isPartner && figures.waiting > 0 ? (
+                <p>
+                  <Link to="/requests?status=SUBMITTED">Voir ces demandes</Link>
+                </p>
+              ) : null}
             </Card>
-            <Card title="Non encore staffées, 7 prochains jours">
+            <Card title="Équipe pas encore composée, 7 prochains jours">
               <p className="stat">{figures.unstaffed}</p>
             </Card>
             <Card title="Heures d'insertion réalisées cette année">
