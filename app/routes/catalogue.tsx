@@ -23,7 +23,7 @@ export default function Catalogue() {
         title="Catalogue des prestations"
         description="Chaque prestation est réalisée par une équipe de salariés en insertion, encadrée par un encadrant technique."
       />
-      <div className="grid">
+      <div className="grid wide">
         {prestations.map((p) => (
           <Card key={p.id} title={p.name}>
             <p>
@@ -49,10 +49,10 @@ export default function Catalogue() {
               </dd>
               <dt>Équipe type</dt>
               <dd>
-                {p.defaultTeamSize} personnes, {formatMinutes(p.defaultDurationMinutes)}
+                {p.defaultTeamSize} personne{p.defaultTeamSize > 1 ? "s" : ""}, {formatMinutes(p.defaultDurationMinutes)}
               </dd>
               <dt>Insertion</dt>
-              <dd>{formatMinutes(p.defaultTeamSize * p.defaultDurationMinutes)} de travail pour des personnes en insertion</dd>
+              <dd>{formatMinutes(p.defaultTeamSize * p.defaultDurationMinutes)} de travail en insertion</dd>
             </dl>
             {canOrder ? (
               <p className="card-action">
