@@ -46,11 +46,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filters: { status: filters.status ?? "", site: filters.site ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" },
     nextHref: next ? `?${next}` : null,
     isFirstPage: !filters.after,
+    filtered: Boolean(filters.status || filters.site || filters.from || filters.to),
   });
 }
 
 export default function Requests() {
-  const { requests, sites, allPartners, canOrder, filters, nextHref, isFirstPage } = useLoaderData<typeof loader>();
+  const { requests, sites, allPartners, canOrder, filters, nextHref, isFirstPage, filtered } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -101,7 +102,21 @@ export default function Requests() {
       </Form>
       <Card>
         {requests.length === 0 ? (
-          <EmptyState>Aucune demande ne correspond à ces critères.</EmptyState>
+          filtered ? (
+            <EmptyState>
+              Aucune demande ne correspond à ces critères. <Link to="/requests">Voir toutes les demandes</Link>
+            </EmptyState>
+          ) : (
+            <EmptyState>
+              {canOrder ? (
+                <>
+                  Vous n'avez pas encore de demande. <Link to="/catalogue">Parcourez le catalogue</Link> pour commander une prestation.
+                </>
+              ) : (
+                "Aucune demande pour l'instant."
+              )}
+            </EmptyState>
+          )
         ) : (
           <table className="table">
             <thead>
@@ -117,7 +132,7 @@ export default function Requests() {
             <tbody>
               {requests.map((r) => (
                 <tr key={r.id}>
-                  <td data-label="Référence">
+                  <td data-label="Référence" className="nowrap">
                     <Link to={`/requests/${r.id}`}>{r.reference}</Link>
                   </td>
                   {allPartners ? <td data-label="Partenaire">{r.organisation.name}</td> : null}
