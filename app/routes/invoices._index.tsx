@@ -29,24 +29,11 @@ export default function PartnerInvoices() {
     <div className="stack">
       <PageHeader
         title="Mes factures"
-        description={`Vos factures mensuelles, établies à partir des heures réellement travaillées. Vos commandes ont donné ${formatMinutes(insertionMinutes)} de travail en insertion.`}
+        description={`Vos factures mensuelles, établies à partir des heures réellement travaillées.${invoices.length > 0 ? ` Elles comptent ${formatMinutes(insertionMinutes)} de travail en insertion.` : ""}`}
       />
-      <Card title="Attestation d'impact">
-        <p className="muted">
-          Pour votre rapport RSE : les heures de travail en insertion que vos commandes ont données, par mois et par catégorie de prestation, attestées par
-          l'association.
-        </p>
-        <div className="row">
-          {years.map((y) => (
-            <a key={y} className="button secondary" href={`/impact/${organisationId}/${y}.pdf`} download>
-              Attestation {y} (PDF)
-            </a>
-          ))}
-        </div>
-      </Card>
       <Card title="Factures">
         {invoices.length === 0 ? (
-          <EmptyState>Aucune facture pour le moment.</EmptyState>
+          <EmptyState>Aucune facture pour le moment : chaque facture suit les interventions réalisées, avec les heures réellement travaillées.</EmptyState>
         ) : (
           <table className="table">
             <thead>
@@ -95,6 +82,19 @@ export default function PartnerInvoices() {
             </tbody>
           </table>
         )}
+      </Card>
+      <Card title="Attestation d'impact">
+        <p className="muted">
+          Pour votre rapport RSE : les heures de travail en insertion que vos commandes ont données, par mois et par catégorie de prestation, attestées par
+          l'association.
+        </p>
+        <div className="row">
+          {years.map((y) => (
+            <a key={y} className="button secondary" href={`/impact/${organisationId}/${y}.pdf`} download>
+              Attestation {y} (PDF)
+            </a>
+          ))}
+        </div>
       </Card>
     </div>
   );
