@@ -146,7 +146,8 @@ export default function InterventionChange() {
         <Card title="Heures réalisées">
           {hours.hoursRecorded ? (
             <p>
-              L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion).
+              L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion), pour{" "}
+              {formatMinutes(i.durationMinutes * i.workersNeeded)} prévues ({i.workersNeeded} personne{i.workersNeeded > 1 ? "s" : ""} pendant {formatMinutes(i.durationMinutes)}).
               {hours.disputes.some((d) => d.outcome === "CORRECT" || d.outcome === "WAIVE") ? null : " La facture suit ces heures."}
             </p>
           ) : (
@@ -199,14 +200,14 @@ export default function InterventionChange() {
                 <Field label="Nouvelle date" name="date" error={errors.date}>
                   <input type="date" defaultValue={values.date ?? current.date} />
                 </Field>
-                <Field label="Heure de début (au quart d'heure)" name="startTime" error={errors.startTime}>
+                <Field label="Heure de début" name="startTime" error={errors.startTime}>
                   <input type="time" step={900} defaultValue={values.startTime ?? current.startTime} />
                 </Field>
               </div>
               <SubmitButton>Déplacer</SubmitButton>
             </AppForm>
           </Card>
-          <Card title="Annuler">
+          <Card title="Annulation">
             <AppForm className="form" noValidate>
               <input type="hidden" name="intent" value="cancel" />
               <Field label="Motif de l'annulation" name="reason" error={errors.reason}>
