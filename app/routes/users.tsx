@@ -79,17 +79,28 @@ export default function Users() {
           <input type="hidden" name="intent" value="invite" />
           <Field label="Nom" name="name" autoComplete="off" defaultValue={values.name} error={errors.name} />
           <Field label="Adresse e-mail" name="email" type="email" autoComplete="off" defaultValue={values.email} error={errors.email} />
-          <Field label="Organisation" name="organisationId" error={errors.organisationId}>
-            <select defaultValue={values.organisationId ?? (organisations.length === 1 ? organisations[0]!.id : "")}>
-              {organisations.length > 1 ? <option value="">Choisir…</option> : null}
-              {organisations.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Rôle" name="role" error={errors.role}>
+          {organisations.length === 1 ? (
+            // One organisation (a partner's own): nothing to choose.
+            <input type="hidden" name="organisationId" value={organisations[0]!.id} />
+          ) : (
+            <Field label="Organisation" name="organisationId" error={errors.organisationId}>
+              <select defaultValue={values.organisationId ?? ""}>
+                <option value="">Choisir…</option>
+                {organisations.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+          {organisations.length === 1 && errors.organisationId ? <Alert kind="error">{errors.organisationId}</Alert> : null}
+          <Field
+            label="Rôle"
+            name="role"
+            hint={isAdmin ? undefined : "Un administrateur gère aussi l'équipe (invitations, comptes) et le calendrier de l'organisation."}
+            error={errors.role}
+          >
             <select defaultValue={values.role ?? ""}>
               <option value="">Choisir…</option>
               {roles.map((r) => (
@@ -108,7 +119,7 @@ export default function Users() {
             <thead>
               <tr>
                 <th scope="col">Personne</th>
-                <th scope="col">Organisation</th>
+                {isAdmin ? <th scope="col">Organisation</th> : null}
                 <th scope="col">Rôle</th>
                 <th scope="col">Valable jusqu'au</th>
               </tr>
@@ -119,7 +130,7 @@ export default function Users() {
                   <td data-label="Personne">
                     {i.name} <span className="muted">{i.email}</span>
                   </td>
-                  <td data-label="Organisation">{i.organisation.name}</td>
+                  {isAdmin ? <td data-label="Organisation">{i.organisation.name}</td> : null}
                   <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
                   <td data-label="Valable jusqu'au">{formatDate(i.expiresAt)}</td>
                 </tr>
@@ -154,11 +165,16 @@ export default function Users() {
                   ) : u.id === me ? (
                     <span className="muted">Vous</span>
                   ) : (
-                    <AppForm>
-                      <input type="hidden" name="intent" value="deactivate" />
-                      <input type="hidden" name="userId" value={u.id} />
-                      <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
-                    </AppForm>
+                    // One more click to confirm: a deactivation closes the person's sessions at once.
+                    <details>
+                      <summary>Désactiver…</summary>
+                      <AppForm className="stack-tight">
+                        <input type="hidden" name="intent" value="deactivate" />
+                        <input type="hidden" name="userId" value={u.id} />
+                        <span className="hint">Ses sessions sont fermées ; {u.name} ne peut plus se connecter.</span>
+                        <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
+                      </AppForm>
+                    </details>
                   )}
                 </td>
               </tr>
