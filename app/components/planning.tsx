@@ -1,4 +1,4 @@
-import { Link, useFetcher } from "@remix-run/react";
+import { Link, useFetcher, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { describeWeeklySolver, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { Alert, Card } from "./ui.tsx";
@@ -27,6 +27,13 @@ export function RunProgress({ runId, initial, refreshHref }: { runId: string; in
     const timer = setTimeout(() => fetcher.load(`/planning/runs/${encodeURIComponent(runId)}`), 1000);
     return () => clearTimeout(timer);
   }, [fetcher, finished, runId]);
+  // When the run ends while the page is open, reload the board under it: the
+  // report and the "Sans équipe" list must tell the same story.
+  const revalidator = useRevalidator();
+  const endedHere = initial.status === "running" && fetcher.data !== undefined && fetcher.data.status !== "running";
+  useEffect(() => {
+    if (endedHere && revalidator.state === "idle") revalidator.revalidate();
+  }, [endedHere]);
   const progress = data.status === "done" ? 100 : data.progress;
   const stats = data.stats;
   return (

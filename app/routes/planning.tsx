@@ -65,7 +65,7 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
         {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site}
       </Link>
       <span className="plan-meta">
-        {i.prestation} · <Badge tone={staffed >= i.workersNeeded ? "green" : "amber"}>{`${staffed}/${i.workersNeeded}`}</Badge>
+        {i.prestation} <Badge tone={staffed >= i.workersNeeded ? "green" : "amber"}>{`${staffed}/${i.workersNeeded}`}</Badge>
         {i.supervisorPinned ? <Badge tone="blue">épinglée</Badge> : null}
         {i.overtime || i.team.some((t) => t.overLimit) ? <Badge tone="red">heures au-delà</Badge> : null}
       </span>
