@@ -41,11 +41,19 @@ const schema = z.discriminatedUnion(
     z.object({
       intent: z.literal("minutes"),
       workerId,
-      minutes: z.coerce
-        .number({ error: "Indiquez un nombre de minutes." })
-        .int("Un nombre entier de minutes.")
-        .min(0, "Pas de durée négative.")
-        .max(24 * 60, "Une journée au plus."),
+      // An empty field is not "0 minutes" (Number("") is 0): it gets a message.
+      minutes: z
+        .string({ error: "Indiquez un nombre de minutes." })
+        .trim()
+        .min(1, "Indiquez un nombre de minutes.")
+        .transform(Number)
+        .pipe(
+          z
+            .number({ error: "Indiquez un nombre de minutes." })
+            .int("Un nombre entier de minutes.")
+            .min(0, "Pas de durée négative.")
+            .max(24 * 60, "Une journée au plus."),
+        ),
     }),
     z.object({
       intent: z.literal("report"),
@@ -88,6 +96,14 @@ export default function MyIntervention() {
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const entries = new Map(i.timeEntries.map((t) => [t.workerId, t]));
+  // The answer to a form is shown next to it (the page keeps its scroll): a person's card, or the report.
+  const messages = (
+    <>
+      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {data?.alert ? <Alert kind="info">Ces heures dépassent la durée prévue ou le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+    </>
+  );
   return (
     <div className="stack my-day">
       <PageHeader
@@ -99,9 +115,6 @@ export default function MyIntervention() {
           </Link>
         }
       />
-      {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
-      {data?.alert ? <Alert kind="info">Ces heures dépassent la durée prévue ou le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
-      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       <Card title="Lieu">
         <p>
           {i.site.address}, {i.site.postalCode} {i.site.city} <Badge>{STATUS_LABELS[i.status]}</Badge>
@@ -123,6 +136,7 @@ export default function MyIntervention() {
             return (
               <li key={a.workerId} className="team-card">
                 <h3>{name}</h3>
+                {data?.workerId === a.workerId ? messages : null}
                 <p className="small">
                   {t?.absent ? (
                     <Badge tone="red">Absent·e</Badge>
@@ -134,27 +148,28 @@ export default function MyIntervention() {
                     </>
                   )}
                 </p>
+                {/* Each form keeps the scroll where the encadrant tapped: on a phone the team is a long page. */}
                 <div className="row">
-                  <AppForm>
+                  <AppForm preventScrollReset>
                     <input type="hidden" name="workerId" value={a.workerId} />
                     <SubmitButton name="intent" value="check-in">
                       Arrivée<span className="visually-hidden"> de {name}</span>
                     </SubmitButton>
                   </AppForm>
-                  <AppForm>
+                  <AppForm preventScrollReset>
                     <input type="hidden" name="workerId" value={a.workerId} />
                     <SubmitButton name="intent" value="check-out" variant="secondary">
                       Départ<span className="visually-hidden"> de {name}</span>
                     </SubmitButton>
                   </AppForm>
-                  <AppForm>
+                  <AppForm preventScrollReset>
                     <input type="hidden" name="workerId" value={a.workerId} />
                     <SubmitButton name="intent" value="absent" variant="danger">
                       Absent·e<span className="visually-hidden"> : {name}</span>
                     </SubmitButton>
                   </AppForm>
                 </div>
-                <AppForm className="inline-form">
+                <AppForm className="inline-form" preventScrollReset>
                   <input type="hidden" name="workerId" value={a.workerId} />
                   <input type="hidden" name="intent" value="minutes" />
                   <Field
@@ -162,6 +177,7 @@ export default function MyIntervention() {
                     name="minutes"
                     id={fieldId}
                     type="number"
+                    hint={`Prévu : ${formatMinutes(i.durationMinutes)} (${i.durationMinutes} min).`}
                     defaultValue={t && t.minutesWorked > 0 ? String(t.minutesWorked) : String(i.durationMinutes)}
                     error={data?.workerId === a.workerId ? errors.minutes : undefined}
                   />
@@ -173,7 +189,8 @@ export default function MyIntervention() {
         </ul>
       </Card>
       <Card title="Fin de l'intervention">
-        <AppForm className="form">
+        {data && !data.workerId ? messages : null}
+        <AppForm className="form" preventScrollReset>
           <input type="hidden" name="intent" value="report" />
           <Field label="Compte rendu" name="text" error={errors.text} hint="Ce qui a été fait, en quelques lignes.">
             <textarea rows={4} maxLength={2000} defaultValue={i.report?.text ?? ""} />
