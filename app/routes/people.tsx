@@ -8,6 +8,7 @@ import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, workersWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
+import { monthLabel } from "~/domain/invoicing/period.ts";
 import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
 import { formatDate, formatMinutes } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -204,7 +205,7 @@ export default function People() {
         </table>
       </Card>
       {manage && dph ? (
-        <Card title={`Activité DPH du mois (${month})`}>
+        <Card title={`Activité DPH du mois (${monthLabel(month)})`}>
           <dl className="figures">
             <div>
               <dt>Heures travaillées</dt>

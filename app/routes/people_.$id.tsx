@@ -37,11 +37,19 @@ const NO_ABSENCE = "Cette absence n'existe pas ou a déjà été supprimée.";
 const updateSchema = z
   .looseObject({
     intent: z.literal("update"),
-    weeklyTargetHours: z.coerce
-      .number({ error: "Indiquez un nombre d'heures." })
-      .min(3, "Entre 3 et 16 heures (DPH).")
-      .max(16, "Entre 3 et 16 heures (DPH).")
-      .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,5)."),
+    // "6,5" as typed in French, or "6.5".
+    weeklyTargetHours: z
+      .string({ error: "Indiquez un nombre d'heures." })
+      .trim()
+      .regex(/^\d{1,2}([.,]\d{1,2})?$/, "Un nombre d'heures, par exemple 6 ou 6,5.")
+      .transform((h) => Number(h.replace(",", ".")))
+      .pipe(
+        z
+          .number()
+          .min(3, "Entre 3 et 16 heures (DPH).")
+          .max(16, "Entre 3 et 16 heures (DPH).")
+          .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,5)."),
+      ),
     ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].flatMap((d) => [[`from${d}`, clock.optional()], [`to${d}`, clock.optional()]])),
   })
   .superRefine((v, ctx) => {
@@ -120,6 +128,10 @@ export default function Worker() {
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : params.get("cree") ? <Alert kind="success">Salarié créé. Saisissez maintenant ses disponibilités.</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {/* Said at the top too: the page is long and the field in error may be far below. */}
+      {!errors.form && Object.keys(errors).length > 0 ? (
+        <Alert kind="error">{values.intent === "absence" ? "L'absence n'est pas enregistrée : corrigez les dates signalées." : "La fiche n'est pas enregistrée : corrigez les champs signalés."}</Alert>
+      ) : null}
       {manage ? (
         <>
           <Card title="Heures, compétences et disponibilités">
@@ -128,9 +140,8 @@ export default function Worker() {
               <Field
                 label="Objectif d'heures par semaine"
                 name="weeklyTargetHours"
-                type="number"
-                hint="De 3 h à 16 h (Dispositif Premières Heures), en progressant au fil du parcours."
-                defaultValue={values.weeklyTargetHours ?? String(worker.weeklyTargetMinutes / 60)}
+                hint="De 3 h à 16 h (Dispositif Premières Heures), en progressant au fil du parcours. Par quart d'heure : 6,25 pour 6 h 15."
+                defaultValue={values.weeklyTargetHours ?? String(worker.weeklyTargetMinutes / 60).replace(".", ",")}
                 error={errors.weeklyTargetHours}
               />
               <fieldset className="fieldset">
