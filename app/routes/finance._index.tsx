@@ -301,9 +301,10 @@ export default function Finance() {
             {data.impact.map((p) => (
               <tr key={p.id}>
                 <td data-label="Partenaire">{p.name}</td>
-                <td data-label={data.lastMonthLabel}>{formatMinutes(p.lastMonth)}</td>
-                <td data-label={`Année ${data.year}`}>{formatMinutes(p.thisYear)}</td>
-                <td data-label={`Année ${data.year - 1}`}>{formatMinutes(p.lastYear)}</td>
+                {/* No hours is a dash, not "0 min". */}
+                <td data-label={data.lastMonthLabel}>{p.lastMonth ? formatMinutes(p.lastMonth) : "—"}</td>
+                <td data-label={`Année ${data.year}`}>{p.thisYear ? formatMinutes(p.thisYear) : "—"}</td>
+                <td data-label={`Année ${data.year - 1}`}>{p.lastYear ? formatMinutes(p.lastYear) : "—"}</td>
                 <td data-label="Attestations">
                   {[data.year, data.year - 1].map((y, k) => (
                     <span key={y}>

@@ -44,7 +44,7 @@ export default function FinanceDisputes() {
         description="Les heures qu'un partenaire conteste attendent votre décision, hors des factures. Une fois réglée, l'intervention entre dans la prochaine préparation des brouillons."
         actions={
           <Link className="button secondary" to="/finance">
-            Retour à la facturation
+            ← Facturation
           </Link>
         }
       />

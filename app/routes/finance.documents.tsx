@@ -101,21 +101,23 @@ export default function FinanceDocuments() {
         description="Chaque facture et chaque avoir émis est un document Factur-X (PDF/A-3 lisible, avec les données EN 16931 jointes). Un document émis n'est jamais régénéré : une correction passe par un avoir."
         actions={
           <Link className="button secondary" to="/finance">
-            Retour à la facturation
+            ← Facturation
           </Link>
         }
       />
       {data.run ? <RunProgress jobId={data.run} /> : null}
       <Card title="Mois d'émission">
-        <Form method="get" className="row">
-          <label htmlFor="month">Mois</label>
-          <select id="month" name="month" defaultValue={data.month}>
-            {data.months.map((m) => (
-              <option key={m.value} value={m.value}>
-                {m.label}
-              </option>
-            ))}
-          </select>
+        <Form method="get" className="filters">
+          <div className="field">
+            <label htmlFor="month">Mois</label>
+            <select id="month" name="month" defaultValue={data.month}>
+              {data.months.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </div>
           <button type="submit" className="button secondary">
             Afficher
           </button>

@@ -12,6 +12,7 @@ import { getInvoice, recordTransfer, requestCreditNote, requestUncollectible, re
 import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
+import { monthOf } from "~/domain/invoicing/period.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -108,7 +109,7 @@ export default function FinanceInvoice() {
         }
         actions={
           <Link className="button secondary" to={issued ? "/finance/invoices" : "/finance/invoices?status=DRAFT"}>
-            Retour à la liste
+            ← Factures
           </Link>
         }
       />
@@ -151,7 +152,10 @@ export default function FinanceInvoice() {
       {issued ? (
         <Card title={isInvoice ? "Facture électronique (Factur-X)" : "Relevé interne (hors facturation électronique)"}>
           {documents.length === 0 ? (
-            <p className="muted">Document en cours de génération.</p>
+            <p className="muted">
+              Pas encore de document : il est produit dans les minutes qui suivent l'émission. S'il manque encore,{" "}
+              <Link to={`/finance/documents?month=${invoice.issuedAt ? monthOf(new Date(invoice.issuedAt)) : ""}`}>générez-le depuis les factures électroniques</Link>.
+            </p>
           ) : (
             <ul>
               {documents.map((d) => (
@@ -284,23 +288,29 @@ export default function FinanceInvoice() {
           <p className="muted">Une facture émise n'est jamais modifiée ni supprimée : on la corrige par un avoir, on l'annule ou on la classe irrécouvrable.</p>
           <div className="grid-2">
             {invoice.status !== "UNCOLLECTIBLE" ? (
-              <AppForm className="form" key={`credit-${data?.done ?? ""}`}>
-                <h3>Émettre un avoir</h3>
-                <input type="hidden" name="intent" value="credit-note" />
-                <Field label="Montant de l'avoir TTC (€)" name="amount" defaultValue={data?.intent === "credit-note" ? values.amount : undefined} error={errorsFor("credit-note").amount} />
-                <Field label="Motif de l'avoir" name="reason" defaultValue={data?.intent === "credit-note" ? values.reason : undefined} error={errorsFor("credit-note").reason} />
-                <SubmitButton>Émettre l'avoir</SubmitButton>
-              </AppForm>
+              // Each form in its own box: a grid cell would stretch the form and space out its fields.
+              // Both forms have an "amount": distinct ids, so that each label names its own field.
+              <div>
+                <AppForm className="form" key={`credit-${data?.done ?? ""}`}>
+                  <h3>Émettre un avoir</h3>
+                  <input type="hidden" name="intent" value="credit-note" />
+                  <Field label="Montant de l'avoir TTC (€)" name="amount" id="credit-amount" defaultValue={data?.intent === "credit-note" ? values.amount : undefined} error={errorsFor("credit-note").amount} />
+                  <Field label="Motif de l'avoir" name="reason" id="credit-reason" defaultValue={data?.intent === "credit-note" ? values.reason : undefined} error={errorsFor("credit-note").reason} />
+                  <SubmitButton>Émettre l'avoir</SubmitButton>
+                </AppForm>
+              </div>
             ) : null}
             {invoice.status !== "PAID" ? (
-              <AppForm className="form" key={`transfer-${data?.done ?? ""}`}>
-                <h3>Enregistrer un virement reçu</h3>
-                <input type="hidden" name="intent" value="transfer" />
-                <Field label="Montant reçu (€)" name="amount" defaultValue={data?.intent === "transfer" ? values.amount : (remaining / 100).toFixed(2).replace(".", ",")} error={errorsFor("transfer").amount} />
-                <Field label="Référence du virement" name="reference" defaultValue={data?.intent === "transfer" ? values.reference : undefined} error={errorsFor("transfer").reference} />
-                <Field label="Reçu le" name="receivedAt" type="date" defaultValue={data?.intent === "transfer" ? values.receivedAt : today} error={errorsFor("transfer").receivedAt} />
-                <SubmitButton>Enregistrer le virement</SubmitButton>
-              </AppForm>
+              <div>
+                <AppForm className="form" key={`transfer-${data?.done ?? ""}`}>
+                  <h3>Enregistrer un virement reçu</h3>
+                  <input type="hidden" name="intent" value="transfer" />
+                  <Field label="Montant reçu (€)" name="amount" id="transfer-amount" defaultValue={data?.intent === "transfer" ? values.amount : (remaining / 100).toFixed(2).replace(".", ",")} error={errorsFor("transfer").amount} />
+                  <Field label="Référence du virement" name="reference" id="transfer-reference" defaultValue={data?.intent === "transfer" ? values.reference : undefined} error={errorsFor("transfer").reference} />
+                  <Field label="Reçu le" name="receivedAt" id="transfer-receivedAt" type="date" defaultValue={data?.intent === "transfer" ? values.receivedAt : today} error={errorsFor("transfer").receivedAt} />
+                  <SubmitButton>Enregistrer le virement</SubmitButton>
+                </AppForm>
+              </div>
             ) : null}
           </div>
           {invoice.status !== "PAID" ? (

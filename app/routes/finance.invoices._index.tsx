@@ -1,12 +1,12 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { requireCapability } from "~/auth/auth.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceTable } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { listInvoices, listPartners } from "~/data/invoicing.server.ts";
-import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
+import { monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS } from "~/domain/invoicing/status.ts";
 import { formatEuros } from "~/utils/format.ts";
 
@@ -22,15 +22,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireCapability(request, "finance.view");
   const filter = filterSchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const [invoices, partners] = await Promise.all([listInvoices({ ...filter, organisationId: filter.organisationId || undefined }), listPartners()]);
-  return json({ invoices, partners, filter });
+  // The month in progress and the twelve before, by name (nobody types "2026-10").
+  const months: string[] = [monthOf(new Date())];
+  while (months.length < 13) months.push(previousMonth(months[months.length - 1]!));
+  if (filter.month && !months.includes(filter.month)) months.push(filter.month);
+  return json({ invoices, partners, filter, months: months.map((m) => ({ value: m, label: monthLabel(m) })) });
 }
 
 export default function FinanceInvoices() {
-  const { invoices, partners, filter } = useLoaderData<typeof loader>();
+  const { invoices, partners, filter, months } = useLoaderData<typeof loader>();
   const total = invoices.reduce((s, i) => s + i.totalInclVatCents, 0);
   return (
     <div className="stack">
-      <PageHeader title={filter.status === "DRAFT" ? "Aperçu des brouillons" : "Factures"} description="Chaque brouillon s'ouvre en aperçu avant d'être émis." />
+      <PageHeader
+        title={filter.status === "DRAFT" ? "Aperçu des brouillons" : "Factures"}
+        description="Chaque brouillon s'ouvre en aperçu avant d'être émis."
+        actions={
+          <Link className="button secondary" to="/finance">
+            ← Facturation
+          </Link>
+        }
+      />
       <Card title="Filtrer">
         <form method="get" className="form filters invoice-filters">
           <div className="field">
@@ -56,8 +68,15 @@ export default function FinanceInvoices() {
             </select>
           </div>
           <div className="field">
-            <label htmlFor="filter-month">Mois (AAAA-MM)</label>
-            <input id="filter-month" name="month" defaultValue={filter.month ?? ""} inputMode="numeric" />
+            <label htmlFor="filter-month">Période</label>
+            <select id="filter-month" name="month" defaultValue={filter.month ?? ""}>
+              <option value="">Toutes</option>
+              {months.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
           </div>
           <button type="submit" className="button secondary">
             Filtrer
