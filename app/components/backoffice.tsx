@@ -9,8 +9,11 @@ export function Checkbox({ label, name, defaultChecked, hint }: { label: string;
   return (
     <div className="checkbox">
       <input type="checkbox" id={id} name={name} defaultChecked={defaultChecked} aria-describedby={hint ? `${id}-hint` : undefined} />
-      <label htmlFor={id}>{label}</label>
-      {hint ? <span className="hint" id={`${id}-hint`}>{hint}</span> : null}
+      {/* The hint under its label, not squeezed into a third column. */}
+      <div className="stack-tight">
+        <label htmlFor={id}>{label}</label>
+        {hint ? <span className="hint" id={`${id}-hint`}>{hint}</span> : null}
+      </div>
     </div>
   );
 }

@@ -86,13 +86,16 @@ export default function AdminDashboard() {
         </Card>
         <Card title="Interventions sans équipe complète cette semaine">
           <p className="stat">{figures.unstaffedThisWeek}</p>
+          <Link to="/planning">Voir le planning</Link>
         </Card>
         <Card title="Contrats qui finissent dans les 30 jours">
           <p className="stat">{figures.contractsEnding}</p>
+          <Link to="/people">Voir les équipes</Link>
         </Card>
         <Card title="Factures en retard de paiement">
           <p className="stat">{figures.overdueInvoices}</p>
           {figures.overdueInvoices > 0 ? <p className="muted">{formatEuros(figures.overdueCents)} TTC</p> : null}
+          <Link to="/finance/invoices?status=OPEN">Voir les factures émises</Link>
         </Card>
       </div>
       <Card title="État des services">

@@ -86,7 +86,11 @@ export default function PrestationAdmin() {
             {prestation.active ? null : <Badge>Retirée du catalogue</Badge>}
           </>
         }
-        actions={<Link to="/admin/catalogue">Tout le catalogue</Link>}
+        actions={
+          <Link className="button secondary" to="/admin/catalogue">
+            ← Catalogue et prix
+          </Link>
+        }
       />
       {params.get("created") && !data ? <Alert kind="success">Prestation créée.</Alert> : null}
       <Card title="Prix">

@@ -142,7 +142,11 @@ export default function Partner() {
             {partner.invoiceCount > 1 ? "s" : ""} {partner.archivedAt ? <Badge tone="red">Archivé le {formatDate(partner.archivedAt)}</Badge> : null}
           </>
         }
-        actions={<Link to="/admin/partners">Tous les partenaires</Link>}
+        actions={
+          <Link className="button secondary" to="/admin/partners">
+            ← Partenaires
+          </Link>
+        }
       />
       {params.get("created") && !data ? <Alert kind="success">Partenaire créé. Ajoutez ses sites et invitez ses utilisateurs.</Alert> : null}
       {message("partner")}

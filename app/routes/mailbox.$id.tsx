@@ -29,10 +29,15 @@ export default function MailboxMessage() {
   const { mail } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <p>
-        <Link to="/mailbox">← Boîte mail</Link>
-      </p>
-      <PageHeader title={mail.subject} description={`À ${mail.to} — ${formatDateTime(mail.createdAt)}`} />
+      <PageHeader
+        title={mail.subject}
+        description={`À ${mail.to}, le ${formatDateTime(mail.createdAt)}`}
+        actions={
+          <Link className="button secondary" to="/mailbox">
+            ← Boîte mail
+          </Link>
+        }
+      />
       <Card>
         <Linkified text={mail.text} />
       </Card>
