@@ -171,7 +171,7 @@ export default function Users() {
                       <AppForm className="stack-tight">
                         <input type="hidden" name="intent" value="deactivate" />
                         <input type="hidden" name="userId" value={u.id} />
-                        <span className="hint">Ses sessions sont fermées ; {u.name} ne peut plus se connecter.</span>
+                        <span className="hint">Ses sessions seront fermées et {u.name} ne pourra plus se connecter.</span>
                         <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
                       </AppForm>
                     </details>
