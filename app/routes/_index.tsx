@@ -45,7 +45,7 @@ export default function Home() {
       />
       {figures ? (
         <>
-          <div className="grid">
+          <div className="grid fit">
             <Card title={isPartner ? "Interventions envoyées, pas encore acceptées" : "Interventions à valider"}>
               <p className="stat">{figures.waiting}</p>
               {isPartner && figures.waiting > 0 ? (
