@@ -9,6 +9,87 @@ import { formatDateTime } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [{ title: "Journal d'audit · La Conciergerie Solidaire" }];
 
+// The log keeps the technical code (it is what the filter matches); the admin reads it in French.
+const ACTION_LABELS: Record<string, string> = {
+  "access.denied": "Accès refusé",
+  "access.not_found": "Page ou fiche introuvable",
+  "audit.exported": "Journal exporté",
+  "auth.login": "Connexion",
+  "auth.login_refused": "Connexion refusée",
+  "auth.login_throttled": "Connexions trop nombreuses, bloquées",
+  "auth.session_refused": "Session refusée",
+  "auth.reset_requested": "Mot de passe oublié : lien demandé",
+  "auth.reset_refused": "Lien de mot de passe refusé",
+  "auth.password_reset": "Mot de passe changé",
+  "auth.invitation_refused": "Invitation refusée",
+  "calendar.created": "Lien d'agenda créé",
+  "calendar.token_regenerated": "Lien d'agenda renouvelé",
+  "calendar.revoked": "Lien d'agenda supprimé",
+  "dispute.opened": "Heures contestées",
+  "dispute.settled": "Contestation réglée",
+  "einvoice.run_requested": "Factures électroniques : génération demandée",
+  "einvoice.generated": "Facture électronique générée",
+  "einvoice.exported": "Factures électroniques exportées",
+  "einvoice.downloaded": "Facture électronique téléchargée",
+  "hours.over_limit": "Heures au-delà du prévu ou du plafond",
+  "intervention.report_saved": "Compte rendu enregistré",
+  "intervention.moved": "Intervention déplacée",
+  "intervention.cancelled": "Intervention annulée",
+  "invoice.numbered": "Facture numérotée",
+  "invoice.issued": "Facture émise",
+  "invoice.status_changed": "Statut de facture changé",
+  "invoice.credit_note": "Avoir émis",
+  "invoice.transfer_recorded": "Virement enregistré",
+  "invoicing.exported": "Factures exportées",
+  "invoicing.prepare_requested": "Brouillons demandés",
+  "invoicing.issue_requested": "Émission demandée",
+  "job.retried": "Tâche relancée",
+  "partner.created": "Partenaire créé",
+  "partner.updated": "Partenaire modifié",
+  "partner.archived": "Partenaire archivé",
+  "partner.restored": "Partenaire rétabli",
+  "people.exported": "Heures exportées (paie ou DPH)",
+  "planning.changed": "Équipe modifiée",
+  "planning.forced": "Équipe forcée malgré une règle",
+  "planning.optimise_requested": "Optimisation de la semaine demandée",
+  "planning.agreement_recorded": "Accord d'une personne enregistré",
+  "planning.agreement_withdrawn": "Accord d'une personne retiré",
+  "prestation.created": "Prestation créée",
+  "prestation.updated": "Prestation modifiée",
+  "prestation.price_changed": "Nouveau prix",
+  "request.submitted": "Demande envoyée",
+  "request.accepted": "Demande acceptée",
+  "request.declined": "Demande refusée",
+  "request.quote_accepted": "Devis accepté",
+  "request.message_posted": "Message sur une demande",
+  "request.series_expanded": "Série déclinée en interventions",
+  "request.series_changed": "Série modifiée",
+  "security.csrf_refused": "Formulaire refusé (jeton de sécurité)",
+  "settings.changed": "Règle du service modifiée",
+  "site.created": "Site ajouté",
+  "site.updated": "Site modifié",
+  "site.archived": "Site archivé",
+  "site.restored": "Site rétabli",
+  "skill.saved": "Compétence enregistrée",
+  "supervisor.created": "Encadrant créé",
+  "supervisor.team_limit_changed": "Limite d'équipe d'un encadrant changée",
+  "supervisor.absence_removed": "Absence d'un encadrant supprimée",
+  "time.check-in": "Arrivée pointée",
+  "time.check-out": "Départ pointé",
+  "time.minutes": "Heures saisies",
+  "time.absent": "Absence pointée",
+  "user.invited": "Utilisateur invité",
+  "user.invitation_accepted": "Invitation acceptée",
+  "user.role_changed": "Rôle changé",
+  "user.deactivated": "Compte désactivé",
+  "worker.created": "Salarié créé",
+  "worker.updated": "Fiche d'un salarié modifiée",
+  "worker.exported": "Données d'une personne exportées",
+  "worker.erased": "Identité d'une personne effacée",
+  "worker.anonymised": "Personne anonymisée",
+  "worker.absence_removed": "Absence d'un salarié supprimée",
+};
+
 // Read-only by design: the log is append-only (a database trigger refuses
 // UPDATE and DELETE) and no screen offers to change it.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -43,7 +124,7 @@ export default function AuditLog() {
         </div>
         <div className="field">
           <label htmlFor="audit-action">Action</label>
-          <input id="audit-action" name="action" placeholder="ex. auth.login" defaultValue={filters.action} />
+          <input id="audit-action" name="action" placeholder="ex. auth.login, ou planning." defaultValue={filters.action} />
         </div>
         <div className="field">
           <label htmlFor="audit-entity">Identifiant d'enregistrement</label>
@@ -83,7 +164,10 @@ export default function AuditLog() {
                 <tr key={r.id}>
                   <td data-label="Quand">{formatDateTime(r.at)}</td>
                   <td data-label="Qui" className="break">{r.actorEmail ?? "—"}</td>
-                  <td data-label="Action">{r.action}</td>
+                  <td data-label="Action">
+                    {ACTION_LABELS[r.action] ?? r.action}
+                    {ACTION_LABELS[r.action] ? <span className="muted small"> · {r.action}</span> : null}
+                  </td>
                   <td data-label="Enregistrement" className="break">
                     {r.entityType ? (
                       <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${r.entityType} ${r.entityId ?? ""}`}>

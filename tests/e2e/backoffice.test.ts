@@ -71,7 +71,8 @@ describe("the back office in Chromium", () => {
     await page.getByLabel("Action").fill("prestation.price_changed");
     await page.getByRole("button", { name: "Filtrer" }).click();
     await page.waitForURL(/action=prestation.price_changed/);
-    await expect(page.getByRole("cell", { name: "prestation.price_changed" }).first().isVisible()).resolves.toBe(true);
+    // Said in French, the code kept beside it (it is what the filter matches).
+    await expect(page.getByRole("cell", { name: "Nouveau prix · prestation.price_changed", exact: true }).first().isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshot(page, "admin-audit");
 
