@@ -152,7 +152,16 @@ export async function steeringContext(interventionId: string) {
   };
 }
 
-export type ChangeCheck = { violations: { rule: string; message: string }[] };
+export type ChangeCheck = { violations: { rule: string; message: string }[]; message?: string };
+
+const UNKNOWN_PEOPLE = "Cet encadrant ou une des personnes choisies n'existe plus : rechargez la page et recommencez.";
+
+/** Ids come from the form: one that names nobody is refused with a message, not by a foreign key (a 500) nor as "no rule broken". */
+async function unknownPeople(client: Pick<Tx, "supervisor" | "worker">, change: TeamChange): Promise<string | null> {
+  const known = await client.supervisor.count({ where: { id: change.supervisorId } });
+  const workers = await client.worker.count({ where: { id: { in: change.workerIds } } });
+  return !known || workers !== change.workerIds.length ? UNKNOWN_PEOPLE : null;
+}
 
 async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
@@ -164,6 +173,8 @@ async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
 
 /** The hard rules the change would break, in French; nothing is written. */
 export async function previewChange(weekStart: string, change: TeamChange): Promise<ChangeCheck> {
+  const unknown = await unknownPeople(db(), change);
+  if (unknown) return { violations: [], message: unknown };
   return { violations: await violationsOf(db(), weekStart, change) };
 }
 
@@ -187,12 +198,8 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
         if (!current || !(STEERABLE as readonly string[]).includes(current.status)) {
           return { ok: false as const, violations: [], message: "Cette intervention n'est plus modifiable (commencée, terminée ou annulée)." };
         }
-        // Ids come from the form: one that names nobody is refused here, not by a foreign key (a 500).
-        const known = await tx.supervisor.count({ where: { id: change.supervisorId } });
-        const workers = await tx.worker.count({ where: { id: { in: change.workerIds } } });
-        if (!known || workers !== change.workerIds.length) {
-          return { ok: false as const, violations: [], message: "Cet encadrant ou une des personnes choisies n'existe plus : rechargez la page et recommencez." };
-        }
+        const unknown = await unknownPeople(tx, change);
+        if (unknown) return { ok: false as const, violations: [], message: unknown };
         const violations = await violationsOf(tx, weekStart, change);
         if (violations.length > 0 && !force) return { ok: false as const, violations };
         await tx.assignment.deleteMany({ where: { interventionId: change.interventionId } });

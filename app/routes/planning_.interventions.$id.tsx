@@ -84,8 +84,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, violations: [], message: null, checked: false }, { status: 400 });
   const change = teamChange(context.intervention.id, parsed.data);
   if (parsed.data.intent === "check") {
-    const { violations } = await previewChange(context.weekStart, change);
-    return json({ errors: {}, violations, message: null, checked: true });
+    const { violations, message } = await previewChange(context.weekStart, change);
+    return json({ errors: {}, violations, message: message ?? null, checked: true }, { status: message ? 400 : 200 });
   }
   const force = parsed.data.force === "on" ? { reason: parsed.data.reason ?? "" } : null;
   const result = await saveChange(actorOf(user), context.weekStart, change, force);

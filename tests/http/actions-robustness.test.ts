@@ -358,6 +358,8 @@ const ROUTES: Record<string, ActionRoute> = {
     path: (ids) => `/planning/interventions/${ids.sncfIntervention}`,
     forms: (ids) => ({
       save: { fields: { supervisorId: ids.supervisor, supervisorPinned: "on", force: "on", reason: "Une raison assez longue." }, text: ["reason"] },
+      // Only checks the team against the rules, writes nothing; a wrong field is still refused.
+      check: { fields: { supervisorId: ids.supervisor, supervisorPinned: "on" } },
       agree: { fields: { workerId: ids.teamWorker } },
       "withdraw-agreement": { fields: { workerId: ids.teamWorker } },
     }),
@@ -487,7 +489,7 @@ function casesOf(route: ActionRoute, ids: Ids): Case[] {
 
 // --- what the person sees -------------------------------------------------
 
-const ENGLISH = /Invalid (input|option|string|email|date|enum|type|literal|discriminator)|Too (small|big)|expected (string|number|one of|array|object)|Unrecognized key|Unexpected Server Error|Internal Server Error|TypeError|Cannot read|is not a function|\bat [\w.<>]+ \(.*:\d+:\d+\)|Prisma|Invalid Date|NaN/;
+const ENGLISH = /Invalid (input|option|string|email|date|enum|type|literal|discriminator)|Too (small|big)|expected (string|number|one of|array|object)|Unrecognized key|Unexpected Server Error|Internal Server Error|TypeError|Cannot read|is not a function|\bat [\w.<>]+ \(.*:\d+:\d+\)|Prisma|Invalid Date|(?<![\w-])NaN(?![\w-])/; // NaN alone, not inside a random token
 const FRENCH = /[àâçéèêëîïôûùœ]|\b(le|la|les|un|une|des|du|de|est|pas|ce|cette|votre|vous|au|plus|entre|inconnue?|indiquez|choisissez|dites|heures?)\b/i;
 
 const decode = (s: string) =>
@@ -627,7 +629,8 @@ async function judge(route: ActionRoute, c: Case, file: string): Promise<string>
   const html = await response.text();
   const isJson = (response.headers.get("content-type") ?? "").includes("json");
   const messages = [...(isJson ? [] : shownErrors(html)), ...answeredMessages(html, isJson)];
-  const english = ENGLISH.exec(html)?.[0];
+  const match = ENGLISH.exec(html);
+  const english = match ? `${match[0]} in «${decode(html.slice(Math.max(0, match.index - 80), match.index + 40))}»` : null;
   const wrong = [
     response.status < 400 || response.status >= 500 ? `status ${response.status}` : null,
     messages.length === 0 ? "no message" : null,
