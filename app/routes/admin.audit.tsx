@@ -10,6 +10,31 @@ import { formatDateTime } from "~/utils/format.ts";
 export const meta: MetaFunction = () => [{ title: "Journal d'audit · La Conciergerie Solidaire" }];
 
 // The log keeps the technical code (it is what the filter matches); the admin reads it in French.
+const ENTITY_LABELS: Record<string, string> = {
+  ServiceRequest: "Demande",
+  Intervention: "Intervention",
+  Worker: "Salarié",
+  User: "Utilisateur",
+  Organisation: "Partenaire",
+  Invoice: "Facture",
+  Supervisor: "Encadrant",
+  Site: "Site",
+  Prestation: "Prestation",
+  InvoiceDocument: "Document de facture",
+  route: "Page",
+  InvoiceRun: "Facturation",
+  Invitation: "Invitation",
+  Export: "Export",
+  export: "Export",
+  Dispute: "Contestation",
+  Skill: "Compétence",
+  ServiceSetting: "Règle",
+  RequestMessage: "Message",
+  PlanningRun: "Optimisation",
+  Payment: "Paiement",
+  Job: "Tâche",
+  CreditNote: "Avoir",
+};
 const ACTION_LABELS: Record<string, string> = {
   "access.denied": "Accès refusé",
   "access.not_found": "Page ou fiche introuvable",
@@ -170,8 +195,8 @@ export default function AuditLog() {
                   </td>
                   <td data-label="Enregistrement" className="break">
                     {r.entityType ? (
-                      <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${r.entityType} ${r.entityId ?? ""}`}>
-                        {r.entityType} {r.entityId ?? ""}
+                      <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${ENTITY_LABELS[r.entityType] ?? r.entityType} ${r.entityId ?? ""}`}>
+                        {ENTITY_LABELS[r.entityType] ?? r.entityType} {r.entityId ?? ""}
                       </Link>
                     ) : (
                       "—"
