@@ -183,7 +183,7 @@ export default function People() {
                     {w.firstName} {w.lastInitial}.
                   </Link>
                 </td>
-                <td data-label="Cette semaine" className="nowrap">
+                <td data-label="Prévu cette semaine" className="nowrap">
                   {formatMinutes(w.plannedMinutes)} <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
                 </td>
                 <td data-label="Objectif hebdo." className="nowrap">
