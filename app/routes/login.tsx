@@ -18,7 +18,11 @@ const schema = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getSessionUser(request)) return redirect("/");
+  // Already signed in (a second tab, a form sent twice): straight to the page asked for, not home.
+  if (await getSessionUser(request)) {
+    const to = safeRedirect(new URL(request.url).searchParams.get("redirectTo"));
+    return redirect(to.startsWith("/login") ? "/" : to); // never back to this page: no loop
+  }
   return null;
 }
 
