@@ -104,6 +104,7 @@ describe("staff in Chromium", () => {
     await expectAccessible(page);
     await screenshot(page, "people");
     await page.getByRole("link", { name: "Utilisateurs" }).click();
+    await page.getByRole("heading", { level: 1, name: "Utilisateurs" }).waitFor(); // axe on the new page, not mid-navigation
     await expectAccessible(page);
     await context.close();
   });
