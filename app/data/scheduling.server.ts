@@ -149,11 +149,16 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED')
     ORDER BY i."startsAt", i.id`;
   const { workerIds, supervisorIds, absences } = people;
-  const requests: Instance["requests"] = interventions.map((i) => {
+  const now = new Date();
+  // What has already started is history: its team stays (its hours count
+  // towards the week's caps), and an intervention nobody staffed in time is
+  // not staffed after the fact.
+  const requests: Instance["requests"] = interventions.filter((i) => i.startsAt > now || i.status === "SCHEDULED").map((i) => {
     const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
+    const started = i.startsAt <= now;
     const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
-    const freed = policy.kind === "keep-staffed" && policy.free.includes(i.id);
-    const keepAll = policy.kind === "keep-staffed" ? staffed && !freed : underNotice;
+    const freed = policy.kind === "keep-staffed" && policy.free.includes(i.id) && !started;
+    const keepAll = started || (policy.kind === "keep-staffed" ? staffed && !freed : underNotice);
     // Re-staffing a confirmed intervention within the notice period (someone is absent):
     // the others keep their place, only the absent people's is filled again.
     const keepPresent = freed && underNotice;
@@ -306,8 +311,12 @@ export async function planWeek(
       await lockWeek(tx, weekStart);
       const instance = await loadWeekInstance(weekStart, policy, tx);
       const plan = await solve(instance);
-      const targets =
-        typeof targetIds === "function" ? targetIds(instance) : (targetIds ?? instance.requests.map((r) => r.id));
+      // Started interventions are in the instance for the week's hours only (or
+      // not at all, unstaffed): never rewritten, whatever the caller targets.
+      const now = new Date();
+      const open = new Set(instance.requests.filter((r) => fromParisLocal(r.start) > now).map((r) => r.id));
+      const wanted = typeof targetIds === "function" ? targetIds(instance) : (targetIds ?? [...open]);
+      const targets = wanted.filter((id) => open.has(id));
       return { instance, plan, ...(await applyPlan(tx, plan, targets)) };
     },
     { timeout: 120_000, maxWait: 30_000 },
@@ -328,7 +337,8 @@ export async function staffWaitingInWeek(weekStart: string, insert: (instance: I
       await lockWeek(tx, weekStart);
       const { requests, interventions } = await loadWeekRequests(weekStart, { kind: "keep-staffed", free: [] }, people, tx);
       onSnapshot();
-      const waiting = interventions.filter((i) => i.status === "ACCEPTED").map((i) => i.id);
+      const inPlan = new Set(requests.map((r) => r.id));
+      const waiting = interventions.filter((i) => i.status === "ACCEPTED" && inPlan.has(i.id)).map((i) => i.id);
       const result = waiting.length === 0 ? null : await applyPlan(tx, insert({ ...people.base, requests }), waiting, interventions);
       const before = interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
       /** Every intervention of the week staffed once the pass commits. */

@@ -151,6 +151,32 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect(Object.keys(written.staffed)).toHaveLength(6);
   });
 
+  it("never changes what has already started: its team stays, and nobody is sent after the fact", { timeout: 120_000 }, async () => {
+    const week = weekIn(-1); // last week: every intervention has started
+    const w = await world(2);
+    const tuesday = addDays(week, 1);
+    const waiting = await w.request(fromParisLocal(`${tuesday}T08:00`), 120);
+    // Staffed by hand and never confirmed (outside the notice period's protection): history all the same.
+    const done = await createServiceRequest(db(), {
+      prestationId: (await db().serviceRequest.findUniqueOrThrow({ where: { id: waiting.id } })).prestationId,
+      siteId: waiting.siteId,
+      organisationId: waiting.organisationId,
+      teamSize: 1,
+      durationMinutes: 120,
+      interventions: [{ startsAt: fromParisLocal(`${tuesday}T14:00`), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: w.supervisor.id, workerIds: [w.workers[1]!.id] }],
+    });
+    const before = await writtenPlan(week);
+    expect(Object.keys(before.staffed)).toHaveLength(1);
+
+    const stats = await optimiseWeek({ weekStart: week });
+    expect(stats.interventions).toBe(1); // the kept one, for the week's hours; the one nobody staffed is left out
+    expect(stats.staffed).toBe(0);
+    const after = await writtenPlan(week);
+    expect(after.staffed).toEqual(before.staffed);
+    expect(after.staffed[done.interventions[0]!.id]).toEqual({ supervisorId: w.supervisor.id, workerIds: [w.workers[1]!.id] });
+    expect(after.unstaffed).toEqual(before.unstaffed);
+  });
+
   it("solves again when the week changes during the solve, and leaves it to the heuristic if it keeps changing", { timeout: 240_000 }, async () => {
     const week = weekIn(7);
     const w = await world(4);
