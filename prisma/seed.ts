@@ -27,6 +27,7 @@ import {
   type WindowInput,
 } from "../tests/support/factories.ts";
 import { seededRandom } from "../app/utils/seeded-random.ts";
+import { publicHolidayName } from "../app/domain/calendar/holidays.ts";
 
 const DEMO_PASSWORD = "demo-conciergerie-2026";
 const CONCIERGERIE_SLUG = "conciergerie-solidaire";
@@ -83,6 +84,8 @@ function paris(day: number, minute: number): Date {
 /** A day number as a @db.Date value. */
 const dateOnly = (day: number) => new Date(day * DAY_MS);
 const isoWeekday = (day: number) => ((((day + 3) % 7) + 7) % 7) + 1;
+/** A public holiday in France (25 December, Easter Monday...): nobody works, as series leave them out. */
+const isHoliday = (day: number) => publicHolidayName(dateOnly(day).toISOString().slice(0, 10)) !== null;
 const clock = (text: string) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
 /** Same calendar day `months` later (rolling over like Date.UTC), as a day number. */
 function addMonths(day: number, months: number): number {
@@ -857,7 +860,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     const occurrences: Occurrence[] = [];
     const firstWeek = HISTORY_EXTENDED && r.fromWeek === -4 ? WINDOW_START : MONDAY + r.fromWeek * 7;
     for (let day = firstWeek + r.isoDay - 1; day <= MONDAY + r.toWeek * 7 + 6; day += step) {
-      occurrences.push({ day, startMinute: clock(r.start) });
+      if (!isHoliday(day)) occurrences.push({ day, startMinute: clock(r.start) });
     }
     planned.push({
       site: r.site,
@@ -875,7 +878,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   const weekday = (from: number, to: number) => {
     for (let tries = 0; tries < 50; tries++) {
       const day = int(from, to);
-      if (isoWeekday(day) <= 5) return day;
+      if (isoWeekday(day) <= 5 && !isHoliday(day)) return day;
     }
     throw new Error("Aucun jour ouvré dans l'intervalle.");
   };
@@ -1052,6 +1055,8 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
         organisationId: orgs[org].id,
         siteId: sites[p.site],
         createdAt,
+        // Staffed is confirmed (as the scheduler does): the notice period then protects it.
+        confirmedAt: workerIds.length > 0 ? decidedAt : null,
       });
       assignmentRows.push(...workerIds.map((workerId) => ({ interventionId, workerId, startsAt, endsAt, createdAt: decidedAt })));
     }
