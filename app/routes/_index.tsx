@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     organisationName: user.organisationName,
     isPartner: isPartnerRole(user.role),
     canSeePeople: can(user.role, "people.view"),
+    hasMyDay: can(user.role, "myday"),
     canOrder: can(user.role, "requests.order"),
     figures,
     // The yearly certificate of the partner's own hours of insertion (PDF).
@@ -29,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Home() {
-  const { name, organisationName, isPartner, canSeePeople, canOrder, figures, certificate } = useLoaderData<typeof loader>();
+  const { name, organisationName, isPartner, canSeePeople, hasMyDay, canOrder, figures, certificate } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -109,6 +110,13 @@ export default function Home() {
             )}
           </Card>
         </>
+      ) : null}
+      {hasMyDay ? (
+        <Card title="Ma journée">
+          <p>
+            <Link to="/my-day">Voir les interventions d'aujourd'hui et de demain</Link>
+          </p>
+        </Card>
       ) : null}
       {canSeePeople && !figures ? (
         <Card title="Équipes">

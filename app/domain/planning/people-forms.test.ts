@@ -20,6 +20,7 @@ describe("a DPH contract", () => {
     const ok = newWorkerSchema(today).parse({ ...base, lastInitial: "é.", weeklyTargetHours: "6,25" });
     expect(ok).toMatchObject({ lastInitial: "É", weeklyTargetHours: 6.25, weeklyMaxHours: 16, referentSupervisorId: null });
     expect(errors({ lastInitial: "Sow" }).lastInitial).toMatch(/^Une seule lettre/);
+    expect(errors({ lastInitial: " " }).lastInitial).toBe("Indiquez l'initiale du nom.");
     expect(errors({ weeklyTargetHours: "2" }).weeklyTargetHours).toBe("Entre 3 et 16 heures (Dispositif Premières Heures).");
     expect(errors({ weeklyTargetHours: "6,2" }).weeklyTargetHours).toBe("Par quart d'heure (par exemple 6,25 ou 6,5).");
     expect(errors({ contractStart: "2025-01-01", contractEnd: "2025-06-30" }).contractEnd).toBe("Ce contrat est déjà terminé.");

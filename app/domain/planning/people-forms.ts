@@ -47,6 +47,7 @@ export function newWorkerSchema(today: string) {
       lastInitial: z
         .string({ error: "Indiquez l'initiale du nom." })
         .trim()
+        .min(1, { error: "Indiquez l'initiale du nom.", abort: true })
         .regex(/^\p{L}\.?$/u, "Une seule lettre : l'initiale du nom, pas le nom entier.")
         .transform((s) => s.slice(0, 1).toUpperCase()),
       contractStart: dateField("Indiquez la date de début du contrat."),
