@@ -61,7 +61,8 @@ describe("faults", () => {
     const client = await new HttpClient(url).login("gare-de-lyon@sncf.example");
     // Saving an invitation writes its mail to the outbox: it waits there for Redis.
     const csrf = await client.csrfFrom("/users");
-    const [org] = /<option value="([^"]+)"[^>]*>SNCF/.exec(await (await client.get("/users")).text())!.slice(1);
+    // A partner admin invites into their own organisation: the form carries it in a hidden field.
+    const [org] = /<input type="hidden" name="organisationId" value="([^"]+)"/.exec(await (await client.get("/users")).text())!.slice(1);
     const saved = await client.post("/users", { intent: "invite", name: "Pendant la panne", email: "panne-redis@sncf.example", role: "PARTNER_MEMBER", organisationId: org! }, { csrf });
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain("Invitation envoyée à panne-redis@sncf.example");
