@@ -7,6 +7,7 @@ import { parisParts } from "~/domain/calendar/paris.ts";
 import { nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { HttpClient } from "../support/http-client.ts";
+import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/demo-accounts.ts";
 
 // Every form action of the app, sent malformed input over HTTP by a person
 // allowed to use it: an empty body, every field missing, wrong types, an
@@ -16,17 +17,6 @@ import { HttpClient } from "../support/http-client.ts";
 // rendered for the empty body, HTML, an unknown intent, no token and the
 // hostile ids; the other cases ask for the action's answer only (as the
 // browser's script does), which keeps the file fast.
-
-const ACCOUNTS = {
-  anonymous: null,
-  sncfAdmin: "gare-de-lyon@sncf.example",
-  otherPartner: "contact@monjardinchocolate.example",
-  coordinator: "coordination@conciergerie.example",
-  encadrant: "encadrant@conciergerie.example",
-  finance: "finance@conciergerie.example",
-  admin: "admin@conciergerie.example",
-} as const;
-type Who = keyof typeof ACCOUNTS;
 
 type Ids = Record<
   | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "sncfIntervention" | "mjcRequest" | "mjcIntervention"

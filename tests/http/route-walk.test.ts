@@ -2,21 +2,11 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/demo-accounts.ts";
 
 // Walks every page as every role and as a user of another partner: each gets
 // exactly what their role allows, and nothing of another organisation leaks.
 
-const ACCOUNTS = {
-  anonymous: null,
-  sncfMember: "agent@sncf.example",
-  sncfAdmin: "gare-de-lyon@sncf.example",
-  otherPartner: "contact@monjardinchocolate.example",
-  coordinator: "coordination@conciergerie.example",
-  encadrant: "encadrant@conciergerie.example",
-  finance: "finance@conciergerie.example",
-  admin: "admin@conciergerie.example",
-} as const;
-type Who = keyof typeof ACCOUNTS;
 
 const LOGIN = 302; // redirected to the sign-in page
 const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "encadrant", "finance", "admin"];
