@@ -8,6 +8,7 @@ import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
+import { hoursField } from "~/domain/planning/people-forms.ts";
 import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
 import { formatDate } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -37,19 +38,7 @@ const NO_ABSENCE = "Cette absence n'existe pas ou a déjà été supprimée.";
 const updateSchema = z
   .looseObject({
     intent: z.literal("update"),
-    // "6,5" as typed in French, or "6.5".
-    weeklyTargetHours: z
-      .string({ error: "Indiquez un nombre d'heures." })
-      .trim()
-      .regex(/^\d{1,2}([.,]\d{1,2})?$/, "Un nombre d'heures, par exemple 6 ou 6,5.")
-      .transform((h) => Number(h.replace(",", ".")))
-      .pipe(
-        z
-          .number()
-          .min(3, "Entre 3 et 16 heures (DPH).")
-          .max(16, "Entre 3 et 16 heures (DPH).")
-          .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,5)."),
-      ),
+    weeklyTargetHours: hoursField("l'objectif d'heures par semaine", 3, 16),
     ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].flatMap((d) => [[`from${d}`, clock.optional()], [`to${d}`, clock.optional()]])),
   })
   .superRefine((v, ctx) => {

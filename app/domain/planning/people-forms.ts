@@ -6,13 +6,11 @@ import { isCalendarDay } from "~/utils/validation.ts";
 // known by first name and initial, contract dates, weekly hours and skills
 // (availability is set on their page afterwards): nothing else, by design.
 
-// "2026-13-45" matches the pattern but is no day: toISOString would throw on it.
-const validDate = isCalendarDay;
-const dateField = (message: string) => z.string({ error: message }).trim().refine(validDate, message);
+const dateField = (message: string) => z.string({ error: message }).trim().refine(isCalendarDay, message);
 const frenchDay = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 /** "6,5" or "6.5" hours, by quarter of an hour, within bounds. */
-const hoursField = (label: string, min: number, max: number) =>
+export const hoursField = (label: string, min: number, max: number) =>
   z
     .string({ error: `Indiquez ${label}.` })
     .trim()
@@ -62,8 +60,9 @@ export function newWorkerSchema(today: string) {
     })
     .superRefine((v, ctx) => {
       // An impossible date already has its message; comparing it would throw.
-      if (!validDate(v.contractStart) || !validDate(v.contractEnd)) {
-        // nothing more to say about the contract's dates
+      const datesExist = isCalendarDay(v.contractStart) && isCalendarDay(v.contractEnd);
+      if (!datesExist) {
+        // Each impossible date has its own message already.
       } else if (v.contractEnd < v.contractStart) {
         ctx.addIssue({ code: "custom", path: ["contractEnd"], message: "La fin du contrat doit suivre son début." });
       } else if (v.contractEnd > lastContractDay(v.contractStart)) {

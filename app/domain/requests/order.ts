@@ -3,6 +3,7 @@ import { addDays, daysBetween, isoWeekday, publicHolidayName } from "~/domain/ca
 import { clockMinutes, clockText, parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { lineTotals, type LineTotals } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
+import { isCalendarDay } from "~/utils/validation.ts";
 
 // The order form of the partner portal: its zod schema (French messages), the
 // rules of a date (notice, opening days and hours, holidays, closures), the
@@ -18,8 +19,7 @@ export const RECURRENCES = ["NONE", "WEEKLY", "BIWEEKLY", "MONTHLY"] as const;
 export type Recurrence = (typeof RECURRENCES)[number];
 export const NEW_SITE = "new";
 
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const validDate = (s: string) => DATE_RE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+const validDate = isCalendarDay;
 const quarterClock = (s: string) => /^([01]\d|2[0-3]):(00|15|30|45)$/.test(s);
 
 // An empty date input asks for a date; a format message would puzzle someone using the date picker.
