@@ -23,7 +23,7 @@ import {
   type Recurrence,
 } from "~/domain/requests/order.ts";
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
-import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { formatDayMonth, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Commander une prestation · La Conciergerie Solidaire" }];
@@ -311,7 +311,7 @@ function liveEstimate(
         until: byCount ? null : state.recurrenceUntil || null,
       }).slice(0, MAX_OCCURRENCES);
       const closed = dates.filter((d, i) => i > 0 && closedReason(d, rules));
-      skipped = closed.map((d) => new Date(`${d}T00:00:00Z`).toLocaleDateString("fr-FR", { timeZone: "UTC", day: "numeric", month: "long" }));
+      skipped = closed.map((d) => formatDayMonth(d));
       occurrences = dates.length - closed.length;
       const open = dates.filter((d, i) => i === 0 || !closedReason(d, rules));
       if (open.length > 1) span = { first: open[0]!, last: open[open.length - 1]! };

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatEuros, formatMinutes, formatVatRate } from "./format.ts";
+import {
+  formatDate,
+  formatDateTime,
+  formatDayMonth,
+  formatEuros,
+  formatLongDate,
+  formatMinutes,
+  formatShortDate,
+  formatVatRate,
+} from "./format.ts";
 
 // Intl uses narrow no-break spaces in French: compare with them normalised.
 const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, " ");
@@ -11,7 +20,30 @@ describe("French formatting", () => {
   });
   it("formats dates in Paris time, even near midnight UTC", () => {
     expect(formatDate(new Date("2026-11-29T23:30:00Z"))).toBe("30 novembre 2026");
-    expect(plain(formatDateTime(new Date("2026-07-01T07:00:00Z")))).toBe("1 juillet 2026 à 09:00");
+    expect(plain(formatDateTime(new Date("2026-07-01T07:00:00Z")))).toBe("1er juillet 2026 à 09:00");
+  });
+  it("writes the first of the month as 1er, every other day as a plain number", () => {
+    expect(formatDate(new Date("2026-10-01T10:00:00Z"))).toBe("1er octobre 2026");
+    expect(formatDate(new Date("2026-10-02T10:00:00Z"))).toBe("2 octobre 2026");
+    expect(formatDate(new Date("2026-10-11T10:00:00Z"))).toBe("11 octobre 2026");
+    expect(formatDate(new Date("2026-10-21T10:00:00Z"))).toBe("21 octobre 2026");
+    expect(formatDate(new Date("2026-10-31T10:00:00Z"))).toBe("31 octobre 2026");
+    // 30 September 23:30 UTC is already 1 October in Paris.
+    expect(formatDate(new Date("2026-09-30T23:30:00Z"))).toBe("1er octobre 2026");
+    expect(plain(formatDateTime(new Date("2026-10-01T07:00:00Z")))).toBe("1er octobre 2026 à 09:00");
+    expect(plain(formatDateTime(new Date("2026-10-10T07:00:00Z")))).toBe("10 octobre 2026 à 09:00");
+  });
+  it("writes 1er with the weekday, in short and without the year", () => {
+    expect(formatLongDate("2026-10-01")).toBe("jeudi 1er octobre 2026");
+    expect(formatLongDate("2026-10-12")).toBe("lundi 12 octobre 2026");
+    expect(formatLongDate(new Date("2026-12-01T08:00:00Z"))).toBe("mardi 1er décembre 2026");
+    expect(formatShortDate("2026-10-01")).toBe("jeu. 1er oct.");
+    expect(formatShortDate("2026-10-13")).toBe("mar. 13 oct.");
+    expect(formatDayMonth("2026-05-01")).toBe("1er mai");
+    expect(formatDayMonth("2026-05-08")).toBe("8 mai");
+    // A calendar day keeps its date whatever the hour in Paris.
+    expect(formatDate("2026-01-01")).toBe("1er janvier 2026");
+    expect(formatDate("2026-12-31")).toBe("31 décembre 2026");
   });
   it("formats durations and VAT rates", () => {
     expect(formatMinutes(150)).toBe("2 h 30");

@@ -13,17 +13,41 @@ const dateTimeFormat = new Intl.DateTimeFormat("fr-FR", {
   dateStyle: "long",
   timeStyle: "short",
 });
+const weekdayDateFormat = new Intl.DateTimeFormat("fr-FR", {
+  timeZone: TIME_ZONE,
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+const dayMonthFormat = new Intl.DateTimeFormat("fr-FR", { timeZone: TIME_ZONE, day: "numeric", month: "long" });
 const timeFormat = new Intl.DateTimeFormat("fr-FR", { timeZone: TIME_ZONE, hour: "2-digit", minute: "2-digit" });
 const euroFormat = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
 
 const toDate = (d: Date | string) => (typeof d === "string" ? new Date(d) : d);
 
-/** "29 novembre 2026" */
-export const formatDate = (d: Date | string) => dateFormat.format(toDate(d));
-/** "dim. 29 nov." */
-export const formatShortDate = (d: Date | string) => shortDateFormat.format(toDate(d));
-/** "29 novembre 2026 à 14:30" */
-export const formatDateTime = (d: Date | string) => dateTimeFormat.format(toDate(d));
+// French writes the first of the month as an ordinal ("1er octobre"), which Intl
+// does not: every date written in words goes through here.
+function inWords(format: Intl.DateTimeFormat, d: Date | string): string {
+  return format
+    .formatToParts(toDate(d))
+    .map((p) => (p.type === "day" && p.value === "1" ? "1er" : p.value))
+    .join("");
+}
+
+/** A calendar day "YYYY-MM-DD" as an instant at noon, so Paris time keeps the same day. */
+const calendarDay = (d: Date | string) => (typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d}T12:00:00Z` : d);
+
+/** "29 novembre 2026", "1er octobre 2026" */
+export const formatDate = (d: Date | string) => inWords(dateFormat, calendarDay(d));
+/** "dim. 29 nov.", "jeu. 1er oct." */
+export const formatShortDate = (d: Date | string) => inWords(shortDateFormat, calendarDay(d));
+/** "jeudi 1er octobre 2026"; also takes a calendar day "2026-10-01" */
+export const formatLongDate = (d: Date | string) => inWords(weekdayDateFormat, calendarDay(d));
+/** "1er octobre", "29 novembre"; also takes a calendar day "2026-10-01" */
+export const formatDayMonth = (d: Date | string) => inWords(dayMonthFormat, calendarDay(d));
+/** "29 novembre 2026 à 14:30", "1er octobre 2026 à 09:00" */
+export const formatDateTime = (d: Date | string) => inWords(dateTimeFormat, d);
 /** "14:30" */
 export const formatTime = (d: Date | string) => timeFormat.format(toDate(d));
 

@@ -46,6 +46,8 @@ describe("order schema and rules", () => {
     expect(errorsOf({ date: "2026-12-01" }).date).toMatch(/2 jours à l'avance.*mercredi 2 décembre 2026/);
     expect(errorsOf({ date: "2026-12-25" }).date).toBe("Le vendredi 25 décembre 2026 est un jour férié (Noël). Le prochain jour ouvert est le lundi 28 décembre 2026.");
     expect(errorsOf({ date: "2026-12-05" }).date).toMatch(/ne travaillent pas le samedi.*lundi 7 décembre 2026/);
+    // The first of the month is written "1er".
+    expect(errorsOf({ date: "2027-01-01" }).date).toBe("Le vendredi 1er janvier 2027 est un jour férié (Jour de l'an). Le prochain jour ouvert est le lundi 4 janvier 2027.");
   });
   it("enforces opening hours, windows and team limits", () => {
     expect(errorsOf({ startTime: "07:00" }).startTime).toMatch(/08:00 au plus tôt/);

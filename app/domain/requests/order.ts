@@ -3,6 +3,7 @@ import { addDays, daysBetween, isoWeekday, publicHolidayName } from "~/domain/ca
 import { clockMinutes, clockText, parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { lineTotals, type LineTotals } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
+import { formatLongDate } from "~/utils/format.ts";
 import { isCalendarDay } from "~/utils/validation.ts";
 
 // The order form of the partner portal: its zod schema (French messages), the
@@ -98,9 +99,8 @@ export type OrderInput = z.infer<typeof orderSchema>;
 
 // ---------------------------------------------------------------- dates
 
-const longDate = new Intl.DateTimeFormat("fr-FR", { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" });
-/** "2026-12-07" -> "lundi 7 décembre 2026" */
-export const frenchDate = (date: string) => longDate.format(new Date(`${date}T00:00:00Z`));
+/** "2026-12-07" -> "lundi 7 décembre 2026", "2026-12-01" -> "mardi 1er décembre 2026" */
+export const frenchDate = (date: string) => formatLongDate(date);
 
 export type DateRules = Pick<ServiceRules, "openingHours" | "closureDays">;
 
