@@ -4,7 +4,7 @@ import { invitationMail, passwordResetMail } from "~/domain/access/mails.ts";
 import { env } from "~/utils/env.server.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
-import { db } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
 import { queueMail } from "./mail.server.ts";
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -33,17 +33,27 @@ export async function listUsers(actor: Actor) {
   });
 }
 
-export async function listPendingInvitations(actor: Actor, now = new Date()) {
-  return db().invitation.findMany({
+/** How long an expired invitation stays listed, so that it can be re-sent before it drops off the page. */
+export const EXPIRED_INVITATION_SHOWN_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Invitations waiting for their person: pending ones, and those expired in the last 30 days (to re-send). */
+export async function listOpenInvitations(actor: Actor, now = new Date()) {
+  const rows = await db().invitation.findMany({
     where: {
       acceptedAt: null,
       revokedAt: null,
-      expiresAt: { gt: now },
-      ...(actor.role === "ADMIN" ? {} : { organisationId: actor.organisationId }),
+      expiresAt: { gt: new Date(now.getTime() - EXPIRED_INVITATION_SHOWN_MS) },
+      ...scopeOf(actor),
     },
     select: { id: true, email: true, name: true, role: true, expiresAt: true, organisation: { select: { name: true } } },
     orderBy: { createdAt: "desc" },
   });
+  return rows.map((r) => ({ ...r, expired: r.expiresAt <= now }));
+}
+
+/** An admin manages every organisation's invitations; a partner admin only their own. */
+function scopeOf(actor: Actor) {
+  return actor.role === "ADMIN" ? {} : { organisationId: actor.organisationId };
 }
 
 export async function listInvitableOrganisations(actor: Actor) {
@@ -92,16 +102,7 @@ export async function inviteUser(
         expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
       },
     });
-    await queueMail(
-      tx,
-      invitationMail({
-        to: email,
-        name: input.name.trim(),
-        inviterName: inviter.name,
-        organisationName: organisation.name,
-        link: `${env().APP_URL}/invitations/${token}`,
-      }),
-    );
+    await queueInvitationMail(tx, { to: email, name: input.name.trim(), inviterName: inviter.name, organisationName: organisation.name, token });
     await audit(
       {
         action: "user.invited",
@@ -118,6 +119,107 @@ export async function inviteUser(
   return { ok: true };
 }
 
+/** The invitation mail, through the outbox (a job keyed by the mail's row: safe to run twice). */
+async function queueInvitationMail(tx: Tx, p: { to: string; name: string; inviterName: string; organisationName: string; token: string }) {
+  await queueMail(
+    tx,
+    invitationMail({
+      to: p.to,
+      name: p.name,
+      inviterName: p.inviterName,
+      organisationName: p.organisationName,
+      link: `${env().APP_URL}/invitations/${p.token}`,
+    }),
+  );
+}
+
+export const UNKNOWN_INVITATION = "Cette invitation n'existe pas, n'est plus en attente ou ne dépend pas de vous.";
+
+/** Cancels a pending or expired invitation the actor manages: its link then says it was cancelled. False when out of scope. */
+export async function cancelInvitation(actor: Actor, invitationId: string) {
+  return db().$transaction(async (tx) => {
+    const invitation = await tx.invitation.findFirst({
+      where: { id: invitationId, acceptedAt: null, revokedAt: null, ...scopeOf(actor) },
+      select: { id: true, organisationId: true },
+    });
+    if (!invitation) return false;
+    const now = new Date();
+    // Conditional update: of two cancels at once (or a cancel racing an acceptance), one wins.
+    const updated = await tx.invitation.updateMany({
+      where: { id: invitation.id, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: now, cancelledAt: now },
+    });
+    if (updated.count !== 1) return false;
+    await audit(
+      {
+        action: "user.invitation_cancelled",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: invitation.organisationId,
+        entityType: "Invitation",
+        entityId: invitation.id,
+      },
+      tx,
+    );
+    return true;
+  });
+}
+
+/** A second re-send within this delay is refused: a double click sends one mail, and the first link stays the good one. */
+export const RESEND_INTERVAL_MS = 60 * 1000;
+
+export type ResendResult = { ok: true; email: string } | { ok: false; status: 400 | 404 | 409; message: string };
+
+/**
+ * Sends a pending or expired invitation again with a new link valid 7 days:
+ * the old link stops working at once (its token is replaced).
+ */
+export async function resendInvitation(actor: Actor, invitationId: string, now = new Date()): Promise<ResendResult> {
+  const invitation = await db().invitation.findFirst({
+    where: { id: invitationId, acceptedAt: null, revokedAt: null, ...scopeOf(actor) },
+    select: { id: true, email: true, name: true, role: true, expiresAt: true, organisation: { select: { id: true, name: true, kind: true, archivedAt: true } } },
+  });
+  if (!invitation) return { ok: false, status: 404, message: UNKNOWN_INVITATION };
+  if (invitation.organisation.archivedAt) {
+    return { ok: false, status: 400, message: "Cette organisation est archivée : son invitation ne peut plus être renvoyée." };
+  }
+  if (!invitableRoles(actor.role, invitation.organisation.kind === "CONCIERGERIE").includes(invitation.role)) {
+    return { ok: false, status: 404, message: UNKNOWN_INVITATION };
+  }
+  if (await db().user.findUnique({ where: { email: invitation.email }, select: { id: true } })) {
+    return { ok: false, status: 400, message: "Un compte existe déjà avec cette adresse : cette invitation ne sert plus, vous pouvez l'annuler." };
+  }
+  const token = randomToken();
+  const inviter = await db().user.findUniqueOrThrow({ where: { id: actor.userId }, select: { name: true } });
+  return db().$transaction(async (tx): Promise<ResendResult> => {
+    // An invitation (re)sent less than a minute ago has expiresAt past this instant.
+    const rotated = await tx.invitation.updateMany({
+      where: { id: invitation.id, acceptedAt: null, revokedAt: null, expiresAt: { lte: new Date(now.getTime() + INVITATION_TTL_MS - RESEND_INTERVAL_MS) } },
+      data: { tokenHash: sha256(token), expiresAt: new Date(now.getTime() + INVITATION_TTL_MS) },
+    });
+    if (rotated.count !== 1) {
+      const stillOpen = await tx.invitation.count({ where: { id: invitation.id, acceptedAt: null, revokedAt: null } });
+      return stillOpen
+        ? { ok: false, status: 409, message: "Cette invitation vient d'être envoyée. Attendez une minute avant de la renvoyer." }
+        : { ok: false, status: 404, message: UNKNOWN_INVITATION };
+    }
+    await queueInvitationMail(tx, { to: invitation.email, name: invitation.name, inviterName: inviter.name, organisationName: invitation.organisation.name, token });
+    await audit(
+      {
+        action: "user.invitation_resent",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: invitation.organisation.id,
+        entityType: "Invitation",
+        entityId: invitation.id,
+        details: { wasExpired: invitation.expiresAt <= now },
+      },
+      tx,
+    );
+    return { ok: true, email: invitation.email };
+  });
+}
+
 export async function findInvitation(token: string) {
   return db().invitation.findUnique({
     where: { tokenHash: sha256(token) },
@@ -129,17 +231,21 @@ export async function findInvitation(token: string) {
       expiresAt: true,
       acceptedAt: true,
       revokedAt: true,
+      cancelledAt: true,
       organisation: { select: { id: true, name: true } },
+      invitedBy: { select: { name: true } },
     },
   });
 }
 
-export type InvitationState = "valid" | "unknown" | "expired" | "used";
+export type InvitationState = "valid" | "unknown" | "expired" | "used" | "cancelled";
 
 export function invitationState(
   invitation: Awaited<ReturnType<typeof findInvitation>>,
   now = new Date(),
 ): InvitationState {
+  if (invitation?.cancelledAt) return "cancelled";
+  // Revoked without a cancel: a newer invitation to the same address replaced it.
   if (!invitation || invitation.revokedAt) return "unknown";
   if (invitation.acceptedAt) return "used";
   if (invitation.expiresAt <= now) return "expired";

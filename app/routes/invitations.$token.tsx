@@ -7,7 +7,7 @@ import { hashPassword } from "~/auth/password.server.ts";
 import { startSession } from "~/auth/session.server.ts";
 import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { acceptInvitation, findInvitation, invitationState } from "~/data/users.server.ts";
+import { acceptInvitation, findInvitation, invitationState, type InvitationState } from "~/data/users.server.ts";
 import { ROLE_LABELS } from "~/domain/access/roles.ts";
 import { orUnavailable } from "~/utils/http.server.ts";
 import { newPasswordField, parseForm, type FieldErrors } from "~/utils/validation.ts";
@@ -23,6 +23,16 @@ const PROBLEMS = {
   expired: "Cette invitation a expiré (elle est valable 7 jours). Demandez-en une nouvelle à la personne qui vous a invité.",
 } as const;
 
+type Invitation = Awaited<ReturnType<typeof findInvitation>>;
+
+/** Why the link does not work, in words; a cancelled one says who can invite the person again. */
+function problemOf(state: Exclude<InvitationState, "valid">, invitation: Invitation) {
+  if (state === "cancelled" && invitation) {
+    return `Cette invitation à rejoindre ${invitation.organisation.name} a été annulée. Si vous devez toujours accéder à l'espace, demandez une nouvelle invitation à ${invitation.invitedBy.name} ou à un autre administrateur de ${invitation.organisation.name}.`;
+  }
+  return PROBLEMS[state === "cancelled" ? "unknown" : state];
+}
+
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const invitation = await orUnavailable(() => findInvitation(params.token ?? ""));
   const state = invitationState(invitation);
@@ -35,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ip: clientIp(request),
       details: { reason: state },
     });
-    return json({ problem: PROBLEMS[state === "valid" ? "unknown" : state], invitation: null });
+    return json({ problem: problemOf(state === "valid" ? "unknown" : state, invitation), invitation: null });
   }
   return json({
     problem: null,
@@ -51,7 +61,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = parseForm(await readForm(request), schema);
   if (!parsed.ok) return json({ errors: parsed.errors, problem: null }, { status: 400 });
   const user = await orUnavailable(async () => acceptInvitation(params.token ?? "", await hashPassword(parsed.data.password)));
-  if (!user) return json({ errors: {} as FieldErrors, problem: PROBLEMS.used }, { status: 400 });
+  if (!user) {
+    // Used, expired or cancelled while the page was open: say which.
+    const invitation = await orUnavailable(() => findInvitation(params.token ?? ""));
+    const state = invitationState(invitation);
+    return json({ errors: {} as FieldErrors, problem: problemOf(state === "valid" ? "used" : state, invitation) }, { status: 400 });
+  }
   return startSession(user.id, "/", request);
 }
 

@@ -5,9 +5,18 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { deactivateUser, inviteUser, listInvitableOrganisations, listPendingInvitations, listUsers } from "~/data/users.server.ts";
+import {
+  cancelInvitation,
+  deactivateUser,
+  inviteUser,
+  listInvitableOrganisations,
+  listOpenInvitations,
+  listUsers,
+  resendInvitation,
+  UNKNOWN_INVITATION,
+} from "~/data/users.server.ts";
 import { can, invitableRoles, ROLE_LABELS, ROLES } from "~/domain/access/roles.ts";
-import { formatDate } from "~/utils/format.ts";
+import { formatDateTime } from "~/utils/format.ts";
 import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 // One screen for a partner admin (their colleagues) and for an admin (everyone):
@@ -19,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const actor = actorOf(user);
   const [users, invitations, organisations] = await Promise.all([
     listUsers(actor),
-    listPendingInvitations(actor),
+    listOpenInvitations(actor),
     listInvitableOrganisations(actor),
   ]);
   const roles = [...new Set(organisations.flatMap((o) => invitableRoles(user.role, o.kind === "CONCIERGERIE")))];
@@ -42,7 +51,14 @@ const inviteSchema = z.object({
 });
 const unknownAccount = "Ce compte n'existe pas ou ne dépend pas de vous.";
 const deactivateSchema = z.object({ intent: z.literal("deactivate"), userId: z.string({ error: unknownAccount }).min(1, unknownAccount).max(40, unknownAccount) });
-const schema = z.discriminatedUnion("intent", [inviteSchema, deactivateSchema], { error: "Action inconnue." });
+const invitationId = z.string({ error: UNKNOWN_INVITATION }).min(1, UNKNOWN_INVITATION).max(40, UNKNOWN_INVITATION);
+const cancelInvitationSchema = z.object({ intent: z.literal("cancel-invitation"), invitationId });
+const resendInvitationSchema = z.object({ intent: z.literal("resend-invitation"), invitationId });
+const schema = z.discriminatedUnion("intent", [inviteSchema, deactivateSchema, cancelInvitationSchema, resendInvitationSchema], {
+  error: "Action inconnue.",
+});
+const noValues = {} as Record<string, string>;
+const noErrors = {} as FieldErrors;
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "team.manage");
@@ -55,6 +71,16 @@ export async function action({ request }: ActionFunctionArgs) {
     if (!result.ok) return json({ errors: { [result.field]: result.message } as FieldErrors, values, done: null }, { status: 400 });
     return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: `Invitation envoyée à ${parsed.data.email}.` });
   }
+  if (parsed.data.intent === "cancel-invitation") {
+    const ok = await cancelInvitation(actor, parsed.data.invitationId);
+    if (!ok) return json({ errors: { invitationId: UNKNOWN_INVITATION } as FieldErrors, values: noValues, done: null }, { status: 404 });
+    return json({ errors: noErrors, values: noValues, done: "Invitation annulée : son lien ne fonctionne plus." });
+  }
+  if (parsed.data.intent === "resend-invitation") {
+    const result = await resendInvitation(actor, parsed.data.invitationId);
+    if (!result.ok) return json({ errors: { invitationId: result.message } as FieldErrors, values: noValues, done: null }, { status: result.status });
+    return json({ errors: noErrors, values: noValues, done: `Invitation renvoyée à ${result.email}, valable 7 jours. Le lien précédent ne fonctionne plus.` });
+  }
   const ok = await deactivateUser(actor, parsed.data.userId);
   if (!ok) return json({ errors: { form: "Ce compte n'existe pas ou ne dépend pas de vous." }, values: {} as Record<string, string>, done: null }, { status: 404 });
   return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: "Compte désactivé : ses sessions sont fermées." });
@@ -65,6 +91,7 @@ export default function Users() {
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
+  const invitationError = errors.invitationId;
   return (
     <div className="stack">
       <PageHeader
@@ -73,6 +100,9 @@ export default function Users() {
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {errors.userId ? <Alert kind="error">{errors.userId}</Alert> : null}
+      {/* Next to the invitations' forms; at the top when none is left to show (a stale page). */}
+      {invitationError && invitations.length === 0 ? <Alert kind="error">{invitationError}</Alert> : null}
       <Card title="Inviter une personne">
         {/* A new key after each invitation empties the form for the next one. */}
         <AppForm className="form" noValidate key={data?.done ?? "invite"}>
@@ -114,14 +144,18 @@ export default function Users() {
         </AppForm>
       </Card>
       {invitations.length > 0 ? (
-        <Card title="Invitations en attente">
+        <Card title="Invitations">
+          {invitationError ? <Alert kind="error">{invitationError}</Alert> : null}
           <table className="table">
             <thead>
               <tr>
                 <th scope="col">Personne</th>
                 {isAdmin ? <th scope="col">Organisation</th> : null}
                 <th scope="col">Rôle</th>
-                <th scope="col">Valable jusqu'au</th>
+                <th scope="col">État</th>
+                <th scope="col">
+                  <span className="muted">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -132,7 +166,33 @@ export default function Users() {
                   </td>
                   {isAdmin ? <td data-label="Organisation">{i.organisation.name}</td> : null}
                   <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
-                  <td data-label="Valable jusqu'au">{formatDate(i.expiresAt)}</td>
+                  <td data-label="État">
+                    {i.expired ? <Badge tone="amber">Expirée</Badge> : <Badge tone="blue">En attente</Badge>}{" "}
+                    <span className="muted">{`${i.expired ? "depuis le" : "jusqu'au"} ${formatDateTime(i.expiresAt)}`}</span>
+                  </td>
+                  <td data-label="Actions">
+                    <div className="row">
+                      <AppForm>
+                        <input type="hidden" name="intent" value="resend-invitation" />
+                        <input type="hidden" name="invitationId" value={i.id} />
+                        <SubmitButton variant="secondary">
+                          Renvoyer<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
+                        </SubmitButton>
+                      </AppForm>
+                      {/* One more click to confirm, as for a deactivation: the link stops working at once. */}
+                      <details>
+                        <summary>
+                          Annuler…<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
+                        </summary>
+                        <AppForm className="stack-tight">
+                          <input type="hidden" name="intent" value="cancel-invitation" />
+                          <input type="hidden" name="invitationId" value={i.id} />
+                          <span className="hint">Son lien ne fonctionnera plus ; vous pourrez inviter {i.name} de nouveau.</span>
+                          <SubmitButton variant="danger">{`Annuler l'invitation de ${i.name}`}</SubmitButton>
+                        </AppForm>
+                      </details>
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>
