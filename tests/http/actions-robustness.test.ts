@@ -21,7 +21,8 @@ import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/d
 type Ids = Record<
   | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "sncfIntervention" | "mjcRequest" | "mjcIntervention"
   | "mjcUser" | "sncfMember" | "prestation" | "skill" | "worker" | "workerAbsence" | "otherWorkerAbsence" | "supervisor"
-  | "myIntervention" | "teamWorker" | "strangerWorker" | "otherEncadrantIntervention" | "invoice" | "dispute" | "today" | "orderDate",
+  | "myIntervention" | "teamWorker" | "strangerWorker" | "otherEncadrantIntervention" | "invoice" | "dispute" | "today" | "orderDate"
+  | "sncfInvitation" | "mjcInvitation",
   string
 >;
 
@@ -432,10 +433,15 @@ const ROUTES: Record<string, ActionRoute> = {
     forms: (ids) => ({
       invite: { fields: { name: "Nouvelle Personne", email: "nouvelle.robustesse@sncf.example", role: "PARTNER_MEMBER", organisationId: ids.sncfOrg }, text: ["name"] },
       deactivate: { fields: { userId: ids.sncfMember } },
+      "cancel-invitation": { fields: { invitationId: ids.sncfInvitation } },
+      "resend-invitation": { fields: { invitationId: ids.sncfInvitation } },
     }),
     tables: ["User", "Invitation"],
     hostile: (ids): Hostile[] => [
       { label: "another partner's user, deactivated", body: { intent: "deactivate", userId: ids.mjcUser } },
+      // A stale page can send these too (the invitation was cancelled meanwhile): the message is on the page.
+      { label: "another partner's invitation, cancelled", body: { intent: "cancel-invitation", invitationId: ids.mjcInvitation }, visible: true },
+      { label: "another partner's invitation, re-sent", body: { intent: "resend-invitation", invitationId: ids.mjcInvitation }, visible: true },
       { label: "an invitation into another partner", body: { intent: "invite", name: "Intrus", email: "intrus@monjardinchocolate.example", role: "PARTNER_MEMBER", organisationId: ids.mjcOrg } },
       { label: "an invitation as administrator of the service", body: { intent: "invite", name: "Intrus", email: "intrus2@sncf.example", role: "ADMIN", organisationId: ids.sncfOrg } },
     ],
@@ -571,7 +577,18 @@ beforeAll(async () => {
      WHERE u.email = 'encadrant@conciergerie.example' AND EXISTS (SELECT 1 FROM "Assignment" a WHERE a."interventionId" = i.id) ORDER BY i."startsAt" DESC LIMIT 1`,
   );
   const worker = await one(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  // The seed has no pending invitation: each partner admin invites someone, as on their team page.
+  const invitationOf = async (who: Who, organisationId: string, email: string) => {
+    const body = { intent: "invite", name: "Personne Invitée", email, role: "PARTNER_MEMBER", organisationId };
+    const response = await clients[who].post("/users", body, { csrf: tokens[who] });
+    await response.text();
+    return one(`SELECT id FROM "Invitation" WHERE email = $1 AND "revokedAt" IS NULL AND "acceptedAt" IS NULL`, [email]);
+  };
+  const sncfInvitation = await invitationOf("sncfAdmin", sncfOrg, "invitee.robustesse@sncf.example");
+  const mjcInvitation = await invitationOf("otherPartner", mjcOrg, "invitee.robustesse@monjardinchocolate.example");
   ids = {
+    sncfInvitation,
+    mjcInvitation,
     sncfOrg,
     mjcOrg,
     sncfSite: await one(`SELECT id FROM "Site" WHERE "organisationId" = $1 ORDER BY name LIMIT 1`, [sncfOrg]),
