@@ -12,7 +12,8 @@ export type AgreementTeamView = {
 };
 
 export function AgreementCard({ team, canRecord, result }: { team: AgreementTeamView; canRecord: boolean; result?: { ok: boolean; message: string } | null }) {
-  if (team.members.length === 0) return null;
+  // No team to ask: no card, but the answer to a form sent from a stale page still shows.
+  if (team.members.length === 0) return result ? <Alert kind={result.ok ? "success" : "error"}>{result.message}</Alert> : null;
   return (
     <Card title="Accord des personnes pour un changement">
       {result ? <Alert kind={result.ok ? "success" : "error"}>{result.message}</Alert> : null}

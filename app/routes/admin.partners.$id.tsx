@@ -56,7 +56,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!SITE_INTENTS.includes(intent) && !can(user.role, "backoffice.partners")) throw forbidden();
   const partner = await getPartner(actor, params.id!);
   if (!partner) return notFound(request, user, { type: "Organisation", id: params.id! });
-  const formKey = intent === "site-update" ? `site-${String(form.get("siteId"))}` : intent;
+  // A site that is not this partner's has no form on the page: its message goes above the list.
+  const siteId = String(form.get("siteId"));
+  const formKey = intent !== "site-update" ? intent : partner.sites.some((s) => s.id === siteId) ? `site-${siteId}` : "sites";
   const parsed = parseForm(form, schema as z.ZodType<Record<string, unknown> & { intent: Intent }>);
   if (!parsed.ok) return fail(formKey, parsed.errors, parsed.values);
   const data = parsed.data as never as Record<string, never>;
@@ -149,6 +151,7 @@ export default function Partner() {
         }
       />
       {params.get("created") && !data ? <Alert kind="success">Partenaire créé. Ajoutez ses sites et invitez ses utilisateurs.</Alert> : null}
+      {message("form")}
       {message("partner")}
       {canEdit ? (
         <Card title="Fiche">

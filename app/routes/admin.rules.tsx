@@ -34,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
   const intent = String(form.get("intent") ?? "");
   const formKey = intent === "supervisorLimit" ? `supervisor-${String(form.get("supervisorId"))}` : intent;
-  const fail = (errors: FieldErrors, values: Record<string, string>) => json<Result>({ form: formKey, errors, values, done: null }, { status: 400 });
+  const fail = (errors: FieldErrors, values: Record<string, string>, key = formKey) => json<Result>({ form: key, errors, values, done: null }, { status: 400 });
   const ok = (message: string) => json<Result>({ form: formKey, errors: {}, values: {}, done: message });
   if (intent === "skill") {
     const parsed = parseForm(form, skillFormSchema);
@@ -45,12 +45,13 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   if (intent === "supervisorLimit") {
     const parsed = parseForm(form, supervisorLimitSchema);
-    if (!parsed.ok) return fail(parsed.errors, parsed.values);
-    if (!(await setSupervisorLimit(actor, parsed.data.supervisorId, parsed.data.maxTeamSize))) return fail({ form: "Cet encadrant n'existe pas." }, {});
+    // An encadrant not on the page has no form of its own: the message goes above the list.
+    if (!parsed.ok) return parsed.errors.supervisorId ? fail({ form: parsed.errors.supervisorId }, {}, "supervisors") : fail(parsed.errors, parsed.values);
+    if (!(await setSupervisorLimit(actor, parsed.data.supervisorId, parsed.data.maxTeamSize))) return fail({ form: "Cet encadrant n'existe pas." }, {}, "supervisors");
     return ok("Limite enregistrée.");
   }
   const schema = Object.hasOwn(RULE_FORMS, intent) ? RULE_FORMS[intent] : undefined; // not "constructor" and the like
-  if (!schema) return fail({ form: "Action inconnue." }, {});
+  if (!schema) return fail({ form: "Action inconnue." }, {}, "form");
   const parsed = parseForm(form, schema);
   if (!parsed.ok) return fail(parsed.errors, parsed.values);
   const { key, value } = parsed.data as { key: ServiceRuleKey; value: ServiceRules[ServiceRuleKey] };
@@ -77,6 +78,7 @@ export default function Rules() {
   return (
     <div className="stack">
       <PageHeader title="Règles du service" description="Lues par le portail, le planning et la facturation : une règle changée ici s'applique partout." />
+      {st("form").message}
       <div className="grid wide">
         <RuleCard title="Horaires d'ouverture" intent="openingHours" message={oh.message}>
           <fieldset className="fieldset">
@@ -166,6 +168,7 @@ export default function Rules() {
         </RuleCard>
       </div>
       <Card title="Limite d'équipe de chaque encadrant">
+        {st("supervisors").message}
         {supervisors.length === 0 ? <p className="muted">Aucun encadrant actif.</p> : null}
         <ul className="list">
           {supervisors.map((s) => {

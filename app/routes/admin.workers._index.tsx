@@ -46,7 +46,8 @@ export default function WorkersData() {
         description={`Anonymisation automatique ${retentionMonths} mois après la fin du contrat, chaque nuit à 3 h. Export et effacement sur demande de la personne.`}
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
-      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {/* workerId is a hidden field: its message is the form's. */}
+      {errors.form || errors.workerId ? <Alert kind="error">{errors.form ?? errors.workerId}</Alert> : null}
       {toErase && !data?.done ? (
         <Card title={`Effacer ${toErase.firstName} ${toErase.lastInitial}.`}>
           <p>

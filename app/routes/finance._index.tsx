@@ -166,7 +166,8 @@ export default function Finance() {
           </>
         }
       />
-      {errors.form || errors.month || errors.intent ? <Alert kind="error">{errors.form ?? errors.month ?? errors.intent}</Alert> : null}
+      {/* runKey is a hidden field: its message is the form's. */}
+      {errors.form || errors.month || errors.runKey ? <Alert kind="error">{errors.form ?? errors.month ?? errors.runKey}</Alert> : null}
       {data.run ? <RunProgress jobId={data.run} step={data.runStep} /> : null}
       {data.openDisputes > 0 ? (
         <Alert kind="info">
@@ -197,7 +198,7 @@ export default function Finance() {
                 ))}
               </select>
             </Field>
-            <Field label="Partenaire" name="organisationId" hint="Laissez « Tous » pour la facturation mensuelle.">
+            <Field label="Partenaire" name="organisationId" hint="Laissez « Tous » pour la facturation mensuelle." error={errors.organisationId}>
               <select defaultValue="">
                 <option value="">Tous les partenaires</option>
                 {data.partners.map((p) => (

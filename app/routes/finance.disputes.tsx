@@ -49,6 +49,8 @@ export default function FinanceDisputes() {
         }
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
+      {/* A dispute settled meanwhile (or an unknown one) is no longer in the list: its message goes here. */}
+      {data?.errors.form && !open.some((d) => d.id === data.disputeId) ? <Alert kind="error">{data.errors.form}</Alert> : null}
       <Card title={`À régler (${open.length})`}>
         {open.length === 0 ? (
           <EmptyState>Aucune contestation en attente.</EmptyState>

@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
@@ -94,6 +94,8 @@ function RunProgress({ jobId }: { jobId: string }) {
 
 export default function FinanceDocuments() {
   const data = useLoaderData<typeof loader>();
+  // The form has hidden fields only (month, runKey): any message is the form's.
+  const refused = Object.values(useActionData<typeof action>()?.errors ?? {})[0];
   return (
     <div className="stack">
       <PageHeader
@@ -140,6 +142,7 @@ export default function FinanceDocuments() {
             <dd>{data.counts.missing}</dd>
           </div>
         </dl>
+        {refused ? <Alert kind="error">{refused}</Alert> : null}
         <div className="row">
           {data.canManage && data.counts.missing > 0 ? (
             <AppForm>

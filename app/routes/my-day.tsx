@@ -56,7 +56,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(await readForm(request), schema);
   if (!parsed.ok) return json({ calendarUrl: null, errors: parsed.errors }, { status: 400 });
   const token = await regenerateCalendarToken(actorOf(user), supervisor.id);
-  return json({ calendarUrl: `${env().APP_URL}/calendar/encadrant/${token}.ics`, errors: {} });
+  return json({ calendarUrl: `${env().APP_URL}/calendar/encadrant/${token}.ics`, errors: {} as Record<string, string> });
 }
 
 export default function MyDay() {
@@ -122,6 +122,7 @@ export default function MyDay() {
         ) : hasCalendar ? (
           <p className="muted">Un lien est actif. En générer un nouveau désactive l'ancien.</p>
         ) : null}
+        {data?.errors.form ? <Alert kind="error">{data.errors.form}</Alert> : null}
         <AppForm>
           <input type="hidden" name="intent" value="calendar" />
           <SubmitButton variant="secondary">{hasCalendar ? "Générer un nouveau lien" : "Créer mon lien d'agenda"}</SubmitButton>

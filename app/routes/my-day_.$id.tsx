@@ -101,9 +101,13 @@ export default function MyIntervention() {
     <>
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {data?.alert ? <Alert kind="info">Ces heures dépassent la durée prévue ou le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
-      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {/* workerId is a hidden field: its message is the form's. */}
+      {errors.form || errors.workerId ? <Alert kind="error">{errors.form ?? errors.workerId}</Alert> : null}
     </>
   );
+  // A person no longer (or never) in the team has no card: the answer goes above the team.
+  const onCard = !!data?.workerId && i.assignments.some((a) => a.workerId === data.workerId);
+  const agreement = data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null;
   return (
     <div className="stack my-day">
       <PageHeader
@@ -126,8 +130,10 @@ export default function MyIntervention() {
         </p>
       </Card>
       {/* Before the day itself, what matters is the team's agreement to a change. */}
-      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null} /> : null}
+      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={agreement} /> : null}
       <Card title={`Équipe (${i.assignments.length})`}>
+        {data?.workerId && !onCard ? messages : null}
+        {agreement && !agreements?.underNotice ? <Alert kind={agreement.ok ? "success" : "error"}>{agreement.message}</Alert> : null}
         <ul className="team-cards">
           {i.assignments.map((a) => {
             const t = entries.get(a.workerId);

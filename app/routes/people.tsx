@@ -139,7 +139,7 @@ export default function People() {
         <Card title="Absences des encadrants">
           <p className="muted">Les dates seulement, jamais le motif. Les interventions de l'encadrant ces jours-là sont confiées à un autre encadrant ; à moins de 7 jours, l'équipe reste la même.</p>
           {result?.done ? <Alert kind="success">{result.done}</Alert> : null}
-          {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+          {errors.form || errors.absenceId ? <Alert kind="error">{errors.form ?? errors.absenceId}</Alert> : null}
           <AbsenceList
             removeIntent="remove-supervisor-absence"
             items={supervisorAbsences.map((a) => ({

@@ -116,9 +116,10 @@ export default function Worker() {
         }
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : params.get("cree") ? <Alert kind="success">Salarié créé. Saisissez maintenant ses disponibilités.</Alert> : null}
-      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      {/* absenceId is a hidden field: its message is the form's. */}
+      {errors.form || errors.absenceId ? <Alert kind="error">{errors.form ?? errors.absenceId}</Alert> : null}
       {/* Said at the top too: the page is long and the field in error may be far below. */}
-      {!errors.form && Object.keys(errors).length > 0 ? (
+      {!errors.form && !errors.absenceId && Object.keys(errors).length > 0 ? (
         <Alert kind="error">{values.intent === "absence" ? "L'absence n'est pas enregistrée : corrigez les dates signalées." : "La fiche n'est pas enregistrée : corrigez les champs signalés."}</Alert>
       ) : null}
       {manage ? (

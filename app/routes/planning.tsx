@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
@@ -90,6 +90,8 @@ export default function Planning() {
   const rows = board.supervisors.map((s) => ({ ...s, items: staffed.filter((i) => i.supervisorId === s.id) }));
   const dayOf = (d: string) => toParisDate(new Date(d));
   const overLimit = board.interventions.filter((i) => i.overtime || i.team.some((t) => t.overLimit)).length;
+  // The optimise form has hidden fields only (intent, week): any message is the form's.
+  const refused = Object.values(useActionData<typeof action>()?.errors ?? {})[0];
   return (
     <div className="stack">
       <PageHeader
@@ -113,6 +115,7 @@ export default function Planning() {
           </>
         }
       />
+      {refused ? <Alert kind="error">{refused}</Alert> : null}
       {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?week=${week}&run=${run.id}`} /> : null}
       {overLimit > 0 ? (
         <Alert kind="info">

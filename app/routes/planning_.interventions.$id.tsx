@@ -175,6 +175,7 @@ export default function SteerIntervention() {
       ) : (
         <Card title="Équipe">
           <AppForm className="form wide-form" onChange={check} noValidate>
+            {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
             <Field label="Encadrant technique" name="supervisorId" error={errors.supervisorId}>
               <select defaultValue={intervention.supervisorId ?? ""}>
                 <option value="">Choisir…</option>
@@ -222,7 +223,12 @@ export default function SteerIntervention() {
           </AppForm>
         </Card>
       )}
-      {agreements && steerable ? <AgreementCard team={agreements} canRecord={canManage} result={agreementResult} /> : null}
+      {agreements && steerable ? (
+        <AgreementCard team={agreements} canRecord={canManage} result={agreementResult} />
+      ) : agreementResult ? (
+        // No agreement card (the change is no longer pending): the answer still shows.
+        <Alert kind={agreementResult.ok ? "success" : "error"}>{agreementResult.message}</Alert>
+      ) : null}
     </div>
   );
 }

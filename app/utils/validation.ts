@@ -19,7 +19,10 @@ export function parseForm<S extends z.ZodType>(form: FormData, schema: S): Parse
   if (result.success) return { ok: true, data: result.data };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
-    const key = issue.path.join(".") || "form";
+    // The intent comes from a button or a hidden field, never from a field the
+    // person sees: its message ("Action inconnue.") is the form's, shown above it.
+    const path = issue.path.join(".");
+    const key = path === "" || path === "intent" ? "form" : path;
     errors[key] ??= issue.message;
   }
   return { ok: false, errors, values };
