@@ -16,13 +16,16 @@
 // Redis, a Worker that does nothing, --baseline-jobs jobs added in bulk) is
 // measured before and after the weeks; the table gives the heuristic's time as
 // the time of that many no-op jobs (without REDIS_URL the baseline is skipped).
+// It also runs the weekly optimisation's longer search (weeklyIterations: the
+// heuristic alone in the weekly job's worker thread) once per week and
+// compares it the same way.
 // Targets: heuristic at the optimum on served minutes up to 200 requests,
 // within 1% at 1,000; 1,000 requests staffed in under 2 s on 2 cores.
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { solve } from "../../app/domain/scheduling/engine";
+import { solve, weeklyIterations } from "../../app/domain/scheduling/engine";
 import { solveExactInThread } from "../../app/domain/scheduling/exact";
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
 import { generateInstance } from "../support/instance-generator";
@@ -117,6 +120,10 @@ interface Row {
   shortfallProven: boolean;
   /** The exact solver found the model too large everywhere and returned the heuristic's own plan. */
   exactIsHeuristic: boolean;
+  /** The weekly job's longer search (weeklyIterations), one run (deterministic). */
+  weeklySeconds: number;
+  weeklyServed: number;
+  weeklyShortfall: number;
 }
 
 async function benchmarkWeek(size: number, windows: boolean, seed: number, settings: Settings): Promise<Row> {
@@ -147,7 +154,15 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
     proven: false,
     shortfallProven: false,
     exactIsHeuristic: false,
+    weeklySeconds: 0,
+    weeklyServed: 0,
+    weeklyShortfall: 0,
   };
+  const weeklyStarted = performance.now();
+  const weekly = solve(instance!, { iterations: weeklyIterations(size) });
+  row.weeklySeconds = (performance.now() - weeklyStarted) / 1000;
+  row.weeklyServed = weekly.stats.objective.servedWorkerMinutes;
+  row.weeklyShortfall = weekly.stats.objective.shortfall;
   if (size <= settings.exactMax) {
     const started = performance.now();
     const exact = await solveExactInThread(instance!, { timeLimitSeconds: settings.exactLimit });
@@ -205,10 +220,17 @@ async function main() {
                 ? "no exact plan nor bound (model too large)"
                 : `served within ${pct((row.servedBound ?? row.exactServed) - row.served, row.servedBound ?? row.exactServed)} of the bound; ` +
                   `vs the exact solver's plan: served ${signed(row.served - row.exactServed, row.exactServed)}, shortfall ${signed(row.shortfall - row.exactShortfall!, row.exactShortfall!)}`;
+        const weeklyGap =
+          row.exactServed === null || row.exactIsHeuristic
+            ? ""
+            : row.proven
+              ? ` | weekly budget: served gap ${pct(row.exactServed - row.weeklyServed, row.exactServed)}`
+              : ` | weekly budget: served within ${pct((row.servedBound ?? row.exactServed) - row.weeklyServed, row.servedBound ?? row.exactServed)} of the bound, ${signed(row.weeklyServed - row.exactServed, row.exactServed)} vs the exact solver's plan`;
         console.log(
           `${String(size).padStart(5)} ${windows ? "windows" : "fixed  "} seed ${seed}: heuristic ${row.heuristicSeconds.toFixed(3)} s, ` +
             `served ${row.served}, shortfall ${row.shortfall} | exact ${row.exactSeconds?.toFixed(1) ?? "-"} s ${row.exactStatus}` +
-            `${row.exactServed === null ? "" : `, served ${row.exactServed}, shortfall ${row.exactShortfall}, bound ${row.servedBound}`} | ${gap}`,
+            `${row.exactServed === null ? "" : `, served ${row.exactServed}, shortfall ${row.exactShortfall}, bound ${row.servedBound}`} | ${gap}` +
+            ` | weekly budget (${weeklyIterations(size)} iterations) ${row.weeklySeconds.toFixed(2)} s, served ${row.weeklyServed}, shortfall ${row.weeklyShortfall}${weeklyGap}`,
         );
       }
     }
@@ -239,6 +261,23 @@ async function main() {
           `${unproven.length ? `${(median(unproven.map((r) => (r.servedBound! - r.served) / r.servedBound!)) * 100).toFixed(2)}%` : "—"} | ` +
           `${unproven.length ? signed(median(unproven.map((r) => (r.served - r.exactServed!) / r.exactServed!)), 1) : "—"} | ` +
           `${unprovenEqual.length ? `${signed(median(unprovenEqual.map((r) => (r.exactShortfall ? (r.shortfall - r.exactShortfall) / r.exactShortfall : 0))), 1)} (${unprovenEqual.length})` : "—"} |`,
+      );
+    }
+  }
+  // The weekly optimisation's longer search (a background job in a worker thread), same weeks.
+  console.log("\n| requests | windows | weekly budget: iterations | s (median) | served vs exact's plan (median) | served vs proven optimum (median, proven) | served vs bound (median, unproven) |");
+  console.log("|---:|:---:|---:|---:|---:|---:|---:|");
+  for (const size of settings.sizes) {
+    for (const windows of [false, true]) {
+      const group = rows.filter((r) => r.size === size && r.windows === windows);
+      const compared = group.filter((r) => r.exactServed !== null && !r.exactIsHeuristic);
+      const proven = compared.filter((r) => r.proven);
+      const unproven = compared.filter((r) => !r.proven && r.servedBound !== null && Number.isFinite(r.servedBound));
+      console.log(
+        `| ${size} | ${windows ? "yes" : "no"} | ${weeklyIterations(size)} | ${median(group.map((r) => r.weeklySeconds)).toFixed(2)} | ` +
+          `${compared.length ? signed(median(compared.map((r) => (r.weeklyServed - r.exactServed!) / r.exactServed!)), 1) : "—"} | ` +
+          `${proven.length ? `${(100 * median(proven.map((r) => (r.exactServed! - r.weeklyServed) / r.exactServed!))).toFixed(2)}% below` : "—"} | ` +
+          `${unproven.length ? `${(100 * median(unproven.map((r) => (r.servedBound! - r.weeklyServed) / r.servedBound!))).toFixed(2)}% below` : "—"} |`,
       );
     }
   }

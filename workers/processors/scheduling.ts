@@ -10,8 +10,8 @@ import {
   type PinPolicy,
 } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
-import { insertIntoPlan, solve, type SolveOptions } from "~/domain/scheduling/engine.ts";
-import { heuristicFallback, solveExact, type ExactResult } from "~/domain/scheduling/exact.ts";
+import { insertIntoPlan, solve, weeklyIterations, type SolveOptions } from "~/domain/scheduling/engine.ts";
+import { heuristicFallback, solveExact, solveHeuristicInWorker, type ExactResult } from "~/domain/scheduling/exact.ts";
 import { findComponents } from "~/domain/scheduling/exact-model.ts";
 import { compileProblem } from "~/domain/scheduling/problem.ts";
 import {
@@ -95,12 +95,14 @@ export type WeeklyExactLimits = { maxRequests: number; nodeLimit: number; timeLi
  *
  * Up to WEEKLY_EXACT.maxRequests interventions, in the week's smallest
  * independent groups, the exact solver (HiGHS) plans the week (the heuristic
- * the rest), with a node limit so that the same week gives the same plan; it
- * runs in a worker thread and outside any transaction: the week is read, solved
- * (up to a minute or so), then re-read under the week's lock and the plan
- * written only if the week is still the one solved. Otherwise it is solved once
- * more, then left to the heuristic under the lock (a second or two). A worker
- * killed mid-solve has written nothing; the job is taken up again.
+ * the rest), with a node limit so that the same week gives the same plan. A
+ * week whose groups are all larger gets the heuristic alone with its weekly
+ * budget (weeklyIterations, some seconds). Either runs in a worker thread and
+ * outside any transaction: the week is read, solved (up to a minute or so),
+ * then re-read under the week's lock and the plan written only if the week is
+ * still the one solved. Otherwise it is solved once more, then left to the
+ * heuristic's default budget under the lock (a second or two). A worker killed
+ * mid-solve has written nothing; the job is taken up again.
  */
 export async function optimiseWeek(
   payload: JobPayload<"scheduling", "optimise-week">,
@@ -140,7 +142,7 @@ const EXACT_ATTEMPTS = 2;
 class WeekChanged extends Error {}
 
 async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyExactLimits, job?: Job) {
-  const heuristicReport = (requests: number, why: HeuristicReason): WeeklySolverReport => ({
+  const heuristicReport = (requests: number, why: HeuristicReason, solved?: ExactResult): WeeklySolverReport => ({
     kind: "heuristic",
     why,
     requests,
@@ -149,46 +151,62 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     servedOptimal: false,
     gapPercent: null,
     reproducible: true,
-    seconds: 0,
-    notes: [],
+    seconds: solved && Number.isFinite(solved.stats.seconds) ? Math.round(solved.stats.seconds * 10) / 10 : 0,
+    notes: solved ? solved.stats.notes : [],
   });
   for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
     // Read without the lock: the solve may take a minute, the lock is for the write.
     const snapshot = parsed(await loadWeekInstance(week, policy));
     const groups = findComponents(compileProblem(snapshot)).map((group) => group.length);
     const choice = chooseWeeklySolver(snapshot.requests.length, groups, limits.maxRequests);
-    if (choice.kind === "heuristic") {
-      // Fast: solved under the lock, on the week as it is then.
+    if (choice.kind === "heuristic" && choice.why === "empty") {
       const result = await planWeek(week, policy, (instance) => solveInstance(instance));
       return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
     }
     await job?.updateProgress(30);
-    // HiGHS tells nothing while it works: the bar moves with the time spent against the limit.
+    // Neither solver tells anything while it works: the bar moves with the time spent against the limit.
     const solving = Date.now();
     const ticker = setInterval(() => {
       const share = (Date.now() - solving) / 1000 / limits.timeLimitSeconds;
       void job?.updateProgress(30 + Math.max(1, Math.min(45, Math.floor(45 * share)))).catch(() => {});
     }, 2000);
-    const exact = await solveExactSafely(snapshot, limits).finally(() => clearInterval(ticker));
+    // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
+    const iterations = weeklyIterations(snapshot.requests.length);
+    const solved = await (choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations)).finally(() =>
+      clearInterval(ticker),
+    );
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
         if (!sameInstance(parsed(instance), snapshot)) throw new WeekChanged();
-        return exact.plan;
+        return solved.plan;
       });
-      return { result, solver: exactReport(exact, snapshot.requests.length, limits) };
+      const solver = choice.kind === "exact" ? exactReport(solved, snapshot.requests.length, limits) : heuristicReport(snapshot.requests.length, choice.why, solved);
+      return { result, solver };
     } catch (error) {
       if (!(error instanceof WeekChanged)) throw error;
     }
   }
+  // Fast (the default budget): solved under the lock, on the week as it is then.
   const result = await planWeek(week, policy, (instance) => solveInstance(instance));
   return { result, solver: heuristicReport(result.instance.requests.length, "week-changed") };
 }
 
+/** The heuristic's long search in its worker thread; whatever goes wrong there, its default budget here. */
+async function solveHeuristicSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number): Promise<ExactResult> {
+  try {
+    return await solveHeuristicInWorker(instance, { iterations, timeLimitSeconds: limits.timeLimitSeconds });
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    return heuristicFallback(instance, {}, `recherche longue en erreur (${why})`);
+  }
+}
+
 /** The exact solver in its worker thread; whatever goes wrong there, the heuristic's plan. */
-async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits): Promise<ExactResult> {
+async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number): Promise<ExactResult> {
   try {
     return await solveExact(instance, {
+      iterations,
       nodeLimit: limits.nodeLimit,
       timeLimitSeconds: limits.timeLimitSeconds,
       maxExactRequests: limits.maxRequests,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validatePlan } from "../../../tests/support/plan-validator";
-import { solve } from "./engine";
+import { defaultIterations, solve, weeklyIterations } from "./engine";
 import { parseInstance, type Instance, type Plan } from "./instance";
 import { computeObjective } from "./objective";
 import { checkPlan } from "./rules";
@@ -284,5 +284,26 @@ describe("objective levels", () => {
     );
     expect(assignmentOf(plan, "r-gare-pm")).toMatchObject({ supervisorId: "e-gare", workerIds: ["w-1"] });
     expect(assignmentOf(plan, "r-bercy-pm")).toMatchObject({ supervisorId: "e-bercy", workerIds: ["w-2"] });
+  });
+});
+
+describe("the search budgets", () => {
+  it("gives the weekly job a longer search that shrinks on big weeks, never below the default", () => {
+    expect(defaultIterations(200)).toBe(5000);
+    expect(defaultIterations(1000)).toBe(2500);
+    expect(weeklyIterations(200)).toBe(20_000);
+    expect(weeklyIterations(1000)).toBe(20_000);
+    expect(weeklyIterations(5000)).toBe(4000);
+    for (const n of [0, 1, 10, 80, 333, 2500, 20_000, 100_000]) expect(weeklyIterations(n)).toBeGreaterThanOrEqual(defaultIterations(n));
+  });
+
+  it("serves at least as many worker-minutes with the weekly budget on the contract's example", () => {
+    const parsed = parseInstance(example);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const quick = solve(parsed.instance).stats.objective;
+    const longer = solve(parsed.instance, { iterations: weeklyIterations(parsed.instance.requests.length) });
+    expect(longer.stats.iterations).toBe(20_000);
+    expect(longer.stats.objective.servedWorkerMinutes).toBeGreaterThanOrEqual(quick.servedWorkerMinutes);
+    expect(checkPlan(parsed.instance, longer.plan)).toEqual([]);
   });
 });

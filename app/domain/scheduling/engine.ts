@@ -95,6 +95,18 @@ export function defaultIterations(requestCount: number): number {
   return Math.round(Math.min(60 * requestCount, 5000, 2_500_000 / Math.max(1, requestCount)));
 }
 
+/**
+ * The weekly optimisation's budget: a background job, in a worker thread, so
+ * it can search longer than a plan wanted at once (the CLI, a fallback). Up to
+ * 20,000 iterations, fewer on big weeks so that the time stays about the one
+ * of 1,000 requests (about 10 s on a quiet 2-core machine); never fewer than
+ * defaultIterations. On the generated 1,000-request weeks it serves about 0.7 %
+ * more worker-minutes than the default budget (tests/bench/scheduling.ts).
+ */
+export function weeklyIterations(requestCount: number): number {
+  return Math.max(defaultIterations(requestCount), Math.round(Math.min(20_000, 20_000_000 / Math.max(1, requestCount))));
+}
+
 export function solveProblem(problem: Problem, options: SolveOptions = {}): { state: PlanState; stats: SolveStats } {
   const search = new Search(problem, options.seed ?? 1);
   search.construct();

@@ -46,6 +46,8 @@ export interface ExactOptions {
   maxTravelNonzeros?: number;
   /** Seed of the heuristic used as a warm start and fallback. */
   seed?: number;
+  /** Local-search iterations of that heuristic (default: defaultIterations; the weekly job gives weeklyIterations). */
+  iterations?: number;
   /**
    * Most interventions solved exactly in all, smallest independent groups first
    * (default: no limit); larger groups, and those beyond the budget, keep the
@@ -94,7 +96,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   const started = performance.now();
   const timeLimit = options.timeLimitSeconds ?? 30;
   const deadline = started + timeLimit * 1000;
-  const heuristic = solveProblem(problem, { seed: options.seed });
+  const heuristic = solveProblem(problem, { seed: options.seed, iterations: options.iterations });
   const heuristicState = heuristic.state;
   const state = new PlanState(problem);
   const notes: string[] = [];
@@ -694,4 +696,33 @@ function warmStart(problem: Problem, m: Model, state: PlanState): number[] {
     values[t.col] = Math.max(0, values[t.a.col] + values[t.b.col] - 1 - between);
   }
   return values;
+}
+
+/** The heuristic alone (options.seed, options.iterations), in the exact solver's result shape: no bound, no gap. */
+export function heuristicResult(problem: Problem, options: ExactOptions, note?: string): ExactResult {
+  const started = performance.now();
+  const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations });
+  const objective = state.objective();
+  return {
+    plan: planFromState(state),
+    stats: {
+      optimal: false,
+      servedOptimal: false,
+      optimalUpToShortfall: false,
+      gap: Number.NaN,
+      servedUpperBound: Number.NaN,
+      objective,
+      heuristicObjective: objective,
+      components: 0,
+      unprovenComponents: 0,
+      heuristicComponents: 0,
+      travelStageSkipped: 0,
+      timeLimitStops: 0,
+      nodeLimitStops: 0,
+      columns: 0,
+      rows: 0,
+      seconds: (performance.now() - started) / 1000,
+      notes: note ? [note] : [],
+    },
+  };
 }

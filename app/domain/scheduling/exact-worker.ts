@@ -1,14 +1,18 @@
-// Worker thread of solveExact (exact.ts): loads HiGHS, solves, posts the result.
+// Worker thread of solveExact and solveHeuristicInWorker (exact.ts): solves, posts the result.
 import { parentPort, workerData } from "node:worker_threads";
 import highsLoader from "highs";
-import { solveExactWith, type ExactOptions } from "./exact-model";
+import type { WorkerMode } from "./exact";
+import { heuristicResult, solveExactWith, type ExactOptions } from "./exact-model";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 
-const { instance, options } = workerData as { instance: Instance; options: ExactOptions };
+const { instance, options, mode } = workerData as { instance: Instance; options: ExactOptions; mode: WorkerMode };
 try {
-  const highs = await highsLoader();
-  const result = solveExactWith(highs, compileProblem(instance), options);
+  const problem = compileProblem(instance);
+  const result =
+    mode === "heuristic"
+      ? heuristicResult(problem, options)
+      : solveExactWith(await highsLoader(), problem, options);
   parentPort!.postMessage({ ok: true, result });
 } catch (error) {
   parentPort!.postMessage({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) });

@@ -8,8 +8,7 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import highsLoader from "highs";
-import { planFromState, solveProblem } from "./engine";
-import { solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
+import { heuristicResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 
@@ -56,7 +55,24 @@ export async function solveExactInThread(instance: Instance, options: ExactOptio
 
 class WorkerUnavailable extends Error {}
 
-function solveInWorker(instance: Instance, options: ExactOptions): Promise<ExactResult> {
+/**
+ * The heuristic alone with a long budget (options.iterations), in a worker
+ * thread like the exact solver, so that the weekly job's event loop stays free
+ * (its lock is renewed) for the tens of seconds of a big week. When the thread
+ * cannot start or misses the deadline: the default budget in this thread.
+ */
+export async function solveHeuristicInWorker(instance: Instance, options: ExactOptions = {}): Promise<ExactResult> {
+  try {
+    return await solveInWorker(instance, options, "heuristic");
+  } catch (error) {
+    if (error instanceof WorkerUnavailable) return heuristicFallback(instance, options, `fil d'exécution séparé indisponible (${error.message})`);
+    throw error;
+  }
+}
+
+export type WorkerMode = "exact" | "heuristic";
+
+function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMode = "exact"): Promise<ExactResult> {
   const timeLimit = options.timeLimitSeconds ?? 30;
   return new Promise((resolve, reject) => {
     let worker: Worker;
@@ -72,7 +88,7 @@ function solveInWorker(instance: Instance, options: ExactOptions): Promise<Exact
         (tsx.register ?? tsx.default.register)();
         await import(${JSON.stringify(entry)});
       })().catch((error) => { throw error; });`;
-      worker = new Worker(bootstrap, { eval: true, workerData: { instance, options } });
+      worker = new Worker(bootstrap, { eval: true, workerData: { instance, options, mode } });
     } catch (error) {
       reject(new WorkerUnavailable(error instanceof Error ? error.message : String(error)));
       return;
@@ -86,7 +102,7 @@ function solveInWorker(instance: Instance, options: ExactOptions): Promise<Exact
       action();
     };
     const deadline = setTimeout(
-      () => finish(() => resolve(heuristicFallback(instance, options, `solveur exact arrêté (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`))),
+      () => finish(() => resolve(heuristicFallback(instance, options, `${mode === "exact" ? "solveur exact arrêté" : "recherche longue arrêtée"} (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`))),
       (timeLimit + DEADLINE_MARGIN_SECONDS) * 1000,
     );
     worker.once("message", (message: { ok: true; result: ExactResult } | { ok: false; error: string }) => {
@@ -105,31 +121,11 @@ function tsxEsmApiUrl(): string {
   return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
 }
 
-/** The heuristic's plan in the exact solver's result shape, with why the solver did not plan it. */
+/**
+ * The heuristic's plan in the exact solver's result shape, with why the
+ * solver did not plan it. In the calling thread, so with the default budget
+ * (a second or two): a longer search goes to the worker (searchInThread).
+ */
 export function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
-  const problem = compileProblem(instance);
-  const { state } = solveProblem(problem, { seed: options.seed });
-  const objective = state.objective();
-  return {
-    plan: planFromState(state),
-    stats: {
-      optimal: false,
-      servedOptimal: false,
-      optimalUpToShortfall: false,
-      gap: Number.NaN,
-      servedUpperBound: Number.NaN,
-      objective,
-      heuristicObjective: objective,
-      components: 0,
-      unprovenComponents: 0,
-      heuristicComponents: 0,
-      travelStageSkipped: 0,
-      timeLimitStops: 0,
-      nodeLimitStops: 0,
-      columns: 0,
-      rows: 0,
-      seconds: Number.NaN,
-      notes: [`${why} : plan heuristique`],
-    },
-  };
+  return heuristicResult(compileProblem(instance), { seed: options.seed }, `${why} : plan heuristique`);
 }

@@ -79,8 +79,8 @@ describe("run report in French", () => {
   });
 
   it("names the heuristic and why it planned the week", () => {
-    expect(describeWeeklySolver(report({ kind: "heuristic", why: "too-large", requests: 350, optimal: false, servedOptimal: false, gapPercent: null }))).toEqual([
-      "Semaine trop grande pour le solveur exact (350 interventions, en groupes de plus de 80 qui partagent des personnes) : heuristique rapide, sans preuve d'optimum.",
+    expect(describeWeeklySolver(report({ kind: "heuristic", why: "too-large", requests: 350, optimal: false, servedOptimal: false, gapPercent: null, seconds: 12.4 }))).toEqual([
+      "Semaine trop grande pour le solveur exact (350 interventions, en groupes de plus de 80 qui partagent des personnes) : heuristique (12,4 s de recherche), sans preuve d'optimum.",
     ]);
     expect(
       describeWeeklySolver(

@@ -118,7 +118,7 @@ export function describeWeeklySolver(report: WeeklySolverReport): string[] {
     lines.push("Aucune intervention à planifier cette semaine.");
   } else if (report.why === "too-large") {
     lines.push(
-      `Semaine trop grande pour le solveur exact (${report.requests} interventions, en groupes de plus de ${report.maxRequests} qui partagent des personnes) : heuristique rapide, sans preuve d'optimum.`,
+      `Semaine trop grande pour le solveur exact (${report.requests} interventions, en groupes de plus de ${report.maxRequests} qui partagent des personnes) : heuristique${report.seconds > 0 ? ` (${seconds(report.seconds)} de recherche)` : ""}, sans preuve d'optimum.`,
     );
   } else if (report.why === "week-changed") {
     lines.push("La semaine a changé pendant le calcul exact : heuristique rapide sur la semaine à jour, sans preuve d'optimum.");
