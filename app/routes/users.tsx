@@ -176,7 +176,8 @@ export default function Users() {
                         <input type="hidden" name="intent" value="resend-invitation" />
                         <input type="hidden" name="invitationId" value={i.id} />
                         <SubmitButton variant="secondary">
-                          Renvoyer<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
+                          {/* Not "… l'invitation …": the invite button's name ("Envoyer l'invitation") must stay the only one to contain it. */}
+                          Renvoyer<span className="visually-hidden">{` à ${i.name}`}</span>
                         </SubmitButton>
                       </AppForm>
                       {/* One more click to confirm, as for a deactivation: the link stops working at once. */}
