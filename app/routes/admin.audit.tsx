@@ -105,6 +105,8 @@ const ACTION_LABELS: Record<string, string> = {
   "time.absent": "Absence pointée",
   "user.invited": "Utilisateur invité",
   "user.invitation_accepted": "Invitation acceptée",
+  "user.invitation_cancelled": "Invitation annulée",
+  "user.invitation_resent": "Invitation renvoyée",
   "user.role_changed": "Rôle changé",
   "user.deactivated": "Compte désactivé",
   "worker.created": "Salarié créé",
