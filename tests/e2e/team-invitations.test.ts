@@ -46,6 +46,7 @@ describe("a partner admin's invitations in Chromium", () => {
       await invitations.getByRole("row", { name: new RegExp(expired) }).getByText("En attente").waitFor(); // once the list is read again
 
       await page.getByText(`Annuler… l'invitation de ${pending}`).click();
+      await screenshot(page, `team-invitations-confirm-${width}`);
       await page.getByRole("button", { name: `Annuler l'invitation de ${pending}` }).click();
       await page.getByText("Invitation annulée : son lien ne fonctionne plus.").waitFor();
       await expect.poll(() => page.getByRole("row", { name: new RegExp(pending) }).count()).toBe(0);
