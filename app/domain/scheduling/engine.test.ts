@@ -291,9 +291,9 @@ describe("the search budgets", () => {
   it("gives the weekly job a longer search that shrinks on big weeks, never below the default", () => {
     expect(defaultIterations(200)).toBe(5000);
     expect(defaultIterations(1000)).toBe(2500);
-    expect(weeklyIterations(200)).toBe(20_000);
-    expect(weeklyIterations(1000)).toBe(20_000);
-    expect(weeklyIterations(5000)).toBe(4000);
+    expect(weeklyIterations(200)).toBe(40_000);
+    expect(weeklyIterations(1000)).toBe(40_000);
+    expect(weeklyIterations(5000)).toBe(8000);
     for (const n of [0, 1, 10, 80, 333, 2500, 20_000, 100_000]) expect(weeklyIterations(n)).toBeGreaterThanOrEqual(defaultIterations(n));
   });
 
@@ -302,7 +302,7 @@ describe("the search budgets", () => {
     if (!parsed.ok) throw new Error(parsed.message);
     const quick = solve(parsed.instance).stats.objective;
     const longer = solve(parsed.instance, { iterations: weeklyIterations(parsed.instance.requests.length) });
-    expect(longer.stats.iterations).toBe(20_000);
+    expect(longer.stats.iterations).toBe(40_000);
     expect(longer.stats.objective.servedWorkerMinutes).toBeGreaterThanOrEqual(quick.servedWorkerMinutes);
     expect(checkPlan(parsed.instance, longer.plan)).toEqual([]);
   });
