@@ -1,9 +1,9 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { csrfToken } from "~/auth/csrf.server.ts";
 import { getSessionUserOnce } from "~/auth/session.server.ts";
-import { AppForm } from "~/components/ui.tsx";
+import { AppHeader } from "~/components/AppHeader.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { useNonce } from "~/components/nonce.tsx";
 import { navigationFor, ROLE_LABELS } from "~/domain/access/roles.ts";
@@ -46,36 +46,7 @@ function Shell({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#contenu">
           Aller au contenu
         </a>
-        <header className="header">
-          <div className="header-inner">
-            <Link to="/" className="brand">
-              La Conciergerie Solidaire
-              <small>association Aurore</small>
-            </Link>
-            {user ? (
-              <>
-                <nav aria-label="Navigation principale" className="nav">
-                  {user.nav.map((item) => (
-                    // An item whose path prefixes another's ("/admin", "/admin/audit") lights up on its own page only.
-                    <NavLink key={item.to} to={item.to} end={user.nav.some((other) => other.to !== item.to && other.to.startsWith(`${item.to === "/" ? "" : item.to}/`))}>
-                      {item.label}
-                    </NavLink>
-                  ))}
-                </nav>
-                <div className="header-user">
-                  <Link to="/account" className="header-account">
-                    {user.name} · {user.roleLabel}
-                  </Link>
-                  <AppForm action="/logout">
-                    <button type="submit" className="button small">
-                      Se déconnecter
-                    </button>
-                  </AppForm>
-                </div>
-              </>
-            ) : null}
-          </div>
-        </header>
+        <AppHeader user={user} />
         <main id="contenu">{children}</main>
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
