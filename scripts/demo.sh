@@ -37,7 +37,7 @@ export STRIPE_API_HOST=127.0.0.1 STRIPE_API_PORT=$STRIPE_DOUBLE_PORT STRIPE_API_
 STRIPE_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/stripe STRIPE_DOUBLE_STATE=.data/dev/stripe-double.json \
   node --import tsx scripts/stripe-double.ts & pids+=($!)
 node --import tsx workers/index.ts & pids+=($!)
-node --import tsx server.ts & pids+=($!)
+node --max-semi-space-size=64 --import tsx server.ts & pids+=($!)
 
 node -e '
   const url = `http://localhost:${process.env.PORT}/healthcheck`;

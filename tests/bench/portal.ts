@@ -12,6 +12,7 @@
 // Both servers run side by side and are loaded in turn, BENCH_ROUNDS times
 // (default 3): the machine is shared, so each figure is the median of its
 // rounds, and a burst of someone else's work hits both servers alike.
+// Both get the production server's node flags (BENCH_NODE_FLAGS to change them).
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
@@ -28,6 +29,8 @@ const CONNECTIONS = 50;
 const PASSWORD = "bench-password-2026";
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** Node flags of both servers: production's (npm start, see server.ts) unless BENCH_NODE_FLAGS says otherwise ("" for none). */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "--max-semi-space-size=64").split(" ").filter(Boolean);
 const load1 = () => loadavg()[0]!.toFixed(1);
 
 async function seed(url: string) {
@@ -92,7 +95,7 @@ async function main() {
   };
   const loadBefore = load1();
   // BENCH_PORTAL_ROOT: the portal of another checkout (an earlier version, built), against the same baseline.
-  const portal = await start("node", ["--import", "tsx", "server.ts"], { ...env, PORT: "3201" }, process.env.BENCH_PORTAL_ROOT ?? root);
+  const portal = await start("node", [...NODE_FLAGS, "--import", "tsx", "server.ts"], { ...env, PORT: "3201" }, process.env.BENCH_PORTAL_ROOT ?? root);
   const base = "http://127.0.0.1:3201";
 
   // Sign in as partner 1, as a browser would.
@@ -137,7 +140,7 @@ async function main() {
     requests: [{ method: "POST" as const, path: "/requests/new", setupRequest: (req: autocannon.Request) => ({ ...req, body: order() }) }],
   };
 
-  const bare = await start("node", ["--import", "tsx", "tests/bench/portal-bare-server.ts"], { ...env, PORT: "3202", PAGE_HTML_FILE: pageFile, SESSION_HASH: rows[0].id });
+  const bare = await start("node", [...NODE_FLAGS, "--import", "tsx", "tests/bench/portal-bare-server.ts"], { ...env, PORT: "3202", PAGE_HTML_FILE: pageFile, SESSION_HASH: rows[0].id });
   const rounds: { portalList: Result; bareList: Result; portalOrder: Result; bareOrder: Result }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rounds.push({
@@ -160,7 +163,7 @@ async function main() {
 
   const line = (name: string, r: Result, b: Result) =>
     `${name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(6)} | ${String(b.rps).padStart(7)} ${String(b.p50).padStart(6)} ${String(b.p99).padStart(6)} | ${(r.rps / b.rps).toFixed(2).padStart(5)} | errors ${r.errors}/${b.errors}`;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run, medians of ${ROUNDS} rounds; ${PROCESSES} process(es) for each server; load average ${loadBefore} before, ${load1()} after`);
+  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run, medians of ${ROUNDS} rounds; ${PROCESSES} process(es) for each server, node flags: ${NODE_FLAGS.join(" ") || "none"}; load average ${loadBefore} before, ${load1()} after`);
   console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
   console.log(line("my requests (GET)", portalList, bareList));
   console.log(line("order (POST)", portalOrder, bareOrder));

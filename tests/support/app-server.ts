@@ -70,7 +70,7 @@ export default async function setup(project: TestProject) {
   const seed = run("node", ["--import", "tsx", "prisma/seed.ts"], env);
   const [code] = await once(seed, "exit");
   if (code !== 0) throw new Error(`the seed failed with code ${code}`);
-  const server = run("node", ["--import", "tsx", "server.ts"], env);
+  const server = run("node", ["--max-semi-space-size=64", "--import", "tsx", "server.ts"], env);
   const worker = run("node", ["--import", "tsx", "workers/index.ts"], env);
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
