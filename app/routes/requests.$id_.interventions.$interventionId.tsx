@@ -86,7 +86,12 @@ const schema = z.discriminatedUnion(
       date: dayField("Indiquez la nouvelle date."),
       startTime: z.string({ error: "Indiquez l'heure de début." }).regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure au quart d'heure (par exemple 08:30)."),
     }),
-    z.object({ intent: z.literal("cancel"), scope: z.enum(["one", "series"]).catch("one"), reason: reasonField }),
+    z.object({
+      intent: z.literal("cancel"),
+      // Absent (a form sent without its button): this date only; anything else is refused, never guessed.
+      scope: z.enum(["one", "series"], { error: "Choisissez d'annuler cette intervention ou toute la série à venir." }).default("one"),
+      reason: reasonField,
+    }),
     contestSchema,
   ],
   { error: "Action inconnue." },
@@ -210,6 +215,7 @@ export default function InterventionChange() {
           <Card title="Annulation">
             <AppForm className="form" noValidate>
               <input type="hidden" name="intent" value="cancel" />
+              {errors.scope ? <Alert kind="error">{errors.scope}</Alert> : null}
               <Field label="Motif de l'annulation" name="reason" error={errors.reason}>
                 <textarea rows={2} maxLength={MAX_TEXT} defaultValue={values.reason} />
               </Field>

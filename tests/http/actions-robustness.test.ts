@@ -384,7 +384,7 @@ const ROUTES: Record<string, ActionRoute> = {
     path: (ids) => `/requests/${ids.sncfRequest}/interventions/${ids.sncfIntervention}`,
     forms: (ids) => ({
       move: { fields: { date: ids.orderDate, startTime: "09:00" } },
-      cancel: { fields: { scope: "one", reason: "Plus besoin." }, text: ["reason"], loose: ["scope"] },
+      cancel: { fields: { scope: "one", reason: "Plus besoin." }, text: ["reason"] },
       contest: { fields: { reason: "L'équipe est partie à 11 h." }, text: ["reason"] },
     }),
     tables: ["Intervention", "Dispute"],
