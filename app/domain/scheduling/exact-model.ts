@@ -182,28 +182,18 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   if (violations.length > 0) {
     // Numerical trouble in the solver: never hand out an invalid plan.
     notes.push(`plan du solveur invalide (${violations[0].message}) : plan heuristique`);
-    return {
-      plan: planFromState(heuristicState),
-      stats: {
-        optimal: false,
-        servedOptimal: false,
-        optimalUpToShortfall: false,
-        gap: Number.NaN,
-        servedUpperBound: Number.NaN,
-        objective: heuristicState.objective(),
-        heuristicObjective: heuristicState.objective(),
-        components: components.length,
-        unprovenComponents: components.length,
-        heuristicComponents: components.length,
-        travelStageSkipped,
-        timeLimitStops: stops.time,
-        nodeLimitStops: stops.nodes,
-        columns,
-        rows,
-        seconds: (performance.now() - started) / 1000,
-        notes,
-      },
-    };
+    return heuristicPlanResult(heuristicState, {
+      components: components.length,
+      unprovenComponents: components.length,
+      heuristicComponents: components.length,
+      travelStageSkipped,
+      timeLimitStops: stops.time,
+      nodeLimitStops: stops.nodes,
+      columns,
+      rows,
+      seconds: (performance.now() - started) / 1000,
+      notes,
+    });
   }
   return {
     plan,
@@ -702,6 +692,11 @@ function warmStart(problem: Problem, m: Model, state: PlanState): number[] {
 export function heuristicResult(problem: Problem, options: ExactOptions, note?: string): ExactResult {
   const started = performance.now();
   const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations });
+  return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: note ? [note] : [] });
+}
+
+/** A heuristic plan as the solver's result: nothing proven, no bound, no gap. */
+function heuristicPlanResult(state: PlanState, stats: Partial<ExactStats> & Pick<ExactStats, "seconds" | "notes">): ExactResult {
   const objective = state.objective();
   return {
     plan: planFromState(state),
@@ -721,8 +716,7 @@ export function heuristicResult(problem: Problem, options: ExactOptions, note?: 
       nodeLimitStops: 0,
       columns: 0,
       rows: 0,
-      seconds: (performance.now() - started) / 1000,
-      notes: note ? [note] : [],
+      ...stats,
     },
   };
 }
