@@ -3,6 +3,7 @@ import type { PartnerInput, SiteInput } from "~/domain/backoffice/forms.ts";
 import { audit } from "./audit.server.ts";
 import { assertCan } from "./backoffice-access.server.ts";
 import { db } from "./db.server.ts";
+import { EXPIRED_INVITATION_SHOWN_MS } from "./users.server.ts";
 
 // Partner organisations (and Aurore's internal sites) and their sites, for the
 // back office. Archiving sets archivedAt and deletes nothing: requests,
@@ -36,7 +37,7 @@ export async function listPartners(actor: Actor, options: { archived?: boolean }
   return rows.map(({ _count, ...o }) => ({ ...o, siteCount: _count.sites, userCount: _count.memberships }));
 }
 
-export async function getPartner(actor: Actor, id: string) {
+export async function getPartner(actor: Actor, id: string, now = new Date()) {
   assertCan(actor, "backoffice.sites");
   const organisation = await db().organisation.findFirst({
     where: { id, kind: { in: ["PARTNER", "INTERNAL"] } },
@@ -69,13 +70,14 @@ export async function getPartner(actor: Actor, id: string) {
     }),
     db().serviceRequest.count({ where: { organisationId: id } }),
     db().invoice.count({ where: { organisationId: id } }),
+    // The same window as the team page (listOpenInvitations): pending ones, and those expired in the last 30 days, to re-send.
     db().invitation.findMany({
-      where: { organisationId: id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      where: { organisationId: id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date(now.getTime() - EXPIRED_INVITATION_SHOWN_MS) } },
       orderBy: { createdAt: "desc" },
       select: { id: true, name: true, email: true, role: true, expiresAt: true },
     }),
   ]);
-  return { ...organisation, sites, users, requestCount, invoiceCount, invitations };
+  return { ...organisation, sites, users, requestCount, invoiceCount, invitations: invitations.map((i) => ({ ...i, expired: i.expiresAt <= now })) };
 }
 
 async function uniqueSlug(name: string) {

@@ -7,10 +7,10 @@ import { Alert, AppForm, Badge, Card, EmptyState, Field, PageHeader, SubmitButto
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { PartnerForm, SiteFields } from "~/components/backoffice.tsx";
 import { createSite, getPartner, setPartnerArchived, setSiteArchived, updatePartner, updateSite } from "~/data/organisations.server.ts";
-import { changeRole, deactivateUser, inviteUser } from "~/data/users.server.ts";
+import { cancelInvitation, changeRole, deactivateUser, inviteUser, resendInvitation, UNKNOWN_INVITATION } from "~/data/users.server.ts";
 import { can, PARTNER_ROLES, ROLE_LABELS, type Role } from "~/domain/access/roles.ts";
 import { partnerSchema, siteSchema } from "~/domain/backoffice/forms.ts";
-import { formatDate } from "~/utils/format.ts";
+import { formatDate, formatDateTime } from "~/utils/format.ts";
 import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.partner.name ?? "Partenaire"} · La Conciergerie Solidaire` }];
@@ -24,6 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 const unknownItem = "Élément inconnu : rechargez la page et recommencez.";
 const id = z.string({ error: unknownItem }).min(1, unknownItem).max(40, unknownItem);
+const invitationId = z.string({ error: UNKNOWN_INVITATION }).min(1, UNKNOWN_INVITATION).max(40, UNKNOWN_INVITATION);
 const partnerRole = z.enum(PARTNER_ROLES as [Role, ...Role[]], { error: "Choisissez un rôle." });
 const SCHEMAS = {
   update: z.object({ intent: z.literal("update") }).and(partnerSchema),
@@ -36,10 +37,14 @@ const SCHEMAS = {
   invite: z.object({ intent: z.literal("invite"), name: nameField, email: emailField, role: partnerRole }),
   role: z.object({ intent: z.literal("role"), userId: id, role: partnerRole }),
   deactivate: z.object({ intent: z.literal("deactivate"), userId: id }),
+  "cancel-invitation": z.object({ intent: z.literal("cancel-invitation"), invitationId }),
+  "resend-invitation": z.object({ intent: z.literal("resend-invitation"), invitationId }),
 } as const;
 type Intent = keyof typeof SCHEMAS;
 // Coordination manages sites; everything else about a partner is the administration's.
 const SITE_INTENTS: Intent[] = ["site-create", "site-update", "site-archive", "site-restore"];
+// Both answer next to the invitations' list (an id from a stale page has no row of its own).
+const INVITATION_INTENTS: Intent[] = ["cancel-invitation", "resend-invitation"];
 
 type Result = { form: string; errors: FieldErrors; values: Record<string, string>; done: string | null };
 const fail = (form: string, errors: FieldErrors, values: Record<string, string> = {}, status = 400) =>
@@ -58,7 +63,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!partner) return notFound(request, user, { type: "Organisation", id: params.id! });
   // A site that is not this partner's has no form on the page: its message goes above the list.
   const siteId = String(form.get("siteId"));
-  const formKey = intent !== "site-update" ? intent : partner.sites.some((s) => s.id === siteId) ? `site-${siteId}` : "sites";
+  const formKey = INVITATION_INTENTS.includes(intent)
+    ? "invitations"
+    : intent !== "site-update"
+      ? intent
+      : partner.sites.some((s) => s.id === siteId)
+        ? `site-${siteId}`
+        : "sites";
   const parsed = parseForm(form, schema as z.ZodType<Record<string, unknown> & { intent: Intent }>);
   if (!parsed.ok) return fail(formKey, parsed.errors, parsed.values);
   const data = parsed.data as never as Record<string, never>;
@@ -112,6 +123,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       return done("users", "Compte désactivé : ses sessions sont fermées.");
     }
+    // The data functions scope by actor, and a staff admin reaches every organisation:
+    // only an invitation listed on this partner's page may be acted on from it.
+    case "cancel-invitation": {
+      const input = parsed.data as z.infer<(typeof SCHEMAS)["cancel-invitation"]>;
+      if (!partner.invitations.some((i) => i.id === input.invitationId) || !(await cancelInvitation(actor, input.invitationId))) {
+        return fail(formKey, { invitationId: UNKNOWN_INVITATION }, {}, 404);
+      }
+      return done(formKey, "Invitation annulée : son lien ne fonctionne plus.");
+    }
+    case "resend-invitation": {
+      const input = parsed.data as z.infer<(typeof SCHEMAS)["resend-invitation"]>;
+      if (!partner.invitations.some((i) => i.id === input.invitationId)) return fail(formKey, { invitationId: UNKNOWN_INVITATION }, {}, 404);
+      const result = await resendInvitation(actor, input.invitationId);
+      if (!result.ok) return fail(formKey, { invitationId: result.message }, {}, result.status);
+      return done(formKey, `Invitation renvoyée à ${result.email}, valable 7 jours. Le lien précédent ne fonctionne plus.`);
+    }
   }
 }
 
@@ -130,7 +157,11 @@ export default function Partner() {
   });
   const message = (form: string) =>
     data?.form === form ? (
-      data.done ? <Alert kind="success">{data.done}</Alert> : data.errors.form ? <Alert kind="error">{data.errors.form}</Alert> : null
+      data.done ? (
+        <Alert kind="success">{data.done}</Alert>
+      ) : data.errors.form || data.errors.invitationId ? (
+        <Alert kind="error">{data.errors.form ?? data.errors.invitationId}</Alert>
+      ) : null
     ) : null;
   const activeUsers = partner.users;
   const update = stateOf("update");
@@ -236,6 +267,7 @@ export default function Partner() {
         <>
           <Card title="Utilisateurs">
             {message("users")}
+            {message("invitations")}
             {activeUsers.length === 0 && partner.invitations.length === 0 ? (
               <EmptyState>Aucun compte.</EmptyState>
             ) : (
@@ -296,7 +328,36 @@ export default function Partner() {
                       </td>
                       <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
                       <td data-label="Actions">
-                        <Badge tone="blue">Invitée</Badge> <span className="muted">jusqu'au {formatDate(i.expiresAt)}</span>
+                        {/* The team page's pattern (users.tsx): state and expiry, re-send, cancel behind one more click. */}
+                        <div className="stack-tight">
+                          <span>
+                            {i.expired ? <Badge tone="amber">Expirée</Badge> : <Badge tone="blue">En attente</Badge>}{" "}
+                            <span className="muted">{`${i.expired ? "depuis le" : "jusqu'au"} ${formatDateTime(i.expiresAt)}`}</span>
+                          </span>
+                          <div className="row">
+                            {partner.archivedAt ? null : (
+                              <AppForm>
+                                <input type="hidden" name="intent" value="resend-invitation" />
+                                <input type="hidden" name="invitationId" value={i.id} />
+                                <SubmitButton variant="secondary">
+                                  {/* Not "… l'invitation …": the invite button's name ("Envoyer l'invitation") must stay the only one to contain it. */}
+                                  Renvoyer<span className="visually-hidden">{` à ${i.name}`}</span>
+                                </SubmitButton>
+                              </AppForm>
+                            )}
+                            <details>
+                              <summary>
+                                Annuler…<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
+                              </summary>
+                              <AppForm className="stack-tight">
+                                <input type="hidden" name="intent" value="cancel-invitation" />
+                                <input type="hidden" name="invitationId" value={i.id} />
+                                <span className="hint">Son lien ne fonctionnera plus ; vous pourrez inviter {i.name} de nouveau.</span>
+                                <SubmitButton variant="danger">{`Annuler l'invitation de ${i.name}`}</SubmitButton>
+                              </AppForm>
+                            </details>
+                          </div>
+                        </div>
                       </td>
                     </tr>
                   ))}

@@ -135,6 +135,8 @@ const ROUTES: Record<string, ActionRoute> = {
       invite: { fields: { name: "Nouvelle Personne", email: "nouvelle@sncf.example", role: "PARTNER_MEMBER" }, text: ["name"] },
       role: { fields: { userId: ids.sncfMember, role: "PARTNER_ADMIN" } },
       deactivate: { fields: { userId: ids.sncfMember } },
+      "cancel-invitation": { fields: { invitationId: ids.sncfInvitation } },
+      "resend-invitation": { fields: { invitationId: ids.sncfInvitation } },
     }),
     tables: ["Organisation", "Site", "User", "Invitation", "Membership"],
     hostile: (ids): Hostile[] => [
@@ -142,6 +144,9 @@ const ROUTES: Record<string, ActionRoute> = {
       { label: "another partner's site, archived", body: { intent: "site-archive", siteId: ids.mjcSite } },
       { label: "another partner's user, promoted", body: { intent: "role", userId: ids.mjcUser, role: "PARTNER_MEMBER" } },
       { label: "another partner's user, deactivated", body: { intent: "deactivate", userId: ids.mjcUser } },
+      // The staff admin reaches every organisation's invitations: this page refuses those not of its partner, and says so on the page.
+      { label: "another partner's invitation, cancelled", body: { intent: "cancel-invitation", invitationId: ids.mjcInvitation }, visible: true },
+      { label: "another partner's invitation, re-sent", body: { intent: "resend-invitation", invitationId: ids.mjcInvitation }, visible: true },
       { label: "a staff role for a partner's person", body: { intent: "invite", name: "Intrus", email: "intrus@sncf.example", role: "ADMIN" } },
       { label: "an organisation that does not exist", path: `/admin/partners/${MISSING}`, body: { intent: "site-create", ...site.fields } },
     ],
