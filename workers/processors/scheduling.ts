@@ -164,17 +164,20 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
       return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
     }
     await job?.updateProgress(30);
-    // Neither solver tells anything while it works: the bar moves with the time spent against the limit.
+    // The bar goes from 30 to 75 while solving: with the search's own progress
+    // for the heuristic; HiGHS tells nothing, so with the time spent against its limit.
+    let shown = 30;
+    const show = (share: number) => {
+      const progress = 30 + Math.max(1, Math.min(45, Math.floor(45 * share)));
+      if (progress !== shown) void job?.updateProgress((shown = progress)).catch(() => {});
+    };
     const solving = Date.now();
-    const ticker = setInterval(() => {
-      const share = (Date.now() - solving) / 1000 / limits.timeLimitSeconds;
-      void job?.updateProgress(30 + Math.max(1, Math.min(45, Math.floor(45 * share)))).catch(() => {});
-    }, 2000);
+    const ticker = choice.kind === "exact" ? setInterval(() => show((Date.now() - solving) / 1000 / limits.timeLimitSeconds), 2000) : undefined;
     // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
     const iterations = weeklyIterations(snapshot.requests.length);
-    const solved = await (choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations)).finally(() =>
-      clearInterval(ticker),
-    );
+    const solved = await (
+      choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations, show)
+    ).finally(() => clearInterval(ticker));
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
@@ -193,9 +196,9 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
 }
 
 /** The heuristic's long search in its worker thread; whatever goes wrong there, its default budget here. */
-async function solveHeuristicSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number): Promise<ExactResult> {
+async function solveHeuristicSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number, onProgress: (share: number) => void): Promise<ExactResult> {
   try {
-    return await solveHeuristicInWorker(instance, { iterations, timeLimitSeconds: limits.timeLimitSeconds });
+    return await solveHeuristicInWorker(instance, { iterations, timeLimitSeconds: limits.timeLimitSeconds, onProgress });
   } catch (error) {
     const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     return heuristicFallback(instance, {}, `recherche longue en erreur (${why})`);

@@ -27,6 +27,8 @@ export interface SolveOptions {
   seed?: number;
   /** Local-search iterations; default scales with the instance (see defaultIterations). */
   iterations?: number;
+  /** Told the share of the local search done (0 to 1), every 1 % or so: a progress bar. */
+  onProgress?: (share: number) => void;
 }
 
 export interface SolveStats {
@@ -114,7 +116,7 @@ export function solveProblem(problem: Problem, options: SolveOptions = {}): { st
   search.construct();
   const greedyObjective = search.state.objective();
   const iterations = options.iterations ?? defaultIterations(problem.requests.length);
-  const improvements = search.improve(iterations);
+  const improvements = search.improve(iterations, options.onProgress);
   search.fillGaps();
   search.polish();
   const state = search.state;
@@ -420,7 +422,7 @@ class Search {
    * strict descent on the whole lexicographic objective from the best plan
    * seen. Returns how many times the best plan improved.
    */
-  improve(iterations: number): number {
+  improve(iterations: number, onProgress?: (share: number) => void): number {
     const { requests } = this.problem;
     if (requests.length === 0) return 0;
     const meanValue = requests.reduce((sum, r) => sum + r.value, 0) / requests.length;
@@ -429,7 +431,9 @@ class Search {
     let bestObjective = this.state.objective();
     let improvements = 0;
     let cursor = -1;
+    const progressEvery = Math.max(1, Math.ceil(iterations / 100));
     for (let iteration = 0; iteration < iterations; iteration++) {
+      if (onProgress && iteration % progressEvery === 0) onProgress(iteration / iterations);
       if (iteration === annealing) this.restore(best);
       const cooling = iteration < annealing ? 1 - iteration / annealing : 0;
       this.temperature = 0.3 * meanValue * cooling * cooling;

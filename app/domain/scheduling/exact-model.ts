@@ -689,9 +689,9 @@ function warmStart(problem: Problem, m: Model, state: PlanState): number[] {
 }
 
 /** The heuristic alone (options.seed, options.iterations), in the exact solver's result shape: no bound, no gap. */
-export function heuristicResult(problem: Problem, options: ExactOptions, note?: string): ExactResult {
+export function heuristicResult(problem: Problem, options: ExactOptions, note?: string, onProgress?: (share: number) => void): ExactResult {
   const started = performance.now();
-  const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations });
+  const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations, onProgress });
   return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: note ? [note] : [] });
 }
 

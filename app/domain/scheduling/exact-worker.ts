@@ -11,7 +11,7 @@ try {
   const problem = compileProblem(instance);
   const result =
     mode === "heuristic"
-      ? heuristicResult(problem, options)
+      ? heuristicResult(problem, options, undefined, (share) => parentPort!.postMessage({ progress: share }))
       : solveExactWith(await highsLoader(), problem, options);
   parentPort!.postMessage({ ok: true, result });
 } catch (error) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { solve } from "./engine";
-import { solveExact } from "./exact";
+import { solveExact, solveHeuristicInWorker } from "./exact";
 import { parseInstance, type Instance } from "./instance";
 import { compareObjectives } from "./objective";
 import { checkPlan } from "./rules";
@@ -114,3 +114,20 @@ describe("solveExact (HiGHS)", () => {
     }
   });
 });
+
+describe("solveHeuristicInWorker (the weekly job's long search)", () => {
+  it("searches in a worker thread, tells its progress as it goes, and gives the plan the same budget gives here", { timeout: 60_000 }, async () => {
+    const instance = parsed(generateInstance({ requests: 40, seed: 3, timeWindows: false }));
+    const shares: number[] = [];
+    const { plan, stats } = await solveHeuristicInWorker(instance, { iterations: 3000, onProgress: (share) => shares.push(share) });
+    expect(plan).toEqual(solve(instance, { iterations: 3000 }).plan);
+    expect(checkPlan(instance, plan)).toEqual([]);
+    expect(stats.notes).toEqual([]);
+    expect(Number.isNaN(stats.gap)).toBe(true);
+    // About one report per 1 % of the iterations, in order, below 1 (the end is the result itself).
+    expect(shares.length).toBe(100);
+    expect(shares[0]).toBe(0);
+    expect(shares.every((share, i) => share < 1 && (i === 0 || share > shares[i - 1]!))).toBe(true);
+  });
+});
+

@@ -61,9 +61,13 @@ class WorkerUnavailable extends Error {}
  * (its lock is renewed) for the tens of seconds of a big week. When the thread
  * cannot start or misses the deadline: the default budget in this thread.
  */
-export async function solveHeuristicInWorker(instance: Instance, options: ExactOptions = {}): Promise<ExactResult> {
+export async function solveHeuristicInWorker(
+  instance: Instance,
+  options: ExactOptions & { onProgress?: (share: number) => void } = {},
+): Promise<ExactResult> {
+  const { onProgress, ...solverOptions } = options;
   try {
-    return await solveInWorker(instance, options, "heuristic");
+    return await solveInWorker(instance, solverOptions, "heuristic", onProgress);
   } catch (error) {
     if (error instanceof WorkerUnavailable) return heuristicFallback(instance, options, `fil d'exécution séparé indisponible (${error.message})`);
     throw error;
@@ -72,7 +76,7 @@ export async function solveHeuristicInWorker(instance: Instance, options: ExactO
 
 export type WorkerMode = "exact" | "heuristic";
 
-function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMode = "exact"): Promise<ExactResult> {
+function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMode = "exact", onProgress?: (share: number) => void): Promise<ExactResult> {
   const timeLimit = options.timeLimitSeconds ?? 30;
   return new Promise((resolve, reject) => {
     let worker: Worker;
@@ -105,8 +109,9 @@ function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMo
       () => finish(() => resolve(heuristicFallback(instance, options, `${mode === "exact" ? "solveur exact arrêté" : "recherche longue arrêtée"} (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`))),
       (timeLimit + DEADLINE_MARGIN_SECONDS) * 1000,
     );
-    worker.once("message", (message: { ok: true; result: ExactResult } | { ok: false; error: string }) => {
-      finish(() => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
+    worker.on("message", (message: { progress: number } | { ok: true; result: ExactResult } | { ok: false; error: string }) => {
+      if ("progress" in message) onProgress?.(message.progress);
+      else finish(() => (message.ok ? resolve(message.result) : reject(new Error(message.error))));
     });
     worker.once("error", (error) => finish(() => reject(new WorkerUnavailable(error.message))));
     worker.once("exit", (code) => finish(() => reject(new WorkerUnavailable(`arrêt inattendu (code ${code})`))));
