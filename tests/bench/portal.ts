@@ -13,9 +13,11 @@
 // (default 3): the machine is shared, so each figure is the median of its
 // rounds, and a burst of someone else's work hits both servers alike.
 // Both get the production server's node flags (BENCH_NODE_FLAGS to change them).
+// Beside req/s, each server's CPU time per response (from /proc) is printed:
+// it moves much less than req/s when someone else loads the machine.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
@@ -75,11 +77,26 @@ async function stop(child: ChildProcess) {
   if (child.exitCode === null) await once(child, "exit");
 }
 
-type Result = { rps: number; p50: number; p99: number; errors: number };
-async function load(url: string, opts: Partial<autocannon.Options>): Promise<Result> {
+/** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** cpuMs: the server's CPU per response (one process only: a cluster's workers are not counted), steadier than req/s on a shared machine. */
+type Result = { rps: number; p50: number; p99: number; errors: number; cpuMs: number };
+async function load(url: string, opts: Partial<autocannon.Options>, server?: ChildProcess): Promise<Result> {
   await autocannon({ url, connections: CONNECTIONS, duration: 2, ...opts }); // warm-up
+  const cpuBefore = PROCESSES === 1 ? cpuMsOf(server?.pid) : Number.NaN;
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx - (opts.method === "POST" ? r["3xx"] ?? 0 : 0) };
+  const cpuMs = (cpuMsOf(server?.pid) - cpuBefore) / Math.max(1, r.requests.total);
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx - (opts.method === "POST" ? r["3xx"] ?? 0 : 0), cpuMs };
 }
 
 async function main() {
@@ -144,17 +161,23 @@ async function main() {
   const rounds: { portalList: Result; bareList: Result; portalOrder: Result; bareOrder: Result }[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     rounds.push({
-      portalList: await load(`${base}/requests`, { headers: { Cookie: cookie } }),
-      bareList: await load("http://127.0.0.1:3202/requests", {}),
-      portalOrder: await load(base, post),
-      bareOrder: await load("http://127.0.0.1:3202", post),
+      portalList: await load(`${base}/requests`, { headers: { Cookie: cookie } }, portal),
+      bareList: await load("http://127.0.0.1:3202/requests", {}, bare),
+      portalOrder: await load(base, post, portal),
+      bareOrder: await load("http://127.0.0.1:3202", post, bare),
     });
   }
   await Promise.all([stop(portal), stop(bare)]);
   const medianOf = (key: keyof (typeof rounds)[number]): Result => {
     const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const results = rounds.map((r) => r[key]);
-    return { rps: mid(results.map((r) => r.rps)), p50: mid(results.map((r) => r.p50)), p99: mid(results.map((r) => r.p99)), errors: results.reduce((n, r) => n + r.errors, 0) };
+    return {
+      rps: mid(results.map((r) => r.rps)),
+      p50: mid(results.map((r) => r.p50)),
+      p99: mid(results.map((r) => r.p99)),
+      errors: results.reduce((n, r) => n + r.errors, 0),
+      cpuMs: mid(results.map((r) => r.cpuMs)),
+    };
   };
   const [portalList, bareList, portalOrder, bareOrder] = (["portalList", "bareList", "portalOrder", "bareOrder"] as const).map(medianOf);
   for (const [i, r] of rounds.entries()) {
@@ -167,6 +190,12 @@ async function main() {
   console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
   console.log(line("my requests (GET)", portalList, bareList));
   console.log(line("order (POST)", portalOrder, bareOrder));
+  const cpu = (name: string, r: Result, b: Result) =>
+    `${name.padEnd(22)} ${r.cpuMs.toFixed(2).padStart(7)} | ${b.cpuMs.toFixed(2).padStart(7)} | ${(b.cpuMs / r.cpuMs).toFixed(2).padStart(5)}`;
+  console.log(`\nServer CPU per response (ms, user + system, median of the rounds): bare / portal is the ratio if CPU alone counted`);
+  console.log(`${"".padEnd(22)} ${"portal".padStart(7)} | ${"bare".padStart(7)} | ratio`);
+  console.log(cpu("my requests (GET)", portalList, bareList));
+  console.log(cpu("order (POST)", portalOrder, bareOrder));
   console.log("\nTarget: ratio >= 0.35 and portal p99 < 150 ms on the list page.");
   await dropTestDatabase(url);
 }
