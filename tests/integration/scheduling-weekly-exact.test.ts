@@ -115,7 +115,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     const heuristic = solve(instance, { iterations: weeklyIterations(4) }).plan;
 
     const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 3 });
-    expect(stats.solver).toMatchObject({ kind: "heuristic", why: "too-large", requests: 4, maxRequests: 3, optimal: false, gapPercent: null });
+    expect(stats.solver).toMatchObject({ kind: "heuristic", why: "too-large", requests: 4, maxRequests: 3, optimal: false, gapPercent: null, reproducible: true });
     expect(await lastRunSolver()).toEqual(stats.solver);
     const [verdict, ...rest] = describeWeeklySolver(stats.solver);
     expect(verdict).toMatch(
