@@ -3,7 +3,7 @@ import type { PartnerInput, SiteInput } from "~/domain/backoffice/forms.ts";
 import { audit } from "./audit.server.ts";
 import { assertCan } from "./backoffice-access.server.ts";
 import { db } from "./db.server.ts";
-import { EXPIRED_INVITATION_SHOWN_MS } from "./users.server.ts";
+import { listOrganisationInvitations } from "./users.server.ts";
 
 // Partner organisations (and Aurore's internal sites) and their sites, for the
 // back office. Archiving sets archivedAt and deletes nothing: requests,
@@ -70,14 +70,9 @@ export async function getPartner(actor: Actor, id: string, now = new Date()) {
     }),
     db().serviceRequest.count({ where: { organisationId: id } }),
     db().invoice.count({ where: { organisationId: id } }),
-    // The same window as the team page (listOpenInvitations): pending ones, and those expired in the last 30 days, to re-send.
-    db().invitation.findMany({
-      where: { organisationId: id, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date(now.getTime() - EXPIRED_INVITATION_SHOWN_MS) } },
-      orderBy: { createdAt: "desc" },
-      select: { id: true, name: true, email: true, role: true, expiresAt: true },
-    }),
+    listOrganisationInvitations(id, now),
   ]);
-  return { ...organisation, sites, users, requestCount, invoiceCount, invitations: invitations.map((i) => ({ ...i, expired: i.expiresAt <= now })) };
+  return { ...organisation, sites, users, requestCount, invoiceCount, invitations };
 }
 
 async function uniqueSlug(name: string) {

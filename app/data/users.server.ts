@@ -34,16 +34,28 @@ export async function listUsers(actor: Actor) {
 }
 
 /** How long an expired invitation stays listed, so that it can be re-sent before it drops off the page. */
-export const EXPIRED_INVITATION_SHOWN_MS = 30 * 24 * 60 * 60 * 1000;
+const EXPIRED_INVITATION_SHOWN_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Invitations waiting for their person: pending ones, and those expired in the last 30 days (to re-send). */
 export async function listOpenInvitations(actor: Actor, now = new Date()) {
+  return findOpenInvitations(scopeOf(actor), now);
+}
+
+/**
+ * The open invitations of one organisation, for the staff admin's partner
+ * page (its loader has checked the actor's access): the team page's list.
+ */
+export async function listOrganisationInvitations(organisationId: string, now = new Date()) {
+  return findOpenInvitations({ organisationId }, now);
+}
+
+async function findOpenInvitations(scope: { organisationId?: string }, now: Date) {
   const rows = await db().invitation.findMany({
     where: {
       acceptedAt: null,
       revokedAt: null,
       expiresAt: { gt: new Date(now.getTime() - EXPIRED_INVITATION_SHOWN_MS) },
-      ...scopeOf(actor),
+      ...scope,
     },
     select: { id: true, email: true, name: true, role: true, expiresAt: true, organisation: { select: { name: true } } },
     orderBy: { createdAt: "desc" },

@@ -5,12 +5,13 @@ import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.ser
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, EmptyState, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { InvitationActions, InvitationState } from "~/components/invitations.tsx";
 import { PartnerForm, SiteFields } from "~/components/backoffice.tsx";
 import { createSite, getPartner, setPartnerArchived, setSiteArchived, updatePartner, updateSite } from "~/data/organisations.server.ts";
 import { cancelInvitation, changeRole, deactivateUser, inviteUser, resendInvitation, UNKNOWN_INVITATION } from "~/data/users.server.ts";
 import { can, PARTNER_ROLES, ROLE_LABELS, type Role } from "~/domain/access/roles.ts";
 import { partnerSchema, siteSchema } from "~/domain/backoffice/forms.ts";
-import { formatDate, formatDateTime } from "~/utils/format.ts";
+import { formatDate } from "~/utils/format.ts";
 import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.partner.name ?? "Partenaire"} · La Conciergerie Solidaire` }];
@@ -328,35 +329,12 @@ export default function Partner() {
                       </td>
                       <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
                       <td data-label="Actions">
-                        {/* The team page's pattern (users.tsx): state and expiry, re-send, cancel behind one more click. */}
                         <div className="stack-tight">
                           <span>
-                            {i.expired ? <Badge tone="amber">Expirée</Badge> : <Badge tone="blue">En attente</Badge>}{" "}
-                            <span className="muted">{`${i.expired ? "depuis le" : "jusqu'au"} ${formatDateTime(i.expiresAt)}`}</span>
+                            <InvitationState invitation={i} />
                           </span>
-                          <div className="row">
-                            {partner.archivedAt ? null : (
-                              <AppForm>
-                                <input type="hidden" name="intent" value="resend-invitation" />
-                                <input type="hidden" name="invitationId" value={i.id} />
-                                <SubmitButton variant="secondary">
-                                  {/* Not "… l'invitation …": the invite button's name ("Envoyer l'invitation") must stay the only one to contain it. */}
-                                  Renvoyer<span className="visually-hidden">{` à ${i.name}`}</span>
-                                </SubmitButton>
-                              </AppForm>
-                            )}
-                            <details>
-                              <summary>
-                                Annuler…<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
-                              </summary>
-                              <AppForm className="stack-tight">
-                                <input type="hidden" name="intent" value="cancel-invitation" />
-                                <input type="hidden" name="invitationId" value={i.id} />
-                                <span className="hint">Son lien ne fonctionnera plus ; vous pourrez inviter {i.name} de nouveau.</span>
-                                <SubmitButton variant="danger">{`Annuler l'invitation de ${i.name}`}</SubmitButton>
-                              </AppForm>
-                            </details>
-                          </div>
+                          {/* Re-sending is refused for an archived partner: no button then. */}
+                          <InvitationActions invitation={i} canResend={!partner.archivedAt} />
                         </div>
                       </td>
                     </tr>

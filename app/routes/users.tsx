@@ -5,6 +5,7 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { InvitationActions, InvitationState } from "~/components/invitations.tsx";
 import {
   cancelInvitation,
   deactivateUser,
@@ -16,7 +17,6 @@ import {
   UNKNOWN_INVITATION,
 } from "~/data/users.server.ts";
 import { can, invitableRoles, ROLE_LABELS, ROLES } from "~/domain/access/roles.ts";
-import { formatDateTime } from "~/utils/format.ts";
 import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 // One screen for a partner admin (their colleagues) and for an admin (everyone):
@@ -167,32 +167,10 @@ export default function Users() {
                   {isAdmin ? <td data-label="Organisation">{i.organisation.name}</td> : null}
                   <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
                   <td data-label="État">
-                    {i.expired ? <Badge tone="amber">Expirée</Badge> : <Badge tone="blue">En attente</Badge>}{" "}
-                    <span className="muted">{`${i.expired ? "depuis le" : "jusqu'au"} ${formatDateTime(i.expiresAt)}`}</span>
+                    <InvitationState invitation={i} />
                   </td>
                   <td data-label="Actions">
-                    <div className="row">
-                      <AppForm>
-                        <input type="hidden" name="intent" value="resend-invitation" />
-                        <input type="hidden" name="invitationId" value={i.id} />
-                        <SubmitButton variant="secondary">
-                          {/* Not "… l'invitation …": the invite button's name ("Envoyer l'invitation") must stay the only one to contain it. */}
-                          Renvoyer<span className="visually-hidden">{` à ${i.name}`}</span>
-                        </SubmitButton>
-                      </AppForm>
-                      {/* One more click to confirm, as for a deactivation: the link stops working at once. */}
-                      <details>
-                        <summary>
-                          Annuler…<span className="visually-hidden">{` l'invitation de ${i.name}`}</span>
-                        </summary>
-                        <AppForm className="stack-tight">
-                          <input type="hidden" name="intent" value="cancel-invitation" />
-                          <input type="hidden" name="invitationId" value={i.id} />
-                          <span className="hint">Son lien ne fonctionnera plus ; vous pourrez inviter {i.name} de nouveau.</span>
-                          <SubmitButton variant="danger">{`Annuler l'invitation de ${i.name}`}</SubmitButton>
-                        </AppForm>
-                      </details>
-                    </div>
+                    <InvitationActions invitation={i} />
                   </td>
                 </tr>
               ))}

@@ -28,12 +28,12 @@ const toDate = (d: Date | string) => (typeof d === "string" ? new Date(d) : d);
 
 // French writes the first of the month as an ordinal ("1er octobre"), which Intl
 // does not: every date written in words goes through here.
+const FIRST_OF_MONTH = /(^|\s)1 (?=\p{L})/u;
 function inWords(format: Intl.DateTimeFormat, d: Date | string): string {
   // The day is the only "1" standing alone before a word (the month): a regex
   // on format() costs a fraction of formatToParts, on every date of every list.
   return format.format(toDate(d)).replace(FIRST_OF_MONTH, "$11er ");
 }
-const FIRST_OF_MONTH = /(^|\s)1 (?=\p{L})/u;
 
 /** A calendar day "YYYY-MM-DD" as an instant at noon, so Paris time keeps the same day. */
 const calendarDay = (d: Date | string) => (typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d}T12:00:00Z` : d);

@@ -7,6 +7,7 @@ import { parisParts } from "~/domain/calendar/paris.ts";
 import { nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { HttpClient } from "../support/http-client.ts";
+import { pageText, remixContextJson, shownErrors } from "../support/page-messages.ts";
 import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/demo-accounts.ts";
 
 // Every form action of the app, sent malformed input over HTTP by a person
@@ -493,12 +494,9 @@ function casesOf(route: ActionRoute, ids: Ids): Case[] {
 const ENGLISH = /Invalid (input|option|string|email|date|enum|type|literal|discriminator)|Too (small|big)|expected (string|number|one of|array|object)|Unrecognized key|Unexpected Server Error|Internal Server Error|TypeError|Cannot read|is not a function|\bat [\w.<>]+ \(.*:\d+:\d+\)|Prisma|Invalid Date|(?<![\w-])NaN(?![\w-])/; // NaN alone, not inside a random token
 const FRENCH = /[àâçéèêëîïôûùœ]|\b(le|la|les|un|une|des|du|de|est|pas|ce|cette|votre|vous|au|plus|entre|inconnue?|indiquez|choisissez|dites|heures?)\b/i;
 
-const decode = (s: string) =>
-  s.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/\s+/g, " ").trim();
-
 /** The messages the action answered (the page's action data or error), not the values sent back into the form. */
 function answeredMessages(body: string, isJson: boolean): string[] {
-  const json = isJson ? body : /window\.__remixContext = (\{[\s\S]*?\});\s*(?:<\/script>|__remixContext)/.exec(body)?.[1];
+  const json = isJson ? body : remixContextJson(body);
   if (!json) return [];
   let context: { state?: { actionData?: unknown; errors?: unknown } };
   try {
@@ -515,15 +513,6 @@ function answeredMessages(body: string, isJson: boolean): string[] {
   walk(context.state?.actionData);
   walk(context.state?.errors);
   return out.filter((m) => FRENCH.test(m));
-}
-
-/** The error messages the page shows: next to fields, in alerts, or the error page's text. */
-function shownErrors(html: string): string[] {
-  const found = [
-    ...[...html.matchAll(/<span class="error"[^>]*>([\s\S]*?)<\/span>/g)].map((m) => m[1]!),
-    ...[...html.matchAll(/<div class="[^"]*(?:alert error|auth-page)[^"]*" role="alert">([\s\S]*?)<\/div>/g)].map((m) => m[1]!),
-  ];
-  return found.map(decode).filter(Boolean);
 }
 
 // --- the database, before and after ----------------------------------------
@@ -642,7 +631,7 @@ async function judge(route: ActionRoute, c: Case, file: string): Promise<string>
   const isJson = (response.headers.get("content-type") ?? "").includes("json");
   const messages = [...(isJson ? [] : shownErrors(html)), ...answeredMessages(html, isJson)];
   const match = ENGLISH.exec(html);
-  const english = match ? `${match[0]} in «${decode(html.slice(Math.max(0, match.index - 80), match.index + 40))}»` : null;
+  const english = match ? `${match[0]} in «${pageText(html.slice(Math.max(0, match.index - 80), match.index + 40))}»` : null;
   const wrong = [
     response.status < 400 || response.status >= 500 ? `status ${response.status}` : null,
     messages.length === 0 ? "no message" : null,

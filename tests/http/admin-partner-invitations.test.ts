@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatDateTime } from "~/utils/format.ts";
 import { DEMO_ACCOUNTS } from "../support/demo-accounts.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { decodeEntities, invitationOf, sentMails, tokenIn } from "../support/invitations.ts";
 
 // The staff admin's partner page over HTTP: the partner's invitations, pending
 // or expired, re-sent (old link refused, new one accepted) or cancelled with
@@ -16,39 +17,15 @@ let admin: HttpClient;
 let sncfOrg: string;
 let mjcOrg: string;
 
-type InvitationRow = { id: string; tokenHash: string; expiresAt: Date; revokedAt: Date | null; cancelledAt: Date | null; acceptedAt: Date | null };
-
-const decode = (html: string) => html.replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
 const pageOf = (orgId: string) => `/admin/partners/${orgId}`;
-
-async function invitationOf(email: string): Promise<InvitationRow> {
-  const [row] = await queryApp<InvitationRow>(
-    `SELECT id, "tokenHash", "expiresAt", "revokedAt", "cancelledAt", "acceptedAt" FROM "Invitation" WHERE email = $1 ORDER BY "createdAt" DESC LIMIT 1`,
-    [email],
-  );
-  if (!row) throw new Error(`no invitation for ${email}`);
-  return row;
-}
 
 /** Invites through the partner page's own form, as the staff admin does. */
 async function invite(orgId: string, email: string, name: string) {
   const response = await admin.post(pageOf(orgId), { intent: "invite", name, email, role: "PARTNER_MEMBER" }, { from: pageOf(orgId) });
   expect(response.status).toBe(200);
-  expect(decode(await response.text())).toContain(`Invitation envoyée à ${email}.`);
+  expect(decodeEntities(await response.text())).toContain(`Invitation envoyée à ${email}.`);
   return invitationOf(email);
 }
-
-/** The mails sent to the address, newest first, once the worker has sent as many as expected. */
-async function sentMails(email: string, count: number) {
-  for (let i = 0; i < 80; i++) {
-    const mails = await queryApp<{ id: string; text: string; sentAt: Date | null }>(`SELECT id, text, "sentAt" FROM "Mail" WHERE "to" = $1 ORDER BY "createdAt" DESC`, [email]);
-    if (mails.length >= count && mails.every((m) => m.sentAt)) return mails;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${count} mail(s) to ${email} were not sent within 20 s`);
-}
-
-const tokenIn = (text: string) => /\/invitations\/([\w-]+)/.exec(text)![1]!;
 
 beforeAll(async () => {
   admin = await new HttpClient().login(DEMO_ACCOUNTS.admin);
@@ -63,7 +40,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     const old = await invite(sncfOrg, "partenaire.expiree@sncf.example", "Expirée Partenaire");
     await queryApp(`UPDATE "Invitation" SET "expiresAt" = now() - interval '2 days' WHERE id = $1`, [old.id]);
     const expired = await invitationOf("partenaire.expiree@sncf.example");
-    const html = decode(await (await admin.get(pageOf(sncfOrg))).text());
+    const html = decodeEntities(await (await admin.get(pageOf(sncfOrg))).text());
     expect(html).toContain(`En attente</span> <span class="muted">jusqu'au ${formatDateTime(pending.expiresAt)}</span>`);
     expect(html).toContain(`Expirée</span> <span class="muted">depuis le ${formatDateTime(expired.expiresAt)}</span>`);
     expect(html).toMatch(
@@ -79,7 +56,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     expect(await (await admin.get(pageOf(sncfOrg))).text()).not.toContain("partenaire.expiree@sncf.example");
     const stale = await admin.post(pageOf(sncfOrg), { intent: "resend-invitation", invitationId: old.id }, { from: pageOf(sncfOrg) });
     expect(stale.status).toBe(404);
-    expect(decode(await stale.text())).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
+    expect(decodeEntities(await stale.text())).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
   });
 
   it("re-sends an expired invitation from the partner page: the old link refused, the new one accepted", async () => {
@@ -91,13 +68,13 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     // Sent a moment ago: the one-minute guard of the data function answers here too.
     const tooSoon = await admin.post(pageOf(sncfOrg), { intent: "resend-invitation", invitationId: first.id }, { from: pageOf(sncfOrg) });
     expect(tooSoon.status).toBe(409);
-    expect(decode(await tooSoon.text())).toContain("Cette invitation vient d'être envoyée. Attendez une minute avant de la renvoyer.");
+    expect(decodeEntities(await tooSoon.text())).toContain("Cette invitation vient d'être envoyée. Attendez une minute avant de la renvoyer.");
     expect((await invitationOf(email)).tokenHash).toBe(first.tokenHash);
 
     await queryApp(`UPDATE "Invitation" SET "expiresAt" = now() - interval '1 day' WHERE id = $1`, [first.id]);
     const resent = await admin.post(pageOf(sncfOrg), { intent: "resend-invitation", invitationId: first.id }, { from: pageOf(sncfOrg) });
     expect(resent.status).toBe(200);
-    expect(decode(await resent.text())).toContain(`<div class="alert success" role="status">Invitation renvoyée à ${email}, valable 7 jours. Le lien précédent ne fonctionne plus.</div>`);
+    expect(decodeEntities(await resent.text())).toContain(`<div class="alert success" role="status">Invitation renvoyée à ${email}, valable 7 jours. Le lien précédent ne fonctionne plus.</div>`);
 
     const after = await invitationOf(email);
     expect(after.id).toBe(first.id);
@@ -109,7 +86,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     const newToken = tokenIn(newMail!.text);
     expect(newToken).not.toBe(oldToken);
 
-    expect(decode(await (await new HttpClient().get(`/invitations/${oldToken}`)).text())).toContain("Cette invitation n'est pas valide ou a été remplacée.");
+    expect(decodeEntities(await (await new HttpClient().get(`/invitations/${oldToken}`)).text())).toContain("Cette invitation n'est pas valide ou a été remplacée.");
     const oldAccept = await new HttpClient().post(`/invitations/${oldToken}`, { password: PASSWORD, confirm: PASSWORD });
     expect(oldAccept.status).toBe(400);
 
@@ -136,14 +113,14 @@ describe("a partner's invitations on the staff admin's partner page", () => {
 
     const cancelled = await admin.post(pageOf(sncfOrg), { intent: "cancel-invitation", invitationId: invitation.id }, { from: pageOf(sncfOrg) });
     expect(cancelled.status).toBe(200);
-    const html = decode(await cancelled.text());
+    const html = decodeEntities(await cancelled.text());
     expect(html).toContain(`<div class="alert success" role="status">Invitation annulée : son lien ne fonctionne plus.</div>`);
     expect(html).not.toContain(email);
     const row = await invitationOf(email);
     expect(row.cancelledAt).not.toBeNull();
     expect(row.revokedAt).not.toBeNull();
 
-    expect(decode(await (await new HttpClient().get(`/invitations/${token}`)).text())).toContain("Cette invitation à rejoindre SNCF Gares & Connexions a été annulée.");
+    expect(decodeEntities(await (await new HttpClient().get(`/invitations/${token}`)).text())).toContain("Cette invitation à rejoindre SNCF Gares & Connexions a été annulée.");
     const accept = await new HttpClient().post(`/invitations/${token}`, { password: PASSWORD, confirm: PASSWORD });
     expect(accept.status).toBe(400);
     expect(await queryApp(`SELECT 1 FROM "User" WHERE email = $1`, [email])).toEqual([]);
@@ -151,7 +128,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     for (const intent of ["cancel-invitation", "resend-invitation"]) {
       const again = await admin.post(pageOf(sncfOrg), { intent, invitationId: invitation.id }, { from: pageOf(sncfOrg) });
       expect(again.status).toBe(404);
-      expect(decode(await again.text())).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
+      expect(decodeEntities(await again.text())).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
     }
     const audits = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'user.invitation_cancelled' AND "entityId" = $1`, [invitation.id]);
     expect(audits).toHaveLength(1);
@@ -168,7 +145,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     for (const intent of ["cancel-invitation", "resend-invitation"]) {
       const response = await admin.post(pageOf(sncfOrg), { intent, invitationId: theirs.id }, { from: pageOf(sncfOrg) });
       expect(response.status).toBe(404);
-      const html = decode(await response.text());
+      const html = decodeEntities(await response.text());
       expect(html).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
       expect(html).not.toContain(email);
     }
@@ -188,7 +165,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
         const response = await admin.post(pageOf(sncfOrg), { intent, ...(body as Record<string, string>) }, { from: pageOf(sncfOrg) });
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
-        const html = decode(await response.text());
+        const html = decodeEntities(await response.text());
         expect(html).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
         expect(html).not.toContain(`<script>alert("x")`);
       }

@@ -6,6 +6,7 @@ import { nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { DEMO_ACCOUNTS, type DemoAccount } from "../support/demo-accounts.ts";
 import { HttpClient } from "../support/http-client.ts";
+import { remixContextJson, shownErrors } from "../support/page-messages.ts";
 
 // A form whose hidden fields were tampered with (an unknown intent, an unknown
 // id, another organisation's id), or a stale page, gets a message from the
@@ -127,12 +128,9 @@ function cases(ids: Ids): Record<string, Case> {
   };
 }
 
-const decode = (s: string) =>
-  s.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/\s+/g, " ").trim();
-
 /** The messages in the action's answer (its errors and messages, not the values sent back into the form). */
 function answeredMessages(html: string): string[] {
-  const json = /window\.__remixContext = (\{[\s\S]*?\});\s*(?:<\/script>|__remixContext)/.exec(html)?.[1];
+  const json = remixContextJson(html);
   if (!json) return [];
   const context = JSON.parse(json) as { state?: { actionData?: unknown; errors?: unknown } };
   const out: string[] = [];
@@ -150,16 +148,6 @@ function answeredMessages(html: string): string[] {
   // A refusal thrown as a response (404, 403) is the error page's message.
   walk(context.state?.errors, false);
   return out;
-}
-
-/** What the page shows as errors: the alerts and the messages next to fields. */
-function shownErrors(html: string): string {
-  return [
-    ...[...html.matchAll(/<span class="error"[^>]*>([\s\S]*?)<\/span>/g)].map((m) => m[1]!),
-    ...[...html.matchAll(/<div class="[^"]*(?:alert error|auth-page)[^"]*" role="alert">([\s\S]*?)<\/div>/g)].map((m) => m[1]!),
-  ]
-    .map(decode)
-    .join(" | ");
 }
 
 let db: pg.Client;
@@ -244,7 +232,7 @@ describe("a form sent with tampered hidden fields shows the action's message on 
         problems.push(`${label} → the action answered no message`);
         continue;
       }
-      const shown = shownErrors(html);
+      const shown = shownErrors(html).join(" | ");
       for (const m of messages) {
         checked++;
         if (!shown.includes(m)) problems.push(`${label} → «${m}» not shown (the page shows: ${shown || "nothing"})`);

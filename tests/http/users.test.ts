@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { formatDateTime } from "~/utils/format.ts";
 import { DEMO_ACCOUNTS } from "../support/demo-accounts.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { decodeEntities, invitationOf, sentMails, tokenIn } from "../support/invitations.ts";
 
 // The team page's pending invitations over HTTP: a partner admin (their own
 // organisation) and a staff admin cancel or re-send them; the old link stops
@@ -15,19 +16,6 @@ let sncfAdmin: HttpClient;
 let mjcAdmin: HttpClient;
 let admin: HttpClient;
 
-type InvitationRow = { id: string; tokenHash: string; expiresAt: Date; revokedAt: Date | null; cancelledAt: Date | null; acceptedAt: Date | null };
-
-const decode = (html: string) => html.replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
-
-async function invitationOf(email: string): Promise<InvitationRow> {
-  const [row] = await queryApp<InvitationRow>(
-    `SELECT id, "tokenHash", "expiresAt", "revokedAt", "cancelledAt", "acceptedAt" FROM "Invitation" WHERE email = $1 ORDER BY "createdAt" DESC LIMIT 1`,
-    [email],
-  );
-  if (!row) throw new Error(`no invitation for ${email}`);
-  return row;
-}
-
 /** Invites through the page's own form, as the person does. */
 async function invite(client: HttpClient, email: string, name: string) {
   const page = await (await client.get("/users")).text();
@@ -36,18 +24,6 @@ async function invite(client: HttpClient, email: string, name: string) {
   expect(response.status).toBe(200);
   return invitationOf(email);
 }
-
-/** The mails sent to the address, newest first, once the worker has sent as many as expected. */
-async function sentMails(email: string, count: number) {
-  for (let i = 0; i < 80; i++) {
-    const mails = await queryApp<{ id: string; text: string; sentAt: Date | null }>(`SELECT id, text, "sentAt" FROM "Mail" WHERE "to" = $1 ORDER BY "createdAt" DESC`, [email]);
-    if (mails.length >= count && mails.every((m) => m.sentAt)) return mails;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${count} mail(s) to ${email} were not sent within 20 s`);
-}
-
-const tokenIn = (text: string) => /\/invitations\/([\w-]+)/.exec(text)![1]!;
 
 beforeAll(async () => {
   sncfAdmin = await new HttpClient().login(DEMO_ACCOUNTS.sncfAdmin);
@@ -58,14 +34,14 @@ beforeAll(async () => {
 describe("pending invitations on the team page", () => {
   it("lists each invitation with its state and expiry in French, pending then expired", async () => {
     const invitation = await invite(sncfAdmin, "liste.invitee@sncf.example", "Liste Invitée");
-    let html = decode(await (await sncfAdmin.get("/users")).text());
+    let html = decodeEntities(await (await sncfAdmin.get("/users")).text());
     expect(html).toContain("Liste Invitée");
     expect(html).toContain(`En attente</span> <span class="muted">jusqu'au ${formatDateTime(invitation.expiresAt)}</span>`);
     expect(html).toContain("Annuler l'invitation de Liste Invitée");
 
     await queryApp(`UPDATE "Invitation" SET "expiresAt" = now() - interval '2 days' WHERE id = $1`, [invitation.id]);
     const expired = await invitationOf("liste.invitee@sncf.example");
-    html = decode(await (await sncfAdmin.get("/users")).text());
+    html = decodeEntities(await (await sncfAdmin.get("/users")).text());
     expect(html).toContain(`Expirée</span> <span class="muted">depuis le ${formatDateTime(expired.expiresAt)}</span>`);
     // Another organisation's admin does not see it.
     expect(await (await mjcAdmin.get("/users")).text()).not.toContain("liste.invitee@sncf.example");
@@ -80,13 +56,13 @@ describe("pending invitations on the team page", () => {
     // Sent a moment ago: a second mail would only make the first link stale (a double click).
     const tooSoon = await sncfAdmin.post("/users", { intent: "resend-invitation", invitationId: first.id }, { from: "/users" });
     expect(tooSoon.status).toBe(409);
-    expect(decode(await tooSoon.text())).toContain("Cette invitation vient d'être envoyée. Attendez une minute avant de la renvoyer.");
+    expect(decodeEntities(await tooSoon.text())).toContain("Cette invitation vient d'être envoyée. Attendez une minute avant de la renvoyer.");
     expect((await invitationOf(email)).tokenHash).toBe(first.tokenHash);
 
     await queryApp(`UPDATE "Invitation" SET "expiresAt" = now() - interval '1 day' WHERE id = $1`, [first.id]);
     const resent = await sncfAdmin.post("/users", { intent: "resend-invitation", invitationId: first.id }, { from: "/users" });
     expect(resent.status).toBe(200);
-    expect(decode(await resent.text())).toContain(`Invitation renvoyée à ${email}, valable 7 jours. Le lien précédent ne fonctionne plus.`);
+    expect(decodeEntities(await resent.text())).toContain(`Invitation renvoyée à ${email}, valable 7 jours. Le lien précédent ne fonctionne plus.`);
 
     const after = await invitationOf(email);
     expect(after.id).toBe(first.id); // the same invitation, a new link
@@ -105,12 +81,12 @@ describe("pending invitations on the team page", () => {
     const jobs = await queryApp<{ payload: unknown }>(`SELECT payload FROM "OutboxEvent" WHERE queue = 'mail' AND "businessKey" = $1`, [`mail:${newMail!.id}`]);
     expect(jobs.map((j) => j.payload)).toEqual([{ mailId: newMail!.id }]);
 
-    const old = decode(await (await new HttpClient().get(`/invitations/${oldToken}`)).text());
+    const old = decodeEntities(await (await new HttpClient().get(`/invitations/${oldToken}`)).text());
     expect(old).toContain("Cette invitation n'est pas valide ou a été remplacée.");
     const oldAccept = await new HttpClient().post(`/invitations/${oldToken}`, { password: "un-mot-de-passe-assez-long", confirm: "un-mot-de-passe-assez-long" });
     expect(oldAccept.status).toBe(400);
 
-    const fresh = decode(await (await new HttpClient().get(`/invitations/${newToken}`)).text());
+    const fresh = decodeEntities(await (await new HttpClient().get(`/invitations/${newToken}`)).text());
     expect(fresh).toContain("Créer mon compte");
     const accepted = await new HttpClient().post(`/invitations/${newToken}`, { password: "un-mot-de-passe-assez-long", confirm: "un-mot-de-passe-assez-long" }, { from: `/invitations/${newToken}` });
     expect(accepted.status).toBe(302);
@@ -133,7 +109,7 @@ describe("pending invitations on the team page", () => {
     const [mail] = await sentMails(email, 1);
     const token = tokenIn(mail!.text);
     // The cancel button sits behind a "Annuler…" disclosure, as a deactivation does.
-    const page = decode(await (await sncfAdmin.get("/users")).text());
+    const page = decodeEntities(await (await sncfAdmin.get("/users")).text());
     expect(page).toMatch(
       new RegExp(
         `<details><summary>Annuler…<span class="visually-hidden"> l'invitation de Annulation Invitée</span></summary><form[^>]*>(?:(?!</details>)[\\s\\S])*` +
@@ -143,7 +119,7 @@ describe("pending invitations on the team page", () => {
 
     const cancelled = await sncfAdmin.post("/users", { intent: "cancel-invitation", invitationId: invitation.id }, { from: "/users" });
     expect(cancelled.status).toBe(200);
-    const html = decode(await cancelled.text());
+    const html = decodeEntities(await cancelled.text());
     expect(html).toContain("Invitation annulée : son lien ne fonctionne plus.");
     expect(html).not.toContain(email);
     const row = await invitationOf(email);
@@ -152,19 +128,19 @@ describe("pending invitations on the team page", () => {
 
     const link = await new HttpClient().get(`/invitations/${token}`);
     expect(link.status).toBe(200);
-    expect(decode(await link.text())).toContain(
+    expect(decodeEntities(await link.text())).toContain(
       "Cette invitation à rejoindre SNCF Gares & Connexions a été annulée. Si vous devez toujours accéder à l'espace, demandez une nouvelle invitation à",
     );
     const accept = await new HttpClient().post(`/invitations/${token}`, { password: "un-mot-de-passe-assez-long", confirm: "un-mot-de-passe-assez-long" });
     expect(accept.status).toBe(400);
-    expect(decode(await accept.text())).toContain("a été annulée");
+    expect(decodeEntities(await accept.text())).toContain("a été annulée");
     expect(await queryApp(`SELECT 1 FROM "User" WHERE email = $1`, [email])).toEqual([]);
 
     // Cancelled is final: neither a second cancel nor a re-send brings it back.
     for (const intent of ["cancel-invitation", "resend-invitation"]) {
       const again = await sncfAdmin.post("/users", { intent, invitationId: invitation.id }, { from: "/users" });
       expect(again.status).toBe(404);
-      expect(decode(await again.text())).toContain(UNKNOWN);
+      expect(decodeEntities(await again.text())).toContain(UNKNOWN);
     }
     const audits = await queryApp<{ details: unknown; organisationId: string }>(
       `SELECT details, "organisationId" FROM "AuditLog" WHERE action = 'user.invitation_cancelled' AND "entityId" = $1`,
@@ -186,7 +162,7 @@ describe("pending invitations on the team page", () => {
       for (const invitationId of [theirs.id, "does-not-exist-0123456789"]) {
         const response = await sncfAdmin.post("/users", { intent, invitationId }, { from: "/users" });
         expect(response.status).toBe(404);
-        const html = decode(await response.text());
+        const html = decodeEntities(await response.text());
         expect(html).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
         expect(html).not.toContain("isolation.invitee");
       }
@@ -208,7 +184,7 @@ describe("pending invitations on the team page", () => {
         const response = await sncfAdmin.post("/users", { intent, ...(body as Record<string, string>) }, { from: "/users" });
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
-        const html = decode(await response.text());
+        const html = decodeEntities(await response.text());
         expect(html).toContain(`<div class="alert error" role="alert">${UNKNOWN}</div>`);
         expect(html).not.toContain(`<script>alert("x")`);
       }
