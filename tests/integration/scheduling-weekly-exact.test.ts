@@ -2,10 +2,13 @@ import type { Job } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
 import { loadWeekInstance, startPlanningRun } from "~/data/scheduling.server.ts";
-import { solve, weeklyIterations } from "~/domain/scheduling/engine.ts";
+import highsLoader from "highs";
+import { weeklyIterations } from "~/domain/scheduling/engine.ts";
 import { solveExact } from "~/domain/scheduling/exact.ts";
+import { weeklySearchResult } from "~/domain/scheduling/exact-model.ts";
+import { compileProblem } from "~/domain/scheduling/problem.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
-import { describeWeeklySolver, WEEKLY_EXACT, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
+import { describeWeeklySolver, WEEKLY_EXACT, weeklySolverOptions, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek } from "../../workers/processors/scheduling.ts";
@@ -105,24 +108,27 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect((await writtenPlan(week)).staffed).toEqual(written.staffed);
   });
 
-  it("leaves a week above the size limit to the heuristic, says so, and writes the heuristic's plan", { timeout: 120_000 }, async () => {
+  it("leaves a week above the size limit to the heuristic and the day windows, says so, and writes their plan", { timeout: 120_000 }, async () => {
     const week = weekIn(6);
     const w = await world(3);
     for (let day = 0; day < 4; day++) await w.request(fromParisLocal(`${addDays(week, day)}T09:00`), 120, 2);
     const instance = parsed(await loadWeekInstance(week, notice));
     expect(instance.requests).toHaveLength(4);
-    // The weekly job's long search, in its worker thread: same budget, same plan.
-    const heuristic = solve(instance, { iterations: weeklyIterations(4) }).plan;
+    // The weekly job's search (heuristic, then day windows), in its worker thread: same budget, same plan.
+    const limits = { ...WEEKLY_EXACT, maxRequests: 3 };
+    const expected = weeklySearchResult(await highsLoader(), compileProblem(instance), weeklySolverOptions(limits, weeklyIterations(4)));
+    expect(expected.stats.windowsSolved).toBeGreaterThan(0);
 
-    const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 3 });
+    const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), limits);
     expect(stats.solver).toMatchObject({ kind: "heuristic", why: "too-large", requests: 4, maxRequests: 3, optimal: false, gapPercent: null, reproducible: true });
     expect(await lastRunSolver()).toEqual(stats.solver);
     const [verdict, ...rest] = describeWeeklySolver(stats.solver);
     expect(verdict).toMatch(
       /^Semaine trop grande pour le solveur exact \(4 interventions, en groupes de plus de 3 qui partagent des personnes\) : heuristique( \([\d,]+ s de recherche\))?, sans preuve d'optimum\.$/,
     );
-    expect(rest).toEqual([]);
-    expect((await writtenPlan(week)).staffed).toEqual(staffingOf(heuristic));
+    // Every intervention was staffed already: the windows confirm the plan.
+    expect(rest).toEqual([expect.stringMatching(/^Puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.$/)]);
+    expect((await writtenPlan(week)).staffed).toEqual(staffingOf(expected.plan));
   });
 
   it("solves a big week's small independent groups exactly and leaves the rest to the heuristic", { timeout: 180_000 }, async () => {
@@ -141,11 +147,13 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     // 7 interventions, over a limit of 4: before, the whole week went to the heuristic.
     const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 4 });
     expect(stats.solver).toMatchObject({ kind: "exact", requests: 7, maxRequests: 4, optimal: false, reproducible: true });
-    expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique"]);
+    const windowsLine = /^[pP]uis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.?$/;
+    expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique", expect.stringMatching(windowsLine)]);
     expect(stats.solver.heuristicGroups).toBe(1);
     expect(describeWeeklySolver(stats.solver)).toEqual([
       expect.stringMatching(/^Écart à l'optimum : [\d,]+ % au plus sur les heures servies \(une partie de la semaine planifiée par l'heuristique\)\.$/),
       "Groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique.",
+      expect.stringMatching(windowsLine),
     ]);
     // The small group at its optimum (the two 3-hour jobs, not the 4-hour one), the large one fully staffed.
     const written = await writtenPlan(week);

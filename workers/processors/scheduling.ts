@@ -19,7 +19,9 @@ import {
   sameInstance,
   servedGapPercent,
   WEEKLY_EXACT,
+  weeklySolverOptions,
   type HeuristicReason,
+  type WeeklyLimits,
   type WeeklySolverReport,
 } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
@@ -87,7 +89,6 @@ async function noticeEnd(now: Date) {
 }
 
 /** The exact solver's limits; tests lower them to reach the fallbacks. */
-export type WeeklyExactLimits = { maxRequests: number; nodeLimit: number; timeLimitSeconds: number };
 
 /**
  * Weekly optimisation: re-plans a whole week, keeping what is confirmed
@@ -96,8 +97,10 @@ export type WeeklyExactLimits = { maxRequests: number; nodeLimit: number; timeLi
  * Up to WEEKLY_EXACT.maxRequests interventions, in the week's smallest
  * independent groups, the exact solver (HiGHS) plans the week (the heuristic
  * the rest), with a node limit so that the same week gives the same plan. A
- * week whose groups are all larger gets the heuristic alone with its weekly
- * budget (weeklyIterations, some seconds). Either runs in a worker thread and
+ * week whose groups are all larger gets the heuristic with its weekly budget
+ * (weeklyIterations, some seconds). Larger groups are then re-solved exactly
+ * two or three days at a time (WEEKLY_EXACT.windows, up to a few minutes).
+ * Either runs in a worker thread and
  * outside any transaction: the week is read, solved (up to a minute or so),
  * then re-read under the week's lock and the plan written only if the week is
  * still the one solved. Otherwise it is solved once more, then left to the
@@ -108,7 +111,7 @@ export async function optimiseWeek(
   payload: JobPayload<"scheduling", "optimise-week">,
   job?: Job,
   now = new Date(),
-  limits: WeeklyExactLimits = WEEKLY_EXACT,
+  limits: WeeklyLimits = WEEKLY_EXACT,
 ) {
   const week = payload.weekStart ?? addDays(parisWeekStart(now), 7);
   const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule", job?.id);
@@ -141,7 +144,7 @@ const EXACT_ATTEMPTS = 2;
 
 class WeekChanged extends Error {}
 
-async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyExactLimits, job?: Job) {
+async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyLimits, job?: Job) {
   const heuristicReport = (requests: number, why: HeuristicReason, solved?: ExactResult): WeeklySolverReport => ({
     kind: "heuristic",
     why,
@@ -150,8 +153,8 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     optimal: false,
     servedOptimal: false,
     gapPercent: null,
-    // A long search stopped by its deadline fell back on the default budget: another run may differ.
-    reproducible: !solved || solved.stats.notes.length === 0,
+    // A fallback (deadline, thread lost) or a window stopped by the clock: another run may differ.
+    reproducible: !solved || (!solved.stats.fellBack && solved.stats.timeLimitStops === 0),
     seconds: solved && Number.isFinite(solved.stats.seconds) ? Math.round(solved.stats.seconds * 10) / 10 : 0,
     notes: solved ? solved.stats.notes : [],
   });
@@ -197,9 +200,9 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
 }
 
 /** The heuristic's long search in its worker thread; whatever goes wrong there, its default budget here. */
-async function solveHeuristicSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number, onProgress: (share: number) => void): Promise<ExactResult> {
+async function solveHeuristicSafely(instance: Instance, limits: WeeklyLimits, iterations: number, onProgress: (share: number) => void): Promise<ExactResult> {
   try {
-    return await solveHeuristicInWorker(instance, { iterations, timeLimitSeconds: limits.timeLimitSeconds, onProgress });
+    return await solveHeuristicInWorker(instance, { ...weeklySolverOptions(limits, iterations), onProgress });
   } catch (error) {
     const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     return heuristicFallback(instance, {}, `recherche longue en erreur (${why})`);
@@ -207,22 +210,16 @@ async function solveHeuristicSafely(instance: Instance, limits: WeeklyExactLimit
 }
 
 /** The exact solver in its worker thread; whatever goes wrong there, the heuristic's plan. */
-async function solveExactSafely(instance: Instance, limits: WeeklyExactLimits, iterations: number): Promise<ExactResult> {
+async function solveExactSafely(instance: Instance, limits: WeeklyLimits, iterations: number): Promise<ExactResult> {
   try {
-    return await solveExact(instance, {
-      iterations,
-      nodeLimit: limits.nodeLimit,
-      timeLimitSeconds: limits.timeLimitSeconds,
-      maxExactRequests: limits.maxRequests,
-      onWorkerFailure: "heuristic",
-    });
+    return await solveExact(instance, { ...weeklySolverOptions(limits, iterations), onWorkerFailure: "heuristic" });
   } catch (error) {
     const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     return heuristicFallback(instance, {}, `solveur exact en erreur (${why})`);
   }
 }
 
-function exactReport(exact: ExactResult, requests: number, limits: WeeklyExactLimits): WeeklySolverReport {
+function exactReport(exact: ExactResult, requests: number, limits: WeeklyLimits): WeeklySolverReport {
   const { stats } = exact;
   // exact.ts's fallbacks (deadline, thread lost, invalid plan) hand back the heuristic's plan with no gap.
   const stopped = Number.isNaN(stats.gap);

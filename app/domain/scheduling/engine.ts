@@ -133,6 +133,21 @@ export function solveProblem(problem: Problem, options: SolveOptions = {}): { st
   };
 }
 
+/**
+ * The heuristic's polishing moves (shortfall, then travel; nothing served is
+ * dropped) applied to a given plan, for instance one improved by the exact
+ * solver window by window (exact-refine.ts). Returns a new state.
+ */
+export function polishState(problem: Problem, plan: PlanState, seed = 1): PlanState {
+  const search = new Search(problem, seed);
+  for (let r = 0; r < problem.requests.length; r++) {
+    const staffing = plan.staffing(r);
+    if (staffing) search.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+  }
+  search.polish();
+  return search.state;
+}
+
 /** A candidate staffing with the secondary criteria used to choose between starts. */
 interface Candidate extends Staffing {
   shortfallGain: number;

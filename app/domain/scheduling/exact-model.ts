@@ -25,12 +25,15 @@
 // since weekly caps and the shortfall tie a person's days together. Each
 // component is solved alone and keeps the heuristic's assignments when it is
 // too large (maxColumns), the solver finds nothing in time, or the heuristic
-// is better. The stats say which parts are proven optimal and the gap.
+// is better; with options.windows, such a component is then improved a few
+// days at a time (exact-refine.ts). The stats say which parts are proven
+// optimal and the gap.
 import type highsLoader from "highs";
 import { planFromState, solveProblem } from "./engine";
 import type { Plan } from "./instance";
 import { checkPlan } from "./rules";
 import { dayOf, startIsPossible, type Problem } from "./problem";
+import { describeRefinement, refineGroups, type GroupsRefinement } from "./exact-refine";
 import { PlanState, compareObjectives, type Objective } from "./state";
 
 export type Highs = Awaited<ReturnType<typeof highsLoader>>;
@@ -55,6 +58,20 @@ export interface ExactOptions {
    * small groups still has each of them proven, within the solver's time.
    */
   maxExactRequests?: number;
+  /**
+   * Groups left to the heuristic are then improved by the solver a few days
+   * at a time, the rest of the week fixed (exact-refine.ts). Off by default.
+   */
+  windows?: WindowOptions;
+}
+
+export interface WindowOptions {
+  /** Largest window given to the solver, in candidate starts (interventions without a time window have one). */
+  maxStarts: number;
+  /** Most days in a window. */
+  maxDays: number;
+  /** Most windows solved for the whole week: the limit meant to bind (reproducible). */
+  maxSolves: number;
 }
 
 export interface ExactStats {
@@ -84,6 +101,11 @@ export interface ExactStats {
   rows: number;
   seconds: number;
   notes: string[];
+  /** Windows of days re-solved exactly in groups left to the heuristic, and how many improved the plan. */
+  windowsSolved?: number;
+  windowsImproved?: number;
+  /** The plan is a fallback's (deadline, worker thread lost, solver error): another run may differ. */
+  fellBack?: boolean;
 }
 
 export interface ExactResult {
@@ -116,6 +138,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   let rows = 0;
 
   const exactComponents = chooseExactComponents(components, options.maxExactRequests ?? Infinity);
+  const leftToHeuristic: number[][] = [];
   // The time left is shared among the groups still to solve, in proportion to their size.
   let remainingSize = [...exactComponents].reduce((sum, c) => sum + c.length, 0) || 1;
   for (const component of components) {
@@ -128,10 +151,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       unprovenComponents++;
       heuristicComponents++;
       for (const r of component) copyAssignment(heuristicState, state, r);
-      const kept = component.reduce((s, r) => s + (heuristicState.isAssigned(r) ? problem.requests[r].value : 0), 0);
-      servedUpperBound += componentValue;
-      gapNumerator += componentValue - kept;
-      gapDenominator += kept;
+      leftToHeuristic.push(component);
     };
     if (!exactComponents.has(component)) {
       keepHeuristic(`groupe de ${component.length} interventions au-delà des ${options.maxExactRequests} interventions résolues exactement : heuristique`);
@@ -177,7 +197,24 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
 
   // Anything that still fits (a solver stopped early may leave gaps) is added greedily.
   fillRemaining(problem, state);
-  const plan = planFromState(state);
+  let final = state;
+  let refinement: GroupsRefinement | null = null;
+  if (options.windows && leftToHeuristic.length > 0) {
+    refinement = refineGroups(highs, problem, state, leftToHeuristic, options.windows, { nodeLimit: options.nodeLimit, deadline, maxColumns: options.maxColumns, seed: options.seed });
+    final = refinement.state;
+    stops.time += refinement.timeStops;
+    stops.nodes += refinement.nodeStops;
+    if (refinement.solved > 0) notes.push(describeRefinement(refinement));
+  }
+  // A group left to the heuristic has no bound of its own: all it could serve.
+  for (const component of leftToHeuristic) {
+    const componentValue = component.reduce((sum, r) => sum + problem.requests[r].value, 0);
+    const kept = component.reduce((sum, r) => sum + (final.isAssigned(r) ? problem.requests[r].value : 0), 0);
+    servedUpperBound += componentValue;
+    gapNumerator += componentValue - kept;
+    gapDenominator += kept;
+  }
+  const plan = planFromState(final);
   const violations = checkPlan(problem.instance, plan, problem);
   if (violations.length > 0) {
     // Numerical trouble in the solver: never hand out an invalid plan.
@@ -203,7 +240,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       optimalUpToShortfall,
       gap: gapDenominator > 0 ? gapNumerator / gapDenominator : 0,
       servedUpperBound,
-      objective: state.objective(),
+      objective: final.objective(),
       heuristicObjective: heuristicState.objective(),
       components: components.length,
       unprovenComponents,
@@ -215,6 +252,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       rows,
       seconds: (performance.now() - started) / 1000,
       notes,
+      ...(refinement ? { windowsSolved: refinement.solved, windowsImproved: refinement.improved } : {}),
     },
   };
 }
@@ -329,6 +367,12 @@ interface Model {
   rowIndices: number[];
   rowValues: number[];
   big: number;
+  /**
+   * Every objective value of each stage is a multiple of its step (the gcd of
+   * its coefficients): a solution within less than a step of the bound is
+   * proven optimal, so HiGHS may stop there instead of closing the last minute.
+   */
+  steps: { served: number; shortfall: number; travel: number };
   /** z column per request and start (-1 when that start is impossible). */
   zCol: Map<number, number[]>;
   /** supervisor column per (r,k): person -> column. */
@@ -340,7 +384,7 @@ interface Model {
   travelIncluded: boolean;
 }
 
-function buildModel(problem: Problem, component: number[], maxTravelNonzeros: number): Model {
+export function buildModel(problem: Problem, component: number[], maxTravelNonzeros: number): Model {
   const m: Model = {
     numCols: 0,
     colCost1: [],
@@ -353,7 +397,8 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
     rowStarts: [0],
     rowIndices: [],
     rowValues: [],
-    big: 1 + component.reduce((sum, r) => sum + problem.requests[r].value, 0),
+    big: 0,
+    steps: { served: 0, shortfall: 0, travel: 0 },
     zCol: new Map(),
     supervisorCols: new Map(),
     workerCols: new Map(),
@@ -361,6 +406,11 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
     travelCols: [],
     travelIncluded: false,
   };
+  const totalValue = component.reduce((sum, r) => sum + problem.requests[r].value, 0);
+  m.steps.served = component.reduce((step, r) => gcd(step, problem.requests[r].value), 0) || 1;
+  // BIG (per pinned request kept) above all served minutes, and a multiple of the step.
+  m.big = Math.ceil((totalValue + 1) / m.steps.served) * m.steps.served;
+  m.steps.shortfall = component.reduce((step, r) => gcd(step, problem.requests[r].duration), 0) || 1;
   const addCol = (cost1: number, integer: boolean, upper = 1) => {
     m.colCost1.push(cost1);
     m.colCostShortfall.push(0);
@@ -472,6 +522,7 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
     if (maxPossible > person.capMinutes) addRow(-Infinity, person.capMinutes, useEntries());
     // Shortfall: sf + assigned minutes >= target.
     if (!person.isSupervisor && person.targetMinutes > 0) {
+      m.steps.shortfall = gcd(m.steps.shortfall, person.targetMinutes);
       const sf = addCol(0, false, person.targetMinutes);
       m.colCostShortfall[sf] = 1;
       m.shortfallCols.set(p, sf);
@@ -506,6 +557,7 @@ function buildModel(problem: Problem, component: number[], maxTravelNonzeros: nu
           const between = uses.slice(from, to);
           const col = addCol(0, false);
           m.colCostTravel[col] = travel;
+          m.steps.travel = gcd(m.steps.travel, travel);
           m.travelCols.push({ col, a, b, between });
           addRow(-1, Infinity, [[col, 1], [a.col, -1], [b.col, -1], ...between.map((c): [number, number] => [c.col, 1])]);
         });
@@ -530,7 +582,7 @@ interface ModelOutcome {
   travelSkipped: boolean;
 }
 
-function solveModel(
+export function solveModel(
   highs: Highs,
   problem: Problem,
   m: Model,
@@ -538,6 +590,8 @@ function solveModel(
   seconds: number,
   nodeLimit: number | undefined,
   stops: { time: number; nodes: number },
+  /** Relative gap accepted on the shortfall stage (exact-refine.ts's windows; 0 = proven). */
+  shortfallGap = 0,
 ): ModelOutcome | null {
   const { constants } = highs;
   const inf = highs.infinity;
@@ -564,12 +618,12 @@ function solveModel(
     });
     const started = performance.now();
     const remaining = () => Math.max(0.05, seconds - (performance.now() - started) / 1000);
-    const run = (share: number) => {
+    const run = (share: number, step: number, relativeGap = 0) => {
       model.zeroAllClocks();
       model.options.set({
         output_flag: false,
-        mip_rel_gap: 0,
-        mip_abs_gap: 0.5,
+        mip_rel_gap: relativeGap,
+        mip_abs_gap: Math.max(0.5, (step || 1) - 0.5),
         time_limit: Math.max(0.05, remaining() * share),
         ...(nodeLimit ? { mip_max_nodes: nodeLimit } : {}),
       });
@@ -583,10 +637,11 @@ function solveModel(
 
     // Stage 1: pins and served worker-minutes, from the heuristic's plan.
     model.setSolution({ colValue: warmStart(problem, m, warm) });
-    const stage1 = run(0.7);
+    const stage1 = run(0.7, m.steps.served);
     if (!stage1.hasSolution) return null;
     const stage1Value = Math.round(model.getObjectiveValue());
-    const stage1Bound = Math.max(stage1Value, Math.floor(Number(model.info.get("mip_dual_bound")) + 1e-6));
+    const step = m.steps.served;
+    const stage1Bound = Math.max(stage1Value, Math.floor(Number(model.info.get("mip_dual_bound")) / step + 1e-6) * step);
     const proven1 = stage1.status === constants.modelStatus.optimal;
     let values = model.getSolution().colValue;
 
@@ -601,7 +656,7 @@ function solveModel(
     let proven2 = true;
     if (m.shortfallCols.size > 0) {
       model.setSolution({ colValue: values });
-      const stage2 = run(0.7);
+      const stage2 = run(0.7, m.steps.shortfall, shortfallGap);
       if (stage2.hasSolution) values = model.getSolution().colValue;
       proven2 = stage2.status === constants.modelStatus.optimal;
     }
@@ -614,7 +669,7 @@ function solveModel(
       if (sfCols.length > 0) model.addRow(-inf, shortfall + 0.5, { indices: sfCols, values: sfCols.map(() => 1) });
       model.changeColsCost({ kind: "range", from: 0, to: m.numCols - 1 }, m.colCostTravel);
       model.setSolution({ colValue: values });
-      const stage3 = run(1);
+      const stage3 = run(1, m.steps.travel);
       if (stage3.hasSolution) values = model.getSolution().colValue;
       provenTravel = stage3.status === constants.modelStatus.optimal;
     } else if (m.travelIncluded) {
@@ -634,6 +689,11 @@ function solveModel(
   } finally {
     model.dispose();
   }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return Math.abs(a);
 }
 
 function countPinned(problem: Problem, m: Model, values: Float64Array): number {
@@ -688,11 +748,40 @@ function warmStart(problem: Problem, m: Model, state: PlanState): number[] {
   return values;
 }
 
-/** The heuristic alone (options.seed, options.iterations), in the exact solver's result shape: no bound, no gap. */
-export function heuristicResult(problem: Problem, options: ExactOptions, note?: string, onProgress?: (share: number) => void): ExactResult {
+/** The heuristic alone with its default budget, as a fallback (why in `note`): nothing proven, no bound. */
+export function heuristicFallbackResult(problem: Problem, seed: number | undefined, note: string): ExactResult {
   const started = performance.now();
-  const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations, onProgress });
-  return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: note ? [note] : [] });
+  const { state } = solveProblem(problem, { seed });
+  return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: [note], fellBack: true });
+}
+
+/**
+ * The weekly optimisation of a week too big for the solver: the heuristic
+ * with options.iterations, then, with options.windows, each group improved by
+ * the solver a few days at a time (exact-refine.ts) until options.maxSolves
+ * or the time limit. Progress: the search, then the windows.
+ */
+export function weeklySearchResult(highs: Highs, problem: Problem, options: ExactOptions, onProgress?: (share: number) => void): ExactResult {
+  const started = performance.now();
+  const searchShare = options.windows ? 0.3 : 1;
+  const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations, onProgress: onProgress && ((share) => onProgress(share * searchShare)) });
+  if (!options.windows) return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: [] });
+  const refinement = refineGroups(highs, problem, state, findComponents(problem), options.windows, {
+    nodeLimit: options.nodeLimit,
+    deadline: started + (options.timeLimitSeconds ?? 30) * 1000,
+    maxColumns: options.maxColumns,
+    seed: options.seed,
+    onProgress: onProgress && ((share) => onProgress(searchShare + share * (1 - searchShare))),
+  });
+  return heuristicPlanResult(refinement.state, {
+    seconds: (performance.now() - started) / 1000,
+    notes: refinement.solved > 0 ? [describeRefinement(refinement)] : [],
+    heuristicObjective: state.objective(),
+    timeLimitStops: refinement.timeStops,
+    nodeLimitStops: refinement.nodeStops,
+    windowsSolved: refinement.solved,
+    windowsImproved: refinement.improved,
+  });
 }
 
 /** A heuristic plan as the solver's result: nothing proven, no bound, no gap. */

@@ -1,8 +1,8 @@
-// Worker thread of solveExact and solveHeuristicInWorker (exact.ts): solves, posts the result.
+// Worker thread of solveExact and solveHeuristicInWorker (exact.ts): solves, posts the result (and the search's progress).
 import { parentPort, workerData } from "node:worker_threads";
 import highsLoader from "highs";
 import type { WorkerMode } from "./exact";
-import { heuristicResult, solveExactWith, type ExactOptions } from "./exact-model";
+import { solveExactWith, weeklySearchResult, type ExactOptions } from "./exact-model";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 
@@ -11,7 +11,7 @@ try {
   const problem = compileProblem(instance);
   const result =
     mode === "heuristic"
-      ? heuristicResult(problem, options, undefined, (share) => parentPort!.postMessage({ progress: share }))
+      ? weeklySearchResult(await highsLoader(), problem, options, (share) => parentPort!.postMessage({ progress: share }))
       : solveExactWith(await highsLoader(), problem, options);
   parentPort!.postMessage({ ok: true, result });
 } catch (error) {

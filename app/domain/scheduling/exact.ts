@@ -8,11 +8,11 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import highsLoader from "highs";
-import { heuristicResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
+import { heuristicFallbackResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 
-export type { ExactOptions, ExactResult, ExactStats } from "./exact-model";
+export type { ExactOptions, ExactResult, ExactStats, WindowOptions } from "./exact-model";
 
 export interface SolveExactOptions extends ExactOptions {
   /** Solve in the calling thread instead of a worker thread (blocks the event loop). */
@@ -56,10 +56,12 @@ export async function solveExactInThread(instance: Instance, options: ExactOptio
 class WorkerUnavailable extends Error {}
 
 /**
- * The heuristic alone with a long budget (options.iterations), in a worker
- * thread like the exact solver, so that the weekly job's event loop stays free
- * (its lock is renewed) for the tens of seconds of a big week. When the thread
- * cannot start or misses the deadline: the default budget in this thread.
+ * The weekly search of a week too big for the exact solver: the heuristic
+ * with a long budget (options.iterations), then day windows re-solved exactly
+ * (options.windows, exact-refine.ts). In a worker thread like the exact
+ * solver, so that the weekly job's event loop stays free (its lock is
+ * renewed) for the minute or two of a big week. When the thread cannot start
+ * or misses the deadline: the heuristic's default budget in this thread.
  */
 export async function solveHeuristicInWorker(
   instance: Instance,
@@ -132,5 +134,5 @@ function tsxEsmApiUrl(): string {
  * (a second or two): a longer search goes to the worker (searchInThread).
  */
 export function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
-  return heuristicResult(compileProblem(instance), { seed: options.seed }, `${why} : plan heuristique`);
+  return heuristicFallbackResult(compileProblem(instance), options.seed, `${why} : plan heuristique`);
 }
