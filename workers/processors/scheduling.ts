@@ -88,8 +88,6 @@ async function noticeEnd(now: Date) {
   return new Date(now.getTime() + (await getServiceRules()).scheduleChangeNoticeDays * DAY_MS);
 }
 
-/** The exact solver's limits; tests lower them to reach the fallbacks. */
-
 /**
  * Weekly optimisation: re-plans a whole week, keeping what is confirmed
  * within the notice period (the people are told their schedule in advance).
@@ -99,13 +97,13 @@ async function noticeEnd(now: Date) {
  * the rest), with a node limit so that the same week gives the same plan. A
  * week whose groups are all larger gets the heuristic with its weekly budget
  * (weeklyIterations, some seconds). Larger groups are then re-solved exactly
- * two or three days at a time (WEEKLY_EXACT.windows, up to a few minutes).
- * Either runs in a worker thread and
- * outside any transaction: the week is read, solved (up to a minute or so),
- * then re-read under the week's lock and the plan written only if the week is
- * still the one solved. Otherwise it is solved once more, then left to the
- * heuristic's default budget under the lock (a second or two). A worker killed
- * mid-solve has written nothing; the job is taken up again.
+ * two or three days at a time (WEEKLY_EXACT.windows). Either runs in a worker
+ * thread and outside any transaction: the week is read, solved (up to a few
+ * minutes; tests lower the limits), then re-read under the week's lock and
+ * the plan written only if the week is still the one solved. Otherwise it is
+ * solved once more, then left to the heuristic's default budget under the
+ * lock (a second or two). A worker killed mid-solve has written nothing; the
+ * job is taken up again.
  */
 export async function optimiseWeek(
   payload: JobPayload<"scheduling", "optimise-week">,
