@@ -126,8 +126,11 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect(verdict).toMatch(
       /^Semaine trop grande pour le solveur exact \(4 interventions, en groupes de plus de 3 qui partagent des personnes\) : heuristique( \([\d,]+ s de recherche\))?, sans preuve d'optimum\.$/,
     );
-    // Every intervention was staffed already: the windows confirm the plan.
-    expect(rest).toEqual([expect.stringMatching(/^Puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.$/)]);
+    // Every intervention was staffed already: the windows, then the whole group, confirm the plan.
+    expect(rest).toEqual([
+      expect.stringMatching(/^Puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.$/),
+      "Puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact.",
+    ]);
     expect((await writtenPlan(week)).staffed).toEqual(staffingOf(expected.plan));
   });
 
@@ -148,12 +151,14 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 4 });
     expect(stats.solver).toMatchObject({ kind: "exact", requests: 7, maxRequests: 4, optimal: false, reproducible: true });
     const windowsLine = /^[pP]uis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.?$/;
-    expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique", expect.stringMatching(windowsLine)]);
+    const wholeLine = "puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact";
+    expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique", expect.stringMatching(windowsLine), wholeLine]);
     expect(stats.solver.heuristicGroups).toBe(1);
     expect(describeWeeklySolver(stats.solver)).toEqual([
       expect.stringMatching(/^Écart à l'optimum : [\d,]+ % au plus sur les heures servies \(une partie de la semaine planifiée par l'heuristique\)\.$/),
       "Groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique.",
       expect.stringMatching(windowsLine),
+      "Puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact.",
     ]);
     // The small group at its optimum (the two 3-hour jobs, not the 4-hour one), the large one fully staffed.
     const written = await writtenPlan(week);

@@ -33,7 +33,7 @@ import { planFromState, solveProblem } from "./engine";
 import type { Plan } from "./instance";
 import { checkPlan } from "./rules";
 import { dayOf, startIsPossible, type Problem } from "./problem";
-import { describeRefinement, refineGroups, type GroupsRefinement } from "./exact-refine";
+import { describeRefinement, describeWholeGroups, refineGroups, type GroupsRefinement } from "./exact-refine";
 import { PlanState, compareObjectives, type Objective } from "./state";
 
 export type Highs = Awaited<ReturnType<typeof highsLoader>>;
@@ -72,6 +72,8 @@ export interface WindowOptions {
   maxDays: number;
   /** Most windows solved for the whole week: the limit meant to bind (reproducible). */
   maxSolves: number;
+  /** Groups of at most this many interventions are then solved whole, from the windows' plan (0: never). */
+  maxWholeGroup: number;
 }
 
 export interface ExactStats {
@@ -205,13 +207,16 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     stops.time += refinement.timeStops;
     stops.nodes += refinement.nodeStops;
     if (refinement.solved > 0) notes.push(describeRefinement(refinement));
+    const whole = describeWholeGroups(refinement);
+    if (whole) notes.push(whole);
   }
-  // A group left to the heuristic has no bound of its own: all it could serve.
+  // A group left to the heuristic is bounded by its whole-group solve, else by all it could serve.
   for (const component of leftToHeuristic) {
-    const componentValue = component.reduce((sum, r) => sum + problem.requests[r].value, 0);
+    const solvedWhole = refinement?.wholeGroups.find((g) => g.group === component);
+    const bound = solvedWhole ? solvedWhole.servedBound : component.reduce((sum, r) => sum + problem.requests[r].value, 0);
     const kept = component.reduce((sum, r) => sum + (final.isAssigned(r) ? problem.requests[r].value : 0), 0);
-    servedUpperBound += componentValue;
-    gapNumerator += componentValue - kept;
+    servedUpperBound += bound;
+    gapNumerator += Math.max(0, bound - kept);
     gapDenominator += kept;
   }
   const plan = planFromState(final);
@@ -775,7 +780,7 @@ export function weeklySearchResult(highs: Highs, problem: Problem, options: Exac
   });
   return heuristicPlanResult(refinement.state, {
     seconds: (performance.now() - started) / 1000,
-    notes: refinement.solved > 0 ? [describeRefinement(refinement)] : [],
+    notes: [refinement.solved > 0 ? describeRefinement(refinement) : null, describeWholeGroups(refinement)].filter((note): note is string => note !== null),
     heuristicObjective: state.objective(),
     timeLimitStops: refinement.timeStops,
     nodeLimitStops: refinement.nodeStops,

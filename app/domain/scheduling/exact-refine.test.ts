@@ -4,7 +4,7 @@ import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { planFromState, solveProblem } from "./engine";
 import { findComponents } from "./exact-model";
-import { dayWindows, describeRefinement, refineByDayWindows, refineGroups } from "./exact-refine";
+import { dayWindows, describeRefinement, describeWholeGroups, refineByDayWindows, refineGroups } from "./exact-refine";
 import { parseInstance, type Instance } from "./instance";
 import { compileProblem } from "./problem";
 import { PlanState, compareObjectives } from "./state";
@@ -96,6 +96,24 @@ describe("refineByDayWindows", () => {
     expect(initial.served).toBe(180);
   });
 
+  it("then solves a small enough group whole, from the windows' plan, and proves its served minutes", async () => {
+    const instance = capped();
+    const problem = compileProblem(instance);
+    const initial = new PlanState(problem);
+    initial.assign(0, 0, problem.workerCount, [0]);
+    const highs = await highsLoader();
+    const groups = findComponents(problem);
+    const limits = { nodeLimit: 100, deadline: soon() };
+
+    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeGroup: 3 }, limits);
+    expect(small.wholeGroups).toEqual([{ group: groups[0], served: 240, servedBound: 240, proven: true }]);
+    expect(describeWholeGroups(small)).toBe("puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact");
+    expect(validatePlan(instance, planFromState(small.state)).violations).toEqual([]);
+
+    const large = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeGroup: 2 }, limits);
+    expect(large.wholeGroups).toEqual([]);
+  });
+
   it("stops at maxSolves, and leaves a week as it is when the deadline has passed", async () => {
     const instance = capped();
     const problem = compileProblem(instance);
@@ -118,7 +136,7 @@ describe("refineByDayWindows", () => {
     const highs = await highsLoader();
     const run = () => {
       const { state } = solveProblem(problem, { iterations: 300 });
-      const refined = refineGroups(highs, problem, state, findComponents(problem), { maxStarts: 40, maxDays: 2, maxSolves: 6 }, { nodeLimit: 50, deadline: soon() });
+      const refined = refineGroups(highs, problem, state, findComponents(problem), { maxStarts: 40, maxDays: 2, maxSolves: 6, maxWholeGroup: 0 }, { nodeLimit: 50, deadline: soon() });
       return { heuristic: state.objective(), refined };
     };
     const first = run();
@@ -133,7 +151,7 @@ describe("refineByDayWindows", () => {
 });
 
 describe("describeRefinement", () => {
-  const base = { state: null as unknown as PlanState, timeStops: 0, nodeStops: 0 };
+  const base = { state: null as unknown as PlanState, timeStops: 0, nodeStops: 0, wholeGroups: [] };
   it("says in French what the windows did", () => {
     expect(describeRefinement({ ...base, solved: 38, improved: 3, servedGain: 1200 })).toBe(
       "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : 3 améliorations en 38 résolutions, 1\u202f200 minutes de travail servies en plus",
@@ -143,6 +161,14 @@ describe("describeRefinement", () => {
     );
     expect(describeRefinement({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBe(
       "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en 12 résolutions",
+    );
+    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBeNull();
+    const group = { group: [], served: 44_670, servedBound: 44_910, proven: false };
+    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0, wholeGroups: [group] })).toBe(
+      "puis le groupe résolu en entier : minutes servies à 0,54 % au plus de l'optimum (limite du solveur atteinte)",
+    );
+    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0, wholeGroups: [{ ...group, servedBound: 44_670, proven: true }, group] })).toBe(
+      "puis chaque groupe résolu en entier : minutes servies à 0,27 % au plus de l'optimum (limite du solveur atteinte)",
     );
   });
 });

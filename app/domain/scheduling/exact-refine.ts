@@ -207,6 +207,12 @@ export interface GroupsRefinement {
   nodeStops: number;
   /** Served worker-minutes gained over the plan given. */
   servedGain: number;
+  /**
+   * The whole-group solves (groups of at most maxWholeGroup interventions,
+   * after their windows): the solver's bound on the group's served minutes,
+   * and whether it proved the plan's served minutes maximal.
+   */
+  wholeGroups: Array<{ group: number[]; served: number; servedBound: number; proven: boolean }>;
 }
 
 /**
@@ -224,6 +230,7 @@ export function refineGroups(
 ): GroupsRefinement {
   let state = initial;
   const result = { solved: 0, improved: 0, timeStops: 0, nodeStops: 0 };
+  const wholeGroups: GroupsRefinement["wholeGroups"] = [];
   for (const group of groups) {
     const left = windows.maxSolves - result.solved;
     if (left <= 0) break;
@@ -242,10 +249,58 @@ export function refineGroups(
     result.improved += report.improved;
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
+    if (group.length <= windows.maxWholeGroup) {
+      const whole = solveWholeGroup(highs, problem, state, group, limits);
+      if (!whole) continue;
+      result.timeStops += whole.stops.time;
+      result.nodeStops += whole.stops.nodes;
+      if (compareObjectives(whole.state.objective(), state.objective()) > 0) {
+        state = whole.state;
+        result.improved++;
+      }
+      // The polish below keeps every request as it is: this stays the group's served minutes.
+      const served = group.reduce((sum, r) => sum + (state.isAssigned(r) ? problem.requests[r].value : 0), 0);
+      wholeGroups.push({ group, served, servedBound: whole.servedBound, proven: whole.proven });
+    }
   }
   if (result.improved > 0) state = polishState(problem, state, limits.seed);
   limits.onProgress?.(1);
-  return { state, ...result, servedGain: state.served - initial.served };
+  return { state, ...result, servedGain: state.served - initial.served, wholeGroups };
+}
+
+/**
+ * The whole group at once, warm-started from the windows' plan (a good
+ * incumbent lets the solver prove or close the gap within its node limit);
+ * pins and served minutes, then the shortfall, travel left to the polish.
+ */
+function solveWholeGroup(
+  highs: Highs,
+  problem: Problem,
+  state: PlanState,
+  group: number[],
+  limits: { nodeLimit?: number; deadline: number; maxColumns?: number },
+): { state: PlanState; servedBound: number; proven: boolean; stops: { time: number; nodes: number } } | null {
+  const seconds = (limits.deadline - performance.now()) / 1000;
+  if (seconds <= 0) return null;
+  const model = buildModel(problem, group, 0);
+  if (model.numCols === 0 || model.numCols > (limits.maxColumns ?? 150_000)) return null;
+  const stops = { time: 0, nodes: 0 };
+  const outcome = solveModel(highs, problem, model, state, seconds, limits.nodeLimit, stops, WINDOW_SHORTFALL_GAP);
+  if (!outcome) return null;
+  const inGroup = new Set(group);
+  const result = new PlanState(problem);
+  for (let r = 0; r < problem.requests.length; r++) {
+    const staffing = inGroup.has(r) ? null : state.staffing(r);
+    if (staffing) result.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+  }
+  for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);
+  const groupValue = group.reduce((sum, r) => sum + problem.requests[r].value, 0);
+  return {
+    state: result,
+    servedBound: Math.min(groupValue, outcome.stage1Bound - model.big * outcome.pinnedKept),
+    proven: outcome.provenServed,
+    stops,
+  };
 }
 
 /** The refinement's line in a run report, in French. */
@@ -258,4 +313,16 @@ export function describeRefinement(refinement: GroupsRefinement): string {
       ? `${refinement.servedGain.toLocaleString("fr-FR")} minutes de travail servies en plus`
       : "autant de minutes servies, mieux réparties";
   return `${intro} : ${refinement.improved} amélioration${refinement.improved > 1 ? "s" : ""} en ${solves}, ${gain}`;
+}
+
+/** What the whole-group solves established, in French (null when none ran). */
+export function describeWholeGroups(refinement: GroupsRefinement): string | null {
+  const groups = refinement.wholeGroups;
+  if (groups.length === 0) return null;
+  const what = groups.length > 1 ? "puis chaque groupe résolu en entier" : "puis le groupe résolu en entier";
+  if (groups.every((g) => g.proven)) return `${what} : minutes servies au maximum, prouvé par le solveur exact`;
+  const served = groups.reduce((sum, g) => sum + g.served, 0);
+  const bound = groups.reduce((sum, g) => sum + g.servedBound, 0);
+  const gap = served > 0 ? (Math.max(0, bound - served) / served) * 100 : 0;
+  return `${what} : minutes servies à ${gap.toLocaleString("fr-FR", { maximumFractionDigits: 2 })} % au plus de l'optimum (limite du solveur atteinte)`;
 }
