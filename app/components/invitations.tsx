@@ -28,7 +28,8 @@ export function InvitationActions({ invitation, canResend = true }: { invitation
           </SubmitButton>
         </AppForm>
       ) : null}
-      <details>
+      {/* Keyed by the expiry, which a re-send moves: the confirmation closes again after it. */}
+      <details key={String(invitation.expiresAt)}>
         <summary>
           Annuler…<span className="visually-hidden">{` l'invitation de ${invitation.name}`}</span>
         </summary>

@@ -41,9 +41,14 @@ describe("a partner admin's invitations in Chromium", () => {
       await expectNoHorizontalScroll(page);
       await screenshot(page, `team-invitations-${width}`);
 
+      // A cancel confirmation left open closes once the invitation is re-sent.
+      await page.getByText(`Annuler… l'invitation de ${expired}`).click();
+      const cancelExpired = page.getByRole("button", { name: `Annuler l'invitation de ${expired}` });
+      await cancelExpired.waitFor();
       await page.getByRole("button", { name: `Renvoyer à ${expired}` }).click();
       await page.getByText(`Invitation renvoyée à dominique.${width}@sncf.example, valable 7 jours.`).waitFor();
       await invitations.getByRole("row", { name: new RegExp(expired) }).getByText("En attente").waitFor(); // once the list is read again
+      await expect.poll(() => cancelExpired.isVisible()).toBe(false);
 
       await page.getByText(`Annuler… l'invitation de ${pending}`).click();
       await screenshot(page, `team-invitations-confirm-${width}`);
