@@ -72,8 +72,8 @@ export interface WindowOptions {
   maxDays: number;
   /** Most windows solved for the whole week: the limit meant to bind (reproducible). */
   maxSolves: number;
-  /** Groups of at most this many interventions are then solved whole, from the windows' plan (0: never). */
-  maxWholeGroup: number;
+  /** Groups of at most this many candidate starts are then solved whole, from the windows' plan (0: never). */
+  maxWholeStarts: number;
 }
 
 export interface ExactStats {
@@ -771,14 +771,23 @@ export function weeklySearchResult(highs: Highs, problem: Problem, options: Exac
   const searchShare = options.windows ? 0.3 : 1;
   const { state } = solveProblem(problem, { seed: options.seed, iterations: options.iterations, onProgress: onProgress && ((share) => onProgress(share * searchShare)) });
   if (!options.windows) return heuristicPlanResult(state, { seconds: (performance.now() - started) / 1000, notes: [] });
-  const refinement = refineGroups(highs, problem, state, findComponents(problem), options.windows, {
+  const groups = findComponents(problem);
+  const refinement = refineGroups(highs, problem, state, groups, options.windows, {
     nodeLimit: options.nodeLimit,
     deadline: started + (options.timeLimitSeconds ?? 30) * 1000,
     maxColumns: options.maxColumns,
     seed: options.seed,
     onProgress: onProgress && ((share) => onProgress(searchShare + share * (1 - searchShare))),
   });
+  // Every group solved whole: their bounds bound the week, and may prove it.
+  const bounded = groups.length > 0 && refinement.wholeGroups.length === groups.length;
   return heuristicPlanResult(refinement.state, {
+    ...(bounded
+      ? {
+          servedUpperBound: refinement.wholeGroups.reduce((sum, g) => sum + g.servedBound, 0),
+          servedOptimal: refinement.wholeGroups.every((g) => g.proven),
+        }
+      : {}),
     seconds: (performance.now() - started) / 1000,
     notes: [refinement.solved > 0 ? describeRefinement(refinement) : null, describeWholeGroups(refinement)].filter((note): note is string => note !== null),
     heuristicObjective: state.objective(),

@@ -105,12 +105,12 @@ describe("refineByDayWindows", () => {
     const groups = findComponents(problem);
     const limits = { nodeLimit: 100, deadline: soon() };
 
-    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeGroup: 3 }, limits);
+    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 3 }, limits);
     expect(small.wholeGroups).toEqual([{ group: groups[0], served: 240, servedBound: 240, proven: true }]);
     expect(describeWholeGroups(small)).toBe("puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact");
     expect(validatePlan(instance, planFromState(small.state)).violations).toEqual([]);
 
-    const large = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeGroup: 2 }, limits);
+    const large = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 2 }, limits);
     expect(large.wholeGroups).toEqual([]);
   });
 
@@ -136,7 +136,7 @@ describe("refineByDayWindows", () => {
     const highs = await highsLoader();
     const run = () => {
       const { state } = solveProblem(problem, { iterations: 300 });
-      const refined = refineGroups(highs, problem, state, findComponents(problem), { maxStarts: 40, maxDays: 2, maxSolves: 6, maxWholeGroup: 0 }, { nodeLimit: 50, deadline: soon() });
+      const refined = refineGroups(highs, problem, state, findComponents(problem), { maxStarts: 40, maxDays: 2, maxSolves: 6, maxWholeStarts: 0 }, { nodeLimit: 50, deadline: soon() });
       return { heuristic: state.objective(), refined };
     };
     const first = run();

@@ -208,7 +208,7 @@ export interface GroupsRefinement {
   /** Served worker-minutes gained over the plan given. */
   servedGain: number;
   /**
-   * The whole-group solves (groups of at most maxWholeGroup interventions,
+   * The whole-group solves (groups of at most maxWholeStarts candidate starts,
    * after their windows): the solver's bound on the group's served minutes,
    * and whether it proved the plan's served minutes maximal.
    */
@@ -249,7 +249,7 @@ export function refineGroups(
     result.improved += report.improved;
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
-    if (group.length <= windows.maxWholeGroup) {
+    if (group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0) <= windows.maxWholeStarts) {
       const whole = solveWholeGroup(highs, problem, state, group, limits);
       if (!whole) continue;
       result.timeStops += whole.stops.time;

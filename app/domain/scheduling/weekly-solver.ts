@@ -39,13 +39,15 @@ export const WEEKLY_EXACT = {
   /**
    * Larger groups: after the heuristic, windows of two or three days re-solved
    * exactly, the rest of the week fixed (exact-refine.ts), at most 60 solves in
-   * all; then a group of up to 250 interventions solved whole, from the
-   * windows' plan, which proves its optimum or gives a bound. Days of more than
-   * 120 candidate starts (a 1,000-intervention week) leave no window, and such
-   * a group is too big to solve whole: the heuristic's plan stands. Figures in
-   * tests/bench/scheduling.ts and the README.
+   * all; then a group of up to 250 candidate starts (interventions without a
+   * time window have one) solved whole, from the windows' plan, which proves
+   * its optimum or gives a bound. On the generated 200-request weeks
+   * (tests/bench/scheduling.ts): 33 to 150 s without time windows; with them
+   * (some 500 starts) a whole solve took up to 220 s without a proof, hence
+   * the limit. Days of more than 120 starts (a 1,000-request week) leave no
+   * window: the heuristic's plan stands.
    */
-  windows: { maxStarts: 120, maxDays: 3, maxSolves: 60, maxWholeGroup: 250 },
+  windows: { maxStarts: 120, maxDays: 3, maxSolves: 60, maxWholeStarts: 250 },
 } as const satisfies WeeklyLimits;
 
 /**
