@@ -7,12 +7,15 @@
 // weekly target (travel and overlaps stay within a day). With the other days
 // fixed, both become plain numbers (the cap and the target minus the minutes
 // fixed elsewhere), so the window's model is exactly the week's objective
-// restricted to those days. Windows are pairs of days: the heuristic's
-// plateau at 200 interventions was a rearrangement across two days (small
-// interventions in, large ones out) that its own moves do not reach.
+// restricted to those days. Windows are two or three days: the heuristic's
+// plateau at 200 interventions was a rearrangement across days (small
+// interventions in, large ones out) that its own moves do not reach. After
+// the windows, a group small enough is solved whole from their plan, which
+// proves its served minutes or bounds them.
 //
-// Reproducible: windows are visited in a fixed order and each solve stops at
-// a node limit; a time limit only guards a loaded machine (counted in stops).
+// Reproducible: the order of the windows depends only on the plan, each solve
+// stops at a node limit, and the number of solves is bounded; a time limit
+// only guards a loaded machine (counted in stops).
 import { polishState } from "./engine";
 import { buildModel, solveModel, type Highs, type WindowOptions } from "./exact-model";
 import { dayOf, startIsPossible, type Problem } from "./problem";
@@ -132,7 +135,7 @@ export function refineByDayWindows(
   }
 }
 
-/** The plan without the window's interventions. */
+/** The plan without these interventions (a window's, or a group's). */
 function fixedOutside(problem: Problem, state: PlanState, window: number[]): PlanState {
   const inWindow = new Set(window);
   const fixed = new PlanState(problem);
@@ -170,11 +173,7 @@ function solveWindow(
   const outcome = solveModel(highs, sub, model, warm, seconds, options.nodeLimit, report.stops, WINDOW_SHORTFALL_GAP);
   report.solved++;
   if (!outcome) return null;
-  const result = new PlanState(problem);
-  for (let r = 0; r < problem.requests.length; r++) {
-    const staffing = fixed.staffing(r);
-    if (staffing) result.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
-  }
+  const result = fixedOutside(problem, state, window);
   for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);
   return { state: result, proven: outcome.provenUpToShortfall };
 }
@@ -287,12 +286,7 @@ function solveWholeGroup(
   const stops = { time: 0, nodes: 0 };
   const outcome = solveModel(highs, problem, model, state, seconds, limits.nodeLimit, stops, WINDOW_SHORTFALL_GAP);
   if (!outcome) return null;
-  const inGroup = new Set(group);
-  const result = new PlanState(problem);
-  for (let r = 0; r < problem.requests.length; r++) {
-    const staffing = inGroup.has(r) ? null : state.staffing(r);
-    if (staffing) result.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
-  }
+  const result = fixedOutside(problem, state, group);
   for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);
   const groupValue = group.reduce((sum, r) => sum + problem.requests[r].value, 0);
   return {
