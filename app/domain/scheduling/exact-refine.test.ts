@@ -68,14 +68,18 @@ describe("refineByDayWindows", () => {
       }),
     );
 
-  it("re-plans two days at once against the weekly cap and improves the whole week", async () => {
+  /** The capped week, and a plan that gives w-1 (worker 0) Monday's job, led by e-1. */
+  const cappedFromMonday = () => {
     const instance = capped();
     const problem = compileProblem(instance);
-    const index = (id: string) => problem.requests.findIndex((r) => r.id === id);
-    const worker = 0;
-    const supervisor = problem.workerCount;
     const initial = new PlanState(problem);
-    initial.assign(index("mon"), 0, supervisor, [worker]);
+    initial.assign(problem.requests.findIndex((r) => r.id === "mon"), 0, problem.workerCount, [0]);
+    return { instance, problem, initial };
+  };
+
+  it("re-plans two days at once against the weekly cap and improves the whole week", async () => {
+    const { instance, problem, initial } = cappedFromMonday();
+    const index = (id: string) => problem.requests.findIndex((r) => r.id === id);
     const highs = await highsLoader();
 
     const { state, report } = refineByDayWindows(highs, problem, initial, problem.requests.map((r) => r.index), {
@@ -97,10 +101,7 @@ describe("refineByDayWindows", () => {
   });
 
   it("then solves a small enough group whole, from the windows' plan, and proves its served minutes", async () => {
-    const instance = capped();
-    const problem = compileProblem(instance);
-    const initial = new PlanState(problem);
-    initial.assign(0, 0, problem.workerCount, [0]);
+    const { instance, problem, initial } = cappedFromMonday();
     const highs = await highsLoader();
     const groups = findComponents(problem);
     const limits = { nodeLimit: 100, deadline: soon() };
@@ -115,10 +116,7 @@ describe("refineByDayWindows", () => {
   });
 
   it("stops at maxSolves, and leaves a week as it is when the deadline has passed", async () => {
-    const instance = capped();
-    const problem = compileProblem(instance);
-    const initial = new PlanState(problem);
-    initial.assign(0, 0, problem.workerCount, [0]);
+    const { problem, initial } = cappedFromMonday();
     const highs = await highsLoader();
     const all = problem.requests.map((r) => r.index);
 
