@@ -5,16 +5,9 @@ import { validatePlan } from "../../../tests/support/plan-validator";
 import { planFromState, solveProblem } from "./engine";
 import { findComponents } from "./exact-model";
 import { dayWindows, describeRefinement, describeWholeGroups, refineByDayWindows, refineGroups } from "./exact-refine";
-import { parseInstance, type Instance } from "./instance";
 import { compileProblem } from "./problem";
 import { PlanState, compareObjectives } from "./state";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
-
-function parsed(json: unknown): Instance {
-  const result = parseInstance(json);
-  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
-  return result.instance;
-}
+import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
 
 const soon = () => performance.now() + 60_000;
 

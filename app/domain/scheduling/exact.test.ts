@@ -4,18 +4,11 @@ import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { solve } from "./engine";
 import { solveExact, solveHeuristicInWorker } from "./exact";
-import { parseInstance, type Instance } from "./instance";
 import { compareObjectives } from "./objective";
 import { checkPlan } from "./rules";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
 
 const example = JSON.parse(readFileSync(new URL("./fixtures/example-small.json", import.meta.url), "utf8"));
-
-function parsed(json: unknown): Instance {
-  const result = parseInstance(json);
-  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
-  return result.instance;
-}
 
 describe("solveExact (HiGHS)", () => {
   it("proves the contract example's optimum, in a worker thread", async () => {

@@ -6,14 +6,8 @@ import { describe, expect, it } from "vitest";
 import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { insertIntoPlan, solve } from "./engine";
-import { parseInstance, type Instance, type InstanceRequest, type Plan } from "./instance";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
-
-function parsed(json: unknown): Instance {
-  const result = parseInstance(json);
-  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
-  return result.instance;
-}
+import { type Instance, type InstanceRequest, type Plan } from "./instance";
+import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
 
 /** The week as the instant job sees it: `kept` staffed as in `plan` and pinned whole, the others waiting. */
 function withKept(instance: Instance, plan: Plan, kept: Set<string>): Instance {

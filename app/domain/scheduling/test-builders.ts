@@ -1,7 +1,14 @@
 // Small builders for hand-made scheduling instances in tests. The week starts
 // Monday 2026-12-07; two sites 30 minutes apart; everyone is available
 // Monday to Friday 08:00-18:00 unless told otherwise.
-import type { Instance, InstanceRequest, InstanceSupervisor, InstanceWorker } from "./instance";
+import { parseInstance, type Instance, type InstanceRequest, type InstanceSupervisor, type InstanceWorker } from "./instance";
+
+/** The instance as parseInstance accepts it: a hand-made week that does not parse is a mistake of the test. */
+export function parsed(json: unknown): Instance {
+  const result = parseInstance(json);
+  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
+  return result.instance;
+}
 
 const WEEKDAYS_8_TO_18 = [1, 2, 3, 4, 5].map((day) => ({ day, from: "08:00", to: "18:00" }));
 

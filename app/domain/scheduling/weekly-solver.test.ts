@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseInstance, type Instance } from "./instance";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
 import { chooseWeeklySolver, describeWeeklySolver, sameInstance, servedGapPercent, type WeeklySolverReport } from "./weekly-solver";
-
-function parsed(json: unknown): Instance {
-  const result = parseInstance(json);
-  if (!result.ok) throw new Error(`${result.path}: ${result.message}`);
-  return result.instance;
-}
 
 const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
   kind: "exact",
