@@ -220,22 +220,22 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     gapDenominator += kept;
   }
   const plan = planFromState(final);
+  // What was run, whichever plan is handed out.
+  const work = {
+    components: components.length,
+    travelStageSkipped,
+    timeLimitStops: stops.time,
+    nodeLimitStops: stops.nodes,
+    columns,
+    rows,
+    seconds: (performance.now() - started) / 1000,
+    notes,
+  };
   const violations = checkPlan(problem.instance, plan, problem);
   if (violations.length > 0) {
     // Numerical trouble in the solver: never hand out an invalid plan.
     notes.push(`plan du solveur invalide (${violations[0].message}) : plan heuristique`);
-    return heuristicPlanResult(heuristicState, {
-      components: components.length,
-      unprovenComponents: components.length,
-      heuristicComponents: components.length,
-      travelStageSkipped,
-      timeLimitStops: stops.time,
-      nodeLimitStops: stops.nodes,
-      columns,
-      rows,
-      seconds: (performance.now() - started) / 1000,
-      notes,
-    });
+    return heuristicPlanResult(heuristicState, { ...work, unprovenComponents: components.length, heuristicComponents: components.length });
   }
   return {
     plan,
@@ -247,16 +247,9 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       servedUpperBound,
       objective: final.objective(),
       heuristicObjective: heuristicState.objective(),
-      components: components.length,
+      ...work,
       unprovenComponents,
       heuristicComponents,
-      travelStageSkipped,
-      timeLimitStops: stops.time,
-      nodeLimitStops: stops.nodes,
-      columns,
-      rows,
-      seconds: (performance.now() - started) / 1000,
-      notes,
       ...(refinement ? { windowsSolved: refinement.solved, windowsImproved: refinement.improved } : {}),
     },
   };
