@@ -74,6 +74,8 @@ export interface WindowOptions {
   maxSolves: number;
   /** Groups of at most this many candidate starts are then solved whole, from the windows' plan (0: never). */
   maxWholeStarts: number;
+  /** Branch-and-bound nodes per stage of that whole solve (default: nodeLimit): closing the last steps of the gap takes thousands. */
+  wholeNodeLimit?: number;
 }
 
 export interface ExactStats {

@@ -99,8 +99,16 @@ describe("refineByDayWindows", () => {
     const groups = findComponents(problem);
     const limits = { nodeLimit: 100, deadline: soon() };
 
-    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 3 }, limits);
+    const progress: number[] = [];
+    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 3, wholeNodeLimit: 1000 }, {
+      ...limits,
+      onProgress: (share) => progress.push(share),
+    });
     expect(small.wholeGroups).toEqual([{ group: groups[0], served: 240, servedBound: 240, proven: true }]);
+    // The bar: the windows up to 40 %, then the whole solve; it never goes back.
+    expect(progress).toContain(0.4);
+    expect(progress.at(-1)).toBe(1);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(describeWholeGroups(small)).toBe("puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact");
     expect(validatePlan(instance, planFromState(small.state)).violations).toEqual([]);
 

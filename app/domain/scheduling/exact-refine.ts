@@ -230,6 +230,11 @@ export function refineGroups(
   let state = initial;
   const result = { solved: 0, improved: 0, timeStops: 0, nodeStops: 0 };
   const wholeGroups: GroupsRefinement["wholeGroups"] = [];
+  const startsOf = (group: number[]) => group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0);
+  // The progress bar: the windows, then the whole solves (often the longer part) when there are any.
+  const windowsShare = groups.some((g) => startsOf(g) <= windows.maxWholeStarts) ? 0.4 : 1;
+  let reported = 0;
+  const progress = limits.onProgress && ((share: number) => limits.onProgress!((reported = Math.max(reported, share))));
   for (const group of groups) {
     const left = windows.maxSolves - result.solved;
     if (left <= 0) break;
@@ -241,15 +246,15 @@ export function refineGroups(
       nodeLimit: limits.nodeLimit,
       deadline: limits.deadline,
       maxColumns: limits.maxColumns,
-      onProgress: limits.onProgress && ((share) => limits.onProgress!((used + share * left) / windows.maxSolves)),
+      onProgress: progress && ((share) => progress((windowsShare * (used + share * left)) / windows.maxSolves)),
     });
     state = refined;
     result.solved += report.solved;
     result.improved += report.improved;
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
-    if (group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0) <= windows.maxWholeStarts) {
-      const whole = solveWholeGroup(highs, problem, state, group, limits);
+    if (startsOf(group) <= windows.maxWholeStarts) {
+      const whole = solveWholeGroup(highs, problem, state, group, { ...limits, nodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit });
       if (!whole) continue;
       result.timeStops += whole.stops.time;
       result.nodeStops += whole.stops.nodes;
@@ -260,10 +265,11 @@ export function refineGroups(
       // The polish below keeps every request as it is: this stays the group's served minutes.
       const served = group.reduce((sum, r) => sum + (state.isAssigned(r) ? problem.requests[r].value : 0), 0);
       wholeGroups.push({ group, served, servedBound: whole.servedBound, proven: whole.proven });
+      progress?.(windowsShare + ((1 - windowsShare) * (groups.indexOf(group) + 1)) / groups.length);
     }
   }
   if (result.improved > 0) state = polishState(problem, state, limits.seed);
-  limits.onProgress?.(1);
+  progress?.(1);
   return { state, ...result, servedGain: state.served - initial.served, wholeGroups };
 }
 
