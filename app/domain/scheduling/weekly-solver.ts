@@ -33,7 +33,7 @@ export const WEEKLY_EXACT = {
   /**
    * Safety only (a loaded machine): a stage it stops may differ between runs,
    * and the report says so. Above the 64 s of the largest exact week and the
-   * some 6 minutes of windows and whole-group solve on a 200-intervention week.
+   * some 5 minutes of windows and whole-group solve on a 200-intervention week.
    */
   timeLimitSeconds: 900,
   /**
@@ -41,14 +41,15 @@ export const WEEKLY_EXACT = {
    * exactly, the rest of the week fixed (exact-refine.ts), at most 60 solves in
    * all; then a group of up to 250 candidate starts (interventions without a
    * time window have one) solved whole, from the windows' plan, with up to
-   * 3,000 nodes per stage: the last steps of the gap take thousands of nodes
-   * (100 left a 200-request week 0.27 % from its bound; 3,000 proved its
-   * optimum in about 280 s). With time windows (some 500 starts) a whole solve
-   * ran 18 minutes without a proof, hence the 250. Days of more than 120
+   * 1,000 nodes per stage: the last steps of the gap take hundreds of nodes
+   * (100 left a 200-request week 0.27 % from its bound; 1,000 proved its
+   * optimum in about 200 s, 3,000 in 280 s). With time windows (some 500
+   * starts) one week was proven in 110 s, but another ran 18 minutes (3,000
+   * nodes) without a proof and did not finish 500 nodes in 7, hence the 250. Days of more than 120
    * starts (a 1,000-request week) leave no window: the heuristic's plan stands.
    * Measured with tests/bench/scheduling.ts (see README).
    */
-  windows: { maxStarts: 120, maxDays: 3, maxSolves: 60, maxWholeStarts: 250, wholeNodeLimit: 3000 },
+  windows: { maxStarts: 120, maxDays: 3, maxSolves: 60, maxWholeStarts: 250, wholeNodeLimit: 1000 },
 } as const satisfies WeeklyLimits;
 
 /**
