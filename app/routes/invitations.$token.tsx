@@ -18,7 +18,9 @@ export const meta: MetaFunction = () => [
 ];
 
 const PROBLEMS = {
-  unknown: "Cette invitation n'est pas valide ou a été remplacée. Demandez une nouvelle invitation à la personne qui vous a invité.",
+  // A re-sent invitation replaces the link: the newer mail holds the one that works.
+  unknown:
+    "Cette invitation n'est pas valide ou a été remplacée. Si vous avez reçu une invitation plus récente, suivez le lien de ce dernier message ; sinon, demandez une nouvelle invitation à la personne qui vous a invité.",
   used: "Cette invitation a déjà servi. Connectez-vous avec votre adresse et votre mot de passe.",
   expired: "Cette invitation a expiré (elle est valable 7 jours). Demandez-en une nouvelle à la personne qui vous a invité.",
 } as const;

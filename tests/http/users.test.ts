@@ -82,7 +82,7 @@ describe("pending invitations on the team page", () => {
     expect(jobs.map((j) => j.payload)).toEqual([{ mailId: newMail!.id }]);
 
     const old = decodeEntities(await (await new HttpClient().get(`/invitations/${oldToken}`)).text());
-    expect(old).toContain("Cette invitation n'est pas valide ou a été remplacée.");
+    expect(old).toContain("Cette invitation n'est pas valide ou a été remplacée. Si vous avez reçu une invitation plus récente, suivez le lien de ce dernier message");
     const oldAccept = await new HttpClient().post(`/invitations/${oldToken}`, { password: "un-mot-de-passe-assez-long", confirm: "un-mot-de-passe-assez-long" });
     expect(oldAccept.status).toBe(400);
 
