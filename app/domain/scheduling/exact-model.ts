@@ -33,7 +33,7 @@ import { planFromState, solveProblem } from "./engine";
 import type { Plan } from "./instance";
 import { checkPlan } from "./rules";
 import { dayOf, startIsPossible, type Problem } from "./problem";
-import { describeRefinement, describeWholeGroups, refineGroups, type GroupsRefinement } from "./exact-refine";
+import { refinementNotes, refineGroups, type GroupsRefinement } from "./exact-refine";
 import { PlanState, compareObjectives, type Objective } from "./state";
 
 export type Highs = Awaited<ReturnType<typeof highsLoader>>;
@@ -208,9 +208,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     final = refinement.state;
     stops.time += refinement.timeStops;
     stops.nodes += refinement.nodeStops;
-    if (refinement.solved > 0) notes.push(describeRefinement(refinement));
-    const whole = describeWholeGroups(refinement);
-    if (whole) notes.push(whole);
+    notes.push(...refinementNotes(refinement));
   }
   // A group left to the heuristic is bounded by its whole-group solve, else by all it could serve.
   for (const component of leftToHeuristic) {
@@ -784,7 +782,7 @@ export function weeklySearchResult(highs: Highs, problem: Problem, options: Exac
         }
       : {}),
     seconds: (performance.now() - started) / 1000,
-    notes: [refinement.solved > 0 ? describeRefinement(refinement) : null, describeWholeGroups(refinement)].filter((note): note is string => note !== null),
+    notes: refinementNotes(refinement),
     heuristicObjective: state.objective(),
     timeLimitStops: refinement.timeStops,
     nodeLimitStops: refinement.nodeStops,

@@ -230,12 +230,12 @@ export function refineGroups(
   let state = initial;
   const result = { solved: 0, improved: 0, timeStops: 0, nodeStops: 0 };
   const wholeGroups: GroupsRefinement["wholeGroups"] = [];
-  const startsOf = (group: number[]) => group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0);
+  const solvedWhole = groups.map((group) => group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0) <= windows.maxWholeStarts);
   // The progress bar: the windows, then the whole solves (often the longer part) when there are any.
-  const windowsShare = groups.some((g) => startsOf(g) <= windows.maxWholeStarts) ? 0.4 : 1;
+  const windowsShare = solvedWhole.includes(true) ? 0.4 : 1;
   let reported = 0;
   const progress = limits.onProgress && ((share: number) => limits.onProgress!((reported = Math.max(reported, share))));
-  for (const group of groups) {
+  for (const [index, group] of groups.entries()) {
     const left = windows.maxSolves - result.solved;
     if (left <= 0) break;
     const used = result.solved;
@@ -253,7 +253,7 @@ export function refineGroups(
     result.improved += report.improved;
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
-    if (startsOf(group) <= windows.maxWholeStarts) {
+    if (solvedWhole[index]) {
       const whole = solveWholeGroup(highs, problem, state, group, { ...limits, nodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit });
       if (!whole) continue;
       result.timeStops += whole.stops.time;
@@ -265,7 +265,7 @@ export function refineGroups(
       // The polish below keeps every request as it is: this stays the group's served minutes.
       const served = group.reduce((sum, r) => sum + (state.isAssigned(r) ? problem.requests[r].value : 0), 0);
       wholeGroups.push({ group, served, servedBound: whole.servedBound, proven: whole.proven });
-      progress?.(windowsShare + ((1 - windowsShare) * (groups.indexOf(group) + 1)) / groups.length);
+      progress?.(windowsShare + ((1 - windowsShare) * (index + 1)) / groups.length);
     }
   }
   if (result.improved > 0) state = polishState(problem, state, limits.seed);
@@ -313,6 +313,12 @@ export function describeRefinement(refinement: GroupsRefinement): string {
       ? `${refinement.servedGain.toLocaleString("fr-FR")} minutes de travail servies en plus`
       : "autant de minutes servies, mieux réparties";
   return `${intro} : ${refinement.improved} amélioration${refinement.improved > 1 ? "s" : ""} en ${solves}, ${gain}`;
+}
+
+/** The run report's lines on a refinement, in French: the windows (when any ran), then the whole-group solves. */
+export function refinementNotes(refinement: GroupsRefinement): string[] {
+  const whole = describeWholeGroups(refinement);
+  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(whole ? [whole] : [])];
 }
 
 /** What the whole-group solves established, in French (null when none ran). */

@@ -45,8 +45,9 @@ export const WEEKLY_EXACT = {
    * (100 left a 200-request week 0.27 % from its bound; 1,000 proved its
    * optimum in about 200 s, 3,000 in 280 s). With time windows (some 500
    * starts) one week was proven in 110 s, but another ran 18 minutes (3,000
-   * nodes) without a proof and did not finish 500 nodes in 7, hence the 250. Days of more than 120
-   * starts (a 1,000-request week) leave no window: the heuristic's plan stands.
+   * nodes) without a proof and did not finish 500 nodes in 7, hence the 250.
+   * Days of more than 120 starts (a 1,000-request week) leave no window: the
+   * heuristic's plan stands.
    * Measured with tests/bench/scheduling.ts (see README).
    */
   windows: { maxStarts: 120, maxDays: 3, maxSolves: 60, maxWholeStarts: 250, wholeNodeLimit: 1000 },
