@@ -128,7 +128,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     );
     // Every intervention was staffed already: the windows, then the whole group, confirm the plan.
     expect(rest).toEqual([
-      expect.stringMatching(/^Puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.$/),
+      expect.stringMatching(/^Puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.$/),
       "Puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact.",
     ]);
     expect((await writtenPlan(week)).staffed).toEqual(staffingOf(expected.plan));
@@ -150,7 +150,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     // 7 interventions, over a limit of 4: before, the whole week went to the heuristic.
     const stats = await optimiseWeek({ weekStart: week }, undefined, new Date(), { ...WEEKLY_EXACT, maxRequests: 4 });
     expect(stats.solver).toMatchObject({ kind: "exact", requests: 7, maxRequests: 4, optimal: false, reproducible: true });
-    const windowsLine = /^[pP]uis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.?$/;
+    const windowsLine = /^[pP]uis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : aucune amélioration en \d+ résolutions\.?$/;
     const wholeLine = "puis le groupe résolu en entier : minutes servies au maximum, prouvé par le solveur exact";
     expect(stats.solver.notes).toEqual(["groupe de 4 interventions au-delà des 4 interventions résolues exactement : heuristique", expect.stringMatching(windowsLine), wholeLine]);
     expect(stats.solver.heuristicGroups).toBe(1);

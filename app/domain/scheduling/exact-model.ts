@@ -70,6 +70,8 @@ export interface WindowOptions {
   maxStarts: number;
   /** Most days in a window. */
   maxDays: number;
+  /** A day in no window of several days is solved alone up to this many candidate starts (default: maxStarts). */
+  maxDayStarts?: number;
   /** Most windows solved for the whole week: the limit meant to bind (reproducible). */
   maxSolves: number;
   /** Groups of at most this many candidate starts are then solved whole, from the windows' plan (0: never). */

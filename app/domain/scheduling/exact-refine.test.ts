@@ -36,8 +36,12 @@ describe("day windows", () => {
       "mon-1 mon-2 tue-1 tue-2 wed-1",
       "mon-1 mon-2 wed-1",
       "tue-1 tue-2 wed-1",
-    ]); // Thursday's 5 starts fit with no other day
+      "thu-1",
+    ]); // Thursday's 5 starts fit with no other day: a window alone
     expect(ids(dayWindows(problem, all, 6, 2))).toContain("wed-1 thu-1");
+    // A day in no window of several days is solved alone up to maxDayStarts; one in such a window is not.
+    expect(ids(dayWindows(problem, all, 4, 3, 5))).toEqual(["mon-1 mon-2 tue-1 tue-2", "mon-1 mon-2 wed-1", "tue-1 tue-2 wed-1", "thu-1"]);
+    expect(ids(dayWindows(problem, all, 4, 3, 4))).not.toContain("thu-1");
     expect(ids(dayWindows(problem, all, 5, 2))).not.toContain("mon-1 mon-2 tue-1 tue-2 wed-1");
     // No two days fit together: single days that fit, so a big week still gets some windows.
     expect(ids(dayWindows(problem, all, 2, 3))).toEqual(["mon-1 mon-2", "tue-1 tue-2", "wed-1"]);
@@ -153,13 +157,13 @@ describe("describeRefinement", () => {
   const base = { state: null as unknown as PlanState, timeStops: 0, nodeStops: 0, wholeGroups: [] };
   it("says in French what the windows did", () => {
     expect(describeRefinement({ ...base, solved: 38, improved: 3, servedGain: 1200 })).toBe(
-      "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : 3 améliorations en 38 résolutions, 1\u202f200 minutes de travail servies en plus",
+      "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : 3 améliorations en 38 résolutions, 1\u202f200 minutes de travail servies en plus",
     );
     expect(describeRefinement({ ...base, solved: 1, improved: 1, servedGain: 0 })).toBe(
-      "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : 1 amélioration en 1 résolution, autant de minutes servies, mieux réparties",
+      "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : 1 amélioration en 1 résolution, autant de minutes servies, mieux réparties",
     );
     expect(describeRefinement({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBe(
-      "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé : aucune amélioration en 12 résolutions",
+      "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : aucune amélioration en 12 résolutions",
     );
     expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBeNull();
     const group = { group: [], served: 44_670, servedBound: 44_910, proven: false };

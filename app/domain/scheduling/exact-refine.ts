@@ -34,6 +34,8 @@ export interface RefineOptions {
   maxWindowStarts: number;
   /** Most days in a window (2 or 3). */
   maxWindowDays: number;
+  /** A day in no window of several days is a window alone up to this many candidate starts (default: maxWindowStarts). */
+  maxDayStarts?: number;
   /** Most windows solved in all: the budget meant to bind, so the same week gives the same plan. */
   maxSolves: number;
   /** Branch-and-bound nodes per solver stage (reproducibility). */
@@ -56,10 +58,11 @@ export interface RefineReport {
 /**
  * The windows of a group: every set of 2 to maxDays of its days whose
  * interventions have at most maxStarts candidate starts in all (in day
- * order), else every single day that fits. Candidate starts, not
- * interventions, measure the model: a time window multiplies its columns.
+ * order), then each day in none of them that has at most maxDayStarts on its
+ * own. Candidate starts, not interventions, measure the model: a time window
+ * multiplies its columns.
  */
-export function dayWindows(problem: Problem, requests: number[], maxStarts: number, maxDays: number): number[][] {
+export function dayWindows(problem: Problem, requests: number[], maxStarts: number, maxDays: number, maxDayStarts = maxStarts): number[][] {
   const byDay = new Map<number, number[]>();
   const startsOfDay = new Map<number, number>();
   for (const r of requests) {
@@ -70,8 +73,12 @@ export function dayWindows(problem: Problem, requests: number[], maxStarts: numb
   }
   const days = [...byDay.keys()].sort((a, b) => a - b);
   const windows: number[][] = [];
+  const covered = new Set<number>();
   const extend = (from: number, chosen: number[], size: number) => {
-    if (chosen.length >= 2) windows.push(chosen.flatMap((day) => byDay.get(day)!).sort((a, b) => a - b));
+    if (chosen.length >= 2) {
+      windows.push(chosen.flatMap((day) => byDay.get(day)!).sort((a, b) => a - b));
+      for (const day of chosen) covered.add(day);
+    }
     if (chosen.length === maxDays) return;
     for (let i = from; i < days.length; i++) {
       const added = startsOfDay.get(days[i])!;
@@ -79,8 +86,8 @@ export function dayWindows(problem: Problem, requests: number[], maxStarts: numb
     }
   };
   extend(0, [], 0);
-  if (windows.length > 0) return windows;
-  return days.filter((day) => startsOfDay.get(day)! <= maxStarts).map((day) => byDay.get(day)!);
+  const singles = days.filter((day) => !covered.has(day) && startsOfDay.get(day)! <= Math.max(maxStarts, maxDayStarts));
+  return [...windows, ...singles.map((day) => byDay.get(day)!)];
 }
 
 /**
@@ -97,7 +104,7 @@ export function refineByDayWindows(
   requests: number[],
   options: RefineOptions,
 ): { state: PlanState; report: RefineReport } {
-  const windows = dayWindows(problem, requests, options.maxWindowStarts, options.maxWindowDays);
+  const windows = dayWindows(problem, requests, options.maxWindowStarts, options.maxWindowDays, options.maxDayStarts);
   const report: RefineReport = { windows: windows.length, solved: 0, improved: 0, stoppedByDeadline: false, stops: { time: 0, nodes: 0 } };
   const provenAround: Array<string | null> = windows.map(() => null);
   let state = initial;
@@ -242,6 +249,7 @@ export function refineGroups(
     const { state: refined, report } = refineByDayWindows(highs, problem, state, group, {
       maxWindowStarts: windows.maxStarts,
       maxWindowDays: windows.maxDays,
+      maxDayStarts: windows.maxDayStarts,
       maxSolves: left,
       nodeLimit: limits.nodeLimit,
       deadline: limits.deadline,
@@ -306,7 +314,7 @@ function solveWholeGroup(
 /** The refinement's line in a run report, in French. */
 export function describeRefinement(refinement: GroupsRefinement): string {
   const solves = `${refinement.solved} résolution${refinement.solved > 1 ? "s" : ""}`;
-  const intro = "puis revu par le solveur exact, deux ou trois jours à la fois, le reste de la semaine fixé";
+  const intro = "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé";
   if (refinement.improved === 0) return `${intro} : aucune amélioration en ${solves}`;
   const gain =
     refinement.servedGain > 0
