@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
-import { chooseWeeklySolver, describeWeeklySolver, sameInstance, servedGapPercent, type WeeklySolverReport } from "./weekly-solver";
+import { chooseWeeklySolver, describeWeeklySolver, exactSolveShare, sameInstance, servedGapPercent, type WeeklySolverReport } from "./weekly-solver";
 
 const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
   kind: "exact",
@@ -13,6 +13,18 @@ const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
   seconds: 3.24,
   notes: [],
   ...over,
+});
+
+describe("exact solve progress", () => {
+  it("moves at once, passes half at about 20 s, keeps moving on a long solve and never reaches the end", () => {
+    const at = [0, 2, 20, 64, 300, 900].map(exactSolveShare);
+    expect(at[0]).toBe(0);
+    expect(at[1]).toBeGreaterThan(0.05);
+    expect(at[2]).toBeGreaterThan(0.45);
+    expect(at[2]).toBeLessThan(0.55);
+    for (let i = 1; i < at.length; i++) expect(at[i]).toBeGreaterThan(at[i - 1]);
+    expect(at[5]).toBeLessThan(1);
+  });
 });
 
 describe("weekly solver choice", () => {
