@@ -48,9 +48,10 @@ export const WEEKLY_EXACT = {
    * nodes) without a proof and did not finish 500 nodes in 7, hence the 250.
    * A day in none of those windows is solved alone up to 180 starts: with
    * time windows a 200-request week has days of 129 to 169 starts, which no
-   * window reached (47,430 served minutes instead of 47,340, 30 s instead of
-   * 8); a 1,000-request week without time windows has days of 153 to 200
-   * (one week gained 450 minutes, each took about 100 s more). Larger days
+   * window reached (47,430 served minutes instead of 47,340, 36 s instead of
+   * 9); a 1,000-request week without time windows has days of 153 to 200
+   * (one week gained 450 minutes; each took about 100 s instead of 15). Two-day
+   * windows of up to 300 starts reached 47,520, but in 10 minutes. Larger days
    * (a 1,000-request week with time windows: 600 and more) keep the
    * heuristic's plan.
    * Measured with tests/bench/scheduling.ts (see README).
