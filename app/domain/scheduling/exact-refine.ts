@@ -9,7 +9,8 @@
 // fixed elsewhere), so the window's model is exactly the week's objective
 // restricted to those days. Windows are two or three days: the heuristic's
 // plateau at 200 interventions was a rearrangement across days (small
-// interventions in, large ones out) that its own moves do not reach. After
+// interventions in, large ones out) that its own moves do not reach. A day
+// too big to pair with another is still re-solved alone. After
 // the windows, a group small enough is solved whole from their plan, which
 // proves its served minutes or bounds them.
 //
@@ -86,7 +87,7 @@ export function dayWindows(problem: Problem, requests: number[], maxStarts: numb
     }
   };
   extend(0, [], 0);
-  const singles = days.filter((day) => !covered.has(day) && startsOfDay.get(day)! <= Math.max(maxStarts, maxDayStarts));
+  const singles = days.filter((day) => !covered.has(day) && startsOfDay.get(day)! <= maxDayStarts);
   return [...windows, ...singles.map((day) => byDay.get(day)!)];
 }
 
