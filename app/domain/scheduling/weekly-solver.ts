@@ -50,7 +50,7 @@ export const WEEKLY_EXACT = {
    * time windows a 200-request week has days of 129 to 169 starts, which no
    * window reached (47,430 served minutes instead of 47,340, 36 s instead of
    * 9); a 1,000-request week without time windows has days of 153 to 200
-   * (one week gained 450 minutes; each took about 100 s instead of 15). Two-day
+   * (one week gained 450 minutes; each took about 100 s instead of 12). Two-day
    * windows of up to 300 starts reached 47,520, but in 10 minutes. Larger days
    * (a 1,000-request week with time windows: 600 and more) keep the
    * heuristic's plan.
