@@ -167,7 +167,6 @@ async function main() {
       bareList: await load("http://127.0.0.1:3202/requests", {}, bare),
       portalOrder: await load(base, post, portal),
       bareOrder: await load("http://127.0.0.1:3202", post, bare),
-      // For scale: the sign-in page runs no SQL, so it is the cost of a page of the framework itself.
       portalSignIn: await load(`${base}/login`, {}, portal),
     });
   }

@@ -168,9 +168,8 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     }
     await job?.updateProgress(30);
     // The bar goes from 30 to 75 while solving: with the search's own progress
-    // for the heuristic. HiGHS tells nothing, so with the time spent, on a
-    // curve that nears the end without reaching it: against the 900 s limit
-    // the bar stood at 7 % after the 64 s of an 80-intervention week.
+    // for the heuristic. HiGHS tells nothing, so with the time spent
+    // (exactSolveShare: a curve that nears the end without reaching it).
     let shown = 30;
     const show = (share: number) => {
       const progress = 30 + Math.max(1, Math.min(45, Math.floor(45 * share)));
