@@ -17,6 +17,7 @@ import { compileProblem } from "~/domain/scheduling/problem.ts";
 import {
   chooseWeeklySolver,
   exactSolveShare,
+  silentSearchShare,
   sameInstance,
   servedGapPercent,
   WEEKLY_EXACT,
@@ -167,20 +168,29 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
       return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
     }
     await job?.updateProgress(30);
-    // The bar goes from 30 to 75 while solving: with the search's own progress
-    // for the heuristic. HiGHS tells nothing, so with the time spent
-    // (exactSolveShare: a curve that nears the end without reaching it).
+    // The bar goes from 30 to 75 while solving, never back: with the search's
+    // own progress for the heuristic, and the time since its last news when a
+    // solve is silent. HiGHS tells nothing, so the exact solver's bar goes with
+    // the time spent (exactSolveShare: a curve that nears the end without reaching it).
     let shown = 30;
     const show = (share: number) => {
       const progress = 30 + Math.max(1, Math.min(45, Math.floor(45 * share)));
-      if (progress !== shown) void job?.updateProgress((shown = progress)).catch(() => {});
+      if (progress > shown) void job?.updateProgress((shown = progress)).catch(() => {});
     };
     const solving = Date.now();
-    const ticker = choice.kind === "exact" ? setInterval(() => show(exactSolveShare((Date.now() - solving) / 1000)), 2000) : undefined;
+    let news = { share: 0, at: solving };
+    const searchProgress = (share: number) => {
+      news = { share, at: Date.now() };
+      show(share);
+    };
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      show(choice.kind === "exact" ? exactSolveShare((now - solving) / 1000) : silentSearchShare(news.share, (now - news.at) / 1000));
+    }, 2000);
     // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
     const iterations = weeklyIterations(snapshot.requests.length);
     const solved = await (
-      choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations, show)
+      choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations, searchProgress)
     ).finally(() => clearInterval(ticker));
     await job?.updateProgress(80);
     try {

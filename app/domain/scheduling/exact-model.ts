@@ -76,7 +76,11 @@ export interface WindowOptions {
   maxSolves: number;
   /** Groups of at most this many candidate starts are then solved whole, from the windows' plan (0: never). */
   maxWholeStarts: number;
-  /** Branch-and-bound nodes per stage of that whole solve (default: nodeLimit): closing the last steps of the gap takes thousands. */
+  /**
+   * Branch-and-bound nodes of that whole solve's served-minutes stage (default:
+   * nodeLimit): closing the last steps of the gap takes hundreds. Its shortfall
+   * stage keeps nodeLimit.
+   */
   wholeNodeLimit?: number;
 }
 
@@ -590,8 +594,11 @@ export function solveModel(
   seconds: number,
   nodeLimit: number | undefined,
   stops: { time: number; nodes: number },
-  /** Relative gap accepted on the shortfall stage (exact-refine.ts's windows; 0 = proven). */
-  shortfallGap = 0,
+  /**
+   * The shortfall stage (exact-refine.ts): the relative gap it accepts (0 = proven)
+   * and its own node limit (default: nodeLimit).
+   */
+  shortfall: { gap?: number; nodeLimit?: number } = {},
 ): ModelOutcome | null {
   const { constants } = highs;
   const inf = highs.infinity;
@@ -618,14 +625,14 @@ export function solveModel(
     });
     const started = performance.now();
     const remaining = () => Math.max(0.05, seconds - (performance.now() - started) / 1000);
-    const run = (share: number, step: number, relativeGap = 0) => {
+    const run = (share: number, step: number, relativeGap = 0, nodes = nodeLimit) => {
       model.zeroAllClocks();
       model.options.set({
         output_flag: false,
         mip_rel_gap: relativeGap,
         mip_abs_gap: Math.max(0.5, (step || 1) - 0.5),
         time_limit: Math.max(0.05, remaining() * share),
-        ...(nodeLimit ? { mip_max_nodes: nodeLimit } : {}),
+        ...(nodes ? { mip_max_nodes: nodes } : {}),
       });
       model.run();
       const status = model.getModelStatus();
@@ -656,7 +663,7 @@ export function solveModel(
     let proven2 = true;
     if (m.shortfallCols.size > 0) {
       model.setSolution({ colValue: values });
-      const stage2 = run(0.7, m.steps.shortfall, shortfallGap);
+      const stage2 = run(0.7, m.steps.shortfall, shortfall.gap, shortfall.nodeLimit ?? nodeLimit);
       if (stage2.hasSolution) values = model.getSolution().colValue;
       proven2 = stage2.status === constants.modelStatus.optimal;
     }

@@ -178,7 +178,7 @@ function solveWindow(
   const possible = window.filter((r) => sub.requests[r].starts.some((_, k) => startIsPossible(sub, r, k)));
   const model = buildModel(sub, possible, 0);
   if (model.numCols === 0 || model.numCols > (options.maxColumns ?? 150_000)) return null;
-  const outcome = solveModel(highs, sub, model, warm, seconds, options.nodeLimit, report.stops, WINDOW_SHORTFALL_GAP);
+  const outcome = solveModel(highs, sub, model, warm, seconds, options.nodeLimit, report.stops, { gap: WINDOW_SHORTFALL_GAP });
   report.solved++;
   if (!outcome) return null;
   const result = fixedOutside(problem, state, window);
@@ -263,7 +263,7 @@ export function refineGroups(
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
     if (solvedWhole[index]) {
-      const whole = solveWholeGroup(highs, problem, state, group, { ...limits, nodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit });
+      const whole = solveWholeGroup(highs, problem, state, group, { ...limits, servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit });
       if (!whole) continue;
       result.timeStops += whole.stops.time;
       result.nodeStops += whole.stops.nodes;
@@ -292,14 +292,17 @@ function solveWholeGroup(
   problem: Problem,
   state: PlanState,
   group: number[],
-  limits: { nodeLimit?: number; deadline: number; maxColumns?: number },
+  limits: { nodeLimit?: number; servedNodeLimit?: number; deadline: number; maxColumns?: number },
 ): { state: PlanState; servedBound: number; proven: boolean; stops: { time: number; nodes: number } } | null {
   const seconds = (limits.deadline - performance.now()) / 1000;
   if (seconds <= 0) return null;
   const model = buildModel(problem, group, 0);
   if (model.numCols === 0 || model.numCols > (limits.maxColumns ?? 150_000)) return null;
   const stops = { time: 0, nodes: 0 };
-  const outcome = solveModel(highs, problem, model, state, seconds, limits.nodeLimit, stops, WINDOW_SHORTFALL_GAP);
+  const outcome = solveModel(highs, problem, model, state, seconds, limits.servedNodeLimit, stops, {
+    gap: WINDOW_SHORTFALL_GAP,
+    nodeLimit: limits.nodeLimit,
+  });
   if (!outcome) return null;
   const result = fixedOutside(problem, state, group);
   for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
-import { chooseWeeklySolver, describeWeeklySolver, exactSolveShare, sameInstance, servedGapPercent, type WeeklySolverReport } from "./weekly-solver";
+import { chooseWeeklySolver, describeWeeklySolver, exactSolveShare, sameInstance, servedGapPercent, silentSearchShare, type WeeklySolverReport } from "./weekly-solver";
 
 const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
   kind: "exact",
@@ -17,13 +17,23 @@ const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
 
 describe("exact solve progress", () => {
   it("moves at once, passes half at about 20 s, keeps moving on a long solve and never reaches the end", () => {
-    const at = [0, 2, 20, 64, 300, 900].map(exactSolveShare);
+    const at = [0, 2, 20, 64, 300, 900].map((seconds) => exactSolveShare(seconds));
     expect(at[0]).toBe(0);
     expect(at[1]).toBeGreaterThan(0.05);
     expect(at[2]).toBeGreaterThan(0.45);
     expect(at[2]).toBeLessThan(0.55);
     for (let i = 1; i < at.length; i++) expect(at[i]).toBeGreaterThan(at[i - 1]);
     expect(at[5]).toBeLessThan(1);
+  });
+
+  it("moves the weekly search's bar on from its last news while a whole-group solve is silent, never to the end", () => {
+    expect(silentSearchShare(0.4, 0)).toBe(0.4);
+    const at = [2, 60, 210, 600, 1200].map((seconds) => silentSearchShare(0.4, seconds));
+    expect(at[0]).toBeGreaterThan(0.4);
+    expect(at[2]).toBeGreaterThan(0.65);
+    expect(at[2]).toBeLessThan(0.75);
+    for (let i = 1; i < at.length; i++) expect(at[i]).toBeGreaterThan(at[i - 1]);
+    expect(at[4]).toBeLessThan(1);
   });
 });
 

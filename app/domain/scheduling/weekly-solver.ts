@@ -33,31 +33,34 @@ export const WEEKLY_EXACT = {
   /**
    * Safety only (a loaded machine): a stage it stops may differ between runs,
    * and the report says so. Above the 64 s of the largest exact week and the
-   * some 5 minutes of windows and whole-group solve on a 200-intervention week.
+   * some 22 minutes of windows and whole-group solve on a 200-intervention
+   * week with time windows.
    */
-  timeLimitSeconds: 900,
+  timeLimitSeconds: 2400,
   /**
    * Larger groups: after the heuristic, windows of two or three days re-solved
    * exactly, the rest of the week fixed (exact-refine.ts), at most 60 solves in
-   * all; then a group of up to 250 candidate starts (interventions without a
-   * time window have one) solved whole, from the windows' plan, with up to
-   * 1,000 nodes per stage: the last steps of the gap take hundreds of nodes
-   * (100 left a 200-request week 0.27 % from its bound; 1,000 proved its
-   * optimum in about 200 s, 3,000 in 280 s). With time windows (some 500
-   * starts) one week was proven in 110 s, but another ran 18 minutes (3,000
-   * nodes) without a proof and did not finish 500 nodes in 7, hence the 250;
-   * with no node limit it proved 47,820 served minutes in 25 minutes.
-   * A day in none of those windows is solved alone up to 180 starts: with
+   * all. A day in none of those windows is solved alone up to 180 starts: with
    * time windows a 200-request week has days of 129 to 169 starts, which no
-   * window reached (47,430 served minutes instead of 47,340, 36 s instead of
-   * 9); a 1,000-request week without time windows has days of 153 to 200
-   * (one week gained 450 minutes; each took about 100 s instead of 12). Two-day
-   * windows of up to 300 starts reached 47,520, but in 10 minutes. Larger days
-   * (a 1,000-request week with time windows: 600 and more) keep the
-   * heuristic's plan.
+   * window reached; a 1,000-request week without time windows has days of 153
+   * to 200 (one week gained 450 minutes; each took about 100 s instead of 12).
+   * Larger days (a 1,000-request week with time windows: 600 and more) keep
+   * the heuristic's plan.
+   * Then a group of up to 700 candidate starts (interventions without a time
+   * window have one: the generated 200-request weeks have 160 to 175 starts
+   * without time windows, 598 to 692 with, a 1,000-request week 865 and more)
+   * is solved whole, from the windows' plan: up to 1,000 nodes for its served
+   * minutes, since the last steps of the gap take hundreds (100 left a
+   * 200-request week 0.27 % from its bound, 1,000 proved its optimum), and
+   * the windows' 100 for its shortfall (1,000 ran for more than 30 minutes
+   * without reaching the 5 % the windows accept). With time windows that is
+   * about 15 minutes of served-minutes stage: one week proven in 114 s in all,
+   * two brought within 0.25 % and 0.5 % of their bound in 22 minutes (47,730
+   * minutes each, from 47,430 and 47,580; the first one's optimum is 47,820,
+   * proven by a 25-minute solve with no node limit).
    * Measured with tests/bench/scheduling.ts (see README).
    */
-  windows: { maxStarts: 120, maxDays: 3, maxDayStarts: 180, maxSolves: 60, maxWholeStarts: 250, wholeNodeLimit: 1000 },
+  windows: { maxStarts: 120, maxDays: 3, maxDayStarts: 180, maxSolves: 60, maxWholeStarts: 700, wholeNodeLimit: 1000 },
 } as const satisfies WeeklyLimits;
 
 /**
@@ -78,11 +81,22 @@ export function weeklySolverOptions(limits: WeeklyLimits, iterations: number): E
 /**
  * The exact solver's share of the progress bar after `seconds`, since HiGHS
  * reports nothing while it solves: a curve that passes half at about 20 s
- * (the exact solves measured took 3 to 64 s) and nears 1 without reaching it,
- * so the bar keeps moving on a long solve and never stands full before the end.
+ * (the exact solves measured took 3 to 64 s; `scaleSeconds` stretches it) and
+ * nears 1 without reaching it, so the bar keeps moving on a long solve and
+ * never stands full before the end.
  */
-export function exactSolveShare(seconds: number): number {
-  return 1 - Math.exp(-Math.max(0, seconds) / 30);
+export function exactSolveShare(seconds: number, scaleSeconds = 30): number {
+  return 1 - Math.exp(-Math.max(0, seconds) / scaleSeconds);
+}
+
+/**
+ * The weekly search's share of the bar after `silentSeconds` without news
+ * since it reported `lastShare`: its windows report as they go, but a
+ * whole-group solve says nothing for up to 20 minutes, so the bar creeps from
+ * there towards the end (half the way in about 3.5 minutes).
+ */
+export function silentSearchShare(lastShare: number, silentSeconds: number): number {
+  return lastShare + (1 - lastShare) * exactSolveShare(silentSeconds, 300);
 }
 
 /** Why the heuristic planned a week rather than the exact solver. */
