@@ -17,9 +17,9 @@ import { compileProblem } from "~/domain/scheduling/problem.ts";
 import {
   chooseWeeklySolver,
   exactSolveShare,
-  silentSearchShare,
   sameInstance,
   servedGapPercent,
+  silentSearchShare,
   WEEKLY_EXACT,
   weeklySolverOptions,
   type HeuristicReason,

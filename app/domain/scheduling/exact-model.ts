@@ -663,7 +663,7 @@ export function solveModel(
     let proven2 = true;
     if (m.shortfallCols.size > 0) {
       model.setSolution({ colValue: values });
-      const stage2 = run(0.7, m.steps.shortfall, shortfall.gap, shortfall.nodeLimit ?? nodeLimit);
+      const stage2 = run(0.7, m.steps.shortfall, shortfall.gap, shortfall.nodeLimit);
       if (stage2.hasSolution) values = model.getSolution().colValue;
       proven2 = stage2.status === constants.modelStatus.optimal;
     }
