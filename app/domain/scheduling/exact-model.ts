@@ -671,9 +671,9 @@ export function solveModel(
     // Stage 3: keep the shortfall, minimise travel.
     let provenTravel = false;
     if (m.travelIncluded && m.travelCols.length > 0) {
-      const shortfall = Math.round([...m.shortfallCols.values()].reduce((sum, c) => sum + values[c], 0));
+      const shortfallFound = Math.round([...m.shortfallCols.values()].reduce((sum, c) => sum + values[c], 0));
       const sfCols = [...m.shortfallCols.values()];
-      if (sfCols.length > 0) model.addRow(-inf, shortfall + 0.5, { indices: sfCols, values: sfCols.map(() => 1) });
+      if (sfCols.length > 0) model.addRow(-inf, shortfallFound + 0.5, { indices: sfCols, values: sfCols.map(() => 1) });
       model.changeColsCost({ kind: "range", from: 0, to: m.numCols - 1 }, m.colCostTravel);
       model.setSolution({ colValue: values });
       const stage3 = run(1, m.steps.travel);
