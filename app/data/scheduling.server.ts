@@ -11,6 +11,9 @@ import { queueNotifications } from "./notifications.server.ts";
 // back. The engine itself is pure (app/domain/scheduling).
 
 const PLANNABLE = ["ACCEPTED", "SCHEDULED"] as const;
+// Checked in, done or billed: never re-planned, but their people are taken at
+// those times (the database refuses a double booking) and their hours count.
+const HISTORY = ["IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
 const hours = (minutes: number) => Math.round((minutes / 60) * 4) / 4;
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 
@@ -146,16 +149,17 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "ServiceRequest" r ON r.id = i."requestId"
     JOIN "Prestation" p ON p.id = r."prestationId"
     JOIN "Skill" k ON k.id = p."skillId"
-    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED')
+    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED', 'IN_PROGRESS', 'DONE', 'INVOICED', 'PAID')
     ORDER BY i."startsAt", i.id`;
   const { workerIds, supervisorIds, absences } = people;
   const now = new Date();
-  // What has already started is history: its team stays (its hours count
-  // towards the week's caps), and an intervention nobody staffed in time is
-  // not staffed after the fact.
-  const requests: Instance["requests"] = interventions.filter((i) => i.startsAt > now || i.status === "SCHEDULED").map((i) => {
+  // What has already started (or been checked in) is history: its team stays
+  // (its hours count towards the week's caps), and an intervention nobody
+  // staffed in time is not staffed after the fact.
+  const requests: Instance["requests"] = interventions.filter((i) => i.startsAt > now || i.status !== "ACCEPTED").map((i) => {
     const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
-    const started = i.startsAt <= now;
+    const history = (HISTORY as readonly string[]).includes(i.status);
+    const started = i.startsAt <= now || history;
     const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
     const freed = policy.kind === "keep-staffed" && policy.free.includes(i.id) && !started;
     const keepAll = started || (policy.kind === "keep-staffed" ? staffed && !freed : underNotice);
@@ -169,6 +173,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       .filter(
         (a) =>
           (a.pinned ||
+            started ||
             (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId))) ||
             (keepPresent && present(a.workerId) && !releasedByAgreement(i.agreements, a.workerId))) &&
           workerIds.has(a.workerId),
@@ -185,7 +190,8 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       skill: i.skill,
       start,
       durationMinutes: i.durationMinutes,
-      workersNeeded: i.workersNeeded,
+      // Started: the team as it is, never grown in the plan (nobody is sent after the fact).
+      workersNeeded: started && pinnedWorkers.length > 0 ? pinnedWorkers.length : i.workersNeeded,
       ...(latest ? { latestStart: latest } : {}),
       ...(pinnedSupervisor || pinnedWorkers.length
         ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }

@@ -148,3 +148,60 @@ describe("scheduling jobs", async () => {
     expect(run.status).toBe("done");
   });
 });
+
+describe("what is checked in, done or billed", async () => {
+  // A week of its own, a skill of its own: nobody else's people or interventions.
+  const later = addDays(week, 7);
+  const on = (dayOffset: number, time: string) => fromParisLocal(`${addDays(later, dayOffset)}T${time}`);
+  const skill = await createSkill(db(), { code: "tri-historique", label: "Tri" });
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
+  const workers = [
+    await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 }),
+    await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 }),
+  ];
+  const workerIds = workers.map((x) => x.id);
+  const base = { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId, teamSize: 2 };
+
+  it("takes their people at those times and counts their hours: no double booking, no week over the cap", async () => {
+    // Six hours done on Monday, two checked in on Tuesday (an encadrant may check in early): eight of the ten allowed.
+    await createServiceRequest(db(), {
+      ...base,
+      interventions: [
+        { startsAt: on(0, "09:00"), durationMinutes: 360, workersNeeded: 2, status: "DONE", supervisorId: supervisor.id, workerIds },
+        { startsAt: on(1, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "IN_PROGRESS", supervisorId: supervisor.id, workerIds },
+      ],
+    });
+    const request = await createServiceRequest(db(), {
+      ...base,
+      interventions: [
+        // During the checked-in one: the same people are there already.
+        { startsAt: on(1, "10:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        // Two more hours: ten in the week, the cap.
+        { startsAt: on(2, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        // One more hour would be eleven.
+        { startsAt: on(3, "09:00"), durationMinutes: 60, workersNeeded: 2, status: "ACCEPTED" },
+      ],
+    });
+    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
+    const [during, fits, over] = await staffingOf(request.id);
+    expect(during).toMatchObject({ status: "ACCEPTED", supervisorId: null, assignments: [] });
+    expect(during!.unstaffedReason).toBeTruthy();
+    expect(fits).toMatchObject({ status: "SCHEDULED", supervisorId: supervisor.id });
+    expect(fits!.assignments.map((a) => a.workerId).sort()).toEqual([...workerIds].sort());
+    expect(over).toMatchObject({ status: "ACCEPTED", assignments: [] });
+    expect(over!.unstaffedReason).toBeTruthy();
+
+    // The weekly optimisation of that week leaves them as they are, and keeps to the same rules.
+    await optimiseWeek({ weekStart: later }, undefined, fromParisLocal(`${addDays(later, -7)}T12:00`));
+    const history = await db().intervention.findMany({
+      where: { status: { in: ["DONE", "IN_PROGRESS"] }, siteId: site.id },
+      select: { status: true, supervisorId: true, assignments: { select: { workerId: true } } },
+    });
+    expect(history).toHaveLength(2);
+    for (const i of history) expect(i.assignments.map((a) => a.workerId).sort()).toEqual([...workerIds].sort());
+    const minutes = await db().assignment.findMany({ where: { workerId: workerIds[0] }, select: { startsAt: true, endsAt: true } });
+    expect(minutes.reduce((sum, a) => sum + (a.endsAt.getTime() - a.startsAt.getTime()) / 60_000, 0)).toBeLessThanOrEqual(600);
+  });
+});
