@@ -50,3 +50,14 @@ export async function sqlRows<T>(query: { text: string; values: unknown[] }): Pr
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * Independent reads: side by side on the pool, one after the other in a
+ * transaction (one connection, which pg does not share between queries).
+ */
+export async function readAll<T extends unknown[]>(client: Db | Tx, ...reads: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
+  if (client === globalForPrisma.prisma) return (await Promise.all(reads.map((read) => read()))) as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as T;
+}

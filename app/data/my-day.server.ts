@@ -104,13 +104,12 @@ export async function recordTime(
     }
     // The person's hours actually worked this week, against the DPH cap.
     const week = parisWeekStart(intervention.startsAt);
-    const [worker, weekEntries] = await Promise.all([
-      tx.worker.findUniqueOrThrow({ where: { id: workerId }, select: { weeklyMaxMinutes: true } }),
-      tx.timeEntry.aggregate({
-        where: { workerId, intervention: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } } },
-        _sum: { minutesWorked: true },
-      }),
-    ]);
+    // One after the other: a transaction is one connection, which pg does not share between queries.
+    const worker = await tx.worker.findUniqueOrThrow({ where: { id: workerId }, select: { weeklyMaxMinutes: true } });
+    const weekEntries = await tx.timeEntry.aggregate({
+      where: { workerId, intervention: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } } },
+      _sum: { minutesWorked: true },
+    });
     const weekMinutes = weekEntries._sum.minutesWorked ?? 0;
     const overLimit = entry.minutesWorked > intervention.durationMinutes || weekMinutes > Math.min(960, worker.weeklyMaxMinutes);
     const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };

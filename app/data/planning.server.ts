@@ -4,7 +4,7 @@ import type { Instance } from "~/domain/scheduling/instance.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import { audit } from "./audit.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, readAll, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { loadWeekInstance, lockWeek } from "./scheduling.server.ts";
 
@@ -105,11 +105,12 @@ async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
 
 /** Names for the engine's ids: people by name, interventions by site and time. */
 async function namesFor(tx: Tx, instance: Instance) {
-  const [workers, supervisors, interventions] = await Promise.all([
-    tx.worker.findMany({ where: { id: { in: instance.workers.map((w) => w.id) } }, select: { id: true, firstName: true, lastInitial: true } }),
-    tx.supervisor.findMany({ where: { id: { in: instance.supervisors.map((s) => s.id) } }, select: { id: true, firstName: true, lastName: true } }),
-    tx.intervention.findMany({ where: { id: { in: instance.requests.map((r) => r.id) } }, select: { id: true, startsAt: true, site: { select: { name: true } } } }),
-  ]);
+  const [workers, supervisors, interventions] = await readAll(
+    tx,
+    () => tx.worker.findMany({ where: { id: { in: instance.workers.map((w) => w.id) } }, select: { id: true, firstName: true, lastInitial: true } }),
+    () => tx.supervisor.findMany({ where: { id: { in: instance.supervisors.map((s) => s.id) } }, select: { id: true, firstName: true, lastName: true } }),
+    () => tx.intervention.findMany({ where: { id: { in: instance.requests.map((r) => r.id) } }, select: { id: true, startsAt: true, site: { select: { name: true } } } }),
+  );
   return new Map<string, string>([
     ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),

@@ -2,7 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, readAll, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 
@@ -43,8 +43,9 @@ export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx:
 /** The people, sites and travel times of a week: what plans read but never write. */
 async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeople> {
   const { from, to } = weekBounds(weekStart);
-  const [workers, supervisors, sites, travel] = await Promise.all([
-    tx.worker.findMany({
+  const [workers, supervisors, sites, travel] = await readAll(
+    tx,
+    () => tx.worker.findMany({
       where: { anonymisedAt: null, contractStart: { lt: to }, contractEnd: { gte: from } },
       orderBy: { id: "asc" },
       select: {
@@ -58,7 +59,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
         absences: { where: { endsAt: { gt: from }, startsAt: { lt: to } }, select: { startsAt: true, endsAt: true } },
       },
     }),
-    tx.supervisor.findMany({
+    () => tx.supervisor.findMany({
       where: { active: true },
       orderBy: { id: "asc" },
       select: {
@@ -70,9 +71,9 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
         absences: { where: { endsAt: { gt: from }, startsAt: { lt: to } }, select: { startsAt: true, endsAt: true } },
       },
     }),
-    tx.site.findMany({ select: { id: true }, orderBy: { id: "asc" } }),
-    tx.siteTravel.findMany({ select: { fromSiteId: true, toSiteId: true, minutes: true } }),
-  ]);
+    () => tx.site.findMany({ select: { id: true }, orderBy: { id: "asc" } }),
+    () => tx.siteTravel.findMany({ select: { fromSiteId: true, toSiteId: true, minutes: true } }),
+  );
 
   const travelFrom = new Map<string, Record<string, number>>();
   for (const t of travel) {
