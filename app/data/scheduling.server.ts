@@ -182,6 +182,12 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       .map((a) => a.workerId);
     const keepSupervisor = keepAll || i.supervisorPinned || (keepPresent && i.supervisorId !== null && present(i.supervisorId));
     const pinnedSupervisor = i.supervisorId && keepSupervisor && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
+    // Kept with its whole team and encadrant (not the one being steered): sized to
+    // that team, so the engine leaves it exactly as it stands, even a team the
+    // coordination forced smaller or larger than asked. Otherwise its people would
+    // look free at that time to the engine, not to the database.
+    const steered = policy.kind === "keep-staffed" && policy.free.includes(i.id);
+    const keptWhole = keepAll && !steered && pinnedSupervisor !== undefined && pinnedWorkers.length > 0 && pinnedWorkers.length === i.assignments.length;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.
     const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
@@ -191,8 +197,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       skill: i.skill,
       start,
       durationMinutes: i.durationMinutes,
-      // Started: the team as it is, never grown in the plan (nobody is sent after the fact).
-      workersNeeded: started && pinnedWorkers.length > 0 ? pinnedWorkers.length : i.workersNeeded,
+      workersNeeded: keptWhole ? pinnedWorkers.length : i.workersNeeded,
       ...(latest ? { latestStart: latest } : {}),
       ...(pinnedSupervisor || pinnedWorkers.length
         ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }

@@ -205,3 +205,44 @@ describe("what is checked in, done or billed", async () => {
     expect(minutes.reduce((sum, a) => sum + (a.endsAt.getTime() - a.startsAt.getTime()) / 60_000, 0)).toBeLessThanOrEqual(600);
   });
 });
+
+describe("a team the coordination forced smaller or larger than asked", async () => {
+  const forcedWeek = addDays(week, 14);
+  const on = (dayOffset: number, time: string) => fromParisLocal(`${addDays(forcedWeek, dayOffset)}T${time}`);
+  const skill = await createSkill(db(), { code: "espaces-verts-force", label: "Espaces verts" });
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
+  const workers = [await createWorker(db(), { skillIds: [skill.id] }), await createWorker(db(), { skillIds: [skill.id] })];
+  const base = { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId };
+
+  it("stays as it was saved, its people taken at that time, when another request arrives", async () => {
+    // Saved by hand with Forcer: one person where two were asked, two where one was.
+    const forced = await createServiceRequest(db(), {
+      ...base,
+      teamSize: 2,
+      interventions: [
+        { startsAt: on(0, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [workers[0]!.id] },
+        { startsAt: on(1, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) },
+      ],
+    });
+    const before = await staffingOf(forced.id);
+    const request = await createServiceRequest(db(), {
+      ...base,
+      teamSize: 1,
+      interventions: [
+        { startsAt: on(0, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the smaller team
+        { startsAt: on(1, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the larger one
+        { startsAt: on(2, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // when all are free
+      ],
+    });
+    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
+    const [during, duringLarger, free] = await staffingOf(request.id);
+    for (const waiting of [during, duringLarger]) {
+      expect(waiting).toMatchObject({ status: "ACCEPTED", supervisorId: null, assignments: [] });
+      expect(waiting!.unstaffedReason).toBeTruthy();
+    }
+    expect(free).toMatchObject({ status: "SCHEDULED", supervisorId: supervisor.id });
+    expect(await staffingOf(forced.id)).toEqual(before);
+  });
+});
