@@ -197,7 +197,9 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       skill: i.skill,
       start,
       durationMinutes: i.durationMinutes,
-      workersNeeded: keptWhole ? pinnedWorkers.length : i.workersNeeded,
+      // Pinned by hand beyond the team asked (forced): room for all of them; the
+      // one being steered is checked against the team asked.
+      workersNeeded: keptWhole ? pinnedWorkers.length : steered ? i.workersNeeded : Math.max(i.workersNeeded, pinnedWorkers.length),
       ...(latest ? { latestStart: latest } : {}),
       ...(pinnedSupervisor || pinnedWorkers.length
         ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }

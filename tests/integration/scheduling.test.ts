@@ -245,4 +245,17 @@ describe("a team the coordination forced smaller or larger than asked", async ()
     expect(free).toMatchObject({ status: "SCHEDULED", supervisorId: supervisor.id });
     expect(await staffingOf(forced.id)).toEqual(before);
   });
+
+  it("keeps two people pinned by hand where one was asked through the weekly optimisation", async () => {
+    const pinned = await createServiceRequest(db(), {
+      ...base,
+      teamSize: 1,
+      interventions: [{ startsAt: on(3, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) }],
+    });
+    await db().assignment.updateMany({ where: { interventionId: pinned.interventions[0]!.id }, data: { pinned: true } });
+    await optimiseWeek({ weekStart: forcedWeek });
+    const [after] = await staffingOf(pinned.id);
+    expect(after!.status).toBe("SCHEDULED");
+    expect(after!.assignments.map((a) => a.workerId).sort()).toEqual(workers.map((x) => x.id).sort());
+  });
 });
