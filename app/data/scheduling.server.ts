@@ -162,7 +162,9 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     const history = (HISTORY as readonly string[]).includes(i.status);
     const started = i.startsAt <= now || history;
     const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
-    const freed = policy.kind === "keep-staffed" && policy.free.includes(i.id) && !started;
+    // The one being re-staffed or steered (instant mode, the planning board).
+    const steered = policy.kind === "keep-staffed" && policy.free.includes(i.id);
+    const freed = steered && !started;
     const keepAll = started || (policy.kind === "keep-staffed" ? staffed && !freed : underNotice);
     // Re-staffing a confirmed intervention within the notice period (someone is absent):
     // the others keep their place, only the absent people's is filled again.
@@ -170,7 +172,8 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     const endsAt = addMinutes(i.startsAt, i.durationMinutes);
     const present = (personId: string) => !(absences.get(personId) ?? []).some((a) => a.startsAt < endsAt && a.endsAt > i.startsAt);
     const pinnedWorkers = i.assignments
-      // Kept within the notice period, unless the person agreed to a change (recorded by the encadrant).
+      // Kept within the notice period, unless the person agreed to a change (recorded by
+      // the encadrant); what has started keeps everyone.
       .filter(
         (a) =>
           (a.pinned ||
@@ -186,7 +189,6 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     // that team, so the engine leaves it exactly as it stands, even a team the
     // coordination forced smaller or larger than asked. Otherwise its people would
     // look free at that time to the engine, not to the database.
-    const steered = policy.kind === "keep-staffed" && policy.free.includes(i.id);
     const keptWhole = keepAll && !steered && pinnedSupervisor !== undefined && pinnedWorkers.length > 0 && pinnedWorkers.length === i.assignments.length;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.

@@ -32,6 +32,24 @@ async function staffingOf(requestId: string) {
   });
 }
 
+/** One encadrant and two workers of a skill of their own, in a week of their own: nobody else's people or interventions. */
+async function pairWorld(code: string, weeksLater: number, worker: { weeklyTargetMinutes?: number; weeklyMaxMinutes?: number } = {}) {
+  const ownWeek = addDays(week, 7 * weeksLater);
+  const skill = await createSkill(db(), { code, label: code });
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
+  const workers = [await createWorker(db(), { skillIds: [skill.id], ...worker }), await createWorker(db(), { skillIds: [skill.id], ...worker })];
+  return {
+    ownWeek,
+    on: (dayOffset: number, time: string) => fromParisLocal(`${addDays(ownWeek, dayOffset)}T${time}`),
+    site,
+    supervisor,
+    workers,
+    base: { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId },
+  };
+}
+
 describe("scheduling jobs", async () => {
   const w = await world();
 
@@ -150,19 +168,9 @@ describe("scheduling jobs", async () => {
 });
 
 describe("what is checked in, done or billed", async () => {
-  // A week of its own, a skill of its own: nobody else's people or interventions.
-  const later = addDays(week, 7);
-  const on = (dayOffset: number, time: string) => fromParisLocal(`${addDays(later, dayOffset)}T${time}`);
-  const skill = await createSkill(db(), { code: "tri-historique", label: "Tri" });
-  const prestation = await createPrestation(db(), { skillId: skill.id });
-  const site = await createSite(db());
-  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-  const workers = [
-    await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 }),
-    await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 }),
-  ];
+  const { ownWeek: later, on, site, supervisor, workers, base: world } = await pairWorld("tri-historique", 1, { weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 });
   const workerIds = workers.map((x) => x.id);
-  const base = { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId, teamSize: 2 };
+  const base = { ...world, teamSize: 2 };
 
   it("takes their people at those times and counts their hours: no double booking, no week over the cap", async () => {
     // Six hours done on Monday, two checked in on Tuesday (an encadrant may check in early): eight of the ten allowed.
@@ -207,14 +215,7 @@ describe("what is checked in, done or billed", async () => {
 });
 
 describe("a team the coordination forced smaller or larger than asked", async () => {
-  const forcedWeek = addDays(week, 14);
-  const on = (dayOffset: number, time: string) => fromParisLocal(`${addDays(forcedWeek, dayOffset)}T${time}`);
-  const skill = await createSkill(db(), { code: "espaces-verts-force", label: "Espaces verts" });
-  const prestation = await createPrestation(db(), { skillId: skill.id });
-  const site = await createSite(db());
-  const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-  const workers = [await createWorker(db(), { skillIds: [skill.id] }), await createWorker(db(), { skillIds: [skill.id] })];
-  const base = { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId };
+  const { ownWeek: forcedWeek, on, supervisor, workers, base } = await pairWorld("espaces-verts-force", 2);
 
   it("stays as it was saved, its people taken at that time, when another request arrives", async () => {
     // Saved by hand with Forcer: one person where two were asked, two where one was.
