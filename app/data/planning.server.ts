@@ -165,7 +165,10 @@ async function unknownPeople(client: Pick<Tx, "supervisor" | "worker">, change: 
 }
 
 async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
-  const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
+  const week = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
+  // Checked against the team asked, not the room a plan makes for people pinned beyond it.
+  const asked = await tx.intervention.findUnique({ where: { id: change.interventionId }, select: { workersNeeded: true } });
+  const instance = { ...week, requests: week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, workersNeeded: asked.workersNeeded } : r)) };
   const staffing = await staffingOf(tx, instance);
   const names = await namesFor(tx, instance);
   const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -199,9 +199,8 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       skill: i.skill,
       start,
       durationMinutes: i.durationMinutes,
-      // Pinned by hand beyond the team asked (forced): room for all of them; the
-      // one being steered is checked against the team asked.
-      workersNeeded: keptWhole ? pinnedWorkers.length : steered ? i.workersNeeded : Math.max(i.workersNeeded, pinnedWorkers.length),
+      // Pinned by hand beyond the team asked (forced): room for all of them.
+      workersNeeded: keptWhole ? pinnedWorkers.length : Math.max(i.workersNeeded, pinnedWorkers.length),
       ...(latest ? { latestStart: latest } : {}),
       ...(pinnedSupervisor || pinnedWorkers.length
         ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }
@@ -228,7 +227,7 @@ type CurrentIntervention = {
   unstaffedReason: string | null;
 };
 /** As loadWeekRequests read it: with its staffing and open agreements. */
-type KnownIntervention = CurrentIntervention & { supervisorId: string | null; assignments: unknown[]; agreements: unknown[] };
+type KnownIntervention = CurrentIntervention & { supervisorId: string | null; assignments: { workerId: string; pinned: boolean }[]; agreements: unknown[] };
 
 /**
  * Writes the plan of the given interventions (others are left untouched), a
@@ -255,6 +254,13 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   const ids = [...targets].filter(plannable);
   // Read with the plan (instant mode): a target that nobody staffs yet has nothing to clear.
   const clear = known ? ids.filter((id) => knownById.get(id)!.supervisorId !== null || knownById.get(id)!.assignments.length > 0) : ids;
+  // A person pinned by hand stays pinned where the plan keeps them: the pin lasts until the coordination removes it.
+  const pins = known
+    ? clear.flatMap((id) => knownById.get(id)!.assignments.filter((a) => a.pinned).map((a) => ({ interventionId: id, workerId: a.workerId })))
+    : clear.length > 0
+      ? await tx.assignment.findMany({ where: { interventionId: { in: clear }, pinned: true }, select: { interventionId: true, workerId: true } })
+      : [];
+  const pinned = new Set(pins.map((p) => `${p.interventionId}:${p.workerId}`));
   if (clear.length > 0) {
     await tx.assignment.deleteMany({ where: { interventionId: { in: clear } } });
     await tx.intervention.updateMany({ where: { id: { in: clear } }, data: { supervisorId: null } });
@@ -289,7 +295,7 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
       WHERE i.id = v.id`;
     await tx.assignment.createMany({
-      data: rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: r.startsAt, endsAt: r.endsAt }))),
+      data: rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: r.startsAt, endsAt: r.endsAt, pinned: pinned.has(`${r.id}:${workerId}`) }))),
     });
   }
   await queueNotifications(tx, notifications);

@@ -6,6 +6,7 @@ import { optimiseWeek, replanIntervention, staffRequest } from "../../workers/pr
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
 import { validatePlan } from "../support/plan-validator.ts";
 import { loadWeekInstance } from "~/data/scheduling.server.ts";
+import { previewChange } from "~/data/planning.server.ts";
 
 // A small world of one skill, two encadrants and six workers, in a week three weeks ahead.
 const week = parisWeekStart(new Date(Date.now() + 21 * DAY_MS));
@@ -254,9 +255,17 @@ describe("a team the coordination forced smaller or larger than asked", async ()
       interventions: [{ startsAt: on(3, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) }],
     });
     await db().assignment.updateMany({ where: { interventionId: pinned.interventions[0]!.id }, data: { pinned: true } });
+    const id = pinned.interventions[0]!.id;
     await optimiseWeek({ weekStart: forcedWeek });
+    // Re-staffed alone (someone's absence, a change of time): the same room for both.
+    expect(await replanIntervention({ interventionId: id })).toMatchObject({ staffed: 1 });
     const [after] = await staffingOf(pinned.id);
     expect(after!.status).toBe("SCHEDULED");
     expect(after!.assignments.map((a) => a.workerId).sort()).toEqual(workers.map((x) => x.id).sort());
+    // Still pinned after both re-plans: a pin lasts until the coordination removes it.
+    expect(await db().assignment.count({ where: { interventionId: id, pinned: true } })).toBe(2);
+    // Steered back to the team asked: no rule broken.
+    const back = { interventionId: id, supervisorId: supervisor.id, workerIds: [workers[0]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+    expect(await previewChange(forcedWeek, back)).toEqual({ violations: [] });
   });
 });
