@@ -219,12 +219,14 @@ describe("a team the coordination forced smaller or larger than asked", async ()
   const { ownWeek: forcedWeek, on, supervisor, workers, base } = await pairWorld("espaces-verts-force", 2);
 
   it("stays as it was saved, its people taken at that time, when another request arrives", async () => {
-    // Saved by hand with Forcer: one person where two were asked, two where one was.
+    // Saved by hand with Forcer: one person where two were asked (the other is away
+    // when it starts, so no plan could complete it), two where one was.
+    await db().absence.create({ data: { workerId: workers[1]!.id, startsAt: on(0, "08:00"), endsAt: on(0, "09:00") } });
     const forced = await createServiceRequest(db(), {
       ...base,
       teamSize: 2,
       interventions: [
-        { startsAt: on(0, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [workers[0]!.id] },
+        { startsAt: on(0, "08:00"), durationMinutes: 120, workersNeeded: 2, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [workers[0]!.id] },
         { startsAt: on(1, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) },
       ],
     });
@@ -233,7 +235,7 @@ describe("a team the coordination forced smaller or larger than asked", async ()
       ...base,
       teamSize: 1,
       interventions: [
-        { startsAt: on(0, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the smaller team
+        { startsAt: on(0, "09:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the smaller team
         { startsAt: on(1, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the larger one
         { startsAt: on(2, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // when all are free
       ],
