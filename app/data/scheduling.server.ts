@@ -227,7 +227,7 @@ type CurrentIntervention = {
   unstaffedReason: string | null;
 };
 /** As loadWeekRequests read it: with its staffing and open agreements. */
-type KnownIntervention = CurrentIntervention & { supervisorId: string | null; assignments: { workerId: string; pinned: boolean }[]; agreements: unknown[] };
+type KnownIntervention = CurrentIntervention & { supervisorId: string | null; assignments: unknown[]; agreements: unknown[] };
 
 /**
  * Writes the plan of the given interventions (others are left untouched), a
@@ -255,14 +255,11 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   // Read with the plan (instant mode): a target that nobody staffs yet has nothing to clear.
   const clear = known ? ids.filter((id) => knownById.get(id)!.supervisorId !== null || knownById.get(id)!.assignments.length > 0) : ids;
   // A person pinned by hand stays pinned where the plan keeps them: the pin lasts until the coordination removes it.
-  const pins = known
-    ? clear.flatMap((id) => knownById.get(id)!.assignments.filter((a) => a.pinned).map((a) => ({ interventionId: id, workerId: a.workerId })))
-    : clear.length > 0
-      ? await tx.assignment.findMany({ where: { interventionId: { in: clear }, pinned: true }, select: { interventionId: true, workerId: true } })
-      : [];
-  const pinned = new Set(pins.map((p) => `${p.interventionId}:${p.workerId}`));
+  const pinned = new Set<string>();
   if (clear.length > 0) {
-    await tx.assignment.deleteMany({ where: { interventionId: { in: clear } } });
+    const removed = await tx.$queryRaw<{ interventionId: string; workerId: string; pinned: boolean }[]>`
+      DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "workerId", pinned`;
+    for (const a of removed) if (a.pinned) pinned.add(`${a.interventionId}:${a.workerId}`);
     await tx.intervention.updateMany({ where: { id: { in: clear } }, data: { supervisorId: null } });
   }
 
