@@ -1,9 +1,14 @@
 import type { Actor } from "~/domain/access/roles.ts";
+import { hoursAlertMail } from "~/domain/notifications/coordination.ts";
+import { decideAttendance, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
+import { env } from "~/utils/env.server.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
-import { db } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
 import { queueNotification } from "./notifications.server.ts";
+import { addToOutbox } from "./outbox.server.ts";
+import { getServiceRules } from "./settings.server.ts";
 
 // The encadrant's day: their own interventions only (Supervisor.userId = the
 // signed-in user), hours actually worked, absences of the day, the report.
@@ -25,7 +30,7 @@ const interventionSelect = {
   site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
   request: { select: { reference: true, accessInstructions: true, prestation: { select: { name: true } }, organisation: { select: { name: true } } } },
   assignments: { select: { workerId: true, worker: { select: { firstName: true, lastInitial: true } } }, orderBy: { workerId: "asc" as const } },
-  timeEntries: { select: { workerId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true } },
+  timeEntries: { select: { workerId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true, correctionReason: true } },
   report: { select: { text: true, incidents: true, updatedAt: true } },
 } as const;
 
@@ -64,36 +69,35 @@ export async function myIntervention(supervisorId: string, interventionId: strin
 }
 
 type Recorded = { ok: true; overLimit: boolean } | { ok: false; message: string };
+export type TimeAction = { kind: "check-in" } | { kind: "check-out" } | { kind: "absent" } | { kind: "correct"; minutes: number; reason: string };
 
 /**
- * Records what happened for one person of the team. Hours are kept as they
- * were, even past a limit: payroll needs the true figure. Past the
- * intervention's length or the person's weekly cap, the coordinator is alerted
- * (an audit entry, and a badge on the planning board).
+ * Records what happened for one person of the team, in the order the field
+ * allows (app/domain/planning/attendance.ts): arrival within the window around
+ * the planned start, departure after arrival (the minutes are the time between
+ * them), absence, or minutes typed by hand with a reason. Hours are kept as
+ * they were, even past a limit: payroll needs the true figure. Far from the
+ * plan or past the person's weekly cap, coordination is told (an audit entry,
+ * a mail, and a badge on the planning board).
  */
-export async function recordTime(
-  actor: Actor,
-  supervisorId: string,
-  interventionId: string,
-  workerId: string,
-  what: { kind: "check-in" } | { kind: "check-out" } | { kind: "minutes"; minutes: number } | { kind: "absent" },
-  now = new Date(),
-): Promise<Recorded> {
+export async function recordTime(actor: Actor, supervisorId: string, interventionId: string, workerId: string, what: TimeAction, now = new Date()): Promise<Recorded> {
+  const { fieldHours } = await getServiceRules();
   return db().$transaction(async (tx) => {
     const intervention = await tx.intervention.findFirst({
       where: { id: interventionId, supervisorId, assignments: { some: { workerId } } },
-      select: { id: true, status: true, startsAt: true, durationMinutes: true },
+      select: { id: true, status: true, startsAt: true, endsAt: true, durationMinutes: true, site: { select: { name: true } } },
     });
     if (!intervention) return { ok: false as const, message: "Cette personne ne fait pas partie de l'équipe de cette intervention." };
     if (!(RECORDABLE as readonly string[]).includes(intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
     const existing = await tx.timeEntry.findUnique({ where: { interventionId_workerId: { interventionId, workerId } } });
-    let data: { checkInAt?: Date | null; checkOutAt?: Date | null; minutesWorked?: number; absent?: boolean };
-    if (what.kind === "check-in") data = { checkInAt: now, checkOutAt: null, absent: false };
-    else if (what.kind === "check-out") {
-      const from = existing?.checkInAt ?? intervention.startsAt;
-      data = { checkOutAt: now, minutesWorked: Math.max(0, Math.round((now.getTime() - from.getTime()) / 60_000)), absent: false, ...(existing?.checkInAt ? {} : { checkInAt: from }) };
-    } else if (what.kind === "minutes") data = { minutesWorked: what.minutes, absent: false };
-    else data = { absent: true, minutesWorked: 0, checkInAt: null, checkOutAt: null };
+    const action = what.kind === "correct" ? "correct" : what.kind;
+    const decision = decideAttendance(action, existing, intervention, fieldHours, now);
+    if (!decision.ok) return { ok: false as const, message: decision.message };
+    let data: { checkInAt?: Date | null; checkOutAt?: Date | null; minutesWorked?: number; absent?: boolean; correctionReason?: string | null };
+    if (what.kind === "check-in") data = { checkInAt: now, checkOutAt: null, minutesWorked: 0, absent: false, correctionReason: null };
+    else if (what.kind === "check-out") data = { checkOutAt: now, minutesWorked: decision.minutes!, correctionReason: null };
+    else if (what.kind === "correct") data = { minutesWorked: what.minutes, absent: false, correctionReason: what.reason };
+    else data = { absent: true, minutesWorked: 0, checkInAt: null, checkOutAt: null, correctionReason: null };
     const entry = await tx.timeEntry.upsert({
       where: { interventionId_workerId: { interventionId, workerId } },
       create: { interventionId, workerId, recordedById: actor.userId, minutesWorked: 0, ...data },
@@ -111,14 +115,34 @@ export async function recordTime(
       _sum: { minutesWorked: true },
     });
     const weekMinutes = weekEntries._sum.minutesWorked ?? 0;
-    const overLimit = entry.minutesWorked > intervention.durationMinutes || weekMinutes > Math.min(960, worker.weeklyMaxMinutes);
+    const final = what.kind === "check-out" || what.kind === "correct";
+    const farFromPlan = final && hoursDifferFromPlan(entry.minutesWorked, intervention.durationMinutes, fieldHours);
+    const overLimit = farFromPlan || weekMinutes > Math.min(960, worker.weeklyMaxMinutes);
     const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };
-    await audit({ ...base, action: `time.${what.kind}`, outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, absent: entry.absent } }, tx);
+    const previousMinutes = existing?.minutesWorked ?? 0;
+    await audit(
+      { ...base, action: `time.${what.kind}`, outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, absent: entry.absent, ...(what.kind === "correct" ? { previousMinutes, reason: what.reason } : {}) } },
+      tx,
+    );
     if (overLimit) {
       await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
+      await tellCoordination(tx, intervention, entry.minutesWorked, weekMinutes > Math.min(960, worker.weeklyMaxMinutes), `${interventionId}:${workerId}:${entry.minutesWorked}`);
     }
     return { ok: true as const, overLimit };
   });
+}
+
+/** One mail per coordinator for a recorded figure (the key makes a repeat a no-op). Names stay in the app: the mail links to the board. */
+async function tellCoordination(tx: Tx, intervention: { id: string; startsAt: Date; durationMinutes: number; site: { name: string } }, minutes: number, pastWeeklyCap: boolean, key: string) {
+  const coordinators = await tx.user.findMany({ where: { deactivatedAt: null, membership: { role: "COORDINATOR" } }, select: { id: true, email: true }, orderBy: { id: "asc" } });
+  for (const user of coordinators) {
+    const content = hoursAlertMail(user.email, { site: intervention.site.name, startsAt: intervention.startsAt, plannedMinutes: intervention.durationMinutes, recordedMinutes: minutes, pastWeeklyCap, link: `${env().APP_URL}/planning/interventions/${intervention.id}` });
+    const dedupeKey = `hours-alert:${key}:${user.id}`;
+    const existing = await tx.mail.findUnique({ where: { dedupeKey }, select: { id: true } });
+    if (existing) continue;
+    const mail = await tx.mail.create({ data: { ...content, dedupeKey } });
+    await addToOutbox(tx, "mail", "send", `mail:${mail.id}`, { mailId: mail.id });
+  }
 }
 
 /** The short report and incidents; the intervention is then done. */

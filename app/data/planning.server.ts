@@ -1,4 +1,5 @@
 import type { Actor } from "~/domain/access/roles.ts";
+import { attendanceState, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
 import type { Instance } from "~/domain/scheduling/instance.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
@@ -7,6 +8,7 @@ import { audit } from "./audit.server.ts";
 import { db, readAll, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { loadWeekInstance, lockWeek } from "./scheduling.server.ts";
+import { getServiceRules } from "./settings.server.ts";
 
 // The coordinator's planning board: the week per encadrant, the optimisation
 // runs, and steering one intervention by hand under the engine's rules.
@@ -21,7 +23,7 @@ const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firs
 /** The week's interventions with their teams, the encadrants, and each worker's hours actually recorded. */
 export async function weekBoard(weekStart: string) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers] = await Promise.all([
+  const [interventions, supervisors, runs, workers, { fieldHours }] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -39,12 +41,13 @@ export async function weekBoard(weekStart: string) {
         site: { select: { name: true } },
         request: { select: { reference: true, prestation: { select: { name: true } } } },
         assignments: { select: { workerId: true, pinned: true, worker: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { workerId: "asc" } },
-        timeEntries: { select: { workerId: true, minutesWorked: true, absent: true } },
+        timeEntries: { select: { workerId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
       },
     }),
     db().supervisor.findMany({ where: { active: true }, orderBy: [{ firstName: "asc" }, { lastName: "asc" }], select: { id: true, firstName: true, lastName: true } }),
     db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
     db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
+    getServiceRules(),
   ]);
   // The engine's reasons name people and interventions by id.
   const names = new Map<string, string>([
@@ -69,8 +72,8 @@ export async function weekBoard(weekStart: string) {
         prestation: request.prestation.name,
         reference: request.reference,
         team: assignments.map((a) => ({ id: a.workerId, name: workerName(a.worker), pinned: a.pinned, overLimit: overWorkers.has(a.workerId) })),
-        // A person recorded beyond the intervention's length: payroll keeps the true figure, the coordinator looks.
-        overtime: timeEntries.some((t) => t.minutesWorked > i.durationMinutes),
+        // A person's final hours far from the plan: payroll keeps the true figure, the coordinator looks.
+        overtime: timeEntries.some((t) => attendanceState(t) === "left" && hoursDifferFromPlan(t.minutesWorked, i.durationMinutes, fieldHours)),
         recordedMinutes: recorded,
       };
     }),
@@ -206,10 +209,12 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
         if (unknown) return { ok: false as const, violations: [], message: unknown };
         const violations = await violationsOf(tx, weekStart, change);
         if (violations.length > 0 && !force) return { ok: false as const, violations };
+        // A team forced past a rule is pinned whole: the next optimisation would otherwise undo it silently.
+        const forced = violations.length > 0;
         await tx.assignment.deleteMany({ where: { interventionId: change.interventionId } });
         await tx.intervention.update({
           where: { id: change.interventionId },
-          data: { supervisorId: change.supervisorId, supervisorPinned: change.supervisorPinned, status: "SCHEDULED", unstaffedRule: null, unstaffedReason: null },
+          data: { supervisorId: change.supervisorId, supervisorPinned: forced || change.supervisorPinned, status: "SCHEDULED", unstaffedRule: null, unstaffedReason: null },
         });
         // The intervention's own times: the database refuses a person booked twice at once on them.
         await tx.assignment.createMany({
@@ -218,7 +223,7 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
             workerId,
             startsAt: current.startsAt,
             endsAt: current.endsAt,
-            pinned: change.pinnedWorkerIds.includes(workerId),
+            pinned: forced || change.pinnedWorkerIds.includes(workerId),
           })),
         });
         const rules = ruleIds(violations);

@@ -189,7 +189,9 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     // that team, so the engine leaves it exactly as it stands, even a team the
     // coordination forced smaller or larger than asked. Otherwise its people would
     // look free at that time to the engine, not to the database.
-    const keptWhole = keepAll && !steered && pinnedSupervisor !== undefined && pinnedWorkers.length > 0 && pinnedWorkers.length === i.assignments.length;
+    // A team pinned whole by hand (a forced team is) is kept the same way.
+    const pinnedWhole = i.supervisorPinned && i.assignments.length > 0 && i.assignments.every((a) => a.pinned);
+    const keptWhole = (keepAll || pinnedWhole) && !steered && pinnedSupervisor !== undefined && pinnedWorkers.length > 0 && pinnedWorkers.length === i.assignments.length;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.
     const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;

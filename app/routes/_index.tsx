@@ -49,9 +49,9 @@ export default function Home() {
           <div className="grid fit">
             <Card title={isPartner ? "Interventions envoyées, pas encore acceptées" : "Interventions à valider"}>
               <p className="stat">{figures.waiting}</p>
-              {isPartner && figures.waiting > 0 ? (
+              {figures.waiting > 0 ? (
                 <p>
-                  <Link to="/requests?status=SUBMITTED">Voir ces demandes</Link>
+                  <Link to="/requests?status=SUBMITTED">{isPartner ? "Voir ces demandes" : "Voir les demandes à valider"}</Link>
                 </p>
               ) : null}
             </Card>

@@ -146,6 +146,20 @@ export default function Rules() {
         <RuleCard title="Préavis de changement de planning" intent="scheduleChangeNoticeDays" message={st("scheduleChangeNoticeDays").message}>
           <Field label="Jours" hint="En deçà, un planning confirmé ne change qu'avec l'accord de la personne." type="number" {...v("scheduleChangeNoticeDays", "value", rules.scheduleChangeNoticeDays)} />
         </RuleCard>
+        <RuleCard title="Pointage sur le terrain" intent="fieldHours" message={st("fieldHours").message}>
+          <Field
+            label="Arrivée notée au plus tôt (minutes avant le début)"
+            hint="Avant, le bouton Arrivée est refusé : les heures commencent au plus tôt à ce moment."
+            type="number"
+            {...v("fieldHours", "checkInEarlyMinutes", rules.fieldHours.checkInEarlyMinutes)}
+          />
+          <Field
+            label="Écart signalé à la coordination (minutes)"
+            hint="Des heures enregistrées qui s'écartent davantage du prévu, en plus ou en moins, sont signalées par e-mail et sur le planning."
+            type="number"
+            {...v("fieldHours", "varianceAlertMinutes", rules.fieldHours.varianceAlertMinutes)}
+          />
+        </RuleCard>
         <RuleCard title="Horizon des demandes récurrentes" intent="recurrenceHorizonWeeks" message={st("recurrenceHorizonWeeks").message}>
           <Field
             label="Semaines à l'avance"

@@ -9,6 +9,7 @@ import { AgreementCard } from "~/components/AgreementCard.tsx";
 import { agreementTeam, recordAgreement, withdrawAgreement } from "~/data/agreements.server.ts";
 import { myIntervention, recordTime, saveReport, supervisorOfUser } from "~/data/my-day.server.ts";
 import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
+import { ACTIONS_BY_STATE, attendanceState, attendanceSummary } from "~/domain/planning/attendance.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
@@ -39,21 +40,17 @@ const schema = z.discriminatedUnion(
     z.object({ intent: z.literal("check-out"), workerId }),
     z.object({ intent: z.literal("absent"), workerId }),
     z.object({
-      intent: z.literal("minutes"),
+      intent: z.literal("correct"),
       workerId,
       // An empty field is not "0 minutes" (Number("") is 0): it gets a message.
       minutes: z
         .string({ error: "Indiquez un nombre de minutes." })
         .trim()
         .min(1, "Indiquez un nombre de minutes.")
+        .regex(/^\d{1,4}$/, "Un nombre entier de minutes, sans signe.")
         .transform(Number)
-        .pipe(
-          z
-            .number({ error: "Indiquez un nombre de minutes." })
-            .int("Un nombre entier de minutes.")
-            .min(0, "Pas de durée négative.")
-            .max(24 * 60, "Une journée au plus."),
-        ),
+        .pipe(z.number().max(24 * 60, "Une journée au plus.")),
+      reason: z.string({ error: "Indiquez le motif de la correction." }).trim().min(3, "Indiquez le motif de la correction, en quelques mots.").max(200, "200 caractères au plus."),
     }),
     z.object({
       intent: z.literal("report"),
@@ -84,10 +81,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!ok) return json({ errors: { form: "Cette intervention ne peut plus recevoir de compte rendu." } as FieldErrors, done: null, alert: false, workerId: null }, { status: 409 });
     return json({ errors: {} as FieldErrors, done: "Compte rendu enregistré : l'intervention est terminée.", alert: false, workerId: null });
   }
-  const what = data.intent === "minutes" ? { kind: "minutes" as const, minutes: data.minutes } : { kind: data.intent };
+  const what = data.intent === "correct" ? { kind: "correct" as const, minutes: data.minutes, reason: data.reason } : { kind: data.intent };
   const result = await recordTime(actor, supervisor.id, intervention.id, data.workerId, what);
   if (!result.ok) return json({ errors: { form: result.message } as FieldErrors, done: null, alert: false, workerId: data.workerId }, { status: 409 });
-  const messages = { "check-in": "Arrivée enregistrée.", "check-out": "Départ enregistré.", minutes: "Heures enregistrées.", absent: "Absence enregistrée." };
+  const messages = { "check-in": "Arrivée enregistrée.", "check-out": "Départ enregistré.", correct: "Heures corrigées et enregistrées.", absent: "Absence enregistrée." };
   return json({ errors: {} as FieldErrors, done: messages[data.intent], alert: result.overLimit, workerId: data.workerId });
 }
 
@@ -100,7 +97,7 @@ export default function MyIntervention() {
   const messages = (
     <>
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
-      {data?.alert ? <Alert kind="info">Ces heures dépassent la durée prévue ou le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
+      {data?.alert ? <Alert kind="info">Ces heures s'écartent du prévu ou dépassent le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
       {/* workerId is a hidden field: its message is the form's. */}
       {errors.form || errors.workerId ? <Alert kind="error">{errors.form ?? errors.workerId}</Alert> : null}
     </>
@@ -138,57 +135,64 @@ export default function MyIntervention() {
           {i.assignments.map((a) => {
             const t = entries.get(a.workerId);
             const name = `${a.worker.firstName} ${a.worker.lastInitial}.`;
-            const fieldId = `minutes-${a.workerId}`;
+            const state = attendanceState(t);
+            const actions = ACTIONS_BY_STATE[state];
+            const correcting = data?.workerId === a.workerId && !!(errors.minutes || errors.reason);
             return (
               <li key={a.workerId} className="team-card">
                 <h3>{name}</h3>
                 {data?.workerId === a.workerId ? messages : null}
-                <p className="small">
-                  {t?.absent ? (
-                    <Badge tone="red">Absent·e</Badge>
-                  ) : (
-                    <>
-                      {t?.checkInAt ? `Arrivée ${formatTime(t.checkInAt)}` : "Pas encore arrivé·e"}
-                      {t?.checkOutAt ? ` · départ ${formatTime(t.checkOutAt)}` : ""}
-                      {t && t.minutesWorked > 0 ? ` · ${formatMinutes(t.minutesWorked)} travaillées` : ""}
-                    </>
-                  )}
-                </p>
-                {/* Each form keeps the scroll where the encadrant tapped: on a phone the team is a long page. */}
+                <p className="small">{state === "absent" ? <Badge tone="red">Absent·e</Badge> : attendanceSummary(t)}</p>
+                {/* Only the actions that fit the person's state; each form keeps the scroll where the encadrant tapped. */}
                 <div className="row">
-                  <AppForm preventScrollReset>
-                    <input type="hidden" name="workerId" value={a.workerId} />
-                    <SubmitButton name="intent" value="check-in">
-                      Arrivée<span className="visually-hidden"> de {name}</span>
-                    </SubmitButton>
-                  </AppForm>
-                  <AppForm preventScrollReset>
-                    <input type="hidden" name="workerId" value={a.workerId} />
-                    <SubmitButton name="intent" value="check-out" variant="secondary">
-                      Départ<span className="visually-hidden"> de {name}</span>
-                    </SubmitButton>
-                  </AppForm>
-                  <AppForm preventScrollReset>
-                    <input type="hidden" name="workerId" value={a.workerId} />
-                    <SubmitButton name="intent" value="absent" variant="danger">
-                      Absent·e<span className="visually-hidden"> : {name}</span>
-                    </SubmitButton>
-                  </AppForm>
+                  {actions.includes("check-in") ? (
+                    <AppForm preventScrollReset>
+                      <input type="hidden" name="workerId" value={a.workerId} />
+                      <SubmitButton name="intent" value="check-in">
+                        Arrivée<span className="visually-hidden"> de {name}</span>
+                      </SubmitButton>
+                    </AppForm>
+                  ) : null}
+                  {actions.includes("check-out") ? (
+                    <AppForm preventScrollReset>
+                      <input type="hidden" name="workerId" value={a.workerId} />
+                      <SubmitButton name="intent" value="check-out">
+                        Départ<span className="visually-hidden"> de {name}</span>
+                      </SubmitButton>
+                    </AppForm>
+                  ) : null}
+                  {actions.includes("absent") ? (
+                    <AppForm preventScrollReset>
+                      <input type="hidden" name="workerId" value={a.workerId} />
+                      <SubmitButton name="intent" value="absent" variant="danger">
+                        Absent·e<span className="visually-hidden"> : {name}</span>
+                      </SubmitButton>
+                    </AppForm>
+                  ) : null}
                 </div>
-                <AppForm className="inline-form" preventScrollReset>
-                  <input type="hidden" name="workerId" value={a.workerId} />
-                  <input type="hidden" name="intent" value="minutes" />
-                  <Field
-                    label={`Minutes travaillées par ${name}`}
-                    name="minutes"
-                    id={fieldId}
-                    type="number"
-                    hint={`Prévu : ${formatMinutes(i.durationMinutes)} (${i.durationMinutes} min).`}
-                    defaultValue={t && t.minutesWorked > 0 ? String(t.minutesWorked) : String(i.durationMinutes)}
-                    error={data?.workerId === a.workerId ? errors.minutes : undefined}
-                  />
-                  <SubmitButton variant="secondary">Enregistrer les heures<span className="visually-hidden"> de {name}</span></SubmitButton>
-                </AppForm>
+                <details className="correction" open={correcting}>
+                  <summary>
+                    {state === "left" ? "Corriger les heures" : "Saisir les heures à la main"}
+                    <span className="visually-hidden"> de {name}</span>
+                  </summary>
+                  <AppForm className="form" preventScrollReset>
+                    <input type="hidden" name="workerId" value={a.workerId} />
+                    <input type="hidden" name="intent" value="correct" />
+                    <Field
+                      label={`Minutes travaillées par ${name}`}
+                      name="minutes"
+                      id={`minutes-${a.workerId}`}
+                      type="number"
+                      hint={`Prévu : ${formatMinutes(i.durationMinutes)} (${i.durationMinutes} min). Ce chiffre remplace celui de l'arrivée et du départ.`}
+                      defaultValue={state === "left" && t ? String(t.minutesWorked) : ""}
+                      error={correcting ? errors.minutes : undefined}
+                    />
+                    <Field label="Motif de la correction" name="reason" id={`reason-${a.workerId}`} hint="Par exemple : départ oublié, arrivée notée en retard." error={correcting ? errors.reason : undefined} />
+                    <SubmitButton variant="secondary">
+                      Enregistrer les heures<span className="visually-hidden"> de {name}</span>
+                    </SubmitButton>
+                  </AppForm>
+                </details>
               </li>
             );
           })}

@@ -67,7 +67,7 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
       <span className="plan-meta">
         {i.prestation} <Badge tone={staffed >= i.workersNeeded ? "green" : "amber"}>{`${staffed}/${i.workersNeeded}`}</Badge>
         {i.supervisorPinned ? <Badge tone="blue">épinglée</Badge> : null}
-        {i.overtime || i.team.some((t) => t.overLimit) ? <Badge tone="red">heures au-delà</Badge> : null}
+        {i.overtime || i.team.some((t) => t.overLimit) ? <Badge tone="red">heures à vérifier</Badge> : null}
       </span>
       {i.team.length > 0 ? (
         <span className="plan-team">
@@ -119,7 +119,7 @@ export default function Planning() {
       {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?week=${week}&run=${run.id}`} /> : null}
       {overLimit > 0 ? (
         <Alert kind="info">
-          {overLimit} intervention(s) avec des heures réalisées au-delà du prévu ou du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
+          {overLimit} intervention(s) avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
         </Alert>
       ) : null}
       <Card title={`Sans équipe (${unstaffed.length})`}>

@@ -162,7 +162,7 @@ export default function SteerIntervention() {
         }
       />
       {saved === "ok" ? <Alert kind="success">Équipe enregistrée.</Alert> : null}
-      {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal.</Alert> : null}
+      {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert> : null}
       {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
         <Alert kind="info">
           Sans équipe ({intervention.unstaffedRule}) : {intervention.unstaffedReason}

@@ -103,10 +103,10 @@ describe("the coordinator's planning board", () => {
 describe("the encadrant's day on a phone (360 px)", () => {
   let interventionId = "";
   beforeAll(async () => {
-    // An intervention this evening for the demo encadrant, whatever day the tests run.
+    // An intervention of the demo encadrant that started a few minutes ago (arrivals are noted from an hour before the start), today in Paris.
     const today = toParisDate(new Date());
-    const startsAt = fromParisLocal(`${today}T20:00`);
-    const endsAt = fromParisLocal(`${today}T21:30`);
+    const startsAt = new Date(Math.max(fromParisLocal(`${today}T00:00`).getTime(), Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000));
+    const endsAt = new Date(startsAt.getTime() + 90 * 60_000);
     const [supervisor] = await queryApp<{ id: string }>(`SELECT s.id FROM "Supervisor" s JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example'`);
     const [request] = await queryApp<{ id: string; organisationId: string; siteId: string }>(`SELECT id, "organisationId", "siteId" FROM "ServiceRequest" ORDER BY reference LIMIT 1`);
     const workers = await queryApp<{ id: string }>(
@@ -138,16 +138,30 @@ describe("the encadrant's day on a phone (360 px)", () => {
     await page.getByRole("heading", { name: /Équipe \(2\)/ }).waitFor();
     await expectNoHorizontalScroll(page);
 
-    await page.getByRole("button", { name: /^Arrivée de / }).first().click();
+    const first = page.locator(".team-card").first();
+    await first.getByRole("button", { name: /^Arrivée de / }).click();
     await page.getByText("Arrivée enregistrée.").waitFor();
     const [status] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [interventionId]);
     expect(status!.status).toBe("IN_PROGRESS");
-    const minutes = page.getByLabel(/^Minutes travaillées par /).first();
-    await minutes.fill("95");
-    await page.getByRole("button", { name: /^Enregistrer les heures de / }).first().click();
-    await page.getByText("Heures enregistrées.").waitFor();
-    // 95 minutes on a 90-minute intervention: kept as it was, the coordination is told.
+    // Arrived: the card offers the departure, no second arrival.
+    await first.getByRole("button", { name: /^Départ de / }).waitFor();
+    expect(await first.getByRole("button", { name: /^Arrivée de / }).count()).toBe(0);
+    // A departure in the same minute would record 0 minutes: refused, with the way out.
+    await first.getByRole("button", { name: /^Départ de / }).click();
+    await page.getByText(/Le départ doit suivre l'arrivée/).waitFor();
+    // Hours typed by hand need a reason; the field starts empty, never a pre-filled plan.
+    await first.getByText(/^Saisir les heures à la main/).click();
+    const minutes = first.getByLabel(/^Minutes travaillées par /);
+    expect(await minutes.inputValue()).toBe("");
+    await minutes.fill("120");
+    await first.getByRole("button", { name: /^Enregistrer les heures de / }).click();
+    await page.getByText(/Indiquez le motif de la correction/).waitFor();
+    await first.getByLabel("Motif de la correction").fill("Départ oublié, parti à midi");
+    await first.getByRole("button", { name: /^Enregistrer les heures de / }).click();
+    await page.getByText("Heures corrigées et enregistrées.").waitFor();
+    // 120 minutes on a 90-minute intervention: kept as it was, the coordination is told.
     await page.getByText(/la coordination est prévenue/).waitFor();
+    await first.getByText(/2 h enregistrées \(corrigées à la main\)/).waitFor();
     await page.getByRole("button", { name: /^Absent·e : / }).last().click();
     await page.getByText("Absence enregistrée.").waitFor();
     await page.getByLabel("Compte rendu").fill("Passerelle balayée et lavée, bacs sortis.");
@@ -158,7 +172,7 @@ describe("the encadrant's day on a phone (360 px)", () => {
     await expectAccessible(page);
     await screenshot(page, "my-day-intervention-phone");
     const entries = await queryApp<{ minutesWorked: number; absent: boolean }>(`SELECT "minutesWorked", absent FROM "TimeEntry" WHERE "interventionId" = $1 ORDER BY absent`, [interventionId]);
-    expect(entries).toEqual([{ minutesWorked: 95, absent: false }, { minutesWorked: 0, absent: true }]);
+    expect(entries).toEqual([{ minutesWorked: 120, absent: false }, { minutesWorked: 0, absent: true }]);
     const [done] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [interventionId]);
     expect(done!.status).toBe("DONE");
 

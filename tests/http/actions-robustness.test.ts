@@ -267,7 +267,7 @@ const ROUTES: Record<string, ActionRoute> = {
       "check-in": { fields: { workerId: ids.teamWorker } },
       "check-out": { fields: { workerId: ids.teamWorker } },
       absent: { fields: { workerId: ids.teamWorker } },
-      minutes: { fields: { workerId: ids.teamWorker, minutes: "60" } },
+      correct: { fields: { workerId: ids.teamWorker, minutes: "60", reason: "Départ oublié" }, text: ["reason"] },
       report: { fields: { text: "Tout s'est bien passé.", incidents: "" }, text: ["text", "incidents"] },
       agree: { fields: { workerId: ids.teamWorker } },
       "withdraw-agreement": { fields: { workerId: ids.teamWorker } },
@@ -275,7 +275,7 @@ const ROUTES: Record<string, ActionRoute> = {
     tables: ["TimeEntry", "InterventionReport", "Intervention", "ScheduleChangeAgreement"],
     hostile: (ids): Hostile[] => [
       { label: "a person outside the team, checked in", body: { intent: "check-in", workerId: ids.strangerWorker } },
-      { label: "a person outside the team, minutes", body: { intent: "minutes", workerId: ids.strangerWorker, minutes: "60" } },
+      { label: "a person outside the team, minutes", body: { intent: "correct", workerId: ids.strangerWorker, minutes: "60", reason: "Départ oublié" } },
       { label: "a person outside the team, agreeing", body: { intent: "agree", workerId: ids.strangerWorker } },
       { label: "another encadrant's intervention", path: `/my-day/${ids.otherEncadrantIntervention}`, body: { intent: "check-in", workerId: ids.teamWorker } },
     ],

@@ -76,6 +76,25 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "cancellationDeadlineHours", value: "48" }, { from: "/admin/rules" });
   });
 
+  it("links the coordinator's home card of requests to validate to those requests", async () => {
+    // The demo has requests waiting for validation.
+    const [{ count }] = (await queryApp<{ count: string }>(`SELECT count(*) FROM "Intervention" WHERE status = 'SUBMITTED'`)) as [{ count: string }];
+    expect(Number(count)).toBeGreaterThan(0);
+    const html = await (await coordinator.get("/")).text();
+    expect(html).toContain('href="/requests?status=SUBMITTED"');
+  });
+
+  it("sets the field hours rules (arrival window, gap alerted) and refuses a negative window", async () => {
+    const bad = await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "-5", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("0 minutes au moins.");
+    const ok = await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "45", varianceAlertMinutes: "20" }, { from: "/admin/rules" });
+    expect(ok.status).toBe(200);
+    const [row] = await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'fieldHours'`);
+    expect(row!.value).toEqual({ checkInEarlyMinutes: 45, varianceAlertMinutes: 20 });
+    await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "60", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
+  });
+
   it("lets a coordinator add a new skill, listed in the service rules", async () => {
     const response = await coordinator.post("/admin/rules", { intent: "skill", code: "tri-textile-http", label: "Tri textile (HTTP)" }, { from: "/admin/rules" });
     expect(response.status).toBe(200);

@@ -6,7 +6,7 @@ import { previewChange, saveChange } from "~/data/planning.server.ts";
 import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
-import { replanIntervention } from "../../workers/processors/scheduling.ts";
+import { optimiseWeek, replanIntervention } from "../../workers/processors/scheduling.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
 
 // The coordinator's writes on the plan and the people, on a real database.
@@ -59,6 +59,13 @@ describe("steering the plan", async () => {
     expect(assignments[0]!.startsAt).toEqual(intervention.startsAt);
     const [audit] = await auditOf(intervention.id, "planning.forced");
     expect(audit!.details).toMatchObject({ rules: ["H2"], reason: "Le partenaire accepte une personne ce jour-là." });
+    // Forced means pinned whole, so the week's optimisation keeps it as saved.
+    expect(assignments[0]!.pinned).toBe(true);
+    expect((await db().intervention.findUniqueOrThrow({ where: { id: intervention.id } })).supervisorPinned).toBe(true);
+    await optimiseWeek({ weekStart: week });
+    const after = await db().intervention.findUniqueOrThrow({ where: { id: intervention.id }, include: { assignments: true } });
+    expect(after.supervisorId).toBe(w.supervisor.id);
+    expect(after.assignments.map((a) => a.workerId)).toEqual([w.workers[0]!.id]);
   });
 
   it("saves a valid change with its pins and no forcing", async () => {
@@ -109,22 +116,50 @@ describe("absences and hours", async () => {
     expect(after).toHaveLength(2);
   });
 
-  it("records hours as they were, alerts past the limit, and exports the month's true figures", async () => {
+  it("records hours in the order the field allows, from the clock or corrected with a reason, and tells coordination when they are far from the plan", async () => {
     const month = addDays(week, 4).slice(0, 7);
     const a = await w.staffed(4, "08:00", [w.workers[2]!.id, w.workers[3]!.id], 180);
     const id = a.interventions[0]!.id;
+    const start = at(4, "08:00");
+    const minute = (n: number) => new Date(start.getTime() + n * 60_000);
     const encadrant = await createUser(db(), { role: "ENCADRANT" });
     await db().supervisor.update({ where: { id: w.supervisor.id }, data: { userId: encadrant.id } });
     const actor = { userId: encadrant.id, organisationId: encadrant.membership!.organisationId, role: "ENCADRANT" as const };
-    expect(await recordTime(actor, w.supervisor.id, id, w.workers[2]!.id, { kind: "check-in" })).toEqual({ ok: true, overLimit: false });
+    const record = (workerId: string, what: Parameters<typeof recordTime>[4], now: Date) => recordTime(actor, w.supervisor.id, id, workerId, what, now);
+    const first = w.workers[2]!.id;
+
+    // Arrival: not before the window (60 minutes before the start by default), once.
+    expect(await record(first, { kind: "check-in" }, minute(-61))).toEqual({ ok: false, message: expect.stringMatching(/^Trop tôt : l'arrivée se note à partir de 07:00/) });
+    expect(await record(first, { kind: "check-out" }, minute(-61))).toEqual({ ok: false, message: expect.stringMatching(/pas encore arrivée/) });
+    expect(await record(first, { kind: "check-in" }, minute(-10))).toEqual({ ok: true, overLimit: false });
     expect((await db().intervention.findUniqueOrThrow({ where: { id } })).status).toBe("IN_PROGRESS");
-    // 200 minutes on a 180-minute intervention: kept, and the coordinator is told.
-    expect(await recordTime(actor, w.supervisor.id, id, w.workers[2]!.id, { kind: "minutes", minutes: 200 })).toEqual({ ok: true, overLimit: true });
+    expect(await record(first, { kind: "check-in" }, minute(-5))).toEqual({ ok: false, message: expect.stringMatching(/déjà notée/) });
+    // Departure: after the arrival; the minutes are the time between them (never 0 at the same minute).
+    expect(await record(first, { kind: "check-out" }, minute(-10))).toEqual({ ok: false, message: expect.stringMatching(/^Le départ doit suivre l'arrivée \(notée à 07:50\)/) });
+    expect(await record(first, { kind: "check-out" }, minute(170))).toEqual({ ok: true, overLimit: false });
+    expect((await db().timeEntry.findUniqueOrThrow({ where: { interventionId_workerId: { interventionId: id, workerId: first } } })).minutesWorked).toBe(180);
+    expect(await auditOf(id, "hours.over_limit")).toHaveLength(0);
+    // A correction by hand replaces the clock's figure, with its reason audited; 200 for 180 planned is past the 15-minute margin.
+    expect(await record(first, { kind: "correct", minutes: 200, reason: "Départ noté en retard" }, minute(200))).toEqual({ ok: true, overLimit: true });
+    const [corrected] = await auditOf(id, "time.correct");
+    expect(corrected!.details).toMatchObject({ workerId: first, minutesWorked: 200, previousMinutes: 180, reason: "Départ noté en retard" });
     expect(await auditOf(id, "hours.over_limit")).toHaveLength(1);
-    await recordTime(actor, w.supervisor.id, id, w.workers[3]!.id, { kind: "absent" });
+    // Coordination gets one mail (a repeat of the same figure is not mailed again), with no person's name.
+    await record(first, { kind: "correct", minutes: 200, reason: "Départ noté en retard" }, minute(201));
+    const mails = await db().mail.findMany({ where: { dedupeKey: { startsWith: `hours-alert:${id}:` } } });
+    const coordinators = await db().user.count({ where: { deactivatedAt: null, membership: { role: "COORDINATOR" } } });
+    expect(mails).toHaveLength(coordinators);
+    expect(mails[0]!.subject).toMatch(/^Heures à vérifier/);
+    expect(mails[0]!.text).toContain("3 h 20 pour 3 h prévues (+20 min)");
+    expect(mails[0]!.text).not.toContain(w.workers[2]!.firstName);
+
+    const second = w.workers[3]!.id;
+    expect(await record(second, { kind: "absent" }, minute(5))).toEqual({ ok: true, overLimit: false });
+    // Too late for an arrival once the intervention is over: the hours are typed, with a reason.
+    expect(await record(second, { kind: "check-in" }, minute(181))).toEqual({ ok: false, message: expect.stringMatching(/finie depuis 11:00/) });
     // Another encadrant cannot record on it.
     const stranger = await createSupervisor(db(), { skillIds: [w.skill.id] });
-    expect((await recordTime(actor, stranger.id, id, w.workers[2]!.id, { kind: "minutes", minutes: 10 })).ok).toBe(false);
+    expect((await recordTime(actor, stranger.id, id, first, { kind: "correct", minutes: 10, reason: "essai" }, minute(10))).ok).toBe(false);
 
     const entries = (await workedEntries(month)).filter((e) => e.workerId === w.workers[2]!.id || e.workerId === w.workers[3]!.id);
     const payroll = payrollCsv(month, entries).split("\r\n");

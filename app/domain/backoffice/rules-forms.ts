@@ -89,6 +89,11 @@ const RULE_FORM_LIST = [
   rule("einvoiceRetentionYears", { value: intField("un nombre d'années", 10, 50, " ans") }, (v) => v.value),
   rule("vatOnReceipts", { value: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional() }, (v) => v.value === "on"),
   rule(
+    "fieldHours",
+    { checkInEarlyMinutes: intField("un nombre de minutes", 0, 240, " minutes"), varianceAlertMinutes: intField("un nombre de minutes", 0, 240, " minutes") },
+    (v) => ({ checkInEarlyMinutes: v.checkInEarlyMinutes, varianceAlertMinutes: v.varianceAlertMinutes }),
+  ),
+  rule(
     "teamSize",
     { min: intField("un minimum", 1, 20, " personnes"), max: intField("un maximum", 1, 20, " personnes") },
     (v, ctx) => {

@@ -41,6 +41,10 @@ export const SERVICE_RULES = {
   vatOnReceipts: z.boolean().default(true),
   /** Years the Factur-X documents are kept (never less than the 10 years of the law, art. L123-22 C. com.). */
   einvoiceRetentionYears: z.number({ error: "Indiquez un nombre d'années." }).int("Un nombre entier d'années.").min(10, "10 ans au moins : la loi impose de conserver les factures 10 ans.").max(50, "50 ans au plus.").default(10),
+  /** Recording hours on site: how early an arrival may be noted, and the gap from the plan that alerts coordination. */
+  fieldHours: z
+    .object({ checkInEarlyMinutes: z.number().int().min(0).max(240), varianceAlertMinutes: z.number().int().min(0).max(240) })
+    .default({ checkInEarlyMinutes: 60, varianceAlertMinutes: 15 }),
   /** Skills of the service, as code and French label. */
   skills: z
     .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
