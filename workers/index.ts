@@ -19,7 +19,7 @@ import { optimiseWeek, replanIntervention, staffRequest } from "./processors/sch
 import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-schedulers.ts";
 import { expandSeries } from "~/data/series.server.ts";
 
-type Processor = (job: Job) => Promise<unknown>;
+type Processor = (job: Job, token?: string) => Promise<unknown>;
 
 export function processorsFor(queues: ReturnType<typeof createQueues>): Record<QueueName, Processor> {
   const transport = mailTransport();
@@ -41,7 +41,7 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
       return job.name === "event" ? invoicing.processStripeEvent(payload) : invoicing.reconcile();
     },
     retention: retentionProcessor,
-    notifications: async (job) => notify(parsePayload("notifications", job.name, job.data) as JobPayload<"notifications", "notify">),
+    notifications: async (job, token) => notify(parsePayload("notifications", job.name, job.data) as JobPayload<"notifications", "notify">, job, token),
     scheduling: async (job) => {
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);

@@ -5,6 +5,7 @@ import { formatDateTime } from "~/utils/format.ts";
 import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
 import { prepareDraft } from "./invoicing.server.ts";
+import { queueNotification } from "./notifications.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
 // Contested hours: the partner opens a dispute on a done intervention, finance
@@ -197,6 +198,7 @@ export async function settleDispute(
         body: `Contestation des heures de l'intervention du ${formatDateTime(intervention.startsAt)} : ${decision}\n${input.answer}`,
       },
     });
+    await queueNotification(tx, "dispute.settled", { interventionId: row.interventionId, disputeId }, disputeId);
     await audit(
       {
         action: "dispute.settled",

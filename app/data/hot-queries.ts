@@ -2,6 +2,7 @@
 // The data layer runs it (sessions.server.ts, requests.server.ts), and so does
 // the bare baseline of tests/bench/portal.ts: both run the very same queries.
 // No Prisma here; values are always bound ($1...), never spliced into the text.
+import { requestStatusCondition, type InterventionStatus } from "~/domain/requests/status.ts";
 
 export type SqlQuery = { text: string; values: unknown[] };
 
@@ -34,7 +35,12 @@ export function requestListQuery(organisationId: string | null, filters: Request
   const where: string[] = [];
   if (organisationId !== null) where.push(`r."organisationId" = ${bind(organisationId)}`);
   if (filters.siteId) where.push(`r."siteId" = ${bind(filters.siteId)}`);
-  if (filters.status) where.push(`EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND i.status::text = ${bind(filters.status)})`);
+  if (filters.status) {
+    // The status the list shows (derived from every intervention), not any one intervention's.
+    const { some, none } = requestStatusCondition(filters.status as InterventionStatus);
+    where.push(`EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND i.status::text = ANY(${bind(some)}::text[]))`);
+    if (none.length) where.push(`NOT EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND i.status::text = ANY(${bind(none)}::text[]))`);
+  }
   if (filters.from || filters.to) {
     const range = [filters.from ? `i."startsAt" >= ${bind(utc(filters.from))}` : "", filters.to ? `i."startsAt" < ${bind(utc(filters.to))}` : ""].filter(Boolean);
     where.push(`EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND ${range.join(" AND ")})`);

@@ -8,6 +8,7 @@ import { audit } from "./audit.server.ts";
 import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { enqueueDocument } from "./einvoicing.server.ts";
+import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
 // Invoicing's data: drafts from the month's interventions, gapless numbers,
@@ -462,7 +463,10 @@ async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!from.includes(invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
-    if (to === "VOID") await releaseClaims(tx, invoiceId);
+    if (to === "VOID") {
+      await releaseClaims(tx, invoiceId);
+      await queueNotification(tx, "invoice.voided", { invoiceId }, "voided");
+    }
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
     await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
     return { ok: true, message: done };

@@ -4,10 +4,16 @@ import { addToOutbox } from "./outbox.server.ts";
 export type MailContent = { to: string; subject: string; text: string; html: string };
 
 /** Stores the message and asks a worker to send it, in the caller's transaction. */
-export async function queueMail(tx: Tx, mail: MailContent) {
-  const row = await tx.mail.create({ data: mail });
+export async function queueMail(tx: Tx, mail: MailContent, dedupeKey?: string) {
+  const row = await tx.mail.create({ data: { ...mail, ...(dedupeKey ? { dedupeKey } : {}) } });
   await addToOutbox(tx, "mail", "send", `mail:${row.id}`, { mailId: row.id });
   return row;
+}
+
+/** queueMail once per key: null when a mail was already written under it. */
+export async function queueMailOnce(tx: Tx, mail: MailContent, dedupeKey: string) {
+  if (await tx.mail.findUnique({ where: { dedupeKey }, select: { id: true } })) return null;
+  return queueMail(tx, mail, dedupeKey);
 }
 
 export async function getMailToSend(mailId: string) {

@@ -1,13 +1,10 @@
 import type { Actor } from "~/domain/access/roles.ts";
-import { hoursAlertMail } from "~/domain/notifications/coordination.ts";
 import { decideAttendance, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
-import { env } from "~/utils/env.server.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db } from "./db.server.ts";
 import { queueNotification } from "./notifications.server.ts";
-import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
 // The encadrant's day: their own interventions only (Supervisor.userId = the
@@ -78,14 +75,14 @@ export type TimeAction = { kind: "check-in" } | { kind: "check-out" } | { kind: 
  * them), absence, or minutes typed by hand with a reason. Hours are kept as
  * they were, even past a limit: payroll needs the true figure. Far from the
  * plan or past the person's weekly cap, coordination is told (an audit entry,
- * a mail, and a badge on the planning board).
+ * a notification by mail, and a badge on the planning board).
  */
 export async function recordTime(actor: Actor, supervisorId: string, interventionId: string, workerId: string, what: TimeAction, now = new Date()): Promise<Recorded> {
   const { fieldHours } = await getServiceRules();
   return db().$transaction(async (tx) => {
     const intervention = await tx.intervention.findFirst({
       where: { id: interventionId, supervisorId, assignments: { some: { workerId } } },
-      select: { id: true, status: true, startsAt: true, endsAt: true, durationMinutes: true, site: { select: { name: true } } },
+      select: { id: true, status: true, startsAt: true, endsAt: true, durationMinutes: true },
     });
     if (!intervention) return { ok: false as const, message: "Cette personne ne fait pas partie de l'équipe de cette intervention." };
     if (!(RECORDABLE as readonly string[]).includes(intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
@@ -126,23 +123,10 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
     );
     if (overLimit) {
       await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
-      await tellCoordination(tx, intervention, entry.minutesWorked, weekMinutes > Math.min(960, worker.weeklyMaxMinutes), `${interventionId}:${workerId}:${entry.minutesWorked}`);
+      await queueNotification(tx, "hours.flagged", { interventionId }, `${workerId}:${entry.minutesWorked}:${weekMinutes}`);
     }
     return { ok: true as const, overLimit };
   });
-}
-
-/** One mail per coordinator for a recorded figure (the key makes a repeat a no-op). Names stay in the app: the mail links to the board. */
-async function tellCoordination(tx: Tx, intervention: { id: string; startsAt: Date; durationMinutes: number; site: { name: string } }, minutes: number, pastWeeklyCap: boolean, key: string) {
-  const coordinators = await tx.user.findMany({ where: { deactivatedAt: null, membership: { role: "COORDINATOR" } }, select: { id: true, email: true }, orderBy: { id: "asc" } });
-  for (const user of coordinators) {
-    const content = hoursAlertMail(user.email, { site: intervention.site.name, startsAt: intervention.startsAt, plannedMinutes: intervention.durationMinutes, recordedMinutes: minutes, pastWeeklyCap, link: `${env().APP_URL}/planning/interventions/${intervention.id}` });
-    const dedupeKey = `hours-alert:${key}:${user.id}`;
-    const existing = await tx.mail.findUnique({ where: { dedupeKey }, select: { id: true } });
-    if (existing) continue;
-    const mail = await tx.mail.create({ data: { ...content, dedupeKey } });
-    await addToOutbox(tx, "mail", "send", `mail:${mail.id}`, { mailId: mail.id });
-  }
 }
 
 /** The short report and incidents; the intervention is then done. */

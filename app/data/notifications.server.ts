@@ -1,45 +1,75 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
-import { notificationMail, type NotificationFacts, type NotificationKind } from "~/domain/notifications/notifications.ts";
+import { audienceOf, digestMail, notificationMail, type NotificationFacts, type NotificationKind } from "~/domain/notifications/notifications.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
 import { db, type Tx } from "./db.server.ts";
-import { addManyToOutbox, addToOutbox } from "./outbox.server.ts";
+import { queueMailOnce } from "./mail.server.ts";
+import { addManyToOutbox } from "./outbox.server.ts";
+import { getServiceRules } from "./settings.server.ts";
 
-type Subject = { requestId: string; interventionId?: never } | { interventionId: string; requestId?: never };
+type Subject = ({ requestId: string } | { interventionId: string } | { invoiceId: string }) & { messageId?: string; disputeId?: string };
+type NotificationEvent = { kind: NotificationKind; subject: Subject; version: string; previousStartsAt?: Date };
 
 /**
- * Records, in the caller's transaction, that a partner must be told. The key
+ * Records, in the caller's transaction, that someone must be told. The key
  * names the event (kind, record, and what changed), so a repeat is a no-op.
  */
 export async function queueNotification(tx: Tx, kind: NotificationKind, subject: Subject, version: string, previousStartsAt?: Date) {
-  const { businessKey, payload } = notificationRow({ kind, subject, version, previousStartsAt });
-  await addToOutbox(tx, "notifications", "notify", businessKey, payload);
+  await queueNotifications(tx, [{ kind, subject, version, ...(previousStartsAt ? { previousStartsAt } : {}) }]);
 }
 
-type NotificationEvent = { kind: NotificationKind; subject: Subject; version: string; previousStartsAt?: Date };
-
-function notificationRow({ kind, subject, version, previousStartsAt }: NotificationEvent) {
-  const key = `${kind}:${subject.requestId ?? subject.interventionId}:${version}`;
-  const payload = { kind, key, ...subject, ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}) };
-  return { businessKey: key, payload };
-}
-
-/** queueNotification for many events in one statement (a plan written at once). */
+/** queueNotification for many events in few statements (a plan written at once). */
 export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
-  await addManyToOutbox(tx, "notifications", "notify", events.map(notificationRow));
+  if (events.length === 0) return;
+  // Events are grouped by request (an intervention's too) or by invoice, per audience.
+  const interventionIds = events.flatMap((e) => ("interventionId" in e.subject ? [e.subject.interventionId] : []));
+  const requestOf = new Map(
+    interventionIds.length ? (await tx.intervention.findMany({ where: { id: { in: interventionIds } }, select: { id: true, requestId: true } })).map((i) => [i.id, i.requestId] as const) : [],
+  );
+  const rows = events.map(({ kind, subject, version, previousStartsAt }) => {
+    const subjectId = "requestId" in subject ? subject.requestId : "interventionId" in subject ? subject.interventionId : subject.invoiceId;
+    const key = `${kind}:${subjectId}:${version}`;
+    const group = "invoiceId" in subject ? `invoice:${subject.invoiceId}` : `request:${"requestId" in subject ? subject.requestId : (requestOf.get(subject.interventionId) ?? subject.interventionId)}`;
+    const payload = { kind, key, ...subject, ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}) };
+    return { key, kind, groupKey: `${audienceOf(kind)}:${group}`, payload };
+  });
+  await tx.notification.createMany({ data: rows.map((r) => ({ ...r, payload: r.payload as Prisma.InputJsonValue })), skipDuplicates: true });
+  await addManyToOutbox(tx, "notifications", "notify", rows.map((r) => ({ businessKey: r.key, payload: r.payload })));
 }
 
-async function factsFor(payload: JobPayload<"notifications", "notify">) {
-  const requestSelect = {
-    id: true,
-    reference: true,
-    organisationId: true,
-    prestation: { select: { name: true } },
-    site: { select: { name: true, address: true, postalCode: true, city: true } },
-    _count: { select: { interventions: true } },
-  } satisfies Prisma.ServiceRequestSelect;
+const requestSelect = {
+  id: true,
+  reference: true,
+  organisationId: true,
+  organisation: { select: { name: true } },
+  declineReason: true,
+  prestation: { select: { name: true } },
+  site: { select: { name: true, address: true, postalCode: true, city: true } },
+  _count: { select: { interventions: true } },
+} satisfies Prisma.ServiceRequestSelect;
+
+function requestFacts(r: Prisma.ServiceRequestGetPayload<{ select: typeof requestSelect }>) {
+  return {
+    reference: r.reference,
+    prestation: r.prestation.name,
+    site: r.site.name,
+    siteAddress: `${r.site.address}, ${r.site.postalCode} ${r.site.city}`,
+    link: `${env().APP_URL}/requests/${r.id}`,
+    organisation: r.organisation.name,
+  };
+}
+
+async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">): Promise<{ organisationId: string; facts: NotificationFacts } | null> {
+  const message = payload.messageId ? await tx.requestMessage.findUnique({ where: { id: payload.messageId }, select: { body: true } }) : null;
+  const extra = message ? { message: message.body.slice(0, 1000) } : {};
+  if (payload.invoiceId) {
+    const invoice = await tx.invoice.findUnique({ where: { id: payload.invoiceId }, select: { number: true, organisationId: true, totalInclVatCents: true } });
+    if (!invoice) return null;
+    const number = invoice.number ?? "";
+    return { organisationId: invoice.organisationId, facts: { reference: number, prestation: "", site: "", siteAddress: "", link: `${env().APP_URL}/invoices`, invoiceNumber: number, amountCents: invoice.totalInclVatCents } };
+  }
   if (payload.interventionId) {
-    const i = await db().intervention.findUnique({
+    const i = await tx.intervention.findUnique({
       where: { id: payload.interventionId },
       select: {
         startsAt: true,
@@ -48,66 +78,86 @@ async function factsFor(payload: JobPayload<"notifications", "notify">) {
         cancelReason: true,
         supervisor: { select: { firstName: true, lastName: true } },
         request: { select: requestSelect },
+        timeEntries: { where: { absent: false }, select: { minutesWorked: true }, orderBy: { workerId: "asc" } },
       },
     });
     if (!i) return null;
+    const dispute = payload.disputeId ? await tx.dispute.findUnique({ where: { id: payload.disputeId }, select: { settlement: true } }) : null;
+    const staffLink = audienceOf(payload.kind) === "staff" && payload.kind !== "message.received" ? { link: `${env().APP_URL}/planning/interventions/${payload.interventionId}` } : {};
     return {
       organisationId: i.request.organisationId,
       facts: {
         ...requestFacts(i.request),
+        ...staffLink,
+        ...extra,
         startsAt: i.startsAt,
         previousStartsAt: payload.previousStartsAt ? new Date(payload.previousStartsAt) : null,
         durationMinutes: i.durationMinutes,
         teamSize: i.workersNeeded,
         encadrant: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : null,
         reason: i.cancelReason,
-      } satisfies NotificationFacts,
+        recordedMinutes: i.timeEntries.map((t) => t.minutesWorked),
+        ...(dispute ? { settlement: dispute.settlement } : {}),
+      },
     };
   }
-  const r = await db().serviceRequest.findUnique({ where: { id: payload.requestId ?? "" }, select: requestSelect });
+  const r = await tx.serviceRequest.findUnique({ where: { id: payload.requestId ?? "" }, select: requestSelect });
   if (!r) return null;
-  return { organisationId: r.organisationId, facts: { ...requestFacts(r), dates: r._count.interventions } satisfies NotificationFacts };
+  return { organisationId: r.organisationId, facts: { ...requestFacts(r), ...extra, dates: r._count.interventions, reason: r.declineReason } };
 }
 
-function requestFacts(r: { id: string; reference: string; prestation: { name: string }; site: { name: string; address: string; postalCode: string; city: string } }) {
-  return {
-    reference: r.reference,
-    prestation: r.prestation.name,
-    site: r.site.name,
-    siteAddress: `${r.site.address}, ${r.site.postalCode} ${r.site.city}`,
-    link: `${env().APP_URL}/requests/${r.id}`,
-  };
-}
+type Delivered = { recipients: number; written: number } | { waitUntil: Date };
 
 /**
- * Writes one mail per partner user who wants this kind (and hands each to the
- * mail queue). Idempotent: a mail already written for this key and person is
- * not written again.
+ * Mails the event and every other one of its group not yet told (one mail
+ * per person: the event's own, or a digest), once the group has been quiet
+ * for the digest window, each person by their preferences. Idempotent: a
+ * delivered event is never mailed again, and a mail's key stops a repeat.
  */
-export async function deliverNotification(payload: JobPayload<"notifications", "notify">) {
-  const found = await factsFor(payload);
-  if (!found) return { recipients: 0 };
-  const recipients = await db().user.findMany({
-    where: {
-      deactivatedAt: null,
-      membership: { organisationId: found.organisationId, role: { in: ["PARTNER_ADMIN", "PARTNER_MEMBER"] } },
-      NOT: { mutedNotifications: { has: payload.kind } },
+export async function deliverNotification(payload: JobPayload<"notifications", "notify">, now = new Date()): Promise<Delivered> {
+  const { notificationDigestMinutes } = await getServiceRules();
+  const windowMs = notificationDigestMinutes * 60_000;
+  return db().$transaction(
+    async (tx) => {
+      const mine = await tx.notification.findUnique({ where: { key: payload.key }, select: { groupKey: true, deliveredAt: true } });
+      if (!mine || mine.deliveredAt) return { recipients: 0, written: 0 };
+      // Locks the group's pending events: a second job of the same group waits, then finds them told.
+      const group = await tx.$queryRaw<{ id: string; key: string; kind: string; payload: JobPayload<"notifications", "notify">; createdAt: Date }[]>`
+        SELECT id, key, kind, payload, "createdAt" FROM "Notification"
+        WHERE "groupKey" = ${mine.groupKey} AND "deliveredAt" IS NULL ORDER BY "createdAt", id FOR UPDATE`;
+      if (!group.some((g) => g.key === payload.key)) return { recipients: 0, written: 0 };
+      const newest = Math.max(...group.map((g) => g.createdAt.getTime()));
+      const oldest = Math.min(...group.map((g) => g.createdAt.getTime()));
+      // Wait for a quiet moment, but never more than ten windows after the first event.
+      if (now.getTime() - newest < windowMs && now.getTime() - oldest < 10 * windowMs) return { waitUntil: new Date(Math.min(newest, oldest + 9 * windowMs) + windowMs) };
+      const events: { kind: NotificationKind; facts: NotificationFacts; organisationId: string }[] = [];
+      for (const g of group) {
+        const found = await factsFor(tx, g.payload);
+        if (found) events.push({ kind: g.kind as NotificationKind, ...found });
+      }
+      const audience = audienceOf(group[0]!.kind as NotificationKind);
+      const recipients = events.length
+        ? await tx.user.findMany({
+            where: {
+              deactivatedAt: null,
+              membership: audience === "staff" ? { role: "COORDINATOR" } : { organisationId: events[0]!.organisationId, role: { in: ["PARTNER_ADMIN", "PARTNER_MEMBER"] } },
+            },
+            select: { id: true, email: true, mutedNotifications: true },
+            orderBy: { id: "asc" },
+          })
+        : [];
+      let written = 0;
+      for (const user of recipients) {
+        const wanted = events.filter((e) => !user.mutedNotifications.includes(e.kind));
+        if (wanted.length === 0) continue;
+        const mail = wanted.length === 1 ? notificationMail(wanted[0]!.kind, user.email, wanted[0]!.facts) : digestMail(user.email, wanted);
+        if (await queueMailOnce(tx, mail, `${group[0]!.key}:${user.id}`)) written += 1;
+      }
+      await tx.notification.updateMany({ where: { id: { in: group.map((g) => g.id) } }, data: { deliveredAt: now } });
+      return { recipients: recipients.length, written };
     },
-    select: { id: true, email: true },
-    orderBy: { id: "asc" },
-  });
-  let written = 0;
-  for (const user of recipients) {
-    const dedupeKey = `${payload.key}:${user.id}`;
-    await db().$transaction(async (tx) => {
-      const existing = await tx.mail.findUnique({ where: { dedupeKey }, select: { id: true } });
-      if (existing) return;
-      const mail = await tx.mail.create({ data: { ...notificationMail(payload.kind, user.email, found.facts), dedupeKey } });
-      await addToOutbox(tx, "mail", "send", `mail:${mail.id}`, { mailId: mail.id });
-      written += 1;
-    });
-  }
-  return { recipients: recipients.length, written };
+    { timeout: 30_000, maxWait: 15_000 },
+  );
 }
 
 export async function getNotificationPreferences(userId: string) {

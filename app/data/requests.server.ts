@@ -361,14 +361,18 @@ export async function decideRequest(actor: Actor, requestId: string, decision: {
       if (!request.interventions.some((i) => i.status === "SUBMITTED")) return { ok: false, status: 409, message: "Il n'y a plus de date à valider dans cette demande." };
       await acceptRequestTx(tx, actor, requestId, now);
       await audit({ action: "request.accepted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+      await queueNotification(tx, "request.accepted", { requestId }, "accepted");
       return { ok: true, message: "Demande validée : elle part en planification." };
     }
-    const open = request.interventions.filter((i) => i.status === "SUBMITTED" || i.status === "ACCEPTED" || i.status === "SCHEDULED").map((i) => i.id);
-    if (open.length === 0) return { ok: false, status: 409, message: "Cette demande n'a plus de date à refuser." };
+    if (!request.interventions.some((i) => i.status === "SUBMITTED")) {
+      return { ok: false, status: 409, message: "Cette demande est déjà validée : pour l'arrêter, annulez ses interventions (ou la série) une fois prévenu le partenaire." };
+    }
+    const open = request.interventions.filter((i) => i.status === "SUBMITTED").map((i) => i.id);
     await tx.serviceRequest.update({ where: { id: requestId }, data: { declinedAt: now, declineReason: decision.reason } });
     await tx.assignment.deleteMany({ where: { interventionId: { in: open } } });
     await tx.intervention.updateMany({ where: { id: { in: open } }, data: { status: "DECLINED", cancelReason: decision.reason } });
     await audit({ action: "request.declined", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+    await queueNotification(tx, "request.declined", { requestId }, "declined");
     return { ok: true, message: "Demande refusée. Le partenaire voit le motif." };
   });
 }
@@ -606,6 +610,8 @@ export async function postMessage(actor: Actor, requestId: string, body: string)
   await db().$transaction(async (tx) => {
     const message = await tx.requestMessage.create({ data: { requestId, organisationId: request.organisationId, authorId: actor.userId, body } });
     await audit({ action: "request.message_posted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "RequestMessage", entityId: message.id }, tx);
+    // A partner's message goes to coordination; the Conciergerie's answer to the partner's users.
+    await queueNotification(tx, can(actor.role, "requests.decide") ? "message.answered" : "message.received", { requestId, messageId: message.id }, message.id);
   });
   return { ok: true, message: "Message envoyé." };
 }

@@ -310,6 +310,8 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       SET status = 'ACCEPTED', "unstaffedRule" = v.rule, "unstaffedReason" = v.reason, "updatedAt" = ${now}::timestamp(3)
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
       WHERE i.id = v.id`;
+    // Coordination hears of an intervention no team can do (once per cause and time).
+    await queueNotifications(tx, explained.map((u) => ({ kind: "intervention.unstaffable" as const, subject: { interventionId: u.requestId }, version: `${u.rule}:${byId.get(u.requestId)!.startsAt.toISOString()}` })));
   }
   // Staffed is confirmed (set above); agreements to settle exist only where the plan read some.
   await settleConfirmations(tx, known ? ids.filter((id) => knownById.get(id)!.agreements.length > 0) : ids);

@@ -9,12 +9,15 @@ export const QUEUES = {
     send: z.object({ mailId: z.string().min(1) }),
   },
   notifications: {
-    /** Tell a partner's users about a request or an intervention (each by their preferences). */
+    /** Tell a partner's users, or coordination, about a request, an intervention or an invoice (each by their preferences, in digests). */
     notify: z.object({
       kind: z.enum(NOTIFICATION_KINDS),
       key: z.string().min(1), // the event's business key: one mail per person per key
       requestId: z.string().min(1).optional(),
       interventionId: z.string().min(1).optional(),
+      invoiceId: z.string().min(1).optional(),
+      messageId: z.string().min(1).optional(),
+      disputeId: z.string().min(1).optional(),
       previousStartsAt: z.string().datetime().optional(),
     }),
   },

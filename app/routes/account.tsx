@@ -8,7 +8,7 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { createCalendarFeed, hasCalendarFeed, revokeCalendarFeed } from "~/data/calendar.server.ts";
 import { getNotificationPreferences, setMutedNotifications } from "~/data/notifications.server.ts";
 import { can, isPartnerRole } from "~/domain/access/roles.ts";
-import { NOTIFICATION_KINDS, NOTIFICATION_LABELS, type NotificationKind } from "~/domain/notifications/notifications.ts";
+import { NOTIFICATION_KINDS, NOTIFICATION_LABELS, notificationKindsFor } from "~/domain/notifications/notifications.ts";
 import { env } from "~/utils/env.server.ts";
 import { parseForm } from "~/utils/validation.ts";
 
@@ -21,7 +21,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     name: user.name,
     email: user.email,
     partner,
-    muted: partner ? await getNotificationPreferences(user.userId) : [],
+    kinds: notificationKindsFor(user.role),
+    muted: notificationKindsFor(user.role).length ? await getNotificationPreferences(user.userId) : [],
     canManageCalendar: partner && can(user.role, "team.manage"),
     hasCalendar: partner ? await hasCalendarFeed(actorOf(user)) : false,
   });
@@ -37,13 +38,14 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const form = await readForm(request);
   const parsed = schema.safeParse({ intent: form.get("intent"), wanted: form.getAll("wanted") });
-  if (!parsed.success || !isPartnerRole(user.role)) {
+  const kinds = notificationKindsFor(user.role);
+  if (!parsed.success || (parsed.data.intent === "notifications" ? kinds.length === 0 : !isPartnerRole(user.role))) {
     return json({ message: "Ce choix n'est pas valide.", ok: false, calendarUrl: null }, { status: 400 });
   }
   const actor = actorOf(user);
   if (parsed.data.intent === "notifications") {
     const wanted = new Set(parsed.data.wanted);
-    await setMutedNotifications(user.userId, NOTIFICATION_KINDS.filter((k) => !wanted.has(k)) as NotificationKind[]);
+    await setMutedNotifications(user.userId, kinds.filter((k) => !wanted.has(k)));
     return json({ message: "Vos préférences sont enregistrées.", ok: true, calendarUrl: null });
   }
   if (!can(user.role, "team.manage")) return json({ message: "Seul l'administrateur de votre organisation gère le calendrier.", ok: false, calendarUrl: null }, { status: 403 });
@@ -56,19 +58,19 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { name, email, partner, muted, canManageCalendar, hasCalendar } = useLoaderData<typeof loader>();
+  const { name, email, kinds, muted, canManageCalendar, hasCalendar } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <div className="stack">
       <PageHeader title="Mon compte" description={`${name} · ${email}`} />
       {data?.message ? <Alert kind={data.ok ? "success" : "error"}>{data.message}</Alert> : null}
-      {partner ? (
+      {kinds.length ? (
         <Card title="E-mails que je reçois">
           <AppForm className="form">
             <input type="hidden" name="intent" value="notifications" />
             <fieldset className="checkboxes">
               <legend className="muted">Cochez les messages que vous voulez recevoir.</legend>
-              {NOTIFICATION_KINDS.map((kind) => (
+              {kinds.map((kind) => (
                 <label key={kind} className="checkbox">
                   <input type="checkbox" name="wanted" value={kind} defaultChecked={!muted.includes(kind)} /> {NOTIFICATION_LABELS[kind]}
                 </label>
@@ -79,7 +81,7 @@ export default function Account() {
         </Card>
       ) : (
         <Card title="E-mails">
-          <p className="muted">Les notifications par e-mail concernent les partenaires.</p>
+          <p className="muted">Les notifications par e-mail concernent les partenaires et la coordination.</p>
         </Card>
       )}
       {canManageCalendar ? (

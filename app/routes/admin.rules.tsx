@@ -160,6 +160,14 @@ export default function Rules() {
             {...v("fieldHours", "varianceAlertMinutes", rules.fieldHours.varianceAlertMinutes)}
           />
         </RuleCard>
+        <RuleCard title="Regroupement des e-mails" intent="notificationDigestMinutes" message={st("notificationDigestMinutes").message}>
+          <Field
+            label="Minutes de calme avant l'envoi"
+            hint="Ce qui arrive à une même demande pendant ce délai part en un seul e-mail par personne (0 : chaque événement aussitôt)."
+            type="number"
+            {...v("notificationDigestMinutes", "value", rules.notificationDigestMinutes)}
+          />
+        </RuleCard>
         <RuleCard title="Horizon des demandes récurrentes" intent="recurrenceHorizonWeeks" message={st("recurrenceHorizonWeeks").message}>
           <Field
             label="Semaines à l'avance"

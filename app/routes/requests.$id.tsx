@@ -56,7 +56,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canChangeSeries: (canOrder || can(user.role, "requests.decide")) && series !== null && !series.endedAt && !found.declinedAt,
     timeline: requestTimeline(found.status, found.declineReason ?? found.interventions.find((i) => i.cancelReason)?.cancelReason ?? null),
     canAcceptQuote: canOrder && !found.quoteAcceptedAt && !found.declinedAt && found.interventions.some((i) => i.status === "SUBMITTED"),
-    canDecide: can(user.role, "requests.decide") && !found.declinedAt,
+    // A decision is due while dates wait for validation; once planned, coordination cancels dates instead.
+    canDecide: can(user.role, "requests.decide") && !found.declinedAt && found.interventions.some((i) => i.status === "SUBMITTED"),
     canValidate: can(user.role, "requests.decide") && !found.declinedAt && found.interventions.some((i) => i.status === "SUBMITTED"),
     canChange: canOrder || can(user.role, "requests.decide"),
     canWrite: canOrder || can(user.role, "requests.decide"),

@@ -171,6 +171,11 @@ describe("quote, decisions and tenant isolation", () => {
     expect((await recho.post(`/requests/${first}`, { intent: "validate" }, { from: `/requests/${first}` })).status).toBe(403);
     expect((await coordinator.post(`/requests/${first}`, { intent: "validate" }, { from: `/requests/${first}` })).status).toBe(200);
     expect((await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE "requestId" = $1`, [first]))[0]!.status).toMatch(/ACCEPTED|SCHEDULED/);
+    // Validated: refusing it is no longer offered, nor accepted (its dates are cancelled one by one instead).
+    expect(await (await coordinator.get(`/requests/${first}`)).text()).not.toContain("Refuser la demande");
+    const late = await coordinator.post(`/requests/${first}`, { intent: "decline", reason: "Trop tard." }, { from: `/requests/${first}` });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain("Cette demande est déjà validée");
 
     const noReason = await coordinator.post(`/requests/${second}`, { intent: "decline", reason: "" }, { from: `/requests/${second}` });
     expect(noReason.status).toBe(400);

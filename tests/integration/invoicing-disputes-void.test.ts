@@ -46,6 +46,8 @@ describe("a void frees its interventions to be billed again", () => {
 
     expect(await requestVoid(finance, first!.id)).toMatchObject({ ok: true });
     expect(await db().billingClaim.count({ where: { interventionId: { in: p!.interventionIds } } })).toBe(0);
+    // The partner is told, through the outbox.
+    expect(await db().notification.count({ where: { kind: "invoice.voided", groupKey: `partner:invoice:${first!.id}` } })).toBe(1);
     expect((await db().intervention.findMany({ where: { id: { in: p!.interventionIds } } })).map((i) => i.status)).toEqual(["DONE", "DONE"]);
 
     // The run twice, one after the other and two at once: one new invoice.
@@ -136,6 +138,8 @@ describe("contested hours", () => {
     expect(await settleDispute(finance, await disputeOf(waived), { outcome: "WAIVE", answer: "Nous ne facturons pas cette intervention." })).toMatchObject({ ok: true });
     expect(await settleDispute(finance, await disputeOf(kept), { outcome: "KEEP", answer: "Trois personnes étaient bien présentes." })).toMatchObject({ ok: true });
     expect(await settleDispute(finance, await disputeOf(kept), { outcome: "WAIVE", answer: "Deuxième décision." })).toMatchObject({ ok: false, status: 409 });
+    // Each decision is told to the partner once.
+    expect(await db().notification.count({ where: { kind: "dispute.settled", key: { in: [await disputeOf(corrected), await disputeOf(waived), await disputeOf(kept)].map((d, i) => `dispute.settled:${[corrected, waived, kept][i]}:${d}`) } } })).toBe(3);
 
     const after = await processors.prepareRun({ month: "2026-10", organisationId: p!.organisationId });
     expect(after).toMatchObject({ drafts: 1, waiting: 0 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { calendarFeed, createCalendarFeed, revokeCalendarFeed } from "~/data/calendar.server.ts";
 import { db } from "~/data/db.server.ts";
-import { deliverNotification, queueNotification, setMutedNotifications } from "~/data/notifications.server.ts";
+import { deliverNotification, queueNotification, queueNotifications, setMutedNotifications } from "~/data/notifications.server.ts";
+import { decideRequest, postMessage } from "~/data/requests.server.ts";
+import { staffRequest } from "../../workers/processors/scheduling.ts";
 import { buildCalendar } from "~/domain/ical/ics.ts";
 import { createOrganisation, createServiceRequest, createSite, createUser } from "../support/factories.ts";
 
@@ -18,21 +20,86 @@ async function partnerWithRequest() {
   return { org, admin, member, request, intervention: request.interventions[0]! };
 }
 
+/** A moment after the digest window (2 minutes by default): the request is quiet. */
+const later = () => new Date(Date.now() + 3 * 60_000);
+
 describe("notifications", () => {
   it("mails each partner user who wants it, once, in French, through the outbox", async () => {
     const { admin, member, intervention } = await partnerWithRequest();
     await setMutedNotifications(member.id, ["intervention.scheduled"]);
     await db().$transaction((tx) => queueNotification(tx, "intervention.scheduled", { interventionId: intervention.id }, "v1"));
-    const event = await db().outboxEvent.findFirstOrThrow({ where: { queue: "notifications" } });
+    const event = await db().outboxEvent.findFirstOrThrow({ where: { queue: "notifications", payload: { path: ["interventionId"], equals: intervention.id } } });
     const payload = event.payload as Parameters<typeof deliverNotification>[0];
     expect(JSON.stringify(payload)).not.toMatch(/@/); // ids only, no personal data
-    expect(await deliverNotification(payload)).toEqual({ recipients: 1, written: 1 });
-    expect(await deliverNotification(payload)).toEqual({ recipients: 1, written: 0 }); // a retried job writes nothing new
+    // Within the digest window (2 minutes by default) the job waits for the request to be quiet.
+    expect(await deliverNotification(payload)).toEqual({ waitUntil: expect.any(Date) });
+    expect(await deliverNotification(payload, later())).toEqual({ recipients: 2, written: 1 });
+    expect(await deliverNotification(payload, later())).toEqual({ recipients: 0, written: 0 }); // a retried job writes nothing new
     const mails = await db().mail.findMany({ where: { dedupeKey: { startsWith: payload.key } } });
     expect(mails.map((m) => m.to)).toEqual([admin.email]);
     expect(mails[0]!.subject).toMatch(/intervention planifiée le 4 juin 2030 à 09:00/);
     expect(mails[0]!.text).toContain("Passerelle Nord");
     expect(await db().outboxEvent.count({ where: { queue: "mail", businessKey: `mail:${mails[0]!.id}` } })).toBe(1);
+  });
+
+  it("tells each person once for a burst of events of one request: one digest, whichever job runs first", async () => {
+    const { org, admin, member } = await partnerWithRequest();
+    const site = await createSite(db(), { organisationId: org.id, name: "Quai 3" });
+    const dates = [1, 2, 3, 4, 5, 6].map((d) => ({ startsAt: new Date(`2030-06-0${d}T07:00:00Z`), durationMinutes: 120, status: "SCHEDULED" as const }));
+    const series = await createServiceRequest(db(), { organisationId: org.id, siteId: site.id, interventions: dates });
+    // Ordered, then staffed a moment later: seven events, two transactions.
+    await db().$transaction((tx) => queueNotification(tx, "request.received", { requestId: series.id }, "submitted"));
+    await db().$transaction((tx) => queueNotifications(tx, series.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" }))));
+    const jobs = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { contains: series.id } } });
+    const payloads = (await db().outboxEvent.findMany({ where: { queue: "notifications" } })).map((e) => e.payload as Parameters<typeof deliverNotification>[0]).filter((p) => p.requestId === series.id || series.interventions.some((i) => i.id === p.interventionId));
+    expect(payloads).toHaveLength(7);
+    expect(jobs.length).toBeGreaterThan(0);
+    // Every job runs (two at once, in any order): one mail per person.
+    const results = await Promise.all(payloads.reverse().map((p) => deliverNotification(p, later())));
+    expect(results.reduce((n, r) => n + ("written" in r ? r.written : 0), 0)).toBe(2);
+    const mails = await db().mail.findMany({ where: { to: { in: [admin.email, member.email] }, subject: { contains: series.reference } } });
+    expect(mails).toHaveLength(2);
+    expect(mails[0]!.subject).toBe(`${series.reference} : 7 nouvelles`);
+    expect(mails[0]!.text).toContain("Demande reçue (6 dates).");
+    expect(mails[0]!.text.match(/Intervention planifiée le/g)).toHaveLength(6);
+  });
+
+  it("tells coordination of a partner's message and of an intervention no team can do, and the partner of the answer, the decision and the refusal", async () => {
+    const { org, admin, request } = await partnerWithRequest();
+    const coordinator = await createUser(db(), { role: "COORDINATOR" });
+    const coordination = { userId: coordinator.id, organisationId: coordinator.membership!.organisationId, role: "COORDINATOR" as const };
+    const partner = { userId: admin.id, organisationId: org.id, role: "PARTNER_ADMIN" as const };
+    await postMessage(partner, request.id, "Le badge est à retirer au poste de sécurité.");
+    await postMessage(coordination, request.id, "Bien noté, merci.");
+    const submitted = await createServiceRequest(db(), { organisationId: org.id, siteId: request.siteId, interventions: [{ startsAt: new Date("2030-07-02T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED" }] });
+    expect(await decideRequest(coordination, submitted.id, { accept: false, reason: "Nous n'intervenons pas en juillet sur ce site." })).toMatchObject({ ok: true });
+    const kinds = async (groupKey: string) => (await db().notification.findMany({ where: { groupKey }, orderBy: { createdAt: "asc" } })).map((n) => n.kind);
+    expect(await kinds(`staff:request:${request.id}`)).toEqual(["message.received"]);
+    expect(await kinds(`partner:request:${request.id}`)).toEqual(["message.answered"]);
+    expect(await kinds(`partner:request:${submitted.id}`)).toEqual(["request.declined"]);
+
+    // Delivered: coordination reads the partner's words, the partner the answer and the refusal's reason.
+    for (const n of await db().notification.findMany({ where: { groupKey: { in: [`staff:request:${request.id}`, `partner:request:${request.id}`, `partner:request:${submitted.id}`] } } })) {
+      await deliverNotification(n.payload as Parameters<typeof deliverNotification>[0], later());
+    }
+    const toCoordinator = await db().mail.findMany({ where: { to: coordinator.email } });
+    expect(toCoordinator.map((m) => m.subject)).toEqual([`${request.reference} : message de Gare test`]);
+    expect(toCoordinator[0]!.text).toContain("Le badge est à retirer au poste de sécurité.");
+    const toPartner = (await db().mail.findMany({ where: { to: admin.email }, orderBy: { subject: "asc" } })).map((m) => [m.subject, m.text]);
+    expect(toPartner).toEqual([
+      [`${request.reference} : réponse de la coordination`, expect.stringContaining("Bien noté, merci.")],
+      [`Demande ${submitted.reference} refusée`, expect.stringContaining("Motif : Nous n'intervenons pas en juillet sur ce site.")],
+    ]);
+
+    // An accepted request no encadrant can take: coordination is told once, with a link to the intervention.
+    const nobody = await createServiceRequest(db(), { organisationId: org.id, siteId: request.siteId, interventions: [{ startsAt: new Date("2030-07-09T07:00:00Z"), durationMinutes: 120, status: "ACCEPTED" }] });
+    await staffRequest({ requestId: nobody.id });
+    await staffRequest({ requestId: nobody.id });
+    const unstaffable = await db().notification.findMany({ where: { groupKey: `staff:request:${nobody.id}` } });
+    expect(unstaffable.map((n) => n.kind)).toEqual(["intervention.unstaffable"]);
+    await deliverNotification(unstaffable[0]!.payload as Parameters<typeof deliverNotification>[0], later());
+    const [mail] = await db().mail.findMany({ where: { to: coordinator.email, subject: { contains: nobody.reference } } });
+    expect(mail!.text).toContain(`/planning/interventions/${nobody.interventions[0]!.id}`);
   });
 
   it("serves a partner's calendar behind a secret that can be revoked", async () => {

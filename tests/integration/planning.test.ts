@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
 import { recordTime } from "~/data/my-day.server.ts";
+import { deliverNotification } from "~/data/notifications.server.ts";
 import { addAbsence, workedEntries } from "~/data/people.server.ts";
 import { previewChange, saveChange } from "~/data/planning.server.ts";
 import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
@@ -144,13 +145,16 @@ describe("absences and hours", async () => {
     const [corrected] = await auditOf(id, "time.correct");
     expect(corrected!.details).toMatchObject({ workerId: first, minutesWorked: 200, previousMinutes: 180, reason: "Départ noté en retard" });
     expect(await auditOf(id, "hours.over_limit")).toHaveLength(1);
-    // Coordination gets one mail (a repeat of the same figure is not mailed again), with no person's name.
+    // Coordination is told once (a repeat of the same figure is the same event), with no person's name.
     await record(first, { kind: "correct", minutes: 200, reason: "Départ noté en retard" }, minute(201));
-    const mails = await db().mail.findMany({ where: { dedupeKey: { startsWith: `hours-alert:${id}:` } } });
+    const flagged = await db().notification.findMany({ where: { kind: "hours.flagged", groupKey: { startsWith: "staff:request:" }, key: { contains: id } } });
+    expect(flagged).toHaveLength(1);
+    await deliverNotification(flagged[0]!.payload as Parameters<typeof deliverNotification>[0], new Date(Date.now() + 3 * 60_000));
+    const mails = await db().mail.findMany({ where: { subject: { startsWith: "Heures à vérifier" } } });
     const coordinators = await db().user.count({ where: { deactivatedAt: null, membership: { role: "COORDINATOR" } } });
     expect(mails).toHaveLength(coordinators);
-    expect(mails[0]!.subject).toMatch(/^Heures à vérifier/);
-    expect(mails[0]!.text).toContain("3 h 20 pour 3 h prévues (+20 min)");
+    expect(mails[0]!.text).toContain("Heures enregistrées : 3 h 20.");
+    expect(mails[0]!.text).toContain(`/planning/interventions/${id}`);
     expect(mails[0]!.text).not.toContain(w.workers[2]!.firstName);
 
     const second = w.workers[3]!.id;

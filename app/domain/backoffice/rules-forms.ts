@@ -83,6 +83,7 @@ const RULE_FORM_LIST = [
   rule("defaultMaxTeamSize", { value: intField("un nombre de personnes", 1, 20, " personnes") }, (v) => v.value),
   rule("scheduleChangeNoticeDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
   rule("recurrenceHorizonWeeks", { value: intField("un nombre de semaines", 2, 26, " semaines") }, (v) => v.value),
+  rule("notificationDigestMinutes", { value: intField("un nombre de minutes", 0, 60, " minutes") }, (v) => v.value),
   rule("disputeWindowDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
   rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
   // Invoices are kept 10 years at least (Code de commerce L123-22): less is refused.

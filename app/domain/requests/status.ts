@@ -52,6 +52,19 @@ export function deriveRequestStatus(statuses: readonly InterventionStatus[]): In
   return PROGRESS[Math.min(...live.map((s) => PROGRESS.indexOf(s)))]!;
 }
 
+/**
+ * deriveRequestStatus as a test on a request's interventions, for a filter in
+ * SQL: the request shows `status` exactly when one of its interventions has a
+ * status of `some` and none has a status of `none`.
+ */
+export function requestStatusCondition(status: InterventionStatus): { some: InterventionStatus[]; none: InterventionStatus[] } {
+  const live = PROGRESS;
+  if (status === "DECLINED") return { some: ["DECLINED"], none: live };
+  if (status === "CANCELLED") return { some: ["CANCELLED"], none: [...live, "DECLINED"] };
+  if (status === "IN_PROGRESS") return { some: ["IN_PROGRESS"], none: [] };
+  return { some: [status], none: [...PROGRESS.slice(0, PROGRESS.indexOf(status)), "IN_PROGRESS"] };
+}
+
 export const RECURRENCE_LABELS = {
   NONE: "Ponctuelle",
   WEEKLY: "Chaque semaine",

@@ -45,6 +45,8 @@ export const SERVICE_RULES = {
   fieldHours: z
     .object({ checkInEarlyMinutes: z.number().int().min(0).max(240), varianceAlertMinutes: z.number().int().min(0).max(240) })
     .default({ checkInEarlyMinutes: 60, varianceAlertMinutes: 15 }),
+  /** Minutes of quiet before the events of one request are mailed, together (0: at once). */
+  notificationDigestMinutes: z.number().int().min(0).max(60).default(2),
   /** Skills of the service, as code and French label. */
   skills: z
     .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
