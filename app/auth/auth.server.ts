@@ -14,10 +14,27 @@ export const actorOf = (user: SessionUser): Actor => ({
   role: user.role,
 });
 
-/** Only same-site paths: a redirectTo of "//evil.example" or "https://..." goes home. */
+/**
+ * Only a path of this site: the value is parsed as a browser would (WHATWG URL)
+ * against a placeholder origin, and refused unless it stays on that origin.
+ * Control characters (tab, CR/LF, NUL), backslashes and unicode line or dot
+ * separators are refused outright: browsers drop or rewrite them, so
+ * "/\t/evil.example" would become "//evil.example". The answer is the
+ * normalised path, query and hash, safe in a Location header.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || !to.startsWith("/") || to.length > 2000) return fallback;
+  if (/[\u0000-\u001f\u007f-\u009f\\\u2028\u2029\u3002\uff0e\uff61]/.test(to)) return fallback;
+  const origin = "http://redirect.invalid";
+  let url: URL;
+  try {
+    url = new URL(to, origin);
+  } catch {
+    return fallback;
+  }
+  const path = url.pathname + url.search + url.hash;
+  // "/..//evil.example" normalises to "//evil.example": another site again.
+  return url.origin === origin && !path.startsWith("//") ? path : fallback;
 }
 
 /**
