@@ -5,7 +5,7 @@
 // most that cap, at once from a device they signed in from before (known
 // device cookie), and a wrong password typed by someone else never locks them
 // out for long (OWASP, Authentication cheat sheet: account lockout).
-export const BURST_WINDOW_S = 60 * 60;
+export const BURST_WINDOW_S = 15 * 60;
 export const ACCOUNT_FREE_FAILURES = 5;
 export const ACCOUNT_MAX_DELAY_S = 60;
 // One IP address may be a whole office behind a NAT: more free failures, a longer cap.
