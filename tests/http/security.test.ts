@@ -143,6 +143,23 @@ describe("security", () => {
     expect(await queryApp(`SELECT 1 FROM "RequestMessage" WHERE body LIKE 'Voici le plan du site.%'`)).toHaveLength(0);
   });
 
+  it("slows an account down after wrong passwords, but lets its owner in at once from a browser they signed in from before", async () => {
+    const email = "cuisine@latabledurecho.example";
+    const known = await new HttpClient().login(email);
+    expect(known.cookies.get("conciergerie_device")).toBeTruthy();
+    await known.post("/logout", {}, { from: "/" });
+    for (let i = 0; i < 6; i++) await new HttpClient().post("/login", { email, password: `wrong-${i}` });
+    // The 6th failure imposed a delay; stretch it to the cap, as a long attack would (a slow machine could outlast a second).
+    const waiting = await queryApp(`UPDATE "LoginThrottle" SET expire = (now() AT TIME ZONE 'UTC') + interval '1 minute' WHERE key = $1 RETURNING key`, [`wait:email:${email}`]);
+    expect(waiting).toHaveLength(1);
+    const elsewhere = await new HttpClient().post("/login", { email, password: DEMO_PASSWORD });
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain("Réessayez dans");
+    const again = await known.post("/login", { email, password: DEMO_PASSWORD });
+    expect(again.status).toBe(302);
+    await queryApp(`DELETE FROM "LoginThrottle" WHERE key = $1`, [`wait:email:${email}`]); // the next test files sign in as this partner
+  });
+
   it("keeps the demo mailbox for signed-in staff: anonymous visitors sign in first, partners find nothing", async () => {
     expect((await new HttpClient().get("/mailbox")).headers.get("location")).toBe("/login?redirectTo=%2Fmailbox");
     const partner = await new HttpClient().login("gare-de-lyon@sncf.example");
