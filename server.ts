@@ -17,9 +17,15 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./app/utils/limits.ts";
 
 const root = import.meta.dirname;
 const port = Number(process.env.PORT ?? 3000);
+// Loopback by default: in production a reverse proxy on the same machine
+// forwards to it (README, Production notes); HOST=0.0.0.0 opens it to the network.
+const host = process.env.HOST || "127.0.0.1";
+// Secure cookies and HSTS, unless explicitly turned off (the demo and the tests run over plain http).
+const secureTransport = process.env.NODE_ENV === "production" && process.env.SECURE_COOKIES !== "false";
 
 export function securityHeaders(nonce: string) {
   return {
@@ -43,6 +49,12 @@ export function securityHeaders(nonce: string) {
   };
 }
 
+/** Says plainly when the server runs without secure cookies and HSTS (the demo, the tests). */
+function transportNotice(): string {
+  if (secureTransport || process.env.NODE_ENV !== "production") return "";
+  return "Secure cookies and HSTS are OFF (SECURE_COOKIES=false): for the demo over plain http only, never in production.\n";
+}
+
 function webConcurrency(): number {
   const wanted = Number(process.env.WEB_CONCURRENCY);
   return Number.isInteger(wanted) && wanted > 0 ? wanted : 1;
@@ -56,6 +68,16 @@ async function serve() {
   if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
   app.use(compression({ threshold: 1024 }));
 
+  // A body announced bigger than any form is refused before it is read (the
+  // app also counts what it reads: readBodyLimited).
+  app.use((req, res, next) => {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) {
+      res.status(413).type("text/plain; charset=utf-8").send(BODY_TOO_LARGE_MESSAGE);
+      return;
+    }
+    next();
+  });
+
   // Fingerprinted assets never change: cache them for a year.
   app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
   // Other public files have an extension (favicon.ico, robots.txt): pages do not look for one on disk.
@@ -66,7 +88,7 @@ async function serve() {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
     for (const [name, value] of Object.entries(securityHeaders(nonce))) res.setHeader(name, value);
-    if (process.env.NODE_ENV === "production" && process.env.SECURE_COOKIES !== "false") {
+    if (secureTransport) {
       res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
     // The app reads the client address from this header only: drop any sent by the client.
@@ -84,8 +106,8 @@ async function serve() {
     }),
   );
 
-  const server = app.listen(port, () => {
-    if (cluster.isPrimary) process.stdout.write(`Conciergerie web server on http://localhost:${port}\n`);
+  const server = app.listen(port, host, () => {
+    if (cluster.isPrimary) process.stdout.write(`Conciergerie web server on http://${host}:${port}\n${transportNotice()}`);
   });
   const shutdown = () => {
     server.close(() => process.exit(0));
@@ -100,7 +122,7 @@ function supervise(processes: number) {
   let listening = 0;
   for (let i = 0; i < processes; i++) cluster.fork();
   cluster.on("listening", () => {
-    if (++listening === processes) process.stdout.write(`Conciergerie web server on http://localhost:${port} (${processes} processes)\n`);
+    if (++listening === processes) process.stdout.write(`Conciergerie web server on http://${host}:${port} (${processes} processes)\n${transportNotice()}`);
   });
   // A process that dies is replaced; at shutdown, each finishes its requests.
   cluster.on("exit", (worker, code, signal) => {

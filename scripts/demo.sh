@@ -17,7 +17,10 @@ npx tsx scripts/db/cli.ts migrate
 mkdir -p .data/dev
 [ -s .data/dev/session-secret ] || head -c 48 /dev/urandom | base64 | tr -d '\n/+=' > .data/dev/session-secret
 export SESSION_SECRET=${SESSION_SECRET:-$(cat .data/dev/session-secret)}
+# The demo runs over plain http: secure cookies and HSTS are off (said at the end).
 export NODE_ENV=production DEMO=true SECURE_COOKIES=false MAIL_TRANSPORT=mailbox
+# Reachable from this machine only, unless HOST says otherwise.
+export HOST=${HOST:-127.0.0.1}
 export PORT=${PORT:-3000} APP_URL=${APP_URL:-http://localhost:${PORT:-3000}}
 
 # Seeds an empty database; on one that has data, only lists the demo logins.
@@ -48,7 +51,9 @@ cat <<MSG
 $logins
 
   La Conciergerie Solidaire runs at $APP_URL
-  Mail sent by the app is readable at $APP_URL/mailbox
+  Mail sent by the app is readable at $APP_URL/mailbox (signed in as staff)
+  It listens on $HOST only, over plain http: secure cookies and HSTS are OFF
+  (SECURE_COOKIES=false). A demo, not a deployment (README, Production notes).
   Invoices go to the local Stripe double at http://127.0.0.1:$STRIPE_DOUBLE_PORT (Facturation, as finance@)
   Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis;
   npm run db:reset starts over with fresh demo data.

@@ -4,7 +4,7 @@ import { createSessionRow, deleteSession, findSession, touchSession } from "~/da
 import type { Role } from "~/domain/access/roles.ts";
 import { orUnavailable } from "~/utils/http.server.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
-import { appCookies } from "./cookies.server.ts";
+import { appCookies, readSessionId } from "./cookies.server.ts";
 import { clientIp } from "./csrf.server.ts";
 
 export const IDLE_TIMEOUT_MS = 2 * 60 * 60 * 1000; // 2 h without a request ends the session
@@ -27,11 +27,6 @@ const carriesCookie = (request: Request, name: string) =>
     const [key, value] = part.trim().split("=");
     return key === name && !!value;
   });
-
-async function readSessionId(request: Request): Promise<string | null> {
-  const value = await appCookies().session.parse(request.headers.get("Cookie"));
-  return typeof value === "string" && value.length > 0 ? value : null;
-}
 
 /** The signed-in user, or null (no cookie, forged cookie, ended or timed-out session, deactivated user). */
 export async function getSessionUser(request: Request, now = new Date()): Promise<SessionUser | null> {
@@ -82,15 +77,16 @@ export function getSessionUserOnce(request: Request, context: object): Promise<S
   return lookup;
 }
 
-/** Starts a new session (a new id at every sign-in) and redirects with its cookie. */
-export async function startSession(userId: string, redirectTo: string, previous: Request) {
+/** Starts a new session (a new id at every sign-in) and redirects with its cookie (and any other cookie given). */
+export async function startSession(userId: string, redirectTo: string, previous: Request, otherCookies: string[] = []) {
   const oldId = await readSessionId(previous);
   if (oldId) await deleteSession(sha256(oldId));
   const sessionId = randomToken();
   await createSessionRow(sha256(sessionId), userId, new Date(Date.now() + ABSOLUTE_TIMEOUT_MS));
-  return redirect(redirectTo, {
-    headers: { "Set-Cookie": await appCookies().session.serialize(sessionId, { maxAge: ABSOLUTE_TIMEOUT_MS / 1000 }) },
-  });
+  const headers = new Headers();
+  headers.append("Set-Cookie", await appCookies().session.serialize(sessionId, { maxAge: ABSOLUTE_TIMEOUT_MS / 1000 }));
+  for (const cookie of otherCookies) headers.append("Set-Cookie", cookie);
+  return redirect(redirectTo, { headers });
 }
 
 export async function endSession(request: Request, redirectTo = "/login") {

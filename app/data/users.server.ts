@@ -1,6 +1,6 @@
 import type { Actor, Role } from "~/domain/access/roles.ts";
 import { invitableRoles } from "~/domain/access/roles.ts";
-import { invitationMail, passwordResetMail } from "~/domain/access/mails.ts";
+import { invitationMail, loginThrottledMail, passwordResetMail } from "~/domain/access/mails.ts";
 import { env } from "~/utils/env.server.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
@@ -313,6 +313,21 @@ export async function requestPasswordReset(email: string) {
   });
 }
 
+/** Tells the account's owner that sign-ins to it are being throttled (once per burst: the caller decides when). */
+export async function warnOwnerOfThrottling(userId: string) {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true, deactivatedAt: true } });
+  if (!user || user.deactivatedAt) return;
+  await db().$transaction(async (tx) => {
+    await queueMail(tx, loginThrottledMail({ to: user.email, name: user.name, link: `${env().APP_URL}/forgot-password` }));
+    await audit({ action: "auth.throttle_warning_sent", outcome: "ok", actorUserId: user.id, entityType: "User", entityId: user.id }, tx);
+  });
+}
+
+/** A sign-in with the password proves the person has it: reset links still pending stop working. */
+export async function revokePasswordResets(userId: string) {
+  await db().passwordReset.updateMany({ where: { userId, usedAt: null }, data: { usedAt: new Date() } });
+}
+
 export async function findPasswordReset(token: string, now = new Date()) {
   const reset = await db().passwordReset.findUnique({
     where: { tokenHash: sha256(token) },
@@ -324,15 +339,21 @@ export async function findPasswordReset(token: string, now = new Date()) {
   return "valid" as const;
 }
 
-/** Sets the new password and ends every session of the account; a link works once. */
+/**
+ * Sets the new password; a link works once. Every other reset link of the
+ * account stops working and every session ends: whoever held an older link or
+ * a session from before the change is out.
+ */
 export async function resetPassword(token: string, passwordHash: string) {
   return db().$transaction(async (tx) => {
+    const now = new Date();
     const claimed = await tx.passwordReset.updateMany({
-      where: { tokenHash: sha256(token), usedAt: null, expiresAt: { gt: new Date() } },
-      data: { usedAt: new Date() },
+      where: { tokenHash: sha256(token), usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
     });
     if (claimed.count !== 1) return false;
     const reset = await tx.passwordReset.findUniqueOrThrow({ where: { tokenHash: sha256(token) } });
+    await tx.passwordReset.updateMany({ where: { userId: reset.userId, usedAt: null }, data: { usedAt: now } });
     await tx.user.update({ where: { id: reset.userId }, data: { passwordHash } });
     await tx.session.deleteMany({ where: { userId: reset.userId } });
     await audit({ action: "auth.password_reset", outcome: "ok", actorUserId: reset.userId, entityType: "User", entityId: reset.userId }, tx);

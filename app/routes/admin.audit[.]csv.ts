@@ -3,7 +3,7 @@ import { requireCapability } from "~/auth/auth.server.ts";
 import { clientIp } from "~/auth/csrf.server.ts";
 import { audit, auditLogForExport } from "~/data/audit.server.ts";
 import { auditFilterFrom } from "~/domain/backoffice/audit-filters.ts";
-import { toCsv } from "~/domain/backoffice/csv.ts";
+import { csvResponse, toCsv } from "~/utils/csv.ts";
 
 // The audit log as CSV, with the viewer's filters. Admin only; the export itself is audited.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -23,11 +23,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     rows.map((r) => [r.id, new Date(r.at).toISOString(), r.actorEmail ?? r.actorUserId ?? "", r.organisationId ?? "", r.action, r.outcome, r.entityType ?? "", r.entityId ?? "", r.ip ?? "", r.details ?? ""]),
   );
   const stamp = new Date().toISOString().slice(0, 10);
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="journal-audit-${stamp}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvResponse(`journal-audit-${stamp}.csv`, csv);
 }

@@ -11,7 +11,7 @@ import { parisParts } from "~/domain/calendar/paris.ts";
 import { prestationUpdateSchema, priceVersionSchema } from "~/domain/backoffice/forms.ts";
 import { basisPointsToPercentInput } from "~/domain/backoffice/money.ts";
 import { formatDate, formatDateTime, formatEuros } from "~/utils/format.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.prestation.name ?? "Prestation"} · La Conciergerie Solidaire` }];
 
@@ -30,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireCapability(request, "backoffice.catalogue");
   const actor = actorOf(user);
   const form = await readForm(request);
-  const submitted = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "csrf"));
+  const submitted = submittedValues(form);
   const intent = form.get("intent") === "price" ? "price" : form.get("intent") === "update" ? "update" : null;
   if (!intent) return json<Result>({ form: "update", errors: { form: "Action inconnue." }, values: {}, done: null }, { status: 400 });
   const fail = (errors: FieldErrors, status = 400) => json<Result>({ form: intent, errors, values: submitted, done: null }, { status });

@@ -8,7 +8,7 @@ import { PrestationFields } from "~/components/backoffice.tsx";
 import { createPrestation, listPrestationsAdmin, listSkills } from "~/data/prestations.server.ts";
 import { prestationCreateSchema } from "~/domain/backoffice/forms.ts";
 import { formatEuros, formatVatRate } from "~/utils/format.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Catalogue et prix · La Conciergerie Solidaire" }];
 
@@ -25,7 +25,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   const result = await createPrestation(actorOf(user), parsed.data);
   if (!result.ok) {
-    const values = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "csrf"));
+    const values = submittedValues(form);
     return json({ errors: { [result.field]: result.message } as FieldErrors, values }, { status: 400 });
   }
   return redirect(`/admin/catalogue/${result.id}?created=1`);

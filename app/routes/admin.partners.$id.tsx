@@ -12,7 +12,7 @@ import { cancelInvitation, changeRole, deactivateUser, inviteUser, resendInvitat
 import { can, PARTNER_ROLES, ROLE_LABELS, type Role } from "~/domain/access/roles.ts";
 import { partnerSchema, siteSchema } from "~/domain/backoffice/forms.ts";
 import { formatDate } from "~/utils/format.ts";
-import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { emailField, nameField, parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.partner.name ?? "Partenaire"} · La Conciergerie Solidaire` }];
 
@@ -74,7 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = parseForm(form, schema as z.ZodType<Record<string, unknown> & { intent: Intent }>);
   if (!parsed.ok) return fail(formKey, parsed.errors, parsed.values);
   const data = parsed.data as never as Record<string, never>;
-  const submitted = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "csrf"));
+  const submitted = submittedValues(form);
   switch (intent) {
     case "update": {
       const { intent: _, ...input } = parsed.data as z.infer<(typeof SCHEMAS)["update"]>;

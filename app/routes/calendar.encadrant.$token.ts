@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { calendarFeed } from "~/data/my-day.server.ts";
-import { icsCalendar } from "~/domain/planning/ics.ts";
+import { buildCalendar } from "~/domain/ical/ics.ts";
 
 // An encadrant's planning for their phone's calendar, at a secret address (no session:
 // calendar apps cannot sign in). The token is stored hashed; regenerating it revokes this one.
@@ -8,12 +8,12 @@ export async function loader({ params }: LoaderFunctionArgs) {
   // The address ends in ".ics" (calendar apps like it): the token is what comes before.
   const feed = await calendarFeed((params.token ?? "").replace(/\.ics$/, ""));
   if (!feed) return new Response("Agenda introuvable.", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  const body = icsCalendar(
+  const body = buildCalendar(
     `Conciergerie Solidaire, ${feed.supervisor.firstName} ${feed.supervisor.lastName}`,
     feed.interventions.map((i) => ({
-      uid: i.id,
-      start: i.startsAt,
-      end: i.endsAt,
+      uid: `${i.id}@conciergerie-solidaire`,
+      startsAt: i.startsAt,
+      endsAt: i.endsAt,
       summary: `${i.request.prestation.name} · ${i.site.name}`,
       location: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
       description: `Équipe de ${i.workersNeeded} personne(s).${i.site.accessNotes ? ` Accès : ${i.site.accessNotes}` : ""}`,

@@ -3,6 +3,7 @@ import { Zip, ZipPassThrough } from "fflate";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { auditMonthExport, monthDocuments } from "~/data/einvoicing.server.ts";
 import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
+import { toCsv } from "~/utils/csv.ts";
 
 // A month's Factur-X documents (by date of issue) as one ZIP, for the accredited
 // platform, with a manifest (CSV: number, type, partner, SIREN, total, SHA-256).
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         controller.enqueue(chunk);
         if (final) controller.close();
       });
-      const manifest = ["numero;type;partenaire;siren;date_emission;total_ttc;sha256;transmission"];
+      const manifest: string[][] = [];
       let count = 0;
       try {
         for await (const page of monthDocuments(month)) {
@@ -29,13 +30,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
             zip.add(entry);
             entry.push(new Uint8Array(doc.bytes), true);
             const cells = [doc.number, doc.kind === "CREDIT_NOTE" ? "381" : "380", doc.organisation.name, (doc.organisation.siret ?? "").replace(/\D/g, "").slice(0, 9), doc.issueDate.toISOString().slice(0, 10), (doc.totalInclVatCents / 100).toFixed(2), doc.sha256, doc.transmissionStatus];
-            manifest.push(cells.map((c) => (/[;"\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(";"));
+            manifest.push(cells);
             count++;
           }
         }
         const list = new ZipPassThrough("manifeste.csv");
         zip.add(list);
-        list.push(encoder.encode(`\ufeff${manifest.join("\r\n")}\r\n`), true);
+        list.push(encoder.encode(toCsv(["numero", "type", "partenaire", "siren", "date_emission", "total_ttc", "sha256", "transmission"], manifest)), true);
         zip.end();
         await auditMonthExport(actor, month, count);
       } catch (error) {

@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { auditExport, invoicesForExport } from "~/data/invoicing.server.ts";
-import { centsToCsv, toCsv } from "~/domain/invoicing/dashboard.ts";
 import { monthBounds, parisDate } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { centsToCsv, csvResponse, toCsv } from "~/utils/csv.ts";
 
 // CSV of a year's issued invoices, or of their lines, for the accounting software. Audited.
 const querySchema = z.object({
@@ -55,11 +55,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
             ]),
           ),
         );
-  return new Response(`\uFEFF${csv}`, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="conciergerie-${what === "invoices" ? "factures" : "lignes"}-${year}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvResponse(`conciergerie-${what === "invoices" ? "factures" : "lignes"}-${year}.csv`, csv);
 }

@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
-import { login, safeRedirect } from "~/auth/auth.server.ts";
+import { knownDeviceCookie, login, readKnownDevice, safeRedirect } from "~/auth/auth.server.ts";
 import { clientIp, readForm } from "~/auth/csrf.server.ts";
 import { getSessionUser, startSession } from "~/auth/session.server.ts";
 import { Alert, AppForm, Card, Field, SubmitButton } from "~/components/ui.tsx";
@@ -31,11 +31,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const parsed = parseForm(form, schema);
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, message: null }, { status: 400 });
   const { email, password, redirectTo } = parsed.data;
-  const result = await orUnavailable(() => login(email, password, clientIp(request)));
+  const device = await readKnownDevice(request);
+  const result = await orUnavailable(() => login(email, password, clientIp(request), device));
   if (!result.ok) {
     return json({ errors: {} as FieldErrors, values: { email }, message: result.message }, { status: 400 });
   }
-  return orUnavailable(() => startSession(result.userId, safeRedirect(redirectTo), request));
+  const deviceCookie = await knownDeviceCookie(result.userId, device);
+  return orUnavailable(() => startSession(result.userId, safeRedirect(redirectTo), request, [deviceCookie]));
 }
 
 export default function Login() {

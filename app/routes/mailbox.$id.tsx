@@ -8,8 +8,8 @@ import { requireMailbox } from "./mailbox._index.tsx";
 
 export const meta: MetaFunction = () => [{ title: "E-mail · La Conciergerie Solidaire" }, { name: "referrer", content: "no-referrer" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  requireMailbox();
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  await requireMailbox(request, context);
   const mail = await getMailboxMessage(params.id ?? "");
   if (!mail) throw json({ message: "Cet e-mail n'existe pas." }, { status: 404 });
   return json({ mail });

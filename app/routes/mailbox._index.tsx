@@ -1,8 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { requireUser } from "~/auth/auth.server.ts";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listMailbox } from "~/data/mail.server.ts";
+import { isStaffRole } from "~/domain/access/roles.ts";
 import { env, isProduction } from "~/utils/env.server.ts";
 import { formatDateTime } from "~/utils/format.ts";
 
@@ -10,14 +12,21 @@ import { formatDateTime } from "~/utils/format.ts";
 // and is read here. It does not exist when mail really goes out.
 export const meta: MetaFunction = () => [{ title: "Boîte mail de démonstration · La Conciergerie Solidaire" }];
 
-export function requireMailbox() {
+/**
+ * The mailbox holds every reset and invitation link: only the Conciergerie's
+ * staff read it (anonymous visitors sign in first; partners get a 404, as when
+ * there is no mailbox).
+ */
+export async function requireMailbox(request: Request, context: object) {
   if (env().MAIL_TRANSPORT !== "mailbox" || (isProduction() && process.env.DEMO !== "true")) {
     throw json({ message: "Cette page n'existe pas." }, { status: 404 });
   }
+  const user = await requireUser(request, context);
+  if (!isStaffRole(user.role)) throw json({ message: "Cette page n'existe pas." }, { status: 404 });
 }
 
-export async function loader(_: LoaderFunctionArgs) {
-  requireMailbox();
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requireMailbox(request, context);
   return json({ mails: await listMailbox() });
 }
 

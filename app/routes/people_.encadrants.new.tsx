@@ -7,7 +7,7 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { createSupervisorRecord, creationChoices } from "~/data/people.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { newSupervisorSchema } from "~/domain/planning/people-forms.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 // A new encadrant technique (coordination, administration). Their account (to
 // see "Ma journée") is an invitation with the Encadrant role, tied here.
@@ -37,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
     userId: d.userId,
   });
   if (!result.ok) {
-    const values = Object.fromEntries([...form.entries()].filter(([k, v]) => k !== "csrf" && typeof v === "string")) as Record<string, string>;
+    const values = submittedValues(form);
     return json({ errors: result.errors, values, skillIds }, { status: 400 });
   }
   return redirect(`/people?encadrant=cree`);

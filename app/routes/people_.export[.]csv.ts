@@ -3,6 +3,7 @@ import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { auditPeopleExport, workedEntries } from "~/data/people.server.ts";
 import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
+import { csvResponse } from "~/utils/csv.ts";
 import { toParisDate } from "~/utils/paris-time.ts";
 
 // Hours actually worked in a month: per person for payroll, or the DPH activity report. Audited.
@@ -20,11 +21,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const entries = await workedEntries(month);
   await auditPeopleExport(actorOf(user), `${what}-${month}`);
   const csv = what === "payroll" ? payrollCsv(month, entries) : dphCsv(month, entries);
-  return new Response(`\uFEFF${csv}`, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="conciergerie-${what === "payroll" ? "heures-paie" : "rapport-dph"}-${month}.csv"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvResponse(`conciergerie-${what === "payroll" ? "heures-paie" : "rapport-dph"}-${month}.csv`, csv);
 }

@@ -7,7 +7,7 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { createWorkerRecord, creationChoices } from "~/data/people.server.ts";
 import { lastContractDay, newWorkerSchema } from "~/domain/planning/people-forms.ts";
 import { toParisDate } from "~/utils/paris-time.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 // A new person in insertion (coordination, administration): first name and
 // initial, contract, weekly hours, skills, referent encadrant. Nothing else.
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
     referentSupervisorId: d.referentSupervisorId,
   });
   if (!result.ok) {
-    const values = Object.fromEntries([...form.entries()].filter(([k, v]) => k !== "csrf" && typeof v === "string")) as Record<string, string>;
+    const values = submittedValues(form);
     return json({ errors: result.errors, values, skillIds }, { status: 400 });
   }
   return redirect(`/people/${result.id}?cree=1`);

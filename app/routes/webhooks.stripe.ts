@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { recordStripeEvent } from "~/data/invoicing.server.ts";
 import { constructStripeEvent, stripeConfigured } from "~/integrations/stripe.server.ts";
+import { readBodyLimited } from "~/utils/http.server.ts";
 
 // Stripe's webhooks. Not a form: no session and no CSRF token; the signature
 // on the raw body is the proof. The event is stored once (its id is the key)
@@ -19,7 +20,7 @@ const ALLOWED = new Set([
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return json({ error: "POST only" }, { status: 405 });
   if (!stripeConfigured()) return json({ error: "Stripe is not configured" }, { status: 404 });
-  const raw = await request.text();
+  const raw = new TextDecoder().decode(await readBodyLimited(request));
   let event;
   try {
     event = constructStripeEvent(raw, request.headers.get("stripe-signature"));

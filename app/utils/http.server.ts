@@ -1,5 +1,6 @@
 import { json } from "@remix-run/node";
 import { isDatabaseUnavailable } from "./errors.ts";
+import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./limits.ts";
 
 export const serviceUnavailable = () =>
   json(
@@ -15,4 +16,35 @@ export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
     if (isDatabaseUnavailable(error)) throw serviceUnavailable();
     throw error;
   }
+}
+
+/**
+ * The request's body, refused with a 413 and a French message past `limit`
+ * bytes: checked on Content-Length first, then counted while read (a chunked
+ * body announces no length).
+ */
+export async function readBodyLimited(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () => json({ message: BODY_TOO_LARGE_MESSAGE }, { status: 413 });
+  if (Number(request.headers.get("Content-Length") ?? 0) > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { emailField, parseForm } from "./validation.ts";
+import { emailField, MAX_ECHOED_CHARS, parseForm } from "./validation.ts";
 
 const form = (entries: Record<string, string>) => {
   const f = new FormData();
@@ -25,6 +25,15 @@ describe("parseForm", () => {
       errors: { email: "Cette adresse e-mail n'est pas valide.", password: "Indiquez votre mot de passe." },
       values: { email: "pas-un-email" },
     });
+  });
+
+  it("never shows back more of a field than it accepts", () => {
+    const result = parseForm(form({ body: "m".repeat(300_000), note: "n".repeat(300_000) }), z.object({ body: z.string().max(2000, "2 000 caractères au plus."), other: z.string() }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.body).toBe("2 000 caractères au plus.");
+    expect(result.values.body).toHaveLength(2000);
+    expect(result.values.note).toHaveLength(MAX_ECHOED_CHARS);
   });
 
   it("names a missing field without throwing", () => {

@@ -9,10 +9,7 @@ export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors
  * as the person filled it: nothing typed is lost.
  */
 export function parseForm<S extends z.ZodType>(form: FormData, schema: S): Parsed<z.infer<S>> {
-  const values: Record<string, string> = {};
-  for (const [key, value] of form.entries()) {
-    if (typeof value === "string" && key !== "csrf" && !/password/i.test(key)) values[key] = value;
-  }
+  const values = submittedValues(form);
   const raw: Record<string, string> = {};
   for (const [key, value] of form.entries()) if (typeof value === "string") raw[key] = value;
   const result = schema.safeParse(raw);
@@ -24,8 +21,27 @@ export function parseForm<S extends z.ZodType>(form: FormData, schema: S): Parse
     const path = issue.path.join(".");
     const key = path === "" || path === "intent" ? "form" : path;
     errors[key] ??= issue.message;
+    // A value too long is shown again cut at what the field accepts, never whole.
+    if (issue.code === "too_big" && typeof issue.maximum === "number" && typeof values[path] === "string") {
+      values[path] = values[path].slice(0, Number(issue.maximum));
+    }
   }
   return { ok: false, errors, values };
+}
+
+/** More than any field accepts (the longest takes 5,000): a form is never echoed back bigger than that per field. */
+export const MAX_ECHOED_CHARS = 5000;
+
+/**
+ * What the person typed, to show the form again: text fields only, never the
+ * CSRF token or a password, each cut at MAX_ECHOED_CHARS.
+ */
+export function submittedValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string" && key !== "csrf" && !/password/i.test(key)) values[key] = value.slice(0, MAX_ECHOED_CHARS);
+  }
+  return values;
 }
 
 // Reusable French field schemas.

@@ -131,7 +131,11 @@ async function main() {
   const page = await fetch(`${base}/requests`, { headers: { Cookie: cookie } });
   if (page.status !== 200) throw new Error(`my requests answered ${page.status}`);
   const pageFile = path.join(tmpdir(), "portal-page.html");
-  writeFileSync(pageFile, await page.text());
+  const pageHtml = await page.text();
+  writeFileSync(pageFile, pageHtml);
+  // The CSRF token is bound to the session: forms after sign-in carry the signed-in page's token.
+  const sessionCsrf = /name="csrf" value="([^"]+)"/.exec(pageHtml)?.[1];
+  if (!sessionCsrf) throw new Error("no CSRF token on the signed-in page");
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const { rows } = await c.query(`SELECT id FROM "Session" WHERE "userId" = 'user1' ORDER BY "createdAt" DESC LIMIT 1`);
@@ -143,7 +147,7 @@ async function main() {
   let n = 0;
   const order = () =>
     new URLSearchParams({
-      csrf,
+      csrf: sessionCsrf,
       submissionKey: `bench-order-${process.pid}-${String(++n).padStart(8, "0")}`,
       prestationId: "pr1",
       siteId: "site1",

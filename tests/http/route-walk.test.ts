@@ -53,8 +53,9 @@ const ROUTES: Record<string, Case> = {
   "admin.rules.tsx": { path: () => "/admin/rules", ok: ["coordinator", "admin"] },
   "admin.workers._index.tsx": { path: () => "/admin/workers", ok: ["admin"] },
   "admin.workers.$id.export.ts": { path: () => `/admin/workers/${backoffice.worker}/export`, ok: ["admin"] },
-  "mailbox._index.tsx": { path: () => "/mailbox", ok: [...ALL_SIGNED_IN], anonymous: 200 },
-  "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: [...ALL_SIGNED_IN], anonymous: 200 },
+  // Reset and invitation links are in the demo's mailbox: staff only, anonymous visitors sign in first.
+  "mailbox._index.tsx": { path: () => "/mailbox", ok: ["coordinator", "encadrant", "finance", "admin"], notFor: ["sncfMember", "sncfAdmin", "otherPartner"] },
+  "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: ["coordinator", "encadrant", "finance", "admin"], notFor: ["sncfMember", "sncfAdmin", "otherPartner"] },
   "healthcheck.ts": { path: () => "/healthcheck", ok: [...ALL_SIGNED_IN], anonymous: 200 },
   "account.tsx": { path: () => "/account", ok: ALL_SIGNED_IN },
   // A made-up token: the feed is found by its secret only, whoever asks.

@@ -77,11 +77,95 @@ describe("security", () => {
     expect(html).toContain("Indiquez votre mot de passe.");
   });
 
-  it("refuses an open redirect after sign-in", async () => {
+  it("sends a person who signs in only to a path of this site, whatever redirectTo holds, and never answers 500", async () => {
+    const hostile = ["//evil.example/", "/\t/evil.example", "/\\evil.example", "/..//evil.example", "https://evil.example/", "/a\r\nSet-Cookie: x=1", "/a\u0000b", "/a\u2028b", "/evil\u3002example"];
+    for (const redirectTo of hostile) {
+      const response = await new HttpClient().post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo });
+      expect({ redirectTo, status: response.status, location: response.headers.get("location") }).toEqual({ redirectTo, status: 302, location: "/" });
+    }
+    const kept = await new HttpClient().post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo: "/requests?status=open" });
+    expect(kept.headers.get("location")).toBe("/requests?status=open");
+    // Already signed in: the sign-in page sends on at once, to the same safe paths only.
+    const signedIn = await new HttpClient().login("agent@sncf.example");
+    const tab = await signedIn.get("/login?redirectTo=%2F%09%2Fevil.example");
+    expect(tab.status).toBe(302);
+    expect(tab.headers.get("location")).toBe("/");
+    expect((await signedIn.get("/login?redirectTo=%2Fa%0D%0Ab")).headers.get("location")).toBe("/");
+    expect((await signedIn.get("/login?redirectTo=%2Frequests")).headers.get("location")).toBe("/requests");
+  });
+
+  it("binds the CSRF token to the session: a cookie and token taken from another session are refused", async () => {
+    const victim = await new HttpClient().login("agent@sncf.example");
+    const attacker = await new HttpClient().login("contact@monjardinchocolate.example");
+    const attackerToken = await attacker.csrfFrom("/");
+    // A valid pair, planted in the victim's browser (a sibling subdomain can set cookies).
+    const planted = new HttpClient();
+    planted.cookies = new Map([...victim.cookies, ["conciergerie_csrf", attacker.cookies.get("conciergerie_csrf")!]]);
+    expect((await planted.post("/logout", {}, { csrf: attackerToken })).status).toBe(403);
+    // The token of the page shown before signing in stops working once signed in.
     const client = new HttpClient();
-    const response = await client.post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo: "//evil.example/" });
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/");
+    const before = await client.csrfFrom("/login");
+    await client.login("agent@sncf.example");
+    expect((await client.post("/logout", {}, { csrf: before })).status).toBe(403);
+    expect((await client.get("/")).status).toBe(200);
+    // The token of this session's own pages still works.
+    expect((await client.post("/logout", {}, { from: "/" })).status).toBe(302);
+    expect((await client.get("/")).status).toBe(302);
+  });
+
+  it("refuses a 20 MB upload with a 413 and a French message, and never echoes more of a field than it accepts", async () => {
+    const client = await new HttpClient().login("agent@sncf.example");
+    const [request] = await queryApp<{ id: string }>(
+      `SELECT r.id FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.slug = 'sncf-gares-connexions' ORDER BY r.reference LIMIT 1`,
+    );
+    const path = `/requests/${request!.id}`;
+    const csrf = await client.csrfFrom(path);
+    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+    const upload = new FormData();
+    upload.set("csrf", csrf);
+    upload.set("intent", "message");
+    upload.set("body", "Voici le plan du site.");
+    upload.set("file", new Blob([new Uint8Array(20 * 1024 * 1024)]), "plan.pdf");
+    const big = await fetch(client.baseUrl + path, { method: "POST", body: upload, headers: { Cookie: cookie }, redirect: "manual" });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain("trop volumineux");
+    // A 3 MB field: refused the same way, never shown back.
+    const field = await client.post(path, { intent: "message", body: "m".repeat(3 * 1024 * 1024) }, { csrf });
+    expect(field.status).toBe(413);
+    expect((await field.text()).length).toBeLessThan(10_000);
+    // A field too long but under the limit: the form comes back cut at what the field accepts (2,000 characters).
+    const long = await client.post(path, { intent: "message", body: "m".repeat(500_000) }, { csrf });
+    expect(long.status).toBe(400);
+    const html = await long.text();
+    expect(html).toContain("2 000 caractères au plus.");
+    expect(html).not.toContain("m".repeat(2001));
+    expect(html.length).toBeLessThan(200_000);
+    expect(await queryApp(`SELECT 1 FROM "RequestMessage" WHERE body LIKE 'Voici le plan du site.%'`)).toHaveLength(0);
+  });
+
+  it("slows an account down after wrong passwords, but lets its owner in at once from a browser they signed in from before", async () => {
+    const email = "cuisine@latabledurecho.example";
+    const known = await new HttpClient().login(email);
+    expect(known.cookies.get("conciergerie_device")).toBeTruthy();
+    await known.post("/logout", {}, { from: "/" });
+    for (let i = 0; i < 6; i++) await new HttpClient().post("/login", { email, password: `wrong-${i}` });
+    // The 6th failure imposed a delay; stretch it to the cap, as a long attack would (a slow machine could outlast a second).
+    const waiting = await queryApp(`UPDATE "LoginThrottle" SET expire = (now() AT TIME ZONE 'UTC') + interval '1 minute' WHERE key = $1 RETURNING key`, [`wait:email:${email}`]);
+    expect(waiting).toHaveLength(1);
+    const elsewhere = await new HttpClient().post("/login", { email, password: DEMO_PASSWORD });
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain("Réessayez dans");
+    const again = await known.post("/login", { email, password: DEMO_PASSWORD });
+    expect(again.status).toBe(302);
+    await queryApp(`DELETE FROM "LoginThrottle" WHERE key = $1`, [`wait:email:${email}`]); // the next test files sign in as this partner
+  });
+
+  it("keeps the demo mailbox for signed-in staff: anonymous visitors sign in first, partners find nothing", async () => {
+    expect((await new HttpClient().get("/mailbox")).headers.get("location")).toBe("/login?redirectTo=%2Fmailbox");
+    const partner = await new HttpClient().login("gare-de-lyon@sncf.example");
+    expect((await partner.get("/mailbox")).status).toBe(404);
+    const staff = await new HttpClient().login("coordination@conciergerie.example");
+    expect((await staff.get("/mailbox")).status).toBe(200);
   });
 
   it("answers unknown pages with the French 404 page", async () => {

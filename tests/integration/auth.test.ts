@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { login } from "~/auth/auth.server.ts";
+import { login, type KnownDevice } from "~/auth/auth.server.ts";
 import { hashPassword } from "~/auth/password.server.ts";
 import { ABSOLUTE_TIMEOUT_MS, getSessionUser, IDLE_TIMEOUT_MS, startSession } from "~/auth/session.server.ts";
 import { db } from "~/data/db.server.ts";
 import { acceptInvitation, deactivateUser, findPasswordReset, inviteUser, requestPasswordReset, resetPassword } from "~/data/users.server.ts";
-import { MAX_FAILURES_PER_ACCOUNT } from "~/domain/access/throttle.ts";
+import { ACCOUNT_FREE_FAILURES, ACCOUNT_MAX_DELAY_S, IP_FREE_FAILURES } from "~/domain/access/throttle.ts";
 import { createOrganisation, createUser } from "../support/factories.ts";
 
 const PASSWORD = "correct-horse-battery";
@@ -39,20 +39,59 @@ describe("login", () => {
     expect(refusals.map((r) => (r.details as { reason: string }).reason).sort()).toEqual(["unknown_email", "wrong_password"]);
   });
 
-  it("throttles an account after repeated failures, even with the right password", async () => {
+  /** Lets the delays imposed so far run out, as if the attacker waited for each. */
+  const letDelaysPass = () => db().loginThrottle.deleteMany({ where: { key: { startsWith: "wait:" } } });
+
+  it("slows an account down after a few failures, with growing delays, never a lock the right password cannot pass", async () => {
     const user = await createUser(db(), { passwordHash });
-    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) await login(user.email, "wrong", `10.1.0.${i}`);
-    const result = await login(user.email, PASSWORD, "10.1.0.99");
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/Trop de tentatives pour ce compte/);
-    expect(await db().auditLog.count({ where: { action: "auth.login_throttled" } })).toBeGreaterThan(0);
+    for (let i = 0; i < ACCOUNT_FREE_FAILURES; i++) await login(user.email, "wrong", `10.1.0.${i}`);
+    expect((await db().loginThrottle.findMany({ where: { key: { startsWith: "wait:" } } })).length).toBe(0); // free failures: no delay yet
+    await login(user.email, "wrong", "10.1.0.50");
+    // Right after, even the right password waits its turn (1 second), with a French message.
+    const refused = await login(user.email, PASSWORD, "10.1.0.99");
+    expect(refused).toEqual({ ok: false, message: expect.stringMatching(/Réessayez dans 1 seconde/) });
+    expect(await db().auditLog.count({ where: { action: "auth.login_throttled", actorUserId: user.id } })).toBe(1);
+    // A long attack: the delay grows, and stays capped at a minute.
+    for (let i = 0; i < 30; i++) {
+      await letDelaysPass();
+      await login(user.email, "wrong", `10.1.1.${i}`);
+    }
+    const [wait] = await db().loginThrottle.findMany({ where: { key: `wait:email:${user.email}` } });
+    expect(wait!.expire!.getTime() - Date.now()).toBeGreaterThan((ACCOUNT_MAX_DELAY_S - 5) * 1000);
+    expect(wait!.expire!.getTime() - Date.now()).toBeLessThanOrEqual(ACCOUNT_MAX_DELAY_S * 1000);
+    // Once that short delay is over, the owner's right password gets in.
+    await db().loginThrottle.updateMany({ where: { key: `wait:email:${user.email}` }, data: { expire: new Date(Date.now() - 1) } });
+    expect((await login(user.email, PASSWORD, "10.1.0.99")).ok).toBe(true);
   });
 
-  it("throttles an IP address that tries many accounts", async () => {
-    for (let i = 0; i < 30; i++) await login(`spray-${i}@test.example`, "x", "10.9.9.9");
+  it("lets the owner in at once from a device they signed in from before, even while their account is throttled", async () => {
+    const user = await createUser(db(), { passwordHash });
+    const device: KnownDevice = { userId: user.id, deviceId: "known-device-1" };
+    for (let i = 0; i < 12; i++) await login(user.email, "wrong", `10.2.0.${i}`);
+    expect((await login(user.email, PASSWORD, "10.2.1.1")).ok).toBe(false);
+    expect((await login(user.email, PASSWORD, "10.2.1.1", device)).ok).toBe(true);
+    // Another account's device cookie is no pass for this account.
+    const other = await createUser(db(), { passwordHash });
+    expect((await login(user.email, PASSWORD, "10.2.1.2", { userId: other.id, deviceId: "other-device" })).ok).toBe(false);
+  });
+
+  it("tells the owner by one mail, through the outbox, when their account starts being throttled", async () => {
+    const user = await createUser(db(), { passwordHash });
+    for (let i = 0; i < ACCOUNT_FREE_FAILURES + 6; i++) {
+      await letDelaysPass();
+      await login(user.email, "wrong", `10.3.0.${i}`);
+    }
+    const mails = await db().mail.findMany({ where: { to: user.email } });
+    expect(mails.map((m) => m.subject)).toEqual(["Tentatives de connexion sur votre compte"]);
+    expect(mails[0]!.text).toContain("/forgot-password");
+    expect(await db().outboxEvent.count({ where: { queue: "mail", businessKey: `mail:${mails[0]!.id}` } })).toBe(1);
+  });
+
+  it("slows down an IP address that tries many accounts, not the others", async () => {
+    for (let i = 0; i < IP_FREE_FAILURES + 1; i++) await login(`spray-${i}@test.example`, "x", "10.9.9.9");
     const user = await createUser(db(), { passwordHash });
     const result = await login(user.email, PASSWORD, "10.9.9.9");
-    expect(result.ok).toBe(false);
+    expect(result).toEqual({ ok: false, message: expect.stringMatching(/Réessayez dans/) });
     expect((await login(user.email, PASSWORD, "10.9.9.10")).ok).toBe(true);
   });
 
@@ -163,6 +202,29 @@ describe("invitations and password reset", () => {
     expect(await resetPassword(token, passwordHash)).toBe(false);
     expect(await getSessionUser(session)).toBeNull();
     expect((await login(user.email, "a-brand-new-password", null)).ok).toBe(true);
+  });
+
+  it("revokes every other reset link and every session when one link is used", async () => {
+    const user = await createUser(db(), { passwordHash });
+    const session = await signedInRequest(user.id);
+    await requestPasswordReset(user.email);
+    await requestPasswordReset(user.email);
+    const [second, first] = (await db().mail.findMany({ where: { to: user.email }, orderBy: { createdAt: "desc" } })).map((m) => tokenFrom(m.text, "/reset-password"));
+    expect(await findPasswordReset(first!)).toBe("valid");
+    expect(await resetPassword(second!, await hashPassword("another-new-password"))).toBe(true);
+    expect(await findPasswordReset(first!)).toBe("used");
+    expect(await resetPassword(first!, passwordHash)).toBe(false);
+    expect(await getSessionUser(session)).toBeNull();
+    expect((await login(user.email, PASSWORD, null)).ok).toBe(false);
+  });
+
+  it("revokes pending reset links when the owner signs in with their password", async () => {
+    const user = await createUser(db(), { passwordHash });
+    await requestPasswordReset(user.email);
+    const token = tokenFrom((await db().mail.findFirstOrThrow({ where: { to: user.email } })).text, "/reset-password");
+    expect((await login(user.email, PASSWORD, null)).ok).toBe(true);
+    expect(await findPasswordReset(token)).toBe("used");
+    expect(await resetPassword(token, await hashPassword("someone-elses-password"))).toBe(false);
   });
 
   it("says nothing about unknown addresses", async () => {

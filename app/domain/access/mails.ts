@@ -26,3 +26,17 @@ export function passwordResetMail(p: { to: string; name: string; link: string })
     { href: p.link, label: "Choisir un nouveau mot de passe" },
   );
 }
+
+export function loginThrottledMail(p: { to: string; name: string; link: string }): Mail {
+  return buildMail(
+    p.to,
+    "Tentatives de connexion sur votre compte",
+    [
+      `Bonjour ${p.name},`,
+      "Plusieurs tentatives de connexion avec un mauvais mot de passe viennent d'avoir lieu sur votre compte. Les suivantes sont ralenties quelques instants.",
+      "Votre compte n'est pas bloqué : avec votre mot de passe, vous vous connectez toujours, sans attendre depuis un appareil où vous vous êtes déjà connecté.",
+      "Si ce n'était pas vous, choisissez un nouveau mot de passe par ce lien.",
+    ],
+    { href: p.link, label: "Changer mon mot de passe" },
+  );
+}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { isDueForAnonymisation, monthsBefore, retentionCutoff } from "./retention.ts";
-import { csvCell, toCsv } from "./csv.ts";
 
 describe("retention", () => {
   const now = new Date("2026-11-29T03:00:00Z");
@@ -12,13 +11,5 @@ describe("retention", () => {
   });
   it("clamps to the end of a shorter month", () => {
     expect(monthsBefore(new Date("2026-03-31T00:00:00Z"), 1).toISOString().slice(0, 10)).toBe("2026-02-28");
-  });
-});
-
-describe("CSV", () => {
-  it("quotes separators and neutralises formulas", () => {
-    expect(csvCell('a;b"c')).toBe('"a;b""c"');
-    expect(csvCell("=HYPERLINK()")).toBe("'=HYPERLINK()");
-    expect(toCsv(["a"], [[1]])).toBe("\uFEFFa\r\n1\r\n");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCalendar } from "./ics.ts";
+import { buildCalendar, icsText } from "./ics.ts";
 
 describe("iCalendar feed", () => {
   const event = {
@@ -31,5 +31,16 @@ describe("iCalendar feed", () => {
 
   it("marks cancelled interventions so calendars remove them", () => {
     expect(buildCalendar("x", [{ ...event, cancelled: true }])).toContain("STATUS:CANCELLED");
+  });
+
+  it("escapes text per RFC 5545: no value can open a line of its own, even with a bare CR", () => {
+    expect(icsText("a\\b;c,d\r\ne\nf\rg")).toBe("a\\\\b\\;c\\,d\\ne\\nf\\ng");
+    expect(icsText("x\u0000y\u2028z")).toBe("xy\\nz");
+    const ics = buildCalendar("x", [{ ...event, summary: "Quai\rBEGIN:VALARM", location: "Quai\r\nEND:VEVENT", description: "a\nBEGIN:VALARM\rTRIGGER:-PT5M" }]);
+    // Lines are split on CRLF only by a reader; no line (nor a bare CR) may start a component.
+    expect(ics).not.toMatch(/\r(?!\n)/);
+    expect(ics).not.toMatch(/(^|[\r\n])(BEGIN:VALARM|TRIGGER|END:VEVENT\r\nEND:VEVENT)/);
+    expect(ics.split("\r\n").filter((l) => l === "BEGIN:VEVENT")).toHaveLength(1);
+    expect(ics).toContain("SUMMARY:Quai\\nBEGIN:VALARM\r\n");
   });
 });

@@ -1,5 +1,5 @@
 // iCalendar (RFC 5545) feeds of interventions: partners and encadrants
-// subscribe to them from their calendar application.
+// subscribe to them from their calendar application. The one writer of both feeds.
 export type CalendarEvent = {
   uid: string;
   startsAt: Date;
@@ -13,8 +13,19 @@ export type CalendarEvent = {
 
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
-/** Text values escape backslash, semicolon, comma and newlines. */
-const text = (s: string) => s.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+/**
+ * A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, every
+ * line break (CRLF, LF or a bare CR) written as \\n, and other control
+ * characters dropped, so no value can start a line of its own ("BEGIN:VALARM").
+ */
+export const icsText = (s: string) =>
+  s
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n|\u2028|\u2029/g, "\\n")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, "");
 
 /** Lines are folded at 75 octets (continuations start with a space), never inside a UTF-8 character. */
 function fold(line: string): string {
@@ -42,7 +53,7 @@ export function buildCalendar(name: string, events: CalendarEvent[], now = new D
     "PRODID:-//La Conciergerie Solidaire//Conciergerie//FR",
     "CALSCALE:GREGORIAN",
     "METHOD:PUBLISH",
-    `X-WR-CALNAME:${text(name)}`,
+    `X-WR-CALNAME:${icsText(name)}`,
     "X-WR-TIMEZONE:Europe/Paris",
   ];
   for (const e of events) {
@@ -52,9 +63,9 @@ export function buildCalendar(name: string, events: CalendarEvent[], now = new D
       `DTSTAMP:${stamp(e.updatedAt ?? now)}`,
       `DTSTART:${stamp(e.startsAt)}`,
       `DTEND:${stamp(e.endsAt)}`,
-      `SUMMARY:${text(e.summary)}`,
-      ...(e.location ? [`LOCATION:${text(e.location)}`] : []),
-      ...(e.description ? [`DESCRIPTION:${text(e.description)}`] : []),
+      `SUMMARY:${icsText(e.summary)}`,
+      ...(e.location ? [`LOCATION:${icsText(e.location)}`] : []),
+      ...(e.description ? [`DESCRIPTION:${icsText(e.description)}`] : []),
       `STATUS:${e.cancelled ? "CANCELLED" : "CONFIRMED"}`,
       "END:VEVENT",
     );

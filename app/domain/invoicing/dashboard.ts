@@ -46,13 +46,3 @@ export function summarise(invoices: readonly DashboardInvoice[], now: Date) {
   };
 }
 
-/** CSV for spreadsheets and accounting software: semicolons, quoted when needed, amounts in euros with a comma. */
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? "" : String(v);
-    return /[;"\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(";")).join("\r\n") + "\r\n";
-}
-
-export const centsToCsv = (cents: number) => `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)},${String(Math.abs(cents) % 100).padStart(2, "0")}`;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { summarise, toCsv, centsToCsv } from "./dashboard.ts";
+import { summarise } from "./dashboard.ts";
 import { buildDraftInvoice, buildLine, formatNumber, isLateCancellation, type BillableIntervention } from "./lines.ts";
 import { firstWorkingDay, isFirstWorkingDay, monthBounds, parisTime, previousMonth } from "./period.ts";
 import { ageingBucket, mergeStatus } from "./status.ts";
@@ -135,11 +135,5 @@ describe("statuses and the dashboard", () => {
     expect(s.total).toEqual({ invoicedCents: 14_500, paidCents: 11_000, outstandingCents: 3_500, overdueCents: 3_500 });
     expect(s.ageing["1-30"]).toBe(3_500);
     expect(s.months.map((m) => m.month)).toEqual(["2026-09", "2026-10"]);
-  });
-
-  it("writes CSV for French spreadsheets", () => {
-    expect(toCsv(["a", "b"], [["x;y", 'dit "oui"']])).toBe('a;b\r\n"x;y";"dit ""oui"""\r\n');
-    expect(centsToCsv(123456)).toBe("1234,56");
-    expect(centsToCsv(-5)).toBe("-0,05");
   });
 });

@@ -1,6 +1,6 @@
 // The people in insertion, as coordinators follow them: planned hours against
 // the weekly target, DPH alerts, the monthly payroll and DPH figures. Pure.
-import { toCsv } from "~/domain/invoicing/dashboard.ts";
+import { toCsv } from "~/utils/csv.ts";
 
 export const DPH_MIN_MINUTES = 3 * 60;
 export const DPH_MAX_MINUTES = 16 * 60;

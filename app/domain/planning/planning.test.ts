@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "~/domain/scheduling/instance.ts";
-import { icsCalendar } from "./ics.ts";
 import { dphReport, payrollRows, progressionPercent, workerAlerts, type WorkedEntry } from "./people.ts";
 import { checkChange, humanise, ruleIds } from "./steering.ts";
 
@@ -77,18 +76,5 @@ describe("people", () => {
         { name: "P2", minutes: 90, people: 1 },
       ],
     });
-  });
-});
-
-describe("ICS feed", () => {
-  it("writes valid, escaped, folded events", () => {
-    const ics = icsCalendar("Planning", [
-      { uid: "i1", start: new Date("2026-12-08T08:00:00Z"), end: new Date("2026-12-08T11:00:00Z"), summary: "Nettoyage, gare", location: "Place Louis-Armand; Paris", description: "x".repeat(200) },
-    ], new Date("2026-12-01T00:00:00Z"));
-    expect(ics).toContain("DTSTART:20261208T080000Z\r\n");
-    expect(ics).toContain("SUMMARY:Nettoyage\\, gare\r\n");
-    expect(ics).toContain("LOCATION:Place Louis-Armand\\; Paris\r\n");
-    expect(ics.split("\r\n").every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
-    expect(ics.endsWith("END:VCALENDAR\r\n")).toBe(true);
   });
 });
