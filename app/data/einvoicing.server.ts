@@ -1,5 +1,5 @@
 import type { Actor } from "~/domain/access/roles.ts";
-import { checkInvoice, type MissingField } from "~/domain/einvoicing/checks.ts";
+import { checkInvoice, checkSeller, type MissingField } from "~/domain/einvoicing/checks.ts";
 import type { CreditNoteSource, DocumentSettings, InvoiceSource, SourceLine, SourceSite } from "~/domain/einvoicing/en16931.ts";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import { monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
@@ -118,6 +118,11 @@ export async function loadCreditNoteSource(creditNoteId: string) {
   if (!invoice) return null;
   const source: CreditNoteSource = { kind: "CREDIT_NOTE", number: note.number, issuedAt: note.createdAt, amountCents: note.amountCents, reason: note.reason, invoice: invoice.source };
   return { organisationId: invoice.organisationId, billingEmail: invoice.billingEmail, source };
+}
+
+/** What the seller's settings lack for any e-invoice (its bank account, ...): empty when complete. */
+export async function sellerProblems(): Promise<MissingField[]> {
+  return checkSeller((await documentSettings()).seller);
 }
 
 /**
