@@ -1,7 +1,7 @@
 import { PDFRawStream, PDFStream } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StripeDouble } from "../support/stripe-double.ts";
-import { TEST_BANK_ACCOUNT } from "../support/integration-env.ts";
+import { TEST_BANK_ACCOUNT } from "../support/databases.ts";
 import { ABSENT, validateDocuments, validatorPresent, VALIDATION_TIMEOUT_MS } from "../support/official-validation.ts";
 
 // Every kind of document the app issues, generated through the real path
