@@ -195,6 +195,18 @@ describe("every kind of document, generated through the app", () => {
     expect([row.buyerName, row.buyerSiren]).toEqual(["SNCF Gares & Connexions (validation)", "908712342"]);
   });
 
+  it("refuses a credit note while the seller's bank account is missing, before a number is taken", async () => {
+    const invoice = await db().invoice.findFirstOrThrow({ where: { organisationId: orgs["several sites, several POs"] }, select: { id: true } });
+    await db().serviceSetting.delete({ where: { key: "sellerBankAccount" } });
+    try {
+      const refused = await requestCreditNote(actor, invoice.id, 500, "Geste commercial");
+      expect(refused).toEqual({ ok: false, message: "Avoir non émis : Émetteur Association Aurore : compte bancaire (IBAN, BIC, titulaire) manquant, à saisir dans Règles du service" });
+      expect(await db().creditNote.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    } finally {
+      await db().serviceSetting.create({ data: { key: "sellerBankAccount", value: TEST_BANK_ACCOUNT } });
+    }
+  });
+
   it("refuses emptying the archive with TRUNCATE", async () => {
     await expect(db().$executeRawUnsafe('TRUNCATE "InvoiceDocument" CASCADE')).rejects.toThrow(/TRUNCATE is refused/);
     expect(await db().invoiceDocument.count()).toBe(documents.size);
