@@ -714,6 +714,9 @@ function staff(slot: Slot, supervisors: Person[], workers: Person[], requireFull
 // ---------------------------------------------------------------------------------------------
 
 async function seed(db: Db, passwordHashing: Promise<string>) {
+  // The association's bank account, printed and written (BT-84..86) on every e-invoice: a valid test IBAN (FR76, mod-97 key right).
+  const bankAccount = { iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" };
+  await db.serviceSetting.upsert({ where: { key: "sellerBankAccount" }, create: { key: "sellerBankAccount", value: bankAccount }, update: { value: bankAccount } });
   const skillIds = {} as Record<SkillCode, string>;
   for (const [code, label] of Object.entries(SKILLS) as [SkillCode, string][]) {
     skillIds[code] = (await createSkill(db, { code, label })).id;

@@ -1,5 +1,5 @@
 import type { Actor } from "~/domain/access/roles.ts";
-import { checkInvoice, type MissingField } from "~/domain/einvoicing/checks.ts";
+import { checkInvoice, checkSeller, type MissingField } from "~/domain/einvoicing/checks.ts";
 import type { CreditNoteSource, DocumentSettings, InvoiceSource, SourceLine, SourceSite } from "~/domain/einvoicing/en16931.ts";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import { monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
@@ -22,7 +22,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 export async function documentSettings(): Promise<DocumentSettings & { retentionYears: number }> {
   const rules = await getServiceRules();
   return {
-    seller: { name: ASSOCIATION.name, legalName: ASSOCIATION.legalName, siret: ASSOCIATION.siret, vatNumber: ASSOCIATION.vatNumber, address: ASSOCIATION.address, email: ASSOCIATION.email },
+    seller: { name: ASSOCIATION.name, legalName: ASSOCIATION.legalName, siret: ASSOCIATION.siret, vatNumber: ASSOCIATION.vatNumber, address: ASSOCIATION.address, email: ASSOCIATION.email, bankAccount: rules.sellerBankAccount },
     vatOnReceipts: rules.vatOnReceipts,
     lateFeeEuros: 40,
     retentionYears: rules.einvoiceRetentionYears,
@@ -86,6 +86,7 @@ function sourceOf(row: InvoiceRow): InvoiceSource {
       vatCents: l.vatCents,
       purchaseOrderNumber: l.purchaseOrderNumber,
       vatExemptionMention: prestation?.vatExemptionMention ?? null,
+      performedOn: l.intervention ? parisDate(l.intervention.startsAt) : null,
     };
   });
   return {
@@ -117,6 +118,11 @@ export async function loadCreditNoteSource(creditNoteId: string) {
   if (!invoice) return null;
   const source: CreditNoteSource = { kind: "CREDIT_NOTE", number: note.number, issuedAt: note.createdAt, amountCents: note.amountCents, reason: note.reason, invoice: invoice.source };
   return { organisationId: invoice.organisationId, billingEmail: invoice.billingEmail, source };
+}
+
+/** What the seller's settings lack for any e-invoice (its bank account, ...): empty when complete. */
+export async function sellerProblems(): Promise<MissingField[]> {
+  return checkSeller((await documentSettings()).seller);
 }
 
 /**
@@ -153,6 +159,8 @@ export async function storeDocument(input: {
   number: string;
   issueDate: string;
   totalInclVatCents: number;
+  /** The buyer as the document names it (BT-44, BT-47). */
+  buyer: { name: string; siren: string };
   bytes: Uint8Array;
   sha256: string;
   retentionYears: number;
@@ -169,6 +177,8 @@ export async function storeDocument(input: {
           number: input.number,
           issueDate: new Date(`${input.issueDate}T00:00:00Z`),
           totalInclVatCents: input.totalInclVatCents,
+          buyerName: input.buyer.name,
+          buyerSiren: input.buyer.siren,
           bytes: Buffer.from(input.bytes),
           sha256: input.sha256,
           transmissionStatus: input.kind === "INTERNAL_STATEMENT" ? "outside" : "pending",
@@ -260,7 +270,7 @@ export async function* monthDocuments(month: Month, pageSize = 100) {
   for (;;) {
     const rows = await db().invoiceDocument.findMany({
       where: { issueDate, kind: { in: ["INVOICE", "CREDIT_NOTE"] }, ...(cursor ? { number: { gt: cursor } } : {}) },
-      select: { number: true, kind: true, bytes: true, sha256: true, issueDate: true, totalInclVatCents: true, transmissionStatus: true, organisation: { select: { name: true, siret: true } } },
+      select: { number: true, kind: true, bytes: true, sha256: true, issueDate: true, totalInclVatCents: true, transmissionStatus: true, buyerName: true, buyerSiren: true },
       orderBy: { number: "asc" },
       take: pageSize,
     });

@@ -7,7 +7,7 @@ import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
 import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
 import { db, type Tx } from "./db.server.ts";
-import { enqueueDocument } from "./einvoicing.server.ts";
+import { enqueueDocument, sellerProblems } from "./einvoicing.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
@@ -425,6 +425,9 @@ async function settledCents(tx: Tx, invoiceId: string) {
 
 /** A credit note (numbered A<year>-…, gapless): a finalised invoice is never edited. */
 export async function requestCreditNote(actor: Actor, invoiceId: string, amountCents: number, reason: string, now = new Date()): Promise<CorrectionResult> {
+  // Its e-invoice needs what an invoice's needs from the seller (the bank account): refused before a number is taken.
+  const seller = await sellerProblems();
+  if (seller.length > 0) return { ok: false, message: `Avoir non émis : ${seller.map((p) => p.message).join(" ; ")}` };
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };

@@ -7,15 +7,19 @@
 //    library's UBL-shaped input cannot express; the VAT due date code (BT-8,
 //    72 = on receipts) and a credit note's preceding invoice (BG-3) that its
 //    UBL-to-CII mapping drops;
-//  - the document information dictionary agrees with the XMP (PDF/A 6.7.3:
-//    Title, Producer; Keywords has no XMP twin, so it goes);
+//  - the parties' SIRET (BT-29/BT-46, scheme 0009), the purchase order (BT-13)
+//    and the delivery element with its date (BG-13, BT-72), mandatory in CII;
+//  - one XML stream only (the library leaves a first, unreferenced one);
+//  - French metadata ("Facture F…", "Avoir A…"), the same in the XMP and the
+//    document information dictionary (PDF/A 6.7.3: Title, Subject, Creator =
+//    CreatorTool, Producer; Keywords has no XMP twin, so it goes);
 //  - the ICC profile stream states its number of components (/N 3).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { FormatFactoryService, invoiceSchema, type Invoice } from "@e-invoice-eu/core";
 import { Ajv2019 } from "ajv/dist/2019.js";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
 import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { toLibraryInvoice } from "~/domain/einvoicing/library-json.ts";
 import { readablePdf, type Fonts } from "~/domain/einvoicing/readable-pdf.ts";
@@ -79,9 +83,25 @@ export async function plainStatement(doc: EN16931Document): Promise<Uint8Array> 
   return readablePdf(doc, documentFonts(), { title: "Relevé interne", footer: "Relevé interne entre établissements de l'association Aurore : ce document n'est pas une facture." });
 }
 
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const date102 = (iso: string) => `<udt:DateTimeString format="102">${iso.replace(/-/g, "")}</udt:DateTimeString>`;
+
 /** What the library's CII lacks, added in schema order (see the header). */
 export function completeCii(xml: string, doc: EN16931Document): string {
   let out = addNoteSubjectCodes(xml, doc);
+  // BT-29 / BT-46: each party's SIRET under ISO 6523 scheme 0009, as CII writes an identifier with a scheme
+  // (ram:GlobalID; BR-FR-09 checks it against the SIREN). The library writes the buyer's bare, the seller's not at all.
+  for (const [tag, party] of [["SellerTradeParty", doc.seller], ["BuyerTradeParty", doc.buyer]] as const) {
+    const ids = party.siret.length === 14 ? `<ram:GlobalID schemeID="0009">${party.siret}</ram:GlobalID>` : "";
+    out = out.replace(new RegExp(`(<ram:${tag}>)\\s*(?:<ram:(?:Global)?ID[^>]*>[^<]*</ram:(?:Global)?ID>\\s*)*(<ram:Name>)`), `$1${ids}$2`);
+  }
+  // BT-13: the buyer's purchase order (the library keeps it for the EXTENDED profile only). Last of what we write in the agreement.
+  if (doc.purchaseOrder && !out.includes("<ram:BuyerOrderReferencedDocument>")) {
+    out = out.replace("</ram:ApplicableHeaderTradeAgreement>", `<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>${escapeXml(doc.purchaseOrder)}</ram:IssuerAssignedID></ram:BuyerOrderReferencedDocument></ram:ApplicableHeaderTradeAgreement>`);
+  }
+  // BG-13: the delivery element is mandatory in CII, even with no ship-to party; BT-72 the last day of service.
+  out = out.replace(/\s*<ram:ApplicableHeaderTradeDelivery\s*\/>|\s*<ram:ApplicableHeaderTradeDelivery>[\s\S]*?<\/ram:ApplicableHeaderTradeDelivery>/, "");
+  out = out.replace("<ram:ApplicableHeaderTradeSettlement>", `${deliveryXml(doc)}<ram:ApplicableHeaderTradeSettlement>`);
   // BT-8 in each header VAT breakdown (the ones with a CalculatedAmount), before the rate.
   const settlementAt = out.indexOf("<ram:ApplicableHeaderTradeSettlement>");
   if (settlementAt >= 0 && !out.includes("<ram:DueDateTypeCode>")) {
@@ -108,12 +128,22 @@ export function completeCii(xml: string, doc: EN16931Document): string {
  * IncludedNote per note (BT-21 code, BT-22 text), in the document header.
  */
 function addNoteSubjectCodes(xml: string, doc: EN16931Document): string {
-  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escape = escapeXml;
   const headerEnd = xml.indexOf("</rsm:ExchangedDocument>");
   if (headerEnd < 0) return xml;
   const header = xml.slice(0, headerEnd).replace(/\s*<ram:IncludedNote>[\s\S]*?<\/ram:IncludedNote>/g, "");
   const notes = doc.notes.map((n) => `<ram:IncludedNote><ram:Content>${escape(n.text)}</ram:Content><ram:SubjectCode>${n.subjectCode}</ram:SubjectCode></ram:IncludedNote>`).join("");
   return `${header}${notes}${xml.slice(headerEnd)}`;
+}
+
+/** ApplicableHeaderTradeDelivery in schema order: ShipToTradeParty (BG-13, BT-70, BG-15), then ActualDeliverySupplyChainEvent (BT-72). */
+function deliveryXml(doc: EN16931Document): string {
+  const shipTo = doc.delivery
+    ? `<ram:ShipToTradeParty><ram:Name>${escapeXml(doc.delivery.name)}</ram:Name><ram:PostalTradeAddress>${
+        doc.delivery.address.postalCode ? `<ram:PostcodeCode>${escapeXml(doc.delivery.address.postalCode)}</ram:PostcodeCode>` : ""
+      }<ram:LineOne>${escapeXml(doc.delivery.address.line)}</ram:LineOne>${doc.delivery.address.city ? `<ram:CityName>${escapeXml(doc.delivery.address.city)}</ram:CityName>` : ""}<ram:CountryID>${doc.delivery.address.country}</ram:CountryID></ram:PostalTradeAddress></ram:ShipToTradeParty>`
+    : "";
+  return `<ram:ApplicableHeaderTradeDelivery>${shipTo}<ram:ActualDeliverySupplyChainEvent><ram:OccurrenceDateTime>${date102(doc.deliveryDate)}</ram:OccurrenceDateTime></ram:ActualDeliverySupplyChainEvent></ram:ApplicableHeaderTradeDelivery>`;
 }
 
 function lookupDict(pdf: PDFDocument, value: unknown): PDFDict | undefined {
@@ -170,15 +200,35 @@ async function mendPdfA(bytes: Uint8Array, doc: EN16931Document): Promise<Uint8A
     replacement.dict.set(PDFName.of("Params"), params);
   }
   const ef = lookupDict(pdf, xmlFile.spec.get(PDFName.of("EF")))!;
-  ef.set(PDFName.of("F"), pdf.context.register(replacement));
-  ef.has(PDFName.of("UF")) && ef.set(PDFName.of("UF"), ef.get(PDFName.of("F"))!);
+  const kept = pdf.context.register(replacement);
+  ef.set(PDFName.of("F"), kept);
+  ef.has(PDFName.of("UF")) && ef.set(PDFName.of("UF"), kept);
+  // Only one XML may remain: the library's streams (the one replaced, and a first one it leaves unreferenced) go.
+  for (const [ref, object] of pdf.context.enumerateIndirectObjects()) {
+    if (ref !== kept && object instanceof PDFStream && object.dict.get(PDFName.of("Type")) === PDFName.of("EmbeddedFile")) pdf.context.delete(ref);
+  }
 
-  // Info dictionary = XMP (dc:title is the library's subject line; pdf:Producer its creator).
+  // Metadata in French and the same in the XMP and the Info dictionary (PDF/A 6.7.3): title, description, creator tool.
+  const title = `${doc.typeCode === "381" ? "Avoir" : "Facture"} ${doc.number}`;
+  const description = `${title} du ${doc.issueDate.split("-").reverse().join("/")}, émis${doc.typeCode === "381" ? "" : "e"} par ${doc.seller.name}`;
+  const metadataRef = pdf.catalog.get(PDFName.of("Metadata"));
+  const metadata = metadataRef ? pdf.context.lookup(metadataRef as never) : undefined;
+  let creatorTool: string | null = null;
+  if (metadataRef instanceof PDFRef && metadata instanceof PDFRawStream) {
+    const xmp = new TextDecoder()
+      .decode(metadata.dict.has(PDFName.of("Filter")) ? decodePDFRawStream(metadata).decode() : metadata.contents)
+      .replace(/(<dc:title>\s*<rdf:Alt>\s*<rdf:li[^>]*>)[^<]*(<\/rdf:li>)/, (_m, a: string, b: string) => `${a}${escapeXml(title)}${b}`)
+      .replace(/(<dc:description>\s*<rdf:Alt>\s*<rdf:li[^>]*>)[^<]*(<\/rdf:li>)/, (_m, a: string, b: string) => `${a}${escapeXml(description)}${b}`);
+    creatorTool = /<xmp:CreatorTool>([^<]*)<\/xmp:CreatorTool>/.exec(xmp)?.[1]?.replace(/&amp;/g, "&") ?? null;
+    // UTF-8 bytes: a string would be written one byte per character (Latin-1).
+    pdf.context.assign(metadataRef, pdf.context.stream(new TextEncoder().encode(xmp), { Type: "Metadata", Subtype: "XML" }));
+  }
   const info = lookupDict(pdf, pdf.context.trailerInfo.Info);
   if (info) {
-    const subject = info.get(PDFName.of("Subject"));
     const author = info.get(PDFName.of("Author"));
-    if (subject) info.set(PDFName.of("Title"), subject);
+    info.set(PDFName.of("Title"), PDFHexString.fromText(title));
+    info.set(PDFName.of("Subject"), PDFHexString.fromText(description));
+    if (creatorTool) info.set(PDFName.of("Creator"), PDFHexString.fromText(creatorTool));
     if (author) info.set(PDFName.of("Producer"), author);
     info.delete(PDFName.of("Keywords"));
   }

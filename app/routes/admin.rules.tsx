@@ -185,6 +185,12 @@ export default function Rules() {
         <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
           <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
         </RuleCard>
+        <RuleCard title="Compte bancaire de l'association" intent="sellerBankAccount" message={st("sellerBankAccount").message}>
+          <p className="muted">Porté sur chaque facture et avoir électronique (virement SEPA). Tant qu'il manque, aucune facture n'est émise.</p>
+          <Field label="IBAN" hint="Par exemple FR76 3000 6000 0112 3456 7890 189 ; la clé de contrôle est vérifiée." autoComplete="off" {...v("sellerBankAccount", "iban", rules.sellerBankAccount?.iban.replace(/(.{4})(?=.)/g, "$1 ") ?? "")} />
+          <Field label="BIC" hint="8 ou 11 caractères, par exemple AGRIFRPP." autoComplete="off" {...v("sellerBankAccount", "bic", rules.sellerBankAccount?.bic ?? "")} />
+          <Field label="Titulaire du compte" autoComplete="off" {...v("sellerBankAccount", "accountName", rules.sellerBankAccount?.accountName ?? "")} />
+        </RuleCard>
         <RuleCard title="Exigibilité de la TVA" intent="vatOnReceipts" message={st("vatOnReceipts").message}>
           <Checkbox label="TVA sur les encaissements" name="value" defaultChecked={rules.vatOnReceipts} hint="La règle des prestations de services ; décochez si l'association a opté pour les débits. Mention portée sur chaque facture électronique." />
         </RuleCard>

@@ -6,7 +6,8 @@ import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
 import { toCsv } from "~/utils/csv.ts";
 
 // A month's Factur-X documents (by date of issue) as one ZIP, for the accredited
-// platform, with a manifest (CSV: number, type, partner, SIREN, total, SHA-256).
+// platform, with a manifest (CSV: number, type, partner, SIREN, total, SHA-256);
+// the partner's name and SIREN are those the document was issued with.
 // Streamed page by page: the PDFs are stored as they are (already compressed).
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "finance.view");
@@ -29,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
             const entry = new ZipPassThrough(`${doc.number}.pdf`);
             zip.add(entry);
             entry.push(new Uint8Array(doc.bytes), true);
-            const cells = [doc.number, doc.kind === "CREDIT_NOTE" ? "381" : "380", doc.organisation.name, (doc.organisation.siret ?? "").replace(/\D/g, "").slice(0, 9), doc.issueDate.toISOString().slice(0, 10), (doc.totalInclVatCents / 100).toFixed(2), doc.sha256, doc.transmissionStatus];
+            const cells = [doc.number, doc.kind === "CREDIT_NOTE" ? "381" : "380", doc.buyerName, doc.buyerSiren, doc.issueDate.toISOString().slice(0, 10), (doc.totalInclVatCents / 100).toFixed(2), doc.sha256, doc.transmissionStatus];
             manifest.push(cells);
             count++;
           }

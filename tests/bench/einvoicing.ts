@@ -24,10 +24,11 @@ const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const BASELINE = Math.min(Number(process.env.BENCH_BASELINE ?? 200), PARTNERS);
 const MONTH = "2026-03";
 
-const { createTestDatabase } = await import("../support/databases.ts");
+const { createTestDatabase, enterSellerBankAccount } = await import("../support/databases.ts");
 delete process.env.STRIPE_SECRET_KEY; // the local provider: this measures documents, not Stripe
 delete process.env.STRIPE_WEBHOOK_SECRET;
 Object.assign(process.env, { NODE_ENV: "test", SESSION_SECRET: "bench-session-secret-that-is-long-enough-0123456789", DATABASE_URL: await createTestDatabase("bench-einvoicing") });
+await enterSellerBankAccount(process.env.DATABASE_URL!);
 const { db, disconnectDb } = await import("~/data/db.server.ts");
 const { prepareRun, issueRun } = await import("../../workers/processors/invoicing.ts");
 const { documentsRun } = await import("../../workers/processors/einvoicing.ts");

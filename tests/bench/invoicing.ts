@@ -22,7 +22,7 @@ const PARTNERS = Number(process.env.BENCH_PARTNERS ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const BASELINE_PARTNERS = Math.min(100, PARTNERS);
 
-const { createTestDatabase } = await import("../support/databases.ts");
+const { createTestDatabase, enterSellerBankAccount } = await import("../support/databases.ts");
 const { StripeDouble } = await import("../support/stripe-double.ts");
 const double = await new StripeDouble().start();
 Object.assign(process.env, {
@@ -34,6 +34,7 @@ Object.assign(process.env, {
   STRIPE_MAX_REQUESTS_PER_SECOND: String(RATE),
   ...double.env,
 });
+await enterSellerBankAccount(process.env.DATABASE_URL!);
 const { db, disconnectDb } = await import("~/data/db.server.ts");
 const { prepareRun, issueRun } = await import("../../workers/processors/invoicing.ts");
 const { rateLimitStats } = await import("~/integrations/stripe.server.ts");

@@ -83,6 +83,20 @@ describe("e-invoicing in Chromium", () => {
     await context.close();
   });
 
+  it("the back office refuses an IBAN with a wrong key next to the field, on a phone", async () => {
+    const { page, context } = await newPage(browser, { width: 360 });
+    await signIn(page, "admin@conciergerie.example");
+    await page.goto("/admin/rules");
+    const card = page.getByRole("region", { name: "Compte bancaire de l'association" });
+    await card.getByLabel("IBAN").fill("FR76 3000 6000 0112 3456 7890 188");
+    await card.getByRole("button", { name: "Enregistrer" }).click();
+    await card.getByText("IBAN invalide : la clé de contrôle ne correspond pas.").waitFor();
+    await expectAccessible(page);
+    await expectNoHorizontalScroll(page);
+    await card.screenshot({ path: "test-results/screenshots/einvoicing-iban-refused-phone.png" });
+    await context.close();
+  });
+
   it("fits a phone, for finance and for the partner's downloads", async () => {
     const { page, context } = await newPage(browser, { width: 360 });
     await signIn(page, "finance@conciergerie.example");

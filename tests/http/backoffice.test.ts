@@ -95,6 +95,24 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "60", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
   });
 
+  it("keeps the association's bank account, refusing an IBAN whose key is wrong and a malformed BIC next to their fields", async () => {
+    const page = await (await coordinator.get("/admin/rules")).text();
+    expect(page).toContain("Compte bancaire de l&#x27;association");
+    expect(page).toContain("FR76 3000 6000 0112 3456 7890 189"); // the demo's
+    const bad = await coordinator.post("/admin/rules", { intent: "sellerBankAccount", iban: "FR76 3000 6000 0112 3456 7890 188", bic: "AGRI", accountName: "Association Aurore" }, { from: "/admin/rules" });
+    expect(bad.status).toBe(400);
+    const text = await bad.text();
+    expect(text).toContain("IBAN invalide : la clé de contrôle ne correspond pas.");
+    expect(text).toContain("BIC invalide : 8 ou 11 lettres et chiffres");
+    const [kept] = await queryApp<{ value: { iban: string } }>(`SELECT value FROM "ServiceSetting" WHERE key = 'sellerBankAccount'`);
+    expect(kept?.value.iban).toBe("FR7630006000011234567890189");
+    const ok = await coordinator.post("/admin/rules", { intent: "sellerBankAccount", iban: "fr14 2004 1010 0505 0001 3m02 606", bic: "psstfrppxxx", accountName: "Association Aurore" }, { from: "/admin/rules" });
+    expect(ok.status).toBe(200);
+    const [saved] = await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'sellerBankAccount'`);
+    expect(saved?.value).toEqual({ iban: "FR1420041010050500013M02606", bic: "PSSTFRPPXXX", accountName: "Association Aurore" });
+    await coordinator.post("/admin/rules", { intent: "sellerBankAccount", iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" }, { from: "/admin/rules" });
+  });
+
   it("lets a coordinator add a new skill, listed in the service rules", async () => {
     const response = await coordinator.post("/admin/rules", { intent: "skill", code: "tri-textile-http", label: "Tri textile (HTTP)" }, { from: "/admin/rules" });
     expect(response.status).toBe(200);

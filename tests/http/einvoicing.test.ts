@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { ABSENT, validateDocuments, validatorPresent, VALIDATION_TIMEOUT_MS } from "../support/official-validation.ts";
 
 // Factur-X over HTTP, on the demo data: finance generates a month's documents
 // (a job, polled like the invoicing runs), exports them as a ZIP for the
@@ -77,6 +78,20 @@ describe("Factur-X documents over HTTP", () => {
     expect(manifest.split("\r\n").filter(Boolean)).toHaveLength(pdfs.length + 1);
     expect((await finance.get("/finance/documents.zip?month=2026-13")).status).toBe(400);
   });
+
+  it(
+    validatorPresent ? "every PDF of the demo's month ZIP passes the official validation whole (0 errors, 0 warnings)" : ABSENT,
+    async () => {
+      expect(validatorPresent, ABSENT).toBe(true);
+      const files = unzipSync(new Uint8Array(await (await finance.get(`/finance/documents.zip?month=${month}`)).arrayBuffer()));
+      const pdfs = new Map(Object.entries(files).filter(([name]) => name.endsWith(".pdf")));
+      expect(pdfs.size).toBeGreaterThan(0);
+      const findings = await validateDocuments(pdfs);
+      expect(findings).toHaveLength(pdfs.size);
+      expect(findings.filter((f) => f.errors.length || f.warnings.length)).toEqual([]);
+    },
+    VALIDATION_TIMEOUT_MS,
+  );
 
   it("the partner downloads its document from the portal; another partner gets a 404", async () => {
     const partner = await new HttpClient().login("gare-de-lyon@sncf.example");

@@ -11,6 +11,9 @@ function adminUrl(): string {
   return url;
 }
 
+/** A syntactically valid French test IBAN (the demo's too): issuing needs the seller's bank account. */
+export const TEST_BANK_ACCOUNT = { iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" };
+
 export async function createTestDatabase(label: string): Promise<string> {
   const name = `t_${label.replace(/\W/g, "").slice(0, 20)}_${randomBytes(4).toString("hex")}`.toLowerCase();
   const client = new pg.Client({ connectionString: adminUrl() });
@@ -23,6 +26,17 @@ export async function createTestDatabase(label: string): Promise<string> {
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** A service already set up, as the demo is: the association's bank account entered in its rules (no invoice is issued without). */
+export async function enterSellerBankAccount(url: string): Promise<void> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query(`INSERT INTO "ServiceSetting" (key, value, "updatedAt") VALUES ('sellerBankAccount', $1, now()) ON CONFLICT (key) DO NOTHING`, [JSON.stringify(TEST_BANK_ACCOUNT)]);
+  } finally {
+    await db.end();
+  }
 }
 
 /** Drops a database made by createTestDatabase (a benchmark's, once measured). */

@@ -1,5 +1,7 @@
-import { createTestDatabase } from "./databases.ts";
+import { createTestDatabase, enterSellerBankAccount } from "./databases.ts";
 import { applyTestEnv } from "./test-env.ts";
 
-// Before the test file imports the app: its own database, the shared test Redis.
-applyTestEnv({ DATABASE_URL: await createTestDatabase("int") });
+// Before the test file imports the app: its own database (a service set up: its bank account entered), the shared test Redis.
+const url = await createTestDatabase("int");
+await enterSellerBankAccount(url);
+applyTestEnv({ DATABASE_URL: url });

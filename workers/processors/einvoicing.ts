@@ -52,6 +52,7 @@ async function issueDocument(
     number: doc.number,
     issueDate: doc.issueDate,
     totalInclVatCents: doc.totals.grandTotalCents,
+    buyer: { name: doc.buyer.name, siren: doc.buyer.siren },
     bytes,
     sha256: sha256(bytes),
     retentionYears: settings.retentionYears,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { accountNameSchema, bicSchema, ibanSchema } from "../settings/rules.ts";
 import { intField } from "./forms.ts";
 
 // One small form per service rule on the rules screen: each turns the typed
@@ -88,6 +89,7 @@ const RULE_FORM_LIST = [
   rule("retentionMonths", { value: intField("un nombre de mois", 12, 120, " mois") }, (v) => v.value),
   // Invoices are kept 10 years at least (Code de commerce L123-22): less is refused.
   rule("einvoiceRetentionYears", { value: intField("un nombre d'années", 10, 50, " ans") }, (v) => v.value),
+  rule("sellerBankAccount", { iban: ibanSchema, bic: bicSchema, accountName: accountNameSchema }, (v) => ({ iban: v.iban, bic: v.bic, accountName: v.accountName })),
   rule("vatOnReceipts", { value: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional() }, (v) => v.value === "on"),
   rule(
     "fieldHours",

@@ -2,6 +2,7 @@
 // reform's additions), checked before an invoice is numbered: an invoice that
 // fails stays a draft, and finance reads which field is missing on which record.
 // Pure.
+import { validateIBAN } from "ibantools";
 import { siretProblem } from "../backoffice/identifiers.ts";
 import { digitsOnly, parseFrenchAddress, type InvoiceSource, type SellerIdentity } from "./en16931.ts";
 
@@ -21,6 +22,9 @@ export function checkSeller(seller: SellerIdentity): MissingField[] {
   if (digitsOnly(seller.siret).length !== 14) add("siret", "SIRET manquant ou incomplet");
   if (!VAT_NUMBER.test(seller.vatNumber)) add("vatNumber", "numéro de TVA manquant");
   if (!seller.address.line || !seller.address.postalCode || !seller.address.city) add("address", "adresse manquante");
+  // BG-17: a transfer needs the account it goes to (BR-CO-27); finance enters it in the service's rules.
+  if (!seller.bankAccount) add("bankAccount", "compte bancaire (IBAN, BIC, titulaire) manquant, à saisir dans Règles du service");
+  else if (!validateIBAN(seller.bankAccount.iban).valid) add("bankAccount", "IBAN invalide, à corriger dans Règles du service");
   return problems;
 }
 

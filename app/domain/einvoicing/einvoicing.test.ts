@@ -11,6 +11,7 @@ const settings: DocumentSettings = {
     vatNumber: "FR96775663438",
     address: { line: "34 boulevard de Sébastopol", postalCode: "75004", city: "Paris", country: "FR" },
     email: null,
+    bankAccount: { iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" },
   },
   vatOnReceipts: true,
   lateFeeEuros: 40,
@@ -190,5 +191,43 @@ describe("retention and VAT settings", () => {
     expect(resolveServiceRules({ einvoiceRetentionYears: 3 }).einvoiceRetentionYears).toBe(10);
     expect(resolveServiceRules({}).vatOnReceipts).toBe(true);
     expect(RULE_FORMS.vatOnReceipts!.safeParse({ intent: "vatOnReceipts" }).data).toEqual({ key: "vatOnReceipts", value: false });
+  });
+});
+
+describe("the seller's bank account and the fields validators require", () => {
+  it("checks an IBAN by its mod-97 key and a BIC by its format when saved, with French messages", async () => {
+    const { RULE_FORMS } = await import("~/domain/backoffice/rules-forms.ts");
+    const form = RULE_FORMS.sellerBankAccount!;
+    const ok = form.safeParse({ intent: "sellerBankAccount", iban: "fr76 3000 6000 0112 3456 7890 189", bic: "agrifrpp", accountName: " Association Aurore " });
+    expect(ok.data).toEqual({ key: "sellerBankAccount", value: { iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" } });
+    const badKey = form.safeParse({ intent: "sellerBankAccount", iban: "FR7630006000011234567890188", bic: "AGRIFRPP", accountName: "Aurore" });
+    expect(badKey.error!.issues.map((i) => [i.path[0], i.message])).toEqual([["iban", "IBAN invalide : la clé de contrôle ne correspond pas. Vérifiez chaque caractère."]]);
+    const badBic = form.safeParse({ intent: "sellerBankAccount", iban: "FR7630006000011234567890189", bic: "AGRI", accountName: "" });
+    expect(badBic.error!.issues.map((i) => i.path[0]).sort()).toEqual(["accountName", "bic"]);
+  });
+
+  it("refuses to issue while the seller has no bank account", () => {
+    const problems = checkInvoice(source({ buyer: { ...source().buyer, siret: "90871234202310" } }), { ...settings.seller, bankAccount: null });
+    expect(problems).toEqual([
+      { record: "seller", recordId: null, field: "bankAccount", message: "Émetteur Association Aurore : compte bancaire (IBAN, BIC, titulaire) manquant, à saisir dans Règles du service" },
+    ]);
+  });
+
+  it("pays by SEPA transfer to the seller's account, dates the delivery (BT-72) and puts one purchase order in BT-13", () => {
+    const doc = invoiceToEN16931(source({ lines: [line({ id: "a", performedOn: "2026-10-20" }), line({ id: "b", performedOn: "2026-10-27", purchaseOrderNumber: "BC-7" })] }), settings);
+    expect(doc.paymentMeans).toEqual({ code: "58", label: "Virement SEPA", account: settings.seller.bankAccount });
+    expect(doc.deliveryDate).toBe("2026-10-27");
+    expect(doc.purchaseOrder).toBe("BC-7");
+    // Without a dated line, the period's end; several orders: no BT-13, each on its line and all in a note.
+    const several = invoiceToEN16931(source({ lines: [line({ id: "a", purchaseOrderNumber: "BC-1" }), line({ id: "b", purchaseOrderNumber: "BC-2" })] }), settings);
+    expect(several.deliveryDate).toBe("2026-10-31");
+    expect(several.purchaseOrder).toBeNull();
+    expect(several.notes.map((n) => n.text)).toContain("Bons de commande : BC-1, BC-2 (indiqués sur chaque ligne).");
+  });
+
+  it("keeps the escompte mention (AAB, BR-FR-05) on a credit note", () => {
+    const note = creditNoteToEN16931({ kind: "CREDIT_NOTE", number: "A2026-00003", issuedAt: new Date("2026-11-20T10:00:00Z"), amountCents: 10000, reason: "Heures contestées", invoice: source() }, settings);
+    expect(note.notes.find((n) => n.subjectCode === "AAB")?.text).toBe("Pas d'escompte pour paiement anticipé.");
+    expect(note.paymentMeans.account?.iban).toBe("FR7630006000011234567890189");
   });
 });

@@ -13,7 +13,12 @@ export type SellerIdentity = {
   vatNumber: string;
   address: PostalAddress;
   email: string | null;
+  /** BG-17, the account transfers are paid to; null until finance enters it in the service's settings (issuing is then refused). */
+  bankAccount: BankAccount | null;
 };
+
+/** BT-84 (IBAN, electronic form), BT-85 (account name), BT-86 (BIC). */
+export type BankAccount = { iban: string; bic: string; accountName: string };
 
 export type SourceSite = { id: string; name: string; address: string; postalCode: string; city: string };
 
@@ -32,6 +37,8 @@ export type SourceLine = {
   purchaseOrderNumber: string | null;
   /** The prestation's legal text when its VAT rate is 0 % by exemption. */
   vatExemptionMention: string | null;
+  /** The day the intervention was performed (YYYY-MM-DD, Paris), when the line has one. */
+  performedOn?: string | null;
 };
 
 export type SourceBuyer = {
@@ -124,7 +131,16 @@ export type EN16931Document = {
   buyer: EN16931Party;
   /** BG-13/BG-15: the site where the services were performed, when it is one site other than the billing address. */
   delivery: { name: string; address: PostalAddress } | null;
-  purchaseOrder: string | null; // BT-13 when the lines share one
+  /** BT-72, the actual delivery date: the last day a service of the document was performed (else the period's end). */
+  deliveryDate: string;
+  /** BT-81: 58 = SEPA credit transfer, to the seller's account (BG-17). */
+  paymentMeans: { code: "58"; label: string; account: BankAccount | null };
+  /**
+   * BT-13 when the lines share one purchase order. Lines under several orders
+   * have no BT-13 (CII allows one): each line's order is in its note (BT-127)
+   * and all of them in a header note.
+   */
+  purchaseOrder: string | null;
   buyerReference: string | null; // BT-10
   precedingInvoice: { number: string; issueDate: string } | null; // BG-3
   paymentTerms: string; // BT-20
@@ -217,14 +233,15 @@ function partyOfSeller(seller: SellerIdentity): EN16931Party {
 
 const frDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
-function legalNotes(settings: DocumentSettings, paymentTermsDays: number): EN16931Note[] {
+function legalNotes(settings: DocumentSettings, paymentTermsDays: number | null): EN16931Note[] {
   return [
     { subjectCode: "AAI", text: "Catégorie de l'opération : prestations de services." },
     {
       subjectCode: "TXD",
       text: settings.vatOnReceipts ? "TVA exigible à l'encaissement (TVA sur les encaissements)." : "Option pour le paiement de la TVA d'après les débits.",
     },
-    { subjectCode: "AAB", text: `Paiement à ${paymentTermsDays} jours. Pas d'escompte pour paiement anticipé.` },
+    // BR-FR-05: the escompte mention (AAB) is on every document, a credit note's included.
+    { subjectCode: "AAB", text: paymentTermsDays === null ? "Pas d'escompte pour paiement anticipé." : `Paiement à ${paymentTermsDays} jours. Pas d'escompte pour paiement anticipé.` },
     { subjectCode: "PMD", text: "En cas de retard de paiement, pénalités au taux de trois fois le taux d'intérêt légal (art. L441-10 du Code de commerce), exigibles dès le lendemain de l'échéance." },
     { subjectCode: "PMT", text: `Indemnité forfaitaire pour frais de recouvrement en cas de retard de paiement : ${settings.lateFeeEuros} € (art. D441-5 du Code de commerce).` },
   ];
@@ -250,6 +267,9 @@ export function invoiceToEN16931(source: InvoiceSource, settings: DocumentSettin
   const purchaseOrders = [...new Set(source.lines.map((l) => l.purchaseOrderNumber).filter((p): p is string => !!p))];
   const issueDate = parisIsoDate(source.issuedAt);
   const dueDate = source.dueAt ? parisIsoDate(source.dueAt) : null;
+  const performed = source.lines.map((l) => l.performedOn).filter((d): d is string => !!d).sort();
+  const notes = legalNotes(settings, source.paymentTermsDays);
+  if (purchaseOrders.length > 1) notes.push({ subjectCode: "AAI", text: `Bons de commande : ${purchaseOrders.join(", ")} (indiqués sur chaque ligne).` });
   return {
     typeCode: "380",
     number: source.number,
@@ -259,10 +279,12 @@ export function invoiceToEN16931(source: InvoiceSource, settings: DocumentSettin
     businessProcess: "S1",
     vatDueDateCode: settings.vatOnReceipts ? "72" : "5",
     period: { start: source.periodStart, end: source.periodEnd },
-    notes: legalNotes(settings, source.paymentTermsDays),
+    notes,
     seller: partyOfSeller(settings.seller),
     buyer,
     delivery,
+    deliveryDate: performed.length ? performed[performed.length - 1]! : source.periodEnd,
+    paymentMeans: { code: "58", label: "Virement SEPA", account: settings.seller.bankAccount },
     purchaseOrder: purchaseOrders.length === 1 ? purchaseOrders[0]! : null,
     buyerReference: purchaseOrders.length === 1 ? purchaseOrders[0]! : null,
     precedingInvoice: null,
@@ -325,7 +347,7 @@ export function creditNoteToEN16931(source: CreditNoteSource, settings: Document
     number: source.number,
     issueDate: parisIsoDate(source.issuedAt),
     dueDate: null,
-    notes: [{ subjectCode: "REG", text: `Avoir rectifiant la facture ${source.invoice.number} du ${frDate(invoice.issueDate)} : ${source.reason}` }, ...invoice.notes.filter((n) => n.subjectCode !== "AAB")],
+    notes: [{ subjectCode: "REG", text: `Avoir rectifiant la facture ${source.invoice.number} du ${frDate(invoice.issueDate)} : ${source.reason}` }, ...legalNotes(settings, null)],
     precedingInvoice: { number: source.invoice.number, issueDate: invoice.issueDate },
     paymentTerms: `Avoir à déduire de la facture ${source.invoice.number} ou remboursé par virement.`,
     lines,

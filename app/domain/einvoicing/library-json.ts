@@ -59,15 +59,22 @@ export function toLibraryInvoice(doc: EN16931Document): Invoice {
         : {}),
       "cac:AccountingSupplierParty": { "cac:Party": party(doc.seller, "seller") },
       "cac:AccountingCustomerParty": { "cac:Party": party(doc.buyer, "buyer") },
-      ...(doc.delivery
-        ? {
-            "cac:Delivery": {
-              "cac:DeliveryLocation": { "cac:Address": address(doc.delivery.address) },
-              "cac:DeliveryParty": { "cac:PartyName": { "cbc:Name": doc.delivery.name } },
-            },
-          }
-        : {}),
-      "cac:PaymentMeans": [{ "cbc:PaymentMeansCode": "30" }],
+      // BG-13 (delivery, BT-72) is written by the Factur-X step from the model, always and in schema order.
+      "cac:PaymentMeans": [
+        {
+          "cbc:PaymentMeansCode": doc.paymentMeans.code,
+          "cbc:PaymentMeansCode@name": doc.paymentMeans.label,
+          ...(doc.paymentMeans.account
+            ? {
+                "cac:PayeeFinancialAccount": {
+                  "cbc:ID": doc.paymentMeans.account.iban,
+                  "cbc:Name": doc.paymentMeans.account.accountName,
+                  "cac:FinancialInstitutionBranch": { "cbc:ID": doc.paymentMeans.account.bic },
+                },
+              }
+            : {}),
+        },
+      ],
       "cac:PaymentTerms": { "cbc:Note": doc.paymentTerms },
       "cac:TaxTotal": [
         {

@@ -198,6 +198,15 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
   total(doc.typeCode === "381" ? "Montant de l'avoir" : "Net à payer", doc.totals.duePayableCents, true);
   y -= 8;
 
+  // Payment: the account of BG-17, as in the XML.
+  const account = doc.paymentMeans.account;
+  if (account) {
+    ensure(40);
+    page.drawText(doc.typeCode === "381" ? "Coordonnées bancaires de l'émetteur" : "Règlement par virement SEPA", { x: margin, y, size: 9, font: bold, color: ink });
+    y -= 13;
+    y -= text(`IBAN ${account.iban.replace(/(.{4})(?=.)/g, "$1 ")}   ·   BIC ${account.bic}   ·   Titulaire : ${account.accountName}`, margin, { size: 8.5 }) + 8;
+  }
+
   // Mentions
   const mentions = [doc.paymentTerms, ...doc.notes.map((n) => n.text)];
   if (options.footer) mentions.push(options.footer);

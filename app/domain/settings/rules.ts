@@ -1,3 +1,4 @@
+import { electronicFormatIBAN, isValidBIC, validateIBAN, ValidationErrorsIBAN } from "ibantools";
 import { z } from "zod";
 
 // The service rules, in one place: the portal, the scheduler and invoicing read
@@ -14,6 +15,33 @@ export const openingHoursSchema = z
     to: hhmm,
   })
   .refine((v) => v.from < v.to, { message: "L'heure de fin doit suivre l'heure de début", path: ["to"] });
+
+/** An IBAN, in electronic form (no spaces, capitals), checked by its country's length and its mod-97 key (ibantools). */
+export const ibanSchema = z
+  .string({ error: "Indiquez l'IBAN du compte." })
+  .trim()
+  .min(1, "Indiquez l'IBAN du compte.")
+  .transform((v) => electronicFormatIBAN(v) ?? "")
+  .superRefine((v, ctx) => {
+    const { valid, errorCodes } = validateIBAN(v);
+    if (valid) return;
+    const message = errorCodes.includes(ValidationErrorsIBAN.WrongIBANChecksum)
+      ? "IBAN invalide : la clé de contrôle ne correspond pas. Vérifiez chaque caractère."
+      : errorCodes.includes(ValidationErrorsIBAN.NoIBANCountry)
+        ? "IBAN invalide : il commence par le code du pays (FR76 pour un compte français)."
+        : "IBAN invalide : longueur ou format inattendu pour ce pays (27 caractères pour un compte français).";
+    ctx.addIssue({ code: "custom", message });
+  });
+/** A BIC (SWIFT code): 8 or 11 characters, bank, country, place (and branch). */
+export const bicSchema = z
+  .string({ error: "Indiquez le BIC de la banque." })
+  .trim()
+  .toUpperCase()
+  .min(1, "Indiquez le BIC de la banque.")
+  .refine((v) => isValidBIC(v), "BIC invalide : 8 ou 11 lettres et chiffres, par exemple AGRIFRPP ou AGRIFRPP882.");
+export const accountNameSchema = z.string({ error: "Indiquez le titulaire du compte." }).trim().min(1, "Indiquez le titulaire du compte.").max(140, "140 caractères au plus.");
+/** The seller's bank account, written on every e-invoice (BT-84 IBAN, BT-85 name, BT-86 BIC). */
+export const bankAccountSchema = z.object({ iban: ibanSchema, bic: bicSchema, accountName: accountNameSchema });
 
 export const SERVICE_RULES = {
   openingHours: openingHoursSchema.default({ days: [1, 2, 3, 4, 5], from: "08:00", to: "18:00" }),
@@ -47,6 +75,8 @@ export const SERVICE_RULES = {
     .default({ checkInEarlyMinutes: 60, varianceAlertMinutes: 15 }),
   /** Minutes of quiet before the events of one request are mailed, together (0: at once). */
   notificationDigestMinutes: z.number().int().min(0).max(60).default(2),
+  /** The association's bank account for transfers, on every invoice; none by default, and no invoice is issued without it. */
+  sellerBankAccount: bankAccountSchema.nullable().default(null),
   /** Skills of the service, as code and French label. */
   skills: z
     .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
