@@ -17,6 +17,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { urlHasControlCharacters } from "./app/utils/validation.ts";
 
 const root = import.meta.dirname;
 const port = Number(process.env.PORT ?? 3000);
@@ -72,6 +73,12 @@ async function serve() {
     // The app reads the client address from this header only: drop any sent by the client.
     req.headers["x-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "";
     next();
+  });
+
+  // A NUL byte or another control character in the address names no page and no record: refused here, once for every route.
+  app.use((req, res, next) => {
+    if (!urlHasControlCharacters(req.originalUrl)) return next();
+    res.status(400).type("html").send(`<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Adresse invalide</title><p>Cette adresse contient un caractère invalide. Revenez à <a href="/">l'accueil</a>.</p></html>`);
   });
 
   app.all(

@@ -1,6 +1,7 @@
 import { json } from "@remix-run/node";
 import { auditQuietly } from "~/data/audit.server.ts";
 import { randomToken, safeEqual } from "~/utils/tokens.server.ts";
+import { cleanForm } from "~/utils/validation.ts";
 import { appCookies } from "./cookies.server.ts";
 
 export const CSRF_FIELD = "csrf";
@@ -22,7 +23,8 @@ export async function readForm(request: Request): Promise<FormData> {
   const cookie = await appCookies().csrf.parse(request.headers.get("Cookie"));
   let form: FormData;
   try {
-    form = await request.formData();
+    // Control characters (a NUL byte) are taken out of every field here, once for every form.
+    form = cleanForm(await request.formData());
   } catch {
     throw json({ message: "Formulaire illisible." }, { status: 400 });
   }
