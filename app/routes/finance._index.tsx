@@ -94,7 +94,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`/finance?run=${encodeURIComponent(jobId)}&step=${intent}`);
 }
 
-type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null };
+type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null; message?: string };
 
 /** The run's progress, read every second from the job while it runs; the report at the end. */
 function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
@@ -115,6 +115,7 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
     <Card title={label}>
       <div className="stack">
         <label htmlFor="run-progress">{finished ? "Terminé" : state === "active" ? "En cours…" : "En attente du traitement…"}</label>
+        {fetcher.data?.message ? <p className="muted">{fetcher.data.message}</p> : null}
         <progress id="run-progress" className="run-progress" max={100} value={state === "completed" ? 100 : progress}>
           {progress} %
         </progress>
