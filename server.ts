@@ -18,6 +18,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./app/utils/limits.ts";
+import { urlHasControlCharacters } from "./app/utils/validation.ts";
 
 const root = import.meta.dirname;
 const port = Number(process.env.PORT ?? 3000);
@@ -94,6 +95,12 @@ async function serve() {
     // The app reads the client address from this header only: drop any sent by the client.
     req.headers["x-client-ip"] = req.ip ?? req.socket.remoteAddress ?? "";
     next();
+  });
+
+  // A NUL byte or another control character in the address names no page and no record: refused here, once for every route.
+  app.use((req, res, next) => {
+    if (!urlHasControlCharacters(req.originalUrl)) return next();
+    res.status(400).type("html").send(`<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Adresse invalide</title><p>Cette adresse contient un caractère invalide. Revenez à <a href="/">l'accueil</a>.</p></html>`);
   });
 
   app.all(

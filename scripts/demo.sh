@@ -31,6 +31,10 @@ npx remix build >/dev/null 2>&1 || npx remix build
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
+# Each process runs under scripts/supervise.sh: one that crashes (or is killed
+# with kill -9) is logged and started again with a growing delay, and the
+# others keep serving meanwhile.
+supervised() { bash scripts/supervise.sh "$@" & pids+=($!); }
 # Invoicing goes through Stripe's API as the local Stripe double serves it (no
 # internet needed): Stripe invoices, hosted pages with a "Payer" button, and
 # signed webhooks back to the app. Its state is kept in .data/dev/stripe-double.json.
@@ -38,9 +42,9 @@ export STRIPE_DOUBLE_PORT=${STRIPE_DOUBLE_PORT:-12111}
 export STRIPE_SECRET_KEY=sk_test_demo_conciergerie STRIPE_WEBHOOK_SECRET=whsec_demo_conciergerie
 export STRIPE_API_HOST=127.0.0.1 STRIPE_API_PORT=$STRIPE_DOUBLE_PORT STRIPE_API_PROTOCOL=http
 STRIPE_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/stripe STRIPE_DOUBLE_STATE=.data/dev/stripe-double.json \
-  node --import tsx scripts/stripe-double.ts & pids+=($!)
-node --import tsx workers/index.ts & pids+=($!)
-node --max-semi-space-size=64 --import tsx server.ts & pids+=($!)
+  supervised stripe-double node --import tsx scripts/stripe-double.ts
+supervised worker node --import tsx workers/index.ts
+supervised web node --max-semi-space-size=64 --import tsx server.ts
 
 node -e '
   const url = `http://localhost:${process.env.PORT}/healthcheck`;
@@ -55,8 +59,10 @@ $logins
   It listens on $HOST only, over plain http: secure cookies and HSTS are OFF
   (SECURE_COOKIES=false). A demo, not a deployment (README, Production notes).
   Invoices go to the local Stripe double at http://127.0.0.1:$STRIPE_DOUBLE_PORT (Facturation, as finance@)
+  A process that crashes is restarted (logged as [supervise]).
   Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis;
   npm run db:reset starts over with fresh demo data.
 
 MSG
-wait -n "${pids[@]}"
+# Until Ctrl-C: the supervisors end only when told.
+wait "${pids[@]}"

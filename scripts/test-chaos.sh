@@ -7,6 +7,7 @@ source scripts/lib.sh
 ensure_node_modules
 source scripts/test-env.sh
 runs=${RUNS:-20}; failed=0
+mkdir -p .cache # a fresh clone has none: npm test is not the only one to write logs there
 files=(tests/integration/scheduling-chaos.test.ts tests/integration/outbox-worker.test.ts)
 for extra in tests/integration/*chaos*.test.ts; do
   [[ " ${files[*]} " == *" $extra "* ]] || files+=("$extra")

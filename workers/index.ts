@@ -1,13 +1,13 @@
 // The background worker: relays the outbox to BullMQ and runs every queue's jobs.
 // Started beside the web server (npm run worker); stops cleanly on SIGTERM/SIGINT.
-import { Worker, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { disconnectDb } from "~/data/db.server.ts";
 import { deleteExpiredSessions } from "~/data/sessions.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
-import { parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
+import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
@@ -20,6 +20,18 @@ import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-
 import { expandSeries } from "~/data/series.server.ts";
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
+
+/** A job whose payload is invalid fails at once with its reason: retrying would fail the same way. */
+export const failForGoodOnBadPayload =
+  (process: Processor): Processor =>
+  async (job) => {
+    try {
+      return await process(job);
+    } catch (error) {
+      if (error instanceof InvalidJobPayload) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
 
 export function processorsFor(queues: ReturnType<typeof createQueues>): Record<QueueName, Processor> {
   const transport = mailTransport();
@@ -88,7 +100,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
   const queues = createQueues(connection, options.prefix);
   const workers = Object.entries(processorsFor(queues)).map(
     ([name, process]) =>
-      new Worker(name, process, {
+      new Worker(name, failForGoodOnBadPayload(process), {
         connection,
         prefix: options.prefix,
         concurrency: options.concurrency ?? 10,

@@ -4,6 +4,7 @@ import { auditQuietly } from "~/data/audit.server.ts";
 import { env } from "~/utils/env.server.ts";
 import { readBodyLimited } from "~/utils/http.server.ts";
 import { randomToken, safeEqual } from "~/utils/tokens.server.ts";
+import { cleanForm } from "~/utils/validation.ts";
 import { appCookies, readSessionId } from "./cookies.server.ts";
 
 export const CSRF_FIELD = "csrf";
@@ -42,7 +43,8 @@ export async function readForm(request: Request): Promise<FormData> {
   let form: FormData;
   const body = await readBodyLimited(request);
   try {
-    form = await new Response(body, { headers: { "Content-Type": request.headers.get("Content-Type") ?? "" } }).formData();
+    // Control characters (a NUL byte) are taken out of every field here, once for every form.
+    form = cleanForm(await new Response(body, { headers: { "Content-Type": request.headers.get("Content-Type") ?? "" } }).formData());
   } catch {
     throw json({ message: "Formulaire illisible." }, { status: 400 });
   }

@@ -391,6 +391,16 @@ export async function invoicesToReconcile(since: Date) {
 export type RunStep = "prepare" | "issue";
 
 /** Records a run asked by a person (audited); the worker picks it up from the outbox. Returns its job id. */
+/** Minutes the encadrants recorded (absences excluded) on a month's interventions (Paris), for one partner or all. */
+export async function recordedMinutesInMonth(month: Month, organisationId?: string): Promise<number> {
+  const { from, to } = monthBounds(month);
+  const recorded = await db().timeEntry.aggregate({
+    where: { absent: false, intervention: { startsAt: { gte: from, lt: to }, ...(organisationId ? { organisationId } : {}) } },
+    _sum: { minutesWorked: true },
+  });
+  return recorded._sum.minutesWorked ?? 0;
+}
+
 export async function requestInvoiceRun(actor: Actor, input: { step: RunStep; month: Month; organisationId?: string; runKey: string }) {
   const businessKey = `invoicing-${input.step}:${input.runKey}`;
   await db().$transaction(async (tx) => {

@@ -1,8 +1,27 @@
-import type { Actor } from "~/domain/access/roles.ts";
-import { addDays, fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
+import { can, type Actor } from "~/domain/access/roles.ts";
+import type { Prisma } from "~/generated/prisma/client.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
+
+/** How far an encadrant sees the people they lead: their interventions of the last four weeks, this week and the next. */
+export const LED_WEEKS_BEFORE = 4;
+export const LED_WEEKS_AFTER = 1;
+
+/**
+ * The people in insertion an actor may see. Coordination and administration
+ * see everyone; an encadrant only the people on their own interventions from
+ * four weeks ago to the end of next week (minimal data for vulnerable people):
+ * every read of a person below goes through this.
+ */
+export function visibleWorkers(actor: Actor, now = new Date()): Prisma.WorkerWhereInput {
+  if (can(actor.role, "people.viewAll")) return {};
+  const week = parisWeekStart(now);
+  const from = fromParisLocal(`${addDays(week, -7 * LED_WEEKS_BEFORE)}T00:00`);
+  const to = fromParisLocal(`${addDays(week, 7 * (LED_WEEKS_AFTER + 1))}T00:00`);
+  return { assignments: { some: { startsAt: { gte: from, lt: to }, intervention: { supervisor: { userId: actor.userId } } } } };
+}
 
 // Staff only (the route checks "people.view"): workers in insertion and encadrants.
 export async function listWorkers(today: Date) {
@@ -46,11 +65,11 @@ const PLANNED = ["SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"] as cons
 const parisWeek = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 
 /** Workers under contract with the minutes planned for them in the week. */
-export async function workersWithWeek(weekStart: string, today: Date) {
+export async function workersWithWeek(actor: Actor, weekStart: string, today: Date) {
   const { from, to } = parisWeek(weekStart);
   const [workers, rows] = await Promise.all([
     db().worker.findMany({
-      where: { anonymisedAt: null, contractEnd: { gte: today } },
+      where: { anonymisedAt: null, contractEnd: { gte: today }, ...visibleWorkers(actor, today) },
       orderBy: [{ firstName: "asc" }, { lastInitial: "asc" }, { id: "asc" }],
       select: {
         id: true,
@@ -78,9 +97,9 @@ export async function workersWithWeek(weekStart: string, today: Date) {
   return workers.map(({ skills, ...w }) => ({ ...w, skills: skills.map((s) => s.skill.label), plannedMinutes: minutes.get(w.id) ?? 0, interventions: count.get(w.id) ?? 0 }));
 }
 
-export async function getWorker(workerId: string) {
+export async function getWorker(actor: Actor, workerId: string) {
   const worker = await db().worker.findFirst({
-    where: { id: workerId, anonymisedAt: null },
+    where: { id: workerId, anonymisedAt: null, ...visibleWorkers(actor) },
     select: {
       id: true,
       firstName: true,
@@ -207,10 +226,10 @@ export async function removeAbsence(actor: Actor, workerId: string, absenceId: s
 }
 
 /** What a person's printed weekly sheet shows. */
-export async function workerWeek(workerId: string, weekStart: string) {
+export async function workerWeek(actor: Actor, workerId: string, weekStart: string) {
   const { from, to } = parisWeek(weekStart);
   return db().worker.findFirst({
-    where: { id: workerId, anonymisedAt: null },
+    where: { id: workerId, anonymisedAt: null, ...visibleWorkers(actor) },
     select: {
       id: true,
       firstName: true,

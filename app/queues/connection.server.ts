@@ -1,15 +1,23 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { env } from "~/utils/env.server.ts";
 
+/** How long a web request waits for one Redis command: Redis stalled (paused, swapping) must not hang a page. */
+export const WEB_REDIS_TIMEOUT_MS = 1000;
+
 // BullMQ workers need maxRetriesPerRequest: null (they block on Redis);
-// the web side wants to fail fast instead, so it can report Redis as down.
+// the web side wants to fail fast instead, so it can report Redis as down or
+// stalled: every command of a web connection gives up after WEB_REDIS_TIMEOUT_MS.
 export function createRedis(purpose: "worker" | "web"): Redis {
   const options: RedisOptions =
     purpose === "worker"
       ? { maxRetriesPerRequest: null }
-      : { maxRetriesPerRequest: 1, connectTimeout: 1000 };
+      : { maxRetriesPerRequest: 1, connectTimeout: WEB_REDIS_TIMEOUT_MS, commandTimeout: WEB_REDIS_TIMEOUT_MS };
   return new Redis(env().REDIS_URL, options);
 }
+
+/** A web read of Redis that gives up after `ms` (several commands in a row, each already bounded). */
+export const withTimeout = <T>(promise: Promise<T>, ms = 2 * WEB_REDIS_TIMEOUT_MS) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("Redis did not answer in time")), ms).unref())]);
 
 let webRedis: Redis | undefined;
 
@@ -19,10 +27,7 @@ export async function redisAnswers(timeoutMs = 1000): Promise<boolean> {
     webRedis.on("error", () => {}); // reported through the answer below, not as an unhandled event
   }
   try {
-    const pong = await Promise.race([
-      webRedis.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs).unref()),
-    ]);
+    const pong = await withTimeout(webRedis.ping(), timeoutMs);
     return pong === "PONG";
   } catch {
     return false;

@@ -1,9 +1,10 @@
 import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
-import { createRedis } from "./connection.server.ts";
+import { createRedis, withTimeout } from "./connection.server.ts";
 import type { QueueName } from "./registry.ts";
 
 // Reads a job's state and progress for the web (the invoicing run's progress bar).
+// Bounded in time: with Redis stalled it throws within seconds, and the caller says "en attente".
 const queues = new Map<QueueName, Queue>();
 
 export type JobStatus = { state: string; progress: number; result: unknown; failedReason: string | null };
@@ -14,8 +15,13 @@ export async function jobStatus(queueName: QueueName, jobId: string): Promise<Jo
     const connection = createRedis("web");
     connection.on("error", () => {});
     queue = new Queue(queueName, { connection, prefix: env().QUEUE_PREFIX });
+    queue.on("error", () => {});
     queues.set(queueName, queue);
   }
+  return withTimeout(read(queue, jobId));
+}
+
+async function read(queue: Queue, jobId: string): Promise<JobStatus | null> {
   const job = await queue.getJob(jobId);
   if (!job) return null;
   const state = await job.getState();

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
-import { createRedis } from "./connection.server.ts";
+import { createRedis, withTimeout } from "./connection.server.ts";
 import { QUEUE_NAMES, type QueueName } from "./registry.ts";
 
 // What the admin dashboard reads from Redis: failed jobs (with retry) and the
@@ -26,8 +26,6 @@ function queue(name: QueueName): Queue {
   return q;
 }
 
-const withTimeout = <T>(promise: Promise<T>, ms = 2000) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
 
 export type FailedJob = { queue: QueueName; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: number | null };
 

@@ -1,5 +1,10 @@
 import { z } from "zod";
 import { NOTIFICATION_KINDS } from "~/domain/notifications/notifications.ts";
+import { dayField, monthField } from "~/utils/validation.ts";
+
+// Months and weeks a job may work on: the span of dates the app accepts (app/utils/validation.ts).
+const month = monthField("A month YYYY-MM.", "planned");
+const day = dayField("A day YYYY-MM-DD.", "planned");
 
 // Every queue, its job names and their payloads, in one place: the web app
 // (through the outbox) and the workers both read it. Payloads carry ids only,
@@ -18,7 +23,7 @@ export const QUEUES = {
       invoiceId: z.string().min(1).optional(),
       messageId: z.string().min(1).optional(),
       disputeId: z.string().min(1).optional(),
-      previousStartsAt: z.string().datetime().optional(),
+      previousStartsAt: z.string().datetime().refine((s) => day.safeParse(s.slice(0, 10)).success).optional(),
     }),
   },
   scheduling: {
@@ -28,7 +33,7 @@ export const QUEUES = {
     "replan-intervention": z.object({ interventionId: z.string().min(1) }),
     /** Weekly optimisation of one week (a Monday, Paris), by the job scheduler or a coordinator. */
     "optimise-week": z.object({
-      weekStart: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(), // default: next week
+      weekStart: day.optional(), // default: next week
       runId: z.string().min(1).optional(),
     }),
     /** The daily job scheduler's tick: expands recurring requests up to the rolling horizon. */
@@ -39,13 +44,13 @@ export const QUEUES = {
   invoicing: {
     /** Builds the drafts of a month (every partner, or one): nothing leaves the app yet. */
     prepare: z.object({
-      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+      month,
       organisationId: z.string().min(1).optional(),
       runKey: z.string().min(1),
     }),
     /** Numbers and sends the month's drafts (every partner, or one) through the billing provider. */
     issue: z.object({
-      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+      month,
       organisationId: z.string().min(1).optional(),
       runKey: z.string().min(1),
     }),
@@ -59,7 +64,7 @@ export const QUEUES = {
     /** The Factur-X document of one issued invoice or credit note (generated once). */
     document: z.union([z.object({ invoiceId: z.string().min(1) }).strict(), z.object({ creditNoteId: z.string().min(1) }).strict()]),
     /** Every missing document of a month (by date of issue), with a progress bar. */
-    documents: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/), runKey: z.string().min(1) }),
+    documents: z.object({ month, runKey: z.string().min(1) }),
   },
   stripe: {
     /** A verified webhook event, stored under its id: applied once, in any order. */
@@ -79,12 +84,24 @@ export type JobPayload<Q extends QueueName, J extends JobName<Q>> = z.infer<(typ
 
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 
-/** Validates a payload against the registry; throws a clear error on an unknown job or a bad payload. */
+/**
+ * Validates a payload against the registry: when the outbox row is written,
+ * and again when the job runs (a retried job or a hand-made one may hold
+ * anything). The error says which field is wrong; the worker fails such a job
+ * for good (running it again would fail the same way).
+ */
+export class InvalidJobPayload extends Error {}
+
 export function parsePayload(queue: string, jobName: string, payload: unknown) {
   const jobs = (QUEUES as Record<string, Record<string, z.ZodType>>)[queue];
   const schema = jobs?.[jobName];
-  if (!schema) throw new Error(`Unknown job ${queue}/${jobName}`);
-  return schema.parse(payload);
+  if (!schema) throw new InvalidJobPayload(`Unknown job ${queue}/${jobName}`);
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+    throw new InvalidJobPayload(`Invalid payload for ${queue}/${jobName}: ${reasons}`);
+  }
+  return parsed.data;
 }
 
 /** BullMQ job ids cannot contain ":"; business keys may. */

@@ -7,14 +7,14 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { countOpenDisputes } from "~/data/disputes.server.ts";
-import { insertionMinutesByMonth, invoicesForDashboard, listInvoices, listPartners, requestInvoiceRun } from "~/data/invoicing.server.ts";
+import { insertionMinutesByMonth, invoicesForDashboard, listInvoices, listPartners, recordedMinutesInMonth, requestInvoiceRun } from "~/data/invoicing.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { summarise } from "~/domain/invoicing/dashboard.ts";
-import { monthBounds, monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
+import { monthBounds, monthLabel, monthNotReady, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { formatEuros, formatMinutes } from "~/utils/format.ts";
-import { parseForm } from "~/utils/validation.ts";
+import { monthField, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
 
@@ -68,7 +68,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const schema = z.object({
   intent: z.enum(["prepare", "issue"], { error: "Action inconnue." }),
-  month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
+  month: monthField("Choisissez un mois."),
+  // The month in progress is invoiced only when finance ticks "préparer ce mois avant sa fin".
+  early: z.literal("on").optional(),
   organisationId: z.string().max(40, "Choisissez un partenaire de la liste.").optional().transform((v) => (v ? v : undefined)),
   runKey: z.string({ error: "Rechargez la page et recommencez." }).min(8, "Rechargez la page et recommencez.").max(64, "Rechargez la page et recommencez."),
 });
@@ -77,16 +79,22 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "finance.manage");
   const parsed = parseForm(await readForm(request), schema);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
-  const { intent, month, organisationId, runKey } = parsed.data;
+  const { intent, month, organisationId, runKey, early } = parsed.data;
+  const notReady = monthNotReady(month, new Date(), early === "on");
+  if (notReady) return json({ errors: { month: notReady } }, { status: 400 });
   // A run for an organisation that is not a partner would do nothing, silently.
   if (organisationId && !(await listPartners()).some((p) => p.id === organisationId)) {
     return json({ errors: { organisationId: "Choisissez un partenaire de la liste." } }, { status: 400 });
+  }
+  // Never a month without hours recorded: its invoices could only be empty, or bill what was never worked.
+  if ((await recordedMinutesInMonth(month, organisationId)) === 0) {
+    return json({ errors: { month: `Aucune heure n'est enregistrée en ${monthLabel(month)}${organisationId ? " pour ce partenaire" : ""} : il n'y a rien à facturer.` } }, { status: 400 });
   }
   const jobId = await requestInvoiceRun(actorOf(user), { step: intent, month, organisationId, runKey: `${intent}-${runKey}` });
   return redirect(`/finance?run=${encodeURIComponent(jobId)}&step=${intent}`);
 }
 
-type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null };
+type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null; message?: string };
 
 /** The run's progress, read every second from the job while it runs; the report at the end. */
 function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
@@ -107,6 +115,7 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
     <Card title={label}>
       <div className="stack">
         <label htmlFor="run-progress">{finished ? "Terminé" : state === "active" ? "En cours…" : "En attente du traitement…"}</label>
+        {fetcher.data?.message ? <p className="muted">{fetcher.data.message}</p> : null}
         <progress id="run-progress" className="run-progress" max={100} value={state === "completed" ? 100 : progress}>
           {progress} %
         </progress>
@@ -208,6 +217,9 @@ export default function Finance() {
                 ))}
               </select>
             </Field>
+            <label className="checkbox">
+              <input type="checkbox" name="early" value="on" /> Préparer ce mois avant sa fin (le mois en cours seulement)
+            </label>
             <div className="row">
               <SubmitButton name="intent" value="prepare">
                 Préparer les brouillons

@@ -11,6 +11,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const status = await jobStatus("invoicing", jobId);
     return json(status ?? { state: "pending", progress: 0, result: null, failedReason: null }, { headers: { "Cache-Control": "no-store" } });
   } catch {
-    return json({ state: "pending", progress: 0, result: null, failedReason: null }, { headers: { "Cache-Control": "no-store" } });
+    // Redis down or stalled: the run waits (in the outbox or the queue); the page says so and asks again.
+    return json(
+      { state: "pending", progress: 0, result: null, failedReason: null, message: "En attente : la file de traitement ne répond pas pour l'instant, la page réessaie." },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   }
 }

@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const month = MONTH.test(url.searchParams.get("month") ?? "") ? url.searchParams.get("month")! : thisMonth;
   const manage = can(user.role, "people.manage");
   const [workers, supervisors, entries, absences] = await Promise.all([
-    workersWithWeek(week, today),
+    workersWithWeek(actorOf(user), week, today),
     listSupervisors(),
     manage ? workedEntries(month) : Promise.resolve([]),
     manage ? upcomingSupervisorAbsences(today) : Promise.resolve([]),

@@ -5,12 +5,12 @@ import { auditPeopleExport, workerWeek } from "~/data/people.server.ts";
 import { planningSheetPdf } from "~/domain/planning/sheet-pdf.ts";
 import { formatDate, formatMinutes, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { isDayWithin, isRecordId } from "~/utils/validation.ts";
 
 // A person's printable weekly planning (they have no account): the encadrant hands it out.
 const weekSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+  .refine((v) => isDayWithin(v, "search"))
   .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)))
   .catch(() => parisWeekStart(new Date()));
 
@@ -18,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "people.view");
   const id = params.id ?? "";
   const week = weekSchema.parse(new URL(request.url).searchParams.get("week") ?? "");
-  const worker = id.length <= 40 ? await workerWeek(id, week) : null;
+  const worker = isRecordId(id) ? await workerWeek(actorOf(user), id, week) : null;
   if (!worker) return notFound(request, user, { type: "Worker", id: id.slice(0, 40) });
   const total = worker.assignments.reduce((s, a) => s + a.intervention.durationMinutes, 0);
   const bytes = await planningSheetPdf({

@@ -12,7 +12,7 @@ import { hoursField } from "~/domain/planning/people-forms.ts";
 import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
 import { formatDate } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, isRecordId, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 // One person in insertion: skills, weekly availability, target hours, absences (dates only).
 export const meta: MetaFunction = () => [{ title: "Salarié · Équipes · La Conciergerie Solidaire" }];
@@ -21,7 +21,7 @@ const DAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dima
 
 async function load(request: Request, id: string | undefined, capability: "people.view" | "people.manage") {
   const user = await requireCapability(request, capability);
-  const found = id && id.length <= 40 ? await getWorker(id) : null;
+  const found = isRecordId(id) ? await getWorker(actorOf(user), id) : null;
   if (!found) return notFound(request, user, { type: "Worker", id: (id ?? "").slice(0, 40) });
   return { user, ...found };
 }

@@ -5,14 +5,12 @@ import { auditPeopleExport, workedEntries } from "~/data/people.server.ts";
 import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
 import { csvResponse } from "~/utils/csv.ts";
 import { toParisDate } from "~/utils/paris-time.ts";
+import { monthField } from "~/utils/validation.ts";
 
 // Hours actually worked in a month: per person for payroll, or the DPH activity report. Audited.
 const querySchema = z.object({
   what: z.enum(["payroll", "dph"]).catch("payroll"),
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
-    .catch(() => toParisDate(new Date()).slice(0, 7)),
+  month: monthField("", "search").catch(() => toParisDate(new Date()).slice(0, 7)),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

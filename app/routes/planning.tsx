@@ -12,14 +12,13 @@ import { RULE_LABELS } from "~/domain/planning/steering.ts";
 import { runProgress } from "~/queues/planning-progress.server.ts";
 import { formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { parseForm } from "~/utils/validation.ts";
+import { isDayWithin, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Planning · La Conciergerie Solidaire" }];
 
 const weekParam = z
   .string({ error: "Choisissez une semaine." })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Choisissez une semaine.")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), "Choisissez une semaine.")
+  .refine((v) => isDayWithin(v, "search"), "Choisissez une semaine.")
   .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)));
 
 /** The Monday of ?week= (any day of the week will do), or this week's. */

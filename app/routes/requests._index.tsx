@@ -8,23 +8,31 @@ import { listRequests, listSitesForFilter } from "~/data/requests.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { INTERVENTION_STATUSES, RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { formatDate, formatShortDate } from "~/utils/format.ts";
+import { isDayWithin, isRecordId } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Demandes · La Conciergerie Solidaire" }];
+
+const searchDay = z
+  .string()
+  .refine((s) => isDayWithin(s, "search"))
+  .transform((s) => new Date(`${s}T00:00:00Z`));
 
 // Bad filter values are ignored rather than refused: a hand-edited URL still shows the list.
 const filtersSchema = z.object({
   status: z.enum(INTERVENTION_STATUSES).optional().catch(undefined),
   site: z.string().max(40).optional().catch(undefined),
-  from: z.coerce.date().optional().catch(undefined),
-  to: z.coerce.date().optional().catch(undefined),
+  from: searchDay.optional().catch(undefined),
+  to: searchDay.optional().catch(undefined),
   after: z.string().max(80).optional().catch(undefined),
 });
 
 function decodeCursor(after: string | undefined) {
   if (!after) return undefined;
-  const [time, id] = after.split("_");
+  const [time = "", id] = after.split("_");
+  // A cursor the app wrote: the milliseconds of a date PostgreSQL can store, and a record id.
+  if (!/^\d{1,13}$/.test(time) || !isRecordId(id)) return undefined;
   const createdAt = new Date(Number(time));
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+  return isDayWithin(createdAt.toISOString().slice(0, 10), "search") ? { createdAt, id } : undefined;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

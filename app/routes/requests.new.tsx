@@ -24,7 +24,7 @@ import {
 } from "~/domain/requests/order.ts";
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
 import { formatDayMonth, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
-import { parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { isDayWithin, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Commander une prestation · La Conciergerie Solidaire" }];
 
@@ -296,19 +296,23 @@ function liveEstimate(
 ) {
   const durationMinutes = Number(state.durationMinutes);
   const teamSize = Number(state.teamSize);
-  if (!prestation || !Number.isInteger(durationMinutes) || !Number.isInteger(teamSize) || teamSize < 1 || teamSize > 20) return null;
+  // Only what the order accepts is estimated: a date of the calendar within the span, a duration within bounds.
+  const durationOk = Number.isInteger(durationMinutes) && durationMinutes >= MIN_DURATION_MINUTES && durationMinutes <= MAX_DURATION_MINUTES;
+  if (!prestation || !durationOk || !Number.isInteger(teamSize) || teamSize < 1 || teamSize > 20) return null;
+  const firstDay = isDayWithin(state.date ?? "", "planned") ? state.date! : null;
+  const until = isDayWithin(state.recurrenceUntil ?? "", "planned") ? state.recurrenceUntil! : null;
   const recurrence = (RECURRENCES as readonly string[]).includes(state.recurrence!) ? (state.recurrence as Recurrence) : "NONE";
   let occurrences = 1;
   let skipped: string[] = [];
   // The dates the estimate covers, once the first date reads well: a partner checks the series ends where meant.
-  let span: { first: string; last: string | null } | null = /^\d{4}-\d{2}-\d{2}$/.test(state.date ?? "") ? { first: state.date!, last: null } : null;
+  let span: { first: string; last: string | null } | null = firstDay ? { first: firstDay, last: null } : null;
   if (recurrence !== "NONE") {
     const count = Number(state.recurrenceCount);
     const byCount = state.recurrenceEnd !== "until";
-    if (/^\d{4}-\d{2}-\d{2}$/.test(state.date ?? "")) {
-      const dates = seriesDates(state.date!, recurrence, {
+    if (firstDay) {
+      const dates = seriesDates(firstDay, recurrence, {
         count: byCount ? Math.min(Math.max(count || 1, 1), MAX_OCCURRENCES) : null,
-        until: byCount ? null : state.recurrenceUntil || null,
+        until: byCount ? null : until,
       }).slice(0, MAX_OCCURRENCES);
       const closed = dates.filter((d, i) => i > 0 && closedReason(d, rules));
       skipped = closed.map((d) => formatDayMonth(d));

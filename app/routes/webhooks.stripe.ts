@@ -27,6 +27,10 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch {
     return json({ error: "Invalid signature" }, { status: 400 });
   }
+  // A signed body that is not an event (`null`, a number): refused, not a crash on event.type.
+  if (!event || typeof event !== "object" || typeof event.type !== "string" || typeof event.id !== "string") {
+    return json({ error: "Ce corps signé n’est pas un événement Stripe." }, { status: 400 });
+  }
   if (!ALLOWED.has(event.type)) return json({ received: true, ignored: event.type });
   const outcome = await recordStripeEvent({ id: event.id, type: event.type, payload: JSON.parse(raw) });
   return json({ received: true, duplicate: outcome === "duplicate" });

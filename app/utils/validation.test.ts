@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { emailField, MAX_ECHOED_CHARS, parseForm } from "./validation.ts";
+import { cleanForm, dayField, daySpan, emailField, isDayWithin, isRecordId, MAX_ECHOED_CHARS, monthField, parseForm, urlHasControlCharacters } from "./validation.ts";
 
 const form = (entries: Record<string, string>) => {
   const f = new FormData();
@@ -49,5 +49,54 @@ describe("parseForm", () => {
       { error: "Action inconnue." },
     );
     expect(parseForm(form({ intent: "nope" }), byIntent)).toEqual({ ok: false, errors: { form: "Action inconnue." }, values: { intent: "nope" } });
+  });
+});
+
+describe("the dates the app accepts", () => {
+  const today = new Date("2026-12-07T10:00:00Z");
+
+  it("plans from 2000 to two years from today, and searches wider but within real dates", () => {
+    expect(daySpan("planned", today)).toEqual({ min: "2000-01-01", max: "2028-12-07" });
+    expect(isDayWithin("2028-12-07", "planned", today)).toBe(true);
+    expect(isDayWithin("2028-12-08", "planned", today)).toBe(false);
+    expect(isDayWithin("1999-12-31", "planned", today)).toBe(false);
+    for (const wild of ["9999-12-31", "0000-01-01", "275760-09-13", "-1", "2026-13-01", "2026-02-30"]) {
+      expect(isDayWithin(wild, "search", today), wild).toBe(false);
+    }
+    expect(isDayWithin("1985-06-01", "search", today)).toBe(true);
+  });
+
+  it("dayField refuses a day out of the span with the span in French", () => {
+    const result = dayField("Indiquez une date.").safeParse("9999-12-31");
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]!.message).toMatch(/^Choisissez une date entre le 01\/01\/2000 et le \d\d\/\d\d\/\d{4}\.$/);
+    expect(dayField("Indiquez une date.").safeParse("2026-02-30").error!.issues[0]!.message).toBe("Cette date n'existe pas.");
+    expect(dayField("Indiquez une date.", "planned", "Vide.").safeParse("").error!.issues[0]!.message).toBe("Vide.");
+  });
+
+  it("monthField checks the month's first day", () => {
+    expect(monthField("Un mois.").safeParse("2026-11").success).toBe(true);
+    expect(monthField("Un mois.").safeParse("9999-01").success).toBe(false);
+    expect(monthField("Un mois.").safeParse("2026-13").error!.issues[0]!.message).toBe("Un mois.");
+  });
+});
+
+describe("control characters and ids", () => {
+  it("takes NUL and other control characters out of every text field, keeps tabs and line breaks", () => {
+    const cleaned = cleanForm(form({ note: "a\u0000b\u001bc\td\r\ne\u007f", ["k\u0000ey"]: "v" }));
+    expect(cleaned.get("note")).toBe("abc\td\r\ne");
+    expect(cleaned.get("key")).toBe("v");
+  });
+
+  it("sees an encoded control character in a URL", () => {
+    expect(urlHasControlCharacters("/people/%00")).toBe(true);
+    expect(urlHasControlCharacters("/requests?site=%1B")).toBe(true);
+    expect(urlHasControlCharacters("/requests?site=%20%C3%A9")).toBe(false);
+  });
+
+  it("knows a record id by its shape", () => {
+    expect(isRecordId("cmxco94hz0005bn7dlf3al1ex")).toBe(true);
+    expect(isRecordId("walk-planning-run")).toBe(true);
+    for (const bad of ["", "a\u0000", "x".repeat(65), "../etc", "zz z", undefined]) expect(isRecordId(bad)).toBe(false);
   });
 });

@@ -49,12 +49,86 @@ export function submittedValues(form: FormData): Record<string, string> {
 /** "2026-02-28" is a day of the calendar; "2026-13-45" or "2026-02-30" is not. */
 export const isCalendarDay = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
-/** A YYYY-MM-DD day (a date input): the message when empty or malformed, another when the day does not exist. */
-export const dayField = (message: string) =>
+/**
+ * The dates the app accepts, in one place. "planned": what the service plans,
+ * records or bills (an order, a move, an absence, a contract, a payment): from
+ * 2000 to two years from today. "search": a list's filter or a page's week,
+ * wide but still a date every library can compute with (1970 to 2100).
+ * Outside them, dates such as 9999-12-31 or 0000-01-01 broke the jobs and
+ * pages that computed with them.
+ */
+export type DaySpan = "planned" | "search";
+export const FIRST_PLANNED_DAY = "2000-01-01";
+export const PLANNED_YEARS_AHEAD = 2;
+
+export function daySpan(span: DaySpan, today: Date = new Date()): { min: string; max: string } {
+  if (span === "search") return { min: "1970-01-01", max: "2100-12-31" };
+  const max = new Date(today.getTime());
+  max.setUTCFullYear(max.getUTCFullYear() + PLANNED_YEARS_AHEAD);
+  return { min: FIRST_PLANNED_DAY, max: max.toISOString().slice(0, 10) };
+}
+
+/** A real day of the calendar within the span (YYYY-MM-DD compares as text). */
+export function isDayWithin(s: string, span: DaySpan, today: Date = new Date()): boolean {
+  if (!isCalendarDay(s)) return false;
+  const { min, max } = daySpan(span, today);
+  return s >= min && s <= max;
+}
+
+const frenchDay = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+export const outOfSpanMessage = (span: DaySpan, today: Date = new Date()) => {
+  const { min, max } = daySpan(span, today);
+  return `Choisissez une date entre le ${frenchDay(min)} et le ${frenchDay(max)}.`;
+};
+
+/**
+ * A YYYY-MM-DD day (a date input): the message when empty or malformed, another
+ * when the day does not exist, another when it is outside the span the app accepts.
+ */
+export const dayField = (message: string, span: DaySpan = "planned", empty = message) =>
+  z
+    .string({ error: empty })
+    .trim()
+    .min(1, empty)
+    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
+    .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDay(s), "Cette date n'existe pas.")
+    .refine((s) => !isCalendarDay(s) || isDayWithin(s, span), { error: () => outOfSpanMessage(span) });
+
+/** A YYYY-MM month within the span (its first day is). */
+export const monthField = (message: string, span: DaySpan = "planned") =>
   z
     .string({ error: message })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, message)
-    .refine((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s) || isCalendarDay(s), "Cette date n'existe pas.");
+    .trim()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, message)
+    .refine((s) => !/^\d{4}-(0[1-9]|1[0-2])$/.test(s) || isDayWithin(`${s}-01`, span), { error: () => outOfSpanMessage(span) });
+
+/**
+ * Control characters (NUL and the like, but not tab and line breaks): no one
+ * types them, and PostgreSQL refuses a NUL byte in text (error 22021), which
+ * made any form field or id carrying one a server error.
+ */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+export const withoutControlCharacters = (s: string) => s.replace(CONTROL_CHARACTERS, "");
+
+/** A URL whose path or query carries an encoded control character (%00, %1B…): no link of the app does. */
+export const urlHasControlCharacters = (url: string) => /%(0[0-8bcef]|1[0-9a-f]|7f)/i.test(url);
+
+/** A submitted form with control characters taken out of every text field (files stay as sent). */
+export function cleanForm(form: FormData): FormData {
+  const clean = new FormData();
+  for (const [key, value] of form.entries()) {
+    clean.append(withoutControlCharacters(key), typeof value === "string" ? withoutControlCharacters(value) : value);
+  }
+  return clean;
+}
+
+/**
+ * A record id as the app makes them (cuid, or the seed's and Stripe's letters,
+ * digits, "_" and "-"): anything else cannot name a record, so it is "not found"
+ * before any query (a NUL byte in an id reached PostgreSQL and failed there).
+ */
+export const isRecordId = (s: unknown): s is string => typeof s === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(s);
 
 export const emailField = z
   .string({ error: "Indiquez une adresse e-mail." })

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 async function runStep(step: "prepare" | "issue") {
-  const response = await finance.post("/finance", { intent: step, month: target.month, organisationId: target.organisationId, runKey: `http-${step}-${Date.now()}` }, { from: "/finance" });
+  const response = await finance.post("/finance", { intent: step, month: target.month, organisationId: target.organisationId, runKey: `http-${step}-${Date.now()}`, early: "on" }, { from: "/finance" });
   expect(response.status).toBe(302);
   const location = response.headers.get("location")!;
   const jobId = new URL(location, "http://x").searchParams.get("run")!;

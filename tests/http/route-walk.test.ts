@@ -133,7 +133,13 @@ beforeAll(async () => {
 
 const scheduling = { worker: "", runId: "walk-planning-run", encadrantIntervention: "" };
 beforeAll(async () => {
-  const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  // A person the demo encadrant leads (on one of their interventions of the last four weeks to next week): the encadrant sees only those.
+  const [worker] = await queryApp<{ id: string }>(
+    `SELECT a."workerId" AS id FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId" JOIN "Supervisor" s ON s.id = i."supervisorId"
+     JOIN "User" u ON u.id = s."userId" JOIN "Worker" w ON w.id = a."workerId"
+     WHERE u.email = 'encadrant@conciergerie.example' AND w."anonymisedAt" IS NULL AND a."startsAt" BETWEEN now() - interval '3 weeks' AND now() + interval '6 days'
+     ORDER BY a."startsAt" DESC LIMIT 1`,
+  );
   const [mine] = await queryApp<{ id: string }>(
     `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
      WHERE u.email = 'encadrant@conciergerie.example' ORDER BY i."startsAt" DESC LIMIT 1`,

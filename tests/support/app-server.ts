@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { createTestDatabase } from "./databases.ts";
+import { copyTestDatabase, createTestDatabase } from "./databases.ts";
 import { StripeDouble } from "./stripe-double.ts";
 
 // Starts the built app (server.ts) and its worker on a seeded database of
@@ -13,6 +13,8 @@ declare module "vitest" {
     appUrl: string;
     appDatabaseUrl: string;
     stripeDoubleUrl: string;
+    fuzzDatabaseUrl: string;
+    fuzzEnv: string;
   }
 }
 
@@ -34,7 +36,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProc
 }
 
 async function waitForHealth(url: string, child: ChildProcess) {
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 240; i++) {
     if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
     try {
       if ((await fetch(`${url}/healthcheck`)).ok) return;
@@ -43,7 +45,7 @@ async function waitForHealth(url: string, child: ChildProcess) {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error("the app did not answer /healthcheck within 30 s");
+  throw new Error("the app did not answer /healthcheck within 60 s");
 }
 
 export default async function setup(project: TestProject) {
@@ -70,15 +72,36 @@ export default async function setup(project: TestProject) {
   const seed = run("node", ["--import", "tsx", "prisma/seed.ts"], env);
   const [code] = await once(seed, "exit");
   if (code !== 0) throw new Error(`the seed failed with code ${code}`);
+  // The fuzzer (tests/http/fuzz.test.ts) sends random forms that may well succeed
+  // (erase a person, deactivate a user): it starts a server of its own (startFuzzServer)
+  // on this copy of the seeded database, so no other test sees what it did.
+  const fuzzDatabaseUrl = await copyTestDatabase(databaseUrl, "fuzz");
   const server = run("node", ["--max-semi-space-size=64", "--import", "tsx", "server.ts"], env);
   const worker = run("node", ["--import", "tsx", "workers/index.ts"], env);
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);
   project.provide("stripeDoubleUrl", stripeDouble.url);
+  project.provide("fuzzDatabaseUrl", fuzzDatabaseUrl);
+  project.provide("fuzzEnv", JSON.stringify(Object.fromEntries(Object.entries(env).filter(([k]) => !(k in process.env) || process.env[k] !== env[k as keyof typeof env]))));
   return async () => {
     for (const child of [server, worker]) child.kill("SIGTERM");
     await Promise.all([server, worker].map((c) => (c.exitCode === null ? once(c, "exit") : null)));
     await stripeDouble.stop();
+  };
+}
+
+/** The fuzzer's own web server (no worker: its jobs wait) on its copy of the seeded database; returns its URL and a stop. */
+export async function startFuzzServer(databaseUrl: string, appEnv: Record<string, string>) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = run("node", ["--import", "tsx", "server.ts"], { ...process.env, ...appEnv, DATABASE_URL: databaseUrl, PORT: String(port), APP_URL: url, QUEUE_PREFIX: `fuzz-${port}` });
+  await waitForHealth(url, child);
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await once(child, "exit");
+    },
   };
 }

@@ -51,3 +51,19 @@ export async function dropTestDatabase(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/** A copy of a test database as it is now (nothing may be connected to it meanwhile). */
+export async function copyTestDatabase(sourceUrl: string, label: string): Promise<string> {
+  const source = new URL(sourceUrl).pathname.slice(1);
+  const name = `t_${label.replace(/\W/g, "").slice(0, 20)}_${randomBytes(4).toString("hex")}`.toLowerCase();
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${source}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}

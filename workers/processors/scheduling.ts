@@ -1,4 +1,4 @@
-import type { Job } from "bullmq";
+import { UnrecoverableError, type Job } from "bullmq";
 import {
   finishPlanningRun,
   getIntervention,
@@ -28,7 +28,8 @@ import {
 } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import type { JobPayload } from "~/queues/registry.ts";
-import { addDays, parisWeekStart } from "~/utils/paris-time.ts";
+import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { daySpan, isDayWithin } from "~/utils/validation.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { sharePasses } from "~/utils/share-passes.ts";
 
@@ -79,6 +80,10 @@ export async function staffRequest({ requestId }: JobPayload<"scheduling", "staf
 export async function replanIntervention({ interventionId }: JobPayload<"scheduling", "replan-intervention">, now = new Date()) {
   const intervention = await getIntervention(interventionId);
   if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
+  // A date outside what the app accepts (written before it checked) cannot be planned: say so once, no retries.
+  if (!isDayWithin(toParisDate(intervention.startsAt), "planned", now)) {
+    throw new UnrecoverableError(`Intervention ${interventionId}: its date is outside the dates the app plans (${daySpan("planned", now).min} to ${daySpan("planned", now).max})`);
+  }
   const week = parisWeekStart(intervention.startsAt);
   // Within the notice period only the absent people's places change (see PinPolicy).
   const result = await planWeek(week, { kind: "keep-staffed", free: [interventionId], lockedBefore: await noticeEnd(now) }, instantInsert, [interventionId]);

@@ -36,7 +36,8 @@ export type Capability =
   | "team.manage" // invite and remove colleagues of one's own organisation
   | "users.manage" // every organisation's users
   | "audit.view"
-  | "people.view" // workers in insertion and encadrants
+  | "people.view" // workers in insertion and encadrants (an encadrant: the people of their own interventions only)
+  | "people.viewAll" // every person in insertion, not only those one leads
   | "people.manage" // skills, availability, absences of people in insertion; payroll and DPH exports
   | "planning.view" // the planning board of every encadrant
   | "planning.manage" // optimise a week, steer an intervention (encadrant, team, pins)
@@ -52,7 +53,7 @@ export type Capability =
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
   PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view", "requests.order"],
   PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage", "requests.order"],
-  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide", "planning.view", "planning.manage", "people.manage"],
+  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide", "planning.view", "planning.manage", "people.manage", "people.viewAll"],
   ENCADRANT: ["people.view", "catalogue.view", "myday"],
   FINANCE: ["finance.view", "finance.manage", "requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [
@@ -75,6 +76,7 @@ const CAPABILITIES: Record<Role, readonly Capability[]> = {
     "planning.view",
     "planning.manage",
     "people.manage",
+    "people.viewAll",
   ],
 };
 

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { addDays } from "~/domain/calendar/holidays.ts";
 import { parisInstant } from "~/domain/calendar/paris.ts";
+import { isDayWithin } from "~/utils/validation.ts";
 
 // The audit log's filters, read from the query string by the viewer and the CSV
 // export alike. A malformed value is ignored rather than refused (it is a search).
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((s) => !Number.isNaN(Date.parse(s)));
+const day = z.string().refine((s) => isDayWithin(s, "search"));
+// The log's ids are PostgreSQL bigints: a larger number is no page of it.
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
 export const auditFiltersSchema = z.object({
   person: z.string().trim().max(254).optional().catch(undefined),
@@ -12,7 +15,7 @@ export const auditFiltersSchema = z.object({
   action: z.string().trim().max(60).optional().catch(undefined),
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
-  before: z.string().regex(/^\d{1,19}$/).optional().catch(undefined),
+  before: z.string().regex(/^\d{1,19}$/).refine((s) => BigInt(s) <= MAX_BIGINT).optional().catch(undefined),
 });
 
 export function auditFilterFrom(params: URLSearchParams) {

@@ -95,6 +95,9 @@ describe("service rule forms", () => {
   it("reads closure days typed the French way", () => {
     expect(parse({ intent: "closureDays", value: "24/12/2026\n2026-12-31\n24/12/2026" })).toMatchObject({ ok: true, data: { value: ["2026-12-24", "2026-12-31"] } });
     expect(parse({ intent: "closureDays", value: "31/02/2026" })).toMatchObject({ ok: false });
+    const far = parse({ intent: "closureDays", value: "31/12/9999" });
+    expect(far).toMatchObject({ ok: false });
+    if (!far.ok) expect(far.errors.value).toMatch(/« 31\/12\/9999 » : Choisissez une date entre le 01\/01\/2000/);
   });
   it("keeps the team size maximum above its minimum", () => {
     expect(parse({ intent: "teamSize", min: "5", max: "2" })).toMatchObject({ ok: false, errors: { max: expect.any(String) } });

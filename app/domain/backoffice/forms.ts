@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normaliseSiret, normaliseVatNumber, siretProblem, sirenOfFrenchVat, vatNumberProblem } from "./identifiers.ts";
 import { parseEurosToCents, parsePercentToBasisPoints } from "./money.ts";
+import { dayField } from "~/utils/validation.ts";
 
 // The back office's forms, as zod schemas with a French message per field.
 // Pure: the routes parse with them (parseForm), the tests check them directly.
@@ -47,13 +48,7 @@ export const eurosField = z
   })
   .pipe(z.number().min(1, "Le prix doit être positif.").max(10_000_000, "100 000 € au plus."));
 
-const dateField = (empty: string) =>
-  z
-    .string({ error: empty })
-    .trim()
-    .min(1, empty)
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "Une date au format JJ/MM/AAAA.")
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "Cette date n'existe pas.");
+const dateField = (empty: string) => dayField("Une date au format JJ/MM/AAAA.", "planned", empty);
 
 // --- Partners -------------------------------------------------------------
 

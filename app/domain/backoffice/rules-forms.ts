@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCalendarDay, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
 import { accountNameSchema, bicSchema, ibanSchema } from "../settings/rules.ts";
 import { intField } from "./forms.ts";
 
@@ -21,15 +22,15 @@ const isoDay = z
   .transform(Number);
 
 /** "2026-12-24", "24/12/2026", one a line -> sorted unique YYYY-MM-DD, or the first bad line. */
-function parseDayList(text: string): { days: string[] } | { bad: string } {
+function parseDayList(text: string): { days: string[] } | { bad: string; outOfSpan?: true } {
   const days = new Set<string>();
   for (const raw of text.split(/[\n,;]+/)) {
     const line = raw.trim();
     if (!line) continue;
     const fr = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(line);
     const iso = fr ? `${fr[3]}-${fr[2]!.padStart(2, "0")}-${fr[1]!.padStart(2, "0")}` : line;
-    const date = new Date(`${iso}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== iso) return { bad: line };
+    if (!isCalendarDay(iso)) return { bad: line };
+    if (!isDayWithin(iso, "planned")) return { bad: line, outOfSpan: true };
     days.add(iso);
   }
   return { days: [...days].sort() };
@@ -75,7 +76,8 @@ const RULE_FORM_LIST = [
   rule("closureDays", { value: z.string().max(5000, "Trop de dates.").optional() }, (v, ctx) => {
     const parsed = parseDayList(v.value ?? "");
     if ("bad" in parsed) {
-      ctx.addIssue({ code: "custom", path: ["value"], message: `« ${parsed.bad} » n'est pas une date : une date par ligne, au format JJ/MM/AAAA.` });
+      const message = parsed.outOfSpan ? `« ${parsed.bad} » : ${outOfSpanMessage("planned")}` : `« ${parsed.bad} » n'est pas une date : une date par ligne, au format JJ/MM/AAAA.`;
+      ctx.addIssue({ code: "custom", path: ["value"], message });
       return [];
     }
     return parsed.days;

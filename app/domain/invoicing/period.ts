@@ -117,3 +117,16 @@ export function isFirstWorkingDay(at: Date): boolean {
   const date = parisDate(at);
   return firstWorkingDay(date.slice(0, 7)) === date;
 }
+
+/**
+ * Whether a month may be invoiced now: a month not yet begun never (a run for
+ * 2027-01 issued an invoice in December 2026), the month in progress only when
+ * finance says so ("préparer ce mois avant sa fin"), a month that is over always.
+ * The French reason when not.
+ */
+export function monthNotReady(month: Month, now: Date, early: boolean): string | null {
+  const { from, to } = monthBounds(month);
+  if (from > now) return `Le mois de ${monthLabel(month)} n'a pas commencé : il n'y a rien à facturer.`;
+  if (to > now && !early) return `Le mois de ${monthLabel(month)} n'est pas terminé. Cochez « Préparer ce mois avant sa fin » pour le facturer déjà.`;
+  return null;
+}

@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { addDays } from "~/domain/calendar/holidays.ts";
-import { isCalendarDay } from "~/utils/validation.ts";
+import { dayField, isCalendarDay } from "~/utils/validation.ts";
 
 // The forms that create the people of the service. A person in insertion is
 // known by first name and initial, contract dates, weekly hours and skills
 // (availability is set on their page afterwards): nothing else, by design.
 
-const dateField = (message: string) => z.string({ error: message }).trim().refine(isCalendarDay, message);
+const dateField = (message: string) => dayField(message, "planned");
 const frenchDay = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 /** "6,5" or "6.5" hours, by quarter of an hour, within bounds. */

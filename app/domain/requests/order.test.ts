@@ -76,7 +76,7 @@ describe("order schema and rules", () => {
     expect(plan.occurrences.map((o) => o.date)).toEqual(["2026-12-11", "2026-12-18"]);
     expect(plan.skipped.map((s) => s.date)).toEqual(["2026-12-25", "2027-01-01"]);
     expect(errorsOf({ recurrence: "WEEKLY", recurrenceEnd: "count", recurrenceCount: "53" }).recurrenceCount).toMatch(/Entre 1 et 52/);
-    expect(errorsOf({ recurrence: "WEEKLY", recurrenceEnd: "until", recurrenceUntil: "2028-12-31" }).recurrenceUntil).toMatch(/52 interventions au plus/);
+    expect(errorsOf({ recurrence: "WEEKLY", recurrenceEnd: "until", recurrenceUntil: "2028-06-30" }).recurrenceUntil).toMatch(/52 interventions au plus/);
   });
   it("counts monthly dates on the month's last day when needed", () => {
     expect(seriesDates("2027-01-29", "MONTHLY", { count: 3, until: null })).toEqual(["2027-01-29", "2027-02-28", "2027-03-29"]);

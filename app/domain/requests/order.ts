@@ -4,7 +4,7 @@ import { clockMinutes, clockText, parisInstant, parisParts } from "~/domain/cale
 import { lineTotals, type LineTotals } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
 import { formatLongDate } from "~/utils/format.ts";
-import { isCalendarDay } from "~/utils/validation.ts";
+import { dayField, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
 
 // The order form of the partner portal: its zod schema (French messages), the
 // rules of a date (notice, opening days and hours, holidays, closures), the
@@ -20,11 +20,11 @@ export const RECURRENCES = ["NONE", "WEEKLY", "BIWEEKLY", "MONTHLY"] as const;
 export type Recurrence = (typeof RECURRENCES)[number];
 export const NEW_SITE = "new";
 
-const validDate = isCalendarDay;
+const validDate = (s: string) => isDayWithin(s, "planned");
 const quarterClock = (s: string) => /^([01]\d|2[0-3]):(00|15|30|45)$/.test(s);
 
 // An empty date input asks for a date; a format message would puzzle someone using the date picker.
-const dateField = (message: string, empty = message) => z.string({ error: empty }).trim().min(1, empty).refine(validDate, message);
+const dateField = (message: string, empty = message) => dayField(message, "planned", empty);
 const clockField = (message: string) => z.string({ error: message }).trim().refine(quarterClock, message);
 const optionalText = (max: number) =>
   z
@@ -83,7 +83,7 @@ export const orderSchema = z
     }
     if (v.recurrence !== "NONE") {
       if (v.recurrenceEnd === "until") {
-        if (!v.recurrenceUntil || !validDate(v.recurrenceUntil.trim())) ctx.addIssue({ code: "custom", path: ["recurrenceUntil"], message: "Indiquez la date de la dernière intervention." });
+        if (!v.recurrenceUntil || !validDate(v.recurrenceUntil.trim())) ctx.addIssue({ code: "custom", path: ["recurrenceUntil"], message: validDate((v.recurrenceUntil ?? "").trim()) || !v.recurrenceUntil ? "Indiquez la date de la dernière intervention." : outOfSpanMessage("planned") });
       } else if (!/^\d{1,3}$/.test((v.recurrenceCount ?? "").trim()) || Number(v.recurrenceCount) < 1 || Number(v.recurrenceCount) > MAX_OCCURRENCES) {
         ctx.addIssue({ code: "custom", path: ["recurrenceCount"], message: `Entre 1 et ${MAX_OCCURRENCES} interventions.` });
       }
