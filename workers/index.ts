@@ -111,7 +111,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: Math.round((options.lockDurationMs ?? 30_000) / 2),
         // An invoicing run killed again and again is taken up again each time: every step of it is idempotent.
-        maxStalledCount: name === "invoicing" ? 50 : 1,
+        maxStalledCount: name === "invoicing" || name === "einvoicing" ? 50 : 1,
       }),
   );
   for (const worker of workers) {
