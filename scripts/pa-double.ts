@@ -26,7 +26,7 @@ const double = new PaDouble({
   refuseSirens: list(process.env.PA_DOUBLE_REFUSE_SIRENS),
   missingSirens: list(process.env.PA_DOUBLE_MISSING_SIRENS),
   stepDelayMs: Number(process.env.PA_DOUBLE_STEP_MS ?? 3000),
-  ackDelayMs: 500,
+  ackDelayMs: Number(process.env.PA_DOUBLE_ACK_MS ?? 500),
   officialValidator: official ? validator : undefined,
 });
 await double.start(Number(process.env.PA_DOUBLE_PORT ?? 12112));
