@@ -35,10 +35,15 @@ const secrets = { PA_CLIENT_ID: "bench-client", PA_CLIENT_SECRET: "bench-client-
 const hooks = createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const { action } = await import("~/routes/webhooks.einvoicing.ts");
-  const response = await action({ request: new Request(`http://app${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }), params: {}, context: {} } as never);
-  res.writeHead(response.status, { "content-type": "application/json" });
-  res.end(await response.text());
+  try {
+    const { action } = await import("~/routes/webhooks.einvoicing.ts");
+    const response = await action({ request: new Request(`http://app${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }), params: {}, context: {} } as never);
+    res.writeHead(response.status, { "content-type": "application/json" });
+    res.end(await response.text());
+  } catch {
+    // As the web server would: a 500, and the platform calls again later.
+    res.writeHead(500).end();
+  }
 });
 hooks.listen(0, "127.0.0.1");
 await once(hooks, "listening");
@@ -50,6 +55,7 @@ const double = spawn("node", ["--import", "tsx", "scripts/pa-double.ts"], {
   env: { ...process.env, ...secrets, PA_DOUBLE_PORT: "0", PA_DOUBLE_WEBHOOK_URL: hookUrl, PA_DOUBLE_ACK_MS: "20", PA_DOUBLE_STEP_MS: "100", PA_DOUBLE_REJECT_SIRENS: "" },
   stdio: ["ignore", "pipe", "inherit"],
 });
+process.on("exit", () => double.kill("SIGTERM"));
 const paUrl = await new Promise<string>((resolve, reject) => {
   double.stdout!.on("data", (c: Buffer) => {
     const m = String(c).match(/listening on (http:\/\/\S+)/);
@@ -86,6 +92,7 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 
 }
 
 const children: import("node:child_process").ChildProcess[] = [];
+process.on("exit", () => children.forEach((c) => c.kill("SIGTERM")));
 try {
   const seedStart = performance.now();
   await seedInvoicingPartners(db(), { count: PARTNERS, month: MONTH, interventionsEach: 3 });
