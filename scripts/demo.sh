@@ -43,6 +43,17 @@ export STRIPE_SECRET_KEY=sk_test_demo_conciergerie STRIPE_WEBHOOK_SECRET=whsec_d
 export STRIPE_API_HOST=127.0.0.1 STRIPE_API_PORT=$STRIPE_DOUBLE_PORT STRIPE_API_PROTOCOL=http
 STRIPE_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/stripe STRIPE_DOUBLE_STATE=.data/dev/stripe-double.json \
   supervised stripe-double node --import tsx scripts/stripe-double.ts
+# E-invoices go to a local accredited-platform double speaking the AFNOR XP Z12-013
+# Flow and Directory APIs (token, flows, directory, signed webhooks back). It
+# rejects the invoices of the buyers in PA_DOUBLE_REJECT_SIRENS and has their
+# buyer refuse those in PA_DOUBLE_REFUSE_SIRENS, so every path shows in the demo
+# (La Table du RECHO's invoices are rejected by default). See README, E-invoicing.
+export PA_DOUBLE_PORT=${PA_DOUBLE_PORT:-12112}
+export PA_FLOW_URL=http://127.0.0.1:$PA_DOUBLE_PORT/flow-service PA_DIRECTORY_URL=http://127.0.0.1:$PA_DOUBLE_PORT/directory-service
+export PA_TOKEN_URL=http://127.0.0.1:$PA_DOUBLE_PORT/oauth/token PA_NAME="Plateforme agréée (double local)"
+export PA_CLIENT_ID=conciergerie-demo PA_CLIENT_SECRET=demo-pa-client-secret PA_WEBHOOK_SECRET=demo-pa-webhook-secret-0123456789
+PA_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/einvoicing PA_DOUBLE_REJECT_SIRENS=${PA_DOUBLE_REJECT_SIRENS-834612970} \
+  supervised pa-double node --import tsx scripts/pa-double.ts
 supervised worker node --import tsx workers/index.ts
 supervised web node --max-semi-space-size=64 --import tsx server.ts
 
@@ -60,6 +71,7 @@ $logins
   (SECURE_COOKIES=false). A demo, not a deployment (README, Production notes).
   Invoices go to the local Stripe double at http://127.0.0.1:$STRIPE_DOUBLE_PORT (Facturation, as finance@)
   A process that crashes is restarted (logged as [supervise]).
+  E-invoices go to the local accredited-platform double at http://127.0.0.1:$PA_DOUBLE_PORT (Factures électroniques)
   Ctrl-C stops the app; npm run services:stop stops PostgreSQL and Redis;
   npm run db:reset starts over with fresh demo data.
 

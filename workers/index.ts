@@ -5,6 +5,7 @@ import { disconnectDb } from "~/data/db.server.ts";
 import { deleteExpiredSessions } from "~/data/sessions.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
+import { platformConfigured } from "~/integrations/einvoicing-platform.server.ts";
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
@@ -15,6 +16,7 @@ import { sendMail } from "./processors/mail.ts";
 import { notify } from "./processors/notifications.ts";
 import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
+import * as platform from "./processors/einvoicing-platform.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-schedulers.ts";
 import { expandSeries } from "~/data/series.server.ts";
@@ -47,6 +49,13 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
       if (job.name === "document") return einvoicing.documentJob(payload as JobPayload<"invoicing", "document">);
       if (job.name === "documents") return einvoicing.documentsRun(payload as { month: string }, job);
       return invoicing.applyStatusChange(job.name as "void" | "uncollectible", payload as { invoiceId: string });
+    },
+    einvoicing: async (job) => {
+      const payload = parsePayload("einvoicing", job.name, job.data);
+      if (job.name === "submit") return platform.submitDocument(payload as JobPayload<"einvoicing", "submit">);
+      if (job.name === "flow-update") return platform.flowUpdate(payload as JobPayload<"einvoicing", "flow-update">);
+      if (job.name === "report-payment") return platform.reportPayment(payload as JobPayload<"einvoicing", "report-payment">);
+      return platform.pollFlows();
     },
     stripe: async (job) => {
       const payload = parsePayload("stripe", job.name, job.data) as { eventId: string };
@@ -90,6 +99,12 @@ async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueue
   if (stripeConfigured()) {
     await queues.get("stripe").upsertJobScheduler("stripe-reconcile", { pattern: "17 * * * *", tz: "Europe/Paris" }, { name: "reconcile", data: {} });
   }
+  // The accredited platform's statuses, polled as a fallback to its webhooks: once per period.
+  if (platformConfigured()) {
+    await queues.get("einvoicing").upsertJobScheduler("einvoicing-poll", { every: env().PA_POLL_MINUTES * 60_000 }, { name: "poll", data: {} });
+  } else {
+    await queues.get("einvoicing").removeJobScheduler("einvoicing-poll");
+  }
 }
 
 export async function startWorkers(options: WorkerOptions = {}) {
@@ -108,7 +123,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: Math.round((options.lockDurationMs ?? 30_000) / 2),
         // An invoicing run killed again and again is taken up again each time: every step of it is idempotent.
-        maxStalledCount: name === "invoicing" ? 50 : 1,
+        maxStalledCount: name === "invoicing" || name === "einvoicing" ? 50 : 1,
       }),
   );
   for (const worker of workers) {

@@ -9,6 +9,7 @@ import { jobIdFor } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
+import { enqueueSubmission } from "./einvoicing-transmission.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
@@ -186,6 +187,7 @@ export async function storeDocument(input: {
         },
         select: { id: true, number: true, sha256: true },
       });
+      if (input.kind !== "INTERNAL_STATEMENT") await enqueueSubmission(tx, created.id, input.number);
       await audit({ action: "einvoice.generated", outcome: "ok", organisationId: input.organisationId, entityType: "InvoiceDocument", entityId: created.id, details: { number: input.number, sha256: input.sha256 } }, tx);
       return created;
     });
@@ -345,19 +347,4 @@ export async function listMonthDocuments(month: Month, take = 300) {
     orderBy: { number: "asc" },
     take,
   });
-}
-
-/** What the accredited platform answered (only ever called with a real answer: no platform, no call). */
-export async function recordTransmission(documentId: string, platformName: string, result: { status: "transmitted"; reference: string } | { status: "rejected"; reason: string }) {
-  await db().$transaction(async (tx) => {
-    await tx.invoiceDocument.update({
-      where: { id: documentId },
-      data: { transmissionStatus: result.status, platformName, platformReference: result.status === "transmitted" ? result.reference : null, transmittedAt: result.status === "transmitted" ? new Date() : null },
-    });
-    await audit({ action: `einvoice.${result.status}`, outcome: result.status === "transmitted" ? "ok" : "refused", entityType: "InvoiceDocument", entityId: documentId, details: { platformName, ...(result.status === "rejected" ? { reason: result.reason } : {}) } }, tx);
-  });
-}
-
-export async function documentForPlatform(documentId: string) {
-  return db().invoiceDocument.findUnique({ where: { id: documentId }, select: { id: true, number: true, kind: true, bytes: true, sha256: true, transmissionStatus: true, organisation: { select: { siret: true } } } });
 }

@@ -8,6 +8,7 @@ import { audit } from "./audit.server.ts";
 import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { enqueueDocument, sellerProblems } from "./einvoicing.server.ts";
+import { enqueuePaymentReport } from "./einvoicing-transmission.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
@@ -349,7 +350,8 @@ export async function applyProviderInvoice(state: { providerInvoiceId: string | 
       data.paidAt = new Date();
       const already = await tx.payment.findFirst({ where: { invoiceId: invoice.id, method: "stripe" }, select: { id: true } });
       if (!already && state.amountPaidCents > 0) {
-        await tx.payment.create({ data: { invoiceId: invoice.id, amountCents: state.amountPaidCents, method: "stripe", reference: state.providerInvoiceId, receivedAt: new Date() } });
+        const payment = await tx.payment.create({ data: { invoiceId: invoice.id, amountCents: state.amountPaidCents, method: "stripe", reference: state.providerInvoiceId, receivedAt: new Date() } });
+        await enqueuePaymentReport(tx, payment.id); // Encaissée, sent to the accredited platform
       }
     }
     await tx.invoice.update({ where: { id: invoice.id }, data });
@@ -496,6 +498,7 @@ export async function recordTransfer(actor: Actor, invoiceId: string, input: { a
     const remaining = invoice.totalInclVatCents - credited - paid;
     if (input.amountCents > remaining) return { ok: false, field: "amount", message: `Le reste à payer est de ${(remaining / 100).toFixed(2).replace(".", ",")} €.` };
     const payment = await tx.payment.create({ data: { invoiceId, amountCents: input.amountCents, method: "transfer", reference: input.reference, receivedAt: input.receivedAt } });
+    await enqueuePaymentReport(tx, payment.id); // Encaissée, sent to the accredited platform
     const settled = input.amountCents === remaining;
     if (settled) {
       await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: input.receivedAt } });

@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
+import { env } from "~/utils/env.server.ts";
 import { jobIdFor, QUEUE_NAMES, type QueueName } from "./registry.ts";
 
 // Retries with backoff, and bounded history so Redis does not grow forever.
@@ -10,10 +11,15 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+// The platform may be down for a while: submissions retry longer, from PA_RETRY_DELAY_MS.
+const QUEUE_JOB_OPTIONS: Partial<Record<QueueName, () => JobsOptions>> = {
+  einvoicing: () => ({ ...DEFAULT_JOB_OPTIONS, attempts: 12, backoff: { type: "exponential", delay: env().PA_RETRY_DELAY_MS } }),
+};
+
 export function createQueues(connection: Redis, prefix?: string) {
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }));
+    queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_JOB_OPTIONS[name]?.() ?? DEFAULT_JOB_OPTIONS }));
   }
   return {
     get: (name: QueueName) => queues.get(name)!,

@@ -66,6 +66,16 @@ export const QUEUES = {
     /** Every missing document of a month (by date of issue), with a progress bar. */
     documents: z.object({ month, runKey: z.string().min(1) }),
   },
+  einvoicing: {
+    /** Submits one stored Factur-X document to the accredited platform (once: trackingId and flowId). */
+    submit: z.object({ documentId: z.string().min(1) }).strict(),
+    /** The platform said a flow changed (webhook): read it from the platform and apply it. */
+    "flow-update": z.object({ flowId: z.string().min(1).max(36) }).strict(),
+    /** Fallback: every flow updated since the last poll (POST /v1/flows/search, updatedAfter). */
+    poll: z.object({}),
+    /** The Encaissée lifecycle flow of one recorded payment (once per payment). */
+    "report-payment": z.object({ paymentId: z.string().min(1) }).strict(),
+  },
   stripe: {
     /** A verified webhook event, stored under its id: applied once, in any order. */
     event: z.object({ eventId: z.string().min(1) }),

@@ -6,12 +6,15 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { TransmissionBadge } from "~/components/einvoicing.tsx";
 import { listMonthDocuments, monthDocumentCounts, requestDocumentsRun } from "~/data/einvoicing.server.ts";
+import { documentsNeedingAction, transmissionsOf } from "~/data/einvoicing-transmission.server.ts";
+import { whatToDo } from "~/domain/einvoicing/lifecycle.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
-import { configuredPlatform } from "~/integrations/einvoicing-platform.server.ts";
+import { platformConfig } from "~/integrations/einvoicing-platform.server.ts";
 import { formatDate, formatEuros } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
 
@@ -32,14 +35,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   const asked = url.searchParams.get("month") ?? "";
   const month = MONTH_PATTERN.test(asked) ? asked : months[0]!;
-  const [counts, documents, rules] = await Promise.all([monthDocumentCounts(month), listMonthDocuments(month), getServiceRules()]);
-  const platform = configuredPlatform();
+  const [counts, documents, rules, toHandle] = await Promise.all([monthDocumentCounts(month), listMonthDocuments(month), getServiceRules(), documentsNeedingAction()]);
+  const platform = platformConfig();
+  const transmissions = await transmissionsOf(documents.map((d) => d.id));
   return json({
     month,
     monthLabel: monthLabel(month),
     months: months.map((m) => ({ value: m, label: monthLabel(m) })),
     counts,
-    documents,
+    documents: documents.map((d) => ({ ...d, transmission: transmissions.get(d.id) ?? null })),
+    toHandle: toHandle.map((t) => {
+      const current = t.events.find((e) => e.kind === "lifecycle" && e.code === t.lifecycleCode) ?? t.events.find((e) => e.kind === "ack" && e.code === "Error");
+      return {
+        documentId: t.documentId,
+        number: t.document.number,
+        kind: t.document.kind,
+        invoiceId: t.document.invoiceId ?? t.document.creditNote?.invoiceId ?? null,
+        partner: t.document.organisation.name,
+        view: { state: t.state, ackStatus: t.ackStatus, lifecycleCode: t.lifecycleCode },
+        reason: current?.reason ?? t.problem,
+        since: t.updatedAt,
+        whatToDo: whatToDo(t),
+      };
+    }),
     platform: platform?.name ?? null,
     retentionYears: rules.einvoiceRetentionYears,
     vatOnReceipts: rules.vatOnReceipts,
@@ -156,9 +174,47 @@ export default function FinanceDocuments() {
           </a>
         </div>
       </Card>
+      {data.platform ? (
+        <Card title={`Documents à traiter (${data.toHandle.length})`}>
+          {data.toHandle.length === 0 ? (
+            <EmptyState>Aucun document ne demande d'action : la plateforme a pris chaque document, aucun n'est rejeté, refusé ou en litige.</EmptyState>
+          ) : (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Numéro</th>
+                  <th scope="col">Partenaire</th>
+                  <th scope="col">Statut</th>
+                  <th scope="col">Motif et action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.toHandle.map((t) => (
+                  <tr key={t.documentId}>
+                    <td data-label="Numéro">{t.invoiceId ? <Link to={`/finance/invoices/${t.invoiceId}`}>{t.number}</Link> : t.number}</td>
+                    <td data-label="Partenaire">{t.partner}</td>
+                    <td data-label="Statut">
+                      <TransmissionBadge t={t.view} />
+                      <div className="muted small">depuis le {formatDate(t.since)}</div>
+                    </td>
+                    <td data-label="Motif et action">
+                      {t.reason ? <div>{t.reason}</div> : null}
+                      <div className="muted small">{t.whatToDo}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Card>
+      ) : null}
       <Card title="Transmission">
         {data.platform ? (
-          <p>Plateforme agréée : {data.platform}.</p>
+          <p>
+            Plateforme agréée : {data.platform} (API AFNOR XP Z12-013). Chaque facture et chaque avoir émis lui est envoyé dès sa génération, après vérification de
+            l'adresse de facturation électronique du client dans l'annuaire ; les statuts (Déposée, Approuvée, Rejetée, Refusée, Encaissée…) s'affichent ci-dessous
+            et sur chaque facture. Le statut « Encaissée » est envoyé à chaque paiement enregistré.
+          </p>
         ) : (
           <Alert kind="info">
             Aucune plateforme agréée n'est raccordée : les factures et avoirs sont à transmettre via la plateforme agréée de l'association, en y déposant l'export ZIP du mois
@@ -196,7 +252,7 @@ export default function FinanceDocuments() {
                   <td data-label="Partenaire">{d.organisation.name}</td>
                   <td data-label="Émis le">{formatDate(d.issueDate)}</td>
                   <td data-label="Total TTC">{formatEuros(d.totalInclVatCents)}</td>
-                  <td data-label="Transmission">{transmissionLabel(d.transmissionStatus)}</td>
+                  <td data-label="Transmission">{d.transmission ? <TransmissionBadge t={d.transmission} /> : transmissionLabel(d.transmissionStatus)}</td>
                 </tr>
               ))}
             </tbody>

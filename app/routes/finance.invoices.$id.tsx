@@ -6,7 +6,11 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
+import { StatusHistory, TransmissionBadge } from "~/components/einvoicing.tsx";
 import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
+import { requestResubmission, transmissionsOfInvoice } from "~/data/einvoicing-transmission.server.ts";
+import { whatToDo } from "~/domain/einvoicing/lifecycle.ts";
+import { platformConfig } from "~/integrations/einvoicing-platform.server.ts";
 import { rebilledOn } from "~/data/billing-claims.server.ts";
 import { getInvoice, recordTransfer, requestCreditNote, requestUncollectible, requestVoid } from "~/data/invoicing.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -23,12 +27,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const invoice = await getInvoice(params.id ?? "");
   if (!invoice) return notFound(request, user, { type: "Invoice", id: params.id ?? "" });
   // E-invoicing: the stored documents, or what a draft lacks to be issued.
-  const [documents, missing] = await Promise.all([documentsForInvoices([invoice.id]), invoice.status === "DRAFT" ? missingFieldsOf([invoice.id]) : Promise.resolve(new Map())]);
+  const [documents, missing, platform] = await Promise.all([
+    documentsForInvoices([invoice.id]),
+    invoice.status === "DRAFT" ? missingFieldsOf([invoice.id]) : Promise.resolve(new Map()),
+    transmissionsOfInvoice(invoice.id),
+  ]);
   const credited = invoice.creditNotes.reduce((s, c) => s + c.amountCents, 0);
   const paid = invoice.payments.reduce((s, p) => s + p.amountCents, 0);
   return json({
     invoice,
     documents,
+    platformName: platformConfig()?.name ?? null,
+    transmissions: platform.transmissions.map((t) => ({ ...t, whatToDo: whatToDo(t) })),
+    paymentReports: platform.paymentReports,
     missingFields: (missing.get(invoice.id) ?? []).map((m: { message: string }) => m.message) as string[],
     credited,
     paid,
@@ -57,6 +68,7 @@ const schema = z.discriminatedUnion(
   [
     z.object({ intent: z.literal("credit-note"), amount: eurosField, reason: z.string({ error: "Indiquez le motif." }).trim().min(3, "Indiquez le motif.").max(300, "300 caractères au plus.") }),
     z.object({ intent: z.literal("void") }),
+    z.object({ intent: z.literal("resubmit"), documentId: z.string({ error: "Document inconnu." }).min(1, "Document inconnu.").max(40, "Document inconnu.") }),
     z.object({ intent: z.literal("uncollectible") }),
     z.object({
       intent: z.literal("transfer"),
@@ -76,7 +88,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.id ?? "";
   const d = parsed.data;
   const result =
-    d.intent === "credit-note"
+    d.intent === "resubmit"
+      ? await resubmit(actor, id, d.documentId)
+      : d.intent === "credit-note"
       ? await requestCreditNote(actor, id, d.amount, d.reason)
       : d.intent === "void"
         ? await requestVoid(actor, id)
@@ -90,8 +104,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: result.message, intent: d.intent });
 }
 
+/** Only a document of this invoice (or of its credit notes) may be sent again from its page. */
+async function resubmit(actor: Parameters<typeof requestResubmission>[0], invoiceId: string, documentId: string): Promise<{ ok: boolean; message: string; field?: string }> {
+  const { transmissions } = await transmissionsOfInvoice(invoiceId);
+  if (!transmissions.some((t) => t.documentId === documentId)) return { ok: false, message: "Ce document n'appartient pas à cette facture." };
+  return requestResubmission(actor, documentId);
+}
+
 export default function FinanceInvoice() {
-  const { invoice, documents, missingFields, credited, paid, remaining, canManage, footer, today, rebilled } = useLoaderData<typeof loader>();
+  const { invoice, documents, platformName, transmissions, paymentReports, missingFields, credited, paid, remaining, canManage, footer, today, rebilled } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
@@ -163,11 +184,52 @@ export default function FinanceInvoice() {
                   <a href={`/invoices/documents/${d.id}.pdf`}>
                     {d.kind === "CREDIT_NOTE" ? "Avoir" : d.kind === "INTERNAL_STATEMENT" ? "Relevé" : "Facture"} {d.number}
                   </a>{" "}
-                  · {transmissionLabel(d.transmissionStatus)}
+                  · {transmissions.some((t) => t.documentId === d.id) ? `via ${platformName ?? "la plateforme agréée"}` : transmissionLabel(d.transmissionStatus)}
                 </li>
               ))}
             </ul>
           )}
+        </Card>
+      ) : null}
+      {transmissions.map((t) => (
+        <Card key={t.documentId} title={`Transmission ${t.document.kind === "CREDIT_NOTE" ? "de l'avoir" : "de la facture"} ${t.document.number}`}>
+          <div className="stack">
+            <p>
+              Statut actuel : <TransmissionBadge t={t} />
+            </p>
+            {t.whatToDo ? (
+              <Alert kind="error">
+                {t.problem ? <strong>{t.problem} </strong> : null}
+                {t.whatToDo}
+              </Alert>
+            ) : null}
+            {canManage && !t.flowId && (t.state === "directory_missing" || t.state === "unreachable") ? (
+              <AppForm>
+                <input type="hidden" name="intent" value="resubmit" />
+                <input type="hidden" name="documentId" value={t.documentId} />
+                <SubmitButton variant="secondary">Relancer l'envoi à la plateforme</SubmitButton>
+              </AppForm>
+            ) : null}
+            <p className="muted small">
+              {platformName ?? "Plateforme agréée"}
+              {t.flowId ? ` · flux ${t.flowId}` : ""}
+              {t.submittedAt ? ` · déposé le ${formatDate(t.submittedAt)}` : ""}
+              {t.addressingId ? ` · adresse de facturation électronique du client : ${t.addressingId}${t.routingCode ? ` (code de routage ${t.routingCode})` : ""}` : ""}
+            </p>
+            <StatusHistory events={t.events} />
+          </div>
+        </Card>
+      ))}
+      {paymentReports.length > 0 ? (
+        <Card title="Encaissements déclarés à la plateforme">
+          <ul>
+            {paymentReports.map((r) => (
+              <li key={r.paymentId}>
+                {formatEuros(r.amountCents)} ·{" "}
+                {r.state === "sent" && r.sentAt ? `statut « Encaissée » transmis le ${formatDate(r.sentAt)}` : r.state === "refused" ? `refusé par la plateforme : ${r.problem ?? ""}` : "en attente d'envoi (après le dépôt de la facture)"}
+              </li>
+            ))}
+          </ul>
         </Card>
       ) : null}
       <Card title="Document">

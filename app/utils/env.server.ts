@@ -24,6 +24,20 @@ const schema = z.object({
   STRIPE_API_PROTOCOL: z.enum(["http", "https"]).optional(),
   // Requests per second the app allows itself towards Stripe (live mode allows 100).
   STRIPE_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().default(95),
+  // The accredited platform (plateforme agréée) over the AFNOR XP Z12-013 Flow
+  // and Directory Service APIs: all of the first six, or none (documents then
+  // stay "to transmit" and finance hands over the month's ZIP).
+  PA_FLOW_URL: z.string().url().optional(),
+  PA_DIRECTORY_URL: z.string().url().optional(),
+  PA_TOKEN_URL: z.string().url().optional(),
+  PA_CLIENT_ID: z.string().min(1).optional(),
+  PA_CLIENT_SECRET: z.string().min(8, "PA_CLIENT_SECRET doit faire au moins 8 caractères").optional(),
+  PA_WEBHOOK_SECRET: z.string().min(16, "PA_WEBHOOK_SECRET doit faire au moins 16 caractères").optional(),
+  PA_NAME: z.string().min(1).default("Plateforme agréée"),
+  PA_OAUTH_SCOPE: z.string().optional(),
+  // Fallback polling of POST /v1/flows/search, in minutes; first retry delay of a submission, in ms.
+  PA_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  PA_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(2000),
   // BullMQ key prefix: two apps sharing one Redis (test runs side by side) keep their jobs apart.
   QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).optional(),
   // Production sets this when TLS terminates in front of the app.
@@ -46,6 +60,11 @@ export function env(): Env {
   }
   if (parsed.data.MAIL_TRANSPORT === "smtp" && !parsed.data.SMTP_URL) {
     throw new Error("Invalid environment:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp");
+  }
+  const pa = ["PA_FLOW_URL", "PA_DIRECTORY_URL", "PA_TOKEN_URL", "PA_CLIENT_ID", "PA_CLIENT_SECRET", "PA_WEBHOOK_SECRET"] as const;
+  const missing = pa.filter((k) => !parsed.data[k]);
+  if (missing.length > 0 && missing.length < pa.length) {
+    throw new Error(`Invalid environment:\n${missing.map((k) => `  ${k}: required when another PA_* variable is set`).join("\n")}`);
   }
   cached = parsed.data;
   return cached;

@@ -50,7 +50,8 @@ describe("e-invoicing in Chromium", () => {
       await screenshot(page, "einvoicing-run");
       await page.reload();
     }
-    await page.getByRole("table").getByText("À transmettre via la plateforme agréée (export ZIP)").first().waitFor();
+    // Sent to the accredited-platform double as soon as generated: each row shows where it stands there.
+    await page.getByRole("table").getByText(/^(Déposée|Approuvée|En file d'envoi vers la plateforme|Envoyée à la plateforme|Acceptée par la plateforme.*)$/).first().waitFor();
     await expect(page.getByRole("link", { name: /^Exporter le ZIP de / }).getAttribute("href")).resolves.toBe(`/finance/documents.zip?month=${month}`);
     await expectAccessible(page);
     await screenshot(page, "einvoicing-month");

@@ -58,8 +58,10 @@ describe("Factur-X documents over HTTP", () => {
     sncf.id = doc!.id;
     const page = await (await finance.get(`/finance/documents?month=${month}`)).text();
     expect(page).toContain(sncf.number);
-    expect(page).toContain("À transmettre via la plateforme agréée (export ZIP)");
-    expect(page).not.toMatch(/Transmise par la plateforme/);
+    // The app tests run with the accredited-platform double: every document is sent to it, none is left "to export".
+    expect(page).toContain("Plateforme agréée (double local)");
+    expect(page).toContain("API AFNOR XP Z12-013");
+    expect(page).not.toContain("À transmettre via la plateforme agréée (export ZIP)");
   });
 
   it("exports the month as a ZIP of PDFs with a manifest of their SHA-256", async () => {

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { copyTestDatabase, createTestDatabase } from "./databases.ts";
+import { PaDouble } from "./pa-double.ts";
 import { StripeDouble } from "./stripe-double.ts";
 
 // Starts the built app (server.ts) and its worker on a seeded database of
@@ -15,6 +16,7 @@ declare module "vitest" {
     stripeDoubleUrl: string;
     fuzzDatabaseUrl: string;
     fuzzEnv: string;
+    paDoubleUrl: string;
   }
 }
 
@@ -69,6 +71,9 @@ export default async function setup(project: TestProject) {
   const webhookSecret = "whsec_app_tests_0123456789";
   const stripeDouble = await new StripeDouble({ webhookUrl: `${appUrl}/webhooks/stripe`, webhookSecret }).start();
   Object.assign(env, { STRIPE_SECRET_KEY: "sk_test_app_tests", STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_MAX_REQUESTS_PER_SECOND: "1000", ...stripeDouble.env });
+  // E-invoices go to a local accredited-platform double (AFNOR Flow/Directory API), which calls back signed.
+  const paDouble = await new PaDouble({ webhookUrl: `${appUrl}/webhooks/einvoicing`, ackDelayMs: 20, stepDelayMs: 100 }).start();
+  Object.assign(env, paDouble.env);
   const seed = run("node", ["--import", "tsx", "prisma/seed.ts"], env);
   const [code] = await once(seed, "exit");
   if (code !== 0) throw new Error(`the seed failed with code ${code}`);
@@ -84,10 +89,12 @@ export default async function setup(project: TestProject) {
   project.provide("stripeDoubleUrl", stripeDouble.url);
   project.provide("fuzzDatabaseUrl", fuzzDatabaseUrl);
   project.provide("fuzzEnv", JSON.stringify(Object.fromEntries(Object.entries(env).filter(([k]) => !(k in process.env) || process.env[k] !== env[k as keyof typeof env]))));
+  project.provide("paDoubleUrl", paDouble.url);
   return async () => {
     for (const child of [server, worker]) child.kill("SIGTERM");
     await Promise.all([server, worker].map((c) => (c.exitCode === null ? once(c, "exit") : null)));
     await stripeDouble.stop();
+    await paDouble.stop();
   };
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Job } from "bullmq";
-import { documentForPlatform, documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, recordTransmission, storeDocument } from "~/data/einvoicing.server.ts";
-import { configuredPlatform } from "~/integrations/einvoicing-platform.server.ts";
+import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteSource, loadInvoiceSource, queueCourtesyMail, storeDocument } from "~/data/einvoicing.server.ts";
 import { creditNoteToEN16931, invoiceToEN16931, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
@@ -36,8 +35,9 @@ export async function generateCreditNoteDocument(creditNoteId: string, options: 
 type DocumentOptions = { courtesyMail?: boolean };
 
 /**
- * Renders, stores (once), and for a Factur-X document hands it to the
- * platform and queues the courtesy copy. Aurore's own statements are neither.
+ * Renders, stores (once: the same transaction queues its submission to the
+ * accredited platform, when one is configured), and for a Factur-X document
+ * queues the courtesy copy. Aurore's own statements are neither.
  */
 async function issueDocument(
   doc: EN16931Document,
@@ -57,19 +57,8 @@ async function issueDocument(
     sha256: sha256(bytes),
     retentionYears: settings.retentionYears,
   });
-  if (facturx) await transmit(stored.id);
   if (facturx && options.courtesyMail !== false) await queueCourtesyMail(stored.id);
   return { number: stored.number, documentId: stored.id, created: stored.created };
-}
-
-/** Hands a stored document to the accredited platform when one is configured (none by default: the ZIP export). */
-async function transmit(documentId: string) {
-  const platform = configuredPlatform();
-  if (!platform) return;
-  const doc = await documentForPlatform(documentId);
-  if (!doc || doc.kind === "INTERNAL_STATEMENT" || doc.transmissionStatus === "transmitted") return;
-  const result = await platform.transmit({ number: doc.number, kind: doc.kind, bytes: new Uint8Array(doc.bytes), sha256: doc.sha256, buyerSiren: (doc.organisation.siret ?? "").replace(/\D/g, "").slice(0, 9) });
-  await recordTransmission(doc.id, platform.name, result);
 }
 
 export async function documentJob(payload: JobPayload<"invoicing", "document">) {
