@@ -88,6 +88,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return json({ errors: {} as FieldErrors, done: messages[data.intent], alert: result.overLimit, workerId: data.workerId });
 }
 
+// The buttons of a person's card, shown when their state allows them (ACTIONS_BY_STATE).
+const BUTTONS = [
+  { intent: "check-in", label: "Arrivée", variant: undefined },
+  { intent: "check-out", label: "Départ", variant: undefined },
+  { intent: "absent", label: "Absent·e", variant: "danger" },
+] as const;
+
 export default function MyIntervention() {
   const { intervention: i, agreements } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
@@ -145,30 +152,15 @@ export default function MyIntervention() {
                 <p className="small">{state === "absent" ? <Badge tone="red">Absent·e</Badge> : attendanceSummary(t)}</p>
                 {/* Only the actions that fit the person's state; each form keeps the scroll where the encadrant tapped. */}
                 <div className="row">
-                  {actions.includes("check-in") ? (
-                    <AppForm preventScrollReset>
+                  {BUTTONS.filter((button) => actions.includes(button.intent)).map((button) => (
+                    <AppForm key={button.intent} preventScrollReset>
                       <input type="hidden" name="workerId" value={a.workerId} />
-                      <SubmitButton name="intent" value="check-in">
-                        Arrivée<span className="visually-hidden"> de {name}</span>
+                      <SubmitButton name="intent" value={button.intent} variant={button.variant}>
+                        {button.label}
+                        <span className="visually-hidden">{button.intent === "absent" ? ` : ${name}` : ` de ${name}`}</span>
                       </SubmitButton>
                     </AppForm>
-                  ) : null}
-                  {actions.includes("check-out") ? (
-                    <AppForm preventScrollReset>
-                      <input type="hidden" name="workerId" value={a.workerId} />
-                      <SubmitButton name="intent" value="check-out">
-                        Départ<span className="visually-hidden"> de {name}</span>
-                      </SubmitButton>
-                    </AppForm>
-                  ) : null}
-                  {actions.includes("absent") ? (
-                    <AppForm preventScrollReset>
-                      <input type="hidden" name="workerId" value={a.workerId} />
-                      <SubmitButton name="intent" value="absent" variant="danger">
-                        Absent·e<span className="visually-hidden"> : {name}</span>
-                      </SubmitButton>
-                    </AppForm>
-                  ) : null}
+                  ))}
                 </div>
                 <details className="correction" open={correcting}>
                   <summary>

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { recordPlatformWebhook } from "~/data/einvoicing-transmission.server.ts";
 import { platformConfig, verifyWebhook, WEBHOOK_SIGNATURE_HEADER, webhookBodySchema } from "~/integrations/einvoicing-platform.server.ts";
+import { readBodyLimited } from "~/utils/http.server.ts";
 
 // The accredited platform's callbacks (AFNOR Flow Service WebhookCallbackContent:
 // { flowInfo }). Not a form: no session, no CSRF token; the signature on the raw
@@ -12,8 +13,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return json({ errorCode: "METHOD_NOT_ALLOWED" }, { status: 405 });
   const config = platformConfig();
   if (!config) return json({ errorCode: "NOT_CONFIGURED" }, { status: 404 });
-  const raw = await request.text();
-  if (raw.length > 100_000) return json({ errorCode: "PAYLOAD_TOO_LARGE" }, { status: 413 });
+  const raw = new TextDecoder().decode(await readBodyLimited(request, 100_000));
   if (!verifyWebhook(config.webhookSecret, raw, request.headers.get(WEBHOOK_SIGNATURE_HEADER))) return json({ errorCode: "INVALID_SIGNATURE" }, { status: 401 });
   let body: unknown;
   try {

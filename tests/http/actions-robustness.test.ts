@@ -454,6 +454,7 @@ const ROUTES: Record<string, ActionRoute> = {
   },
   // Stripe's signed calls, not a form: refused without a valid signature (its own test below).
   "webhooks.stripe.ts": { who: "anonymous", path: () => "/webhooks/stripe", forms: () => ({}), tables: ["StripeEvent"], custom: true },
+  "webhooks.einvoicing.ts": { who: "anonymous", path: () => "/webhooks/einvoicing", forms: () => ({}), tables: ["EInvoiceStatusEvent"], custom: true },
 };
 
 /** `data`: sent as the browser's script sends forms (JSON answer, no page rendered): faster, same action. */
@@ -691,6 +692,19 @@ describe("form actions refuse bad input clearly and change nothing", () => {
       }
     }
     expect(await snapshot(["StripeEvent"])).toEqual(before);
+  });
+
+  it("webhooks.einvoicing.ts: an unsigned or badly signed platform callback is refused and stores nothing", async () => {
+    const tables = ["EInvoiceStatusEvent"];
+    const before = await snapshot(tables);
+    for (const headers of [{}, { "x-signature": "sha256=abc" }, { "x-signature": HTML }] as Record<string, string>[]) {
+      for (const body of ["", "{", JSON.stringify({ flowInfo: { flowId: "robustness", updatedAt: "2026-12-07T10:00:00Z" } }), LONG]) {
+        const response = await fetch(`${inject("appUrl")}/webhooks/einvoicing`, { method: "POST", body, headers: { "Content-Type": "application/json", ...headers } });
+        expect([400, 401]).toContain(response.status);
+      }
+    }
+    expect(await snapshot(tables)).toEqual(before);
+    expect((await db.query(`SELECT 1 FROM "OutboxEvent" WHERE "businessKey" LIKE 'pa-flow:robustness%'`)).rows).toEqual([]);
   });
 
   it("finds the ids it sends: every case reaches a real object", () => {

@@ -91,6 +91,7 @@ const ROUTES: Record<string, Case> = {
   "invoices.documents.$id[.]pdf.ts": { path: () => "/invoices/documents/not-a-document.pdf", ok: [], notFor: ALL_SIGNED_IN },
   // Not a page: Stripe POSTs signed events; a GET is refused the same way for everyone.
   "webhooks.stripe.ts": { path: () => "/webhooks/stripe", ok: [], everyone: 405 },
+  "webhooks.einvoicing.ts": { path: () => "/webhooks/einvoicing", ok: [], everyone: 405 },
 };
 
 function expectedStatus(c: Case, who: Who): number {

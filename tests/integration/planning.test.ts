@@ -172,7 +172,7 @@ describe("absences and hours", async () => {
     const name3 = `${w.workers[3]!.firstName} ${w.workers[3]!.lastInitial}.`;
     expect(payroll).toContain(`${month};${w.workers[3]!.id};${name3};0,00;0;0;0;1`);
     const dph = dphCsv(month, entries).split("\r\n");
-    expect(dph[0]).toBe("mois;partenaire;heures_travaillees;personnes");
+    expect(dph[0]).toBe("\uFEFFmois;partenaire;heures_travaillees;personnes"); // with the BOM spreadsheets read as UTF-8
     expect(dph).toContain(`${month};TOTAL (1 partenaires);3,33;1`);
   });
 });
