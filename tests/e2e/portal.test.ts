@@ -123,9 +123,11 @@ describe("the coordination and phones", () => {
        JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.slug = 'mon-jardin-chocolate' ORDER BY r."createdAt" DESC LIMIT 1`,
     );
     const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 AND status <> 'CANCELLED' ORDER BY "startsAt" DESC LIMIT 1`, [request!.id]);
+    // The decision is offered while dates wait for validation (a planned request's dates are cancelled one by one instead).
+    const [pending] = await queryApp<{ id: string }>(`SELECT DISTINCT r.id FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id AND i.status = 'SUBMITTED' WHERE r."declinedAt" IS NULL LIMIT 1`);
     const staff = await newPage(browser, { width: 360 });
     await signIn(staff.page, "coordination@conciergerie.example");
-    await staff.page.goto(`/requests/${request!.id}`);
+    await staff.page.goto(`/requests/${pending!.id}`);
     await staff.page.getByRole("region", { name: "Décision de la coordination" }).waitFor();
     await expectAccessible(staff.page);
     await expectNoHorizontalScroll(staff.page);

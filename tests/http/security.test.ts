@@ -78,11 +78,14 @@ describe("security", () => {
   });
 
   it("sends a person who signs in only to a path of this site, whatever redirectTo holds, and never answers 500", async () => {
-    const hostile = ["//evil.example/", "/\t/evil.example", "/\\evil.example", "/..//evil.example", "https://evil.example/", "/a\r\nSet-Cookie: x=1", "/a\u0000b", "/a\u2028b", "/evil\u3002example"];
+    const hostile = ["//evil.example/", "/\t/evil.example", "/\\evil.example", "/..//evil.example", "https://evil.example/", "/a\r\nSet-Cookie: x=1", "/a\u2028b", "/evil\u3002example"];
     for (const redirectTo of hostile) {
       const response = await new HttpClient().post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo });
       expect({ redirectTo, status: response.status, location: response.headers.get("location") }).toEqual({ redirectTo, status: 302, location: "/" });
     }
+    // A NUL byte is taken out of every form field before any action reads it: what is left is a path of this site.
+    const nul = await new HttpClient().post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo: "/a\u0000b" });
+    expect({ status: nul.status, location: nul.headers.get("location") }).toEqual({ status: 302, location: "/ab" });
     const kept = await new HttpClient().post("/login", { email: "agent@sncf.example", password: DEMO_PASSWORD, redirectTo: "/requests?status=open" });
     expect(kept.headers.get("location")).toBe("/requests?status=open");
     // Already signed in: the sign-in page sends on at once, to the same safe paths only.
