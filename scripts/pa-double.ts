@@ -6,16 +6,15 @@
 //   or who are absent from its directory), PA_DOUBLE_STEP_MS (delay between statuses).
 // Rules can be changed while it runs: POST /_double/rules {"rejectSirens": [...]};
 // POST /_double/invoices/F2026-00001/status {"code": "207", "reason": "..."} pushes a status.
-// With EINVOICING_ARTEFACTS_DIR (or ../shared/einvoicing) present and
-// PA_DOUBLE_OFFICIAL_VALIDATION=1, every Factur-X also goes through validate.mjs.
+// With PA_DOUBLE_OFFICIAL_VALIDATION=1 and EINVOICING_ARTEFACTS_DIR naming the
+// folder of the official validators, every Factur-X also goes through validate.mjs.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { PaDouble } from "../tests/support/pa-double.ts";
 
 const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-const artefacts = process.env.EINVOICING_ARTEFACTS_DIR ?? path.resolve(import.meta.dirname, "../../shared/einvoicing");
-const validator = path.join(artefacts, "validate.mjs");
-const official = process.env.PA_DOUBLE_OFFICIAL_VALIDATION === "1" && existsSync(validator);
+const validator = process.env.EINVOICING_ARTEFACTS_DIR ? path.join(process.env.EINVOICING_ARTEFACTS_DIR, "validate.mjs") : "";
+const official = process.env.PA_DOUBLE_OFFICIAL_VALIDATION === "1" && validator !== "" && existsSync(validator);
 
 const double = new PaDouble({
   clientId: process.env.PA_CLIENT_ID,
