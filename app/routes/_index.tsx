@@ -1,4 +1,4 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { actorOf, requireUser } from "~/auth/auth.server.ts";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
@@ -13,6 +13,8 @@ export const meta: MetaFunction = () => [{ title: "Accueil · La Conciergerie So
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
+  // An encadrant's home is their day.
+  if (user.role === "ENCADRANT") throw redirect("/my-day");
   const actor = actorOf(user);
   const showRequests = can(user.role, "requests.view");
   const figures = showRequests ? await homeFigures(actor, new Date()) : null;

@@ -133,8 +133,6 @@ export default function MyIntervention() {
           {i.request.organisation.name} · {formatMinutes(i.durationMinutes)} prévues
         </p>
       </Card>
-      {/* Before the day itself, what matters is the team's agreement to a change. */}
-      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={agreement} /> : null}
       <Card title={`Équipe (${i.assignments.length})`}>
         {data?.workerId && !onCard ? messages : null}
         {agreement && !agreements?.underNotice ? <Alert kind={agreement.ok ? "success" : "error"}>{agreement.message}</Alert> : null}
@@ -190,6 +188,8 @@ export default function MyIntervention() {
           })}
         </ul>
       </Card>
+      {/* On the day, arrivals and departures come first; the team's agreement to a change after them. */}
+      {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={agreement} /> : null}
       <Card title="Fin de l'intervention">
         {data && !data.workerId ? messages : null}
         <AppForm className="form" preventScrollReset>

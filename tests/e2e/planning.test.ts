@@ -129,6 +129,8 @@ describe("the encadrant's day on a phone (360 px)", () => {
   it("checks a person in, records the hours, saves the report; another encadrant's intervention is a 404", async () => {
     const { page, context } = await newPage(browser, { width: 360 });
     await signIn(page, "encadrant@conciergerie.example");
+    // The encadrant's home is their day.
+    expect(new URL(page.url()).pathname).toBe("/my-day");
     await page.goto("/my-day");
     await page.getByRole("heading", { level: 1, name: "Ma journée" }).waitFor();
     await expectNoHorizontalScroll(page);

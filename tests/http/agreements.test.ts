@@ -43,6 +43,8 @@ describe("recording a person's agreement", () => {
   it("the encadrant sees the team under notice and records that the person agrees", async () => {
     const page = (await (await encadrant.get(`/my-day/${target.id}`)).text()).replaceAll("<!-- -->", "");
     expect(page).toContain("Accord des personnes pour un changement");
+    // Arrivals and departures first, the agreements after them.
+    expect(page.indexOf("Équipe (")).toBeLessThan(page.indexOf("Accord des personnes pour un changement"));
     expect(page).toContain(`La personne est d&#x27;accord<span class="visually-hidden"> : ${target.name}`);
     const response = await encadrant.post(`/my-day/${target.id}`, { intent: "agree", workerId: target.workerId }, { from: `/my-day/${target.id}` });
     expect(response.status).toBe(200);

@@ -12,11 +12,12 @@ const LOGIN = 302; // redirected to the sign-in page
 const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "encadrant", "finance", "admin"];
 
 // Each route file and, per person, the status expected (not listed: 403 for a signed-in person).
-type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[]; everyone?: number };
+type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[]; everyone?: number; sentOn?: Who[] };
 type Ids = { invoiceId: string; sncfRequest: string; sncfIntervention: string; sncfReference: string; otherReference: string; mailId: string };
 
 const ROUTES: Record<string, Case> = {
-  "_index.tsx": { path: () => "/", ok: ALL_SIGNED_IN },
+  // The encadrant's home is their day: sent on to /my-day.
+  "_index.tsx": { path: () => "/", ok: ALL_SIGNED_IN.filter((w) => w !== "encadrant"), sentOn: ["encadrant"] },
   "login.tsx": { path: () => "/login", ok: [], anonymous: 200 },
   "logout.tsx": { path: () => "/logout", ok: [], anonymous: 302 },
   "forgot-password.tsx": { path: () => "/forgot-password", ok: [...ALL_SIGNED_IN], anonymous: 200 },
@@ -98,6 +99,7 @@ function expectedStatus(c: Case, who: Who): number {
   if (c.everyone) return c.everyone;
   if (who === "anonymous") return c.anonymous ?? LOGIN;
   if (c.notFor?.includes(who)) return 404;
+  if (c.sentOn?.includes(who)) return 302;
   if (c.ok.includes(who)) return 200;
   if (c.ok.length === 0) return 302; // sign-in and sign-out pages send signed-in people home
   return 403;

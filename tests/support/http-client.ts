@@ -29,9 +29,12 @@ export class HttpClient {
     return response;
   }
 
-  /** The CSRF token a page's forms carry (fetches the page first). */
+  /** The CSRF token a page's forms carry (fetches the page first, following a redirect within the site: an encadrant's home is /my-day). */
   async csrfFrom(path: string): Promise<string> {
-    const html = await (await this.get(path)).text();
+    let response = await this.get(path);
+    const location = response.headers.get("location");
+    if (response.status === 302 && location?.startsWith("/") && !location.startsWith("/login")) response = await this.get(location);
+    const html = await response.text();
     const match = /name="csrf" value="([^"]+)"/.exec(html);
     if (!match) throw new Error(`no CSRF field on ${path}`);
     return match[1]!;
