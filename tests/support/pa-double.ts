@@ -4,7 +4,7 @@
 // /v1/flows/search, GET /v1/flows/{flowId}) and the Directory Service (POST
 // /v1/directory-line/search). It checks what it receives as a PA would (the
 // sha256 matches the file, a Factur-X is a PDF with its CII XML embedded; with
-// `officialValidator` it also runs ../shared/einvoicing/validate.mjs), then
+// `officialValidator` it also runs the official validate.mjs), then
 // acknowledges (Ok or Error with reason codes) and plays the lifecycle:
 // Déposée, then Approuvée, or Rejetée / Refusée for the buyers it is told to,
 // each as an incoming CDAR flow and a signed webhook to the app.
