@@ -20,7 +20,7 @@ import path from "node:path";
 import { FormatFactoryService, invoiceSchema, type Invoice } from "@e-invoice-eu/core";
 import { Ajv2019 } from "ajv/dist/2019.js";
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
-import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
+import { escapeXml, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { toLibraryInvoice } from "~/domain/einvoicing/library-json.ts";
 import { readablePdf, type Fonts } from "~/domain/einvoicing/readable-pdf.ts";
 
@@ -83,7 +83,6 @@ export async function plainStatement(doc: EN16931Document): Promise<Uint8Array> 
   return readablePdf(doc, documentFonts(), { title: "Relevé interne", footer: "Relevé interne entre établissements de l'association Aurore : ce document n'est pas une facture." });
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const date102 = (iso: string) => `<udt:DateTimeString format="102">${iso.replace(/-/g, "")}</udt:DateTimeString>`;
 
 /** What the library's CII lacks, added in schema order (see the header). */
@@ -128,11 +127,10 @@ export function completeCii(xml: string, doc: EN16931Document): string {
  * IncludedNote per note (BT-21 code, BT-22 text), in the document header.
  */
 function addNoteSubjectCodes(xml: string, doc: EN16931Document): string {
-  const escape = escapeXml;
   const headerEnd = xml.indexOf("</rsm:ExchangedDocument>");
   if (headerEnd < 0) return xml;
   const header = xml.slice(0, headerEnd).replace(/\s*<ram:IncludedNote>[\s\S]*?<\/ram:IncludedNote>/g, "");
-  const notes = doc.notes.map((n) => `<ram:IncludedNote><ram:Content>${escape(n.text)}</ram:Content><ram:SubjectCode>${n.subjectCode}</ram:SubjectCode></ram:IncludedNote>`).join("");
+  const notes = doc.notes.map((n) => `<ram:IncludedNote><ram:Content>${escapeXml(n.text)}</ram:Content><ram:SubjectCode>${n.subjectCode}</ram:SubjectCode></ram:IncludedNote>`).join("");
   return `${header}${notes}${xml.slice(headerEnd)}`;
 }
 

@@ -1,4 +1,5 @@
 import { XMLParser } from "fast-xml-parser";
+import { decimalOfCents, escapeXml } from "./en16931.ts";
 
 // Lifecycle messages of the French reform travel as CDAR flows (UN/CEFACT
 // Cross Domain Acknowledgement And Response): one status (ProcessConditionCode)
@@ -9,9 +10,7 @@ import { XMLParser } from "fast-xml-parser";
 const NS =
   'xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossDomainAcknowledgementAndResponse:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100" xmlns:qdt="urn:un:unece:uncefact:data:standard:QualifiedDataType:100"';
 
-const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const stamp = (d: Date) => d.toISOString().replace(/[-:T]/g, "").slice(0, 14);
-const euros = (cents: number) => `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, "0")}`;
 
 export type LifecycleMessage = {
   id: string; // the message's own identifier
@@ -35,7 +34,7 @@ export function buildLifecycleMessage(m: LifecycleMessage): string {
     m.reasonCode ? `<ram:ReasonCode>${escapeXml(m.reasonCode)}</ram:ReasonCode>` : "",
     m.reason ? `<ram:Reason>${escapeXml(m.reason)}</ram:Reason>` : "",
     m.amountCents !== undefined
-      ? `<ram:SpecifiedDocumentCharacteristic><ram:TypeCode>MEN</ram:TypeCode><ram:ValueAmount currencyID="EUR">${euros(m.amountCents)}</ram:ValueAmount></ram:SpecifiedDocumentCharacteristic>`
+      ? `<ram:SpecifiedDocumentCharacteristic><ram:TypeCode>MEN</ram:TypeCode><ram:ValueAmount currencyID="EUR">${decimalOfCents(m.amountCents)}</ram:ValueAmount></ram:SpecifiedDocumentCharacteristic>`
       : "",
   ].join("");
   return `<?xml version="1.0" encoding="UTF-8"?>

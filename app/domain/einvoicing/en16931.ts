@@ -183,6 +183,9 @@ export const decimalOfCents = (cents: number) => {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 };
 
+/** Text in XML (the CII and CDAR we write by hand). */
+export const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
 /** A rate in basis points as the percent EN 16931 writes ("20", "5.5"). */
 export const percentOfBasisPoints = (bp: number) => String(bp / 100);
 
