@@ -13,10 +13,10 @@ import { whatToDo } from "~/domain/einvoicing/lifecycle.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
-import { monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
+import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { platformConfig } from "~/integrations/einvoicing-platform.server.ts";
 import { formatDate, formatEuros } from "~/utils/format.ts";
-import { parseForm } from "~/utils/validation.ts";
+import { monthField, parseForm } from "~/utils/validation.ts";
 
 // Factur-X documents by month of issue: generate the missing ones (a job with
 // a progress bar), export them as a ZIP for the accredited platform, download one.
@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return m;
   });
   const asked = url.searchParams.get("month") ?? "";
-  const month = MONTH_PATTERN.test(asked) ? asked : months[0]!;
+  const month = monthField("", "search").safeParse(asked).data ?? months[0]!;
   const [counts, documents, rules, toHandle] = await Promise.all([monthDocumentCounts(month), listMonthDocuments(month), getServiceRules(), documentsNeedingAction()]);
   const platform = platformConfig();
   const transmissions = await transmissionsOf(documents.map((d) => d.id));
@@ -68,7 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const schema = z.object({
-  month: z.string({ error: "Choisissez un mois." }).regex(MONTH_PATTERN, "Choisissez un mois."),
+  month: monthField("Choisissez un mois."),
   runKey: z.string({ error: "Rechargez la page et recommencez." }).min(8, "Rechargez la page et recommencez.").max(64, "Rechargez la page et recommencez."),
 });
 

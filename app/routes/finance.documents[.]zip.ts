@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Zip, ZipPassThrough } from "fflate";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { auditMonthExport, monthDocuments } from "~/data/einvoicing.server.ts";
-import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
 import { toCsv } from "~/utils/csv.ts";
+import { monthField } from "~/utils/validation.ts";
 
 // A month's Factur-X documents (by date of issue) as one ZIP, for the accredited
 // platform, with a manifest (CSV: number, type, partner, SIREN, total, SHA-256);
@@ -11,8 +11,9 @@ import { toCsv } from "~/utils/csv.ts";
 // Streamed page by page: the PDFs are stored as they are (already compressed).
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "finance.view");
-  const month = new URL(request.url).searchParams.get("month") ?? "";
-  if (!MONTH_PATTERN.test(month)) return new Response("Choisissez un mois (AAAA-MM).", { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const asked = monthField("Choisissez un mois (AAAA-MM).", "search").safeParse(new URL(request.url).searchParams.get("month") ?? "");
+  if (!asked.success) return new Response(asked.error.issues[0]!.message, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const month = asked.data;
   const actor = actorOf(user);
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({

@@ -6,14 +6,15 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceTable } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { listInvoices, listPartners } from "~/data/invoicing.server.ts";
-import { monthLabel, monthOf, MONTH_PATTERN, previousMonth } from "~/domain/invoicing/period.ts";
+import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS } from "~/domain/invoicing/status.ts";
 import { formatEuros } from "~/utils/format.ts";
+import { monthField } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Factures · La Conciergerie Solidaire" }];
 
 const filterSchema = z.object({
-  month: z.string().regex(MONTH_PATTERN).optional().catch(undefined),
+  month: monthField("", "search").optional().catch(undefined),
   status: z.enum(["DRAFT", "OPEN", "PAID", "VOID", "UNCOLLECTIBLE"]).optional().catch(undefined),
   organisationId: z.string().max(40).optional().catch(undefined),
 });

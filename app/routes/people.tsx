@@ -12,11 +12,10 @@ import { monthLabel } from "~/domain/invoicing/period.ts";
 import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
 import { formatDate, formatMinutes } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { dayField, monthField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Équipes · La Conciergerie Solidaire" }];
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "people.view");
@@ -24,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const today = new Date();
   const week = parisWeekStart(today);
   const thisMonth = toParisDate(today).slice(0, 7);
-  const month = MONTH.test(url.searchParams.get("month") ?? "") ? url.searchParams.get("month")! : thisMonth;
+  const month = monthField("", "search").safeParse(url.searchParams.get("month")).data ?? thisMonth;
   const manage = can(user.role, "people.manage");
   const [workers, supervisors, entries, absences] = await Promise.all([
     workersWithWeek(actorOf(user), week, today),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MONTH_PATTERN } from "~/domain/invoicing/period.ts";
 
 export type FieldErrors = Record<string, string>;
 export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
@@ -99,8 +100,8 @@ export const monthField = (message: string, span: DaySpan = "planned") =>
   z
     .string({ error: message })
     .trim()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, message)
-    .refine((s) => !/^\d{4}-(0[1-9]|1[0-2])$/.test(s) || isDayWithin(`${s}-01`, span), { error: () => outOfSpanMessage(span) });
+    .regex(MONTH_PATTERN, message)
+    .refine((s) => !MONTH_PATTERN.test(s) || isDayWithin(`${s}-01`, span), { error: () => outOfSpanMessage(span) });
 
 /**
  * Control characters (NUL and the like, but not tab and line breaks): no one

@@ -19,7 +19,7 @@ const ids = { worker: "", sncfSite: "", prestation: "", sncfRequest: "", sncfInt
 const one = async (sql: string, params: unknown[] = []) => Object.values((await queryApp<Record<string, string>>(sql, params))[0] ?? {})[0] ?? "";
 
 beforeAll(async () => {
-  for (const who of ["anonymous", "sncfAdmin", "coordinator", "admin"] as Who[]) {
+  for (const who of ["anonymous", "sncfAdmin", "coordinator", "admin", "finance"] as Who[]) {
     const email = ACCOUNTS[who];
     clients[who] = email ? await new HttpClient().login(email) : new HttpClient();
   }
@@ -57,6 +57,11 @@ describe("GET with hostile parameters: never a server error", () => {
     ["admin", "/admin/audit?before=9999999999999999999"],
     ["admin", "/admin/audit?from=0000-01-01&to=9999-12-31"],
     ["admin", "/admin/audit.csv?before=9999999999999999999"],
+    // The ZIP is streamed: an error once it has begun closed the connection mid-download.
+    ["finance", "/finance/documents.zip?month=9999-12"],
+    ["finance", "/finance/documents?month=9999-12"],
+    ["finance", "/finance/invoices?month=9999-12"],
+    ["coordinator", "/people?month=9999-12"],
   ];
   for (const [who, target] of cases) {
     it(`${who} ${typeof target === "string" ? target : "planning sheet"}`, async () => {
