@@ -5,6 +5,7 @@
 // Every Stripe POST carries an Idempotency-Key derived from the database row
 // it comes from, so a job retried after a crash gets Stripe's first answer
 // back instead of a second customer, invoice or item.
+import { createHash } from "node:crypto";
 import { customFields, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { fromStripeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { Stripe, stripeCall, stripeConfigured, type StripeInvoice } from "./stripe.server.ts";
@@ -128,12 +129,18 @@ function customerParams(o: BillingOrganisation) {
   };
 }
 
-async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks): Promise<string> {
+/**
+ * The key of a customer update is a digest of its content: an unchanged partner
+ * is a replay, a changed one a new request (a shared key with other parameters
+ * is refused by Stripe, retries included).
+ */
+export const customerUpdateKey = (organisationId: string, params: object) =>
+  `customer-${organisationId}-${createHash("sha256").update(JSON.stringify(params)).digest("hex")}`;
+
+export async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks): Promise<string> {
   const params = customerParams(o);
   if (o.stripeCustomerId) {
-    // Kept in sync at every issue; the key is the content, so an unchanged partner is a replay.
-    const digest = Buffer.from(JSON.stringify(params)).toString("base64url").slice(-40);
-    await stripeCall((s) => s.customers.update(o.stripeCustomerId!, params, { idempotencyKey: `customer-${o.id}-${digest}` }));
+    await stripeCall((s) => s.customers.update(o.stripeCustomerId!, params, { idempotencyKey: customerUpdateKey(o.id, params) }));
     return o.stripeCustomerId;
   }
   const customer = await stripeCall((s) => s.customers.create(params, { idempotencyKey: `customer-${o.id}` }));
