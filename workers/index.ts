@@ -9,7 +9,7 @@ import { platformConfigured } from "~/integrations/einvoicing-platform.server.ts
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
-import { env } from "~/utils/env.server.ts";
+import { env, envOrExit } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
@@ -108,7 +108,6 @@ async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueue
 }
 
 export async function startWorkers(options: WorkerOptions = {}) {
-  env(); // fail at start, with a clear message, on a bad environment
   const connection = createRedis("worker");
   connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
   const stopHeartbeat = startHeartbeat(connection, options.prefix); // read by the admin dashboard
@@ -153,7 +152,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // QUEUE_PREFIX: apps that share one Redis (test runs side by side) keep their jobs apart.
-  const stop = await startWorkers({ prefix: env().QUEUE_PREFIX });
+  const stop = await startWorkers({ prefix: envOrExit("Worker").QUEUE_PREFIX });
   process.stdout.write("Conciergerie worker started: outbox relay and queues running\n");
   let stopping = false;
   const shutdown = async (signal: string) => {
