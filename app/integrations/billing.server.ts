@@ -268,6 +268,17 @@ export const stripeProvider: BillingProvider = {
 };
 
 /** Recent events of the allowed types (newest first), for reconciliation. */
+/** The Stripe events the app acts on: the webhook stores them, the reconciliation fetches those a webhook missed. */
+export const STRIPE_EVENT_TYPES: readonly string[] = [
+  "invoice.finalized",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.voided",
+  "invoice.marked_uncollectible",
+  "credit_note.created",
+  "customer.updated",
+];
+
 export async function listRecentStripeEvents(types: readonly string[], sinceSeconds: number) {
   const events: Stripe.Event[] = [];
   let startingAfter: string | undefined;
