@@ -95,6 +95,18 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "60", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
   });
 
+  it("says on the rules page when a stored rule is refused and its default applies instead, until it is saved again", async () => {
+    // Written by hand or by an older version: 3 years is below the legal 10.
+    await queryApp(`INSERT INTO "ServiceSetting" (key, value, "updatedAt") VALUES ('einvoiceRetentionYears', '3', now()) ON CONFLICT (key) DO UPDATE SET value = '3'`);
+    try {
+      const page = await (await admin.get("/admin/rules")).text();
+      expect(page).toContain("Cette règle enregistrée n&#x27;est pas valide : « Conservation des factures électroniques ». Sa valeur par défaut s&#x27;applique à sa place");
+    } finally {
+      await queryApp(`DELETE FROM "ServiceSetting" WHERE key = 'einvoiceRetentionYears'`);
+    }
+    expect(await (await admin.get("/admin/rules")).text()).not.toContain("n&#x27;est pas valide");
+  });
+
   it("keeps the association's bank account, refusing an IBAN whose key is wrong and a malformed BIC next to their fields", async () => {
     const page = await (await coordinator.get("/admin/rules")).text();
     expect(page).toContain("Compte bancaire de l&#x27;association");

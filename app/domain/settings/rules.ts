@@ -91,6 +91,32 @@ export type ServiceRules = { [K in ServiceRuleKey]: z.infer<(typeof SERVICE_RULE
  * its schema (an old format, a hand edit) falls back to the default rather
  * than breaking every page.
  */
+/** The rules' French names, for the messages about them. */
+export const RULE_TITLES: Record<ServiceRuleKey, string> = {
+  openingHours: "Horaires d'ouverture",
+  cancellationDeadlineHours: "Délai d'annulation",
+  lateCancellationFeePercent: "Frais d'annulation tardive",
+  closureDays: "Jours de fermeture",
+  weeklyOptimisation: "Optimisation hebdomadaire",
+  defaultMaxTeamSize: "Taille d'équipe d'un encadrant",
+  scheduleChangeNoticeDays: "Délai de prévenance d'un changement",
+  recurrenceHorizonWeeks: "Horizon des séries",
+  disputeWindowDays: "Délai de contestation",
+  retentionMonths: "Conservation des données des personnes",
+  teamSize: "Taille d'équipe commandable",
+  vatOnReceipts: "TVA sur les encaissements",
+  einvoiceRetentionYears: "Conservation des factures électroniques",
+  fieldHours: "Pointage sur le terrain",
+  notificationDigestMinutes: "Regroupement des e-mails",
+  sellerBankAccount: "Compte bancaire de la Conciergerie",
+  skills: "Compétences",
+};
+
+/** Rules stored with a value their schema refuses (written by an older version, or by hand): they fall back to their default. */
+export function invalidStoredRules(stored: Partial<Record<string, unknown>>): ServiceRuleKey[] {
+  return (Object.keys(SERVICE_RULES) as ServiceRuleKey[]).filter((key) => stored[key] !== undefined && !SERVICE_RULES[key].safeParse(stored[key]).success);
+}
+
 export function resolveServiceRules(stored: Partial<Record<string, unknown>>): ServiceRules {
   const rules = {} as Record<string, unknown>;
   for (const [key, schema] of Object.entries(SERVICE_RULES)) {
