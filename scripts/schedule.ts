@@ -13,6 +13,7 @@
 //   --seed N           seed of the heuristic's local search (default 1)
 //   --iterations N     local-search iterations (default: scaled to the week)
 //   --stats            print the objective and solver figures on standard error
+//                      (and the process's peak memory, peakMemoryMB)
 //   --help             this text
 //
 // Default solver: the heuristic (greedy + local search). It is deterministic
@@ -241,7 +242,9 @@ async function main(): Promise<number> {
       return fail(`impossible d'écrire le plan dans « ${options.output} » : ${(error as NodeJS.ErrnoException).code ?? error}.`);
     }
   }
-  if (options.stats) process.stderr.write(`${JSON.stringify({ ...summary, wallSeconds: Number(seconds.toFixed(3)) })}\n`);
+  // Peak resident memory of the whole process, worker threads included (maxRSS is in KiB).
+  const peakMemoryMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (options.stats) process.stderr.write(`${JSON.stringify({ ...summary, wallSeconds: Number(seconds.toFixed(3)), peakMemoryMB })}\n`);
   return 0;
 }
 
