@@ -1,6 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { attendanceState, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
+import { matchesBoardFilters, type BoardFilters } from "~/domain/planning/board.ts";
 import { byAvailability, CANDIDATE_LABELS, candidateStatus } from "~/domain/planning/candidates.ts";
 import type { Instance, InstanceWorker } from "~/domain/scheduling/instance.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate, toParisLocal } from "~/utils/paris-time.ts";
@@ -21,10 +22,14 @@ const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T
 const workerName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;
 const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firstName} ${s.lastName}`;
 
-/** The week's interventions with their teams, the encadrants, and each worker's hours actually recorded. */
-export async function weekBoard(weekStart: string) {
+/**
+ * The week's interventions with their teams, the encadrants, and each worker's
+ * hours actually recorded; only those the filters keep (the week's hours are
+ * counted over all of them), with the choices the filters offer.
+ */
+export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers, { fieldHours }] = await Promise.all([
+  const [interventions, supervisors, runs, workers, { fieldHours }, sites, prestations] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -39,8 +44,9 @@ export async function weekBoard(weekStart: string) {
         supervisorPinned: true,
         unstaffedRule: true,
         unstaffedReason: true,
-        site: { select: { name: true } },
-        request: { select: { reference: true, prestation: { select: { name: true } } } },
+        siteId: true,
+        site: { select: { name: true, address: true, postalCode: true, city: true } },
+        request: { select: { reference: true, prestationId: true, prestation: { select: { name: true } } } },
         assignments: { select: { workerId: true, pinned: true, worker: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { workerId: "asc" } },
         timeEntries: { select: { workerId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
       },
@@ -49,6 +55,8 @@ export async function weekBoard(weekStart: string) {
     db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
     db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
     getServiceRules(),
+    db().site.findMany({ where: { archivedAt: null }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true, organisation: { select: { name: true } } } }),
+    db().prestation.findMany({ orderBy: [{ name: "asc" }], select: { id: true, name: true } }),
   ]);
   // The engine's reasons name people and interventions by id.
   const names = new Map<string, string>([
@@ -62,14 +70,21 @@ export async function weekBoard(weekStart: string) {
   const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.workerId, a.worker.weeklyMaxMinutes] as const)));
   const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > Math.min(960, maxOf.get(id) ?? 960)).map(([id]) => id));
   return {
-    supervisors: supervisors.map((s) => ({ id: s.id, name: supervisorName(s) })),
+    supervisors: supervisors.filter((s) => !filters.encadrant || s.id === filters.encadrant).map((s) => ({ id: s.id, name: supervisorName(s) })),
+    options: {
+      supervisors: supervisors.map((s) => ({ id: s.id, name: supervisorName(s) })),
+      sites: sites.map((s) => ({ id: s.id, name: `${s.name} (${s.organisation.name})` })),
+      prestations,
+    },
+    total: interventions.length,
     lastRun: runs[0] ?? null,
-    interventions: interventions.map(({ assignments, timeEntries, request, site, ...i }) => {
+    interventions: interventions.filter((i) => matchesBoardFilters({ ...i, prestationId: i.request.prestationId }, filters)).map(({ assignments, timeEntries, request, site, ...i }) => {
       const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
       return {
         ...i,
         unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names) : null,
         site: site.name,
+        address: `${site.address}, ${site.postalCode} ${site.city}`,
         prestation: request.prestation.name,
         reference: request.reference,
         team: assignments.map((a) => ({ id: a.workerId, name: workerName(a.worker), pinned: a.pinned, overLimit: overWorkers.has(a.workerId) })),
