@@ -117,23 +117,24 @@ export function MoveCard({ current, feedback, canForce, intro }: { current: { da
       <AppForm className="form" onChange={check} noValidate>
         {intro}
         <div className="field-row">
-          <Field label="Nouvelle date" name="date" error={errors.date}>
+          <Field label="Nouvelle date" name="date" id="move-date" error={errors.date}>
             <input type="date" defaultValue={values.date ?? current.date} />
           </Field>
-          <Field label="Heure de début" name="startTime" error={errors.startTime}>
+          <Field label="Heure de début" name="startTime" id="move-start" error={errors.startTime}>
             <input type="time" step={900} defaultValue={values.startTime ?? current.startTime} />
           </Field>
         </div>
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         {canForce ? (
           <>
-            <Violations data={shown} subject="À cette date, l'équipe" ok="Aucune règle enfreinte : ce déplacement peut être enregistré." />
+            {/* A date or time refused next to its field is not "no rule broken". */}
+            <Violations data={shown && Object.keys(shown.errors).length === 0 ? shown : undefined} subject="À cette date, l'équipe" ok="Aucune règle enfreinte : ce déplacement peut être enregistré." />
             <fieldset className="fieldset">
               <legend>Forcer une règle</legend>
               <label className="check">
                 <input type="checkbox" name="force" defaultChecked={values.force === "on"} /> Forcer : déplacer avec l'équipe même si une règle est enfreinte
               </label>
-              <Field label="Raison (obligatoire pour forcer)" name="reason" error={errors.reason}>
+              <Field label="Pourquoi forcer ce déplacement (obligatoire pour forcer)" name="reason" id="move-reason" error={errors.reason}>
                 <textarea rows={2} maxLength={500} defaultValue={values.reason} />
               </Field>
             </fieldset>

@@ -115,7 +115,8 @@ export default function Planning() {
           </>
         }
       />
-      <Form method="get" className="filters" aria-label="Semaine et filtres du planning">
+      {/* Keyed by the address: after a link (Aujourd'hui, the next week) the fields show the board's own values. */}
+      <Form method="get" className="filters" aria-label="Semaine et filtres du planning" key={query(week)}>
         <div className="field">
           <label htmlFor="board-week">Semaine du</label>
           <input id="board-week" type="date" name="week" defaultValue={week} />
