@@ -13,6 +13,20 @@ type Row = { id: string; requestId: string; startsAt: Date; siteId: string; site
 let target: Row;
 const created = { workers: [] as string[] };
 const restore: (() => Promise<unknown>)[] = [];
+/** Puts an intervention back as it was after the file (the app's database is shared by the files that run after). */
+async function remember(id: string) {
+  const [before] = await queryApp<{ startsAt: Date; endsAt: Date; latestStartAt: Date | null; supervisorPinned: boolean }>(
+    `SELECT "startsAt", "endsAt", "latestStartAt", "supervisorPinned" FROM "Intervention" WHERE id = $1`,
+    [id],
+  );
+  const team = await queryApp<{ workerId: string; startsAt: Date; endsAt: Date; pinned: boolean }>(`SELECT "workerId", "startsAt", "endsAt", pinned FROM "Assignment" WHERE "interventionId" = $1`, [id]);
+  restore.push(async () => {
+    await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "latestStartAt" = $4, "supervisorPinned" = $5 WHERE id = $1`, [id, before!.startsAt, before!.endsAt, before!.latestStartAt, before!.supervisorPinned]);
+    for (const a of team) {
+      await queryApp(`UPDATE "Assignment" SET "startsAt" = $3, "endsAt" = $4, pinned = $5 WHERE "interventionId" = $1 AND "workerId" = $2`, [id, a.workerId, a.startsAt, a.endsAt, a.pinned]);
+    }
+  });
+}
 const html = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
 
 beforeAll(async () => {
@@ -26,9 +40,10 @@ beforeAll(async () => {
      ORDER BY i."startsAt" DESC LIMIT 1`,
   );
   target = { ...row!, weekStart: parisWeekStart(new Date(row!.startsAt)) };
+  await remember(target.id);
 });
 afterAll(async () => {
-  for (const undo of restore) await undo();
+  for (const undo of restore.reverse()) await undo();
   if (created.workers.length) await queryApp(`DELETE FROM "Worker" WHERE id = ANY($1)`, [created.workers]);
 });
 
@@ -150,6 +165,7 @@ describe("the planning board", () => {
       [target.id],
     );
     expect(row, "a staffed demo intervention more than 48 h ahead").toBeDefined();
+    await remember(row!.id);
     // Inside its prestation's notice whatever the demo's dates: lengthen the notice for this test, and put it back after.
     const notice = Math.max(row!.minNoticeDays, Math.ceil(Number(row!.days)) + 2);
     await queryApp(`UPDATE "Prestation" SET "minNoticeDays" = $2 WHERE id = $1`, [row!.prestationId, notice]);
