@@ -13,6 +13,8 @@ export type TeamChange = {
   workerIds: string[];
   supervisorPinned: boolean;
   pinnedWorkerIds: string[];
+  /** A new start (Paris wall clock, YYYY-MM-DDTHH:MM) when the coordination moves it; else its time stays. */
+  start?: string;
 };
 
 export const RULE_LABELS: Record<string, string> = {
@@ -55,8 +57,9 @@ export function checkChange(instance: Instance, staffing: readonly Staffing[], c
     requests: instance.requests.map((r) => {
       if (r.id !== change.interventionId) return r;
       const { pinned: _old, ...rest } = r;
-      // Its time stays: steering changes people, not the hour told to the partner.
-      const { latestStart: _late, ...fixed } = rest;
+      // Its time stays unless moved: steering changes people, not the hour told to the partner.
+      const { latestStart: _late, ...kept } = rest;
+      const fixed = change.start ? { ...kept, start: change.start } : kept;
       return Object.keys(pinned).length ? { ...fixed, pinned } : fixed;
     }),
   };
