@@ -10,7 +10,7 @@ import { getPlanningRun, requestOptimisation, weekBoard } from "~/data/planning.
 import { can } from "~/domain/access/roles.ts";
 import { RULE_LABELS } from "~/domain/planning/steering.ts";
 import { runProgress } from "~/queues/planning-progress.server.ts";
-import { formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
+import { formatCount, formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { isDayWithin, parseForm } from "~/utils/validation.ts";
 
@@ -118,7 +118,7 @@ export default function Planning() {
       {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?week=${week}&run=${run.id}`} /> : null}
       {overLimit > 0 ? (
         <Alert kind="info">
-          {overLimit} intervention(s) avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
+          {formatCount(overLimit, "intervention")} avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
         </Alert>
       ) : null}
       <Card title={`Sans équipe (${unstaffed.length})`}>
