@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { AUDIT_ACTION_LABELS } from "~/domain/backoffice/audit-labels.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
 
 // The back office over HTTP: bad input gets a 400 with a French message next
@@ -137,6 +138,17 @@ describe("back office forms over HTTP", () => {
 });
 
 describe("audit export and people's data", () => {
+  it("shows every audit action in French, never its code", async () => {
+    // The seed and these tests wrote sign-ins, a partner, an invoice void if any: whatever is there reads in French.
+    const [row] = await queryApp<{ action: string }>(`SELECT action FROM "AuditLog" WHERE action = 'auth.login' LIMIT 1`);
+    expect(row?.action).toBe("auth.login");
+    const html = await (await admin.get("/admin/audit")).text();
+    const shown = html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, " ");
+    expect(shown).toContain("Connexion");
+    const leaked = Object.keys(AUDIT_ACTION_LABELS).filter((code) => shown.includes(code));
+    expect(leaked).toEqual([]);
+  });
+
   it("exports the filtered audit log as CSV, and audits the export", async () => {
     const response = await admin.get("/admin/audit.csv?action=auth.login");
     expect(response.status).toBe(200);
@@ -144,6 +156,8 @@ describe("audit export and people's data", () => {
     const text = await response.text();
     expect(text.split("\r\n")[0]).toContain("date;personne");
     expect(text).toContain("auth.login");
+    // Each action also in French, beside its code.
+    expect(text).toContain("Connexion;auth.login");
     const logged = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'audit.exported'`);
     expect(logged.length).toBeGreaterThan(0);
   });
