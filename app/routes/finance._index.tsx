@@ -13,7 +13,7 @@ import { summarise } from "~/domain/invoicing/dashboard.ts";
 import { monthBounds, monthLabel, monthNotReady, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
-import { formatCount, formatEuros, formatMinutes, plural } from "~/utils/format.ts";
+import { formatCount, formatEuros, formatMinutes, ofName, plural } from "~/utils/format.ts";
 import { monthField, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
@@ -322,7 +322,7 @@ export default function Finance() {
                   {[data.year, data.year - 1].map((y, k) => (
                     <span key={y}>
                       {k > 0 ? " · " : null}
-                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} de ${p.name} (PDF)`}>
+                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
                         {y}
                       </a>
                     </span>

@@ -15,7 +15,7 @@ import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { platformConfig } from "~/integrations/einvoicing-platform.server.ts";
-import { formatCount, formatDate, formatEuros, plural } from "~/utils/format.ts";
+import { formatCount, formatDate, formatEuros, ofName, plural } from "~/utils/format.ts";
 import { monthField, parseForm } from "~/utils/validation.ts";
 
 // Factur-X documents by month of issue: generate the missing ones (a job with
@@ -171,7 +171,7 @@ export default function FinanceDocuments() {
             </AppForm>
           ) : null}
           <a className="button secondary" href={`/finance/documents.zip?month=${data.month}`}>
-            Exporter le ZIP de {data.monthLabel}
+            Exporter le ZIP {ofName(data.monthLabel)}
           </a>
         </div>
       </Card>

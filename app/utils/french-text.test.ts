@@ -35,6 +35,10 @@ function matches(pattern: RegExp): string[] {
 export const LAZY_PLURAL =
   /(?<![.\w$])(?:[a-zàâçéèêëîïôûùüÿœ]{2,}\((?:s|e|es|x)\)(?!\s*(?:=>|;|\)|\{|\.[a-z]))|[A-ZÀÉÈ][a-zàâçéèêëîïôûùüÿœ]+\((?:s|e|es|x)\) [a-zàâçéèêëîïôûùüÿœ])/u;
 
+// "de" written before a name, a partner or a month: "les données de Aminata",
+// "le mois de octobre" (ofName() of app/utils/format.ts elides it).
+export const DE_BEFORE_NAME = /\b[dD]e \$?\{[^}]*(?:[nN]ame|person|organisation|[mM]onthLabel|periodLabel|firstName)\b/;
+
 describe("French in what the app writes", () => {
   it("finds the source files", () => {
     expect(FILES.length).toBeGreaterThan(100);
@@ -44,6 +48,15 @@ describe("French in what the app writes", () => {
   it("the scan recognises a lazy plural and leaves code alone", () => {
     for (const text of ["`${n} facture(s) · total`", "{n} document(s) généré(s) sur", "Bon(s) de commande", "personne(s).", "autre(s)`"]) expect(text).toMatch(LAZY_PLURAL);
     for (const code of ["seen.add(s);", "parseHours(s)", "const x = plain(s);", "stripeCall((s) => s.x)", "if (has(x)) continue", "Number(s) * 100"]) expect(code).not.toMatch(LAZY_PLURAL);
+  });
+
+  it("the scan recognises de before a name", () => {
+    for (const text of ["les données de {w.firstName}", "`Accord de ${member.name} enregistré`", "Le mois de ${monthLabel(month)}", "l'espace de ${p.organisationName}"]) expect(text).toMatch(DE_BEFORE_NAME);
+    for (const text of ["une équipe de ${formatCount(n, \"salarié\")}", "de ${rules.cancellationDeadlineHours} heures", "{ofName(m.name)}"]) expect(text).not.toMatch(DE_BEFORE_NAME);
+  });
+
+  it("elides de before names through ofName()", () => {
+    expect(matches(DE_BEFORE_NAME)).toEqual([]);
   });
 
   it("writes no plural in parentheses: counts agree with their number", () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_ACTION_LABELS } from "~/domain/backoffice/audit-labels.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { decodeEntities } from "../support/invitations.ts";
 
 // The back office over HTTP: bad input gets a 400 with a French message next
 // to its field (never a 500), and each role reaches only what it may.
@@ -160,6 +161,17 @@ describe("audit export and people's data", () => {
     expect(text).toContain("Connexion;auth.login");
     const logged = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'audit.exported'`);
     expect(logged.length).toBeGreaterThan(0);
+  });
+
+  it("says « les données d'Aminata », eliding de before a vowel", async () => {
+    const [person] = await queryApp<{ firstName: string; lastInitial: string }>(
+      `SELECT "firstName", "lastInitial" FROM "Worker" WHERE "anonymisedAt" IS NULL AND "firstName" ~ '^[AEIOUÉ]' ORDER BY "firstName" LIMIT 1`,
+    );
+    const name = `${person!.firstName} ${person!.lastInitial}.`;
+    // React separates text pieces with <!-- -->: read the text as shown.
+    const page = decodeEntities((await (await admin.get("/admin/workers")).text()).replaceAll("<!-- -->", ""));
+    expect(page).toContain(`les données d'${name}`);
+    expect(page).not.toContain(`les données de ${name}`);
   });
 
   it("downloads one person's data as JSON", async () => {

@@ -3,13 +3,14 @@
 // Helvetica (WinAnsi) covers French accents.
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { ofName } from "~/utils/format.ts";
 
 export type SheetLine = { day: string; time: string; site: string; address: string; prestation: string; encadrant: string; accessNotes: string | null };
 export type PlanningSheet = { person: string; week: string; totalHours: string; targetHours: string; lines: SheetLine[] };
 
 export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
-  pdf.setTitle(`Planning de ${sheet.person}, ${sheet.week}`);
+  pdf.setTitle(`Planning ${ofName(sheet.person)}, ${sheet.week}`);
   pdf.setAuthor("La Conciergerie Solidaire (association Aurore)");
   pdf.setLanguage("fr-FR");
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
@@ -34,7 +35,7 @@ export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array
 
   text("La Conciergerie Solidaire", margin, 16, bold, green);
   down(20);
-  text(`Planning de ${sheet.person}`, margin, 14, bold);
+  text(`Planning ${ofName(sheet.person)}`, margin, 14, bold);
   down(18);
   text(sheet.week, margin, 11);
   down(16);
