@@ -98,6 +98,11 @@ export default function Rules() {
           <Field label="Ouverture" type="time" {...v("openingHours", "from", rules.openingHours.from)} />
           <Field label="Fermeture" type="time" {...v("openingHours", "to", rules.openingHours.to)} />
         </RuleCard>
+        <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
+          <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
+          <Field label="Téléphone de la coordination" type="tel" autoComplete="off" hint="Par exemple 01 42 78 55 23." {...v("serviceContact", "phone", rules.serviceContact.phone ?? "")} />
+          <Field label="E-mail de la coordination" type="email" autoComplete="off" {...v("serviceContact", "email", rules.serviceContact.email ?? "")} />
+        </RuleCard>
         <RuleCard title="Délai d'annulation" intent="cancellationDeadlineHours" message={st("cancellationDeadlineHours").message}>
           <Field
             label="Heures avant l'intervention"

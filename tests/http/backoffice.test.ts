@@ -97,6 +97,41 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "60", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
   });
 
+  it("keeps the service's phone in the service rules: partners see it, a bad number gets a French message, none set shows nothing made up", async () => {
+    const partner = await new HttpClient().login("contact@monjardinchocolate.example");
+    const [request] = await queryApp<{ id: string }>(
+      `SELECT r.id FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name LIKE 'Mon Jardin%' ORDER BY r."createdAt" LIMIT 1`,
+    );
+    const requestPage = async (who: HttpClient) => decodeEntities(await (await who.get(`/requests/${request!.id}`)).text());
+    // The demo's contact, set by the seed.
+    expect(await requestPage(partner)).toContain("appelez la coordination au 01 99 00 42 17 ou écrivez-lui à coordination@conciergerie.example.");
+    // Coordination is not told to call itself.
+    expect(await requestPage(coordinator)).not.toMatch(/ppelez la coordination/);
+
+    const bad = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 23", email: "" }, { from: "/admin/rules" });
+    expect(bad.status).toBe(400);
+    expect(decodeEntities(await bad.text())).toContain("Ce numéro de téléphone n'est pas valide");
+    const placeholder = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 00 00 00 00", email: "" }, { from: "/admin/rules" });
+    expect(placeholder.status).toBe(400);
+    const badEmail = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "", email: "pas-une-adresse" }, { from: "/admin/rules" });
+    expect(badEmail.status).toBe(400);
+    expect(decodeEntities(await badEmail.text())).toContain("Cette adresse e-mail n'est pas valide.");
+
+    const ok = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "0142785523", email: "" }, { from: "/admin/rules" });
+    expect(ok.status).toBe(200);
+    const [row] = await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'serviceContact'`);
+    expect(row!.value).toEqual({ phone: "01 42 78 55 23", email: null });
+    expect(await requestPage(partner)).toContain("appelez la coordination au 01 42 78 55 23.");
+
+    const none = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "", email: "" }, { from: "/admin/rules" });
+    expect(none.status).toBe(200);
+    const withNone = await requestPage(partner);
+    expect(withNone).toContain("contactez la coordination.");
+    expect(withNone).not.toMatch(/0\d( \d\d){4}/);
+
+    await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 99 00 42 17", email: "coordination@conciergerie.example" }, { from: "/admin/rules" });
+  });
+
   it("keeps the association's bank account, refusing an IBAN whose key is wrong and a malformed BIC next to their fields", async () => {
     const page = await (await coordinator.get("/admin/rules")).text();
     expect(page).toContain("Compte bancaire de l&#x27;association");
