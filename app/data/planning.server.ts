@@ -23,7 +23,7 @@ const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firs
 /** The week's interventions with their teams, the encadrants, and each worker's hours actually recorded. */
 export async function weekBoard(weekStart: string) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers, { fieldHours }] = await Promise.all([
+  const [interventions, supervisors, runs, workers, { fieldHours }, skills] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -48,8 +48,9 @@ export async function weekBoard(weekStart: string) {
     db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
     db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
     getServiceRules(),
+    skillLabels(db()),
   ]);
-  // The engine's reasons name people and interventions by id.
+  // The engine's reasons name people and interventions by id, skills by code.
   const names = new Map<string, string>([
     ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
@@ -67,7 +68,7 @@ export async function weekBoard(weekStart: string) {
       const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
       return {
         ...i,
-        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names) : null,
+        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
         site: site.name,
         prestation: request.prestation.name,
         reference: request.reference,
@@ -104,6 +105,12 @@ async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
     select: { id: true, supervisorId: true, assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } } },
   });
   return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, workerIds: r.assignments.map((a) => a.workerId) }));
+}
+
+/** The catalogue's label of each skill code, for the engine's reasons. */
+async function skillLabels(client: Pick<Tx, "skill">) {
+  const skills = await client.skill.findMany({ select: { code: true, label: true } });
+  return new Map(skills.map((s) => [s.code, s.label]));
 }
 
 /** Names for the engine's ids: people by name, interventions by site and time. */
@@ -144,12 +151,13 @@ export async function steeringContext(interventionId: string) {
   if (!intervention) return null;
   const weekStart = parisWeekStart(intervention.startsAt);
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [interventionId] });
-  const names = await namesFor(db(), instance);
+  const [names, skills] = await Promise.all([namesFor(db(), instance), skillLabels(db())]);
   const skill = intervention.request.prestation.skill.code;
   const person = (p: { id: string; skills: string[] }) => ({ id: p.id, name: names.get(p.id) ?? p.id, skilled: p.skills.includes(skill) });
   const byName = (a: { name: string; skilled: boolean }, b: { name: string; skilled: boolean }) => Number(b.skilled) - Number(a.skilled) || a.name.localeCompare(b.name, "fr");
   return {
-    intervention,
+    // The engine's reason, in names and labels.
+    intervention: { ...intervention, unstaffedReason: intervention.unstaffedReason ? humanise(intervention.unstaffedReason, names, skills) : null },
     weekStart,
     supervisors: instance.supervisors.map(person).sort(byName),
     workers: instance.workers.map(person).sort(byName),
@@ -174,8 +182,9 @@ async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
   const instance = { ...week, requests: week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, workersNeeded: asked.workersNeeded } : r)) };
   const staffing = await staffingOf(tx, instance);
   const names = await namesFor(tx, instance);
+  const skills = await skillLabels(tx);
   const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names)) }));
+  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names, skills)) }));
 }
 
 /** The hard rules the change would break, in French; nothing is written. */

@@ -8,7 +8,7 @@ import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } fro
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { getPlanningRun, requestOptimisation, weekBoard } from "~/data/planning.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import { RULE_LABELS } from "~/domain/planning/steering.ts";
+import { ruleLabel } from "~/domain/planning/steering.ts";
 import { runProgress } from "~/queues/planning-progress.server.ts";
 import { formatCount, formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -133,7 +133,7 @@ export default function Planning() {
                 </Link>
                 {i.unstaffedRule ? (
                   <span className="plan-reason">
-                    <Badge tone="amber">{`${i.unstaffedRule} · ${RULE_LABELS[i.unstaffedRule] ?? i.unstaffedRule}`}</Badge> {i.unstaffedReason}
+                    <Badge tone="amber">{ruleLabel(i.unstaffedRule)}</Badge> {i.unstaffedReason}
                   </span>
                 ) : (
                   <span className="plan-reason muted">En attente du planificateur.</span>

@@ -11,7 +11,7 @@ import { agreementTeam, recordAgreement, withdrawAgreement } from "~/data/agreem
 import { previewChange, saveChange, steeringContext, STEERABLE } from "~/data/planning.server.ts";
 import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
 import { can } from "~/domain/access/roles.ts";
-import { RULE_LABELS, type TeamChange } from "~/domain/planning/steering.ts";
+import { ruleLabel, type TeamChange } from "~/domain/planning/steering.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
@@ -110,7 +110,7 @@ function Violations({ data }: { data: Checked | undefined }) {
       <ul className="violations">
         {data.violations.map((v, i) => (
           <li key={i}>
-            <Badge tone="red">{`${v.rule} · ${RULE_LABELS[v.rule] ?? v.rule}`}</Badge> {v.message}
+            <Badge tone="red">{ruleLabel(v.rule)}</Badge> {v.message}
           </li>
         ))}
       </ul>
@@ -165,7 +165,8 @@ export default function SteerIntervention() {
       {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert> : null}
       {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
         <Alert kind="info">
-          Sans équipe ({intervention.unstaffedRule}) : {intervention.unstaffedReason}
+          <strong>Sans équipe</strong>
+          {intervention.unstaffedRule ? ` — ${ruleLabel(intervention.unstaffedRule)}` : ""} : {intervention.unstaffedReason}
         </Alert>
       ) : null}
       {!steerable ? (
