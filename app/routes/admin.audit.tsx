@@ -97,7 +97,7 @@ export default function AuditLog() {
                   <td data-label="Quand">{formatDateTime(r.at)}</td>
                   <td data-label="Qui" className="break">{r.actorEmail ?? "—"}</td>
                   <td data-label="Action">
-                    <Link to={`?action=${encodeURIComponent(r.action)}`} aria-label={`Filtrer sur l'action ${auditActionLabel(r.action)}`}>
+                    <Link to={`?action=${encodeURIComponent(r.action)}`} title="Ne montrer que cette action">
                       {auditActionLabel(r.action)}
                     </Link>
                   </td>

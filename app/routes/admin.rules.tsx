@@ -98,11 +98,6 @@ export default function Rules() {
           <Field label="Ouverture" type="time" {...v("openingHours", "from", rules.openingHours.from)} />
           <Field label="Fermeture" type="time" {...v("openingHours", "to", rules.openingHours.to)} />
         </RuleCard>
-        <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
-          <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
-          <Field label="Téléphone de la coordination" type="tel" autoComplete="off" hint="Par exemple 01 42 78 55 23." {...v("serviceContact", "phone", rules.serviceContact.phone ?? "")} />
-          <Field label="E-mail de la coordination" type="email" autoComplete="off" {...v("serviceContact", "email", rules.serviceContact.email ?? "")} />
-        </RuleCard>
         <RuleCard title="Délai d'annulation" intent="cancellationDeadlineHours" message={st("cancellationDeadlineHours").message}>
           <Field
             label="Heures avant l'intervention"
@@ -189,6 +184,11 @@ export default function Rules() {
         </RuleCard>
         <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
           <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
+        </RuleCard>
+        <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
+          <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
+          <Field label="Téléphone de la coordination" type="tel" autoComplete="off" hint="Par exemple 01 42 78 55 23." {...v("serviceContact", "phone", rules.serviceContact.phone ?? "")} />
+          <Field label="E-mail de la coordination" type="email" autoComplete="off" {...v("serviceContact", "email", rules.serviceContact.email ?? "")} />
         </RuleCard>
         <RuleCard title="Compte bancaire de l'association" intent="sellerBankAccount" message={st("sellerBankAccount").message}>
           <p className="muted">Porté sur chaque facture et avoir électronique (virement SEPA). Tant qu'il manque, aucune facture n'est émise.</p>

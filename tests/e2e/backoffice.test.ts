@@ -69,7 +69,7 @@ describe("the back office in Chromium", () => {
 
     await page.goto("/admin/audit");
     // Actions are chosen and read in French; the code stays in the address only.
-    await page.getByLabel("Action").selectOption({ label: "Nouveau prix" });
+    await page.getByLabel("Action", { exact: true }).selectOption({ label: "Nouveau prix" });
     await page.getByRole("button", { name: "Filtrer" }).click();
     await page.waitForURL(/action=prestation.price_changed/);
     await expect(page.getByRole("cell", { name: "Nouveau prix", exact: true }).first().isVisible()).resolves.toBe(true);
