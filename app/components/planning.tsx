@@ -1,8 +1,9 @@
 import { Link, useFetcher, useRevalidator } from "@remix-run/react";
 import { useEffect, type FormEvent, type ReactNode } from "react";
 import type { MoveFeedback } from "~/domain/planning/move.ts";
-import { RULE_LABELS } from "~/domain/planning/steering.ts";
+import { ruleLabel } from "~/domain/planning/steering.ts";
 import { describeWeeklySolver, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
+import { formatCount, plural } from "~/utils/format.ts";
 import { Alert, AppForm, Badge, Card, Field, SubmitButton } from "./ui.tsx";
 
 // The optimisation's progress bar: server-rendered with the state of the moment
@@ -49,8 +50,8 @@ export function RunProgress({ runId, initial, refreshHref }: { runId: string; in
         </progress>
         {data.status === "done" && stats ? (
           <Alert kind="success">
-            <strong>Rapport :</strong> {stats.interventions ?? 0} intervention(s) examinée(s), {stats.staffed ?? 0} avec une équipe, {stats.unstaffed ?? 0} sans
-            équipe, {stats.moved ?? 0} déplacée(s) dans leur créneau. <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
+            <strong>Rapport :</strong> {formatCount(stats.interventions ?? 0, "intervention")} {plural(stats.interventions ?? 0, "examinée")}, {stats.staffed ?? 0} avec une
+            équipe, {stats.unstaffed ?? 0} sans équipe, {stats.moved ?? 0} {plural(stats.moved ?? 0, "déplacée")} dans leur créneau. <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
             {stats.solver ? (
               <ul className="run-solver" aria-label="Qualité du plan">
                 {describeWeeklySolver(stats.solver).map((line) => (
@@ -86,7 +87,7 @@ export function Violations({ data, subject, ok }: { data: Checked | undefined; s
       <ul className="violations">
         {data.violations.map((v, i) => (
           <li key={i}>
-            <Badge tone="red">{`${v.rule} · ${RULE_LABELS[v.rule] ?? v.rule}`}</Badge> {v.message}
+            <Badge tone="red">{ruleLabel(v.rule)}</Badge> {v.message}
           </li>
         ))}
       </ul>

@@ -174,7 +174,7 @@ async function recordAbsence(tx: Tx, actor: Actor, person: { workerId: string } 
     await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${interventionId}:absence:${absence.id}`, { interventionId });
   }
   const [action, entityType, entityId] =
-    "workerId" in person ? ["worker.absence_added", "Worker", person.workerId] : ["supervisor.absence_added", "Supervisor", person.supervisorId];
+    "workerId" in person ? (["worker.absence_added", "Worker", person.workerId] as const) : (["supervisor.absence_added", "Supervisor", person.supervisorId] as const);
   await audit(
     { action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } },
     tx,

@@ -29,7 +29,7 @@ const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firs
  */
 export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers, { fieldHours }, sites, prestations] = await Promise.all([
+  const [interventions, supervisors, runs, workers, { fieldHours }, sites, prestations, skills] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -57,8 +57,9 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
     getServiceRules(),
     db().site.findMany({ where: { archivedAt: null }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true, organisation: { select: { name: true } } } }),
     db().prestation.findMany({ orderBy: [{ name: "asc" }], select: { id: true, name: true } }),
+    skillLabels(db()),
   ]);
-  // The engine's reasons name people and interventions by id.
+  // The engine's reasons name people and interventions by id, skills by code.
   const names = new Map<string, string>([
     ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
@@ -82,7 +83,7 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
       const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
       return {
         ...i,
-        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names) : null,
+        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
         site: site.name,
         address: `${site.address}, ${site.postalCode} ${site.city}`,
         prestation: request.prestation.name,
@@ -120,6 +121,12 @@ async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
     select: { id: true, supervisorId: true, assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } } },
   });
   return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, workerIds: r.assignments.map((a) => a.workerId) }));
+}
+
+/** The catalogue's label of each skill code, for the engine's reasons. */
+async function skillLabels(client: Pick<Tx, "skill">) {
+  const skills = await client.skill.findMany({ select: { code: true, label: true } });
+  return new Map(skills.map((s) => [s.code, s.label]));
 }
 
 /** Names for the engine's ids: people by name, interventions by site and time. */
@@ -161,7 +168,7 @@ export async function steeringContext(interventionId: string) {
   if (!intervention) return null;
   const weekStart = parisWeekStart(intervention.startsAt);
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [interventionId] });
-  const [names, staffing] = await Promise.all([namesFor(db(), instance), staffingOf(db(), instance)]);
+  const [names, staffing, skills] = await Promise.all([namesFor(db(), instance), staffingOf(db(), instance), skillLabels(db())]);
   const skill = intervention.request.prestation.skill.code;
   // Each person's status at this time (available, absent, new without availability...), the available first.
   const slot = { start: toParisLocal(intervention.startsAt), durationMinutes: intervention.durationMinutes };
@@ -174,7 +181,8 @@ export async function steeringContext(interventionId: string) {
   };
   const order = (a: ReturnType<typeof person>, b: ReturnType<typeof person>) => Number(b.skilled) - Number(a.skilled) || byAvailability(a, b);
   return {
-    intervention,
+    // The engine's reason, in names and labels.
+    intervention: { ...intervention, unstaffedReason: intervention.unstaffedReason ? humanise(intervention.unstaffedReason, names, skills) : null },
     weekStart,
     current: { date: toParisDate(intervention.startsAt), startTime: toParisLocal(intervention.startsAt).slice(11) },
     supervisors: instance.supervisors.map(person).sort(order),
@@ -214,8 +222,9 @@ export async function violationsOf(tx: Tx, weekStart: string, change: TeamChange
   const instance = { ...people, requests };
   const staffing = await staffingOf(tx, instance);
   const names = await namesFor(tx, instance);
+  const skills = await skillLabels(tx);
   const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names)) }));
+  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names, skills)) }));
 }
 
 /** The hard rules the change would break, in French; nothing is written. */

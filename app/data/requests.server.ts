@@ -3,7 +3,7 @@ import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
-import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
 import { findPrestationForOrder } from "./catalogue.server.ts";
@@ -440,7 +440,7 @@ export async function cancelInterventions(
         status: 409,
         message:
           future.length > 0
-            ? `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, l'annulation ne se fait plus en ligne. ${CALL_COORDINATION}`
+            ? `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, l'annulation ne se fait plus en ligne. ${callCoordination(rules.serviceContact)}`
             : "Aucune intervention à venir à annuler.",
       };
     }
@@ -469,7 +469,7 @@ export async function cancelInterventions(
       message:
         (stopsSeries ? "Série arrêtée : aucune nouvelle date ne sera planifiée. " : "") +
         (allowed.length === 1 ? "Intervention annulée." : `${allowed.length} interventions annulées.`) +
-        (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${CALL_COORDINATION}` : ""),
+        (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${callCoordination(rules.serviceContact)}` : ""),
     };
   });
 }
@@ -540,7 +540,7 @@ export async function changeSeriesTime(actor: Actor, requestId: string, startTim
       message:
         `Série modifiée : les prochaines dates commencent à ${startTime}.` +
         (changed > 0 ? ` ${changed} intervention${changed > 1 ? "s" : ""} déjà prévue${changed > 1 ? "s" : ""} déplacée${changed > 1 ? "s" : ""}.` : "") +
-        (kept > 0 ? ` ${kept} trop proche${kept > 1 ? "s" : ""} pour changer en ligne : ${CALL_COORDINATION}` : ""),
+        (kept > 0 ? ` ${kept} trop proche${kept > 1 ? "s" : ""} pour changer en ligne : ${callCoordination(rules.serviceContact)}` : ""),
     };
   });
 }
@@ -584,7 +584,7 @@ export async function moveIntervention(
           return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
         }
         if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {
-          return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${CALL_COORDINATION}` };
+          return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${callCoordination(rules.serviceContact)}` };
         }
         const errors = checkSlot(
           { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { customFields, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { fromStripeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { Stripe, stripeCall, stripeConfigured, type StripeInvoice } from "./stripe.server.ts";
+import { ofName } from "~/utils/format.ts";
 
 export type BillingOrganisation = {
   id: string;
@@ -169,7 +170,7 @@ export const stripeProvider: BillingProvider = {
             currency: "eur",
             auto_advance: false,
             pending_invoice_items_behavior: "exclude",
-            description: `Prestations de ${doc.periodLabel}`,
+            description: `Prestations ${ofName(doc.periodLabel)}`,
             custom_fields: customFields({ number: doc.number, purchaseOrders }),
             footer: invoiceFooter(doc.organisation.paymentTermsDays),
             metadata: { invoiceId: doc.id, number: doc.number },

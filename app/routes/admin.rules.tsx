@@ -192,6 +192,11 @@ export default function Rules() {
         <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
           <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
         </RuleCard>
+        <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
+          <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
+          <Field label="Téléphone de la coordination" type="tel" autoComplete="off" hint="Par exemple 01 42 78 55 23." {...v("serviceContact", "phone", rules.serviceContact.phone ?? "")} />
+          <Field label="E-mail de la coordination" type="email" autoComplete="off" {...v("serviceContact", "email", rules.serviceContact.email ?? "")} />
+        </RuleCard>
         <RuleCard title="Compte bancaire de l'association" intent="sellerBankAccount" message={st("sellerBankAccount").message}>
           <p className="muted">Porté sur chaque facture et avoir électronique (virement SEPA). Tant qu'il manque, aucune facture n'est émise.</p>
           <Field label="IBAN" hint="Par exemple FR76 3000 6000 0112 3456 7890 189 ; la clé de contrôle est vérifiée." autoComplete="off" {...v("sellerBankAccount", "iban", rules.sellerBankAccount?.iban.replace(/(.{4})(?=.)/g, "$1 ") ?? "")} />

@@ -8,9 +8,9 @@ import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } fro
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { getPlanningRun, requestOptimisation, weekBoard } from "~/data/planning.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import { RULE_LABELS } from "~/domain/planning/steering.ts";
+import { ruleLabel } from "~/domain/planning/steering.ts";
 import { runProgress } from "~/queues/planning-progress.server.ts";
-import { formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
+import { formatCount, formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { parseForm } from "~/utils/validation.ts";
 import { BOARD_STATUS_LABELS, BOARD_STATUSES, boardQuery, boardWeek, readBoardFilters, weekParam, type BoardFilters } from "~/domain/planning/board.ts";
@@ -183,7 +183,7 @@ export default function Planning() {
       {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?${query(week)}&run=${run.id}`} /> : null}
       {overLimit > 0 ? (
         <Alert kind="info">
-          {overLimit} intervention(s) avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
+          {formatCount(overLimit, "intervention")} avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
         </Alert>
       ) : null}
       <Card title={`Sans équipe (${unstaffed.length})`}>
@@ -198,7 +198,7 @@ export default function Planning() {
                 </Link>
                 {i.unstaffedRule ? (
                   <span className="plan-reason">
-                    <Badge tone="amber">{`${i.unstaffedRule} · ${RULE_LABELS[i.unstaffedRule] ?? i.unstaffedRule}`}</Badge> {i.unstaffedReason}
+                    <Badge tone="amber">{ruleLabel(i.unstaffedRule)}</Badge> {i.unstaffedReason}
                   </span>
                 ) : (
                   <span className="plan-reason muted">En attente du planificateur.</span>

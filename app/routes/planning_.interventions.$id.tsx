@@ -15,7 +15,7 @@ import { CANDIDATE_TONES } from "~/domain/planning/candidates.ts";
 import { isMoveIntent, moveFeedback, moveFormSchema, type MoveFeedback } from "~/domain/planning/move.ts";
 import { moveIntervention } from "~/data/requests.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import type { TeamChange } from "~/domain/planning/steering.ts";
+import { ruleLabel, type TeamChange } from "~/domain/planning/steering.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
 import { parseForm, submittedValues } from "~/utils/validation.ts";
@@ -166,7 +166,8 @@ export default function SteerIntervention() {
       {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert> : null}
       {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
         <Alert kind="info">
-          Sans équipe ({intervention.unstaffedRule}) : {intervention.unstaffedReason}
+          <strong>Sans équipe</strong>
+          {intervention.unstaffedRule ? ` — ${ruleLabel(intervention.unstaffedRule)}` : ""} : {intervention.unstaffedReason}
         </Alert>
       ) : null}
       {!steerable ? (

@@ -15,7 +15,7 @@ import { clockText, parisParts } from "~/domain/calendar/paris.ts";
 import { contestSchema, DISPUTE_TEXT_MAX, OUTCOME_LABELS, settlementText } from "~/domain/invoicing/disputes.ts";
 import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/order.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
-import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { callCoordination } from "~/domain/requests/contact.ts";
 import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
 import { parseForm, submittedValues, type FieldErrors } from "~/utils/validation.ts";
 
@@ -73,6 +73,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     deadline: changeDeadline(intervention.startsAt, rules.cancellationDeadlineHours),
     deadlineHours: rules.cancellationDeadlineHours,
     staff,
+    callCoordination: callCoordination(rules.serviceContact),
   });
 }
 
@@ -134,7 +135,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function InterventionChange() {
-  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours, staff } =
+  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours, staff, callCoordination: callText } =
     useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -197,7 +198,7 @@ export default function InterventionChange() {
       ) : !changeable ? (
         <Alert kind="info">
           Moins de {deadlineHours} heures avant l'intervention (depuis le {formatDateTime(deadline)}), elle ne se déplace ni ne s'annule plus en ligne, car
-          l'équipe est déjà prévenue. {CALL_COORDINATION}
+          l'équipe est déjà prévenue. {callText}
         </Alert>
       ) : (
         <>

@@ -58,7 +58,7 @@ describe("the coordinator's planning board", () => {
     await firstMember.uncheck();
     // Checked at once (JavaScript): the team size rule.
     await page.getByText(/Cette équipe enfreint/).waitFor();
-    await page.getByText("H2 · Équipe complète, dans la limite de l'encadrant").waitFor();
+    await page.getByText("Équipe complète, dans la limite de l'encadrant", { exact: true }).waitFor();
     await screenshot(page, "planning-violation");
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await page.getByText(/Cette équipe enfreint/).waitFor();

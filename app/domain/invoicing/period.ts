@@ -1,5 +1,6 @@
 // Months, Paris time and working days for invoicing. Pure.
 import { frenchPublicHolidays } from "~/domain/calendar/holidays.ts";
+import { ofName } from "~/utils/format.ts";
 import { fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
 
 /** "2026-10" */
@@ -88,7 +89,7 @@ export function isFirstWorkingDay(at: Date): boolean {
  */
 export function monthNotReady(month: Month, now: Date, early: boolean): string | null {
   const { from, to } = monthBounds(month);
-  if (from > now) return `Le mois de ${monthLabel(month)} n'a pas commencé : il n'y a rien à facturer.`;
-  if (to > now && !early) return `Le mois de ${monthLabel(month)} n'est pas terminé. Cochez « Préparer ce mois avant sa fin » pour le facturer déjà.`;
+  if (from > now) return `Le mois ${ofName(monthLabel(month))} n'a pas commencé : il n'y a rien à facturer.`;
+  if (to > now && !early) return `Le mois ${ofName(monthLabel(month))} n'est pas terminé. Cochez « Préparer ce mois avant sa fin » pour le facturer déjà.`;
   return null;
 }

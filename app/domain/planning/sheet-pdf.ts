@@ -3,6 +3,7 @@
 // Helvetica (WinAnsi) covers French accents.
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { ofName } from "~/utils/format.ts";
 
 export type SheetLine = {
   day: string;
@@ -80,8 +81,8 @@ async function sheetDocument(title: string) {
 }
 
 export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array> {
-  const { pdf, text, down, line, bold } = await sheetDocument(`Planning de ${sheet.person}, ${sheet.week}`);
-  text(`Planning de ${sheet.person}`, 48, 14, bold);
+  const { pdf, text, down, line, bold } = await sheetDocument(`Planning ${ofName(sheet.person)}, ${sheet.week}`);
+  text(`Planning ${ofName(sheet.person)}`, 48, 14, bold);
   down(18);
   text(sheet.week, 48, 11);
   down(16);

@@ -20,6 +20,7 @@ import {
 } from "./problem";
 import type { PlanState } from "./state";
 import { MINUTES_PER_DAY } from "./time";
+import { formatCount } from "~/utils/format.ts";
 
 export interface Explanation {
   rule: UnassignedRule;
@@ -38,11 +39,11 @@ const MAX_NAMES = 4;
 function names(people: Person[]): string {
   const ids = people.map((p) => p.id);
   if (ids.length <= MAX_NAMES) return frenchList(ids);
-  return `${ids.slice(0, MAX_NAMES).join(", ")} et ${ids.length - MAX_NAMES} autre(s)`;
+  return `${ids.slice(0, MAX_NAMES).join(", ")} et ${formatCount(ids.length - MAX_NAMES, "autre")}`;
 }
 
 function salaries(count: number): string {
-  return count <= 1 ? `${count} salarié` : `${count} salariés`;
+  return formatCount(count, "salarié");
 }
 
 /**
@@ -185,7 +186,7 @@ function whyNot(problem: Problem, person: Person, request: Request, start: numbe
   const end = start + request.duration;
   if (!person.skills.has(request.skill)) return `n'a pas la compétence ${request.skill}`;
   if (person.isSupervisor && person.maxTeamSize < request.need) {
-    return `encadre au plus ${person.maxTeamSize} salarié(s), il en faut ${request.need}`;
+    return `encadre au plus ${salaries(person.maxTeamSize)}, il en faut ${request.need}`;
   }
   if (!isUnderContract(person, start)) return `n'est pas sous contrat le ${dateOf(problem, start)}`;
   if (isAbsent(person, start, end)) return `est absent·e ${when(problem, request)}`;
