@@ -23,7 +23,11 @@ const writers = [...sources("app"), ...sources("workers")].filter((s) => WRITES_
 
 // Other dotted codes of those files: capabilities (from the Capability type) and notification kinds.
 const capabilities = new Set([...readFileSync(path.join(ROOT, "app/domain/access/roles.ts"), "utf8").matchAll(/\| "([a-zA-Z]+\.[a-zA-Z]+)"/g)].map((m) => m[1]!));
-const notTheLog = new Set<string>([...capabilities, ...NOTIFICATION_KINDS]);
+// And the events of the technical log (app/utils/log.server.ts), which is not the audit log.
+const logEvents = [...sources("app"), ...sources("workers")].flatMap(({ text }) =>
+  [...text.matchAll(/(?:logError|logRepeatedError|logRepeatedWarning)\(\s*"([^"]+)"|event: "([^"]+)"/g)].map((m) => m[1] ?? m[2]!),
+);
+const notTheLog = new Set<string>([...capabilities, ...NOTIFICATION_KINDS, ...logEvents]);
 
 const written = new Map<string, string>(); // action -> first file writing it
 const templates: { file: string; pattern: RegExp; text: string }[] = [];
