@@ -8,7 +8,7 @@ import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
 import { findPrestationForOrder } from "./catalogue.server.ts";
 import { db, sqlRows, type Tx } from "./db.server.ts";
-import { filterSitesQuery, requestListQuery } from "./hot-queries.ts";
+import { filterSitesQuery, requestListQuery, type ListCursor } from "./hot-queries.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
@@ -20,7 +20,7 @@ function scopeOf(actor: Actor): Prisma.ServiceRequestWhereInput {
   return can(actor.role, "requests.viewAll") ? {} : { organisationId: actor.organisationId };
 }
 
-export type RequestFilters = { status?: InterventionStatus; siteId?: string; from?: Date; to?: Date };
+export type RequestFilters = { status?: InterventionStatus; siteId?: string; from?: Date; to?: Date; reference?: string };
 
 export const PAGE_SIZE = 20;
 
@@ -39,15 +39,21 @@ type RequestListRow = {
 };
 
 /**
- * One page of requests, newest first (keyset pagination on createdAt, id).
- * The partners' busiest page: one SQL query with what it shows of the
- * interventions (hot-queries.ts), scoped like scopeOf.
+ * One page of requests, newest first (keyset pagination on createdAt, id):
+ * the page after a cursor (older requests) or before it (newer ones, the
+ * previous page). The partners' busiest page: one SQL query with what it
+ * shows of the interventions (hot-queries.ts), scoped like scopeOf.
  */
-export async function listRequests(actor: Actor, filters: RequestFilters, cursor?: { createdAt: Date; id: string }) {
+export async function listRequests(actor: Actor, filters: RequestFilters, cursor?: ListCursor) {
   const scope = can(actor.role, "requests.viewAll") ? null : actor.organisationId;
   const rows = await sqlRows<RequestListRow>(requestListQuery(scope, filters, cursor, PAGE_SIZE + 1));
-  const page = rows.slice(0, PAGE_SIZE);
+  const backwards = cursor?.direction === "before";
+  // Rows come newest first; the one read beyond the page is the oldest (going forward) or the newest (going back).
+  const more = rows.length > PAGE_SIZE;
+  const page = backwards ? rows.slice(more ? 1 : 0) : rows.slice(0, PAGE_SIZE);
+  const first = page[0];
   const last = page[page.length - 1];
+  const position = (r: RequestListRow | undefined) => (r ? { createdAt: r.createdAt, id: r.id } : null);
   return {
     requests: page.map((r) => ({
       id: r.id,
@@ -62,7 +68,10 @@ export async function listRequests(actor: Actor, filters: RequestFilters, cursor
       firstDate: r.firstDate,
       dates: r.dates,
     })),
-    nextCursor: rows.length > PAGE_SIZE && last ? { createdAt: last.createdAt, id: last.id } : null,
+    // Older requests exist beyond a page read forward with one more row, and always beyond a page read back from a cursor.
+    nextCursor: (backwards ? page.length > 0 : more) ? position(last) : null,
+    // Newer ones: before any page read after a cursor, and before a page read back with one more row.
+    prevCursor: (backwards ? more : Boolean(cursor)) ? position(first) : null,
   };
 }
 
