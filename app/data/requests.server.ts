@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
-import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
+import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
 import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
-import { findPrestationForOrder } from "./catalogue.server.ts";
+import { findPrestationForOrder, largestTeamsLed } from "./catalogue.server.ts";
 import { db, sqlRows, type Tx } from "./db.server.ts";
 import { filterSitesQuery, requestListQuery, type ListCursor } from "./hot-queries.ts";
 import { queueNotification } from "./notifications.server.ts";
@@ -188,10 +188,11 @@ async function existingSubmission(actor: Actor, submissionKey: string): Promise<
 export async function createRequest(actor: Actor, input: OrderInput, now = new Date()): Promise<OrderResult> {
   const first = await existingSubmission(actor, input.submissionKey);
   if (first) return first;
-  const [rules, organisation, prestation] = await Promise.all([
+  const [rules, organisation, prestation, teamsLed] = await Promise.all([
     getServiceRules(),
     db().organisation.findUniqueOrThrow({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
     findPrestationForOrder(actor.organisationId, input.prestationId, now),
+    largestTeamsLed(input.prestationId),
   ]);
   const errors: Record<string, string> = {};
   if (!prestation) errors.prestationId = "Choisissez une prestation du catalogue.";
@@ -205,7 +206,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
     now,
     rules,
     minNoticeDays: prestation?.minNoticeDays ?? 0,
-    teamSize: rules.teamSize,
+    teamSize: { ...rules.teamSize, largestLed: prestation ? (teamsLed.get(prestation.id) ?? null) : null },
     requiresPurchaseOrder: organisation.requiresPurchaseOrder,
   });
   if (!plan.ok) Object.assign(errors, { ...plan.errors, ...errors });
@@ -632,7 +633,7 @@ export async function postMessage(actor: Actor, requestId: string, body: string)
  */
 export async function orderRuleErrors(
   actor: Actor,
-  draft: { prestationId?: string; date?: string; startTime?: string; durationMinutes?: string; purchaseOrderNumber?: string },
+  draft: { prestationId?: string; date?: string; startTime?: string; durationMinutes?: string; purchaseOrderNumber?: string; teamSize?: string },
   now = new Date(),
 ): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
@@ -641,6 +642,11 @@ export async function orderRuleErrors(
     db().organisation.findUnique({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
     draft.prestationId && draft.prestationId.length <= 40 ? findPrestationForOrder(actor.organisationId, draft.prestationId, now) : null,
   ]);
+  const team = Number(draft.teamSize);
+  if (prestation && Number.isInteger(team)) {
+    const message = teamSizeError(team, { ...rules.teamSize, largestLed: (await largestTeamsLed(prestation.id)).get(prestation.id) ?? null });
+    if (message) errors.teamSize = message;
+  }
   if (organisation?.requiresPurchaseOrder && !draft.purchaseOrderNumber?.trim()) {
     errors.purchaseOrderNumber = "Votre organisation demande un numéro de bon de commande pour chaque demande.";
   }
