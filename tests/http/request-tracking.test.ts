@@ -75,3 +75,100 @@ describe("the weekly planning sheet", () => {
     expect(text).toContain(`Accès : ${note}`);
   });
 });
+
+/** Orders one intervention as Mon Jardin Chocolaté, the quote accepted; its request id. */
+async function orderedRequest(overrides: Record<string, string> = {}) {
+  const [p] = await queryApp<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`);
+  const [site] = await queryApp<{ id: string }>(`SELECT s.id FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId" WHERE o.slug = 'mon-jardin-chocolate' AND s."archivedAt" IS NULL LIMIT 1`);
+  const { key } = await submissionKeyOf(mjc);
+  const sent = await mjc.post(
+    "/requests/new",
+    { submissionKey: key, siteId: site!.id, prestationId: p!.id, date: openDay(p!.minNoticeDays + 14), startTime: "09:00", durationMinutes: "120", teamSize: "2", recurrence: "NONE", ...overrides },
+    { from: "/requests/new" },
+  );
+  expect(sent.status).toBe(302);
+  const id = /\/requests\/([^?/]+)/.exec(sent.headers.get("location") ?? "")![1]!;
+  expect((await mjc.post(`/requests/${id}`, { intent: "accept-quote" }, { from: `/requests/${id}` })).status).toBe(200);
+  return id;
+}
+
+/** The history list of a request's page, as text (tags dropped). */
+async function historyOf(client: HttpClient, id: string) {
+  const html = await (await client.get(`/requests/${id}`)).text();
+  const list = /<ol class="history"[^>]*>([\s\S]*?)<\/ol>/.exec(html)?.[1];
+  expect(list, "the request's page shows its history").toBeDefined();
+  return list!.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, " ");
+}
+
+describe("the request's dated timeline", () => {
+  it("tells the partner and coordination what happened, dated in French, each with what their role may see", async () => {
+    const id = await orderedRequest();
+    expect((await mjc.post(`/requests/${id}`, { intent: "message", body: "Le portail sera ouvert dès 8 h." }, { from: `/requests/${id}` })).status).toBe(200);
+    expect((await coordinator.post(`/requests/${id}`, { intent: "message", body: "Bien noté, merci." }, { from: `/requests/${id}` })).status).toBe(200);
+    // Coordination moves the date; scheduling later finds no team (its explanation names people and rules).
+    const [i] = await queryApp<{ id: string; day: string }>(`SELECT id, ((("startsAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris') + interval '1 day')::date::text AS day FROM "Intervention" WHERE "requestId" = $1`, [id]);
+    const moveDay = nextOpenDay(i!.day, rules);
+    const moved = await coordinator.post(`/requests/${id}/interventions/${i!.id}`, { intent: "move", date: moveDay, startTime: "10:00" }, { from: `/requests/${id}/interventions/${i!.id}` });
+    expect(moved.status).toBe(302);
+    // The worker re-staffs the moved date first; then it is left without a team.
+    for (let n = 0; n < 120; n++) {
+      const [now] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [i!.id]);
+      if (now!.status === "SCHEDULED") break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await queryApp(`UPDATE "Intervention" SET status = 'ACCEPTED', "unstaffedRule" = 'H4', "unstaffedReason" = 'Aucun encadrant disponible (H4) : Rachid Ouali est absent.' WHERE id = $1`, [i!.id]);
+
+    const partnerView = await historyOf(mjc, id);
+    for (const line of ["Demande envoyée", "Devis accepté : la demande part en planification", "Message de Camille Renaud", "Le portail sera ouvert dès 8 h.", "(La Conciergerie)", "Bien noté, merci.", "déplacée au", "par la Conciergerie"]) {
+      expect(partnerView).toContain(line);
+    }
+    // Dated in French words, Paris time: the new time is 10:00 in Paris whatever the server's zone.
+    expect(partnerView).toMatch(/\d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4} à \d{2}:\d{2}/);
+    expect(partnerView).toContain("à 10:00");
+    // Never coordination's internals nor its staff's names.
+    expect(partnerView).not.toContain("Rachid");
+    expect(partnerView).not.toContain("H4");
+    expect(partnerView).not.toMatch(/Aucune équipe possible/);
+    const [coordinatorName] = await queryApp<{ name: string }>(`SELECT name FROM "User" WHERE email = 'coordination@conciergerie.example'`);
+    expect(partnerView.replace(/Message de [^(]+\(La Conciergerie\)/g, "")).not.toContain(coordinatorName!.name);
+
+    const staffView = await historyOf(coordinator, id);
+    expect(staffView).toContain("par Camille Renaud (partenaire)");
+    expect(staffView).toContain(`par ${coordinatorName!.name}`);
+    expect(staffView).toContain("Aucune équipe possible pour l'instant");
+    expect(staffView).toContain("Rachid Ouali est absent.");
+    // Oldest first: ordered before the messages, the messages before the move.
+    expect(staffView.indexOf("Demande envoyée")).toBeLessThan(staffView.indexOf("Message de Camille Renaud"));
+    expect(staffView.indexOf("Bien noté")).toBeLessThan(staffView.indexOf("déplacée au"));
+  });
+
+  it("shows a billed request invoiced and paid, with the invoice's number, to its partner", async () => {
+    // A done intervention billed on an invoice paid since (one statement: the line holds its claim, as the database demands).
+    const [done] = await queryApp<{ id: string; requestId: string; organisationId: string; email: string }>(
+      `SELECT i.id, i."requestId", i."organisationId", u.email FROM "Intervention" i
+       JOIN "Membership" m ON m."organisationId" = i."organisationId" JOIN "User" u ON u.id = m."userId"
+       WHERE i.status = 'DONE' AND NOT EXISTS (SELECT 1 FROM "BillingClaim" c WHERE c."interventionId" = i.id)
+         AND m.role = 'PARTNER_ADMIN' AND u."deactivatedAt" IS NULL ORDER BY i."startsAt" LIMIT 1`,
+    );
+    expect(done, "the demo has a done intervention not billed yet").toBeDefined();
+    const number = "F2026-09876";
+    await queryApp(
+      `WITH inv AS (
+         INSERT INTO "Invoice" (id, "organisationId", status, "periodStart", "periodEnd", number, provider, "issuedAt", "paidAt", "updatedAt")
+         VALUES ('timeline-invoice', $1, 'PAID', '2020-01-01', '2020-01-31', $2, 'local', now() - interval '2 days', now() - interval '1 day', now()) RETURNING id),
+       line AS (
+         INSERT INTO "InvoiceLine" (id, "invoiceId", "interventionId", description, quantity, "unitPriceCents", "vatRateBasisPoints", "amountExclVatCents", "vatCents")
+         SELECT 'timeline-line', inv.id, $3, 'Nettoyage', 120, 2200, 2000, 4400, 880 FROM inv RETURNING id)
+       INSERT INTO "BillingClaim" ("interventionId", "invoiceLineId") SELECT $3, line.id FROM line`,
+      [done!.organisationId, number, done!.id],
+    );
+    await queryApp(`UPDATE "Intervention" SET status = 'PAID' WHERE id = $1`, [done!.id]);
+    const owner = await new HttpClient().login(done!.email);
+    const view = await historyOf(owner, done!.requestId);
+    expect(view).toContain(`Facturée : facture ${number}`);
+    expect(view).toContain(`Payée : facture ${number}`);
+    expect(view).toContain("Intervention réalisée");
+    expect(view.indexOf("Intervention réalisée")).toBeLessThan(view.indexOf("Facturée"));
+    expect(view.indexOf("Facturée")).toBeLessThan(view.indexOf("Payée"));
+  });
+});
