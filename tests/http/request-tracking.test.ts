@@ -172,3 +172,51 @@ describe("the request's dated timeline", () => {
     expect(view.indexOf("Facturée")).toBeLessThan(view.indexOf("Payée"));
   });
 });
+
+describe("coordination's inbox", () => {
+  it("lists partners' messages waiting for an answer and open disputes, each linked to where it is answered, until answered or settled", async () => {
+    const id = await orderedRequest();
+    const [{ reference }] = (await queryApp<{ reference: string }>(`SELECT reference FROM "ServiceRequest" WHERE id = $1`, [id])) as [{ reference: string }];
+    expect((await mjc.post(`/requests/${id}`, { intent: "message", body: "Pouvez-vous venir avec un escabeau ?" }, { from: `/requests/${id}` })).status).toBe(200);
+    expect((await mjc.post(`/requests/${id}`, { intent: "message", body: "Et des gants, merci." }, { from: `/requests/${id}` })).status).toBe(200);
+
+    // Linked from the navigation and the coordinator's home, with the counts.
+    const home = await (await coordinator.get("/")).text();
+    expect(home).toContain('href="/inbox"');
+    expect(home).toMatch(/\d+ messages? sans réponse · \d+ contestations? ouvertes?/);
+    const page = await coordinator.get("/inbox");
+    expect(page.status).toBe(200);
+    let html = await page.text();
+    expect(html).toMatch(/<nav[^>]*Navigation principale[\s\S]*href="\/inbox"[\s\S]*<\/nav>/);
+    const item = new RegExp(`href="/requests/${id}#messages"[^>]*>${reference} · Mon Jardin Chocolaté`);
+    expect(html).toMatch(item);
+    expect(html).toContain("Et des gants, merci.");
+    expect(html).toContain("2 messages");
+
+    // Coordination answers on the request: the thread leaves the inbox.
+    expect((await coordinator.post(`/requests/${id}`, { intent: "message", body: "Oui, c'est prévu." }, { from: `/requests/${id}` })).status).toBe(200);
+    html = await (await coordinator.get("/inbox")).text();
+    expect(html).not.toMatch(item);
+    // The partner writes again: back in.
+    expect((await mjc.post(`/requests/${id}`, { intent: "message", body: "Parfait." }, { from: `/requests/${id}` })).status).toBe(200);
+    expect(await (await coordinator.get("/inbox")).text()).toMatch(item);
+
+    // An open dispute: listed with the intervention's hours for coordination, finance's page for the administration; gone once settled.
+    const [done] = await queryApp<{ id: string; requestId: string; organisationId: string }>(
+      `SELECT i.id, i."requestId", i."organisationId" FROM "Intervention" i WHERE i.status = 'DONE'
+       AND NOT EXISTS (SELECT 1 FROM "Dispute" d WHERE d."interventionId" = i.id) ORDER BY i."startsAt" DESC LIMIT 1`,
+    );
+    await queryApp(`INSERT INTO "Dispute" (id, "interventionId", "organisationId", reason) VALUES ('inbox-dispute', $1, $2, 'Deux personnes seulement sont venues.')`, [done!.id, done!.organisationId]);
+    html = await (await coordinator.get("/inbox")).text();
+    expect(html).toContain("Deux personnes seulement sont venues.");
+    expect(html).toContain(`href="/requests/${done!.requestId}/interventions/${done!.id}"`);
+    const admin = await new HttpClient().login("admin@conciergerie.example");
+    expect(await (await admin.get("/inbox")).text()).toContain('href="/finance/disputes"');
+    await queryApp(`UPDATE "Dispute" SET "settledAt" = now(), outcome = 'KEEP', settlement = 'Heures maintenues.' WHERE id = 'inbox-dispute'`);
+    expect(await (await coordinator.get("/inbox")).text()).not.toContain("Deux personnes seulement sont venues.");
+
+    // Partners, encadrants and finance have no inbox.
+    expect((await mjc.get("/inbox")).status).toBe(403);
+    expect(await (await mjc.get("/")).text()).not.toContain('href="/inbox"');
+  });
+});
