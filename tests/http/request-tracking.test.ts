@@ -220,3 +220,39 @@ describe("coordination's inbox", () => {
     expect(await (await mjc.get("/")).text()).not.toContain('href="/inbox"');
   });
 });
+
+describe("the requests list", () => {
+  it("finds a request by its reference, any case, part of it, and never another partner's", async () => {
+    const id = await orderedRequest();
+    const [{ reference }] = (await queryApp<{ reference: string }>(`SELECT reference FROM "ServiceRequest" WHERE id = $1`, [id])) as [{ reference: string }];
+    const part = reference.slice(-7).toLowerCase(); // "2026-00042" -> "6-00042"
+    const found = await (await mjc.get(`/requests?q=${encodeURIComponent(part)}`)).text();
+    expect(found).toContain(`href="/requests/${id}"`);
+    expect(found).toContain(`value="${part}"`);
+    const sncf = await new HttpClient().login("agent@sncf.example");
+    expect(await (await sncf.get(`/requests?q=${encodeURIComponent(reference)}`)).text()).not.toContain(`href="/requests/${id}"`);
+    expect(await (await coordinator.get(`/requests?q=${encodeURIComponent(reference.toLowerCase())}`)).text()).toContain(`href="/requests/${id}"`);
+  });
+
+  it("goes to the next page and back with Page précédente, the filters kept", async () => {
+    const hrefOf = (html: string, label: string) => {
+      const m = new RegExp(`href="([^"]+)"[^>]*>${label}<`).exec(html);
+      // Links are written relative ("?after=…"), rendered absolute ("/requests?after=…").
+      return m ? m[1]!.replace(/&amp;/g, "&").replace(/^\/requests/, "") : null;
+    };
+    const refsOf = (html: string) => [...html.matchAll(/href="\/requests\/([a-z0-9]+)"/g)].map((m) => m[1]);
+    const first = await (await coordinator.get("/requests?from=2020-01-01")).text();
+    expect(hrefOf(first, "Page précédente")).toBeNull();
+    const next = hrefOf(first, "Page suivante");
+    expect(next, "the demo has more than one page of requests").not.toBeNull();
+    expect(next).toContain("from=2020-01-01");
+    const second = await (await coordinator.get(`/requests${next}`)).text();
+    const previous = hrefOf(second, "Page précédente");
+    expect(previous).toMatch(/before=/);
+    expect(previous).toContain("from=2020-01-01");
+    const back = await (await coordinator.get(`/requests${previous}`)).text();
+    expect(refsOf(back)).toEqual(refsOf(first));
+    // Back on the first page: nothing before it.
+    expect(hrefOf(back, "Page précédente")).toBeNull();
+  });
+});
