@@ -172,7 +172,7 @@ export default function RequestDetail() {
             <h3 className="history-title">Historique</h3>
             <ol className="history" aria-label="Historique de la demande">
               {history.map((e, n) => (
-                <li key={n} className={`history-event ${e.kind}`}>
+                <li key={n} className={`history-event kind-${e.kind}`}>
                   <time dateTime={e.at}>{formatDateTime(e.at)}</time>
                   <p className="history-what">
                     {e.href ? <a href={e.href}>{e.title}</a> : e.title}
