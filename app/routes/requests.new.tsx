@@ -131,7 +131,8 @@ export default function NewRequest() {
   const maxTeam = teamMax(team);
   // Said while typing; the server checks it again on sending.
   const liveTeamError = state.teamSize && Number.isInteger(Number(state.teamSize)) ? teamSizeError(Number(state.teamSize), team) : null;
-  const teamWarning = liveTeamError ?? (state.teamSize === values.teamSize ? errors.teamSize : null);
+  // The server's message for the value it was sent; the live one once the partner types another.
+  const teamWarning = (state.teamSize === values.teamSize ? errors.teamSize : null) ?? liveTeamError;
 
   return (
     <div className="stack">
