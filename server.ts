@@ -17,16 +17,19 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { envOrExit } from "./app/utils/env.server.ts";
 import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./app/utils/limits.ts";
 import { urlHasControlCharacters } from "./app/utils/validation.ts";
 
 const root = import.meta.dirname;
-const port = Number(process.env.PORT ?? 3000);
+// The whole environment is checked before anything listens (app/utils/env.server.ts).
+const config = envOrExit("Web server");
+const port = config.PORT;
 // Loopback by default: in production a reverse proxy on the same machine
 // forwards to it (README, Production notes); HOST=0.0.0.0 opens it to the network.
-const host = process.env.HOST || "127.0.0.1";
+const host = config.HOST;
 // Secure cookies and HSTS, unless explicitly turned off (the demo and the tests run over plain http).
-const secureTransport = process.env.NODE_ENV === "production" && process.env.SECURE_COOKIES !== "false";
+const secureTransport = config.NODE_ENV === "production" && config.SECURE_COOKIES !== false;
 
 export function securityHeaders(nonce: string) {
   return {
@@ -52,13 +55,14 @@ export function securityHeaders(nonce: string) {
 
 /** Says plainly when the server runs without secure cookies and HSTS (the demo, the tests). */
 function transportNotice(): string {
-  if (secureTransport || process.env.NODE_ENV !== "production") return "";
+  if (secureTransport || config.NODE_ENV !== "production") return "";
   return "Secure cookies and HSTS are OFF (SECURE_COOKIES=false): for the demo over plain http only, never in production.\n";
 }
 
-function webConcurrency(): number {
-  const wanted = Number(process.env.WEB_CONCURRENCY);
-  return Number.isInteger(wanted) && wanted > 0 ? wanted : 1;
+/** Express reads "true"/"false" and a hop count only as such, not as strings. */
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === "true" || value === "false") return value === "true";
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 async function serve() {
@@ -66,7 +70,7 @@ async function serve() {
   const app = express();
   app.disable("x-powered-by");
   // Behind a reverse proxy, set TRUST_PROXY so the client address comes from it.
-  if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+  if (config.TRUST_PROXY) app.set("trust proxy", trustProxyValue(config.TRUST_PROXY));
   app.use(compression({ threshold: 1024 }));
 
   // A body announced bigger than any form is refused before it is read (the
@@ -107,7 +111,7 @@ async function serve() {
     "*",
     createRequestHandler({
       build,
-      mode: process.env.NODE_ENV,
+      mode: config.NODE_ENV,
       // A new object per request: loaders of one page share what they read through it (getSessionUserOnce).
       getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
     }),
@@ -150,6 +154,6 @@ function supervise(processes: number) {
   process.on("SIGINT", shutdown);
 }
 
-const processes = webConcurrency();
+const processes = config.WEB_CONCURRENCY;
 if (cluster.isPrimary && processes > 1) supervise(processes);
 else await serve();

@@ -3,6 +3,7 @@ import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { NonceContext } from "~/components/nonce.tsx";
 import { isDatabaseUnavailable } from "~/utils/errors.ts";
+import { log, logError } from "~/utils/log.server.ts";
 
 // The pages have no <Suspense> and no deferred data: rendered to one string,
 // a page leaves in one write rather than as a stream of small chunks, which
@@ -27,19 +28,15 @@ export default function handleRequest(
   return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
 }
 
-// Logs carry the error and the path, never form data or personal data.
-function logError(error: unknown, path?: string) {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`[error]${path ? ` ${path}` : ""} ${message}\n`);
-}
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
   // Aborted requests and thrown responses (404, 403...) are answers, not errors.
   if (request.signal.aborted || error instanceof Response) return;
   if (error && typeof error === "object" && "status" in error && "internal" in error) return;
   if (isDatabaseUnavailable(error)) {
-    process.stderr.write(`[error] ${new URL(request.url).pathname} database unavailable\n`);
+    log.warn({ event: "request.database_unavailable", path: new URL(request.url).pathname }, "request.database_unavailable");
     return;
   }
-  logError(error, new URL(request.url).pathname);
+  // The path, never the query, form data or personal data.
+  logError("request.failed", error, { method: request.method, path: new URL(request.url).pathname });
 };

@@ -717,6 +717,9 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   // The association's bank account, printed and written (BT-84..86) on every e-invoice: a valid test IBAN (FR76, mod-97 key right).
   const bankAccount = { iban: "FR7630006000011234567890189", bic: "AGRIFRPP", accountName: "Association Aurore" };
   await db.serviceSetting.upsert({ where: { key: "sellerBankAccount" }, create: { key: "sellerBankAccount", value: bankAccount }, update: { value: bankAccount } });
+  // How partners reach coordination (a number of the range ARCEP keeps for fiction, 01 99 00 xx xx).
+  const serviceContact = { phone: "01 99 00 42 17", email: "coordination@conciergerie.example" };
+  await db.serviceSetting.upsert({ where: { key: "serviceContact" }, create: { key: "serviceContact", value: serviceContact }, update: { value: serviceContact } });
   const skillIds = {} as Record<SkillCode, string>;
   for (const [code, label] of Object.entries(SKILLS) as [SkillCode, string][]) {
     skillIds[code] = (await createSkill(db, { code, label })).id;

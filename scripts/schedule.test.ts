@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { generateInstance } from "../tests/support/instance-generator";
 import { validatePlan } from "../tests/support/plan-validator";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -61,6 +62,29 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout).unassigned.map((u: { requestId: string }) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
     expect(JSON.parse(stderr)).toMatchObject({ solver: "exact", optimal: true, gap: 0 });
+  });
+
+  // Issue 23: on such a week --exact gave HiGHS the whole week as one model,
+  // which grew to 1.6 GB and aborted (a stack trace, exit 1, no plan).
+  it("plans a generated 300-request week with --exact as the weekly job does: exit 0, a valid plan, what is proven and the bound", { timeout: 150_000 }, async () => {
+    const week = generateInstance({ requests: 300, seed: 5, timeWindowShare: 0.3, pinnedShare: 0.06 });
+    const path = join(scratch, "week-300.json");
+    writeFileSync(path, JSON.stringify(week));
+    // A short search and time limit: the test checks the way, not the quality.
+    const { code, stdout, stderr } = await schedule(["--in", path, "--exact", "--time-limit", "8", "--iterations", "1500", "--stats"]);
+    noStackTrace(stderr);
+    expect(code, stderr).toBe(0);
+    const plan = JSON.parse(stdout);
+    const validation = validatePlan(week, plan);
+    expect(validation.violations).toEqual([]);
+    expect(plan.assignments.length + plan.unassigned.length).toBe(300);
+    const stats = JSON.parse(stderr);
+    // One group of 300 interventions: over the exact solver's 80, so the heuristic then day windows, as the weekly job.
+    expect(stats).toMatchObject({ solver: "exact", method: "heuristic+windows", optimal: false, boundSource: "capacity" });
+    expect(stats.report[0]).toMatch(/^Semaine trop grande pour le solveur exact \(300 interventions/);
+    expect(stats.objective.servedWorkerMinutes).toBe(validation.objective.servedWorkerMinutes);
+    expect(stats.servedUpperBound).toBeGreaterThanOrEqual(stats.objective.servedWorkerMinutes);
+    expect(stats.servedGapPercent).toBeCloseTo(((stats.servedUpperBound - stats.objective.servedWorkerMinutes) / stats.objective.servedWorkerMinutes) * 100, 1);
   });
 
   it("exits 2 naming the JSON path of the first problem in a malformed instance", async () => {

@@ -9,7 +9,7 @@ import { platformConfigured } from "~/integrations/einvoicing-platform.server.ts
 import { createRedis } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
-import { env } from "~/utils/env.server.ts";
+import { env, envOrExit } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import { sendMail } from "./processors/mail.ts";
@@ -18,8 +18,9 @@ import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import * as platform from "./processors/einvoicing-platform.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
-import { registerSeriesHorizon, registerWeeklyOptimisation } from "./scheduling-schedulers.ts";
+import { registerSeriesHorizon, registerWeeklyOptimisation, registerWeeklyOptimisationAtStart } from "./scheduling-schedulers.ts";
 import { expandSeries } from "~/data/series.server.ts";
+import { errorFields, log, logError, logRepeatedError } from "~/utils/log.server.ts";
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
 
@@ -77,7 +78,7 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
 /** Recurring work, registered explicitly at start (never as an import side effect). */
 async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
   // Re-plans next week every week, at the service's chosen day and time, Paris time.
-  await registerWeeklyOptimisation(queues.get("scheduling"));
+  await registerWeeklyOptimisationAtStart(queues.get("scheduling"));
   await registerSeriesHorizon(queues.get("scheduling"));
 }
 
@@ -108,9 +109,8 @@ async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueue
 }
 
 export async function startWorkers(options: WorkerOptions = {}) {
-  env(); // fail at start, with a clear message, on a bad environment
   const connection = createRedis("worker");
-  connection.on("error", () => {}); // BullMQ reconnects; the relay reports outages
+  connection.on("error", (error) => logRepeatedError("redis.worker_connection_error", error)); // BullMQ reconnects
   const stopHeartbeat = startHeartbeat(connection, options.prefix); // read by the admin dashboard
   const queues = createQueues(connection, options.prefix);
   const workers = Object.entries(processorsFor(queues)).map(
@@ -128,9 +128,9 @@ export async function startWorkers(options: WorkerOptions = {}) {
   );
   for (const worker of workers) {
     worker.on("failed", (job, error) => {
-      process.stderr.write(`[worker] ${worker.name}/${job?.name} ${job?.id} failed: ${error.message}\n`);
+      log.warn({ event: "job.failed", queue: worker.name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: errorFields(error) }, "job.failed");
     });
-    worker.on("error", () => {});
+    worker.on("error", (error) => logRepeatedError("queue.worker_error", error, { queue: worker.name }));
   }
   const stopRelay = startOutboxRelay((row) => queues.publish(row));
   if (options.schedulers !== false) await registerInvoicingSchedulers(queues);
@@ -138,7 +138,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
   if (options.schedulers !== false) await registerRetentionScheduler(queues);
 
   // Housekeeping that needs no queue of its own.
-  const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch(() => {}), 60 * 60 * 1000);
+  const cleanup = setInterval(() => deleteExpiredSessions(new Date()).catch((error) => logError("sessions.cleanup_failed", error)), 60 * 60 * 1000);
 
   return async function stop() {
     clearInterval(cleanup);
@@ -153,7 +153,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   // QUEUE_PREFIX: apps that share one Redis (test runs side by side) keep their jobs apart.
-  const stop = await startWorkers({ prefix: env().QUEUE_PREFIX });
+  const stop = await startWorkers({ prefix: envOrExit("Worker").QUEUE_PREFIX });
   process.stdout.write("Conciergerie worker started: outbox relay and queues running\n");
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,4 +1,5 @@
 import { listenForOutbox, relayOutboxBatch } from "~/data/outbox.server.ts";
+import { errorFields, log } from "~/utils/log.server.ts";
 
 /**
  * Moves outbox rows to BullMQ. Woken at once by the database when a change
@@ -20,7 +21,7 @@ export function startOutboxRelay(publish: Parameters<typeof relayOutboxBatch>[0]
     } catch (error) {
       failures += 1;
       if (failures === 1 || failures % 20 === 0) {
-        process.stderr.write(`[outbox] relay paused: ${error instanceof Error ? error.message : String(error)}\n`);
+        log.warn({ event: "outbox.relay_paused", failures, error: errorFields(error) }, "outbox.relay_paused");
       }
     }
   };

@@ -5,6 +5,7 @@
 import type { Queue } from "bullmq";
 import { getServiceRules } from "~/data/settings.server.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
+import { logError } from "~/utils/log.server.ts";
 
 export const WEEKLY_OPTIMISATION = "weekly-optimisation";
 export const SERIES_HORIZON = "series-horizon";
@@ -16,12 +17,30 @@ export function weeklyOptimisationPattern(rule: ServiceRules["weeklyOptimisation
   return `${minute} ${hour} * * ${rule.day % 7}`;
 }
 
-/** Upserts the weekly scheduler from the rule as stored now: the same id replaces the previous one. */
+/**
+ * Upserts the weekly scheduler from the rule as stored now: the same id
+ * replaces the previous one. When the rule cannot be read, it throws and
+ * changes nothing: the default must never replace the schedule an admin chose.
+ */
 export async function registerWeeklyOptimisation(queue: Queue) {
-  const rules = await getServiceRules().catch(() => null);
-  const pattern = weeklyOptimisationPattern(rules?.weeklyOptimisation ?? { day: 4, time: "14:00" });
+  const rules = await getServiceRules();
+  const pattern = weeklyOptimisationPattern(rules.weeklyOptimisation);
   await queue.upsertJobScheduler(WEEKLY_OPTIMISATION, { pattern, tz: TZ }, { name: "optimise-week", data: {} });
   return { pattern };
+}
+
+/**
+ * At the worker's start: with the rules unreadable (database away), the
+ * schedule Redis holds stays, and a job registers the rule once it can be read
+ * (retried with a growing delay).
+ */
+export async function registerWeeklyOptimisationAtStart(queue: Queue) {
+  try {
+    await registerWeeklyOptimisation(queue);
+  } catch (error) {
+    logError("scheduling.weekly_rule_unreadable", error);
+    await queue.add("reschedule-optimisation", {}, { jobId: "reschedule-optimisation-at-start", attempts: 20, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: true });
+  }
 }
 
 /** Every night at 02:30 (Paris), series are expanded up to the horizon. */

@@ -1,5 +1,5 @@
 import { Alert, AppForm, Badge, Card, SubmitButton } from "./ui.tsx";
-import { formatDateTime } from "~/utils/format.ts";
+import { formatDateTime, ofName } from "~/utils/format.ts";
 
 // Within the notice period, a confirmed schedule changes only with the
 // person's agreement: the encadrant (or a coordinator) records it here, per
@@ -47,7 +47,7 @@ export function AgreementCard({ team, canRecord, result }: { team: AgreementTeam
                     <input type="hidden" name="workerId" value={m.workerId} />
                     {m.agreedAt ? (
                       <SubmitButton name="intent" value="withdraw-agreement" variant="secondary">
-                        Retirer l'accord<span className="visually-hidden"> de {m.name}</span>
+                        Retirer l'accord<span className="visually-hidden"> {ofName(m.name)}</span>
                       </SubmitButton>
                     ) : (
                       <SubmitButton name="intent" value="agree">

@@ -22,7 +22,7 @@ export function ErrorPage() {
     <div className="card auth-page" role="alert">
       <p className="muted">Erreur {status}</p>
       <h1>{known?.title ?? "Une erreur est survenue"}</h1>
-      <p>{detail ?? known?.text ?? "L'équipe technique est prévenue. Réessayez dans un instant."}</p>
+      <p>{detail ?? known?.text ?? "L'erreur est enregistrée dans le journal technique. Réessayez dans un instant ; si elle se répète, prévenez l'administration en disant ce que vous faisiez."}</p>
       <p>
         <Link to="/">Retour à l'accueil</Link>
       </p>

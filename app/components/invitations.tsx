@@ -1,5 +1,5 @@
 import { AppForm, Badge, SubmitButton } from "~/components/ui.tsx";
-import { formatDateTime } from "~/utils/format.ts";
+import { formatDateTime, ofName } from "~/utils/format.ts";
 
 /** An invitation as the team page and the staff admin's partner page list it. */
 type OpenInvitation = { id: string; name: string; expiresAt: Date | string; expired: boolean };
@@ -31,13 +31,13 @@ export function InvitationActions({ invitation, canResend = true }: { invitation
       {/* Keyed by the expiry, which a re-send moves: the confirmation closes again after it. */}
       <details key={String(invitation.expiresAt)}>
         <summary>
-          Annuler…<span className="visually-hidden">{` l'invitation de ${invitation.name}`}</span>
+          Annuler…<span className="visually-hidden">{` l'invitation ${ofName(invitation.name)}`}</span>
         </summary>
         <AppForm className="stack-tight">
           <input type="hidden" name="intent" value="cancel-invitation" />
           <input type="hidden" name="invitationId" value={invitation.id} />
           <span className="hint">Son lien ne fonctionnera plus ; vous pourrez inviter {invitation.name} de nouveau.</span>
-          <SubmitButton variant="danger">{`Annuler l'invitation de ${invitation.name}`}</SubmitButton>
+          <SubmitButton variant="danger">{`Annuler l'invitation ${ofName(invitation.name)}`}</SubmitButton>
         </AppForm>
       </details>
     </div>

@@ -2,6 +2,7 @@ import type { Actor } from "~/domain/access/roles.ts";
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { getServiceRules } from "./settings.server.ts";
+import { ofName } from "~/utils/format.ts";
 
 // The people in insertion are part-time employees: within the notice period
 // (a service rule, 7 days by default) their confirmed schedule changes only
@@ -83,7 +84,7 @@ export async function recordAgreement(actor: Actor, interventionId: string, work
       tx,
     );
   });
-  return { ok: true, message: `Accord de ${member.name} enregistré : la prochaine re-planification pourra changer son affectation.` };
+  return { ok: true, message: `Accord ${ofName(member.name)} enregistré : la prochaine re-planification pourra changer son affectation.` };
 }
 
 /** Takes an agreement back (recorded by mistake), audited the same way. */

@@ -1,8 +1,10 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
+import type { AuditAction } from "~/domain/backoffice/audit-labels.ts";
 import { db, type Tx } from "./db.server.ts";
 
 export type AuditEntry = {
-  action: string; // "auth.login", "auth.login_refused", "access.denied", "user.invited", ...
+  /** "auth.login", "invoice.void", ...: only an action with a French label (audit-labels.ts) can be written. */
+  action: AuditAction;
   outcome: "ok" | "refused";
   actorUserId?: string | null;
   organisationId?: string | null;

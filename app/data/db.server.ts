@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client.ts";
 import { env } from "~/utils/env.server.ts";
+import { logRepeatedError } from "~/utils/log.server.ts";
 
 // One pool and one client per process (kept across dev rebuilds). Only app/data imports them.
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pool?: pg.Pool };
@@ -10,7 +11,7 @@ function pool(): pg.Pool {
   if (!globalForPrisma.pool) {
     globalForPrisma.pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 10, connectionTimeoutMillis: 3000 });
     // A connection dropped while idle (database restart) is replaced at the next query, not a crash.
-    globalForPrisma.pool.on("error", () => {});
+    globalForPrisma.pool.on("error", (error) => logRepeatedError("db.idle_connection_lost", error));
   }
   return globalForPrisma.pool;
 }

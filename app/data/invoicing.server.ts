@@ -415,12 +415,6 @@ export async function requestInvoiceRun(actor: Actor, input: { step: RunStep; mo
   return jobIdFor("invoicing", businessKey);
 }
 
-/** True while the run's outbox row waits for the relay (the job does not exist in Redis yet). */
-export async function runIsPending(jobBusinessKey: string) {
-  const row = await db().outboxEvent.findFirst({ where: { queue: "invoicing", businessKey: jobBusinessKey }, select: { publishedAt: true } });
-  return row ? row.publishedAt === null : false;
-}
-
 export type CorrectionResult = { ok: true; message: string } | { ok: false; field?: string; message: string };
 
 async function invoiceForCorrection(tx: Tx, invoiceId: string) {

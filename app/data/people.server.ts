@@ -23,24 +23,6 @@ export function visibleWorkers(actor: Actor, now = new Date()): Prisma.WorkerWhe
   return { assignments: { some: { startsAt: { gte: from, lt: to }, intervention: { supervisor: { userId: actor.userId } } } } };
 }
 
-// Staff only (the route checks "people.view"): workers in insertion and encadrants.
-export async function listWorkers(today: Date) {
-  const workers = await db().worker.findMany({
-    where: { anonymisedAt: null, contractEnd: { gte: today } },
-    orderBy: [{ firstName: "asc" }, { lastInitial: "asc" }],
-    select: {
-      id: true,
-      firstName: true,
-      lastInitial: true,
-      contractStart: true,
-      contractEnd: true,
-      weeklyTargetMinutes: true,
-      skills: { select: { skill: { select: { label: true } } } },
-    },
-  });
-  return workers.map(({ skills, ...w }) => ({ ...w, skills: skills.map((s) => s.skill.label) }));
-}
-
 export async function listSupervisors() {
   const supervisors = await db().supervisor.findMany({
     where: { active: true },
@@ -192,7 +174,7 @@ async function recordAbsence(tx: Tx, actor: Actor, person: { workerId: string } 
     await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${interventionId}:absence:${absence.id}`, { interventionId });
   }
   const [action, entityType, entityId] =
-    "workerId" in person ? ["worker.absence_added", "Worker", person.workerId] : ["supervisor.absence_added", "Supervisor", person.supervisorId];
+    "workerId" in person ? (["worker.absence_added", "Worker", person.workerId] as const) : (["supervisor.absence_added", "Supervisor", person.supervisorId] as const);
   await audit(
     { action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } },
     tx,

@@ -1,8 +1,10 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { attendanceState, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
-import type { Instance } from "~/domain/scheduling/instance.ts";
-import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { matchesBoardFilters, type BoardFilters } from "~/domain/planning/board.ts";
+import { byAvailability, CANDIDATE_LABELS, candidateStatus } from "~/domain/planning/candidates.ts";
+import type { Instance, InstanceWorker } from "~/domain/scheduling/instance.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisDate, toParisLocal } from "~/utils/paris-time.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import { audit } from "./audit.server.ts";
 import { db, readAll, type Tx } from "./db.server.ts";
@@ -20,10 +22,14 @@ const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T
 const workerName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;
 const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firstName} ${s.lastName}`;
 
-/** The week's interventions with their teams, the encadrants, and each worker's hours actually recorded. */
-export async function weekBoard(weekStart: string) {
+/**
+ * The week's interventions with their teams, the encadrants, and each worker's
+ * hours actually recorded; only those the filters keep (the week's hours are
+ * counted over all of them), with the choices the filters offer.
+ */
+export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers, { fieldHours }] = await Promise.all([
+  const [interventions, supervisors, runs, workers, { fieldHours }, sites, prestations, skills] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -38,8 +44,9 @@ export async function weekBoard(weekStart: string) {
         supervisorPinned: true,
         unstaffedRule: true,
         unstaffedReason: true,
-        site: { select: { name: true } },
-        request: { select: { reference: true, prestation: { select: { name: true } } } },
+        siteId: true,
+        site: { select: { name: true, address: true, postalCode: true, city: true } },
+        request: { select: { reference: true, prestationId: true, prestation: { select: { name: true } } } },
         assignments: { select: { workerId: true, pinned: true, worker: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { workerId: "asc" } },
         timeEntries: { select: { workerId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
       },
@@ -48,8 +55,11 @@ export async function weekBoard(weekStart: string) {
     db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
     db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
     getServiceRules(),
+    db().site.findMany({ where: { archivedAt: null }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true, organisation: { select: { name: true } } } }),
+    db().prestation.findMany({ orderBy: [{ name: "asc" }], select: { id: true, name: true } }),
+    skillLabels(db()),
   ]);
-  // The engine's reasons name people and interventions by id.
+  // The engine's reasons name people and interventions by id, skills by code.
   const names = new Map<string, string>([
     ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
@@ -61,14 +71,21 @@ export async function weekBoard(weekStart: string) {
   const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.workerId, a.worker.weeklyMaxMinutes] as const)));
   const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > Math.min(960, maxOf.get(id) ?? 960)).map(([id]) => id));
   return {
-    supervisors: supervisors.map((s) => ({ id: s.id, name: supervisorName(s) })),
+    supervisors: supervisors.filter((s) => !filters.encadrant || s.id === filters.encadrant).map((s) => ({ id: s.id, name: supervisorName(s) })),
+    options: {
+      supervisors: supervisors.map((s) => ({ id: s.id, name: supervisorName(s) })),
+      sites: sites.map((s) => ({ id: s.id, name: `${s.name} (${s.organisation.name})` })),
+      prestations,
+    },
+    total: interventions.length,
     lastRun: runs[0] ?? null,
-    interventions: interventions.map(({ assignments, timeEntries, request, site, ...i }) => {
+    interventions: interventions.filter((i) => matchesBoardFilters({ ...i, prestationId: i.request.prestationId }, filters)).map(({ assignments, timeEntries, request, site, ...i }) => {
       const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
       return {
         ...i,
-        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names) : null,
+        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
         site: site.name,
+        address: `${site.address}, ${site.postalCode} ${site.city}`,
         prestation: request.prestation.name,
         reference: request.reference,
         team: assignments.map((a) => ({ id: a.workerId, name: workerName(a.worker), pinned: a.pinned, overLimit: overWorkers.has(a.workerId) })),
@@ -106,6 +123,12 @@ async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
   return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, workerIds: r.assignments.map((a) => a.workerId) }));
 }
 
+/** The catalogue's label of each skill code, for the engine's reasons. */
+async function skillLabels(client: Pick<Tx, "skill">) {
+  const skills = await client.skill.findMany({ select: { code: true, label: true } });
+  return new Map(skills.map((s) => [s.code, s.label]));
+}
+
 /** Names for the engine's ids: people by name, interventions by site and time. */
 async function namesFor(tx: Tx, instance: Instance) {
   const [workers, supervisors, interventions] = await readAll(
@@ -139,20 +162,31 @@ export async function steeringContext(interventionId: string) {
       site: { select: { name: true, address: true, postalCode: true, city: true } },
       request: { select: { reference: true, prestation: { select: { name: true, skill: { select: { code: true, label: true } } } } } },
       assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
+      requestId: true,
     },
   });
   if (!intervention) return null;
   const weekStart = parisWeekStart(intervention.startsAt);
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [interventionId] });
-  const names = await namesFor(db(), instance);
+  const [names, staffing, skills] = await Promise.all([namesFor(db(), instance), staffingOf(db(), instance), skillLabels(db())]);
   const skill = intervention.request.prestation.skill.code;
-  const person = (p: { id: string; skills: string[] }) => ({ id: p.id, name: names.get(p.id) ?? p.id, skilled: p.skills.includes(skill) });
-  const byName = (a: { name: string; skilled: boolean }, b: { name: string; skilled: boolean }) => Number(b.skilled) - Number(a.skilled) || a.name.localeCompare(b.name, "fr");
+  // Each person's status at this time (available, absent, new without availability...), the available first.
+  const slot = { start: toParisLocal(intervention.startsAt), durationMinutes: intervention.durationMinutes };
+  const slotOf = new Map(instance.requests.map((r) => [r.id, r]));
+  const elsewhere = (personId: string) =>
+    staffing.filter((s) => s.interventionId !== interventionId && (s.supervisorId === personId || s.workerIds.includes(personId))).flatMap((s) => slotOf.get(s.interventionId) ?? []);
+  const person = (p: { id: string; skills: string[]; availability: InstanceWorker["availability"]; absences: InstanceWorker["absences"] }) => {
+    const status = candidateStatus(p, slot, elsewhere(p.id));
+    return { id: p.id, name: names.get(p.id) ?? p.id, skilled: p.skills.includes(skill), status, statusLabel: CANDIDATE_LABELS[status] };
+  };
+  const order = (a: ReturnType<typeof person>, b: ReturnType<typeof person>) => Number(b.skilled) - Number(a.skilled) || byAvailability(a, b);
   return {
-    intervention,
+    // The engine's reason, in names and labels.
+    intervention: { ...intervention, unstaffedReason: intervention.unstaffedReason ? humanise(intervention.unstaffedReason, names, skills) : null },
     weekStart,
-    supervisors: instance.supervisors.map(person).sort(byName),
-    workers: instance.workers.map(person).sort(byName),
+    current: { date: toParisDate(intervention.startsAt), startTime: toParisLocal(intervention.startsAt).slice(11) },
+    supervisors: instance.supervisors.map(person).sort(order),
+    workers: instance.workers.map(person).sort(order),
   };
 }
 
@@ -167,15 +201,30 @@ async function unknownPeople(client: Pick<Tx, "supervisor" | "worker">, change: 
   return !known || workers !== change.workerIds.length ? UNKNOWN_PEOPLE : null;
 }
 
-async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
-  const week = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [change.interventionId] }, tx);
+/**
+ * The hard rules a change would break, in French. The week read is the one the
+ * intervention would be in: moved to another week, it is checked among that
+ * week's interventions and people.
+ */
+export async function violationsOf(tx: Tx, weekStart: string, change: TeamChange) {
+  const free = { kind: "keep-staffed" as const, free: [change.interventionId] };
+  const week = await loadWeekInstance(weekStart, free, tx);
   // Checked against the team asked, not the room a plan makes for people pinned beyond it.
   const asked = await tx.intervention.findUnique({ where: { id: change.interventionId }, select: { workersNeeded: true } });
-  const instance = { ...week, requests: week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, workersNeeded: asked.workersNeeded } : r)) };
+  let requests = week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, workersNeeded: asked.workersNeeded } : r));
+  let people = week;
+  const targetWeek = change.start ? parisWeekStart(fromParisLocal(change.start)) : weekStart;
+  if (targetWeek !== weekStart) {
+    const moved = requests.find((r) => r.id === change.interventionId);
+    people = await loadWeekInstance(targetWeek, free, tx);
+    requests = [...people.requests.filter((r) => r.id !== change.interventionId), ...(moved ? [{ ...moved, start: change.start! }] : [])];
+  }
+  const instance = { ...people, requests };
   const staffing = await staffingOf(tx, instance);
   const names = await namesFor(tx, instance);
+  const skills = await skillLabels(tx);
   const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names)) }));
+  return checkChange(instance, staffing, change).map((v) => ({ rule: v.rule, message: sentence(humanise(v.message, names, skills)) }));
 }
 
 /** The hard rules the change would break, in French; nothing is written. */
@@ -185,11 +234,14 @@ export async function previewChange(weekStart: string, change: TeamChange): Prom
   return { violations: await violationsOf(db(), weekStart, change) };
 }
 
+export const DOUBLE_BOOKED =
+  "La base de données refuse cette équipe : une des personnes est déjà engagée sur une autre intervention au même moment. Même en forçant, personne ne peut être à deux endroits à la fois.";
+
 export type SaveResult =
   | { ok: true; forced: string[] }
   | { ok: false; violations: { rule: string; message: string }[]; message?: string };
 
-const isDoubleBooking = (error: unknown) => /no_overlap|conflicting key|23P01|exclusion/i.test(error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error));
+export const isDoubleBooking = (error: unknown) => /no_overlap|conflicting key|23P01|exclusion/i.test(error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error));
 
 /**
  * Writes the new team of an intervention, under the week's lock, after checking
@@ -237,10 +289,6 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
   } catch (error) {
     if (!isDoubleBooking(error)) throw error;
     await audit({ action: "planning.changed", outcome: "refused", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId, details: { reason: "double_booking" } });
-    return {
-      ok: false,
-      violations: [],
-      message: "La base de données refuse cette équipe : une des personnes est déjà engagée sur une autre intervention au même moment. Même en forçant, personne ne peut être à deux endroits à la fois.",
-    };
+    return { ok: false, violations: [], message: DOUBLE_BOOKED };
   }
 }

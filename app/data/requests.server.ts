@@ -3,7 +3,7 @@ import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
-import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
 import { findPrestationForOrder, largestTeamsLed } from "./catalogue.server.ts";
@@ -14,6 +14,10 @@ import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 import { expandedThrough, horizonEnd } from "~/domain/requests/series.ts";
 import { seriesSpec } from "./series.server.ts";
+import { DOUBLE_BOOKED, isDoubleBooking, violationsOf } from "./planning.server.ts";
+import { lockWeek } from "./scheduling.server.ts";
+import { ruleIds } from "~/domain/planning/steering.ts";
+import { parisWeekStart, toParisLocal } from "~/utils/paris-time.ts";
 
 /** Every request query starts from this: a partner sees its own organisation, staff see all. */
 function scopeOf(actor: Actor): Prisma.ServiceRequestWhereInput {
@@ -446,7 +450,7 @@ export async function cancelInterventions(
         status: 409,
         message:
           future.length > 0
-            ? `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, l'annulation ne se fait plus en ligne. ${CALL_COORDINATION}`
+            ? `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, l'annulation ne se fait plus en ligne. ${callCoordination(rules.serviceContact)}`
             : "Aucune intervention à venir à annuler.",
       };
     }
@@ -475,7 +479,7 @@ export async function cancelInterventions(
       message:
         (stopsSeries ? "Série arrêtée : aucune nouvelle date ne sera planifiée. " : "") +
         (allowed.length === 1 ? "Intervention annulée." : `${allowed.length} interventions annulées.`) +
-        (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${CALL_COORDINATION}` : ""),
+        (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${callCoordination(rules.serviceContact)}` : ""),
     };
   });
 }
@@ -546,66 +550,132 @@ export async function changeSeriesTime(actor: Actor, requestId: string, startTim
       message:
         `Série modifiée : les prochaines dates commencent à ${startTime}.` +
         (changed > 0 ? ` ${changed} intervention${changed > 1 ? "s" : ""} déjà prévue${changed > 1 ? "s" : ""} déplacée${changed > 1 ? "s" : ""}.` : "") +
-        (kept > 0 ? ` ${kept} trop proche${kept > 1 ? "s" : ""} pour changer en ligne : ${CALL_COORDINATION}` : ""),
+        (kept > 0 ? ` ${kept} trop proche${kept > 1 ? "s" : ""} pour changer en ligne : ${callCoordination(rules.serviceContact)}` : ""),
     };
   });
 }
 
-/** Moves one intervention to a new date and time, checked with the order's rules; it goes back to scheduling. */
+export type MoveOptions = {
+  /** "check": every check, nothing written (the live check of the move form). */
+  mode?: "check" | "save";
+  /** Coordination only: keep the team at the new time although it breaks these rules (audited). */
+  force?: { reason: string } | null;
+};
+export type MoveResult = ActionResult | { ok: false; status: 409; message: string; violations: { rule: string; message: string }[] };
+const CHECKED: ActionResult = { ok: true, message: "Aucune règle enfreinte : ce déplacement peut être enregistré." };
+
+/**
+ * Moves one intervention to a new date and time: the one move of the app,
+ * whoever asks. The actor's role decides which rules bind. A partner moves
+ * before the cancellation deadline, at the prestation's notice; the team is
+ * dropped and scheduling staffs the new time. The coordination moves any date
+ * to come (within the notice period too): the team stays if the staffing rules
+ * allow it at the new time, or when forced with a reason (audited, then pinned
+ * whole), and the partner is told by email.
+ */
 export async function moveIntervention(
   actor: Actor,
   requestId: string,
   interventionId: string,
   to: { date: string; startTime: string },
+  options: MoveOptions = {},
   now = new Date(),
-): Promise<ActionResult> {
+): Promise<MoveResult> {
   const rules = await getServiceRules();
   const staff = can(actor.role, "requests.decide");
-  return db().$transaction(async (tx) => {
-    const request = await changeableRequest(tx, actor, requestId);
-    const intervention = request?.interventions.find((i) => i.id === interventionId);
-    if (!request || !intervention) return NOT_FOUND;
-    if (!CHANGEABLE.includes(intervention.status) || intervention.startsAt <= now) {
-      return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
-    }
-    if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {
-      return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${CALL_COORDINATION}` };
-    }
-    const errors = checkSlot(
-      { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
-      { now, rules, minNoticeDays: request.prestation.minNoticeDays },
-    );
-    const [field, message] = Object.entries(errors)[0] ?? [];
-    if (field && message) return { ok: false, status: 400, field: field === "latestStart" ? "startTime" : field, message };
-    const o = occurrenceAt(to.date, clockMinutes(to.startTime), request.durationMinutes, request.startWindowMinutes);
-    await tx.assignment.deleteMany({ where: { interventionId } });
-    await tx.intervention.update({
-      where: { id: interventionId },
-      data: {
-        startsAt: o.startsAt,
-        endsAt: o.endsAt,
-        latestStartAt: o.latestStartAt,
-        // The team was booked for the old time: scheduling staffs the new one.
-        supervisorId: null,
-        confirmedAt: null,
-        status: intervention.status === "SCHEDULED" ? "ACCEPTED" : intervention.status,
+  const save = options.mode !== "check";
+  try {
+    return await db().$transaction(
+      async (tx): Promise<MoveResult> => {
+        const request = await changeableRequest(tx, actor, requestId);
+        const intervention = request?.interventions.find((i) => i.id === interventionId);
+        if (!request || !intervention) return NOT_FOUND;
+        if (!CHANGEABLE.includes(intervention.status) || intervention.startsAt <= now) {
+          return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
+        }
+        if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {
+          return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${callCoordination(rules.serviceContact)}` };
+        }
+        const errors = checkSlot(
+          { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
+          { now, rules, minNoticeDays: request.prestation.minNoticeDays, byCoordination: staff },
+        );
+        const [field, message] = Object.entries(errors)[0] ?? [];
+        if (field && message) return { ok: false, status: 400, field: field === "latestStart" ? "startTime" : field, message };
+        const o = occurrenceAt(to.date, clockMinutes(to.startTime), request.durationMinutes, request.startWindowMinutes);
+        if (o.startsAt.getTime() === intervention.startsAt.getTime()) return { ok: false, status: 400, field: "date", message: "C'est déjà la date et l'heure de l'intervention." };
+        const fromWeek = parisWeekStart(intervention.startsAt);
+        const toWeek = parisWeekStart(o.startsAt);
+        // Coordination keeps a staffed team when it can do the new time: the staffing rules decide.
+        const current = staff
+          ? await tx.intervention.findUniqueOrThrow({
+              where: { id: interventionId },
+              select: { supervisorId: true, supervisorPinned: true, assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } } },
+            })
+          : null;
+        const keepTeam = current?.supervisorId ? current : null;
+        let violations: { rule: string; message: string }[] = [];
+        if (keepTeam) {
+          if (save) for (const week of [...new Set([fromWeek, toWeek])].sort()) await lockWeek(tx, week);
+          const workerIds = keepTeam.assignments.map((a) => a.workerId);
+          violations = await violationsOf(tx, fromWeek, {
+            interventionId,
+            supervisorId: keepTeam.supervisorId!,
+            workerIds,
+            supervisorPinned: keepTeam.supervisorPinned,
+            pinnedWorkerIds: keepTeam.assignments.filter((a) => a.pinned).map((a) => a.workerId),
+            start: toParisLocal(o.startsAt),
+          });
+          if (violations.length > 0 && !options.force) {
+            const count = violations.length === 1 ? "une règle" : `${violations.length} règles`;
+            return { ok: false, status: 409, message: `À cette nouvelle heure, l'équipe enfreint ${count}.`, violations };
+          }
+        }
+        if (!save) return CHECKED;
+        if (keepTeam) {
+          const forced = violations.length > 0;
+          await tx.intervention.update({
+            where: { id: interventionId },
+            data: { startsAt: o.startsAt, endsAt: o.endsAt, latestStartAt: o.latestStartAt, ...(forced ? { supervisorPinned: true } : {}) },
+          });
+          // The booking rows follow: the database refuses a person booked twice at once on them.
+          await tx.assignment.updateMany({ where: { interventionId }, data: { startsAt: o.startsAt, endsAt: o.endsAt, ...(forced ? { pinned: true } : {}) } });
+        } else {
+          await tx.assignment.deleteMany({ where: { interventionId } });
+          await tx.intervention.update({
+            where: { id: interventionId },
+            data: {
+              startsAt: o.startsAt,
+              endsAt: o.endsAt,
+              latestStartAt: o.latestStartAt,
+              // The team was booked for the old time: scheduling staffs the new one.
+              supervisorId: null,
+              confirmedAt: null,
+              status: intervention.status === "SCHEDULED" ? "ACCEPTED" : intervention.status,
+            },
+          });
+          if (planned(intervention.status)) await askReplan(tx, interventionId, now);
+        }
+        const base = { actorUserId: actor.userId, organisationId: request.organisationId, entityType: "Intervention", entityId: interventionId };
+        await audit({ ...base, action: "intervention.moved", outcome: "ok", details: { from: intervention.startsAt.toISOString(), to: o.startsAt.toISOString(), byCoordination: staff, teamKept: keepTeam !== null } }, tx);
+        if (violations.length > 0 && options.force) await audit({ ...base, action: "planning.forced", outcome: "ok", details: { rules: ruleIds(violations), reason: options.force.reason } }, tx);
+        // The partner asked for this move; a move by the coordination is news to them.
+        if (staff) await queueNotification(tx, "intervention.changed", { interventionId }, `moved:${o.startsAt.toISOString()}`, intervention.startsAt);
+        return {
+          ok: true,
+          message: !staff
+            ? "Intervention déplacée."
+            : keepTeam
+              ? `Intervention déplacée, avec son équipe${violations.length > 0 ? " (règles forcées, raison au journal ; équipe épinglée)" : ""}. Le partenaire est prévenu par e-mail.`
+              : "Intervention déplacée ; le planificateur cherche une équipe. Le partenaire est prévenu par e-mail.",
+        };
       },
-    });
-    if (planned(intervention.status)) await askReplan(tx, interventionId, now);
-    await audit(
-      {
-        action: "intervention.moved",
-        outcome: "ok",
-        actorUserId: actor.userId,
-        organisationId: request.organisationId,
-        entityType: "Intervention",
-        entityId: interventionId,
-        details: { from: intervention.startsAt.toISOString(), to: o.startsAt.toISOString() },
-      },
-      tx,
+      { timeout: 30_000, maxWait: 15_000 },
     );
-    return { ok: true, message: "Intervention déplacée." };
-  });
+  } catch (error) {
+    if (!isDoubleBooking(error)) throw error;
+    return { ok: false, status: 409, message: DOUBLE_BOOKED };
+  }
 }
 
 // ------------------------------------------------------------------ messages

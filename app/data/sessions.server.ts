@@ -54,10 +54,6 @@ export async function deleteSession(idHash: string) {
   await db().session.deleteMany({ where: { id: idHash } });
 }
 
-export async function deleteUserSessions(userId: string) {
-  await db().session.deleteMany({ where: { userId } });
-}
-
 export async function deleteExpiredSessions(now: Date) {
   await db().session.deleteMany({ where: { expiresAt: { lt: now } } });
 }

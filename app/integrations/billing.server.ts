@@ -5,9 +5,11 @@
 // Every Stripe POST carries an Idempotency-Key derived from the database row
 // it comes from, so a job retried after a crash gets Stripe's first answer
 // back instead of a second customer, invoice or item.
+import { createHash } from "node:crypto";
 import { customFields, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { fromStripeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { Stripe, stripeCall, stripeConfigured, type StripeInvoice } from "./stripe.server.ts";
+import { ofName } from "~/utils/format.ts";
 
 export type BillingOrganisation = {
   id: string;
@@ -128,12 +130,18 @@ function customerParams(o: BillingOrganisation) {
   };
 }
 
-async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks): Promise<string> {
+/**
+ * The key of a customer update is a digest of its content: an unchanged partner
+ * is a replay, a changed one a new request (a shared key with other parameters
+ * is refused by Stripe, retries included).
+ */
+export const customerUpdateKey = (organisationId: string, params: object) =>
+  `customer-${organisationId}-${createHash("sha256").update(JSON.stringify(params)).digest("hex")}`;
+
+export async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks): Promise<string> {
   const params = customerParams(o);
   if (o.stripeCustomerId) {
-    // Kept in sync at every issue; the key is the content, so an unchanged partner is a replay.
-    const digest = Buffer.from(JSON.stringify(params)).toString("base64url").slice(-40);
-    await stripeCall((s) => s.customers.update(o.stripeCustomerId!, params, { idempotencyKey: `customer-${o.id}-${digest}` }));
+    await stripeCall((s) => s.customers.update(o.stripeCustomerId!, params, { idempotencyKey: customerUpdateKey(o.id, params) }));
     return o.stripeCustomerId;
   }
   const customer = await stripeCall((s) => s.customers.create(params, { idempotencyKey: `customer-${o.id}` }));
@@ -162,7 +170,7 @@ export const stripeProvider: BillingProvider = {
             currency: "eur",
             auto_advance: false,
             pending_invoice_items_behavior: "exclude",
-            description: `Prestations de ${doc.periodLabel}`,
+            description: `Prestations ${ofName(doc.periodLabel)}`,
             custom_fields: customFields({ number: doc.number, purchaseOrders }),
             footer: invoiceFooter(doc.organisation.paymentTermsDays),
             metadata: { invoiceId: doc.id, number: doc.number },
@@ -261,6 +269,17 @@ export const stripeProvider: BillingProvider = {
 };
 
 /** Recent events of the allowed types (newest first), for reconciliation. */
+/** The Stripe events the app acts on: the webhook stores them, the reconciliation fetches those a webhook missed. */
+export const STRIPE_EVENT_TYPES: readonly string[] = [
+  "invoice.finalized",
+  "invoice.paid",
+  "invoice.payment_failed",
+  "invoice.voided",
+  "invoice.marked_uncollectible",
+  "credit_note.created",
+  "customer.updated",
+];
+
 export async function listRecentStripeEvents(types: readonly string[], sinceSeconds: number) {
   const events: Stripe.Event[] = [];
   let startingAfter: string | undefined;

@@ -8,13 +8,14 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
+import { env } from "~/utils/env.server.ts";
 import { facturX, plainStatement } from "./facturx.server.ts";
 
 type Kind = "facturx" | "statement";
 type Pending = { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void };
 type Thread = { worker: Worker; ready: Promise<void>; pending: Map<number, Pending> };
 
-const size = () => Math.min(4, Math.max(0, Number(process.env.EINVOICE_THREADS ?? 0)));
+const size = () => env().EINVOICE_THREADS;
 let threads: Thread[] | null = null;
 let nextId = 1;
 

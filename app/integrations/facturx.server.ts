@@ -66,11 +66,6 @@ async function generate(invoice: Invoice, format: string, pdf?: { buffer: Uint8A
   return formatter.generate(data, { format: name, lang: "fr-fr", noWarnings: true, ...(pdf ? { pdf } : {}) });
 }
 
-/** The CII XML alone (the library's "CII" format), for tests and checks. */
-export async function ciiXml(doc: EN16931Document): Promise<string> {
-  return completeCii((await generate(toLibraryInvoice(doc), "CII")) as string, doc);
-}
-
 /** The Factur-X EN 16931 document: readable PDF/A-3 with factur-x.xml embedded. */
 export async function facturX(doc: EN16931Document): Promise<Uint8Array> {
   const readable = await readablePdf(doc, documentFonts(), { footer: "Document Factur-X (profil EN 16931) : les données structurées de cette facture sont jointes au fichier (factur-x.xml)." });

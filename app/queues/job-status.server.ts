@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
 import { createRedis, withTimeout } from "./connection.server.ts";
 import type { QueueName } from "./registry.ts";
+import { logRepeatedError } from "~/utils/log.server.ts";
 
 // Reads a job's state and progress for the web (the invoicing run's progress bar).
 // Bounded in time: with Redis stalled it throws within seconds, and the caller says "en attente".
@@ -13,9 +14,9 @@ export async function jobStatus(queueName: QueueName, jobId: string): Promise<Jo
   let queue = queues.get(queueName);
   if (!queue) {
     const connection = createRedis("web");
-    connection.on("error", () => {});
+    connection.on("error", (error) => logRepeatedError("redis.web_connection_error", error));
     queue = new Queue(queueName, { connection, prefix: env().QUEUE_PREFIX });
-    queue.on("error", () => {});
+    queue.on("error", (error) => logRepeatedError("queue.error", error, { queue: queueName }));
     queues.set(queueName, queue);
   }
   return withTimeout(read(queue, jobId));

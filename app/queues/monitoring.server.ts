@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
 import { createRedis, withTimeout } from "./connection.server.ts";
 import { QUEUE_NAMES, type QueueName } from "./registry.ts";
+import { logRepeatedError } from "~/utils/log.server.ts";
 
 // What the admin dashboard reads from Redis: failed jobs (with retry) and the
 // worker's heartbeat, under the worker's QUEUE_PREFIX. Redis down is an answer ("unavailable"), never a 500.
@@ -15,12 +16,12 @@ const queues = new Map<QueueName, Queue>();
 function queue(name: QueueName): Queue {
   if (!connection) {
     connection = createRedis("web");
-    connection.on("error", () => {});
+    connection.on("error", (error) => logRepeatedError("redis.web_connection_error", error));
   }
   let q = queues.get(name);
   if (!q) {
     q = new Queue(name, { connection, prefix: env().QUEUE_PREFIX });
-    q.on("error", () => {});
+    q.on("error", (error) => logRepeatedError("queue.error", error, { queue: name }));
     queues.set(name, q);
   }
   return q;

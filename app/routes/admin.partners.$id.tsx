@@ -11,7 +11,7 @@ import { createSite, getPartner, setPartnerArchived, setSiteArchived, updatePart
 import { cancelInvitation, changeRole, deactivateUser, inviteUser, resendInvitation, UNKNOWN_INVITATION } from "~/data/users.server.ts";
 import { can, PARTNER_ROLES, ROLE_LABELS, type Role } from "~/domain/access/roles.ts";
 import { partnerSchema, siteSchema } from "~/domain/backoffice/forms.ts";
-import { formatDate } from "~/utils/format.ts";
+import { formatDate, ofName } from "~/utils/format.ts";
 import { emailField, nameField, parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.partner.name ?? "Partenaire"} · La Conciergerie Solidaire` }];
@@ -296,7 +296,7 @@ export default function Partner() {
                             <input type="hidden" name="intent" value="role" />
                             <input type="hidden" name="userId" value={u.id} />
                             <label className="visually-hidden" htmlFor={`role-${u.id}`}>
-                              Rôle de {u.name}
+                              Rôle {ofName(u.name)}
                             </label>
                             <select id={`role-${u.id}`} name="role" defaultValue={u.membership.role} className="select-inline">
                               {PARTNER_ROLES.map((r) => (

@@ -8,11 +8,11 @@ import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Checkbox } from "~/components/backoffice.tsx";
 import { listSkills } from "~/data/prestations.server.ts";
 import { listSupervisorLimits, saveSkill, setSupervisorLimit } from "~/data/service-admin.server.ts";
-import { getServiceRules, setServiceRule } from "~/data/settings.server.ts";
+import { readServiceRules, setServiceRule } from "~/data/settings.server.ts";
 import { RULE_FORMS, skillFormSchema, supervisorLimitSchema, WEEKDAY_LABELS } from "~/domain/backoffice/rules-forms.ts";
 import { frenchPublicHolidays } from "~/domain/calendar/holidays.ts";
 import { parisParts } from "~/domain/calendar/paris.ts";
-import type { ServiceRuleKey, ServiceRules } from "~/domain/settings/rules.ts";
+import { RULE_TITLES, type ServiceRuleKey, type ServiceRules } from "~/domain/settings/rules.ts";
 import { formatDate } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -20,10 +20,10 @@ export const meta: MetaFunction = () => [{ title: "Règles du service · La Conc
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "backoffice.rules");
-  const [rules, skills, supervisors] = await Promise.all([getServiceRules(), listSkills(), listSupervisorLimits(actorOf(user))]);
+  const [{ rules, invalid }, skills, supervisors] = await Promise.all([readServiceRules(), listSkills(), listSupervisorLimits(actorOf(user))]);
   const year = Number(parisParts(new Date()).date.slice(0, 4));
   const holidays = [...frenchPublicHolidays(year), ...frenchPublicHolidays(year + 1)].map(([date, label]) => ({ date, label }));
-  return json({ rules, skills, supervisors, holidays });
+  return json({ rules, invalid: invalid.map((key) => RULE_TITLES[key]), skills, supervisors, holidays });
 }
 
 type Result = { form: string; errors: FieldErrors; values: Record<string, string>; done: string | null };
@@ -60,7 +60,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Rules() {
-  const { rules, skills, supervisors, holidays } = useLoaderData<typeof loader>();
+  const { rules, invalid, skills, supervisors, holidays } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const st = (form: string) => ({
     errors: data?.form === form ? data.errors : ({} as FieldErrors),
@@ -79,6 +79,13 @@ export default function Rules() {
     <div className="stack">
       <PageHeader title="Règles du service" description="Lues par le portail, le planning et la facturation : une règle changée ici s'applique partout." />
       {st("form").message}
+      {invalid.length > 0 ? (
+        <Alert kind="error">
+          {invalid.length > 1
+            ? `Ces règles enregistrées ne sont pas valides : ${invalid.map((t) => `« ${t} »`).join(", ")}. Leurs valeurs par défaut s'appliquent à leur place : vérifiez-les ci-dessous et enregistrez-les.`
+            : `Cette règle enregistrée n'est pas valide : « ${invalid[0]} ». Sa valeur par défaut s'applique à sa place : vérifiez-la ci-dessous et enregistrez-la.`}
+        </Alert>
+      ) : null}
       <div className="grid wide">
         <RuleCard title="Horaires d'ouverture" intent="openingHours" message={oh.message}>
           <fieldset className="fieldset">
@@ -184,6 +191,11 @@ export default function Rules() {
         </RuleCard>
         <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
           <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
+        </RuleCard>
+        <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
+          <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
+          <Field label="Téléphone de la coordination" type="tel" autoComplete="off" hint="Par exemple 01 42 78 55 23." {...v("serviceContact", "phone", rules.serviceContact.phone ?? "")} />
+          <Field label="E-mail de la coordination" type="email" autoComplete="off" {...v("serviceContact", "email", rules.serviceContact.email ?? "")} />
         </RuleCard>
         <RuleCard title="Compte bancaire de l'association" intent="sellerBankAccount" message={st("sellerBankAccount").message}>
           <p className="muted">Porté sur chaque facture et avoir électronique (virement SEPA). Tant qu'il manque, aucune facture n'est émise.</p>

@@ -7,7 +7,7 @@ import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } fro
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Checkbox } from "~/components/backoffice.tsx";
 import { eraseWorker, listWorkersForRetention } from "~/data/workers-admin.server.ts";
-import { formatDate } from "~/utils/format.ts";
+import { formatDate, ofName } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Données des personnes · La Conciergerie Solidaire" }];
@@ -102,7 +102,7 @@ export default function WorkersData() {
                   <td data-label="Actions">
                     <div className="row">
                       <a className="button secondary small" href={`/admin/workers/${w.id}/export`} download>
-                        Exporter<span className="visually-hidden"> les données de {w.anonymisedAt ? w.id : `${w.firstName} ${w.lastInitial}.`}</span>
+                        Exporter<span className="visually-hidden"> les données {ofName(w.anonymisedAt ? w.id : `${w.firstName} ${w.lastInitial}.`)}</span>
                       </a>
                       {w.anonymisedAt ? null : (
                         <Link className="button danger small" to={`?erase=${w.id}`}>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { calendarFeed } from "~/data/my-day.server.ts";
 import { buildCalendar } from "~/domain/ical/ics.ts";
+import { formatCount } from "~/utils/format.ts";
 
 // An encadrant's planning for their phone's calendar, at a secret address (no session:
 // calendar apps cannot sign in). The token is stored hashed; regenerating it revokes this one.
@@ -16,7 +17,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       endsAt: i.endsAt,
       summary: `${i.request.prestation.name} · ${i.site.name}`,
       location: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
-      description: `Équipe de ${i.workersNeeded} personne(s).${i.site.accessNotes ? ` Accès : ${i.site.accessNotes}` : ""}`,
+      description: `Équipe de ${formatCount(i.workersNeeded, "personne")}.${i.site.accessNotes ? ` Accès : ${i.site.accessNotes}` : ""}`,
       cancelled: i.status === "CANCELLED",
     })),
   );

@@ -13,7 +13,7 @@ import { summarise } from "~/domain/invoicing/dashboard.ts";
 import { monthBounds, monthLabel, monthNotReady, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
-import { formatEuros, formatMinutes } from "~/utils/format.ts";
+import { formatCount, formatEuros, formatMinutes, ofName, plural } from "~/utils/format.ts";
 import { monthField, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
@@ -122,8 +122,8 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
         {state === "completed" && result ? (
           <Alert kind="success">
             {result.step === "issue"
-              ? `${String(result.issued)} facture(s) émise(s) et envoyée(s).${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${result.blocked.length} brouillon(s) non émis, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
-              : `${String(result.drafts)} brouillon(s) prêt(s) à vérifier${Number(result.waiting) > 0 ? `, ${String(result.waiting)} intervention(s) en attente (contestation ou heures non saisies)` : ""}.`}{" "}
+              ? `${formatCount(Number(result.issued), "facture")} ${plural(Number(result.issued), "émise")} et ${plural(Number(result.issued), "envoyée")}.${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${formatCount(result.blocked.length, "brouillon")} non ${plural(result.blocked.length, "émis", "émis")}, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
+              : `${formatCount(Number(result.drafts), "brouillon")} ${plural(Number(result.drafts), "prêt")} à vérifier${Number(result.waiting) > 0 ? `, ${formatCount(Number(result.waiting), "intervention")} en attente (contestation ou heures non saisies)` : ""}.`}{" "}
             <Link to={`/finance/invoices?status=${result.step === "issue" ? "OPEN" : "DRAFT"}`}>Voir les factures</Link>
           </Alert>
         ) : null}
@@ -180,13 +180,13 @@ export default function Finance() {
       {data.run ? <RunProgress jobId={data.run} step={data.runStep} /> : null}
       {data.openDisputes > 0 ? (
         <Alert kind="info">
-          {data.openDisputes} contestation(s) d'heures attendent votre décision : ces interventions restent hors des factures jusque-là.{" "}
+          {formatCount(data.openDisputes, "contestation")} d'heures {plural(data.openDisputes, "attend", "attendent")} votre décision : ces interventions restent hors des factures jusque-là.{" "}
           <Link to="/finance/disputes">Régler les contestations</Link>
         </Alert>
       ) : null}
       {data.draftCount > 0 ? (
         <Alert kind="info">
-          {data.draftCount} brouillon(s) attendent votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
+          {formatCount(data.draftCount, "brouillon")} {plural(data.draftCount, "attend", "attendent")} votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
           <Link to="/finance/invoices?status=DRAFT">Voir l'aperçu des brouillons</Link>
         </Alert>
       ) : null}
@@ -322,7 +322,7 @@ export default function Finance() {
                   {[data.year, data.year - 1].map((y, k) => (
                     <span key={y}>
                       {k > 0 ? " · " : null}
-                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} de ${p.name} (PDF)`}>
+                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
                         {y}
                       </a>
                     </span>

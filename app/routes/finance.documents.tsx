@@ -15,7 +15,7 @@ import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { platformConfig } from "~/integrations/einvoicing-platform.server.ts";
-import { formatDate, formatEuros } from "~/utils/format.ts";
+import { formatCount, formatDate, formatEuros, ofName, plural } from "~/utils/format.ts";
 import { monthField, parseForm } from "~/utils/validation.ts";
 
 // Factur-X documents by month of issue: generate the missing ones (a job with
@@ -101,7 +101,8 @@ function RunProgress({ jobId }: { jobId: string }) {
         </progress>
         {state === "completed" && fetcher.data?.result ? (
           <Alert kind="success">
-            {String(fetcher.data.result.generated ?? 0)} document(s) généré(s) sur {String(fetcher.data.result.total ?? 0)} manquant(s). Rechargez la page pour les voir.
+            {formatCount(Number(fetcher.data.result.generated ?? 0), "document")} {plural(Number(fetcher.data.result.generated ?? 0), "généré")} sur {Number(fetcher.data.result.total ?? 0)}{" "}
+            {plural(Number(fetcher.data.result.total ?? 0), "manquant")}. Rechargez la page pour les voir.
           </Alert>
         ) : null}
         {state === "failed" ? <Alert kind="error">La génération a échoué et sera reprise automatiquement : {fetcher.data?.failedReason}</Alert> : null}
@@ -166,11 +167,11 @@ export default function FinanceDocuments() {
             <AppForm>
               <input type="hidden" name="month" value={data.month} />
               <input type="hidden" name="runKey" value={data.runKey} />
-              <SubmitButton>Générer les {data.counts.missing} document(s) manquant(s)</SubmitButton>
+              <SubmitButton>{data.counts.missing === 1 ? "Générer le document manquant" : `Générer les ${data.counts.missing} documents manquants`}</SubmitButton>
             </AppForm>
           ) : null}
           <a className="button secondary" href={`/finance/documents.zip?month=${data.month}`}>
-            Exporter le ZIP de {data.monthLabel}
+            Exporter le ZIP {ofName(data.monthLabel)}
           </a>
         </div>
       </Card>

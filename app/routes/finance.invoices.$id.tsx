@@ -138,7 +138,7 @@ export default function FinanceInvoice() {
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       {rebilled ? (
         <Alert kind="info">
-          Facture annulée : elle reste consultable telle qu'elle a été émise. Ses {rebilled.interventions} intervention(s) sont libérées et facturées à nouveau, sur
+          Facture annulée : elle reste consultable telle qu'elle a été émise. {rebilled.interventions === 1 ? "Son intervention est libérée et facturée" : `Ses ${rebilled.interventions} interventions sont libérées et facturées`} à nouveau, sur
           une nouvelle facture avec un nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
           {rebilled.invoices.length > 0 ? (
             <>

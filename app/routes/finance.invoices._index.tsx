@@ -8,7 +8,7 @@ import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { listInvoices, listPartners } from "~/data/invoicing.server.ts";
 import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS } from "~/domain/invoicing/status.ts";
-import { formatEuros } from "~/utils/format.ts";
+import { formatCount, formatEuros } from "~/utils/format.ts";
 import { monthField } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Factures · La Conciergerie Solidaire" }];
@@ -84,7 +84,7 @@ export default function FinanceInvoices() {
           </button>
         </form>
       </Card>
-      <Card title={`${invoices.length} facture(s) · ${formatEuros(total)} TTC`}>
+      <Card title={`${formatCount(invoices.length, "facture")} · ${formatEuros(total)} TTC`}>
         {invoices.length === 0 ? <EmptyState>Aucune facture pour ces critères.</EmptyState> : <InvoiceTable invoices={invoices} showPartner linkTo={(id) => `/finance/invoices/${id}`} />}
       </Card>
     </div>

@@ -11,6 +11,7 @@ import { acceptInvitation, findInvitation, invitationState, type InvitationState
 import { ROLE_LABELS } from "~/domain/access/roles.ts";
 import { orUnavailable } from "~/utils/http.server.ts";
 import { newPasswordField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { ofName } from "~/utils/format.ts";
 
 export const meta: MetaFunction = () => [
   { title: "Invitation · La Conciergerie Solidaire" },
@@ -30,7 +31,7 @@ type Invitation = Awaited<ReturnType<typeof findInvitation>>;
 /** Why the link does not work, in words; a cancelled one says who can invite the person again. */
 function problemOf(state: Exclude<InvitationState, "valid">, invitation: Invitation) {
   if (state === "cancelled" && invitation) {
-    return `Cette invitation à rejoindre ${invitation.organisation.name} a été annulée. Si vous devez toujours accéder à l'espace, demandez une nouvelle invitation à ${invitation.invitedBy.name} ou à un autre administrateur de ${invitation.organisation.name}.`;
+    return `Cette invitation à rejoindre ${invitation.organisation.name} a été annulée. Si vous devez toujours accéder à l'espace, demandez une nouvelle invitation à ${invitation.invitedBy.name} ou à un autre administrateur ${ofName(invitation.organisation.name)}.`;
   }
   return PROBLEMS[state === "cancelled" ? "unknown" : state];
 }

@@ -18,7 +18,7 @@ export const meta: MetaFunction = () => [{ title: "Boîte mail de démonstration
  * there is no mailbox).
  */
 export async function requireMailbox(request: Request, context: object) {
-  if (env().MAIL_TRANSPORT !== "mailbox" || (isProduction() && process.env.DEMO !== "true")) {
+  if (env().MAIL_TRANSPORT !== "mailbox" || (isProduction() && !env().DEMO)) {
     throw json({ message: "Cette page n'existe pas." }, { status: 404 });
   }
   const user = await requireUser(request, context);

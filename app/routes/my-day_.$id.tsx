@@ -11,7 +11,7 @@ import { myIntervention, recordTime, saveReport, supervisorOfUser } from "~/data
 import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
 import { ACTIONS_BY_STATE, attendanceState, attendanceSummary } from "~/domain/planning/attendance.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
-import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
+import { formatDateTime, formatMinutes, formatTime, ofName } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 // One intervention of the signed-in encadrant: who came, how long they worked, the report.
@@ -155,7 +155,7 @@ export default function MyIntervention() {
                       <input type="hidden" name="workerId" value={a.workerId} />
                       <SubmitButton name="intent" value={button.intent} variant={button.variant}>
                         {button.label}
-                        <span className="visually-hidden">{button.intent === "absent" ? ` : ${name}` : ` de ${name}`}</span>
+                        <span className="visually-hidden">{button.intent === "absent" ? ` : ${name}` : ` ${ofName(name)}`}</span>
                       </SubmitButton>
                     </AppForm>
                   ))}
@@ -163,7 +163,7 @@ export default function MyIntervention() {
                 <details className="correction" open={correcting}>
                   <summary>
                     {state === "left" ? "Corriger les heures" : "Saisir les heures à la main"}
-                    <span className="visually-hidden"> de {name}</span>
+                    <span className="visually-hidden"> {ofName(name)}</span>
                   </summary>
                   <AppForm className="form" preventScrollReset>
                     <input type="hidden" name="workerId" value={a.workerId} />
@@ -179,7 +179,7 @@ export default function MyIntervention() {
                     />
                     <Field label="Motif de la correction" name="reason" id={`reason-${a.workerId}`} hint="Par exemple : départ oublié, arrivée notée en retard." error={correcting ? errors.reason : undefined} />
                     <SubmitButton variant="secondary">
-                      Enregistrer les heures<span className="visually-hidden"> de {name}</span>
+                      Enregistrer les heures<span className="visually-hidden"> {ofName(name)}</span>
                     </SubmitButton>
                   </AppForm>
                 </details>

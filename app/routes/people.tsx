@@ -10,7 +10,7 @@ import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomin
 import { can } from "~/domain/access/roles.ts";
 import { monthLabel } from "~/domain/invoicing/period.ts";
 import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
-import { formatDate, formatMinutes } from "~/utils/format.ts";
+import { formatCount, formatDate, formatMinutes, ofName } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { dayField, monthField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -82,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const result = await addSupervisorAbsence(actor, data.supervisorId, data.firstDay, data.lastDay);
   if (!result) return json({ errors: { supervisorId: "Choisissez un encadrant." } as FieldErrors, values: { supervisorId: data.supervisorId, firstDay: data.firstDay, lastDay: data.lastDay }, done: null }, { status: 400 });
   const n = result.replanned.length;
-  return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${n} intervention(s) à confier à un autre encadrant : le planificateur s'en charge.` : ""}` });
+  return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${formatCount(n, "intervention")} à confier à un autre encadrant : le planificateur s'en charge.` : ""}` });
 }
 
 export default function People() {
@@ -144,7 +144,7 @@ export default function People() {
             items={supervisorAbsences.map((a) => ({
               id: a.id,
               text: `${a.name} : du ${formatDate(a.startsAt)} au ${formatDate(a.lastDay)}`,
-              removeLabel: `l'absence de ${a.name} du ${formatDate(a.startsAt)}`,
+              removeLabel: `l'absence ${ofName(a.name)} du ${formatDate(a.startsAt)}`,
             }))}
           />
           <AbsenceForm intent="supervisor-absence" today={today} values={values} errors={errors}>
@@ -162,7 +162,7 @@ export default function People() {
         </Card>
       ) : null}
       <Card title="Salariés en insertion (DPH)">
-        <p className="muted">{alerted > 0 ? `${alerted} personne(s) à regarder cette semaine.` : "Aucune alerte cette semaine."}</p>
+        <p className="muted">{alerted > 0 ? `${formatCount(alerted, "personne")} à regarder cette semaine.` : "Aucune alerte cette semaine."}</p>
         <table className="table">
           <thead>
             <tr>
@@ -186,7 +186,7 @@ export default function People() {
                   {formatMinutes(w.plannedMinutes)} <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
                 </td>
                 <td data-label="Objectif hebdo." className="nowrap">
-                  <meter className="bar progression" min={0} max={100} value={w.progression} aria-label={`Progression de ${w.firstName} ${w.lastInitial}. vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`} />{" "}
+                  <meter className="bar progression" min={0} max={100} value={w.progression} aria-label={`Progression ${ofName(`${w.firstName} ${w.lastInitial}.`)} vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`} />{" "}
                   {formatMinutes(w.weeklyTargetMinutes)}
                 </td>
                 <td data-label="Compétences">{w.skills.join(", ")}</td>

@@ -10,7 +10,7 @@ import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/peopl
 import { can } from "~/domain/access/roles.ts";
 import { hoursField } from "~/domain/planning/people-forms.ts";
 import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
-import { formatDate } from "~/utils/format.ts";
+import { formatCount, formatDate } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { dayField, isRecordId, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -71,7 +71,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (data.intent === "absence") {
     const result = await addAbsence(actor, worker.id, data.firstDay, data.lastDay);
     const n = result?.replanned.length ?? 0;
-    return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${n} intervention(s) à re-planifier : le planificateur s'en charge.` : ""}` });
+    return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${formatCount(n, "intervention")} à re-planifier : le planificateur s'en charge.` : ""}` });
   }
   if (data.intent === "remove-absence") {
     if (!(await removeAbsence(actor, worker.id, data.absenceId))) return json({ errors: { form: NO_ABSENCE } as FieldErrors, values: {}, done: null }, { status: 404 });

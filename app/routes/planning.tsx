@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
@@ -8,34 +8,27 @@ import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } fro
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { getPlanningRun, requestOptimisation, weekBoard } from "~/data/planning.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import { RULE_LABELS } from "~/domain/planning/steering.ts";
+import { ruleLabel } from "~/domain/planning/steering.ts";
 import { runProgress } from "~/queues/planning-progress.server.ts";
-import { formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
-import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { isDayWithin, parseForm } from "~/utils/validation.ts";
+import { formatCount, formatDate, formatShortDate, formatTime } from "~/utils/format.ts";
+import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
+import { parseForm } from "~/utils/validation.ts";
+import { BOARD_STATUS_LABELS, BOARD_STATUSES, boardQuery, boardWeek, readBoardFilters, weekParam, type BoardFilters } from "~/domain/planning/board.ts";
 
 export const meta: MetaFunction = () => [{ title: "Planning · La Conciergerie Solidaire" }];
-
-const weekParam = z
-  .string({ error: "Choisissez une semaine." })
-  .refine((v) => isDayWithin(v, "search"), "Choisissez une semaine.")
-  .transform((v) => parisWeekStart(fromParisLocal(`${v}T12:00`)));
-
-/** The Monday of ?week= (any day of the week will do), or this week's. */
-function weekOf(url: URL): string {
-  const parsed = weekParam.safeParse(url.searchParams.get("week"));
-  return parsed.success ? parsed.data : parisWeekStart(new Date());
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "planning.view");
   const url = new URL(request.url);
-  const week = weekOf(url);
-  const board = await weekBoard(week);
+  const week = boardWeek(url.searchParams);
+  const filters = readBoardFilters(url.searchParams);
+  const board = await weekBoard(week, filters);
   const runId = url.searchParams.get("run");
   const run = runId && /^[\w-]{1,40}$/.test(runId) ? await getPlanningRun(runId) : null;
   return json({
     week,
+    thisWeek: parisWeekStart(new Date()),
+    filters,
     days: Array.from({ length: 7 }, (_, i) => addDays(week, i)),
     today: toParisDate(new Date()),
     canManage: can(user.role, "planning.manage"),
@@ -60,7 +53,7 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
   const staffed = i.team.length;
   return (
     <div className={`plan-item ${i.status === "ACCEPTED" ? "unstaffed" : ""}`}>
-      <Link to={`/planning/interventions/${i.id}`} className="plan-time">
+      <Link to={`/planning/interventions/${i.id}`} className="plan-time" title="Équipe, date et heure de l'intervention">
         {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site}
       </Link>
       <span className="plan-meta">
@@ -83,7 +76,9 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
 }
 
 export default function Planning() {
-  const { week, days, today, canManage, board, run } = useLoaderData<typeof loader>();
+  const { week, thisWeek, filters, days, today, canManage, board, run } = useLoaderData<typeof loader>();
+  const query = (w: string, f: BoardFilters = filters) => boardQuery(w, f);
+  const filtered = Object.keys(filters).length > 0;
   const unstaffed = board.interventions.filter((i) => i.status === "ACCEPTED" || !i.supervisorId);
   const staffed = board.interventions.filter((i) => i.supervisorId && i.status !== "ACCEPTED");
   const rows = board.supervisors.map((s) => ({ ...s, items: staffed.filter((i) => i.supervisorId === s.id) }));
@@ -98,12 +93,18 @@ export default function Planning() {
         description={`Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${days[6]}T12:00:00Z`)}`}
         actions={
           <>
-            <Link className="button secondary" to={`/planning?week=${addDays(week, -7)}`}>
+            <Link className="button secondary" to={`/planning?${query(addDays(week, -7))}`}>
               ← Semaine précédente
             </Link>
-            <Link className="button secondary" to={`/planning?week=${addDays(week, 7)}`}>
+            <Link className="button secondary" to={`/planning?${query(thisWeek)}`} aria-current={week === thisWeek ? "page" : undefined}>
+              Aujourd'hui
+            </Link>
+            <Link className="button secondary" to={`/planning?${query(addDays(week, 7))}`}>
               Semaine suivante →
             </Link>
+            <a className="button secondary" href={`/planning/week.pdf?${query(week)}`}>
+              Imprimer la semaine (PDF)
+            </a>
             {canManage ? (
               <AppForm>
                 <input type="hidden" name="intent" value="optimise" />
@@ -114,11 +115,75 @@ export default function Planning() {
           </>
         }
       />
+      {/* Keyed by the address: after a link (Aujourd'hui, the next week) the fields show the board's own values. */}
+      <Form method="get" className="filters" aria-label="Semaine et filtres du planning" key={query(week)}>
+        <div className="field">
+          <label htmlFor="board-week">Semaine du</label>
+          <input id="board-week" type="date" name="week" defaultValue={week} />
+        </div>
+        <div className="field">
+          <label htmlFor="board-encadrant">Encadrant</label>
+          <select id="board-encadrant" name="encadrant" defaultValue={filters.encadrant ?? ""}>
+            <option value="">Tous</option>
+            {board.options.supervisors.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="board-site">Site</label>
+          <select id="board-site" name="site" defaultValue={filters.site ?? ""}>
+            <option value="">Tous</option>
+            {board.options.sites.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="board-prestation">Prestation</label>
+          <select id="board-prestation" name="prestation" defaultValue={filters.prestation ?? ""}>
+            <option value="">Toutes</option>
+            {board.options.prestations.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="board-status">Statut</label>
+          <select id="board-status" name="status" defaultValue={filters.status ?? ""}>
+            <option value="">Tous</option>
+            {BOARD_STATUSES.map((st) => (
+              <option key={st} value={st}>
+                {BOARD_STATUS_LABELS[st]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button secondary">
+          Afficher
+        </button>
+        {filtered ? (
+          <Link to={`/planning?week=${week}`} className="small">
+            Effacer les filtres
+          </Link>
+        ) : null}
+      </Form>
+      {filtered ? (
+        <p className="muted small" role="status">
+          {board.interventions.length} intervention{board.interventions.length > 1 ? "s" : ""} sur {board.total} cette semaine correspondent aux filtres.
+        </p>
+      ) : null}
       {refused ? <Alert kind="error">{refused}</Alert> : null}
-      {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?week=${week}&run=${run.id}`} /> : null}
+      {run ? <RunProgress runId={run.id} initial={run.progress} refreshHref={`/planning?${query(week)}&run=${run.id}`} /> : null}
       {overLimit > 0 ? (
         <Alert kind="info">
-          {overLimit} intervention(s) avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
+          {formatCount(overLimit, "intervention")} avec des heures réalisées loin du prévu ou au-delà du plafond de 16 h : les heures sont enregistrées telles quelles, vérifiez-les.
         </Alert>
       ) : null}
       <Card title={`Sans équipe (${unstaffed.length})`}>
@@ -133,7 +198,7 @@ export default function Planning() {
                 </Link>
                 {i.unstaffedRule ? (
                   <span className="plan-reason">
-                    <Badge tone="amber">{`${i.unstaffedRule} · ${RULE_LABELS[i.unstaffedRule] ?? i.unstaffedRule}`}</Badge> {i.unstaffedReason}
+                    <Badge tone="amber">{ruleLabel(i.unstaffedRule)}</Badge> {i.unstaffedReason}
                   </span>
                 ) : (
                   <span className="plan-reason muted">En attente du planificateur.</span>

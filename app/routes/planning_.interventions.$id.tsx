@@ -4,17 +4,21 @@ import type { FormEvent } from "react";
 import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { MoveCard, Violations } from "~/components/planning.tsx";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { AgreementCard } from "~/components/AgreementCard.tsx";
 import { agreementTeam, recordAgreement, withdrawAgreement } from "~/data/agreements.server.ts";
 import { previewChange, saveChange, steeringContext, STEERABLE } from "~/data/planning.server.ts";
 import { agreementFormSchema, isAgreementIntent } from "~/domain/planning/agreements.ts";
+import { CANDIDATE_TONES } from "~/domain/planning/candidates.ts";
+import { isMoveIntent, moveFeedback, moveFormSchema, type MoveFeedback } from "~/domain/planning/move.ts";
+import { moveIntervention } from "~/data/requests.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import { RULE_LABELS, type TeamChange } from "~/domain/planning/steering.ts";
+import { ruleLabel, type TeamChange } from "~/domain/planning/steering.ts";
 import { STATUS_LABELS } from "~/domain/requests/status.ts";
 import { formatDateTime, formatMinutes, formatTime } from "~/utils/format.ts";
-import { parseForm } from "~/utils/validation.ts";
+import { parseForm, submittedValues } from "~/utils/validation.ts";
 
 // Steering one intervention: its encadrant, its team and their pins. Every
 // change is checked against the engine's hard rules before it is saved.
@@ -80,6 +84,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await change(actorOf(user), context.intervention.id, input.data.workerId);
     return json({ agreement: result }, { status: result.ok ? 200 : 409 });
   }
+  // A new date and time: the same move as on the request's page, as the coordination.
+  if (isMoveIntent(form.get("intent"))) {
+    const move = parseForm(form, moveFormSchema);
+    if (!move.ok) return json({ move: { ...moveFeedback({ ok: false, message: "" }, move.values), checked: false, errors: move.errors } }, { status: 400 });
+    const checking = move.data.intent === "check-move";
+    const force = move.data.force ? { reason: move.data.reason ?? "" } : null;
+    const result = await moveIntervention(actorOf(user), context.intervention.requestId, context.intervention.id, move.data, { mode: checking ? "check" : "save", force });
+    if (result.ok && !checking) return redirect(`/planning/interventions/${context.intervention.id}?saved=moved`);
+    return json({ move: moveFeedback(result, submittedValues(form)) }, { status: result.ok ? 200 : result.status });
+  }
   const parsed = parseForm(form, schema);
   if (!parsed.ok) return json({ errors: parsed.errors, violations: [], message: null, checked: false }, { status: 400 });
   const change = teamChange(context.intervention.id, parsed.data);
@@ -100,30 +114,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 type Checked = { errors: Record<string, string>; violations: { rule: string; message: string }[]; message: string | null; checked: boolean };
 
-function Violations({ data }: { data: Checked | undefined }) {
-  if (!data?.checked) return null;
-  if (data.message) return <Alert kind="error">{data.message}</Alert>;
-  if (data.violations.length === 0) return <Alert kind="success">Aucune règle enfreinte : cette équipe peut être enregistrée.</Alert>;
-  return (
-    <div className="alert error" role="alert">
-      <strong>Cette équipe enfreint {data.violations.length === 1 ? "une règle" : `${data.violations.length} règles`} :</strong>
-      <ul className="violations">
-        {data.violations.map((v, i) => (
-          <li key={i}>
-            <Badge tone="red">{`${v.rule} · ${RULE_LABELS[v.rule] ?? v.rule}`}</Badge> {v.message}
-          </li>
-        ))}
-      </ul>
-      <span>Modifiez l'équipe, ou cochez « Forcer » et expliquez pourquoi : ce choix sera enregistré au journal.</span>
-    </div>
-  );
-}
-
 export default function SteerIntervention() {
-  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved, agreements } = useLoaderData<typeof loader>();
-  const rawAction = useActionData<typeof action>() as (Checked & { agreement?: undefined }) | { agreement: { ok: boolean; message: string } } | undefined;
+  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved, agreements, current } = useLoaderData<typeof loader>();
+  const rawAction = useActionData<typeof action>() as
+    | (Checked & { agreement?: undefined })
+    | { agreement: { ok: boolean; message: string } }
+    | { move: MoveFeedback }
+    | undefined;
   const agreementResult = rawAction && "agreement" in rawAction ? rawAction.agreement : null;
-  const actionData = rawAction && !("agreement" in rawAction && rawAction.agreement) ? (rawAction as Checked) : undefined;
+  const moveResult = rawAction && "move" in rawAction ? rawAction.move : undefined;
+  const actionData = rawAction && !("agreement" in rawAction && rawAction.agreement) && !("move" in rawAction) ? (rawAction as Checked) : undefined;
   const preview = useFetcher<Checked>();
   const team = new Set(intervention.assignments.map((a) => a.workerId));
   const pins = new Set(intervention.assignments.filter((a) => a.pinned).map((a) => a.workerId));
@@ -143,7 +143,7 @@ export default function SteerIntervention() {
     <li key={w.id} className="team-row">
       <label>
         <input type="checkbox" name={`worker:${w.id}`} defaultChecked={team.has(w.id)} /> {w.name}
-        {!w.skilled ? <span className="muted small"> (sans la compétence)</span> : null}
+        {!w.skilled ? <span className="muted small"> (sans la compétence)</span> : null} <Badge tone={CANDIDATE_TONES[w.status]}>{w.statusLabel}</Badge>
       </label>
       <label className="small">
         <input type="checkbox" name={`pin:${w.id}`} defaultChecked={pins.has(w.id)} /> Épingler<span className="visually-hidden"> {w.name}</span>
@@ -162,10 +162,12 @@ export default function SteerIntervention() {
         }
       />
       {saved === "ok" ? <Alert kind="success">Équipe enregistrée.</Alert> : null}
+      {saved === "moved" ? <Alert kind="success">Intervention déplacée. Le partenaire est prévenu par e-mail.</Alert> : null}
       {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert> : null}
       {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
         <Alert kind="info">
-          Sans équipe ({intervention.unstaffedRule}) : {intervention.unstaffedReason}
+          <strong>Sans équipe</strong>
+          {intervention.unstaffedRule ? ` — ${ruleLabel(intervention.unstaffedRule)}` : ""} : {intervention.unstaffedReason}
         </Alert>
       ) : null}
       {!steerable ? (
@@ -182,7 +184,7 @@ export default function SteerIntervention() {
                 {supervisors.map((s) => (
                   <option key={s.id} value={s.id}>
                     {s.name}
-                    {s.skilled ? "" : " (sans la compétence)"}
+                    {s.skilled ? "" : " (sans la compétence)"} · {s.statusLabel}
                   </option>
                 ))}
               </select>
@@ -202,7 +204,7 @@ export default function SteerIntervention() {
                 </details>
               ) : null}
             </fieldset>
-            <Violations data={shown} />
+            <Violations data={shown} subject="Cette équipe" ok="Aucune règle enfreinte : cette équipe peut être enregistrée." />
             <fieldset className="fieldset">
               <legend>Forcer une règle</legend>
               <label className="check">
@@ -223,6 +225,7 @@ export default function SteerIntervention() {
           </AppForm>
         </Card>
       )}
+      {steerable && canManage ? <MoveCard current={current} feedback={moveResult} canForce /> : null}
       {agreements && steerable ? (
         <AgreementCard team={agreements} canRecord={canManage} result={agreementResult} />
       ) : agreementResult ? (

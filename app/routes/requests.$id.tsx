@@ -12,7 +12,8 @@ import { getServiceRules } from "~/data/settings.server.ts";
 import { can, isStaffRole } from "~/domain/access/roles.ts";
 import { canChangeOnline, estimateOrder, MAX_TEXT } from "~/domain/requests/order.ts";
 import { RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
-import { CALL_COORDINATION, requestHistory, requestTimeline } from "~/domain/requests/timeline.ts";
+import { callCoordination } from "~/domain/requests/contact.ts";
+import { requestHistory, requestTimeline } from "~/domain/requests/timeline.ts";
 import { formatDate, formatDateTime, formatEuros, formatMinutes, formatTime, formatVatRate } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -70,6 +71,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canChange: canOrder || can(user.role, "requests.decide"),
     canWrite: canOrder || can(user.role, "requests.decide"),
     deadlineHours: rules.cancellationDeadlineHours,
+    // The partner's way to coordination past the deadline (coordination itself is not bound by it).
+    callCoordination: canOrder ? callCoordination(rules.serviceContact) : null,
   });
 }
 
@@ -131,7 +134,7 @@ const CHANGE_NOTICES: Record<string, string> = {
 };
 
 export default function RequestDetail() {
-  const { request: r, quote, series, canChangeSeries, timeline, history, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours } = useLoaderData<typeof loader>();
+  const { request: r, quote, series, canChangeSeries, timeline, history, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours, callCoordination: callText } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -353,9 +356,9 @@ export default function RequestDetail() {
       ) : null}
 
       <Card title="Interventions">
-        {canChange ? (
+        {canChange && callText ? (
           <p className="muted">
-            Vous pouvez déplacer ou annuler une intervention jusqu'à {deadlineHours} heures avant son début. Ensuite : {CALL_COORDINATION.toLowerCase()}
+            Vous pouvez déplacer ou annuler une intervention jusqu'à {deadlineHours} heures avant son début. Ensuite : {callText.charAt(0).toLowerCase() + callText.slice(1)}
           </p>
         ) : null}
         <table className="table">

@@ -5,6 +5,8 @@ import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.ser
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { MoveCard } from "~/components/planning.tsx";
+import { isMoveIntent, moveFeedback, moveFormSchema } from "~/domain/planning/move.ts";
 import { interventionHours, openDispute } from "~/data/disputes.server.ts";
 import { cancelInterventions, getRequest, moveIntervention, type ActionResult } from "~/data/requests.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
@@ -13,9 +15,9 @@ import { clockText, parisParts } from "~/domain/calendar/paris.ts";
 import { contestSchema, DISPUTE_TEXT_MAX, OUTCOME_LABELS, settlementText } from "~/domain/invoicing/disputes.ts";
 import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/order.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
-import { CALL_COORDINATION } from "~/domain/requests/timeline.ts";
+import { callCoordination } from "~/domain/requests/contact.ts";
 import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
-import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { parseForm, submittedValues, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` },
@@ -70,6 +72,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     future,
     deadline: changeDeadline(intervention.startsAt, rules.cancellationDeadlineHours),
     deadlineHours: rules.cancellationDeadlineHours,
+    staff,
+    callCoordination: callCoordination(rules.serviceContact),
   });
 }
 
@@ -81,11 +85,6 @@ const reasonField = z
 const schema = z.discriminatedUnion(
   "intent",
   [
-    z.object({
-      intent: z.literal("move"),
-      date: dayField("Indiquez la nouvelle date."),
-      startTime: z.string({ error: "Indiquez l'heure de début." }).regex(/^([01]\d|2[0-3]):(00|15|30|45)$/, "Indiquez une heure au quart d'heure (par exemple 08:30)."),
-    }),
     z.object({
       intent: z.literal("cancel"),
       // Absent (a form sent without its button): this date only; anything else is refused, never guessed.
@@ -99,9 +98,22 @@ const schema = z.discriminatedUnion(
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, found, intervention } = await load(request, params);
-  const parsed = parseForm(await readForm(request), schema);
-  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
+  const form = await readForm(request);
   const actor = actorOf(user);
+  if (isMoveIntent(form.get("intent"))) {
+    // One move for everyone: the role decides which rules bind (moveIntervention).
+    const staff = can(user.role, "requests.decide");
+    const move = parseForm(form, moveFormSchema);
+    if (!move.ok) return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: null, move: { ...moveFeedback({ ok: false, message: "" }, move.values), errors: move.errors } }, { status: 400 });
+    const checking = move.data.intent === "check-move";
+    const force = staff && move.data.force ? { reason: move.data.reason ?? "" } : null;
+    const result = await moveIntervention(actor, found.id, intervention.id, move.data, { mode: checking ? "check" : "save", force });
+    if (!result.ok && result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
+    if (result.ok && !checking) return redirect(`/requests/${found.id}?modifiee=deplacee`);
+    return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: null, move: moveFeedback(result, submittedValues(form)) }, { status: result.ok ? 200 : result.status });
+  }
+  const parsed = parseForm(form, schema);
+  if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null, move: null }, { status: 400 });
   const input = parsed.data;
   if (input.intent === "contest") {
     // The partner's own word on the hours: staff settle disputes, they do not open them.
@@ -109,28 +121,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const contested = await openDispute(actor, intervention.id, input.reason);
     if (!contested.ok) {
       if (contested.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
-      return json({ errors: { reason: contested.message } as FieldErrors, values: { reason: input.reason }, done: null }, { status: contested.status });
+      return json({ errors: { reason: contested.message } as FieldErrors, values: { reason: input.reason }, done: null, move: null }, { status: contested.status });
     }
-    return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: contested.message });
+    return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: contested.message, move: null });
   }
-  let result: ActionResult;
-  let notice: string;
-  if (input.intent === "move") {
-    result = await moveIntervention(actor, found.id, intervention.id, input);
-    notice = "deplacee";
-  } else {
-    result = await cancelInterventions(actor, found.id, input.scope === "series" ? { series: true } : { interventionId: intervention.id }, input.reason);
-    notice = input.scope === "series" ? "serie" : "annulee";
-  }
+  const result: ActionResult = await cancelInterventions(actor, found.id, input.scope === "series" ? { series: true } : { interventionId: intervention.id }, input.reason);
+  const notice = input.scope === "series" ? "serie" : "annulee";
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
-    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), done: null }, { status: result.status });
+    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), done: null, move: null }, { status: result.status });
   }
   return redirect(`/requests/${found.id}?modifiee=${notice}`);
 }
 
 export default function InterventionChange() {
-  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours } =
+  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours, staff, callCoordination: callText } =
     useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -193,25 +198,23 @@ export default function InterventionChange() {
       ) : !changeable ? (
         <Alert kind="info">
           Moins de {deadlineHours} heures avant l'intervention (depuis le {formatDateTime(deadline)}), elle ne se déplace ni ne s'annule plus en ligne, car
-          l'équipe est déjà prévenue. {CALL_COORDINATION}
+          l'équipe est déjà prévenue. {callText}
         </Alert>
       ) : (
         <>
-          <p className="muted">Modifiable en ligne jusqu'au {formatDateTime(deadline)}.</p>
-          <Card title="Déplacer cette intervention">
-            <AppForm className="form" noValidate>
-              <input type="hidden" name="intent" value="move" />
-              <div className="field-row">
-                <Field label="Nouvelle date" name="date" error={errors.date}>
-                  <input type="date" defaultValue={values.date ?? current.date} />
-                </Field>
-                <Field label="Heure de début" name="startTime" error={errors.startTime}>
-                  <input type="time" step={900} defaultValue={values.startTime ?? current.startTime} />
-                </Field>
-              </div>
-              <SubmitButton>Déplacer</SubmitButton>
-            </AppForm>
-          </Card>
+          {staff ? null : <p className="muted">Modifiable en ligne jusqu'au {formatDateTime(deadline)}.</p>}
+          <MoveCard
+            current={current}
+            feedback={data?.move ?? undefined}
+            canForce={staff}
+            intro={
+              staff ? (
+                <p className="muted">
+                  La coordination déplace à tout moment, délai de commande compris. L'équipe est gardée si elle peut venir à la nouvelle heure (règles de planification vérifiées) ; le partenaire est prévenu par e-mail.
+                </p>
+              ) : null
+            }
+          />
           <Card title="Annulation">
             <AppForm className="form" noValidate>
               <input type="hidden" name="intent" value="cancel" />

@@ -1,5 +1,6 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { recordStripeEvent } from "~/data/invoicing.server.ts";
+import { STRIPE_EVENT_TYPES } from "~/integrations/billing.server.ts";
 import { constructStripeEvent, stripeConfigured } from "~/integrations/stripe.server.ts";
 import { readBodyLimited } from "~/utils/http.server.ts";
 
@@ -7,15 +8,7 @@ import { readBodyLimited } from "~/utils/http.server.ts";
 // on the raw body is the proof. The event is stored once (its id is the key)
 // with its job in one transaction, and the answer is immediate: a worker
 // applies it (webhook events may come twice and in any order).
-const ALLOWED = new Set([
-  "invoice.finalized",
-  "invoice.paid",
-  "invoice.payment_failed",
-  "invoice.voided",
-  "invoice.marked_uncollectible",
-  "credit_note.created",
-  "customer.updated",
-]);
+const ALLOWED = new Set(STRIPE_EVENT_TYPES);
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return json({ error: "POST only" }, { status: 405 });

@@ -8,7 +8,17 @@ const schema = z.object({
   REDIS_URL: z.string().url(),
   SESSION_SECRET: z.string().min(32, "SESSION_SECRET doit faire au moins 32 caractères"),
   APP_URL: z.string().url().default("http://localhost:3000"),
-  PORT: z.coerce.number().int().positive().default(3000),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  // Loopback by default: a reverse proxy on the same machine forwards to it; 0.0.0.0 opens it to the network.
+  HOST: z.string().regex(/^[\w.:-]+$/, "HOST est une adresse ou un nom d'hôte (127.0.0.1, 0.0.0.0)").default("127.0.0.1"),
+  // Behind a reverse proxy: Express's "trust proxy" (true, a number of hops, loopback, or addresses/CIDRs separated by commas).
+  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "TRUST_PROXY vaut true, un nombre de proxys, loopback ou des adresses séparées par des virgules").optional(),
+  // Web processes sharing the port (node:cluster).
+  WEB_CONCURRENCY: z.coerce.number().int("WEB_CONCURRENCY est un nombre entier").min(1).max(64).default(1),
+  // Opens the /mailbox (mail kept in the database) in production mode: the demo only.
+  DEMO: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  // Worker threads that build Factur-X documents (0: in the calling thread).
+  EINVOICE_THREADS: z.coerce.number().int().min(0).max(4).default(0),
   // "mailbox" keeps mail in the database, readable at /mailbox (demo, tests);
   // "smtp" sends it through SMTP_URL.
   MAIL_TRANSPORT: z.enum(["mailbox", "smtp"]).default("mailbox"),
@@ -68,6 +78,16 @@ export function env(): Env {
   }
   cached = parsed.data;
   return cached;
+}
+
+/** For a process's start: a bad environment stops it with the variables named, not a stack trace. */
+export function envOrExit(processName: string): Env {
+  try {
+    return env();
+  } catch (error) {
+    process.stderr.write(`${processName} not started. ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 }
 
 export const isProduction = () => env().NODE_ENV === "production";

@@ -8,6 +8,9 @@ import {
   formatMinutes,
   formatShortDate,
   formatVatRate,
+  formatCount,
+  ofName,
+  plural,
 } from "./format.ts";
 
 // Intl uses narrow no-break spaces in French: compare with them normalised.
@@ -50,5 +53,28 @@ describe("French formatting", () => {
     expect(formatMinutes(60)).toBe("1 h");
     expect(formatMinutes(45)).toBe("45 min");
     expect(plain(formatVatRate(550))).toBe("5,5 %");
+  });
+});
+
+describe("French counts and elision", () => {
+  it("agrees a word with its count: 0 and 1 singular, then plural", () => {
+    expect(formatCount(0, "facture")).toBe("0 facture");
+    expect(formatCount(1, "facture")).toBe("1 facture");
+    expect(formatCount(7, "facture")).toBe("7 factures");
+    expect(plain(formatCount(1234, "intervention"))).toBe("1 234 interventions");
+    expect(plural(2, "prêt")).toBe("prêts");
+    expect(plural(1, "attend", "attendent")).toBe("attend");
+    expect(plural(3, "attend", "attendent")).toBe("attendent");
+  });
+
+  it("elides de before a vowel or a mute h, not before a consonant", () => {
+    expect(ofName("Aminata")).toBe("d'Aminata");
+    expect(ofName("Élodie")).toBe("d'Élodie");
+    expect(ofName("Hélène Roux")).toBe("d'Hélène Roux");
+    expect(ofName("octobre 2026")).toBe("d'octobre 2026");
+    expect(ofName("Yves")).toBe("d'Yves");
+    expect(ofName("Yann")).toBe("de Yann");
+    expect(ofName("Paul")).toBe("de Paul");
+    expect(ofName("SNCF Gares & Connexions")).toBe("de SNCF Gares & Connexions");
   });
 });

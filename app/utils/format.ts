@@ -68,3 +68,28 @@ export function formatMinutes(minutes: number): string {
   if (h === 0) return `${m} min`;
   return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, "0")}`;
 }
+
+const pluralRules = new Intl.PluralRules("fr-FR");
+
+/** The word for a count, French rule (0 and 1 take the singular): plural(2, "prêt") -> "prêts", plural(1, "prête", "prêtes") -> "prête". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return pluralRules.select(count) === "one" ? singular : pluralForm;
+}
+
+/** "1 facture", "0 facture", "7 factures", "1 234 interventions": never "facture" with "(s)". */
+export function formatCount(count: number, singular: string, pluralForm?: string): string {
+  return `${count.toLocaleString("fr-FR")} ${plural(count, singular, pluralForm)}`;
+}
+
+/** "de Paul", "d'Aminata", "d'Hélène", "d'octobre 2026": French elides "de" before a vowel or a mute h. */
+export function ofName(name: string): string {
+  return `${elides(name) ? "d'" : "de "}${name}`;
+}
+
+// Before a vowel (accented or not) or an h followed by a vowel (names: "d'Hugo"); "y" elides only before a consonant ("d'Yves", "de Yann").
+function elides(word: string): boolean {
+  const w = word.trim().normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  if (/^[aeiouœæ]/.test(w)) return true;
+  if (/^h[aeiouy]/.test(w)) return true;
+  return /^y[^aeiouy]/.test(w);
+}

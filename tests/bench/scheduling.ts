@@ -23,10 +23,7 @@
 // the larger groups; and compares it the same way.
 // Targets: heuristic at the optimum on served minutes up to 200 requests,
 // within 1% at 1,000; 1,000 requests staffed in under 2 s on 2 cores.
-import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
-import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { solve, weeklyIterations } from "../../app/domain/scheduling/engine";
 import { solveExact, solveExactInThread, solveHeuristicInWorker } from "../../app/domain/scheduling/exact";
 import { findComponents } from "../../app/domain/scheduling/exact-model";
@@ -34,6 +31,7 @@ import { compileProblem } from "../../app/domain/scheduling/problem";
 import { chooseWeeklySolver, WEEKLY_EXACT, weeklySolverOptions } from "../../app/domain/scheduling/weekly-solver";
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
 import { generateInstance } from "../support/instance-generator";
+import { describeBaseline, measureBaselineSeconds } from "./noop-baseline";
 
 interface Settings {
   sizes: number[];
@@ -64,49 +62,6 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-
-/**
- * Baseline: seconds per no-op BullMQ job (add in bulk -> completed by a Worker
- * that does nothing, concurrency 50) on a fresh queue of the test Redis,
- * removed afterwards. Null without REDIS_URL.
- */
-async function measureBaselineSeconds(jobs: number): Promise<number | null> {
-  if (!process.env.REDIS_URL || jobs <= 0) return null;
-  const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
-  const prefix = `bench-noop-${randomBytes(3).toString("hex")}`;
-  const queue = new Queue("noop", { connection, prefix });
-  const workerConnection = connection.duplicate();
-  const worker = new Worker("noop", async () => {}, { connection: workerConnection, prefix, concurrency: 50 });
-  try {
-    await worker.waitUntilReady();
-    const run = async (count: number) => {
-      let done = 0;
-      const started = performance.now();
-      await new Promise<void>((resolve, reject) => {
-        const onCompleted = () => {
-          if (++done < count) return;
-          worker.off("completed", onCompleted);
-          resolve();
-        };
-        worker.on("completed", onCompleted);
-        worker.once("failed", (_job, error) => reject(error));
-        queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: "noop", data: { i } }))).catch(reject);
-      });
-      return (performance.now() - started) / 1000 / count;
-    };
-    await run(Math.max(1, Math.round(jobs / 10))); // warm-up: modules, JIT, Redis scripts
-    return await run(jobs);
-  } finally {
-    await worker.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    workerConnection.disconnect();
-    connection.disconnect();
-  }
-}
-
-const describeBaseline = (seconds: number | null) =>
-  seconds === null ? "skipped (no REDIS_URL: source scripts/test-env.sh)" : `${Math.round(1 / seconds)} jobs/s (${(seconds * 1000).toFixed(2)} ms per job)`;
 
 interface Row {
   size: number;

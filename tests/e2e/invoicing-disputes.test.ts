@@ -118,7 +118,7 @@ describe("contested hours in Chromium", () => {
     // The run's end, whatever it says, so that a wrong outcome is named in the failure rather than timed out.
     const run = page.getByRole("region", { name: "Préparation des brouillons" });
     await expect.poll(() => run.locator("label[for=run-progress]").textContent(), { timeout: 90_000, interval: 500 }).toBe("Terminé");
-    await expect(run.getByRole("alert").or(run.getByRole("status")).first().textContent()).resolves.toMatch(/^1 brouillon\(s\) prêt\(s\) à vérifier/);
+    await expect(run.getByRole("alert").or(run.getByRole("status")).first().textContent()).resolves.toMatch(/^1 brouillon prêt à vérifier/);
     await page.goto(`/finance/invoices/${invoice!.id}`);
     await page.getByText(/Déjà reprises \((\d+)\/\1\) sur/).waitFor();
     await expectAccessible(page);

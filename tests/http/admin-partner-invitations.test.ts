@@ -45,7 +45,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
     expect(html).toContain(`Expirée</span> <span class="muted">depuis le ${formatDateTime(expired.expiresAt)}</span>`);
     expect(html).toMatch(
       new RegExp(
-        `<details><summary>Annuler…<span class="visually-hidden"> l'invitation de Expirée Partenaire</span></summary><form[^>]*>(?:(?!</details>)[\\s\\S])*` +
+        `<details><summary>Annuler…<span class="visually-hidden"> l'invitation d'Expirée Partenaire</span></summary><form[^>]*>(?:(?!</details>)[\\s\\S])*` +
           `name="intent" value="cancel-invitation"/><input type="hidden" name="invitationId" value="${expired.id}"/>`,
       ),
     );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ofName } from "~/utils/format.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
 
 // A person's agreement to change a confirmed schedule within the notice
@@ -48,7 +49,7 @@ describe("recording a person's agreement", () => {
     expect(page).toContain(`La personne est d&#x27;accord<span class="visually-hidden"> : ${target.name}`);
     const response = await encadrant.post(`/my-day/${target.id}`, { intent: "agree", workerId: target.workerId }, { from: `/my-day/${target.id}` });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain(`Accord de ${target.name} enregistré`);
+    expect(await response.text()).toContain(`Accord ${ofName(target.name)} enregistré`);
     const [agreement] = await queryApp<{ email: string; usedAt: Date | null }>(
       `SELECT u.email, g."usedAt" FROM "ScheduleChangeAgreement" g JOIN "User" u ON u.id = g."recordedById" WHERE g."interventionId" = $1 AND g."workerId" = $2`,
       [target.id, target.workerId],

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { AUDIT_ACTION_LABELS } from "~/domain/backoffice/audit-labels.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
+import { decodeEntities } from "../support/invitations.ts";
 
 // The back office over HTTP: bad input gets a 400 with a French message next
 // to its field (never a 500), and each role reaches only what it may.
@@ -95,6 +97,53 @@ describe("back office forms over HTTP", () => {
     await coordinator.post("/admin/rules", { intent: "fieldHours", checkInEarlyMinutes: "60", varianceAlertMinutes: "15" }, { from: "/admin/rules" });
   });
 
+  it("says on the rules page when a stored rule is refused and its default applies instead, until it is saved again", async () => {
+    // Written by hand or by an older version: 3 years is below the legal 10.
+    await queryApp(`INSERT INTO "ServiceSetting" (key, value, "updatedAt") VALUES ('einvoiceRetentionYears', '3', now()) ON CONFLICT (key) DO UPDATE SET value = '3'`);
+    try {
+      const page = await (await admin.get("/admin/rules")).text();
+      expect(page).toContain("Cette règle enregistrée n&#x27;est pas valide : « Conservation des factures électroniques ». Sa valeur par défaut s&#x27;applique à sa place");
+    } finally {
+      await queryApp(`DELETE FROM "ServiceSetting" WHERE key = 'einvoiceRetentionYears'`);
+    }
+    expect(await (await admin.get("/admin/rules")).text()).not.toContain("n&#x27;est pas valide");
+  });
+
+  it("keeps the service's phone in the service rules: partners see it, a bad number gets a French message, none set shows nothing made up", async () => {
+    const partner = await new HttpClient().login("contact@monjardinchocolate.example");
+    const [request] = await queryApp<{ id: string }>(
+      `SELECT r.id FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name LIKE 'Mon Jardin%' ORDER BY r."createdAt" LIMIT 1`,
+    );
+    const requestPage = async (who: HttpClient) => decodeEntities(await (await who.get(`/requests/${request!.id}`)).text());
+    // The demo's contact, set by the seed.
+    expect(await requestPage(partner)).toContain("appelez la coordination au 01 99 00 42 17 ou écrivez-lui à coordination@conciergerie.example.");
+    // Coordination is not told to call itself.
+    expect(await requestPage(coordinator)).not.toMatch(/ppelez la coordination/);
+
+    const bad = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 23", email: "" }, { from: "/admin/rules" });
+    expect(bad.status).toBe(400);
+    expect(decodeEntities(await bad.text())).toContain("Ce numéro de téléphone n'est pas valide");
+    const placeholder = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 00 00 00 00", email: "" }, { from: "/admin/rules" });
+    expect(placeholder.status).toBe(400);
+    const badEmail = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "", email: "pas-une-adresse" }, { from: "/admin/rules" });
+    expect(badEmail.status).toBe(400);
+    expect(decodeEntities(await badEmail.text())).toContain("Cette adresse e-mail n'est pas valide.");
+
+    const ok = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "0142785523", email: "" }, { from: "/admin/rules" });
+    expect(ok.status).toBe(200);
+    const [row] = await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'serviceContact'`);
+    expect(row!.value).toEqual({ phone: "01 42 78 55 23", email: null });
+    expect(await requestPage(partner)).toContain("appelez la coordination au 01 42 78 55 23.");
+
+    const none = await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "", email: "" }, { from: "/admin/rules" });
+    expect(none.status).toBe(200);
+    const withNone = await requestPage(partner);
+    expect(withNone).toContain("contactez la coordination.");
+    expect(withNone).not.toMatch(/0\d( \d\d){4}/);
+
+    await coordinator.post("/admin/rules", { intent: "serviceContact", phone: "01 99 00 42 17", email: "coordination@conciergerie.example" }, { from: "/admin/rules" });
+  });
+
   it("keeps the association's bank account, refusing an IBAN whose key is wrong and a malformed BIC next to their fields", async () => {
     const page = await (await coordinator.get("/admin/rules")).text();
     expect(page).toContain("Compte bancaire de l&#x27;association");
@@ -137,6 +186,17 @@ describe("back office forms over HTTP", () => {
 });
 
 describe("audit export and people's data", () => {
+  it("shows every audit action in French, never its code", async () => {
+    // The seed and these tests wrote sign-ins, a partner, an invoice void if any: whatever is there reads in French.
+    const [row] = await queryApp<{ action: string }>(`SELECT action FROM "AuditLog" WHERE action = 'auth.login' LIMIT 1`);
+    expect(row?.action).toBe("auth.login");
+    const html = await (await admin.get("/admin/audit")).text();
+    const shown = html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, " ");
+    expect(shown).toContain("Connexion");
+    const leaked = Object.keys(AUDIT_ACTION_LABELS).filter((code) => shown.includes(code));
+    expect(leaked).toEqual([]);
+  });
+
   it("exports the filtered audit log as CSV, and audits the export", async () => {
     const response = await admin.get("/admin/audit.csv?action=auth.login");
     expect(response.status).toBe(200);
@@ -144,8 +204,21 @@ describe("audit export and people's data", () => {
     const text = await response.text();
     expect(text.split("\r\n")[0]).toContain("date;personne");
     expect(text).toContain("auth.login");
+    // Each action also in French, beside its code.
+    expect(text).toContain("Connexion;auth.login");
     const logged = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'audit.exported'`);
     expect(logged.length).toBeGreaterThan(0);
+  });
+
+  it("says « les données d'Aminata », eliding de before a vowel", async () => {
+    const [person] = await queryApp<{ firstName: string; lastInitial: string }>(
+      `SELECT "firstName", "lastInitial" FROM "Worker" WHERE "anonymisedAt" IS NULL AND "firstName" ~ '^[AEIOUÉ]' ORDER BY "firstName" LIMIT 1`,
+    );
+    const name = `${person!.firstName} ${person!.lastInitial}.`;
+    // React separates text pieces with <!-- -->: read the text as shown.
+    const page = decodeEntities((await (await admin.get("/admin/workers")).text()).replaceAll("<!-- -->", ""));
+    expect(page).toContain(`les données d'${name}`);
+    expect(page).not.toContain(`les données de ${name}`);
   });
 
   it("downloads one person's data as JSON", async () => {

@@ -70,3 +70,30 @@ describe("several web processes", () => {
     await expect(fetch(`${url}/healthcheck`)).rejects.toThrow();
   });
 });
+
+describe("a bad environment", () => {
+  // Both processes check every variable before they listen or connect, and name the bad ones.
+  const start = (script: string, env: Record<string, string>) =>
+    spawnSync("node", ["--import", "tsx", script], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, NODE_ENV: "production", SESSION_SECRET: "app-test-session-secret-long-enough-0123456789", DATABASE_URL: inject("appDatabaseUrl"), ...env },
+    });
+
+  it("stops the web server at start, naming each bad variable, without a stack trace", () => {
+    const run = start("server.ts", { WEB_CONCURRENCY: "deux", TRUST_PROXY: "<script>", DEMO: "oui", PORT: "70000" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Web server not started. Invalid environment");
+    for (const name of ["WEB_CONCURRENCY", "TRUST_PROXY", "DEMO", "PORT"]) expect(run.stderr).toContain(`  ${name}:`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops the worker at start the same way", () => {
+    const run = start("workers/index.ts", { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("Worker not started. Invalid environment");
+    for (const name of ["EINVOICE_THREADS", "REDIS_URL"]) expect(run.stderr).toContain(`  ${name}:`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});

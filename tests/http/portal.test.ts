@@ -244,7 +244,7 @@ describe("moving and cancelling", () => {
       await queryApp(`DELETE FROM "Assignment" WHERE "interventionId" = $1`, [third.id]);
       await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "supervisorId" = NULL WHERE id = $1`, [third.id, soon, new Date(soon.getTime() + 120 * 60_000)]);
       const late = `/requests/${id}/interventions/${third.id}`;
-      expect(await (await mjc.get(late)).text()).toContain("Appelez la coordination au 01 00 00 00 00");
+      expect(await (await mjc.get(late)).text()).toContain("Appelez la coordination au 01 99 00 42 17") // the demo's, from the service rules;
       const refused = await mjc.post(late, { intent: "cancel", scope: "one", reason: "Trop tard" }, { from: late });
       expect(refused.status).toBe(409);
       expect((await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [third.id]))[0]!.status).not.toBe("CANCELLED");

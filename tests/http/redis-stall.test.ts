@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HttpClient } from "../support/http-client.ts";
 
 // While Redis is stalled (paused: it accepts connections but answers nothing),
@@ -33,6 +33,24 @@ describe("Redis stalled", () => {
       expect(elapsed).toBeLessThan(3000);
     } finally {
       await admin.call("CLIENT", "UNPAUSE");
+    }
+  });
+});
+
+describe("a run whose state cannot be read", () => {
+  it("says so, instead of « en attente » for ever, and the error is logged", async () => {
+    // A job record no code can read (here: its data is not JSON): a bug, not Redis being away.
+    const prefix = (JSON.parse(inject("fuzzEnv")) as { QUEUE_PREFIX: string }).QUEUE_PREFIX;
+    const key = `${prefix}:invoicing:invoicing-prepare-unreadable`;
+    await admin.hset(key, { name: "prepare", data: "{pas du JSON", opts: "{}", timestamp: String(Date.now()) });
+    try {
+      const response = await finance.get("/finance/runs/invoicing-prepare-unreadable");
+      const body = (await response.json()) as { state: string; message?: string };
+      expect(response.status).toBe(503);
+      expect(body.state).toBe("unknown");
+      expect(body.message).toMatch(/^Le suivi de ce traitement a rencontré une erreur/);
+    } finally {
+      await admin.del(key);
     }
   });
 });

@@ -67,6 +67,7 @@ const ROUTES: Record<string, Case> = {
   "planning.tsx": { path: () => "/planning", ok: ["coordinator", "admin"] },
   "planning_.interventions.$id.tsx": { path: (ids) => `/planning/interventions/${ids.sncfIntervention}`, ok: ["coordinator", "admin"] },
   "planning_.runs.$runId.ts": { path: () => `/planning/runs/${scheduling.runId}`, ok: ["coordinator", "admin"] },
+  "planning_.week[.]pdf.ts": { path: () => "/planning/week.pdf", ok: ["coordinator", "admin"] },
   "people_.$id.tsx": { path: () => `/people/${scheduling.worker}`, ok: ["coordinator", "encadrant", "admin"] },
   "people_.$id.planning[.]pdf.ts": { path: () => `/people/${scheduling.worker}/planning.pdf`, ok: ["coordinator", "encadrant", "admin"] },
   "people_.new.tsx": { path: () => "/people/new", ok: ["coordinator", "admin"] },

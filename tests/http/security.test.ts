@@ -163,6 +163,22 @@ describe("security", () => {
     await queryApp(`DELETE FROM "LoginThrottle" WHERE key = $1`, [`wait:email:${email}`]); // the next test files sign in as this partner
   });
 
+  it("sends at most three reset links an hour to one address, then says in French when to try again, whether or not it has an account", async () => {
+    const email = "contact@monjardinchocolate.example";
+    const resets = async () => (await queryApp(`SELECT r.id FROM "PasswordReset" r JOIN "User" u ON u.id = r."userId" WHERE u.email = $1`, [email])).length;
+    const before = await resets();
+    for (let i = 0; i < 3; i++) expect((await new HttpClient().post("/forgot-password", { email }, { from: "/forgot-password" })).status).toBe(200);
+    expect(await resets()).toBe(before + 3);
+    const fourth = await new HttpClient().post("/forgot-password", { email: email.toUpperCase() }, { from: "/forgot-password" });
+    expect(fourth.status).toBe(429);
+    expect(await fourth.text()).toContain("Trop de demandes de lien pour le moment. Réessayez dans");
+    expect(await resets()).toBe(before + 3);
+    // An address without an account is counted the same way: the answer tells nobody which ones exist.
+    for (let i = 0; i < 3; i++) await new HttpClient().post("/forgot-password", { email: "personne@inconnu.example" }, { from: "/forgot-password" });
+    expect((await new HttpClient().post("/forgot-password", { email: "personne@inconnu.example" }, { from: "/forgot-password" })).status).toBe(429);
+    await queryApp(`DELETE FROM "LoginThrottle" WHERE key LIKE 'reset-%'`); // the other test files ask for links too
+  });
+
   it("keeps the demo mailbox for signed-in staff: anonymous visitors sign in first, partners find nothing", async () => {
     expect((await new HttpClient().get("/mailbox")).headers.get("location")).toBe("/login?redirectTo=%2Fmailbox");
     const partner = await new HttpClient().login("gare-de-lyon@sncf.example");

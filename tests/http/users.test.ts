@@ -112,7 +112,7 @@ describe("pending invitations on the team page", () => {
     const page = decodeEntities(await (await sncfAdmin.get("/users")).text());
     expect(page).toMatch(
       new RegExp(
-        `<details><summary>Annuler…<span class="visually-hidden"> l'invitation de Annulation Invitée</span></summary><form[^>]*>(?:(?!</details>)[\\s\\S])*` +
+        `<details><summary>Annuler…<span class="visually-hidden"> l'invitation d'Annulation Invitée</span></summary><form[^>]*>(?:(?!</details>)[\\s\\S])*` +
           `name="intent" value="cancel-invitation"/><input type="hidden" name="invitationId" value="${invitation.id}"/>`,
       ),
     );

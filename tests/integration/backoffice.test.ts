@@ -196,6 +196,9 @@ describe("retention", () => {
       absences: [{ startsAt: new Date("2025-01-01"), endsAt: new Date("2025-01-02") }],
     });
     const recent = await createWorker(db(), { firstName: "Awa", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-16") });
+    // The day itself: 24 full months have passed only for a contract that ended the day before.
+    const dayBefore = await createWorker(db(), { firstName: "Yonas", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-14") });
+    const sameDay = await createWorker(db(), { firstName: "Mariam", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-15") });
     const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), workerIds: [old.id, recent.id] }] });
     const interventionId = request.interventions[0]!.id;
     await db().timeEntry.createMany({
@@ -214,6 +217,8 @@ describe("retention", () => {
     expect(anonymised.timeEntries.map((t) => t.minutesWorked)).toEqual([173]);
     expect(anonymised.assignments).toHaveLength(1);
     expect((await db().worker.findUniqueOrThrow({ where: { id: recent.id } })).firstName).toBe("Awa");
+    expect((await db().worker.findUniqueOrThrow({ where: { id: dayBefore.id } })).firstName).toBe("Personne");
+    expect((await db().worker.findUniqueOrThrow({ where: { id: sameDay.id } })).firstName).toBe("Mariam");
 
     expect((await anonymiseDueWorkers(now)).anonymised).toBe(0); // idempotent
     expect(await impactTotals()).toEqual(before);

@@ -13,7 +13,7 @@ const { db } = await import("~/data/db.server.ts");
 const { requestCreditNote, requestVoid, recordTransfer, claimNumber, loadInvoiceDocument } = await import("~/data/invoicing.server.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
 const { action: webhook } = await import("~/routes/webhooks.stripe.ts");
-const { stripeProvider } = await import("~/integrations/billing.server.ts");
+const { stripeProvider, ensureCustomer } = await import("~/integrations/billing.server.ts");
 const { seedInvoicingPartners } = await import("../support/invoicing-fixtures.ts");
 const { createUser } = await import("../support/factories.ts");
 
@@ -112,6 +112,19 @@ describe("invoice run through Stripe", () => {
     await client.invoices.finalizeInvoice(invoice.id!);
     await expect(client.invoices.finalizeInvoice(invoice.id!)).rejects.toMatchObject({ type: "StripeInvalidRequestError", code: "invoice_not_editable", statusCode: 400 });
     await expect(client.invoiceItems.create({ customer: customer.id, invoice: invoice.id!, amount: 100, currency: "eur" })).rejects.toMatchObject({ code: "invoice_not_editable" });
+  });
+
+  it("keeps a partner renamed twice in sync: each change of its details is a new update, an unchanged one a replay", async () => {
+    // The key used to be the last 40 characters of the parameters' base64: the
+    // metadata at the end, so two names of the same length shared a key and Stripe refused the second.
+    const hooks = { customerCreated: async () => {}, invoiceCreated: async () => {}, itemCreated: async () => {} };
+    const partner = { id: "org-renamed", name: "Atelier Nord", billingEmail: "compta@nord.example", billingAddress: "1 rue du Nord, 75018 Paris", siret: "83461297000015", vatNumber: null, paymentTermsDays: 30, stripeCustomerId: null };
+    const customerId = await ensureCustomer(partner, hooks);
+    for (const name of ["Atelier Pont", "Atelier Parc", "Atelier Parc"]) {
+      await ensureCustomer({ ...partner, name, stripeCustomerId: customerId }, hooks);
+      const client = new Stripe("sk_test_direct", { host: "127.0.0.1", port: double.port, protocol: "http", maxNetworkRetries: 0 });
+      expect((await client.customers.retrieve(customerId)) as Stripe.Customer).toMatchObject({ name });
+    }
   });
 });
 

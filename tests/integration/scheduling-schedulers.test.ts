@@ -6,6 +6,7 @@ import { setServiceRule } from "~/data/settings.server.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { createRedis } from "~/queues/connection.server.ts";
 import { startWorkers } from "../../workers/index.ts";
+import { registerWeeklyOptimisation, registerWeeklyOptimisationAtStart } from "../../workers/scheduling-schedulers.ts";
 import { createUser } from "../support/factories.ts";
 
 // The weekly optimisation's day and time are a back-office rule: a change
@@ -64,4 +65,23 @@ describe("scheduling's job schedulers", () => {
     await setServiceRule(actor, "retentionMonths", 30);
     expect(await db().outboxEvent.count({ where: { jobName: "reschedule-optimisation" } })).toBe(before);
   });
+
+  it("never writes the default schedule over the admin's when the rules cannot be read, and registers the rule once they can", async () => {
+    const admin = await createUser(db(), { role: "ADMIN" });
+    await setServiceRule({ userId: admin.id, organisationId: admin.membership!.organisationId, role: "ADMIN" }, "weeklyOptimisation", { day: 2, time: "07:15" });
+    await expect.poll(async () => (await scheduler("weekly-optimisation"))?.pattern, { timeout: 10_000, interval: 100 }).toBe("15 7 * * 2");
+    // A real failure of the read: the table is away for a moment.
+    await db().$executeRawUnsafe(`ALTER TABLE "ServiceSetting" RENAME TO "ServiceSettingAway"`);
+    try {
+      await expect(registerWeeklyOptimisation(queue)).rejects.toThrow();
+      await registerWeeklyOptimisationAtStart(queue);
+      expect((await scheduler("weekly-optimisation"))?.pattern).toBe("15 7 * * 2");
+      expect(await queue.getJob("reschedule-optimisation-at-start")).toBeTruthy();
+    } finally {
+      await db().$executeRawUnsafe(`ALTER TABLE "ServiceSettingAway" RENAME TO "ServiceSetting"`);
+    }
+    // The job registered at start retries until it reads the rule, then is gone.
+    await expect.poll(async () => (await queue.getJob("reschedule-optimisation-at-start")) ?? null, { timeout: 30_000, interval: 250 }).toBeNull();
+    expect((await scheduler("weekly-optimisation"))?.pattern).toBe("15 7 * * 2");
+  }, 60_000);
 });

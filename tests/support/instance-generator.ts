@@ -11,6 +11,8 @@ export interface GeneratorOptions {
   seed?: number;
   /** Give ~60% of the requests a latestStart 15 min to 2 h after start. */
   timeWindows?: boolean;
+  /** Share of requests given a latestStart (default 0.6 with timeWindows, else 0). */
+  timeWindowShare?: number;
   /** Share of pinned requests (default 0.03). */
   pinnedShare?: number;
   /** Worker-minutes asked / worker-minutes targeted (default 1.15: a bit more work than hours). */
@@ -94,6 +96,7 @@ export function generateInstance(options: GeneratorOptions): Instance {
   const mondayMs = Date.parse(`${weekStart}T00:00:00Z`);
   const tightness = options.tightness ?? 1.15;
   const pinnedShare = options.pinnedShare ?? 0.03;
+  const timeWindowShare = options.timeWindowShare ?? (options.timeWindows ? 0.6 : 0);
 
   // Requests first, so people can be scaled to the demand.
   type Draft = Instance["requests"][number];
@@ -116,7 +119,7 @@ export function generateInstance(options: GeneratorOptions): Instance {
       durationMinutes,
       workersNeeded,
     };
-    if (options.timeWindows && chance(0.6)) request.latestStart = dateTimeText(mondayMs + day * DAY_MS, start + 15 * int(1, 8));
+    if (timeWindowShare > 0 && chance(timeWindowShare)) request.latestStart = dateTimeText(mondayMs + day * DAY_MS, start + 15 * int(1, 8));
     requests.push(request);
     skillDemand.set(skill, (skillDemand.get(skill) ?? 0) + durationMinutes * workersNeeded);
     workerMinutes += durationMinutes * workersNeeded;

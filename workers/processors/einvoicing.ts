@@ -4,6 +4,7 @@ import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteS
 import { creditNoteToEN16931, invoiceToEN16931, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
+import { formatCount, plural } from "~/utils/format.ts";
 
 // The Factur-X documents. Each is generated once, from the database, after the
 // invoice is issued; a second run finds the stored one and returns it (the
@@ -100,6 +101,6 @@ export async function documentsRun(payload: { month: string }, job?: Job, option
     }),
   );
   await job?.updateProgress(100);
-  if (failures.length > 0) throw new Error(`${failures.length} document(s) non généré(s) sur ${work.length} : ${failures[0]}`);
+  if (failures.length > 0) throw new Error(`${formatCount(failures.length, "document")} non ${plural(failures.length, "généré")} sur ${work.length} : ${failures[0]}`);
   return { step: "documents", month: payload.month, generated: created, total: work.length };
 }

@@ -25,22 +25,13 @@ import { missingFieldsOf } from "~/data/einvoicing.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { FINAL_SKIPS } from "~/domain/invoicing/lines.ts";
 import { isFirstWorkingDay, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
-import { billingProvider, fromStripeInvoice, listRecentStripeEvents, localProvider, stripeProvider, type BillingProvider } from "~/integrations/billing.server.ts";
+import { billingProvider, fromStripeInvoice, listRecentStripeEvents, localProvider, STRIPE_EVENT_TYPES, stripeProvider, type BillingProvider } from "~/integrations/billing.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
+import { formatCount, plural } from "~/utils/format.ts";
 
 // The invoicing jobs. Each is safe to run again after a crash at any point:
 // drafts are unique per partner and month, numbers are taken once, and every
 // Stripe call carries a key derived from the row it comes from.
-
-export const STRIPE_EVENT_TYPES = [
-  "invoice.finalized",
-  "invoice.paid",
-  "invoice.payment_failed",
-  "invoice.voided",
-  "invoice.marked_uncollectible",
-  "credit_note.created",
-  "customer.updated",
-] as const;
 
 const providerNamed = (name: string): BillingProvider => (name === "stripe" ? stripeProvider : localProvider);
 
@@ -129,7 +120,7 @@ export async function issueRun(payload: { month: string; organisationId?: string
   if (failed.length > 0) {
     // The job is retried (with backoff): what was issued stays issued, the rest is taken up again.
     const reason = failed[0]!.reason instanceof Error ? failed[0]!.reason.message : String(failed[0]!.reason);
-    throw new Error(`${failed.length} facture(s) non émise(s) sur ${ids.length} : ${reason}`);
+    throw new Error(`${formatCount(failed.length, "facture")} non ${plural(failed.length, "émise")} sur ${ids.length} : ${reason}`);
   }
   await job?.updateProgress(100);
   return { step: "issue", month: payload.month, issued: ids.length, blocked };

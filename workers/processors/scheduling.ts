@@ -11,21 +11,8 @@ import {
 } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, weeklyIterations, type SolveOptions } from "~/domain/scheduling/engine.ts";
-import { heuristicFallback, solveExact, solveHeuristicInWorker, type ExactResult } from "~/domain/scheduling/exact.ts";
-import { findComponents } from "~/domain/scheduling/exact-model.ts";
-import { compileProblem } from "~/domain/scheduling/problem.ts";
-import {
-  chooseWeeklySolver,
-  exactSolveShare,
-  sameInstance,
-  servedGapPercent,
-  silentSearchShare,
-  WEEKLY_EXACT,
-  weeklySolverOptions,
-  type HeuristicReason,
-  type WeeklyLimits,
-  type WeeklySolverReport,
-} from "~/domain/scheduling/weekly-solver.ts";
+import { chooseSolverFor, solveWeekSafely } from "~/domain/scheduling/exact.ts";
+import { exactSolveShare, sameInstance, silentSearchShare, WEEKLY_EXACT, weeklyReport, type WeeklyLimits } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -150,27 +137,13 @@ const EXACT_ATTEMPTS = 2;
 class WeekChanged extends Error {}
 
 async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyLimits, job?: Job) {
-  const heuristicReport = (requests: number, why: HeuristicReason, solved?: ExactResult): WeeklySolverReport => ({
-    kind: "heuristic",
-    why,
-    requests,
-    maxRequests: limits.maxRequests,
-    optimal: false,
-    servedOptimal: false,
-    gapPercent: null,
-    // A fallback (deadline, thread lost) or a window stopped by the clock: another run may differ.
-    reproducible: !solved || (!solved.stats.fellBack && solved.stats.timeLimitStops === 0),
-    seconds: solved && Number.isFinite(solved.stats.seconds) ? Math.round(solved.stats.seconds * 10) / 10 : 0,
-    notes: solved ? solved.stats.notes : [],
-  });
   for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
     // Read without the lock: the solve may take a minute, the lock is for the write.
     const snapshot = parsed(await loadWeekInstance(week, policy));
-    const groups = findComponents(compileProblem(snapshot)).map((group) => group.length);
-    const choice = chooseWeeklySolver(snapshot.requests.length, groups, limits.maxRequests);
+    const choice = chooseSolverFor(snapshot, limits);
     if (choice.kind === "heuristic" && choice.why === "empty") {
       const result = await planWeek(week, policy, (instance) => solveInstance(instance));
-      return { result, solver: heuristicReport(result.instance.requests.length, choice.why) };
+      return { result, solver: weeklyReport(choice, undefined, result.instance.requests.length, limits) };
     }
     await job?.updateProgress(30);
     // The bar goes from 30 to 75 while solving, never back: with the search's
@@ -194,16 +167,14 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
     }, 2000);
     // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
     const iterations = weeklyIterations(snapshot.requests.length);
-    const solved = await (
-      choice.kind === "exact" ? solveExactSafely(snapshot, limits, iterations) : solveHeuristicSafely(snapshot, limits, iterations, searchProgress)
-    ).finally(() => clearInterval(ticker));
+    const solved = await solveWeekSafely(snapshot, choice, limits, iterations, searchProgress).finally(() => clearInterval(ticker));
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
         if (!sameInstance(parsed(instance), snapshot)) throw new WeekChanged();
         return solved.plan;
       });
-      const solver = choice.kind === "exact" ? exactReport(solved, snapshot.requests.length, limits) : heuristicReport(snapshot.requests.length, choice.why, solved);
+      const solver = weeklyReport(choice, solved, snapshot.requests.length, limits);
       return { result, solver };
     } catch (error) {
       if (!(error instanceof WeekChanged)) throw error;
@@ -211,44 +182,5 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
   }
   // Fast (the default budget): solved under the lock, on the week as it is then.
   const result = await planWeek(week, policy, (instance) => solveInstance(instance));
-  return { result, solver: heuristicReport(result.instance.requests.length, "week-changed") };
-}
-
-/** The heuristic's long search in its worker thread; whatever goes wrong there, its default budget here. */
-async function solveHeuristicSafely(instance: Instance, limits: WeeklyLimits, iterations: number, onProgress: (share: number) => void): Promise<ExactResult> {
-  try {
-    return await solveHeuristicInWorker(instance, { ...weeklySolverOptions(limits, iterations), onProgress });
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    return heuristicFallback(instance, {}, `recherche longue en erreur (${why})`);
-  }
-}
-
-/** The exact solver in its worker thread; whatever goes wrong there, the heuristic's plan. */
-async function solveExactSafely(instance: Instance, limits: WeeklyLimits, iterations: number): Promise<ExactResult> {
-  try {
-    return await solveExact(instance, { ...weeklySolverOptions(limits, iterations), onWorkerFailure: "heuristic" });
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    return heuristicFallback(instance, {}, `solveur exact en erreur (${why})`);
-  }
-}
-
-function exactReport(exact: ExactResult, requests: number, limits: WeeklyLimits): WeeklySolverReport {
-  const { stats } = exact;
-  // exact.ts's fallbacks (deadline, thread lost, invalid plan) hand back the heuristic's plan with no gap.
-  const stopped = Number.isNaN(stats.gap);
-  return {
-    kind: stopped ? "heuristic" : "exact",
-    ...(stopped ? { why: "solver-stopped" as const } : {}),
-    requests,
-    maxRequests: limits.maxRequests,
-    optimal: !stopped && stats.optimal,
-    servedOptimal: !stopped && stats.servedOptimal,
-    gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedWorkerMinutes, stats.servedUpperBound),
-    heuristicGroups: stopped ? 0 : stats.heuristicComponents,
-    reproducible: stats.timeLimitStops === 0 && !stopped,
-    seconds: Number.isFinite(stats.seconds) ? Math.round(stats.seconds * 10) / 10 : 0,
-    notes: stats.notes,
-  };
+  return { result, solver: weeklyReport({ kind: "heuristic", why: "week-changed" }, undefined, result.instance.requests.length, limits) };
 }

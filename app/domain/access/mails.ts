@@ -1,4 +1,5 @@
 import { buildMail, type Mail } from "~/domain/mail/layout.ts";
+import { ofName } from "~/utils/format.ts";
 
 // French emails of the account life cycle.
 export function invitationMail(p: { to: string; name: string; inviterName: string; organisationName: string; link: string }): Mail {
@@ -7,7 +8,7 @@ export function invitationMail(p: { to: string; name: string; inviterName: strin
     "Votre invitation à La Conciergerie Solidaire",
     [
       `Bonjour ${p.name},`,
-      `${p.inviterName} vous invite à rejoindre l'espace de ${p.organisationName} sur l'application de La Conciergerie Solidaire.`,
+      `${p.inviterName} vous invite à rejoindre l'espace ${ofName(p.organisationName)} sur l'application de La Conciergerie Solidaire.`,
       "Ce lien est valable 7 jours et ne sert qu'une fois. Il vous permet de choisir votre mot de passe.",
     ],
     { href: p.link, label: "Créer mon compte" },

@@ -32,3 +32,18 @@ export function waitMessage(waitMs: number): string {
   const wait = seconds < 60 ? `${seconds} seconde${seconds > 1 ? "s" : ""}` : `${Math.ceil(seconds / 60)} minute${seconds > 60 ? "s" : ""}`;
   return `Trop de tentatives de connexion. Réessayez dans ${wait}, ou réinitialisez votre mot de passe avec « Mot de passe oublié ».`;
 }
+
+/**
+ * Password-reset requests: a fixed number per hour, per address asked for and
+ * per IP address, counted whether or not the address has an account (so the
+ * answer says nothing of who has one). Stops a script from filling someone's
+ * mailbox or the outbox.
+ */
+export const RESET_WINDOW_S = 60 * 60;
+export const RESET_PER_ACCOUNT = 3;
+export const RESET_PER_IP = 20;
+
+export function resetWaitMessage(waitMs: number): string {
+  const minutes = Math.max(1, Math.ceil(waitMs / 60_000));
+  return `Trop de demandes de lien pour le moment. Réessayez dans ${minutes} minute${minutes > 1 ? "s" : ""}, ou demandez de l'aide à la coordination.`;
+}

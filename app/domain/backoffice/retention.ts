@@ -20,7 +20,3 @@ export function retentionCutoff(now: Date, months: number): Date {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   return monthsBefore(today, months);
 }
-
-export function isDueForAnonymisation(worker: { contractEnd: Date; anonymisedAt: Date | null }, now: Date, months: number): boolean {
-  return worker.anonymisedAt === null && worker.contractEnd < retentionCutoff(now, months);
-}

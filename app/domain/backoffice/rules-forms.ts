@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isCalendarDay, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
-import { accountNameSchema, bicSchema, ibanSchema } from "../settings/rules.ts";
+import { accountNameSchema, bicSchema, contactEmailSchema, ibanSchema, phoneSchema } from "../settings/rules.ts";
 import { intField } from "./forms.ts";
 
 // One small form per service rule on the rules screen: each turns the typed
@@ -92,6 +92,7 @@ const RULE_FORM_LIST = [
   // Invoices are kept 10 years at least (Code de commerce L123-22): less is refused.
   rule("einvoiceRetentionYears", { value: intField("un nombre d'années", 10, 50, " ans") }, (v) => v.value),
   rule("sellerBankAccount", { iban: ibanSchema, bic: bicSchema, accountName: accountNameSchema }, (v) => ({ iban: v.iban, bic: v.bic, accountName: v.accountName })),
+  rule("serviceContact", { phone: phoneSchema.optional().transform((v) => v ?? null), email: contactEmailSchema.optional().transform((v) => v ?? null) }, (v) => ({ phone: v.phone, email: v.email })),
   rule("vatOnReceipts", { value: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional() }, (v) => v.value === "on"),
   rule(
     "fieldHours",

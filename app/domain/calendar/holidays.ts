@@ -1,5 +1,8 @@
 // French public holidays (metropolitan France), computed: fixed dates and the
 // Easter-based ones. Dates are plain "YYYY-MM-DD" calendar days.
+import { addDays } from "~/utils/paris-time.ts";
+
+export { addDays };
 
 /** Easter Sunday of a Gregorian year (anonymous Gregorian algorithm), as "YYYY-MM-DD". */
 export function easterSunday(year: number): string {
@@ -23,8 +26,6 @@ export function easterSunday(year: number): string {
 const DAY_MS = 86_400_000;
 export const isoDate = (utcMs: number) => new Date(utcMs).toISOString().slice(0, 10);
 const dayMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
-/** "2026-04-05" + 1 -> "2026-04-06" */
-export const addDays = (date: string, days: number) => isoDate(dayMs(date) + days * DAY_MS);
 /** ISO weekday of a calendar day: 1 = Monday … 7 = Sunday. */
 export const isoWeekday = (date: string) => ((new Date(dayMs(date)).getUTCDay() + 6) % 7) + 1;
 /** Whole days from a to b. */

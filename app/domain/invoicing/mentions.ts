@@ -1,4 +1,6 @@
 // The legal mentions of a French invoice (Code de commerce L441-9 and D441-5).
+import { plural } from "~/utils/format.ts";
+
 export const ASSOCIATION = {
   name: "Association Aurore — La Conciergerie Solidaire",
   siret: "775 663 438 00034",
@@ -16,7 +18,7 @@ export function customFields(input: { number: string; purchaseOrders: string[] }
     { name: "N° de facture", value: input.number },
     { name: "SIRET", value: ASSOCIATION.siret },
   ];
-  if (input.purchaseOrders.length > 0) fields.push({ name: "Bon(s) de commande", value: input.purchaseOrders.join(", ").slice(0, 140) });
+  if (input.purchaseOrders.length > 0) fields.push({ name: plural(input.purchaseOrders.length, "Bon de commande", "Bons de commande"), value: input.purchaseOrders.join(", ").slice(0, 140) });
   return fields;
 }
 

@@ -1,37 +1,20 @@
 // Months, Paris time and working days for invoicing. Pure.
-import { TIME_ZONE } from "~/utils/format.ts";
+import { frenchPublicHolidays } from "~/domain/calendar/holidays.ts";
+import { ofName } from "~/utils/format.ts";
+import { fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
 
 /** "2026-10" */
 export type Month = string;
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-/** Offset of Paris from UTC at an instant, in minutes (60 or 120). */
-function parisOffsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: TIME_ZONE,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
-  return Math.round((asUtc - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
-}
-
-/** The instant of a Paris wall-clock time. */
+/** The instant of a Paris wall-clock time (the one converter: app/utils/paris-time.ts). */
 export function parisTime(year: number, month: number, day: number, hour = 0, minute = 0): Date {
-  const guess = new Date(Date.UTC(year, month - 1, day, hour, minute));
-  const first = new Date(guess.getTime() - parisOffsetMinutes(guess) * 60_000);
-  return new Date(guess.getTime() - parisOffsetMinutes(first) * 60_000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return fromParisLocal(`${String(year).padStart(4, "0")}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}`);
 }
 
 /** The Paris calendar date of an instant, "YYYY-MM-DD". */
-export function parisDate(at: Date): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
+export const parisDate = toParisDate;
 
 export function monthOf(at: Date): Month {
   return parisDate(at).slice(0, 7);
@@ -80,30 +63,10 @@ export function monthLabel(month: Month): string {
   return `${MONTH_NAMES[m - 1]} ${y}`;
 }
 
-/** Gregorian Easter Sunday (anonymous algorithm), as a UTC date. */
-function easter(year: number): Date {
-  const a = year % 19, b = Math.floor(year / 100), c = year % 100;
-  const d = Math.floor(b / 4), e = b % 4, f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30, i = Math.floor(c / 4), k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31), day = ((h + l - 7 * m + 114) % 31) + 1;
-  return new Date(Date.UTC(year, month - 1, day));
-}
-
-/** French public holidays of a year, "YYYY-MM-DD". */
-export function publicHolidays(year: number): Set<string> {
-  const e = easter(year).getTime();
-  const plus = (days: number) => new Date(e + days * 86_400_000).toISOString().slice(0, 10);
-  return new Set([
-    `${year}-01-01`, plus(1), `${year}-05-01`, `${year}-05-08`, plus(39), plus(50),
-    `${year}-07-14`, `${year}-08-15`, `${year}-11-01`, `${year}-11-11`, `${year}-12-25`,
-  ]);
-}
-
 /** The first Monday-to-Friday of the month that is not a public holiday, "YYYY-MM-DD". */
 export function firstWorkingDay(month: Month): string {
   const [y, m] = month.split("-").map(Number) as [number, number];
-  const holidays = publicHolidays(y);
+  const holidays = frenchPublicHolidays(y);
   for (let day = 1; ; day++) {
     const date = new Date(Date.UTC(y, m - 1, day));
     const iso = date.toISOString().slice(0, 10);
@@ -126,7 +89,7 @@ export function isFirstWorkingDay(at: Date): boolean {
  */
 export function monthNotReady(month: Month, now: Date, early: boolean): string | null {
   const { from, to } = monthBounds(month);
-  if (from > now) return `Le mois de ${monthLabel(month)} n'a pas commencé : il n'y a rien à facturer.`;
-  if (to > now && !early) return `Le mois de ${monthLabel(month)} n'est pas terminé. Cochez « Préparer ce mois avant sa fin » pour le facturer déjà.`;
+  if (from > now) return `Le mois ${ofName(monthLabel(month))} n'a pas commencé : il n'y a rien à facturer.`;
+  if (to > now && !early) return `Le mois ${ofName(monthLabel(month))} n'est pas terminé. Cochez « Préparer ce mois avant sa fin » pour le facturer déjà.`;
   return null;
 }

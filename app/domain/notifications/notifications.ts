@@ -1,5 +1,5 @@
 import { buildMail, type Mail } from "~/domain/mail/layout.ts";
-import { formatDateTime, formatEuros, formatMinutes } from "~/utils/format.ts";
+import { formatDateTime, formatEuros, formatMinutes, ofName } from "~/utils/format.ts";
 
 // Who is told by email of what, and in which words. Partner users are told of
 // their requests and invoices; coordination of what needs its attention. Each
@@ -98,7 +98,7 @@ export function notificationLine(kind: NotificationKind, f: NotificationFacts): 
     case "invoice.voided":
       return `Facture ${f.invoiceNumber ?? ""} annulée.`;
     case "message.received":
-      return `Message de ${f.organisation ?? "du partenaire"} : « ${f.message ?? ""} »`;
+      return `Message ${f.organisation ? ofName(f.organisation) : "du partenaire"} : « ${f.message ?? ""} »`;
     case "intervention.unstaffable":
       return `Intervention du ${when(f)} sans équipe possible${f.reason ? ` : ${f.reason}` : ""}.`;
     case "hours.flagged":
@@ -166,7 +166,7 @@ export function notificationMail(kind: NotificationKind, to: string, f: Notifica
         "Si une facture la remplace, vous la recevrez séparément.",
       ], link, footer);
     case "message.received":
-      return buildMail(to, `${f.reference} : message de ${f.organisation ?? "un partenaire"}`, ["Bonjour,", `${f.organisation ?? "Le partenaire"} écrit au sujet de la demande ${f.reference} (${what}) :`, f.message ?? "", "Répondez depuis la demande : le partenaire est prévenu par e-mail."], link, footer);
+      return buildMail(to, `${f.reference} : message ${f.organisation ? ofName(f.organisation) : "d'un partenaire"}`, ["Bonjour,", `${f.organisation ?? "Le partenaire"} écrit au sujet de la demande ${f.reference} (${what}) :`, f.message ?? "", "Répondez depuis la demande : le partenaire est prévenu par e-mail."], link, footer);
     case "intervention.unstaffable":
       return buildMail(to, `${f.reference} : intervention du ${when(f)} sans équipe`, [
         "Bonjour,",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "~/domain/scheduling/instance.ts";
 import { dphReport, payrollRows, progressionPercent, workerAlerts, type WorkedEntry } from "./people.ts";
-import { checkChange, humanise, ruleIds } from "./steering.ts";
+import { checkChange, humanise, RULE_LABELS, ruleIds, ruleLabel } from "./steering.ts";
 
 const window = [1, 2, 3, 4, 5].map((day) => ({ day, from: "08:00", to: "17:00" }));
 const worker = (id: string, skills = ["nettoyage"]) => ({
@@ -76,5 +76,25 @@ describe("people", () => {
         { name: "P2", minutes: 90, people: 1 },
       ],
     });
+  });
+});
+
+describe("the engine's words for people", () => {
+  it("names every rule the engine can give in French, never by its id", () => {
+    for (const rule of ["H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "start", "capacity"]) {
+      expect(ruleLabel(rule)).toBe(RULE_LABELS[rule]);
+      expect(ruleLabel(rule)).not.toMatch(/\bH\d\b|capacity/);
+    }
+    expect(ruleLabel("H9")).toBe("Règle de planification");
+  });
+
+  it("shows a skill by its catalogue label, and only where the engine names a skill", () => {
+    const skills = new Map([["espaces-verts", "Espaces verts"], ["tri", "Tri"]]);
+    const names = new Map([["w1", "Aminata K."]]);
+    expect(humanise("Le salarié w1 n'a pas la compétence espaces-verts demandée par r1.", names, skills)).toBe(
+      "Le salarié Aminata K. n'a pas la compétence « Espaces verts » demandée par r1.",
+    );
+    expect(humanise("Seuls 2 salariés ayant la compétence tri sont disponibles, triés.", names, skills)).toBe("Seuls 2 salariés ayant la compétence « Tri » sont disponibles, triés.");
+    expect(humanise("la compétence inconnue-x", names, skills)).toBe("la compétence inconnue-x");
   });
 });

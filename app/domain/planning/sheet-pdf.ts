@@ -3,8 +3,19 @@
 // Helvetica (WinAnsi) covers French accents.
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { ofName } from "~/utils/format.ts";
 
-export type SheetLine = { day: string; time: string; site: string; address: string; prestation: string; encadrant: string; accessNotes: string | null };
+export type SheetLine = {
+  day: string;
+  time: string;
+  site: string;
+  address: string;
+  prestation: string;
+  /** The person's sheet names the encadrant; the week's sheet groups by encadrant and names the team. */
+  encadrant?: string;
+  team?: string;
+  accessNotes: string | null;
+};
 
 /**
  * The access note a person reads for one intervention: the one the partner
@@ -17,10 +28,12 @@ export function accessNoteOf(orderNote: string | null | undefined, siteNote: str
 
 const ACCESS_NOTE_MAX_LINES = 6;
 export type PlanningSheet = { person: string; week: string; totalHours: string; targetHours: string; lines: SheetLine[] };
+export type WeekSheet = { week: string; summary: string; sections: { title: string; lines: SheetLine[] }[] };
 
-export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array> {
+/** One A4 document: a title block, then dated lines, one layout for every printed planning. */
+async function sheetDocument(title: string) {
   const pdf = await PDFDocument.create();
-  pdf.setTitle(`Planning de ${sheet.person}, ${sheet.week}`);
+  pdf.setTitle(title);
   pdf.setAuthor("La Conciergerie Solidaire (association Aurore)");
   pdf.setLanguage("fr-FR");
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
@@ -42,41 +55,83 @@ export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array
       y = height - margin;
     }
   };
-
-  text("La Conciergerie Solidaire", margin, 16, bold, green);
-  down(20);
-  text(`Planning de ${sheet.person}`, margin, 14, bold);
-  down(18);
-  text(sheet.week, margin, 11);
-  down(16);
-  text(`Heures prévues : ${sheet.totalHours} (objectif de la semaine : ${sheet.targetHours})`, margin, 10);
-  down(26);
-  if (sheet.lines.length === 0) {
-    text("Pas d'intervention prévue cette semaine.", margin, 11);
-    down(16);
-  }
-  for (const line of sheet.lines) {
+  /** Keeps a block of this height on one page. */
+  const room = (needed: number) => {
+    if (y - needed < margin + 40) {
+      page = pdf.addPage([width, height]);
+      y = height - margin;
+    }
+  };
+  const line = (l: SheetLine) => {
+    room(70);
     page.drawLine({ start: { x: margin, y: y + 14 }, end: { x: width - margin, y: y + 14 }, thickness: 0.5, color: rgb(0.85, 0.88, 0.92) });
-    text(line.day, margin, 11, bold);
-    text(line.time, margin + 170, 11, bold);
+    text(l.day, margin, 11, bold);
+    text(l.time, margin + 170, 11, bold);
     down(15);
-    text(`${line.prestation} — ${line.site}`, margin, 10);
+    text(`${l.prestation} — ${l.site}`, margin, 10);
     down(13);
-    text(line.address, margin, 10);
+    text(l.address, margin, 10);
     down(13);
-    text(`Encadrant : ${line.encadrant}`, margin, 10);
-    down(13);
-    if (line.accessNotes) {
+    if (l.encadrant) {
+      text(`Encadrant : ${l.encadrant}`, margin, 10);
+      down(13);
+    }
+    if (l.team) {
+      text(`Équipe : ${l.team}`, margin, 10);
+      down(13);
+    }
+    if (l.accessNotes) {
       // A note typed on the order may be long and on several lines: wrapped, not cut after the first words.
-      for (const row of wrap(`Accès : ${line.accessNotes}`, (s) => regular.widthOfTextAtSize(winAnsiSafe(s), 9), width - 2 * margin, ACCESS_NOTE_MAX_LINES)) {
+      for (const row of wrap(`Accès : ${l.accessNotes}`, (s) => regular.widthOfTextAtSize(winAnsiSafe(s), 9), width - 2 * margin, ACCESS_NOTE_MAX_LINES)) {
         text(row, margin, 9);
         down(12);
       }
     }
     down(14);
+  };
+  text("La Conciergerie Solidaire", margin, 16, bold, green);
+  down(20);
+  return { pdf, text, down, room, line, bold, green };
+}
+
+export async function planningSheetPdf(sheet: PlanningSheet): Promise<Uint8Array> {
+  const { pdf, text, down, line, bold } = await sheetDocument(`Planning ${ofName(sheet.person)}, ${sheet.week}`);
+  text(`Planning ${ofName(sheet.person)}`, 48, 14, bold);
+  down(18);
+  text(sheet.week, 48, 11);
+  down(16);
+  text(`Heures prévues : ${sheet.totalHours} (objectif de la semaine : ${sheet.targetHours})`, 48, 10);
+  down(26);
+  if (sheet.lines.length === 0) {
+    text("Pas d'intervention prévue cette semaine.", 48, 11);
+    down(16);
   }
+  for (const l of sheet.lines) line(l);
   down(10);
-  text("En cas d'empêchement, prévenez votre encadrant technique le plus tôt possible.", margin, 9);
+  text("En cas d'empêchement, prévenez votre encadrant technique le plus tôt possible.", 48, 9);
+  return pdf.save();
+}
+
+/** The coordination's whole week, one section per encadrant (the interventions without a team first). */
+export async function weekPlanningPdf(sheet: WeekSheet): Promise<Uint8Array> {
+  const { pdf, text, down, room, line, bold, green } = await sheetDocument(`Planning de la semaine, ${sheet.week}`);
+  text("Planning de la semaine", 48, 14, bold);
+  down(18);
+  text(sheet.week, 48, 11);
+  down(16);
+  text(sheet.summary, 48, 10);
+  down(26);
+  if (sheet.sections.length === 0) {
+    text("Pas d'intervention cette semaine.", 48, 11);
+    down(16);
+  }
+  for (const section of sheet.sections) {
+    room(100);
+    text(section.title, 48, 13, bold, green);
+    down(24);
+    for (const l of section.lines) line(l);
+    down(6);
+  }
   return pdf.save();
 }
 

@@ -13,8 +13,11 @@ export type TeamChange = {
   workerIds: string[];
   supervisorPinned: boolean;
   pinnedWorkerIds: string[];
+  /** A new start (Paris wall clock, YYYY-MM-DDTHH:MM) when the coordination moves it; else its time stays. */
+  start?: string;
 };
 
+/** The French name of each rule of the engine (app/domain/scheduling/rules.ts), the only one shown: never "H4" or "capacity". */
 export const RULE_LABELS: Record<string, string> = {
   H1: "Intervention planifiée une seule fois",
   H2: "Équipe complète, dans la limite de l'encadrant",
@@ -25,8 +28,13 @@ export const RULE_LABELS: Record<string, string> = {
   H7: "Plafond d'heures de la semaine (16 h en DPH)",
   H8: "Personnes épinglées",
   start: "Horaire",
-  capacity: "Capacité",
+  capacity: "Personnes déjà prises ailleurs",
 };
+
+/** "Disponibilité et absences" for "H4"; a rule unknown to this version reads as French too. */
+export function ruleLabel(rule: string): string {
+  return Object.hasOwn(RULE_LABELS, rule) ? RULE_LABELS[rule]! : "Règle de planification";
+}
 
 /** The plan of the week as it stands: staffed interventions assigned, the others unassigned. */
 export function currentPlan(instance: Instance, staffing: readonly Staffing[]): Plan {
@@ -55,8 +63,9 @@ export function checkChange(instance: Instance, staffing: readonly Staffing[], c
     requests: instance.requests.map((r) => {
       if (r.id !== change.interventionId) return r;
       const { pinned: _old, ...rest } = r;
-      // Its time stays: steering changes people, not the hour told to the partner.
-      const { latestStart: _late, ...fixed } = rest;
+      // Its time stays unless moved: steering changes people, not the hour told to the partner.
+      const { latestStart: _late, ...kept } = rest;
+      const fixed = change.start ? { ...kept, start: change.start } : kept;
       return Object.keys(pinned).length ? { ...fixed, pinned } : fixed;
     }),
   };
@@ -79,9 +88,17 @@ export function checkChange(instance: Instance, staffing: readonly Staffing[], c
   );
 }
 
-/** The engine names people and interventions by id: show their names instead. */
-export function humanise(message: string, names: ReadonlyMap<string, string>): string {
-  let text = message;
+/**
+ * The engine names people and interventions by id, and skills by code
+ * ("la compétence espaces-verts"): show their names and the skill's label
+ * from the catalogue instead.
+ */
+export function humanise(message: string, names: ReadonlyMap<string, string>, skillLabels: ReadonlyMap<string, string> = new Map()): string {
+  // Only after "compétence": a short code could be part of another word.
+  let text = message.replace(/\bcompétence ([a-z0-9]+(?:-[a-z0-9]+)*)/g, (whole, code: string) => {
+    const label = skillLabels.get(code);
+    return label ? `compétence « ${label} »` : whole;
+  });
   // Longest ids first, so an id that contains another is replaced whole.
   for (const id of [...names.keys()].sort((a, b) => b.length - a.length)) {
     if (id) text = text.split(id).join(names.get(id)!);

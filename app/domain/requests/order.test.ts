@@ -102,6 +102,19 @@ describe("order schema and rules", () => {
   it("checks a moved slot with the same rules", () => {
     expect(checkSlot({ date: "2026-12-08", startTime: "17:00", windowMinutes: 0, durationMinutes: 120 }, ctx).startTime).toMatch(/16:00 au plus tard/);
   });
+  it("holds partners to the prestation's notice, not the coordination (which still keeps to open days, hours and times to come)", () => {
+    // Tuesday 1 December, the day after "now".
+    const soon = { date: "2026-12-01", startTime: "10:00", windowMinutes: 0, durationMinutes: 120 };
+    const notice = { ...ctx, minNoticeDays: 7 };
+    expect(checkSlot(soon, notice).date).toMatch(/se commande 7 jours à l'avance/);
+    const byCoordination = { ...notice, byCoordination: true };
+    expect(checkSlot(soon, byCoordination)).toEqual({});
+    expect(checkSlot({ ...soon, date: "2026-11-30", startTime: "11:00" }, byCoordination)).toEqual({});
+    expect(checkSlot({ ...soon, date: "2026-11-30", startTime: "09:00" }, byCoordination).startTime).toBe("Cette heure est passée : choisissez une heure à venir.");
+    expect(checkSlot({ ...soon, startTime: "07:00" }, byCoordination).startTime).toMatch(/08:00 au plus tôt/);
+    expect(checkSlot({ ...soon, date: "2026-12-05" }, byCoordination).date).toBeDefined(); // a Saturday
+    expect(checkSlot({ ...soon, date: "2026-11-29" }, byCoordination).date).toMatch(/Cette date est passée/);
+  });
   it("lets partners change until the deadline", () => {
     const startsAt = new Date("2026-12-02T09:00:00Z");
     expect(canChangeOnline(startsAt, now, 48)).toBe(false);

@@ -120,7 +120,12 @@ export function nextOpenDay(from: string, rules: DateRules): string {
   return day;
 }
 
-export type SlotContext = { now: Date; rules: DateRules; minNoticeDays: number };
+/**
+ * byCoordination: the prestation's notice binds partners, who order ahead; the
+ * coordination moves any date to come (today too, later than now), inside the
+ * opening days and hours. The team's own rules are checked by the planning.
+ */
+export type SlotContext = { now: Date; rules: DateRules; minNoticeDays: number; byCoordination?: boolean };
 export type SlotErrors = Partial<Record<"date" | "startTime" | "latestStart" | "durationMinutes", string>>;
 
 /**
@@ -133,7 +138,9 @@ export function checkSlot(slot: { date: string; startTime: string; windowMinutes
   const earliest = nextOpenDay(addDays(today, Math.max(ctx.minNoticeDays, 1)), ctx.rules);
   if (slot.date < today) {
     errors.date = `Cette date est passée. Première date possible : le ${frenchDate(earliest)}.`;
-  } else if (daysBetween(today, slot.date) < ctx.minNoticeDays || slot.date === today) {
+  } else if (ctx.byCoordination && slot.date === today && clockMinutes(slot.startTime) <= parisParts(ctx.now).minutes) {
+    errors.startTime = "Cette heure est passée : choisissez une heure à venir.";
+  } else if (!ctx.byCoordination && (daysBetween(today, slot.date) < ctx.minNoticeDays || slot.date === today)) {
     errors.date = `Cette prestation se commande ${ctx.minNoticeDays} jour${ctx.minNoticeDays > 1 ? "s" : ""} à l'avance au moins. Première date possible : le ${frenchDate(earliest)}.`;
   } else {
     const closed = closedReason(slot.date, ctx.rules);

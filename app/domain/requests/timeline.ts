@@ -1,10 +1,6 @@
 import { formatDateTime, formatShortDate } from "~/utils/format.ts";
 import { STATUS_LABELS, type InterventionStatus } from "./status.ts";
 
-/** Whom a partner calls when the app can no longer change an intervention. */
-export const COORDINATION_PHONE = "01 00 00 00 00";
-export const CALL_COORDINATION = `Appelez la coordination au ${COORDINATION_PHONE}.`;
-
 const STEPS: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"];
 
 export type TimelineStep = { status: InterventionStatus; label: string; state: "done" | "current" | "upcoming" };

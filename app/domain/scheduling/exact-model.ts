@@ -38,6 +38,70 @@ import { PlanState, compareObjectives, type Objective } from "./state";
 
 export type Highs = Awaited<ReturnType<typeof highsLoader>>;
 
+/**
+ * HiGHS runs as WebAssembly with a heap of at most 2 GiB and aborts past it
+ * (issue 23: a 300-request week given whole to the CLI's exact mode grew to
+ * 1.6 GB and aborted). Every model is sized before it is built (from its
+ * columns), then once built (its nonzeros) before the solver gets it; one
+ * over the budget is never solved: its group keeps the heuristic's plan and
+ * the stats say so. Measured on generated weeks with a node limit of 100 and
+ * a 60 s limit, the heap grew to 44 MB for 5,400 nonzeros, 132 MB for 51,000
+ * and 474 MB for 445,000 (presolve copies and the search's nodes and cuts):
+ * 64 MB plus 2,000 bytes per nonzero covers each with room. The budget is half
+ * the heap, for the search's growth beyond those measures.
+ */
+export const SOLVER_MEMORY = {
+  heapBytes: 2 ** 31,
+  budgetBytes: 2 ** 30,
+  baseBytes: 64 * 2 ** 20,
+  bytesPerNonzero: 2_000,
+} as const;
+
+/** The solver memory a model of that many nonzeros is expected to take. */
+export function solverBytes(nonzeros: number): number {
+  return SOLVER_MEMORY.baseBytes + nonzeros * SOLVER_MEMORY.bytesPerNonzero;
+}
+
+/**
+ * The fewest nonzeros buildModel would make for `requests`, counted without
+ * building it (a city's week would not fit in memory as a model): each
+ * candidate supervisor and worker of a possible start is a column in at least
+ * its start's link row, and each start in its request's row.
+ */
+export function leastModelNonzeros(problem: Problem, requests: number[]): number {
+  let nonzeros = 0;
+  for (const r of requests) {
+    const request = problem.requests[r];
+    for (let k = 0; k < request.starts.length; k++) {
+      if (!startIsPossible(problem, r, k)) continue;
+      nonzeros += 2 + problem.eligibleSupervisors[r][k].length + problem.eligibleWorkers[r][k].length;
+    }
+  }
+  return nonzeros;
+}
+
+/** Null when a model of that many nonzeros fits the solver's memory budget, else why not, in French. */
+export function overMemoryBudget(nonzeros: number, what: string, budgetBytes: number = SOLVER_MEMORY.budgetBytes): string | null {
+  const bytes = solverBytes(nonzeros);
+  if (bytes <= budgetBytes) return null;
+  const megabytes = (value: number) => `${Math.round(value / 2 ** 20).toLocaleString("fr-FR")} Mo`;
+  return `${what} : modèle estimé à ${megabytes(bytes)} (${nonzeros.toLocaleString("fr-FR")} coefficients), au-delà du budget mémoire du solveur (${megabytes(budgetBytes)}) : heuristique`;
+}
+
+/** buildModel, unless the model would not fit the solver's memory budget (checked before and after building): then why, in French. */
+export function buildModelWithinBudget(
+  problem: Problem,
+  requests: number[],
+  maxTravelNonzeros: number,
+  what: string,
+  budgetBytes: number = SOLVER_MEMORY.budgetBytes,
+): Model | string {
+  const before = overMemoryBudget(leastModelNonzeros(problem, requests), what, budgetBytes);
+  if (before) return before;
+  const model = buildModel(problem, requests, maxTravelNonzeros);
+  return overMemoryBudget(model.rowIndices.length, what, budgetBytes) ?? model;
+}
+
 export interface ExactOptions {
   /** Wall-clock budget for all solves, in seconds (default 30). */
   timeLimitSeconds?: number;
@@ -63,6 +127,8 @@ export interface ExactOptions {
    * at a time, the rest of the week fixed (exact-refine.ts). Off by default.
    */
   windows?: WindowOptions;
+  /** The solver's memory budget (default SOLVER_MEMORY.budgetBytes; tests pass smaller ones). */
+  memoryBudgetBytes?: number;
 }
 
 export interface WindowOptions {
@@ -147,6 +213,7 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   let columns = 0;
   let rows = 0;
 
+  let solverLost: string | null = null;
   const exactComponents = chooseExactComponents(components, options.maxExactRequests ?? Infinity);
   const leftToHeuristic: number[][] = [];
   // The time left is shared among the groups still to solve, in proportion to their size.
@@ -170,7 +237,17 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
     const now = performance.now();
     const share = Math.max(0.05, ((deadline - now) / 1000) * (component.length / remainingSize));
     remainingSize -= component.length;
-    const model = buildModel(problem, component, options.maxTravelNonzeros ?? 400_000);
+    const model = buildModelWithinBudget(
+      problem,
+      component,
+      options.maxTravelNonzeros ?? 400_000,
+      `groupe de ${component.length} interventions`,
+      options.memoryBudgetBytes,
+    );
+    if (typeof model === "string") {
+      keepHeuristic(model);
+      continue;
+    }
     columns += model.numCols;
     rows += model.rowLower.length;
     if (model.numCols > (options.maxColumns ?? 150_000)) {
@@ -178,7 +255,20 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
       continue;
     }
     if (model.numCols === 0) continue;
-    const outcome = solveModel(highs, problem, model, heuristicState, share, options.nodeLimit, stops);
+    if (solverLost) {
+      keepHeuristic(`groupe de ${component.length} interventions : solveur exact interrompu plus tôt (${solverLost}), heuristique`);
+      continue;
+    }
+    let outcome: ModelOutcome | null;
+    try {
+      outcome = solveModel(highs, problem, model, heuristicState, share, options.nodeLimit, stops);
+    } catch (error) {
+      // HiGHS aborted (WebAssembly): this runtime is unusable, the rest keeps the heuristic's plan.
+      if (!(error instanceof Error && error.name === "RuntimeError")) throw error;
+      solverLost = error.message.split(".")[0];
+      keepHeuristic(`groupe de ${component.length} interventions : solveur exact interrompu (${solverLost}), heuristique`);
+      continue;
+    }
     if (!outcome) {
       keepHeuristic(`composante de ${component.length} interventions : pas de solution du solveur dans le temps imparti, heuristique`);
       continue;
@@ -209,8 +299,14 @@ export function solveExactWith(highs: Highs, problem: Problem, options: ExactOpt
   fillRemaining(problem, state);
   let final = state;
   let refinement: GroupsRefinement | null = null;
-  if (options.windows && leftToHeuristic.length > 0) {
-    refinement = refineGroups(highs, problem, state, leftToHeuristic, options.windows, { nodeLimit: options.nodeLimit, deadline, maxColumns: options.maxColumns, seed: options.seed });
+  if (options.windows && leftToHeuristic.length > 0 && !solverLost) {
+    refinement = refineGroups(highs, problem, state, leftToHeuristic, options.windows, {
+      nodeLimit: options.nodeLimit,
+      deadline,
+      maxColumns: options.maxColumns,
+      seed: options.seed,
+      memoryBudgetBytes: options.memoryBudgetBytes,
+    });
     final = refinement.state;
     stops.time += refinement.timeStops;
     stops.nodes += refinement.nodeStops;
@@ -358,7 +454,7 @@ interface Use {
   end: number;
 }
 
-interface Model {
+export interface Model {
   numCols: number;
   colCost1: number[];
   colCostShortfall: number[];
@@ -779,6 +875,7 @@ export function weeklySearchResult(highs: Highs, problem: Problem, options: Exac
     deadline: started + (options.timeLimitSeconds ?? 30) * 1000,
     maxColumns: options.maxColumns,
     seed: options.seed,
+    memoryBudgetBytes: options.memoryBudgetBytes,
     onProgress: onProgress && ((share) => onProgress(searchShare + share * (1 - searchShare))),
   });
   // Every group solved whole: their bounds bound the week, and may prove it.

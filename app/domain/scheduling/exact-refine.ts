@@ -18,7 +18,7 @@
 // stops at a node limit, and the number of solves is bounded; a time limit
 // only guards a loaded machine (counted in stops).
 import { polishState } from "./engine";
-import { buildModel, solveModel, type Highs, type WindowOptions } from "./exact-model";
+import { buildModelWithinBudget, solveModel, type Highs, type WindowOptions } from "./exact-model";
 import { dayOf, startIsPossible, type Problem } from "./problem";
 import { PlanState, compareObjectives } from "./state";
 
@@ -44,6 +44,7 @@ export interface RefineOptions {
   /** performance.now() after which no window is started: a safety on a loaded machine (counted in stops). */
   deadline: number;
   maxColumns?: number;
+  memoryBudgetBytes?: number;
   onProgress?: (share: number) => void;
 }
 
@@ -176,8 +177,8 @@ function solveWindow(
     if (staffing) warm.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
   }
   const possible = window.filter((r) => sub.requests[r].starts.some((_, k) => startIsPossible(sub, r, k)));
-  const model = buildModel(sub, possible, 0);
-  if (model.numCols === 0 || model.numCols > (options.maxColumns ?? 150_000)) return null;
+  const model = buildModelWithinBudget(sub, possible, 0, "fenêtre", options.memoryBudgetBytes);
+  if (typeof model === "string" || model.numCols === 0 || model.numCols > (options.maxColumns ?? 150_000)) return null;
   const outcome = solveModel(highs, sub, model, warm, seconds, options.nodeLimit, report.stops, { gap: WINDOW_SHORTFALL_GAP });
   report.solved++;
   if (!outcome) return null;
@@ -233,7 +234,7 @@ export function refineGroups(
   initial: PlanState,
   groups: number[][],
   windows: WindowOptions,
-  limits: { nodeLimit?: number; deadline: number; maxColumns?: number; seed?: number; onProgress?: (share: number) => void },
+  limits: { nodeLimit?: number; deadline: number; maxColumns?: number; seed?: number; memoryBudgetBytes?: number; onProgress?: (share: number) => void },
 ): GroupsRefinement {
   let state = initial;
   const result = { solved: 0, improved: 0, timeStops: 0, nodeStops: 0 };
@@ -255,6 +256,7 @@ export function refineGroups(
       nodeLimit: limits.nodeLimit,
       deadline: limits.deadline,
       maxColumns: limits.maxColumns,
+      memoryBudgetBytes: limits.memoryBudgetBytes,
       onProgress: progress && ((share) => progress((windowsShare * (used + share * left)) / windows.maxSolves)),
     });
     state = refined;
@@ -292,12 +294,12 @@ function solveWholeGroup(
   problem: Problem,
   state: PlanState,
   group: number[],
-  limits: { nodeLimit?: number; servedNodeLimit?: number; deadline: number; maxColumns?: number },
+  limits: { nodeLimit?: number; servedNodeLimit?: number; deadline: number; maxColumns?: number; memoryBudgetBytes?: number },
 ): { state: PlanState; servedBound: number; proven: boolean; stops: { time: number; nodes: number } } | null {
   const seconds = (limits.deadline - performance.now()) / 1000;
   if (seconds <= 0) return null;
-  const model = buildModel(problem, group, 0);
-  if (model.numCols === 0 || model.numCols > (limits.maxColumns ?? 150_000)) return null;
+  const model = buildModelWithinBudget(problem, group, 0, "groupe entier", limits.memoryBudgetBytes);
+  if (typeof model === "string" || model.numCols === 0 || model.numCols > (limits.maxColumns ?? 150_000)) return null;
   const stops = { time: 0, nodes: 0 };
   const outcome = solveModel(highs, problem, model, state, seconds, limits.servedNodeLimit, stops, {
     gap: WINDOW_SHORTFALL_GAP,

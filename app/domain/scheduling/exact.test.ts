@@ -4,6 +4,8 @@ import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { solve } from "./engine";
 import { solveExact, solveHeuristicInWorker } from "./exact";
+import { buildModel, findComponents, leastModelNonzeros, overMemoryBudget, solverBytes } from "./exact-model";
+import { compileProblem } from "./problem";
 import { compareObjectives } from "./objective";
 import { checkPlan } from "./rules";
 import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
@@ -124,3 +126,33 @@ describe("solveHeuristicInWorker (the weekly job's long search)", () => {
   });
 });
 
+
+describe("the solver's memory budget (issue 23: HiGHS aborted at 2 GiB on a week given whole)", () => {
+  it("refuses a model over the budget before building it, and again once built, in French", () => {
+    expect(overMemoryBudget(400_000, "groupe de 300 interventions")).toBeNull();
+    expect(overMemoryBudget(600_000, "groupe de 300 interventions")).toMatch(
+      /^groupe de 300 interventions : modèle estimé à 1.208 Mo \(600.000 coefficients\), au-delà du budget mémoire du solveur \(1.024 Mo\) : heuristique$/,
+    );
+    // The count made before building never exceeds the model built: it only refuses what would be refused.
+    for (const seed of [1, 2]) {
+      const problem = compileProblem(parsed(generateInstance({ requests: 60, seed, timeWindows: seed === 2 })));
+      for (const group of findComponents(problem)) {
+        expect(leastModelNonzeros(problem, group)).toBeLessThanOrEqual(buildModel(problem, group, 0).rowIndices.length);
+      }
+    }
+  });
+
+  it("keeps the heuristic's plan for a group over the budget and says so, the other groups solved", async () => {
+    const instance = parsed(generateInstance({ requests: 40, seed: 3, timeWindows: false }));
+    const problem = compileProblem(instance);
+    const groups = findComponents(problem);
+    const sizes = groups.map((group) => buildModel(problem, group, 400_000).rowIndices.length).sort((a, b) => a - b);
+    // A budget between the two largest models: only the largest group is refused.
+    const budget = solverBytes((sizes.at(-1)! + sizes.at(-2)!) / 2);
+    const { plan, stats } = await solveExact(instance, { timeLimitSeconds: 20, inThread: true, memoryBudgetBytes: budget });
+    expect(stats.heuristicComponents).toBe(1);
+    expect(stats.notes.filter((note) => note.includes("au-delà du budget mémoire du solveur"))).toHaveLength(1);
+    expect(stats.optimal).toBe(false);
+    expect(validatePlan(instance, plan).violations).toEqual([]);
+  });
+});

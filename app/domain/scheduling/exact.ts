@@ -8,9 +8,10 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import highsLoader from "highs";
-import { heuristicFallbackResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
+import { findComponents, heuristicFallbackResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
+import { chooseWeeklySolver, weeklySolverOptions, type WeeklyLimits, type WeeklySolver } from "./weekly-solver";
 
 export type { ExactOptions, ExactResult, ExactStats, WindowOptions } from "./exact-model";
 
@@ -135,4 +136,38 @@ function tsxEsmApiUrl(): string {
  */
 export function heuristicFallback(instance: Instance, options: ExactOptions, why: string): ExactResult {
   return heuristicFallbackResult(compileProblem(instance), options.seed, `${why} : plan heuristique`);
+}
+
+/**
+ * How a week is solved, for the weekly job and the CLI's --exact alike: the
+ * exact solver when some independent group of its interventions fits within
+ * limits.maxRequests, else the heuristic's long search (with its day windows).
+ */
+export function chooseSolverFor(instance: Instance, limits: WeeklyLimits): WeeklySolver {
+  const groups = findComponents(compileProblem(instance)).map((group) => group.length);
+  return chooseWeeklySolver(instance.requests.length, groups, limits.maxRequests);
+}
+
+/**
+ * Solves a week the way `choice` says, in a worker thread, with the
+ * heuristic's budget `iterations` (alone, or as the exact solver's start).
+ * Never throws: whatever goes wrong in the thread (HiGHS out of memory, a
+ * bug), the heuristic's default plan here, with why in its notes.
+ */
+export async function solveWeekSafely(
+  instance: Instance,
+  choice: WeeklySolver,
+  limits: WeeklyLimits,
+  iterations: number,
+  onProgress?: (share: number) => void,
+  seed?: number,
+): Promise<ExactResult> {
+  const options = { ...weeklySolverOptions(limits, iterations), seed };
+  const exact = choice.kind === "exact";
+  try {
+    return exact ? await solveExact(instance, { ...options, onWorkerFailure: "heuristic" }) : await solveHeuristicInWorker(instance, { ...options, onProgress });
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    return heuristicFallback(instance, { seed }, `${exact ? "solveur exact" : "recherche longue"} en erreur (${why})`);
+  }
 }

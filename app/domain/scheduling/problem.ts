@@ -278,3 +278,31 @@ export function startIsPossible(problem: Problem, r: number, k: number): boolean
     request.pinnedWorkers.every((w) => workers.includes(w))
   );
 }
+
+/**
+ * An upper bound on served worker-minutes that needs no solver: every request
+ * that could be staffed at all, served, but never more minutes than the
+ * workers may still give this week (their caps), nor more interventions'
+ * minutes than the supervisors may lead. Weak, but always true.
+ */
+export function capacityBound(problem: Problem): number {
+  let staffable = 0;
+  let maxNeedPerMinute = 0;
+  for (const request of problem.requests) {
+    if (!request.starts.some((_, k) => startIsPossible(problem, request.index, k))) continue;
+    staffable += request.value;
+    maxNeedPerMinute = Math.max(maxNeedPerMinute, request.need);
+  }
+  let workerMinutes = 0;
+  let supervisorMinutes = 0;
+  for (const person of problem.people) {
+    const minutes = Math.max(0, Math.min(person.capMinutes, availableMinutes(person)));
+    if (person.isSupervisor) supervisorMinutes += minutes;
+    else workerMinutes += minutes;
+  }
+  return Math.min(staffable, workerMinutes, supervisorMinutes * maxNeedPerMinute);
+}
+
+function availableMinutes(person: Person): number {
+  return person.windowsByDay.reduce((sum, windows) => sum + windows.reduce((day, [from, to]) => day + Math.max(0, to - from), 0), 0);
+}

@@ -14,6 +14,7 @@ import {
   type Problem,
 } from "./problem";
 import { MINUTES_PER_DAY, START_GRID_MINUTES, parseDateTime } from "./time";
+import { formatCount } from "~/utils/format.ts";
 
 /** `start`: the chosen start is outside [start, latestStart] or off the 15-minute grid. */
 export type PlanRule = RuleId | "start";
@@ -78,7 +79,7 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
     if (!supervisor || !supervisor.isSupervisor) {
       add("H2", `${assignment.supervisorId} n'est pas un encadrant connu (intervention ${id}).`, id, assignment.supervisorId);
     } else if (supervisor.maxTeamSize < request.need) {
-      add("H2", `${supervisor.id} encadre au plus ${supervisor.maxTeamSize} salarié(s), ${id} en demande ${request.need}.`, id, supervisor.id);
+      add("H2", `${supervisor.id} encadre au plus ${formatCount(supervisor.maxTeamSize, "salarié")}, ${id} en demande ${request.need}.`, id, supervisor.id);
     }
     const team: Person[] = [];
     for (const workerId of assignment.workerIds) {
@@ -90,7 +91,7 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
       add("H2", `Un salarié figure deux fois dans l'équipe de ${id}.`, id);
     }
     if (assignment.workerIds.length !== request.need) {
-      add("H2", `${id} demande une équipe de ${request.need} salarié(s), le plan en envoie ${assignment.workerIds.length}.`, id);
+      add("H2", `${id} demande une équipe de ${formatCount(request.need, "salarié")}, le plan en envoie ${assignment.workerIds.length}.`, id);
     }
 
     const people = supervisor?.isSupervisor ? [supervisor, ...team] : team;

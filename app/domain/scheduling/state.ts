@@ -2,7 +2,7 @@
 // search can try a move and undo it cheaply. Only rules that depend on the
 // other assignments (H6 overlap and travel, H7 weekly cap) are checked here;
 // the rest is in the precomputed eligibility of the Problem.
-import type { Assignment, Plan } from "./instance";
+import type { Assignment } from "./instance";
 import { dayOf, type Problem } from "./problem";
 import { formatDateTime } from "./time";
 
@@ -260,24 +260,4 @@ export class PlanState {
     }
     return result;
   }
-}
-
-/** Loads the assignments of a plan (assumed to follow the rules) into a state. */
-export function stateFromPlan(problem: Problem, plan: Pick<Plan, "assignments">): PlanState {
-  const state = new PlanState(problem);
-  const requestIndex = new Map(problem.requests.map((r) => [r.id, r.index]));
-  const personIndex = new Map(problem.people.map((p) => [p.id, p.index]));
-  const weekStartMinute = problem.weekStartDay * 1440;
-  for (const assignment of plan.assignments) {
-    const r = requestIndex.get(assignment.requestId)!;
-    const startText = assignment.start;
-    const k = problem.requests[r].starts.findIndex((s) => formatDateTime(weekStartMinute + s) === startText);
-    state.assign(
-      r,
-      k,
-      personIndex.get(assignment.supervisorId)!,
-      assignment.workerIds.map((id) => personIndex.get(id)!),
-    );
-  }
-  return state;
 }

@@ -1,7 +1,7 @@
 // How the weekly optimisation chooses its solver, what it records about it,
 // and how the planning board says it in French. Pure: no I/O, no HiGHS (the
 // planning board imports it).
-import type { ExactOptions, WindowOptions } from "./exact-model";
+import type { ExactOptions, ExactResult, WindowOptions } from "./exact-model";
 import type { Instance } from "./instance";
 
 /** What bounds the weekly optimisation's solvers (WEEKLY_EXACT; tests pass smaller ones). */
@@ -134,6 +134,46 @@ export interface WeeklySolverReport {
 export function chooseWeeklySolver(requests: number, groups: number[], maxRequests: number = WEEKLY_EXACT.maxRequests): WeeklySolver {
   if (requests === 0) return { kind: "heuristic", why: "empty" };
   return groups.length > 0 && groups.every((size) => size > maxRequests) ? { kind: "heuristic", why: "too-large" } : { kind: "exact" };
+}
+
+/**
+ * What a planning run (and the CLI's --stats) records about the solver that
+ * planned the week: `solved` is what chooseSolverFor's choice returned
+ * (absent when the heuristic planned under the lock: an empty or changed week).
+ */
+export function weeklyReport(choice: WeeklySolver, solved: ExactResult | undefined, requests: number, limits: WeeklyLimits): WeeklySolverReport {
+  const seconds = solved && Number.isFinite(solved.stats.seconds) ? Math.round(solved.stats.seconds * 10) / 10 : 0;
+  if (choice.kind === "heuristic") {
+    return {
+      kind: "heuristic",
+      why: choice.why,
+      requests,
+      maxRequests: limits.maxRequests,
+      optimal: false,
+      servedOptimal: false,
+      gapPercent: null,
+      // A fallback (deadline, thread lost) or a window stopped by the clock: another run may differ.
+      reproducible: !solved || (!solved.stats.fellBack && solved.stats.timeLimitStops === 0),
+      seconds,
+      notes: solved ? solved.stats.notes : [],
+    };
+  }
+  const stats = solved!.stats;
+  // exact.ts's fallbacks (deadline, thread lost, invalid plan) hand back the heuristic's plan with no gap.
+  const stopped = Number.isNaN(stats.gap);
+  return {
+    kind: stopped ? "heuristic" : "exact",
+    ...(stopped ? { why: "solver-stopped" as const } : {}),
+    requests,
+    maxRequests: limits.maxRequests,
+    optimal: !stopped && stats.optimal,
+    servedOptimal: !stopped && stats.servedOptimal,
+    gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedWorkerMinutes, stats.servedUpperBound),
+    heuristicGroups: stopped ? 0 : stats.heuristicComponents,
+    reproducible: stats.timeLimitStops === 0 && !stopped,
+    seconds,
+    notes: stats.notes,
+  };
 }
 
 /**

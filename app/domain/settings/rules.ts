@@ -1,4 +1,5 @@
 import { electronicFormatIBAN, isValidBIC, validateIBAN, ValidationErrorsIBAN } from "ibantools";
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
 
 // The service rules, in one place: the portal, the scheduler and invoicing read
@@ -43,6 +44,39 @@ export const accountNameSchema = z.string({ error: "Indiquez le titulaire du com
 /** The seller's bank account, written on every e-invoice (BT-84 IBAN, BT-85 name, BT-86 BIC). */
 export const bankAccountSchema = z.object({ iban: ibanSchema, bic: bicSchema, accountName: accountNameSchema });
 
+/**
+ * A phone number people can dial, checked by libphonenumber-js (French numbers
+ * without their +33, others with their country code), kept as it is read:
+ * "01 42 78 55 23", "+32 2 123 45 67". Empty: none.
+ */
+export const phoneSchema = z
+  .string()
+  .trim()
+  .max(30, "Ce numéro est trop long.")
+  .transform((v, ctx) => {
+    if (v === "") return null;
+    const phone = /^[\d\s.+()-]+$/.test(v) ? parsePhoneNumberFromString(v, "FR") : undefined;
+    if (!phone?.isValid()) {
+      ctx.addIssue({ code: "custom", message: "Ce numéro de téléphone n'est pas valide : 10 chiffres pour un numéro français (01 42 78 55 23), ou l'indicatif du pays (+32 …)." });
+      return z.NEVER;
+    }
+    // "01 00 00 00 00" parses, but is a placeholder no one answers.
+    if (/^(\d)\1{7}$/.test(phone.nationalNumber.slice(-8))) {
+      ctx.addIssue({ code: "custom", message: "Ce numéro ressemble à un exemple (01 00 00 00 00) : indiquez le vrai numéro de la coordination." });
+      return z.NEVER;
+    }
+    return phone.country === "FR" ? phone.formatNational() : phone.formatInternational();
+  });
+export const contactEmailSchema = z
+  .string()
+  .trim()
+  .max(254, "Cette adresse est trop longue.")
+  .transform((s) => (s ? s.toLowerCase() : null))
+  .pipe(z.email("Cette adresse e-mail n'est pas valide.").nullable());
+/** How partners and staff reach coordination: shown wherever the app says "call coordination". */
+export const serviceContactSchema = z.object({ phone: phoneSchema.nullable(), email: contactEmailSchema.nullable() });
+export type ServiceContact = z.infer<typeof serviceContactSchema>;
+
 export const SERVICE_RULES = {
   openingHours: openingHoursSchema.default({ days: [1, 2, 3, 4, 5], from: "08:00", to: "18:00" }),
   /** Hours before an intervention after which a partner can no longer move or cancel it online. */
@@ -77,6 +111,8 @@ export const SERVICE_RULES = {
   notificationDigestMinutes: z.number().int().min(0).max(60).default(2),
   /** The association's bank account for transfers, on every invoice; none by default, and no invoice is issued without it. */
   sellerBankAccount: bankAccountSchema.nullable().default(null),
+  /** The coordination's phone and e-mail, told to partners when the app can no longer do something for them; none by default (nothing made up is shown). */
+  serviceContact: serviceContactSchema.default({ phone: null, email: null }),
   /** Skills of the service, as code and French label. */
   skills: z
     .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
@@ -91,6 +127,33 @@ export type ServiceRules = { [K in ServiceRuleKey]: z.infer<(typeof SERVICE_RULE
  * its schema (an old format, a hand edit) falls back to the default rather
  * than breaking every page.
  */
+/** The rules' French names, for the messages about them. */
+export const RULE_TITLES: Record<ServiceRuleKey, string> = {
+  openingHours: "Horaires d'ouverture",
+  cancellationDeadlineHours: "Délai d'annulation",
+  lateCancellationFeePercent: "Frais d'annulation tardive",
+  closureDays: "Jours de fermeture",
+  weeklyOptimisation: "Optimisation hebdomadaire",
+  defaultMaxTeamSize: "Taille d'équipe d'un encadrant",
+  scheduleChangeNoticeDays: "Délai de prévenance d'un changement",
+  recurrenceHorizonWeeks: "Horizon des séries",
+  disputeWindowDays: "Délai de contestation",
+  retentionMonths: "Conservation des données des personnes",
+  teamSize: "Taille d'équipe commandable",
+  vatOnReceipts: "TVA sur les encaissements",
+  einvoiceRetentionYears: "Conservation des factures électroniques",
+  fieldHours: "Pointage sur le terrain",
+  notificationDigestMinutes: "Regroupement des e-mails",
+  sellerBankAccount: "Compte bancaire de la Conciergerie",
+  serviceContact: "Coordonnées du service",
+  skills: "Compétences",
+};
+
+/** Rules stored with a value their schema refuses (written by an older version, or by hand): they fall back to their default. */
+export function invalidStoredRules(stored: Partial<Record<string, unknown>>): ServiceRuleKey[] {
+  return (Object.keys(SERVICE_RULES) as ServiceRuleKey[]).filter((key) => stored[key] !== undefined && !SERVICE_RULES[key].safeParse(stored[key]).success);
+}
+
 export function resolveServiceRules(stored: Partial<Record<string, unknown>>): ServiceRules {
   const rules = {} as Record<string, unknown>;
   for (const [key, schema] of Object.entries(SERVICE_RULES)) {

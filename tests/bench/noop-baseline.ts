@@ -1,0 +1,48 @@
+// The scheduling benchmarks' baseline, measured in the same run as what they
+// time (the house rule on a shared machine): a no-op BullMQ job on the test Redis.
+import { randomBytes } from "node:crypto";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+
+/**
+ * Baseline: seconds per no-op BullMQ job (add in bulk -> completed by a Worker
+ * that does nothing, concurrency 50) on a fresh queue of the test Redis,
+ * removed afterwards. Null without REDIS_URL.
+ */
+export async function measureBaselineSeconds(jobs: number): Promise<number | null> {
+  if (!process.env.REDIS_URL || jobs <= 0) return null;
+  const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+  const prefix = `bench-noop-${randomBytes(3).toString("hex")}`;
+  const queue = new Queue("noop", { connection, prefix });
+  const workerConnection = connection.duplicate();
+  const worker = new Worker("noop", async () => {}, { connection: workerConnection, prefix, concurrency: 50 });
+  try {
+    await worker.waitUntilReady();
+    const run = async (count: number) => {
+      let done = 0;
+      const started = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const onCompleted = () => {
+          if (++done < count) return;
+          worker.off("completed", onCompleted);
+          resolve();
+        };
+        worker.on("completed", onCompleted);
+        worker.once("failed", (_job, error) => reject(error));
+        queue.addBulk(Array.from({ length: count }, (_, i) => ({ name: "noop", data: { i } }))).catch(reject);
+      });
+      return (performance.now() - started) / 1000 / count;
+    };
+    await run(Math.max(1, Math.round(jobs / 10))); // warm-up: modules, JIT, Redis scripts
+    return await run(jobs);
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    workerConnection.disconnect();
+    connection.disconnect();
+  }
+}
+
+export const describeBaseline = (seconds: number | null) =>
+  seconds === null ? "skipped (no REDIS_URL: source scripts/test-env.sh)" : `${Math.round(1 / seconds)} jobs/s (${(seconds * 1000).toFixed(2)} ms per job)`;
