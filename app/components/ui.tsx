@@ -28,9 +28,9 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Card({ title, children }: { title?: string; children: ReactNode }) {
+export function Card({ title, id, children }: { title?: string; id?: string; children: ReactNode }) {
   return (
-    <section className="card" aria-label={title}>
+    <section className="card" aria-label={title} id={id}>
       {title ? <h2>{title}</h2> : null}
       {children}
     </section>

@@ -51,3 +51,17 @@ export async function findPrestationForOrder(organisationId: string, prestationI
   const price = priceInForce(p, prices, organisationId, now);
   return { ...p, priceCents: price.priceCents, negotiated: price.negotiated };
 }
+
+/**
+ * Per prestation, the largest team an active encadrant with its skill may
+ * lead (scheduling rule H2, each encadrant's maxTeamSize): what the order form
+ * offers at most. A prestation no active encadrant can lead is absent.
+ */
+export async function largestTeamsLed(prestationId?: string, tx: Tx = db()): Promise<Map<string, number>> {
+  const rows = await tx.$queryRaw<{ id: string; largest: number }[]>`
+    SELECT p.id, max(s."maxTeamSize")::int AS largest
+    FROM "Prestation" p JOIN "SupervisorSkill" ss ON ss."skillId" = p."skillId" JOIN "Supervisor" s ON s.id = ss."supervisorId"
+    WHERE s.active AND (${prestationId ?? null}::text IS NULL OR p.id = ${prestationId ?? null})
+    GROUP BY p.id`;
+  return new Map(rows.map((r) => [r.id, r.largest]));
+}

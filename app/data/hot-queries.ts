@@ -19,7 +19,13 @@ export function sessionQuery(idHash: string): SqlQuery {
   };
 }
 
-export type RequestListFilters = { status?: string; siteId?: string; from?: Date; to?: Date };
+export type RequestListFilters = { status?: string; siteId?: string; from?: Date; to?: Date; reference?: string };
+
+/** A keyset position: the rows after it (older, the next page) or before it (newer, the previous page). */
+export type ListCursor = { createdAt: Date; id: string; direction?: "after" | "before" };
+
+/** What a reference search compares: letters and digits only, lower case ("DEM-2026-00042" -> "dem202600042"). */
+export const referenceKey = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
 
 // Timestamps are stored as UTC without time zone: bind them as UTC text, whatever the server's zone.
 const utc = (d: Date) => d.toISOString();
@@ -29,7 +35,7 @@ const utc = (d: Date) => d.toISOString();
  * with what the list shows of their interventions (statuses, first date,
  * count) in the same query. `organisationId` null means every partner (staff).
  */
-export function requestListQuery(organisationId: string | null, filters: RequestListFilters, cursor: { createdAt: Date; id: string } | undefined, limit: number): SqlQuery {
+export function requestListQuery(organisationId: string | null, filters: RequestListFilters, cursor: ListCursor | undefined, limit: number): SqlQuery {
   const values: unknown[] = [];
   const bind = (value: unknown) => `$${values.push(value)}`;
   const where: string[] = [];
@@ -45,10 +51,19 @@ export function requestListQuery(organisationId: string | null, filters: Request
     const range = [filters.from ? `i."startsAt" >= ${bind(utc(filters.from))}` : "", filters.to ? `i."startsAt" < ${bind(utc(filters.to))}` : ""].filter(Boolean);
     where.push(`EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND ${range.join(" AND ")})`);
   }
+  if (filters.reference) {
+    // Case, dashes and spaces aside, anywhere in the reference: "d2026-0004", "00042", "DEM 2026".
+    const key = referenceKey(filters.reference);
+    if (key) where.push(`regexp_replace(lower(r.reference), '[^a-z0-9]', '', 'g') LIKE ${bind(`%${key}%`)}`);
+  }
+  // Newer rows (a previous page) are read upwards from the cursor, then shown newest first like any page.
+  const backwards = cursor?.direction === "before";
   if (cursor) {
     const at = bind(utc(cursor.createdAt));
-    where.push(`(r."createdAt" < ${at} OR (r."createdAt" = ${at} AND r.id < ${bind(cursor.id)}))`);
+    const op = backwards ? ">" : "<";
+    where.push(`(r."createdAt" ${op} ${at} OR (r."createdAt" = ${at} AND r.id ${op} ${bind(cursor.id)}))`);
   }
+  const order = backwards ? `r."createdAt" ASC, r.id ASC` : `r."createdAt" DESC, r.id DESC`;
   return {
     // The page is cut first, then joined: the joins touch only its rows.
     text: `SELECT r.id, r.reference, r."createdAt", r.recurrence, r."teamSize",
@@ -56,7 +71,7 @@ export function requestListQuery(organisationId: string | null, filters: Request
         coalesce(i.statuses, '{}') AS statuses, i."firstDate", coalesce(i.dates, 0) AS dates
       FROM (SELECT r.id, r.reference, r."createdAt", r.recurrence::text AS recurrence, r."teamSize", r."organisationId", r."siteId", r."prestationId"
             FROM "ServiceRequest" r ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-            ORDER BY r."createdAt" DESC, r.id DESC LIMIT ${bind(limit)}) r
+            ORDER BY ${order} LIMIT ${bind(limit)}) r
       JOIN "Organisation" o ON o.id = r."organisationId" JOIN "Site" s ON s.id = r."siteId" JOIN "Prestation" p ON p.id = r."prestationId"
       LEFT JOIN LATERAL (SELECT array_agg(i.status::text ORDER BY i."startsAt") AS statuses, min(i."startsAt") AS "firstDate", count(*)::int AS dates
                          FROM "Intervention" i WHERE i."requestId" = r.id) i ON true

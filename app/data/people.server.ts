@@ -227,7 +227,7 @@ export async function workerWeek(actor: Actor, workerId: string, weekStart: stri
               endsAt: true,
               durationMinutes: true,
               site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-              request: { select: { prestation: { select: { name: true } } } },
+              request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
               supervisor: { select: { firstName: true, lastName: true } },
             },
           },

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
-import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
+import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
 import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
-import { findPrestationForOrder } from "./catalogue.server.ts";
+import { findPrestationForOrder, largestTeamsLed } from "./catalogue.server.ts";
 import { db, sqlRows, type Tx } from "./db.server.ts";
-import { filterSitesQuery, requestListQuery } from "./hot-queries.ts";
+import { filterSitesQuery, requestListQuery, type ListCursor } from "./hot-queries.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
@@ -24,7 +24,7 @@ function scopeOf(actor: Actor): Prisma.ServiceRequestWhereInput {
   return can(actor.role, "requests.viewAll") ? {} : { organisationId: actor.organisationId };
 }
 
-export type RequestFilters = { status?: InterventionStatus; siteId?: string; from?: Date; to?: Date };
+export type RequestFilters = { status?: InterventionStatus; siteId?: string; from?: Date; to?: Date; reference?: string };
 
 export const PAGE_SIZE = 20;
 
@@ -43,15 +43,21 @@ type RequestListRow = {
 };
 
 /**
- * One page of requests, newest first (keyset pagination on createdAt, id).
- * The partners' busiest page: one SQL query with what it shows of the
- * interventions (hot-queries.ts), scoped like scopeOf.
+ * One page of requests, newest first (keyset pagination on createdAt, id):
+ * the page after a cursor (older requests) or before it (newer ones, the
+ * previous page). The partners' busiest page: one SQL query with what it
+ * shows of the interventions (hot-queries.ts), scoped like scopeOf.
  */
-export async function listRequests(actor: Actor, filters: RequestFilters, cursor?: { createdAt: Date; id: string }) {
+export async function listRequests(actor: Actor, filters: RequestFilters, cursor?: ListCursor) {
   const scope = can(actor.role, "requests.viewAll") ? null : actor.organisationId;
   const rows = await sqlRows<RequestListRow>(requestListQuery(scope, filters, cursor, PAGE_SIZE + 1));
-  const page = rows.slice(0, PAGE_SIZE);
+  const backwards = cursor?.direction === "before";
+  // Rows come newest first; the one read beyond the page is the oldest (going forward) or the newest (going back).
+  const more = rows.length > PAGE_SIZE;
+  const page = backwards ? rows.slice(more ? 1 : 0) : rows.slice(0, PAGE_SIZE);
+  const first = page[0];
   const last = page[page.length - 1];
+  const position = (r: RequestListRow | undefined) => (r ? { createdAt: r.createdAt, id: r.id } : null);
   return {
     requests: page.map((r) => ({
       id: r.id,
@@ -66,7 +72,10 @@ export async function listRequests(actor: Actor, filters: RequestFilters, cursor
       firstDate: r.firstDate,
       dates: r.dates,
     })),
-    nextCursor: rows.length > PAGE_SIZE && last ? { createdAt: last.createdAt, id: last.id } : null,
+    // Older requests exist beyond a page read forward with one more row, and always beyond a page read back from a cursor.
+    nextCursor: (backwards ? page.length > 0 : more) ? position(last) : null,
+    // Newer ones: before any page read after a cursor, and before a page read back with one more row.
+    prevCursor: (backwards ? more : Boolean(cursor)) ? position(first) : null,
   };
 }
 
@@ -183,10 +192,11 @@ async function existingSubmission(actor: Actor, submissionKey: string): Promise<
 export async function createRequest(actor: Actor, input: OrderInput, now = new Date()): Promise<OrderResult> {
   const first = await existingSubmission(actor, input.submissionKey);
   if (first) return first;
-  const [rules, organisation, prestation] = await Promise.all([
+  const [rules, organisation, prestation, teamsLed] = await Promise.all([
     getServiceRules(),
     db().organisation.findUniqueOrThrow({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
     findPrestationForOrder(actor.organisationId, input.prestationId, now),
+    largestTeamsLed(input.prestationId),
   ]);
   const errors: Record<string, string> = {};
   if (!prestation) errors.prestationId = "Choisissez une prestation du catalogue.";
@@ -200,7 +210,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
     now,
     rules,
     minNoticeDays: prestation?.minNoticeDays ?? 0,
-    teamSize: rules.teamSize,
+    teamSize: { ...rules.teamSize, largestLed: prestation ? (teamsLed.get(prestation.id) ?? null) : null },
     requiresPurchaseOrder: organisation.requiresPurchaseOrder,
   });
   if (!plan.ok) Object.assign(errors, { ...plan.errors, ...errors });
@@ -693,7 +703,7 @@ export async function postMessage(actor: Actor, requestId: string, body: string)
  */
 export async function orderRuleErrors(
   actor: Actor,
-  draft: { prestationId?: string; date?: string; startTime?: string; durationMinutes?: string; purchaseOrderNumber?: string },
+  draft: { prestationId?: string; date?: string; startTime?: string; durationMinutes?: string; purchaseOrderNumber?: string; teamSize?: string },
   now = new Date(),
 ): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
@@ -702,6 +712,11 @@ export async function orderRuleErrors(
     db().organisation.findUnique({ where: { id: actor.organisationId }, select: { requiresPurchaseOrder: true } }),
     draft.prestationId && draft.prestationId.length <= 40 ? findPrestationForOrder(actor.organisationId, draft.prestationId, now) : null,
   ]);
+  const team = Number(draft.teamSize);
+  if (prestation && Number.isInteger(team)) {
+    const message = teamSizeError(team, { ...rules.teamSize, largestLed: (await largestTeamsLed(prestation.id)).get(prestation.id) ?? null });
+    if (message) errors.teamSize = message;
+  }
   if (organisation?.requiresPurchaseOrder && !draft.purchaseOrderNumber?.trim()) {
     errors.purchaseOrderNumber = "Votre organisation demande un numéro de bon de commande pour chaque demande.";
   }

@@ -4,6 +4,7 @@ import { actorOf, requireUser } from "~/auth/auth.server.ts";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { homeFigures } from "~/data/dashboard.server.ts";
+import { inboxCounts } from "~/data/inbox.server.ts";
 import { can, isPartnerRole } from "~/domain/access/roles.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
@@ -17,7 +18,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (user.role === "ENCADRANT") throw redirect("/my-day");
   const actor = actorOf(user);
   const showRequests = can(user.role, "requests.view");
-  const figures = showRequests ? await homeFigures(actor, new Date()) : null;
+  const [figures, inbox] = await Promise.all([
+    showRequests ? homeFigures(actor, new Date()) : null,
+    // Coordination's inbox: what waits for an answer.
+    can(user.role, "requests.decide") ? inboxCounts(actor) : null,
+  ]);
   return json({
     name: user.name,
     organisationName: user.organisationName,
@@ -26,13 +31,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     hasMyDay: can(user.role, "myday"),
     canOrder: can(user.role, "requests.order"),
     figures,
+    inbox,
     // The yearly certificate of the partner's own hours of insertion (PDF).
     certificate: isPartnerRole(user.role) ? { organisationId: user.organisationId, year: Number(monthOf(new Date()).slice(0, 4)) } : null,
   });
 }
 
 export default function Home() {
-  const { name, organisationName, isPartner, canSeePeople, hasMyDay, canOrder, figures, certificate } = useLoaderData<typeof loader>();
+  const { name, organisationName, isPartner, canSeePeople, hasMyDay, canOrder, figures, inbox, certificate } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -49,6 +55,15 @@ export default function Home() {
       {figures ? (
         <>
           <div className="grid fit">
+            {inbox ? (
+              <Card title="À traiter">
+                <p className="stat">{inbox.messages + inbox.disputes}</p>
+                <p>{`${inbox.messages} message${inbox.messages > 1 ? "s" : ""} sans réponse · ${inbox.disputes} contestation${inbox.disputes > 1 ? "s ouvertes" : " ouverte"}`}</p>
+                <p>
+                  <Link to="/inbox">Ouvrir la liste à traiter</Link>
+                </p>
+              </Card>
+            ) : null}
             <Card title={isPartner ? "Interventions envoyées, pas encore acceptées" : "Interventions à valider"}>
               <p className="stat">{figures.waiting}</p>
               {figures.waiting > 0 ? (

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { auditPeopleExport, workerWeek } from "~/data/people.server.ts";
-import { planningSheetPdf } from "~/domain/planning/sheet-pdf.ts";
+import { accessNoteOf, planningSheetPdf } from "~/domain/planning/sheet-pdf.ts";
 import { formatDate, formatMinutes, formatShortDate, formatTime } from "~/utils/format.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { isDayWithin, isRecordId } from "~/utils/validation.ts";
@@ -33,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       address: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
       prestation: i.request.prestation.name,
       encadrant: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : "à confirmer",
-      accessNotes: i.site.accessNotes,
+      accessNotes: accessNoteOf(i.request.accessInstructions, i.site.accessNotes),
     })),
   });
   await auditPeopleExport(actorOf(user), `planning-sheet-${worker.id}-${week}`);

@@ -6,13 +6,14 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { acceptQuote, cancelInterventions, changeSeriesTime, decideRequest, getRequest, postMessage, type ActionResult } from "~/data/requests.server.ts";
+import { requestHistoryFacts } from "~/data/request-history.server.ts";
 import { seriesOutlook } from "~/data/series.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
-import { can } from "~/domain/access/roles.ts";
+import { can, isStaffRole } from "~/domain/access/roles.ts";
 import { canChangeOnline, estimateOrder, MAX_TEXT } from "~/domain/requests/order.ts";
 import { RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
-import { requestTimeline } from "~/domain/requests/timeline.ts";
+import { requestHistory, requestTimeline } from "~/domain/requests/timeline.ts";
 import { formatDate, formatDateTime, formatEuros, formatMinutes, formatTime, formatVatRate } from "~/utils/format.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -33,7 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const now = new Date();
   const live = found.interventions.filter((i) => i.status !== "CANCELLED" && i.status !== "DECLINED");
   // A series' later dates are created by the rolling horizon: the quote counts them already.
-  const series = await seriesOutlook(found, now);
+  const [series, facts] = await Promise.all([seriesOutlook(found, now), requestHistoryFacts(actorOf(user), found.id, found.messages)]);
   const quote = estimateOrder({
     pricingUnit: found.prestation.pricingUnit,
     unitPriceCents: found.unitPriceCents,
@@ -43,6 +44,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     occurrences: live.length + (series?.pending.length ?? 0),
   });
   const canOrder = can(user.role, "requests.order");
+  // Each reader's own history: a partner never reads coordination's internals nor who at the Conciergerie acted.
+  const history = facts
+    ? requestHistory(facts, isStaffRole(user.role) ? "staff" : "partner", {
+        invoice: (id) => (can(user.role, "finance.view") ? `/finance/invoices/${id}` : can(user.role, "invoices.view") ? "/invoices" : null),
+      })
+    : [];
   return json({
     request: {
       ...found,
@@ -55,6 +62,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     quote,
     series,
     canChangeSeries: (canOrder || can(user.role, "requests.decide")) && series !== null && !series.endedAt && !found.declinedAt,
+    history,
     timeline: requestTimeline(found.status, found.declineReason ?? found.interventions.find((i) => i.cancelReason)?.cancelReason ?? null),
     canAcceptQuote: canOrder && !found.quoteAcceptedAt && !found.declinedAt && found.interventions.some((i) => i.status === "SUBMITTED"),
     // A decision is due while dates wait for validation; once planned, coordination cancels dates instead.
@@ -126,7 +134,7 @@ const CHANGE_NOTICES: Record<string, string> = {
 };
 
 export default function RequestDetail() {
-  const { request: r, quote, series, canChangeSeries, timeline, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours, callCoordination: callText } = useLoaderData<typeof loader>();
+  const { request: r, quote, series, canChangeSeries, timeline, history, canAcceptQuote, canDecide, canValidate, canChange, canWrite, deadlineHours, callCoordination: callText } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
@@ -162,6 +170,23 @@ export default function RequestDetail() {
             </li>
           ) : null}
         </ol>
+        {history.length > 0 ? (
+          <>
+            <h3 className="history-title">Historique</h3>
+            <ol className="history" aria-label="Historique de la demande">
+              {history.map((e, n) => (
+                <li key={n} className={`history-event kind-${e.kind}`}>
+                  <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+                  <p className="history-what">
+                    {e.href ? <a href={e.href}>{e.title}</a> : e.title}
+                    {e.by ? <span className="muted"> · par {e.by}</span> : null}
+                  </p>
+                  {e.detail ? <p className="history-detail prewrap">{e.detail}</p> : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        ) : null}
       </Card>
 
       <Card title="Devis">
@@ -386,11 +411,11 @@ export default function RequestDetail() {
         </table>
       </Card>
 
-      <Card title="Messages">
+      <Card title="Messages" id="messages">
         {r.messages.length === 0 ? <p className="muted">Aucun message pour l'instant.</p> : null}
         <ul className="thread">
           {r.messages.map((m) => (
-            <li key={m.id} className={`message ${m.fromConciergerie ? "staff" : ""}`}>
+            <li key={m.id} id={`message-${m.id}`} className={`message ${m.fromConciergerie ? "staff" : ""}`}>
               <p className="message-meta">
                 <strong>{m.authorName}</strong>
                 {m.fromConciergerie ? " (La Conciergerie)" : ""} · {formatDateTime(m.createdAt)}

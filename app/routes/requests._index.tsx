@@ -23,16 +23,31 @@ const filtersSchema = z.object({
   site: z.string().max(40).optional().catch(undefined),
   from: searchDay.optional().catch(undefined),
   to: searchDay.optional().catch(undefined),
+  // A reference, or part of one ("D2026-0042", "00042"), whatever the case.
+  q: z.string().trim().max(40).optional().catch(undefined),
   after: z.string().max(80).optional().catch(undefined),
+  before: z.string().max(80).optional().catch(undefined),
 });
 
-function decodeCursor(after: string | undefined) {
-  if (!after) return undefined;
-  const [time = "", id] = after.split("_");
+function decodeCursor(value: string | undefined, direction: "after" | "before") {
+  if (!value) return undefined;
+  const [time = "", id] = value.split("_");
   // A cursor the app wrote: the milliseconds of a date PostgreSQL can store, and a record id.
   if (!/^\d{1,13}$/.test(time) || !isRecordId(id)) return undefined;
   const createdAt = new Date(Number(time));
-  return isDayWithin(createdAt.toISOString().slice(0, 10), "search") ? { createdAt, id } : undefined;
+  return isDayWithin(createdAt.toISOString().slice(0, 10), "search") ? { createdAt, id, direction } : undefined;
+}
+
+const encodeCursor = (c: { createdAt: Date; id: string }) => `${c.createdAt.getTime()}_${c.id}`;
+
+/** The list's address with the filters kept and the page moved to one side of a cursor. */
+function pageHref(params: URLSearchParams, direction: "after" | "before", cursor: { createdAt: Date; id: string } | null) {
+  if (!cursor) return null;
+  const next = new URLSearchParams(params);
+  next.delete("after");
+  next.delete("before");
+  next.set(direction, encodeCursor(cursor));
+  return `?${next}`;
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -40,26 +55,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const actor = actorOf(user);
   const url = new URL(request.url);
   const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
+  const cursor = decodeCursor(filters.after, "after") ?? decodeCursor(filters.before, "before");
   const [page, sites] = await Promise.all([
-    listRequests(actor, { status: filters.status, siteId: filters.site, from: filters.from, to: filters.to }, decodeCursor(filters.after)),
+    listRequests(actor, { status: filters.status, siteId: filters.site, from: filters.from, to: filters.to, reference: filters.q || undefined }, cursor),
     listSitesForFilter(actor),
   ]);
-  const next = page.nextCursor ? new URLSearchParams(url.searchParams) : null;
-  next?.set("after", `${page.nextCursor!.createdAt.getTime()}_${page.nextCursor!.id}`);
+  const firstPage = new URLSearchParams(url.searchParams);
+  firstPage.delete("after");
+  firstPage.delete("before");
   return json({
     requests: page.requests,
     sites,
     allPartners: can(user.role, "requests.viewAll"),
     canOrder: can(user.role, "requests.order"),
-    filters: { status: filters.status ?? "", site: filters.site ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "" },
-    nextHref: next ? `?${next}` : null,
-    isFirstPage: !filters.after,
-    filtered: Boolean(filters.status || filters.site || filters.from || filters.to),
+    filters: { status: filters.status ?? "", site: filters.site ?? "", from: url.searchParams.get("from") ?? "", to: url.searchParams.get("to") ?? "", q: filters.q ?? "" },
+    nextHref: pageHref(url.searchParams, "after", page.nextCursor),
+    previousHref: pageHref(url.searchParams, "before", page.prevCursor),
+    // The first page with the same filters: a previous page that reaches the newest request has no cursor left.
+    firstHref: `?${firstPage}`,
+    // Read back up to the newest request: that is the first page.
+    isFirstPage: !cursor || (cursor.direction === "before" && !page.prevCursor),
+    filtered: Boolean(filters.status || filters.site || filters.from || filters.to || filters.q),
   });
 }
 
 export default function Requests() {
-  const { requests, sites, allPartners, canOrder, filters, nextHref, isFirstPage, filtered } = useLoaderData<typeof loader>();
+  const { requests, sites, allPartners, canOrder, filters, nextHref, previousHref, firstHref, isFirstPage, filtered } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -74,6 +95,10 @@ export default function Requests() {
         }
       />
       <Form method="get" className="filters" aria-label="Filtrer les demandes">
+        <div className="field">
+          <label htmlFor="filter-q">Référence</label>
+          <input id="filter-q" type="search" name="q" defaultValue={filters.q} maxLength={40} placeholder="DEM-2026-00042" autoComplete="off" />
+        </div>
         <div className="field">
           <label htmlFor="filter-status">Statut</label>
           <select id="filter-status" name="status" defaultValue={filters.status}>
@@ -160,13 +185,18 @@ export default function Requests() {
         )}
         <nav className="pagination" aria-label="Pages">
           {!isFirstPage ? (
-            <Link className="button secondary small" to="?">
+            <Link className="button secondary small" to={firstHref}>
               Revenir au début
             </Link>
           ) : null}
+          {!isFirstPage ? (
+            <Link className="button secondary small" to={previousHref ?? firstHref} rel="prev">
+              Page précédente
+            </Link>
+          ) : null}
           {nextHref ? (
-            <Link className="button secondary small" to={nextHref}>
-              Demandes plus anciennes
+            <Link className="button secondary small" to={nextHref} rel="next">
+              Page suivante
             </Link>
           ) : null}
         </nav>

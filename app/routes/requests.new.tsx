@@ -6,12 +6,14 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { listCatalogue } from "~/data/catalogue.server.ts";
+import { largestTeamsLed, listCatalogue } from "~/data/catalogue.server.ts";
 import { createRequest, getOrganisationSettings, listOrderSites, orderRuleErrors } from "~/data/requests.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import {
   closedReason,
   estimateOrder,
+  teamMax,
+  teamSizeError,
   frenchDate,
   MAX_DURATION_MINUTES,
   MAX_OCCURRENCES,
@@ -31,11 +33,12 @@ export const meta: MetaFunction = () => [{ title: "Commander une prestation · L
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "requests.order");
   const actor = actorOf(user);
-  const [sites, prestations, organisation, rules] = await Promise.all([
+  const [sites, prestations, organisation, rules, teamsLed] = await Promise.all([
     listOrderSites(actor),
     listCatalogue(actor),
     getOrganisationSettings(actor),
     getServiceRules(),
+    largestTeamsLed(),
   ]);
   const wanted = new URL(request.url).searchParams.get("prestation");
   return json({
@@ -51,6 +54,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       minNoticeDays: p.minNoticeDays,
       defaultDurationMinutes: p.defaultDurationMinutes,
       defaultTeamSize: p.defaultTeamSize,
+      // The largest team an encadrant of this prestation may lead: the form says so before the order is sent.
+      largestTeamLed: teamsLed.get(p.id) ?? null,
     })),
     selectedPrestation: prestations.some((p) => p.id === wanted) ? wanted : null,
     requiresPurchaseOrder: organisation.requiresPurchaseOrder,
@@ -70,6 +75,7 @@ export async function action({ request }: ActionFunctionArgs) {
       date: readable("date") && /^\d{4}-\d{2}-\d{2}$/.test(v.date ?? "") ? v.date : undefined,
       startTime: readable("startTime") && /^([01]\d|2[0-3]):(00|15|30|45)$/.test(v.startTime ?? "") ? v.startTime : undefined,
       durationMinutes: readable("durationMinutes") ? v.durationMinutes : undefined,
+      teamSize: readable("teamSize") ? v.teamSize : undefined,
       purchaseOrderNumber: v.purchaseOrderNumber,
     });
     return json({ errors: { ...rules, ...parsed.errors }, values: parsed.values }, { status: 400 });
@@ -121,6 +127,12 @@ export default function NewRequest() {
   const prestation = prestations.find((p) => p.id === state.prestationId) ?? null;
   const recurring = state.recurrence !== "NONE";
   const estimate = liveEstimate(state, prestation, rules);
+  const team = { ...rules.teamSize, largestLed: prestation?.largestTeamLed ?? null };
+  const maxTeam = teamMax(team);
+  // Said while typing; the server checks it again on sending.
+  const liveTeamError = state.teamSize && Number.isInteger(Number(state.teamSize)) ? teamSizeError(Number(state.teamSize), team) : null;
+  // The server's message for the value it was sent; the live one once the partner types another.
+  const teamWarning = (state.teamSize === values.teamSize ? errors.teamSize : null) ?? liveTeamError;
 
   return (
     <div className="stack">
@@ -201,10 +213,10 @@ export default function NewRequest() {
               <Field
                 label="Personnes en insertion"
                 name="teamSize"
-                hint={`De ${Math.max(1, rules.teamSize.min)} à ${rules.teamSize.max}, avec leur encadrant.`}
-                error={errors.teamSize}
+                hint={`De ${Math.max(1, rules.teamSize.min)} à ${maxTeam}${prestation?.largestTeamLed != null && prestation.largestTeamLed < rules.teamSize.max ? " pour cette prestation" : ""}, avec leur encadrant.`}
+                error={teamWarning ?? undefined}
               >
-                <input type="number" inputMode="numeric" min={1} max={rules.teamSize.max} value={state.teamSize} onChange={() => {}} />
+                <input type="number" inputMode="numeric" min={1} max={maxTeam} value={state.teamSize} onChange={() => {}} />
               </Field>
             </div>
             <Field label="Fréquence" name="recurrence" error={errors.recurrence}>

@@ -91,7 +91,8 @@ describe("a partner orders in Chromium", () => {
     await page.getByLabel("Votre message").fill("Merci ! L'accès se fait par la cour.");
     await page.getByRole("button", { name: "Envoyer le message" }).click();
     await page.getByText("Message envoyé.").waitFor();
-    await page.getByText("Merci ! L'accès se fait par la cour.").waitFor();
+    // The thread (the history also shows an excerpt of each message).
+    await page.getByRole("region", { name: "Messages" }).getByText("Merci ! L'accès se fait par la cour.").waitFor();
     await context.close();
   });
 

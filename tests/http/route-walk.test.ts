@@ -41,6 +41,8 @@ const ROUTES: Record<string, Case> = {
     notFor: ["otherPartner"],
   },
   "catalogue.tsx": { path: () => "/catalogue", ok: ALL_SIGNED_IN },
+  // Coordination's inbox: those who answer partners.
+  "inbox.tsx": { path: () => "/inbox", ok: ["coordinator", "admin"] },
   "people.tsx": { path: () => "/people", ok: ["coordinator", "encadrant", "admin"] },
   "users.tsx": { path: () => "/users", ok: ["sncfAdmin", "otherPartner", "admin"] },
   "admin.audit.tsx": { path: () => "/admin/audit", ok: ["admin"] },

@@ -119,6 +119,45 @@ describe("my requests", () => {
   });
 });
 
+describe("searching by reference and going back a page", () => {
+  it("finds a request by its reference or part of it, whatever the case, dashes and spaces, and never another partner's", async () => {
+    const a = await partnerWithRequests(12, "RQ");
+    const b = await partnerWithRequests(3, "RZ");
+    const refs = async (actor: Actor, reference: string) => (await allPages(actor, { reference })).map((r) => r.reference).sort();
+    expect(await refs(a.actor, "RQ-0011")).toEqual(["RQ-0011"]);
+    expect(await refs(a.actor, "rq0011")).toEqual(["RQ-0011"]);
+    expect(await refs(a.actor, " q-001 ")).toEqual(["RQ-0010", "RQ-0011"]);
+    expect(await refs(a.actor, "RQ-00%")).toHaveLength(12);
+    // Another partner's reference: nothing, even typed exactly.
+    expect(await refs(a.actor, "RZ-0001")).toEqual([]);
+    expect(await refs(b.actor, "RZ-0001")).toEqual(["RZ-0001"]);
+    // With another filter: both apply.
+    expect((await allPages(a.actor, { reference: "RQ-000", status: "CANCELLED" })).map((r) => r.reference).sort()).toEqual(["RQ-0001", "RQ-0005", "RQ-0009"]);
+  });
+
+  it("reads the previous page back from a cursor: the same requests as going forward, newest first", async () => {
+    const a = await partnerWithRequests(2 * PAGE_SIZE + 5, "PV");
+    const first = await listRequests(a.actor, {});
+    expect(first.prevCursor).toBeNull();
+    const second = await listRequests(a.actor, {}, first.nextCursor!);
+    const third = await listRequests(a.actor, {}, second.nextCursor!);
+    expect(third.requests).toHaveLength(5);
+    expect(third.nextCursor).toBeNull();
+    // Back from the third page: the second, then the first, which has nothing newer.
+    const backToSecond = await listRequests(a.actor, {}, { ...third.prevCursor!, direction: "before" });
+    expect(backToSecond.requests.map((r) => r.id)).toEqual(second.requests.map((r) => r.id));
+    expect(backToSecond.nextCursor).toEqual(second.nextCursor);
+    const backToFirst = await listRequests(a.actor, {}, { ...backToSecond.prevCursor!, direction: "before" });
+    expect(backToFirst.requests.map((r) => r.id)).toEqual(first.requests.map((r) => r.id));
+    expect(backToFirst.prevCursor).toBeNull();
+    // Filters hold going back too.
+    const cancelled = await allPages(a.actor, { status: "CANCELLED" });
+    const forward = await listRequests(a.actor, { status: "CANCELLED" }, { createdAt: cancelled[3]!.createdAt, id: cancelled[3]!.id });
+    const back = await listRequests(a.actor, { status: "CANCELLED" }, { ...forward.prevCursor!, direction: "before" });
+    expect(back.requests.map((r) => r.reference)).toEqual(cancelled.slice(0, 4).map((r) => r.reference));
+  });
+});
+
 describe("the session of one page", () => {
   it("is read once for the loaders that share a load context, and again for the next request", async () => {
     const a = await partnerWithRequests(0, "SE");

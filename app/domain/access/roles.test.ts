@@ -21,5 +21,9 @@ describe("roles", () => {
     for (const role of ROLES) expect(navigationFor(role)[0]).toEqual({ to: "/", label: "Accueil" });
     expect(navigationFor("ADMIN").map((i) => i.to)).toContain("/admin/audit");
     expect(navigationFor("PARTNER_MEMBER").map((i) => i.to)).not.toContain("/people");
+    // Coordination's inbox, for those who answer partners.
+    expect(navigationFor("COORDINATOR").map((i) => i.to)).toContain("/inbox");
+    expect(navigationFor("ADMIN").map((i) => i.to)).toContain("/inbox");
+    for (const role of ["PARTNER_MEMBER", "PARTNER_ADMIN", "ENCADRANT", "FINANCE"] as const) expect(navigationFor(role).map((i) => i.to)).not.toContain("/inbox");
   });
 });

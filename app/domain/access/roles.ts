@@ -98,6 +98,8 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(role, "requests.view")) {
     items.push({ to: "/requests", label: can(role, "requests.viewAll") ? "Demandes" : "Mes demandes" });
   }
+  // Coordination's inbox: partners' messages to answer, contested hours to follow.
+  if (can(role, "requests.decide")) items.push({ to: "/inbox", label: "À traiter" });
   if (can(role, "requests.order")) items.push({ to: "/requests/new", label: "Commander" });
   if (can(role, "catalogue.view")) items.push({ to: "/catalogue", label: "Catalogue" });
   if (can(role, "finance.view")) items.push({ to: "/finance", label: "Facturation" });

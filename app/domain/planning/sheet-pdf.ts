@@ -16,6 +16,17 @@ export type SheetLine = {
   team?: string;
   accessNotes: string | null;
 };
+
+/**
+ * The access note a person reads for one intervention: the one the partner
+ * typed on the order ("Badge à retirer… M. Martin") when there is one, else
+ * the site's usual note.
+ */
+export function accessNoteOf(orderNote: string | null | undefined, siteNote: string | null | undefined): string | null {
+  return orderNote?.trim() || siteNote?.trim() || null;
+}
+
+const ACCESS_NOTE_MAX_LINES = 6;
 export type PlanningSheet = { person: string; week: string; totalHours: string; targetHours: string; lines: SheetLine[] };
 export type WeekSheet = { week: string; summary: string; sections: { title: string; lines: SheetLine[] }[] };
 
@@ -70,8 +81,11 @@ async function sheetDocument(title: string) {
       down(13);
     }
     if (l.accessNotes) {
-      text(`Accès : ${l.accessNotes}`, margin, 9);
-      down(12);
+      // A note typed on the order may be long and on several lines: wrapped, not cut after the first words.
+      for (const row of wrap(`Accès : ${l.accessNotes}`, (s) => regular.widthOfTextAtSize(winAnsiSafe(s), 9), width - 2 * margin, ACCESS_NOTE_MAX_LINES)) {
+        text(row, margin, 9);
+        down(12);
+      }
     }
     down(14);
   };
@@ -119,4 +133,24 @@ export async function weekPlanningPdf(sheet: WeekSheet): Promise<Uint8Array> {
     down(6);
   }
   return pdf.save();
+}
+
+/** Splits text into lines no wider than `max` (by words; line breaks kept), at most `maxLines`, the last one ending with "…" when cut. */
+export function wrap(value: string, widthOf: (s: string) => number, max: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of value.split(/\r\n|\r|\n/)) {
+    let current = "";
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      const candidate = current ? `${current} ${word}` : word;
+      if (current && widthOf(candidate) > max) {
+        lines.push(current);
+        current = word;
+      } else current = candidate;
+    }
+    if (current) lines.push(current);
+  }
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = `${kept[maxLines - 1]} …`;
+  return kept;
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
-import { canChangeOnline, checkSlot, estimateOrder, orderSchema, planOrder, seriesDates, type OrderContext } from "./order.ts";
+import { canChangeOnline, checkSlot, estimateOrder, orderSchema, planOrder, seriesDates, teamMax, teamSizeError, type OrderContext } from "./order.ts";
 import { requestTimeline } from "./timeline.ts";
 
 const rules = resolveServiceRules({});
@@ -59,6 +59,24 @@ describe("order schema and rules", () => {
     expect(errorsOf({ teamSize: "500" }).teamSize).toBe("20 personnes au plus.");
     expect(errorsOf({ teamSize: "12" }).teamSize).toMatch(/de 1 à 8 personnes/);
     expect(errorsOf({ notes: "x".repeat(10_000) }).notes).toBe("2 000 caractères au plus.");
+  });
+  it("refuses a team larger than any encadrant of the prestation may lead, with that maximum, never a hard-coded one", () => {
+    const plan = (teamSize: string, largestLed: number | null) => {
+      const r = parse({ teamSize });
+      return planOrder(r.data!, { ...ctx, teamSize: { ...rules.teamSize, largestLed } });
+    };
+    const refused = plan("8", 7);
+    expect(!refused.ok && refused.errors.teamSize).toBe(
+      "Aucun encadrant ne peut mener une équipe de 8 personnes pour cette prestation : 7 personnes au plus. Réduisez l'équipe, ou commandez une seconde intervention pour le reste.",
+    );
+    expect(plan("7", 7).ok).toBe(true);
+    const five = plan("6", 5);
+    expect(!five.ok && five.errors.teamSize).toMatch(/5 personnes au plus/);
+    // No encadrant has the skill yet: the service's range stands (scheduling explains the rest).
+    expect(plan("8", null).ok).toBe(true);
+    expect(teamMax({ min: 1, max: 8, largestLed: 7 })).toBe(7);
+    expect(teamMax({ min: 1, max: 8, largestLed: 12 })).toBe(8);
+    expect(teamSizeError(9, { min: 1, max: 8, largestLed: 12 })).toBe("Une équipe compte de 1 à 8 personnes en insertion.");
   });
   it("requires a purchase order number for partners who ask for it", () => {
     const r = parse({});

@@ -191,8 +191,32 @@ export type OrderPlan =
   | { ok: true; occurrences: PlannedOccurrence[]; skipped: { date: string; reason: string }[]; windowMinutes: number }
   | { ok: false; errors: Record<string, string> };
 
+/**
+ * Team sizes a partner may order for one prestation: the service's range
+ * (rule teamSize), and no more people than the largest team an encadrant with
+ * the prestation's skill may lead (scheduling rule H2: an encadrant leads at
+ * most their maxTeamSize). `largestLed` is null while no active encadrant has
+ * the skill: the service's range stands, scheduling explains the rest.
+ */
+export type TeamRange = { min: number; max: number; largestLed?: number | null };
+
+/** The largest team that may be ordered for this range. */
+export const teamMax = (team: TeamRange) => Math.min(team.max, team.largestLed ?? team.max);
+
+const people = (n: number) => `${n} personne${n > 1 ? "s" : ""}`;
+
+/** The French message for a team size the order cannot take, or null. */
+export function teamSizeError(size: number, team: TeamRange): string | null {
+  const minTeam = Math.max(1, team.min);
+  if (size < minTeam || size > team.max) return `Une équipe compte de ${minTeam} à ${team.max} personnes en insertion.`;
+  if (team.largestLed != null && size > team.largestLed) {
+    return `Aucun encadrant ne peut mener une équipe de ${people(size)} pour cette prestation : ${people(team.largestLed)} au plus. Réduisez l'équipe, ou commandez une seconde intervention pour le reste.`;
+  }
+  return null;
+}
+
 export type OrderContext = SlotContext & {
-  teamSize: { min: number; max: number };
+  teamSize: TeamRange;
   requiresPurchaseOrder: boolean;
 };
 
@@ -203,10 +227,8 @@ export type OrderContext = SlotContext & {
  */
 export function planOrder(input: OrderInput, ctx: OrderContext): OrderPlan {
   const errors: Record<string, string> = {};
-  const minTeam = Math.max(1, ctx.teamSize.min);
-  if (input.teamSize < minTeam || input.teamSize > ctx.teamSize.max) {
-    errors.teamSize = `Une équipe compte de ${minTeam} à ${ctx.teamSize.max} personnes en insertion.`;
-  }
+  const teamError = teamSizeError(input.teamSize, ctx.teamSize);
+  if (teamError) errors.teamSize = teamError;
   if (ctx.requiresPurchaseOrder && !input.purchaseOrderNumber) {
     errors.purchaseOrderNumber = "Votre organisation demande un numéro de bon de commande pour chaque demande.";
   }
