@@ -1,4 +1,4 @@
-import { formatDateTime, formatShortDate } from "~/utils/format.ts";
+import { formatDateTime, formatShortDate, ofName } from "~/utils/format.ts";
 import { STATUS_LABELS, type InterventionStatus } from "./status.ts";
 
 const STEPS: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"];
@@ -198,7 +198,7 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
   }
 
   for (const m of facts.messages) {
-    push({ at: m.createdAt, kind: "message", title: `Message de ${m.authorName}${m.fromConciergerie ? " (La Conciergerie)" : ""}`, detail: excerpt(m.body), href: `#message-${m.id}` });
+    push({ at: m.createdAt, kind: "message", title: `Message ${ofName(m.authorName)}${m.fromConciergerie ? " (La Conciergerie)" : ""}`, detail: excerpt(m.body), href: `#message-${m.id}` });
   }
 
   events.sort((a, b) => a.at.getTime() - b.at.getTime());
