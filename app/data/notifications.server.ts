@@ -63,10 +63,26 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
   const message = payload.messageId ? await tx.requestMessage.findUnique({ where: { id: payload.messageId }, select: { body: true } }) : null;
   const extra = message ? { message: message.body.slice(0, 1000) } : {};
   if (payload.invoiceId) {
-    const invoice = await tx.invoice.findUnique({ where: { id: payload.invoiceId }, select: { number: true, organisationId: true, totalInclVatCents: true } });
+    const invoice = await tx.invoice.findUnique({
+      where: { id: payload.invoiceId },
+      select: { number: true, organisationId: true, totalInclVatCents: true, voidReason: true, creditNotes: { select: { number: true }, orderBy: { createdAt: "desc" }, take: 1 } },
+    });
     if (!invoice) return null;
     const number = invoice.number ?? "";
-    return { organisationId: invoice.organisationId, facts: { reference: number, prestation: "", site: "", siteAddress: "", link: `${env().APP_URL}/invoices`, invoiceNumber: number, amountCents: invoice.totalInclVatCents } };
+    return {
+      organisationId: invoice.organisationId,
+      facts: {
+        reference: number,
+        prestation: "",
+        site: "",
+        siteAddress: "",
+        link: `${env().APP_URL}/invoices`,
+        invoiceNumber: number,
+        amountCents: invoice.totalInclVatCents,
+        reason: invoice.voidReason,
+        ...(payload.kind === "invoice.voided" && invoice.creditNotes[0] ? { creditNoteNumber: invoice.creditNotes[0].number } : {}),
+      },
+    };
   }
   if (payload.interventionId) {
     const i = await tx.intervention.findUnique({

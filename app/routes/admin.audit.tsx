@@ -57,6 +57,10 @@ const ACTION_LABELS: Record<string, string> = {
   "einvoice.generated": "Facture électronique générée",
   "einvoice.exported": "Factures électroniques exportées",
   "einvoice.downloaded": "Facture électronique téléchargée",
+  "einvoice.submitted": "Facture électronique déposée sur la plateforme agréée",
+  "einvoice.refused": "Facture électronique refusée par la plateforme agréée",
+  "einvoice.directory_missing": "Client absent de l'annuaire de la facturation électronique",
+  "einvoice.resubmit_requested": "Nouvel envoi à la plateforme agréée demandé",
   "hours.over_limit": "Heures au-delà du prévu ou du plafond",
   "intervention.report_saved": "Compte rendu enregistré",
   "intervention.moved": "Intervention déplacée",
@@ -65,6 +69,8 @@ const ACTION_LABELS: Record<string, string> = {
   "invoice.issued": "Facture émise",
   "invoice.status_changed": "Statut de facture changé",
   "invoice.credit_note": "Avoir émis",
+  "invoice.void": "Facture annulée par un avoir",
+  "invoice.uncollectible": "Facture classée irrécouvrable",
   "invoice.transfer_recorded": "Virement enregistré",
   "invoicing.exported": "Factures exportées",
   "invoicing.prepare_requested": "Brouillons demandés",
@@ -117,6 +123,12 @@ const ACTION_LABELS: Record<string, string> = {
   "worker.anonymised": "Personne anonymisée",
   "worker.absence_removed": "Absence d'un salarié supprimée",
 };
+
+/** The reason a person gave for an action (a void, a forced team…), when the entry keeps one. */
+function reasonOf(details: unknown): string | null {
+  const reason = details && typeof details === "object" ? (details as Record<string, unknown>).reason : null;
+  return typeof reason === "string" && reason.trim() ? reason : null;
+}
 
 // Read-only by design: the log is append-only (a database trigger refuses
 // UPDATE and DELETE) and no screen offers to change it.
@@ -195,6 +207,7 @@ export default function AuditLog() {
                   <td data-label="Action">
                     {ACTION_LABELS[r.action] ?? r.action}
                     {ACTION_LABELS[r.action] ? <span className="muted small"> · {r.action}</span> : null}
+                    {reasonOf(r.details) ? <div className="small">Motif : {reasonOf(r.details)}</div> : null}
                   </td>
                   <td data-label="Enregistrement" className="break">
                     {r.entityType ? (

@@ -67,7 +67,11 @@ const schema = z.discriminatedUnion(
   "intent",
   [
     z.object({ intent: z.literal("credit-note"), amount: eurosField, reason: z.string({ error: "Indiquez le motif." }).trim().min(3, "Indiquez le motif.").max(300, "300 caractères au plus.") }),
-    z.object({ intent: z.literal("void") }),
+    z.object({
+      intent: z.literal("void"),
+      reason: z.string({ error: "Indiquez le motif de l'annulation." }).trim().min(3, "Indiquez le motif de l'annulation.").max(300, "300 caractères au plus."),
+      confirm: z.literal("on", { error: "Cochez la case pour confirmer l'annulation." }),
+    }),
     z.object({ intent: z.literal("resubmit"), documentId: z.string({ error: "Document inconnu." }).min(1, "Document inconnu.").max(40, "Document inconnu.") }),
     z.object({ intent: z.literal("uncollectible") }),
     z.object({
@@ -93,7 +97,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       : d.intent === "credit-note"
       ? await requestCreditNote(actor, id, d.amount, d.reason)
       : d.intent === "void"
-        ? await requestVoid(actor, id)
+        ? await requestVoid(actor, id, d.reason)
         : d.intent === "uncollectible"
           ? await requestUncollectible(actor, id)
           : await recordTransfer(actor, id, { amountCents: d.amount, reference: d.reference, receivedAt: new Date(`${d.receivedAt}T12:00:00Z`) });
@@ -138,7 +142,7 @@ export default function FinanceInvoice() {
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       {rebilled ? (
         <Alert kind="info">
-          Facture annulée : elle reste consultable telle qu'elle a été émise. Ses {rebilled.interventions} intervention(s) sont libérées et facturées à nouveau, sur
+          Facture annulée{invoice.voidedAt ? ` le ${formatDate(invoice.voidedAt)}` : ""}{invoice.voidReason ? ` (motif : ${invoice.voidReason})` : ""} : elle reste consultable telle qu'elle a été émise. Ses {rebilled.interventions} intervention(s) sont libérées et facturées à nouveau, sur
           une nouvelle facture avec un nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
           {rebilled.invoices.length > 0 ? (
             <>
@@ -375,19 +379,41 @@ export default function FinanceInvoice() {
               </div>
             ) : null}
           </div>
-          {invoice.status !== "PAID" ? (
+          {invoice.status === "OPEN" ? (
             <div className="row">
-              {invoice.status === "OPEN" ? (
-                <AppForm>
-                  <input type="hidden" name="intent" value="uncollectible" />
-                  <SubmitButton variant="secondary">Classer irrécouvrable</SubmitButton>
-                </AppForm>
-              ) : null}
               <AppForm>
-                <input type="hidden" name="intent" value="void" />
-                <SubmitButton variant="danger">Annuler la facture</SubmitButton>
+                <input type="hidden" name="intent" value="uncollectible" />
+                <SubmitButton variant="secondary">Classer irrécouvrable</SubmitButton>
               </AppForm>
             </div>
+          ) : null}
+          {invoice.status !== "PAID" ? (
+            // Voiding cannot be undone: the form opens first, asks for the reason and a confirmation.
+            <details open={data?.intent === "void" && !data.done}>
+              <summary>Annuler la facture…</summary>
+              <AppForm className="form" noValidate>
+                <input type="hidden" name="intent" value="void" />
+                <p>
+                  L'annulation est définitive. {invoice.number ? <>La facture {invoice.number} reste consultable ; un avoir de {formatEuros(invoice.totalInclVatCents - credited)} l'annule et part au partenaire comme une facture.</> : null}{" "}
+                  Le partenaire est prévenu par e-mail, avec le motif. Ses interventions seront facturées à nouveau, sur une nouvelle facture.
+                </p>
+                <Field label="Motif de l'annulation (communiqué au partenaire)" name="reason" id="void-reason" error={errorsFor("void").reason}>
+                  <textarea rows={3} maxLength={300} defaultValue={data?.intent === "void" ? values.reason : undefined} />
+                </Field>
+                <div className="field">
+                  <label className="checkbox">
+                    <input type="checkbox" name="confirm" value="on" aria-invalid={errorsFor("void").confirm ? true : undefined} aria-describedby={errorsFor("void").confirm ? "void-confirm-error" : undefined} /> Je confirme l'annulation de la facture{" "}
+                    {invoice.number}
+                  </label>
+                  {errorsFor("void").confirm ? (
+                    <span className="error" id="void-confirm-error">
+                      {errorsFor("void").confirm}
+                    </span>
+                  ) : null}
+                </div>
+                <SubmitButton variant="danger">Annuler la facture</SubmitButton>
+              </AppForm>
+            </details>
           ) : null}
         </Card>
       ) : null}

@@ -94,6 +94,41 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(["invoicing.prepare_requested", "invoicing.issue_requested", "invoice.numbered", "invoice.issued", "invoice.status_changed"]));
   });
 
+  it("voids only with a reason and a confirmation, by a credit note, and the audit log says it in French with the reason", async () => {
+    const [open] = await queryApp<{ id: string; number: string }>(
+      `SELECT id, number FROM "Invoice" i WHERE status = 'OPEN' AND kind = 'INVOICE' AND NOT EXISTS (SELECT 1 FROM "Payment" p WHERE p."invoiceId" = i.id) ORDER BY "issuedAt" DESC LIMIT 1`,
+    );
+    expect(open, "an issued, unpaid invoice").toBeDefined();
+    const path = `/finance/invoices/${open!.id}`;
+    const page = await (await finance.get(path)).text();
+    expect(page).toContain("Annuler la facture…");
+    expect(page).toContain("Motif de l&#x27;annulation (communiqué au partenaire)");
+
+    // One click is not enough: no reason, no confirmation, nothing changes.
+    const bare = await finance.post(path, { intent: "void" }, { from: path });
+    expect(bare.status).toBe(400);
+    const bareText = await bare.text();
+    expect(bareText).toContain("Indiquez le motif de l&#x27;annulation.");
+    expect(bareText).toContain("Cochez la case pour confirmer l&#x27;annulation.");
+    const unconfirmed = await finance.post(path, { intent: "void", reason: "Doublon de la facture de novembre" }, { from: path });
+    expect(unconfirmed.status).toBe(400);
+    expect((await queryApp<{ status: string }>(`SELECT status FROM "Invoice" WHERE id = $1`, [open!.id]))[0]!.status).toBe("OPEN");
+
+    const done = await finance.post(path, { intent: "void", reason: "Doublon de la facture de novembre", confirm: "on" }, { from: path });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toMatch(new RegExp(`Facture ${open!.number} annulée par l&#x27;avoir A\\d{4}-\\d{5}`));
+    const [row] = await queryApp<{ status: string; voidReason: string; notes: string }>(
+      `SELECT status, "voidReason", (SELECT count(*)::text FROM "CreditNote" c WHERE c."invoiceId" = i.id AND c.reason LIKE 'Annulation%') AS notes FROM "Invoice" i WHERE id = $1`,
+      [open!.id],
+    );
+    expect(row).toEqual({ status: "VOID", voidReason: "Doublon de la facture de novembre", notes: "1" });
+
+    const admin = await new HttpClient().login("admin@conciergerie.example");
+    const audit = await (await admin.get(`/admin/audit?entity=${open!.id}`)).text();
+    expect(audit).toContain("Facture annulée par un avoir");
+    expect(audit).toContain("Motif : Doublon de la facture de novembre");
+  });
+
   it("answers a webhook with a bad signature 400 and stores nothing", async () => {
     const payload = JSON.stringify({ id: "evt_http_forged", object: "event", type: "invoice.paid", data: { object: { id: "in_x" } } });
     const forged = Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_not_the_right_one" });

@@ -64,6 +64,7 @@ export type NotificationFacts = {
   message?: string; // a message's text, for its recipients
   settlement?: string | null; // a dispute's answer
   invoiceNumber?: string; // an invoice's number (voided)
+  creditNoteNumber?: string; // the credit note that cancels a voided invoice
   amountCents?: number;
   recordedMinutes?: number[]; // hours recorded per person of the team (no names), absent people left out
 };
@@ -96,7 +97,7 @@ export function notificationLine(kind: NotificationKind, f: NotificationFacts): 
     case "dispute.settled":
       return `Contestation des heures du ${when(f)} tranchée.${f.settlement ? ` Réponse : ${f.settlement}` : ""}`;
     case "invoice.voided":
-      return `Facture ${f.invoiceNumber ?? ""} annulée.`;
+      return `Facture ${f.invoiceNumber ?? ""} annulée${f.creditNoteNumber ? ` par l'avoir ${f.creditNoteNumber}` : ""}.${f.reason ? ` Motif : ${f.reason}` : ""}`;
     case "message.received":
       return `Message de ${f.organisation ?? "du partenaire"} : « ${f.message ?? ""} »`;
     case "intervention.unstaffable":
@@ -163,6 +164,7 @@ export function notificationMail(kind: NotificationKind, to: string, f: Notifica
       return buildMail(to, `Facture ${f.invoiceNumber ?? ""} annulée`, [
         "Bonjour,",
         `La facture ${f.invoiceNumber ?? ""}${f.amountCents !== undefined ? ` de ${formatEuros(f.amountCents)}` : ""} est annulée : vous n'avez rien à régler sur celle-ci.${f.reason ? ` Motif : ${f.reason}` : ""}`,
+        ...(f.creditNoteNumber ? [`L'avoir ${f.creditNoteNumber} l'annule ; vous le trouverez avec vos factures.`] : []),
         "Si une facture la remplace, vous la recevrez séparément.",
       ], link, footer);
     case "message.received":
