@@ -1,8 +1,9 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { buildDraftInvoice, creditNoteSeries, formatNumber, internalSeries, invoiceSeries, type BillableIntervention, type BillingRules } from "~/domain/invoicing/lines.ts";
-import { billingWindow, monthBounds, monthLabel, parisDate, type Month } from "~/domain/invoicing/period.ts";
-import { mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
-import { formatEuros } from "~/utils/format.ts";
+import { billingWindow, monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
+import { amountDueCents, mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { inWorkOrder, linePricing, servicePeriod } from "~/domain/invoicing/document-lines.ts";
+import { formatDate, formatEuros } from "~/utils/format.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
@@ -253,17 +254,21 @@ export async function loadInvoiceDocument(invoiceId: string) {
       provider: true,
       status: true,
       periodStart: true,
+      periodEnd: true,
       stripeInvoiceId: true,
       organisation: {
         select: { id: true, name: true, billingEmail: true, billingAddress: true, siret: true, vatNumber: true, paymentTermsDays: true, stripeCustomerId: true },
       },
       lines: {
-        select: { id: true, description: true, amountExclVatCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, stripeItemId: true },
-        orderBy: { id: "asc" },
+        select: { id: true, description: true, amountExclVatCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, stripeItemId: true, intervention: { select: { startsAt: true } } },
       },
     },
   });
-  return { ...invoice, number: invoice.number!, periodLabel: monthLabel(invoice.periodStart.toISOString().slice(0, 7)) };
+  // The lines and the period as every other copy of the invoice shows them (document-lines.ts).
+  const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null })));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  return { ...invoice, lines, number: invoice.number!, periodLabel: `du ${formatDate(`${period.start}T12:00:00Z`)} au ${formatDate(`${period.end}T12:00:00Z`)}` };
 }
 
 export const publishHooks = {
@@ -587,16 +592,37 @@ export async function listInvoices(filter: { month?: Month; status?: InvoiceStat
   });
 }
 
-/** A partner's own invoices (issued ones only: drafts are finance's work in progress). */
+/** A partner's own invoices (issued ones only: drafts are finance's work in progress), with what was paid, credited and is still due. */
 export async function listPartnerInvoices(actor: Actor) {
-  return db().invoice.findMany({
+  const invoices = await db().invoice.findMany({
     where: { organisationId: actor.organisationId, status: { not: "DRAFT" } },
-    select: listSelect,
+    select: { ...listSelect, payments: { select: { amountCents: true } }, creditNotes: { select: { amountCents: true } } },
     orderBy: [{ periodStart: "desc" }, { number: "desc" }],
+  });
+  return invoices.map(({ payments, creditNotes, ...i }) => {
+    const paidCents = payments.reduce((s, p) => s + p.amountCents, 0);
+    const creditedCents = creditNotes.reduce((s, c) => s + c.amountCents, 0);
+    return { ...i, paidCents, creditedCents, dueCents: amountDueCents({ status: i.status, totalInclVatCents: i.totalInclVatCents, paidCents, creditedCents }) };
   });
 }
 
+/** One of the partner's own issued invoices, as its page shows it (null for another organisation's or a draft). */
+export async function getPartnerInvoice(actor: Actor, invoiceId: string) {
+  const owned = await db().invoice.findFirst({ where: { id: invoiceId, organisationId: actor.organisationId, status: { not: "DRAFT" } }, select: { id: true } });
+  return owned ? getInvoice(owned.id) : null;
+}
+
+/** One invoice as its pages show it: lines in the order and with the quantities of its Factur-X (document-lines.ts). */
 export async function getInvoice(invoiceId: string) {
+  const invoice = await findInvoice(invoiceId);
+  if (!invoice) return null;
+  const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null, pricingUnit: intervention?.request.prestation.pricingUnit ?? null })));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  return { ...invoice, period, lines: lines.map((l) => ({ ...l, pricing: linePricing({ ...l, exclVatCents: l.amountExclVatCents }) })) };
+}
+
+async function findInvoice(invoiceId: string) {
   return db().invoice.findUnique({
     where: { id: invoiceId },
     select: {
@@ -606,7 +632,19 @@ export async function getInvoice(invoiceId: string) {
       voidedAt: true,
       voidReason: true,
       organisation: { select: { id: true, name: true, siret: true, vatNumber: true, billingEmail: true, billingAddress: true, paymentTermsDays: true, kind: true } },
-      lines: { select: { id: true, description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true }, orderBy: { description: "asc" } },
+      lines: {
+        select: {
+          id: true,
+          description: true,
+          quantity: true,
+          unitPriceCents: true,
+          vatRateBasisPoints: true,
+          amountExclVatCents: true,
+          vatCents: true,
+          purchaseOrderNumber: true,
+          intervention: { select: { startsAt: true, request: { select: { prestation: { select: { pricingUnit: true } } } } } },
+        },
+      },
       creditNotes: { select: { id: true, number: true, amountCents: true, reason: true, createdAt: true, stripeCreditNoteId: true }, orderBy: { createdAt: "asc" } },
       payments: { select: { id: true, amountCents: true, method: true, reference: true, receivedAt: true }, orderBy: { receivedAt: "asc" } },
     },

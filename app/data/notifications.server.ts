@@ -76,7 +76,7 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
         prestation: "",
         site: "",
         siteAddress: "",
-        link: `${env().APP_URL}/invoices`,
+        link: `${env().APP_URL}/invoices/${payload.invoiceId}`,
         invoiceNumber: number,
         amountCents: invoice.totalInclVatCents,
         reason: invoice.voidReason,

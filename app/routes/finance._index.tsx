@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
@@ -13,7 +13,7 @@ import { summarise } from "~/domain/invoicing/dashboard.ts";
 import { monthBounds, monthLabel, monthNotReady, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
-import { formatEuros, formatMinutes } from "~/utils/format.ts";
+import { countOf, formatEuros, formatMinutes } from "~/utils/format.ts";
 import { monthField, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
@@ -99,8 +99,13 @@ type RunStatus = { state: string; progress: number; result: Record<string, unkno
 /** The run's progress, read every second from the job while it runs; the report at the end. */
 function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
   const fetcher = useFetcher<RunStatus>();
+  const revalidator = useRevalidator();
   const state = fetcher.data?.state ?? "pending";
   const finished = state === "completed" || state === "failed";
+  // Once the run ends, the page's figures (drafts waiting, the dashboard) are read again: no reload needed.
+  useEffect(() => {
+    if (finished) revalidator.revalidate(); // once per end of run (revalidator is left out on purpose)
+  }, [finished]);
   useEffect(() => {
     if (finished) return;
     if (fetcher.state === "idle") {
@@ -122,8 +127,8 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
         {state === "completed" && result ? (
           <Alert kind="success">
             {result.step === "issue"
-              ? `${String(result.issued)} facture(s) émise(s) et envoyée(s).${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${result.blocked.length} brouillon(s) non émis, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
-              : `${String(result.drafts)} brouillon(s) prêt(s) à vérifier${Number(result.waiting) > 0 ? `, ${String(result.waiting)} intervention(s) en attente (contestation ou heures non saisies)` : ""}.`}{" "}
+              ? `${countOf(Number(result.issued), "facture émise et envoyée", "factures émises et envoyées")}.${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${countOf(result.blocked.length, "brouillon non émis", "brouillons non émis")}, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
+              : `${countOf(Number(result.drafts), "brouillon prêt", "brouillons prêts")} à vérifier${Number(result.waiting) > 0 ? `, ${countOf(Number(result.waiting), "intervention", "interventions")} en attente (contestation ou heures non saisies)` : ""}.`}{" "}
             <Link to={`/finance/invoices?status=${result.step === "issue" ? "OPEN" : "DRAFT"}`}>Voir les factures</Link>
           </Alert>
         ) : null}
@@ -180,13 +185,13 @@ export default function Finance() {
       {data.run ? <RunProgress jobId={data.run} step={data.runStep} /> : null}
       {data.openDisputes > 0 ? (
         <Alert kind="info">
-          {data.openDisputes} contestation(s) d'heures attendent votre décision : ces interventions restent hors des factures jusque-là.{" "}
+          {countOf(data.openDisputes, "contestation d'heures attend", "contestations d'heures attendent")} votre décision : ces interventions restent hors des factures jusque-là.{" "}
           <Link to="/finance/disputes">Régler les contestations</Link>
         </Alert>
       ) : null}
       {data.draftCount > 0 ? (
         <Alert kind="info">
-          {data.draftCount} brouillon(s) attendent votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
+          {countOf(data.draftCount, "brouillon attend", "brouillons attendent")} votre vérification ({data.draftMonths.map((m) => monthLabel(m)).join(", ")}).{" "}
           <Link to="/finance/invoices?status=DRAFT">Voir l'aperçu des brouillons</Link>
         </Alert>
       ) : null}

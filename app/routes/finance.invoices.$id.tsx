@@ -4,7 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { InvoiceLinesTable, InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { StatusHistory, TransmissionBadge } from "~/components/einvoicing.tsx";
 import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
@@ -17,6 +17,7 @@ import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
+import { amountDueCents } from "~/domain/invoicing/status.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -43,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     missingFields: (missing.get(invoice.id) ?? []).map((m: { message: string }) => m.message) as string[],
     credited,
     paid,
-    remaining: invoice.status === "OPEN" || invoice.status === "UNCOLLECTIBLE" ? invoice.totalInclVatCents - credited - paid : 0,
+    remaining: amountDueCents({ status: invoice.status, totalInclVatCents: invoice.totalInclVatCents, paidCents: paid, creditedCents: credited }),
     canManage: can(user.role, "finance.manage"),
     footer: invoiceFooter(invoice.organisation.paymentTermsDays),
     today: new Date().toISOString().slice(0, 10),
@@ -129,7 +130,7 @@ export default function FinanceInvoice() {
         title={invoice.number ? `${isInvoice ? "Facture" : "Relevé interne"} ${invoice.number}` : `Aperçu du brouillon · ${invoice.organisation.name}`}
         description={
           <>
-            {invoice.organisation.name} · prestations du {formatDate(invoice.periodStart)} au {formatDate(invoice.periodEnd)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
+            {invoice.organisation.name} · prestations du {formatDate(`${invoice.period.start}T12:00:00Z`)} au {formatDate(`${invoice.period.end}T12:00:00Z`)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
           </>
         }
         actions={
@@ -269,32 +270,7 @@ export default function FinanceInvoice() {
             </p>
           </div>
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Intervention</th>
-              <th scope="col">Quantité</th>
-              <th scope="col">Prix unitaire HT</th>
-              <th scope="col">TVA</th>
-              <th scope="col">Montant HT</th>
-              <th scope="col">Bon de commande</th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((l) => (
-              <tr key={l.id}>
-                <td data-label="Intervention">{l.description}</td>
-                <td data-label="Quantité">{l.quantity === 1 ? "1 forfait" : formatMinutes(l.quantity)}</td>
-                <td data-label="Prix unitaire HT">{formatEuros(l.unitPriceCents)}</td>
-                <td data-label="TVA">
-                  {formatVatRate(l.vatRateBasisPoints)} · {formatEuros(l.vatCents)}
-                </td>
-                <td data-label="Montant HT">{formatEuros(l.amountExclVatCents)}</td>
-                <td data-label="Bon de commande">{l.purchaseOrderNumber ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <InvoiceLinesTable lines={invoice.lines} />
         <dl className="figures">
           <div>
             <dt>Total HT</dt>

@@ -68,3 +68,8 @@ export function formatMinutes(minutes: number): string {
   if (h === 0) return `${m} min`;
   return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, "0")}`;
 }
+
+/** "1 brouillon", "5 brouillons", "0 brouillon" (French: 0 and 1 are singular); the plural is given when it is not singular + "s". */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${Math.abs(count) < 2 ? singular : plural}`;
+}

@@ -109,7 +109,7 @@ export function notificationLine(kind: NotificationKind, f: NotificationFacts): 
 
 export function notificationMail(kind: NotificationKind, to: string, f: NotificationFacts): Mail {
   const footer = audienceOf(kind) === "staff" ? STAFF_FOOTER : PARTNER_FOOTER;
-  const link = { href: f.link, label: kind === "invoice.voided" ? "Voir mes factures" : "Voir la demande" };
+  const link = { href: f.link, label: kind === "invoice.voided" ? "Voir la facture" : "Voir la demande" };
   const what = `${f.prestation} — ${f.site}`;
   switch (kind) {
     case "request.received":
@@ -194,7 +194,7 @@ export function digestMail(to: string, events: { kind: NotificationKind; facts: 
     to,
     `${first.reference} : ${events.length} nouvelles`,
     ["Bonjour,", `Du nouveau sur ${what} :`, ...events.map((e) => `• ${notificationLine(e.kind, e.facts)}`)],
-    { href: first.link, label: first.invoiceNumber ? "Voir mes factures" : "Voir la demande" },
+    { href: first.link, label: first.invoiceNumber ? "Voir la facture" : "Voir la demande" },
     staff ? STAFF_FOOTER : PARTNER_FOOTER,
   );
 }
