@@ -207,7 +207,7 @@ export default function AuditLog() {
                   <td data-label="Action">
                     {ACTION_LABELS[r.action] ?? r.action}
                     {ACTION_LABELS[r.action] ? <span className="muted small"> · {r.action}</span> : null}
-                    {reasonOf(r.details) ? <div className="small">Motif : {reasonOf(r.details)}</div> : null}
+                    {reasonOf(r.details) ? <div className="small">{`Motif : ${reasonOf(r.details)}`}</div> : null}
                   </td>
                   <td data-label="Enregistrement" className="break">
                     {r.entityType ? (
