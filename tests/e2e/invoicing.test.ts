@@ -19,7 +19,7 @@ describe("finance in Chromium", () => {
     await screenshot(page, "finance-dashboard");
 
     await page.getByRole("button", { name: "Préparer les brouillons" }).click();
-    await page.getByText(/brouillon\(s\) prêt\(s\) à vérifier/).waitFor({ timeout: 30_000 });
+    await page.getByText(/brouillons? prêts? à vérifier/).waitFor({ timeout: 30_000 });
     await expectAccessible(page);
     await screenshot(page, "finance-run-prepared");
 
@@ -34,7 +34,7 @@ describe("finance in Chromium", () => {
 
     await page.goto("/finance");
     await page.getByRole("button", { name: "Émettre et envoyer les brouillons" }).click();
-    await page.getByText(/facture\(s\) émise\(s\) et envoyée\(s\)/).waitFor({ timeout: 30_000 });
+    await page.getByText(/factures? émises? et envoyées?/).waitFor({ timeout: 30_000 });
 
     // An issued, unpaid invoice: a transfer received outside Stripe settles it.
     await page.goto("/finance/invoices?status=OPEN");
