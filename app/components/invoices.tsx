@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { STATUS_LABELS, STATUS_TONES, type InvoiceStatus } from "~/domain/invoicing/status.ts";
-import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
+import { quantityLabel, unitPriceLabel, type LinePricing } from "~/domain/invoicing/document-lines.ts";
+import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { Badge } from "./ui.tsx";
 
 // The invoice table finance and partners both read.
@@ -60,6 +61,40 @@ export function InvoiceTable({ invoices, linkTo, showPartner }: { invoices: Invo
             </tr>
           );
         })}
+      </tbody>
+    </table>
+  );
+}
+
+export type InvoiceLineRow = { id: string; description: string; pricing: LinePricing; vatRateBasisPoints: number; vatCents: number; amountExclVatCents: number; purchaseOrderNumber: string | null };
+
+/** An invoice's lines as finance and the partner read them: the order, quantities and unit prices of its Factur-X. */
+export function InvoiceLinesTable({ lines }: { lines: InvoiceLineRow[] }) {
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Intervention</th>
+          <th scope="col">Quantité</th>
+          <th scope="col">Prix unitaire HT</th>
+          <th scope="col">TVA</th>
+          <th scope="col">Montant HT</th>
+          <th scope="col">Bon de commande</th>
+        </tr>
+      </thead>
+      <tbody>
+        {lines.map((l) => (
+          <tr key={l.id}>
+            <td data-label="Intervention">{l.description}</td>
+            <td data-label="Quantité">{quantityLabel(l.pricing)}</td>
+            <td data-label="Prix unitaire HT">{unitPriceLabel(l.pricing)}</td>
+            <td data-label="TVA">
+              {formatVatRate(l.vatRateBasisPoints)} · {formatEuros(l.vatCents)}
+            </td>
+            <td data-label="Montant HT">{formatEuros(l.amountExclVatCents)}</td>
+            <td data-label="Bon de commande">{l.purchaseOrderNumber ?? "—"}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

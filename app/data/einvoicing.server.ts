@@ -1,6 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { checkInvoice, checkSeller, type MissingField } from "~/domain/einvoicing/checks.ts";
 import type { CreditNoteSource, DocumentSettings, InvoiceSource, SourceLine, SourceSite } from "~/domain/einvoicing/en16931.ts";
+import { inWorkOrder, servicePeriod } from "~/domain/invoicing/document-lines.ts";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import { monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
 import { buildMail } from "~/domain/mail/layout.ts";
@@ -69,7 +70,7 @@ type InvoiceRow = Prisma.InvoiceGetPayload<{ select: typeof invoiceSelect }>;
 function sourceOf(row: InvoiceRow): InvoiceSource {
   const sites = new Map<string, SourceSite>();
   // Lines in the order of the interventions (as the draft built them), ties by id.
-  const ordered = [...row.lines].sort((a, b) => (a.intervention?.startsAt.getTime() ?? 0) - (b.intervention?.startsAt.getTime() ?? 0) || a.id.localeCompare(b.id));
+  const ordered = inWorkOrder(row.lines.map((l) => ({ ...l, performedAt: l.intervention?.startsAt ?? null })));
   const lines: SourceLine[] = ordered.map((l) => {
     const site = l.intervention?.site;
     if (site) sites.set(site.id, site);
@@ -90,13 +91,14 @@ function sourceOf(row: InvoiceRow): InvoiceSource {
       performedOn: l.intervention ? parisDate(l.intervention.startsAt) : null,
     };
   });
+  const period = servicePeriod(lines.map((l) => l.performedOn), { start: isoDay(row.periodStart), end: isoDay(row.periodEnd) });
   return {
     kind: "INVOICE",
     number: row.number ?? "",
     issuedAt: row.issuedAt ?? new Date(0),
     dueAt: row.dueAt,
-    periodStart: isoDay(row.periodStart),
-    periodEnd: isoDay(row.periodEnd),
+    periodStart: period.start,
+    periodEnd: period.end,
     paymentTermsDays: row.organisation.paymentTermsDays,
     buyer: row.organisation,
     sites: [...sites.values()],

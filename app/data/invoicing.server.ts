@@ -1,7 +1,9 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { buildDraftInvoice, creditNoteSeries, formatNumber, internalSeries, invoiceSeries, type BillableIntervention, type BillingRules } from "~/domain/invoicing/lines.ts";
-import { billingWindow, monthBounds, monthLabel, parisDate, type Month } from "~/domain/invoicing/period.ts";
-import { mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { billingWindow, monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
+import { amountDueCents, mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { inWorkOrder, linePricing, servicePeriod } from "~/domain/invoicing/document-lines.ts";
+import { formatDate, formatEuros } from "~/utils/format.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
 import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
@@ -252,17 +254,21 @@ export async function loadInvoiceDocument(invoiceId: string) {
       provider: true,
       status: true,
       periodStart: true,
+      periodEnd: true,
       stripeInvoiceId: true,
       organisation: {
         select: { id: true, name: true, billingEmail: true, billingAddress: true, siret: true, vatNumber: true, paymentTermsDays: true, stripeCustomerId: true },
       },
       lines: {
-        select: { id: true, description: true, amountExclVatCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, stripeItemId: true },
-        orderBy: { id: "asc" },
+        select: { id: true, description: true, amountExclVatCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, stripeItemId: true, intervention: { select: { startsAt: true } } },
       },
     },
   });
-  return { ...invoice, number: invoice.number!, periodLabel: monthLabel(invoice.periodStart.toISOString().slice(0, 7)) };
+  // The lines and the period as every other copy of the invoice shows them (document-lines.ts).
+  const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null })));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  return { ...invoice, lines, number: invoice.number!, periodLabel: `du ${formatDate(`${period.start}T12:00:00Z`)} au ${formatDate(`${period.end}T12:00:00Z`)}` };
 }
 
 export const publishHooks = {
@@ -429,6 +435,17 @@ async function settledCents(tx: Tx, invoiceId: string) {
   return { credited: credits._sum.amountCents ?? 0, paid: payments._sum.amountCents ?? 0 };
 }
 
+/** Numbers (A<year>-…, gapless, in the caller's transaction) and stores a credit note, and queues its Factur-X document. */
+async function createCreditNote(tx: Tx, invoiceId: string, amountCents: number, reason: string, now: Date) {
+  const series = creditNoteSeries(Number(parisDate(now).slice(0, 4)));
+  const [counter] = await tx.$queryRaw<{ last: number }[]>`
+    INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
+    ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
+  const note = await tx.creditNote.create({ data: { invoiceId, number: formatNumber(series, counter!.last), amountCents, reason }, select: { id: true, number: true } });
+  await enqueueDocument(tx, { creditNoteId: note.id });
+  return note;
+}
+
 /** A credit note (numbered A<year>-…, gapless): a finalised invoice is never edited. */
 export async function requestCreditNote(actor: Actor, invoiceId: string, amountCents: number, reason: string, now = new Date()): Promise<CorrectionResult> {
   // Its e-invoice needs what an invoice's needs from the seller (the bank account): refused before a number is taken.
@@ -441,13 +458,8 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
     const { credited, paid } = await settledCents(tx, invoiceId);
     const room = invoice.status === "OPEN" ? invoice.totalInclVatCents - credited - paid : invoice.totalInclVatCents - credited;
     if (amountCents > room) return { ok: false, field: "amount", message: `L'avoir ne peut dépasser ${(room / 100).toFixed(2).replace(".", ",")} €.` };
-    const series = creditNoteSeries(Number(parisDate(now).slice(0, 4)));
-    const [counter] = await tx.$queryRaw<{ last: number }[]>`
-      INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
-      ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
-    const note = await tx.creditNote.create({ data: { invoiceId, number: formatNumber(series, counter!.last), amountCents, reason } });
+    const note = await createCreditNote(tx, invoiceId, amountCents, reason, now);
     await addToOutbox(tx, "invoicing", "credit-note", `credit-note:${note.id}`, { creditNoteId: note.id });
-    await enqueueDocument(tx, { creditNoteId: note.id });
     // A credit note that settles what remains of an open invoice settles the invoice.
     if (invoice.status === "OPEN" && credited + paid + amountCents >= invoice.totalInclVatCents) {
       await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: now } });
@@ -458,24 +470,45 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
   });
 }
 
-export async function requestVoid(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
-  return changeStatus(actor, invoiceId, ["OPEN", "UNCOLLECTIBLE"], "VOID", "void", "Facture annulée : ses interventions seront facturées à nouveau à la prochaine préparation.", "Seule une facture émise et non payée peut être annulée.");
+/**
+ * Voids an issued, unpaid invoice, with finance's reason (kept on the invoice,
+ * audited, told to the partner). The legal path: an issued invoice is never
+ * erased, it is cancelled by a credit note for what it still bills (its total
+ * less earlier credit notes), numbered and sent like any other. Its
+ * interventions are freed to be billed again; Stripe's copy is voided by the job.
+ */
+export async function requestVoid(actor: Actor, invoiceId: string, reason: string, now = new Date()): Promise<CorrectionResult> {
+  const seller = await sellerProblems();
+  if (seller.length > 0) return { ok: false, message: `Facture non annulée : l'avoir d'annulation ne peut pas être émis. ${seller.map((p) => p.message).join(" ; ")}` };
+  return db().$transaction(async (tx) => {
+    const invoice = await invoiceForCorrection(tx, invoiceId);
+    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut être annulée." };
+    const { credited, paid } = await settledCents(tx, invoiceId);
+    if (paid > 0) return { ok: false, message: `Un paiement de ${formatEuros(paid)} a déjà été reçu sur cette facture : corrigez-la par un avoir plutôt que de l'annuler.` };
+    const note = invoice.number && invoice.totalInclVatCents - credited > 0 ? await createCreditNote(tx, invoiceId, invoice.totalInclVatCents - credited, `Annulation de la facture ${invoice.number} : ${reason}`, now) : null;
+    await tx.invoice.update({ where: { id: invoiceId }, data: { status: "VOID", voidedAt: now, voidReason: reason } });
+    await releaseClaims(tx, invoiceId);
+    await queueNotification(tx, "invoice.voided", { invoiceId }, "voided");
+    await addToOutbox(tx, "invoicing", "void", `invoice-void:${invoiceId}`, { invoiceId });
+    await audit(
+      { action: "invoice.void", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status, reason, number: invoice.number, creditNote: note?.number ?? null } },
+      tx,
+    );
+    return { ok: true, message: note ? `Facture ${invoice.number} annulée par l'avoir ${note.number} ; le partenaire est prévenu par e-mail. Ses interventions seront facturées à nouveau à la prochaine préparation.` : "Facture annulée ; le partenaire est prévenu par e-mail." };
+  });
 }
 
 export async function requestUncollectible(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
   return changeStatus(actor, invoiceId, ["OPEN"], "UNCOLLECTIBLE", "uncollectible", "Facture classée irrécouvrable.", "Seule une facture émise et non payée peut être classée irrécouvrable.");
 }
 
-async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus[], to: InvoiceStatus, job: "void" | "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
+async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus[], to: InvoiceStatus, job: "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!from.includes(invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
-    if (to === "VOID") {
-      await releaseClaims(tx, invoiceId);
-      await queueNotification(tx, "invoice.voided", { invoiceId }, "voided");
-    }
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
     await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
     return { ok: true, message: done };
@@ -553,24 +586,59 @@ export async function listInvoices(filter: { month?: Month; status?: InvoiceStat
   });
 }
 
-/** A partner's own invoices (issued ones only: drafts are finance's work in progress). */
+/** A partner's own invoices (issued ones only: drafts are finance's work in progress), with what was paid, credited and is still due. */
 export async function listPartnerInvoices(actor: Actor) {
-  return db().invoice.findMany({
+  const invoices = await db().invoice.findMany({
     where: { organisationId: actor.organisationId, status: { not: "DRAFT" } },
-    select: listSelect,
+    select: { ...listSelect, payments: { select: { amountCents: true } }, creditNotes: { select: { amountCents: true } } },
     orderBy: [{ periodStart: "desc" }, { number: "desc" }],
+  });
+  return invoices.map(({ payments, creditNotes, ...i }) => {
+    const paidCents = payments.reduce((s, p) => s + p.amountCents, 0);
+    const creditedCents = creditNotes.reduce((s, c) => s + c.amountCents, 0);
+    return { ...i, paidCents, creditedCents, dueCents: amountDueCents({ status: i.status, totalInclVatCents: i.totalInclVatCents, paidCents, creditedCents }) };
   });
 }
 
+/** One of the partner's own issued invoices, as its page shows it (null for another organisation's or a draft). */
+export async function getPartnerInvoice(actor: Actor, invoiceId: string) {
+  const owned = await db().invoice.findFirst({ where: { id: invoiceId, organisationId: actor.organisationId, status: { not: "DRAFT" } }, select: { id: true } });
+  return owned ? getInvoice(owned.id) : null;
+}
+
+/** One invoice as its pages show it: lines in the order and with the quantities of its Factur-X (document-lines.ts). */
 export async function getInvoice(invoiceId: string) {
+  const invoice = await findInvoice(invoiceId);
+  if (!invoice) return null;
+  const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null, pricingUnit: intervention?.request.prestation.pricingUnit ?? null })));
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  return { ...invoice, period, lines: lines.map((l) => ({ ...l, pricing: linePricing({ ...l, exclVatCents: l.amountExclVatCents }) })) };
+}
+
+async function findInvoice(invoiceId: string) {
   return db().invoice.findUnique({
     where: { id: invoiceId },
     select: {
       ...listSelect,
       stripeInvoiceId: true,
       periodEnd: true,
+      voidedAt: true,
+      voidReason: true,
       organisation: { select: { id: true, name: true, siret: true, vatNumber: true, billingEmail: true, billingAddress: true, paymentTermsDays: true, kind: true } },
-      lines: { select: { id: true, description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true }, orderBy: { description: "asc" } },
+      lines: {
+        select: {
+          id: true,
+          description: true,
+          quantity: true,
+          unitPriceCents: true,
+          vatRateBasisPoints: true,
+          amountExclVatCents: true,
+          vatCents: true,
+          purchaseOrderNumber: true,
+          intervention: { select: { startsAt: true, request: { select: { prestation: { select: { pricingUnit: true } } } } } },
+        },
+      },
       creditNotes: { select: { id: true, number: true, amountCents: true, reason: true, createdAt: true, stripeCreditNoteId: true }, orderBy: { createdAt: "asc" } },
       payments: { select: { id: true, amountCents: true, method: true, reference: true, receivedAt: true }, orderBy: { receivedAt: "asc" } },
     },

@@ -7,7 +7,7 @@ import { queueMailOnce } from "./mail.server.ts";
 import { addManyToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
-type Subject = ({ requestId: string } | { interventionId: string } | { invoiceId: string }) & { messageId?: string; disputeId?: string };
+type Subject = ({ requestId: string } | { interventionId: string } | { invoiceId: string } | { priceVersionId: string; organisationId: string }) & { messageId?: string; disputeId?: string };
 type NotificationEvent = { kind: NotificationKind; subject: Subject; version: string; previousStartsAt?: Date };
 
 /**
@@ -27,9 +27,14 @@ export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
     interventionIds.length ? (await tx.intervention.findMany({ where: { id: { in: interventionIds } }, select: { id: true, requestId: true } })).map((i) => [i.id, i.requestId] as const) : [],
   );
   const rows = events.map(({ kind, subject, version, previousStartsAt }) => {
-    const subjectId = "requestId" in subject ? subject.requestId : "interventionId" in subject ? subject.interventionId : subject.invoiceId;
+    const subjectId = "requestId" in subject ? subject.requestId : "interventionId" in subject ? subject.interventionId : "invoiceId" in subject ? subject.invoiceId : subject.priceVersionId;
     const key = `${kind}:${subjectId}:${version}`;
-    const group = "invoiceId" in subject ? `invoice:${subject.invoiceId}` : `request:${"requestId" in subject ? subject.requestId : (requestOf.get(subject.interventionId) ?? subject.interventionId)}`;
+    const group =
+      "priceVersionId" in subject
+        ? `price:${subject.priceVersionId}:${subject.organisationId}`
+        : "invoiceId" in subject
+          ? `invoice:${subject.invoiceId}`
+          : `request:${"requestId" in subject ? subject.requestId : (requestOf.get(subject.interventionId) ?? subject.interventionId)}`;
     const payload = { kind, key, ...subject, ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}) };
     return { key, kind, groupKey: `${audienceOf(kind)}:${group}`, payload };
   });
@@ -62,11 +67,44 @@ function requestFacts(r: Prisma.ServiceRequestGetPayload<{ select: typeof reques
 async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">): Promise<{ organisationId: string; facts: NotificationFacts } | null> {
   const message = payload.messageId ? await tx.requestMessage.findUnique({ where: { id: payload.messageId }, select: { body: true } }) : null;
   const extra = message ? { message: message.body.slice(0, 1000) } : {};
+  if (payload.priceVersionId && payload.organisationId) {
+    const version = await tx.prestationPrice.findUnique({ where: { id: payload.priceVersionId }, select: { priceCents: true, validFrom: true, prestation: { select: { name: true, pricingUnit: true } } } });
+    if (!version) return null;
+    return {
+      organisationId: payload.organisationId,
+      facts: {
+        reference: version.prestation.name,
+        prestation: version.prestation.name,
+        site: "",
+        siteAddress: "",
+        link: `${env().APP_URL}/catalogue`,
+        priceCents: version.priceCents,
+        priceUnit: version.prestation.pricingUnit === "FLAT" ? "l'intervention" : "l'heure par personne",
+        validFrom: version.validFrom,
+      },
+    };
+  }
   if (payload.invoiceId) {
-    const invoice = await tx.invoice.findUnique({ where: { id: payload.invoiceId }, select: { number: true, organisationId: true, totalInclVatCents: true } });
+    const invoice = await tx.invoice.findUnique({
+      where: { id: payload.invoiceId },
+      select: { number: true, organisationId: true, totalInclVatCents: true, voidReason: true, creditNotes: { select: { number: true }, orderBy: { createdAt: "desc" }, take: 1 } },
+    });
     if (!invoice) return null;
     const number = invoice.number ?? "";
-    return { organisationId: invoice.organisationId, facts: { reference: number, prestation: "", site: "", siteAddress: "", link: `${env().APP_URL}/invoices`, invoiceNumber: number, amountCents: invoice.totalInclVatCents } };
+    return {
+      organisationId: invoice.organisationId,
+      facts: {
+        reference: number,
+        prestation: "",
+        site: "",
+        siteAddress: "",
+        link: `${env().APP_URL}/invoices/${payload.invoiceId}`,
+        invoiceNumber: number,
+        amountCents: invoice.totalInclVatCents,
+        reason: invoice.voidReason,
+        ...(payload.kind === "invoice.voided" && invoice.creditNotes[0] ? { creditNoteNumber: invoice.creditNotes[0].number } : {}),
+      },
+    };
   }
   if (payload.interventionId) {
     const i = await tx.intervention.findUnique({

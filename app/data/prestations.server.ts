@@ -1,9 +1,11 @@
 import type { Actor } from "~/domain/access/roles.ts";
-import { parisInstant } from "~/domain/calendar/paris.ts";
+import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
+import { priceInForce, priceNoticeProblem } from "~/domain/catalogue/price.ts";
 import type { PrestationCreateInput, PrestationUpdateInput, PriceVersionInput } from "~/domain/backoffice/forms.ts";
 import { audit } from "./audit.server.ts";
 import { assertCan } from "./backoffice-access.server.ts";
-import { db } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
+import { queueNotifications } from "./notifications.server.ts";
 
 // Editing the catalogue and its price versions (the portal reads them through
 // catalogue.server.ts). A price is never edited in place: each change is a new
@@ -163,6 +165,11 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
   }
   const validFrom = parisInstant(input.validFrom, 0);
   const effectiveFrom = validFrom < now ? now : validFrom; // "today" starts now: earlier today stays as it was
+  // What the partner(s) would otherwise pay from that date: a rise must be announced ahead.
+  const versions = await db().prestationPrice.findMany({ where: { prestationId, OR: [{ organisationId: null }, ...(input.organisationId ? [{ organisationId: input.organisationId }] : [])] }, select: { organisationId: true, priceCents: true, validFrom: true } });
+  const current = priceInForce(prestation, versions, input.organisationId, new Date(effectiveFrom.getTime() - 1));
+  const problem = priceNoticeProblem({ newPriceCents: input.price, currentPriceCents: current.priceCents, validFrom: input.validFrom, today: parisParts(now).date });
+  if (problem) return { ok: false, field: "validFrom", message: problem };
   await db().$transaction(async (tx) => {
     // A prestation priced before versions existed: its price so far becomes the first version,
     // from its creation, so the days before the change keep reading it.
@@ -176,6 +183,7 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
     if (!input.organisationId && effectiveFrom <= now) {
       await tx.prestation.update({ where: { id: prestationId }, data: { priceCents: input.price } });
     }
+    if (input.price !== current.priceCents) await tellPartnersOfPrice(tx, prestationId, version.id, input.organisationId);
     await audit(
       {
         action: "prestation.price_changed",
@@ -190,4 +198,25 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
     );
   });
   return { ok: true };
+}
+
+/**
+ * The partners a new price concerns, told by mail (through the outbox, by their
+ * preferences): for a negotiated price its partner; for a list price every
+ * partner that has ordered the prestation and pays the list price (no
+ * negotiated price of its own).
+ */
+async function tellPartnersOfPrice(tx: Tx, prestationId: string, priceVersionId: string, organisationId: string | null) {
+  const organisationIds = organisationId
+    ? [organisationId]
+    : (
+        await tx.organisation.findMany({
+          where: { archivedAt: null, kind: { in: ["PARTNER", "INTERNAL"] }, requests: { some: { prestationId } }, prices: { none: { prestationId } } },
+          select: { id: true },
+        })
+      ).map((o) => o.id);
+  await queueNotifications(
+    tx,
+    organisationIds.map((id) => ({ kind: "price.changed" as const, subject: { priceVersionId, organisationId: id }, version: id })),
+  );
 }

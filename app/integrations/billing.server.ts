@@ -25,7 +25,7 @@ export type BillingOrganisation = {
 export type InvoiceDocument = {
   id: string;
   number: string;
-  periodLabel: string;
+  periodLabel: string; // "du 30 novembre 2026 au 6 décembre 2026": the days of the lines
   organisation: BillingOrganisation;
   stripeInvoiceId: string | null;
   lines: {
@@ -170,7 +170,7 @@ export const stripeProvider: BillingProvider = {
             currency: "eur",
             auto_advance: false,
             pending_invoice_items_behavior: "exclude",
-            description: `Prestations ${ofName(doc.periodLabel)}`,
+            description: `Prestations ${doc.periodLabel}`,
             custom_fields: customFields({ number: doc.number, purchaseOrders }),
             footer: invoiceFooter(doc.organisation.paymentTermsDays),
             metadata: { invoiceId: doc.id, number: doc.number },

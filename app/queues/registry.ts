@@ -23,6 +23,8 @@ export const QUEUES = {
       invoiceId: z.string().min(1).optional(),
       messageId: z.string().min(1).optional(),
       disputeId: z.string().min(1).optional(),
+      priceVersionId: z.string().min(1).optional(), // a new price of a prestation, told to one partner
+      organisationId: z.string().min(1).optional(),
       previousStartsAt: z.string().datetime().refine((s) => day.safeParse(s.slice(0, 10)).success).optional(),
     }),
   },

@@ -13,6 +13,12 @@ export const meta: MetaFunction = () => [{ title: "Journal d'audit · La Concier
 // The filter lists the actions by their French name, in alphabetical order.
 const ACTION_OPTIONS = Object.entries(AUDIT_ACTION_LABELS).sort(([, a], [, b]) => a.localeCompare(b, "fr"));
 
+/** The reason a person gave for an action (a void, a forced team…), when the entry keeps one. */
+function reasonOf(details: unknown): string | null {
+  const reason = details && typeof details === "object" ? (details as Record<string, unknown>).reason : null;
+  return typeof reason === "string" && reason.trim() ? reason : null;
+}
+
 // Read-only by design: the log is append-only (a database trigger refuses
 // UPDATE and DELETE) and no screen offers to change it.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -100,6 +106,7 @@ export default function AuditLog() {
                     <Link to={`?action=${encodeURIComponent(r.action)}`} title="Ne montrer que cette action">
                       {auditActionLabel(r.action)}
                     </Link>
+                    {reasonOf(r.details) ? <div className="small">{`Motif : ${reasonOf(r.details)}`}</div> : null}
                   </td>
                   <td data-label="Enregistrement" className="break">
                     {r.entityType ? (

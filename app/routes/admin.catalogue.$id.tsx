@@ -8,6 +8,7 @@ import { PrestationFields } from "~/components/backoffice.tsx";
 import { listPartners } from "~/data/organisations.server.ts";
 import { addPriceVersion, getPrestationAdmin, listSkills, updatePrestation } from "~/data/prestations.server.ts";
 import { parisParts } from "~/domain/calendar/paris.ts";
+import { PRICE_RISE_NOTICE_DAYS } from "~/domain/catalogue/price.ts";
 import { prestationUpdateSchema, priceVersionSchema } from "~/domain/backoffice/forms.ts";
 import { basisPointsToPercentInput } from "~/domain/backoffice/money.ts";
 import { formatDate, formatDateTime, formatEuros } from "~/utils/format.ts";
@@ -21,7 +22,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const prestation = await getPrestationAdmin(actor, params.id!);
   if (!prestation) return notFound(request, user, { type: "Prestation", id: params.id! });
   const [skills, partners] = await Promise.all([listSkills(), listPartners(actor)]);
-  return json({ prestation, skills, partners: partners.map((p) => ({ id: p.id, name: p.name })), today: parisParts(new Date()).date });
+  const today = parisParts(new Date()).date;
+  const noticeDay = new Date(Date.parse(`${today}T12:00:00Z`) + PRICE_RISE_NOTICE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return json({ prestation, skills, partners: partners.map((p) => ({ id: p.id, name: p.name })), today, noticeDay });
 }
 
 type Result = { form: "update" | "price"; errors: FieldErrors; values: Record<string, string>; done: string | null };
@@ -51,12 +54,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     form: intent,
     errors: {},
     values: {},
-    done: `Nouveau prix de ${formatEuros(parsed.data.price)} à partir du ${formatDate(`${parsed.data.validFrom}T12:00:00Z`)}. Les devis déjà faits et les factures émises ne changent pas.`,
+    done: `Nouveau prix de ${formatEuros(parsed.data.price)} à partir du ${formatDate(`${parsed.data.validFrom}T12:00:00Z`)}. Les partenaires concernés sont prévenus par e-mail ; les devis déjà faits et les factures émises ne changent pas.`,
   });
 }
 
 export default function PrestationAdmin() {
-  const { prestation, skills, partners, today } = useLoaderData<typeof loader>();
+  const { prestation, skills, partners, noticeDay } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const st = (form: Result["form"]) => ({ errors: data?.form === form ? data.errors : {}, values: data?.form === form && !data.done ? data.values : {} });
@@ -124,7 +127,14 @@ export default function PrestationAdmin() {
         <AppForm className="form" noValidate key={data?.form === "price" && data.done ? data.done : "price"}>
           <input type="hidden" name="intent" value="price" />
           <Field label="Nouveau prix HT (€)" name="price" hint="Par exemple 24,50." defaultValue={price.values.price} error={price.errors.price} autoComplete="off" />
-          <Field label="À partir du" name="validFrom" type="date" defaultValue={price.values.validFrom ?? today} error={price.errors.validFrom} />
+          <Field
+            label="À partir du"
+            name="validFrom"
+            type="date"
+            hint={`Une hausse s'annonce au moins ${PRICE_RISE_NOTICE_DAYS} jours à l'avance ; une baisse peut s'appliquer dès aujourd'hui. Les partenaires qui commandent cette prestation (ou celui du prix négocié) sont prévenus par e-mail dès l'enregistrement.`}
+            defaultValue={price.values.validFrom ?? noticeDay}
+            error={price.errors.validFrom}
+          />
           <Field label="Pour" name="organisationId" error={price.errors.organisationId}>
             <select defaultValue={price.values.organisationId ?? ""}>
               <option value="">Tous les partenaires (prix public)</option>

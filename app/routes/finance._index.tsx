@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
@@ -99,8 +99,13 @@ type RunStatus = { state: string; progress: number; result: Record<string, unkno
 /** The run's progress, read every second from the job while it runs; the report at the end. */
 function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
   const fetcher = useFetcher<RunStatus>();
+  const revalidator = useRevalidator();
   const state = fetcher.data?.state ?? "pending";
   const finished = state === "completed" || state === "failed";
+  // Once the run ends, the page's figures (drafts waiting, the dashboard) are read again: no reload needed.
+  useEffect(() => {
+    if (finished) revalidator.revalidate(); // once per end of run (revalidator is left out on purpose)
+  }, [finished]);
   useEffect(() => {
     if (finished) return;
     if (fetcher.state === "idle") {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { InvoiceLinesTable, InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { StatusHistory, TransmissionBadge } from "~/components/einvoicing.tsx";
 import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
@@ -17,6 +17,7 @@ import { can } from "~/domain/access/roles.ts";
 import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
+import { amountDueCents } from "~/domain/invoicing/status.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -43,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     missingFields: (missing.get(invoice.id) ?? []).map((m: { message: string }) => m.message) as string[],
     credited,
     paid,
-    remaining: invoice.status === "OPEN" || invoice.status === "UNCOLLECTIBLE" ? invoice.totalInclVatCents - credited - paid : 0,
+    remaining: amountDueCents({ status: invoice.status, totalInclVatCents: invoice.totalInclVatCents, paidCents: paid, creditedCents: credited }),
     canManage: can(user.role, "finance.manage"),
     footer: invoiceFooter(invoice.organisation.paymentTermsDays),
     today: new Date().toISOString().slice(0, 10),
@@ -67,7 +68,11 @@ const schema = z.discriminatedUnion(
   "intent",
   [
     z.object({ intent: z.literal("credit-note"), amount: eurosField, reason: z.string({ error: "Indiquez le motif." }).trim().min(3, "Indiquez le motif.").max(300, "300 caractères au plus.") }),
-    z.object({ intent: z.literal("void") }),
+    z.object({
+      intent: z.literal("void"),
+      reason: z.string({ error: "Indiquez le motif de l'annulation." }).trim().min(3, "Indiquez le motif de l'annulation.").max(300, "300 caractères au plus."),
+      confirm: z.literal("on", { error: "Cochez la case pour confirmer l'annulation." }),
+    }),
     z.object({ intent: z.literal("resubmit"), documentId: z.string({ error: "Document inconnu." }).min(1, "Document inconnu.").max(40, "Document inconnu.") }),
     z.object({ intent: z.literal("uncollectible") }),
     z.object({
@@ -93,7 +98,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       : d.intent === "credit-note"
       ? await requestCreditNote(actor, id, d.amount, d.reason)
       : d.intent === "void"
-        ? await requestVoid(actor, id)
+        ? await requestVoid(actor, id, d.reason)
         : d.intent === "uncollectible"
           ? await requestUncollectible(actor, id)
           : await recordTransfer(actor, id, { amountCents: d.amount, reference: d.reference, receivedAt: new Date(`${d.receivedAt}T12:00:00Z`) });
@@ -125,7 +130,7 @@ export default function FinanceInvoice() {
         title={invoice.number ? `${isInvoice ? "Facture" : "Relevé interne"} ${invoice.number}` : `Aperçu du brouillon · ${invoice.organisation.name}`}
         description={
           <>
-            {invoice.organisation.name} · prestations du {formatDate(invoice.periodStart)} au {formatDate(invoice.periodEnd)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
+            {invoice.organisation.name} · prestations du {formatDate(`${invoice.period.start}T12:00:00Z`)} au {formatDate(`${invoice.period.end}T12:00:00Z`)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
           </>
         }
         actions={
@@ -138,7 +143,7 @@ export default function FinanceInvoice() {
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       {rebilled ? (
         <Alert kind="info">
-          Facture annulée : elle reste consultable telle qu'elle a été émise. {rebilled.interventions === 1 ? "Son intervention est libérée et facturée" : `Ses ${rebilled.interventions} interventions sont libérées et facturées`} à nouveau, sur
+          Facture annulée{invoice.voidedAt ? ` le ${formatDate(invoice.voidedAt)}` : ""}{invoice.voidReason ? ` (motif : ${invoice.voidReason})` : ""} : elle reste consultable telle qu'elle a été émise. {rebilled.interventions === 1 ? "Son intervention est libérée et facturée" : `Ses ${rebilled.interventions} interventions sont libérées et facturées`} à nouveau, sur
           une nouvelle facture avec un nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
           {rebilled.invoices.length > 0 ? (
             <>
@@ -265,32 +270,7 @@ export default function FinanceInvoice() {
             </p>
           </div>
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Intervention</th>
-              <th scope="col">Quantité</th>
-              <th scope="col">Prix unitaire HT</th>
-              <th scope="col">TVA</th>
-              <th scope="col">Montant HT</th>
-              <th scope="col">Bon de commande</th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((l) => (
-              <tr key={l.id}>
-                <td data-label="Intervention">{l.description}</td>
-                <td data-label="Quantité">{l.quantity === 1 ? "1 forfait" : formatMinutes(l.quantity)}</td>
-                <td data-label="Prix unitaire HT">{formatEuros(l.unitPriceCents)}</td>
-                <td data-label="TVA">
-                  {formatVatRate(l.vatRateBasisPoints)} · {formatEuros(l.vatCents)}
-                </td>
-                <td data-label="Montant HT">{formatEuros(l.amountExclVatCents)}</td>
-                <td data-label="Bon de commande">{l.purchaseOrderNumber ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <InvoiceLinesTable lines={invoice.lines} />
         <dl className="figures">
           <div>
             <dt>Total HT</dt>
@@ -375,19 +355,41 @@ export default function FinanceInvoice() {
               </div>
             ) : null}
           </div>
-          {invoice.status !== "PAID" ? (
+          {invoice.status === "OPEN" ? (
             <div className="row">
-              {invoice.status === "OPEN" ? (
-                <AppForm>
-                  <input type="hidden" name="intent" value="uncollectible" />
-                  <SubmitButton variant="secondary">Classer irrécouvrable</SubmitButton>
-                </AppForm>
-              ) : null}
               <AppForm>
-                <input type="hidden" name="intent" value="void" />
-                <SubmitButton variant="danger">Annuler la facture</SubmitButton>
+                <input type="hidden" name="intent" value="uncollectible" />
+                <SubmitButton variant="secondary">Classer irrécouvrable</SubmitButton>
               </AppForm>
             </div>
+          ) : null}
+          {invoice.status !== "PAID" ? (
+            // Voiding cannot be undone: the form opens first, asks for the reason and a confirmation.
+            <details open={data?.intent === "void" && !data.done}>
+              <summary>Annuler la facture…</summary>
+              <AppForm className="form" noValidate>
+                <input type="hidden" name="intent" value="void" />
+                <p>
+                  L'annulation est définitive. {invoice.number ? <>La facture {invoice.number} reste consultable ; un avoir de {formatEuros(invoice.totalInclVatCents - credited)} l'annule et part au partenaire comme une facture.</> : null}{" "}
+                  Le partenaire est prévenu par e-mail, avec le motif. Ses interventions seront facturées à nouveau, sur une nouvelle facture.
+                </p>
+                <Field label="Motif de l'annulation (communiqué au partenaire)" name="reason" id="void-reason" error={errorsFor("void").reason}>
+                  <textarea rows={3} maxLength={300} defaultValue={data?.intent === "void" ? values.reason : undefined} />
+                </Field>
+                <div className="field">
+                  <label className="checkbox">
+                    <input type="checkbox" name="confirm" value="on" aria-invalid={errorsFor("void").confirm ? true : undefined} aria-describedby={errorsFor("void").confirm ? "void-confirm-error" : undefined} /> Je confirme l'annulation de la facture{" "}
+                    {invoice.number}
+                  </label>
+                  {errorsFor("void").confirm ? (
+                    <span className="error" id="void-confirm-error">
+                      {errorsFor("void").confirm}
+                    </span>
+                  ) : null}
+                </div>
+                <SubmitButton variant="danger">Annuler la facture</SubmitButton>
+              </AppForm>
+            </details>
           ) : null}
         </Card>
       ) : null}

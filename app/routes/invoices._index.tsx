@@ -1,5 +1,5 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
@@ -41,6 +41,7 @@ export default function PartnerInvoices() {
                 <th scope="col">Numéro</th>
                 <th scope="col">Période</th>
                 <th scope="col">Montant TTC</th>
+                <th scope="col">Reste à payer</th>
                 <th scope="col">Heures d'insertion</th>
                 <th scope="col">Échéance</th>
                 <th scope="col">Statut</th>
@@ -52,9 +53,20 @@ export default function PartnerInvoices() {
             <tbody>
               {invoices.map((i) => (
                 <tr key={i.id}>
-                  <td data-label="Numéro">{i.number}</td>
+                  <td data-label="Numéro">
+                    <Link to={`/invoices/${i.id}`}>{i.number}</Link>
+                  </td>
                   <td data-label="Période">{monthFormat.format(new Date(i.periodStart))}</td>
                   <td data-label="Montant TTC">{formatEuros(i.totalInclVatCents)}</td>
+                  <td data-label="Reste à payer">
+                    {i.status === "VOID" ? "—" : <strong>{formatEuros(i.dueCents)}</strong>}
+                    {i.paidCents > 0 || i.creditedCents > 0 ? (
+                      <span className="muted small">
+                        {" "}
+                        ({[i.paidCents > 0 ? `${formatEuros(i.paidCents)} reçus` : null, i.creditedCents > 0 ? `${formatEuros(i.creditedCents)} d'avoirs` : null].filter(Boolean).join(", ")})
+                      </span>
+                    ) : null}
+                  </td>
                   <td data-label="Heures d'insertion">{formatMinutes(i.insertionMinutes)}</td>
                   <td data-label="Échéance">{i.dueAt ? formatDate(i.dueAt) : "—"}</td>
                   <td data-label="Statut">

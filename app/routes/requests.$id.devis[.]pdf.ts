@@ -3,7 +3,7 @@ import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { getRequest } from "~/data/requests.server.ts";
 import { seriesOutlook } from "~/data/series.server.ts";
 import { estimateOrder } from "~/domain/requests/order.ts";
-import { quotePdf } from "~/domain/requests/quote-pdf.ts";
+import { quotePdf, quoteValidUntil } from "~/domain/requests/quote-pdf.ts";
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
 import { formatDate, formatDateTime, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 
@@ -28,6 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     {
       reference: r.reference,
       issuedOn: formatDate(r.createdAt),
+      validUntil: formatDate(quoteValidUntil(r.createdAt)),
       partner: { name: r.organisation.name, billingAddress: r.organisation.billingAddress },
       site: `${r.site.name}, ${r.site.address}, ${r.site.postalCode} ${r.site.city}`,
       prestation: r.prestation.name,

@@ -106,9 +106,17 @@ describe("contested hours in Chromium", () => {
     const { page, context } = await newPage(browser);
     await signIn(page, "finance@conciergerie.example");
     await page.goto(`/finance/invoices/${invoice!.id}`);
+    // Nothing happens in one click: the form opens, asks for a reason and a confirmation.
+    await page.getByText("Annuler la facture…").click();
+    await page.getByLabel("Motif de l'annulation (communiqué au partenaire)").fill("Interventions facturées au mauvais partenaire");
+    await expectAccessible(page);
+    await screenshot(page, "finance-invoice-void-dialog");
     await page.getByRole("button", { name: "Annuler la facture" }).click();
-    await page.getByText("Facture annulée : ses interventions seront facturées à nouveau à la prochaine préparation.").waitFor();
-    await page.getByText("Facture annulée : elle reste consultable telle qu'elle a été émise.").waitFor();
+    await page.getByText("Cochez la case pour confirmer l'annulation.").waitFor();
+    await page.getByLabel(/Je confirme l'annulation de la facture/).check();
+    await page.getByRole("button", { name: "Annuler la facture" }).click();
+    await page.getByText(/annulée par l'avoir A\d{4}-\d{5} ; le partenaire est prévenu par e-mail/).waitFor();
+    await page.getByText("(motif : Interventions facturées au mauvais partenaire) : elle reste consultable telle qu'elle a été émise.", { exact: false }).waitFor();
     await expectAccessible(page);
 
     await page.goto("/finance");
@@ -119,6 +127,10 @@ describe("contested hours in Chromium", () => {
     const run = page.getByRole("region", { name: "Préparation des brouillons" });
     await expect.poll(() => run.locator("label[for=run-progress]").textContent(), { timeout: 90_000, interval: 500 }).toBe("Terminé");
     await expect(run.getByRole("alert").or(run.getByRole("status")).first().textContent()).resolves.toMatch(/^1 brouillon prêt à vérifier/);
+    // The page's own count follows the run's end, without a reload, in French.
+    const [drafts] = await queryApp<{ n: number }>(`SELECT count(*)::int AS n FROM "Invoice" WHERE status = 'DRAFT'`);
+    await page.getByText(new RegExp(`^${drafts!.n} ${drafts!.n > 1 ? "brouillons attendent" : "brouillon attend"} votre vérification`)).waitFor({ timeout: 10_000 });
+    expect(await page.getByText("brouillon(s)").count()).toBe(0);
     await page.goto(`/finance/invoices/${invoice!.id}`);
     await page.getByText(/Déjà reprises \((\d+)\/\1\) sur/).waitFor();
     await expectAccessible(page);

@@ -1,4 +1,5 @@
 import type { Browser } from "playwright-core";
+import { queryApp } from "../support/http-client.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectAccessible, expectNoHorizontalScroll, launchBrowser, newPage, screenshot, signIn } from "../support/browser.ts";
 
@@ -70,7 +71,13 @@ describe("a partner in Chromium", () => {
     const rows = await page.getByRole("table").getByRole("row").count();
     expect(rows).toBeGreaterThan(1);
     await expectAccessible(page);
+    await page.getByRole("columnheader", { name: "Reste à payer" }).waitFor();
     await screenshot(page, "partner-invoices");
+    // Each invoice opens on its page: what it bills, what was received, what is still due.
+    await page.getByRole("table").getByRole("row").nth(1).getByRole("link").first().click();
+    await page.getByRole("region", { name: "À régler" }).getByText("Reste à payer").waitFor();
+    await expectAccessible(page);
+    await screenshot(page, "partner-invoice");
     await context.close();
   });
 });
@@ -93,6 +100,20 @@ describe("finance on a phone (360 px)", () => {
     await partner.page.goto("/invoices");
     await expectNoHorizontalScroll(partner.page);
     await screenshot(partner.page, "partner-invoices-phone");
+    await partner.page.getByRole("table").getByRole("row").nth(1).getByRole("link").first().click();
+    await partner.page.getByRole("region", { name: "À régler" }).waitFor();
+    await expectNoHorizontalScroll(partner.page);
+    await screenshot(partner.page, "partner-invoice-phone");
     await partner.context.close();
+    // The void form, opened on a phone: the reason and the confirmation fit the screen.
+    const [open] = await queryApp<{ id: string }>(`SELECT id FROM "Invoice" WHERE status = 'OPEN' AND kind = 'INVOICE' ORDER BY "issuedAt" LIMIT 1`);
+    const financePhone = await newPage(browser, { width: 360 });
+    await signIn(financePhone.page, "finance@conciergerie.example");
+    await financePhone.page.goto(`/finance/invoices/${open!.id}`);
+    await financePhone.page.getByText("Annuler la facture…").click();
+    await financePhone.page.getByLabel("Motif de l'annulation (communiqué au partenaire)").waitFor();
+    await expectNoHorizontalScroll(financePhone.page);
+    await screenshot(financePhone.page, "finance-invoice-void-dialog-phone");
+    await financePhone.context.close();
   });
 });

@@ -221,7 +221,7 @@ const ROUTES: Record<string, ActionRoute> = {
     path: (ids) => `/finance/invoices/${ids.invoice}`,
     forms: (ids) => ({
       "credit-note": { fields: { amount: "1,00", reason: "Geste commercial" }, text: ["reason"] },
-      void: { fields: {} },
+      void: { fields: { reason: "Doublon de facturation", confirm: "on" }, text: ["reason"] },
       uncollectible: { fields: {} },
       transfer: { fields: { amount: "1,00", reference: "VIR-ROBUSTESSE", receivedAt: ids.today }, text: ["reference"] },
     }),

@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { formatEuros } from "~/utils/format.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
 
 // Finance runs a partner's invoice over HTTP, the worker issues it through the
@@ -92,6 +93,74 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     expect(payments).toHaveLength(1);
     const audited = await queryApp<{ action: string }>(`SELECT action FROM "AuditLog" WHERE action LIKE 'invoic%' ORDER BY id`);
     expect(audited.map((a) => a.action)).toEqual(expect.arrayContaining(["invoicing.prepare_requested", "invoicing.issue_requested", "invoice.numbered", "invoice.issued", "invoice.status_changed"]));
+  });
+
+  it("voids only with a reason and a confirmation, by a credit note, and the audit log says it in French with the reason", async () => {
+    const [open] = await queryApp<{ id: string; number: string }>(
+      `SELECT id, number FROM "Invoice" i WHERE status = 'OPEN' AND kind = 'INVOICE' AND NOT EXISTS (SELECT 1 FROM "Payment" p WHERE p."invoiceId" = i.id)
+         AND i."organisationId" NOT IN (SELECT id FROM "Organisation" WHERE name LIKE 'SNCF%') ORDER BY "issuedAt" DESC LIMIT 1`,
+    );
+    expect(open, "an issued, unpaid invoice").toBeDefined();
+    const path = `/finance/invoices/${open!.id}`;
+    const page = await (await finance.get(path)).text();
+    expect(page).toContain("Annuler la facture…");
+    expect(page).toContain("Motif de l&#x27;annulation (communiqué au partenaire)");
+
+    // One click is not enough: no reason, no confirmation, nothing changes.
+    const bare = await finance.post(path, { intent: "void" }, { from: path });
+    expect(bare.status).toBe(400);
+    const bareText = await bare.text();
+    expect(bareText).toContain("Indiquez le motif de l&#x27;annulation.");
+    expect(bareText).toContain("Cochez la case pour confirmer l&#x27;annulation.");
+    const unconfirmed = await finance.post(path, { intent: "void", reason: "Doublon de la facture de novembre" }, { from: path });
+    expect(unconfirmed.status).toBe(400);
+    expect((await queryApp<{ status: string }>(`SELECT status FROM "Invoice" WHERE id = $1`, [open!.id]))[0]!.status).toBe("OPEN");
+
+    const done = await finance.post(path, { intent: "void", reason: "Doublon de la facture de novembre", confirm: "on" }, { from: path });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toMatch(new RegExp(`Facture ${open!.number} annulée par l&#x27;avoir A\\d{4}-\\d{5}`));
+    const [row] = await queryApp<{ status: string; voidReason: string; notes: string }>(
+      `SELECT status, "voidReason", (SELECT count(*)::text FROM "CreditNote" c WHERE c."invoiceId" = i.id AND c.reason LIKE 'Annulation%') AS notes FROM "Invoice" i WHERE id = $1`,
+      [open!.id],
+    );
+    expect(row).toEqual({ status: "VOID", voidReason: "Doublon de la facture de novembre", notes: "1" });
+
+    const admin = await new HttpClient().login("admin@conciergerie.example");
+    const audit = await (await admin.get(`/admin/audit?entity=${open!.id}`)).text();
+    expect(audit).toContain("Facture annulée par un avoir");
+    expect(audit).toContain("Motif : Doublon de la facture de novembre");
+  });
+
+  it("a partner sees what is still due on each invoice, in the list and on the invoice's page, after a partial transfer", async () => {
+    const [open] = await queryApp<{ id: string; number: string; total: number }>(
+      `SELECT i.id, i.number, i."totalInclVatCents" AS total FROM "Invoice" i JOIN "Organisation" o ON o.id = i."organisationId"
+       WHERE o.name LIKE 'SNCF%' AND i.status = 'OPEN' AND i.kind = 'INVOICE' AND i."totalInclVatCents" > 2000
+         AND NOT EXISTS (SELECT 1 FROM "Payment" p WHERE p."invoiceId" = i.id) AND NOT EXISTS (SELECT 1 FROM "CreditNote" c WHERE c."invoiceId" = i.id)
+       ORDER BY i."issuedAt" LIMIT 1`,
+    );
+    expect(open, "an open SNCF invoice").toBeDefined();
+    const path = `/finance/invoices/${open!.id}`;
+    const transfer = await finance.post(path, { intent: "transfer", amount: "10,00", reference: "VIR-PARTIEL", receivedAt: new Date().toISOString().slice(0, 10) }, { from: path });
+    expect(transfer.status).toBe(200);
+    const due = formatEuros(open!.total - 1000);
+    const escape = (s: string) => s.replace(/'/g, "&#x27;");
+
+    const partner = await new HttpClient().login("agent@sncf.example");
+    const list = await (await partner.get("/invoices")).text();
+    expect(list).toContain("Reste à payer");
+    const row = list.slice(list.indexOf(`/invoices/${open!.id}`), list.indexOf("</tr>", list.indexOf(`/invoices/${open!.id}`)));
+    expect(row).toContain(escape(due));
+    expect(row).toContain(escape(`${formatEuros(1000)} reçus`));
+
+    const page = await (await partner.get(`/invoices/${open!.id}`)).text();
+    expect(page).toContain(`Facture ${open!.number}`);
+    expect(page).toContain("Déjà reçu");
+    expect(page).toContain(escape(formatEuros(1000)));
+    expect(page).toMatch(new RegExp(`Reste à payer</dt><dd><strong>${escape(due)}</strong>`));
+    expect(page).toContain("VIR-PARTIEL");
+    // Another partner does not find it.
+    const other = await new HttpClient().login("contact@monjardinchocolate.example");
+    expect((await other.get(`/invoices/${open!.id}`)).status).toBe(404);
   });
 
   it("answers a webhook with a bad signature 400 and stores nothing", async () => {

@@ -13,7 +13,7 @@ const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordi
 
 // Each route file and, per person, the status expected (not listed: 403 for a signed-in person).
 type Case = { path: (ids: Ids) => string; ok: Who[]; anonymous?: number; notFor?: Who[]; everyone?: number; sentOn?: Who[] };
-type Ids = { invoiceId: string; sncfRequest: string; sncfIntervention: string; sncfReference: string; otherReference: string; mailId: string };
+type Ids = { invoiceId: string; sncfInvoice: string; sncfRequest: string; sncfIntervention: string; sncfReference: string; otherReference: string; mailId: string };
 
 const ROUTES: Record<string, Case> = {
   // The encadrant's home is their day: sent on to /my-day.
@@ -82,6 +82,8 @@ const ROUTES: Record<string, Case> = {
   "finance.runs.$jobId.ts": { path: () => "/finance/runs/invoicing-prepare-unknown", ok: ["finance", "admin"] },
   "finance.export[.]csv.ts": { path: () => "/finance/export.csv?what=lines", ok: ["finance", "admin"] },
   "invoices._index.tsx": { path: () => "/invoices", ok: ["sncfMember", "sncfAdmin", "otherPartner"] },
+  // A partner's own invoice; another partner's is "not found".
+  "invoices.$id.tsx": { path: (ids) => `/invoices/${ids.sncfInvoice}`, ok: ["sncfMember", "sncfAdmin"], notFor: ["otherPartner"] },
   "finance.disputes.tsx": { path: () => "/finance/disputes", ok: ["finance", "admin"] },
   // A partner's own yearly certificate; another partner's is "not found".
   "impact.$organisationId.$year[.]pdf.ts": {
@@ -126,7 +128,10 @@ beforeAll(async () => {
   const [mail] = await queryApp<{ id: string }>(`SELECT id FROM "Mail" ORDER BY "createdAt" DESC LIMIT 1`);
   const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 LIMIT 1`, [sncf!.id]);
   const [invoice] = await queryApp<{ id: string }>(`SELECT id FROM "Invoice" ORDER BY "createdAt" LIMIT 1`);
-  ids = { invoiceId: invoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+  const [sncfInvoice] = await queryApp<{ id: string }>(
+    `SELECT i.id FROM "Invoice" i JOIN "Organisation" o ON o.id = i."organisationId" WHERE o.name LIKE 'SNCF%' AND i.status <> 'DRAFT' ORDER BY i."issuedAt" LIMIT 1`,
+  );
+  ids = { invoiceId: invoice?.id ?? "none", sncfInvoice: sncfInvoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
 });
 
 const backoffice = { sncfOrganisation: "", prestation: "", worker: "" };

@@ -10,7 +10,9 @@ import { anonymiseDueWorkers, eraseWorker, exportWorkerData, impactTotals } from
 import type { Actor } from "~/domain/access/roles.ts";
 import { partnerSchema, prestationCreateSchema } from "~/domain/backoffice/forms.ts";
 import { priceInForce } from "~/domain/catalogue/price.ts";
+import { formatDate, formatEuros } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
+import { deliverNotification } from "~/data/notifications.server.ts";
 import { createOrganisation, createPrestation as makePrestation, createServiceRequest, createSkill, createUser, createWorker } from "../support/factories.ts";
 
 const DAY = 86_400_000;
@@ -121,7 +123,7 @@ describe("catalogue and prices", () => {
     expect(await updatePrestation(actor, other.id, update)).toMatchObject({ ok: false, field: "name" });
   });
 
-  it("a price change made today leaves yesterday's quotes and issued invoices unchanged", async () => {
+  it("a price cut made today (a rise needs notice) leaves yesterday's quotes and issued invoices unchanged", async () => {
     const actor = await adminActor();
     const now = new Date();
     // Priced before versions existed (as the seed's prestations are): no PrestationPrice row yet.
@@ -156,7 +158,7 @@ describe("catalogue and prices", () => {
     });
 
     const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(now);
-    expect(await addPriceVersion(actor, prestation.id, { price: 2600, validFrom: today, organisationId: null }, now)).toEqual({ ok: true });
+    expect(await addPriceVersion(actor, prestation.id, { price: 1800, validFrom: today, organisationId: null }, now)).toEqual({ ok: true });
 
     expect((await db().serviceRequest.findUniqueOrThrow({ where: { id: quote.id } })).unitPriceCents).toBe(2000);
     const after = await db().invoice.findUniqueOrThrow({ where: { id: invoice.id }, include: { lines: true } });
@@ -165,8 +167,8 @@ describe("catalogue and prices", () => {
     const versions = await db().prestationPrice.findMany({ where: { prestationId: prestation.id } });
     const current = await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } });
     expect(priceInForce(current, versions, null, new Date(now.getTime() - DAY)).priceCents).toBe(2000);
-    expect(priceInForce(prestation, versions, null, new Date(now.getTime() + 1000)).priceCents).toBe(2600);
-    expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(2600);
+    expect(priceInForce(prestation, versions, null, new Date(now.getTime() + 1000)).priceCents).toBe(1800);
+    expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(1800);
   });
 
   it("a negotiated price applies to its partner only", async () => {
@@ -181,6 +183,43 @@ describe("catalogue and prices", () => {
     expect(priceInForce(prestation, versions, partner.id, later)).toEqual({ priceCents: 1800, negotiated: true });
     expect(priceInForce(prestation, versions, "someone-else", later)).toEqual({ priceCents: 2000, negotiated: false });
     expect((await db().prestation.findUniqueOrThrow({ where: { id: prestation.id } })).priceCents).toBe(2000);
+  });
+});
+
+describe("a new price is announced before it applies", () => {
+  it("refuses a rise less than 30 days ahead, and tells by mail the partners who order the prestation at the list price", async () => {
+    const actor = await adminActor();
+    const now = new Date();
+    const prestation = await makePrestation(db(), { priceCents: 2000, name: `Désherbage (prix ${Date.now()})` });
+    const ordering = await createOrganisation(db(), { name: "Partenaire qui commande" });
+    const orderer = await createUser(db(), { role: "PARTNER_ADMIN", organisationId: ordering.id });
+    await createServiceRequest(db(), { organisationId: ordering.id, prestationId: prestation.id });
+    const negotiating = await createOrganisation(db(), { name: "Partenaire au prix négocié" });
+    await createServiceRequest(db(), { organisationId: negotiating.id, prestationId: prestation.id });
+    await db().prestationPrice.create({ data: { prestationId: prestation.id, organisationId: negotiating.id, priceCents: 1900, validFrom: new Date(now.getTime() - DAY) } });
+    const stranger = await createOrganisation(db(), { name: "Partenaire sans commande" });
+    await createUser(db(), { role: "PARTNER_ADMIN", organisationId: stranger.id });
+    const day = (days: number) => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(new Date(now.getTime() + days * DAY));
+
+    const early = await addPriceVersion(actor, prestation.id, { price: 2400, validFrom: day(10), organisationId: null }, now);
+    expect(early).toEqual({ ok: false, field: "validFrom", message: expect.stringContaining("au moins 30 jours à l'avance") });
+    expect(await db().prestationPrice.count({ where: { prestationId: prestation.id, priceCents: 2400 } })).toBe(0);
+
+    expect(await addPriceVersion(actor, prestation.id, { price: 2400, validFrom: day(31), organisationId: null }, now)).toEqual({ ok: true });
+    const version = await db().prestationPrice.findFirstOrThrow({ where: { prestationId: prestation.id, priceCents: 2400 } });
+    const told = await db().notification.findMany({ where: { kind: "price.changed", key: { startsWith: `price.changed:${version.id}:` } } });
+    // Only the partner that orders it at the list price: not the one with its own price, not one that never ordered it.
+    expect(told.map((n) => n.groupKey)).toEqual([`partner:price:${version.id}:${ordering.id}`]);
+    const payload = told[0]!.payload as Parameters<typeof deliverNotification>[0];
+    expect(await deliverNotification(payload, new Date(Date.now() + 30 * 60_000))).toMatchObject({ written: 1 });
+    const [mail] = await db().mail.findMany({ where: { dedupeKey: { startsWith: payload.key } } });
+    expect(mail!.to).toBe(orderer.email);
+    expect(mail!.text).toContain(`sera de ${formatEuros(2400)} HT l'heure par personne à partir du ${formatDate(version.validFrom)}`);
+    expect(mail!.text).toContain("gardent le prix en vigueur");
+
+    // A cut may apply today; the negotiated partner is told of its own new price.
+    expect(await addPriceVersion(actor, prestation.id, { price: 1700, validFrom: day(0), organisationId: negotiating.id }, now)).toEqual({ ok: true });
+    expect(await db().notification.count({ where: { kind: "price.changed", groupKey: { endsWith: `:${negotiating.id}` } } })).toBe(1);
   });
 });
 

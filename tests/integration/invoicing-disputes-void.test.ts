@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 // provider (no Stripe key): what the next invoice run bills, and what the
 // database refuses whatever the code does.
 const { db } = await import("~/data/db.server.ts");
-const { requestVoid, requestCreditNote, applyProviderInvoice } = await import("~/data/invoicing.server.ts");
+const { requestVoid, requestCreditNote, applyProviderInvoice, recordTransfer } = await import("~/data/invoicing.server.ts");
+const { deliverNotification } = await import("~/data/notifications.server.ts");
 const { rebilledOn } = await import("~/data/billing-claims.server.ts");
 const { openDispute, settleDispute, interventionHours, listOpenDisputes } = await import("~/data/disputes.server.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
@@ -44,7 +45,7 @@ describe("a void frees its interventions to be billed again", () => {
     expect(await db().invoice.count({ where: { organisationId: p!.organisationId } })).toBe(1);
     expect(await db().billingClaim.count({ where: { interventionId: { in: p!.interventionIds } } })).toBe(2);
 
-    expect(await requestVoid(finance, first!.id)).toMatchObject({ ok: true });
+    expect(await requestVoid(finance, first!.id, "Heures saisies sur le mauvais partenaire")).toMatchObject({ ok: true });
     expect(await db().billingClaim.count({ where: { interventionId: { in: p!.interventionIds } } })).toBe(0);
     // The partner is told, through the outbox.
     expect(await db().notification.count({ where: { kind: "invoice.voided", groupKey: `partner:invoice:${first!.id}` } })).toBe(1);
@@ -67,7 +68,8 @@ describe("a void frees its interventions to be billed again", () => {
     const voided = await db().invoice.findUniqueOrThrow({ where: { id: first!.id }, include: { lines: true, creditNotes: true } });
     expect(voided).toMatchObject({ status: "VOID", number: first!.number, totalInclVatCents: first!.totalInclVatCents });
     expect(voided.lines.map((l) => [l.interventionId, l.amountExclVatCents])).toEqual(first!.lines.map((l) => [l.interventionId, l.amountExclVatCents]));
-    expect(voided.creditNotes).toHaveLength(1);
+    // The commercial gesture, and the credit note that cancels the rest.
+    expect(voided.creditNotes.map((c) => c.amountCents).sort((a, b) => a - b)).toEqual([500, first!.totalInclVatCents - 500].sort((a, b) => a - b));
     // Finance reads, on the voided invoice, where its interventions went.
     expect(await rebilledOn(first!.id)).toEqual({ interventions: 2, rebilled: 2, invoices: [{ id: second.id, number: second.number, status: "OPEN" }] });
     expect((await db().intervention.findMany({ where: { id: { in: p!.interventionIds } } })).every((i) => i.status === "INVOICED")).toBe(true);
@@ -100,8 +102,54 @@ describe("a void frees its interventions to be billed again", () => {
     // Releasing a claim of a live invoice by hand.
     await expect(db().billingClaim.delete({ where: { interventionId } })).rejects.toThrow(/billing claim/);
     expect(await db().invoiceLine.count({ where: { interventionId } })).toBe(1);
-    await requestVoid(finance, invoice!.id);
+    await requestVoid(finance, invoice!.id, "Doublon");
     await expect(db().invoice.update({ where: { id: invoice!.id }, data: { status: "OPEN" } })).rejects.toThrow(/void is final/);
+  });
+});
+
+describe("voiding is deliberate and follows the legal path", () => {
+  it("cancels the issued invoice by a credit note for what it still bills, keeps the reason, audits it and tells the partner", async () => {
+    const [p] = await seedInvoicingPartners(db(), { count: 1, month: "2026-03", interventionsEach: 2 });
+    const partner = await partnerActor(p!.organisationId);
+    await bill("2026-03", p!.organisationId);
+    const [invoice] = await liveInvoices(p!.organisationId);
+    expect(await requestCreditNote(finance, invoice!.id, 300, "Geste commercial")).toMatchObject({ ok: true });
+
+    const reason = "Prestation facturée au mauvais site";
+    const result = await requestVoid(finance, invoice!.id, reason);
+    expect(result).toMatchObject({ ok: true, message: expect.stringMatching(/^Facture F\d{4}-\d{5} annulée par l'avoir A\d{4}-\d{5}/) });
+    const voided = await db().invoice.findUniqueOrThrow({ where: { id: invoice!.id }, include: { creditNotes: { orderBy: { createdAt: "asc" } } } });
+    expect(voided).toMatchObject({ status: "VOID", voidReason: reason, voidedAt: expect.any(Date) });
+    // The second credit note cancels what the first left: the two together cancel the whole invoice.
+    const cancelling = voided.creditNotes[1]!;
+    expect(cancelling).toMatchObject({ amountCents: invoice!.totalInclVatCents - 300, reason: `Annulation de la facture ${invoice!.number} : ${reason}` });
+    expect(cancelling.number).toMatch(/^A\d{4}-\d{5}$/);
+    // Its Factur-X is queued; no Stripe credit note (Stripe's copy is voided by the void job instead).
+    expect(await db().outboxEvent.count({ where: { payload: { path: ["creditNoteId"], equals: cancelling.id } } })).toBeGreaterThan(0);
+    expect(await db().outboxEvent.count({ where: { businessKey: `credit-note:${cancelling.id}` } })).toBe(0);
+    expect(await db().outboxEvent.count({ where: { businessKey: `invoice-void:${invoice!.id}` } })).toBe(1);
+    const [entry] = await db().auditLog.findMany({ where: { action: "invoice.void", entityId: invoice!.id } });
+    expect(entry!.details).toMatchObject({ reason, number: invoice!.number, creditNote: cancelling.number });
+
+    // The partner's mail names the invoice, the reason and the credit note.
+    const event = await db().outboxEvent.findFirstOrThrow({ where: { queue: "notifications", payload: { path: ["invoiceId"], equals: invoice!.id } } });
+    const payload = event.payload as Parameters<typeof deliverNotification>[0];
+    expect(await deliverNotification(payload, new Date(Date.now() + 30 * 60_000))).toMatchObject({ written: 1 });
+    const user = await db().user.findUniqueOrThrow({ where: { id: partner.userId } });
+    const [mail] = await db().mail.findMany({ where: { to: user.email, dedupeKey: { startsWith: payload.key } } });
+    expect(mail!.subject).toBe(`Facture ${invoice!.number} annulée`);
+    expect(mail!.text).toContain(`Motif : ${reason}`);
+    expect(mail!.text).toContain(`L'avoir ${cancelling.number} l'annule`);
+  });
+
+  it("refuses to void an invoice on which a payment was received", async () => {
+    const [p] = await seedInvoicingPartners(db(), { count: 1, month: "2026-02", interventionsEach: 1 });
+    await bill("2026-02", p!.organisationId);
+    const [invoice] = await liveInvoices(p!.organisationId);
+    expect(await recordTransfer(finance, invoice!.id, { amountCents: 1000, reference: "VIR-1", receivedAt: new Date() })).toMatchObject({ ok: true });
+    expect(await requestVoid(finance, invoice!.id, "Erreur")).toEqual({ ok: false, message: expect.stringContaining("Un paiement de 10,00") });
+    expect((await db().invoice.findUniqueOrThrow({ where: { id: invoice!.id } })).status).toBe("OPEN");
+    expect(await db().creditNote.count({ where: { invoiceId: invoice!.id } })).toBe(0);
   });
 });
 

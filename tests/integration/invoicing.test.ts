@@ -142,7 +142,7 @@ describe("webhooks", () => {
       partners.slice(0, 5).map(async (p) => db().invoice.findFirstOrThrow({ where: { organisationId: p.organisationId } })),
     );
     double.payAsCustomer(paid!.stripeInvoiceId!);
-    expect(await requestVoid(actor, voided!.id)).toMatchObject({ ok: true });
+    expect(await requestVoid(actor, voided!.id, "Facture en double")).toMatchObject({ ok: true });
     await processors.applyStatusChange("void", { invoiceId: voided!.id });
     const note = await requestCreditNote(actor, credited!.id, 1000, "Une heure facturée en trop");
     expect(note).toMatchObject({ ok: true });

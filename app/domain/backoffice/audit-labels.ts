@@ -40,7 +40,7 @@ export const AUDIT_ACTION_LABELS = {
   "invoice.status_changed": "Statut de facture changé",
   "invoice.transfer_recorded": "Virement enregistré",
   "invoice.uncollectible": "Facture déclarée irrécouvrable",
-  "invoice.void": "Facture annulée",
+  "invoice.void": "Facture annulée par un avoir",
   "invoicing.exported": "Factures exportées",
   "invoicing.issue_requested": "Émission demandée",
   "invoicing.prepare_requested": "Brouillons demandés",

@@ -21,3 +21,15 @@ export function priceInForce(
   const list = latest(versions.filter((v) => v.organisationId === null));
   return { priceCents: list?.priceCents ?? prestation.priceCents, negotiated: false };
 }
+
+/** A price rise is announced this many days before it applies: partners plan their budgets; a lower price may apply from today. */
+export const PRICE_RISE_NOTICE_DAYS = 30;
+
+/** The French reason a new price may not start on `validFrom` (YYYY-MM-DD, Paris), or null. */
+export function priceNoticeProblem(input: { newPriceCents: number; currentPriceCents: number; validFrom: string; today: string }): string | null {
+  if (input.newPriceCents <= input.currentPriceCents) return null;
+  const earliest = new Date(Date.parse(`${input.today}T12:00:00Z`) + PRICE_RISE_NOTICE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  return input.validFrom < earliest
+    ? `Une hausse de prix s'annonce aux partenaires au moins ${PRICE_RISE_NOTICE_DAYS} jours à l'avance : choisissez une date à partir du ${earliest.slice(8, 10)}/${earliest.slice(5, 7)}/${earliest.slice(0, 4)}.`
+    : null;
+}

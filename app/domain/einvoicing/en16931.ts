@@ -2,6 +2,7 @@
 // French e-invoicing reform builds on), from plain data the data layer loads.
 // Pure: no I/O, no clock. The Factur-X writer and the readable PDF both read
 // this one model, so the XML and the printed figures cannot disagree.
+import { linePricing } from "~/domain/invoicing/document-lines.ts";
 import { divideRoundHalfUp } from "~/domain/money/lines.ts";
 
 export type PostalAddress = { line: string; postalCode: string; city: string; country: "FR" };
@@ -199,15 +200,8 @@ function lineOf(line: SourceLine, sites: Map<string, SourceSite>, multipleSites:
   if (site && multipleSites) notes.push(`Lieu d'exécution : ${site.name}, ${site.address}, ${site.postalCode} ${site.city}`);
   if (line.purchaseOrderNumber) notes.push(`Bon de commande : ${line.purchaseOrderNumber}`);
   const common = { id: line.id, name: line.description, note: notes.length ? notes.join(" · ") : null, netAmountCents: line.exclVatCents, vatCategory: vatCategoryOf(line.vatRateBasisPoints), vatRateBasisPoints: line.vatRateBasisPoints };
-  // Minutes worked at an hourly price: quantity in minutes, price per 60 minutes, exact.
-  if (line.pricingUnit === "PER_WORKER_HOUR" && line.quantity > 0 && divideRoundHalfUp(line.unitPriceCents * line.quantity, 60) === line.exclVatCents) {
-    return { ...common, quantity: String(line.quantity), unitCode: "MIN", netPriceCents: line.unitPriceCents, baseQuantity: "60" };
-  }
-  if (line.quantity === 1 && line.unitPriceCents === line.exclVatCents) {
-    return { ...common, quantity: "1", unitCode: "C62", netPriceCents: line.unitPriceCents, baseQuantity: null };
-  }
-  // Anything else (a late cancellation at a share of the price): one unit at the line's amount.
-  return { ...common, quantity: "1", unitCode: "C62", netPriceCents: line.exclVatCents, baseQuantity: null };
+  const pricing = linePricing({ pricingUnit: line.pricingUnit, quantity: line.quantity, unitPriceCents: line.unitPriceCents, exclVatCents: line.exclVatCents });
+  return { ...common, quantity: String(pricing.quantity), unitCode: pricing.unitCode, netPriceCents: pricing.unitPriceCents, baseQuantity: pricing.baseQuantity ? String(pricing.baseQuantity) : null };
 }
 
 /** VAT breakdown per rate: bases and taxes are sums of the lines, as printed (VAT is rounded per line). */

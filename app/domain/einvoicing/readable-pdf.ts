@@ -4,6 +4,7 @@
 // come from the caller, so this stays free of I/O.
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import { quantityLabel, unitPriceLabel } from "~/domain/invoicing/document-lines.ts";
 import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import type { EN16931Document, EN16931Party, PostalAddress } from "./en16931.ts";
 
@@ -166,8 +167,9 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
       header();
     }
     const used = text(label, margin, { size: 8.5, max: cols.qty - margin - 70 });
-    right(l.unitCode === "MIN" ? formatMinutes(Number(l.quantity)) : l.quantity, cols.qty, { size: 8.5 });
-    right(`${formatEuros(l.netPriceCents)}${l.baseQuantity ? "/h" : ""}`, cols.price, { size: 8.5 });
+    const pricing = { quantity: Number(l.quantity), unitCode: l.unitCode, unitPriceCents: l.netPriceCents, baseQuantity: l.baseQuantity ? (60 as const) : null };
+    right(quantityLabel(pricing), cols.qty, { size: 8.5 });
+    right(unitPriceLabel(pricing), cols.price, { size: 8.5 });
     right(formatVatRate(l.vatRateBasisPoints), cols.vat, { size: 8.5 });
     right(formatEuros(l.netAmountCents), cols.amount, { size: 8.5 });
     y -= used + 4;

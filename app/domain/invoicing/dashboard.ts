@@ -1,5 +1,5 @@
 // The finance dashboard's figures, from issued invoices. Pure.
-import { ageingBucket, type AgeingBucket, type InvoiceStatus } from "./status.ts";
+import { ageingBucket, amountDueCents, type AgeingBucket, type InvoiceStatus } from "./status.ts";
 
 export type DashboardInvoice = {
   status: InvoiceStatus;
@@ -24,7 +24,7 @@ export function summarise(invoices: readonly DashboardInvoice[], now: Date) {
   for (const i of invoices) {
     if (i.status === "VOID") continue;
     const invoiced = i.totalCents - i.creditedCents;
-    const outstanding = i.status === "OPEN" || i.status === "UNCOLLECTIBLE" ? Math.max(0, invoiced - i.paidCents) : 0;
+    const outstanding = amountDueCents({ status: i.status, totalInclVatCents: i.totalCents, paidCents: i.paidCents, creditedCents: i.creditedCents });
     const overdue = outstanding > 0 && i.dueAt && i.dueAt.getTime() < now.getTime() ? outstanding : 0;
     for (const f of [
       byMonth.get(i.month) ?? byMonth.set(i.month, zero()).get(i.month)!,

@@ -69,3 +69,8 @@ export function ageingBucket(dueAt: Date, now: Date): AgeingBucket {
 export function isOverdue(i: { status: InvoiceStatus; dueAt: Date | null }, now: Date): boolean {
   return (i.status === "OPEN" || i.status === "UNCOLLECTIBLE") && !!i.dueAt && i.dueAt.getTime() < now.getTime();
 }
+
+/** What the partner still owes on an invoice: its total less payments and credit notes, while open or uncollectible; nothing otherwise. */
+export function amountDueCents(i: { status: InvoiceStatus | string; totalInclVatCents: number; paidCents: number; creditedCents: number }): number {
+  return i.status === "OPEN" || i.status === "UNCOLLECTIBLE" ? Math.max(0, i.totalInclVatCents - i.paidCents - i.creditedCents) : 0;
+}

@@ -1,5 +1,5 @@
 import { buildMail, type Mail } from "~/domain/mail/layout.ts";
-import { formatDateTime, formatEuros, formatMinutes, ofName } from "~/utils/format.ts";
+import { formatDate, formatDateTime, formatEuros, formatMinutes, ofName } from "~/utils/format.ts";
 
 // Who is told by email of what, and in which words. Partner users are told of
 // their requests and invoices; coordination of what needs its attention. Each
@@ -16,6 +16,7 @@ export const PARTNER_NOTIFICATION_KINDS = [
   "message.answered",
   "dispute.settled",
   "invoice.voided",
+  "price.changed",
 ] as const;
 export const STAFF_NOTIFICATION_KINDS = ["message.received", "intervention.unstaffable", "hours.flagged"] as const;
 export const NOTIFICATION_KINDS = [...PARTNER_NOTIFICATION_KINDS, ...STAFF_NOTIFICATION_KINDS] as const;
@@ -41,6 +42,7 @@ export const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
   "message.answered": "Réponse de la coordination à un message",
   "dispute.settled": "Décision sur une contestation d'heures",
   "invoice.voided": "Facture annulée",
+  "price.changed": "Nouveau prix d'une prestation que vous commandez, avant qu'il s'applique",
   "message.received": "Message d'un partenaire sur une demande",
   "intervention.unstaffable": "Intervention qu'aucune équipe ne peut assurer",
   "hours.flagged": "Heures enregistrées loin du prévu ou au-delà du plafond",
@@ -64,7 +66,11 @@ export type NotificationFacts = {
   message?: string; // a message's text, for its recipients
   settlement?: string | null; // a dispute's answer
   invoiceNumber?: string; // an invoice's number (voided)
+  creditNoteNumber?: string; // the credit note that cancels a voided invoice
   amountCents?: number;
+  priceCents?: number; // a new price, excl. VAT
+  priceUnit?: string; // "l'heure par personne"
+  validFrom?: Date; // when it applies
   recordedMinutes?: number[]; // hours recorded per person of the team (no names), absent people left out
 };
 
@@ -96,7 +102,9 @@ export function notificationLine(kind: NotificationKind, f: NotificationFacts): 
     case "dispute.settled":
       return `Contestation des heures du ${when(f)} tranchée.${f.settlement ? ` Réponse : ${f.settlement}` : ""}`;
     case "invoice.voided":
-      return `Facture ${f.invoiceNumber ?? ""} annulée.`;
+      return `Facture ${f.invoiceNumber ?? ""} annulée${f.creditNoteNumber ? ` par l'avoir ${f.creditNoteNumber}` : ""}.${f.reason ? ` Motif : ${f.reason}` : ""}`;
+    case "price.changed":
+      return `Nouveau prix de ${f.prestation} : ${formatEuros(f.priceCents ?? 0)} HT ${f.priceUnit ?? ""} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}.`;
     case "message.received":
       return `Message ${f.organisation ? ofName(f.organisation) : "du partenaire"} : « ${f.message ?? ""} »`;
     case "intervention.unstaffable":
@@ -108,7 +116,7 @@ export function notificationLine(kind: NotificationKind, f: NotificationFacts): 
 
 export function notificationMail(kind: NotificationKind, to: string, f: NotificationFacts): Mail {
   const footer = audienceOf(kind) === "staff" ? STAFF_FOOTER : PARTNER_FOOTER;
-  const link = { href: f.link, label: kind === "invoice.voided" ? "Voir mes factures" : "Voir la demande" };
+  const link = { href: f.link, label: kind === "invoice.voided" ? "Voir la facture" : "Voir la demande" };
   const what = `${f.prestation} — ${f.site}`;
   switch (kind) {
     case "request.received":
@@ -163,8 +171,15 @@ export function notificationMail(kind: NotificationKind, to: string, f: Notifica
       return buildMail(to, `Facture ${f.invoiceNumber ?? ""} annulée`, [
         "Bonjour,",
         `La facture ${f.invoiceNumber ?? ""}${f.amountCents !== undefined ? ` de ${formatEuros(f.amountCents)}` : ""} est annulée : vous n'avez rien à régler sur celle-ci.${f.reason ? ` Motif : ${f.reason}` : ""}`,
+        ...(f.creditNoteNumber ? [`L'avoir ${f.creditNoteNumber} l'annule ; vous le trouverez avec vos factures.`] : []),
         "Si une facture la remplace, vous la recevrez séparément.",
       ], link, footer);
+    case "price.changed":
+      return buildMail(to, `Nouveau prix : ${f.prestation} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}`, [
+        "Bonjour,",
+        `Le prix de la prestation ${f.prestation} sera de ${formatEuros(f.priceCents ?? 0)} HT ${f.priceUnit ?? ""} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}.`,
+        "Il s'applique aux demandes passées à partir de cette date. Vos demandes déjà passées, leurs devis et vos factures gardent le prix en vigueur quand vous les avez passées.",
+      ], { href: f.link, label: "Voir le catalogue" }, footer);
     case "message.received":
       return buildMail(to, `${f.reference} : message ${f.organisation ? ofName(f.organisation) : "d'un partenaire"}`, ["Bonjour,", `${f.organisation ?? "Le partenaire"} écrit au sujet de la demande ${f.reference} (${what}) :`, f.message ?? "", "Répondez depuis la demande : le partenaire est prévenu par e-mail."], link, footer);
     case "intervention.unstaffable":
@@ -192,7 +207,7 @@ export function digestMail(to: string, events: { kind: NotificationKind; facts: 
     to,
     `${first.reference} : ${events.length} nouvelles`,
     ["Bonjour,", `Du nouveau sur ${what} :`, ...events.map((e) => `• ${notificationLine(e.kind, e.facts)}`)],
-    { href: first.link, label: first.invoiceNumber ? "Voir mes factures" : "Voir la demande" },
+    { href: first.link, label: first.invoiceNumber ? "Voir la facture" : "Voir la demande" },
     staff ? STAFF_FOOTER : PARTNER_FOOTER,
   );
 }

@@ -1,13 +1,21 @@
 import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
+import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import type { Estimate } from "./order.ts";
 
 // The quote as a PDF (A4), built in memory with pdf-lib. Helvetica's WinAnsi
 // encoding covers French accents and the euro sign; any other character is
 // replaced so a partner's note can never break the document.
 
+/** How long a quote holds its prices: 30 days from the day it is made. */
+export const QUOTE_VALIDITY_DAYS = 30;
+export function quoteValidUntil(issuedAt: Date): Date {
+  return new Date(issuedAt.getTime() + QUOTE_VALIDITY_DAYS * 86_400_000);
+}
+
 export type QuoteDocument = {
   reference: string;
   issuedOn: string; // "29 novembre 2026"
+  validUntil: string; // "29 décembre 2026"
   partner: { name: string; billingAddress: string | null };
   site: string;
   prestation: string;
@@ -67,10 +75,13 @@ export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occur
     y = Math.min(after, y);
   };
 
+  // The seller as on every invoice (mentions.ts owns it): name, address, SIRET, VAT number.
+  const seller = ASSOCIATION;
   line("La Conciergerie Solidaire", { font: bold, size: 16, color: green });
-  line("Association Aurore — Les Cinq Toits, 51 boulevard Exelmans, 75016 Paris", { size: 9, gap: 16 });
+  line(`${seller.name} — ${seller.address.line}, ${seller.address.postalCode} ${seller.address.city}`, { size: 9 });
+  line(`SIRET ${seller.siret} · TVA intracommunautaire ${seller.vatNumber} · ${seller.email}`, { size: 9, gap: 16 });
   line(`Devis ${q.reference}`, { font: bold, size: 14 });
-  line(`Établi le ${q.issuedOn}`, { gap: 12 });
+  line(`Établi le ${q.issuedOn} · valable jusqu'au ${q.validUntil}`, { gap: 12 });
   pair("Client", q.partner.name);
   if (q.partner.billingAddress) pair("Adresse", q.partner.billingAddress);
   pair("Site", q.site);
@@ -91,7 +102,26 @@ export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occur
   y -= 8;
   line(`Ce que cette commande apporte : ${q.amounts.insertion} de travail rémunéré pour des personnes en insertion (Dispositif Premières Heures, Ville de Paris).`, { gap: 8 });
   line("La TVA est calculée ligne par ligne, arrondie au centime. La facture suit les heures réellement travaillées.", { size: 9 });
-  if (q.accepted) line(q.accepted, { font: bold, color: green });
+  line(`Ce devis est valable jusqu'au ${q.validUntil} ; après cette date, les prix peuvent changer.`, { size: 9, gap: 12 });
+  if (q.accepted) line(q.accepted, { font: bold, color: green, gap: 8 });
+
+  // « Bon pour accord »: what a partner's purchasing department signs and sends back.
+  const boxHeight = 120;
+  if (y - boxHeight < margin) {
+    page = pdf.addPage([width, height]);
+    y = height - margin;
+  }
+  line("Bon pour accord", { font: bold, size: 12 });
+  line("Date, nom et qualité du signataire, signature précédée de la mention manuscrite « Bon pour accord » (et cachet de l'organisme).", { size: 9, gap: 6 });
+  const top = y + 10;
+  page.drawRectangle({ x: margin, y: top - boxHeight, width: width - 2 * margin, height: boxHeight, borderColor: rgb(0.6, 0.64, 0.68), borderWidth: 0.8 });
+  y = top - 16;
+  line("Date :", { x: margin + 10 });
+  y -= 6;
+  line("Nom et qualité du signataire :", { x: margin + 10 });
+  y -= 6;
+  line("Signature et cachet :", { x: margin + 10 });
+  y = top - boxHeight - 8;
   return pdf.save();
 }
 
