@@ -165,7 +165,7 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
   }
   const validFrom = parisInstant(input.validFrom, 0);
   const effectiveFrom = validFrom < now ? now : validFrom; // "today" starts now: earlier today stays as it was
-  // What the partner(s) would otherwise pay from that date: a rise must be announced ahead.
+  // What the partners would otherwise pay from that date: a rise must be announced ahead.
   const versions = await db().prestationPrice.findMany({ where: { prestationId, OR: [{ organisationId: null }, ...(input.organisationId ? [{ organisationId: input.organisationId }] : [])] }, select: { organisationId: true, priceCents: true, validFrom: true } });
   const current = priceInForce(prestation, versions, input.organisationId, new Date(effectiveFrom.getTime() - 1));
   const problem = priceNoticeProblem({ newPriceCents: input.price, currentPriceCents: current.priceCents, validFrom: input.validFrom, today: parisParts(now).date });

@@ -60,7 +60,7 @@ describe("audit actions in French", () => {
   });
 
   it("reads an unknown or old action and record type in French, never as a code", () => {
-    expect(auditActionLabel("invoice.void")).toBe("Facture annulée");
+    expect(auditActionLabel("invoice.void")).toBe("Facture annulée par un avoir");
     expect(auditActionLabel("something.removed_long_ago")).not.toContain(".");
     expect(auditEntityLabel("Invoice")).toBe("Facture");
     expect(auditEntityLabel("SomethingElse")).toBe("Enregistrement");
