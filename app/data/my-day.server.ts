@@ -170,7 +170,7 @@ export async function calendarFeed(token: string, now = new Date()) {
       endsAt: true,
       status: true,
       site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-      request: { select: { prestation: { select: { name: true } } } },
+      request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
       workersNeeded: true,
     },
   });

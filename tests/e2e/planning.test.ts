@@ -234,9 +234,21 @@ describe("the encadrant's day on a phone (360 px)", () => {
     await page.getByRole("button", { name: /lien d'agenda|nouveau lien/ }).click();
     const link = (await page.locator("code").textContent())!;
     expect(link).toMatch(/\/calendar\/encadrant\/[\w-]+\.ics$/);
-    const feed = await page.request.get(new URL(new URL(link).pathname, page.url()).toString());
-    expect(feed.status()).toBe(200);
-    expect(await feed.text()).toContain("BEGIN:VCALENDAR");
+    // The order's own access note comes before the site's usual one, as on the weekly sheet.
+    const [ordered] = await queryApp<{ id: string; note: string | null }>(
+      `SELECT r.id, r."accessInstructions" AS note FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id JOIN "Supervisor" s ON s.id = i."supervisorId"
+        JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example' AND i."startsAt" > now() AND i.status NOT IN ('SUBMITTED', 'DECLINED') ORDER BY i."startsAt" LIMIT 1`,
+    );
+    await queryApp(`UPDATE "ServiceRequest" SET "accessInstructions" = 'Badge à retirer à l''accueil auprès de M. Martin' WHERE id = $1`, [ordered!.id]);
+    try {
+      const feed = await page.request.get(new URL(new URL(link).pathname, page.url()).toString());
+      expect(feed.status()).toBe(200);
+      const ics = (await feed.text()).replace(/\r\n[ \t]/g, "");
+      expect(ics).toContain("BEGIN:VCALENDAR");
+      expect(ics).toContain("Accès : Badge à retirer à l'accueil auprès de M. Martin");
+    } finally {
+      await queryApp(`UPDATE "ServiceRequest" SET "accessInstructions" = $2 WHERE id = $1`, [ordered!.id, ordered!.note]);
+    }
     await context.close();
   }, 120_000);
 });
