@@ -1,6 +1,6 @@
 import type { Actor } from "~/domain/access/roles.ts";
-import { addDays } from "~/domain/calendar/holidays.ts";
-import { isoWeekday } from "~/domain/calendar/holidays.ts";
+import { addDays, isoWeekday } from "~/domain/calendar/holidays.ts";
+import { overdueCents } from "~/domain/invoicing/status.ts";
 import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { assertCan } from "./backoffice-access.server.ts";
 import { db } from "./db.server.ts";
@@ -24,13 +24,20 @@ export async function adminFigures(actor: Actor, now: Date) {
         AND i.status IN ('SUBMITTED', 'ACCEPTED', 'SCHEDULED')
         AND (i."supervisorId" IS NULL OR (SELECT COUNT(*) FROM "Assignment" a WHERE a."interventionId" = i.id) < i."workersNeeded")`,
     db().worker.count({ where: { anonymisedAt: null, contractEnd: { gte: todayDate, lte: in30Days } } }),
-    db().invoice.aggregate({ where: { status: "OPEN", dueAt: { lt: now } }, _count: true, _sum: { totalInclVatCents: true } }),
+    db().invoice.findMany({
+      where: { status: { in: ["OPEN", "UNCOLLECTIBLE"] }, dueAt: { lt: now } },
+      select: { status: true, dueAt: true, totalInclVatCents: true, payments: { select: { amountCents: true } }, creditNotes: { select: { amountCents: true } } },
+    }),
   ]);
+  // The finance dashboard's rule: what is still due past the due date, uncollectible included, payments and credit notes deducted.
+  const overdueAmounts = overdue
+    .map((i) => overdueCents({ ...i, paidCents: i.payments.reduce((s, p) => s + p.amountCents, 0), creditedCents: i.creditNotes.reduce((s, c) => s + c.amountCents, 0) }, now))
+    .filter((cents) => cents > 0);
   return {
     waitingValidation,
     unstaffedThisWeek: Number(unstaffed[0]?.count ?? 0),
     contractsEnding,
-    overdueInvoices: overdue._count,
-    overdueCents: overdue._sum.totalInclVatCents ?? 0,
+    overdueInvoices: overdueAmounts.length,
+    overdueCents: overdueAmounts.reduce((a, b) => a + b, 0),
   };
 }

@@ -311,3 +311,32 @@ describe("audit log", () => {
     await expect(db().$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE id = ${row!.id}`)).rejects.toThrow();
   });
 });
+
+describe("overdue invoices: one rule for the admin and finance dashboards", () => {
+  it("counts what is still due past the due date, uncollectible included, payments and credit notes deducted", async () => {
+    const { adminFigures } = await import("~/data/backoffice-dashboard.server.ts");
+    const { invoicesForDashboard } = await import("~/data/invoicing.server.ts");
+    const { summarise } = await import("~/domain/invoicing/dashboard.ts");
+    const actor = await adminActor();
+    const now = new Date("2031-03-15T12:00:00Z");
+    const since = new Date("2031-01-01T00:00:00Z");
+    const before = await adminFigures(actor, now);
+    const partner = await createOrganisation(db(), { name: "Partenaire en retard" });
+    const invoice = async (month: number, status: "OPEN" | "UNCOLLECTIBLE", total: number, dueAt: string, paid = 0, credited = 0) => {
+      const row = await db().invoice.create({
+        data: { organisationId: partner.id, status, provider: "local", periodStart: new Date(Date.UTC(2031, month - 1, 1)), periodEnd: new Date(Date.UTC(2031, month, 0)), totalInclVatCents: total, dueAt: new Date(dueAt), issuedAt: new Date("2031-01-05") },
+      });
+      if (paid) await db().payment.create({ data: { invoiceId: row.id, amountCents: paid, method: "transfer", receivedAt: new Date("2031-02-01") } });
+      if (credited) await db().creditNote.create({ data: { invoiceId: row.id, number: `A-RETARD-${month}`, amountCents: credited, reason: "Geste commercial" } });
+    };
+    await invoice(1, "OPEN", 100_00, "2031-02-01", 30_00, 20_00); // 50,00 € overdue
+    await invoice(2, "UNCOLLECTIBLE", 40_00, "2031-03-01"); // 40,00 € overdue
+    await invoice(3, "OPEN", 60_00, "2031-03-01", 60_00); // paid in full: nothing overdue
+    await invoice(4, "OPEN", 25_00, "2031-04-01"); // not yet due
+    const after = await adminFigures(actor, now);
+    expect(after.overdueInvoices - before.overdueInvoices).toBe(2);
+    expect(after.overdueCents - before.overdueCents).toBe(90_00);
+    const finance = summarise((await invoicesForDashboard(since)).filter((i) => i.organisationId === partner.id), now);
+    expect(finance.total.overdueCents).toBe(90_00);
+  });
+});

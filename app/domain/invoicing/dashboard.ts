@@ -1,5 +1,5 @@
 // The finance dashboard's figures, from issued invoices. Pure.
-import { ageingBucket, amountDueCents, type AgeingBucket, type InvoiceStatus } from "./status.ts";
+import { ageingBucket, amountDueCents, overdueCents, type AgeingBucket, type InvoiceStatus } from "./status.ts";
 
 export type DashboardInvoice = {
   status: InvoiceStatus;
@@ -24,8 +24,9 @@ export function summarise(invoices: readonly DashboardInvoice[], now: Date) {
   for (const i of invoices) {
     if (i.status === "VOID") continue;
     const invoiced = i.totalCents - i.creditedCents;
-    const outstanding = amountDueCents({ status: i.status, totalInclVatCents: i.totalCents, paidCents: i.paidCents, creditedCents: i.creditedCents });
-    const overdue = outstanding > 0 && i.dueAt && i.dueAt.getTime() < now.getTime() ? outstanding : 0;
+    const amounts = { status: i.status, totalInclVatCents: i.totalCents, paidCents: i.paidCents, creditedCents: i.creditedCents, dueAt: i.dueAt };
+    const outstanding = amountDueCents(amounts);
+    const overdue = overdueCents(amounts, now);
     for (const f of [
       byMonth.get(i.month) ?? byMonth.set(i.month, zero()).get(i.month)!,
       byPartner.get(i.organisationId) ?? byPartner.set(i.organisationId, { ...zero(), name: i.organisationName }).get(i.organisationId)!,

@@ -66,11 +66,16 @@ export function ageingBucket(dueAt: Date, now: Date): AgeingBucket {
   return "90+";
 }
 
-export function isOverdue(i: { status: InvoiceStatus; dueAt: Date | null }, now: Date): boolean {
-  return (i.status === "OPEN" || i.status === "UNCOLLECTIBLE") && !!i.dueAt && i.dueAt.getTime() < now.getTime();
-}
-
 /** What the partner still owes on an invoice: its total less payments and credit notes, while open or uncollectible; nothing otherwise. */
 export function amountDueCents(i: { status: InvoiceStatus | string; totalInclVatCents: number; paidCents: number; creditedCents: number }): number {
   return i.status === "OPEN" || i.status === "UNCOLLECTIBLE" ? Math.max(0, i.totalInclVatCents - i.paidCents - i.creditedCents) : 0;
+}
+
+/**
+ * What is overdue on an invoice: what is still due once its due date has
+ * passed (uncollectible ones included, partial payments and credit notes
+ * deducted). The finance and admin dashboards both count with it.
+ */
+export function overdueCents(i: Parameters<typeof amountDueCents>[0] & { dueAt: Date | null }, now: Date): number {
+  return i.dueAt && i.dueAt.getTime() < now.getTime() ? amountDueCents(i) : 0;
 }
