@@ -161,6 +161,21 @@ export async function listNumbered(invoiceIds: string[]) {
 }
 
 /**
+ * The next `count` numbers of a series (invoices, credit notes, internal
+ * statements), in order. The series' counter row stays locked (INSERT … ON
+ * CONFLICT DO UPDATE) until the caller's transaction commits: numbers follow
+ * the order of issue with no gap, whatever the number of workers, and a
+ * transaction rolled back gives its numbers back.
+ */
+async function reserveNumbers(tx: Tx, series: string, count: number): Promise<string[]> {
+  const [counter] = await tx.$queryRaw<{ last: number }[]>`
+    INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, ${count})
+    ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + ${count} RETURNING last`;
+  const first = counter!.last - count + 1;
+  return Array.from({ length: count }, (_, i) => formatNumber(series, first + i));
+}
+
+/**
  * Gives the invoice its number, once: the series' counter row is locked
  * (INSERT … ON CONFLICT DO UPDATE) until the transaction commits, so numbers
  * follow the order of issue with no gap, whatever the number of workers.
@@ -173,10 +188,7 @@ export async function claimNumber(invoiceId: string, providerName: "stripe" | "l
     if (invoice.number) return invoice.number;
     const year = Number(parisDate(now()).slice(0, 4));
     const series = invoice.kind === "INTERNAL_STATEMENT" ? internalSeries(year) : invoiceSeries(year);
-    const [counter] = await tx.$queryRaw<{ last: number }[]>`
-      INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
-      ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
-    const number = formatNumber(series, counter!.last);
+    const [number] = await reserveNumbers(tx, series, 1);
     const issuedAt = now();
     const organisation = await tx.organisation.findUniqueOrThrow({ where: { id: invoice.organisationId }, select: { paymentTermsDays: true } });
     await tx.invoice.update({
@@ -209,24 +221,18 @@ export async function claimNumbers(invoiceIds: string[], providerName: "stripe" 
       if (rows.length === 0) return;
       const year = Number(parisDate(now()).slice(0, 4));
       const seriesOf = (kind: string) => (kind === "INTERNAL_STATEMENT" ? internalSeries(year) : invoiceSeries(year));
-      const next = new Map<string, number>();
+      // Each series' numbers, in the run's order.
+      const numbers = new Map<string, string[]>();
       for (const series of new Set(rows.map((r) => seriesOf(r.kind)))) {
-        const count = rows.filter((r) => seriesOf(r.kind) === series).length;
-        const [counter] = await tx.$queryRaw<{ last: number }[]>`
-          INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, ${count})
-          ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + ${count} RETURNING last`;
-        next.set(series, counter!.last - count + 1);
+        numbers.set(series, await reserveNumbers(tx, series, rows.filter((r) => seriesOf(r.kind) === series).length));
       }
       const issuedAt = now();
       const values = rows.map((r) => {
-        const series = seriesOf(r.kind);
-        const n = next.get(series)!;
-        next.set(series, n + 1);
         const internal = r.kind === "INTERNAL_STATEMENT";
         return {
           id: r.id,
           organisationId: r.organisationId,
-          number: formatNumber(series, n),
+          number: numbers.get(seriesOf(r.kind))!.shift()!,
           dueAt: internal ? null : new Date(issuedAt.getTime() + r.paymentTermsDays * 86_400_000),
           provider: internal ? "local" : providerName,
         };
@@ -438,10 +444,8 @@ async function settledCents(tx: Tx, invoiceId: string) {
 /** Numbers (A<year>-…, gapless, in the caller's transaction) and stores a credit note, and queues its Factur-X document. */
 async function createCreditNote(tx: Tx, invoiceId: string, amountCents: number, reason: string, now: Date) {
   const series = creditNoteSeries(Number(parisDate(now).slice(0, 4)));
-  const [counter] = await tx.$queryRaw<{ last: number }[]>`
-    INSERT INTO "InvoiceNumberCounter" (series, last) VALUES (${series}, 1)
-    ON CONFLICT (series) DO UPDATE SET last = "InvoiceNumberCounter".last + 1 RETURNING last`;
-  const note = await tx.creditNote.create({ data: { invoiceId, number: formatNumber(series, counter!.last), amountCents, reason }, select: { id: true, number: true } });
+  const [number] = await reserveNumbers(tx, series, 1);
+  const note = await tx.creditNote.create({ data: { invoiceId, number: number!, amountCents, reason }, select: { id: true, number: true } });
   await enqueueDocument(tx, { creditNoteId: note.id });
   return note;
 }
