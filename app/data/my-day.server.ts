@@ -1,3 +1,4 @@
+import { weeklyCeilingMinutes } from "~/domain/dph.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { decideAttendance, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -114,7 +115,7 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
     const weekMinutes = weekEntries._sum.minutesWorked ?? 0;
     const final = what.kind === "check-out" || what.kind === "correct";
     const farFromPlan = final && hoursDifferFromPlan(entry.minutesWorked, intervention.durationMinutes, fieldHours);
-    const overLimit = farFromPlan || weekMinutes > Math.min(960, worker.weeklyMaxMinutes);
+    const overLimit = farFromPlan || weekMinutes > weeklyCeilingMinutes(worker.weeklyMaxMinutes);
     const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };
     const previousMinutes = existing?.minutesWorked ?? 0;
     await audit(

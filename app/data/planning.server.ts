@@ -1,3 +1,4 @@
+import { DPH_MAX_MINUTES, weeklyCeilingMinutes } from "~/domain/dph.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { attendanceState, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
@@ -69,7 +70,7 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   const worked = new Map<string, number>();
   for (const i of interventions) for (const t of i.timeEntries) worked.set(t.workerId, (worked.get(t.workerId) ?? 0) + t.minutesWorked);
   const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.workerId, a.worker.weeklyMaxMinutes] as const)));
-  const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > Math.min(960, maxOf.get(id) ?? 960)).map(([id]) => id));
+  const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > weeklyCeilingMinutes(maxOf.get(id) ?? DPH_MAX_MINUTES)).map(([id]) => id));
   return {
     supervisors: supervisors.filter((s) => !filters.encadrant || s.id === filters.encadrant).map((s) => ({ id: s.id, name: supervisorName(s) })),
     options: {

@@ -5,7 +5,8 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { createWorkerRecord, creationChoices } from "~/data/people.server.ts";
-import { lastContractDay, newWorkerSchema } from "~/domain/planning/people-forms.ts";
+import { lastContractDay } from "~/domain/dph.ts";
+import { newWorkerSchema } from "~/domain/planning/people-forms.ts";
 import { toParisDate } from "~/utils/paris-time.ts";
 import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lastContractDay, newWorkerSchema } from "./people-forms.ts";
+import { lastContractDay } from "~/domain/dph.ts";
+import { newWorkerSchema } from "./people-forms.ts";
 
 const today = "2026-11-29";
 const base = { firstName: "Awa", lastInitial: "s", contractStart: "2026-12-01", contractEnd: "2027-05-31", weeklyTargetHours: "3", weeklyMaxHours: "16" };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addDays } from "~/domain/calendar/holidays.ts";
+import { DPH_MAX_WEEKLY_HOURS, DPH_MIN_WEEKLY_HOURS, lastContractDay } from "~/domain/dph.ts";
 import { dayField, isCalendarDay } from "~/utils/validation.ts";
 
 // The forms that create the people of the service. A person in insertion is
@@ -26,12 +26,6 @@ export const hoursField = (label: string, min: number, max: number) =>
         .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,25 ou 6,5)."),
     );
 
-/** The last day of a DPH contract that starts on `start`: 12 months at most. */
-export const lastContractDay = (start: string) => {
-  const [y, m, d] = start.split("-").map(Number) as [number, number, number];
-  const sameDayNextYear = new Date(Date.UTC(y + 1, m - 1, d)).toISOString().slice(0, 10);
-  return addDays(sameDayNextYear, -1);
-};
 
 export function newWorkerSchema(today: string) {
   return z
@@ -50,8 +44,8 @@ export function newWorkerSchema(today: string) {
         .transform((s) => s.slice(0, 1).toUpperCase()),
       contractStart: dateField("Indiquez la date de début du contrat."),
       contractEnd: dateField("Indiquez la date de fin du contrat."),
-      weeklyTargetHours: hoursField("l'objectif d'heures par semaine", 3, 16),
-      weeklyMaxHours: hoursField("le plafond d'heures par semaine", 3, 16),
+      weeklyTargetHours: hoursField("l'objectif d'heures par semaine", DPH_MIN_WEEKLY_HOURS, DPH_MAX_WEEKLY_HOURS),
+      weeklyMaxHours: hoursField("le plafond d'heures par semaine", DPH_MIN_WEEKLY_HOURS, DPH_MAX_WEEKLY_HOURS),
       referentSupervisorId: z
         .string()
         .optional()

@@ -2,8 +2,9 @@
 // the weekly target, DPH alerts, the monthly payroll and DPH figures. Pure.
 import { toCsv } from "~/utils/csv.ts";
 
-export const DPH_MIN_MINUTES = 3 * 60;
-export const DPH_MAX_MINUTES = 16 * 60;
+import { DPH_MAX_MINUTES, DPH_MIN_MINUTES, weeklyCeilingMinutes } from "~/domain/dph.ts";
+
+export { DPH_MAX_MINUTES, DPH_MIN_MINUTES };
 const DAY_MS = 86_400_000;
 
 export type WorkerAlert = { kind: "contract-ending" | "under-3h" | "over-16h"; label: string };
@@ -14,7 +15,7 @@ export function workerAlerts(w: { contractEnd: Date; plannedMinutes: number; wee
   const daysLeft = Math.floor((w.contractEnd.getTime() - today.getTime()) / DAY_MS);
   if (daysLeft <= 30) alerts.push({ kind: "contract-ending", label: daysLeft < 0 ? "contrat terminé" : `contrat se termine dans ${daysLeft} j` });
   if (w.plannedMinutes < DPH_MIN_MINUTES) alerts.push({ kind: "under-3h", label: "moins de 3 h cette semaine" });
-  if (w.plannedMinutes > Math.min(DPH_MAX_MINUTES, w.weeklyMaxMinutes)) alerts.push({ kind: "over-16h", label: "plus de 16 h prévues" });
+  if (w.plannedMinutes > weeklyCeilingMinutes(w.weeklyMaxMinutes)) alerts.push({ kind: "over-16h", label: "plus de 16 h prévues" });
   return alerts;
 }
 

@@ -6,18 +6,15 @@ import { z } from "zod";
 import {
   MINUTES_PER_DAY,
   MINUTES_PER_WEEK,
-  addMonths,
-  formatDate,
   isoWeekday,
   parseClock,
   parseDate,
   parseDateTime,
 } from "./time";
+import { DPH_MAX_CONTRACT_MONTHS, DPH_MAX_WEEKLY_HOURS, DPH_MIN_WEEKLY_HOURS, lastContractDay } from "~/domain/dph.ts";
 
-/** DPH (Dispositif Premières Heures): 3 to 16 hours a week, at most 12 months. */
-export const DPH_MIN_WEEKLY_HOURS = 3;
-export const DPH_MAX_WEEKLY_HOURS = 16;
-export const DPH_MAX_CONTRACT_MONTHS = 12;
+/** DPH (Dispositif Premières Heures): 3 to 16 hours a week, at most 12 months (app/domain/dph.ts). */
+export { DPH_MAX_CONTRACT_MONTHS, DPH_MAX_WEEKLY_HOURS, DPH_MIN_WEEKLY_HOURS } from "~/domain/dph.ts";
 export const DEFAULT_SUPERVISOR_WEEKLY_MAX_HOURS = 35;
 /** Travel time between two sites when the instance does not give it. */
 export const DEFAULT_TRAVEL_MINUTES = 60;
@@ -268,9 +265,9 @@ function checkMeaning(instance: Instance) {
     if (contractEnd < contractStart) {
       fail(`${path}.contractEnd`, `la fin du contrat (${worker.contractEnd}) précède son début (${worker.contractStart})`);
     }
-    const lastAllowed = addMonths(contractStart, DPH_MAX_CONTRACT_MONTHS) - 1;
-    if (contractEnd > lastAllowed) {
-      fail(`${path}.contractEnd`, `contrat de plus de 12 mois (DPH) : il doit finir au plus tard le ${formatDate(lastAllowed)}`);
+    const lastAllowed = lastContractDay(worker.contractStart);
+    if (worker.contractEnd > lastAllowed) {
+      fail(`${path}.contractEnd`, `contrat de plus de ${DPH_MAX_CONTRACT_MONTHS} mois (DPH) : il doit finir au plus tard le ${lastAllowed}`);
     }
     checkAvailability(worker.availability, `${path}.availability`);
     checkAbsences(worker.absences, `${path}.absences`);

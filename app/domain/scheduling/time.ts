@@ -73,16 +73,6 @@ export function dateParts(dayNumber: number): { year: number; month: number; day
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-/**
- * Day number of the same calendar day `months` months later; when that day
- * does not exist (31st, 29 February) it rolls over like Date.UTC does, so
- * 2026-01-31 + 1 month = 2026-03-03. Used for the 12-month contract limit.
- */
-export function addMonths(dayNumber: number, months: number): number {
-  const { year, month, day } = dateParts(dayNumber);
-  return Math.round(Date.UTC(year, month - 1 + months, day) / 86_400_000);
-}
-
 /** Half-open intervals [a1, a2) and [b1, b2) overlap. */
 export function overlaps(a1: number, a2: number, b1: number, b2: number): boolean {
   return a1 < b2 && b1 < a2;
