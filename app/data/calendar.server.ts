@@ -3,6 +3,7 @@ import type { CalendarEvent } from "~/domain/ical/ics.ts";
 import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
+import { STAFFED } from "~/domain/requests/status.ts";
 
 // A partner's calendar feed behind a secret URL: the token is stored hashed,
 // shown once, and a new one replaces (revokes) the old.
@@ -36,7 +37,7 @@ export async function calendarFeed(token: string, now = new Date()): Promise<{ n
     where: {
       organisationId: org.id,
       startsAt: { gte: new Date(now.getTime() - 60 * 24 * 3600 * 1000) },
-      status: { in: ["SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID", "CANCELLED"] },
+      status: { in: [...STAFFED, "CANCELLED"] },
     },
     orderBy: { startsAt: "asc" },
     take: 2000,

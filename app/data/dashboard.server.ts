@@ -2,6 +2,7 @@ import { can, type Actor } from "~/domain/access/roles.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
 import { db } from "./db.server.ts";
 import { insertionMinutesSince, yearBounds } from "./impact.server.ts";
+import { UPCOMING } from "~/domain/requests/status.ts";
 
 /** The home page's figures for the actor: their organisation's, or every partner's for staff. */
 export async function homeFigures(actor: Actor, now: Date) {
@@ -10,7 +11,7 @@ export async function homeFigures(actor: Actor, now: Date) {
   const weekAhead = new Date(now.getTime() + 7 * 24 * 60 * 60 * 1000);
   const [upcoming, waiting, unstaffed, doneMinutes] = await Promise.all([
     db().intervention.findMany({
-      where: { ...scope, startsAt: { gte: now }, status: { in: ["SCHEDULED", "ACCEPTED", "SUBMITTED"] } },
+      where: { ...scope, startsAt: { gte: now }, status: { in: [...UPCOMING] } },
       orderBy: { startsAt: "asc" },
       take: 5,
       select: {

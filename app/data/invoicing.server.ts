@@ -13,6 +13,7 @@ import { enqueueDocument, sellerProblems } from "./einvoicing.server.ts";
 import { enqueuePaymentReport } from "./einvoicing-transmission.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
+import { BILLABLE } from "~/domain/requests/status.ts";
 
 // Invoicing's data: drafts from the month's interventions, gapless numbers,
 // provider ids saved as they come, webhook events stored once, corrections,
@@ -31,7 +32,7 @@ export async function listOrganisationsToInvoice(month: Month, organisationId?: 
       ...(organisationId ? { id: organisationId } : {}),
       kind: { in: ["PARTNER", "INTERNAL"] },
       OR: [
-        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, billingClaim: null } } },
+        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: [...BILLABLE] }, billingClaim: null } } },
         { invoices: { some: { periodStart, status: "DRAFT" } } },
       ],
     },
@@ -45,7 +46,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
   // The month, and earlier work still unbilled (a settled dispute, a voided invoice).
   const { from, to } = billingWindow(month);
   const rows = await tx.intervention.findMany({
-    where: { organisationId, startsAt: { gte: from, lt: to }, status: { in: ["DONE", "CANCELLED"] }, billingClaim: null },
+    where: { organisationId, startsAt: { gte: from, lt: to }, status: { in: [...BILLABLE] }, billingClaim: null },
     select: {
       id: true,
       startsAt: true,

@@ -7,6 +7,7 @@ import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { getServiceRules } from "./settings.server.ts";
+import { NEVER_ACCEPTED } from "~/domain/requests/status.ts";
 
 // The encadrant's day: their own interventions only (Supervisor.userId = the
 // signed-in user), hours actually worked, absences of the day, the report.
@@ -163,7 +164,7 @@ export async function calendarFeed(token: string, now = new Date()) {
   const supervisor = await db().supervisor.findUnique({ where: { calendarTokenHash: sha256(token) }, select: { id: true, firstName: true, lastName: true, active: true } });
   if (!supervisor || !supervisor.active) return null;
   const interventions = await db().intervention.findMany({
-    where: { supervisorId: supervisor.id, status: { notIn: ["SUBMITTED", "DECLINED"] }, startsAt: { gte: new Date(now.getTime() - 31 * 86_400_000), lt: new Date(now.getTime() + 92 * 86_400_000) } },
+    where: { supervisorId: supervisor.id, status: { notIn: [...NEVER_ACCEPTED] }, startsAt: { gte: new Date(now.getTime() - 31 * 86_400_000), lt: new Date(now.getTime() + 92 * 86_400_000) } },
     orderBy: { startsAt: "asc" },
     select: {
       id: true,

@@ -4,6 +4,7 @@ import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/pa
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
+import { STAFFED } from "~/domain/requests/status.ts";
 
 /** How far an encadrant sees the people they lead: their interventions of the last four weeks, this week and the next. */
 export const LED_WEEKS_BEFORE = 4;
@@ -42,7 +43,7 @@ export async function listSupervisors() {
 // Coordination: hours of the week, skills, availability, absences, planning sheet, exports
 // ---------------------------------------------------------------------------------------------
 
-const PLANNED = ["SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
+const PLANNED = STAFFED;
 
 const parisWeek = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 

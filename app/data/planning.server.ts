@@ -12,12 +12,12 @@ import { db, readAll, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { loadWeekInstance, lockWeek } from "./scheduling.server.ts";
 import { getServiceRules } from "./settings.server.ts";
+import { LIVE, PLANNABLE } from "~/domain/requests/status.ts";
 
 // The coordinator's planning board: the week per encadrant, the optimisation
 // runs, and steering one intervention by hand under the engine's rules.
 
-const LIVE = ["ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
-export const STEERABLE = ["ACCEPTED", "SCHEDULED"] as const;
+export const STEERABLE = PLANNABLE;
 
 const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 const workerName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
-import { deriveRequestStatus, type InterventionStatus } from "~/domain/requests/status.ts";
+import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
@@ -393,7 +393,6 @@ export async function decideRequest(actor: Actor, requestId: string, decision: {
 
 // ------------------------------------------------------------------ changes
 
-const CHANGEABLE: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED"];
 const planned = (s: InterventionStatus) => s === "ACCEPTED" || s === "SCHEDULED";
 
 /** Scheduling re-staffs an intervention after each change: a new job per change. */
@@ -440,7 +439,7 @@ export async function cancelInterventions(
     }
     const targets = "interventionId" in target ? request.interventions.filter((i) => i.id === target.interventionId) : request.interventions;
     if ("interventionId" in target && targets.length === 0) return NOT_FOUND;
-    const future = targets.filter((i) => CHANGEABLE.includes(i.status) && i.startsAt > now);
+    const future = targets.filter((i) => isIn(CHANGEABLE, i.status) && i.startsAt > now);
     const allowed = future.filter((i) => staff || canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours));
     // A cancelled series creates no more dates: the ones not expanded yet are cancelled with it.
     const stopsSeries = "series" in target && request.recurrence !== "NONE" && request.seriesEndedAt === null;
@@ -509,7 +508,7 @@ export async function changeSeriesTime(actor: Actor, requestId: string, startTim
     let changed = 0;
     let kept = 0;
     for (const i of request.interventions) {
-      if (!CHANGEABLE.includes(i.status) || i.startsAt <= now) continue;
+      if (!isIn(CHANGEABLE, i.status) || i.startsAt <= now) continue;
       const date = parisParts(i.startsAt).date;
       const o = occurrenceAt(date, minutes, request.durationMinutes, request.startWindowMinutes);
       if (o.startsAt.getTime() === i.startsAt.getTime()) continue;
@@ -590,7 +589,7 @@ export async function moveIntervention(
         const request = await changeableRequest(tx, actor, requestId);
         const intervention = request?.interventions.find((i) => i.id === interventionId);
         if (!request || !intervention) return NOT_FOUND;
-        if (!CHANGEABLE.includes(intervention.status) || intervention.startsAt <= now) {
+        if (!isIn(CHANGEABLE, intervention.status) || intervention.startsAt <= now) {
           return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
         }
         if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {

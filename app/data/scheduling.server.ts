@@ -5,15 +5,14 @@ import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time
 import { db, readAll, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
+import { HISTORY, PLANNABLE } from "~/domain/requests/status.ts";
 
 // The bridge between the database and the assignment engine: it builds the
 // engine's instance for one week (Paris wall-clock times) and writes a plan
 // back. The engine itself is pure (app/domain/scheduling).
 
-const PLANNABLE = ["ACCEPTED", "SCHEDULED"] as const;
 // Checked in, done or billed: never re-planned, but their people are taken at
 // those times (the database refuses a double booking) and their hours count.
-const HISTORY = ["IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const;
 const hours = (minutes: number) => Math.round((minutes / 60) * 4) / 4;
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, "0")}:${String(minute % 60).padStart(2, "0")}`;
 

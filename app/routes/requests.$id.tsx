@@ -11,7 +11,7 @@ import { seriesOutlook } from "~/data/series.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { can, isStaffRole } from "~/domain/access/roles.ts";
 import { canChangeOnline, estimateOrder, MAX_TEXT } from "~/domain/requests/order.ts";
-import { RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
+import { CHANGEABLE, isIn, RECURRENCE_LABELS, STATUS_LABELS, STATUS_TONES, WORKED } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { requestHistory, requestTimeline } from "~/domain/requests/timeline.ts";
 import { formatDate, formatDateTime, formatEuros, formatMinutes, formatTime, formatVatRate } from "~/utils/format.ts";
@@ -55,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       ...found,
       interventions: found.interventions.map((i) => ({
         ...i,
-        changeable: ["SUBMITTED", "ACCEPTED", "SCHEDULED"].includes(i.status) && i.startsAt > now,
+        changeable: isIn(CHANGEABLE, i.status) && i.startsAt > now,
         beforeDeadline: canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours),
       })),
     },
@@ -398,7 +398,7 @@ export default function RequestDetail() {
                       <Link to={`/requests/${r.id}/interventions/${i.id}`} aria-label={`Modifier ou annuler l'intervention du ${formatDateTime(i.startsAt)}`}>
                         {i.beforeDeadline ? "Modifier ou annuler" : "Voir"}
                       </Link>
-                    ) : ["DONE", "INVOICED", "PAID"].includes(i.status) ? (
+                    ) : isIn(WORKED, i.status) ? (
                       <Link to={`/requests/${r.id}/interventions/${i.id}`} aria-label={`Heures réalisées le ${formatDateTime(i.startsAt)}, et contestation`}>
                         Heures réalisées
                       </Link>

@@ -14,7 +14,7 @@ import { can } from "~/domain/access/roles.ts";
 import { clockText, parisParts } from "~/domain/calendar/paris.ts";
 import { contestSchema, DISPUTE_TEXT_MAX, OUTCOME_LABELS, settlementText } from "~/domain/invoicing/disputes.ts";
 import { canChangeOnline, changeDeadline, MAX_TEXT } from "~/domain/requests/order.ts";
-import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
+import { CHANGEABLE, isIn, STATUS_LABELS, STATUS_TONES, WORKED } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
 import { parseForm, submittedValues, type FieldErrors } from "~/utils/validation.ts";
@@ -23,7 +23,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` },
 ];
 
-const CHANGEABLE = ["SUBMITTED", "ACCEPTED", "SCHEDULED"];
 
 async function load(request: Request, params: { id?: string; interventionId?: string }) {
   const user = await requireCapability(request, "requests.view");
@@ -40,10 +39,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const rules = await getServiceRules();
   const now = new Date();
   const staff = can(user.role, "requests.decide");
-  const future = CHANGEABLE.includes(intervention.status) && intervention.startsAt > now;
+  const future = isIn(CHANGEABLE, intervention.status) && intervention.startsAt > now;
   const current = parisParts(new Date(intervention.startsAt));
   // Once done: the hours recorded, and the partner's dispute with its outcome.
-  const worked = ["DONE", "INVOICED", "PAID"].includes(intervention.status) ? await interventionHours(actorOf(user), intervention.id, now) : null;
+  const worked = isIn(WORKED, intervention.status) ? await interventionHours(actorOf(user), intervention.id, now) : null;
   return json({
     hours: worked
       ? {
@@ -65,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     prestation: found.prestation.name,
     site: found.site.name,
     recurring: found.recurrence !== "NONE",
-    otherFutureDates: found.interventions.filter((i) => i.id !== intervention.id && CHANGEABLE.includes(i.status) && i.startsAt > now).length,
+    otherFutureDates: found.interventions.filter((i) => i.id !== intervention.id && isIn(CHANGEABLE, i.status) && i.startsAt > now).length,
     intervention,
     current: { date: current.date, startTime: clockText(current.minutes) },
     changeable: future && (staff || canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)),

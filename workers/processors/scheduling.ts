@@ -19,6 +19,7 @@ import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { daySpan, isDayWithin } from "~/utils/validation.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { sharePasses } from "~/utils/share-passes.ts";
+import { PLANNABLE, isIn } from "~/domain/requests/status.ts";
 
 // The scheduling jobs: one engine (app/domain/scheduling), three uses.
 
@@ -66,7 +67,7 @@ export async function staffRequest({ requestId }: JobPayload<"scheduling", "staf
 /** An intervention changed: re-staff it alone, the rest of its week kept. */
 export async function replanIntervention({ interventionId }: JobPayload<"scheduling", "replan-intervention">, now = new Date()) {
   const intervention = await getIntervention(interventionId);
-  if (!intervention || !["ACCEPTED", "SCHEDULED"].includes(intervention.status)) return { skipped: true };
+  if (!intervention || !isIn(PLANNABLE, intervention.status)) return { skipped: true };
   // A date outside what the app accepts (written before it checked) cannot be planned: say so once, no retries.
   if (!isDayWithin(toParisDate(intervention.startsAt), "planned", now)) {
     throw new UnrecoverableError(`Intervention ${interventionId}: its date is outside the dates the app plans (${daySpan("planned", now).min} to ${daySpan("planned", now).max})`);

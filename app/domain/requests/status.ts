@@ -37,7 +37,30 @@ export const STATUS_TONES: Record<InterventionStatus, "green" | "amber" | "red" 
 };
 
 // Progress order along the life of a request (cancelled and declined stand apart).
-const PROGRESS: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"];
+export const PROGRESS: readonly InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"];
+
+// The named sets of an intervention's life: every data function, route and job
+// reads them here instead of writing its own list.
+/** A partner (or coordination) may still move or cancel it. */
+export const CHANGEABLE = ["SUBMITTED", "ACCEPTED", "SCHEDULED"] as const satisfies readonly InterventionStatus[];
+/** Scheduling may (re)staff it; coordination steers its team. */
+export const PLANNABLE = ["ACCEPTED", "SCHEDULED"] as const satisfies readonly InterventionStatus[];
+/** It has started or happened: never re-planned, but its team counts in the week. */
+export const HISTORY = ["IN_PROGRESS", "DONE", "INVOICED", "PAID"] as const satisfies readonly InterventionStatus[];
+/** Staffed and going ahead, or done: a team's week is made of these. */
+export const STAFFED = ["SCHEDULED", ...HISTORY] as const satisfies readonly InterventionStatus[];
+/** Accepted and not cancelled: on the planning board. */
+export const LIVE = ["ACCEPTED", ...STAFFED] as const satisfies readonly InterventionStatus[];
+/** Its hours were worked (they can be read, contested, invoiced). */
+export const WORKED = ["DONE", "INVOICED", "PAID"] as const satisfies readonly InterventionStatus[];
+/** What a month's invoice takes: done, or cancelled late (a fee). */
+export const BILLABLE = ["DONE", "CANCELLED"] as const satisfies readonly InterventionStatus[];
+/** Not yet staffed or started: what a partner still waits for. */
+export const UPCOMING = ["SUBMITTED", "ACCEPTED", "SCHEDULED"] as const satisfies readonly InterventionStatus[];
+/** Never accepted: no one works on it. */
+export const NEVER_ACCEPTED = ["SUBMITTED", "DECLINED"] as const satisfies readonly InterventionStatus[];
+
+export const isIn = (set: readonly InterventionStatus[], status: string): status is InterventionStatus => (set as readonly string[]).includes(status);
 
 /**
  * The request's status: the least advanced status among its live
@@ -58,7 +81,7 @@ export function deriveRequestStatus(statuses: readonly InterventionStatus[]): In
  * status of `some` and none has a status of `none`.
  */
 export function requestStatusCondition(status: InterventionStatus): { some: InterventionStatus[]; none: InterventionStatus[] } {
-  const live = PROGRESS;
+  const live = [...PROGRESS];
   if (status === "DECLINED") return { some: ["DECLINED"], none: live };
   if (status === "CANCELLED") return { some: ["CANCELLED"], none: [...live, "DECLINED"] };
   if (status === "IN_PROGRESS") return { some: ["IN_PROGRESS"], none: [] };

@@ -1,7 +1,7 @@
 import { formatDateTime, formatShortDate, ofName } from "~/utils/format.ts";
-import { STATUS_LABELS, type InterventionStatus } from "./status.ts";
+import { isIn, PROGRESS, STAFFED, STATUS_LABELS, WORKED, type InterventionStatus } from "./status.ts";
 
-const STEPS: InterventionStatus[] = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"];
+const STEPS = PROGRESS;
 
 export type TimelineStep = { status: InterventionStatus; label: string; state: "done" | "current" | "upcoming" };
 export type Timeline = { steps: TimelineStep[]; ended: { status: "CANCELLED" | "DECLINED"; label: string; reason: string | null } | null };
@@ -138,7 +138,7 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
   if (r.seriesEndedAt) push({ at: r.seriesEndedAt, kind: "series", title: "Série arrêtée : plus aucune nouvelle date" });
 
   for (const i of facts.interventions) {
-    if (i.confirmedAt && ["SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID"].includes(i.status)) {
+    if (i.confirmedAt && isIn(STAFFED, i.status)) {
       push({
         at: i.confirmedAt,
         kind: "planned",
@@ -151,7 +151,7 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
       push({ at: i.updatedAt, kind: "unstaffed", title: "Aucune équipe possible pour l'instant", detail: i.unstaffedReason, dates: [i.startsAt], href: "/planning" });
     }
     if (i.cancelledAt && i.status === "CANCELLED") push({ at: i.cancelledAt, kind: "cancelled", title: "Intervention annulée", detail: i.cancelReason, dates: [i.startsAt] });
-    if (i.doneAt && ["DONE", "INVOICED", "PAID"].includes(i.status)) {
+    if (i.doneAt && isIn(WORKED, i.status)) {
       push({ at: i.doneAt, kind: "done", title: "Intervention réalisée", dates: [i.startsAt], href: interventionHref(i.id) });
     }
   }
