@@ -100,7 +100,7 @@ describe("staff in Chromium", () => {
     await signIn(page, "admin@conciergerie.example");
     await page.getByRole("link", { name: "Journal" }).click();
     await page.getByRole("heading", { name: "Journal d'audit" }).waitFor();
-    await expect(page.getByRole("cell", { name: "auth.login" }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByRole("cell", { name: "Connexion", exact: true }).first().isVisible()).resolves.toBe(true);
     await expectAccessible(page);
     await screenshot(page, "audit");
     await page.getByRole("link", { name: "Équipes" }).click();

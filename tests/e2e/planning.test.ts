@@ -147,6 +147,8 @@ describe("the planning board's week, filters and moves", () => {
 
 describe("the encadrant's day on a phone (360 px)", () => {
   let interventionId = "";
+  let displaced: string[] = [];
+  let supervisorId = "";
   beforeAll(async () => {
     // An intervention of the demo encadrant that started a few minutes ago (arrivals are noted from an hour before the start), today in Paris.
     const today = toParisDate(new Date());
@@ -161,6 +163,16 @@ describe("the encadrant's day on a phone (360 px)", () => {
       [startsAt.toISOString(), endsAt.toISOString()],
     );
     interventionId = `e2e-my-day-${Date.now()}`;
+    // Whatever the time of day the suite runs, the encadrant is free for it: an intervention of theirs
+    // at that time goes without an encadrant until the test ends (the database refuses a double booking).
+    displaced = (
+      await queryApp<{ id: string }>(
+        `UPDATE "Intervention" SET "supervisorId" = NULL WHERE "supervisorId" = $1 AND status NOT IN ('CANCELLED', 'DECLINED')
+           AND tsrange("startsAt", "endsAt") && tsrange($2::timestamp, $3::timestamp) RETURNING id`,
+        [supervisor!.id, startsAt.toISOString(), endsAt.toISOString()],
+      )
+    ).map((r) => r.id);
+    supervisorId = supervisor!.id;
     await queryApp(
       `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "supervisorId", "updatedAt")
        VALUES ($1, $2, $3, $4, $5, $6, 90, 2, 'SCHEDULED', $7, now())`,
@@ -169,6 +181,11 @@ describe("the encadrant's day on a phone (360 px)", () => {
     for (const w of workers) {
       await queryApp(`INSERT INTO "Assignment" ("interventionId", "workerId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [interventionId, w.id, startsAt, endsAt]);
     }
+  });
+  afterAll(async () => {
+    if (displaced.length === 0) return;
+    await queryApp(`UPDATE "Intervention" SET status = 'CANCELLED' WHERE id = $1`, [interventionId]);
+    await queryApp(`UPDATE "Intervention" SET "supervisorId" = $1 WHERE id = ANY($2::text[])`, [supervisorId, displaced]);
   });
 
   it("checks a person in, records the hours, saves the report; another encadrant's intervention is a 404", async () => {
