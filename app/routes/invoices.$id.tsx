@@ -77,11 +77,12 @@ export default function PartnerInvoice() {
         </dl>
         {invoice.dueAt && dueCents > 0 ? <p>À régler avant le {formatDate(invoice.dueAt)}.</p> : null}
         {invoice.payments.length + invoice.creditNotes.length > 0 ? (
-          <ul>
+          <ul className="break">
             {invoice.payments.map((p) => (
               <li key={p.id}>
                 {p.method === "stripe" ? "Paiement par carte" : "Virement"} de {formatEuros(p.amountCents)} reçu le {formatDate(p.receivedAt)}
-                {p.reference ? ` (${p.reference})` : ""}
+                {/* The transfer's own reference helps the partner's accounts; a card payment's is Stripe's id, meaningless to them. */}
+                {p.reference && p.method !== "stripe" ? ` (${p.reference})` : ""}
               </li>
             ))}
             {invoice.creditNotes.map((c) => (

@@ -30,21 +30,24 @@ beforeAll(async () => {
   const finance = await new HttpClient().login("finance@conciergerie.example");
   const [row] = await queryApp<{ month: string }>(`SELECT to_char(max("issuedAt") AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month FROM "Invoice" WHERE kind = 'INVOICE' AND number IS NOT NULL`);
   await finance.post("/finance/documents", { month: row!.month, runKey: `e2e-pa-${Date.now()}` }, { from: `/finance/documents?month=${row!.month}` });
-  const open = await until(
-    "two open invoices sent to the platform",
+  // Two invoices the platform approved: the first still open (a transfer is recorded on it); the
+  // second may have been voided meanwhile by another test file sharing the demo data.
+  const sent = await until(
+    "two invoices approved at the platform, one of them open",
     () =>
-      queryApp<{ documentId: string; number: string; invoiceId: string }>(
-        `SELECT t."documentId", d.number, d."invoiceId" FROM "EInvoiceTransmission" t JOIN "InvoiceDocument" d ON d.id = t."documentId" JOIN "Invoice" i ON i.id = d."invoiceId"
-         WHERE i.status = 'OPEN' AND d.kind = 'INVOICE' AND t."lifecycleCode" = '205' ORDER BY d.number LIMIT 2`,
+      queryApp<{ documentId: string; number: string; invoiceId: string; open: boolean }>(
+        `SELECT t."documentId", d.number, d."invoiceId", i.status = 'OPEN' AS open FROM "EInvoiceTransmission" t JOIN "InvoiceDocument" d ON d.id = t."documentId" JOIN "Invoice" i ON i.id = d."invoiceId"
+         WHERE d.kind = 'INVOICE' AND t."lifecycleCode" = '205' ORDER BY (i.status = 'OPEN') DESC, d.number LIMIT 2`,
       ),
-    (rows) => rows.length === 2,
+    (rows) => rows.length === 2 && rows[0]!.open,
+    90_000,
   );
-  [approved, rejected] = open as [typeof approved, typeof rejected];
+  [approved, rejected] = sent.map(({ open: _, ...document }) => document) as [typeof approved, typeof rejected];
   // The platform rejects the second one (as the demo's double does for its listed buyers).
   const res = await fetch(`${inject("paDoubleUrl")}/_double/invoices/${rejected.number}/status`, { method: "POST", body: JSON.stringify({ code: "213", reason: "REJ_UNI : facture en double chez le destinataire" }) });
   expect(res.status).toBe(200);
   await until("Rejetée", () => lifecycleOf(rejected.documentId), (c) => c === "213");
-});
+}, 150_000);
 afterAll(async () => browser?.close());
 
 describe("e-invoice transmission in Chromium", () => {

@@ -127,7 +127,8 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
   it("submits each issued document once, as a Factur-X flow B2B with its sha256, and follows it Déposée → Approuvée", async () => {
     const issued = await issue("2026-01", 3);
     for (const inv of issued) {
-      const t = await reach(inv.number, (t) => t.lifecycleCode === "205", "Approuvée");
+      // Webhooks are handled side by side: Approuvée may be applied before Déposée; wait for both (and the acknowledgement).
+      const t = await reach(inv.number, (t) => t.lifecycleCode === "205" && t.ackStatus === "Ok" && t.events.some((e) => e.kind === "lifecycle" && e.code === "200"), "Approuvée");
       expect(t.state).toBe("submitted");
       expect(t.ackStatus).toBe("Ok");
       expect(t.addressingId).toBe(inv.siren); // the buyer's directory line
