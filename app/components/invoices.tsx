@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { STATUS_LABELS, STATUS_TONES, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { quantityLabel, unitPriceLabel, type LinePricing } from "~/domain/invoicing/document-lines.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
@@ -97,5 +98,26 @@ export function InvoiceLinesTable({ lines }: { lines: InvoiceLineRow[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** An invoice's totals under its lines, for finance and the partner alike; `children` adds figures. */
+export function InvoiceTotals({ invoice, children }: { invoice: { totalExclVatCents: number; vatCents: number; totalInclVatCents: number }; children?: ReactNode }) {
+  return (
+    <dl className="figures">
+      <div>
+        <dt>Total HT</dt>
+        <dd>{formatEuros(invoice.totalExclVatCents)}</dd>
+      </div>
+      <div>
+        <dt>TVA</dt>
+        <dd>{formatEuros(invoice.vatCents)}</dd>
+      </div>
+      <div>
+        <dt>Total TTC</dt>
+        <dd>{formatEuros(invoice.totalInclVatCents)}</dd>
+      </div>
+      {children}
+    </dl>
   );
 }

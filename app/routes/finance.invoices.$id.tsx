@@ -4,7 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { InvoiceLinesTable, InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { InvoiceLinesTable, InvoiceStatusBadge, InvoiceTotals } from "~/components/invoices.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { StatusHistory, TransmissionBadge } from "~/components/einvoicing.tsx";
 import { documentsForInvoices, missingFieldsOf } from "~/data/einvoicing.server.ts";
@@ -271,24 +271,12 @@ export default function FinanceInvoice() {
           </div>
         </div>
         <InvoiceLinesTable lines={invoice.lines} />
-        <dl className="figures">
-          <div>
-            <dt>Total HT</dt>
-            <dd>{formatEuros(invoice.totalExclVatCents)}</dd>
-          </div>
-          <div>
-            <dt>TVA</dt>
-            <dd>{formatEuros(invoice.vatCents)}</dd>
-          </div>
-          <div>
-            <dt>Total TTC</dt>
-            <dd>{formatEuros(invoice.totalInclVatCents)}</dd>
-          </div>
+        <InvoiceTotals invoice={invoice}>
           <div>
             <dt>Heures d'insertion</dt>
             <dd>{formatMinutes(invoice.insertionMinutes)}</dd>
           </div>
-        </dl>
+        </InvoiceTotals>
         {isInvoice ? <p className="muted small">{footer}</p> : null}
         {invoice.issuedAt ? (
           <p className="muted">

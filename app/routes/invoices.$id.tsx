@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Link, useLoaderData } from "@remix-run/react";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { InvoiceLinesTable, InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { InvoiceLinesTable, InvoiceStatusBadge, InvoiceTotals } from "~/components/invoices.tsx";
 import { Alert, Card, PageHeader } from "~/components/ui.tsx";
 import { documentsForInvoices } from "~/data/einvoicing.server.ts";
 import { getPartnerInvoice } from "~/data/invoicing.server.ts";
@@ -107,20 +107,7 @@ export default function PartnerInvoice() {
       </Card>
       <Card title="Détail">
         <InvoiceLinesTable lines={invoice.lines} />
-        <dl className="figures">
-          <div>
-            <dt>Total HT</dt>
-            <dd>{formatEuros(invoice.totalExclVatCents)}</dd>
-          </div>
-          <div>
-            <dt>TVA</dt>
-            <dd>{formatEuros(invoice.vatCents)}</dd>
-          </div>
-          <div>
-            <dt>Total TTC</dt>
-            <dd>{formatEuros(invoice.totalInclVatCents)}</dd>
-          </div>
-        </dl>
+        <InvoiceTotals invoice={invoice} />
       </Card>
     </div>
   );

@@ -75,6 +75,23 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
   );
 }
 
+/** One filter of the board: "all" first, then the choices; the current one selected. */
+function FilterSelect({ name, label, all, value, options }: { name: string; label: string; all: string; value: string | undefined; options: { id: string; name: string }[] }) {
+  return (
+    <div className="field">
+      <label htmlFor={`board-${name}`}>{label}</label>
+      <select id={`board-${name}`} name={name} defaultValue={value ?? ""}>
+        <option value="">{all}</option>
+        {options.map((o) => (
+          <option key={o.id} value={o.id}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export default function Planning() {
   const { week, thisWeek, filters, days, today, canManage, board, run } = useLoaderData<typeof loader>();
   const query = (w: string, f: BoardFilters = filters) => boardQuery(w, f);
@@ -121,50 +138,10 @@ export default function Planning() {
           <label htmlFor="board-week">Semaine du</label>
           <input id="board-week" type="date" name="week" defaultValue={week} />
         </div>
-        <div className="field">
-          <label htmlFor="board-encadrant">Encadrant</label>
-          <select id="board-encadrant" name="encadrant" defaultValue={filters.encadrant ?? ""}>
-            <option value="">Tous</option>
-            {board.options.supervisors.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="board-site">Site</label>
-          <select id="board-site" name="site" defaultValue={filters.site ?? ""}>
-            <option value="">Tous</option>
-            {board.options.sites.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="board-prestation">Prestation</label>
-          <select id="board-prestation" name="prestation" defaultValue={filters.prestation ?? ""}>
-            <option value="">Toutes</option>
-            {board.options.prestations.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="board-status">Statut</label>
-          <select id="board-status" name="status" defaultValue={filters.status ?? ""}>
-            <option value="">Tous</option>
-            {BOARD_STATUSES.map((st) => (
-              <option key={st} value={st}>
-                {BOARD_STATUS_LABELS[st]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="encadrant" label="Encadrant" all="Tous" value={filters.encadrant} options={board.options.supervisors} />
+        <FilterSelect name="site" label="Site" all="Tous" value={filters.site} options={board.options.sites} />
+        <FilterSelect name="prestation" label="Prestation" all="Toutes" value={filters.prestation} options={board.options.prestations} />
+        <FilterSelect name="status" label="Statut" all="Tous" value={filters.status} options={BOARD_STATUSES.map((st) => ({ id: st, name: BOARD_STATUS_LABELS[st] }))} />
         <button type="submit" className="button secondary">
           Afficher
         </button>
