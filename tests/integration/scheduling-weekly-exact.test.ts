@@ -5,7 +5,7 @@ import { loadWeekInstance, startPlanningRun } from "~/data/scheduling.server.ts"
 import highsLoader from "highs";
 import { weeklyIterations } from "~/domain/scheduling/engine.ts";
 import { solveExact } from "~/domain/scheduling/exact.ts";
-import { weeklySearchResult } from "~/domain/scheduling/exact-model.ts";
+import { weeklySearchResult } from "~/domain/scheduling/exact-pipeline.ts";
 import { compileProblem } from "~/domain/scheduling/problem.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
 import { describeWeeklySolver, WEEKLY_EXACT, weeklySolverOptions, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";

@@ -4,7 +4,9 @@ import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { planFromState, solveProblem } from "./engine";
 import { findComponents } from "./exact-model";
-import { dayWindows, describeRefinement, describeWholeGroups, refineByDayWindows, refineGroups } from "./exact-refine";
+import { refineGroups } from "./exact-pipeline";
+import { dayWindows, describeRefinement, refineByDayWindows } from "./exact-refine";
+import { describeWholeGroups } from "./exact-whole";
 import { compileProblem } from "./problem";
 import { PlanState, compareObjectives } from "./state";
 import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
@@ -165,12 +167,12 @@ describe("describeRefinement", () => {
     expect(describeRefinement({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBe(
       "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé : aucune amélioration en 12 résolutions",
     );
-    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0 })).toBeNull();
+    expect(describeWholeGroups({ wholeGroups: [] })).toBeNull();
     const group = { group: [], served: 44_670, servedBound: 44_910, proven: false };
-    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0, wholeGroups: [group] })).toBe(
+    expect(describeWholeGroups({ wholeGroups: [group] })).toBe(
       "puis le groupe résolu en entier : minutes servies à 0,54 % au plus de l'optimum (limite du solveur atteinte)",
     );
-    expect(describeWholeGroups({ ...base, solved: 12, improved: 0, servedGain: 0, wholeGroups: [{ ...group, servedBound: 44_670, proven: true }, group] })).toBe(
+    expect(describeWholeGroups({ wholeGroups: [{ ...group, servedBound: 44_670, proven: true }, group] })).toBe(
       "puis chaque groupe résolu en entier : minutes servies à 0,27 % au plus de l'optimum (limite du solveur atteinte)",
     );
   });

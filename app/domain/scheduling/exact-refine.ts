@@ -1,7 +1,7 @@
-// Exact neighbourhoods for a group of interventions too big for the MIP as a
-// whole: the heuristic's plan is re-solved exactly a few days at a time, with
-// the rest of the week fixed, and a window's new plan is kept only when the
-// whole week's objective improves.
+// Stage "exact windows" of the pipeline (exact-pipeline.ts), for the groups
+// too big for the MIP as a whole: the plan is re-solved exactly a few days at
+// a time, with the rest of the week fixed, and a window's new plan is kept
+// only when the whole week's objective improves.
 //
 // Why days: a person's days are tied together only by the weekly cap and the
 // weekly target (travel and overlaps stay within a day). With the other days
@@ -10,25 +10,26 @@
 // restricted to those days. Windows are two or three days: the heuristic's
 // plateau at 200 interventions was a rearrangement across days (small
 // interventions in, large ones out) that its own moves do not reach. A day
-// too big to pair with another is still re-solved alone. After
-// the windows, a group small enough is solved whole from their plan, which
-// proves its served minutes or bounds them.
+// too big to pair with another is still re-solved alone.
 //
 // Reproducible: the order of the windows depends only on the plan, each solve
 // stops at a node limit, and the number of solves is bounded; a time limit
 // only guards a loaded machine (counted in stops).
-import { polishState } from "./engine";
-import { buildModelWithinBudget, solveModel, type Highs, type WindowOptions } from "./exact-model";
+import { buildModelWithinBudget, type Highs } from "./exact-model";
+import { planWithout, planWithOutcome, solveModel } from "./exact-solve";
+import type { WindowOptions } from "./exact-types";
+import { compareObjectives } from "./objective";
 import { dayOf, startIsPossible, type Problem } from "./problem";
-import { PlanState, compareObjectives } from "./state";
+import { PlanState } from "./state";
 
 /**
- * The shortfall stage of a window stops within 5 % of its bound: proving the
- * last minutes took up to 25 s per window, and the served minutes, proven
- * first, are what the windows are for. On a generated 200-intervention week:
- * 44,670 served minutes in 82 s, against 44,700 in 177 s with 0.
+ * The shortfall stage of a window (and of a whole-group solve) stops within
+ * 5 % of its bound: proving the last minutes took up to 25 s per window, and
+ * the served minutes, proven first, are what the windows are for. On a
+ * generated 200-intervention week: 44,670 served minutes in 82 s, against
+ * 44,700 in 177 s with 0.
  */
-const WINDOW_SHORTFALL_GAP = 0.05;
+export const WINDOW_SHORTFALL_GAP = 0.05;
 
 export interface RefineOptions {
   /** Largest window given to the solver, in candidate starts (an intervention with a time window has several). */
@@ -117,7 +118,7 @@ export function refineByDayWindows(
     const order = windows.map((_, w) => w).sort((a, b) => unserved[b] - unserved[a] || a - b);
     for (const w of order) {
       if (report.solved >= options.maxSolves) return finish();
-      const fixed = fixedOutside(problem, state, windows[w]);
+      const fixed = planWithout(problem, state, windows[w]);
       const around = fixed.minutes.join(",");
       if (provenAround[w] === around) continue;
       const seconds = (options.deadline - performance.now()) / 1000;
@@ -142,17 +143,6 @@ export function refineByDayWindows(
     options.onProgress?.(1);
     return { state, report };
   }
-}
-
-/** The plan without these interventions (a window's, or a group's). */
-function fixedOutside(problem: Problem, state: PlanState, window: number[]): PlanState {
-  const inWindow = new Set(window);
-  const fixed = new PlanState(problem);
-  for (let r = 0; r < problem.requests.length; r++) {
-    const staffing = inWindow.has(r) ? null : state.staffing(r);
-    if (staffing) fixed.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
-  }
-  return fixed;
 }
 
 /**
@@ -182,9 +172,7 @@ function solveWindow(
   const outcome = solveModel(highs, sub, model, warm, seconds, options.nodeLimit, report.stops, { gap: WINDOW_SHORTFALL_GAP });
   report.solved++;
   if (!outcome) return null;
-  const result = fixedOutside(problem, state, window);
-  for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);
-  return { state: result, proven: outcome.provenUpToShortfall };
+  return { state: planWithOutcome(problem, state, window, outcome), proven: outcome.provenUpToShortfall };
 }
 
 /**
@@ -206,49 +194,37 @@ function windowProblem(problem: Problem, fixed: PlanState, window: number[]): Pr
   return { ...problem, people, eligibleSupervisors, eligibleWorkers };
 }
 
-export interface GroupsRefinement {
+
+/** What the windows did over several groups. */
+export interface WindowsRefinement {
   state: PlanState;
   solved: number;
   improved: number;
   /** Solver stages or windows stopped by the clock: another run may give another plan. */
   timeStops: number;
   nodeStops: number;
-  /** Served worker-minutes gained over the plan given. */
-  servedGain: number;
-  /**
-   * The whole-group solves (groups of at most maxWholeStarts candidate starts,
-   * after their windows): the solver's bound on the group's served minutes,
-   * and whether it proved the plan's served minutes maximal.
-   */
-  wholeGroups: Array<{ group: number[]; served: number; servedBound: number; proven: boolean }>;
+  /** The groups the windows reached before their shared budget of solves ran out, in order. */
+  reached: number[][];
 }
 
 /**
- * refineByDayWindows over several independent groups, sharing one budget of
- * solves and one deadline, then the heuristic's polish (travel, which the
- * windows leave aside) when anything changed.
+ * refineByDayWindows over several independent groups, in order, sharing one
+ * budget of solves (windows.maxSolves) and one deadline.
  */
-export function refineGroups(
+export function refineWindows(
   highs: Highs,
   problem: Problem,
   initial: PlanState,
   groups: number[][],
   windows: WindowOptions,
-  limits: { nodeLimit?: number; deadline: number; maxColumns?: number; seed?: number; memoryBudgetBytes?: number; onProgress?: (share: number) => void },
-): GroupsRefinement {
-  let state = initial;
-  const result = { solved: 0, improved: 0, timeStops: 0, nodeStops: 0 };
-  const wholeGroups: GroupsRefinement["wholeGroups"] = [];
-  const solvedWhole = groups.map((group) => group.reduce((sum, r) => sum + problem.requests[r].starts.length, 0) <= windows.maxWholeStarts);
-  // The progress bar: the windows, then the whole solves (often the longer part) when there are any.
-  const windowsShare = solvedWhole.includes(true) ? 0.4 : 1;
-  let reported = 0;
-  const progress = limits.onProgress && ((share: number) => limits.onProgress!((reported = Math.max(reported, share))));
-  for (const [index, group] of groups.entries()) {
+  limits: { nodeLimit?: number; deadline: number; maxColumns?: number; memoryBudgetBytes?: number; onProgress?: (share: number) => void },
+): WindowsRefinement {
+  const result: WindowsRefinement = { state: initial, solved: 0, improved: 0, timeStops: 0, nodeStops: 0, reached: [] };
+  for (const group of groups) {
     const left = windows.maxSolves - result.solved;
     if (left <= 0) break;
     const used = result.solved;
-    const { state: refined, report } = refineByDayWindows(highs, problem, state, group, {
+    const { state, report } = refineByDayWindows(highs, problem, result.state, group, {
       maxWindowStarts: windows.maxStarts,
       maxWindowDays: windows.maxDays,
       maxDayStarts: windows.maxDayStarts,
@@ -257,68 +233,20 @@ export function refineGroups(
       deadline: limits.deadline,
       maxColumns: limits.maxColumns,
       memoryBudgetBytes: limits.memoryBudgetBytes,
-      onProgress: progress && ((share) => progress((windowsShare * (used + share * left)) / windows.maxSolves)),
+      onProgress: limits.onProgress && ((share) => limits.onProgress!((used + share * left) / windows.maxSolves)),
     });
-    state = refined;
+    result.state = state;
+    result.reached.push(group);
     result.solved += report.solved;
     result.improved += report.improved;
     result.timeStops += report.stops.time + (report.stoppedByDeadline ? 1 : 0);
     result.nodeStops += report.stops.nodes;
-    if (solvedWhole[index]) {
-      const whole = solveWholeGroup(highs, problem, state, group, { ...limits, servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit });
-      if (!whole) continue;
-      result.timeStops += whole.stops.time;
-      result.nodeStops += whole.stops.nodes;
-      if (compareObjectives(whole.state.objective(), state.objective()) > 0) {
-        state = whole.state;
-        result.improved++;
-      }
-      // The polish below keeps every request as it is: this stays the group's served minutes.
-      const served = group.reduce((sum, r) => sum + (state.isAssigned(r) ? problem.requests[r].value : 0), 0);
-      wholeGroups.push({ group, served, servedBound: whole.servedBound, proven: whole.proven });
-      progress?.(windowsShare + ((1 - windowsShare) * (index + 1)) / groups.length);
-    }
   }
-  if (result.improved > 0) state = polishState(problem, state, limits.seed);
-  progress?.(1);
-  return { state, ...result, servedGain: state.served - initial.served, wholeGroups };
+  return result;
 }
 
-/**
- * The whole group at once, warm-started from the windows' plan (a good
- * incumbent lets the solver prove or close the gap within its node limit);
- * pins and served minutes, then the shortfall, travel left to the polish.
- */
-function solveWholeGroup(
-  highs: Highs,
-  problem: Problem,
-  state: PlanState,
-  group: number[],
-  limits: { nodeLimit?: number; servedNodeLimit?: number; deadline: number; maxColumns?: number; memoryBudgetBytes?: number },
-): { state: PlanState; servedBound: number; proven: boolean; stops: { time: number; nodes: number } } | null {
-  const seconds = (limits.deadline - performance.now()) / 1000;
-  if (seconds <= 0) return null;
-  const model = buildModelWithinBudget(problem, group, 0, "groupe entier", limits.memoryBudgetBytes);
-  if (typeof model === "string" || model.numCols === 0 || model.numCols > (limits.maxColumns ?? 150_000)) return null;
-  const stops = { time: 0, nodes: 0 };
-  const outcome = solveModel(highs, problem, model, state, seconds, limits.servedNodeLimit, stops, {
-    gap: WINDOW_SHORTFALL_GAP,
-    nodeLimit: limits.nodeLimit,
-  });
-  if (!outcome) return null;
-  const result = fixedOutside(problem, state, group);
-  for (const [r, k, supervisor, team] of outcome.assignments) result.assign(r, k, supervisor, team);
-  const groupValue = group.reduce((sum, r) => sum + problem.requests[r].value, 0);
-  return {
-    state: result,
-    servedBound: Math.min(groupValue, outcome.stage1Bound - model.big * outcome.pinnedKept),
-    proven: outcome.provenServed,
-    stops,
-  };
-}
-
-/** The refinement's line in a run report, in French. */
-export function describeRefinement(refinement: GroupsRefinement): string {
+/** The windows' line in a run report, in French (`servedGain`: minutes served more than the plan they were given). */
+export function describeRefinement(refinement: { solved: number; improved: number; servedGain: number }): string {
   const solves = `${refinement.solved} résolution${refinement.solved > 1 ? "s" : ""}`;
   const intro = "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé";
   if (refinement.improved === 0) return `${intro} : aucune amélioration en ${solves}`;
@@ -327,22 +255,4 @@ export function describeRefinement(refinement: GroupsRefinement): string {
       ? `${refinement.servedGain.toLocaleString("fr-FR")} minutes de travail servies en plus`
       : "autant de minutes servies, mieux réparties";
   return `${intro} : ${refinement.improved} amélioration${refinement.improved > 1 ? "s" : ""} en ${solves}, ${gain}`;
-}
-
-/** The run report's lines on a refinement, in French: the windows (when any ran), then the whole-group solves. */
-export function refinementNotes(refinement: GroupsRefinement): string[] {
-  const whole = describeWholeGroups(refinement);
-  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(whole ? [whole] : [])];
-}
-
-/** What the whole-group solves established, in French (null when none ran). */
-export function describeWholeGroups(refinement: GroupsRefinement): string | null {
-  const groups = refinement.wholeGroups;
-  if (groups.length === 0) return null;
-  const what = groups.length > 1 ? "puis chaque groupe résolu en entier" : "puis le groupe résolu en entier";
-  if (groups.every((g) => g.proven)) return `${what} : minutes servies au maximum, prouvé par le solveur exact`;
-  const served = groups.reduce((sum, g) => sum + g.served, 0);
-  const bound = groups.reduce((sum, g) => sum + g.servedBound, 0);
-  const gap = served > 0 ? (Math.max(0, bound - served) / served) * 100 : 0;
-  return `${what} : minutes servies à ${gap.toLocaleString("fr-FR", { maximumFractionDigits: 2 })} % au plus de l'optimum (limite du solveur atteinte)`;
 }

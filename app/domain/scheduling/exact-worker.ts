@@ -1,8 +1,8 @@
 // Worker thread of solveExact and solveHeuristicInWorker (exact.ts): solves, posts the result (and the search's progress).
 import { parentPort, workerData } from "node:worker_threads";
 import highsLoader from "highs";
-import type { WorkerMode } from "./exact";
-import { solveExactWith, weeklySearchResult, type ExactOptions } from "./exact-model";
+import { solveExactWith, weeklySearchResult } from "./exact-pipeline";
+import type { ExactOptions, WorkerMode } from "./exact-types";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 

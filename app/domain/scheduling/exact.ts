@@ -1,4 +1,4 @@
-// The exact solver's entry point. The MIP (exact-model.ts) is CPU-bound and
+// The exact solver's entry point. The pipeline (exact-pipeline.ts) is CPU-bound and
 // synchronous, so it runs in a worker thread: the caller's event loop (a
 // BullMQ worker, the CLI) stays responsive and a hard deadline can stop it.
 // If the thread cannot start (for instance inside a bundle where the .ts file
@@ -8,12 +8,14 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import highsLoader from "highs";
-import { findComponents, heuristicFallbackResult, solveExactWith, type ExactOptions, type ExactResult } from "./exact-model";
+import { findComponents } from "./exact-model";
+import { heuristicFallbackResult, solveExactWith } from "./exact-pipeline";
+import type { ExactOptions, ExactResult, WorkerMode } from "./exact-types";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 import { chooseWeeklySolver, weeklySolverOptions, type WeeklyLimits, type WeeklySolver } from "./weekly-solver";
 
-export type { ExactOptions, ExactResult, ExactStats, WindowOptions } from "./exact-model";
+export type { ExactOptions, ExactResult, ExactStats, WindowOptions } from "./exact-types";
 
 export interface SolveExactOptions extends ExactOptions {
   /** Solve in the calling thread instead of a worker thread (blocks the event loop). */
@@ -76,8 +78,6 @@ export async function solveHeuristicInWorker(
     throw error;
   }
 }
-
-export type WorkerMode = "exact" | "heuristic";
 
 function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMode = "exact", onProgress?: (share: number) => void): Promise<ExactResult> {
   const timeLimit = options.timeLimitSeconds ?? 30;

@@ -1,7 +1,7 @@
 // How the weekly optimisation chooses its solver, what it records about it,
 // and how the planning board says it in French. Pure: no I/O, no HiGHS (the
 // planning board imports it).
-import type { ExactOptions, ExactResult, WindowOptions } from "./exact-model";
+import type { ExactOptions, ExactResult, WindowOptions } from "./exact-types";
 import type { Instance } from "./instance";
 
 /** What bounds the weekly optimisation's solvers (WEEKLY_EXACT; tests pass smaller ones). */
