@@ -4,6 +4,7 @@
 // Deterministic: no randomness, no clock beyond the seed's own "today".
 import type { Prisma, PrismaClient } from "../app/generated/prisma/client.ts";
 import { buildDraftInvoice, formatNumber, invoiceSeries } from "../app/domain/invoicing/lines.ts";
+import { WORKED } from "../app/domain/requests/status.ts";
 import { firstWorkingDay, monthBounds, monthOf, parisTime, previousMonth } from "../app/domain/invoicing/period.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -11,7 +12,7 @@ type Db = PrismaClient | Prisma.TransactionClient;
 export async function seedInvoicing(db: Db, today: Date) {
   const currentMonth = monthOf(today);
   const past = await db.intervention.findMany({
-    where: { status: { in: ["DONE", "INVOICED", "PAID"] }, startsAt: { lt: today } },
+    where: { status: { in: [...WORKED] }, startsAt: { lt: today } },
     select: {
       id: true,
       startsAt: true,

@@ -1,6 +1,8 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { addDays, isoWeekday } from "~/domain/calendar/holidays.ts";
-import { overdueCents } from "~/domain/invoicing/status.ts";
+import { overdueCents, PAYABLE } from "~/domain/invoicing/status.ts";
+import { UPCOMING } from "~/domain/requests/status.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
 import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { assertCan } from "./backoffice-access.server.ts";
 import { db } from "./db.server.ts";
@@ -21,11 +23,11 @@ export async function adminFigures(actor: Actor, now: Date) {
     db().$queryRaw<{ count: bigint }[]>`
       SELECT COUNT(*)::bigint AS count FROM "Intervention" i
       WHERE i."startsAt" >= ${now} AND i."startsAt" < ${weekEnd}
-        AND i.status IN ('SUBMITTED', 'ACCEPTED', 'SCHEDULED')
+        AND i.status::text IN (${Prisma.join(UPCOMING)})
         AND (i."supervisorId" IS NULL OR (SELECT COUNT(*) FROM "Assignment" a WHERE a."interventionId" = i.id) < i."workersNeeded")`,
     db().worker.count({ where: { anonymisedAt: null, contractEnd: { gte: todayDate, lte: in30Days } } }),
     db().invoice.findMany({
-      where: { status: { in: ["OPEN", "UNCOLLECTIBLE"] }, dueAt: { lt: now } },
+      where: { status: { in: [...PAYABLE] }, dueAt: { lt: now } },
       select: { status: true, dueAt: true, totalInclVatCents: true, payments: { select: { amountCents: true } }, creditNotes: { select: { amountCents: true } } },
     }),
   ]);

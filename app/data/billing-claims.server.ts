@@ -1,4 +1,5 @@
 import type { Settlement } from "~/domain/invoicing/lines.ts";
+import { BILLED } from "~/domain/requests/status.ts";
 import { db, type Tx } from "./db.server.ts";
 
 // Which line bills an intervention now (BillingClaim), and what a settled
@@ -14,7 +15,7 @@ export async function releaseClaims(tx: Tx, invoiceId: string): Promise<number> 
   if (claims.length === 0) return 0;
   const ids = claims.map((c) => c.interventionId);
   await tx.billingClaim.deleteMany({ where: { interventionId: { in: ids } } });
-  await tx.intervention.updateMany({ where: { id: { in: ids }, status: { in: ["INVOICED", "PAID"] } }, data: { status: "DONE" } });
+  await tx.intervention.updateMany({ where: { id: { in: ids }, status: { in: [...BILLED] } }, data: { status: "DONE" } });
   return ids.length;
 }
 

@@ -2,7 +2,7 @@ import { can, type Actor } from "~/domain/access/roles.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
 import { db } from "./db.server.ts";
 import { insertionMinutesSince, yearBounds } from "./impact.server.ts";
-import { UPCOMING } from "~/domain/requests/status.ts";
+import { AWAITING_TEAM, UPCOMING } from "~/domain/requests/status.ts";
 
 /** The home page's figures for the actor: their organisation's, or every partner's for staff. */
 export async function homeFigures(actor: Actor, now: Date) {
@@ -27,7 +27,7 @@ export async function homeFigures(actor: Actor, now: Date) {
     }),
     db().intervention.count({ where: { ...scope, status: "SUBMITTED" } }),
     db().intervention.count({
-      where: { ...scope, startsAt: { gte: now, lt: weekAhead }, status: { in: ["SUBMITTED", "ACCEPTED"] } },
+      where: { ...scope, startsAt: { gte: now, lt: weekAhead }, status: { in: [...AWAITING_TEAM] } },
     }),
     // Hours of work in insertion given by the organisation's orders this year: the certificate's rule.
     insertionMinutesSince(yearBounds(year).from, yearBounds(year).to, scope.organisationId),

@@ -2,6 +2,7 @@ import { can, isPartnerRole, type Actor } from "~/domain/access/roles.ts";
 import type { InsertionRow } from "~/domain/invoicing/impact-certificate.ts";
 import { monthBounds } from "~/domain/invoicing/period.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
+import { WORKED } from "~/domain/requests/status.ts";
 import { db } from "./db.server.ts";
 
 // Hours of work in insertion that partners' orders gave: the one rule behind
@@ -11,7 +12,7 @@ import { db } from "./db.server.ts";
 
 const worked = (from: Date, to: Date, organisationId?: string) => Prisma.sql`
   FROM "TimeEntry" t JOIN "Intervention" i ON i.id = t."interventionId"
-  WHERE t.absent = false AND i.status IN ('DONE', 'INVOICED', 'PAID') AND i."startsAt" >= ${from} AND i."startsAt" < ${to}
+  WHERE t.absent = false AND i.status::text IN (${Prisma.join(WORKED)}) AND i."startsAt" >= ${from} AND i."startsAt" < ${to}
     AND (${organisationId ?? null}::text IS NULL OR i."organisationId" = ${organisationId ?? null})`;
 
 const parisMonth = Prisma.sql`to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM')`;

@@ -1,7 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { buildDraftInvoice, creditNoteSeries, formatNumber, internalSeries, invoiceSeries, type BillableIntervention, type BillingRules } from "~/domain/invoicing/lines.ts";
 import { billingWindow, monthBounds, parisDate, type Month } from "~/domain/invoicing/period.ts";
-import { amountDueCents, mergeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
+import { amountDueCents, CREDITABLE, interventionStatusFor, isInvoiceIn, MAY_BECOME_UNCOLLECTIBLE, mergeStatus, PAYABLE, VOIDABLE, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { inWorkOrder, linePricing, servicePeriod } from "~/domain/invoicing/document-lines.ts";
 import { formatDate, formatEuros } from "~/utils/format.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
@@ -13,7 +13,7 @@ import { enqueueDocument, sellerProblems } from "./einvoicing.server.ts";
 import { enqueuePaymentReport } from "./einvoicing-transmission.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
-import { BILLABLE } from "~/domain/requests/status.ts";
+import { AWAITING_PAYMENT, BILLABLE } from "~/domain/requests/status.ts";
 
 // Invoicing's data: drafts from the month's interventions, gapless numbers,
 // provider ids saved as they come, webhook events stored once, corrections,
@@ -300,7 +300,7 @@ export async function markPublished(invoiceId: string, published: { hostedInvoic
     const lines = await tx.invoiceLine.findMany({ where: { invoiceId, interventionId: { not: null } }, select: { interventionId: true } });
     await tx.intervention.updateMany({
       where: { id: { in: lines.map((l) => l.interventionId!) }, status: "DONE" },
-      data: { status: status === "PAID" ? "PAID" : "INVOICED" },
+      data: { status: interventionStatusFor(status) ?? "INVOICED" },
     });
     if (current!.status === "DRAFT") {
       await audit({ action: "invoice.issued", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoiceId, details: { status } }, tx);
@@ -378,11 +378,12 @@ export async function applyProviderInvoice(state: { providerInvoiceId: string | 
 }
 
 async function setInterventionsFor(tx: Tx, invoiceId: string, status: InvoiceStatus) {
-  if (status !== "PAID" && status !== "OPEN") return;
+  const next = interventionStatusFor(status);
+  if (!next) return;
   const lines = await tx.invoiceLine.findMany({ where: { invoiceId, interventionId: { not: null } }, select: { interventionId: true } });
   await tx.intervention.updateMany({
-    where: { id: { in: lines.map((l) => l.interventionId!) }, status: { in: ["DONE", "INVOICED"] } },
-    data: { status: status === "PAID" ? "PAID" : "INVOICED" },
+    where: { id: { in: lines.map((l) => l.interventionId!) }, status: { in: [...AWAITING_PAYMENT] } },
+    data: { status: next },
   });
 }
 
@@ -395,7 +396,7 @@ export async function invoicesToReconcile(since: Date) {
   return db().invoice.findMany({
     where: {
       provider: "stripe",
-      OR: [{ status: { in: ["OPEN", "UNCOLLECTIBLE"] }, issuedAt: { gte: since } }, { status: "DRAFT", number: { not: null } }],
+      OR: [{ status: { in: [...PAYABLE] }, issuedAt: { gte: since } }, { status: "DRAFT", number: { not: null } }],
     },
     select: { id: true, status: true, stripeInvoiceId: true, periodStart: true },
   });
@@ -459,7 +460,7 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
-    if (invoice.status !== "OPEN" && invoice.status !== "PAID") return { ok: false, message: "Un avoir ne se fait que sur une facture émise ou payée." };
+    if (!isInvoiceIn(CREDITABLE, invoice.status)) return { ok: false, message: "Un avoir ne se fait que sur une facture émise ou payée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const room = invoice.status === "OPEN" ? invoice.totalInclVatCents - credited - paid : invoice.totalInclVatCents - credited;
     if (amountCents > room) return { ok: false, field: "amount", message: `L'avoir ne peut dépasser ${(room / 100).toFixed(2).replace(".", ",")} €.` };
@@ -488,7 +489,7 @@ export async function requestVoid(actor: Actor, invoiceId: string, reason: strin
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
-    if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut être annulée." };
+    if (!isInvoiceIn(VOIDABLE, invoice.status)) return { ok: false, message: "Seule une facture émise et non payée peut être annulée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     if (paid > 0) return { ok: false, message: `Un paiement de ${formatEuros(paid)} a déjà été reçu sur cette facture : corrigez-la par un avoir plutôt que de l'annuler.` };
     const note = invoice.number && invoice.totalInclVatCents - credited > 0 ? await createCreditNote(tx, invoiceId, invoice.totalInclVatCents - credited, `Annulation de la facture ${invoice.number} : ${reason}`, now) : null;
@@ -505,14 +506,14 @@ export async function requestVoid(actor: Actor, invoiceId: string, reason: strin
 }
 
 export async function requestUncollectible(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
-  return changeStatus(actor, invoiceId, ["OPEN"], "UNCOLLECTIBLE", "uncollectible", "Facture classée irrécouvrable.", "Seule une facture émise et non payée peut être classée irrécouvrable.");
+  return changeStatus(actor, invoiceId, MAY_BECOME_UNCOLLECTIBLE, "UNCOLLECTIBLE", "uncollectible", "Facture classée irrécouvrable.", "Seule une facture émise et non payée peut être classée irrécouvrable.");
 }
 
-async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus[], to: InvoiceStatus, job: "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
+async function changeStatus(actor: Actor, invoiceId: string, from: readonly InvoiceStatus[], to: InvoiceStatus, job: "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
-    if (!from.includes(invoice.status)) return { ok: false, message: refused };
+    if (!isInvoiceIn(from, invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
     await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
@@ -525,7 +526,7 @@ export async function recordTransfer(actor: Actor, invoiceId: string, input: { a
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
     if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
-    if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut recevoir un virement." };
+    if (!isInvoiceIn(PAYABLE, invoice.status)) return { ok: false, message: "Seule une facture émise et non payée peut recevoir un virement." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const remaining = invoice.totalInclVatCents - credited - paid;
     if (input.amountCents > remaining) return { ok: false, field: "amount", message: `Le reste à payer est de ${(remaining / 100).toFixed(2).replace(".", ",")} €.` };

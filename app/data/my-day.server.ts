@@ -2,18 +2,15 @@ import { weeklyCeilingMinutes } from "~/domain/dph.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { decideAttendance, hoursDifferFromPlan } from "~/domain/planning/attendance.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
-import { randomToken, sha256 } from "~/utils/tokens.server.ts";
 import { audit } from "./audit.server.ts";
 import { db } from "./db.server.ts";
 import { queueNotification } from "./notifications.server.ts";
 import { getServiceRules } from "./settings.server.ts";
-import { NEVER_ACCEPTED } from "~/domain/requests/status.ts";
+import { isIn, ON_THE_GROUND } from "~/domain/requests/status.ts";
 
 // The encadrant's day: their own interventions only (Supervisor.userId = the
 // signed-in user), hours actually worked, absences of the day, the report.
 
-const SHOWN = ["SCHEDULED", "IN_PROGRESS", "DONE"] as const;
-const RECORDABLE = ["SCHEDULED", "IN_PROGRESS", "DONE"] as const;
 
 export async function supervisorOfUser(userId: string) {
   return db().supervisor.findUnique({ where: { userId }, select: { id: true, firstName: true, lastName: true, calendarTokenHash: true } });
@@ -37,7 +34,7 @@ const interventionSelect = {
 export async function myInterventions(supervisorId: string, now = new Date()) {
   const today = toParisDate(now);
   const rows = await db().intervention.findMany({
-    where: { supervisorId, status: { in: [...SHOWN] }, startsAt: { gte: fromParisLocal(`${today}T00:00`), lt: fromParisLocal(`${addDays(today, 2)}T00:00`) } },
+    where: { supervisorId, status: { in: [...ON_THE_GROUND] }, startsAt: { gte: fromParisLocal(`${today}T00:00`), lt: fromParisLocal(`${addDays(today, 2)}T00:00`) } },
     orderBy: { startsAt: "asc" },
     select: interventionSelect,
   });
@@ -87,7 +84,7 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
       select: { id: true, status: true, startsAt: true, endsAt: true, durationMinutes: true },
     });
     if (!intervention) return { ok: false as const, message: "Cette personne ne fait pas partie de l'équipe de cette intervention." };
-    if (!(RECORDABLE as readonly string[]).includes(intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
+    if (!isIn(ON_THE_GROUND, intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
     const existing = await tx.timeEntry.findUnique({ where: { interventionId_workerId: { interventionId, workerId } } });
     const action = what.kind === "correct" ? "correct" : what.kind;
     const decision = decideAttendance(action, existing, intervention, fieldHours, now);
@@ -135,7 +132,7 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
 export async function saveReport(actor: Actor, supervisorId: string, interventionId: string, report: { text: string; incidents: string | null }) {
   return db().$transaction(async (tx) => {
     const intervention = await tx.intervention.findFirst({ where: { id: interventionId, supervisorId }, select: { status: true } });
-    if (!intervention || !(RECORDABLE as readonly string[]).includes(intervention.status)) return false;
+    if (!intervention || !isIn(ON_THE_GROUND, intervention.status)) return false;
     await tx.interventionReport.upsert({
       where: { interventionId },
       create: { interventionId, text: report.text, incidents: report.incidents, recordedById: actor.userId },
@@ -150,32 +147,3 @@ export async function saveReport(actor: Actor, supervisorId: string, interventio
   });
 }
 
-/** A new secret address for the encadrant's ICS feed; the old one stops working. Shown once. */
-export async function regenerateCalendarToken(actor: Actor, supervisorId: string) {
-  const token = randomToken(24);
-  await db().supervisor.update({ where: { id: supervisorId }, data: { calendarTokenHash: sha256(token) } });
-  await audit({ action: "calendar.token_regenerated", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: supervisorId });
-  return token;
-}
-
-/** The planning behind a feed's secret: a month back, three months ahead. */
-export async function calendarFeed(token: string, now = new Date()) {
-  if (token.length < 16 || token.length > 100) return null;
-  const supervisor = await db().supervisor.findUnique({ where: { calendarTokenHash: sha256(token) }, select: { id: true, firstName: true, lastName: true, active: true } });
-  if (!supervisor || !supervisor.active) return null;
-  const interventions = await db().intervention.findMany({
-    where: { supervisorId: supervisor.id, status: { notIn: [...NEVER_ACCEPTED] }, startsAt: { gte: new Date(now.getTime() - 31 * 86_400_000), lt: new Date(now.getTime() + 92 * 86_400_000) } },
-    orderBy: { startsAt: "asc" },
-    select: {
-      id: true,
-      startsAt: true,
-      endsAt: true,
-      status: true,
-      site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-      request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
-      workersNeeded: true,
-    },
-  });
-  // Team size only: a synced calendar leaves the app, the people's names stay in it.
-  return { supervisor, interventions };
-}

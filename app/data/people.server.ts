@@ -4,7 +4,7 @@ import { addDays, fromParisLocal, parisWeekStart, toParisDate } from "~/utils/pa
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
-import { STAFFED } from "~/domain/requests/status.ts";
+import { PLANNABLE, STAFFED } from "~/domain/requests/status.ts";
 
 /** How far an encadrant sees the people they lead: their interventions of the last four weeks, this week and the next. */
 export const LED_WEEKS_BEFORE = 4;
@@ -166,7 +166,7 @@ async function recordAbsence(tx: Tx, actor: Actor, person: { workerId: string } 
   const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
   const absence = await tx.absence.create({ data: { ...person, startsAt, endsAt } });
   const during = { startsAt: { lt: endsAt }, endsAt: { gt: startsAt } };
-  const live = { in: ["ACCEPTED" as const, "SCHEDULED" as const] };
+  const live = { in: [...PLANNABLE] };
   const affected =
     "workerId" in person
       ? (await tx.assignment.findMany({ where: { workerId: person.workerId, ...during, intervention: { status: live } }, select: { interventionId: true } })).map((a) => a.interventionId)

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
-import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn } from "~/domain/requests/status.ts";
+import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn, PLANNABLE } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
@@ -393,7 +393,7 @@ export async function decideRequest(actor: Actor, requestId: string, decision: {
 
 // ------------------------------------------------------------------ changes
 
-const planned = (s: InterventionStatus) => s === "ACCEPTED" || s === "SCHEDULED";
+const planned = (s: InterventionStatus) => isIn(PLANNABLE, s);
 
 /** Scheduling re-staffs an intervention after each change: a new job per change. */
 async function askReplan(tx: Tx, interventionId: string, now: Date) {

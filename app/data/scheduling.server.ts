@@ -5,7 +5,8 @@ import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time
 import { db, readAll, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
-import { HISTORY, PLANNABLE } from "~/domain/requests/status.ts";
+import { HISTORY, LIVE, PLANNABLE } from "~/domain/requests/status.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
 
 // The bridge between the database and the assignment engine: it builds the
 // engine's instance for one week (Paris wall-clock times) and writes a plan
@@ -149,7 +150,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "ServiceRequest" r ON r.id = i."requestId"
     JOIN "Prestation" p ON p.id = r."prestationId"
     JOIN "Skill" k ON k.id = p."skillId"
-    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status IN ('ACCEPTED', 'SCHEDULED', 'IN_PROGRESS', 'DONE', 'INVOICED', 'PAID')
+    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
     ORDER BY i."startsAt", i.id`;
   const { workerIds, supervisorIds, absences } = people;
   const now = new Date();

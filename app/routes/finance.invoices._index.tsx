@@ -7,7 +7,7 @@ import { InvoiceTable } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { listInvoices, listPartners } from "~/data/invoicing.server.ts";
 import { monthLabel, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
-import { STATUS_LABELS } from "~/domain/invoicing/status.ts";
+import { INVOICE_STATUSES, STATUS_LABELS } from "~/domain/invoicing/status.ts";
 import { formatCount, formatEuros } from "~/utils/format.ts";
 import { monthField } from "~/utils/validation.ts";
 
@@ -15,7 +15,7 @@ export const meta: MetaFunction = () => [{ title: "Factures · La Conciergerie S
 
 const filterSchema = z.object({
   month: monthField("", "search").optional().catch(undefined),
-  status: z.enum(["DRAFT", "OPEN", "PAID", "VOID", "UNCOLLECTIBLE"]).optional().catch(undefined),
+  status: z.enum(INVOICE_STATUSES).optional().catch(undefined),
   organisationId: z.string().max(40).optional().catch(undefined),
 });
 

@@ -4,7 +4,7 @@ import { getRequest } from "~/data/requests.server.ts";
 import { seriesOutlook } from "~/data/series.server.ts";
 import { estimateOrder } from "~/domain/requests/order.ts";
 import { quotePdf, quoteValidUntil } from "~/domain/requests/quote-pdf.ts";
-import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
+import { isIn, RECURRENCE_LABELS, WITHDRAWN } from "~/domain/requests/status.ts";
 import { formatDate, formatDateTime, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 
 // The quote of a request as a PDF, for whoever may see the request.
@@ -13,7 +13,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   const r = id.length <= 40 ? await getRequest(actorOf(user), id) : null;
   if (!r) return notFound(request, user, { type: "ServiceRequest", id: id.slice(0, 40) });
-  const live = r.interventions.filter((i) => i.status !== "CANCELLED" && i.status !== "DECLINED");
+  const live = r.interventions.filter((i) => !isIn(WITHDRAWN, i.status));
   // The series' dates not created yet (rolling horizon) are part of the quote.
   const pending = (await seriesOutlook(r))?.pending ?? [];
   const estimate = estimateOrder({

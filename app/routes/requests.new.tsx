@@ -27,6 +27,7 @@ import {
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
 import { formatDayMonth, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import { isDayWithin, parseForm, type FieldErrors } from "~/utils/validation.ts";
+import { isTeamSize } from "~/domain/team.ts";
 
 export const meta: MetaFunction = () => [{ title: "Commander une prestation · La Conciergerie Solidaire" }];
 
@@ -310,7 +311,7 @@ function liveEstimate(
   const teamSize = Number(state.teamSize);
   // Only what the order accepts is estimated: a date of the calendar within the span, a duration within bounds.
   const durationOk = Number.isInteger(durationMinutes) && durationMinutes >= MIN_DURATION_MINUTES && durationMinutes <= MAX_DURATION_MINUTES;
-  if (!prestation || !durationOk || !Number.isInteger(teamSize) || teamSize < 1 || teamSize > 20) return null;
+  if (!prestation || !durationOk || !isTeamSize(teamSize)) return null;
   const firstDay = isDayWithin(state.date ?? "", "planned") ? state.date! : null;
   const until = isDayWithin(state.recurrenceUntil ?? "", "planned") ? state.recurrenceUntil! : null;
   const recurrence = (RECURRENCES as readonly string[]).includes(state.recurrence!) ? (state.recurrence as Recurrence) : "NONE";

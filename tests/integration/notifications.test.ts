@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { calendarFeed, createCalendarFeed, revokeCalendarFeed } from "~/data/calendar.server.ts";
+import { calendarFeed, createCalendarFeed, encadrantCalendarFeed, regenerateCalendarToken, revokeCalendarFeed } from "~/data/calendar.server.ts";
 import { db } from "~/data/db.server.ts";
 import { deliverNotification, queueNotification, queueNotifications, setMutedNotifications } from "~/data/notifications.server.ts";
 import { decideRequest, postMessage } from "~/data/requests.server.ts";
 import { staffRequest } from "../../workers/processors/scheduling.ts";
 import { buildCalendar } from "~/domain/ical/ics.ts";
-import { createOrganisation, createServiceRequest, createSite, createUser } from "../support/factories.ts";
+import { createOrganisation, createServiceRequest, createSite, createSupervisor, createUser, createWorker } from "../support/factories.ts";
 
 async function partnerWithRequest() {
   const org = await createOrganisation(db(), { name: "Gare test" });
@@ -113,5 +113,35 @@ describe("notifications", () => {
     expect(await calendarFeed(token)).toBeNull();
     await revokeCalendarFeed(actor);
     expect(await calendarFeed(replaced)).toBeNull();
+  });
+
+  it("serves an encadrant's planning through the same builder: team size and access note, never the people's names", async () => {
+    const { org, admin } = await partnerWithRequest();
+    const site = await createSite(db(), { organisationId: org.id, name: "Quai Ouest", accessNotes: "Code 1234" });
+    const supervisor = await createSupervisor(db(), { firstName: "Sandrine", lastName: "Lefebvre" });
+    const person = await createWorker(db(), { firstName: "Moussa" });
+    const request = await createServiceRequest(db(), {
+      organisationId: org.id,
+      siteId: site.id,
+      teamSize: 2,
+      accessInstructions: "Badge à l'accueil",
+      interventions: [
+        { startsAt: new Date("2030-06-05T07:00:00Z"), durationMinutes: 120, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [person.id] },
+        { startsAt: new Date("2030-06-06T07:00:00Z"), durationMinutes: 120, status: "CANCELLED", supervisorId: supervisor.id },
+        { startsAt: new Date("2030-06-07T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED", supervisorId: supervisor.id },
+      ],
+    });
+    const token = await regenerateCalendarToken({ userId: admin.id, organisationId: org.id, role: "ADMIN" }, supervisor.id);
+    const feed = await encadrantCalendarFeed(token, new Date("2030-06-01T00:00:00Z"));
+    expect(feed!.name).toBe("Conciergerie Solidaire, Sandrine Lefebvre");
+    expect(feed!.events.map((e) => [e.uid, e.cancelled])).toEqual([
+      [`${request.interventions[0]!.id}@conciergerie-solidaire`, false],
+      [`${request.interventions[1]!.id}@conciergerie-solidaire`, true],
+    ]);
+    expect(feed!.events[0]!.description).toBe("Équipe de 2 personnes. Accès : Badge à l'accueil");
+    expect(buildCalendar(feed!.name, feed!.events)).not.toContain("Moussa");
+    expect(await encadrantCalendarFeed("x".repeat(32))).toBeNull();
+    await regenerateCalendarToken({ userId: admin.id, organisationId: org.id, role: "ADMIN" }, supervisor.id);
+    expect(await encadrantCalendarFeed(token)).toBeNull();
   });
 });

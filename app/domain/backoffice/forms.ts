@@ -2,6 +2,7 @@ import { z } from "zod";
 import { normaliseSiret, normaliseVatNumber, siretProblem, sirenOfFrenchVat, vatNumberProblem } from "./identifiers.ts";
 import { parseEurosToCents, parsePercentToBasisPoints } from "./money.ts";
 import { dayField } from "~/utils/validation.ts";
+import { TEAM_MAX, TEAM_MIN } from "~/domain/team.ts";
 
 // The back office's forms, as zod schemas with a French message per field.
 // Pure: the routes parse with them (parseForm), the tests check them directly.
@@ -160,7 +161,7 @@ const prestationFields = {
   pricingUnit: z.enum(["PER_WORKER_HOUR", "FLAT"], { error: "Choisissez une unité de prix." }),
   minNoticeDays: intField("un délai de prévenance", 0, 60, " jours"),
   defaultDurationMinutes: intField("une durée", 15, 720, " minutes"),
-  defaultTeamSize: intField("une taille d'équipe", 1, 20, " personnes"),
+  defaultTeamSize: intField("une taille d'équipe", TEAM_MIN, TEAM_MAX, " personnes"),
   active: checkbox,
   ...vatFields,
 };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isCalendarDay, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
 import { accountNameSchema, bicSchema, contactEmailSchema, ibanSchema, phoneSchema } from "../settings/rules.ts";
 import { intField } from "./forms.ts";
+import { TEAM_MAX, TEAM_MIN } from "~/domain/team.ts";
 
 // One small form per service rule on the rules screen: each turns the typed
 // strings into the rule's value, with a French message next to the field.
@@ -83,7 +84,7 @@ const RULE_FORM_LIST = [
     return parsed.days;
   }),
   rule("weeklyOptimisation", { day: isoDay, time: hhmm("une heure") }, (v) => ({ day: v.day, time: v.time })),
-  rule("defaultMaxTeamSize", { value: intField("un nombre de personnes", 1, 20, " personnes") }, (v) => v.value),
+  rule("defaultMaxTeamSize", { value: intField("un nombre de personnes", TEAM_MIN, TEAM_MAX, " personnes") }, (v) => v.value),
   rule("scheduleChangeNoticeDays", { value: intField("un nombre de jours", 0, 60, " jours") }, (v) => v.value),
   rule("recurrenceHorizonWeeks", { value: intField("un nombre de semaines", 2, 26, " semaines") }, (v) => v.value),
   rule("notificationDigestMinutes", { value: intField("un nombre de minutes", 0, 60, " minutes") }, (v) => v.value),
@@ -101,7 +102,7 @@ const RULE_FORM_LIST = [
   ),
   rule(
     "teamSize",
-    { min: intField("un minimum", 1, 20, " personnes"), max: intField("un maximum", 1, 20, " personnes") },
+    { min: intField("un minimum", TEAM_MIN, TEAM_MAX, " personnes"), max: intField("un maximum", TEAM_MIN, TEAM_MAX, " personnes") },
     (v, ctx) => {
       if (v.max < v.min) ctx.addIssue({ code: "custom", path: ["max"], message: "Le maximum doit être au moins égal au minimum." });
       return { min: v.min, max: v.max };
@@ -129,5 +130,5 @@ export const skillFormSchema = z.object({
 export const supervisorLimitSchema = z.object({
   intent: z.literal("supervisorLimit"),
   supervisorId: z.string({ error: "Cet encadrant n'existe pas." }).min(1, "Cet encadrant n'existe pas.").max(40, "Cet encadrant n'existe pas."),
-  maxTeamSize: intField("un nombre de personnes", 1, 20, " personnes"),
+  maxTeamSize: intField("un nombre de personnes", TEAM_MIN, TEAM_MAX, " personnes"),
 });

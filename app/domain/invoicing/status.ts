@@ -1,5 +1,43 @@
-// Invoice statuses, ageing and the French labels. Pure.
-export type InvoiceStatus = "DRAFT" | "OPEN" | "PAID" | "VOID" | "UNCOLLECTIBLE";
+// The invoice's lifecycle: its states, the moves allowed between them, the
+// named sets every data function, route and job reads (instead of writing its
+// own list), ageing and the French labels. Pure.
+export const INVOICE_STATUSES = ["DRAFT", "OPEN", "PAID", "VOID", "UNCOLLECTIBLE"] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/**
+ * Where each state may go. A draft is issued (OPEN), though Stripe may report
+ * it further along at once; open → paid | void | uncollectible; uncollectible
+ * → paid | void; paid and void are final. Stripe's own states follow the same
+ * order, so a fetched state that is not a move allowed here is a step back and
+ * is ignored (mergeStatus).
+ */
+export const TRANSITIONS: Record<InvoiceStatus, readonly InvoiceStatus[]> = {
+  DRAFT: ["OPEN", "UNCOLLECTIBLE", "PAID", "VOID"],
+  OPEN: ["UNCOLLECTIBLE", "PAID", "VOID"],
+  UNCOLLECTIBLE: ["PAID", "VOID"],
+  PAID: [],
+  VOID: [],
+};
+
+export const canMove = (from: InvoiceStatus, to: InvoiceStatus) => TRANSITIONS[from].includes(to);
+
+/** Issued and not settled: something may still be due on it, paid by card or transfer, and it may be voided. */
+export const PAYABLE = ["OPEN", "UNCOLLECTIBLE"] as const satisfies readonly InvoiceStatus[];
+/** Finance may cancel it (by a credit note for what it still bills). */
+export const VOIDABLE = PAYABLE;
+/** A credit note may correct it: issued and not voided nor written off. */
+export const CREDITABLE = ["OPEN", "PAID"] as const satisfies readonly InvoiceStatus[];
+/** Finance may write it off as uncollectible (only from open, by hand). */
+export const MAY_BECOME_UNCOLLECTIBLE = ["OPEN"] as const satisfies readonly InvoiceStatus[];
+/** Issued and with the partner, for the finance page's corrections (credit note, transfer, uncollectible, void). */
+export const CORRECTABLE = ["OPEN", "PAID", "UNCOLLECTIBLE"] as const satisfies readonly InvoiceStatus[];
+
+export const isInvoiceIn = <S extends InvoiceStatus>(set: readonly S[], status: string): status is S => (set as readonly string[]).includes(status);
+
+/** What an invoice now in `status` makes of its interventions: invoiced while open, paid once paid; nothing otherwise. */
+export function interventionStatusFor(status: InvoiceStatus): "INVOICED" | "PAID" | null {
+  return status === "PAID" ? "PAID" : status === "OPEN" ? "INVOICED" : null;
+}
 
 export const STATUS_LABELS: Record<InvoiceStatus, string> = {
   DRAFT: "Brouillon",
@@ -17,13 +55,7 @@ export const STATUS_TONES: Record<InvoiceStatus, "green" | "amber" | "red" | "bl
   UNCOLLECTIBLE: "red",
 };
 
-/**
- * The status a Stripe invoice maps to. Stripe's own states only move forward
- * (draft → open → paid | void | uncollectible, uncollectible → paid | void),
- * so the app takes a fetched state only when it is not a step back.
- */
-const RANK: Record<InvoiceStatus, number> = { DRAFT: 0, OPEN: 1, UNCOLLECTIBLE: 2, PAID: 3, VOID: 3 };
-
+/** The status a Stripe invoice maps to. */
 export function fromStripeStatus(status: string | null | undefined): InvoiceStatus | null {
   switch (status) {
     case "draft":
@@ -43,8 +75,7 @@ export function fromStripeStatus(status: string | null | undefined): InvoiceStat
 
 /** The state to keep when an event or a fetch reports `next` for an invoice now in `current`. */
 export function mergeStatus(current: InvoiceStatus, next: InvoiceStatus): InvoiceStatus {
-  if (current === "PAID" || current === "VOID") return current; // final
-  return RANK[next] >= RANK[current] ? next : current;
+  return canMove(current, next) ? next : current;
 }
 
 export type AgeingBucket = "current" | "1-30" | "31-60" | "61-90" | "90+";
@@ -68,7 +99,7 @@ export function ageingBucket(dueAt: Date, now: Date): AgeingBucket {
 
 /** What the partner still owes on an invoice: its total less payments and credit notes, while open or uncollectible; nothing otherwise. */
 export function amountDueCents(i: { status: InvoiceStatus | string; totalInclVatCents: number; paidCents: number; creditedCents: number }): number {
-  return i.status === "OPEN" || i.status === "UNCOLLECTIBLE" ? Math.max(0, i.totalInclVatCents - i.paidCents - i.creditedCents) : 0;
+  return isInvoiceIn(PAYABLE, i.status) ? Math.max(0, i.totalInclVatCents - i.paidCents - i.creditedCents) : 0;
 }
 
 /**

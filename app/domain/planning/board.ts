@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { isDayWithin, isRecordId } from "~/utils/validation.ts";
+import { BILLED, isIn } from "~/domain/requests/status.ts";
 
 // The planning board's filters, read from the address (?encadrant=&site=&prestation=&status=)
 // so a reload or a shared link shows the same board. A value that does not
@@ -61,7 +62,7 @@ type BoardItem = { status: string; supervisorId: string | null; siteId: string; 
 
 export function boardStatusOf(i: Pick<BoardItem, "status" | "supervisorId">): BoardStatus {
   if (i.status === "ACCEPTED" || !i.supervisorId) return "unstaffed";
-  if (i.status === "INVOICED" || i.status === "PAID") return "BILLED";
+  if (isIn(BILLED, i.status)) return "BILLED";
   return i.status as BoardStatus;
 }
 

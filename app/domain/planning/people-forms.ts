@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DPH_MAX_WEEKLY_HOURS, DPH_MIN_WEEKLY_HOURS, lastContractDay } from "~/domain/dph.ts";
 import { dayField, isCalendarDay } from "~/utils/validation.ts";
+import { TEAM_MAX, TEAM_MIN, TEAM_TOO_LARGE, TEAM_TOO_SMALL } from "~/domain/team.ts";
 
 // The forms that create the people of the service. A person in insertion is
 // known by first name and initial, contract dates, weekly hours and skills
@@ -88,7 +89,7 @@ export const newSupervisorSchema = z.object({
     .trim()
     .regex(/^\d{1,2}$/, "Un nombre entier de personnes.")
     .transform(Number)
-    .pipe(z.number().min(1, "Une personne au moins.").max(20, "20 personnes au plus.")),
+    .pipe(z.number().min(TEAM_MIN, TEAM_TOO_SMALL).max(TEAM_MAX, TEAM_TOO_LARGE)),
   weeklyMaxHours: z
     .string({ error: "Indiquez un nombre d'heures." })
     .trim()

@@ -5,6 +5,7 @@ import { lineTotals, type LineTotals } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
 import { formatLongDate } from "~/utils/format.ts";
 import { dayField, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
+import { TEAM_MAX, TEAM_MIN, TEAM_TOO_LARGE, TEAM_TOO_SMALL } from "~/domain/team.ts";
 
 // The order form of the partner portal: its zod schema (French messages), the
 // rules of a date (notice, opening days and hours, holidays, closures), the
@@ -65,7 +66,7 @@ export const orderSchema = z
       "30 minutes au moins.",
       "10 heures au plus : au-delà, faites deux demandes.",
     ).refine((m) => m % 15 === 0, "Une durée au quart d'heure."),
-    teamSize: intField("Indiquez le nombre de personnes (un nombre entier).", 1, 20, "Une personne au moins.", "20 personnes au plus."),
+    teamSize: intField("Indiquez le nombre de personnes (un nombre entier).", TEAM_MIN, TEAM_MAX, TEAM_TOO_SMALL, TEAM_TOO_LARGE),
     purchaseOrderNumber: optionalText(50),
     recurrence: z.enum(RECURRENCES, { error: "Choisissez une fréquence." }),
     recurrenceEnd: z.enum(["count", "until"]).optional().catch("count"),

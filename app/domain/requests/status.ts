@@ -59,8 +59,18 @@ export const BILLABLE = ["DONE", "CANCELLED"] as const satisfies readonly Interv
 export const UPCOMING = ["SUBMITTED", "ACCEPTED", "SCHEDULED"] as const satisfies readonly InterventionStatus[];
 /** Never accepted: no one works on it. */
 export const NEVER_ACCEPTED = ["SUBMITTED", "DECLINED"] as const satisfies readonly InterventionStatus[];
+/** Waiting for validation or for a team: the home page's "without a team" count. */
+export const AWAITING_TEAM = ["SUBMITTED", "ACCEPTED"] as const satisfies readonly InterventionStatus[];
+/** Staffed and not yet invoiced: the encadrant's day shows it and their hours are recorded on it. */
+export const ON_THE_GROUND = ["SCHEDULED", "IN_PROGRESS", "DONE"] as const satisfies readonly InterventionStatus[];
+/** On an issued invoice: a void puts it back to DONE. */
+export const BILLED = ["INVOICED", "PAID"] as const satisfies readonly InterventionStatus[];
+/** Worked and not yet paid: an issued or paid invoice moves it on. */
+export const AWAITING_PAYMENT = ["DONE", "INVOICED"] as const satisfies readonly InterventionStatus[];
+/** Will not take place: cancelled, or declined before it was accepted. */
+export const WITHDRAWN = ["CANCELLED", "DECLINED"] as const satisfies readonly InterventionStatus[];
 
-export const isIn = (set: readonly InterventionStatus[], status: string): status is InterventionStatus => (set as readonly string[]).includes(status);
+export const isIn = <S extends InterventionStatus>(set: readonly S[], status: string): status is S => (set as readonly string[]).includes(status);
 
 /**
  * The request's status: the least advanced status among its live
@@ -68,7 +78,7 @@ export const isIn = (set: readonly InterventionStatus[], status: string): status
  * cancelled/declined when every intervention is.
  */
 export function deriveRequestStatus(statuses: readonly InterventionStatus[]): InterventionStatus {
-  const live = statuses.filter((s) => s !== "CANCELLED" && s !== "DECLINED");
+  const live = statuses.filter((s) => !isIn(WITHDRAWN, s));
   if (live.length === 0) return statuses.includes("DECLINED") ? "DECLINED" : "CANCELLED";
   // An intervention in progress makes the request in progress, whatever the others say.
   if (live.includes("IN_PROGRESS")) return "IN_PROGRESS";

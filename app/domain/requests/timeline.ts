@@ -1,5 +1,5 @@
 import { formatDateTime, formatShortDate, ofName } from "~/utils/format.ts";
-import { isIn, PROGRESS, STAFFED, STATUS_LABELS, WORKED, type InterventionStatus } from "./status.ts";
+import { isIn, PROGRESS, STAFFED, STATUS_LABELS, WITHDRAWN, WORKED, type InterventionStatus } from "./status.ts";
 
 const STEPS = PROGRESS;
 
@@ -12,7 +12,7 @@ export type Timeline = { steps: TimelineStep[]; ended: { status: "CANCELLED" | "
  * declined request ends it, with the reason.
  */
 export function requestTimeline(status: InterventionStatus, reason: string | null = null): Timeline {
-  if (status === "CANCELLED" || status === "DECLINED") {
+  if (isIn(WITHDRAWN, status)) {
     return { steps: [{ status: "SUBMITTED", label: STATUS_LABELS.SUBMITTED, state: "done" }], ended: { status, label: STATUS_LABELS[status], reason } };
   }
   const at = STEPS.indexOf(status);

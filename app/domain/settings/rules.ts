@@ -1,6 +1,7 @@
 import { electronicFormatIBAN, isValidBIC, validateIBAN, ValidationErrorsIBAN } from "ibantools";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { z } from "zod";
+import { TEAM_MAX, TEAM_MIN } from "~/domain/team.ts";
 
 // The service rules, in one place: the portal, the scheduler and invoicing read
 // them through app/data/settings.server.ts; the back office edits them. Each
@@ -88,7 +89,7 @@ export const SERVICE_RULES = {
   /** Weekly optimisation: ISO weekday and time, Europe/Paris. */
   weeklyOptimisation: z.object({ day: z.number().int().min(1).max(7), time: hhmm }).default({ day: 4, time: "14:00" }),
   /** Default team size limit of an encadrant (each encadrant may have their own). */
-  defaultMaxTeamSize: z.number().int().min(1).max(20).default(6),
+  defaultMaxTeamSize: z.number().int().min(TEAM_MIN).max(TEAM_MAX).default(6),
   /** Days ahead within which a person's confirmed schedule changes only with their agreement. */
   scheduleChangeNoticeDays: z.number().int().min(0).max(60).default(7),
   /** Weeks ahead to which recurring requests are expanded into dated interventions (daily job). */
@@ -98,7 +99,7 @@ export const SERVICE_RULES = {
   /** Months after a contract ends before a person in insertion is anonymised. */
   retentionMonths: z.number().int().min(12).max(120).default(24),
   /** Team size a partner may order (workers in insertion per intervention). */
-  teamSize: z.object({ min: z.number().int().min(1), max: z.number().int().max(20) }).default({ min: 1, max: 8 }),
+  teamSize: z.object({ min: z.number().int().min(TEAM_MIN), max: z.number().int().max(TEAM_MAX) }).default({ min: 1, max: 8 }),
   /** E-invoicing: VAT due on receipts (TVA sur les encaissements, the rule for services) rather than on debits. */
   vatOnReceipts: z.boolean().default(true),
   /** Years the Factur-X documents are kept (never less than the 10 years of the law, art. L123-22 C. com.). */
