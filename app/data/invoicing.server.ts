@@ -458,7 +458,7 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
   if (seller.length > 0) return { ok: false, message: `Avoir non émis : ${seller.map((p) => p.message).join(" ; ")}` };
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (invoice.status !== "OPEN" && invoice.status !== "PAID") return { ok: false, message: "Un avoir ne se fait que sur une facture émise ou payée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const room = invoice.status === "OPEN" ? invoice.totalInclVatCents - credited - paid : invoice.totalInclVatCents - credited;
@@ -487,7 +487,7 @@ export async function requestVoid(actor: Actor, invoiceId: string, reason: strin
   if (seller.length > 0) return { ok: false, message: `Facture non annulée : l'avoir d'annulation ne peut pas être émis. ${seller.map((p) => p.message).join(" ; ")}` };
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut être annulée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     if (paid > 0) return { ok: false, message: `Un paiement de ${formatEuros(paid)} a déjà été reçu sur cette facture : corrigez-la par un avoir plutôt que de l'annuler.` };
@@ -511,7 +511,7 @@ export async function requestUncollectible(actor: Actor, invoiceId: string): Pro
 async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus[], to: InvoiceStatus, job: "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!from.includes(invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
@@ -524,7 +524,7 @@ async function changeStatus(actor: Actor, invoiceId: string, from: InvoiceStatus
 export async function recordTransfer(actor: Actor, invoiceId: string, input: { amountCents: number; reference: string; receivedAt: Date }): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (invoice.status !== "OPEN" && invoice.status !== "UNCOLLECTIBLE") return { ok: false, message: "Seule une facture émise et non payée peut recevoir un virement." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const remaining = invoice.totalInclVatCents - credited - paid;

@@ -18,7 +18,7 @@ import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
 import { amountDueCents } from "~/domain/invoicing/status.ts";
-import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
 import { dayField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Facture ${data?.invoice.number ?? "(brouillon)"} · La Conciergerie Solidaire` }];
