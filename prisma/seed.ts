@@ -976,7 +976,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
       ...fields,
     });
   };
-  const cancelled = (p: Planned, o: Occurrence, reason: string): Partial<Outcome> => ({
+  const cancelled = (_p: Planned, o: Occurrence, reason: string): Partial<Outcome> => ({
     status: InterventionStatus.CANCELLED,
     cancelReason: reason,
     cancelledAt: paris(o.day - 1, clock("17:30")),

@@ -147,7 +147,7 @@ function jsonErrorOffset(text: string): number {
     if (i >= text.length) fail();
     i++;
   };
-  const value = (): void => {
+  const value = () => {
     space();
     const c = text[i];
     if (c === "{") {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type-check, db:check, then the unit, integration, HTTP and browser
+# npm test: lint and format check (Biome, biome.json), type-check, db:check, then the unit, integration, HTTP and browser
 # tests on real PostgreSQL, Redis and Chromium that this script starts itself.
 # Ends with "N passed, N failed" alone on a line.
 set -uo pipefail
@@ -28,6 +28,7 @@ node --input-type=module -e '
 prepare_template --force || exit 1
 redis-cli -u "$REDIS_URL" flushall >/dev/null 2>&1 || true
 
+step "lint" npm run -s lint
 step "type-check" npx tsc --noEmit
 step "db:check" npx tsx scripts/db/cli.ts check
 step "build" npx remix build

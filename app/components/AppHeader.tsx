@@ -12,6 +12,7 @@ export function AppHeader({ user }: { user: HeaderUser | null | undefined }) {
   const { pathname } = useLocation();
   const navRef = useRef<HTMLElement>(null);
   // On a phone the current page's link may be past the screen's edge: bring it into the row's view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again after each navigation (pathname), which moves aria-current.
   useEffect(() => {
     const nav = navRef.current;
     const current = nav?.querySelector<HTMLElement>('[aria-current="page"]');

@@ -34,6 +34,7 @@ export function RunProgress({ runId, initial, refreshHref }: { runId: string; in
   // report and the "Sans équipe" list must tell the same story.
   const revalidator = useRevalidator();
   const endedHere = initial.status === "running" && fetcher.data !== undefined && fetcher.data.status !== "running";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once when the run ends; revalidator changes at every revalidation, which would reload again.
   useEffect(() => {
     if (endedHere && revalidator.state === "idle") revalidator.revalidate();
   }, [endedHere]);

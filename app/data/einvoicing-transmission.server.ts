@@ -168,7 +168,7 @@ export async function loadPaymentReport(paymentId: string) {
   });
   if (!payment) return null;
   const document = payment.invoice.document;
-  if (!document || document.kind !== "INVOICE") return { payment, document: null, report: null };
+  if (document?.kind !== "INVOICE") return { payment, document: null, report: null };
   const report =
     payment.platformReport ??
     (await db().eInvoicePaymentReport.upsert({

@@ -110,7 +110,7 @@ function sourceOf(row: InvoiceRow): InvoiceSource {
 /** An issued invoice as the source of its document (null while a draft or unknown). */
 export async function loadInvoiceSource(invoiceId: string) {
   const row = await db().invoice.findUnique({ where: { id: invoiceId }, select: invoiceSelect });
-  if (!row || !row.number || !row.issuedAt || row.status === "DRAFT") return null;
+  if (!row?.number || !row.issuedAt || row.status === "DRAFT") return null;
   return { kind: row.kind, organisationId: row.organisation.id, billingEmail: row.organisation.billingEmail, source: sourceOf(row) };
 }
 

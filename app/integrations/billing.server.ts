@@ -9,7 +9,6 @@ import { createHash } from "node:crypto";
 import { customFields, invoiceFooter } from "~/domain/invoicing/mentions.ts";
 import { fromStripeStatus, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { Stripe, stripeCall, stripeConfigured, type StripeInvoice } from "./stripe.server.ts";
-import { ofName } from "~/utils/format.ts";
 
 export type BillingOrganisation = {
   id: string;

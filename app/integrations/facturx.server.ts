@@ -19,7 +19,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { FormatFactoryService, invoiceSchema, type Invoice } from "@e-invoice-eu/core";
 import { Ajv2019 } from "ajv/dist/2019.js";
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, PDFString, decodePDFRawStream } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, type PDFString, decodePDFRawStream } from "pdf-lib";
 import { escapeXml, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { toLibraryInvoice } from "~/domain/einvoicing/library-json.ts";
 import { readablePdf, type Fonts } from "~/domain/einvoicing/readable-pdf.ts";

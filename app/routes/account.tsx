@@ -10,7 +10,6 @@ import { getNotificationPreferences, setMutedNotifications } from "~/data/notifi
 import { can, isPartnerRole } from "~/domain/access/roles.ts";
 import { NOTIFICATION_KINDS, NOTIFICATION_LABELS, notificationKindsFor } from "~/domain/notifications/notifications.ts";
 import { env } from "~/utils/env.server.ts";
-import { parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Mon compte · La Conciergerie Solidaire" }, { name: "referrer", content: "no-referrer" }];
 

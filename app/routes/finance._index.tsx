@@ -103,8 +103,9 @@ function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
   const state = fetcher.data?.state ?? "pending";
   const finished = state === "completed" || state === "failed";
   // Once the run ends, the page's figures (drafts waiting, the dashboard) are read again: no reload needed.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per end of run; revalidator changes at every revalidation, which would reload again.
   useEffect(() => {
-    if (finished) revalidator.revalidate(); // once per end of run (revalidator is left out on purpose)
+    if (finished) revalidator.revalidate();
   }, [finished]);
   useEffect(() => {
     if (finished) return;

@@ -14,7 +14,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST") return json({ error: "POST only" }, { status: 405 });
   if (!stripeConfigured()) return json({ error: "Stripe is not configured" }, { status: 404 });
   const raw = new TextDecoder().decode(await readBodyLimited(request));
-  let event;
+  let event: ReturnType<typeof constructStripeEvent>;
   try {
     event = constructStripeEvent(raw, request.headers.get("stripe-signature"));
   } catch {

@@ -92,7 +92,9 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 
 }
 
 const children: import("node:child_process").ChildProcess[] = [];
-process.on("exit", () => children.forEach((c) => c.kill("SIGTERM")));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGTERM");
+});
 try {
   const seedStart = performance.now();
   await seedInvoicingPartners(db(), { count: PARTNERS, month: MONTH, interventionsEach: 3 });

@@ -72,7 +72,12 @@ try {
   console.log(`Factur-X documents of ${PARTNERS} partners (job "documents", progress):`);
   const progress: number[] = [];
   let shown = -1;
-  const job = { updateProgress: async (p: number) => void (progress.push(p), Math.floor(p / 10) > shown && ((shown = Math.floor(p / 10)), bar(shown * 10))) };
+  const job = {
+    updateProgress: async (p: number) => {
+      progress.push(p);
+      if (Math.floor(p / 10) > shown) bar((shown = Math.floor(p / 10)) * 10);
+    },
+  };
   const start = performance.now();
   const result = await documentsRun({ month: monthOf(new Date()) }, job as never);
   const seconds = (performance.now() - start) / 1000;

@@ -51,7 +51,7 @@ const LONG = "x".repeat(10_000);
 const UNKNOWN_INTENTS = ["nope", "constructor", "toString"];
 const MISSING = "does-not-exist-0123456789";
 
-const partner = (ids: Ids, name: string): Form => ({
+const partner = (_ids: Ids, name: string): Form => ({
   fields: {
     name,
     kind: "PARTNER",

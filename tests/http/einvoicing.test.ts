@@ -108,6 +108,6 @@ describe("Factur-X documents over HTTP", () => {
 
     const other = await new HttpClient().login("contact@monjardinchocolate.example");
     expect((await other.get(`/invoices/documents/${sncf.id}.pdf`)).status).toBe(404);
-    expect((await other.get("/finance/documents.zip?month=" + month)).status).toBe(403);
+    expect((await other.get(`/finance/documents.zip?month=${month}`)).status).toBe(403);
   });
 });

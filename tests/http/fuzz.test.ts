@@ -256,7 +256,10 @@ function bodyOf(c: PostCase): URLSearchParams | FormData {
   const entries: [string, string][] = [];
   c.form.fields.forEach(([name, value], index) => {
     const changes = c.changes.filter((ch) => ch.index === index);
-    if (name === "csrf" || changes.length === 0) return entries.push([name, value]);
+    if (name === "csrf" || changes.length === 0) {
+      entries.push([name, value]);
+      return;
+    }
     for (const ch of changes) {
       if (ch.drop) continue;
       entries.push([name, wellFormed(ch.value)]);

@@ -143,20 +143,20 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     const transfer = await finance.post(path, { intent: "transfer", amount: "10,00", reference: "VIR-PARTIEL", receivedAt: new Date().toISOString().slice(0, 10) }, { from: path });
     expect(transfer.status).toBe(200);
     const due = formatEuros(open!.total - 1000);
-    const escape = (s: string) => s.replace(/'/g, "&#x27;");
+    const htmlEscaped = (s: string) => s.replace(/'/g, "&#x27;");
 
     const partner = await new HttpClient().login("agent@sncf.example");
     const list = await (await partner.get("/invoices")).text();
     expect(list).toContain("Reste à payer");
     const row = list.slice(list.indexOf(`/invoices/${open!.id}`), list.indexOf("</tr>", list.indexOf(`/invoices/${open!.id}`)));
-    expect(row).toContain(escape(due));
-    expect(row).toContain(escape(`${formatEuros(1000)} reçus`));
+    expect(row).toContain(htmlEscaped(due));
+    expect(row).toContain(htmlEscaped(`${formatEuros(1000)} reçus`));
 
     const page = await (await partner.get(`/invoices/${open!.id}`)).text();
     expect(page).toContain(`Facture ${open!.number}`);
     expect(page).toContain("Déjà reçu");
-    expect(page).toContain(escape(formatEuros(1000)));
-    expect(page).toMatch(new RegExp(`Reste à payer</dt><dd><strong>${escape(due)}</strong>`));
+    expect(page).toContain(htmlEscaped(formatEuros(1000)));
+    expect(page).toMatch(new RegExp(`Reste à payer</dt><dd><strong>${htmlEscaped(due)}</strong>`));
     expect(page).toContain("VIR-PARTIEL");
     // Another partner does not find it.
     const other = await new HttpClient().login("contact@monjardinchocolate.example");

@@ -73,7 +73,7 @@ describe("the planning board", () => {
     expect(none).not.toContain(`/planning/interventions/${target.id}`);
 
     // Bad values: each ignored alone, the board shown, never a 500.
-    for (const query of ["status=NOPE", "site=%3Cscript%3E", "encadrant=" + "x".repeat(300), "prestation=%27%20OR%201%3D1", "week=9999-99-99&status[]=1"]) {
+    for (const query of ["status=NOPE", "site=%3Cscript%3E", `encadrant=${"x".repeat(300)}`, "prestation=%27%20OR%201%3D1", "week=9999-99-99&status[]=1"]) {
       const response = await coordinator.get(`/planning?week=${target.weekStart}&${query}`);
       expect(response.status, query).toBe(200);
       const page = await html(response);

@@ -62,7 +62,7 @@ describe("invoice run through Stripe", () => {
     }
     // Gapless and chronological.
     const numbered = await db().invoice.findMany({ where: { number: { startsWith: "F" } }, orderBy: { number: "asc" } });
-    numbered.forEach((inv, i) => expect(inv.number).toMatch(new RegExp(`^F\\d{4}-${String(i + 1).padStart(5, "0")}$`)));
+    for (const [i, inv] of numbered.entries()) expect(inv.number).toMatch(new RegExp(`^F\\d{4}-${String(i + 1).padStart(5, "0")}$`));
     for (let i = 1; i < numbered.length; i++) expect(numbered[i]!.issuedAt!.getTime()).toBeGreaterThanOrEqual(numbered[i - 1]!.issuedAt!.getTime());
     const interventions = await db().intervention.findMany({ where: { id: { in: partners.flatMap((p) => p.interventionIds) } } });
     expect(interventions.every((i) => i.status === "INVOICED")).toBe(true);
@@ -165,7 +165,7 @@ describe("webhooks", () => {
     const stored = await db().stripeEvent.findMany({ orderBy: { receivedAt: "desc" } });
     expect(new Set(stored.map((s) => s.id)).size).toBe(stored.length);
     // The jobs, each twice, newest first.
-    for (const round of [1, 2]) for (const e of stored) await processors.processStripeEvent({ eventId: e.id });
+    for (const _round of [1, 2]) for (const e of stored) await processors.processStripeEvent({ eventId: e.id });
 
     const state = async (id: string) => db().invoice.findUniqueOrThrow({ where: { id }, include: { payments: true } });
     expect((await state(paid!.id)).status).toBe("PAID");

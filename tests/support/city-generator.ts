@@ -110,8 +110,13 @@ export function generateCity(options: CityOptions): City {
     const sum = weights.reduce((a, b) => a + b, 0);
     const parts = weights.map((w) => Math.max(least, Math.floor((total * w) / sum)));
     for (let i = 0, left = total - parts.reduce((a, b) => a + b, 0); left !== 0; i = (i + 1) % parts.length) {
-      if (left > 0) (parts[i]++, left--);
-      else if (parts[i] > least) (parts[i]--, left++);
+      if (left > 0) {
+        parts[i]++;
+        left--;
+      } else if (parts[i] > least) {
+        parts[i]--;
+        left++;
+      }
     }
     return parts;
   };

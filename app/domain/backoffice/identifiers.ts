@@ -1,6 +1,6 @@
 // French company identifiers, checked without any network call.
 
-const digitsOnly = (s: string) => s.replace(/[\s.\-]/g, "");
+const digitsOnly = (s: string) => s.replace(/[\s.-]/g, "");
 
 /** Luhn checksum over a string of digits (the SIREN and SIRET use it). */
 export function luhnValid(digits: string): boolean {
@@ -42,7 +42,7 @@ const EU_PREFIXES = new Set([
   "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
 ]);
 
-export const normaliseVatNumber = (input: string) => input.replace(/[\s.\-]/g, "").toUpperCase();
+export const normaliseVatNumber = (input: string) => input.replace(/[\s.-]/g, "").toUpperCase();
 
 export type VatProblem = "format" | "country" | "checksum";
 

@@ -62,6 +62,7 @@ function parseStamp(s: string | null): Date | null {
 
 /** Reads a lifecycle message; null when it is not one we understand (it is then ignored, never guessed). */
 export function parseLifecycleMessage(xml: string): ParsedLifecycle | null {
+  // biome-ignore lint/suspicious/noExplicitAny: fast-xml-parser gives an untyped tree; every field read below is checked.
   let root: Record<string, any>;
   try {
     root = parser.parse(xml)?.CrossDomainAcknowledgementAndResponse;

@@ -5,7 +5,7 @@
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { quantityLabel, unitPriceLabel } from "~/domain/invoicing/document-lines.ts";
-import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { formatEuros, formatVatRate } from "~/utils/format.ts";
 import type { EN16931Document, EN16931Party, PostalAddress } from "./en16931.ts";
 
 export type Fonts = { regular: Uint8Array; bold: Uint8Array };
@@ -103,7 +103,9 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
     const font = opts.font ?? regular;
     const size = opts.size ?? 9;
     const lines = wrap(value, font, size, opts.max ?? width - margin - x);
-    lines.forEach((l, i) => page.drawText(l, { x, y: y - i * size * 1.35, size, font, color: opts.color ?? ink }));
+    lines.forEach((l, i) => {
+      page.drawText(l, { x, y: y - i * size * 1.35, size, font, color: opts.color ?? ink });
+    });
     return lines.length * size * 1.35;
   };
   const right = (value: string, xRight: number, opts: { font?: PDFFont; size?: number } = {}) => {

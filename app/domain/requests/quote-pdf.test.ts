@@ -1,4 +1,4 @@
-import { decodePDFRawStream, PDFArray, PDFDocument, PDFName, PDFRawStream } from "pdf-lib";
+import { decodePDFRawStream, PDFArray, PDFDocument, PDFName, type PDFRawStream } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import { quotePdf, quoteValidUntil, winAnsiSafe, type QuoteDocument } from "./quote-pdf.ts";

@@ -170,8 +170,6 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
     } else if (a.action === "request.series_changed" && typeof details.startTime === "string") {
       push({ at: a.at, kind: "series", title: `Heure de la série changée : les dates à venir commencent à ${details.startTime}`, by: byLine(a.actor, audience) });
     } else if (a.action === "intervention.cancelled") {
-      // The who of a cancellation (its when and why are on the interventions): attached below.
-      continue;
     }
   }
   // Who cancelled: the audit entry written with the cancellation, at the same instant.

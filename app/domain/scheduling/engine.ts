@@ -237,8 +237,8 @@ class Search {
       request.starts.forEach((_, k) => {
         const sups = problem.eligibleSupervisors[r][k];
         const wks = problem.eligibleWorkers[r][k];
-        sups.forEach((p) => supervisors.add(p));
-        wks.forEach((p) => workers.add(p));
+        for (const p of sups) supervisors.add(p);
+        for (const p of wks) workers.add(p);
         bestSupply = Math.max(bestSupply, Math.min(sups.length, wks.length / request.need));
       });
       supply.push(bestSupply);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { insertIntoPlan, solve } from "./engine";
-import { type Instance, type InstanceRequest, type Plan } from "./instance";
+import type { Instance, InstanceRequest, Plan } from "./instance";
 import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
 
 /** The week as the instant job sees it: `kept` staffed as in `plan` and pinned whole, the others waiting. */

@@ -76,7 +76,7 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
     }
 
     const supervisor = personById.get(assignment.supervisorId);
-    if (!supervisor || !supervisor.isSupervisor) {
+    if (!supervisor?.isSupervisor) {
       add("H2", `${assignment.supervisorId} n'est pas un encadrant connu (intervention ${id}).`, id, assignment.supervisorId);
     } else if (supervisor.maxTeamSize < request.need) {
       add("H2", `${supervisor.id} encadre au plus ${formatCount(supervisor.maxTeamSize, "salarié")}, ${id} en demande ${request.need}.`, id, supervisor.id);
