@@ -294,6 +294,11 @@ describe("the search budgets", () => {
     expect(weeklyIterations(200)).toBe(40_000);
     expect(weeklyIterations(1000)).toBe(40_000);
     expect(weeklyIterations(5000)).toBe(8000);
+    // A city week: the budget grows again with the size past 2,500 requests, continuously.
+    expect(defaultIterations(2500)).toBe(1000);
+    expect(defaultIterations(5000)).toBe(6000);
+    expect(defaultIterations(20_000)).toBe(36_000);
+    expect(defaultIterations(100_000)).toBe(40_000);
     for (const n of [0, 1, 10, 80, 333, 2500, 20_000, 100_000]) expect(weeklyIterations(n)).toBeGreaterThanOrEqual(defaultIterations(n));
   });
 

@@ -18,7 +18,7 @@
 // never the clock.
 import { explainUnassigned } from "./explain";
 import type { Instance, Plan, Unassigned } from "./instance";
-import { compileProblem, conflicts, startIsPossible, type Problem } from "./problem";
+import { compileProblem, conflicts, isEligible, startIsPossible, type Problem } from "./problem";
 import { PlanState, compareObjectives, type Objective, type Staffing } from "./state";
 import { seededRandom } from "~/utils/seeded-random.ts";
 
@@ -94,8 +94,19 @@ export function planFromState(state: PlanState): Plan {
  * clock, so the plan is the same on every machine.
  */
 export function defaultIterations(requestCount: number): number {
-  return Math.round(Math.min(60 * requestCount, 5000, 2_500_000 / Math.max(1, requestCount)));
+  const oneAssociation = Math.min(60 * requestCount, 5000, 2_500_000 / Math.max(1, requestCount));
+  return Math.round(Math.max(oneAssociation, Math.min(CITY_ITERATIONS_PER_REQUEST * requestCount - 4000, 40_000)));
 }
+
+/**
+ * Beyond 2,500 requests (a city: many structures, each its own independent
+ * part of the week, each needing its share of moves) the budget grows again,
+ * 2 iterations per request less 4,000 (so it joins the formula above at 2,500),
+ * at most 40,000. On the generated city weeks of 5,000 requests
+ * (tests/bench/scheduling-city.ts), 500 iterations left 8 % of the served
+ * minutes that 15,000 found; each iteration costs some 0.15 ms of CPU there.
+ */
+const CITY_ITERATIONS_PER_REQUEST = 2;
 
 /**
  * The weekly optimisation's budget: a background job, in a worker thread, so
@@ -161,6 +172,13 @@ interface Snapshot {
   team: number[][];
 }
 
+/** What a chain search read (see hoursChain): people whose requests it looked through, people whose hours it looked at. */
+interface ChainReads {
+  stamp: number;
+  expanded: number[];
+  examined: number[];
+}
+
 /** A way to force a request in, and the assignments it displaces. */
 interface Ejection extends Staffing {
   ejected: number[];
@@ -206,6 +224,14 @@ class Search {
   /** peopleStamp of each request when its augmenting search last failed (-1: never), and that search's budget. */
   private readonly failedStamp: Float64Array;
   private readonly failedBudget: Float64Array;
+  /** Where each worker's requestsOf list starts in restaffFailed; there, peopleStamp of the request when re-staffing it around the worker last failed. */
+  private readonly restaffSlot: Int32Array;
+  private readonly restaffFailed: Float64Array;
+  /** What each worker's last fruitless hours chain read, and its fingerprint then (see shiftHoursToShortWorkers). */
+  private readonly chainMemo: Array<ChainReads | undefined>;
+  /** Scratch lists of bestStaffing (never recursive): the free workers of a start, the best of them. */
+  private readonly freeScratch: Int32Array;
+  private readonly chosenScratch: WorkerOption[] = [];
   /** Scratch counters for relatedTo, all zero between calls. */
   private readonly sharedCount: Int32Array;
   /** Annealing temperature in worker-minutes; 0 accepts only moves that do not worsen the objective. */
@@ -222,6 +248,7 @@ class Search {
     this.sharedCount = new Int32Array(problem.requests.length);
     this.taken = new PersonSet(problem.people.length);
     this.scratch = new Int32Array(problem.people.length);
+    this.freeScratch = new Int32Array(problem.people.length);
     this.failedStamp = new Float64Array(problem.requests.length).fill(-1);
     this.failedBudget = new Float64Array(problem.requests.length);
     const { requests, people } = problem;
@@ -251,6 +278,10 @@ class Search {
       this.longestSpan = Math.max(this.longestSpan, span);
     }
     this.pressure = people.map((p, i) => demand[i] / Math.max(60, p.capMinutes));
+    this.restaffSlot = new Int32Array(people.length + 1);
+    for (let p = 0; p < people.length; p++) this.restaffSlot[p + 1] = this.restaffSlot[p] + this.requestsOf[p].length;
+    this.restaffFailed = new Float64Array(this.restaffSlot[people.length]).fill(Number.NaN);
+    this.chainMemo = new Array(people.length);
     this.feasibleAlone = requests.map((request) =>
       request.starts.some((_, k) => startIsPossible(problem, request.index, k)),
     );
@@ -370,6 +401,8 @@ class Search {
   private bestStaffing(r: number, required: number[] = this.problem.requests[r].pinnedWorkers): Candidate | null {
     const { problem, state, pressure } = this;
     const request = problem.requests[r];
+    const free = this.freeScratch;
+    const chosen = this.chosenScratch;
     let best: Candidate | null = null;
     for (let k = 0; k < request.starts.length; k++) {
       const eligibleWorkers = problem.eligibleWorkers[r][k];
@@ -379,7 +412,7 @@ class Search {
       const team: number[] = [];
       let pinnedOk = true;
       for (const w of required) {
-        if (!eligibleWorkers.includes(w) || !state.isFree(w, r, k)) {
+        if (!isEligible(eligibleWorkers, w) || !state.isFree(w, r, k)) {
           pinnedOk = false;
           break;
         }
@@ -388,11 +421,11 @@ class Search {
       if (!pinnedOk) continue;
       const missing = request.need - team.length;
       // Who is free first (often too few: the start is out), then what each would cost.
-      const free: number[] = [];
+      let freeCount = 0;
       for (const w of eligibleWorkers) {
-        if (!team.includes(w) && state.isFree(w, r, k)) free.push(w);
+        if (!team.includes(w) && state.isFree(w, r, k)) free[freeCount++] = w;
       }
-      if (free.length < missing) continue;
+      if (freeCount < missing) continue;
       // Supervisor: least wanted elsewhere, then least travel.
       let supervisor = -1;
       let supervisorKey = Infinity;
@@ -408,8 +441,19 @@ class Search {
         }
       }
       if (supervisor < 0) continue;
-      const options = free.map((w) => ({ w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) }));
-      options.sort((a, b) => b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w);
+      // The `missing` best free workers by (gain, pressure, travel, index): a total order, so keeping
+      // the first few is the same as sorting them all.
+      let chosenCount = 0;
+      for (let i = 0; i < freeCount; i++) {
+        const w = free[i];
+        const option = { w, gain: -state.shortfallDelta(w, request.duration), travel: state.travelDelta(w, r, k) };
+        let at = chosenCount;
+        while (at > 0 && compareOptions(option, chosen[at - 1], pressure) < 0) at--;
+        if (at >= missing) continue;
+        chosen.splice(at, 0, option);
+        if (chosenCount < missing) chosenCount++;
+        chosen.length = chosenCount;
+      }
       let shortfallGain = 0;
       let travelAdded = supervisorTravel;
       let teamPressure = pressure[supervisor];
@@ -419,11 +463,12 @@ class Search {
         teamPressure += pressure[w];
       }
       for (let i = 0; i < missing; i++) {
-        team.push(options[i].w);
-        shortfallGain += options[i].gain;
-        travelAdded += options[i].travel;
-        teamPressure += pressure[options[i].w];
+        team.push(chosen[i].w);
+        shortfallGain += chosen[i].gain;
+        travelAdded += chosen[i].travel;
+        teamPressure += pressure[chosen[i].w];
       }
+      chosen.length = 0;
       const candidate: Candidate = { startIndex: k, supervisor, workers: team, shortfallGain, travelAdded, pressure: teamPressure };
       if (!best || isBetterCandidate(candidate, best)) best = candidate;
     }
@@ -755,7 +800,7 @@ class Search {
     const byCost = (a: { p: number; cost: number }, b: { p: number; cost: number }) => a.cost - b.cost || a.p - b.p;
     const supervisors = problem.eligibleSupervisors[r][k].map(priced).sort(byCost);
     const eligible = problem.eligibleWorkers[r][k];
-    if (!request.pinnedWorkers.every((w) => eligible.includes(w))) return null;
+    if (!request.pinnedWorkers.every((w) => isEligible(eligible, w))) return null;
     const pinned = request.pinnedWorkers.map(priced);
     const others = eligible
       .filter((w) => !request.pinnedWorkers.includes(w))
@@ -936,13 +981,34 @@ class Search {
     let changed = false;
     for (let w = 0; w < problem.workerCount; w++) {
       if (state.minutes[w] >= problem.people[w].targetMinutes) continue;
+      // The chain search reads only what `reads` lists: skip it when none of that changed since it last came to nothing.
+      const memo = this.chainMemo[w];
+      if (memo && this.readsStamp(memo) === memo.stamp) continue;
       const before = state.objective();
-      if (this.hoursChain(w) && compareObjectives(state.objective(), before) > 0) {
+      const reads: ChainReads = { stamp: 0, expanded: [], examined: [] };
+      if (this.hoursChain(w, reads) && compareObjectives(state.objective(), before) > 0) {
         this.journal = [];
+        this.chainMemo[w] = undefined;
         changed = true;
-      } else this.undoTo(0);
+      } else {
+        this.undoTo(0);
+        reads.stamp = this.readsStamp(reads);
+        this.chainMemo[w] = reads;
+      }
     }
     return changed;
+  }
+
+  /** Fingerprint of what a chain search read: the agendas of the people it looked at, the staffing of their requests. */
+  private readsStamp(reads: ChainReads): number {
+    const { fingerprint, staffingPrint } = this.state;
+    let stamp = 0;
+    for (const p of reads.expanded) {
+      stamp = (Math.imul(stamp, 31) + (fingerprint[p] % 2147483647)) | 0;
+      for (const q of this.requestsOf[p]) stamp = (Math.imul(stamp, 31) + staffingPrint[q]) | 0;
+    }
+    for (const x of reads.examined) stamp = (Math.imul(stamp, 31) + (fingerprint[x] % 2147483647)) | 0;
+    return stamp;
   }
 
   /**
@@ -954,12 +1020,18 @@ class Search {
     const { problem, state } = this;
     let changed = false;
     for (let w = 0; w < problem.workerCount; w++) {
-      for (const q of this.requestsOf[w]) {
+      const list = this.requestsOf[w];
+      for (let i = 0; i < list.length; i++) {
+        const q = list[i];
         if (state.minutes[w] >= problem.people[w].targetMinutes) break;
         if (!state.isAssigned(q) || state.involves(q, w)) continue;
         const request = problem.requests[q];
         // Cheap test first: w must fit q at some start (q's own people do not matter, w is not one of them).
-        if (!request.starts.some((_, k) => problem.eligibleWorkers[q][k].includes(w) && state.isFree(w, q, k))) continue;
+        if (!request.starts.some((_, k) => isEligible(problem.eligibleWorkers[q][k], w) && state.isFree(w, q, k))) continue;
+        // The outcome depends only on the agendas of q's possible people: skip what failed on the same agendas.
+        const slot = this.restaffSlot[w] + i;
+        const stamp = this.peopleStamp(q);
+        if (this.restaffFailed[slot] === stamp) continue;
         const before = state.objective();
         const previous = state.staffing(q)!;
         state.unassign(q);
@@ -971,23 +1043,25 @@ class Search {
         }
         state.unassign(q);
         state.assign(q, previous.startIndex, previous.supervisor, previous.workers);
+        this.restaffFailed[slot] = stamp;
       }
     }
     return changed;
   }
 
-  /** Finds and applies a chain for worker w (see shiftHoursToShortWorkers); false if none. */
-  private hoursChain(w: number): boolean {
+  /** Finds and applies a chain for worker w (see shiftHoursToShortWorkers); false if none. Lists what it read in `reads`. */
+  private hoursChain(w: number, reads: ChainReads): boolean {
     const { problem, state } = this;
     type Link = { person: number; request: number; leaves: number; from: number; parent: number };
     const links: Link[] = [];
     const seen = new Set<number>([w]);
     // Requests a person could join, given they leave `leaves` (-1: nothing).
     const expand = (person: number, leaves: number, parent: number) => {
+      reads.expanded.push(person);
       for (const q of this.requestsOf[person]) {
         if (q === leaves || !state.isAssigned(q) || state.involves(q, person)) continue;
         const kq = state.startIndex[q];
-        if (!problem.eligibleWorkers[q][kq].includes(person) || !state.isFree(person, q, kq, leaves)) continue;
+        if (!isEligible(problem.eligibleWorkers[q][kq], person) || !state.isFree(person, q, kq, leaves)) continue;
         for (const x of state.team[q]) {
           if (seen.has(x) || problem.requests[q].pinnedWorkers.includes(x)) continue;
           links.push({ person, request: q, leaves, from: x, parent });
@@ -999,6 +1073,7 @@ class Search {
       const link = links[head];
       const x = link.from;
       const request = problem.requests[link.request];
+      reads.examined.push(x);
       if (state.minutes[x] - request.duration >= problem.people[x].targetMinutes) {
         // x can give this assignment up without falling below target: apply the chain.
         const chain: Link[] = [];
@@ -1085,8 +1160,8 @@ class Search {
     const current = state.staffing(r)!;
     for (let k = 0; k < problem.requests[r].starts.length; k++) {
       if (k === current.startIndex) continue;
-      if (!problem.eligibleSupervisors[r][k].includes(current.supervisor)) continue;
-      if (!current.workers.every((w) => problem.eligibleWorkers[r][k].includes(w))) continue;
+      if (!isEligible(problem.eligibleSupervisors[r][k], current.supervisor)) continue;
+      if (!current.workers.every((w) => isEligible(problem.eligibleWorkers[r][k], w))) continue;
       if (this.tryStaffing(r, { ...current, startIndex: k })) return true;
     }
     return false;
@@ -1119,6 +1194,17 @@ class PersonSet {
 /** Pinned whole: an encadrant, a full team and one start; instant mode leaves it exactly as it is. */
 function whole(request: Problem["requests"][number]): boolean {
   return request.pinnedSupervisor >= 0 && request.pinnedWorkers.length >= request.need && request.starts.length === 1;
+}
+
+interface WorkerOption {
+  w: number;
+  gain: number;
+  travel: number;
+}
+
+/** The order bestStaffing picks free workers in: most shortfall gained, least wanted, least travel, then index. */
+function compareOptions(a: WorkerOption, b: WorkerOption, pressure: number[]): number {
+  return b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w;
 }
 
 function isBetterCandidate(a: Candidate, b: Candidate): boolean {

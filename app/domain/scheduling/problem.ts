@@ -56,9 +56,9 @@ export interface Problem {
   people: Person[];
   workerCount: number;
   requests: Request[];
-  /** eligibleSupervisors[r][k]: supervisors who could lead request r at start k, alone (H2-H5, H7, H8). */
+  /** eligibleSupervisors[r][k]: supervisors who could lead request r at start k, alone (H2-H5, H7, H8); ascending (see isEligible). */
   eligibleSupervisors: number[][][];
-  /** eligibleWorkers[r][k]: workers who could join request r at start k, alone (H3-H5, H7). */
+  /** eligibleWorkers[r][k]: workers who could join request r at start k, alone (H3-H5, H7); ascending. */
   eligibleWorkers: number[][][];
 }
 
@@ -202,9 +202,30 @@ export function compileProblem(instance: Instance): Problem {
   return problem;
 }
 
+/**
+ * Is person p in an eligibility list (eligibleWorkers[r][k] or
+ * eligibleSupervisors[r][k])? The lists are ascending (built in person
+ * order), so a binary search: the search asks this in its inner loops.
+ */
+export function isEligible(list: readonly number[], p: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const value = list[mid];
+    if (value === p) return true;
+    if (value < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
+/** A local copy: dayOf is in the search's innermost loops, where reading an import costs (a getter once compiled to CommonJS). */
+const DAY = MINUTES_PER_DAY;
+
 /** Week day 0..6 (Monday = 0) of a week minute. */
 export function dayOf(weekMinute: number): number {
-  return Math.floor(weekMinute / MINUTES_PER_DAY);
+  return Math.floor(weekMinute / DAY);
 }
 
 /** H4: inside one availability window of that weekday and overlapping no absence. */
@@ -275,7 +296,7 @@ export function startIsPossible(problem: Problem, r: number, k: number): boolean
   return (
     problem.eligibleSupervisors[r][k].length > 0 &&
     workers.length >= request.need &&
-    request.pinnedWorkers.every((w) => workers.includes(w))
+    request.pinnedWorkers.every((w) => isEligible(workers, w))
   );
 }
 

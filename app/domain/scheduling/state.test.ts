@@ -64,4 +64,33 @@ describe("plan state", () => {
       { numRuns: 40 },
     );
   });
+
+  it("fingerprints a request's staffing: another start, encadrant or team changes it, putting it back restores it", () => {
+    const problem = problemOf({ requests: 40, seed: 11, timeWindows: true });
+    const { state } = solveProblem(problem, { iterations: 20, seed: 11 });
+    let changedSome = 0;
+    for (const request of problem.requests) {
+      const r = request.index;
+      const staffing = state.staffing(r);
+      if (!staffing) {
+        expect(state.staffingPrint[r]).toBe(0);
+        continue;
+      }
+      const print = state.staffingPrint[r];
+      const people = state.agenda.map((_, p) => state.fingerprint[p]);
+      const others = problem.eligibleWorkers[r][staffing.startIndex].filter((w) => !staffing.workers.includes(w));
+      state.unassign(r);
+      expect(state.staffingPrint[r]).toBe(0);
+      if (others.length > 0) {
+        state.assign(r, staffing.startIndex, staffing.supervisor, [others[0], ...staffing.workers.slice(1)]);
+        expect(state.staffingPrint[r]).not.toBe(print);
+        changedSome++;
+        state.unassign(r);
+      }
+      state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+      expect(state.staffingPrint[r]).toBe(print);
+      expect(state.agenda.map((_, p) => state.fingerprint[p])).toEqual(people);
+    }
+    expect(changedSome).toBeGreaterThan(0);
+  });
 });

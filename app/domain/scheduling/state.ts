@@ -53,6 +53,8 @@ export class PlanState {
    * inputs did not change.
    */
   readonly fingerprint: Float64Array;
+  /** A fingerprint of each request's staffing (start, encadrant, team; 0 when open), restored by an undo like the agendas'. */
+  readonly staffingPrint: Float64Array;
   pinnedKept = 0;
   served = 0;
   shortfall = 0;
@@ -71,6 +73,7 @@ export class PlanState {
     this.minutes = problem.people.map(() => 0);
     this.travelOfPerson = problem.people.map(() => 0);
     this.fingerprint = new Float64Array(problem.people.length);
+    this.staffingPrint = new Float64Array(n);
     for (let p = 0; p < problem.workerCount; p++) this.shortfall += problem.people[p].targetMinutes;
   }
 
@@ -187,6 +190,9 @@ export class PlanState {
     this.served += request.value;
     if (request.pinned) this.pinnedKept++;
     this.assignedCount++;
+    let print = (agendaHash(r, k) ^ Math.imul(supervisor + 1, 0x9e3779b1)) >>> 0;
+    for (const w of this.team[r]) print = (Math.imul(print, 31) + w + 1) >>> 0;
+    this.staffingPrint[r] = print + 1;
     this.addToPerson(supervisor, r);
     for (const w of this.team[r]) this.addToPerson(w, r);
   }
@@ -202,6 +208,7 @@ export class PlanState {
     this.startIndex[r] = -1;
     this.supervisor[r] = -1;
     this.team[r] = [];
+    this.staffingPrint[r] = 0;
   }
 
   private addToPerson(person: number, r: number) {
