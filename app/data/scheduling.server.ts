@@ -2,7 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
-import { db, readAll, type Tx } from "./db.server.ts";
+import { db, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 import { HISTORY, LIVE, PLANNABLE } from "~/domain/requests/status.ts";
@@ -43,37 +43,46 @@ export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx:
 /** The people, sites and travel times of a week: what plans read but never write. */
 async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeople> {
   const { from, to } = weekBounds(weekStart);
-  const [workers, supervisors, sites, travel] = await readAll(
-    tx,
-    () => tx.worker.findMany({
-      where: { anonymisedAt: null, contractStart: { lt: to }, contractEnd: { gte: from } },
-      orderBy: { id: "asc" },
-      select: {
-        id: true,
-        contractStart: true,
-        contractEnd: true,
-        weeklyTargetMinutes: true,
-        weeklyMaxMinutes: true,
-        skills: { select: { skill: { select: { code: true } } } },
-        availability: { select: { isoDay: true, fromMinute: true, toMinute: true } },
-        absences: { where: { endsAt: { gt: from }, startsAt: { lt: to } }, select: { startsAt: true, endsAt: true } },
-      },
-    }),
-    () => tx.supervisor.findMany({
-      where: { active: true },
-      orderBy: { id: "asc" },
-      select: {
-        id: true,
-        maxTeamSize: true,
-        weeklyMaxMinutes: true,
-        skills: { select: { skill: { select: { code: true } } } },
-        availability: { select: { isoDay: true, fromMinute: true, toMinute: true } },
-        absences: { where: { endsAt: { gt: from }, startsAt: { lt: to } }, select: { startsAt: true, endsAt: true } },
-      },
-    }),
-    () => tx.site.findMany({ select: { id: true }, orderBy: { id: "asc" } }),
-    () => tx.siteTravel.findMany({ select: { fromSiteId: true, toSiteId: true, minutes: true } }),
-  );
+  type Period = { startsAt: string; endsAt: string };
+  type Window = { isoDay: number; fromMinute: number; toMinute: number };
+  type Row = {
+    workers: { id: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skills: string[]; availability: Window[]; absences: Period[] }[];
+    supervisors: { id: string; maxTeamSize: number; weeklyMaxMinutes: number; skills: string[]; availability: Window[]; absences: Period[] }[];
+    sites: string[];
+    travel: { fromSiteId: string; toSiteId: string; minutes: number }[];
+  };
+  // One statement (every pass of instant mode reads it): the nested Prisma reads take a dozen.
+  // Contract dates are days: compared with the UTC days of the week's bounds, as Prisma did.
+  const utc = (d: Date) => d.toISOString().slice(0, 23);
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const [row] = await tx.$queryRaw<Row[]>`
+    SELECT
+      COALESCE((SELECT json_agg(json_build_object(
+        'id', w.id, 'contractStart', w."contractStart", 'contractEnd', w."contractEnd",
+        'weeklyTargetMinutes', w."weeklyTargetMinutes", 'weeklyMaxMinutes', w."weeklyMaxMinutes",
+        'skills', COALESCE((SELECT json_agg(k.code ORDER BY k.code) FROM "WorkerSkill" x JOIN "Skill" k ON k.id = x."skillId" WHERE x."workerId" = w.id), '[]'::json),
+        'availability', COALESCE((SELECT json_agg(json_build_object('isoDay', a."isoDay", 'fromMinute', a."fromMinute", 'toMinute', a."toMinute") ORDER BY a."isoDay", a."fromMinute", a.id)
+          FROM "Availability" a WHERE a."workerId" = w.id), '[]'::json),
+        'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
+          FROM "Absence" b WHERE b."workerId" = w.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
+      ) ORDER BY w.id) FROM "Worker" w
+        WHERE w."anonymisedAt" IS NULL AND w."contractStart" < ${day(to)}::date AND w."contractEnd" >= ${day(from)}::date), '[]'::json) AS workers,
+      COALESCE((SELECT json_agg(json_build_object(
+        'id', s.id, 'maxTeamSize', s."maxTeamSize", 'weeklyMaxMinutes', s."weeklyMaxMinutes",
+        'skills', COALESCE((SELECT json_agg(k.code ORDER BY k.code) FROM "SupervisorSkill" x JOIN "Skill" k ON k.id = x."skillId" WHERE x."supervisorId" = s.id), '[]'::json),
+        'availability', COALESCE((SELECT json_agg(json_build_object('isoDay', a."isoDay", 'fromMinute', a."fromMinute", 'toMinute', a."toMinute") ORDER BY a."isoDay", a."fromMinute", a.id)
+          FROM "Availability" a WHERE a."supervisorId" = s.id), '[]'::json),
+        'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
+          FROM "Absence" b WHERE b."supervisorId" = s.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
+      ) ORDER BY s.id) FROM "Supervisor" s WHERE s.active), '[]'::json) AS supervisors,
+      COALESCE((SELECT json_agg(id ORDER BY id) FROM "Site"), '[]'::json) AS sites,
+      COALESCE((SELECT json_agg(json_build_object('fromSiteId', t."fromSiteId", 'toSiteId', t."toSiteId", 'minutes', t.minutes)) FROM "SiteTravel" t), '[]'::json) AS travel`;
+  // Timestamps come back as UTC wall time (timestamp without time zone, as Prisma stores them).
+  const period = (p: Period) => ({ startsAt: new Date(`${p.startsAt}Z`), endsAt: new Date(`${p.endsAt}Z`) });
+  const workers = row!.workers.map((w) => ({ ...w, absences: w.absences.map(period) }));
+  const supervisors = row!.supervisors.map((s) => ({ ...s, absences: s.absences.map(period) }));
+  const sites = row!.sites.map((id) => ({ id }));
+  const travel = row!.travel;
 
   const travelFrom = new Map<string, Record<string, number>>();
   for (const t of travel) {
@@ -81,7 +90,6 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
     row[t.toSiteId] = t.minutes;
     travelFrom.set(t.fromSiteId, row);
   }
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   const window = (a: { isoDay: number; fromMinute: number; toMinute: number }) => ({ day: a.isoDay, from: clock(a.fromMinute), to: clock(a.toMinute) });
   const absence = (a: { startsAt: Date; endsAt: Date }) => ({ from: toParisLocal(a.startsAt), to: toParisLocal(a.endsAt) });
 
@@ -95,19 +103,19 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
       sites: sites.map((s) => ({ id: s.id, travelMinutes: travelFrom.get(s.id) ?? {} })),
       workers: workers.map((w) => ({
         id: w.id,
-        skills: w.skills.map((s) => s.skill.code),
+        skills: w.skills,
         // The DPH bounds, whatever a record says: 3 to 16 hours.
         weeklyTargetHours: Math.min(16, Math.max(3, hours(w.weeklyTargetMinutes))),
         weeklyMaxHours: Math.min(16, hours(w.weeklyMaxMinutes)),
         hoursAlreadyPlanned: 0, // every intervention of the week is in the instance
-        contractStart: day(w.contractStart),
-        contractEnd: day(w.contractEnd),
+        contractStart: w.contractStart,
+        contractEnd: w.contractEnd,
         availability: w.availability.map(window),
         absences: w.absences.map(absence),
       })),
       supervisors: supervisors.map((s) => ({
         id: s.id,
-        skills: s.skills.map((k) => k.skill.code),
+        skills: s.skills,
         maxTeamSize: s.maxTeamSize,
         weeklyMaxHours: hours(s.weeklyMaxMinutes),
         availability: s.availability.map(window),
@@ -259,10 +267,11 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   // A person pinned by hand stays pinned where the plan keeps them: the pin lasts until the coordination removes it.
   const pinned = new Set<string>();
   if (clear.length > 0) {
+    // One statement: the teams removed (with their pins) and the encadrants cleared.
     const removed = await tx.$queryRaw<{ interventionId: string; workerId: string; pinned: boolean }[]>`
+      WITH cleared AS (UPDATE "Intervention" SET "supervisorId" = NULL WHERE id = ANY(${clear}::text[]))
       DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "workerId", pinned`;
     for (const a of removed) if (a.pinned) pinned.add(`${a.interventionId}:${a.workerId}`);
-    await tx.intervention.updateMany({ where: { id: { in: clear } }, data: { supervisorId: null } });
   }
 
   const moved: { interventionId: string; from: Date; to: Date }[] = [];
@@ -285,17 +294,22 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   const utc = (d: Date) => d.toISOString().slice(0, 23);
   const now = utc(new Date());
   if (rows.length > 0) {
+    // One statement: the interventions staffed and their teams booked.
     const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), supervisorId: r.supervisorId })));
+    const team = JSON.stringify(
+      rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${workerId}`) }))),
+    );
     await tx.$executeRaw`
-      UPDATE "Intervention" AS i
-      SET "startsAt" = v."startsAt", "endsAt" = v."endsAt", "supervisorId" = v."supervisorId", status = 'SCHEDULED',
-          "unstaffedRule" = NULL, "unstaffedReason" = NULL, "confirmedAt" = COALESCE(i."confirmedAt", ${now}::timestamp(3)),
-          "updatedAt" = ${now}::timestamp(3)
-      FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
-      WHERE i.id = v.id`;
-    await tx.assignment.createMany({
-      data: rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: r.startsAt, endsAt: r.endsAt, pinned: pinned.has(`${r.id}:${workerId}`) }))),
-    });
+      WITH staffed AS (
+        UPDATE "Intervention" AS i
+        SET "startsAt" = v."startsAt", "endsAt" = v."endsAt", "supervisorId" = v."supervisorId", status = 'SCHEDULED',
+            "unstaffedRule" = NULL, "unstaffedReason" = NULL, "confirmedAt" = COALESCE(i."confirmedAt", ${now}::timestamp(3)),
+            "updatedAt" = ${now}::timestamp(3)
+        FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
+        WHERE i.id = v.id)
+      INSERT INTO "Assignment" ("interventionId", "workerId", "startsAt", "endsAt", pinned, "createdAt")
+      SELECT a."interventionId", a."workerId", a."startsAt", a."endsAt", a.pinned, ${now}::timestamp(3)
+      FROM jsonb_to_recordset(${team}::jsonb) AS a("interventionId" text, "workerId" text, "startsAt" timestamp(3), "endsAt" timestamp(3), pinned boolean)`;
   }
   await queueNotifications(tx, notifications);
 
@@ -349,27 +363,46 @@ export async function planWeek(
 /**
  * Instant mode's pass over one week: every accepted intervention of the week
  * still waiting is placed around the staffed ones, which stay exactly as they
- * are (`insert` is the engine's insertion). The people are read before the
- * week's lock (plans never write them) and only the week's interventions
- * under it, so the lock is held for one read, the insertion and the writes.
+ * are (`insert` is the engine's insertion). As the weekly job does, the week
+ * is read and the insertion computed without the lock; under the week's lock
+ * the week is read again (one statement) and the plan written at once if it
+ * is still the week the insertion saw. If another pass or process wrote in
+ * between, the insertion is computed again there, on the week as it is now
+ * (the fallback: correct whatever happened, only slower). The lock is held
+ * for one read, a comparison and the writes.
  */
 export async function staffWaitingInWeek(weekStart: string, insert: (instance: Instance) => Plan, onSnapshot = () => {}) {
+  const policy: PinPolicy = { kind: "keep-staffed", free: [] };
   const people = await loadWeekPeople(weekStart);
+  const seen = await loadWeekRequests(weekStart, policy, people, db());
+  onSnapshot();
+  const proposal = proposeInsertion(seen, people, insert);
   return db().$transaction(
     async (tx) => {
       await lockWeek(tx, weekStart);
-      const { requests, interventions } = await loadWeekRequests(weekStart, { kind: "keep-staffed", free: [] }, people, tx);
-      onSnapshot();
-      const inPlan = new Set(requests.map((r) => r.id));
-      const waiting = interventions.filter((i) => i.status === "ACCEPTED" && inPlan.has(i.id)).map((i) => i.id);
-      const result = waiting.length === 0 ? null : await applyPlan(tx, insert({ ...people.base, requests }), waiting, interventions);
-      const before = interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
+      const read = await loadWeekRequests(weekStart, policy, people, tx);
+      const stillSeen = sameWeekRead(read, seen);
+      const { waiting, plan } = stillSeen ? proposal : proposeInsertion(read, people, insert);
+      const result = plan === null ? null : await applyPlan(tx, plan, waiting, read.interventions);
+      const before = read.interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
       /** Every intervention of the week staffed once the pass commits. */
-      return { scheduled: new Set([...before, ...(result?.staffedIds ?? [])]), staffed: result?.staffed ?? 0 };
+      return { scheduled: new Set([...before, ...(result?.staffedIds ?? [])]), staffed: result?.staffed ?? 0, optimistic: stillSeen };
     },
     { timeout: 120_000, maxWait: 30_000 },
   );
 }
+
+type WeekRead = Awaited<ReturnType<typeof loadWeekRequests>>;
+
+/** The waiting interventions of a read of the week and the engine's insertion of them (none: no plan). */
+function proposeInsertion(read: WeekRead, people: WeekPeople, insert: (instance: Instance) => Plan) {
+  const inPlan = new Set(read.requests.map((r) => r.id));
+  const waiting = read.interventions.filter((i) => i.status === "ACCEPTED" && inPlan.has(i.id)).map((i) => i.id);
+  return { waiting, plan: waiting.length === 0 ? null : insert({ ...people.base, requests: read.requests }) };
+}
+
+/** Two reads of a week give the same insertion and the same writes: same requests, same rows as they stand. */
+const sameWeekRead = (a: WeekRead, b: WeekRead) => JSON.stringify(a.requests) === JSON.stringify(b.requests) && JSON.stringify(a.interventions) === JSON.stringify(b.interventions);
 
 /** The interventions of a request still waiting for a team, with their weeks. */
 export async function interventionsToStaff(requestId: string) {

@@ -45,8 +45,25 @@ function byWeek<T extends { id: string; startsAt: Date }>(items: T[]) {
   return weeks;
 }
 
-/** The jobs of a week share a pass that has not read the week yet (see sharePasses). */
-const staffWeek = sharePasses((week, closed) => staffWaitingInWeek(week, instantInsert, closed));
+/**
+ * The jobs of a week share a pass that has not read the week yet (see
+ * sharePasses). A pass reads the week without the lock and checks it under
+ * the lock (staffWaitingInWeek), so in one process the passes of a week
+ * follow each other: each reads once the previous one has committed, and its
+ * insertion still holds when it takes the lock (other processes' writes are
+ * caught by the check). Jobs that arrive meanwhile join the waiting pass.
+ */
+const passesRunning = new Map<string, Promise<unknown>>();
+const staffWeek = sharePasses((week, closed) => {
+  const previous = passesRunning.get(week) ?? Promise.resolve();
+  const pass = previous.catch(() => {}).then(() => staffWaitingInWeek(week, instantInsert, closed));
+  passesRunning.set(week, pass);
+  const forget = () => {
+    if (passesRunning.get(week) === pass) passesRunning.delete(week);
+  };
+  void pass.then(forget, forget);
+  return pass;
+});
 
 /**
  * Instant mode: staffs the request's interventions that still wait, in the

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { db } from "~/data/db.server.ts";
+import { loadWeekInstance, lockWeek, staffWaitingInWeek } from "~/data/scheduling.server.ts";
+import { insertIntoPlan } from "~/domain/scheduling/engine.ts";
+import type { Instance } from "~/domain/scheduling/instance.ts";
+import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import { DAY_MS } from "~/utils/time.ts";
+import { staffRequest } from "../../workers/processors/scheduling.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { validatePlan } from "../support/plan-validator.ts";
+
+// Instant mode computes its insertion before taking the week's lock and checks
+// the week under it: these tests make two passes read the same week, so that
+// the second finds it changed, and check that nobody is ever booked twice.
+
+async function world(weeksAhead: number, requests: number) {
+  const week = parisWeekStart(new Date(Date.now() + weeksAhead * 7 * DAY_MS));
+  const skill = await createSkill(db());
+  const prestation = await createPrestation(db(), { skillId: skill.id });
+  const site = await createSite(db());
+  for (let i = 0; i < 2; i++) await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
+  for (let i = 0; i < 6; i++) await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 });
+  const created = [];
+  for (let i = 0; i < requests; i++) {
+    // Two at a time at the same hour: they compete for the same people.
+    const startsAt = fromParisLocal(`${addDays(week, i % 3)}T${String(8 + 2 * Math.floor(i / 6)).padStart(2, "0")}:00`);
+    created.push(
+      await createServiceRequest(db(), {
+        prestationId: prestation.id,
+        siteId: site.id,
+        organisationId: site.organisationId,
+        teamSize: 2,
+        interventions: [{ startsAt, durationMinutes: 90, workersNeeded: 2, status: "ACCEPTED" }],
+      }),
+    );
+  }
+  return { week, requests: created };
+}
+
+/** The week as written, checked by the independent validator: no one twice at once, no cap passed. */
+async function checkWritten(week: string) {
+  const instance = await loadWeekInstance(week, { kind: "keep-staffed", free: [] });
+  const scheduled = await db().intervention.findMany({
+    where: { status: "SCHEDULED", startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } },
+    select: { id: true, supervisorId: true, assignments: { select: { workerId: true } } },
+  });
+  const plan = {
+    assignments: scheduled.map((i) => ({
+      requestId: i.id,
+      start: instance.requests.find((r) => r.id === i.id)!.start,
+      supervisorId: i.supervisorId!,
+      workerIds: i.assignments.map((a) => a.workerId),
+    })),
+    unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity" as const, reason: "-" })),
+  };
+  expect(validatePlan(instance, plan).violations).toEqual([]);
+  return scheduled;
+}
+
+describe("instant mode: insertion computed before the lock, checked under it", () => {
+  it("a pass that read the week before another one wrote computes again under the lock: nobody booked twice", async () => {
+    const { week, requests } = await world(9, 12);
+    let inserts = 0;
+    let bothComputed!: () => void;
+    const computed = new Promise<void>((resolve) => (bothComputed = resolve));
+    const insert = (instance: Instance) => {
+      if (++inserts === 2) bothComputed();
+      return insertIntoPlan(instance).plan;
+    };
+    // Hold the week's lock until both passes have read the same week and computed their insertion outside it.
+    const passes = await db().$transaction(async (tx) => {
+      await lockWeek(tx, week);
+      const passes = [staffWaitingInWeek(week, insert), staffWaitingInWeek(week, insert)];
+      await computed;
+      return passes;
+    });
+    const [first, second] = (await Promise.all(passes)).sort((a, b) => Number(b.optimistic) - Number(a.optimistic));
+    // The first to take the lock wrote what it had computed; the second found the week changed and computed again.
+    expect(first!.optimistic).toBe(true);
+    expect(second!.optimistic).toBe(false);
+    expect(inserts).toBe(2); // nothing left waiting for the second: no third insertion, nothing written
+    expect(first!.staffed).toBeGreaterThan(0);
+    expect(second!.staffed).toBe(0);
+    const scheduled = await checkWritten(week);
+    expect(scheduled).toHaveLength(first!.staffed);
+    // Partners told once per intervention.
+    const told = await db().notification.findMany({ where: { kind: "intervention.scheduled" }, select: { key: true } });
+    for (const i of scheduled) expect(told.filter((t) => t.key.startsWith(`intervention.scheduled:${i.id}:`))).toHaveLength(1);
+    const staffedIds = new Set(scheduled.map((i) => i.id));
+    expect(requests.filter((r) => staffedIds.has(r.interventions[0]!.id))).toHaveLength(scheduled.length);
+  });
+
+  it("runs every request's job twice, all at once, on one week: each staffed once, nobody booked twice", async () => {
+    const { week, requests } = await world(10, 12);
+    const results = await Promise.all([...requests, ...requests].map((r) => staffRequest({ requestId: r.id })));
+    const scheduled = await checkWritten(week);
+    const ids = requests.map((r) => r.interventions[0]!.id);
+    const settled = await db().intervention.findMany({ where: { id: { in: ids } }, select: { status: true, unstaffedReason: true } });
+    for (const i of settled) expect(i.status === "SCHEDULED" || i.unstaffedReason !== null).toBe(true);
+    expect(scheduled.length).toBeGreaterThan(0);
+    // Each intervention counted staffed by the jobs of its request only (both runs see it staffed).
+    expect(results.reduce((n, r) => n + r.staffed, 0)).toBeLessThanOrEqual(2 * scheduled.length);
+    const assignments = await db().assignment.findMany({ where: { interventionId: { in: ids } } });
+    expect(assignments).toHaveLength(scheduled.reduce((n, i) => n + i.assignments.length, 0));
+    // Running them again changes nothing.
+    const before = await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    await Promise.all(requests.map((r) => staffRequest({ requestId: r.id })));
+    expect(await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] })).toEqual(before);
+  });
+});
