@@ -1,7 +1,7 @@
 // The back office's part of the worker: the daily retention job and the
 // heartbeat the admin dashboard reads. Registered by startWorkers, never at import.
 import type { Job } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "~/queues/connection.server.ts";
 import { anonymiseDueWorkers } from "~/data/workers-admin.server.ts";
 import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_MS } from "~/queues/monitoring.server.ts";
 import type { createQueues } from "~/queues/queues.server.ts";
@@ -20,7 +20,7 @@ export async function registerRetentionScheduler(queues: ReturnType<typeof creat
 }
 
 /** Writes the time into Redis every 15 s; the dashboard shows the worker as down when it grows old. */
-export function startHeartbeat(connection: Redis, prefix?: string): () => void {
+export function startHeartbeat(connection: RedisConnection, prefix?: string): () => void {
   const beat = () => void connection.set(WORKER_HEARTBEAT_KEY(prefix), String(Date.now()), "EX", 300).catch(() => {});
   beat();
   const timer = setInterval(beat, WORKER_HEARTBEAT_MS);

@@ -6,7 +6,7 @@ import { deleteExpiredSessions } from "~/data/sessions.server.ts";
 import { mailTransport } from "~/integrations/mail.server.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { platformConfigured } from "~/integrations/einvoicing-platform.server.ts";
-import { createRedis } from "~/queues/connection.server.ts";
+import { createRedis, queuePrefix } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
 import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import { env, envOrExit } from "~/utils/env.server.ts";
@@ -117,7 +117,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
     ([name, process]) =>
       new Worker(name, failForGoodOnBadPayload(process), {
         connection,
-        prefix: options.prefix,
+        prefix: queuePrefix(name, options.prefix),
         concurrency: options.concurrency ?? 10,
         // A worker killed mid-job: its job is taken up again once the lock lapses.
         lockDuration: options.lockDurationMs ?? 30_000,

@@ -1,6 +1,6 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
 import type { AuditAction } from "~/domain/backoffice/audit-labels.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, readLagTolerant, type Db, type Tx } from "./db.server.ts";
 
 export type AuditEntry = {
   /** "auth.login", "invoice.void", ...: only an action with a French label (audit-labels.ts) can be written. */
@@ -30,9 +30,14 @@ export async function auditQuietly(entry: AuditEntry) {
 
 export type AuditFilter = { actorUserId?: string; entityId?: string; from?: Date; to?: Date; cursor?: bigint; action?: string; actorEmail?: string };
 
+// Audit search and its export read the replica when it is usable (readLagTolerant): a few seconds' lag is harmless there.
 export async function listAuditLog(filter: AuditFilter, take = 50) {
-  const actorIds = await actorIdsByEmail(filter.actorEmail);
-  const rows = await db().auditLog.findMany({
+  return readLagTolerant((client) => auditPage(client, filter, take));
+}
+
+async function auditPage(client: Db, filter: AuditFilter, take: number) {
+  const actorIds = await actorIdsByEmail(client, filter.actorEmail);
+  const rows = await client.auditLog.findMany({
     where: {
       actorUserId: actorIds ? { in: actorIds } : filter.actorUserId,
       action: filter.action ? { startsWith: filter.action } : undefined,
@@ -43,7 +48,7 @@ export async function listAuditLog(filter: AuditFilter, take = 50) {
     orderBy: { id: "desc" },
     take: take + 1,
   });
-  const users = await db().user.findMany({
+  const users = await client.user.findMany({
     where: { id: { in: [...new Set(rows.map((r) => r.actorUserId).filter((v): v is string => !!v))] } },
     select: { id: true, email: true },
   });
@@ -55,9 +60,9 @@ export async function listAuditLog(filter: AuditFilter, take = 50) {
 }
 
 /** The ids of the accounts whose email contains the text (a filter by person); undefined with no filter. */
-async function actorIdsByEmail(email: string | undefined) {
+async function actorIdsByEmail(client: Db, email: string | undefined) {
   if (!email) return undefined;
-  const users = await db().user.findMany({ where: { email: { contains: email.trim().toLowerCase() } }, select: { id: true }, take: 200 });
+  const users = await client.user.findMany({ where: { email: { contains: email.trim().toLowerCase() } }, select: { id: true }, take: 200 });
   return users.map((u) => u.id);
 }
 

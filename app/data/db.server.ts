@@ -5,7 +5,7 @@ import { env } from "~/utils/env.server.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
 
 // One pool and one client per process (kept across dev rebuilds). Only app/data imports them.
-const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pool?: pg.Pool };
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pool?: pg.Pool; replica?: PrismaClient; replicaPool?: pg.Pool };
 
 function pool(): pg.Pool {
   if (!globalForPrisma.pool) {
@@ -25,8 +25,117 @@ export function db(): PrismaClient {
 export async function disconnectDb() {
   await globalForPrisma.prisma?.$disconnect();
   await globalForPrisma.pool?.end();
+  await globalForPrisma.replica?.$disconnect();
+  await globalForPrisma.replicaPool?.end();
   globalForPrisma.prisma = undefined;
   globalForPrisma.pool = undefined;
+  globalForPrisma.replica = undefined;
+  globalForPrisma.replicaPool = undefined;
+  replicaState = undefined;
+}
+
+// ── The read replica (DATABASE_REPLICA_URL) ──────────────────────────────────
+// Reads that tolerate a few seconds of lag (finance dashboard, exports, impact
+// certificates, audit search) go to a streaming replica, through a second
+// client; everything else, and every write, to the primary. The replica is
+// used only while it answers and lags less than REPLICA_MAX_LAG_SECONDS;
+// otherwise those reads go to the primary, and so does a read the replica
+// fails mid-way. Its state is probed at most every REPLICA_PROBE_MS.
+
+export const REPLICA_PROBE_MS = 2000;
+
+/** What a probe of the replica found: null when it did not answer. */
+export type ReplicaProbe = { inRecovery: boolean; lagSeconds: number } | null;
+
+/**
+ * Whether lag-tolerant reads may use the replica. A server that is not in
+ * recovery is a primary (the replica promoted, or the primary itself), so it is
+ * up to date.
+ */
+export function replicaUsable(probe: ReplicaProbe, maxLagSeconds: number): boolean {
+  if (!probe) return false;
+  return !probe.inRecovery || probe.lagSeconds <= maxLagSeconds;
+}
+
+// Lag as a reader sees it: none while everything received is replayed (an idle
+// primary sends nothing, and the last replay's age would grow for no reason),
+// else the age of the last transaction replayed. A replica cut off from its
+// primary has nothing to receive: its WAL receiver is gone, count it as lagging.
+const LAG_SQL = `SELECT pg_is_in_recovery() AS "inRecovery",
+  CASE WHEN NOT pg_is_in_recovery() THEN 0
+       WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 1e9
+       WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+       ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9) END::float8 AS "lagSeconds"`;
+
+let replicaState: { at: number; usable: Promise<boolean> } | undefined;
+
+function replicaPool(url: string): pg.Pool {
+  if (!globalForPrisma.replicaPool) {
+    // Fails fast: a replica away must not slow the reads that fall back to the primary.
+    globalForPrisma.replicaPool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 1000, statement_timeout: 60_000 });
+    globalForPrisma.replicaPool.on("error", (error) => logRepeatedError("db.replica_connection_lost", error));
+  }
+  return globalForPrisma.replicaPool;
+}
+
+async function probeReplica(url: string): Promise<ReplicaProbe> {
+  try {
+    const { rows } = await replicaPool(url).query<{ inRecovery: boolean; lagSeconds: number }>({ text: LAG_SQL, query_timeout: 1000 } as pg.QueryConfig);
+    return rows[0] ?? null;
+  } catch (error) {
+    logRepeatedError("db.replica_unavailable", error);
+    return null;
+  }
+}
+
+/** The replica's client when lag-tolerant reads may use it now, else null (no replica configured, down, or lagging). */
+async function usableReplica(): Promise<PrismaClient | null> {
+  const { DATABASE_REPLICA_URL: url, REPLICA_MAX_LAG_SECONDS: maxLag } = env();
+  if (!url) return null;
+  if (!replicaState || Date.now() - replicaState.at > REPLICA_PROBE_MS) {
+    replicaState = {
+      at: Date.now(),
+      usable: probeReplica(url).then((probe) => {
+        const usable = replicaUsable(probe, maxLag);
+        if (probe && !usable) logRepeatedError("db.replica_lagging", new Error(`replica lags ${Math.round(probe.lagSeconds)} s`));
+        return usable;
+      }),
+    };
+  }
+  if (!(await replicaState.usable)) return null;
+  globalForPrisma.replica ??= new PrismaClient({ adapter: new PrismaPg(replicaPool(url)) });
+  return globalForPrisma.replica;
+}
+
+/**
+ * A read that tolerates a few seconds of lag: on the replica when it is usable,
+ * else (or when the replica fails during the read) on the primary. Never for a
+ * read that decides a write, nor one that must show what the user just did.
+ */
+export async function readLagTolerant<T>(read: (client: Db) => Promise<T>): Promise<T> {
+  const replica = await usableReplica();
+  if (!replica) return read(db());
+  try {
+    return await read(replica);
+  } catch (error) {
+    if (!isConnectionError(error)) throw error;
+    logRepeatedError("db.replica_unavailable", error);
+    replicaState = { at: Date.now(), usable: Promise.resolve(false) };
+    return read(db());
+  }
+}
+
+/** Where the last lag-tolerant read could go: for the health page and the tests. */
+export async function replicaInUse(): Promise<boolean> {
+  return (await usableReplica()) !== null;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const text = `${(error as { code?: unknown })?.code ?? ""} ${(error as { message?: unknown })?.message ?? ""}`;
+  // Connection refused/reset/closed, or PostgreSQL shutting down (57P01..57P03), or a conflict with recovery (40001 on a standby).
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect|57P0[123]|the database system is (shutting down|starting up|in recovery)|terminating connection|canceling statement due to conflict with recovery|DatabaseNotReachable|P1001|P1017|ConnectionClosed|server closed the connection/i.test(
+    text,
+  );
 }
 
 // Prisma stores DateTime as `timestamp(3)` in UTC: read it as UTC, whatever the server's time zone.

@@ -8,7 +8,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { jobIdFor } from "~/queues/registry.ts";
 import { audit } from "./audit.server.ts";
 import { releaseClaims, settlementsFor } from "./billing-claims.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, readLagTolerant, type Tx } from "./db.server.ts";
 import { enqueueDocument, sellerProblems } from "./einvoicing.server.ts";
 import { enqueuePaymentReport } from "./einvoicing-transmission.server.ts";
 import { queueNotification } from "./notifications.server.ts";
@@ -657,7 +657,8 @@ export async function listPartners() {
 
 /** Issued invoices with what was paid and credited: the dashboard's raw material. */
 export async function invoicesForDashboard(since: Date) {
-  const invoices = await db().invoice.findMany({
+  // Lag-tolerant: the replica when it is usable.
+  const invoices = await readLagTolerant((client) => client.invoice.findMany({
     where: { kind: "INVOICE", status: { not: "DRAFT" }, periodStart: { gte: since } },
     select: {
       id: true,
@@ -669,7 +670,7 @@ export async function invoicesForDashboard(since: Date) {
       payments: { select: { amountCents: true } },
       creditNotes: { select: { amountCents: true } },
     },
-  });
+  }));
   return invoices.map((i) => ({
     id: i.id,
     status: i.status,
@@ -688,7 +689,8 @@ export { insertionMinutesByMonth } from "./impact.server.ts";
 
 /** Every line of the issued invoices of a period, for the accounting export. */
 export async function invoicesForExport(from: Date, to: Date) {
-  return db().invoice.findMany({
+  // Lag-tolerant: the replica when it is usable.
+  return readLagTolerant((client) => client.invoice.findMany({
     where: { status: { not: "DRAFT" }, periodStart: { gte: from, lt: to } },
     select: {
       number: true,
@@ -707,7 +709,7 @@ export async function invoicesForExport(from: Date, to: Date) {
       lines: { select: { description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true } },
     },
     orderBy: { number: "asc" },
-  });
+  }));
 }
 
 export async function auditExport(actor: Actor, what: string) {

@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
-import { createRedis, withTimeout } from "./connection.server.ts";
+import { createRedis, queuePrefix, withTimeout } from "./connection.server.ts";
 import type { QueueName } from "./registry.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
 
@@ -15,7 +15,7 @@ export async function jobStatus(queueName: QueueName, jobId: string): Promise<Jo
   if (!queue) {
     const connection = createRedis("web");
     connection.on("error", (error) => logRepeatedError("redis.web_connection_error", error));
-    queue = new Queue(queueName, { connection, prefix: env().QUEUE_PREFIX });
+    queue = new Queue(queueName, { connection, prefix: queuePrefix(queueName, env().QUEUE_PREFIX) });
     queue.on("error", (error) => logRepeatedError("queue.error", error, { queue: queueName }));
     queues.set(queueName, queue);
   }

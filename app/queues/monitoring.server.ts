@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { env } from "~/utils/env.server.ts";
-import { createRedis, withTimeout } from "./connection.server.ts";
+import { createRedis, queuePrefix, withTimeout } from "./connection.server.ts";
 import { QUEUE_NAMES, type QueueName } from "./registry.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
 
@@ -20,7 +20,7 @@ function queue(name: QueueName): Queue {
   }
   let q = queues.get(name);
   if (!q) {
-    q = new Queue(name, { connection, prefix: env().QUEUE_PREFIX });
+    q = new Queue(name, { connection, prefix: queuePrefix(name, env().QUEUE_PREFIX) });
     q.on("error", (error) => logRepeatedError("queue.error", error, { queue: name }));
     queues.set(name, q);
   }

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
-import type { Redis } from "ioredis";
 import { env } from "~/utils/env.server.ts";
+import { queuePrefix, type RedisConnection } from "./connection.server.ts";
 import { jobIdFor, QUEUE_NAMES, type QueueName } from "./registry.ts";
 
 // Retries with backoff, and bounded history so Redis does not grow forever.
@@ -16,10 +16,10 @@ const QUEUE_JOB_OPTIONS: Partial<Record<QueueName, () => JobsOptions>> = {
   einvoicing: () => ({ ...DEFAULT_JOB_OPTIONS, attempts: 12, backoff: { type: "exponential", delay: env().PA_RETRY_DELAY_MS } }),
 };
 
-export function createQueues(connection: Redis, prefix?: string) {
+export function createQueues(connection: RedisConnection, prefix?: string) {
   const queues = new Map<QueueName, Queue>();
   for (const name of QUEUE_NAMES) {
-    queues.set(name, new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_JOB_OPTIONS[name]?.() ?? DEFAULT_JOB_OPTIONS }));
+    queues.set(name, new Queue(name, { connection, prefix: queuePrefix(name, prefix), defaultJobOptions: QUEUE_JOB_OPTIONS[name]?.() ?? DEFAULT_JOB_OPTIONS }));
   }
   return {
     get: (name: QueueName) => queues.get(name)!,

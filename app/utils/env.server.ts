@@ -2,10 +2,23 @@ import { z } from "zod";
 
 // The environment, checked once. A missing or malformed variable stops the
 // process at start with a message naming it, rather than failing later.
+const unsetWhenEmpty = (value: unknown) => (value === "" ? undefined : value);
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url(),
-  REDIS_URL: z.string().url(),
+  DATABASE_REPLICA_URL: z.preprocess(unsetWhenEmpty, z.string().url().optional()),
+  // Seconds of replication lag the lag-tolerant reads accept before reading the primary instead.
+  REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  // One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES: host:port of some of its nodes, comma-separated): exactly one.
+  REDIS_URL: z.preprocess(unsetWhenEmpty, z.string().url().refine((v) => /^rediss?:\/\//.test(v), "REDIS_URL commence par redis:// ou rediss://").optional()),
+  REDIS_CLUSTER_NODES: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .regex(/^\s*[\w.-]+:\d{1,5}\s*(,\s*[\w.-]+:\d{1,5}\s*)*$/, "REDIS_CLUSTER_NODES est une liste hôte:port séparée par des virgules (10.0.0.1:7000,10.0.0.2:7000)")
+      .optional(),
+  ),
   SESSION_SECRET: z.string().min(32, "SESSION_SECRET doit faire au moins 32 caractères"),
   APP_URL: z.string().url().default("http://localhost:3000"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -67,6 +80,9 @@ export function env(): Env {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  if (!parsed.data.REDIS_URL === !parsed.data.REDIS_CLUSTER_NODES) {
+    throw new Error("Invalid environment:\n  REDIS_URL, REDIS_CLUSTER_NODES: set exactly one (one Redis, or the nodes of a Redis Cluster)");
   }
   if (parsed.data.MAIL_TRANSPORT === "smtp" && !parsed.data.SMTP_URL) {
     throw new Error("Invalid environment:\n  SMTP_URL: required when MAIL_TRANSPORT=smtp");

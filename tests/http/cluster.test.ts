@@ -89,6 +89,18 @@ describe("a bad environment", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("refuses a malformed Redis Cluster node list, or both REDIS_URL and REDIS_CLUSTER_NODES, in the web server and the worker", () => {
+    for (const script of ["server.ts", "workers/index.ts"]) {
+      const bad = start(script, { REDIS_CLUSTER_NODES: "127.0.0.1:7101,pas un nœud", REDIS_URL: "" });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain("  REDIS_CLUSTER_NODES: REDIS_CLUSTER_NODES est une liste hôte:port");
+      const both = start(script, { REDIS_CLUSTER_NODES: "127.0.0.1:7101" });
+      expect(both.status).toBe(1);
+      expect(both.stderr).toContain("REDIS_URL, REDIS_CLUSTER_NODES: set exactly one");
+      expect(both.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("stops the worker at start the same way", () => {
     const run = start("workers/index.ts", { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
     expect(run.status).toBe(1);

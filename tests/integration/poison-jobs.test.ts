@@ -18,7 +18,7 @@ let connection: Redis;
 const queues: Queue[] = [];
 
 beforeAll(async () => {
-  connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
+  connection = new Redis(env().REDIS_URL!, { maxRetriesPerRequest: null }); // the test Redis is one Redis, never a cluster
   stop = await startWorkers({ prefix, concurrency: 2, schedulers: false });
 });
 afterAll(async () => {
