@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { generateInstance } from "../tests/support/instance-generator";
 import { validatePlan } from "../tests/support/plan-validator";
+import { solve } from "../app/domain/scheduling/engine";
+import { parseInstance } from "../app/domain/scheduling/instance";
+import { compareObjectives } from "../app/domain/scheduling/objective";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplePath = fileURLToPath(new URL("../app/domain/scheduling/fixtures/example-small.json", import.meta.url));
@@ -119,5 +122,22 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
       expect(stderr).toMatch(cases[i].message);
       noStackTrace(stderr);
     });
+  });
+
+  it("searches longer by default on a week of up to 300 requests, and keeps the better of that plan and the engine's default budget's", { timeout: 300_000 }, async () => {
+    const week = generateInstance({ requests: 15, seed: 21, timeWindows: true });
+    const path = join(scratch, "week-15.json");
+    writeFileSync(path, JSON.stringify(week));
+    const { code, stdout, stderr } = await schedule(["--in", path, "--stats"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stderr)).toMatchObject({ solver: "heuristic", budgetsTried: [900, 20_000] });
+    const plan = JSON.parse(stdout);
+    expect(validatePlan(week, plan).violations).toEqual([]);
+    // The same plan as the better of the two searches run here: deterministic, never below the default.
+    const parsed = parseInstance(week);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const engineDefault = solve(parsed.instance);
+    const longer = solve(parsed.instance, { iterations: 20_000 });
+    expect(plan).toEqual(compareObjectives(longer.stats.objective, engineDefault.stats.objective) > 0 ? longer.plan : engineDefault.plan);
   });
 });
