@@ -1,4 +1,5 @@
 import type { Actor } from "~/domain/access/roles.ts";
+import { slugify } from "~/utils/format.ts";
 import type { PartnerInput, SiteInput } from "~/domain/backoffice/forms.ts";
 import { audit } from "./audit.server.ts";
 import { assertCan } from "./backoffice-access.server.ts";
@@ -9,14 +10,6 @@ import { listOrganisationInvitations } from "./users.server.ts";
 // back office. Archiving sets archivedAt and deletes nothing: requests,
 // interventions and invoices stay readable.
 
-const slugify = (name: string) =>
-  name
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 50) || "organisation";
 
 export async function listPartners(actor: Actor, options: { archived?: boolean } = {}) {
   assertCan(actor, "backoffice.sites");
@@ -76,7 +69,7 @@ export async function getPartner(actor: Actor, id: string, now = new Date()) {
 }
 
 async function uniqueSlug(name: string) {
-  const base = slugify(name);
+  const base = slugify(name, "organisation");
   for (let i = 0; i < 50; i++) {
     const slug = i === 0 ? base : `${base}-${i + 1}`;
     if (!(await db().organisation.findUnique({ where: { slug }, select: { id: true } }))) return slug;

@@ -1,4 +1,5 @@
 import type { Actor } from "~/domain/access/roles.ts";
+import { slugify } from "~/utils/format.ts";
 import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { priceInForce, priceNoticeProblem } from "~/domain/catalogue/price.ts";
 import type { PrestationCreateInput, PrestationUpdateInput, PriceVersionInput } from "~/domain/backoffice/forms.ts";
@@ -62,14 +63,6 @@ export async function getPrestationAdmin(actor: Actor, id: string) {
   return prestation;
 }
 
-const slug = (name: string) =>
-  name
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 50) || "prestation";
 
 export type PrestationResult = { ok: true; id: string } | { ok: false; field: string; message: string };
 
@@ -91,7 +84,7 @@ export async function createPrestation(actor: Actor, input: PrestationCreateInpu
   if (!(await db().skill.findUnique({ where: { id: input.skillId }, select: { id: true } }))) {
     return { ok: false, field: "skillId", message: "Choisissez une compétence de la liste." };
   }
-  let code = slug(input.name);
+  let code = slugify(input.name, "prestation");
   if (await db().prestation.findUnique({ where: { code }, select: { id: true } })) code = `${code}-${now.getTime().toString(36)}`;
   try {
     const id = await db().$transaction(async (tx) => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { can, isStaffRole, type Actor } from "~/domain/access/roles.ts";
 import { canChangeOnline, checkSlot, NEW_SITE, occurrenceAt, planOrder, teamSizeError, type OrderInput, type Recurrence } from "~/domain/requests/order.ts";
-import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn, PLANNABLE } from "~/domain/requests/status.ts";
+import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn, PLANNABLE, statusAfterMove } from "~/domain/requests/status.ts";
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
@@ -395,6 +395,16 @@ export async function decideRequest(actor: Actor, requestId: string, decision: {
 
 const planned = (s: InterventionStatus) => isIn(PLANNABLE, s);
 
+/** A move that drops the team: it was booked for the old time, scheduling staffs the new one. */
+const movedWithoutTeam = (o: { startsAt: Date; endsAt: Date; latestStartAt: Date | null }, status: InterventionStatus) => ({
+  startsAt: o.startsAt,
+  endsAt: o.endsAt,
+  latestStartAt: o.latestStartAt,
+  supervisorId: null,
+  confirmedAt: null,
+  status: statusAfterMove(status),
+});
+
 /** Scheduling re-staffs an intervention after each change: a new job per change. */
 async function askReplan(tx: Tx, interventionId: string, now: Date) {
   await addToOutbox(tx, "scheduling", "replan-intervention", `intervention-changed:${interventionId}:${now.getTime()}`, { interventionId });
@@ -518,17 +528,7 @@ export async function changeSeriesTime(actor: Actor, requestId: string, startTim
         continue;
       }
       await tx.assignment.deleteMany({ where: { interventionId: i.id } });
-      await tx.intervention.update({
-        where: { id: i.id },
-        data: {
-          startsAt: o.startsAt,
-          endsAt: o.endsAt,
-          latestStartAt: o.latestStartAt,
-          supervisorId: null,
-          confirmedAt: null,
-          status: i.status === "SCHEDULED" ? "ACCEPTED" : i.status,
-        },
-      });
+      await tx.intervention.update({ where: { id: i.id }, data: movedWithoutTeam(o, i.status) });
       if (planned(i.status)) await askReplan(tx, i.id, now);
       changed++;
     }
@@ -641,18 +641,7 @@ export async function moveIntervention(
           await tx.assignment.updateMany({ where: { interventionId }, data: { startsAt: o.startsAt, endsAt: o.endsAt, ...(forced ? { pinned: true } : {}) } });
         } else {
           await tx.assignment.deleteMany({ where: { interventionId } });
-          await tx.intervention.update({
-            where: { id: interventionId },
-            data: {
-              startsAt: o.startsAt,
-              endsAt: o.endsAt,
-              latestStartAt: o.latestStartAt,
-              // The team was booked for the old time: scheduling staffs the new one.
-              supervisorId: null,
-              confirmedAt: null,
-              status: intervention.status === "SCHEDULED" ? "ACCEPTED" : intervention.status,
-            },
-          });
+          await tx.intervention.update({ where: { id: interventionId }, data: movedWithoutTeam(o, intervention.status) });
           if (planned(intervention.status)) await askReplan(tx, interventionId, now);
         }
         const base = { actorUserId: actor.userId, organisationId: request.organisationId, entityType: "Intervention", entityId: interventionId };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  slugify,
   formatDate,
   formatDateTime,
   formatDayMonth,
@@ -76,5 +77,13 @@ describe("French counts and elision", () => {
     expect(ofName("Yann")).toBe("de Yann");
     expect(ofName("Paul")).toBe("de Paul");
     expect(ofName("SNCF Gares & Connexions")).toBe("de SNCF Gares & Connexions");
+  });
+});
+
+describe("slugify", () => {
+  it("turns a French name into a plain identifier, with a fallback when nothing is left", () => {
+    expect(slugify("Mon Jardin Chocolaté — Paris 11e", "organisation")).toBe("mon-jardin-chocolate-paris-11e");
+    expect(slugify("«  »", "prestation")).toBe("prestation");
+    expect(slugify("a".repeat(80), "x")).toHaveLength(50);
   });
 });

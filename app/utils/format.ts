@@ -93,3 +93,13 @@ function elides(word: string): boolean {
   if (/^h[aeiouy]/.test(w)) return true;
   return /^y[^aeiouy]/.test(w);
 }
+
+/** A name as an identifier for a URL or a code: "Mon Jardin Chocolaté" → "mon-jardin-chocolate" (50 characters at most; `fallback` when nothing is left). */
+export const slugify = (name: string, fallback: string) =>
+  name
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 50) || fallback;

@@ -1,6 +1,6 @@
 // The invoice of one partner for one period, from its interventions. Pure:
 // the data layer loads the rows, this decides what is billed and how much.
-import { lineTotals, sumTotals, type LineTotals } from "~/domain/money/lines.ts";
+import { pricedLine, sumTotals, type LineTotals, type PricingUnit } from "~/domain/money/lines.ts";
 
 export type BillableIntervention = {
   id: string;
@@ -9,7 +9,7 @@ export type BillableIntervention = {
   cancelledAt: Date | null;
   siteName: string;
   prestationName: string;
-  pricingUnit: "PER_WORKER_HOUR" | "FLAT";
+  pricingUnit: PricingUnit;
   unitPriceCents: number;
   vatRateBasisPoints: number;
   purchaseOrderNumber: string | null;
@@ -66,10 +66,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
     if (!isLateCancellation(i, rules) || rules.lateCancellationFeePercent === 0) return skip(SKIP_IN_TIME_CANCELLATION);
     const percent = rules.lateCancellationFeePercent;
     const planned = i.durationMinutes * i.workersNeeded;
-    const totals =
-      i.pricingUnit === "FLAT"
-        ? lineTotals({ unitPriceCents: i.unitPriceCents, quantity: percent, quantityPer: 100, vatRateBasisPoints: i.vatRateBasisPoints })
-        : lineTotals({ unitPriceCents: i.unitPriceCents, quantity: planned * percent, quantityPer: 60 * 100, vatRateBasisPoints: i.vatRateBasisPoints });
+    const totals = pricedLine({ ...i, workerMinutes: planned, percent });
     return {
       line: {
         ...common,
@@ -88,7 +85,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
     return {
       line: {
         ...common,
-        ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints: i.vatRateBasisPoints }),
+        ...pricedLine({ ...i, workerMinutes: minutes }),
         description: `${base} · forfait`,
         quantity: 1,
         insertionMinutes: minutes,
@@ -102,7 +99,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
   return {
     line: {
       ...common,
-      ...lineTotals({ unitPriceCents: i.unitPriceCents, quantity: billed, quantityPer: 60, vatRateBasisPoints: i.vatRateBasisPoints }),
+      ...pricedLine({ ...i, workerMinutes: billed }),
       description:
         billed === minutes
           ? `${base} · ${formatHours(minutes)} (${people})`

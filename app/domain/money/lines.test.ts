@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { divideRoundHalfUp, lineTotals, sumTotals } from "./lines.ts";
+import { divideRoundHalfUp, lineTotals, pricedLine, sumTotals } from "./lines.ts";
 
 describe("divideRoundHalfUp", () => {
   it("rounds halves away from zero", () => {
@@ -53,6 +53,24 @@ describe("lineTotals", () => {
         const pos = lineTotals({ unitPriceCents: p, quantity: q, vatRateBasisPoints: v });
         const neg = lineTotals({ unitPriceCents: -p, quantity: q, vatRateBasisPoints: v });
         expect(neg.inclVatCents).toBe(-pos.inclVatCents);
+      }),
+    );
+  });
+});
+
+describe("the priced line of an intervention", () => {
+  it("is one unit for a flat price and worker-minutes / 60 for an hourly one, a share of it for a fee", () => {
+    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_900, vatRateBasisPoints: 2000, workerMinutes: 540 })).toEqual({ exclVatCents: 9_900, vatCents: 1_980, inclVatCents: 11_880 });
+    expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, workerMinutes: 540 }).exclVatCents).toBe(19_800);
+    expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, workerMinutes: 540, percent: 50 }).exclVatCents).toBe(9_900);
+    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_999, vatRateBasisPoints: 0, workerMinutes: 0, percent: 50 }).exclVatCents).toBe(5_000);
+  });
+
+  it("prices the whole price exactly as the plain minutes / 60 rule, to the cent", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 20 * 720 }), fc.constantFrom(0, 550, 1000, 2000), (unitPriceCents, workerMinutes, vatRateBasisPoints) => {
+        expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents, vatRateBasisPoints, workerMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: workerMinutes, quantityPer: 60, vatRateBasisPoints }));
+        expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents, vatRateBasisPoints, workerMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints }));
       }),
     );
   });

@@ -36,6 +36,22 @@ export function lineTotals({ unitPriceCents, quantity, quantityPer = 100, vatRat
   return { exclVatCents, vatCents, inclVatCents: exclVatCents + vatCents };
 }
 
+/** How a prestation is priced: per hour and per person, or one flat price per intervention. */
+export type PricingUnit = "PER_WORKER_HOUR" | "FLAT";
+
+/**
+ * The priced line of one intervention: the one rule behind the quote, the
+ * invoice and the late-cancellation fee. A flat price is one unit; an hourly
+ * price is paid per worker-minute (minutes / 60); `percent` of it for a fee
+ * (100 = the whole price).
+ */
+export function pricedLine(p: { pricingUnit: PricingUnit; unitPriceCents: number; vatRateBasisPoints: number; workerMinutes: number; percent?: number }): LineTotals {
+  const percent = p.percent ?? 100;
+  return p.pricingUnit === "FLAT"
+    ? lineTotals({ unitPriceCents: p.unitPriceCents, quantity: percent, quantityPer: 100, vatRateBasisPoints: p.vatRateBasisPoints })
+    : lineTotals({ unitPriceCents: p.unitPriceCents, quantity: p.workerMinutes * percent, quantityPer: 60 * 100, vatRateBasisPoints: p.vatRateBasisPoints });
+}
+
 /** Sum of lines (each already rounded: the total is the sum of the lines, as on the document). */
 export function sumTotals(lines: readonly LineTotals[]): LineTotals {
   return lines.reduce(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { addDays, daysBetween, isoWeekday, publicHolidayName } from "~/domain/calendar/holidays.ts";
 import { clockMinutes, clockText, parisInstant, parisParts } from "~/domain/calendar/paris.ts";
-import { lineTotals, type LineTotals } from "~/domain/money/lines.ts";
+import { pricedLine, type LineTotals, type PricingUnit } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
 import { formatLongDate } from "~/utils/format.ts";
 import { dayField, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
@@ -275,13 +275,11 @@ export function occurrenceAt(date: string, startMinutes: number, durationMinutes
 
 // ---------------------------------------------------------------- estimate
 
-export type PricingUnit = "PER_WORKER_HOUR" | "FLAT";
+export type { PricingUnit };
 
-/** The priced line of one intervention: worker-minutes at an hourly price, or one flat price. */
+/** The priced line of one planned intervention (the team for its whole duration), as the invoice prices it. */
 export function interventionLine(p: { pricingUnit: PricingUnit; unitPriceCents: number; vatRateBasisPoints: number; durationMinutes: number; teamSize: number }): LineTotals {
-  return p.pricingUnit === "FLAT"
-    ? lineTotals({ unitPriceCents: p.unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints: p.vatRateBasisPoints })
-    : lineTotals({ unitPriceCents: p.unitPriceCents, quantity: p.durationMinutes * p.teamSize, quantityPer: 60, vatRateBasisPoints: p.vatRateBasisPoints });
+  return pricedLine({ ...p, workerMinutes: p.durationMinutes * p.teamSize });
 }
 
 export type Estimate = { perIntervention: LineTotals; total: LineTotals; occurrences: number; insertionMinutes: number };

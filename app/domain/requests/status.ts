@@ -70,6 +70,9 @@ export const AWAITING_PAYMENT = ["DONE", "INVOICED"] as const satisfies readonly
 /** Will not take place: cancelled, or declined before it was accepted. */
 export const WITHDRAWN = ["CANCELLED", "DECLINED"] as const satisfies readonly InterventionStatus[];
 
+/** A moved intervention loses its team (booked for the old time): a staffed one waits to be staffed again. */
+export const statusAfterMove = (status: InterventionStatus): InterventionStatus => (status === "SCHEDULED" ? "ACCEPTED" : status);
+
 export const isIn = <S extends InterventionStatus>(set: readonly S[], status: string): status is S => (set as readonly string[]).includes(status);
 
 /**
