@@ -8,6 +8,7 @@ import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { platformConfigured } from "~/integrations/einvoicing-platform.server.ts";
 import { createRedis, queuePrefix } from "~/queues/connection.server.ts";
 import { createQueues } from "~/queues/queues.server.ts";
+import { closeFlows } from "~/queues/flows.server.ts";
 import { InvalidJobPayload, parsePayload, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import { env, envOrExit } from "~/utils/env.server.ts";
 import { registerRetentionScheduler, retentionProcessor, startHeartbeat } from "./backoffice.ts";
@@ -17,7 +18,7 @@ import { notify } from "./processors/notifications.ts";
 import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import * as platform from "./processors/einvoicing-platform.ts";
-import { optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
+import { optimisePart, optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
 import { registerSeriesHorizon, registerWeeklyOptimisation, registerWeeklyOptimisationAtStart } from "./scheduling-schedulers.ts";
 import { expandSeries } from "~/data/series.server.ts";
 import { errorFields, log, logError, logRepeatedError } from "~/utils/log.server.ts";
@@ -64,13 +65,14 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
     },
     retention: retentionProcessor,
     notifications: async (job, token) => notify(parsePayload("notifications", job.name, job.data) as JobPayload<"notifications", "notify">, job, token),
-    scheduling: async (job) => {
+    scheduling: async (job, token) => {
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
       if (job.name === "replan-intervention") return replanIntervention(payload as JobPayload<"scheduling", "replan-intervention">);
       if (job.name === "expand-series") return expandSeries(new Date());
       if (job.name === "reschedule-optimisation") return registerWeeklyOptimisation(queues.get("scheduling"));
-      return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job);
+      if (job.name === "optimise-part") return optimisePart(payload as JobPayload<"scheduling", "optimise-part">, job);
+      return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job, undefined, undefined, { token });
     },
   };
 }
@@ -145,6 +147,7 @@ export async function startWorkers(options: WorkerOptions = {}) {
     stopHeartbeat();
     await stopRelay();
     await Promise.all(workers.map((w) => w.close()));
+    await closeFlows();
     await queues.close();
     connection.disconnect();
     await disconnectDb();

@@ -6,6 +6,15 @@ import { dayField, monthField } from "~/utils/validation.ts";
 const month = monthField("A month YYYY-MM.", "planned");
 const day = dayField("A day YYYY-MM-DD.", "planned");
 
+// A big week's split, as the weekly optimisation's parts read it: the week
+// they were cut from (a fingerprint, so a part of a changed week is refused),
+// how many parts, and the notice period's end that pinned it.
+const weekSplit = z.object({
+  snapshot: z.string().regex(/^[0-9a-f]{64}$/, "A SHA-256 in hex."),
+  parts: z.number().int().min(2).max(64),
+  lockedBefore: z.string().datetime(),
+});
+
 // Every queue, its job names and their payloads, in one place: the web app
 // (through the outbox) and the workers both read it. Payloads carry ids only,
 // never personal data.
@@ -37,7 +46,11 @@ export const QUEUES = {
     "optimise-week": z.object({
       weekStart: day.optional(), // default: next week
       runId: z.string().min(1).optional(),
+      /** Set by the job itself once it has split a big week into parts (child jobs): it then merges them. */
+      split: weekSplit.optional(),
     }),
+    /** One independent part of a big week (a child of its optimise-week job): solved, the plan returned, nothing written. */
+    "optimise-part": weekSplit.extend({ weekStart: day, runId: z.string().min(1), part: z.number().int().min(0).max(63) }),
     /** The daily job scheduler's tick: expands recurring requests up to the rolling horizon. */
     "expand-series": z.object({}),
     /** The weekly optimisation's day or time changed (back office): re-register its job scheduler. */

@@ -1,4 +1,5 @@
-import { UnrecoverableError, type Job } from "bullmq";
+import { createHash } from "node:crypto";
+import { UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
 import {
   finishPlanningRun,
   getIntervention,
@@ -11,10 +12,13 @@ import {
 } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, weeklyIterations, type SolveOptions } from "~/domain/scheduling/engine.ts";
+import type { ExactResult } from "~/domain/scheduling/exact-model.ts";
 import { chooseSolverFor, solveWeekSafely } from "~/domain/scheduling/exact.ts";
-import { exactSolveShare, sameInstance, silentSearchShare, WEEKLY_EXACT, weeklyReport, type WeeklyLimits } from "~/domain/scheduling/weekly-solver.ts";
+import { exactSolveShare, sameInstance, silentSearchShare, WEEKLY_EXACT, weeklyReport, type WeeklyLimits, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
-import type { JobPayload } from "~/queues/registry.ts";
+import { mergePlans, splitWeek, WEEKLY_SPLIT, type SplitLimits } from "~/domain/scheduling/split.ts";
+import { addChildJobs } from "~/queues/flows.server.ts";
+import { jobIdFor, type JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { daySpan, isDayWithin } from "~/utils/validation.ts";
 import { DAY_MS } from "~/utils/time.ts";
@@ -116,20 +120,31 @@ async function noticeEnd(now: Date) {
  * solved once more, then left to the heuristic's default budget under the
  * lock (a second or two). A worker killed mid-solve has written nothing; the
  * job is taken up again.
+ *
+ * A big week (WEEKLY_SPLIT: a city's, thousands of interventions) that splits
+ * into independent parts (split.ts: by structure) is solved part by part in
+ * child jobs (BullMQ flows), which any worker of any machine takes; this job
+ * waits for them (its bar follows theirs, see planning-progress.server.ts),
+ * then merges their plans and writes them under the week's lock, if the week
+ * is still the one split. Otherwise it plans the week whole, as above.
  */
 export async function optimiseWeek(
   payload: JobPayload<"scheduling", "optimise-week">,
   job?: Job,
   now = new Date(),
   limits: WeeklyLimits = WEEKLY_EXACT,
+  flow: { token?: string; split?: SplitLimits } = {},
 ) {
   const week = payload.weekStart ?? addDays(parisWeekStart(now), 7);
   const run = payload.runId ? { id: payload.runId } : await startPlanningRun(week, "schedule", job?.id);
   try {
-    const policy: PinPolicy = { kind: "notice", lockedBefore: await noticeEnd(now) };
-    await job?.updateProgress(10);
+    // Merging the parts: the notice period is the one the week was split with.
+    const policy: PinPolicy = { kind: "notice", lockedBefore: payload.split ? new Date(payload.split.lockedBefore) : await noticeEnd(now) };
+    await job?.updateProgress(payload.split ? 75 : 10);
     const started = performance.now();
-    const { result, solver } = await planWeekWithBestSolver(week, policy, limits, job);
+    const { result, solver, parts } = payload.split
+      ? await mergeParts(week, policy, payload.split, limits, job!)
+      : await splitOrPlan(week, run.id, policy, limits, job, flow);
     await job?.updateProgress(90);
     const stats = {
       week,
@@ -139,14 +154,116 @@ export async function optimiseWeek(
       moved: result.moved.length,
       milliseconds: Math.round(performance.now() - started),
       solver,
+      ...(parts ? { parts } : {}),
     };
     await finishPlanningRun(run.id, "done", stats);
     await job?.updateProgress(100);
     return stats;
   } catch (error) {
+    if (error instanceof WaitingChildrenError) throw error; // not an end: the parts are being solved
     await finishPlanningRun(run.id, "failed", { error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
+}
+
+/** Same fingerprint, same week: what a part was cut from (parsed, as the database gives it in a stable order). */
+const weekFingerprint = (instance: Instance) => createHash("sha256").update(JSON.stringify(instance)).digest("hex");
+
+/** The split of a week read again: the same week and part count give the same parts (splitWeek is deterministic). */
+const partsOf = (instance: Instance, parts: number) => splitWeek(instance, { minRequests: 0, maxParts: parts });
+
+/**
+ * A big week that splits: its parts go to child jobs, this job waits for
+ * them (WaitingChildrenError: BullMQ runs it again once they are done). Any
+ * other week: planned whole, here.
+ */
+async function splitOrPlan(week: string, runId: string, policy: PinPolicy & { kind: "notice" }, limits: WeeklyLimits, job: Job | undefined, flow: { token?: string; split?: SplitLimits }) {
+  const snapshot = parsed(await loadWeekInstance(week, policy));
+  const split = job && flow.token ? splitWeek(snapshot, flow.split ?? WEEKLY_SPLIT) : null;
+  if (!split || !job || !flow.token) return { ...(await planWeekWithBestSolver(week, policy, limits, job, snapshot)), parts: undefined };
+  const info = { snapshot: weekFingerprint(snapshot), parts: split.parts.length, lockedBefore: policy.lockedBefore.toISOString() };
+  // Recorded first: taken up again (worker killed), this job adds the same children (same ids: no-ops) and waits again.
+  await job.updateData({ ...job.data, runId, split: info });
+  await addChildJobs(
+    job,
+    "optimise-part",
+    split.parts.map((_, part) => ({
+      jobId: jobIdFor("scheduling", `optimise-part:${runId}:${info.snapshot.slice(0, 16)}:${part}`),
+      data: { weekStart: week, runId, part, ...info },
+    })),
+  );
+  await job.updateProgress(30);
+  if (await job.moveToWaitingChildren(flow.token)) throw new WaitingChildrenError();
+  // Every part already solved (this job run again after its children ended): merge at once.
+  return mergeParts(week, policy, info, limits, job);
+}
+
+/** What a part's job returns: its plan, on the week it was cut from (or that the week had changed). */
+export type PartResult = { part: number; snapshot: string; changed: boolean; plan?: Plan; solver?: WeeklySolverReport };
+
+/**
+ * One part of a big week (a child job): reads the week, checks it is the one
+ * the parent split, solves its part (worker thread, the weekly solvers) and
+ * returns the plan. Writes nothing: run twice, it returns the same plan.
+ */
+export async function optimisePart(payload: JobPayload<"scheduling", "optimise-part">, job?: Job, limits: WeeklyLimits = WEEKLY_EXACT): Promise<PartResult> {
+  const policy: PinPolicy = { kind: "notice", lockedBefore: new Date(payload.lockedBefore) };
+  const snapshot = parsed(await loadWeekInstance(payload.weekStart, policy));
+  const part = weekFingerprint(snapshot) === payload.snapshot ? partsOf(snapshot, payload.parts)?.parts[payload.part] : undefined;
+  if (!part) return { part: payload.part, snapshot: payload.snapshot, changed: true };
+  await job?.updateProgress(1);
+  const { choice, solved } = await solveWithProgress(part, limits, (progress) => job?.updateProgress(progress), 0, 99);
+  await job?.updateProgress(100);
+  return { part: payload.part, snapshot: payload.snapshot, changed: false, plan: solved.plan, solver: weeklyReport(choice, solved, part.requests.length, limits) };
+}
+
+/**
+ * The parts' plans merged and written under the week's lock, if the week is
+ * still the one split and every part was solved on it; otherwise the week
+ * planned whole (planWeekWithBestSolver), the report saying why.
+ */
+async function mergeParts(week: string, policy: PinPolicy, split: { snapshot: string; parts: number }, limits: WeeklyLimits, job: Job) {
+  const results = Object.values(await job.getChildrenValues<PartResult>());
+  const solved = new Map(results.filter((r) => !r.changed && r.snapshot === split.snapshot && r.plan).map((r) => [r.part, r]));
+  if (solved.size === split.parts) {
+    try {
+      const result = await planWeek(week, policy, (instance) => {
+        const current = parsed(instance);
+        if (weekFingerprint(current) !== split.snapshot) throw new WeekChanged();
+        const parts = partsOf(current, split.parts)!;
+        // Interventions nobody could serve are in no part: explained here, on the whole week's people.
+        const unservable = new Set(parts.unservable);
+        const explained = unservable.size > 0 ? insertIntoPlan({ ...current, requests: current.requests.filter((r) => unservable.has(r.id)) }).plan : { assignments: [], unassigned: [] };
+        return mergePlans([...[...solved.values()].map((r) => r.plan!), explained]);
+      });
+      const reports = [...solved.values()].map((r) => r.solver!);
+      return { result, solver: mergedReport(reports, result.instance.requests.length, limits), parts: split.parts };
+    } catch (error) {
+      if (!(error instanceof WeekChanged)) throw error;
+    }
+  }
+  // The week changed while its parts were solved: planned whole, on the week as it is.
+  const whole = await planWeekWithBestSolver(week, policy, limits, job);
+  return { ...whole, solver: { ...whole.solver, notes: [...whole.solver.notes, `la semaine a changé pendant le calcul de ses ${split.parts} parties : planifiée d'un seul tenant`] }, parts: undefined };
+}
+
+/** The parts' solver reports as the week's: proven only if every part is; the largest part's gap bounds the week's. */
+function mergedReport(reports: WeeklySolverReport[], requests: number, limits: WeeklyLimits): WeeklySolverReport {
+  const allExact = reports.every((r) => r.kind === "exact");
+  const gaps = reports.map((r) => r.gapPercent);
+  return {
+    kind: allExact ? "exact" : "heuristic",
+    ...(allExact ? {} : { why: reports.find((r) => r.why)?.why ?? "too-large" }),
+    requests,
+    maxRequests: limits.maxRequests,
+    optimal: reports.every((r) => r.optimal),
+    servedOptimal: reports.every((r) => r.servedOptimal),
+    gapPercent: allExact && gaps.every((g) => g !== null) ? Math.max(0, ...(gaps as number[])) : null,
+    heuristicGroups: reports.reduce((n, r) => n + (r.heuristicGroups ?? 0), 0),
+    reproducible: reports.every((r) => r.reproducible),
+    seconds: Math.max(0, ...reports.map((r) => r.seconds)),
+    notes: [`semaine planifiée en ${reports.length} parties indépendantes, en parallèle`, ...reports.flatMap((r) => r.notes)],
+  };
 }
 
 /** Exact attempts before the heuristic takes a week that keeps changing. */
@@ -154,38 +271,16 @@ const EXACT_ATTEMPTS = 2;
 
 class WeekChanged extends Error {}
 
-async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyLimits, job?: Job) {
+async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: WeeklyLimits, job?: Job, first?: Instance) {
   for (let attempt = 1; attempt <= EXACT_ATTEMPTS; attempt++) {
     // Read without the lock: the solve may take a minute, the lock is for the write.
-    const snapshot = parsed(await loadWeekInstance(week, policy));
-    const choice = chooseSolverFor(snapshot, limits);
-    if (choice.kind === "heuristic" && choice.why === "empty") {
+    const snapshot = attempt === 1 && first ? first : parsed(await loadWeekInstance(week, policy));
+    if (snapshot.requests.length === 0) {
       const result = await planWeek(week, policy, (instance) => solveInstance(instance));
-      return { result, solver: weeklyReport(choice, undefined, result.instance.requests.length, limits) };
+      return { result, solver: weeklyReport({ kind: "heuristic", why: "empty" }, undefined, result.instance.requests.length, limits) };
     }
     await job?.updateProgress(30);
-    // The bar goes from 30 to 75 while solving, never back: with the search's
-    // own progress for the heuristic, and the time since its last news when a
-    // solve is silent. HiGHS tells nothing, so the exact solver's bar goes with
-    // the time spent (exactSolveShare: a curve that nears the end without reaching it).
-    let shown = 30;
-    const show = (share: number) => {
-      const progress = 30 + Math.max(1, Math.min(45, Math.floor(45 * share)));
-      if (progress > shown) void job?.updateProgress((shown = progress)).catch(() => {});
-    };
-    const solving = Date.now();
-    let news = { share: 0, at: solving };
-    const searchProgress = (share: number) => {
-      news = { share, at: Date.now() };
-      show(share);
-    };
-    const ticker = setInterval(() => {
-      const now = Date.now();
-      show(choice.kind === "exact" ? exactSolveShare((now - solving) / 1000) : silentSearchShare(news.share, (now - news.at) / 1000));
-    }, 2000);
-    // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
-    const iterations = weeklyIterations(snapshot.requests.length);
-    const solved = await solveWeekSafely(snapshot, choice, limits, iterations, searchProgress).finally(() => clearInterval(ticker));
+    const { choice, solved } = await solveWithProgress(snapshot, limits, (progress) => job?.updateProgress(progress), 30, 75);
     await job?.updateProgress(80);
     try {
       const result = await planWeek(week, policy, (instance) => {
@@ -201,4 +296,35 @@ async function planWeekWithBestSolver(week: string, policy: PinPolicy, limits: W
   // Fast (the default budget): solved under the lock, on the week as it is then.
   const result = await planWeek(week, policy, (instance) => solveInstance(instance));
   return { result, solver: weeklyReport({ kind: "heuristic", why: "week-changed" }, undefined, result.instance.requests.length, limits) };
+}
+
+/**
+ * Solves a week (or a part of one) with the weekly solvers, in a worker
+ * thread. The bar goes from `from` to `to` while solving, never back: with the
+ * search's own progress for the heuristic, and the time since its last news
+ * when a solve is silent. HiGHS tells nothing, so the exact solver's bar goes
+ * with the time spent (exactSolveShare: a curve that nears the end without reaching it).
+ */
+async function solveWithProgress(instance: Instance, limits: WeeklyLimits, report: (progress: number) => Promise<void> | undefined, from: number, to: number) {
+  const choice = chooseSolverFor(instance, limits);
+  let shown = from;
+  const span = to - from;
+  const show = (share: number) => {
+    const progress = from + Math.max(1, Math.min(span, Math.floor(span * share)));
+    if (progress > shown) void report((shown = progress))?.catch(() => {});
+  };
+  const solving = Date.now();
+  let news = { share: 0, at: solving };
+  const searchProgress = (share: number) => {
+    news = { share, at: Date.now() };
+    show(share);
+  };
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    show(choice.kind === "exact" ? exactSolveShare((now - solving) / 1000) : silentSearchShare(news.share, (now - news.at) / 1000));
+  }, 2000);
+  // Both in a worker thread, with the weekly budget for the heuristic (alone, or as the exact solver's start).
+  const iterations = weeklyIterations(instance.requests.length);
+  const solved: ExactResult = await solveWeekSafely(instance, choice, limits, iterations, searchProgress).finally(() => clearInterval(ticker));
+  return { choice, solved };
 }
