@@ -3,9 +3,10 @@
 // are embedded (DejaVu Sans, subset) as PDF/A requires; the bytes of the fonts
 // come from the caller, so this stays free of I/O.
 import fontkit from "@pdf-lib/fontkit";
-import { PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+import { PDFDocument, rgb, type PDFFont, type RGB } from "pdf-lib";
+import { PdfLayout } from "~/domain/pdf/layout.ts";
 import { quantityLabel, unitPriceLabel } from "~/domain/invoicing/document-lines.ts";
-import { formatEuros, formatVatRate } from "~/utils/format.ts";
+import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
 import type { EN16931Document, EN16931Party, PostalAddress } from "./en16931.ts";
 
 export type Fonts = { regular: Uint8Array; bold: Uint8Array };
@@ -54,83 +55,35 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
   const title = `${options.title ?? TITLES[doc.typeCode]} ${doc.number}`;
   pdf.setTitle(title);
   pdf.setLanguage("fr-FR");
-  const width = 595.28;
-  const height = 841.89;
-  const margin = 48;
+  // Widths from each character's advance, cached (no kerning): fontkit's full
+  // shaping of every candidate line was most of the time spent on a document.
+  const layout = new PdfLayout(pdf, { fonts: { regular, bold }, margin: 48, cacheWidths: true });
+  const { width, margin } = layout;
   const ink = rgb(0.12, 0.16, 0.2);
   const green = rgb(0.04, 0.37, 0.27);
   const grey = rgb(0.4, 0.43, 0.47);
-  const advances = new Map<PDFFont, Map<string, number>>();
-  let page: PDFPage = pdf.addPage([width, height]);
-  let y = height - margin;
-
-  const ensure = (space: number) => {
-    if (y - space < margin) {
-      page = pdf.addPage([width, height]);
-      y = height - margin;
-    }
-  };
-  // Widths from each character's advance, cached (no kerning): fontkit's full
-  // shaping of every candidate line was most of the time spent on a document.
-  const widthOf = (value: string, font: PDFFont, size: number) => {
-    let cache = advances.get(font);
-    if (!cache) advances.set(font, (cache = new Map()));
-    let w = 0;
-    for (const ch of value) {
-      let a = cache.get(ch);
-      if (a === undefined) cache.set(ch, (a = font.widthOfTextAtSize(ch, 1000)));
-      w += a;
-    }
-    return (w * size) / 1000;
-  };
-  const wrap = (text: string, font: PDFFont, size: number, max: number) => {
-    const out: string[] = [];
-    for (const paragraph of text.replace(/\r/g, "").split("\n")) {
-      let current = "";
-      for (const word of paragraph.split(/\s+/)) {
-        const next = current ? `${current} ${word}` : word;
-        if (widthOf(next, font, size) <= max || !current) current = next;
-        else {
-          out.push(current);
-          current = word;
-        }
-      }
-      out.push(current);
-    }
-    return out;
-  };
-  const text = (value: string, x: number, opts: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; max?: number } = {}) => {
-    const font = opts.font ?? regular;
-    const size = opts.size ?? 9;
-    const lines = wrap(value, font, size, opts.max ?? width - margin - x);
-    lines.forEach((l, i) => {
-      page.drawText(l, { x, y: y - i * size * 1.35, size, font, color: opts.color ?? ink });
-    });
-    return lines.length * size * 1.35;
-  };
-  const right = (value: string, xRight: number, opts: { font?: PDFFont; size?: number } = {}) => {
-    const font = opts.font ?? regular;
-    const size = opts.size ?? 9;
-    page.drawText(value, { x: xRight - widthOf(value, font, size), y, size, font, color: ink });
-  };
+  const ensure = (space: number) => layout.room(space);
+  const wrap = (text: string, font: PDFFont, size: number, max: number) => layout.wrap(text, { font, size, max });
+  const text = (value: string, x: number, opts: { font?: PDFFont; size?: number; color?: RGB; max?: number } = {}) => layout.text(value, x, { size: 9, color: ink, ...opts });
+  const right = (value: string, xRight: number, opts: { font?: PDFFont; size?: number } = {}) => layout.alignRight(value, xRight, { size: 9, color: ink, ...opts });
 
   // Header
-  page.drawText(title, { x: margin, y, size: 18, font: bold, color: green });
-  y -= 24;
+  layout.page.drawText(title, { x: margin, y: layout.y, size: 18, font: bold, color: green });
+  layout.y -= 24;
   const dates = [`Date d'émission : ${frDate(doc.issueDate)}`, `Période : du ${frDate(doc.period.start)} au ${frDate(doc.period.end)}`];
   if (doc.dueDate) dates.push(`Échéance : ${frDate(doc.dueDate)}`);
   if (doc.precedingInvoice) dates.push(`Rectifie la facture ${doc.precedingInvoice.number} du ${frDate(doc.precedingInvoice.issueDate)}`);
-  y -= text(dates.join("   ·   "), margin, { color: grey });
-  y -= 12;
+  layout.y -= text(dates.join("   ·   "), margin, { color: grey });
+  layout.y -= 12;
 
   // Parties, side by side
   const partyBlock = (label: string, p: EN16931Party, x: number) => {
     let h = 0;
     const at = (v: string, o: { font?: PDFFont; color?: ReturnType<typeof rgb> } = {}) => {
-      const saved = y;
-      y -= h;
+      const saved = layout.y;
+      layout.y -= h;
       h += text(v, x, { ...o, max: 240 });
-      y = saved;
+      layout.y = saved;
     };
     at(label, { color: grey });
     at(p.name, { font: bold });
@@ -141,74 +94,72 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
   };
   ensure(90);
   const h = Math.max(partyBlock("Émetteur", doc.seller, margin), partyBlock(doc.typeCode === "381" ? "Client" : "Client (facturé à)", doc.buyer, width / 2 + 10));
-  y -= h + 8;
-  if (doc.delivery) y -= text(`Lieu d'exécution des prestations : ${doc.delivery.name}, ${oneLine(doc.delivery.address)}`, margin) + 2;
-  else if (doc.sites.length > 1) y -= text(`Lieux d'exécution : ${doc.sites.map((s) => `${s.name} (${oneLine(s.address)})`).join(" ; ")}`, margin) + 2;
-  if (doc.purchaseOrder) y -= text(`Bon de commande : ${doc.purchaseOrder}`, margin) + 2;
-  y -= 10;
+  layout.y -= h + 8;
+  if (doc.delivery) layout.y -= text(`Lieu d'exécution des prestations : ${doc.delivery.name}, ${oneLine(doc.delivery.address)}`, margin) + 2;
+  else if (doc.sites.length > 1) layout.y -= text(`Lieux d'exécution : ${doc.sites.map((s) => `${s.name} (${oneLine(s.address)})`).join(" ; ")}`, margin) + 2;
+  if (doc.purchaseOrder) layout.y -= text(`Bon de commande : ${doc.purchaseOrder}`, margin) + 2;
+  layout.y -= 10;
 
   // Lines
   const cols = { qty: 360, price: 420, vat: 470, amount: width - margin };
   const header = () => {
     ensure(30);
-    page.drawRectangle({ x: margin - 4, y: y - 4, width: width - 2 * margin + 8, height: 16, color: rgb(0.93, 0.96, 0.94) });
-    page.drawText("Désignation", { x: margin, y, size: 8.5, font: bold, color: ink });
+    layout.page.drawRectangle({ x: margin - 4, y: layout.y - 4, width: width - 2 * margin + 8, height: 16, color: rgb(0.93, 0.96, 0.94) });
+    layout.page.drawText("Désignation", { x: margin, y: layout.y, size: 8.5, font: bold, color: ink });
     right("Quantité", cols.qty, { font: bold, size: 8.5 });
     right("PU HT", cols.price, { font: bold, size: 8.5 });
     right("TVA", cols.vat, { font: bold, size: 8.5 });
     right("Montant HT", cols.amount, { font: bold, size: 8.5 });
-    y -= 18;
+    layout.y -= 18;
   };
   header();
+  layout.onNewPage = header;
   for (const l of doc.lines) {
     const label = l.note ? `${l.name}\n${l.note}` : l.name;
     const lines = wrap(label, regular, 8.5, cols.qty - margin - 70);
-    if (y - lines.length * 11.5 < margin) {
-      page = pdf.addPage([width, height]);
-      y = height - margin;
-      header();
-    }
+    layout.room(lines.length * 11.5); // a new page draws the header again
     const used = text(label, margin, { size: 8.5, max: cols.qty - margin - 70 });
     const pricing = { quantity: Number(l.quantity), unitCode: l.unitCode, unitPriceCents: l.netPriceCents, baseQuantity: l.baseQuantity ? (60 as const) : null };
     right(quantityLabel(pricing), cols.qty, { size: 8.5 });
     right(unitPriceLabel(pricing), cols.price, { size: 8.5 });
     right(formatVatRate(l.vatRateBasisPoints), cols.vat, { size: 8.5 });
     right(formatEuros(l.netAmountCents), cols.amount, { size: 8.5 });
-    y -= used + 4;
+    layout.y -= used + 4;
   }
-  y -= 6;
+  layout.onNewPage = null;
+  layout.y -= 6;
 
   // VAT breakdown and totals
   ensure(40 + doc.vatBreakdown.length * 14 + 60);
-  page.drawLine({ start: { x: margin, y: y + 6 }, end: { x: width - margin, y: y + 6 }, thickness: 0.5, color: grey });
-  y -= 6;
-  page.drawText("TVA par taux", { x: margin, y, size: 9, font: bold, color: ink });
-  y -= 14;
+  layout.page.drawLine({ start: { x: margin, y: layout.y + 6 }, end: { x: width - margin, y: layout.y + 6 }, thickness: 0.5, color: grey });
+  layout.y -= 6;
+  layout.page.drawText("TVA par taux", { x: margin, y: layout.y, size: 9, font: bold, color: ink });
+  layout.y -= 14;
   for (const b of doc.vatBreakdown) {
     const label = b.category === "E" ? `Exonéré (${b.exemptionCode}) : ${b.exemptionReason}` : `TVA ${formatVatRate(b.rateBasisPoints)}`;
     const used = text(`${label} — base ${formatEuros(b.basisCents)}`, margin, { size: 8.5, max: 330 });
     right(formatEuros(b.taxCents), cols.amount, { size: 8.5 });
-    y -= used + 2;
+    layout.y -= used + 2;
   }
-  y -= 6;
+  layout.y -= 6;
   const total = (label: string, cents: number, strong = false) => {
-    page.drawText(label, { x: cols.price - 60, y, size: strong ? 10 : 9, font: strong ? bold : regular, color: ink });
+    layout.page.drawText(label, { x: cols.price - 60, y: layout.y, size: strong ? 10 : 9, font: strong ? bold : regular, color: ink });
     right(formatEuros(cents), cols.amount, { font: strong ? bold : regular, size: strong ? 10 : 9 });
-    y -= strong ? 16 : 13;
+    layout.y -= strong ? 16 : 13;
   };
   total("Total HT", doc.totals.taxBasisCents);
   total("Total TVA", doc.totals.taxCents);
   total("Total TTC", doc.totals.grandTotalCents, true);
   total(doc.typeCode === "381" ? "Montant de l'avoir" : "Net à payer", doc.totals.duePayableCents, true);
-  y -= 8;
+  layout.y -= 8;
 
   // Payment: the account of BG-17, as in the XML.
   const account = doc.paymentMeans.account;
   if (account) {
     ensure(40);
-    page.drawText(doc.typeCode === "381" ? "Coordonnées bancaires de l'émetteur" : "Règlement par virement SEPA", { x: margin, y, size: 9, font: bold, color: ink });
-    y -= 13;
-    y -= text(`IBAN ${account.iban.replace(/(.{4})(?=.)/g, "$1 ")}   ·   BIC ${account.bic}   ·   Titulaire : ${account.accountName}`, margin, { size: 8.5 }) + 8;
+    layout.page.drawText(doc.typeCode === "381" ? "Coordonnées bancaires de l'émetteur" : "Règlement par virement SEPA", { x: margin, y: layout.y, size: 9, font: bold, color: ink });
+    layout.y -= 13;
+    layout.y -= text(`IBAN ${account.iban.replace(/(.{4})(?=.)/g, "$1 ")}   ·   BIC ${account.bic}   ·   Titulaire : ${account.accountName}`, margin, { size: 8.5 }) + 8;
   }
 
   // Mentions
@@ -216,7 +167,7 @@ export async function readablePdf(doc: EN16931Document, fonts: Fonts, options: R
   if (options.footer) mentions.push(options.footer);
   for (const m of mentions) {
     ensure(24);
-    y -= text(m, margin, { size: 8, color: grey }) + 2;
+    layout.y -= text(m, margin, { size: 8, color: grey }) + 2;
   }
   // No object streams: the Factur-X step parses this file again, and their compression would be wasted.
   return pdf.save({ useObjectStreams: false });

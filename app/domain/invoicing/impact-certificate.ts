@@ -1,8 +1,8 @@
 // The yearly impact certificate: hours of work in insertion a partner's orders
 // gave, per month and per kind of prestation, as a PDF for its CSR report.
 // Pure: the data layer gives the hours actually worked, one row per intervention.
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
-import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { PDFDocument, StandardFonts, type PDFFont, type RGB } from "pdf-lib";
+import { COLOURS, PdfLayout, winAnsiSafe } from "~/domain/pdf/layout.ts";
 import { formatMinutes } from "~/utils/format.ts";
 import { ASSOCIATION } from "./mentions.ts";
 import { monthLabel } from "./period.ts";
@@ -65,44 +65,17 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
   pdf.setLanguage("fr-FR");
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const margin = 56;
-  const width = 595.28;
-  const height = 841.89;
-  let page: PDFPage = pdf.addPage([width, height]);
-  let y = height - margin;
-  const ink = rgb(0.12, 0.16, 0.2);
-  const green = rgb(0.04, 0.37, 0.27);
-  const grey = rgb(0.42, 0.45, 0.5);
-
-  const room = (needed: number) => {
-    if (y - needed < margin) {
-      page = pdf.addPage([width, height]);
-      y = height - margin;
-    }
-  };
-  const line = (text: string, o: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; gap?: number } = {}) => {
-    const font = o.font ?? regular;
-    const size = o.size ?? 10;
-    for (const chunk of wrap(winAnsiSafe(text), font, size, width - 2 * margin)) {
-      room(size * 1.4);
-      page.drawText(chunk, { x: margin, y, size, font, color: o.color ?? ink });
-      y -= size * 1.4;
-    }
-    y -= o.gap ?? 0;
-  };
+  const layout = new PdfLayout(pdf, { fonts: { regular, bold }, margin: 56, encode: winAnsiSafe });
+  const { margin } = layout;
+  const { green, grey } = COLOURS;
+  const line = (text: string, o: { font?: PDFFont; size?: number; color?: RGB; gap?: number } = {}) => layout.paragraph(text, o);
   /** A table row: first cell left, the others right-aligned in fixed columns. */
-  const columns = [margin, margin + 300, width - margin];
+  const rightEdges = [margin + 300, layout.right];
   const row = (cells: [string, string, string], o: { font?: PDFFont; rule?: boolean } = {}) => {
-    const font = o.font ?? regular;
-    const size = 10;
-    room(size * 1.8);
-    page.drawText(winAnsiSafe(cells[0]), { x: columns[0]!, y, size, font, color: ink });
-    for (const [k, text] of [cells[1], cells[2]].entries()) {
-      const safe = winAnsiSafe(text);
-      page.drawText(safe, { x: columns[k + 1]! - font.widthOfTextAtSize(safe, size), y, size, font, color: ink });
-    }
-    if (o.rule) page.drawLine({ start: { x: margin, y: y - 4 }, end: { x: width - margin, y: y - 4 }, thickness: 0.5, color: grey });
-    y -= size * 1.55;
+    layout.room(10 * 1.8);
+    layout.columns(cells, rightEdges, { font: o.font });
+    if (o.rule) layout.rule(-4, grey);
+    layout.y -= 10 * 1.55;
   };
   const interventionsText = (n: number) => `${n} intervention${n > 1 ? "s" : ""}`;
 
@@ -112,7 +85,7 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
   line(`Bénéficiaire de l'attestation : ${doc.partner.name}`, { font: bold });
   if (doc.partner.siret) line(`SIRET ${doc.partner.siret}`);
   if (doc.partner.address) line(doc.partner.address);
-  y -= 10;
+  layout.y -= 10;
   line(
     `L'association Aurore, pour La Conciergerie Solidaire, atteste que les prestations commandées par ${doc.partner.name} ont donné, ` +
       `du 1er janvier au ${doc.stoppedOn ?? `31 décembre ${f.year}`}, ${formatMinutes(f.totalMinutes)} de travail rémunéré à des personnes en parcours d'insertion ` +
@@ -125,13 +98,13 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
   row(["Mois", "Interventions", "Heures d'insertion"], { font: bold, rule: true });
   for (const m of f.months) row([capitalise(m.label), String(m.interventions), formatMinutes(m.minutes)]);
   row(["Total", String(f.interventions), formatMinutes(f.totalMinutes)], { font: bold });
-  y -= 8;
+  layout.y -= 8;
 
   line("Par catégorie de prestation", { font: bold, size: 11, gap: 4 });
   row(["Catégorie", "Interventions", "Heures d'insertion"], { font: bold, rule: true });
   if (f.categories.length === 0) row(["Aucune intervention réalisée", "0", formatMinutes(0)]);
   for (const c of f.categories) row([c.category, String(c.interventions), formatMinutes(c.minutes)]);
-  y -= 10;
+  layout.y -= 10;
 
   line(
     "Méthode : heures réellement travaillées par les salariés en insertion, relevées par l'encadrant technique à chaque intervention réalisée ; " +
@@ -139,8 +112,8 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
     { size: 9, color: grey, gap: 4 },
   );
   if (doc.stoppedOn) line(`Année en cours : chiffres arrêtés au ${doc.stoppedOn}.`, { size: 9, color: grey, gap: 4 });
-  y -= 12;
-  room(60); // the sign-off stays in one piece
+  layout.y -= 12;
+  layout.room(60); // the sign-off stays in one piece
   line(`Fait à Paris, le ${doc.issuedOn}.`);
   line("Pour l'association Aurore, la direction de La Conciergerie Solidaire", { font: bold });
   line(`${ASSOCIATION.name}, SIRET ${ASSOCIATION.siret}`, { size: 9, color: grey });
@@ -148,18 +121,3 @@ export async function impactCertificatePdf(doc: CertificateDocument): Promise<Ui
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-function wrap(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  const lines: string[] = [];
-  let current = "";
-  for (const word of text.split(" ")) {
-    const candidate = current ? `${current} ${word}` : word;
-    if (font.widthOfTextAtSize(candidate, size) <= maxWidth || !current) current = candidate;
-    else {
-      lines.push(current);
-      current = word;
-    }
-  }
-  lines.push(current);
-  return lines.flatMap((l) => (font.widthOfTextAtSize(l, size) <= maxWidth ? [l] : (l.match(/.{1,60}/g) ?? [l])));
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pdfTexts } from "../../../tests/support/pdf-text.ts";
-import { accessNoteOf, planningSheetPdf, wrap } from "./sheet-pdf.ts";
+import { accessNoteOf, planningSheetPdf } from "./sheet-pdf.ts";
 
 describe("the weekly planning sheet", () => {
   it("prints the access note typed on the order over the site's usual one, and the site's when the order has none", () => {
@@ -23,7 +23,5 @@ describe("the weekly planning sheet", () => {
     expect(text).toContain("Accès : Badge à retirer");
     expect(text).toContain("poste de sécurité.");
     expect(text).toContain("Sonner deux fois.");
-    const lines = wrap("un deux trois quatre cinq six", (s) => s.length, 9, 2);
-    expect(lines).toEqual(["un deux", "trois …"]);
   });
 });

@@ -1,8 +1,8 @@
 // A person's weekly planning on one A4 page, printed by the encadrant and
 // handed out: people in insertion have no account. pdf-lib's standard
 // Helvetica (WinAnsi) covers French accents.
-import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
-import { winAnsiSafe } from "~/domain/requests/quote-pdf.ts";
+import { PDFDocument, StandardFonts, type PDFFont, type RGB } from "pdf-lib";
+import { COLOURS, PdfLayout, winAnsiSafe } from "~/domain/pdf/layout.ts";
 import { ofName } from "~/utils/format.ts";
 
 export type SheetLine = {
@@ -38,33 +38,17 @@ async function sheetDocument(title: string) {
   pdf.setLanguage("fr-FR");
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const [width, height, margin] = [595.28, 841.89, 48];
-  let page = pdf.addPage([width, height]);
-  let y = height - margin;
-  const green = rgb(0.04, 0.37, 0.27);
-  const ink = rgb(0.12, 0.16, 0.2);
-  const text = (value: string, x: number, size = 10, font = regular, color = ink) => {
-    let shown = winAnsiSafe(value);
-    while (shown.length > 1 && font.widthOfTextAtSize(shown, size) > width - margin - x) shown = `${shown.slice(0, -2)}…`;
-    page.drawText(shown, { x, y, size, font, color });
-  };
-  const down = (gap: number) => {
-    y -= gap;
-    if (y < margin + 40) {
-      page = pdf.addPage([width, height]);
-      y = height - margin;
-    }
-  };
+  // 40 points kept free at the foot of each page.
+  const layout = new PdfLayout(pdf, { fonts: { regular, bold }, margin: 48, footRoom: 40, encode: winAnsiSafe });
+  const { margin } = layout;
+  const green = COLOURS.green;
+  const text = (value: string, x: number, size = 10, font: PDFFont = regular, color: RGB = COLOURS.ink) => layout.line(value, x, { size, font, color });
+  const down = (gap: number) => layout.down(gap);
   /** Keeps a block of this height on one page. */
-  const room = (needed: number) => {
-    if (y - needed < margin + 40) {
-      page = pdf.addPage([width, height]);
-      y = height - margin;
-    }
-  };
+  const room = (needed: number) => layout.room(needed);
   const line = (l: SheetLine) => {
     room(70);
-    page.drawLine({ start: { x: margin, y: y + 14 }, end: { x: width - margin, y: y + 14 }, thickness: 0.5, color: rgb(0.85, 0.88, 0.92) });
+    layout.rule(14);
     text(l.day, margin, 11, bold);
     text(l.time, margin + 170, 11, bold);
     down(15);
@@ -82,7 +66,7 @@ async function sheetDocument(title: string) {
     }
     if (l.accessNotes) {
       // A note typed on the order may be long and on several lines: wrapped, not cut after the first words.
-      for (const row of wrap(`Accès : ${l.accessNotes}`, (s) => regular.widthOfTextAtSize(winAnsiSafe(s), 9), width - 2 * margin, ACCESS_NOTE_MAX_LINES)) {
+      for (const row of layout.wrap(`Accès : ${l.accessNotes}`, { size: 9, max: layout.right - margin, maxLines: ACCESS_NOTE_MAX_LINES })) {
         text(row, margin, 9);
         down(12);
       }
@@ -133,24 +117,4 @@ export async function weekPlanningPdf(sheet: WeekSheet): Promise<Uint8Array> {
     down(6);
   }
   return pdf.save();
-}
-
-/** Splits text into lines no wider than `max` (by words; line breaks kept), at most `maxLines`, the last one ending with "…" when cut. */
-export function wrap(value: string, widthOf: (s: string) => number, max: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of value.split(/\r\n|\r|\n/)) {
-    let current = "";
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      const candidate = current ? `${current} ${word}` : word;
-      if (current && widthOf(candidate) > max) {
-        lines.push(current);
-        current = word;
-      } else current = candidate;
-    }
-    if (current) lines.push(current);
-  }
-  if (lines.length <= maxLines) return lines;
-  const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = `${kept[maxLines - 1]} …`;
-  return kept;
 }

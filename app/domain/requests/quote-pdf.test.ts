@@ -1,7 +1,8 @@
 import { decodePDFRawStream, PDFArray, PDFDocument, PDFName, type PDFRawStream } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
-import { quotePdf, quoteValidUntil, winAnsiSafe, type QuoteDocument } from "./quote-pdf.ts";
+import { winAnsiSafe } from "~/domain/pdf/layout.ts";
+import { quotePdf, quoteValidUntil, type QuoteDocument } from "./quote-pdf.ts";
 
 /** The strings the quote draws (Helvetica, WinAnsi), one per drawn line, in order. */
 async function drawnText(bytes: Uint8Array): Promise<string> {

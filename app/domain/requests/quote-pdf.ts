@@ -1,10 +1,11 @@
-import { PDFDocument, rgb, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
+import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
+import { COLOURS, PdfLayout, winAnsiSafe } from "~/domain/pdf/layout.ts";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import type { Estimate } from "./order.ts";
 
-// The quote as a PDF (A4), built in memory with pdf-lib. Helvetica's WinAnsi
-// encoding covers French accents and the euro sign; any other character is
-// replaced so a partner's note can never break the document.
+// The quote as a PDF (A4), built in memory with pdf-lib on the shared layout.
+// Helvetica's WinAnsi encoding covers French accents and the euro sign; any
+// other character is replaced so a partner's note can never break the document.
 
 /** How long a quote holds its prices: 30 days from the day it is made. */
 export const QUOTE_VALIDITY_DAYS = 30;
@@ -28,17 +29,6 @@ export type QuoteDocument = {
   accepted: string | null; // "Devis accepté le ..."
 };
 
-const EXTRA_WINANSI = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
-/** Text Helvetica (WinAnsi) can draw. */
-export function winAnsiSafe(text: string): string {
-  return [...text.replace(/[\u202f\u2009]/g, "\u00a0").replace(/\r?\n/g, " ")]
-    .map((c) => {
-      const code = c.charCodeAt(0);
-      return (code >= 0x20 && code < 0x7f) || (code >= 0xa0 && code <= 0xff) || EXTRA_WINANSI.includes(c) ? c : "?";
-    })
-    .join("");
-}
-
 export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occurrences">): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(`Devis ${q.reference}`);
@@ -46,33 +36,17 @@ export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occur
   pdf.setLanguage("fr-FR");
   const regular = await pdf.embedFont(StandardFonts.Helvetica);
   const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
-  const margin = 56;
-  const width = 595.28;
-  const height = 841.89;
-  let page: PDFPage = pdf.addPage([width, height]);
-  let y = height - margin;
-  const green = rgb(0.04, 0.37, 0.27);
-
-  const line = (text: string, options: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number; gap?: number } = {}) => {
-    const font = options.font ?? regular;
-    const size = options.size ?? 10;
-    for (const chunk of wrap(winAnsiSafe(text), font, size, width - margin - (options.x ?? margin))) {
-      if (y < margin + size) {
-        page = pdf.addPage([width, height]);
-        y = height - margin;
-      }
-      page.drawText(chunk, { x: options.x ?? margin, y, size, font, color: options.color ?? rgb(0.12, 0.16, 0.2) });
-      y -= size * 1.4;
-    }
-    y -= options.gap ?? 0;
-  };
+  const layout = new PdfLayout(pdf, { fonts: { regular, bold }, margin: 56, encode: winAnsiSafe });
+  const { margin, width } = layout;
+  const green = COLOURS.green;
+  const line = (text: string, options: { font?: typeof regular; size?: number; color?: typeof green; x?: number; gap?: number } = {}) => layout.paragraph(text, options);
   const pair = (label: string, value: string) => {
-    const top = y;
+    const top = layout.y;
     line(label, { font: bold });
-    const after = y;
-    y = top;
+    const after = layout.y;
+    layout.y = top;
     line(value, { x: margin + 150 });
-    y = Math.min(after, y);
+    layout.y = Math.min(after, layout.y);
   };
 
   // The seller as on every invoice (mentions.ts owns it): name, address, SIRET, VAT number.
@@ -86,20 +60,20 @@ export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occur
   if (q.partner.billingAddress) pair("Adresse", q.partner.billingAddress);
   pair("Site", q.site);
   if (q.purchaseOrderNumber) pair("Bon de commande", q.purchaseOrderNumber);
-  y -= 8;
+  layout.y -= 8;
   pair("Prestation", q.prestation);
   pair("Prix unitaire", q.unitPrice);
   pair("Déroulement", q.schedule);
   pair("TVA", q.vatRate);
-  y -= 8;
+  layout.y -= 8;
   line(`Dates (${estimate.occurrences})`, { font: bold });
   for (const d of q.dates) line(`• ${d}`, { x: margin + 12 });
-  y -= 8;
+  layout.y -= 8;
   pair("Par intervention", q.amounts.perIntervention);
   pair("Total HT", q.amounts.exclVat);
   pair("TVA", q.amounts.vat);
   pair("Total TTC", q.amounts.inclVat);
-  y -= 8;
+  layout.y -= 8;
   line(`Ce que cette commande apporte : ${q.amounts.insertion} de travail rémunéré pour des personnes en insertion (Dispositif Premières Heures, Ville de Paris).`, { gap: 8 });
   line("La TVA est calculée ligne par ligne, arrondie au centime. La facture suit les heures réellement travaillées.", { size: 9 });
   line(`Ce devis est valable jusqu'au ${q.validUntil} ; après cette date, les prix peuvent changer.`, { size: 9, gap: 12 });
@@ -107,37 +81,17 @@ export async function quotePdf(q: QuoteDocument, estimate: Pick<Estimate, "occur
 
   // « Bon pour accord »: what a partner's purchasing department signs and sends back.
   const boxHeight = 120;
-  if (y - boxHeight < margin) {
-    page = pdf.addPage([width, height]);
-    y = height - margin;
-  }
+  layout.room(boxHeight);
   line("Bon pour accord", { font: bold, size: 12 });
   line("Date, nom et qualité du signataire, signature précédée de la mention manuscrite « Bon pour accord » (et cachet de l'organisme).", { size: 9, gap: 6 });
-  const top = y + 10;
-  page.drawRectangle({ x: margin, y: top - boxHeight, width: width - 2 * margin, height: boxHeight, borderColor: rgb(0.6, 0.64, 0.68), borderWidth: 0.8 });
-  y = top - 16;
+  const top = layout.y + 10;
+  layout.page.drawRectangle({ x: margin, y: top - boxHeight, width: width - 2 * margin, height: boxHeight, borderColor: rgb(0.6, 0.64, 0.68), borderWidth: 0.8 });
+  layout.y = top - 16;
   line("Date :", { x: margin + 10 });
-  y -= 6;
+  layout.y -= 6;
   line("Nom et qualité du signataire :", { x: margin + 10 });
-  y -= 6;
+  layout.y -= 6;
   line("Signature et cachet :", { x: margin + 10 });
-  y = top - boxHeight - 8;
+  layout.y = top - boxHeight - 8;
   return pdf.save();
-}
-
-function wrap(text: string, font: PDFFont, size: number, maxWidth: number): string[] {
-  const words = text.split(" ");
-  const lines: string[] = [];
-  let current = "";
-  for (const word of words) {
-    const candidate = current ? `${current} ${word}` : word;
-    if (font.widthOfTextAtSize(candidate, size) <= maxWidth || !current) current = candidate;
-    else {
-      lines.push(current);
-      current = word;
-    }
-  }
-  lines.push(current);
-  // A single word wider than the page (a pasted URL) is cut.
-  return lines.flatMap((l) => (font.widthOfTextAtSize(l, size) <= maxWidth ? [l] : l.match(/.{1,60}/g) ?? [l]));
 }
