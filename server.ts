@@ -11,6 +11,7 @@
 // with BENCH_NODE_FLAGS), for up to about 150 MB more memory per process.
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -21,7 +22,8 @@ import { envOrExit } from "./app/utils/env.server.ts";
 import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./app/utils/limits.ts";
 import { urlHasControlCharacters } from "./app/utils/validation.ts";
 
-const root = import.meta.dirname;
+// Run compiled from dist/ (npm start) or from the sources with tsx: the root holds package.json.
+const root = existsSync(path.join(import.meta.dirname, "package.json")) ? import.meta.dirname : path.dirname(import.meta.dirname);
 // The whole environment is checked before anything listens (app/utils/env.server.ts).
 const config = envOrExit("Web server");
 const port = config.PORT;

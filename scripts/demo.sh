@@ -26,7 +26,8 @@ export PORT=${PORT:-3000} APP_URL=${APP_URL:-http://localhost:${PORT:-3000}}
 # Seeds an empty database; on one that has data, only lists the demo logins.
 logins=$(npx tsx prisma/seed.ts)
 
-npx remix build >/dev/null 2>&1 || npx remix build
+# The app runs compiled (remix build, then scripts/build-node.ts: dist/server.js, dist/worker.js).
+npm run -s build >/dev/null 2>&1 || npm run -s build
 
 pids=()
 cleanup() { trap - INT TERM EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -54,8 +55,8 @@ export PA_TOKEN_URL=http://127.0.0.1:$PA_DOUBLE_PORT/oauth/token PA_NAME="Platef
 export PA_CLIENT_ID=conciergerie-demo PA_CLIENT_SECRET=demo-pa-client-secret PA_WEBHOOK_SECRET=demo-pa-webhook-secret-0123456789
 PA_DOUBLE_WEBHOOK_URL=http://127.0.0.1:$PORT/webhooks/einvoicing PA_DOUBLE_REJECT_SIRENS=${PA_DOUBLE_REJECT_SIRENS-834612970} \
   supervised pa-double node --import tsx scripts/pa-double.ts
-supervised worker node --import tsx workers/index.ts
-supervised web node --max-semi-space-size=64 --import tsx server.ts
+supervised worker node dist/worker.js
+supervised web node --max-semi-space-size=64 dist/server.js
 
 node -e '
   const url = `http://localhost:${process.env.PORT}/healthcheck`;

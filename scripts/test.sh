@@ -31,7 +31,7 @@ redis-cli -u "$REDIS_URL" flushall >/dev/null 2>&1 || true
 step "lint" npm run -s lint
 step "type-check" npx tsc --noEmit
 step "db:check" npx tsx scripts/db/cli.ts check
-step "build" npx remix build
+step "build" npm run -s build
 
 npx vitest run --reporter=default --reporter=json --outputFile=.cache/vitest.json "$@"
 vitest_status=$?

@@ -2,13 +2,12 @@
 // (at most 4) renders them on a pool of threads while the worker's main thread
 // reads and stores. Off by default: on the shared 2-core machine the
 // benchmark measured 8.1 documents/s in-process against 2.2 with two threads
-// (each thread also spends seconds loading tsx); worth trying on a dedicated
+// (each thread also spent seconds loading tsx, before production ran compiled code); worth trying on a dedicated
 // multi-core host. Without threads, or when one cannot start, rendering is here.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { env } from "~/utils/env.server.ts";
+import { startThread } from "~/utils/worker-thread.ts";
 import { facturX, plainStatement } from "./facturx.server.ts";
 
 type Kind = "facturx" | "statement";
@@ -19,22 +18,8 @@ const size = () => env().EINVOICE_THREADS;
 let threads: Thread[] | null = null;
 let nextId = 1;
 
-function tsxEsmApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve("tsx/package.json");
-  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
-  return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
-}
-
-function startThread(): Thread {
-  // The thread is TypeScript: a bootstrap registers tsx in it, then imports it (as the scheduler's exact solver does).
-  const entry = new URL("./facturx-thread.ts", import.meta.url).href;
-  const bootstrap = `(async () => {
-    const tsx = await import(${JSON.stringify(tsxEsmApiUrl())});
-    (tsx.register ?? tsx.default.register)();
-    await import(${JSON.stringify(entry)});
-  })().catch((error) => { throw error; });`;
-  const worker = new Worker(bootstrap, { eval: true });
+function startPoolThread(): Thread {
+  const worker = startThread(new URL("./facturx-thread.ts", import.meta.url));
   worker.unref();
   const pending = new Map<number, Pending>();
   let markReady: () => void = () => {};
@@ -70,7 +55,7 @@ export async function renderDocument(kind: Kind, doc: EN16931Document): Promise<
   if (size() === 0) return renderHere(kind, doc);
   if (!threads || threads.length === 0) {
     try {
-      threads = Array.from({ length: size() }, startThread);
+      threads = Array.from({ length: size() }, startPoolThread);
     } catch {
       return renderHere(kind, doc);
     }

@@ -3,9 +3,10 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it, inject } from "vitest";
+import { SERVER_ARGS, WORKER_ARGS } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 
-// server.ts with WEB_CONCURRENCY=2, as the demo runs it on two cores: the
+// The compiled server with WEB_CONCURRENCY=2, as the demo runs it on two cores: the
 // processes share the port, serve signed-in pages, and all stop on SIGTERM.
 const root = path.resolve(import.meta.dirname, "../..");
 let child: ChildProcess | undefined;
@@ -32,7 +33,7 @@ afterEach(async () => {
 describe("several web processes", () => {
   it("serves pages from two processes on one port and stops them all on SIGTERM", async () => {
     const port = await freePort();
-    child = spawn("node", ["--import", "tsx", "server.ts"], {
+    child = spawn("node", SERVER_ARGS, {
       cwd: root,
       stdio: ["ignore", "pipe", "inherit"],
       env: {
@@ -73,8 +74,8 @@ describe("several web processes", () => {
 
 describe("a bad environment", () => {
   // Both processes check every variable before they listen or connect, and name the bad ones.
-  const start = (script: string, env: Record<string, string>) =>
-    spawnSync("node", ["--import", "tsx", script], {
+  const start = (args: string[], env: Record<string, string>) =>
+    spawnSync("node", args, {
       cwd: root,
       encoding: "utf8",
       timeout: 60_000,
@@ -82,7 +83,7 @@ describe("a bad environment", () => {
     });
 
   it("stops the web server at start, naming each bad variable, without a stack trace", () => {
-    const run = start("server.ts", { WEB_CONCURRENCY: "deux", TRUST_PROXY: "<script>", DEMO: "oui", PORT: "70000" });
+    const run = start(SERVER_ARGS, { WEB_CONCURRENCY: "deux", TRUST_PROXY: "<script>", DEMO: "oui", PORT: "70000" });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Web server not started. Invalid environment");
     for (const name of ["WEB_CONCURRENCY", "TRUST_PROXY", "DEMO", "PORT"]) expect(run.stderr).toContain(`  ${name}:`);
@@ -102,7 +103,7 @@ describe("a bad environment", () => {
   });
 
   it("stops the worker at start the same way", () => {
-    const run = start("workers/index.ts", { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
+    const run = start(WORKER_ARGS, { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Worker not started. Invalid environment");
     for (const name of ["EINVOICE_THREADS", "REDIS_URL"]) expect(run.stderr).toContain(`  ${name}:`);

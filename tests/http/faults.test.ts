@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { createCookie } from "@remix-run/node";
 import { afterEach, describe, expect, it, inject } from "vitest";
+import { SERVER_ARGS } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 
 // The same built app, started with a dependency out of reach.
@@ -21,7 +22,7 @@ async function freePort() {
 
 async function startApp(overrides: Record<string, string>) {
   const port = await freePort();
-  child = spawn("node", ["--import", "tsx", "server.ts"], {
+  child = spawn("node", SERVER_ARGS, {
     cwd: root,
     stdio: "ignore",
     env: {

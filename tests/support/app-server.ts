@@ -3,12 +3,13 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { buildNode } from "../../scripts/build-node.ts";
 import { copyTestDatabase, createTestDatabase } from "./databases.ts";
 import { PaDouble } from "./pa-double.ts";
 import { StripeDouble } from "./stripe-double.ts";
 
-// Starts the built app (server.ts) and its worker on a seeded database of
-// their own, as the demo runs them. Tests reach it over HTTP.
+// Starts the built app (dist/server.js) and its worker (dist/worker.js) on a
+// seeded database of their own, as the demo runs them. Tests reach it over HTTP.
 declare module "vitest" {
   export interface ProvidedContext {
     appUrl: string;
@@ -21,6 +22,10 @@ declare module "vitest" {
 }
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/** Node's arguments for the compiled web server and worker, as npm start and npm run worker run them. */
+export const SERVER_ARGS = ["--max-semi-space-size=64", "dist/server.js"];
+export const WORKER_ARGS = ["dist/worker.js"];
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -51,6 +56,8 @@ async function waitForHealth(url: string, child: ChildProcess) {
 }
 
 export default async function setup(project: TestProject) {
+  // Compiled afresh (a second or two): the Remix build is the caller's (npx remix build), the server's is ours.
+  await buildNode();
   const databaseUrl = await createTestDatabase("app");
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -81,8 +88,8 @@ export default async function setup(project: TestProject) {
   // (erase a person, deactivate a user): it starts a server of its own (startFuzzServer)
   // on this copy of the seeded database, so no other test sees what it did.
   const fuzzDatabaseUrl = await copyTestDatabase(databaseUrl, "fuzz");
-  const server = run("node", ["--max-semi-space-size=64", "--import", "tsx", "server.ts"], env);
-  const worker = run("node", ["--import", "tsx", "workers/index.ts"], env);
+  const server = run("node", SERVER_ARGS, env);
+  const worker = run("node", WORKER_ARGS, env);
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);
@@ -102,7 +109,7 @@ export default async function setup(project: TestProject) {
 export async function startFuzzServer(databaseUrl: string, appEnv: Record<string, string>) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = run("node", ["--import", "tsx", "server.ts"], { ...process.env, ...appEnv, DATABASE_URL: databaseUrl, PORT: String(port), APP_URL: url, QUEUE_PREFIX: `fuzz-${port}` });
+  const child = run("node", SERVER_ARGS.slice(1), { ...process.env, ...appEnv, DATABASE_URL: databaseUrl, PORT: String(port), APP_URL: url, QUEUE_PREFIX: `fuzz-${port}` });
   await waitForHealth(url, child);
   return {
     url,

@@ -4,6 +4,7 @@ import { documentSettings, findDocumentOf, listMissingDocuments, loadCreditNoteS
 import { creditNoteToEN16931, invoiceToEN16931, type EN16931Document } from "~/domain/einvoicing/en16931.ts";
 import { renderDocument } from "~/integrations/facturx-pool.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
+import { eachLimited } from "~/utils/each-limited.ts";
 import { formatCount, plural } from "~/utils/format.ts";
 
 // The Factur-X documents. Each is generated once, from the database, after the
@@ -77,29 +78,9 @@ export async function documentsRun(payload: { month: string }, job?: Job, option
     ...invoiceIds.map((id) => () => generateInvoiceDocument(id)),
     ...creditNoteIds.map((id) => () => generateCreditNoteDocument(id)),
   ];
-  let next = 0;
-  let done = 0;
-  let created = 0;
-  let lastReport = 0;
-  const failures: string[] = [];
-  await Promise.all(
-    Array.from({ length: Math.min(options.concurrency ?? 8, work.length) }, async () => {
-      while (next < work.length) {
-        const task = work[next++]!;
-        try {
-          const outcome = await task();
-          if ("created" in outcome && outcome.created) created++;
-        } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
-        }
-        done++;
-        if (Date.now() - lastReport > 250 || done === work.length) {
-          lastReport = Date.now();
-          await job?.updateProgress(Math.round((done / Math.max(1, work.length)) * 100)).catch(() => {});
-        }
-      }
-    }),
-  );
+  const results = await eachLimited(work, options.concurrency ?? 8, (task) => task(), (done) => job?.updateProgress(Math.round((done / Math.max(1, work.length)) * 100)));
+  const created = results.filter((r) => r.status === "fulfilled" && "created" in r.value && r.value.created).length;
+  const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
   await job?.updateProgress(100);
   if (failures.length > 0) throw new Error(`${formatCount(failures.length, "document")} non ${plural(failures.length, "généré")} sur ${work.length} : ${failures[0]}`);
   return { step: "documents", month: payload.month, generated: created, total: work.length };

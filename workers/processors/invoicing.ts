@@ -27,6 +27,7 @@ import { FINAL_SKIPS } from "~/domain/invoicing/lines.ts";
 import { isFirstWorkingDay, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
 import { billingProvider, fromStripeInvoice, listRecentStripeEvents, localProvider, STRIPE_EVENT_TYPES, stripeProvider, type BillingProvider } from "~/integrations/billing.server.ts";
 import type { JobPayload } from "~/queues/registry.ts";
+import { eachLimited } from "~/utils/each-limited.ts";
 import { formatCount, plural } from "~/utils/format.ts";
 
 // The invoicing jobs. Each is safe to run again after a crash at any point:
@@ -34,32 +35,6 @@ import { formatCount, plural } from "~/utils/format.ts";
 // Stripe call carries a key derived from the row it comes from.
 
 const providerNamed = (name: string): BillingProvider => (name === "stripe" ? stripeProvider : localProvider);
-
-/** Runs `work` over items, `concurrency` at a time, reporting progress. */
-async function eachLimited<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>, progress: (done: number) => Promise<void>) {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  let done = 0;
-  let lastReport = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        try {
-          results[index] = { status: "fulfilled", value: await work(items[index]!) };
-        } catch (reason) {
-          results[index] = { status: "rejected", reason };
-        }
-        done++;
-        if (Date.now() - lastReport > 250 || done === items.length) {
-          lastReport = Date.now();
-          await progress(done).catch(() => {});
-        }
-      }
-    }),
-  );
-  return results;
-}
 
 export async function prepareRun(payload: { month: string; organisationId?: string }, job?: Job) {
   const rules = await getServiceRules();

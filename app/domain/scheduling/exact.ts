@@ -4,9 +4,7 @@
 // If the thread cannot start (for instance inside a bundle where the .ts file
 // does not exist) or misses the deadline, we fall back to the heuristic and
 // say so in the stats.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import highsLoader from "highs";
 import { findComponents } from "./exact-model";
 import { heuristicFallbackResult, solveExactWith } from "./exact-pipeline";
@@ -14,6 +12,7 @@ import type { ExactOptions, ExactResult, WorkerMode } from "./exact-types";
 import type { Instance } from "./instance";
 import { compileProblem } from "./problem";
 import { chooseWeeklySolver, weeklySolverOptions, type WeeklyLimits, type WeeklySolver } from "./weekly-solver";
+import { startThread } from "~/utils/worker-thread.ts";
 
 export type { ExactOptions, ExactResult, ExactStats, WindowOptions } from "./exact-types";
 
@@ -84,18 +83,8 @@ function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMo
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      // The worker is TypeScript. `--import tsx` in execArgv does not reach a
-      // worker's entry module on Node 20, so a small bootstrap registers tsx's
-      // loader in the worker, then imports it. Both are resolved from here, so
-      // the current directory does not matter (CLI, vitest, BullMQ worker).
-      const tsxApi = tsxEsmApiUrl();
-      const entry = new URL("./exact-worker.ts", import.meta.url).href;
-      const bootstrap = `(async () => {
-        const tsx = await import(${JSON.stringify(tsxApi)});
-        (tsx.register ?? tsx.default.register)();
-        await import(${JSON.stringify(entry)});
-      })().catch((error) => { throw error; });`;
-      worker = new Worker(bootstrap, { eval: true, workerData: { instance, options, mode } });
+      // From the sources (tsx) or compiled: app/utils/worker-thread.ts.
+      worker = startThread(new URL("./exact-worker.ts", import.meta.url), { workerData: { instance, options, mode } });
     } catch (error) {
       reject(new WorkerUnavailable(error instanceof Error ? error.message : String(error)));
       return;
@@ -119,14 +108,6 @@ function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMo
     worker.once("error", (error) => finish(() => reject(new WorkerUnavailable(error.message))));
     worker.once("exit", (code) => finish(() => reject(new WorkerUnavailable(`arrêt inattendu (code ${code})`))));
   });
-}
-
-/** URL of tsx's ESM API (its `import` export), found through tsx's package.json. */
-function tsxEsmApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve("tsx/package.json");
-  const manifest = require(manifestPath) as { exports: Record<string, { import: { default: string } }> };
-  return new URL(manifest.exports["./esm/api"].import.default, pathToFileURL(manifestPath)).href;
 }
 
 /**
