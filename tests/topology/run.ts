@@ -149,16 +149,22 @@ class Client {
     return response;
   }
   async login(email: string) {
-    for (let i = 0; i < 20; i++) {
+    // On an overloaded machine a sign-in may time out (a 500 from a busy database): try again, for up to 3 minutes.
+    let last = "";
+    const giveUp = Date.now() + 180_000;
+    while (Date.now() < giveUp) {
       try {
         const response = await this.post("/login", { email, password: PASSWORD, redirectTo: "/" }, "/login");
         if (response.status === 302) return this;
-      } catch {
-        // a web process going away: sign in again
+        last = `HTTP ${response.status}`;
+        if (response.status >= 500) failures.push(Date.now());
+      } catch (error) {
+        last = String(error);
+        failures.push(Date.now());
       }
-      await sleep(500);
+      await sleep(1000);
     }
-    throw new Error(`${email} could not sign in`);
+    throw new Error(`${email} could not sign in (${last})`);
   }
 }
 
@@ -310,12 +316,13 @@ async function finance() {
     `SELECT DISTINCT to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month FROM "Intervention" i
      WHERE i.status = 'DONE' AND EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = i.id AND NOT t.absent)
        AND NOT EXISTS (SELECT 1 FROM "BillingClaim" c WHERE c."interventionId" = i.id)
-       AND i."startsAt" < date_trunc('month', now()) ORDER BY 1`,
+       AND i."startsAt" < date_trunc('month', now()) ORDER BY 1 DESC LIMIT 1`, // last month (its run also takes what earlier months left unbilled)
   );
   const runOne = async (intent: "prepare" | "issue", month: string) => {
+    // Sent again after an error with the same run key, as the form does: one run, however many times.
     for (let attempt = 0; attempt < 30; attempt++) {
       try {
-        const response = await client.post("/finance", { intent, month, runKey: `topo-${intent}-${month}-${attempt}` }, "/finance");
+        const response = await client.post("/finance", { intent, month, runKey: `topo-${intent}-${month}` }, "/finance");
         if (response.status >= 500) throw new Error(String(response.status));
         const jobId = new URL(response.headers.get("location") ?? "/", PROXY).searchParams.get("run");
         if (!jobId) return `refused: ${frenchMessage(await response.text()) ?? response.status}`;
