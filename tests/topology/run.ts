@@ -1,0 +1,547 @@
+// The topology test's driver (npm run test:topology, started by scripts/test-topology.sh
+// once the Redis Cluster and the PostgreSQL primary and replica run). It starts
+// HAProxy (deploy/haproxy/conciergerie.cfg) in front of two web processes, two
+// workers, the Stripe and PA doubles; runs the whole chain over HTTP from
+// several clients at once while it kills a web process, a worker and a Redis
+// master and stops the replica for a while; prints the figures and exits 1
+// when an invariant fails.
+import { spawn, execSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { Queue } from "bullmq";
+import { Cluster } from "ioredis";
+import pg from "pg";
+import { addDays } from "~/domain/calendar/holidays.ts";
+import { parisParts } from "~/domain/calendar/paris.ts";
+import { nextOpenDay } from "~/domain/requests/order.ts";
+import { resolveServiceRules } from "~/domain/settings/rules.ts";
+import { QUEUE_NAMES } from "~/queues/registry.ts";
+import { PaDouble } from "../support/pa-double.ts";
+import { StripeDouble } from "../support/stripe-double.ts";
+
+const need = (name: string) => process.env[name] ?? (console.error(`${name} is not set: run npm run test:topology`), process.exit(2));
+const DATA = need("TOPO_DATA");
+const HTTP_BASE = Number(need("TOPO_HTTP_BASE"));
+const REDIS_NODES = need("TOPO_REDIS_NODES");
+const PRIMARY_URL = need("TOPO_PRIMARY_URL");
+const REPLICA_URL = need("TOPO_REPLICA_URL");
+const PROXY = `http://127.0.0.1:${HTTP_BASE}`;
+const QUEUE_PREFIX = "topo";
+const PASSWORD = "demo-conciergerie-2026";
+const ORDER_SECONDS = Number(process.env.TOPO_ORDER_SECONDS ?? 90);
+const CLIENTS = Number(process.env.TOPO_CLIENTS ?? 6);
+const started = Date.now();
+const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const say = (line: string) => process.stdout.write(`[topology ${at()}] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ── Processes ────────────────────────────────────────────────────────────────
+const children = new Set<ChildProcess>();
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const out = createWriteStream(`${DATA}/logs/${name}.log`, { flags: "a" });
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  children.add(child);
+  child.on("exit", () => children.delete(child));
+  return child;
+}
+function stopAll() {
+  for (const child of children) child.kill("SIGKILL");
+}
+process.on("exit", stopAll);
+
+const stripeSecret = "whsec_topology_0123456789";
+const stripe = await new StripeDouble({ webhookUrl: `${PROXY}/webhooks/stripe`, webhookSecret: stripeSecret }).start(HTTP_BASE + 6);
+const pa = await new PaDouble({ webhookUrl: `${PROXY}/webhooks/einvoicing`, ackDelayMs: 20, stepDelayMs: 100 }).start(HTTP_BASE + 7);
+
+const appEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  DEMO: "true",
+  SECURE_COOKIES: "false",
+  MAIL_TRANSPORT: "mailbox",
+  SESSION_SECRET: "topology-session-secret-long-enough-0123456789",
+  DATABASE_URL: PRIMARY_URL,
+  DATABASE_REPLICA_URL: REPLICA_URL,
+  REPLICA_MAX_LAG_SECONDS: "5",
+  REDIS_URL: "",
+  REDIS_CLUSTER_NODES: REDIS_NODES,
+  QUEUE_PREFIX,
+  APP_URL: PROXY,
+  TRUST_PROXY: "loopback",
+  HOST: "127.0.0.1",
+  STRIPE_SECRET_KEY: "sk_test_topology",
+  STRIPE_WEBHOOK_SECRET: stripeSecret,
+  STRIPE_MAX_REQUESTS_PER_SECOND: "1000",
+  ...stripe.env,
+  ...pa.env,
+  LOG_LEVEL: "warn",
+};
+
+const webs: Record<string, ChildProcess> = {};
+const workers: Record<string, ChildProcess> = {};
+const startWeb = (n: 1 | 2) => (webs[n] = run(`web${n}`, "node", ["--max-semi-space-size=64", "--import", "tsx", "server.ts"], { ...appEnv, PORT: String(HTTP_BASE + n) }));
+const startWorker = (n: 1 | 2) => (workers[n] = run(`worker${n}`, "node", ["--import", "tsx", "workers/index.ts"], { ...appEnv, LOCK_MS: "5000" }));
+
+async function healthy(url: string, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${url}/healthcheck`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${url} did not answer /healthcheck`);
+}
+
+say("starting HAProxy, 2 web processes, 2 workers");
+startWeb(1);
+startWeb(2);
+startWorker(1);
+startWorker(2);
+// The repository's file, plus a stats socket for the figures.
+writeFileSync(`${DATA}/haproxy-stats.cfg`, `global\n    stats socket ${DATA}/haproxy.sock mode 600\n`);
+run("haproxy", "haproxy", ["-db", "-f", "deploy/haproxy/conciergerie.cfg", "-f", `${DATA}/haproxy-stats.cfg`], {
+  ...process.env,
+  CONCIERGERIE_BIND: `127.0.0.1:${HTTP_BASE}`,
+  CONCIERGERIE_WEB1: `127.0.0.1:${HTTP_BASE + 1}`,
+  CONCIERGERIE_WEB2: `127.0.0.1:${HTTP_BASE + 2}`,
+});
+await Promise.all([healthy(`http://127.0.0.1:${HTTP_BASE + 1}`), healthy(`http://127.0.0.1:${HTTP_BASE + 2}`)]);
+await healthy(PROXY);
+say("topology up");
+
+// ── A small browser (cookies, CSRF), through the proxy ───────────────────────
+class Client {
+  cookies = new Map<string, string>();
+  requests = 0;
+  private header = () => [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  private keep(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      if (/max-age=0/i.test(line) || pair!.slice(eq + 1) === "") this.cookies.delete(pair!.slice(0, eq));
+      else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  }
+  async get(path: string) {
+    this.requests++;
+    const response = await fetch(PROXY + path, { headers: { Cookie: this.header() }, redirect: "manual" });
+    this.keep(response);
+    return response;
+  }
+  async post(path: string, fields: Record<string, string>, from = path) {
+    const page = await (await this.get(from)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
+    if (!csrf) throw new Error(`no CSRF field on ${from}`);
+    this.requests++;
+    const response = await fetch(PROXY + path, {
+      method: "POST",
+      body: new URLSearchParams({ ...fields, csrf }),
+      headers: { Cookie: this.header(), "Content-Type": "application/x-www-form-urlencoded" },
+      redirect: "manual",
+    });
+    this.keep(response);
+    return response;
+  }
+  async login(email: string) {
+    // On an overloaded machine a sign-in may time out (a 500 from a busy database): try again, for up to 3 minutes.
+    let last = "";
+    const giveUp = Date.now() + 180_000;
+    while (Date.now() < giveUp) {
+      try {
+        const response = await this.post("/login", { email, password: PASSWORD, redirectTo: "/" }, "/login");
+        if (response.status === 302) return this;
+        last = `HTTP ${response.status}`;
+        if (response.status >= 500) failures.push(Date.now());
+      } catch (error) {
+        last = String(error);
+        failures.push(Date.now());
+      }
+      await sleep(1000);
+    }
+    throw new Error(`${email} could not sign in (${last})`);
+  }
+}
+
+// Failover as users saw it: every failed request (network error or 5xx) is
+// timed; consecutive failures of all clients make one outage window.
+const failures: number[] = [];
+let requestsOk = 0;
+
+// ── Faults, in the middle of the load ────────────────────────────────────────
+const primary = new pg.Pool({ connectionString: PRIMARY_URL, max: 4 });
+const sql = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await primary.query<T>(text, values)).rows;
+const clusterNodes = REDIS_NODES.split(",").map((n) => ({ host: n.split(":")[0]!, port: Number(n.split(":")[1]) }));
+const redis = new Cluster(clusterNodes, { redisOptions: { maxRetriesPerRequest: null }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 300 });
+const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: redis, prefix: `{${QUEUE_PREFIX}:${name}}` }));
+const schedulingQueue = queues[QUEUE_NAMES.indexOf("scheduling")]!;
+
+const faults: { what: string; at: string; recoveredMs?: number }[] = [];
+async function faultPlan() {
+  await sleep(10_000);
+  say("fault: kill -9 web1");
+  webs[1]!.kill("SIGKILL");
+  faults.push({ what: "web1 killed (kill -9), restarted 10 s later", at: at() });
+  await sleep(10_000);
+  startWeb(1);
+
+  say("fault: kill -9 worker1");
+  workers[1]!.kill("SIGKILL");
+  faults.push({ what: "worker1 killed (kill -9), restarted 5 s later", at: at() });
+  await sleep(5_000);
+  startWorker(1);
+
+  // The master that holds the scheduling queue's slot: staffing waits on its failover.
+  const slot = Number(await redis.cluster("KEYSLOT", `{${QUEUE_PREFIX}:scheduling}`));
+  const shards = (await redis.cluster("SLOTS")) as unknown as [number, number, [string, number, string]][];
+  const owner = shards.find(([from, to]) => slot >= from && slot <= to)![2];
+  const pid = Number(execSync(`redis-cli -p ${owner[1]} info server | grep process_id | cut -d: -f2`).toString().trim());
+  say(`fault: kill -9 the Redis master ${owner[0]}:${owner[1]} (slot ${slot}: the scheduling queue)`);
+  const killedAt = Date.now();
+  process.kill(pid, "SIGKILL");
+  let recoveredMs: number | undefined;
+  while (Date.now() - killedAt < 60_000) {
+    try {
+      await Promise.race([schedulingQueue.getJobCounts("waiting"), sleep(1000).then(() => Promise.reject(new Error("timeout")))]);
+      recoveredMs = Date.now() - killedAt;
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  // The scheduling queue answers once a replica took over; measured from a fresh client's point of view.
+  let ok = false;
+  while (!ok && Date.now() - killedAt < 60_000) {
+    const info = execSync(`redis-cli -p ${clusterNodes.find((n) => n.port !== owner[1])!.port} cluster info`).toString();
+    ok = info.includes("cluster_state:ok");
+    if (!ok) await sleep(100);
+  }
+  const clusterOkMs = Date.now() - killedAt;
+  faults.push({ what: `Redis master :${owner[1]} killed (kill -9): queue answering again after ${recoveredMs} ms, cluster_state:ok after ${clusterOkMs} ms`, at: at(), recoveredMs });
+  redisFailoverMs = Math.max(recoveredMs ?? 60_000, clusterOkMs);
+  // The killed node comes back as a replica of its former replica.
+  execSync(`redis-server --port ${owner[1]} --bind 127.0.0.1 --dir ${DATA}/redis/${owner[1]} --daemonize yes --pidfile ${DATA}/redis/${owner[1]}/pid --logfile ${DATA}/redis/${owner[1]}/log --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 --appendonly yes --save ""`);
+
+  await sleep(5_000);
+  say("fault: the PostgreSQL replica stopped for 20 s");
+  execSync(need("TOPO_REPLICA_STOP"), { stdio: "ignore" });
+  faults.push({ what: "PostgreSQL replica stopped 20 s (lag-tolerant reads on the primary meanwhile)", at: at() });
+  replicaDown = true;
+  await sleep(20_000);
+  execSync(need("TOPO_REPLICA_START"), { stdio: "ignore" });
+  replicaDown = false;
+  say("the replica is back");
+}
+let redisFailoverMs = 0;
+let replicaDown = false;
+
+// ── Partners order, from several clients at once ────────────────────────────
+const rules = resolveServiceRules({});
+const partners = ["contact@monjardinchocolate.example", "gare-de-lyon@sncf.example", "agent@sncf.example"];
+const [prestation] = await sql<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`);
+const sites = await sql<{ id: string; email: string }>(
+  `SELECT DISTINCT ON (u.email) s.id, u.email FROM "Site" s JOIN "Membership" m ON m."organisationId" = s."organisationId" JOIN "User" u ON u.id = m."userId" WHERE u.email = ANY($1) ORDER BY u.email, s."createdAt"`,
+  [partners],
+);
+const orders = { sent: 0, accepted: 0, refused: 0, lost: 0, retried: 0 };
+const acceptedKeys: string[] = [];
+const refusals = new Map<string, number>();
+const frenchMessage = (html: string) => /class="[^"]*(error|alert)[^"]*"[^>]*>([^<]{8,200})</.exec(html)?.[2]?.trim() ?? null;
+
+async function partnerLoop(index: number, deadline: number) {
+  const email = partners[index % partners.length]!;
+  const client = await new Client().login(email);
+  const siteId = sites.find((s) => s.email === email)!.id;
+  let n = 0;
+  while (Date.now() < deadline) {
+    n++;
+    // One order in ten is refused by the rules (a team larger than one encadrant may lead): it must be told why.
+    const refusedOnPurpose = n % 10 === 0;
+    const fields = {
+      siteId,
+      prestationId: prestation!.id,
+      date: nextOpenDay(addDays(parisParts(new Date()).date, prestation!.minNoticeDays + 7 + ((index * 7 + n) % 21)), rules),
+      startTime: ["08:00", "09:00", "10:00", "13:00", "14:00"][n % 5]!,
+      durationMinutes: "120",
+      teamSize: refusedOnPurpose ? "40" : "2",
+      recurrence: "NONE",
+      purchaseOrderNumber: `BC-TOPO-${index}-${n}`,
+    };
+    orders.sent++;
+    let outcome: "accepted" | "refused" | null = null;
+    let key: string | undefined;
+    const giveUp = Date.now() + 60_000;
+    while (!outcome && Date.now() < giveUp) {
+      try {
+        if (!key) {
+          const form = await client.get("/requests/new");
+          if (form.status >= 500) throw new Error(`form ${form.status}`);
+          key = /name="submissionKey" value="([^"]+)"/.exec(await form.text())?.[1];
+          if (!key) throw new Error("no submission key");
+        }
+        const response = await client.post("/requests/new", { submissionKey: key, ...fields }, "/requests/new");
+        if (response.status >= 500) throw new Error(`order ${response.status}`);
+        if (response.status === 302 && /\/requests\/[^/?]+/.test(response.headers.get("location") ?? "")) {
+          outcome = "accepted";
+          acceptedKeys.push(key);
+        } else if (response.status === 302 && response.headers.get("location")?.startsWith("/login")) {
+          await client.login(email); // a session is in PostgreSQL: this should never happen
+          throw new Error("signed out");
+        } else {
+          const message = frenchMessage(await response.text()) ?? `HTTP ${response.status}`;
+          refusals.set(message, (refusals.get(message) ?? 0) + 1);
+          outcome = "refused";
+        }
+        requestsOk++;
+      } catch {
+        failures.push(Date.now());
+        orders.retried++;
+        await sleep(200); // a user clicks again: the same submission key, never a second request
+      }
+    }
+    if (outcome) orders[outcome]++;
+    else orders.lost++;
+  }
+}
+
+// ── Finance issues the month, Stripe's webhooks, e-invoices ─────────────────
+async function finance() {
+  const client = await new Client().login("finance@conciergerie.example");
+  const months = await sql<{ month: string }>(
+    `SELECT DISTINCT to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month FROM "Intervention" i
+     WHERE i.status = 'DONE' AND EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = i.id AND NOT t.absent)
+       AND NOT EXISTS (SELECT 1 FROM "BillingClaim" c WHERE c."interventionId" = i.id)
+       AND i."startsAt" < date_trunc('month', now()) ORDER BY 1 DESC LIMIT 1`, // last month (its run also takes what earlier months left unbilled)
+  );
+  const runOne = async (intent: "prepare" | "issue", month: string) => {
+    // Sent again after an error with the same run key, as the form does: one run, however many times.
+    for (let attempt = 0; attempt < 30; attempt++) {
+      try {
+        const response = await client.post("/finance", { intent, month, runKey: `topo-${intent}-${month}` }, "/finance");
+        if (response.status >= 500) throw new Error(String(response.status));
+        const jobId = new URL(response.headers.get("location") ?? "/", PROXY).searchParams.get("run");
+        if (!jobId) return `refused: ${frenchMessage(await response.text()) ?? response.status}`;
+        for (let i = 0; i < 600; i++) {
+          const status = await client.get(`/finance/runs/${jobId}`);
+          if (status.ok) {
+            const body = (await status.json()) as { state: string };
+            if (body.state === "completed" || body.state === "failed") return body.state;
+          }
+          await sleep(500);
+        }
+        return "timeout";
+      } catch {
+        failures.push(Date.now());
+        await sleep(500);
+      }
+    }
+    return "lost";
+  };
+  const results: string[] = [];
+  for (const { month } of months) {
+    results.push(`${month} prepare ${await runOne("prepare", month)}`);
+    results.push(`${month} issue ${await runOne("issue", month)}`);
+  }
+  return results;
+}
+
+// ── Encadrants check in and out ──────────────────────────────────────────────
+async function encadrant() {
+  const client = await new Client().login("encadrant@conciergerie.example");
+  const rows = await sql<{ interventionId: string; workerId: string; startsAt: Date; endsAt: Date }>(
+    `SELECT a."interventionId", a."workerId", i."startsAt", i."endsAt" FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
+     JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
+     WHERE u.email = 'encadrant@conciergerie.example' AND i.status IN ('SCHEDULED', 'IN_PROGRESS')
+       AND i."startsAt" < now() + interval '1 hour' AND i."endsAt" > now() - interval '12 hours'
+       AND NOT EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = a."interventionId" AND t."workerId" = a."workerId")`,
+  );
+  let recorded = 0;
+  const act = async (path: string, fields: Record<string, string>) => {
+    for (let i = 0; i < 20; i++) {
+      try {
+        const response = await client.post(path, fields, path);
+        if (response.status < 500) return response.status < 400;
+      } catch {
+        failures.push(Date.now());
+      }
+      await sleep(500);
+    }
+    return false;
+  };
+  const live = rows.filter((r) => r.endsAt.getTime() > Date.now());
+  const past = rows.filter((r) => r.endsAt.getTime() <= Date.now());
+  for (const r of live) await act(`/my-day/${r.interventionId}`, { intent: "check-in", workerId: r.workerId });
+  for (const r of past) if (await act(`/my-day/${r.interventionId}`, { intent: "correct", workerId: r.workerId, minutes: "120", reason: "Feuille de présence papier" })) recorded++;
+  if (live.length > 0) await sleep(65_000); // a departure is at least a minute after the arrival
+  for (const r of live) if (await act(`/my-day/${r.interventionId}`, { intent: "check-out", workerId: r.workerId })) recorded++;
+  return { assignments: rows.length, recorded };
+}
+
+// ── The run ──────────────────────────────────────────────────────────────────
+// Readers of the finance dashboard (replica reads) all along: never an error, the replica down or not.
+let dashboardReads = 0;
+let dashboardErrors = 0;
+async function dashboardLoop(deadline: number) {
+  const client = await new Client().login("finance@conciergerie.example");
+  while (Date.now() < deadline) {
+    try {
+      const response = await client.get("/finance");
+      if (response.status === 200) dashboardReads++;
+      else if (response.status >= 500) throw new Error(String(response.status));
+      await response.text();
+    } catch {
+      failures.push(Date.now());
+      if (replicaDown) dashboardErrors++;
+    }
+    await sleep(300);
+  }
+}
+
+const loadStart = Date.now();
+const deadline = loadStart + ORDER_SECONDS * 1000;
+say(`${CLIENTS} partners ordering for ${ORDER_SECONDS} s, finance issuing, an encadrant checking in and out; faults in the middle`);
+const [, , financeResults, field] = await Promise.all([
+  Promise.all(Array.from({ length: CLIENTS }, (_, i) => partnerLoop(i, deadline))),
+  faultPlan(),
+  finance(),
+  encadrant(),
+  dashboardLoop(deadline),
+]);
+const loadSeconds = (Date.now() - loadStart) / 1000;
+say(`load over after ${loadSeconds.toFixed(0)} s; waiting for the queues to drain`);
+
+// Every job done: the outbox relayed and no queue with work left.
+const drainStart = Date.now();
+for (;;) {
+  const [outbox] = await sql<{ n: string }>(`SELECT count(*) AS n FROM "OutboxEvent" WHERE "publishedAt" IS NULL`);
+  const counts = await Promise.all(queues.map((q) => q.getJobCounts("waiting", "active", "delayed", "prioritized")));
+  const pending = counts.reduce((s, c) => s + Object.values(c).reduce((a, b) => a + b, 0), 0);
+  // Scheduler jobs (repeatable) sit in delayed: the queue is drained when only they are left.
+  const schedulers = (await Promise.all(queues.map((q) => q.getJobSchedulersCount()))).reduce((a, b) => a + b, 0);
+  if (Number(outbox!.n) === 0 && pending <= schedulers) break;
+  if (Date.now() - drainStart > 240_000) {
+    say(`queues not drained after 240 s: outbox ${outbox!.n}, jobs pending ${pending}`);
+    break;
+  }
+  await sleep(1000);
+}
+const jobsWindowSeconds = (Date.now() - loadStart) / 1000;
+
+/** Requests each web process answered, from HAProxy's counters (stot of each server). */
+async function proxyStats(): Promise<Record<string, number>> {
+  const socket = createConnection(`${DATA}/haproxy.sock`);
+  socket.end("show stat\n");
+  let text = "";
+  for await (const chunk of socket) text += chunk;
+  const [header, ...rows] = text.replace(/^# /, "").split("\n");
+  const columns = header!.split(",");
+  const result: Record<string, number> = {};
+  for (const row of rows) {
+    const cells = row.split(",");
+    if (cells[0] === "web" && cells[1]?.startsWith("web")) result[cells[1]] = Number(cells[columns.indexOf("stot")]);
+  }
+  return result;
+}
+
+// ── Invariants ───────────────────────────────────────────────────────────────
+const problems: string[] = [];
+const [{ n: stored }] = (await sql<{ n: string }>(`SELECT count(*) AS n FROM "ServiceRequest" WHERE "submissionKey" = ANY($1)`, [acceptedKeys])) as [{ n: string }];
+if (Number(stored) !== acceptedKeys.length) problems.push(`${acceptedKeys.length} orders accepted, ${stored} stored`);
+if (orders.lost > 0) problems.push(`${orders.lost} orders lost (no answer within 60 s)`);
+if (orders.sent !== orders.accepted + orders.refused + orders.lost) problems.push("orders do not add up");
+
+const unstaffed = await sql<{ status: string; n: string }>(
+  `SELECT i.status, count(*) AS n FROM "Intervention" i JOIN "ServiceRequest" r ON r.id = i."requestId" WHERE r."submissionKey" = ANY($1) GROUP BY 1`,
+  [acceptedKeys],
+);
+const doubleBooked = await sql<{ n: string }>(
+  `SELECT count(*) AS n FROM "Assignment" a JOIN "Assignment" b ON a."workerId" = b."workerId" AND a."interventionId" < b."interventionId"
+   JOIN "Intervention" ia ON ia.id = a."interventionId" JOIN "Intervention" ib ON ib.id = b."interventionId"
+   WHERE a."startsAt" < b."endsAt" AND b."startsAt" < a."endsAt" AND ia.status <> 'CANCELLED' AND ib.status <> 'CANCELLED'`,
+);
+if (Number(doubleBooked[0]!.n) !== 0) problems.push(`${doubleBooked[0]!.n} interventions double-booked`);
+
+const perMonth = await sql<{ name: string; month: string; n: string; total: string; lines: string }>(
+  `SELECT o.name, to_char(inv."periodStart", 'YYYY-MM') AS month, count(*) AS n, sum(inv."totalExclVatCents") AS total,
+          sum((SELECT sum(l."amountExclVatCents") FROM "InvoiceLine" l WHERE l."invoiceId" = inv.id)) AS lines
+   FROM "Invoice" inv JOIN "Organisation" o ON o.id = inv."organisationId"
+   WHERE inv.status <> 'VOID' AND inv.kind = 'INVOICE' AND inv."issuedAt" >= $1
+   GROUP BY o.id, o.name, inv."periodStart" ORDER BY 2, 1`,
+  [new Date(started)],
+);
+for (const row of perMonth) {
+  if (Number(row.n) !== 1) problems.push(`${row.name} ${row.month}: ${row.n} live invoices`);
+  if (Number(row.total) !== Number(row.lines)) problems.push(`${row.name} ${row.month}: total ${row.total} ≠ lines ${row.lines}`);
+}
+// Each hourly line bills exactly the minutes recorded (minutes × people) at its price, to the cent.
+const lineCheck = await sql<{ number: string; quantity: number; recorded: string | null; amount: number; expected: string }>(
+  `SELECT inv.number, l.quantity, l."amountExclVatCents" AS amount,
+          (SELECT sum(t."minutesWorked") FROM "TimeEntry" t WHERE t."interventionId" = l."interventionId" AND NOT t.absent) AS recorded,
+          round(l.quantity * l."unitPriceCents" / 60.0) AS expected
+   FROM "InvoiceLine" l JOIN "Invoice" inv ON inv.id = l."invoiceId" JOIN "Intervention" i ON i.id = l."interventionId"
+   JOIN "ServiceRequest" r ON r.id = i."requestId" JOIN "Prestation" p ON p.id = r."prestationId"
+   WHERE inv."issuedAt" >= $1 AND p."pricingUnit" = 'PER_WORKER_HOUR' AND i.status <> 'CANCELLED'
+     AND NOT EXISTS (SELECT 1 FROM "Dispute" d WHERE d."interventionId" = i.id)`,
+  [new Date(started)],
+);
+const badLines = lineCheck.filter((l) => Number(l.recorded ?? 0) !== l.quantity || Number(l.expected) !== l.amount);
+if (badLines.length > 0) problems.push(`${badLines.length} invoice lines differ from the hours recorded: ${JSON.stringify(badLines.slice(0, 3))}`);
+const einvoices = await sql<{ state: string | null; n: string }>(
+  `SELECT t.state, count(*) AS n FROM "Invoice" inv LEFT JOIN "InvoiceDocument" d ON d."invoiceId" = inv.id LEFT JOIN "EInvoiceTransmission" t ON t."documentId" = d.id
+   WHERE inv."issuedAt" >= $1 AND inv.kind = 'INVOICE' GROUP BY 1`,
+  [new Date(started)],
+);
+const stripeEvents = await sql<{ n: string }>(`SELECT count(*) AS n FROM "StripeEvent" WHERE "receivedAt" >= $1 AND "processedAt" IS NOT NULL`, [new Date(started)]);
+
+const failedJobs = await Promise.all(queues.map(async (q) => ({ queue: q.name, failed: await q.getFailedCount(), done: await q.getCompletedCount() })));
+const failedForGood = failedJobs.reduce((s, q) => s + q.failed, 0);
+if (failedForGood > 0) problems.push(`${failedForGood} jobs failed for good: ${JSON.stringify(failedJobs.filter((q) => q.failed > 0))}`);
+if (dashboardErrors > 0) problems.push(`${dashboardErrors} finance dashboard reads failed while the replica was down`);
+
+// Outage windows as users saw them: failures closer than 2 s apart are one window.
+const windows: number[] = [];
+let first = failures[0];
+let last = failures[0];
+for (const t of failures.slice(1).concat([Infinity])) {
+  if (t - last! > 2000) {
+    windows.push(last! - first! + 200);
+    first = t;
+  }
+  last = t;
+}
+const jobsDone = failedJobs.reduce((s, q) => s + q.done, 0);
+// Requests per web process: the proxy's per-server counters.
+const perWeb = await proxyStats();
+
+console.log("\n══ Topology test: figures ══");
+console.log(`orders sent ${orders.sent}, accepted ${orders.accepted}, refused with a message ${orders.refused}, lost ${orders.lost} (requests retried by the clients: ${orders.retried})`);
+for (const [message, count] of refusals) console.log(`  refused ×${count}: ${message}`);
+console.log(`interventions of those orders by status: ${unstaffed.map((r) => `${r.status} ${r.n}`).join(", ")}`);
+console.log(`interventions double-booked: ${doubleBooked[0]!.n}`);
+console.log(`finance runs: ${financeResults.join("; ") || "no month to invoice"}`);
+for (const row of perMonth) console.log(`  ${row.month} ${row.name}: ${row.n} invoice(s), ${(Number(row.total) / 100).toFixed(2)} € excl. VAT = lines ${(Number(row.lines) / 100).toFixed(2)} €`);
+console.log(`hourly invoice lines checked against the hours recorded: ${lineCheck.length}, differing: ${badLines.length}`);
+console.log(`e-invoices by transmission state: ${einvoices.map((r) => `${r.state ?? "none"} ${r.n}`).join(", ")}; Stripe webhooks processed: ${stripeEvents[0]!.n}`);
+console.log(`encadrant: ${field.assignments} assignments of today's interventions, ${field.recorded} with hours recorded over HTTP`);
+console.log(`jobs: ${jobsDone} completed kept in Redis, ${failedForGood} failed for good (${failedJobs.map((q) => `${q.queue} ${q.done}/${q.failed}`).join(", ")})`);
+console.log(`faults: ${faults.map((f) => `${f.at} ${f.what}`).join("; ")}`);
+console.log(`failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down`);
+console.log(`throughput: ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`);
+console.log(`requests per web process (the proxy's counters): ${Object.entries(perWeb).map(([k, v]) => `${k} ${v} = ${(v / loadSeconds).toFixed(1)}/s`).join(", ")}`);
+console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg").toString().trim()}`);
+if (problems.length > 0) {
+  console.log(`\nFAILED:\n- ${problems.join("\n- ")}`);
+  process.exitCode = 1;
+} else console.log("\nevery invariant held");
+await Promise.all(queues.map((q) => q.close()));
+redis.disconnect();
+await primary.end();
+await stripe.stop();
+await pa.stop();
+stopAll();
+process.exit(process.exitCode ?? 0);
