@@ -19,7 +19,7 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const PORT = 3390;
 const env = {
   ...process.env,
-  NODE_ENV: "production",
+  NODE_ENV: "production" as const,
   SECURE_COOKIES: "false",
   MAIL_TRANSPORT: "mailbox",
   SESSION_SECRET: "startup-bench-session-secret-0123456789abcdef",
