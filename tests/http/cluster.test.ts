@@ -91,7 +91,7 @@ describe("a bad environment", () => {
   });
 
   it("refuses a malformed Redis Cluster node list, or both REDIS_URL and REDIS_CLUSTER_NODES, in the web server and the worker", () => {
-    for (const script of ["server.ts", "workers/index.ts"]) {
+    for (const script of [SERVER_ARGS, WORKER_ARGS]) {
       const bad = start(script, { REDIS_CLUSTER_NODES: "127.0.0.1:7101,pas un nœud", REDIS_URL: "" });
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain("  REDIS_CLUSTER_NODES: REDIS_CLUSTER_NODES est une liste hôte:port");

@@ -38,7 +38,7 @@ const worker = new Worker(
     }
     return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job, undefined, undefined, { token, split: SPLIT });
   },
-  { connection: connection.duplicate(), prefix, concurrency: 4 },
+  { connection: createRedis("worker"), prefix, concurrency: 4 },
 );
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import {
 } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, weeklyIterations, type SolveOptions } from "~/domain/scheduling/engine.ts";
-import type { ExactResult } from "~/domain/scheduling/exact-model.ts";
+import type { ExactResult } from "~/domain/scheduling/exact-types.ts";
 import { chooseSolverFor, solveWeekSafely } from "~/domain/scheduling/exact.ts";
 import { exactSolveShare, sameInstance, silentSearchShare, WEEKLY_EXACT, weeklyReport, type WeeklyLimits, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
