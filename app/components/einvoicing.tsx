@@ -1,5 +1,6 @@
 import { ACK_LABELS, lifecycleLabel, needsAction, transmissionSummary, type AckStatus, type TransmissionView } from "~/domain/einvoicing/lifecycle.ts";
 import { formatDateTime } from "~/utils/format.ts";
+import { Table } from "./Table.tsx";
 import { Badge } from "./ui.tsx";
 
 // What finance sees of a document's life at the accredited platform.
@@ -18,25 +19,15 @@ export type HistoryEvent = { id: string; kind: string; code: string; reason: str
 export function StatusHistory({ events }: { events: HistoryEvent[] }) {
   if (events.length === 0) return <p className="muted small">Aucun statut reçu pour l'instant.</p>;
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Date</th>
-          <th scope="col">Statut</th>
-          <th scope="col">Motif</th>
-          <th scope="col">Reçu par</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((e) => (
-          <tr key={e.id}>
-            <td data-label="Date">{formatDateTime(e.occurredAt)}</td>
-            <td data-label="Statut">{e.kind === "ack" ? (ACK_LABELS[e.code as AckStatus] ?? e.code) : `${lifecycleLabel(e.code)} (${e.code})`}</td>
-            <td data-label="Motif">{e.reason ?? "—"}</td>
-            <td data-label="Reçu par">{SOURCES[e.source] ?? e.source}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      rows={events}
+      rowKey={(e) => e.id}
+      columns={[
+        { title: "Date", cell: (e) => formatDateTime(e.occurredAt) },
+        { title: "Statut", cell: (e) => (e.kind === "ack" ? (ACK_LABELS[e.code as AckStatus] ?? e.code) : `${lifecycleLabel(e.code)} (${e.code})`) },
+        { title: "Motif", cell: (e) => e.reason ?? "—" },
+        { title: "Reçu par", cell: (e) => SOURCES[e.source] ?? e.source },
+      ]}
+    />
   );
 }

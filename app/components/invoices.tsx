@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { STATUS_LABELS, STATUS_TONES, type InvoiceStatus } from "~/domain/invoicing/status.ts";
 import { quantityLabel, unitPriceLabel, type LinePricing } from "~/domain/invoicing/document-lines.ts";
 import { formatDate, formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { Table } from "./Table.tsx";
 import { Badge } from "./ui.tsx";
 
 // The invoice table finance and partners both read.
@@ -72,32 +73,18 @@ export type InvoiceLineRow = { id: string; description: string; pricing: LinePri
 /** An invoice's lines as finance and the partner read them: the order, quantities and unit prices of its Factur-X. */
 export function InvoiceLinesTable({ lines }: { lines: InvoiceLineRow[] }) {
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Intervention</th>
-          <th scope="col">Quantité</th>
-          <th scope="col">Prix unitaire HT</th>
-          <th scope="col">TVA</th>
-          <th scope="col">Montant HT</th>
-          <th scope="col">Bon de commande</th>
-        </tr>
-      </thead>
-      <tbody>
-        {lines.map((l) => (
-          <tr key={l.id}>
-            <td data-label="Intervention">{l.description}</td>
-            <td data-label="Quantité">{quantityLabel(l.pricing)}</td>
-            <td data-label="Prix unitaire HT">{unitPriceLabel(l.pricing)}</td>
-            <td data-label="TVA">
-              {formatVatRate(l.vatRateBasisPoints)} · {formatEuros(l.vatCents)}
-            </td>
-            <td data-label="Montant HT">{formatEuros(l.amountExclVatCents)}</td>
-            <td data-label="Bon de commande">{l.purchaseOrderNumber ?? "—"}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      rows={lines}
+      rowKey={(l) => l.id}
+      columns={[
+        { title: "Intervention", cell: (l) => l.description },
+        { title: "Quantité", cell: (l) => quantityLabel(l.pricing) },
+        { title: "Prix unitaire HT", cell: (l) => unitPriceLabel(l.pricing) },
+        { title: "TVA", cell: (l) => `${formatVatRate(l.vatRateBasisPoints)} · ${formatEuros(l.vatCents)}` },
+        { title: "Montant HT", cell: (l) => formatEuros(l.amountExclVatCents) },
+        { title: "Bon de commande", cell: (l) => l.purchaseOrderNumber ?? "—" },
+      ]}
+    />
   );
 }
 
