@@ -5,6 +5,7 @@ import { transmissionLabel } from "~/domain/einvoicing/transmission.ts";
 import { ASSOCIATION } from "~/domain/invoicing/mentions.ts";
 import { monthOf } from "~/domain/invoicing/period.ts";
 import { formatDate, formatEuros, formatMinutes } from "~/utils/format.ts";
+import { CREDITABLE, isInvoiceIn, MAY_BECOME_UNCOLLECTIBLE, PAYABLE, VOIDABLE } from "~/domain/invoicing/status.ts";
 import { StatusHistory, TransmissionBadge } from "./einvoicing.tsx";
 import { InvoiceLinesTable, InvoiceTotals } from "./invoices.tsx";
 import { Alert, AppForm, Card, Field, SubmitButton } from "./ui.tsx";
@@ -210,7 +211,7 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
     <Card title="Corrections">
       <p className="muted">Une facture émise n'est jamais modifiée ni supprimée : on la corrige par un avoir, on l'annule ou on la classe irrécouvrable.</p>
       <div className="grid-2">
-        {invoice.status !== "UNCOLLECTIBLE" ? (
+        {isInvoiceIn(CREDITABLE, invoice.status) ? (
           // Each form in its own box: a grid cell would stretch the form and space out its fields.
           // Both forms have an "amount": distinct ids, so that each label names its own field.
           <div>
@@ -223,7 +224,7 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
             </AppForm>
           </div>
         ) : null}
-        {invoice.status !== "PAID" ? (
+        {isInvoiceIn(PAYABLE, invoice.status) ? (
           <div>
             <AppForm className="form" key={`transfer-${form.done ?? ""}`}>
               <h3>Enregistrer un virement reçu</h3>
@@ -242,7 +243,7 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
           </div>
         ) : null}
       </div>
-      {invoice.status === "OPEN" ? (
+      {isInvoiceIn(MAY_BECOME_UNCOLLECTIBLE, invoice.status) ? (
         <div className="row">
           <AppForm>
             <input type="hidden" name="intent" value="uncollectible" />
@@ -250,7 +251,7 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
           </AppForm>
         </div>
       ) : null}
-      {invoice.status !== "PAID" ? (
+      {isInvoiceIn(VOIDABLE, invoice.status) ? (
         // Voiding cannot be undone: the form opens first, asks for the reason and a confirmation.
         <details open={form.intent === "void" && !form.done}>
           <summary>Annuler la facture…</summary>

@@ -15,6 +15,7 @@ import {
   TransmissionCard,
 } from "~/components/finance-invoice.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
+import { CORRECTABLE, isInvoiceIn } from "~/domain/invoicing/status.ts";
 import { Alert, PageHeader } from "~/components/ui.tsx";
 import { actOnInvoice, financeInvoicePage } from "~/data/finance-invoice-page.server.ts";
 import { can } from "~/domain/access/roles.ts";
@@ -111,7 +112,7 @@ export default function FinanceInvoice() {
       {page.paymentReports.length > 0 ? <PaymentReportsCard paymentReports={page.paymentReports} /> : null}
       <InvoiceDocumentCard invoice={invoice} footer={page.footer} />
       {issued && isInvoice ? <PaymentsCard invoice={invoice} paid={page.paid} credited={page.credited} remaining={page.remaining} /> : null}
-      {canManage && issued && isInvoice && (invoice.status === "OPEN" || invoice.status === "PAID" || invoice.status === "UNCOLLECTIBLE") ? (
+      {canManage && issued && isInvoice && isInvoiceIn(CORRECTABLE, invoice.status) ? (
         <CorrectionsCard invoice={invoice} credited={page.credited} remaining={page.remaining} today={page.today} form={form} />
       ) : null}
     </div>
