@@ -289,6 +289,18 @@ async function partnerLoop(index: number, deadline: number) {
         if (response.status === 302 && /\/requests\/[^/?]+/.test(response.headers.get("location") ?? "")) {
           outcome = "accepted";
           acceptedKeys.push(key);
+          // The partner accepts the quote: only then does the scheduler staff it.
+          const path = /\/requests\/[^/?]+/.exec(response.headers.get("location")!)![0];
+          for (let i = 0; i < 30; i++) {
+            try {
+              const accepted = await client.post(path, { intent: "accept-quote" }, path);
+              if (accepted.status < 500) break;
+            } catch {
+              // a web process going away: click again
+            }
+            failures.push(Date.now());
+            await sleep(500);
+          }
         } else if (response.status === 302 && response.headers.get("location")?.startsWith("/login")) {
           await client.login(email); // a session is in PostgreSQL: this should never happen
           throw new Error("signed out");
