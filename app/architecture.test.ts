@@ -47,7 +47,7 @@ describe("the arrows of the architecture", () => {
     expect(offending(ground, ["app/data", "app/routes", "app/queues", "app/integrations", "app/auth", "workers"])).toEqual([]);
   });
 
-  it("never lets app/ import the workers", () => {
+  it("never lets app/ import the participants", () => {
     expect(offending(app, ["workers"])).toEqual([]);
   });
 

@@ -18,12 +18,12 @@ export async function seedInvoicing(db: Db, today: Date) {
       startsAt: true,
       status: true,
       durationMinutes: true,
-      workersNeeded: true,
+      participantsNeeded: true,
       organisationId: true,
       cancelledAt: true,
       organisation: { select: { kind: true, paymentTermsDays: true } },
       site: { select: { name: true } },
-      assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } },
+      assignments: { select: { participantId: true }, orderBy: { participantId: "asc" } },
       request: { select: { unitPriceCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, prestation: { select: { name: true, pricingUnit: true } } } },
     },
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -39,7 +39,7 @@ export async function seedInvoicing(db: Db, today: Date) {
       n++;
       const absent = n === 5;
       const minutesWorked = absent ? 0 : n % 7 === 0 ? Math.max(30, i.durationMinutes - 30) : i.durationMinutes;
-      entries.push({ interventionId: i.id, workerId: a.workerId, minutesWorked, absent, checkInAt: i.startsAt, checkOutAt: new Date(i.startsAt.getTime() + minutesWorked * 60_000) });
+      entries.push({ interventionId: i.id, participantId: a.participantId, minutesWorked, absent, checkInAt: i.startsAt, checkOutAt: new Date(i.startsAt.getTime() + minutesWorked * 60_000) });
       list.push({ minutesWorked, absent });
     }
     minutesOf.set(i.id, list);
@@ -76,7 +76,7 @@ export async function seedInvoicing(db: Db, today: Date) {
         vatRateBasisPoints: i.request.vatRateBasisPoints,
         purchaseOrderNumber: i.request.purchaseOrderNumber,
         durationMinutes: i.durationMinutes,
-        workersNeeded: i.workersNeeded,
+        participantsNeeded: i.participantsNeeded,
         timeEntries: minutesOf.get(i.id) ?? [],
         openDispute: false,
       })),

@@ -346,7 +346,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe désherbe, ramasse les feuilles, taille les haies basses, arrose et entretient les jardinières et massifs. Les déchets verts sont évacués ou compostés sur place.",
     skill: "espaces-verts",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2200,
     vatRateBasisPoints: 2000,
     minNoticeDays: 5,
@@ -359,7 +359,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe balaie et lave les passerelles, escaliers et rampes d'accès, ramasse les déchets et les mégots, et signale à l'agent de la gare tout équipement abîmé.",
     skill: "nettoyage",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2400,
     vatRateBasisPoints: 2000,
     minNoticeDays: 7,
@@ -372,7 +372,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe dépoussière, lave les sols et les surfaces, vide les poubelles et range les espaces communs, en suivant les consignes d'hygiène du lieu.",
     skill: "nettoyage",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2000,
     vatRateBasisPoints: 2000,
     minNoticeDays: 3,
@@ -385,7 +385,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe trie les déchets par filière (cartons, verre, emballages, biodéchets), sort les bacs, met les cartons en balles et explique les consignes de tri aux usagers.",
     skill: "dechets",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2000,
     vatRateBasisPoints: 2000,
     minNoticeDays: 3,
@@ -411,7 +411,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe monte des meubles et des étagères, fixe, rebouche et repeint, répare le petit mobilier. Le matériel est fourni par la Conciergerie, les fournitures par le demandeur.",
     skill: "bricolage",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2600,
     // 10 %: small maintenance works in dwellings finished more than two years ago (CGI art.
     // 279-0 bis); most of this work is done in Aurore's housing and shelters.
@@ -426,7 +426,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe met en place la salle, accueille et sert les convives, débarrasse et remet la salle en ordre après le service.",
     skill: "service-salle",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1900,
     vatRateBasisPoints: 2000,
     minNoticeDays: 2,
@@ -439,7 +439,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe épluche et prépare les légumes, assiste le chef pour la mise en place, fait la plonge et nettoie la cuisine dans le respect des règles d'hygiène.",
     skill: "cuisine",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1900,
     vatRateBasisPoints: 2000,
     minNoticeDays: 2,
@@ -452,7 +452,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe réceptionne les dons de vêtements, les trie par taille et par saison, écarte ce qui est abîmé et range le vestiaire pour qu'il soit prêt à la distribution.",
     skill: "vestiaire",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1800,
     vatRateBasisPoints: 2000,
     minNoticeDays: 3,
@@ -465,7 +465,7 @@ const PRESTATIONS: Record<
     description:
       "L'équipe accueille les visiteurs, les informe et les oriente, tient le registre des passages et gère la remise des clés des espaces partagés.",
     skill: "accueil",
-    pricingUnit: PricingUnit.PER_WORKER_HOUR,
+    pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1800,
     vatRateBasisPoints: 2000,
     minNoticeDays: 5,
@@ -531,7 +531,7 @@ const SUPERVISOR_ABSENCES: [number, number, number][] = [
   [4, 7, 9], // Nathalie: Monday to Wednesday next week
 ];
 
-const WORKER_FIRST_NAMES = [
+const PARTICIPANT_FIRST_NAMES = [
   "Mamadou", "Abdoulaye", "Moussa", "Ibrahima", "Ousmane", "Seydou", "Boubacar", "Adama", "Lamine", "Sékou",
   "Mohamed", "Ahmed", "Karim", "Rachid", "Samir", "Youcef", "Bilal", "Hamid", "Omar", "Nabil",
   "Ahmad", "Zaher", "Mustafa", "Nasrullah", "Wahid", "Sayed", "Habib", "Tesfaye", "Dawit", "Yonas",
@@ -690,15 +690,15 @@ const load = (person: Person, day: number) =>
  * absences, travel between sites, weekly hours (workers stay within their target when they can,
  * never above their maximum). The least loaded come first. Nothing is booked on failure.
  */
-function staff(slot: Slot, supervisors: Person[], workers: Person[], requireFullTeam: boolean) {
+function staff(slot: Slot, supervisors: Person[], participants: Person[], requireFullTeam: boolean) {
   const supervisor = supervisors
     .filter((s) => (s.maxTeamSize ?? 0) >= slot.team && canWork(s, slot, s.maxMinutes))
     .sort((a, b) => load(a, slot.day) - load(b, slot.day))[0];
   if (!supervisor) return null;
-  const withinTarget = workers.filter((w) => canWork(w, slot, w.targetMinutes));
+  const withinTarget = participants.filter((w) => canWork(w, slot, w.targetMinutes));
   const chosen = withinTarget.sort((a, b) => load(a, slot.day) - load(b, slot.day)).slice(0, slot.team);
   if (chosen.length < slot.team) {
-    const extra = workers
+    const extra = participants
       .filter((w) => !chosen.includes(w) && canWork(w, slot, w.maxMinutes))
       .sort((a, b) => load(a, slot.day) - load(b, slot.day));
     chosen.push(...extra.slice(0, slot.team - chosen.length));
@@ -706,7 +706,7 @@ function staff(slot: Slot, supervisors: Person[], workers: Person[], requireFull
   if (chosen.length === 0 || (requireFullTeam && chosen.length < slot.team)) return null;
   book(supervisor, slot);
   for (const w of chosen) book(w, slot);
-  return { supervisorId: supervisor.id, workerIds: chosen.map((w) => w.id) };
+  return { supervisorId: supervisor.id, participantIds: chosen.map((w) => w.id) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -774,7 +774,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
 
   // Salariés en insertion.
   const skillPool = (Object.entries(SKILL_WEIGHTS) as [SkillCode, number][]).flatMap(([code, weight]) => Array<SkillCode>(weight).fill(code));
-  const workerPlans = WORKER_FIRST_NAMES.map((firstName, index) => {
+  const participantPlans = PARTICIPANT_FIRST_NAMES.map((firstName, index) => {
     const skills = new Set<SkillCode>([skillPool[(index * 7) % skillPool.length]]);
     const wanted = pick([1, 2, 2, 2, 3, 3]);
     while (skills.size < wanted) skills.add(pick(skillPool));
@@ -822,23 +822,23 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   });
   // The bulk of the rows goes in with createMany (a handful of statements instead of hundreds);
   // the factories above cover the reference data and the tests.
-  const workers: Person[] = [];
+  const participants: Person[] = [];
   const rows = {
-    worker: [] as Prisma.WorkerCreateManyInput[],
-    skill: [] as Prisma.WorkerSkillCreateManyInput[],
+    participant: [] as Prisma.ParticipantCreateManyInput[],
+    skill: [] as Prisma.ParticipantSkillCreateManyInput[],
     availability: [] as Prisma.AvailabilityCreateManyInput[],
     absence: [] as Prisma.AbsenceCreateManyInput[],
   };
-  for (const { skills, contract, availability, absences, ...worker } of workerPlans) {
+  for (const { skills, contract, availability, absences, ...participant } of participantPlans) {
     const id = newId();
-    rows.worker.push({ id, ...worker });
-    rows.skill.push(...skills.map((code) => ({ workerId: id, skillId: skillIds[code] })));
-    rows.availability.push(...availability.map((w) => ({ workerId: id, ...w })));
-    rows.absence.push(...absences.map((a) => ({ workerId: id, ...a })));
-    workers.push(person(id, skills, availability, absences, worker.weeklyTargetMinutes, worker.weeklyMaxMinutes, contract));
+    rows.participant.push({ id, ...participant });
+    rows.skill.push(...skills.map((code) => ({ participantId: id, skillId: skillIds[code] })));
+    rows.availability.push(...availability.map((w) => ({ participantId: id, ...w })));
+    rows.absence.push(...absences.map((a) => ({ participantId: id, ...a })));
+    participants.push(person(id, skills, availability, absences, participant.weeklyTargetMinutes, participant.weeklyMaxMinutes, contract));
   }
-  await db.worker.createMany({ data: rows.worker });
-  await db.workerSkill.createMany({ data: rows.skill });
+  await db.participant.createMany({ data: rows.participant });
+  await db.participantSkill.createMany({ data: rows.skill });
   await db.availability.createMany({ data: rows.availability });
   await db.absence.createMany({ data: rows.absence });
 
@@ -942,7 +942,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   // Statuses and staffing: the recurring occurrences in time order, then the one-offs, each
   // moved to another day or time (up to a dozen tries) when nobody is free.
   type Outcome = Omit<Prisma.InterventionCreateManyInput, "requestId" | "organisationId" | "siteId" | "endsAt"> & {
-    workerIds?: string[];
+    participantIds?: string[];
   };
   const outcomes = new Map<Planned, Outcome[]>(planned.map((p) => [p, []]));
   const pastStatus = (p: Planned, day: number) => {
@@ -972,7 +972,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
       startsAt: paris(o.day, o.startMinute),
       latestStartAt: o.latestStartMinute === undefined ? null : paris(o.day, o.latestStartMinute),
       durationMinutes: p.duration,
-      workersNeeded: p.team,
+      participantsNeeded: p.team,
       ...fields,
     });
   };
@@ -988,11 +988,11 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     .sort((a, b) => a.o.day - b.o.day || a.o.startMinute - b.o.startMinute);
   for (const { p, o, i } of recurring) {
     if (o.day < TODAY) {
-      const team = i % 5 === 3 && chance(0.3) ? null : staff(slotOf(p, o), supervisors, workers, false);
+      const team = i % 5 === 3 && chance(0.3) ? null : staff(slotOf(p, o), supervisors, participants, false);
       record(p, o, team ? { ...team, status: pastStatus(p, o.day) } : cancelled(p, o, cancelReason(p)));
     } else {
       // Planned up to two weeks ahead; the third week waits for the scheduler.
-      const team = o.day - MONDAY < 21 ? staff(slotOf(p, o), supervisors, workers, true) : null;
+      const team = o.day - MONDAY < 21 ? staff(slotOf(p, o), supervisors, participants, true) : null;
       record(p, o, team ? { ...team, status: InterventionStatus.SCHEDULED } : { status: InterventionStatus.ACCEPTED });
     }
   }
@@ -1002,7 +1002,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
       let team: ReturnType<typeof staff> = null;
       for (let attempt = 0; attempt < 12 && !team; attempt++) {
         if (attempt > 0) o = p.redraw!();
-        team = staff(slotOf(p, o), supervisors, workers, p.state === "scheduled" || attempt < 8);
+        team = staff(slotOf(p, o), supervisors, participants, p.state === "scheduled" || attempt < 8);
       }
       p.occurrences = [o];
       if (p.state === "done") {
@@ -1049,7 +1049,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     const last = p.occurrences[p.occurrences.length - 1].day;
     const authors = partnerUsers[org];
     const requestId = newId();
-    for (const { workerIds = [], ...intervention } of outcomes.get(p)!) {
+    for (const { participantIds = [], ...intervention } of outcomes.get(p)!) {
       const interventionId = newId();
       const startsAt = new Date(intervention.startsAt);
       const endsAt = addMinutes(startsAt, intervention.durationMinutes);
@@ -1062,9 +1062,9 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
         siteId: sites[p.site],
         createdAt,
         // Staffed is confirmed (as the scheduler does): the notice period then protects it.
-        confirmedAt: workerIds.length > 0 ? decidedAt : null,
+        confirmedAt: participantIds.length > 0 ? decidedAt : null,
       });
-      assignmentRows.push(...workerIds.map((workerId) => ({ interventionId, workerId, startsAt, endsAt, createdAt: decidedAt })));
+      assignmentRows.push(...participantIds.map((participantId) => ({ interventionId, participantId, startsAt, endsAt, createdAt: decidedAt })));
     }
     requestRows.push({
       id: requestId,
@@ -1157,17 +1157,17 @@ async function main() {
       // Hashed once, for every demo login (argon2 is slow on purpose), while the first rows go in.
       const passwordHashing = hash(DEMO_PASSWORD);
       await prisma.$transaction((tx) => seed(tx, passwordHashing), { timeout: 120_000, maxWait: 10_000 });
-      const [requests, interventions, scheduled, assignments, workers] = await Promise.all([
+      const [requests, interventions, scheduled, assignments, participants] = await Promise.all([
         prisma.serviceRequest.count(),
         prisma.intervention.count(),
         prisma.intervention.count({ where: { status: InterventionStatus.SCHEDULED } }),
         prisma.assignment.count(),
-        prisma.worker.count(),
+        prisma.participant.count(),
       ]);
       const monday = new Date(MONDAY * DAY_MS).toISOString().slice(0, 10);
       console.log(
         `Données de démonstration créées en ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-          `(semaine du ${monday}) : ${workers} salariés, ${requests} demandes, ${interventions} interventions ` +
+          `(semaine du ${monday}) : ${participants} salariés, ${requests} demandes, ${interventions} interventions ` +
           `dont ${scheduled} planifiées, ${assignments} affectations.`,
       );
     }

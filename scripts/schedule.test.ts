@@ -49,7 +49,7 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
     const plan = JSON.parse(stdout);
     const validation = validatePlan(example, plan);
     expect(validation.violations).toEqual([]);
-    expect(validation.objective).toEqual({ pinnedKept: 1, servedWorkerMinutes: 1050, shortfall: 1170, travel: 0 });
+    expect(validation.objective).toEqual({ pinnedKept: 1, servedParticipantMinutes: 1050, shortfall: 1170, travel: 0 });
   });
 
   it("writes the plan to --out, and reads the instance from standard input with --in -", async () => {
@@ -85,17 +85,17 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
     // One group of 300 interventions: over the exact solver's 80, so the heuristic then day windows, as the weekly job.
     expect(stats).toMatchObject({ solver: "exact", method: "heuristic+windows", optimal: false, boundSource: "capacity" });
     expect(stats.report[0]).toMatch(/^Semaine trop grande pour le solveur exact \(300 interventions/);
-    expect(stats.objective.servedWorkerMinutes).toBe(validation.objective.servedWorkerMinutes);
-    expect(stats.servedUpperBound).toBeGreaterThanOrEqual(stats.objective.servedWorkerMinutes);
-    expect(stats.servedGapPercent).toBeCloseTo(((stats.servedUpperBound - stats.objective.servedWorkerMinutes) / stats.objective.servedWorkerMinutes) * 100, 1);
+    expect(stats.objective.servedParticipantMinutes).toBe(validation.objective.servedParticipantMinutes);
+    expect(stats.servedUpperBound).toBeGreaterThanOrEqual(stats.objective.servedParticipantMinutes);
+    expect(stats.servedGapPercent).toBeCloseTo(((stats.servedUpperBound - stats.objective.servedParticipantMinutes) / stats.objective.servedParticipantMinutes) * 100, 1);
   });
 
   it("exits 2 naming the JSON path of the first problem in a malformed instance", async () => {
     const cases = [
-      { path: "workers[3].weeklyTargetHours", change: (i: any) => (i.workers[3].weeklyTargetHours = 20) },
+      { path: "participants[3].weeklyTargetHours", change: (i: any) => (i.participants[3].weeklyTargetHours = 20) },
       { path: "requests[1].siteId", change: (i: any) => (i.requests[1].siteId = "nulle-part") },
       { path: "requests[0].start", change: (i: any) => (i.requests[0].start = "2026-12-20T09:00") },
-      { path: "workers[2].contractEnd", change: (i: any) => (i.workers[2].contractEnd = "2027-06-30") },
+      { path: "participants[2].contractEnd", change: (i: any) => (i.participants[2].contractEnd = "2027-06-30") },
     ];
     const runs = await Promise.all(cases.map(({ path, change }) => schedule(["--in", writeInstance(`${path}.json`, change)])));
     runs.forEach(({ code, stdout, stderr }, i) => {

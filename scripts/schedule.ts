@@ -271,7 +271,7 @@ const CLI_ITERATIONS = 20_000;
  * default budget and the longer one (cliIterations), and the better plan
  * (the first on a tie). A longer search is not always better, the annealing
  * cools differently: on generated weeks (seed 11) 20,000 iterations served
- * 1.37 % more worker-minutes than 5,000 at 150 requests, 0.30 % and 0.54 % more
+ * 1.37 % more participant-minutes than 5,000 at 150 requests, 0.30 % and 0.54 % more
  * at 300 without and with time windows, but 0.30 % less at 150 with time
  * windows, where 40,000 did no better. Keeping the better of the two never
  * loses what the default found.
@@ -289,7 +289,7 @@ function solveAtOnce(instance: Instance, options: Options): ReturnType<typeof so
 
 /**
  * --exact: the weekly job's way (chooseSolverFor, solveWeekSafely) within
- * --time-limit, and what it proved. The bound on served worker-minutes is the
+ * --time-limit, and what it proved. The bound on served participant-minutes is the
  * solver's when it bounded every group, else what the people could work at
  * most (capacityBound).
  */
@@ -303,7 +303,7 @@ async function solveWeekExactly(instance: Instance, options: Options): Promise<{
   const iterations = options.iterations ?? weeklyIterations(instance.requests.length);
   const result = await solveWeekSafely(instance, choice, limits, iterations, undefined, options.seed);
   const report = weeklyReport(choice, result, instance.requests.length, limits);
-  const served = result.stats.objective.servedWorkerMinutes;
+  const served = result.stats.objective.servedParticipantMinutes;
   const solverBound = result.stats.servedUpperBound;
   const boundedBySolver = Number.isFinite(solverBound);
   const servedUpperBound = boundedBySolver ? solverBound : capacityBound(compileProblem(instance));

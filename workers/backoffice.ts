@@ -2,14 +2,14 @@
 // heartbeat the admin dashboard reads. Registered by startWorkers, never at import.
 import type { Job } from "bullmq";
 import type { RedisConnection } from "~/queues/connection.server.ts";
-import { anonymiseDueWorkers } from "~/data/workers-admin.server.ts";
+import { anonymiseDueParticipants } from "~/data/participants-admin.server.ts";
 import { WORKER_HEARTBEAT_KEY, WORKER_HEARTBEAT_MS } from "~/queues/monitoring.server.ts";
 import type { createQueues } from "~/queues/queues.server.ts";
 import { parsePayload } from "~/queues/registry.ts";
 
 export async function retentionProcessor(job: Job) {
   parsePayload("retention", job.name, job.data);
-  return anonymiseDueWorkers(new Date());
+  return anonymiseDueParticipants(new Date());
 }
 
 /** Every day at 03:00, Paris time: anonymise the people whose retention period has passed. */

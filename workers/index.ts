@@ -19,8 +19,8 @@ import * as einvoicing from "./processors/einvoicing.ts";
 import * as invoicing from "./processors/invoicing.ts";
 import * as platform from "./processors/einvoicing-platform.ts";
 import { optimisePart, optimiseWeek, replanIntervention, staffRequest } from "./processors/scheduling.ts";
-import { registerSeriesHorizon, registerWeeklyOptimisation, registerWeeklyOptimisationAtStart } from "./scheduling-schedulers.ts";
-import { expandSeries } from "~/data/series.server.ts";
+import { registerRecurrenceHorizon, registerWeeklyOptimisation, registerWeeklyOptimisationAtStart } from "./scheduling-schedulers.ts";
+import { expandRecurrence } from "~/data/recurrence.server.ts";
 import { errorFields, log, logError, logRepeatedError } from "~/utils/log.server.ts";
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
@@ -69,7 +69,7 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
       const payload = parsePayload("scheduling", job.name, job.data);
       if (job.name === "staff-request") return staffRequest(payload as JobPayload<"scheduling", "staff-request">);
       if (job.name === "replan-intervention") return replanIntervention(payload as JobPayload<"scheduling", "replan-intervention">);
-      if (job.name === "expand-series") return expandSeries(new Date());
+      if (job.name === "expand-series") return expandRecurrence(new Date());
       if (job.name === "reschedule-optimisation") return registerWeeklyOptimisation(queues.get("scheduling"));
       if (job.name === "optimise-part") return optimisePart(payload as JobPayload<"scheduling", "optimise-part">, job);
       return optimiseWeek(payload as JobPayload<"scheduling", "optimise-week">, job, undefined, undefined, { token });
@@ -81,7 +81,7 @@ export function processorsFor(queues: ReturnType<typeof createQueues>): Record<Q
 async function registerJobSchedulers(queues: ReturnType<typeof createQueues>) {
   // Re-plans next week every week, at the service's chosen day and time, Paris time.
   await registerWeeklyOptimisationAtStart(queues.get("scheduling"));
-  await registerSeriesHorizon(queues.get("scheduling"));
+  await registerRecurrenceHorizon(queues.get("scheduling"));
 }
 
 export type WorkerOptions = {

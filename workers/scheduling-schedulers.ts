@@ -44,6 +44,6 @@ export async function registerWeeklyOptimisationAtStart(queue: Queue) {
 }
 
 /** Every night at 02:30 (Paris), series are expanded up to the horizon. */
-export async function registerSeriesHorizon(queue: Queue) {
+export async function registerRecurrenceHorizon(queue: Queue) {
   await queue.upsertJobScheduler(SERIES_HORIZON, { pattern: "30 2 * * *", tz: TZ }, { name: "expand-series", data: {} });
 }

@@ -8,7 +8,7 @@ import { formatDateTime, ofName } from "~/utils/format.ts";
 export type AgreementTeamView = {
   noticeDays: number;
   underNotice: boolean;
-  members: { workerId: string; name: string; agreedAt: string | null; recordedBy: string | null }[];
+  members: { participantId: string; name: string; agreedAt: string | null; recordedBy: string | null }[];
 };
 
 export function AgreementCard({ team, canRecord, result }: { team: AgreementTeamView; canRecord: boolean; result?: { ok: boolean; message: string } | null }) {
@@ -26,7 +26,7 @@ export function AgreementCard({ team, canRecord, result }: { team: AgreementTeam
           </p>
           <ul className="team-list">
             {team.members.map((m) => (
-              <li key={m.workerId} className="team-row">
+              <li key={m.participantId} className="team-row">
                 <span>
                   <strong>{m.name}</strong>{" "}
                   {m.agreedAt ? (
@@ -44,7 +44,7 @@ export function AgreementCard({ team, canRecord, result }: { team: AgreementTeam
                 </span>
                 {canRecord ? (
                   <AppForm>
-                    <input type="hidden" name="workerId" value={m.workerId} />
+                    <input type="hidden" name="participantId" value={m.participantId} />
                     {m.agreedAt ? (
                       <SubmitButton name="intent" value="withdraw-agreement" variant="secondary">
                         Retirer l'accord<span className="visually-hidden"> {ofName(m.name)}</span>

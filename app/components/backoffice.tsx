@@ -88,8 +88,8 @@ export function PrestationFields({ errors, values, skills, withPrice }: FormStat
         </select>
       </Field>
       <Field label="Unité de prix" name="pricingUnit" error={errors.pricingUnit}>
-        <select defaultValue={values.pricingUnit ?? "PER_WORKER_HOUR"}>
-          <option value="PER_WORKER_HOUR">Par heure et par personne</option>
+        <select defaultValue={values.pricingUnit ?? "PER_PARTICIPANT_HOUR"}>
+          <option value="PER_PARTICIPANT_HOUR">Par heure et par personne</option>
           <option value="FLAT">Forfait par intervention</option>
         </select>
       </Field>

@@ -152,33 +152,33 @@ function Detail({ term, prewrap, children }: { term: string; prewrap?: boolean; 
 
 const noon = (day: string) => formatDate(`${day}T12:00:00Z`);
 
-export function SeriesCard({ series, canChangeSeries, deadlineHours, form }: { series: NonNullable<RequestPageData["series"]>; canChangeSeries: boolean; deadlineHours: number; form: FormState }) {
+export function RecurrenceCard({ recurrence, canChangeRecurrence, deadlineHours, form }: { recurrence: NonNullable<RequestPageData["recurrence"]>; canChangeRecurrence: boolean; deadlineHours: number; form: FormState }) {
   const { errors, values } = form;
   return (
     <Card title="La série">
       <div className="stack">
         <dl className="details">
           <dt>Première date</dt>
-          <dd>{noon(series.firstDate)}</dd>
+          <dd>{noon(recurrence.firstDate)}</dd>
           <dt>Heure de début</dt>
-          <dd>{series.startTime}</dd>
+          <dd>{recurrence.startTime}</dd>
           <dt>Fin</dt>
-          <dd>{series.endedAt ? `Série arrêtée le ${formatDate(series.endedAt)}` : `${series.count ? `${series.count} dates, ` : ""}dernière le ${noon(series.lastDate ?? series.firstDate)}`}</dd>
+          <dd>{recurrence.endedAt ? `Série arrêtée le ${formatDate(recurrence.endedAt)}` : `${recurrence.count ? `${recurrence.count} dates, ` : ""}dernière le ${noon(recurrence.lastDate ?? recurrence.firstDate)}`}</dd>
         </dl>
-        {series.pending.length > 0 ? (
+        {recurrence.pending.length > 0 ? (
           <div>
             <p className="muted">
-              Dates suivantes ({series.pending.length}) : elles s'ajoutent aux interventions {series.horizonWeeks} semaines à l'avance, puis l'équipe est composée.
+              Dates suivantes ({recurrence.pending.length}) : elles s'ajoutent aux interventions {recurrence.horizonWeeks} semaines à l'avance, puis l'équipe est composée.
             </p>
             <ul className="compact">
-              {series.pending.slice(0, 12).map((d) => (
+              {recurrence.pending.slice(0, 12).map((d) => (
                 <li key={d}>{noon(d)}</li>
               ))}
-              {series.pending.length > 12 ? <li className="muted">{series.pending.length === 13 ? "et une autre" : `et ${series.pending.length - 12} autres`}</li> : null}
+              {recurrence.pending.length > 12 ? <li className="muted">{recurrence.pending.length === 13 ? "et une autre" : `et ${recurrence.pending.length - 12} autres`}</li> : null}
             </ul>
           </div>
         ) : null}
-        {canChangeSeries ? (
+        {canChangeRecurrence ? (
           // Folded: most visits only read the series; open when one of its forms has a message to show.
           <details open={Boolean(errors.startTime || errors.stopReason)}>
             <summary>Changer l'heure ou arrêter la série</summary>
@@ -190,7 +190,7 @@ export function SeriesCard({ series, canChangeSeries, deadlineHours, form }: { s
                   name="startTime"
                   type="time"
                   hint="Les dates passées ne changent pas."
-                  defaultValue={values.startTime ?? series.startTime}
+                  defaultValue={values.startTime ?? recurrence.startTime}
                   error={errors.startTime}
                 />
                 <SubmitButton variant="secondary">Modifier la série</SubmitButton>
@@ -244,7 +244,7 @@ export function InterventionsCard({ request: r, canChange, callCoordination, dea
           {
             title: "Équipe",
             cell: (i) =>
-              i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName} et ${i._count.assignments || i.workersNeeded} personnes` : `${i.workersNeeded} personnes, encadrant à désigner`,
+              i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName} et ${i._count.assignments || i.participantsNeeded} personnes` : `${i.participantsNeeded} personnes, encadrant à désigner`,
           },
           {
             title: "Statut",

@@ -16,7 +16,7 @@ export type AgreementTeam = {
   noticeDays: number;
   /** Confirmed, staffed and starting within the notice period: agreements apply. */
   underNotice: boolean;
-  members: { workerId: string; name: string; agreedAt: Date | null; recordedBy: string | null }[];
+  members: { participantId: string; name: string; agreedAt: Date | null; recordedBy: string | null }[];
 };
 
 /** The team of an intervention with each person's agreement, for the coordinator or its own encadrant. */
@@ -29,13 +29,13 @@ export async function agreementTeam(interventionId: string, scope: { supervisorI
         status: true,
         startsAt: true,
         confirmedAt: true,
-        assignments: { orderBy: { workerId: "asc" }, select: { workerId: true, worker: { select: { firstName: true, lastInitial: true } } } },
-        agreements: { where: { usedAt: null }, select: { workerId: true, recordedAt: true, recordedBy: { select: { name: true } } } },
+        assignments: { orderBy: { participantId: "asc" }, select: { participantId: true, participant: { select: { firstName: true, lastInitial: true } } } },
+        agreements: { where: { usedAt: null }, select: { participantId: true, recordedAt: true, recordedBy: { select: { name: true } } } },
       },
     }),
   ]);
   if (!intervention) return null;
-  const agreed = new Map(intervention.agreements.map((a) => [a.workerId, a]));
+  const agreed = new Map(intervention.agreements.map((a) => [a.participantId, a]));
   return {
     noticeDays: rules.scheduleChangeNoticeDays,
     underNotice:
@@ -44,10 +44,10 @@ export async function agreementTeam(interventionId: string, scope: { supervisorI
       intervention.startsAt > now &&
       intervention.startsAt.getTime() < now.getTime() + rules.scheduleChangeNoticeDays * DAY_MS,
     members: intervention.assignments.map((a) => ({
-      workerId: a.workerId,
-      name: `${a.worker.firstName} ${a.worker.lastInitial}.`,
-      agreedAt: agreed.get(a.workerId)?.recordedAt ?? null,
-      recordedBy: agreed.get(a.workerId)?.recordedBy?.name ?? null,
+      participantId: a.participantId,
+      name: `${a.participant.firstName} ${a.participant.lastInitial}.`,
+      agreedAt: agreed.get(a.participantId)?.recordedAt ?? null,
+      recordedBy: agreed.get(a.participantId)?.recordedBy?.name ?? null,
     })),
   };
 }
@@ -59,16 +59,16 @@ export type AgreementResult = { ok: true; message: string } | { ok: false; messa
  * change. Audited with the opaque ids only. `scope.supervisorId`: an encadrant
  * records it for their own interventions only.
  */
-export async function recordAgreement(actor: Actor, interventionId: string, workerId: string, scope: { supervisorId?: string } = {}, now = new Date()): Promise<AgreementResult> {
+export async function recordAgreement(actor: Actor, interventionId: string, participantId: string, scope: { supervisorId?: string } = {}, now = new Date()): Promise<AgreementResult> {
   const team = await agreementTeam(interventionId, scope, now);
   if (!team) return { ok: false, message: "Cette intervention n'existe pas ou ne vous est pas confiée." };
-  const member = team.members.find((m) => m.workerId === workerId);
+  const member = team.members.find((m) => m.participantId === participantId);
   if (!member) return { ok: false, message: "Cette personne n'est pas dans l'équipe de l'intervention." };
   if (!team.underNotice) return { ok: false, message: `Cette intervention n'est pas dans les ${team.noticeDays} jours de préavis : son planning peut changer sans accord.` };
   await db().$transaction(async (tx) => {
     await tx.scheduleChangeAgreement.upsert({
-      where: { interventionId_workerId: { interventionId, workerId } },
-      create: { interventionId, workerId, recordedById: actor.userId, recordedAt: now },
+      where: { interventionId_participantId: { interventionId, participantId } },
+      create: { interventionId, participantId, recordedById: actor.userId, recordedAt: now },
       update: { recordedById: actor.userId, recordedAt: now, usedAt: null },
     });
     await audit(
@@ -79,7 +79,7 @@ export async function recordAgreement(actor: Actor, interventionId: string, work
         organisationId: actor.organisationId,
         entityType: "Intervention",
         entityId: interventionId,
-        details: { workerId },
+        details: { participantId },
       },
       tx,
     );
@@ -88,14 +88,14 @@ export async function recordAgreement(actor: Actor, interventionId: string, work
 }
 
 /** Takes an agreement back (recorded by mistake), audited the same way. */
-export async function withdrawAgreement(actor: Actor, interventionId: string, workerId: string, scope: { supervisorId?: string } = {}): Promise<AgreementResult> {
+export async function withdrawAgreement(actor: Actor, interventionId: string, participantId: string, scope: { supervisorId?: string } = {}): Promise<AgreementResult> {
   const intervention = await db().intervention.findFirst({ where: { id: interventionId, ...(scope.supervisorId ? { supervisorId: scope.supervisorId } : {}) }, select: { id: true } });
   if (!intervention) return { ok: false, message: "Cette intervention n'existe pas ou ne vous est pas confiée." };
   const removed = await db().$transaction(async (tx) => {
-    const { count } = await tx.scheduleChangeAgreement.deleteMany({ where: { interventionId, workerId, usedAt: null } });
+    const { count } = await tx.scheduleChangeAgreement.deleteMany({ where: { interventionId, participantId, usedAt: null } });
     if (count > 0) {
       await audit(
-        { action: "planning.agreement_withdrawn", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { workerId } },
+        { action: "planning.agreement_withdrawn", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { participantId } },
         tx,
       );
     }
@@ -117,8 +117,8 @@ export async function settleConfirmations(tx: Tx, interventionIds: readonly stri
   await tx.$executeRaw`
     UPDATE "ScheduleChangeAgreement" AS g SET "usedAt" = ${now}::timestamp(3)
     WHERE g."interventionId" = ANY(${ids}) AND g."usedAt" IS NULL
-      AND NOT EXISTS (SELECT 1 FROM "Assignment" s WHERE s."interventionId" = g."interventionId" AND s."workerId" = g."workerId")`;
+      AND NOT EXISTS (SELECT 1 FROM "Assignment" s WHERE s."interventionId" = g."interventionId" AND s."participantId" = g."participantId")`;
 }
 
 /** Whether a kept (confirmed, within notice) assignment is released by the person's agreement. */
-export const releasedByAgreement = (agreements: readonly { workerId: string }[], workerId: string) => agreements.some((g) => g.workerId === workerId);
+export const releasedByAgreement = (agreements: readonly { participantId: string }[], participantId: string) => agreements.some((g) => g.participantId === participantId);

@@ -24,8 +24,8 @@ export async function adminFigures(actor: Actor, now: Date) {
       SELECT COUNT(*)::bigint AS count FROM "Intervention" i
       WHERE i."startsAt" >= ${now} AND i."startsAt" < ${weekEnd}
         AND i.status::text IN (${Prisma.join(UPCOMING)})
-        AND (i."supervisorId" IS NULL OR (SELECT COUNT(*) FROM "Assignment" a WHERE a."interventionId" = i.id) < i."workersNeeded")`,
-    db().worker.count({ where: { anonymisedAt: null, contractEnd: { gte: todayDate, lte: in30Days } } }),
+        AND (i."supervisorId" IS NULL OR (SELECT COUNT(*) FROM "Assignment" a WHERE a."interventionId" = i.id) < i."participantsNeeded")`,
+    db().participant.count({ where: { anonymisedAt: null, contractEnd: { gte: todayDate, lte: in30Days } } }),
     db().invoice.findMany({
       where: { status: { in: [...PAYABLE] }, dueAt: { lt: now } },
       select: { status: true, dueAt: true, totalInclVatCents: true, payments: { select: { amountCents: true } }, creditNotes: { select: { amountCents: true } } },

@@ -52,7 +52,7 @@ export async function calendarFeed(token: string, now = new Date()): Promise<Cal
       startsAt: true,
       endsAt: true,
       status: true,
-      workersNeeded: true,
+      participantsNeeded: true,
       updatedAt: true,
       supervisor: { select: { firstName: true, lastName: true } },
       site: { select: { name: true, address: true, postalCode: true, city: true } },
@@ -67,7 +67,7 @@ export async function calendarFeed(token: string, now = new Date()): Promise<Cal
       endsAt: i.endsAt,
       summary: `${i.request.prestation.name} (${i.request.reference})`,
       location: `${i.site.name}, ${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
-      description: `Équipe de ${i.workersNeeded} personnes en insertion${i.supervisor ? `, encadrant : ${i.supervisor.firstName} ${i.supervisor.lastName}` : ""}.`,
+      description: `Équipe de ${i.participantsNeeded} personnes en insertion${i.supervisor ? `, encadrant : ${i.supervisor.firstName} ${i.supervisor.lastName}` : ""}.`,
       cancelled: i.status === "CANCELLED",
       updatedAt: i.updatedAt,
     })),
@@ -103,7 +103,7 @@ export async function encadrantCalendarFeed(token: string, now = new Date()): Pr
       status: true,
       site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
       request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
-      workersNeeded: true,
+      participantsNeeded: true,
     },
   });
   return {
@@ -117,7 +117,7 @@ export async function encadrantCalendarFeed(token: string, now = new Date()): Pr
         endsAt: i.endsAt,
         summary: `${i.request.prestation.name} · ${i.site.name}`,
         location: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
-        description: `Équipe de ${formatCount(i.workersNeeded, "personne")}.${access ? ` Accès : ${access}` : ""}`,
+        description: `Équipe de ${formatCount(i.participantsNeeded, "personne")}.${access ? ` Accès : ${access}` : ""}`,
         cancelled: i.status === "CANCELLED",
       };
     }),

@@ -18,7 +18,7 @@ export async function homeFigures(actor: Actor, now: Date) {
         id: true,
         startsAt: true,
         durationMinutes: true,
-        workersNeeded: true,
+        participantsNeeded: true,
         status: true,
         requestId: true,
         site: { select: { name: true } },

@@ -100,7 +100,7 @@ export async function listOpenDisputes() {
         select: {
           id: true,
           startsAt: true,
-          workersNeeded: true,
+          participantsNeeded: true,
           durationMinutes: true,
           site: { select: { name: true } },
           request: { select: { id: true, reference: true, prestation: { select: { name: true, pricingUnit: true } } } },
@@ -119,7 +119,7 @@ export async function listOpenDisputes() {
     prestation: d.intervention.request.prestation.name,
     flatPrice: d.intervention.request.prestation.pricingUnit === "FLAT",
     reference: d.intervention.request.reference,
-    plannedMinutes: d.intervention.durationMinutes * d.intervention.workersNeeded,
+    plannedMinutes: d.intervention.durationMinutes * d.intervention.participantsNeeded,
     ...(({ minutes, people }) => ({ recordedMinutes: minutes, people }))(workedMinutes(d.intervention.timeEntries)),
   }));
 }

@@ -53,7 +53,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
       status: true,
       cancelledAt: true,
       durationMinutes: true,
-      workersNeeded: true,
+      participantsNeeded: true,
       site: { select: { name: true } },
       request: {
         select: { unitPriceCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, prestation: { select: { name: true, pricingUnit: true } } },
@@ -76,7 +76,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
     vatRateBasisPoints: r.request.vatRateBasisPoints,
     purchaseOrderNumber: r.request.purchaseOrderNumber,
     durationMinutes: r.durationMinutes,
-    workersNeeded: r.workersNeeded,
+    participantsNeeded: r.participantsNeeded,
     timeEntries: entries.filter((e) => e.interventionId === r.id),
     openDispute: disputed.has(r.id),
     settlement: settled.get(r.id) ?? null,

@@ -21,12 +21,12 @@ const interventionSelect = {
   startsAt: true,
   endsAt: true,
   durationMinutes: true,
-  workersNeeded: true,
+  participantsNeeded: true,
   status: true,
   site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
   request: { select: { reference: true, accessInstructions: true, prestation: { select: { name: true } }, organisation: { select: { name: true } } } },
-  assignments: { select: { workerId: true, worker: { select: { firstName: true, lastInitial: true } } }, orderBy: { workerId: "asc" as const } },
-  timeEntries: { select: { workerId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true, correctionReason: true } },
+  assignments: { select: { participantId: true, participant: { select: { firstName: true, lastInitial: true } } }, orderBy: { participantId: "asc" as const } },
+  timeEntries: { select: { participantId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true, correctionReason: true } },
   report: { select: { text: true, incidents: true, updatedAt: true } },
 } as const;
 
@@ -76,16 +76,16 @@ export type TimeAction = { kind: "check-in" } | { kind: "check-out" } | { kind: 
  * plan or past the person's weekly cap, coordination is told (an audit entry,
  * a notification by mail, and a badge on the planning board).
  */
-export async function recordTime(actor: Actor, supervisorId: string, interventionId: string, workerId: string, what: TimeAction, now = new Date()): Promise<Recorded> {
+export async function recordTime(actor: Actor, supervisorId: string, interventionId: string, participantId: string, what: TimeAction, now = new Date()): Promise<Recorded> {
   const { fieldHours } = await getServiceRules();
   return db().$transaction(async (tx) => {
     const intervention = await tx.intervention.findFirst({
-      where: { id: interventionId, supervisorId, assignments: { some: { workerId } } },
+      where: { id: interventionId, supervisorId, assignments: { some: { participantId } } },
       select: { id: true, status: true, startsAt: true, endsAt: true, durationMinutes: true },
     });
     if (!intervention) return { ok: false as const, message: "Cette personne ne fait pas partie de l'équipe de cette intervention." };
     if (!isIn(ON_THE_GROUND, intervention.status)) return { ok: false as const, message: "Les heures de cette intervention ne peuvent plus être modifiées." };
-    const existing = await tx.timeEntry.findUnique({ where: { interventionId_workerId: { interventionId, workerId } } });
+    const existing = await tx.timeEntry.findUnique({ where: { interventionId_participantId: { interventionId, participantId } } });
     const action = what.kind === "correct" ? "correct" : what.kind;
     const decision = decideAttendance(action, existing, intervention, fieldHours, now);
     if (!decision.ok) return { ok: false as const, message: decision.message };
@@ -95,8 +95,8 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
     else if (what.kind === "correct") data = { minutesWorked: what.minutes, absent: false, correctionReason: what.reason };
     else data = { absent: true, minutesWorked: 0, checkInAt: null, checkOutAt: null, correctionReason: null };
     const entry = await tx.timeEntry.upsert({
-      where: { interventionId_workerId: { interventionId, workerId } },
-      create: { interventionId, workerId, recordedById: actor.userId, minutesWorked: 0, ...data },
+      where: { interventionId_participantId: { interventionId, participantId } },
+      create: { interventionId, participantId, recordedById: actor.userId, minutesWorked: 0, ...data },
       update: { ...data, recordedById: actor.userId },
     });
     if (intervention.status === "SCHEDULED" && what.kind !== "absent") {
@@ -105,24 +105,24 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
     // The person's hours actually worked this week, against the DPH cap.
     const week = parisWeekStart(intervention.startsAt);
     // One after the other: a transaction is one connection, which pg does not share between queries.
-    const worker = await tx.worker.findUniqueOrThrow({ where: { id: workerId }, select: { weeklyMaxMinutes: true } });
+    const participant = await tx.participant.findUniqueOrThrow({ where: { id: participantId }, select: { weeklyMaxMinutes: true } });
     const weekEntries = await tx.timeEntry.aggregate({
-      where: { workerId, intervention: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } } },
+      where: { participantId, intervention: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } } },
       _sum: { minutesWorked: true },
     });
     const weekMinutes = weekEntries._sum.minutesWorked ?? 0;
     const final = what.kind === "check-out" || what.kind === "correct";
     const farFromPlan = final && hoursDifferFromPlan(entry.minutesWorked, intervention.durationMinutes, fieldHours);
-    const overLimit = farFromPlan || weekMinutes > weeklyCeilingMinutes(worker.weeklyMaxMinutes);
+    const overLimit = farFromPlan || weekMinutes > weeklyCeilingMinutes(participant.weeklyMaxMinutes);
     const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };
     const previousMinutes = existing?.minutesWorked ?? 0;
     await audit(
-      { ...base, action: `time.${what.kind}`, outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, absent: entry.absent, ...(what.kind === "correct" ? { previousMinutes, reason: what.reason } : {}) } },
+      { ...base, action: `time.${what.kind}`, outcome: "ok", details: { participantId, minutesWorked: entry.minutesWorked, absent: entry.absent, ...(what.kind === "correct" ? { previousMinutes, reason: what.reason } : {}) } },
       tx,
     );
     if (overLimit) {
-      await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { workerId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
-      await queueNotification(tx, "hours.flagged", { interventionId }, `${workerId}:${entry.minutesWorked}:${weekMinutes}`);
+      await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { participantId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
+      await queueNotification(tx, "hours.flagged", { interventionId }, `${participantId}:${entry.minutesWorked}:${weekMinutes}`);
     }
     return { ok: true as const, overLimit };
   });

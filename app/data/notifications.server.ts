@@ -112,11 +112,11 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
       select: {
         startsAt: true,
         durationMinutes: true,
-        workersNeeded: true,
+        participantsNeeded: true,
         cancelReason: true,
         supervisor: { select: { firstName: true, lastName: true } },
         request: { select: requestSelect },
-        timeEntries: { where: { absent: false }, select: { minutesWorked: true }, orderBy: { workerId: "asc" } },
+        timeEntries: { where: { absent: false }, select: { minutesWorked: true }, orderBy: { participantId: "asc" } },
       },
     });
     if (!i) return null;
@@ -131,7 +131,7 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
         startsAt: i.startsAt,
         previousStartsAt: payload.previousStartsAt ? new Date(payload.previousStartsAt) : null,
         durationMinutes: i.durationMinutes,
-        teamSize: i.workersNeeded,
+        teamSize: i.participantsNeeded,
         encadrant: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : null,
         reason: i.cancelReason,
         recordedMinutes: i.timeEntries.map((t) => t.minutesWorked),

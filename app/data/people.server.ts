@@ -16,7 +16,7 @@ export const LED_WEEKS_AFTER = 1;
  * four weeks ago to the end of next week (minimal data for vulnerable people):
  * every read of a person below goes through this.
  */
-export function visibleWorkers(actor: Actor, now = new Date()): Prisma.WorkerWhereInput {
+export function visibleParticipants(actor: Actor, now = new Date()): Prisma.ParticipantWhereInput {
   if (can(actor.role, "people.viewAll")) return {};
   const week = parisWeekStart(now);
   const from = fromParisLocal(`${addDays(week, -7 * LED_WEEKS_BEFORE)}T00:00`);
@@ -48,11 +48,11 @@ const PLANNED = STAFFED;
 const parisWeek = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 
 /** Workers under contract with the minutes planned for them in the week. */
-export async function workersWithWeek(actor: Actor, weekStart: string, today: Date) {
+export async function participantsWithWeek(actor: Actor, weekStart: string, today: Date) {
   const { from, to } = parisWeek(weekStart);
-  const [workers, rows] = await Promise.all([
-    db().worker.findMany({
-      where: { anonymisedAt: null, contractEnd: { gte: today }, ...visibleWorkers(actor, today) },
+  const [participants, rows] = await Promise.all([
+    db().participant.findMany({
+      where: { anonymisedAt: null, contractEnd: { gte: today }, ...visibleParticipants(actor, today) },
       orderBy: [{ firstName: "asc" }, { lastInitial: "asc" }, { id: "asc" }],
       select: {
         id: true,
@@ -68,21 +68,21 @@ export async function workersWithWeek(actor: Actor, weekStart: string, today: Da
     // Minutes from the assignments' own times (copied from their interventions).
     db().assignment.findMany({
       where: { startsAt: { gte: from, lt: to }, intervention: { status: { in: [...PLANNED] } } },
-      select: { workerId: true, startsAt: true, endsAt: true },
+      select: { participantId: true, startsAt: true, endsAt: true },
     }),
   ]);
   const minutes = new Map<string, number>();
   const count = new Map<string, number>();
   for (const r of rows) {
-    minutes.set(r.workerId, (minutes.get(r.workerId) ?? 0) + Math.round((r.endsAt.getTime() - r.startsAt.getTime()) / 60_000));
-    count.set(r.workerId, (count.get(r.workerId) ?? 0) + 1);
+    minutes.set(r.participantId, (minutes.get(r.participantId) ?? 0) + Math.round((r.endsAt.getTime() - r.startsAt.getTime()) / 60_000));
+    count.set(r.participantId, (count.get(r.participantId) ?? 0) + 1);
   }
-  return workers.map(({ skills, ...w }) => ({ ...w, skills: skills.map((s) => s.skill.label), plannedMinutes: minutes.get(w.id) ?? 0, interventions: count.get(w.id) ?? 0 }));
+  return participants.map(({ skills, ...w }) => ({ ...w, skills: skills.map((s) => s.skill.label), plannedMinutes: minutes.get(w.id) ?? 0, interventions: count.get(w.id) ?? 0 }));
 }
 
-export async function getWorker(actor: Actor, workerId: string) {
-  const worker = await db().worker.findFirst({
-    where: { id: workerId, anonymisedAt: null, ...visibleWorkers(actor) },
+export async function getParticipant(actor: Actor, participantId: string) {
+  const participant = await db().participant.findFirst({
+    where: { id: participantId, anonymisedAt: null, ...visibleParticipants(actor) },
     select: {
       id: true,
       firstName: true,
@@ -96,28 +96,28 @@ export async function getWorker(actor: Actor, workerId: string) {
       absences: { where: { endsAt: { gt: new Date(Date.now() - 31 * 86_400_000) } }, select: { id: true, startsAt: true, endsAt: true }, orderBy: { startsAt: "asc" } },
     },
   });
-  if (!worker) return null;
+  if (!participant) return null;
   const skills = await db().skill.findMany({ orderBy: { label: "asc" }, select: { id: true, label: true } });
-  return { worker: { ...worker, skills: worker.skills.map((s) => s.skillId) }, skills };
+  return { participant: { ...participant, skills: participant.skills.map((s) => s.skillId) }, skills };
 }
 
-export type WorkerUpdate = {
+export type ParticipantUpdate = {
   weeklyTargetMinutes: number;
   skillIds: string[];
   availability: { isoDay: number; fromMinute: number; toMinute: number }[];
 };
 
 /** Skills, weekly target (3 h → 16 h) and weekly availability of a worker, audited. */
-export async function updateWorker(actor: Actor, workerId: string, update: WorkerUpdate) {
+export async function updateParticipant(actor: Actor, participantId: string, update: ParticipantUpdate) {
   return db().$transaction(async (tx) => {
-    const worker = await tx.worker.findFirst({ where: { id: workerId, anonymisedAt: null }, select: { id: true, weeklyTargetMinutes: true } });
-    if (!worker) return false;
+    const participant = await tx.participant.findFirst({ where: { id: participantId, anonymisedAt: null }, select: { id: true, weeklyTargetMinutes: true } });
+    if (!participant) return false;
     const known = await tx.skill.findMany({ where: { id: { in: update.skillIds } }, select: { id: true } });
-    await tx.worker.update({ where: { id: workerId }, data: { weeklyTargetMinutes: update.weeklyTargetMinutes } });
-    await tx.workerSkill.deleteMany({ where: { workerId } });
-    await tx.workerSkill.createMany({ data: known.map((s) => ({ workerId, skillId: s.id })) });
-    await tx.availability.deleteMany({ where: { workerId } });
-    await tx.availability.createMany({ data: update.availability.map((a) => ({ workerId, ...a })) });
+    await tx.participant.update({ where: { id: participantId }, data: { weeklyTargetMinutes: update.weeklyTargetMinutes } });
+    await tx.participantSkill.deleteMany({ where: { participantId } });
+    await tx.participantSkill.createMany({ data: known.map((s) => ({ participantId, skillId: s.id })) });
+    await tx.availability.deleteMany({ where: { participantId } });
+    await tx.availability.createMany({ data: update.availability.map((a) => ({ participantId, ...a })) });
     await audit(
       {
         action: "worker.updated",
@@ -125,8 +125,8 @@ export async function updateWorker(actor: Actor, workerId: string, update: Worke
         actorUserId: actor.userId,
         organisationId: actor.organisationId,
         entityType: "Worker",
-        entityId: workerId,
-        details: { weeklyTargetMinutes: { from: worker.weeklyTargetMinutes, to: update.weeklyTargetMinutes }, skills: known.length, windows: update.availability.length },
+        entityId: participantId,
+        details: { weeklyTargetMinutes: { from: participant.weeklyTargetMinutes, to: update.weeklyTargetMinutes }, skills: known.length, windows: update.availability.length },
       },
       tx,
     );
@@ -138,10 +138,10 @@ export async function updateWorker(actor: Actor, workerId: string, update: Worke
  * An absence, as dates only (never a reason). Every intervention the person is
  * on during it is re-planned by the scheduler (outbox, same transaction).
  */
-export async function addAbsence(actor: Actor, workerId: string, firstDay: string, lastDay: string) {
+export async function addAbsence(actor: Actor, participantId: string, firstDay: string, lastDay: string) {
   return db().$transaction(async (tx) => {
-    const worker = await tx.worker.findFirst({ where: { id: workerId, anonymisedAt: null }, select: { id: true } });
-    return worker ? recordAbsence(tx, actor, { workerId }, firstDay, lastDay) : null;
+    const participant = await tx.participant.findFirst({ where: { id: participantId, anonymisedAt: null }, select: { id: true } });
+    return participant ? recordAbsence(tx, actor, { participantId }, firstDay, lastDay) : null;
   });
 }
 
@@ -161,21 +161,21 @@ export async function addSupervisorAbsence(actor: Actor, supervisorId: string, f
  * Writes the absence (Paris days, last day included), asks the scheduler to
  * re-plan every live intervention the person is on during it, and audits it.
  */
-async function recordAbsence(tx: Tx, actor: Actor, person: { workerId: string } | { supervisorId: string }, firstDay: string, lastDay: string) {
+async function recordAbsence(tx: Tx, actor: Actor, person: { participantId: string } | { supervisorId: string }, firstDay: string, lastDay: string) {
   const startsAt = fromParisLocal(`${firstDay}T00:00`);
   const endsAt = fromParisLocal(`${addDays(lastDay, 1)}T00:00`);
   const absence = await tx.absence.create({ data: { ...person, startsAt, endsAt } });
   const during = { startsAt: { lt: endsAt }, endsAt: { gt: startsAt } };
   const live = { in: [...PLANNABLE] };
   const affected =
-    "workerId" in person
-      ? (await tx.assignment.findMany({ where: { workerId: person.workerId, ...during, intervention: { status: live } }, select: { interventionId: true } })).map((a) => a.interventionId)
+    "participantId" in person
+      ? (await tx.assignment.findMany({ where: { participantId: person.participantId, ...during, intervention: { status: live } }, select: { interventionId: true } })).map((a) => a.interventionId)
       : (await tx.intervention.findMany({ where: { supervisorId: person.supervisorId, ...during, status: live }, select: { id: true } })).map((i) => i.id);
   for (const interventionId of affected) {
     await addToOutbox(tx, "scheduling", "replan-intervention", `replan:${interventionId}:absence:${absence.id}`, { interventionId });
   }
   const [action, entityType, entityId] =
-    "workerId" in person ? (["worker.absence_added", "Worker", person.workerId] as const) : (["supervisor.absence_added", "Supervisor", person.supervisorId] as const);
+    "participantId" in person ? (["worker.absence_added", "Worker", person.participantId] as const) : (["supervisor.absence_added", "Supervisor", person.supervisorId] as const);
   await audit(
     { action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } },
     tx,
@@ -200,19 +200,19 @@ export async function upcomingSupervisorAbsences(now = new Date()) {
   });
 }
 
-export async function removeAbsence(actor: Actor, workerId: string, absenceId: string) {
-  const { count } = await db().absence.deleteMany({ where: { id: absenceId, workerId } });
+export async function removeAbsence(actor: Actor, participantId: string, absenceId: string) {
+  const { count } = await db().absence.deleteMany({ where: { id: absenceId, participantId } });
   if (count > 0) {
-    await audit({ action: "worker.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: workerId, details: { absenceId } });
+    await audit({ action: "worker.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: participantId, details: { absenceId } });
   }
   return count > 0;
 }
 
 /** What a person's printed weekly sheet shows. */
-export async function workerWeek(actor: Actor, workerId: string, weekStart: string) {
+export async function participantWeek(actor: Actor, participantId: string, weekStart: string) {
   const { from, to } = parisWeek(weekStart);
-  return db().worker.findFirst({
-    where: { id: workerId, anonymisedAt: null, ...visibleWorkers(actor) },
+  return db().participant.findFirst({
+    where: { id: participantId, anonymisedAt: null, ...visibleParticipants(actor) },
     select: {
       id: true,
       firstName: true,
@@ -246,19 +246,19 @@ export async function workedEntries(month: string) {
   const to = fromParisLocal(`${next}-01T00:00`);
   const rows = await db().timeEntry.findMany({
     where: { intervention: { startsAt: { gte: from, lt: to } } },
-    orderBy: [{ workerId: "asc" }, { id: "asc" }],
+    orderBy: [{ participantId: "asc" }, { id: "asc" }],
     select: {
-      workerId: true,
+      participantId: true,
       minutesWorked: true,
       absent: true,
-      worker: { select: { firstName: true, lastInitial: true } },
+      participant: { select: { firstName: true, lastInitial: true } },
       intervention: { select: { startsAt: true, organisation: { select: { id: true, name: true } } } },
     },
   });
   return rows.map((r) => ({
-    workerId: r.workerId,
-    firstName: r.worker.firstName,
-    lastInitial: r.worker.lastInitial,
+    participantId: r.participantId,
+    firstName: r.participant.firstName,
+    lastInitial: r.participant.lastInitial,
     minutesWorked: r.minutesWorked,
     absent: r.absent,
     day: toParisDate(r.intervention.startsAt),
@@ -292,7 +292,7 @@ export async function creationChoices() {
 export type CreateResult = { ok: true; id: string } | { ok: false; errors: Record<string, string> };
 
 /** A new person in insertion, with their skills; audited by id only (no name in the log). */
-export async function createWorkerRecord(
+export async function createParticipantRecord(
   actor: Actor,
   input: { firstName: string; lastInitial: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skillIds: string[]; referentSupervisorId: string | null },
 ): Promise<CreateResult> {
@@ -302,7 +302,7 @@ export async function createWorkerRecord(
       if (!referent) return { ok: false as const, errors: { referentSupervisorId: "Choisissez un encadrant de la liste." } };
     }
     const known = await tx.skill.findMany({ where: { id: { in: input.skillIds } }, select: { id: true } });
-    const worker = await tx.worker.create({
+    const participant = await tx.participant.create({
       data: {
         firstName: input.firstName,
         lastInitial: input.lastInitial,
@@ -322,12 +322,12 @@ export async function createWorkerRecord(
         actorUserId: actor.userId,
         organisationId: actor.organisationId,
         entityType: "Worker",
-        entityId: worker.id,
+        entityId: participant.id,
         details: { weeklyTargetMinutes: input.weeklyTargetMinutes, skills: known.length },
       },
       tx,
     );
-    return { ok: true as const, id: worker.id };
+    return { ok: true as const, id: participant.id };
   });
 }
 

@@ -4,7 +4,7 @@ import { attendanceState, hoursDifferFromPlan } from "~/domain/planning/attendan
 import { checkChange, humanise, ruleIds, type Staffing, type TeamChange } from "~/domain/planning/steering.ts";
 import { matchesBoardFilters, type BoardFilters } from "~/domain/planning/board.ts";
 import { byAvailability, CANDIDATE_LABELS, candidateStatus } from "~/domain/planning/candidates.ts";
-import type { Instance, InstanceWorker } from "~/domain/scheduling/instance.ts";
+import type { Instance, InstanceParticipant } from "~/domain/scheduling/instance.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisDate, toParisLocal } from "~/utils/paris-time.ts";
 import { formatDateTime } from "~/utils/format.ts";
 import { audit } from "./audit.server.ts";
@@ -20,7 +20,7 @@ import { LIVE, PLANNABLE } from "~/domain/requests/status.ts";
 export const STEERABLE = PLANNABLE;
 
 const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
-const workerName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;
+const participantName = (w: { firstName: string; lastInitial: string }) => `${w.firstName} ${w.lastInitial}.`;
 const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firstName} ${s.lastName}`;
 
 /**
@@ -30,7 +30,7 @@ const supervisorName = (s: { firstName: string; lastName: string }) => `${s.firs
  */
 export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   const { from, to } = weekBounds(weekStart);
-  const [interventions, supervisors, runs, workers, { fieldHours }, sites, prestations, skills] = await Promise.all([
+  const [interventions, supervisors, runs, participants, { fieldHours }, sites, prestations, skills] = await Promise.all([
     db().intervention.findMany({
       where: { startsAt: { gte: from, lt: to }, status: { in: [...LIVE] } },
       orderBy: [{ startsAt: "asc" }, { id: "asc" }],
@@ -39,7 +39,7 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
         startsAt: true,
         endsAt: true,
         durationMinutes: true,
-        workersNeeded: true,
+        participantsNeeded: true,
         status: true,
         supervisorId: true,
         supervisorPinned: true,
@@ -48,13 +48,13 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
         siteId: true,
         site: { select: { name: true, address: true, postalCode: true, city: true } },
         request: { select: { reference: true, prestationId: true, prestation: { select: { name: true } } } },
-        assignments: { select: { workerId: true, pinned: true, worker: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { workerId: "asc" } },
-        timeEntries: { select: { workerId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
+        assignments: { select: { participantId: true, pinned: true, participant: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { participantId: "asc" } },
+        timeEntries: { select: { participantId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
       },
     }),
     db().supervisor.findMany({ where: { active: true }, orderBy: [{ firstName: "asc" }, { lastName: "asc" }], select: { id: true, firstName: true, lastName: true } }),
     db().planningRun.findMany({ where: { weekStart: new Date(`${weekStart}T00:00:00Z`) }, orderBy: { startedAt: "desc" }, take: 1 }),
-    db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
+    db().participant.findMany({ where: { anonymisedAt: null, contractEnd: { gte: from } }, select: { id: true, firstName: true, lastInitial: true } }),
     getServiceRules(),
     db().site.findMany({ where: { archivedAt: null }, orderBy: [{ name: "asc" }, { id: "asc" }], select: { id: true, name: true, organisation: { select: { name: true } } } }),
     db().prestation.findMany({ orderBy: [{ name: "asc" }], select: { id: true, name: true } }),
@@ -62,15 +62,15 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
   ]);
   // The engine's reasons name people and interventions by id, skills by code.
   const names = new Map<string, string>([
-    ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
+    ...participants.map((w) => [w.id, participantName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
     ...interventions.map((i) => [i.id, `l'intervention ${i.site.name} du ${formatDateTime(i.startsAt)}`] as [string, string]),
   ]);
   // Hours actually worked this week per person: past the DPH cap is an alert for the coordinator.
   const worked = new Map<string, number>();
-  for (const i of interventions) for (const t of i.timeEntries) worked.set(t.workerId, (worked.get(t.workerId) ?? 0) + t.minutesWorked);
-  const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.workerId, a.worker.weeklyMaxMinutes] as const)));
-  const overWorkers = new Set([...worked].filter(([id, minutes]) => minutes > weeklyCeilingMinutes(maxOf.get(id) ?? DPH_MAX_MINUTES)).map(([id]) => id));
+  for (const i of interventions) for (const t of i.timeEntries) worked.set(t.participantId, (worked.get(t.participantId) ?? 0) + t.minutesWorked);
+  const maxOf = new Map(interventions.flatMap((i) => i.assignments.map((a) => [a.participantId, a.participant.weeklyMaxMinutes] as const)));
+  const overParticipants = new Set([...worked].filter(([id, minutes]) => minutes > weeklyCeilingMinutes(maxOf.get(id) ?? DPH_MAX_MINUTES)).map(([id]) => id));
   return {
     supervisors: supervisors.filter((s) => !filters.encadrant || s.id === filters.encadrant).map((s) => ({ id: s.id, name: supervisorName(s) })),
     options: {
@@ -89,7 +89,7 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
         address: `${site.address}, ${site.postalCode} ${site.city}`,
         prestation: request.prestation.name,
         reference: request.reference,
-        team: assignments.map((a) => ({ id: a.workerId, name: workerName(a.worker), pinned: a.pinned, overLimit: overWorkers.has(a.workerId) })),
+        team: assignments.map((a) => ({ id: a.participantId, name: participantName(a.participant), pinned: a.pinned, overLimit: overParticipants.has(a.participantId) })),
         // A person's final hours far from the plan: payroll keeps the true figure, the coordinator looks.
         overtime: timeEntries.some((t) => attendanceState(t) === "left" && hoursDifferFromPlan(t.minutesWorked, i.durationMinutes, fieldHours)),
         recordedMinutes: recorded,
@@ -119,9 +119,9 @@ export async function getPlanningRun(id: string) {
 async function staffingOf(tx: Tx, instance: Instance): Promise<Staffing[]> {
   const rows = await tx.intervention.findMany({
     where: { id: { in: instance.requests.map((r) => r.id) } },
-    select: { id: true, supervisorId: true, assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } } },
+    select: { id: true, supervisorId: true, assignments: { select: { participantId: true }, orderBy: { participantId: "asc" } } },
   });
-  return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, workerIds: r.assignments.map((a) => a.workerId) }));
+  return rows.map((r) => ({ interventionId: r.id, supervisorId: r.supervisorId, participantIds: r.assignments.map((a) => a.participantId) }));
 }
 
 /** The catalogue's label of each skill code, for the engine's reasons. */
@@ -132,14 +132,14 @@ async function skillLabels(client: Pick<Tx, "skill">) {
 
 /** Names for the engine's ids: people by name, interventions by site and time. */
 async function namesFor(tx: Tx, instance: Instance) {
-  const [workers, supervisors, interventions] = await readAll(
+  const [participants, supervisors, interventions] = await readAll(
     tx,
-    () => tx.worker.findMany({ where: { id: { in: instance.workers.map((w) => w.id) } }, select: { id: true, firstName: true, lastInitial: true } }),
+    () => tx.participant.findMany({ where: { id: { in: instance.participants.map((w) => w.id) } }, select: { id: true, firstName: true, lastInitial: true } }),
     () => tx.supervisor.findMany({ where: { id: { in: instance.supervisors.map((s) => s.id) } }, select: { id: true, firstName: true, lastName: true } }),
     () => tx.intervention.findMany({ where: { id: { in: instance.requests.map((r) => r.id) } }, select: { id: true, startsAt: true, site: { select: { name: true } } } }),
   );
   return new Map<string, string>([
-    ...workers.map((w) => [w.id, workerName(w)] as [string, string]),
+    ...participants.map((w) => [w.id, participantName(w)] as [string, string]),
     ...supervisors.map((s) => [s.id, supervisorName(s)] as [string, string]),
     ...interventions.map((i) => [i.id, `l'intervention ${i.site.name} du ${formatDateTime(i.startsAt)}`] as [string, string]),
   ]);
@@ -154,7 +154,7 @@ export async function steeringContext(interventionId: string) {
       startsAt: true,
       endsAt: true,
       durationMinutes: true,
-      workersNeeded: true,
+      participantsNeeded: true,
       status: true,
       supervisorId: true,
       supervisorPinned: true,
@@ -162,7 +162,7 @@ export async function steeringContext(interventionId: string) {
       unstaffedReason: true,
       site: { select: { name: true, address: true, postalCode: true, city: true } },
       request: { select: { reference: true, prestation: { select: { name: true, skill: { select: { code: true, label: true } } } } } },
-      assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } },
+      assignments: { select: { participantId: true, pinned: true }, orderBy: { participantId: "asc" } },
       requestId: true,
     },
   });
@@ -175,8 +175,8 @@ export async function steeringContext(interventionId: string) {
   const slot = { start: toParisLocal(intervention.startsAt), durationMinutes: intervention.durationMinutes };
   const slotOf = new Map(instance.requests.map((r) => [r.id, r]));
   const elsewhere = (personId: string) =>
-    staffing.filter((s) => s.interventionId !== interventionId && (s.supervisorId === personId || s.workerIds.includes(personId))).flatMap((s) => slotOf.get(s.interventionId) ?? []);
-  const person = (p: { id: string; skills: string[]; availability: InstanceWorker["availability"]; absences: InstanceWorker["absences"] }) => {
+    staffing.filter((s) => s.interventionId !== interventionId && (s.supervisorId === personId || s.participantIds.includes(personId))).flatMap((s) => slotOf.get(s.interventionId) ?? []);
+  const person = (p: { id: string; skills: string[]; availability: InstanceParticipant["availability"]; absences: InstanceParticipant["absences"] }) => {
     const status = candidateStatus(p, slot, elsewhere(p.id));
     return { id: p.id, name: names.get(p.id) ?? p.id, skilled: p.skills.includes(skill), status, statusLabel: CANDIDATE_LABELS[status] };
   };
@@ -187,7 +187,7 @@ export async function steeringContext(interventionId: string) {
     weekStart,
     current: { date: toParisDate(intervention.startsAt), startTime: toParisLocal(intervention.startsAt).slice(11) },
     supervisors: instance.supervisors.map(person).sort(order),
-    workers: instance.workers.map(person).sort(order),
+    participants: instance.participants.map(person).sort(order),
   };
 }
 
@@ -196,10 +196,10 @@ export type ChangeCheck = { violations: { rule: string; message: string }[]; mes
 const UNKNOWN_PEOPLE = "Cet encadrant ou une des personnes choisies n'existe plus : rechargez la page et recommencez.";
 
 /** Ids come from the form: one that names nobody is refused with a message, not by a foreign key (a 500) nor as "no rule broken". */
-async function unknownPeople(client: Pick<Tx, "supervisor" | "worker">, change: TeamChange): Promise<string | null> {
+async function unknownPeople(client: Pick<Tx, "supervisor" | "participant">, change: TeamChange): Promise<string | null> {
   const known = await client.supervisor.count({ where: { id: change.supervisorId } });
-  const workers = await client.worker.count({ where: { id: { in: change.workerIds } } });
-  return !known || workers !== change.workerIds.length ? UNKNOWN_PEOPLE : null;
+  const participants = await client.participant.count({ where: { id: { in: change.participantIds } } });
+  return !known || participants !== change.participantIds.length ? UNKNOWN_PEOPLE : null;
 }
 
 /**
@@ -211,8 +211,8 @@ export async function violationsOf(tx: Tx, weekStart: string, change: TeamChange
   const free = { kind: "keep-staffed" as const, free: [change.interventionId] };
   const week = await loadWeekInstance(weekStart, free, tx);
   // Checked against the team asked, not the room a plan makes for people pinned beyond it.
-  const asked = await tx.intervention.findUnique({ where: { id: change.interventionId }, select: { workersNeeded: true } });
-  let requests = week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, workersNeeded: asked.workersNeeded } : r));
+  const asked = await tx.intervention.findUnique({ where: { id: change.interventionId }, select: { participantsNeeded: true } });
+  let requests = week.requests.map((r) => (r.id === change.interventionId && asked ? { ...r, participantsNeeded: asked.participantsNeeded } : r));
   let people = week;
   const targetWeek = change.start ? parisWeekStart(fromParisLocal(change.start)) : weekStart;
   if (targetWeek !== weekStart) {
@@ -271,17 +271,17 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
         });
         // The intervention's own times: the database refuses a person booked twice at once on them.
         await tx.assignment.createMany({
-          data: change.workerIds.map((workerId) => ({
+          data: change.participantIds.map((participantId) => ({
             interventionId: change.interventionId,
-            workerId,
+            participantId,
             startsAt: current.startsAt,
             endsAt: current.endsAt,
-            pinned: forced || change.pinnedWorkerIds.includes(workerId),
+            pinned: forced || change.pinnedParticipantIds.includes(participantId),
           })),
         });
         const rules = ruleIds(violations);
         const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId };
-        await audit({ ...base, action: "planning.changed", outcome: "ok", details: { supervisorId: change.supervisorId, workerIds: change.workerIds, supervisorPinned: change.supervisorPinned, pinnedWorkerIds: change.pinnedWorkerIds } }, tx);
+        await audit({ ...base, action: "planning.changed", outcome: "ok", details: { supervisorId: change.supervisorId, participantIds: change.participantIds, supervisorPinned: change.supervisorPinned, pinnedParticipantIds: change.pinnedParticipantIds } }, tx);
         if (violations.length > 0 && force) await audit({ ...base, action: "planning.forced", outcome: "ok", details: { rules, reason: force.reason } }, tx);
         return { ok: true as const, forced: violations.length > 0 ? rules : [] };
       },

@@ -24,7 +24,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       acceptedById: true,
       declinedAt: true,
       declineReason: true,
-      seriesEndedAt: true,
+      recurrenceEndedAt: true,
       interventions: {
         orderBy: { startsAt: "asc" },
         select: {
@@ -37,7 +37,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
           cancelReason: true,
           unstaffedReason: true,
           updatedAt: true,
-          workersNeeded: true,
+          participantsNeeded: true,
           supervisor: { select: { firstName: true, lastName: true } },
           report: { select: { createdAt: true } },
           timeEntries: { where: { checkOutAt: { not: null } }, select: { checkOutAt: true }, orderBy: { checkOutAt: "desc" }, take: 1 },
@@ -94,7 +94,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       acceptedBy: who(request.acceptedById),
       declinedAt: request.declinedAt,
       declineReason: request.declineReason,
-      seriesEndedAt: request.seriesEndedAt,
+      recurrenceEndedAt: request.recurrenceEndedAt,
     },
     interventions: request.interventions.map((i) => ({
       id: i.id,
@@ -108,7 +108,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       // Done when the encadrant wrote the report (else the last departure, else its planned end).
       doneAt: i.report?.createdAt ?? i.timeEntries[0]?.checkOutAt ?? i.endsAt,
       supervisor: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : null,
-      workersNeeded: i.workersNeeded,
+      participantsNeeded: i.participantsNeeded,
     })),
     audit: audit.filter((a) => a.action !== "invoice.void" && a.action !== "invoice.status_changed").map((a) => ({ at: a.at, action: a.action, entityId: a.entityId, actor: who(a.actorUserId), details: a.details })),
     invoices: [...invoices.values()].map(({ invoice, interventions }) => ({

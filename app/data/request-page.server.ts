@@ -3,9 +3,9 @@ import { callCoordination } from "~/domain/requests/contact.ts";
 import { canChangeOnline, estimateOrder } from "~/domain/requests/order.ts";
 import { CHANGEABLE, isIn, PROGRESS } from "~/domain/requests/status.ts";
 import { requestHistory, requestTimeline } from "~/domain/requests/timeline.ts";
-import { acceptQuote, cancelInterventions, changeSeriesTime, decideRequest, getRequest, postMessage, type ActionResult } from "./requests.server.ts";
+import { acceptQuote, cancelInterventions, changeRecurrenceTime, decideRequest, getRequest, postMessage, type ActionResult } from "./requests.server.ts";
 import { requestHistoryFacts } from "./request-history.server.ts";
-import { seriesOutlook } from "./series.server.ts";
+import { recurrenceOutlook } from "./recurrence.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 
 // What the request page shows its reader, and what its forms do: the route
@@ -19,7 +19,7 @@ export async function requestPage(actor: Actor, id: string, now = new Date()) {
   if (!found) return null;
   const { role } = actor;
   // A series' later dates are created by the rolling horizon: the quote counts them already.
-  const [series, facts] = await Promise.all([seriesOutlook(found, now), requestHistoryFacts(actor, found.id, found.messages)]);
+  const [recurrence, facts] = await Promise.all([recurrenceOutlook(found, now), requestHistoryFacts(actor, found.id, found.messages)]);
   const live = found.interventions.filter((i) => isIn(PROGRESS, i.status));
   const quote = estimateOrder({
     pricingUnit: found.prestation.pricingUnit,
@@ -27,7 +27,7 @@ export async function requestPage(actor: Actor, id: string, now = new Date()) {
     vatRateBasisPoints: found.vatRateBasisPoints,
     durationMinutes: found.durationMinutes,
     teamSize: found.teamSize,
-    occurrences: live.length + (series?.pending.length ?? 0),
+    occurrences: live.length + (recurrence?.pending.length ?? 0),
   });
   const canOrder = can(role, "requests.order");
   const canDecide = can(role, "requests.decide");
@@ -48,8 +48,8 @@ export async function requestPage(actor: Actor, id: string, now = new Date()) {
       })),
     },
     quote,
-    series,
-    canChangeSeries: (canOrder || canDecide) && series !== null && !series.endedAt && !found.declinedAt,
+    recurrence,
+    canChangeRecurrence: (canOrder || canDecide) && recurrence !== null && !recurrence.endedAt && !found.declinedAt,
     history,
     timeline: requestTimeline(found.status, found.declineReason ?? found.interventions.find((i) => i.cancelReason)?.cancelReason ?? null),
     canAcceptQuote: canOrder && !found.quoteAcceptedAt && waitsForDecision,
@@ -89,9 +89,9 @@ export function actOnRequest(actor: Actor, requestId: string, input: RequestInte
     case "decline":
       return decideRequest(actor, requestId, { accept: false, reason: input.reason });
     case "series-time":
-      return changeSeriesTime(actor, requestId, input.startTime);
+      return changeRecurrenceTime(actor, requestId, input.startTime);
     case "stop-series":
-      return cancelInterventions(actor, requestId, { series: true }, input.stopReason);
+      return cancelInterventions(actor, requestId, { recurrence: true }, input.stopReason);
     case "message":
       return postMessage(actor, requestId, input.body);
   }

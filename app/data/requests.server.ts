@@ -12,8 +12,8 @@ import { filterSitesQuery, requestListQuery, type ListCursor } from "./hot-queri
 import { queueNotification } from "./notifications.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
-import { expandedThrough, horizonEnd } from "~/domain/requests/series.ts";
-import { seriesSpec } from "./series.server.ts";
+import { expandedThrough, horizonEnd } from "~/domain/requests/recurrence.ts";
+import { recurrenceSpec } from "./recurrence.server.ts";
 import { DOUBLE_BOOKED, isDoubleBooking, violationsOf } from "./planning.server.ts";
 import { lockWeek } from "./scheduling.server.ts";
 import { ruleIds } from "~/domain/planning/steering.ts";
@@ -90,10 +90,10 @@ export async function getRequest(actor: Actor, id: string) {
       recurrence: true,
       recurrenceUntil: true,
       recurrenceCount: true,
-      seriesFirstDate: true,
-      seriesStartMinute: true,
-      seriesExpandedUntil: true,
-      seriesEndedAt: true,
+      recurrenceFirstDate: true,
+      recurrenceStartMinute: true,
+      recurrenceExpandedUntil: true,
+      recurrenceEndedAt: true,
       durationMinutes: true,
       teamSize: true,
       startWindowMinutes: true,
@@ -117,7 +117,7 @@ export async function getRequest(actor: Actor, id: string) {
           startsAt: true,
           latestStartAt: true,
           durationMinutes: true,
-          workersNeeded: true,
+          participantsNeeded: true,
           status: true,
           cancelledAt: true,
           cancelReason: true,
@@ -220,18 +220,18 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
   // the daily job (app/data/series.server.ts) creates the next ones as time goes.
   const recurring = input.recurrence !== "NONE";
   const lastDate = plan.occurrences[plan.occurrences.length - 1]!.date;
-  const series = recurring
-    ? seriesSpec({
+  const recurrence = recurring
+    ? recurrenceSpec({
         recurrence: input.recurrence,
         recurrenceCount: input.recurrenceCount,
         recurrenceUntil: new Date(`${lastDate}T00:00:00Z`),
         durationMinutes: input.durationMinutes,
         startWindowMinutes: plan.windowMinutes,
-        seriesFirstDate: new Date(`${input.date}T00:00:00Z`),
-        seriesStartMinute: clockMinutes(input.startTime),
+        recurrenceFirstDate: new Date(`${input.date}T00:00:00Z`),
+        recurrenceStartMinute: clockMinutes(input.startTime),
       })
     : null;
-  const expandedUntil = series ? expandedThrough(series, horizonEnd(now, rules.recurrenceHorizonWeeks)) : null;
+  const expandedUntil = recurrence ? expandedThrough(recurrence, horizonEnd(now, rules.recurrenceHorizonWeeks)) : null;
   const initial = expandedUntil ? plan.occurrences.filter((o) => o.date <= expandedUntil) : plan.occurrences;
 
   try {
@@ -258,9 +258,9 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
           recurrence: input.recurrence,
           recurrenceCount: input.recurrenceCount,
           recurrenceUntil: recurring ? new Date(`${lastDate}T00:00:00Z`) : null,
-          seriesFirstDate: recurring ? new Date(`${input.date}T00:00:00Z`) : null,
-          seriesStartMinute: recurring ? clockMinutes(input.startTime) : null,
-          seriesExpandedUntil: expandedUntil ? new Date(`${expandedUntil}T00:00:00Z`) : null,
+          recurrenceFirstDate: recurring ? new Date(`${input.date}T00:00:00Z`) : null,
+          recurrenceStartMinute: recurring ? clockMinutes(input.startTime) : null,
+          recurrenceExpandedUntil: expandedUntil ? new Date(`${expandedUntil}T00:00:00Z`) : null,
           purchaseOrderNumber: input.purchaseOrderNumber,
           accessInstructions: input.accessInstructions,
           notes: input.notes,
@@ -277,7 +277,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
               endsAt: o.endsAt,
               latestStartAt: o.latestStartAt,
               durationMinutes: input.durationMinutes,
-              workersNeeded: input.teamSize,
+              participantsNeeded: input.teamSize,
               status: "SUBMITTED" as const,
             })),
           },
@@ -418,7 +418,7 @@ async function changeableRequest(tx: Tx, actor: Actor, requestId: string) {
       id: true,
       organisationId: true,
       recurrence: true,
-      seriesEndedAt: true,
+      recurrenceEndedAt: true,
       durationMinutes: true,
       startWindowMinutes: true,
       prestation: { select: { minNoticeDays: true } },
@@ -434,7 +434,7 @@ async function changeableRequest(tx: Tx, actor: Actor, requestId: string) {
 export async function cancelInterventions(
   actor: Actor,
   requestId: string,
-  target: { interventionId: string } | { series: true },
+  target: { interventionId: string } | { recurrence: true },
   reason: string,
   now = new Date(),
 ): Promise<ActionResult> {
@@ -443,7 +443,7 @@ export async function cancelInterventions(
   return db().$transaction(async (tx) => {
     const request = await changeableRequest(tx, actor, requestId);
     if (!request) return NOT_FOUND;
-    if ("series" in target) {
+    if ("recurrence" in target) {
       // Serialised with the horizon job, which re-reads the request under the same lock.
       await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
     }
@@ -452,8 +452,8 @@ export async function cancelInterventions(
     const future = targets.filter((i) => isIn(CHANGEABLE, i.status) && i.startsAt > now);
     const allowed = future.filter((i) => staff || canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours));
     // A cancelled series creates no more dates: the ones not expanded yet are cancelled with it.
-    const stopsSeries = "series" in target && request.recurrence !== "NONE" && request.seriesEndedAt === null;
-    if (allowed.length === 0 && !stopsSeries) {
+    const stopsRecurrence = "recurrence" in target && request.recurrence !== "NONE" && request.recurrenceEndedAt === null;
+    if (allowed.length === 0 && !stopsRecurrence) {
       return {
         ok: false,
         status: 409,
@@ -463,7 +463,7 @@ export async function cancelInterventions(
             : "Aucune intervention à venir à annuler.",
       };
     }
-    if (stopsSeries) await tx.serviceRequest.update({ where: { id: requestId }, data: { seriesEndedAt: now } });
+    if (stopsRecurrence) await tx.serviceRequest.update({ where: { id: requestId }, data: { recurrenceEndedAt: now } });
     for (const i of allowed) {
       await tx.assignment.deleteMany({ where: { interventionId: i.id } });
       await tx.intervention.update({ where: { id: i.id }, data: { status: "CANCELLED", cancelledAt: now, cancelReason: reason } });
@@ -478,7 +478,7 @@ export async function cancelInterventions(
         organisationId: request.organisationId,
         entityType: "ServiceRequest",
         entityId: requestId,
-        details: { interventions: allowed.map((i) => i.id), seriesStopped: stopsSeries },
+        details: { interventions: allowed.map((i) => i.id), recurrenceStopped: stopsRecurrence },
       },
       tx,
     );
@@ -486,7 +486,7 @@ export async function cancelInterventions(
     return {
       ok: true,
       message:
-        (stopsSeries ? "Série arrêtée : aucune nouvelle date ne sera planifiée. " : "") +
+        (stopsRecurrence ? "Série arrêtée : aucune nouvelle date ne sera planifiée. " : "") +
         (allowed.length === 1 ? "Intervention annulée." : `${allowed.length} interventions annulées.`) +
         (late > 0 ? ` ${late} trop proche${late > 1 ? "s" : ""} pour être annulée${late > 1 ? "s" : ""} en ligne : ${callCoordination(rules.serviceContact)}` : ""),
     };
@@ -498,13 +498,13 @@ export async function cancelInterventions(
  * already created, and those the horizon will create) take the new time; past
  * dates, and dates too close to change, stay as they were.
  */
-export async function changeSeriesTime(actor: Actor, requestId: string, startTime: string, now = new Date()): Promise<ActionResult> {
+export async function changeRecurrenceTime(actor: Actor, requestId: string, startTime: string, now = new Date()): Promise<ActionResult> {
   const rules = await getServiceRules();
   const staff = can(actor.role, "requests.decide");
   return db().$transaction(async (tx) => {
     const request = await changeableRequest(tx, actor, requestId);
     if (!request) return NOT_FOUND;
-    if (request.recurrence === "NONE" || request.seriesEndedAt) return { ok: false, status: 409, message: "Cette demande n'est pas une série en cours." };
+    if (request.recurrence === "NONE" || request.recurrenceEndedAt) return { ok: false, status: 409, message: "Cette demande n'est pas une série en cours." };
     await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
     // The time itself against the opening hours (the date of each occurrence is checked below).
     const timeErrors = checkSlot(
@@ -514,7 +514,7 @@ export async function changeSeriesTime(actor: Actor, requestId: string, startTim
     const timeError = timeErrors.startTime ?? timeErrors.latestStart;
     if (timeError) return { ok: false, status: 400, field: "startTime", message: timeError };
     const minutes = clockMinutes(startTime);
-    await tx.serviceRequest.update({ where: { id: requestId }, data: { seriesStartMinute: minutes } });
+    await tx.serviceRequest.update({ where: { id: requestId }, data: { recurrenceStartMinute: minutes } });
     let changed = 0;
     let kept = 0;
     for (const i of request.interventions) {
@@ -609,20 +609,20 @@ export async function moveIntervention(
         const current = staff
           ? await tx.intervention.findUniqueOrThrow({
               where: { id: interventionId },
-              select: { supervisorId: true, supervisorPinned: true, assignments: { select: { workerId: true, pinned: true }, orderBy: { workerId: "asc" } } },
+              select: { supervisorId: true, supervisorPinned: true, assignments: { select: { participantId: true, pinned: true }, orderBy: { participantId: "asc" } } },
             })
           : null;
         const keepTeam = current?.supervisorId ? current : null;
         let violations: { rule: string; message: string }[] = [];
         if (keepTeam) {
           if (save) for (const week of [...new Set([fromWeek, toWeek])].sort()) await lockWeek(tx, week);
-          const workerIds = keepTeam.assignments.map((a) => a.workerId);
+          const participantIds = keepTeam.assignments.map((a) => a.participantId);
           violations = await violationsOf(tx, fromWeek, {
             interventionId,
             supervisorId: keepTeam.supervisorId!,
-            workerIds,
+            participantIds,
             supervisorPinned: keepTeam.supervisorPinned,
-            pinnedWorkerIds: keepTeam.assignments.filter((a) => a.pinned).map((a) => a.workerId),
+            pinnedParticipantIds: keepTeam.assignments.filter((a) => a.pinned).map((a) => a.participantId),
             start: toParisLocal(o.startsAt),
           });
           if (violations.length > 0 && !options.force) {

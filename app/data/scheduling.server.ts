@@ -29,7 +29,7 @@ export type PinPolicy =
   | { kind: "notice"; lockedBefore: Date };
 
 type Period = { startsAt: Date; endsAt: Date };
-type WeekPeople = { base: Omit<Instance, "requests">; workerIds: Set<string>; supervisorIds: Set<string>; absences: Map<string, Period[]> };
+type WeekPeople = { base: Omit<Instance, "requests">; participantIds: Set<string>; supervisorIds: Set<string>; absences: Map<string, Period[]> };
 
 const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 
@@ -46,7 +46,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
   type Period = { startsAt: string; endsAt: string };
   type Window = { isoDay: number; fromMinute: number; toMinute: number };
   type Row = {
-    workers: { id: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skills: string[]; availability: Window[]; absences: Period[] }[];
+    participants: { id: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skills: string[]; availability: Window[]; absences: Period[] }[];
     supervisors: { id: string; maxTeamSize: number; weeklyMaxMinutes: number; skills: string[]; availability: Window[]; absences: Period[] }[];
     sites: string[];
     travel: { fromSiteId: string; toSiteId: string; minutes: number }[];
@@ -60,12 +60,12 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
       COALESCE((SELECT json_agg(json_build_object(
         'id', w.id, 'contractStart', w."contractStart", 'contractEnd', w."contractEnd",
         'weeklyTargetMinutes', w."weeklyTargetMinutes", 'weeklyMaxMinutes', w."weeklyMaxMinutes",
-        'skills', COALESCE((SELECT json_agg(k.code ORDER BY k.code) FROM "WorkerSkill" x JOIN "Skill" k ON k.id = x."skillId" WHERE x."workerId" = w.id), '[]'::json),
+        'skills', COALESCE((SELECT json_agg(k.code ORDER BY k.code) FROM "ParticipantSkill" x JOIN "Skill" k ON k.id = x."skillId" WHERE x."participantId" = w.id), '[]'::json),
         'availability', COALESCE((SELECT json_agg(json_build_object('isoDay', a."isoDay", 'fromMinute', a."fromMinute", 'toMinute', a."toMinute") ORDER BY a."isoDay", a."fromMinute", a.id)
-          FROM "Availability" a WHERE a."workerId" = w.id), '[]'::json),
+          FROM "Availability" a WHERE a."participantId" = w.id), '[]'::json),
         'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
-          FROM "Absence" b WHERE b."workerId" = w.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
-      ) ORDER BY w.id) FROM "Worker" w
+          FROM "Absence" b WHERE b."participantId" = w.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
+      ) ORDER BY w.id) FROM "Participant" w
         WHERE w."anonymisedAt" IS NULL AND w."contractStart" < ${day(to)}::date AND w."contractEnd" >= ${day(from)}::date), '[]'::json) AS workers,
       COALESCE((SELECT json_agg(json_build_object(
         'id', s.id, 'maxTeamSize', s."maxTeamSize", 'weeklyMaxMinutes', s."weeklyMaxMinutes",
@@ -79,7 +79,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
       COALESCE((SELECT json_agg(json_build_object('fromSiteId', t."fromSiteId", 'toSiteId', t."toSiteId", 'minutes', t.minutes)) FROM "SiteTravel" t), '[]'::json) AS travel`;
   // Timestamps come back as UTC wall time (timestamp without time zone, as Prisma stores them).
   const period = (p: Period) => ({ startsAt: new Date(`${p.startsAt}Z`), endsAt: new Date(`${p.endsAt}Z`) });
-  const workers = row!.workers.map((w) => ({ ...w, absences: w.absences.map(period) }));
+  const participants = row!.participants.map((w) => ({ ...w, absences: w.absences.map(period) }));
   const supervisors = row!.supervisors.map((s) => ({ ...s, absences: s.absences.map(period) }));
   const sites = row!.sites.map((id) => ({ id }));
   const travel = row!.travel;
@@ -94,14 +94,14 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
   const absence = (a: { startsAt: Date; endsAt: Date }) => ({ from: toParisLocal(a.startsAt), to: toParisLocal(a.endsAt) });
 
   return {
-    absences: new Map([...workers, ...supervisors].map((p) => [p.id, p.absences])),
-    workerIds: new Set(workers.map((w) => w.id)),
+    absences: new Map([...participants, ...supervisors].map((p) => [p.id, p.absences])),
+    participantIds: new Set(participants.map((w) => w.id)),
     supervisorIds: new Set(supervisors.map((s) => s.id)),
     base: {
       timezone: PARIS,
       weekStart,
       sites: sites.map((s) => ({ id: s.id, travelMinutes: travelFrom.get(s.id) ?? {} })),
-      workers: workers.map((w) => ({
+      participants: participants.map((w) => ({
         id: w.id,
         skills: w.skills,
         // The DPH bounds, whatever a record says: 3 to 16 hours.
@@ -135,7 +135,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     startsAt: Date;
     latestStartAt: Date | null;
     durationMinutes: number;
-    workersNeeded: number;
+    participantsNeeded: number;
     status: string;
     confirmedAt: Date | null;
     supervisorId: string | null;
@@ -143,16 +143,16 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     unstaffedRule: string | null;
     unstaffedReason: string | null;
     skill: string;
-    assignments: { workerId: string; pinned: boolean }[];
-    agreements: { workerId: string }[];
+    assignments: { participantId: string; pinned: boolean }[];
+    agreements: { participantId: string }[];
   };
   const utc = (d: Date) => d.toISOString().slice(0, 23);
   const interventions = await tx.$queryRaw<Row[]>`
-    SELECT i.id, i."siteId", i."startsAt", i."latestStartAt", i."durationMinutes", i."workersNeeded", i.status::text AS status,
+    SELECT i.id, i."siteId", i."startsAt", i."latestStartAt", i."durationMinutes", i."participantsNeeded", i.status::text AS status,
       i."confirmedAt", i."supervisorId", i."supervisorPinned", i."unstaffedRule", i."unstaffedReason", k.code AS skill,
-      COALESCE((SELECT json_agg(json_build_object('workerId', a."workerId", 'pinned', a.pinned) ORDER BY a."workerId")
+      COALESCE((SELECT json_agg(json_build_object('participantId', a."participantId", 'pinned', a.pinned) ORDER BY a."participantId")
         FROM "Assignment" a WHERE a."interventionId" = i.id), '[]'::json) AS assignments,
-      COALESCE((SELECT json_agg(json_build_object('workerId', g."workerId") ORDER BY g."workerId")
+      COALESCE((SELECT json_agg(json_build_object('participantId', g."participantId") ORDER BY g."participantId")
         FROM "ScheduleChangeAgreement" g WHERE g."interventionId" = i.id AND g."usedAt" IS NULL), '[]'::json) AS agreements
     FROM "Intervention" i
     JOIN "ServiceRequest" r ON r.id = i."requestId"
@@ -160,7 +160,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "Skill" k ON k.id = p."skillId"
     WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
     ORDER BY i."startsAt", i.id`;
-  const { workerIds, supervisorIds, absences } = people;
+  const { participantIds, supervisorIds, absences } = people;
   const now = new Date();
   // What has already started (or been checked in) is history: its team stays
   // (its hours count towards the week's caps), and an intervention nobody
@@ -179,18 +179,18 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     const keepPresent = freed && underNotice;
     const endsAt = addMinutes(i.startsAt, i.durationMinutes);
     const present = (personId: string) => !(absences.get(personId) ?? []).some((a) => a.startsAt < endsAt && a.endsAt > i.startsAt);
-    const pinnedWorkers = i.assignments
+    const pinnedParticipants = i.assignments
       // Kept within the notice period, unless the person agreed to a change (recorded by
       // the encadrant); what has started keeps everyone.
       .filter(
         (a) =>
           (a.pinned ||
             started ||
-            (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.workerId))) ||
-            (keepPresent && present(a.workerId) && !releasedByAgreement(i.agreements, a.workerId))) &&
-          workerIds.has(a.workerId),
+            (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.participantId))) ||
+            (keepPresent && present(a.participantId) && !releasedByAgreement(i.agreements, a.participantId))) &&
+          participantIds.has(a.participantId),
       )
-      .map((a) => a.workerId);
+      .map((a) => a.participantId);
     const keepSupervisor = keepAll || i.supervisorPinned || (keepPresent && i.supervisorId !== null && present(i.supervisorId));
     const pinnedSupervisor = i.supervisorId && keepSupervisor && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
     // Kept with its whole team and encadrant (not the one being steered): sized to
@@ -199,7 +199,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     // look free at that time to the engine, not to the database.
     // A team pinned whole by hand (a forced team is) is kept the same way.
     const pinnedWhole = i.supervisorPinned && i.assignments.length > 0 && i.assignments.every((a) => a.pinned);
-    const keptWhole = (keepAll || pinnedWhole) && !steered && pinnedSupervisor !== undefined && pinnedWorkers.length > 0 && pinnedWorkers.length === i.assignments.length;
+    const keptWhole = (keepAll || pinnedWhole) && !steered && pinnedSupervisor !== undefined && pinnedParticipants.length > 0 && pinnedParticipants.length === i.assignments.length;
     const start = toParisLocal(i.startsAt);
     // A kept intervention keeps its time too.
     const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
@@ -210,10 +210,10 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
       start,
       durationMinutes: i.durationMinutes,
       // Pinned by hand beyond the team asked (forced): room for all of them.
-      workersNeeded: keptWhole ? pinnedWorkers.length : Math.max(i.workersNeeded, pinnedWorkers.length),
+      participantsNeeded: keptWhole ? pinnedParticipants.length : Math.max(i.participantsNeeded, pinnedParticipants.length),
       ...(latest ? { latestStart: latest } : {}),
-      ...(pinnedSupervisor || pinnedWorkers.length
-        ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedWorkers.length ? { workerIds: pinnedWorkers } : {}) } }
+      ...(pinnedSupervisor || pinnedParticipants.length
+        ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedParticipants.length ? { participantIds: pinnedParticipants } : {}) } }
         : {}),
     };
   });
@@ -268,10 +268,10 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   const pinned = new Set<string>();
   if (clear.length > 0) {
     // One statement: the teams removed (with their pins) and the encadrants cleared.
-    const removed = await tx.$queryRaw<{ interventionId: string; workerId: string; pinned: boolean }[]>`
+    const removed = await tx.$queryRaw<{ interventionId: string; participantId: string; pinned: boolean }[]>`
       WITH cleared AS (UPDATE "Intervention" SET "supervisorId" = NULL WHERE id = ANY(${clear}::text[]))
-      DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "workerId", pinned`;
-    for (const a of removed) if (a.pinned) pinned.add(`${a.interventionId}:${a.workerId}`);
+      DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "participantId", pinned`;
+    for (const a of removed) if (a.pinned) pinned.add(`${a.interventionId}:${a.participantId}`);
   }
 
   const moved: { interventionId: string; from: Date; to: Date }[] = [];
@@ -288,7 +288,7 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
     } else if (timeChanged) {
       notifications.push({ kind: "intervention.changed", subject: { interventionId: a.requestId }, version: startsAt.toISOString(), previousStartsAt: intervention.startsAt });
     }
-    return { id: a.requestId, startsAt, endsAt, supervisorId: a.supervisorId, workerIds: a.workerIds };
+    return { id: a.requestId, startsAt, endsAt, supervisorId: a.supervisorId, participantIds: a.participantIds };
   });
   // Timestamps as UTC wall time, as Prisma stores them (timestamp without time zone).
   const utc = (d: Date) => d.toISOString().slice(0, 23);
@@ -297,7 +297,7 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
     // One statement: the interventions staffed and their teams booked.
     const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), supervisorId: r.supervisorId })));
     const team = JSON.stringify(
-      rows.flatMap((r) => r.workerIds.map((workerId) => ({ interventionId: r.id, workerId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${workerId}`) }))),
+      rows.flatMap((r) => r.participantIds.map((participantId) => ({ interventionId: r.id, participantId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${participantId}`) }))),
     );
     await tx.$executeRaw`
       WITH staffed AS (
@@ -307,9 +307,9 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
             "updatedAt" = ${now}::timestamp(3)
         FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, "startsAt" timestamp(3), "endsAt" timestamp(3), "supervisorId" text)
         WHERE i.id = v.id)
-      INSERT INTO "Assignment" ("interventionId", "workerId", "startsAt", "endsAt", pinned, "createdAt")
-      SELECT a."interventionId", a."workerId", a."startsAt", a."endsAt", a.pinned, ${now}::timestamp(3)
-      FROM jsonb_to_recordset(${team}::jsonb) AS a("interventionId" text, "workerId" text, "startsAt" timestamp(3), "endsAt" timestamp(3), pinned boolean)`;
+      INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt", pinned, "createdAt")
+      SELECT a."interventionId", a."participantId", a."startsAt", a."endsAt", a.pinned, ${now}::timestamp(3)
+      FROM jsonb_to_recordset(${team}::jsonb) AS a("interventionId" text, "participantId" text, "startsAt" timestamp(3), "endsAt" timestamp(3), pinned boolean)`;
   }
   await queueNotifications(tx, notifications);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { newWorkerSchema } from "~/domain/planning/people-forms.ts";
-import { workerAlerts } from "~/domain/planning/people.ts";
+import { newParticipantSchema } from "~/domain/planning/people-forms.ts";
+import { participantAlerts } from "~/domain/planning/people.ts";
 import { DPH_MAX_MINUTES, lastContractDay, weeklyCeilingMinutes } from "./dph.ts";
 
 describe("the DPH limits, one owner", () => {
@@ -17,10 +17,10 @@ describe("the DPH limits, one owner", () => {
 
   it("is what the person form and the planning alerts apply", () => {
     const base = { firstName: "Awa", lastInitial: "D", contractStart: "2026-12-01", weeklyTargetHours: "6", weeklyMaxHours: "16", skills: [], referentSupervisorId: "" };
-    expect(newWorkerSchema("2026-12-01").safeParse({ ...base, contractEnd: lastContractDay("2026-12-01") }).success).toBe(true);
-    expect(newWorkerSchema("2026-12-01").safeParse({ ...base, contractEnd: "2027-12-01" }).success).toBe(false);
-    expect(newWorkerSchema("2026-12-01").safeParse({ ...base, weeklyMaxHours: "16,25", contractEnd: "2027-06-01" }).success).toBe(false);
-    const alerts = (planned: number) => workerAlerts({ contractEnd: new Date("2027-06-01"), plannedMinutes: planned, weeklyMaxMinutes: 20 * 60 }, new Date("2026-12-07")).map((a) => a.kind);
+    expect(newParticipantSchema("2026-12-01").safeParse({ ...base, contractEnd: lastContractDay("2026-12-01") }).success).toBe(true);
+    expect(newParticipantSchema("2026-12-01").safeParse({ ...base, contractEnd: "2027-12-01" }).success).toBe(false);
+    expect(newParticipantSchema("2026-12-01").safeParse({ ...base, weeklyMaxHours: "16,25", contractEnd: "2027-06-01" }).success).toBe(false);
+    const alerts = (planned: number) => participantAlerts({ contractEnd: new Date("2027-06-01"), plannedMinutes: planned, weeklyMaxMinutes: 20 * 60 }, new Date("2026-12-07")).map((a) => a.kind);
     expect(alerts(DPH_MAX_MINUTES)).toEqual([]);
     expect(alerts(DPH_MAX_MINUTES + 15)).toEqual(["over-16h"]);
   });

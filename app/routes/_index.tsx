@@ -115,7 +115,7 @@ export default function Home() {
                       <td data-label="Prestation">{i.request.prestation.name}</td>
                       <td data-label="Site">{i.site.name}</td>
                       <td data-label="Équipe">
-                        {i.workersNeeded} pers. · {formatMinutes(i.durationMinutes)}
+                        {i.participantsNeeded} pers. · {formatMinutes(i.durationMinutes)}
                       </td>
                       <td data-label="Statut">
                         <Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge>

@@ -6,7 +6,7 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Checkbox } from "~/components/backoffice.tsx";
-import { eraseWorker, listWorkersForRetention } from "~/data/workers-admin.server.ts";
+import { eraseParticipant, listParticipantsForRetention } from "~/data/participants-admin.server.ts";
 import { formatDate, ofName } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
 
@@ -14,15 +14,15 @@ export const meta: MetaFunction = () => [{ title: "Données des personnes · La 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "backoffice.personalData");
-  const { retentionMonths, workers } = await listWorkersForRetention(actorOf(user), new Date());
+  const { retentionMonths, participants } = await listParticipantsForRetention(actorOf(user), new Date());
   const eraseId = new URL(request.url).searchParams.get("erase");
-  const toErase = workers.find((w) => w.id === eraseId && !w.anonymisedAt) ?? null;
-  return json({ retentionMonths, workers, toErase });
+  const toErase = participants.find((w) => w.id === eraseId && !w.anonymisedAt) ?? null;
+  return json({ retentionMonths, participants, toErase });
 }
 
 const eraseSchema = z.object({
   intent: z.literal("erase", { error: "Action inconnue." }),
-  workerId: z.string({ error: "Cette personne n'existe pas." }).min(1, "Cette personne n'existe pas.").max(40, "Cette personne n'existe pas."),
+  participantId: z.string({ error: "Cette personne n'existe pas." }).min(1, "Cette personne n'existe pas.").max(40, "Cette personne n'existe pas."),
   confirm: z.literal("on", { error: "Cochez la case pour confirmer : l'effacement est définitif." }),
 });
 
@@ -30,13 +30,13 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "backoffice.personalData");
   const parsed = parseForm(await readForm(request), eraseSchema);
   if (!parsed.ok) return json({ errors: parsed.errors, done: null }, { status: 400 });
-  const ok = await eraseWorker(actorOf(user), parsed.data.workerId);
+  const ok = await eraseParticipant(actorOf(user), parsed.data.participantId);
   if (!ok) return json({ errors: { form: "Cette personne n'existe pas ou est déjà anonymisée." }, done: null }, { status: 404 });
   return json({ errors: {} as Record<string, string>, done: "Identité effacée. Les heures travaillées restent comptées, sans nom." });
 }
 
-export default function WorkersData() {
-  const { retentionMonths, workers, toErase } = useLoaderData<typeof loader>();
+export default function ParticipantsData() {
+  const { retentionMonths, participants, toErase } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   return (
@@ -47,7 +47,7 @@ export default function WorkersData() {
       />
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {/* workerId is a hidden field: its message is the form's. */}
-      {errors.form || errors.workerId ? <Alert kind="error">{errors.form ?? errors.workerId}</Alert> : null}
+      {errors.form || errors.participantId ? <Alert kind="error">{errors.form ?? errors.participantId}</Alert> : null}
       {toErase && !data?.done ? (
         <Card title={`Effacer ${toErase.firstName} ${toErase.lastInitial}.`}>
           <p>
@@ -56,7 +56,7 @@ export default function WorkersData() {
           </p>
           <AppForm className="form" noValidate>
             <input type="hidden" name="intent" value="erase" />
-            <input type="hidden" name="workerId" value={toErase.id} />
+            <input type="hidden" name="participantId" value={toErase.id} />
             <Checkbox label="Je confirme l'effacement, à la demande de la personne" name="confirm" />
             {errors.confirm ? <span className="error">{errors.confirm}</span> : null}
             <div className="row">
@@ -67,7 +67,7 @@ export default function WorkersData() {
         </Card>
       ) : null}
       <Card title="Personnes">
-        {workers.length === 0 ? (
+        {participants.length === 0 ? (
           <EmptyState>Aucune personne.</EmptyState>
         ) : (
           <table className="table">
@@ -82,7 +82,7 @@ export default function WorkersData() {
               </tr>
             </thead>
             <tbody>
-              {workers.map((w) => (
+              {participants.map((w) => (
                 <tr key={w.id}>
                   <td data-label="Personne">
                     {w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`}

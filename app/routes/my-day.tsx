@@ -44,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       site: i.site,
       prestation: i.request.prestation.name,
       partner: i.request.organisation.name,
-      team: i.assignments.map((a) => `${a.worker.firstName} ${a.worker.lastInitial}.`),
+      team: i.assignments.map((a) => `${a.participant.firstName} ${a.participant.lastInitial}.`),
       recorded: i.timeEntries.length,
     })),
   });

@@ -32,16 +32,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ intervention, agreements });
 }
 
-const workerId = z.string({ error: "Personne inconnue." }).regex(/^[\w-]{1,40}$/, "Personne inconnue.");
+const participantId = z.string({ error: "Personne inconnue." }).regex(/^[\w-]{1,40}$/, "Personne inconnue.");
 const schema = z.discriminatedUnion(
   "intent",
   [
-    z.object({ intent: z.literal("check-in"), workerId }),
-    z.object({ intent: z.literal("check-out"), workerId }),
-    z.object({ intent: z.literal("absent"), workerId }),
+    z.object({ intent: z.literal("check-in"), participantId }),
+    z.object({ intent: z.literal("check-out"), participantId }),
+    z.object({ intent: z.literal("absent"), participantId }),
     z.object({
       intent: z.literal("correct"),
-      workerId,
+      participantId,
       // An empty field is not "0 minutes" (Number("") is 0): it gets a message.
       minutes: z
         .string({ error: "Indiquez un nombre de minutes." })
@@ -68,24 +68,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (isAgreementIntent(form.get("intent"))) {
     const input = parseForm(form, agreementFormSchema);
     const result = input.ok
-      ? await (input.data.intent === "agree" ? recordAgreement : withdrawAgreement)(actorOf(user), intervention.id, input.data.workerId, { supervisorId: supervisor.id })
+      ? await (input.data.intent === "agree" ? recordAgreement : withdrawAgreement)(actorOf(user), intervention.id, input.data.participantId, { supervisorId: supervisor.id })
       : { ok: false, message: Object.values(input.errors)[0] ?? "Action inconnue." };
-    return json({ errors: {} as FieldErrors, done: null, alert: false, workerId: null, agreement: result }, { status: result.ok ? 200 : 409 });
+    return json({ errors: {} as FieldErrors, done: null, alert: false, participantId: null, agreement: result }, { status: result.ok ? 200 : 409 });
   }
   const parsed = parseForm(form, schema);
-  if (!parsed.ok) return json({ errors: parsed.errors as FieldErrors, done: null, alert: false, workerId: parsed.values.workerId ?? null }, { status: 400 });
+  if (!parsed.ok) return json({ errors: parsed.errors as FieldErrors, done: null, alert: false, participantId: parsed.values.participantId ?? null }, { status: 400 });
   const actor = actorOf(user);
   const data = parsed.data;
   if (data.intent === "report") {
     const ok = await saveReport(actor, supervisor.id, intervention.id, { text: data.text, incidents: data.incidents });
-    if (!ok) return json({ errors: { form: "Cette intervention ne peut plus recevoir de compte rendu." } as FieldErrors, done: null, alert: false, workerId: null }, { status: 409 });
-    return json({ errors: {} as FieldErrors, done: "Compte rendu enregistré : l'intervention est terminée.", alert: false, workerId: null });
+    if (!ok) return json({ errors: { form: "Cette intervention ne peut plus recevoir de compte rendu." } as FieldErrors, done: null, alert: false, participantId: null }, { status: 409 });
+    return json({ errors: {} as FieldErrors, done: "Compte rendu enregistré : l'intervention est terminée.", alert: false, participantId: null });
   }
   const what = data.intent === "correct" ? { kind: "correct" as const, minutes: data.minutes, reason: data.reason } : { kind: data.intent };
-  const result = await recordTime(actor, supervisor.id, intervention.id, data.workerId, what);
-  if (!result.ok) return json({ errors: { form: result.message } as FieldErrors, done: null, alert: false, workerId: data.workerId }, { status: 409 });
+  const result = await recordTime(actor, supervisor.id, intervention.id, data.participantId, what);
+  if (!result.ok) return json({ errors: { form: result.message } as FieldErrors, done: null, alert: false, participantId: data.participantId }, { status: 409 });
   const messages = { "check-in": "Arrivée enregistrée.", "check-out": "Départ enregistré.", correct: "Heures corrigées et enregistrées.", absent: "Absence enregistrée." };
-  return json({ errors: {} as FieldErrors, done: messages[data.intent], alert: result.overLimit, workerId: data.workerId });
+  return json({ errors: {} as FieldErrors, done: messages[data.intent], alert: result.overLimit, participantId: data.participantId });
 }
 
 // The buttons of a person's card, shown when their state allows them (ACTIONS_BY_STATE).
@@ -99,18 +99,18 @@ export default function MyIntervention() {
   const { intervention: i, agreements } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
-  const entries = new Map(i.timeEntries.map((t) => [t.workerId, t]));
+  const entries = new Map(i.timeEntries.map((t) => [t.participantId, t]));
   // The answer to a form is shown next to it (the page keeps its scroll): a person's card, or the report.
   const messages = (
     <>
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {data?.alert ? <Alert kind="info">Ces heures s'écartent du prévu ou dépassent le plafond de la semaine : elles sont enregistrées telles quelles et la coordination est prévenue.</Alert> : null}
       {/* workerId is a hidden field: its message is the form's. */}
-      {errors.form || errors.workerId ? <Alert kind="error">{errors.form ?? errors.workerId}</Alert> : null}
+      {errors.form || errors.participantId ? <Alert kind="error">{errors.form ?? errors.participantId}</Alert> : null}
     </>
   );
   // A person no longer (or never) in the team has no card: the answer goes above the team.
-  const onCard = !!data?.workerId && i.assignments.some((a) => a.workerId === data.workerId);
+  const onCard = !!data?.participantId && i.assignments.some((a) => a.participantId === data.participantId);
   const agreement = data && "agreement" in data ? (data.agreement as { ok: boolean; message: string }) : null;
   return (
     <div className="stack my-day">
@@ -134,25 +134,25 @@ export default function MyIntervention() {
         </p>
       </Card>
       <Card title={`Équipe (${i.assignments.length})`}>
-        {data?.workerId && !onCard ? messages : null}
+        {data?.participantId && !onCard ? messages : null}
         {agreement && !agreements?.underNotice ? <Alert kind={agreement.ok ? "success" : "error"}>{agreement.message}</Alert> : null}
         <ul className="team-cards">
           {i.assignments.map((a) => {
-            const t = entries.get(a.workerId);
-            const name = `${a.worker.firstName} ${a.worker.lastInitial}.`;
+            const t = entries.get(a.participantId);
+            const name = `${a.participant.firstName} ${a.participant.lastInitial}.`;
             const state = attendanceState(t);
             const actions = ACTIONS_BY_STATE[state];
-            const correcting = data?.workerId === a.workerId && !!(errors.minutes || errors.reason);
+            const correcting = data?.participantId === a.participantId && !!(errors.minutes || errors.reason);
             return (
-              <li key={a.workerId} className="team-card">
+              <li key={a.participantId} className="team-card">
                 <h3>{name}</h3>
-                {data?.workerId === a.workerId ? messages : null}
+                {data?.participantId === a.participantId ? messages : null}
                 <p className="small">{state === "absent" ? <Badge tone="red">Absent·e</Badge> : attendanceSummary(t)}</p>
                 {/* Only the actions that fit the person's state; each form keeps the scroll where the encadrant tapped. */}
                 <div className="row">
                   {BUTTONS.filter((button) => actions.includes(button.intent)).map((button) => (
                     <AppForm key={button.intent} preventScrollReset>
-                      <input type="hidden" name="workerId" value={a.workerId} />
+                      <input type="hidden" name="participantId" value={a.participantId} />
                       <SubmitButton name="intent" value={button.intent} variant={button.variant}>
                         {button.label}
                         <span className="visually-hidden">{button.intent === "absent" ? ` : ${name}` : ` ${ofName(name)}`}</span>
@@ -166,18 +166,18 @@ export default function MyIntervention() {
                     <span className="visually-hidden"> {ofName(name)}</span>
                   </summary>
                   <AppForm className="form" preventScrollReset>
-                    <input type="hidden" name="workerId" value={a.workerId} />
+                    <input type="hidden" name="participantId" value={a.participantId} />
                     <input type="hidden" name="intent" value="correct" />
                     <Field
                       label={`Minutes travaillées par ${name}`}
                       name="minutes"
-                      id={`minutes-${a.workerId}`}
+                      id={`minutes-${a.participantId}`}
                       type="number"
                       hint={`Prévu : ${formatMinutes(i.durationMinutes)} (${i.durationMinutes} min). Ce chiffre remplace celui de l'arrivée et du départ.`}
                       defaultValue={state === "left" && t ? String(t.minutesWorked) : ""}
                       error={correcting ? errors.minutes : undefined}
                     />
-                    <Field label="Motif de la correction" name="reason" id={`reason-${a.workerId}`} hint="Par exemple : départ oublié, arrivée notée en retard." error={correcting ? errors.reason : undefined} />
+                    <Field label="Motif de la correction" name="reason" id={`reason-${a.participantId}`} hint="Par exemple : départ oublié, arrivée notée en retard." error={correcting ? errors.reason : undefined} />
                     <SubmitButton variant="secondary">
                       Enregistrer les heures<span className="visually-hidden"> {ofName(name)}</span>
                     </SubmitButton>
@@ -191,7 +191,7 @@ export default function MyIntervention() {
       {/* On the day, arrivals and departures come first; the team's agreement to a change after them. */}
       {agreements?.underNotice ? <AgreementCard team={agreements} canRecord result={agreement} /> : null}
       <Card title="Fin de l'intervention">
-        {data && !data.workerId ? messages : null}
+        {data && !data.participantId ? messages : null}
         <AppForm className="form" preventScrollReset>
           <input type="hidden" name="intent" value="report" />
           <Field label="Compte rendu" name="text" error={errors.text} hint="Ce qui a été fait, en quelques lignes.">

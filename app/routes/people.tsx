@@ -6,10 +6,10 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, Badge, Card, Field, PageHeader } from "~/components/ui.tsx";
 import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, workersWithWeek } from "~/data/people.server.ts";
+import { addSupervisorAbsence, listSupervisors, removeSupervisorAbsence, upcomingSupervisorAbsences, workedEntries, participantsWithWeek } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { monthLabel } from "~/domain/invoicing/period.ts";
-import { dphReport, progressionPercent, workerAlerts } from "~/domain/planning/people.ts";
+import { dphReport, progressionPercent, participantAlerts } from "~/domain/planning/people.ts";
 import { formatCount, formatDate, formatMinutes, ofName } from "~/utils/format.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { dayField, monthField, parseForm, type FieldErrors } from "~/utils/validation.ts";
@@ -25,8 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const thisMonth = toParisDate(today).slice(0, 7);
   const month = monthField("", "search").safeParse(url.searchParams.get("month")).data ?? thisMonth;
   const manage = can(user.role, "people.manage");
-  const [workers, supervisors, entries, absences] = await Promise.all([
-    workersWithWeek(actorOf(user), week, today),
+  const [participants, supervisors, entries, absences] = await Promise.all([
+    participantsWithWeek(actorOf(user), week, today),
     listSupervisors(),
     manage ? workedEntries(month) : Promise.resolve([]),
     manage ? upcomingSupervisorAbsences(today) : Promise.resolve([]),
@@ -47,9 +47,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     supervisors,
     today: toParisDate(today),
     supervisorAbsences: absences.map((a) => ({ id: a.id, startsAt: a.startsAt, lastDay: new Date(a.endsAt.getTime() - 1), name: `${a.supervisor!.firstName} ${a.supervisor!.lastName}` })),
-    workers: workers.map((w) => ({
+    participants: participants.map((w) => ({
       ...w,
-      alerts: workerAlerts(w, today),
+      alerts: participantAlerts(w, today),
       progression: progressionPercent(w.weeklyTargetMinutes),
     })),
   });
@@ -86,18 +86,18 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function People() {
-  const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, workers, supervisors, today, supervisorAbsences } = useLoaderData<typeof loader>();
+  const { week, weekEnd, manage, month, previousMonth, nextMonth, dph, participants, supervisors, today, supervisorAbsences } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const errors: Record<string, string> = result?.errors ?? {};
   const values: Record<string, string> = (result?.values as Record<string, string> | undefined) ?? {};
   const [params] = useSearchParams();
   const created = params.get("encadrant") === "cree";
-  const alerted = workers.filter((w) => w.alerts.length > 0).length;
+  const alerted = participants.filter((w) => w.alerts.length > 0).length;
   return (
     <div className="stack">
       <PageHeader
         title="Équipes"
-        description={`${supervisors.length} encadrants techniques et ${workers.length} salariés en insertion sous contrat. Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${weekEnd}T12:00:00Z`)}.`}
+        description={`${supervisors.length} encadrants techniques et ${participants.length} salariés en insertion sous contrat. Semaine du ${formatDate(`${week}T12:00:00Z`)} au ${formatDate(`${weekEnd}T12:00:00Z`)}.`}
         actions={
           manage ? (
             <>
@@ -175,7 +175,7 @@ export default function People() {
             </tr>
           </thead>
           <tbody>
-            {workers.map((w) => (
+            {participants.map((w) => (
               <tr key={w.id}>
                 <td data-label="Prénom">
                   <Link to={`/people/${w.id}`}>

@@ -6,7 +6,7 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { addAbsence, getWorker, removeAbsence, updateWorker } from "~/data/people.server.ts";
+import { addAbsence, getParticipant, removeAbsence, updateParticipant } from "~/data/people.server.ts";
 import { can } from "~/domain/access/roles.ts";
 import { hoursField } from "~/domain/planning/people-forms.ts";
 import { clockMinutes, clockText } from "~/domain/calendar/paris.ts";
@@ -21,15 +21,15 @@ const DAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dima
 
 async function load(request: Request, id: string | undefined, capability: "people.view" | "people.manage") {
   const user = await requireCapability(request, capability);
-  const found = isRecordId(id) ? await getWorker(actorOf(user), id) : null;
+  const found = isRecordId(id) ? await getParticipant(actorOf(user), id) : null;
   if (!found) return notFound(request, user, { type: "Worker", id: (id ?? "").slice(0, 40) });
   return { user, ...found };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { user, worker, skills } = await load(request, params.id, "people.view");
+  const { user, participant, skills } = await load(request, params.id, "people.view");
   const week = parisWeekStart(new Date());
-  return json({ worker, skills, manage: can(user.role, "people.manage"), week, nextWeek: addDays(week, 7) });
+  return json({ participant, skills, manage: can(user.role, "people.manage"), week, nextWeek: addDays(week, 7) });
 }
 
 const clock = z.string().regex(/^$|^([01]\d|2[0-3]):[0-5]\d$/, "Heure au format HH:MM.");
@@ -62,19 +62,19 @@ const schema = z.discriminatedUnion(
 );
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { user, worker } = await load(request, params.id, "people.manage");
+  const { user, participant } = await load(request, params.id, "people.manage");
   const form = await readForm(request);
   const parsed = parseForm(form, schema);
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, done: null }, { status: 400 });
   const actor = actorOf(user);
   const data = parsed.data;
   if (data.intent === "absence") {
-    const result = await addAbsence(actor, worker.id, data.firstDay, data.lastDay);
+    const result = await addAbsence(actor, participant.id, data.firstDay, data.lastDay);
     const n = result?.replanned.length ?? 0;
     return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${formatCount(n, "intervention")} à re-planifier : le planificateur s'en charge.` : ""}` });
   }
   if (data.intent === "remove-absence") {
-    if (!(await removeAbsence(actor, worker.id, data.absenceId))) return json({ errors: { form: NO_ABSENCE } as FieldErrors, values: {}, done: null }, { status: 404 });
+    if (!(await removeAbsence(actor, participant.id, data.absenceId))) return json({ errors: { form: NO_ABSENCE } as FieldErrors, values: {}, done: null }, { status: 404 });
     return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
   }
   const availability = [1, 2, 3, 4, 5, 6, 7].flatMap((d) => {
@@ -83,30 +83,30 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return from && to ? [{ isoDay: d, fromMinute: clockMinutes(from), toMinute: clockMinutes(to) }] : [];
   });
   const skillIds = form.getAll("skill").filter((s): s is string => typeof s === "string" && /^[\w-]{1,40}$/.test(s));
-  await updateWorker(actor, worker.id, { weeklyTargetMinutes: Math.round(data.weeklyTargetHours * 60), skillIds, availability });
+  await updateParticipant(actor, participant.id, { weeklyTargetMinutes: Math.round(data.weeklyTargetHours * 60), skillIds, availability });
   return json({ errors: {} as FieldErrors, values: {}, done: "Fiche enregistrée." });
 }
 
-export default function Worker() {
-  const { worker, skills, manage, week, nextWeek } = useLoaderData<typeof loader>();
+export default function Participant() {
+  const { participant, skills, manage, week, nextWeek } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = (data?.values as Record<string, string>) ?? {};
-  const windowOf = (d: number) => worker.availability.find((a) => a.isoDay === d);
-  const name = `${worker.firstName} ${worker.lastInitial}.`;
+  const windowOf = (d: number) => participant.availability.find((a) => a.isoDay === d);
+  const name = `${participant.firstName} ${participant.lastInitial}.`;
   const today = toParisDate(new Date());
   return (
     <div className="stack">
       <PageHeader
         title={name}
-        description={`Contrat du ${formatDate(worker.contractStart)} au ${formatDate(worker.contractEnd)}`}
+        description={`Contrat du ${formatDate(participant.contractStart)} au ${formatDate(participant.contractEnd)}`}
         actions={
           <>
-            <a className="button secondary" href={`/people/${worker.id}/planning.pdf?week=${week}`}>
+            <a className="button secondary" href={`/people/${participant.id}/planning.pdf?week=${week}`}>
               Planning de la semaine (PDF)
             </a>
-            <a className="button secondary" href={`/people/${worker.id}/planning.pdf?week=${nextWeek}`}>
+            <a className="button secondary" href={`/people/${participant.id}/planning.pdf?week=${nextWeek}`}>
               Semaine prochaine (PDF)
             </a>
             <Link className="button secondary" to="/people">
@@ -131,7 +131,7 @@ export default function Worker() {
                 label="Objectif d'heures par semaine"
                 name="weeklyTargetHours"
                 hint="De 3 h à 16 h (Dispositif Premières Heures), en progressant au fil du parcours. Par quart d'heure : 6,25 pour 6 h 15."
-                defaultValue={values.weeklyTargetHours ?? String(worker.weeklyTargetMinutes / 60).replace(".", ",")}
+                defaultValue={values.weeklyTargetHours ?? String(participant.weeklyTargetMinutes / 60).replace(".", ",")}
                 error={errors.weeklyTargetHours}
               />
               <fieldset className="fieldset">
@@ -139,7 +139,7 @@ export default function Worker() {
                 <div className="check-grid">
                   {skills.map((s) => (
                     <label key={s.id} className="check">
-                      <input type="checkbox" name="skill" value={s.id} defaultChecked={worker.skills.includes(s.id)} /> {s.label}
+                      <input type="checkbox" name="skill" value={s.id} defaultChecked={participant.skills.includes(s.id)} /> {s.label}
                     </label>
                   ))}
                 </div>
@@ -164,7 +164,7 @@ export default function Worker() {
             <p className="muted">Les dates seulement, jamais le motif. Les interventions concernées sont re-planifiées.</p>
             <AbsenceList
               removeIntent="remove-absence"
-              items={worker.absences.map((a) => ({
+              items={participant.absences.map((a) => ({
                 id: a.id,
                 text: `Du ${formatDate(a.startsAt)} au ${formatDate(new Date(new Date(a.endsAt).getTime() - 1))}`,
                 removeLabel: `l'absence du ${formatDate(a.startsAt)}`,
@@ -176,7 +176,7 @@ export default function Worker() {
       ) : (
         <Card title="Disponibilités">
           <ul>
-            {worker.availability.map((a) => (
+            {participant.availability.map((a) => (
               <li key={`${a.isoDay}-${a.fromMinute}`}>
                 {DAYS[a.isoDay - 1]} : {clockText(a.fromMinute)}–{clockText(a.toMinute)}
               </li>

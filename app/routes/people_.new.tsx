@@ -4,9 +4,9 @@ import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { createWorkerRecord, creationChoices } from "~/data/people.server.ts";
+import { createParticipantRecord, creationChoices } from "~/data/people.server.ts";
 import { lastContractDay } from "~/domain/dph.ts";
-import { newWorkerSchema } from "~/domain/planning/people-forms.ts";
+import { newParticipantSchema } from "~/domain/planning/people-forms.ts";
 import { toParisDate } from "~/utils/paris-time.ts";
 import { parseForm, type FieldErrors, submittedValues } from "~/utils/validation.ts";
 
@@ -26,11 +26,11 @@ const skillIdsOf = (form: FormData) => form.getAll("skill").filter((s): s is str
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "people.manage");
   const form = await readForm(request);
-  const parsed = parseForm(form, newWorkerSchema(toParisDate(new Date())));
+  const parsed = parseForm(form, newParticipantSchema(toParisDate(new Date())));
   const skillIds = skillIdsOf(form);
   if (!parsed.ok) return json({ errors: parsed.errors, values: parsed.values, skillIds }, { status: 400 });
   const d = parsed.data;
-  const result = await createWorkerRecord(actorOf(user), {
+  const result = await createParticipantRecord(actorOf(user), {
     firstName: d.firstName,
     lastInitial: d.lastInitial,
     contractStart: d.contractStart,
@@ -47,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(`/people/${result.id}?cree=1`);
 }
 
-export default function NewWorker() {
+export default function NewParticipant() {
   const { skills, supervisors, today, defaultEnd } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: FieldErrors = data?.errors ?? {};

@@ -57,7 +57,7 @@ function InterventionChip({ i }: { i: BoardIntervention }) {
         {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site}
       </Link>
       <span className="plan-meta">
-        {i.prestation} <Badge tone={staffed >= i.workersNeeded ? "green" : "amber"}>{`${staffed}/${i.workersNeeded}`}</Badge>
+        {i.prestation} <Badge tone={staffed >= i.participantsNeeded ? "green" : "amber"}>{`${staffed}/${i.participantsNeeded}`}</Badge>
         {i.supervisorPinned ? <Badge tone="blue">épinglée</Badge> : null}
         {i.overtime || i.team.some((t) => t.overLimit) ? <Badge tone="red">heures à vérifier</Badge> : null}
       </span>
@@ -171,7 +171,7 @@ export default function Planning() {
             {unstaffed.map((i) => (
               <li key={i.id}>
                 <Link to={`/planning/interventions/${i.id}`}>
-                  {formatShortDate(i.startsAt)} {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site} · {i.prestation} ({i.workersNeeded} pers.)
+                  {formatShortDate(i.startsAt)} {formatTime(i.startsAt)}–{formatTime(i.endsAt)} · {i.site} · {i.prestation} ({i.participantsNeeded} pers.)
                 </Link>
                 {i.unstaffedRule ? (
                   <span className="plan-reason">

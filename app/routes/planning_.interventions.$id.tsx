@@ -62,13 +62,13 @@ const schema = z
 function teamChange(interventionId: string, data: z.infer<typeof schema>): TeamChange {
   const keys = Object.keys(data);
   const picked = (prefix: string) => keys.filter((k) => k.startsWith(prefix) && data[k] === "on").map((k) => k.slice(prefix.length)).filter((k) => id.safeParse(k).success);
-  const workerIds = picked("worker:").sort();
+  const participantIds = picked("participant:").sort();
   return {
     interventionId,
     supervisorId: data.supervisorId,
-    workerIds,
+    participantIds,
     supervisorPinned: data.supervisorPinned === "on",
-    pinnedWorkerIds: picked("pin:").filter((w) => workerIds.includes(w)),
+    pinnedParticipantIds: picked("pin:").filter((w) => participantIds.includes(w)),
   };
 }
 
@@ -81,7 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const input = parseForm(form, agreementFormSchema);
     if (!input.ok) return json({ agreement: { ok: false, message: Object.values(input.errors)[0] ?? "Action inconnue." } }, { status: 400 });
     const change = input.data.intent === "agree" ? recordAgreement : withdrawAgreement;
-    const result = await change(actorOf(user), context.intervention.id, input.data.workerId);
+    const result = await change(actorOf(user), context.intervention.id, input.data.participantId);
     return json({ agreement: result }, { status: result.ok ? 200 : 409 });
   }
   // A new date and time: the same move as on the request's page, as the coordination.
@@ -115,7 +115,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 type Checked = { errors: Record<string, string>; violations: { rule: string; message: string }[]; message: string | null; checked: boolean };
 
 export default function SteerIntervention() {
-  const { intervention, weekStart, supervisors, workers, canManage, steerable, saved, agreements, current } = useLoaderData<typeof loader>();
+  const { intervention, weekStart, supervisors, participants, canManage, steerable, saved, agreements, current } = useLoaderData<typeof loader>();
   const rawAction = useActionData<typeof action>() as
     | (Checked & { agreement?: undefined })
     | { agreement: { ok: boolean; message: string } }
@@ -125,8 +125,8 @@ export default function SteerIntervention() {
   const moveResult = rawAction && "move" in rawAction ? rawAction.move : undefined;
   const actionData = rawAction && !("agreement" in rawAction && rawAction.agreement) && !("move" in rawAction) ? (rawAction as Checked) : undefined;
   const preview = useFetcher<Checked>();
-  const team = new Set(intervention.assignments.map((a) => a.workerId));
-  const pins = new Set(intervention.assignments.filter((a) => a.pinned).map((a) => a.workerId));
+  const team = new Set(intervention.assignments.map((a) => a.participantId));
+  const pins = new Set(intervention.assignments.filter((a) => a.pinned).map((a) => a.participantId));
   const shown = preview.data && preview.state === "idle" && (!actionData || preview.data !== actionData) ? preview.data : actionData;
   const errors = actionData?.errors ?? {};
   // With JavaScript, every change is checked at once (the "Vérifier" button does the same without it).
@@ -137,12 +137,12 @@ export default function SteerIntervention() {
     form.set("intent", "check");
     preview.submit(form, { method: "post" });
   };
-  const candidates = [...workers.filter((w) => team.has(w.id)), ...workers.filter((w) => !team.has(w.id) && w.skilled)];
-  const others = workers.filter((w) => !team.has(w.id) && !w.skilled);
-  const personRow = (w: (typeof workers)[number]) => (
+  const candidates = [...participants.filter((w) => team.has(w.id)), ...participants.filter((w) => !team.has(w.id) && w.skilled)];
+  const others = participants.filter((w) => !team.has(w.id) && !w.skilled);
+  const personRow = (w: (typeof participants)[number]) => (
     <li key={w.id} className="team-row">
       <label>
-        <input type="checkbox" name={`worker:${w.id}`} defaultChecked={team.has(w.id)} /> {w.name}
+        <input type="checkbox" name={`participant:${w.id}`} defaultChecked={team.has(w.id)} /> {w.name}
         {!w.skilled ? <span className="muted small"> (sans la compétence)</span> : null} <Badge tone={CANDIDATE_TONES[w.status]}>{w.statusLabel}</Badge>
       </label>
       <label className="small">
@@ -154,7 +154,7 @@ export default function SteerIntervention() {
     <div className="stack">
       <PageHeader
         title={`${intervention.site.name} · ${formatDateTime(intervention.startsAt)}`}
-        description={`${intervention.request.prestation.name} (${intervention.request.reference}), ${formatTime(intervention.startsAt)}–${formatTime(intervention.endsAt)}, ${formatMinutes(intervention.durationMinutes)}, équipe de ${intervention.workersNeeded}`}
+        description={`${intervention.request.prestation.name} (${intervention.request.reference}), ${formatTime(intervention.startsAt)}–${formatTime(intervention.endsAt)}, ${formatMinutes(intervention.durationMinutes)}, équipe de ${intervention.participantsNeeded}`}
         actions={
           <Link className="button secondary" to={`/planning?week=${weekStart}`}>
             ← Retour au planning
@@ -194,7 +194,7 @@ export default function SteerIntervention() {
             </label>
             <fieldset className="fieldset">
               <legend>
-                Salariés ({intervention.request.prestation.skill.label}, {intervention.workersNeeded} demandés)
+                Salariés ({intervention.request.prestation.skill.label}, {intervention.participantsNeeded} demandés)
               </legend>
               <ul className="team-list">{candidates.map(personRow)}</ul>
               {others.length > 0 ? (

@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     site: i.site,
     address: i.address,
     prestation: `${i.prestation} (${i.reference})`,
-    team: `${i.team.length}/${i.workersNeeded}${i.team.length ? ` : ${i.team.map((t) => t.name).join(", ")}` : ""}`,
+    team: `${i.team.length}/${i.participantsNeeded}${i.team.length ? ` : ${i.team.map((t) => t.name).join(", ")}` : ""}`,
     accessNotes: null,
   });
   const unstaffed = board.interventions.filter((i) => i.status === "ACCEPTED" || !i.supervisorId);

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { getRequest } from "~/data/requests.server.ts";
-import { seriesOutlook } from "~/data/series.server.ts";
+import { recurrenceOutlook } from "~/data/recurrence.server.ts";
 import { estimateOrder } from "~/domain/requests/order.ts";
 import { quotePdf, quoteValidUntil } from "~/domain/requests/quote-pdf.ts";
 import { isIn, RECURRENCE_LABELS, WITHDRAWN } from "~/domain/requests/status.ts";
@@ -15,7 +15,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!r) return notFound(request, user, { type: "ServiceRequest", id: id.slice(0, 40) });
   const live = r.interventions.filter((i) => !isIn(WITHDRAWN, i.status));
   // The series' dates not created yet (rolling horizon) are part of the quote.
-  const pending = (await seriesOutlook(r))?.pending ?? [];
+  const pending = (await recurrenceOutlook(r))?.pending ?? [];
   const estimate = estimateOrder({
     pricingUnit: r.prestation.pricingUnit,
     unitPriceCents: r.unitPriceCents,

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { actorOf, forbidden, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import { DecisionCard, InterventionsCard, MessagesCard, QuoteCard, RequestDetailsCard, SeriesCard, TrackingCard } from "~/components/request-detail.tsx";
+import { DecisionCard, InterventionsCard, MessagesCard, QuoteCard, RequestDetailsCard, RecurrenceCard, TrackingCard } from "~/components/request-detail.tsx";
 import { Alert, Badge, PageHeader } from "~/components/ui.tsx";
 import { actOnRequest, mayAct, requestPage } from "~/data/request-page.server.ts";
 import { getRequest } from "~/data/requests.server.ts";
@@ -78,7 +78,7 @@ const CHANGE_NOTICES: Record<string, string> = {
 
 export default function RequestDetail() {
   const page = useLoaderData<typeof loader>();
-  const { request: r, series } = page;
+  const { request: r, recurrence } = page;
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const form = { errors: (data?.errors ?? {}) as Record<string, string>, values: (data?.values ?? {}) as Record<string, string> };
@@ -100,7 +100,7 @@ export default function RequestDetail() {
       <QuoteCard request={r} quote={page.quote} canAcceptQuote={page.canAcceptQuote} />
       {page.canDecide ? <DecisionCard canValidate={page.canValidate} form={form} /> : null}
       <RequestDetailsCard request={r} />
-      {series ? <SeriesCard series={series} canChangeSeries={page.canChangeSeries} deadlineHours={page.deadlineHours} form={form} /> : null}
+      {recurrence ? <RecurrenceCard recurrence={recurrence} canChangeRecurrence={page.canChangeRecurrence} deadlineHours={page.deadlineHours} form={form} /> : null}
       <InterventionsCard request={r} canChange={page.canChange} callCoordination={page.callCoordination} deadlineHours={page.deadlineHours} />
       <MessagesCard messages={r.messages} canWrite={page.canWrite} form={form} sent={data?.done ?? null} />
     </div>

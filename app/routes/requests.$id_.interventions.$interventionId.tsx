@@ -124,7 +124,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: contested.message, move: null });
   }
-  const result: ActionResult = await cancelInterventions(actor, found.id, input.scope === "series" ? { series: true } : { interventionId: intervention.id }, input.reason);
+  const result: ActionResult = await cancelInterventions(actor, found.id, input.scope === "series" ? { recurrence: true } : { interventionId: intervention.id }, input.reason);
   const notice = input.scope === "series" ? "serie" : "annulee";
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
@@ -156,7 +156,7 @@ export default function InterventionChange() {
           {hours.hoursRecorded ? (
             <p>
               L'encadrant a relevé <strong>{formatMinutes(hours.recordedMinutes)}</strong> de travail ({hours.people} personne{hours.people > 1 ? "s" : ""} en insertion), pour{" "}
-              {formatMinutes(i.durationMinutes * i.workersNeeded)} prévues ({i.workersNeeded} personne{i.workersNeeded > 1 ? "s" : ""} pendant {formatMinutes(i.durationMinutes)}).
+              {formatMinutes(i.durationMinutes * i.participantsNeeded)} prévues ({i.participantsNeeded} personne{i.participantsNeeded > 1 ? "s" : ""} pendant {formatMinutes(i.durationMinutes)}).
               {hours.disputes.some((d) => d.outcome === "CORRECT" || d.outcome === "WAIVE") ? null : " La facture suit ces heures."}
             </p>
           ) : (

@@ -21,7 +21,7 @@ import {
   NEW_SITE,
   orderSchema,
   RECURRENCES,
-  seriesDates,
+  recurrenceDates,
   type Recurrence,
 } from "~/domain/requests/order.ts";
 import { RECURRENCE_LABELS } from "~/domain/requests/status.ts";
@@ -304,7 +304,7 @@ export default function NewRequest() {
 /** The estimate as the server will compute it, from what is typed so far (null while incomplete). */
 function liveEstimate(
   state: FormState,
-  prestation: { pricingUnit: "PER_WORKER_HOUR" | "FLAT"; priceCents: number; vatRateBasisPoints: number } | null,
+  prestation: { pricingUnit: "PER_PARTICIPANT_HOUR" | "FLAT"; priceCents: number; vatRateBasisPoints: number } | null,
   rules: { openingHours: { days: number[]; from: string; to: string }; closureDays: string[] },
 ) {
   const durationMinutes = Number(state.durationMinutes);
@@ -323,7 +323,7 @@ function liveEstimate(
     const count = Number(state.recurrenceCount);
     const byCount = state.recurrenceEnd !== "until";
     if (firstDay) {
-      const dates = seriesDates(firstDay, recurrence, {
+      const dates = recurrenceDates(firstDay, recurrence, {
         count: byCount ? Math.min(Math.max(count || 1, 1), MAX_OCCURRENCES) : null,
         until: byCount ? null : until,
       }).slice(0, MAX_OCCURRENCES);

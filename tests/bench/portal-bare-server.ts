@@ -58,7 +58,7 @@ function serve() {
       );
       const day = new Date(Date.now() + 21 * 86_400_000);
       await client.query(
-        `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "occurrenceDate", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "updatedAt")
+        `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "occurrenceDate", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "updatedAt")
          VALUES ($1, $2, $3, $4, $5::date, $6, $7, 180, 2, 'SUBMITTED', now())`,
         [randomUUID(), id, session.organisationId, sites[0].id, day.toISOString().slice(0, 10), day.toISOString(), new Date(day.getTime() + 3 * 3_600_000).toISOString()],
       );

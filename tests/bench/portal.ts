@@ -45,7 +45,7 @@ async function seed(url: string) {
   await c.query(`
     INSERT INTO "Skill"(id, code, label) VALUES ('sk1', 'nettoyage', 'Nettoyage');
     INSERT INTO "Prestation"(id, code, category, name, description, "skillId", "pricingUnit", "priceCents", "vatRateBasisPoints", "minNoticeDays", "updatedAt")
-      VALUES ('pr1', 'nettoyage', 'Nettoyage', 'Nettoyage des passerelles', 'Balayage et lavage.', 'sk1', 'PER_WORKER_HOUR', 2200, 2000, 2, now());
+      VALUES ('pr1', 'nettoyage', 'Nettoyage', 'Nettoyage des passerelles', 'Balayage et lavage.', 'sk1', 'PER_PARTICIPANT_HOUR', 2200, 2000, 2, now());
     INSERT INTO "Organisation"(id, kind, name, slug, "updatedAt") SELECT 'org' || g, 'PARTNER', 'Partenaire ' || g, 'partenaire-' || g, now() FROM generate_series(1, 200) g;
     INSERT INTO "Site"(id, "organisationId", name, address, "postalCode", city) SELECT 'site' || g, 'org' || g, 'Site ' || g, g || ' rue du Banc', '75012', 'Paris' FROM generate_series(1, 200) g;
     `);
@@ -58,7 +58,7 @@ async function seed(url: string) {
     INSERT INTO "ServiceRequest"(id, reference, "organisationId", "siteId", "prestationId", "durationMinutes", "teamSize", "unitPriceCents", "vatRateBasisPoints", "createdAt", "updatedAt")
       SELECT 'req' || g, 'DEM-B-' || lpad(g::text, 6, '0'), 'org' || (g % 200 + 1), 'site' || (g % 200 + 1), 'pr1', 180, 2, 2200, 2000, now() - (g || ' minutes')::interval, now()
       FROM generate_series(1, 100000) g;
-    INSERT INTO "Intervention"(id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "updatedAt")
+    INSERT INTO "Intervention"(id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "updatedAt")
       SELECT 'int' || g || '-' || k, 'req' || g, 'org' || (g % 200 + 1), 'site' || (g % 200 + 1),
              now() - (g || ' minutes')::interval + (k || ' days')::interval, now() - (g || ' minutes')::interval + (k || ' days')::interval + interval '3 hours',
              180, 2, (CASE WHEN k = 1 THEN 'DONE' ELSE 'SCHEDULED' END)::"InterventionStatus", now()

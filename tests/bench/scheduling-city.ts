@@ -10,7 +10,7 @@
 // - the time: the process's wall time, and the engine's own (--stats wallSeconds);
 // - the peak memory of the process (--stats peakMemoryMB, worker threads included);
 // - the plan's validity by the independent validator (tests/support/plan-validator.ts);
-// - the gap on served worker-minutes to an LP bound, per independent group
+// - the gap on served participant-minutes to an LP bound, per independent group
 //   of requests (a city week splits at least by structure): by default
 //   (--lp aggregate) a cheap LP on the minutes the group's encadrants and
 //   workers can give per day and per week (see lpBound: valid, but loose);
@@ -81,14 +81,14 @@ interface Bound {
 }
 
 /**
- * Upper bound on served worker-minutes, per independent group of requests
+ * Upper bound on served participant-minutes, per independent group of requests
  * (findComponents: a person links two requests they could both serve; a city
  * week splits at least by structure), the smaller of two LP bounds:
  * - aggregate (always): the requests a group could staff, served in fractions
  *   z in [0, 1], within the minutes its people can give: per week day and per
  *   week, encadrants' minutes (each min(its weekly cap, its windows that day /
  *   that week)) at least the led minutes (sum of duration x z), workers'
- *   minutes at least the served worker-minutes (sum of value x z). Every plan
+ *   minutes at least the served participant-minutes (sum of value x z). Every plan
  *   satisfies these, so the LP's optimum bounds it. Cheap (16 rows a group);
  *   it ignores clashes and skills inside the group, so it is loose;
  * - full (--lp full): the linear relaxation of the exact model (exact-model.ts's
@@ -146,7 +146,7 @@ function aggregateBound(highs: Highs, problem: Problem, group: number[]): number
   for (const r of staffable) {
     problem.requests[r].starts.forEach((_, k) => {
       for (const p of problem.eligibleSupervisors[r][k]) people.add(p);
-      for (const p of problem.eligibleWorkers[r][k]) people.add(p);
+      for (const p of problem.eligibleParticipants[r][k]) people.add(p);
     });
   }
   // Rows 0-6: encadrants per day, 7: per week; 8-14: workers per day, 15: per week.
@@ -237,7 +237,7 @@ async function main() {
     writeFileSync(weekPath, JSON.stringify(instance));
     const run = await runCli(["--in", weekPath, "--out", planPath, "--stats"]);
     if (run.code !== 0) throw new Error(`the CLI exited ${run.code} on ${size} requests: ${run.stderr}`);
-    const stats = JSON.parse(run.stderr) as { wallSeconds: number; peakMemoryMB: number; objective: { servedWorkerMinutes: number }; assigned: number };
+    const stats = JSON.parse(run.stderr) as { wallSeconds: number; peakMemoryMB: number; objective: { servedParticipantMinutes: number }; assigned: number };
     const plan = JSON.parse(readFileSync(planPath, "utf8"));
     const validation = validatePlan(instance, plan);
     const parsed = parseInstance(instance);
@@ -249,7 +249,7 @@ async function main() {
       processSeconds: run.seconds,
       engineSeconds: stats.wallSeconds,
       peakMemoryMB: stats.peakMemoryMB,
-      served: validation.objective.servedWorkerMinutes,
+      served: validation.objective.servedParticipantMinutes,
       assigned: stats.assigned,
       violations: validation.violations.length,
       lp,

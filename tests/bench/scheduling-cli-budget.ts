@@ -1,5 +1,5 @@
 // The default CLI's local-search budget on one generated week (not a test):
-// served worker-minutes, shortfall and CPU seconds (CPU, not wall time: the
+// served participant-minutes, shortfall and CPU seconds (CPU, not wall time: the
 // shared machine's load makes wall time say little) per budget and seed.
 //   ITERS=5000,20000 HSEEDS=1 npx tsx tests/bench/scheduling-cli-budget.ts 150 11 false
 // arguments: requests, generator seed, time windows (true/false).

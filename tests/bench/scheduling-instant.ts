@@ -93,7 +93,7 @@ async function world() {
   const actors = partners.map((u) => ({ userId: u.id, organisationId: u.membership!.organisationId, role: u.membership!.role }));
   const sites = await Promise.all(actors.map((a) => f.createSite(db(), { organisationId: a.organisationId })));
   for (let i = 0; i < 10; i++) await f.createSupervisor(db(), { skillIds: [skills[i % 2]!.id], maxTeamSize: 5 });
-  for (let i = 0; i < 60; i++) await f.createWorker(db(), { skillIds: [skills[i % 2]!.id], weeklyTargetMinutes: 600 });
+  for (let i = 0; i < 60; i++) await f.createParticipant(db(), { skillIds: [skills[i % 2]!.id], weeklyTargetMinutes: 600 });
   return { prestations, actors, sites };
 }
 
@@ -108,7 +108,7 @@ async function quotes(w: World, week: string, count: number, status: "SUBMITTED"
         siteId: w.sites[i % 2]!.id,
         organisationId: w.sites[i % 2]!.organisationId,
         teamSize: 1 + (i % 2),
-        interventions: [{ startsAt, durationMinutes: 60, workersNeeded: 1 + (i % 2), status }],
+        interventions: [{ startsAt, durationMinutes: 60, participantsNeeded: 1 + (i % 2), status }],
       }),
     );
   }

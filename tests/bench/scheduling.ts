@@ -9,7 +9,7 @@
 // (latestStart), it measures the heuristic (median wall time of --runs runs,
 // parse + solve + explanations) and the exact MIP solver (HiGHS, --exact-limit
 // seconds per week, skipped above --exact-max requests), and compares the
-// heuristic's served worker-minutes and shortfall with the exact solver's
+// heuristic's served participant-minutes and shortfall with the exact solver's
 // when the solver proves optimality (otherwise with its upper bound and with
 // the best plan it found).
 // For scale on a shared machine, a no-op BullMQ job (a fresh queue on the test
@@ -108,7 +108,7 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
     windows,
     seed,
     heuristicSeconds: median(times),
-    served: result!.stats.objective.servedWorkerMinutes,
+    served: result!.stats.objective.servedParticipantMinutes,
     shortfall: result!.stats.objective.shortfall,
     exactSeconds: null,
     exactStatus: `skipped (> ${settings.exactMax} requests)`,
@@ -144,13 +144,13 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
   ]
     .filter(Boolean)
     .join(", ");
-  row.weeklyServed = weekly.stats.objective.servedWorkerMinutes;
+  row.weeklyServed = weekly.stats.objective.servedParticipantMinutes;
   row.weeklyShortfall = weekly.stats.objective.shortfall;
   if (size <= settings.exactMax) {
     const started = performance.now();
     const exact = await solveExactInThread(instance!, { timeLimitSeconds: settings.exactLimit });
     row.exactSeconds = (performance.now() - started) / 1000;
-    row.exactServed = exact.stats.objective.servedWorkerMinutes;
+    row.exactServed = exact.stats.objective.servedParticipantMinutes;
     row.exactShortfall = exact.stats.objective.shortfall;
     row.servedBound = exact.stats.servedUpperBound;
     row.proven = exact.stats.servedOptimal;

@@ -54,7 +54,7 @@ describe("the coordinator's planning board", () => {
     await page.waitForURL(/\/planning\/interventions\//);
     await page.getByRole("heading", { name: "Équipe", exact: true }).waitFor();
     const interventionId = new URL(page.url()).pathname.split("/").pop()!;
-    const firstMember = page.locator('.team-list input[name^="worker:"]:checked').first();
+    const firstMember = page.locator('.team-list input[name^="participant:"]:checked').first();
     await firstMember.uncheck();
     // Checked at once (JavaScript): the team size rule.
     await page.getByText(/Cette équipe enfreint/).waitFor();
@@ -157,9 +157,9 @@ describe("the encadrant's day on a phone (360 px)", () => {
     const endsAt = new Date(startsAt.getTime() + 90 * 60_000);
     const [supervisor] = await queryApp<{ id: string }>(`SELECT s.id FROM "Supervisor" s JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example'`);
     const [request] = await queryApp<{ id: string; organisationId: string; siteId: string }>(`SELECT id, "organisationId", "siteId" FROM "ServiceRequest" ORDER BY reference LIMIT 1`);
-    const workers = await queryApp<{ id: string }>(
-      `SELECT w.id FROM "Worker" w WHERE w."anonymisedAt" IS NULL AND NOT EXISTS (
-         SELECT 1 FROM "Assignment" a WHERE a."workerId" = w.id AND tsrange(a."startsAt", a."endsAt") && tsrange($1::timestamp, $2::timestamp))
+    const participants = await queryApp<{ id: string }>(
+      `SELECT w.id FROM "Participant" w WHERE w."anonymisedAt" IS NULL AND NOT EXISTS (
+         SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND tsrange(a."startsAt", a."endsAt") && tsrange($1::timestamp, $2::timestamp))
        ORDER BY w.id LIMIT 2`,
       [startsAt.toISOString(), endsAt.toISOString()],
     );
@@ -175,12 +175,12 @@ describe("the encadrant's day on a phone (360 px)", () => {
     ).map((r) => r.id);
     supervisorId = supervisor!.id;
     await queryApp(
-      `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "workersNeeded", status, "supervisorId", "updatedAt")
+      `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "supervisorId", "updatedAt")
        VALUES ($1, $2, $3, $4, $5, $6, 90, 2, 'SCHEDULED', $7, now())`,
       [interventionId, request!.id, request!.organisationId, request!.siteId, startsAt, endsAt, supervisor!.id],
     );
-    for (const w of workers) {
-      await queryApp(`INSERT INTO "Assignment" ("interventionId", "workerId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [interventionId, w.id, startsAt, endsAt]);
+    for (const w of participants) {
+      await queryApp(`INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [interventionId, w.id, startsAt, endsAt]);
     }
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "~/domain/calendar/holidays.ts";
 import { parisParts } from "~/domain/calendar/paris.ts";
-import { closedReason, estimateOrder, frenchDate, nextOpenDay, seriesDates } from "~/domain/requests/order.ts";
+import { closedReason, estimateOrder, frenchDate, nextOpenDay, recurrenceDates } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { formatEuros } from "~/utils/format.ts";
 import { expectAccessible, expectNoHorizontalScroll, launchBrowser, newPage, screenshot, signIn } from "../support/browser.ts";
@@ -32,8 +32,8 @@ describe("a partner orders in Chromium", () => {
       [PRESTATION],
     );
     const date = nextOpenDay(addDays(parisParts(new Date()).date, prestation!.minNoticeDays + 14), rules);
-    const dates = seriesDates(date, "WEEKLY", { count: 4, until: null }).filter((d, i) => i === 0 || !closedReason(d, rules));
-    const expected = estimateOrder({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: prestation!.priceCents, vatRateBasisPoints: prestation!.vatRateBasisPoints, durationMinutes: 150, teamSize: 3, occurrences: dates.length });
+    const dates = recurrenceDates(date, "WEEKLY", { count: 4, until: null }).filter((d, i) => i === 0 || !closedReason(d, rules));
+    const expected = estimateOrder({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents: prestation!.priceCents, vatRateBasisPoints: prestation!.vatRateBasisPoints, durationMinutes: 150, teamSize: 3, occurrences: dates.length });
 
     const { page, context } = await newPage(browser);
     page.setDefaultTimeout(10_000);

@@ -21,8 +21,8 @@ import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/d
 
 type Ids = Record<
   | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "sncfIntervention" | "mjcRequest" | "mjcIntervention"
-  | "mjcUser" | "sncfMember" | "prestation" | "skill" | "worker" | "workerAbsence" | "otherWorkerAbsence" | "supervisor"
-  | "myIntervention" | "teamWorker" | "strangerWorker" | "otherEncadrantIntervention" | "invoice" | "dispute" | "today" | "orderDate"
+  | "mjcUser" | "sncfMember" | "prestation" | "skill" | "participant" | "participantAbsence" | "otherParticipantAbsence" | "supervisor"
+  | "myIntervention" | "teamParticipant" | "strangerParticipant" | "otherEncadrantIntervention" | "invoice" | "dispute" | "today" | "orderDate"
   | "sncfInvitation" | "mjcInvitation",
   string
 >;
@@ -76,7 +76,7 @@ const prestation = (ids: Ids): Form => ({
     name: "Prestation de robustesse",
     description: "Une description de plus de dix caractères.",
     skillId: ids.skill,
-    pricingUnit: "PER_WORKER_HOUR",
+    pricingUnit: "PER_PARTICIPANT_HOUR",
     minNoticeDays: "3",
     defaultDurationMinutes: "120",
     defaultTeamSize: "2",
@@ -189,8 +189,8 @@ const ROUTES: Record<string, ActionRoute> = {
   "admin.workers._index.tsx": {
     who: "admin",
     path: () => "/admin/workers",
-    forms: (ids) => ({ erase: { fields: { workerId: ids.worker, confirm: "on" } } }),
-    tables: ["Worker"],
+    forms: (ids) => ({ erase: { fields: { participantId: ids.participant, confirm: "on" } } }),
+    tables: ["Participant"],
   },
   "finance._index.tsx": {
     who: "finance",
@@ -264,20 +264,20 @@ const ROUTES: Record<string, ActionRoute> = {
     who: "encadrant",
     path: (ids) => `/my-day/${ids.myIntervention}`,
     forms: (ids) => ({
-      "check-in": { fields: { workerId: ids.teamWorker } },
-      "check-out": { fields: { workerId: ids.teamWorker } },
-      absent: { fields: { workerId: ids.teamWorker } },
-      correct: { fields: { workerId: ids.teamWorker, minutes: "60", reason: "Départ oublié" }, text: ["reason"] },
+      "check-in": { fields: { participantId: ids.teamParticipant } },
+      "check-out": { fields: { participantId: ids.teamParticipant } },
+      absent: { fields: { participantId: ids.teamParticipant } },
+      correct: { fields: { participantId: ids.teamParticipant, minutes: "60", reason: "Départ oublié" }, text: ["reason"] },
       report: { fields: { text: "Tout s'est bien passé.", incidents: "" }, text: ["text", "incidents"] },
-      agree: { fields: { workerId: ids.teamWorker } },
-      "withdraw-agreement": { fields: { workerId: ids.teamWorker } },
+      agree: { fields: { participantId: ids.teamParticipant } },
+      "withdraw-agreement": { fields: { participantId: ids.teamParticipant } },
     }),
     tables: ["TimeEntry", "InterventionReport", "Intervention", "ScheduleChangeAgreement"],
     hostile: (ids): Hostile[] => [
-      { label: "a person outside the team, checked in", body: { intent: "check-in", workerId: ids.strangerWorker } },
-      { label: "a person outside the team, minutes", body: { intent: "correct", workerId: ids.strangerWorker, minutes: "60", reason: "Départ oublié" } },
-      { label: "a person outside the team, agreeing", body: { intent: "agree", workerId: ids.strangerWorker } },
-      { label: "another encadrant's intervention", path: `/my-day/${ids.otherEncadrantIntervention}`, body: { intent: "check-in", workerId: ids.teamWorker } },
+      { label: "a person outside the team, checked in", body: { intent: "check-in", participantId: ids.strangerParticipant } },
+      { label: "a person outside the team, minutes", body: { intent: "correct", participantId: ids.strangerParticipant, minutes: "60", reason: "Départ oublié" } },
+      { label: "a person outside the team, agreeing", body: { intent: "agree", participantId: ids.strangerParticipant } },
+      { label: "another encadrant's intervention", path: `/my-day/${ids.otherEncadrantIntervention}`, body: { intent: "check-in", participantId: ids.teamParticipant } },
     ],
   },
   "people.tsx": {
@@ -289,21 +289,21 @@ const ROUTES: Record<string, ActionRoute> = {
     }),
     tables: ["Absence", "Intervention"],
     hostile: (ids): Hostile[] => [
-      { label: "a person in insertion's absence, removed as an encadrant's", body: { intent: "remove-supervisor-absence", absenceId: ids.workerAbsence }, visible: true },
+      { label: "a person in insertion's absence, removed as an encadrant's", body: { intent: "remove-supervisor-absence", absenceId: ids.participantAbsence }, visible: true },
       { label: "an encadrant that does not exist", body: { intent: "supervisor-absence", supervisorId: MISSING, firstDay: addDays(ids.today, 60), lastDay: addDays(ids.today, 61) } },
     ],
   },
   "people_.$id.tsx": {
     who: "coordinator",
-    path: (ids) => `/people/${ids.worker}`,
+    path: (ids) => `/people/${ids.participant}`,
     forms: (ids) => ({
       update: { fields: { weeklyTargetHours: "6", from1: "09:00", to1: "12:00", skill: ids.skill }, loose: ["skill"] },
       absence: { fields: { firstDay: addDays(ids.today, 60), lastDay: addDays(ids.today, 61) } },
       "remove-absence": { fields: { absenceId: MISSING } },
     }),
-    tables: ["Worker", "Absence", "Availability", "WorkerSkill"],
+    tables: ["Participant", "Absence", "Availability", "ParticipantSkill"],
     hostile: (ids): Hostile[] => [
-      { label: "another person's absence, removed", body: { intent: "remove-absence", absenceId: ids.otherWorkerAbsence }, visible: true },
+      { label: "another person's absence, removed", body: { intent: "remove-absence", absenceId: ids.otherParticipantAbsence }, visible: true },
       { label: "a person that does not exist", path: `/people/${MISSING}`, body: { intent: "absence", firstDay: addDays(ids.today, 60), lastDay: addDays(ids.today, 61) } },
     ],
   },
@@ -336,7 +336,7 @@ const ROUTES: Record<string, ActionRoute> = {
         loose: ["skill"],
       },
     }),
-    tables: ["Worker", "WorkerSkill"],
+    tables: ["Participant", "ParticipantSkill"],
     hostile: (ids): Hostile[] => [
       {
         label: "a referent that does not exist",
@@ -357,13 +357,13 @@ const ROUTES: Record<string, ActionRoute> = {
       save: { fields: { supervisorId: ids.supervisor, supervisorPinned: "on", force: "on", reason: "Une raison assez longue." }, text: ["reason"] },
       // Only checks the team against the rules, writes nothing; a wrong field is still refused.
       check: { fields: { supervisorId: ids.supervisor, supervisorPinned: "on" } },
-      agree: { fields: { workerId: ids.teamWorker } },
-      "withdraw-agreement": { fields: { workerId: ids.teamWorker } },
+      agree: { fields: { participantId: ids.teamParticipant } },
+      "withdraw-agreement": { fields: { participantId: ids.teamParticipant } },
     }),
     tables: ["Intervention", "Assignment", "ScheduleChangeAgreement"],
     hostile: (ids): Hostile[] => [
       { label: "an encadrant that does not exist", body: { intent: "save", supervisorId: MISSING } },
-      { label: "a person that does not exist in the team", body: { intent: "save", supervisorId: ids.supervisor, [`worker:${MISSING}`]: "on" } },
+      { label: "a person that does not exist in the team", body: { intent: "save", supervisorId: ids.supervisor, [`participant:${MISSING}`]: "on" } },
       { label: "an intervention that does not exist", path: `/planning/interventions/${MISSING}`, body: { intent: "save", supervisorId: ids.supervisor } },
     ],
   },
@@ -571,7 +571,7 @@ beforeAll(async () => {
     `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
      WHERE u.email = 'encadrant@conciergerie.example' AND EXISTS (SELECT 1 FROM "Assignment" a WHERE a."interventionId" = i.id) ORDER BY i."startsAt" DESC LIMIT 1`,
   );
-  const worker = await one(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  const participant = await one(`SELECT id FROM "Participant" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
   // The seed has no pending invitation: each partner admin invites someone, as on their team page.
   const invitationOf = async (who: Who, organisationId: string, email: string) => {
     const body = { intent: "invite", name: "Personne Invitée", email, role: "PARTNER_MEMBER", organisationId };
@@ -596,13 +596,13 @@ beforeAll(async () => {
     sncfMember: await one(`SELECT id FROM "User" WHERE email = 'agent@sncf.example'`),
     prestation: await one(`SELECT id FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`),
     skill: await one(`SELECT id FROM "Skill" ORDER BY code LIMIT 1`),
-    worker,
-    workerAbsence: await one(`SELECT id FROM "Absence" WHERE "workerId" IS NOT NULL ORDER BY "startsAt" DESC LIMIT 1`),
-    otherWorkerAbsence: await one(`SELECT id FROM "Absence" WHERE "workerId" IS NOT NULL AND "workerId" <> $1 ORDER BY "startsAt" DESC LIMIT 1`, [worker]),
+    participant,
+    participantAbsence: await one(`SELECT id FROM "Absence" WHERE "participantId" IS NOT NULL ORDER BY "startsAt" DESC LIMIT 1`),
+    otherParticipantAbsence: await one(`SELECT id FROM "Absence" WHERE "participantId" IS NOT NULL AND "participantId" <> $1 ORDER BY "startsAt" DESC LIMIT 1`, [participant]),
     supervisor: await one(`SELECT id FROM "Supervisor" ORDER BY "createdAt" LIMIT 1`),
     myIntervention,
-    teamWorker: await one(`SELECT "workerId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
-    strangerWorker: await one(`SELECT id FROM "Worker" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."workerId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
+    teamParticipant: await one(`SELECT "participantId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
+    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
     otherEncadrantIntervention: await one(
       `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" LEFT JOIN "User" u ON u.id = s."userId"
        WHERE u.email IS DISTINCT FROM 'encadrant@conciergerie.example' LIMIT 1`,

@@ -212,7 +212,7 @@ describe("audit export and people's data", () => {
 
   it("says « les données d'Aminata », eliding de before a vowel", async () => {
     const [person] = await queryApp<{ firstName: string; lastInitial: string }>(
-      `SELECT "firstName", "lastInitial" FROM "Worker" WHERE "anonymisedAt" IS NULL AND "firstName" ~ '^[AEIOUÉ]' ORDER BY "firstName" LIMIT 1`,
+      `SELECT "firstName", "lastInitial" FROM "Participant" WHERE "anonymisedAt" IS NULL AND "firstName" ~ '^[AEIOUÉ]' ORDER BY "firstName" LIMIT 1`,
     );
     const name = `${person!.firstName} ${person!.lastInitial}.`;
     // React separates text pieces with <!-- -->: read the text as shown.
@@ -222,12 +222,12 @@ describe("audit export and people's data", () => {
   });
 
   it("downloads one person's data as JSON", async () => {
-    const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL LIMIT 1`);
-    const response = await admin.get(`/admin/workers/${worker!.id}/export`);
+    const [participant] = await queryApp<{ id: string }>(`SELECT id FROM "Participant" WHERE "anonymisedAt" IS NULL LIMIT 1`);
+    const response = await admin.get(`/admin/workers/${participant!.id}/export`);
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Disposition")).toContain("attachment");
     const data = (await response.json()) as { person: { id: string } };
-    expect(data.person.id).toBe(worker!.id);
+    expect(data.person.id).toBe(participant!.id);
     expect((await admin.get("/admin/workers/nobody/export")).status).toBe(404);
   });
 

@@ -18,8 +18,8 @@ const MISSING = "does-not-exist-0123456789";
 
 type Ids = Record<
   | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "mjcRequest" | "sncfIntervention" | "mjcIntervention" | "mjcUser"
-  | "sncfMember" | "prestation" | "supervisor" | "worker" | "workerAbsence" | "otherWorkerAbsence" | "myIntervention" | "teamWorker"
-  | "strangerWorker" | "invoice" | "dispute" | "today" | "orderDate",
+  | "sncfMember" | "prestation" | "supervisor" | "participant" | "participantAbsence" | "otherParticipantAbsence" | "myIntervention" | "teamParticipant"
+  | "strangerParticipant" | "invoice" | "dispute" | "today" | "orderDate",
   string
 >;
 type Case = { who: DemoAccount; path: string; body: Record<string, string> };
@@ -46,8 +46,8 @@ function cases(ids: Ids): Record<string, Case> {
     "partner: another partner's user, deactivated": { who: "admin", path: partnerPage, body: { intent: "deactivate", userId: ids.mjcUser } },
     "rules: unknown intent": { who: "coordinator", path: "/admin/rules", body: { intent: "nope" } },
     "rules: a limit for an encadrant that does not exist": { who: "coordinator", path: "/admin/rules", body: { intent: "supervisorLimit", supervisorId: MISSING, maxTeamSize: "5" } },
-    "workers: unknown intent": { who: "admin", path: "/admin/workers", body: { intent: "nope", workerId: ids.worker, confirm: "on" } },
-    "workers: a person that does not exist": { who: "admin", path: "/admin/workers", body: { intent: "erase", workerId: MISSING, confirm: "on" } },
+    "workers: unknown intent": { who: "admin", path: "/admin/workers", body: { intent: "nope", participantId: ids.participant, confirm: "on" } },
+    "workers: a person that does not exist": { who: "admin", path: "/admin/workers", body: { intent: "erase", participantId: MISSING, confirm: "on" } },
     "finance: unknown intent": { who: "finance", path: "/finance", body: { intent: "nope", month: "2026-10", organisationId: "", runKey: "visible-run-key-1" } },
     "finance: an organisation that does not exist": { who: "finance", path: "/finance", body: { intent: "prepare", month: "2026-10", organisationId: MISSING, runKey: "visible-run-key-2" } },
     "finance: a run key too short": { who: "finance", path: "/finance", body: { intent: "prepare", month: "2026-10", organisationId: "", runKey: "x" } },
@@ -56,24 +56,24 @@ function cases(ids: Ids): Record<string, Case> {
     "documents: a run key too short": { who: "finance", path: "/finance/documents", body: { month: "2026-10", runKey: "x" } },
     "invoice: unknown intent": { who: "finance", path: `/finance/invoices/${ids.invoice}`, body: { intent: "nope" } },
     "my day: unknown intent": { who: "encadrant", path: "/my-day", body: { intent: "nope" } },
-    "my intervention: unknown intent": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "nope", workerId: ids.teamWorker } },
-    "my intervention: a person outside the team": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "check-in", workerId: ids.strangerWorker } },
-    "my intervention: a person outside the team, agreeing": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "agree", workerId: ids.strangerWorker } },
-    "my intervention: a person that does not exist": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "absent", workerId: MISSING } },
+    "my intervention: unknown intent": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "nope", participantId: ids.teamParticipant } },
+    "my intervention: a person outside the team": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "check-in", participantId: ids.strangerParticipant } },
+    "my intervention: a person outside the team, agreeing": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "agree", participantId: ids.strangerParticipant } },
+    "my intervention: a person that does not exist": { who: "encadrant", path: `/my-day/${ids.myIntervention}`, body: { intent: "absent", participantId: MISSING } },
     "people: unknown intent": { who: "coordinator", path: "/people", body: { intent: "nope" } },
     "people: a person in insertion's absence, removed as an encadrant's": {
       who: "coordinator",
       path: "/people",
-      body: { intent: "remove-supervisor-absence", absenceId: ids.workerAbsence },
+      body: { intent: "remove-supervisor-absence", absenceId: ids.participantAbsence },
     },
     "people: an encadrant that does not exist": {
       who: "coordinator",
       path: "/people",
       body: { intent: "supervisor-absence", supervisorId: MISSING, firstDay: later, lastDay: addDays(later, 1) },
     },
-    "person: unknown intent": { who: "coordinator", path: `/people/${ids.worker}`, body: { intent: "nope" } },
-    "person: another person's absence, removed": { who: "coordinator", path: `/people/${ids.worker}`, body: { intent: "remove-absence", absenceId: ids.otherWorkerAbsence } },
-    "person: an absence that does not exist": { who: "coordinator", path: `/people/${ids.worker}`, body: { intent: "remove-absence", absenceId: MISSING } },
+    "person: unknown intent": { who: "coordinator", path: `/people/${ids.participant}`, body: { intent: "nope" } },
+    "person: another person's absence, removed": { who: "coordinator", path: `/people/${ids.participant}`, body: { intent: "remove-absence", absenceId: ids.otherParticipantAbsence } },
+    "person: an absence that does not exist": { who: "coordinator", path: `/people/${ids.participant}`, body: { intent: "remove-absence", absenceId: MISSING } },
     "new encadrant: an account that does not exist": {
       who: "coordinator",
       path: "/people/encadrants/new",
@@ -90,9 +90,9 @@ function cases(ids: Ids): Record<string, Case> {
     "planning intervention: a person that does not exist in the team": {
       who: "coordinator",
       path: `/planning/interventions/${ids.sncfIntervention}`,
-      body: { intent: "save", supervisorId: ids.supervisor, [`worker:${MISSING}`]: "on" },
+      body: { intent: "save", supervisorId: ids.supervisor, [`participant:${MISSING}`]: "on" },
     },
-    "planning intervention: a person outside the team, agreeing": { who: "coordinator", path: `/planning/interventions/${ids.sncfIntervention}`, body: { intent: "agree", workerId: MISSING } },
+    "planning intervention: a person outside the team, agreeing": { who: "coordinator", path: `/planning/interventions/${ids.sncfIntervention}`, body: { intent: "agree", participantId: MISSING } },
     "request: unknown intent": { who: "sncfAdmin", path: `/requests/${ids.sncfRequest}`, body: { intent: "nope" } },
     "intervention: unknown intent": { who: "sncfAdmin", path: intervention, body: { intent: "nope" } },
     "new request: another partner's site": {
@@ -180,7 +180,7 @@ beforeAll(async () => {
     `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
      WHERE u.email = 'encadrant@conciergerie.example' AND EXISTS (SELECT 1 FROM "Assignment" a WHERE a."interventionId" = i.id) ORDER BY i."startsAt" DESC LIMIT 1`,
   );
-  const worker = await one(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  const participant = await one(`SELECT id FROM "Participant" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
   ids = {
     sncfOrg,
     mjcOrg,
@@ -194,12 +194,12 @@ beforeAll(async () => {
     sncfMember: await one(`SELECT id FROM "User" WHERE email = 'agent@sncf.example'`),
     prestation: await one(`SELECT id FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`),
     supervisor: await one(`SELECT id FROM "Supervisor" ORDER BY "createdAt" LIMIT 1`),
-    worker,
-    workerAbsence: await one(`SELECT id FROM "Absence" WHERE "workerId" IS NOT NULL ORDER BY "startsAt" DESC LIMIT 1`),
-    otherWorkerAbsence: await one(`SELECT id FROM "Absence" WHERE "workerId" IS NOT NULL AND "workerId" <> $1 ORDER BY "startsAt" DESC LIMIT 1`, [worker]),
+    participant,
+    participantAbsence: await one(`SELECT id FROM "Absence" WHERE "participantId" IS NOT NULL ORDER BY "startsAt" DESC LIMIT 1`),
+    otherParticipantAbsence: await one(`SELECT id FROM "Absence" WHERE "participantId" IS NOT NULL AND "participantId" <> $1 ORDER BY "startsAt" DESC LIMIT 1`, [participant]),
     myIntervention,
-    teamWorker: await one(`SELECT "workerId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
-    strangerWorker: await one(`SELECT id FROM "Worker" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."workerId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
+    teamParticipant: await one(`SELECT "participantId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
+    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
     invoice: await one(`SELECT id FROM "Invoice" WHERE status = 'OPEN' ORDER BY "createdAt" LIMIT 1`),
     dispute: await one(`SELECT id FROM "Dispute" WHERE outcome IS NULL LIMIT 1`),
     today,

@@ -15,7 +15,7 @@ import { shownErrors } from "../support/page-messages.ts";
 // inputs of the same kinds at every route.
 
 const clients = {} as Record<Who, HttpClient>;
-const ids = { worker: "", sncfSite: "", prestation: "", sncfRequest: "", sncfIntervention: "", orderDate: "" };
+const ids = { participant: "", sncfSite: "", prestation: "", sncfRequest: "", sncfIntervention: "", orderDate: "" };
 const one = async (sql: string, params: unknown[] = []) => Object.values((await queryApp<Record<string, string>>(sql, params))[0] ?? {})[0] ?? "";
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
     clients[who] = email ? await new HttpClient().login(email) : new HttpClient();
   }
   const sncfOrg = await one(`SELECT id FROM "Organisation" WHERE slug = 'sncf-gares-connexions'`);
-  ids.worker = await one(`SELECT id FROM "Worker" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
+  ids.participant = await one(`SELECT id FROM "Participant" WHERE "anonymisedAt" IS NULL ORDER BY "createdAt" LIMIT 1`);
   ids.sncfSite = await one(`SELECT id FROM "Site" WHERE "organisationId" = $1 ORDER BY name LIMIT 1`, [sncfOrg]);
   ids.prestation = await one(`SELECT id FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`);
   ids.sncfRequest = await one(
@@ -50,8 +50,8 @@ describe("GET with hostile parameters: never a server error", () => {
     ["coordinator", "/people/%00"],
     ["coordinator", "/planning?week=9999-12-31"],
     ["coordinator", "/planning?week=0000-01-01"],
-    ["coordinator", () => `/people/${ids.worker}/planning.pdf?week=0000-01-01`],
-    ["coordinator", () => `/people/${ids.worker}/planning.pdf?week=9999-12-31`],
+    ["coordinator", () => `/people/${ids.participant}/planning.pdf?week=0000-01-01`],
+    ["coordinator", () => `/people/${ids.participant}/planning.pdf?week=9999-12-31`],
     ["coordinator", "/people/export.csv?what=payroll&month=0000-01"],
     ["admin", "/admin/audit?person=%00"],
     ["admin", "/admin/audit?before=9999999999999999999"],
@@ -124,7 +124,7 @@ describe("forms with hostile values: a French message, never a server error", ()
   });
 
   it("an absence starting 0000-01-01 is refused in French", async () => {
-    const path = `/people/${ids.worker}`;
+    const path = `/people/${ids.participant}`;
     const response = await clients.coordinator.post(path, { intent: "absence", firstDay: "0000-01-01", lastDay: "0000-01-02" }, { from: path });
     const body = await response.text();
     expect(response.status).toBe(400);

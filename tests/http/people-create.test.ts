@@ -69,12 +69,12 @@ describe("creating a person in insertion", () => {
     const location = response.headers.get("Location")!;
     expect(location).toMatch(/^\/people\/[^/?]+\?cree=1$/);
     const id = location.split("/")[2]!.split("?")[0]!;
-    const [worker] = await queryApp<{ firstName: string; lastInitial: string; weeklyTargetMinutes: number; referentSupervisorId: string }>(
-      `SELECT "firstName", "lastInitial", "weeklyTargetMinutes", "referentSupervisorId" FROM "Worker" WHERE id = $1`,
+    const [participant] = await queryApp<{ firstName: string; lastInitial: string; weeklyTargetMinutes: number; referentSupervisorId: string }>(
+      `SELECT "firstName", "lastInitial", "weeklyTargetMinutes", "referentSupervisorId" FROM "Participant" WHERE id = $1`,
       [id],
     );
-    expect(worker).toEqual({ firstName: "Yonas", lastInitial: "T", weeklyTargetMinutes: 270, referentSupervisorId: supervisor!.id });
-    expect(await queryApp(`SELECT 1 FROM "WorkerSkill" WHERE "workerId" = $1 AND "skillId" = $2`, [id, skill!.id])).toHaveLength(1);
+    expect(participant).toEqual({ firstName: "Yonas", lastInitial: "T", weeklyTargetMinutes: 270, referentSupervisorId: supervisor!.id });
+    expect(await queryApp(`SELECT 1 FROM "ParticipantSkill" WHERE "participantId" = $1 AND "skillId" = $2`, [id, skill!.id])).toHaveLength(1);
     const page = await (await coordinator.get(location)).text();
     expect(page).toContain("Salarié créé.");
     expect(page).toContain("Yonas T.");
@@ -115,7 +115,7 @@ describe("who reaches the creation forms", () => {
     const csrf = await client.csrfFrom("/");
     const post = await client.post("/people/new", { firstName: "Intrus", lastInitial: "X", contractStart: today, contractEnd: inDays(30), weeklyTargetHours: "3", weeklyMaxHours: "16" }, { csrf });
     expect(post.status).toBe(status);
-    expect(await queryApp(`SELECT 1 FROM "Worker" WHERE "firstName" = 'Intrus'`)).toHaveLength(0);
+    expect(await queryApp(`SELECT 1 FROM "Participant" WHERE "firstName" = 'Intrus'`)).toHaveLength(0);
   });
 
   it("sends a visitor who is not signed in to the sign-in page", async () => {

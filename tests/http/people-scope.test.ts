@@ -16,16 +16,16 @@ beforeAll(async () => {
   encadrant = await new HttpClient().login("encadrant@conciergerie.example");
   coordinator = await new HttpClient().login("coordination@conciergerie.example");
   const rows = await queryApp<{ id: string }>(
-    `SELECT DISTINCT a."workerId" AS id FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
-     JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId" JOIN "Worker" w ON w.id = a."workerId"
+    `SELECT DISTINCT a."participantId" AS id FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
+     JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId" JOIN "Participant" w ON w.id = a."participantId"
      WHERE u.email = 'encadrant@conciergerie.example' AND w."anonymisedAt" IS NULL AND w."contractEnd" >= now()
        AND (a."startsAt" AT TIME ZONE 'UTC' AT TIME ZONE 'Europe/Paris') >= ${WINDOW} - interval '4 weeks'
        AND (a."startsAt" AT TIME ZONE 'UTC' AT TIME ZONE 'Europe/Paris') < ${WINDOW} + interval '2 weeks'`,
   );
   led = rows.map((r) => r.id);
   const [other] = await queryApp<{ id: string; firstName: string }>(
-    `SELECT w.id, w."firstName" FROM "Worker" w WHERE w."anonymisedAt" IS NULL AND w."contractEnd" >= now() AND w.id <> ALL($1::text[])
-       AND NOT EXISTS (SELECT 1 FROM "Worker" x WHERE x.id = ANY($1::text[]) AND x."firstName" = w."firstName")
+    `SELECT w.id, w."firstName" FROM "Participant" w WHERE w."anonymisedAt" IS NULL AND w."contractEnd" >= now() AND w.id <> ALL($1::text[])
+       AND NOT EXISTS (SELECT 1 FROM "Participant" x WHERE x.id = ANY($1::text[]) AND x."firstName" = w."firstName")
      ORDER BY w."createdAt" LIMIT 1`,
     [led],
   );

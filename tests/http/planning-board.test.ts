@@ -11,7 +11,7 @@ let coordinator: HttpClient;
 const thisWeek = parisWeekStart(new Date());
 type Row = { id: string; requestId: string; startsAt: Date; siteId: string; siteName: string; skillId: string; weekStart: string };
 let target: Row;
-const created = { workers: [] as string[] };
+const created = { participants: [] as string[] };
 const restore: (() => Promise<unknown>)[] = [];
 /** Puts an intervention back as it was after the file (the app's database is shared by the files that run after). */
 async function remember(id: string) {
@@ -19,11 +19,11 @@ async function remember(id: string) {
     `SELECT "startsAt", "endsAt", "latestStartAt", "supervisorPinned" FROM "Intervention" WHERE id = $1`,
     [id],
   );
-  const team = await queryApp<{ workerId: string; startsAt: Date; endsAt: Date; pinned: boolean }>(`SELECT "workerId", "startsAt", "endsAt", pinned FROM "Assignment" WHERE "interventionId" = $1`, [id]);
+  const team = await queryApp<{ participantId: string; startsAt: Date; endsAt: Date; pinned: boolean }>(`SELECT "participantId", "startsAt", "endsAt", pinned FROM "Assignment" WHERE "interventionId" = $1`, [id]);
   restore.push(async () => {
     await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "latestStartAt" = $4, "supervisorPinned" = $5 WHERE id = $1`, [id, before!.startsAt, before!.endsAt, before!.latestStartAt, before!.supervisorPinned]);
     for (const a of team) {
-      await queryApp(`UPDATE "Assignment" SET "startsAt" = $3, "endsAt" = $4, pinned = $5 WHERE "interventionId" = $1 AND "workerId" = $2`, [id, a.workerId, a.startsAt, a.endsAt, a.pinned]);
+      await queryApp(`UPDATE "Assignment" SET "startsAt" = $3, "endsAt" = $4, pinned = $5 WHERE "interventionId" = $1 AND "participantId" = $2`, [id, a.participantId, a.startsAt, a.endsAt, a.pinned]);
     }
   });
 }
@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const undo of restore.reverse()) await undo();
-  if (created.workers.length) await queryApp(`DELETE FROM "Worker" WHERE id = ANY($1)`, [created.workers]);
+  if (created.participants.length) await queryApp(`DELETE FROM "Participant" WHERE id = ANY($1)`, [created.participants]);
 });
 
 describe("the planning board", () => {
@@ -102,17 +102,17 @@ describe("the planning board", () => {
     const contract = [addDays(day, -30), addDays(day, 200)];
     for (const [id, firstName] of [["board-test-new", "Zélie"], ["board-test-absent", "Yvon"]] as const) {
       await queryApp(
-        `INSERT INTO "Worker" (id, "firstName", "lastInitial", "contractStart", "contractEnd", "weeklyTargetMinutes", "updatedAt") VALUES ($1, $2, 'T', $3, $4, 360, now())`,
+        `INSERT INTO "Participant" (id, "firstName", "lastInitial", "contractStart", "contractEnd", "weeklyTargetMinutes", "updatedAt") VALUES ($1, $2, 'T', $3, $4, 360, now())`,
         [id, firstName, ...contract],
       );
-      await queryApp(`INSERT INTO "WorkerSkill" ("workerId", "skillId") VALUES ($1, $2)`, [id, target.skillId]);
-      created.workers.push(id);
+      await queryApp(`INSERT INTO "ParticipantSkill" ("participantId", "skillId") VALUES ($1, $2)`, [id, target.skillId]);
+      created.participants.push(id);
     }
     // Yvon: available every day, all day, but absent that day; Zélie: nothing recorded yet.
     for (let isoDay = 1; isoDay <= 7; isoDay++) {
-      await queryApp(`INSERT INTO "Availability" (id, "workerId", "isoDay", "fromMinute", "toMinute") VALUES ($1, 'board-test-absent', $2, 0, 1440)`, [`board-test-av-${isoDay}`, isoDay]);
+      await queryApp(`INSERT INTO "Availability" (id, "participantId", "isoDay", "fromMinute", "toMinute") VALUES ($1, 'board-test-absent', $2, 0, 1440)`, [`board-test-av-${isoDay}`, isoDay]);
     }
-    await queryApp(`INSERT INTO "Absence" (id, "workerId", "startsAt", "endsAt") VALUES ('board-test-abs', 'board-test-absent', $1::timestamp - interval '1 day', $1::timestamp + interval '1 day')`, [target.startsAt]);
+    await queryApp(`INSERT INTO "Absence" (id, "participantId", "startsAt", "endsAt") VALUES ('board-test-abs', 'board-test-absent', $1::timestamp - interval '1 day', $1::timestamp + interval '1 day')`, [target.startsAt]);
 
     const page = await html(await coordinator.get(`/planning/interventions/${target.id}`));
     const row = (name: string) => page.indexOf(`${name} T.`);

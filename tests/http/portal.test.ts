@@ -73,15 +73,15 @@ describe("ordering", () => {
     const rows = await queryApp<{ n: string }>(`SELECT count(*) AS n FROM "ServiceRequest" WHERE "submissionKey" IN ($1, $2)`, [submissionKey, "concurrent-key-0123456789"]);
     expect(rows[0]!.n).toBe("2");
 
-    const interventions = await queryApp<{ status: string; startsAt: Date; endsAt: Date; durationMinutes: number; workersNeeded: number }>(
-      `SELECT status, "startsAt", "endsAt", "durationMinutes", "workersNeeded" FROM "Intervention" WHERE "requestId" = $1 ORDER BY "startsAt"`,
+    const interventions = await queryApp<{ status: string; startsAt: Date; endsAt: Date; durationMinutes: number; participantsNeeded: number }>(
+      `SELECT status, "startsAt", "endsAt", "durationMinutes", "participantsNeeded" FROM "Intervention" WHERE "requestId" = $1 ORDER BY "startsAt"`,
       [id],
     );
     expect(interventions.length).toBeGreaterThanOrEqual(2);
     for (const i of interventions) {
       expect(i.status).toBe("SUBMITTED");
       expect(i.endsAt.getTime() - i.startsAt.getTime()).toBe(120 * 60_000);
-      expect(i.workersNeeded).toBe(2);
+      expect(i.participantsNeeded).toBe(2);
     }
     const [request] = await queryApp<{ unitPriceCents: number; notes: string; reference: string }>(`SELECT "unitPriceCents", notes, reference FROM "ServiceRequest" WHERE id = $1`, [id]);
     expect(request!.unitPriceCents).toBeGreaterThan(0);

@@ -60,16 +60,16 @@ describe("the order form's team size", () => {
 
 describe("the weekly planning sheet", () => {
   it("prints the access note typed on the order, not the site's usual one", async () => {
-    const [row] = await queryApp<{ workerId: string; requestId: string; siteId: string; day: string }>(
-      `SELECT a."workerId", i."requestId", i."siteId", ((i."startsAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris')::date::text AS day FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
-       JOIN "Worker" w ON w.id = a."workerId"
+    const [row] = await queryApp<{ participantId: string; requestId: string; siteId: string; day: string }>(
+      `SELECT a."participantId", i."requestId", i."siteId", ((i."startsAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris')::date::text AS day FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
+       JOIN "Participant" w ON w.id = a."participantId"
        WHERE i.status IN ('SCHEDULED', 'DONE') AND w."anonymisedAt" IS NULL ORDER BY i."startsAt" DESC LIMIT 1`,
     );
     expect(row).toBeDefined();
     const note = "Badge à retirer à l'accueil, demander M. Martin";
     await queryApp(`UPDATE "ServiceRequest" SET "accessInstructions" = $1 WHERE id = $2`, [note, row!.requestId]);
     await queryApp(`UPDATE "Site" SET "accessNotes" = 'Consigne habituelle du site' WHERE id = $1`, [row!.siteId]);
-    const sheet = await coordinator.get(`/people/${row!.workerId}/planning.pdf?week=${row!.day}`);
+    const sheet = await coordinator.get(`/people/${row!.participantId}/planning.pdf?week=${row!.day}`);
     expect(sheet.status).toBe(200);
     const text = (await pdfTexts(new Uint8Array(await sheet.arrayBuffer()))).join("\n");
     expect(text).toContain(`Accès : ${note}`);

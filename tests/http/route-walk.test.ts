@@ -55,7 +55,7 @@ const ROUTES: Record<string, Case> = {
   "admin.catalogue.$id.tsx": { path: () => `/admin/catalogue/${backoffice.prestation}`, ok: ["admin"] },
   "admin.rules.tsx": { path: () => "/admin/rules", ok: ["coordinator", "admin"] },
   "admin.workers._index.tsx": { path: () => "/admin/workers", ok: ["admin"] },
-  "admin.workers.$id.export.ts": { path: () => `/admin/workers/${backoffice.worker}/export`, ok: ["admin"] },
+  "admin.workers.$id.export.ts": { path: () => `/admin/workers/${backoffice.participant}/export`, ok: ["admin"] },
   // Reset and invitation links are in the demo's mailbox: staff only, anonymous visitors sign in first.
   "mailbox._index.tsx": { path: () => "/mailbox", ok: ["coordinator", "encadrant", "finance", "admin"], notFor: ["sncfMember", "sncfAdmin", "otherPartner"] },
   "mailbox.$id.tsx": { path: (ids) => `/mailbox/${ids.mailId}`, ok: ["coordinator", "encadrant", "finance", "admin"], notFor: ["sncfMember", "sncfAdmin", "otherPartner"] },
@@ -68,8 +68,8 @@ const ROUTES: Record<string, Case> = {
   "planning_.interventions.$id.tsx": { path: (ids) => `/planning/interventions/${ids.sncfIntervention}`, ok: ["coordinator", "admin"] },
   "planning_.runs.$runId.ts": { path: () => `/planning/runs/${scheduling.runId}`, ok: ["coordinator", "admin"] },
   "planning_.week[.]pdf.ts": { path: () => "/planning/week.pdf", ok: ["coordinator", "admin"] },
-  "people_.$id.tsx": { path: () => `/people/${scheduling.worker}`, ok: ["coordinator", "encadrant", "admin"] },
-  "people_.$id.planning[.]pdf.ts": { path: () => `/people/${scheduling.worker}/planning.pdf`, ok: ["coordinator", "encadrant", "admin"] },
+  "people_.$id.tsx": { path: () => `/people/${scheduling.participant}`, ok: ["coordinator", "encadrant", "admin"] },
+  "people_.$id.planning[.]pdf.ts": { path: () => `/people/${scheduling.participant}/planning.pdf`, ok: ["coordinator", "encadrant", "admin"] },
   "people_.new.tsx": { path: () => "/people/new", ok: ["coordinator", "admin"] },
   "people_.encadrants.new.tsx": { path: () => "/people/encadrants/new", ok: ["coordinator", "admin"] },
   "people_.export[.]csv.ts": { path: () => "/people/export.csv?what=payroll", ok: ["coordinator", "admin"] },
@@ -134,20 +134,20 @@ beforeAll(async () => {
   ids = { invoiceId: invoice?.id ?? "none", sncfInvoice: sncfInvoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
 });
 
-const backoffice = { sncfOrganisation: "", prestation: "", worker: "" };
+const backoffice = { sncfOrganisation: "", prestation: "", participant: "" };
 beforeAll(async () => {
   const [org] = await queryApp<{ id: string }>(`SELECT id FROM "Organisation" WHERE name LIKE 'SNCF%' LIMIT 1`);
   const [prestation] = await queryApp<{ id: string }>(`SELECT id FROM "Prestation" ORDER BY name LIMIT 1`);
-  const [worker] = await queryApp<{ id: string }>(`SELECT id FROM "Worker" ORDER BY "createdAt" LIMIT 1`);
-  Object.assign(backoffice, { sncfOrganisation: org!.id, prestation: prestation!.id, worker: worker!.id });
+  const [participant] = await queryApp<{ id: string }>(`SELECT id FROM "Participant" ORDER BY "createdAt" LIMIT 1`);
+  Object.assign(backoffice, { sncfOrganisation: org!.id, prestation: prestation!.id, participant: participant!.id });
 });
 
-const scheduling = { worker: "", runId: "walk-planning-run", encadrantIntervention: "" };
+const scheduling = { participant: "", runId: "walk-planning-run", encadrantIntervention: "" };
 beforeAll(async () => {
   // A person the demo encadrant leads (on one of their interventions of the last four weeks to next week): the encadrant sees only those.
-  const [worker] = await queryApp<{ id: string }>(
-    `SELECT a."workerId" AS id FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId" JOIN "Supervisor" s ON s.id = i."supervisorId"
-     JOIN "User" u ON u.id = s."userId" JOIN "Worker" w ON w.id = a."workerId"
+  const [participant] = await queryApp<{ id: string }>(
+    `SELECT a."participantId" AS id FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId" JOIN "Supervisor" s ON s.id = i."supervisorId"
+     JOIN "User" u ON u.id = s."userId" JOIN "Participant" w ON w.id = a."participantId"
      WHERE u.email = 'encadrant@conciergerie.example' AND w."anonymisedAt" IS NULL AND a."startsAt" BETWEEN now() - interval '3 weeks' AND now() + interval '6 days'
      ORDER BY a."startsAt" DESC LIMIT 1`,
   );
@@ -159,7 +159,7 @@ beforeAll(async () => {
     `INSERT INTO "PlanningRun" (id, "weekStart", trigger, status, stats, "finishedAt") VALUES ($1, '2026-01-05', 'coordinator', 'done', '{}', now()) ON CONFLICT DO NOTHING`,
     [scheduling.runId],
   );
-  Object.assign(scheduling, { worker: worker!.id, encadrantIntervention: mine!.id });
+  Object.assign(scheduling, { participant: participant!.id, encadrantIntervention: mine!.id });
 });
 
 describe("route walk", () => {
@@ -204,12 +204,12 @@ describe("route walk", () => {
   });
 
   it("never shows a partner the people in insertion, only the team size and encadrant", async () => {
-    const workers = await queryApp<{ firstName: string }>(`SELECT DISTINCT "firstName" FROM "Worker" WHERE length("firstName") > 4
+    const participants = await queryApp<{ firstName: string }>(`SELECT DISTINCT "firstName" FROM "Participant" WHERE length("firstName") > 4
        AND "firstName" NOT IN (SELECT "firstName" FROM "Supervisor")
-       AND NOT EXISTS (SELECT 1 FROM "User" u WHERE u.name LIKE "Worker"."firstName" || ' %')`);
+       AND NOT EXISTS (SELECT 1 FROM "User" u WHERE u.name LIKE "Participant"."firstName" || ' %')`);
     const page = await (await clients.sncfMember.get(`/requests/${ids.sncfRequest}`)).text();
     const text = page.replace(/<script[\s\S]*?<\/script>/g, "");
-    const leaked = workers.map((w) => w.firstName).filter((name) => new RegExp(`\\b${name}\\b`).test(text));
+    const leaked = participants.map((w) => w.firstName).filter((name) => new RegExp(`\\b${name}\\b`).test(text));
     expect(leaked).toEqual([]);
   });
 });

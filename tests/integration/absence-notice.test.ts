@@ -5,7 +5,7 @@ import type { Actor } from "~/domain/access/roles.ts";
 import { fromParisLocal, toParisDate } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { replanIntervention } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createParticipant } from "../support/factories.ts";
 
 // Someone of a confirmed team is marked absent: within the notice period
 // (7 days) only their place is re-staffed, the others keep their schedule.
@@ -32,8 +32,8 @@ async function world(code: string) {
   const supervisors = [await createSupervisor(db(), { skillIds: [skill.id] }), await createSupervisor(db(), { skillIds: [skill.id] })];
   // The team has a small weekly target, met by the afternoon below; the spares want
   // many hours: re-staffing freely prefers them (served minutes against shortfall).
-  const team = await Promise.all([0, 1, 2].map(() => createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 180 })));
-  const spares = await Promise.all([0, 1, 2].map(() => createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 960 })));
+  const team = await Promise.all([0, 1, 2].map(() => createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 180 })));
+  const spares = await Promise.all([0, 1, 2].map(() => createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 960 })));
   const prestationId = (await createPrestation(db(), { skillId: skill.id })).id;
   const confirmed = async (date: string) => {
     const request = await createServiceRequest(db(), {
@@ -45,11 +45,11 @@ async function world(code: string) {
         {
           startsAt: at(date, "09:00"),
           durationMinutes: 180,
-          workersNeeded: 3,
+          participantsNeeded: 3,
           status: "SCHEDULED",
           supervisorId: supervisors[0]!.id,
           confirmedAt: new Date(now.getTime() - 3 * DAY_MS),
-          workerIds: team.map((w) => w.id),
+          participantIds: team.map((w) => w.id),
         },
       ],
     });
@@ -63,11 +63,11 @@ async function world(code: string) {
         {
           startsAt: at(date, "14:00"),
           durationMinutes: 180,
-          workersNeeded: 2,
+          participantsNeeded: 2,
           status: "SCHEDULED",
           supervisorId: supervisors[1]!.id,
           confirmedAt: new Date(now.getTime() - 3 * DAY_MS),
-          workerIds: [team[1]!.id, team[2]!.id],
+          participantIds: [team[1]!.id, team[2]!.id],
         },
       ],
     });
@@ -79,14 +79,14 @@ async function world(code: string) {
 const staffing = async (interventionId: string) => {
   const i = await db().intervention.findUniqueOrThrow({
     where: { id: interventionId },
-    select: { status: true, startsAt: true, supervisorId: true, unstaffedReason: true, assignments: { select: { workerId: true } } },
+    select: { status: true, startsAt: true, supervisorId: true, unstaffedReason: true, assignments: { select: { participantId: true } } },
   });
-  return { ...i, workerIds: i.assignments.map((a) => a.workerId).sort() };
+  return { ...i, participantIds: i.assignments.map((a) => a.participantId).sort() };
 };
 
 /** Marks the person absent on that day and runs the re-planning job the absence queued. */
-async function absentOn(actor: Actor, workerId: string, day: string, interventionId: string) {
-  const result = await addAbsence(actor, workerId, day, day);
+async function absentOn(actor: Actor, participantId: string, day: string, interventionId: string) {
+  const result = await addAbsence(actor, participantId, day, day);
   expect(result!.replanned).toContain(interventionId);
   const job = await db().outboxEvent.findFirstOrThrow({ where: { jobName: "replan-intervention", businessKey: `replan:${interventionId}:absence:${result!.absenceId}` } });
   return replanIntervention(job.payload as { interventionId: string }, now);
@@ -102,10 +102,10 @@ describe("an absence within the notice period", async () => {
     expect(after.status).toBe("SCHEDULED");
     expect(after.startsAt).toEqual(intervention.startsAt);
     expect(after.supervisorId).toBe(w.supervisors[0]!.id);
-    expect(after.workerIds).toHaveLength(3);
-    expect(after.workerIds).not.toContain(absent!.id);
-    for (const o of others) expect(after.workerIds).toContain(o.id);
-    expect(after.workerIds.filter((id) => w.spares.some((s) => s.id === id))).toHaveLength(1);
+    expect(after.participantIds).toHaveLength(3);
+    expect(after.participantIds).not.toContain(absent!.id);
+    for (const o of others) expect(after.participantIds).toContain(o.id);
+    expect(after.participantIds.filter((id) => w.spares.some((s) => s.id === id))).toHaveLength(1);
   });
 
   it("replaces only the encadrant when the encadrant is the absent one", async () => {
@@ -119,17 +119,17 @@ describe("an absence within the notice period", async () => {
     expect(await db().auditLog.count({ where: { action: "supervisor.absence_added", entityId: w.supervisors[0]!.id } })).toBe(1);
     const after = await staffing(intervention.id);
     expect(after.supervisorId).toBe(w.supervisors[1]!.id);
-    expect(after.workerIds).toEqual(w.team.map((t) => t.id).sort());
+    expect(after.participantIds).toEqual(w.team.map((t) => t.id).sort());
   });
 
   it("leaves it unstaffed, with a French reason, when nobody can take the absent person's place", async () => {
     const w = await world("nettoyage-absence-3");
     const intervention = await w.confirmed(soon);
-    await db().workerSkill.deleteMany({ where: { workerId: { in: w.spares.map((s) => s.id) } } });
+    await db().participantSkill.deleteMany({ where: { participantId: { in: w.spares.map((s) => s.id) } } });
     expect(await absentOn(w.actor, w.team[0]!.id, soon, intervention.id)).toMatchObject({ staffed: 0 });
     const after = await staffing(intervention.id);
     expect(after.status).toBe("ACCEPTED");
-    expect(after.workerIds).toEqual([]);
+    expect(after.participantIds).toEqual([]);
     expect(after.unstaffedReason).toMatch(/^Seuls 2 salariés ayant la compétence nettoyage-absence-3 sont disponibles le .+ de 9 h à 12 h ; il en faut 3\.$/);
   });
 });
@@ -141,9 +141,9 @@ describe("an absence beyond the notice period", async () => {
     expect(await absentOn(w.actor, w.team[0]!.id, later, intervention.id)).toMatchObject({ staffed: 1 });
     const after = await staffing(intervention.id);
     expect(after.status).toBe("SCHEDULED");
-    expect(after.workerIds).toHaveLength(3);
-    expect(after.workerIds).not.toContain(w.team[0]!.id);
+    expect(after.participantIds).toHaveLength(3);
+    expect(after.participantIds).not.toContain(w.team[0]!.id);
     // Free to choose, the engine takes the spares who need the hours, not only one of them.
-    expect(after.workerIds.filter((id) => w.spares.some((s) => s.id === id)).length).toBeGreaterThan(1);
+    expect(after.participantIds.filter((id) => w.spares.some((s) => s.id === id)).length).toBeGreaterThan(1);
   });
 });

@@ -5,7 +5,7 @@ import type { Actor } from "~/domain/access/roles.ts";
 import { fromParisLocal, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createParticipant } from "../support/factories.ts";
 
 // Within the notice period (7 days) a person's confirmed schedule is kept by
 // re-planning, unless their encadrant records their agreement.
@@ -35,8 +35,8 @@ async function world() {
     await createSupervisor(db(), { userId: otherUser.id, skillIds: [cleaning.id, gardening.id] }),
   ];
   // Amina can do both; Bakary cleaning only. Only Amina can garden.
-  const amina = await createWorker(db(), { firstName: "Amina", lastInitial: "K", skillIds: [cleaning.id, gardening.id] });
-  const bakary = await createWorker(db(), { firstName: "Bakary", lastInitial: "D", skillIds: [cleaning.id] });
+  const amina = await createParticipant(db(), { firstName: "Amina", lastInitial: "K", skillIds: [cleaning.id, gardening.id] });
+  const bakary = await createParticipant(db(), { firstName: "Bakary", lastInitial: "D", skillIds: [cleaning.id] });
   const cleaningRequest = await createServiceRequest(db(), {
     prestationId: (await createPrestation(db(), { skillId: cleaning.id })).id,
     siteId: site.id,
@@ -44,7 +44,7 @@ async function world() {
     durationMinutes: 120,
     interventions: [
       // Confirmed with Amina three days ago: within the notice period.
-      { startsAt: at(day, "10:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisors[0]!.id, confirmedAt: new Date(now.getTime() - 3 * DAY_MS), workerIds: [amina.id] },
+      { startsAt: at(day, "10:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisors[0]!.id, confirmedAt: new Date(now.getTime() - 3 * DAY_MS), participantIds: [amina.id] },
     ],
   });
   const gardeningRequest = await createServiceRequest(db(), {
@@ -53,7 +53,7 @@ async function world() {
     teamSize: 1,
     durationMinutes: 120,
     // At the same time, waiting: only Amina could do it.
-    interventions: [{ startsAt: at(day, "10:00"), durationMinutes: 120, workersNeeded: 1, status: "ACCEPTED" }],
+    interventions: [{ startsAt: at(day, "10:00"), durationMinutes: 120, participantsNeeded: 1, status: "ACCEPTED" }],
   });
   const encadrant: Actor = { userId: encadrantUser.id, organisationId: encadrantUser.membership!.organisationId, role: "ENCADRANT" };
   const other: Actor = { userId: otherUser.id, organisationId: otherUser.membership!.organisationId, role: "ENCADRANT" };
@@ -69,7 +69,7 @@ async function world() {
 }
 
 const teamOf = async (interventionId: string) =>
-  (await db().assignment.findMany({ where: { interventionId }, select: { workerId: true } })).map((a) => a.workerId);
+  (await db().assignment.findMany({ where: { interventionId }, select: { participantId: true } })).map((a) => a.participantId);
 
 describe("a person's agreement within the notice period", async () => {
   const w = await world();
@@ -99,10 +99,10 @@ describe("a person's agreement within the notice period", async () => {
     expect(recorded).toMatchObject({ ok: true });
     const team = await agreementTeam(w.cleaning.id, { supervisorId: w.supervisors[0]!.id }, now);
     expect(team).toMatchObject({ underNotice: true, noticeDays: 7 });
-    expect(team!.members.find((m) => m.workerId === w.amina.id)?.agreedAt).toEqual(now);
+    expect(team!.members.find((m) => m.participantId === w.amina.id)?.agreedAt).toEqual(now);
 
     const entry = await db().auditLog.findFirstOrThrow({ where: { action: "planning.agreement_recorded" } });
-    expect(entry).toMatchObject({ actorUserId: w.encadrant.userId, entityType: "Intervention", entityId: w.cleaning.id, details: { workerId: w.amina.id } });
+    expect(entry).toMatchObject({ actorUserId: w.encadrant.userId, entityType: "Intervention", entityId: w.cleaning.id, details: { participantId: w.amina.id } });
     expect(JSON.stringify({ ...entry, id: String(entry.id) })).not.toMatch(/Amina|Bakary/);
 
     // Taken back, the assignment is kept again; recorded again, it is released.
@@ -116,7 +116,7 @@ describe("a person's agreement within the notice period", async () => {
     expect(await teamOf(w.gardening.id)).toEqual([w.amina.id]);
     expect(await teamOf(w.cleaning.id)).toEqual([w.bakary.id]);
     // The agreement is used: the new assignment is confirmed and kept from now on.
-    const agreement = await db().scheduleChangeAgreement.findFirstOrThrow({ where: { interventionId: w.cleaning.id, workerId: w.amina.id } });
+    const agreement = await db().scheduleChangeAgreement.findFirstOrThrow({ where: { interventionId: w.cleaning.id, participantId: w.amina.id } });
     expect(agreement.usedAt).not.toBeNull();
     const gardening = await db().intervention.findUniqueOrThrow({ where: { id: w.gardening.id }, select: { status: true, confirmedAt: true } });
     expect(gardening.status).toBe("SCHEDULED");

@@ -6,14 +6,14 @@ import { createPartner, getPartner, setPartnerArchived, setSiteArchived, createS
 import { addPriceVersion, createPrestation, updatePrestation } from "~/data/prestations.server.ts";
 import { getServiceRules, setServiceRule } from "~/data/settings.server.ts";
 import { changeRole, deactivateUser } from "~/data/users.server.ts";
-import { anonymiseDueWorkers, eraseWorker, exportWorkerData, impactTotals } from "~/data/workers-admin.server.ts";
+import { anonymiseDueParticipants, eraseParticipant, exportParticipantData, impactTotals } from "~/data/participants-admin.server.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { partnerSchema, prestationCreateSchema } from "~/domain/backoffice/forms.ts";
 import { priceInForce } from "~/domain/catalogue/price.ts";
 import { formatDate, formatEuros } from "~/utils/format.ts";
 import { parseForm } from "~/utils/validation.ts";
 import { deliverNotification } from "~/data/notifications.server.ts";
-import { createOrganisation, createPrestation as makePrestation, createServiceRequest, createSkill, createUser, createWorker } from "../support/factories.ts";
+import { createOrganisation, createPrestation as makePrestation, createServiceRequest, createSkill, createUser, createParticipant } from "../support/factories.ts";
 
 const DAY = 86_400_000;
 
@@ -92,7 +92,7 @@ describe("catalogue and prices", () => {
     name,
     description: "L'équipe nettoie et trie les déchets du site.",
     skillId,
-    pricingUnit: "PER_WORKER_HOUR",
+    pricingUnit: "PER_PARTICIPANT_HOUR",
     price: "24,50",
     vatMode: "rate",
     vatRate: "20",
@@ -227,39 +227,39 @@ describe("retention", () => {
   it("anonymises people 24 months after their contract, idempotently, and leaves impact totals unchanged to the minute", async () => {
     const now = new Date("2027-06-15T01:00:00Z"); // frozen clock
     const skill = await createSkill(db());
-    const old = await createWorker(db(), {
+    const old = await createParticipant(db(), {
       firstName: "Tesfaye",
       contractStart: new Date("2024-06-01"),
       contractEnd: new Date("2025-06-13"), // 24 months and 2 days before
       skillIds: [skill.id],
       absences: [{ startsAt: new Date("2025-01-01"), endsAt: new Date("2025-01-02") }],
     });
-    const recent = await createWorker(db(), { firstName: "Awa", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-16") });
+    const recent = await createParticipant(db(), { firstName: "Awa", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-16") });
     // The day itself: 24 full months have passed only for a contract that ended the day before.
-    const dayBefore = await createWorker(db(), { firstName: "Yonas", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-14") });
-    const sameDay = await createWorker(db(), { firstName: "Mariam", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-15") });
-    const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), workerIds: [old.id, recent.id] }] });
+    const dayBefore = await createParticipant(db(), { firstName: "Yonas", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-14") });
+    const sameDay = await createParticipant(db(), { firstName: "Mariam", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-15") });
+    const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), participantIds: [old.id, recent.id] }] });
     const interventionId = request.interventions[0]!.id;
     await db().timeEntry.createMany({
       data: [
-        { interventionId, workerId: old.id, minutesWorked: 173 },
-        { interventionId, workerId: recent.id, minutesWorked: 181 },
+        { interventionId, participantId: old.id, minutesWorked: 173 },
+        { interventionId, participantId: recent.id, minutesWorked: 181 },
       ],
     });
     const before = await impactTotals();
 
-    const first = await anonymiseDueWorkers(now);
+    const first = await anonymiseDueParticipants(now);
     expect(first.anonymised).toBeGreaterThanOrEqual(1);
-    const anonymised = await db().worker.findUniqueOrThrow({ where: { id: old.id }, include: { skills: true, availability: true, absences: true, timeEntries: true, assignments: true } });
+    const anonymised = await db().participant.findUniqueOrThrow({ where: { id: old.id }, include: { skills: true, availability: true, absences: true, timeEntries: true, assignments: true } });
     expect(anonymised).toMatchObject({ firstName: "Personne", lastInitial: "—", anonymisedAt: now });
     expect([anonymised.skills, anonymised.availability, anonymised.absences].map((r) => r.length)).toEqual([0, 0, 0]);
     expect(anonymised.timeEntries.map((t) => t.minutesWorked)).toEqual([173]);
     expect(anonymised.assignments).toHaveLength(1);
-    expect((await db().worker.findUniqueOrThrow({ where: { id: recent.id } })).firstName).toBe("Awa");
-    expect((await db().worker.findUniqueOrThrow({ where: { id: dayBefore.id } })).firstName).toBe("Personne");
-    expect((await db().worker.findUniqueOrThrow({ where: { id: sameDay.id } })).firstName).toBe("Mariam");
+    expect((await db().participant.findUniqueOrThrow({ where: { id: recent.id } })).firstName).toBe("Awa");
+    expect((await db().participant.findUniqueOrThrow({ where: { id: dayBefore.id } })).firstName).toBe("Personne");
+    expect((await db().participant.findUniqueOrThrow({ where: { id: sameDay.id } })).firstName).toBe("Mariam");
 
-    expect((await anonymiseDueWorkers(now)).anonymised).toBe(0); // idempotent
+    expect((await anonymiseDueParticipants(now)).anonymised).toBe(0); // idempotent
     expect(await impactTotals()).toEqual(before);
     const logged = await db().auditLog.findMany({ where: { entityId: old.id } });
     expect(logged.map((l) => l.action)).toEqual(["worker.anonymised"]);
@@ -269,27 +269,27 @@ describe("retention", () => {
   it("follows the retention period of the service rules", async () => {
     const actor = await adminActor();
     const now = new Date("2030-01-10T02:00:00Z");
-    const worker = await createWorker(db(), { contractStart: new Date("2027-01-01"), contractEnd: new Date("2028-06-01") });
+    const participant = await createParticipant(db(), { contractStart: new Date("2027-01-01"), contractEnd: new Date("2028-06-01") });
     await setServiceRule(actor, "retentionMonths", 36);
     expect((await getServiceRules()).retentionMonths).toBe(36);
-    await anonymiseDueWorkers(now);
-    expect((await db().worker.findUniqueOrThrow({ where: { id: worker.id } })).anonymisedAt).toBeNull();
+    await anonymiseDueParticipants(now);
+    expect((await db().participant.findUniqueOrThrow({ where: { id: participant.id } })).anonymisedAt).toBeNull();
     await setServiceRule(actor, "retentionMonths", 18);
-    await anonymiseDueWorkers(now);
-    expect((await db().worker.findUniqueOrThrow({ where: { id: worker.id } })).anonymisedAt).not.toBeNull();
+    await anonymiseDueParticipants(now);
+    expect((await db().participant.findUniqueOrThrow({ where: { id: participant.id } })).anonymisedAt).not.toBeNull();
     await setServiceRule(actor, "retentionMonths", 24);
   });
 
   it("exports one person's data and erases it on request, audited by id only", async () => {
     const actor = await adminActor();
-    const worker = await createWorker(db(), { firstName: "Fatoumata" });
-    const exported = await exportWorkerData(actor, worker.id);
+    const participant = await createParticipant(db(), { firstName: "Fatoumata" });
+    const exported = await exportParticipantData(actor, participant.id);
     expect(exported?.person.firstName).toBe("Fatoumata");
     expect(exported?.availability.length).toBeGreaterThan(0);
-    expect(await eraseWorker(actor, worker.id)).toBe(true);
-    expect(await eraseWorker(actor, worker.id)).toBe(false);
-    expect((await exportWorkerData(actor, worker.id))?.person.firstName).toBe("Personne");
-    const logged = await db().auditLog.findMany({ where: { entityId: worker.id }, orderBy: { id: "asc" } });
+    expect(await eraseParticipant(actor, participant.id)).toBe(true);
+    expect(await eraseParticipant(actor, participant.id)).toBe(false);
+    expect((await exportParticipantData(actor, participant.id))?.person.firstName).toBe("Personne");
+    const logged = await db().auditLog.findMany({ where: { entityId: participant.id }, orderBy: { id: "asc" } });
     expect(logged.map((l) => l.action)).toEqual(["worker.exported", "worker.erased", "worker.exported"]);
     expect(JSON.stringify(logged.map(({ id: _, ...l }) => l))).not.toContain("Fatoumata");
   });

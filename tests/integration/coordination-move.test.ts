@@ -4,7 +4,7 @@ import { deliverNotification } from "~/data/notifications.server.ts";
 import { moveIntervention } from "~/data/requests.server.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { fromParisLocal } from "~/utils/paris-time.ts";
-import { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+import { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createParticipant } from "../support/factories.ts";
 
 // One move for everyone (issue 20): a partner orders ahead (the prestation's
 // notice), the coordination moves inside it, checked against the staffing
@@ -29,7 +29,7 @@ async function world() {
   const prestation = await createPrestation(db(), { skillId: skill.id, minNoticeDays: 7 });
   const supervisor = await createSupervisor(db(), { userId: (await createUser(db(), { role: "ENCADRANT" })).id, skillIds: [skill.id] });
   // Amina is away on Friday 11 June.
-  const amina = await createWorker(db(), {
+  const amina = await createParticipant(db(), {
     firstName: "Amina",
     lastInitial: "K",
     skillIds: [skill.id],
@@ -43,7 +43,7 @@ async function world() {
     teamSize: 1,
     durationMinutes: 120,
     interventions: [
-      { startsAt: at("2027-06-09T10:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, confirmedAt: new Date("2027-05-29T08:00:00Z"), workerIds: [amina.id] },
+      { startsAt: at("2027-06-09T10:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, confirmedAt: new Date("2027-05-29T08:00:00Z"), participantIds: [amina.id] },
     ],
   });
   return { partner, coordinator, supervisor, amina, request, intervention: request.interventions[0]! };
@@ -52,7 +52,7 @@ async function world() {
 const stateOf = (id: string) =>
   db().intervention.findUniqueOrThrow({
     where: { id },
-    select: { startsAt: true, status: true, supervisorId: true, supervisorPinned: true, assignments: { select: { workerId: true, pinned: true, startsAt: true } } },
+    select: { startsAt: true, status: true, supervisorId: true, supervisorPinned: true, assignments: { select: { participantId: true, pinned: true, startsAt: true } } },
   });
 
 describe("moving an intervention inside the notice period", async () => {
@@ -76,7 +76,7 @@ describe("moving an intervention inside the notice period", async () => {
     expect(result).toMatchObject({ ok: true });
     const moved = await stateOf(w.intervention.id);
     expect(moved).toMatchObject({ startsAt: at("2027-06-10T14:00"), status: "SCHEDULED", supervisorId: w.supervisor.id, supervisorPinned: false });
-    expect(moved.assignments).toEqual([{ workerId: w.amina.id, pinned: false, startsAt: at("2027-06-10T14:00") }]);
+    expect(moved.assignments).toEqual([{ participantId: w.amina.id, pinned: false, startsAt: at("2027-06-10T14:00") }]);
     const entry = await db().auditLog.findFirstOrThrow({ where: { action: "intervention.moved", entityId: w.intervention.id } });
     expect(entry).toMatchObject({ actorUserId: w.coordinator.id, details: { byCoordination: true, teamKept: true } });
 
@@ -100,7 +100,7 @@ describe("moving an intervention inside the notice period", async () => {
     expect(forced).toMatchObject({ ok: true });
     const moved = await stateOf(w.intervention.id);
     expect(moved).toMatchObject({ startsAt: at("2027-06-11T10:00"), supervisorId: w.supervisor.id, supervisorPinned: true });
-    expect(moved.assignments).toEqual([{ workerId: w.amina.id, pinned: true, startsAt: at("2027-06-11T10:00") }]);
+    expect(moved.assignments).toEqual([{ participantId: w.amina.id, pinned: true, startsAt: at("2027-06-11T10:00") }]);
     const entry = await db().auditLog.findFirstOrThrow({ where: { action: "planning.forced", entityId: w.intervention.id } });
     expect(entry.details).toEqual({ rules: ["H4"], reason: "Le partenaire ferme jeudi, Amina reviendra exprès" });
   });

@@ -21,7 +21,7 @@ const { monthDocuments } = await import("~/data/einvoicing.server.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
 const einvoicing = await import("../../workers/processors/einvoicing.ts");
 const { monthOf } = await import("~/domain/invoicing/period.ts");
-const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createWorker } = await import("../support/factories.ts");
+const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createParticipant } = await import("../support/factories.ts");
 const { embeddedFiles, loadPdf, pageText, parseXml, xmpMetadata, PDFName } = await import("../support/pdf-read.ts");
 
 const MONTH = "2026-09";
@@ -33,7 +33,7 @@ let actor: { userId: string; organisationId: string; role: "FINANCE" };
 const documents = new Map<Kind, { number: string; bytes: Uint8Array }>();
 
 async function done(organisationId: string, siteId: string, prestationId: string, day: number, minutes: number[], purchaseOrderNumber?: string) {
-  const workers = await Promise.all(minutes.map(() => createWorker(db())));
+  const participants = await Promise.all(minutes.map(() => createParticipant(db())));
   const request = await createServiceRequest(db(), {
     organisationId,
     siteId,
@@ -43,14 +43,14 @@ async function done(organisationId: string, siteId: string, prestationId: string
     ...(purchaseOrderNumber ? { purchaseOrderNumber } : {}),
     quoteAcceptedAt: at(1),
     acceptedAt: at(1),
-    interventions: [{ startsAt: at(day), status: "DONE", workerIds: workers.map((w) => w.id) }],
+    interventions: [{ startsAt: at(day), status: "DONE", participantIds: participants.map((w) => w.id) }],
   });
-  await db().timeEntry.createMany({ data: workers.map((w, i) => ({ interventionId: request.interventions[0]!.id, workerId: w.id, minutesWorked: minutes[i]!, absent: false })) });
+  await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: request.interventions[0]!.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
 }
 
 beforeAll(async () => {
   const skill = await createSkill(db());
-  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Nettoyage (validation)", priceCents: 2400, vatRateBasisPoints: 2000, pricingUnit: "PER_WORKER_HOUR" });
+  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Nettoyage (validation)", priceCents: 2400, vatRateBasisPoints: 2000, pricingUnit: "PER_PARTICIPANT_HOUR" });
   const flat = await createPrestation(db(), { skillId: skill.id, name: "Compostage (validation)", priceCents: 12345, vatRateBasisPoints: 550, pricingUnit: "FLAT" });
   const exempt = await createPrestation(db(), { skillId: skill.id, name: "Tri solidaire (validation)", priceCents: 5000, vatRateBasisPoints: 0, pricingUnit: "FLAT", vatExemptionMention: "TVA non applicable, art. 261-7-1° du CGI" });
   const partner = (name: string, siret: string, billingAddress: string) => createOrganisation(db(), { name, siret, vatNumber: null, billingAddress, billingEmail: "compta@example.org", paymentTermsDays: 30 });

@@ -20,7 +20,7 @@ const einvoicing = await import("../../workers/processors/einvoicing.ts");
 const { sendMail } = await import("../../workers/processors/mail.ts");
 const { monthOf } = await import("~/domain/invoicing/period.ts");
 const { formatEuros } = await import("~/utils/format.ts");
-const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createWorker } = await import("../support/factories.ts");
+const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createUser, createParticipant } = await import("../support/factories.ts");
 const { embeddedFiles, fonts, loadPdf, pageText, parseXml, xmpMetadata, PDFName } = await import("../support/pdf-read.ts");
 
 const MONTH = "2026-09";
@@ -37,7 +37,7 @@ let actor: { userId: string; organisationId: string; role: "FINANCE" };
 const NEGOTIATED = 2150; // SNCF-like negotiated hourly price (catalogue: 24,00 €)
 
 async function doneIntervention(organisationId: string, siteId: string, prestationId: string, day: number, minutes: number[], unitPriceCents?: number, purchaseOrderNumber?: string) {
-  const workers = await Promise.all(minutes.map(() => createWorker(db())));
+  const participants = await Promise.all(minutes.map(() => createParticipant(db())));
   const request = await createServiceRequest(db(), {
     organisationId,
     siteId,
@@ -48,15 +48,15 @@ async function doneIntervention(organisationId: string, siteId: string, prestati
     ...(purchaseOrderNumber ? { purchaseOrderNumber } : {}),
     quoteAcceptedAt: at(1),
     acceptedAt: at(1),
-    interventions: [{ startsAt: at(day), status: "DONE", workerIds: workers.map((w) => w.id) }],
+    interventions: [{ startsAt: at(day), status: "DONE", participantIds: participants.map((w) => w.id) }],
   });
   const intervention = request.interventions[0]!;
-  await db().timeEntry.createMany({ data: workers.map((w, i) => ({ interventionId: intervention.id, workerId: w.id, minutesWorked: minutes[i]!, absent: false })) });
+  await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: intervention.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
 }
 
 beforeAll(async () => {
   const skill = await createSkill(db());
-  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Nettoyage des passerelles (test)", priceCents: 2400, vatRateBasisPoints: 2000, pricingUnit: "PER_WORKER_HOUR" });
+  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Nettoyage des passerelles (test)", priceCents: 2400, vatRateBasisPoints: 2000, pricingUnit: "PER_PARTICIPANT_HOUR" });
   const flat = await createPrestation(db(), { skillId: skill.id, name: "Compostage (test)", priceCents: 12345, vatRateBasisPoints: 550, pricingUnit: "FLAT" });
   const exempt = await createPrestation(db(), {
     skillId: skill.id,

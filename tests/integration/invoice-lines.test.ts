@@ -9,22 +9,22 @@ const { getInvoice, loadInvoiceDocument } = await import("~/data/invoicing.serve
 const { documentSettings, loadInvoiceSource } = await import("~/data/einvoicing.server.ts");
 const { invoiceToEN16931 } = await import("~/domain/einvoicing/en16931.ts");
 const processors = await import("../../workers/processors/invoicing.ts");
-const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createWorker } = await import("../support/factories.ts");
+const { createOrganisation, createPrestation, createServiceRequest, createSite, createSkill, createParticipant } = await import("../support/factories.ts");
 
 let invoiceId: string;
 const ids = { carried: "", late: "", worked: "" };
 
 async function done(organisationId: string, siteId: string, prestationId: string, startsAt: Date, minutes: number[]) {
-  const workers = await Promise.all(minutes.map(() => createWorker(db())));
-  const request = await createServiceRequest(db(), { organisationId, siteId, prestationId, teamSize: minutes.length, durationMinutes: 180, interventions: [{ startsAt, status: "DONE", workerIds: workers.map((w) => w.id) }] });
+  const participants = await Promise.all(minutes.map(() => createParticipant(db())));
+  const request = await createServiceRequest(db(), { organisationId, siteId, prestationId, teamSize: minutes.length, durationMinutes: 180, interventions: [{ startsAt, status: "DONE", participantIds: participants.map((w) => w.id) }] });
   const intervention = request.interventions[0]!;
-  await db().timeEntry.createMany({ data: workers.map((w, i) => ({ interventionId: intervention.id, workerId: w.id, minutesWorked: minutes[i]!, absent: false })) });
+  await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: intervention.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
   return intervention.id;
 }
 
 beforeAll(async () => {
   const skill = await createSkill(db());
-  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Entretien des quais (lignes)", priceCents: 2200, vatRateBasisPoints: 2000, pricingUnit: "PER_WORKER_HOUR" });
+  const hourly = await createPrestation(db(), { skillId: skill.id, name: "Entretien des quais (lignes)", priceCents: 2200, vatRateBasisPoints: 2000, pricingUnit: "PER_PARTICIPANT_HOUR" });
   const org = await createOrganisation(db(), { name: "Partenaire lignes", siret: "90871234202310", billingAddress: "1 place Louis-Armand, 75012 Paris", billingEmail: "compta@lignes.example" });
   const site = await createSite(db(), { organisationId: org.id, name: "Quai Lignes", address: "1 place Louis-Armand", postalCode: "75012", city: "Paris" });
   // 30 October, still unbilled: carried over into November's invoice.

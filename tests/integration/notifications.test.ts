@@ -5,7 +5,7 @@ import { deliverNotification, queueNotification, queueNotifications, setMutedNot
 import { decideRequest, postMessage } from "~/data/requests.server.ts";
 import { staffRequest } from "../../workers/processors/scheduling.ts";
 import { buildCalendar } from "~/domain/ical/ics.ts";
-import { createOrganisation, createServiceRequest, createSite, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+import { createOrganisation, createServiceRequest, createSite, createSupervisor, createUser, createParticipant } from "../support/factories.ts";
 
 async function partnerWithRequest() {
   const org = await createOrganisation(db(), { name: "Gare test" });
@@ -46,20 +46,20 @@ describe("notifications", () => {
     const { org, admin, member } = await partnerWithRequest();
     const site = await createSite(db(), { organisationId: org.id, name: "Quai 3" });
     const dates = [1, 2, 3, 4, 5, 6].map((d) => ({ startsAt: new Date(`2030-06-0${d}T07:00:00Z`), durationMinutes: 120, status: "SCHEDULED" as const }));
-    const series = await createServiceRequest(db(), { organisationId: org.id, siteId: site.id, interventions: dates });
+    const recurrence = await createServiceRequest(db(), { organisationId: org.id, siteId: site.id, interventions: dates });
     // Ordered, then staffed a moment later: seven events, two transactions.
-    await db().$transaction((tx) => queueNotification(tx, "request.received", { requestId: series.id }, "submitted"));
-    await db().$transaction((tx) => queueNotifications(tx, series.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" }))));
-    const jobs = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { contains: series.id } } });
-    const payloads = (await db().outboxEvent.findMany({ where: { queue: "notifications" } })).map((e) => e.payload as Parameters<typeof deliverNotification>[0]).filter((p) => p.requestId === series.id || series.interventions.some((i) => i.id === p.interventionId));
+    await db().$transaction((tx) => queueNotification(tx, "request.received", { requestId: recurrence.id }, "submitted"));
+    await db().$transaction((tx) => queueNotifications(tx, recurrence.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" }))));
+    const jobs = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { contains: recurrence.id } } });
+    const payloads = (await db().outboxEvent.findMany({ where: { queue: "notifications" } })).map((e) => e.payload as Parameters<typeof deliverNotification>[0]).filter((p) => p.requestId === recurrence.id || recurrence.interventions.some((i) => i.id === p.interventionId));
     expect(payloads).toHaveLength(7);
     expect(jobs.length).toBeGreaterThan(0);
     // Every job runs (two at once, in any order): one mail per person.
     const results = await Promise.all(payloads.reverse().map((p) => deliverNotification(p, later())));
     expect(results.reduce((n, r) => n + ("written" in r ? r.written : 0), 0)).toBe(2);
-    const mails = await db().mail.findMany({ where: { to: { in: [admin.email, member.email] }, subject: { contains: series.reference } } });
+    const mails = await db().mail.findMany({ where: { to: { in: [admin.email, member.email] }, subject: { contains: recurrence.reference } } });
     expect(mails).toHaveLength(2);
-    expect(mails[0]!.subject).toBe(`${series.reference} : 7 nouvelles`);
+    expect(mails[0]!.subject).toBe(`${recurrence.reference} : 7 nouvelles`);
     expect(mails[0]!.text).toContain("Demande reçue (6 dates).");
     expect(mails[0]!.text.match(/Intervention planifiée le/g)).toHaveLength(6);
   });
@@ -119,14 +119,14 @@ describe("notifications", () => {
     const { org, admin } = await partnerWithRequest();
     const site = await createSite(db(), { organisationId: org.id, name: "Quai Ouest", accessNotes: "Code 1234" });
     const supervisor = await createSupervisor(db(), { firstName: "Sandrine", lastName: "Lefebvre" });
-    const person = await createWorker(db(), { firstName: "Moussa" });
+    const person = await createParticipant(db(), { firstName: "Moussa" });
     const request = await createServiceRequest(db(), {
       organisationId: org.id,
       siteId: site.id,
       teamSize: 2,
       accessInstructions: "Badge à l'accueil",
       interventions: [
-        { startsAt: new Date("2030-06-05T07:00:00Z"), durationMinutes: 120, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [person.id] },
+        { startsAt: new Date("2030-06-05T07:00:00Z"), durationMinutes: 120, status: "SCHEDULED", supervisorId: supervisor.id, participantIds: [person.id] },
         { startsAt: new Date("2030-06-06T07:00:00Z"), durationMinutes: 120, status: "CANCELLED", supervisorId: supervisor.id },
         { startsAt: new Date("2030-06-07T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED", supervisorId: supervisor.id },
       ],

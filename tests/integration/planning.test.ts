@@ -8,7 +8,7 @@ import { dphCsv, payrollCsv } from "~/domain/planning/people.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek, replanIntervention } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createUser, createParticipant } from "../support/factories.ts";
 
 // The coordinator's writes on the plan and the people, on a real database.
 const week = parisWeekStart(new Date(Date.now() + 28 * DAY_MS));
@@ -19,20 +19,20 @@ async function world() {
   const prestation = await createPrestation(db(), { skillId: skill.id });
   const site = await createSite(db());
   const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-  const workers = [];
-  for (let i = 0; i < 4; i++) workers.push(await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
+  const participants = [];
+  for (let i = 0; i < 4; i++) participants.push(await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
   const coordinator = await createUser(db(), { role: "COORDINATOR" });
   const actor = { userId: coordinator.id, organisationId: coordinator.membership!.organisationId, role: "COORDINATOR" as const };
-  const staffed = (day: number, time: string, workerIds: string[], minutes = 120, supervisorId = supervisor.id) =>
+  const staffed = (day: number, time: string, participantIds: string[], minutes = 120, supervisorId = supervisor.id) =>
     createServiceRequest(db(), {
       prestationId: prestation.id,
       siteId: site.id,
       organisationId: site.organisationId,
       teamSize: 2,
       durationMinutes: minutes,
-      interventions: [{ startsAt: at(day, time), durationMinutes: minutes, workersNeeded: 2, status: "SCHEDULED", supervisorId, workerIds }],
+      interventions: [{ startsAt: at(day, time), durationMinutes: minutes, participantsNeeded: 2, status: "SCHEDULED", supervisorId, participantIds }],
     });
-  return { skill, prestation, site, supervisor, workers, actor, staffed };
+  return { skill, prestation, site, supervisor, participants, actor, staffed };
 }
 
 const auditOf = (entityId: string, action: string) => db().auditLog.findMany({ where: { entityId, action } });
@@ -41,9 +41,9 @@ describe("steering the plan", async () => {
   const w = await world();
 
   it("refuses a team that breaks a hard rule, and saves it only when forced with a reason, audited", async () => {
-    const request = await w.staffed(0, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const request = await w.staffed(0, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const intervention = request.interventions[0]!;
-    const change = { interventionId: intervention.id, supervisorId: w.supervisor.id, workerIds: [w.workers[0]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+    const change = { interventionId: intervention.id, supervisorId: w.supervisor.id, participantIds: [w.participants[0]!.id], supervisorPinned: false, pinnedParticipantIds: [] };
 
     const preview = await previewChange(week, change);
     expect(preview.violations.map((v) => v.rule)).toEqual(["H2"]);
@@ -56,7 +56,7 @@ describe("steering the plan", async () => {
     const forced = await saveChange(w.actor, week, change, { reason: "Le partenaire accepte une personne ce jour-là." });
     expect(forced).toEqual({ ok: true, forced: ["H2"] });
     const assignments = await db().assignment.findMany({ where: { interventionId: intervention.id } });
-    expect(assignments.map((a) => a.workerId)).toEqual([w.workers[0]!.id]);
+    expect(assignments.map((a) => a.participantId)).toEqual([w.participants[0]!.id]);
     expect(assignments[0]!.startsAt).toEqual(intervention.startsAt);
     const [audit] = await auditOf(intervention.id, "planning.forced");
     expect(audit!.details).toMatchObject({ rules: ["H2"], reason: "Le partenaire accepte une personne ce jour-là." });
@@ -66,30 +66,30 @@ describe("steering the plan", async () => {
     await optimiseWeek({ weekStart: week });
     const after = await db().intervention.findUniqueOrThrow({ where: { id: intervention.id }, include: { assignments: true } });
     expect(after.supervisorId).toBe(w.supervisor.id);
-    expect(after.assignments.map((a) => a.workerId)).toEqual([w.workers[0]!.id]);
+    expect(after.assignments.map((a) => a.participantId)).toEqual([w.participants[0]!.id]);
   });
 
   it("saves a valid change with its pins and no forcing", async () => {
-    const request = await w.staffed(1, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const request = await w.staffed(1, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const id = request.interventions[0]!.id;
-    const change = { interventionId: id, supervisorId: w.supervisor.id, workerIds: [w.workers[2]!.id, w.workers[1]!.id].sort(), supervisorPinned: true, pinnedWorkerIds: [w.workers[2]!.id] };
+    const change = { interventionId: id, supervisorId: w.supervisor.id, participantIds: [w.participants[2]!.id, w.participants[1]!.id].sort(), supervisorPinned: true, pinnedParticipantIds: [w.participants[2]!.id] };
     expect((await previewChange(week, change)).violations).toEqual([]);
     expect(await saveChange(w.actor, week, change, null)).toEqual({ ok: true, forced: [] });
     const saved = await db().intervention.findUniqueOrThrow({ where: { id }, include: { assignments: true } });
     expect(saved.supervisorPinned).toBe(true);
-    expect(saved.assignments.find((a) => a.workerId === w.workers[2]!.id)!.pinned).toBe(true);
+    expect(saved.assignments.find((a) => a.participantId === w.participants[2]!.id)!.pinned).toBe(true);
     expect(await auditOf(id, "planning.forced")).toEqual([]);
     expect(await auditOf(id, "planning.changed")).toHaveLength(1);
   });
 
   it("names the overlap and, forced anyway, gets a French refusal from the database, never a crash", async () => {
-    const first = await w.staffed(2, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const first = await w.staffed(2, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const other = await createSupervisor(db(), { skillIds: [w.skill.id] });
-    const second = await w.staffed(2, "10:00", [w.workers[2]!.id, w.workers[3]!.id], 120, other.id);
-    const change = { interventionId: second.interventions[0]!.id, supervisorId: other.id, workerIds: [w.workers[0]!.id, w.workers[3]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+    const second = await w.staffed(2, "10:00", [w.participants[2]!.id, w.participants[3]!.id], 120, other.id);
+    const change = { interventionId: second.interventions[0]!.id, supervisorId: other.id, participantIds: [w.participants[0]!.id, w.participants[3]!.id], supervisorPinned: false, pinnedParticipantIds: [] };
     const preview = await previewChange(week, change);
     expect(preview.violations.map((v) => v.rule)).toContain("H6");
-    expect(preview.violations.find((v) => v.rule === "H6")!.message).toContain(w.workers[0]!.firstName);
+    expect(preview.violations.find((v) => v.rule === "H6")!.message).toContain(w.participants[0]!.firstName);
     const result = await saveChange(w.actor, week, change, { reason: "Essai de double réservation." });
     expect(result.ok).toBe(false);
     expect(result.ok ? "" : result.message).toMatch(/déjà engagée/);
@@ -102,10 +102,10 @@ describe("absences and hours", async () => {
   const w = await world();
 
   it("an absence (dates only) re-plans every intervention the person is on", async () => {
-    const request = await w.staffed(3, "09:00", [w.workers[0]!.id, w.workers[1]!.id]);
+    const request = await w.staffed(3, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const id = request.interventions[0]!.id;
     const day = addDays(week, 3);
-    const result = await addAbsence(w.actor, w.workers[0]!.id, day, day);
+    const result = await addAbsence(w.actor, w.participants[0]!.id, day, day);
     expect(result!.replanned).toEqual([id]);
     const outbox = await db().outboxEvent.findMany({ where: { jobName: "replan-intervention", businessKey: { startsWith: `replan:${id}:` } } });
     expect(outbox).toHaveLength(1);
@@ -113,21 +113,21 @@ describe("absences and hours", async () => {
     // What the worker does with the job: the absent person is replaced.
     await replanIntervention(outbox[0]!.payload as { interventionId: string });
     const after = await db().assignment.findMany({ where: { interventionId: id } });
-    expect(after.map((a) => a.workerId)).not.toContain(w.workers[0]!.id);
+    expect(after.map((a) => a.participantId)).not.toContain(w.participants[0]!.id);
     expect(after).toHaveLength(2);
   });
 
   it("records hours in the order the field allows, from the clock or corrected with a reason, and tells coordination when they are far from the plan", async () => {
     const month = addDays(week, 4).slice(0, 7);
-    const a = await w.staffed(4, "08:00", [w.workers[2]!.id, w.workers[3]!.id], 180);
+    const a = await w.staffed(4, "08:00", [w.participants[2]!.id, w.participants[3]!.id], 180);
     const id = a.interventions[0]!.id;
     const start = at(4, "08:00");
     const minute = (n: number) => new Date(start.getTime() + n * 60_000);
     const encadrant = await createUser(db(), { role: "ENCADRANT" });
     await db().supervisor.update({ where: { id: w.supervisor.id }, data: { userId: encadrant.id } });
     const actor = { userId: encadrant.id, organisationId: encadrant.membership!.organisationId, role: "ENCADRANT" as const };
-    const record = (workerId: string, what: Parameters<typeof recordTime>[4], now: Date) => recordTime(actor, w.supervisor.id, id, workerId, what, now);
-    const first = w.workers[2]!.id;
+    const record = (participantId: string, what: Parameters<typeof recordTime>[4], now: Date) => recordTime(actor, w.supervisor.id, id, participantId, what, now);
+    const first = w.participants[2]!.id;
 
     // Arrival: not before the window (60 minutes before the start by default), once.
     expect(await record(first, { kind: "check-in" }, minute(-61))).toEqual({ ok: false, message: expect.stringMatching(/^Trop tôt : l'arrivée se note à partir de 07:00/) });
@@ -138,12 +138,12 @@ describe("absences and hours", async () => {
     // Departure: after the arrival; the minutes are the time between them (never 0 at the same minute).
     expect(await record(first, { kind: "check-out" }, minute(-10))).toEqual({ ok: false, message: expect.stringMatching(/^Le départ doit suivre l'arrivée \(notée à 07:50\)/) });
     expect(await record(first, { kind: "check-out" }, minute(170))).toEqual({ ok: true, overLimit: false });
-    expect((await db().timeEntry.findUniqueOrThrow({ where: { interventionId_workerId: { interventionId: id, workerId: first } } })).minutesWorked).toBe(180);
+    expect((await db().timeEntry.findUniqueOrThrow({ where: { interventionId_participantId: { interventionId: id, participantId: first } } })).minutesWorked).toBe(180);
     expect(await auditOf(id, "hours.over_limit")).toHaveLength(0);
     // A correction by hand replaces the clock's figure, with its reason audited; 200 for 180 planned is past the 15-minute margin.
     expect(await record(first, { kind: "correct", minutes: 200, reason: "Départ noté en retard" }, minute(200))).toEqual({ ok: true, overLimit: true });
     const [corrected] = await auditOf(id, "time.correct");
-    expect(corrected!.details).toMatchObject({ workerId: first, minutesWorked: 200, previousMinutes: 180, reason: "Départ noté en retard" });
+    expect(corrected!.details).toMatchObject({ participantId: first, minutesWorked: 200, previousMinutes: 180, reason: "Départ noté en retard" });
     expect(await auditOf(id, "hours.over_limit")).toHaveLength(1);
     // Coordination is told once (a repeat of the same figure is the same event), with no person's name.
     await record(first, { kind: "correct", minutes: 200, reason: "Départ noté en retard" }, minute(201));
@@ -155,9 +155,9 @@ describe("absences and hours", async () => {
     expect(mails).toHaveLength(coordinators);
     expect(mails[0]!.text).toContain("Heures enregistrées : 3 h 20.");
     expect(mails[0]!.text).toContain(`/planning/interventions/${id}`);
-    expect(mails[0]!.text).not.toContain(w.workers[2]!.firstName);
+    expect(mails[0]!.text).not.toContain(w.participants[2]!.firstName);
 
-    const second = w.workers[3]!.id;
+    const second = w.participants[3]!.id;
     expect(await record(second, { kind: "absent" }, minute(5))).toEqual({ ok: true, overLimit: false });
     // Too late for an arrival once the intervention is over: the hours are typed, with a reason.
     expect(await record(second, { kind: "check-in" }, minute(181))).toEqual({ ok: false, message: expect.stringMatching(/finie depuis 11:00/) });
@@ -165,12 +165,12 @@ describe("absences and hours", async () => {
     const stranger = await createSupervisor(db(), { skillIds: [w.skill.id] });
     expect((await recordTime(actor, stranger.id, id, first, { kind: "correct", minutes: 10, reason: "essai" }, minute(10))).ok).toBe(false);
 
-    const entries = (await workedEntries(month)).filter((e) => e.workerId === w.workers[2]!.id || e.workerId === w.workers[3]!.id);
+    const entries = (await workedEntries(month)).filter((e) => e.participantId === w.participants[2]!.id || e.participantId === w.participants[3]!.id);
     const payroll = payrollCsv(month, entries).split("\r\n");
-    const name2 = `${w.workers[2]!.firstName} ${w.workers[2]!.lastInitial}.`;
-    expect(payroll).toContain(`${month};${w.workers[2]!.id};${name2};3,33;200;1;1;0`);
-    const name3 = `${w.workers[3]!.firstName} ${w.workers[3]!.lastInitial}.`;
-    expect(payroll).toContain(`${month};${w.workers[3]!.id};${name3};0,00;0;0;0;1`);
+    const name2 = `${w.participants[2]!.firstName} ${w.participants[2]!.lastInitial}.`;
+    expect(payroll).toContain(`${month};${w.participants[2]!.id};${name2};3,33;200;1;1;0`);
+    const name3 = `${w.participants[3]!.firstName} ${w.participants[3]!.lastInitial}.`;
+    expect(payroll).toContain(`${month};${w.participants[3]!.id};${name3};0,00;0;0;0;1`);
     const dph = dphCsv(month, entries).split("\r\n");
     expect(dph[0]).toBe("\uFEFFmois;partenaire;heures_travaillees;personnes"); // with the BOM spreadsheets read as UTF-8
     expect(dph).toContain(`${month};TOTAL (1 partenaires);3,33;1`);

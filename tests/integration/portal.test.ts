@@ -81,7 +81,7 @@ describe("requests", () => {
     const id = created.ok ? created.id : "";
     expect(await getRequest(b.actor, id)).toBeNull();
     expect(await acceptQuote(b.actor, id)).toMatchObject({ ok: false, status: 404 });
-    expect(await cancelInterventions(b.actor, id, { series: true }, "Intrusion")).toMatchObject({ ok: false, status: 404 });
+    expect(await cancelInterventions(b.actor, id, { recurrence: true }, "Intrusion")).toMatchObject({ ok: false, status: 404 });
     expect(await decideRequest(b.actor, id, { accept: true })).toMatchObject({ ok: false, status: 404 });
     const statuses = await db().intervention.findMany({ where: { requestId: id }, select: { status: true } });
     expect(statuses.map((s) => s.status)).toEqual(["SUBMITTED"]);

@@ -42,7 +42,7 @@ async function partnerWithRequests(count: number, prefix: string) {
             startsAt: new Date(createdAt.getTime() + (statuses.length - k) * 7 * 24 * HOUR),
             endsAt: new Date(createdAt.getTime() + (statuses.length - k) * 7 * 24 * HOUR + 2 * HOUR),
             durationMinutes: 120,
-            workersNeeded: 2,
+            participantsNeeded: 2,
             status,
           })),
         },

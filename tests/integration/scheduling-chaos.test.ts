@@ -5,7 +5,7 @@ import { db } from "~/data/db.server.ts";
 import { addManyToOutbox } from "~/data/outbox.server.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { startWorkerProcess } from "../support/spawn-worker.ts";
 
 // 200 requests accepted at once, two worker processes, one killed with SIGKILL
@@ -26,7 +26,7 @@ describe("scheduling under failure", () => {
     const prestations = await Promise.all(skills.map((skill) => createPrestation(db(), { skillId: skill.id })));
     const sites = [await createSite(db()), await createSite(db())];
     for (let i = 0; i < 8; i++) await createSupervisor(db(), { skillIds: [skills[i % 2]!.id], maxTeamSize: 4 });
-    for (let i = 0; i < 40; i++) await createWorker(db(), { skillIds: [skills[i % 2]!.id, ...(i % 5 === 0 ? [skills[(i + 1) % 2]!.id] : [])], weeklyTargetMinutes: 600 });
+    for (let i = 0; i < 40; i++) await createParticipant(db(), { skillIds: [skills[i % 2]!.id, ...(i % 5 === 0 ? [skills[(i + 1) % 2]!.id] : [])], weeklyTargetMinutes: 600 });
 
     const requestIds: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -37,7 +37,7 @@ describe("scheduling under failure", () => {
         siteId: sites[i % 2]!.id,
         organisationId: sites[i % 2]!.organisationId,
         teamSize: 1 + (i % 3),
-        interventions: [{ startsAt, durationMinutes: 90, workersNeeded: 1 + (i % 3), status: "ACCEPTED" }],
+        interventions: [{ startsAt, durationMinutes: 90, participantsNeeded: 1 + (i % 3), status: "ACCEPTED" }],
       });
       requestIds.push(request.id);
     }
@@ -64,12 +64,12 @@ describe("scheduling under failure", () => {
 
     // Staffed once: a whole team, no duplicates; or unstaffed with a reason.
     const interventions = await db().intervention.findMany({
-      select: { status: true, workersNeeded: true, supervisorId: true, unstaffedReason: true, _count: { select: { assignments: true } } },
+      select: { status: true, participantsNeeded: true, supervisorId: true, unstaffedReason: true, _count: { select: { assignments: true } } },
     });
     for (const i of interventions) {
       if (i.status === "SCHEDULED") {
         expect(i.supervisorId).not.toBeNull();
-        expect(i._count.assignments).toBe(i.workersNeeded);
+        expect(i._count.assignments).toBe(i.participantsNeeded);
       } else {
         expect(i.unstaffedReason).toBeTruthy();
       }
@@ -77,7 +77,7 @@ describe("scheduling under failure", () => {
     // Nobody double-booked (the database also refuses it; check what it holds).
     const overlaps = await db().$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "Assignment" a JOIN "Assignment" b
-        ON a."workerId" = b."workerId" AND a."interventionId" < b."interventionId"
+        ON a."participantId" = b."participantId" AND a."interventionId" < b."interventionId"
        AND tsrange(a."startsAt", a."endsAt") && tsrange(b."startsAt", b."endsAt")`;
     expect(Number(overlaps[0]!.n)).toBe(0);
     expect(interventions.filter((i) => i.status === "SCHEDULED").length).toBeGreaterThan(REQUESTS / 3);

@@ -6,7 +6,7 @@ import type { Instance } from "~/domain/scheduling/instance.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { staffRequest } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { validatePlan } from "../support/plan-validator.ts";
 
 // Instant mode computes its insertion before taking the week's lock and checks
@@ -19,7 +19,7 @@ async function world(weeksAhead: number, requests: number) {
   const prestation = await createPrestation(db(), { skillId: skill.id });
   const site = await createSite(db());
   for (let i = 0; i < 2; i++) await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-  for (let i = 0; i < 6; i++) await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 });
+  for (let i = 0; i < 6; i++) await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 });
   const created = [];
   for (let i = 0; i < requests; i++) {
     // Two at a time at the same hour: they compete for the same people.
@@ -30,7 +30,7 @@ async function world(weeksAhead: number, requests: number) {
         siteId: site.id,
         organisationId: site.organisationId,
         teamSize: 2,
-        interventions: [{ startsAt, durationMinutes: 90, workersNeeded: 2, status: "ACCEPTED" }],
+        interventions: [{ startsAt, durationMinutes: 90, participantsNeeded: 2, status: "ACCEPTED" }],
       }),
     );
   }
@@ -42,14 +42,14 @@ async function checkWritten(week: string) {
   const instance = await loadWeekInstance(week, { kind: "keep-staffed", free: [] });
   const scheduled = await db().intervention.findMany({
     where: { status: "SCHEDULED", startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } },
-    select: { id: true, supervisorId: true, assignments: { select: { workerId: true } } },
+    select: { id: true, supervisorId: true, assignments: { select: { participantId: true } } },
   });
   const plan = {
     assignments: scheduled.map((i) => ({
       requestId: i.id,
       start: instance.requests.find((r) => r.id === i.id)!.start,
       supervisorId: i.supervisorId!,
-      workerIds: i.assignments.map((a) => a.workerId),
+      participantIds: i.assignments.map((a) => a.participantId),
     })),
     unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity" as const, reason: "-" })),
   };
@@ -103,8 +103,8 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     const assignments = await db().assignment.findMany({ where: { interventionId: { in: ids } } });
     expect(assignments).toHaveLength(scheduled.reduce((n, i) => n + i.assignments.length, 0));
     // Running them again changes nothing.
-    const before = await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    const before = await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] });
     await Promise.all(requests.map((r) => staffRequest({ requestId: r.id })));
-    expect(await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] })).toEqual(before);
+    expect(await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] })).toEqual(before);
   });
 });

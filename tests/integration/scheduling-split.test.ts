@@ -14,7 +14,7 @@ import { env } from "~/utils/env.server.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimisePart, optimiseWeek } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { validatePlan } from "../support/plan-validator.ts";
 
 // The weekly optimisation of a big week, split into independent parts (one per
@@ -56,7 +56,7 @@ async function city(week: string) {
     const prestation = await createPrestation(db(), { skillId: skill.id });
     const site = await createSite(db());
     await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-    for (let i = 0; i < 2; i++) await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 300, weeklyMaxMinutes: 420 });
+    for (let i = 0; i < 2; i++) await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 300, weeklyMaxMinutes: 420 });
     for (let i = 0; i < 4; i++) {
       const startsAt = fromParisLocal(`${addDays(week, i % 2)}T${i < 2 ? "09:00" : "10:30"}`);
       await createServiceRequest(db(), {
@@ -64,7 +64,7 @@ async function city(week: string) {
         siteId: site.id,
         organisationId: site.organisationId,
         teamSize: 1 + (i % 2),
-        interventions: [{ startsAt, durationMinutes: 120 + 30 * i, workersNeeded: 1 + (i % 2), status: "ACCEPTED" }],
+        interventions: [{ startsAt, durationMinutes: 120 + 30 * i, participantsNeeded: 1 + (i % 2), status: "ACCEPTED" }],
       });
     }
   }
@@ -78,11 +78,11 @@ async function written(week: string) {
   const rows = await db().intervention.findMany({
     where: { startsAt: bounds(week) },
     orderBy: { id: "asc" },
-    select: { id: true, status: true, supervisorId: true, assignments: { select: { workerId: true }, orderBy: { workerId: "asc" } } },
+    select: { id: true, status: true, supervisorId: true, assignments: { select: { participantId: true }, orderBy: { participantId: "asc" } } },
   });
   const staffed = rows.filter((i) => i.status === "SCHEDULED");
   const plan: Plan = {
-    assignments: staffed.map((i) => ({ requestId: i.id, start: instance.requests.find((r) => r.id === i.id)!.start, supervisorId: i.supervisorId!, workerIds: i.assignments.map((a) => a.workerId) })),
+    assignments: staffed.map((i) => ({ requestId: i.id, start: instance.requests.find((r) => r.id === i.id)!.start, supervisorId: i.supervisorId!, participantIds: i.assignments.map((a) => a.participantId) })),
     unassigned: rows.filter((i) => i.status !== "SCHEDULED").map((i) => ({ requestId: i.id, rule: "H7" as const, reason: "-" })),
   };
   return { rows, violations: validatePlan(instance, plan).violations, objective: computeObjective(instance, plan) };
@@ -112,7 +112,7 @@ describe("weekly optimisation of a week that splits into independent parts", () 
     await optimiseWeek({ weekStart: week });
     const single = await written(week);
     expect(single.violations).toEqual([]);
-    expect(single.objective.servedWorkerMinutes).toBeGreaterThan(0);
+    expect(single.objective.servedParticipantMinutes).toBeGreaterThan(0);
     await unplan(week);
 
     // Split: the parts wait at the gate while the week's job waits for them.

@@ -12,7 +12,7 @@ import { createRedis } from "~/queues/connection.server.ts";
 import { jobIdFor } from "~/queues/registry.ts";
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { startWorkerProcess } from "../support/spawn-worker.ts";
 
 // Two optimisations of the same week, the worker process solving both killed
@@ -44,7 +44,7 @@ describe("weekly optimisation under failure", () => {
     const prestation = await createPrestation(db(), { skillId: skill.id });
     const site = await createSite(db());
     for (let i = 0; i < 3; i++) await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 3 });
-    for (let i = 0; i < 8; i++) await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 360 + 60 * (i % 3) });
+    for (let i = 0; i < 8; i++) await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 360 + 60 * (i % 3) });
     for (let i = 0; i < 24; i++) {
       const startsAt = fromParisLocal(`${addDays(week, i % 5)}T${String(8 + ((i * 3) % 7)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`);
       await createServiceRequest(db(), {
@@ -52,7 +52,7 @@ describe("weekly optimisation under failure", () => {
         siteId: site.id,
         organisationId: site.organisationId,
         teamSize: 1 + (i % 3),
-        interventions: [{ startsAt, durationMinutes: 90 + 30 * (i % 4), workersNeeded: 1 + (i % 3), status: "ACCEPTED" }],
+        interventions: [{ startsAt, durationMinutes: 90 + 30 * (i % 4), participantsNeeded: 1 + (i % 3), status: "ACCEPTED" }],
       });
     }
     const parsed = parseInstance(await loadWeekInstance(week, { kind: "notice", lockedBefore: new Date(Date.now() + 7 * DAY_MS) }));
@@ -89,19 +89,19 @@ describe("weekly optimisation under failure", () => {
     // The exact solver's plan, written once whole: every intervention staffed by a whole team or explained.
     const interventions = await db().intervention.findMany({
       where: { request: { prestationId: prestation.id } },
-      select: { id: true, status: true, workersNeeded: true, supervisorId: true, unstaffedReason: true, assignments: { select: { workerId: true } } },
+      select: { id: true, status: true, participantsNeeded: true, supervisorId: true, unstaffedReason: true, assignments: { select: { participantId: true } } },
     });
     const staffing = Object.fromEntries(
-      interventions.filter((i) => i.status === "SCHEDULED").map((i) => [i.id, { supervisorId: i.supervisorId, workerIds: i.assignments.map((a) => a.workerId).sort() }]),
+      interventions.filter((i) => i.status === "SCHEDULED").map((i) => [i.id, { supervisorId: i.supervisorId, participantIds: i.assignments.map((a) => a.participantId).sort() }]),
     );
-    expect(staffing).toEqual(Object.fromEntries(expected.plan.assignments.map((a) => [a.requestId, { supervisorId: a.supervisorId, workerIds: [...a.workerIds].sort() }])));
+    expect(staffing).toEqual(Object.fromEntries(expected.plan.assignments.map((a) => [a.requestId, { supervisorId: a.supervisorId, participantIds: [...a.participantIds].sort() }])));
     for (const i of interventions) {
-      if (i.status === "SCHEDULED") expect(i.assignments).toHaveLength(i.workersNeeded);
+      if (i.status === "SCHEDULED") expect(i.assignments).toHaveLength(i.participantsNeeded);
       else expect(i.unstaffedReason).toBeTruthy();
     }
     const overlaps = await db().$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "Assignment" a JOIN "Assignment" b
-        ON a."workerId" = b."workerId" AND a."interventionId" < b."interventionId"
+        ON a."participantId" = b."participantId" AND a."interventionId" < b."interventionId"
        AND tsrange(a."startsAt", a."endsAt") && tsrange(b."startsAt", b."endsAt")`;
     expect(Number(overlaps[0]!.n)).toBe(0);
   });

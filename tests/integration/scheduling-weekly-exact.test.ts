@@ -12,7 +12,7 @@ import { describeWeeklySolver, WEEKLY_EXACT, weeklySolverOptions, type WeeklySol
 import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { validatePlan } from "../support/plan-validator.ts";
 
 // The weekly optimisation's choice of solver, on real PostgreSQL: the exact
@@ -23,23 +23,23 @@ import { validatePlan } from "../support/plan-validator.ts";
 const weekIn = (weeks: number) => parisWeekStart(new Date(Date.now() + weeks * 7 * DAY_MS));
 const notice = { kind: "notice" as const, lockedBefore: new Date(Date.now() + 7 * DAY_MS) };
 
-async function world(workers: number, overrides: { weeklyMaxMinutes?: number } = {}) {
+async function world(participants: number, overrides: { weeklyMaxMinutes?: number } = {}) {
   const skill = await createSkill(db());
   const prestation = await createPrestation(db(), { skillId: skill.id });
   const site = await createSite(db());
   const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
   const people = [];
-  for (let i = 0; i < workers; i++) people.push(await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 420, ...overrides }));
-  const request = (startsAt: Date, durationMinutes: number, workersNeeded = 1) =>
+  for (let i = 0; i < participants; i++) people.push(await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 420, ...overrides }));
+  const request = (startsAt: Date, durationMinutes: number, participantsNeeded = 1) =>
     createServiceRequest(db(), {
       prestationId: prestation.id,
       siteId: site.id,
       organisationId: site.organisationId,
-      teamSize: workersNeeded,
+      teamSize: participantsNeeded,
       durationMinutes,
-      interventions: [{ startsAt, durationMinutes, workersNeeded, status: "ACCEPTED" }],
+      interventions: [{ startsAt, durationMinutes, participantsNeeded, status: "ACCEPTED" }],
     });
-  return { supervisor, workers: people, request };
+  return { supervisor, participants: people, request };
 }
 
 function parsed(instance: Instance): Instance {
@@ -53,18 +53,18 @@ async function writtenPlan(week: string) {
   const interventions = await db().intervention.findMany({
     where: { startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } },
     orderBy: { id: "asc" },
-    select: { id: true, status: true, supervisorId: true, unstaffedRule: true, assignments: { select: { workerId: true } } },
+    select: { id: true, status: true, supervisorId: true, unstaffedRule: true, assignments: { select: { participantId: true } } },
   });
   return {
     staffed: Object.fromEntries(
-      interventions.filter((i) => i.status === "SCHEDULED").map((i) => [i.id, { supervisorId: i.supervisorId, workerIds: i.assignments.map((a) => a.workerId).sort() }]),
+      interventions.filter((i) => i.status === "SCHEDULED").map((i) => [i.id, { supervisorId: i.supervisorId, participantIds: i.assignments.map((a) => a.participantId).sort() }]),
     ),
     unstaffed: interventions.filter((i) => i.status === "ACCEPTED").map((i) => i.id),
     explained: interventions.filter((i) => i.status === "ACCEPTED").every((i) => i.unstaffedRule !== null),
   };
 }
 
-const staffingOf = (plan: Plan) => Object.fromEntries(plan.assignments.map((a) => [a.requestId, { supervisorId: a.supervisorId, workerIds: [...a.workerIds].sort() }]));
+const staffingOf = (plan: Plan) => Object.fromEntries(plan.assignments.map((a) => [a.requestId, { supervisorId: a.supervisorId, participantIds: [...a.participantIds].sort() }]));
 
 async function lastRunSolver() {
   const run = await db().planningRun.findFirstOrThrow({ orderBy: { startedAt: "desc" } });
@@ -95,7 +95,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect(describeWeeklySolver(stats.solver)[0]).toMatch(/^Optimum prouvé par le solveur exact/);
 
     const written = await writtenPlan(week);
-    const one = { supervisorId: w.supervisor.id, workerIds: [w.workers[0]!.id] };
+    const one = { supervisorId: w.supervisor.id, participantIds: [w.participants[0]!.id] };
     expect(written.staffed).toEqual({ [morningId]: one, [afternoonId]: one });
     expect(written.unstaffed).toEqual([middleId]);
     expect(written.explained).toBe(true);
@@ -179,7 +179,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
       organisationId: waiting.organisationId,
       teamSize: 1,
       durationMinutes: 120,
-      interventions: [{ startsAt: fromParisLocal(`${tuesday}T14:00`), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: w.supervisor.id, workerIds: [w.workers[1]!.id] }],
+      interventions: [{ startsAt: fromParisLocal(`${tuesday}T14:00`), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: w.supervisor.id, participantIds: [w.participants[1]!.id] }],
     });
     const before = await writtenPlan(week);
     expect(Object.keys(before.staffed)).toHaveLength(1);
@@ -189,7 +189,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     expect(stats.staffed).toBe(0);
     const after = await writtenPlan(week);
     expect(after.staffed).toEqual(before.staffed);
-    expect(after.staffed[done.interventions[0]!.id]).toEqual({ supervisorId: w.supervisor.id, workerIds: [w.workers[1]!.id] });
+    expect(after.staffed[done.interventions[0]!.id]).toEqual({ supervisorId: w.supervisor.id, participantIds: [w.participants[1]!.id] });
     expect(after.unstaffed).toEqual(before.unstaffed);
   });
 
@@ -233,7 +233,7 @@ describe("weekly optimisation: exact solver or heuristic", () => {
         requestId: i.id,
         start: instance.requests.find((r) => r.id === i.id)!.start,
         supervisorId: written.staffed[i.id]!.supervisorId!,
-        workerIds: written.staffed[i.id]!.workerIds,
+        participantIds: written.staffed[i.id]!.participantIds,
       })),
       unassigned: written.unstaffed.map((id) => ({ requestId: id, rule: "capacity" as const, reason: "-" })),
     };

@@ -3,7 +3,7 @@ import { db } from "~/data/db.server.ts";
 import { addDays, fromParisLocal, parisWeekStart, toParisLocal } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { optimiseWeek, replanIntervention, staffRequest } from "../../workers/processors/scheduling.ts";
-import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createWorker } from "../support/factories.ts";
+import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
 import { validatePlan } from "../support/plan-validator.ts";
 import { loadWeekInstance } from "~/data/scheduling.server.ts";
 import { previewChange } from "~/data/planning.server.ts";
@@ -20,33 +20,33 @@ async function world() {
     await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
     await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
   ];
-  const workers = [];
-  for (let i = 0; i < 6; i++) workers.push(await createWorker(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
-  return { skill, prestation, site, supervisors, workers };
+  const participants = [];
+  for (let i = 0; i < 6; i++) participants.push(await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
+  return { skill, prestation, site, supervisors, participants };
 }
 
 async function staffingOf(requestId: string) {
   return db().intervention.findMany({
     where: { requestId },
     orderBy: { startsAt: "asc" },
-    select: { id: true, status: true, supervisorId: true, unstaffedRule: true, unstaffedReason: true, assignments: { select: { workerId: true } } },
+    select: { id: true, status: true, supervisorId: true, unstaffedRule: true, unstaffedReason: true, assignments: { select: { participantId: true } } },
   });
 }
 
 /** One encadrant and two workers of a skill of their own, in a week of their own: nobody else's people or interventions. */
-async function pairWorld(code: string, weeksLater: number, worker: { weeklyTargetMinutes?: number; weeklyMaxMinutes?: number } = {}) {
+async function pairWorld(code: string, weeksLater: number, participant: { weeklyTargetMinutes?: number; weeklyMaxMinutes?: number } = {}) {
   const ownWeek = addDays(week, 7 * weeksLater);
   const skill = await createSkill(db(), { code, label: code });
   const prestation = await createPrestation(db(), { skillId: skill.id });
   const site = await createSite(db());
   const supervisor = await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 });
-  const workers = [await createWorker(db(), { skillIds: [skill.id], ...worker }), await createWorker(db(), { skillIds: [skill.id], ...worker })];
+  const participants = [await createParticipant(db(), { skillIds: [skill.id], ...participant }), await createParticipant(db(), { skillIds: [skill.id], ...participant })];
   return {
     ownWeek,
     on: (dayOffset: number, time: string) => fromParisLocal(`${addDays(ownWeek, dayOffset)}T${time}`),
     site,
     supervisor,
-    workers,
+    participants,
     base: { prestationId: prestation.id, siteId: site.id, organisationId: site.organisationId },
   };
 }
@@ -62,8 +62,8 @@ describe("scheduling jobs", async () => {
       teamSize: 2,
       durationMinutes: 120,
       interventions: [
-        { startsAt: at(0, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
-        { startsAt: at(2, "14:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        { startsAt: at(0, "09:00"), durationMinutes: 120, participantsNeeded: 2, status: "ACCEPTED" },
+        { startsAt: at(2, "14:00"), durationMinutes: 120, participantsNeeded: 2, status: "ACCEPTED" },
       ],
     });
     const acceptedAt = new Date();
@@ -95,20 +95,20 @@ describe("scheduling jobs", async () => {
   });
 
   it("keeps what is staffed when another request arrives, and explains what cannot be staffed", async () => {
-    const before = await db().assignment.findMany({ orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    const before = await db().assignment.findMany({ orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] });
     const tooBig = await createServiceRequest(db(), {
       prestationId: w.prestation.id,
       siteId: w.site.id,
       organisationId: w.site.organisationId,
       teamSize: 5, // no encadrant leads more than 4
-      interventions: [{ startsAt: at(1, "09:00"), durationMinutes: 60, workersNeeded: 5, status: "ACCEPTED" }],
+      interventions: [{ startsAt: at(1, "09:00"), durationMinutes: 60, participantsNeeded: 5, status: "ACCEPTED" }],
     });
     await staffRequest({ requestId: tooBig.id });
     const [unstaffed] = await staffingOf(tooBig.id);
     expect(unstaffed!.status).toBe("ACCEPTED");
     expect(unstaffed!.unstaffedRule).toBe("H2");
     expect(unstaffed!.unstaffedReason).toMatch(/encadrant/i);
-    const after = await db().assignment.findMany({ where: { interventionId: { in: before.map((a) => a.interventionId) } }, orderBy: [{ interventionId: "asc" }, { workerId: "asc" }] });
+    const after = await db().assignment.findMany({ where: { interventionId: { in: before.map((a) => a.interventionId) } }, orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] });
     expect(after).toEqual(before);
   });
 
@@ -121,7 +121,7 @@ describe("scheduling jobs", async () => {
           siteId: w.site.id,
           organisationId: w.site.organisationId,
           teamSize: 2,
-          interventions: [{ startsAt: at(3 + (i % 2), `${String(8 + (i % 4) * 2).padStart(2, "0")}:00`), durationMinutes: 90, workersNeeded: 2, status: "ACCEPTED" }],
+          interventions: [{ startsAt: at(3 + (i % 2), `${String(8 + (i % 4) * 2).padStart(2, "0")}:00`), durationMinutes: 90, participantsNeeded: 2, status: "ACCEPTED" }],
         }),
       );
     }
@@ -134,13 +134,13 @@ describe("scheduling jobs", async () => {
     const instance = await loadWeekInstance(week, { kind: "keep-staffed", free: [] });
     const scheduled = await db().intervention.findMany({
       where: { status: "SCHEDULED", startsAt: { gte: at(0, "00:00"), lt: at(7, "00:00") } },
-      select: { id: true, startsAt: true, supervisorId: true, assignments: { select: { workerId: true } } },
+      select: { id: true, startsAt: true, supervisorId: true, assignments: { select: { participantId: true } } },
     });
     // The week as the engine reads it: Paris wall-clock times, the staffed ones pinned whole.
     for (const i of scheduled) {
       expect(instance.requests.find((r) => r.id === i.id)).toMatchObject({
         start: toParisLocal(i.startsAt),
-        pinned: { supervisorId: i.supervisorId, workerIds: i.assignments.map((a) => a.workerId).sort() },
+        pinned: { supervisorId: i.supervisorId, participantIds: i.assignments.map((a) => a.participantId).sort() },
       });
     }
     const plan = {
@@ -148,7 +148,7 @@ describe("scheduling jobs", async () => {
         requestId: i.id,
         start: instance.requests.find((r) => r.id === i.id)!.start,
         supervisorId: i.supervisorId!,
-        workerIds: i.assignments.map((a) => a.workerId),
+        participantIds: i.assignments.map((a) => a.participantId),
       })),
       unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity" as const, reason: "-" })),
     };
@@ -169,8 +169,8 @@ describe("scheduling jobs", async () => {
 });
 
 describe("what is checked in, done or billed", async () => {
-  const { ownWeek: later, on, site, supervisor, workers, base: world } = await pairWorld("tri-historique", 1, { weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 });
-  const workerIds = workers.map((x) => x.id);
+  const { ownWeek: later, on, site, supervisor, participants, base: world } = await pairWorld("tri-historique", 1, { weeklyTargetMinutes: 480, weeklyMaxMinutes: 600 });
+  const participantIds = participants.map((x) => x.id);
   const base = { ...world, teamSize: 2 };
 
   it("takes their people at those times and counts their hours: no double booking, no week over the cap", async () => {
@@ -178,19 +178,19 @@ describe("what is checked in, done or billed", async () => {
     await createServiceRequest(db(), {
       ...base,
       interventions: [
-        { startsAt: on(0, "09:00"), durationMinutes: 360, workersNeeded: 2, status: "DONE", supervisorId: supervisor.id, workerIds },
-        { startsAt: on(1, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "IN_PROGRESS", supervisorId: supervisor.id, workerIds },
+        { startsAt: on(0, "09:00"), durationMinutes: 360, participantsNeeded: 2, status: "DONE", supervisorId: supervisor.id, participantIds },
+        { startsAt: on(1, "09:00"), durationMinutes: 120, participantsNeeded: 2, status: "IN_PROGRESS", supervisorId: supervisor.id, participantIds },
       ],
     });
     const request = await createServiceRequest(db(), {
       ...base,
       interventions: [
         // During the checked-in one: the same people are there already.
-        { startsAt: on(1, "10:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        { startsAt: on(1, "10:00"), durationMinutes: 120, participantsNeeded: 2, status: "ACCEPTED" },
         // Two more hours: ten in the week, the cap.
-        { startsAt: on(2, "09:00"), durationMinutes: 120, workersNeeded: 2, status: "ACCEPTED" },
+        { startsAt: on(2, "09:00"), durationMinutes: 120, participantsNeeded: 2, status: "ACCEPTED" },
         // One more hour would be eleven.
-        { startsAt: on(3, "09:00"), durationMinutes: 60, workersNeeded: 2, status: "ACCEPTED" },
+        { startsAt: on(3, "09:00"), durationMinutes: 60, participantsNeeded: 2, status: "ACCEPTED" },
       ],
     });
     expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
@@ -198,7 +198,7 @@ describe("what is checked in, done or billed", async () => {
     expect(during).toMatchObject({ status: "ACCEPTED", supervisorId: null, assignments: [] });
     expect(during!.unstaffedReason).toBeTruthy();
     expect(fits).toMatchObject({ status: "SCHEDULED", supervisorId: supervisor.id });
-    expect(fits!.assignments.map((a) => a.workerId).sort()).toEqual([...workerIds].sort());
+    expect(fits!.assignments.map((a) => a.participantId).sort()).toEqual([...participantIds].sort());
     expect(over).toMatchObject({ status: "ACCEPTED", assignments: [] });
     expect(over!.unstaffedReason).toBeTruthy();
 
@@ -206,28 +206,28 @@ describe("what is checked in, done or billed", async () => {
     await optimiseWeek({ weekStart: later }, undefined, fromParisLocal(`${addDays(later, -7)}T12:00`));
     const history = await db().intervention.findMany({
       where: { status: { in: ["DONE", "IN_PROGRESS"] }, siteId: site.id },
-      select: { status: true, supervisorId: true, assignments: { select: { workerId: true } } },
+      select: { status: true, supervisorId: true, assignments: { select: { participantId: true } } },
     });
     expect(history).toHaveLength(2);
-    for (const i of history) expect(i.assignments.map((a) => a.workerId).sort()).toEqual([...workerIds].sort());
-    const minutes = await db().assignment.findMany({ where: { workerId: workerIds[0] }, select: { startsAt: true, endsAt: true } });
+    for (const i of history) expect(i.assignments.map((a) => a.participantId).sort()).toEqual([...participantIds].sort());
+    const minutes = await db().assignment.findMany({ where: { participantId: participantIds[0] }, select: { startsAt: true, endsAt: true } });
     expect(minutes.reduce((sum, a) => sum + (a.endsAt.getTime() - a.startsAt.getTime()) / 60_000, 0)).toBeLessThanOrEqual(600);
   });
 });
 
 describe("a team the coordination forced smaller or larger than asked", async () => {
-  const { ownWeek: forcedWeek, on, supervisor, workers, base } = await pairWorld("espaces-verts-force", 2);
+  const { ownWeek: forcedWeek, on, supervisor, participants, base } = await pairWorld("espaces-verts-force", 2);
 
   it("stays as it was saved, its people taken at that time, when another request arrives", async () => {
     // Saved by hand with Forcer: one person where two were asked (the other is away
     // when it starts, so no plan could complete it), two where one was.
-    await db().absence.create({ data: { workerId: workers[1]!.id, startsAt: on(0, "08:00"), endsAt: on(0, "09:00") } });
+    await db().absence.create({ data: { participantId: participants[1]!.id, startsAt: on(0, "08:00"), endsAt: on(0, "09:00") } });
     const forced = await createServiceRequest(db(), {
       ...base,
       teamSize: 2,
       interventions: [
-        { startsAt: on(0, "08:00"), durationMinutes: 120, workersNeeded: 2, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: [workers[0]!.id] },
-        { startsAt: on(1, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) },
+        { startsAt: on(0, "08:00"), durationMinutes: 120, participantsNeeded: 2, status: "SCHEDULED", supervisorId: supervisor.id, participantIds: [participants[0]!.id] },
+        { startsAt: on(1, "09:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, participantIds: participants.map((x) => x.id) },
       ],
     });
     const before = await staffingOf(forced.id);
@@ -235,9 +235,9 @@ describe("a team the coordination forced smaller or larger than asked", async ()
       ...base,
       teamSize: 1,
       interventions: [
-        { startsAt: on(0, "09:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the smaller team
-        { startsAt: on(1, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // during the larger one
-        { startsAt: on(2, "10:00"), durationMinutes: 60, workersNeeded: 1, status: "ACCEPTED" }, // when all are free
+        { startsAt: on(0, "09:00"), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }, // during the smaller team
+        { startsAt: on(1, "10:00"), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }, // during the larger one
+        { startsAt: on(2, "10:00"), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }, // when all are free
       ],
     });
     expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
@@ -254,7 +254,7 @@ describe("a team the coordination forced smaller or larger than asked", async ()
     const pinned = await createServiceRequest(db(), {
       ...base,
       teamSize: 1,
-      interventions: [{ startsAt: on(3, "09:00"), durationMinutes: 120, workersNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, workerIds: workers.map((x) => x.id) }],
+      interventions: [{ startsAt: on(3, "09:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, participantIds: participants.map((x) => x.id) }],
     });
     await db().assignment.updateMany({ where: { interventionId: pinned.interventions[0]!.id }, data: { pinned: true } });
     const id = pinned.interventions[0]!.id;
@@ -263,11 +263,11 @@ describe("a team the coordination forced smaller or larger than asked", async ()
     expect(await replanIntervention({ interventionId: id })).toMatchObject({ staffed: 1 });
     const [after] = await staffingOf(pinned.id);
     expect(after!.status).toBe("SCHEDULED");
-    expect(after!.assignments.map((a) => a.workerId).sort()).toEqual(workers.map((x) => x.id).sort());
+    expect(after!.assignments.map((a) => a.participantId).sort()).toEqual(participants.map((x) => x.id).sort());
     // Still pinned after both re-plans: a pin lasts until the coordination removes it.
     expect(await db().assignment.count({ where: { interventionId: id, pinned: true } })).toBe(2);
     // Steered back to the team asked: no rule broken.
-    const back = { interventionId: id, supervisorId: supervisor.id, workerIds: [workers[0]!.id], supervisorPinned: false, pinnedWorkerIds: [] };
+    const back = { interventionId: id, supervisorId: supervisor.id, participantIds: [participants[0]!.id], supervisorPinned: false, pinnedParticipantIds: [] };
     expect(await previewChange(forcedWeek, back)).toEqual({ violations: [] });
   });
 });

@@ -2,7 +2,7 @@
 // structure of a city on one platform (issue 23). Each structure has its own
 // encadrants and people, its sites around its base in Paris or the suburbs,
 // and its own prestations; a share of the sites is also served by a
-// neighbouring structure. Demand (worker-minutes asked) is close to the
+// neighbouring structure. Demand (participant-minutes asked) is close to the
 // people's weekly targets. Same options, same week.
 //
 // People of a structure are its own: the instance format has no structure,
@@ -14,7 +14,7 @@ import type { Instance } from "../../app/domain/scheduling/instance";
 import { seededRandom } from "../../app/utils/seeded-random.ts";
 
 /** The city the issue asks for: 100 structures, 800 encadrants, 15,000 people, 20,000 interventions. */
-export const CITY_SCALE = { requests: 20_000, structures: 100, supervisors: 800, workers: 15_000 } as const;
+export const CITY_SCALE = { requests: 20_000, structures: 100, supervisors: 800, participants: 15_000 } as const;
 
 export interface CityOptions {
   /** Interventions in the week; the other counts scale with it (CITY_SCALE's ratios) unless given. */
@@ -22,8 +22,8 @@ export interface CityOptions {
   seed?: number;
   structures?: number;
   supervisors?: number;
-  workers?: number;
-  /** Worker-minutes asked / worker-minutes the people target (default 1: demand close to capacity). */
+  participants?: number;
+  /** Participant-minutes asked / participant-minutes the people target (default 1: demand close to capacity). */
   tightness?: number;
   /** Share of requests with a start window (latestStart 15 min to 2 h later); default 0.3. */
   timeWindowShare?: number;
@@ -45,7 +45,7 @@ export interface CityStructure {
   /** Sites it owns, then sites of a neighbour it also serves. */
   siteIds: string[];
   sharedSiteIds: string[];
-  workerIds: string[];
+  participantIds: string[];
   supervisorIds: string[];
 }
 
@@ -66,7 +66,7 @@ const DURATION_FACTORS = [0.67, 0.83, 1, 1.17, 1.33];
 const DURATION_WEIGHTS = [2, 3, 4, 3, 2];
 const TARGET_HOURS = [8, 10, 12, 14, 16];
 const TARGET_WEIGHTS = [2, 3, 4, 3, 2];
-const WORKER_WINDOWS: Array<[string, string]> = [
+const PARTICIPANT_WINDOWS: Array<[string, string]> = [
   ["08:00", "17:00"],
   ["08:00", "17:00"],
   ["08:00", "12:30"],
@@ -124,7 +124,7 @@ export function generateCity(options: CityOptions): City {
   const scale = options.requests / CITY_SCALE.requests;
   const structureCount = options.structures ?? Math.max(2, Math.round(CITY_SCALE.structures * scale));
   const supervisorCount = Math.max(structureCount, options.supervisors ?? Math.round(CITY_SCALE.supervisors * scale));
-  const workerCount = Math.max(2 * structureCount, options.workers ?? Math.round(CITY_SCALE.workers * scale));
+  const participantCount = Math.max(2 * structureCount, options.participants ?? Math.round(CITY_SCALE.participants * scale));
   const tightness = options.tightness ?? 1;
   const timeWindowShare = options.timeWindowShare ?? 0.3;
   const pinnedShare = options.pinnedShare ?? 0.02;
@@ -148,13 +148,13 @@ export function generateCity(options: CityOptions): City {
       skills: distinct(PRESTATIONS, int(3, 5)).map((p) => `${id}/${p}`).sort(),
       siteIds: [],
       sharedSiteIds: [],
-      workerIds: [],
+      participantIds: [],
       supervisorIds: [],
     });
     sizes.push(0.5 + random());
   }
   const requestShares = apportion(options.requests, sizes, 1);
-  const workerShares = apportion(workerCount, sizes, 2);
+  const participantShares = apportion(participantCount, sizes, 2);
   const supervisorShares = apportion(supervisorCount, sizes, 1);
 
   // Sites: about one per 12 interventions, within 3 km of a Paris base, 6 km of a suburban one.
@@ -188,18 +188,18 @@ export function generateCity(options: CityOptions): City {
   }
 
   // People: targets around 12 hours, available 3 to 5 days; encadrants five days, teams of 4 to 6.
-  const workers: Instance["workers"] = [];
+  const participants: Instance["participants"] = [];
   const supervisors: Instance["supervisors"] = [];
   let targetMinutes = 0;
   structures.forEach((structure, s) => {
-    for (let i = 0; i < workerShares[s]; i++) {
+    for (let i = 0; i < participantShares[s]; i++) {
       const target = weighted(TARGET_HOURS, TARGET_WEIGHTS);
       targetMinutes += 60 * target;
       const contractStartMs = mondayMs - int(0, 300) * DAY_MS;
       const start = new Date(contractStartMs);
       const id = `w-${structure.id.slice(2)}-${pad(i + 1, 3)}`;
       const days = distinct([1, 2, 3, 4, 5], int(3, 5)).sort();
-      workers.push({
+      participants.push({
         id,
         skills: distinct(structure.skills, int(1, Math.min(3, structure.skills.length))).sort(),
         weeklyTargetHours: target,
@@ -208,12 +208,12 @@ export function generateCity(options: CityOptions): City {
         contractStart: dateText(contractStartMs),
         contractEnd: dateText(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate()) - DAY_MS),
         availability: days.map((day) => {
-          const [from, to] = pick(WORKER_WINDOWS);
+          const [from, to] = pick(PARTICIPANT_WINDOWS);
           return { day, from, to };
         }),
         absences: chance(0.05) ? [{ from: dateTimeText(mondayMs + int(0, 4) * DAY_MS, 0), to: dateTimeText(mondayMs + int(0, 4) * DAY_MS + DAY_MS, 0) }] : [],
       });
-      structure.workerIds.push(id);
+      structure.participantIds.push(id);
     }
     for (let i = 0; i < supervisorShares[s]; i++) {
       const id = `e-${structure.id.slice(2)}-${pad(i + 1, 2)}`;
@@ -229,13 +229,13 @@ export function generateCity(options: CityOptions): City {
     }
   });
   // Absences' two draws can put the end before the start: keep only the well-formed ones.
-  for (const worker of workers) worker.absences = worker.absences.filter((a) => a.from < a.to);
+  for (const participant of participants) participant.absences = participant.absences.filter((a) => a.from < a.to);
 
-  // Requests: the mean duration makes the worker-minutes asked match the people's targets.
+  // Requests: the mean duration makes the participant-minutes asked match the people's targets.
   const meanTeam = TEAM_SIZES.reduce((sum, size, i) => sum + size * TEAM_WEIGHTS[i], 0) / TEAM_WEIGHTS.reduce((a, b) => a + b, 0);
   const meanDuration = (tightness * targetMinutes) / (options.requests * meanTeam);
   const requests: Instance["requests"] = [];
-  const skillsOf = new Map(workers.map((w) => [w.id, w.skills]));
+  const skillsOf = new Map(participants.map((w) => [w.id, w.skills]));
   structures.forEach((structure, s) => {
     const served = [...structure.siteIds, ...structure.sharedSiteIds];
     for (let i = 0; i < requestShares[s]; i++) {
@@ -252,15 +252,15 @@ export function generateCity(options: CityOptions): City {
         skill,
         start: dateTimeText(dayMs, start),
         durationMinutes,
-        workersNeeded: weighted(TEAM_SIZES, TEAM_WEIGHTS),
+        participantsNeeded: weighted(TEAM_SIZES, TEAM_WEIGHTS),
       };
       if (chance(timeWindowShare)) request.latestStart = dateTimeText(dayMs, Math.min(latest, start + 15 * int(1, 8)));
       if (request.latestStart === request.start) delete request.latestStart;
       if (chance(pinnedShare)) {
-        const skilled = structure.workerIds.filter((id) => skillsOf.get(id)!.includes(skill));
+        const skilled = structure.participantIds.filter((id) => skillsOf.get(id)!.includes(skill));
         const pin: NonNullable<typeof request.pinned> = {};
         if (chance(0.7)) pin.supervisorId = pick(structure.supervisorIds);
-        if (skilled.length > 0 && chance(0.6)) pin.workerIds = distinct(skilled, int(1, Math.min(request.workersNeeded, skilled.length)));
+        if (skilled.length > 0 && chance(0.6)) pin.participantIds = distinct(skilled, int(1, Math.min(request.participantsNeeded, skilled.length)));
         request.pinned = pin;
       }
       requests.push(request);
@@ -279,7 +279,7 @@ export function generateCity(options: CityOptions): City {
     timezone: "Europe/Paris",
     weekStart,
     sites: [...travel].map(([id, travelMinutes]) => ({ id, travelMinutes })),
-    workers,
+    participants,
     supervisors,
     requests,
   };

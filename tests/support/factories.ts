@@ -88,7 +88,7 @@ export async function createPrestation(db: Db, overrides: Partial<Prisma.Prestat
       category: "Divers",
       name: `Prestation ${n} ${RUN}`,
       description: `Description de la prestation ${n}.`,
-      pricingUnit: PricingUnit.PER_WORKER_HOUR,
+      pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
       priceCents: 2000,
       vatRateBasisPoints: 2000,
       minNoticeDays: 2,
@@ -102,7 +102,7 @@ export async function createPrestation(db: Db, overrides: Partial<Prisma.Prestat
 
 /** One dated occurrence; organisationId and siteId default to the request's. */
 export type InterventionInput = Partial<Omit<Prisma.InterventionUncheckedCreateWithoutRequestInput, "assignments">> & {
-  workerIds?: string[];
+  participantIds?: string[];
 };
 
 /**
@@ -145,18 +145,18 @@ export async function createServiceRequest(
       organisationId,
       siteId,
       interventions: {
-        create: interventions.map(({ workerIds = [], ...intervention }) => {
+        create: interventions.map(({ participantIds = [], ...intervention }) => {
           const startsAt = new Date(intervention.startsAt ?? Date.now() + 7 * DAY_MS);
           const endsAt = addMinutes(startsAt, intervention.durationMinutes ?? durationMinutes);
           return {
             durationMinutes,
-            workersNeeded: teamSize,
+            participantsNeeded: teamSize,
             organisationId,
             siteId,
             ...intervention,
             startsAt,
             endsAt,
-            assignments: { create: workerIds.map((workerId) => ({ workerId, startsAt, endsAt })) },
+            assignments: { create: participantIds.map((participantId) => ({ participantId, startsAt, endsAt })) },
           };
         }),
       },
@@ -170,9 +170,9 @@ type PersonExtras = { skillIds?: string[]; availability?: WindowInput[]; absence
 const FIRST_NAMES = ["Moussa", "Ahmad", "Jean-Pierre", "Fatoumata", "Tesfaye", "Karim", "Ion", "Awa"];
 
 /** A salarié en insertion; available Monday to Friday 08:00–17:00 unless told otherwise. */
-export async function createWorker(
+export async function createParticipant(
   db: Db,
-  overrides: Partial<Omit<Prisma.WorkerUncheckedCreateInput, "skills" | "availability" | "absences" | "assignments">> &
+  overrides: Partial<Omit<Prisma.ParticipantUncheckedCreateInput, "skills" | "availability" | "absences" | "assignments">> &
     PersonExtras = {},
 ) {
   const n = next();
@@ -180,7 +180,7 @@ export async function createWorker(
   const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
   const start = data.contractStart ? new Date(data.contractStart) : today;
   const end = new Date(Date.UTC(start.getUTCFullYear() + 1, start.getUTCMonth(), start.getUTCDate()) - DAY_MS);
-  return db.worker.create({
+  return db.participant.create({
     data: {
       firstName: FIRST_NAMES[(n - 1) % FIRST_NAMES.length],
       lastInitial: String.fromCharCode(65 + ((n - 1) % 26)),

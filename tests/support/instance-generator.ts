@@ -15,10 +15,10 @@ export interface GeneratorOptions {
   timeWindowShare?: number;
   /** Share of pinned requests (default 0.03). */
   pinnedShare?: number;
-  /** Worker-minutes asked / worker-minutes targeted (default 1.15: a bit more work than hours). */
+  /** Participant-minutes asked / participant-minutes targeted (default 1.15: a bit more work than hours). */
   tightness?: number;
   /** Override the number of workers / supervisors (default: scaled to the demand). */
-  workers?: number;
+  participants?: number;
   supervisors?: number;
   /** A Monday (default 2026-12-07). */
   weekStart?: string;
@@ -49,7 +49,7 @@ const TRAVEL: Record<string, Record<string, number>> = {
   "chaumes-en-brie": {},
 };
 
-const WORKER_WINDOWS = [
+const PARTICIPANT_WINDOWS = [
   ["08:00", "12:00"],
   ["13:00", "17:00"],
   ["08:00", "17:00"],
@@ -102,7 +102,7 @@ export function generateInstance(options: GeneratorOptions): Instance {
   type Draft = Instance["requests"][number];
   const requests: Draft[] = [];
   const skillDemand = new Map<string, number>();
-  let workerMinutes = 0;
+  let participantMinutes = 0;
   let supervisorMinutes = 0;
   for (let i = 0; i < options.requests; i++) {
     const site = weighted(SITES, SITES.map((s) => s.weight));
@@ -110,27 +110,27 @@ export function generateInstance(options: GeneratorOptions): Instance {
     const day = chance(0.05) ? 5 : int(0, 4);
     const start = 7 * 60 + 30 + 30 * int(0, 15); // 07:30 .. 15:00
     const durationMinutes = weighted([90, 120, 150, 180, 210, 240], [2, 4, 3, 4, 1, 2]);
-    const workersNeeded = weighted([1, 2, 3, 4], [35, 40, 18, 7]);
+    const participantsNeeded = weighted([1, 2, 3, 4], [35, 40, 18, 7]);
     const request: Draft = {
       id: `r-${String(i + 1).padStart(4, "0")}`,
       siteId: site.id,
       skill,
       start: dateTimeText(mondayMs + day * DAY_MS, start),
       durationMinutes,
-      workersNeeded,
+      participantsNeeded,
     };
     if (timeWindowShare > 0 && chance(timeWindowShare)) request.latestStart = dateTimeText(mondayMs + day * DAY_MS, start + 15 * int(1, 8));
     requests.push(request);
-    skillDemand.set(skill, (skillDemand.get(skill) ?? 0) + durationMinutes * workersNeeded);
-    workerMinutes += durationMinutes * workersNeeded;
+    skillDemand.set(skill, (skillDemand.get(skill) ?? 0) + durationMinutes * participantsNeeded);
+    participantMinutes += durationMinutes * participantsNeeded;
     supervisorMinutes += durationMinutes;
   }
   const skills = [...new Set(SITES.flatMap((s) => s.skills))].sort();
   const skillWeights = skills.map((s) => (skillDemand.get(s) ?? 0) + 60);
 
-  const workerCount = options.workers ?? Math.max(2, Math.round(workerMinutes / (9 * 60 * tightness)));
-  const workers: Instance["workers"] = [];
-  for (let i = 0; i < workerCount; i++) {
+  const participantCount = options.participants ?? Math.max(2, Math.round(participantMinutes / (9 * 60 * tightness)));
+  const participants: Instance["participants"] = [];
+  for (let i = 0; i < participantCount; i++) {
     const target = weighted([3, 4, 5, 6, 8, 10, 12, 14, 16], [1, 2, 2, 3, 3, 3, 2, 1, 1]);
     const max = Math.min(16, target + pick([0, 2, 4, 6]));
     const already = chance(0.3) ? Math.min(max - 1, pick([1, 2, 3, 4])) : 0;
@@ -145,10 +145,10 @@ export function generateInstance(options: GeneratorOptions): Instance {
     if (contractEndMs < contractStartMs) contractEndMs = contractStartMs;
     const days = pickDistinct([1, 2, 3, 4, 5, 6], [5, 5, 5, 5, 5, 1], int(2, 5)).sort();
     const availability = days.map((day) => {
-      const [from, to] = pick(WORKER_WINDOWS);
+      const [from, to] = pick(PARTICIPANT_WINDOWS);
       return { day, from, to };
     });
-    const absences: Instance["workers"][number]["absences"] = [];
+    const absences: Instance["participants"][number]["absences"] = [];
     if (chance(0.08)) {
       const dayMs = mondayMs + int(0, 5) * DAY_MS;
       absences.push({ from: dateTimeText(dayMs, 0), to: dateTimeText(dayMs + DAY_MS, 0) });
@@ -156,7 +156,7 @@ export function generateInstance(options: GeneratorOptions): Instance {
       const dayMs = mondayMs + int(0, 4) * DAY_MS;
       absences.push({ from: dateTimeText(dayMs, 8 * 60), to: dateTimeText(dayMs, 12 * 60) });
     }
-    workers.push({
+    participants.push({
       id: `w-${String(i + 1).padStart(3, "0")}`,
       skills: pickDistinct(skills, skillWeights, int(2, 3)).sort(),
       weeklyTargetHours: target,
@@ -195,16 +195,16 @@ export function generateInstance(options: GeneratorOptions): Instance {
   for (const request of requests) {
     if (!chance(pinnedShare)) continue;
     const skilledSupervisors = supervisors.filter((s) => s.skills.includes(request.skill));
-    const skilledWorkers = workers.filter((w) => w.skills.includes(request.skill));
+    const skilledParticipants = participants.filter((w) => w.skills.includes(request.skill));
     const pin: NonNullable<Draft["pinned"]> = {};
     if (skilledSupervisors.length && chance(0.7)) pin.supervisorId = pick(skilledSupervisors).id;
-    if (skilledWorkers.length && chance(0.6)) {
-      const count = int(1, Math.min(request.workersNeeded, skilledWorkers.length));
-      pin.workerIds = pickDistinct(skilledWorkers.map((w) => w.id), skilledWorkers.map(() => 1), count);
+    if (skilledParticipants.length && chance(0.6)) {
+      const count = int(1, Math.min(request.participantsNeeded, skilledParticipants.length));
+      pin.participantIds = pickDistinct(skilledParticipants.map((w) => w.id), skilledParticipants.map(() => 1), count);
     }
     request.pinned = pin;
   }
 
   const sites = SITES.map((s) => ({ id: s.id, travelMinutes: { ...TRAVEL[s.id] } }));
-  return { timezone: "Europe/Paris", weekStart, sites, workers, supervisors, requests };
+  return { timezone: "Europe/Paris", weekStart, sites, participants, supervisors, requests };
 }

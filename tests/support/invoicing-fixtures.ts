@@ -16,8 +16,8 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
   const { count, month, interventionsEach = 2 } = options;
   const tag = options.tag ?? randomUUID().slice(0, 8);
   const skill = await createSkill(db);
-  const prestation = await createPrestation(db, { skillId: skill.id, priceCents: PRICE_PER_HOUR_CENTS, vatRateBasisPoints: 2000, pricingUnit: "PER_WORKER_HOUR" });
-  const workers = Array.from({ length: 4 }, (_, i) => ({
+  const prestation = await createPrestation(db, { skillId: skill.id, priceCents: PRICE_PER_HOUR_CENTS, vatRateBasisPoints: 2000, pricingUnit: "PER_PARTICIPANT_HOUR" });
+  const participants = Array.from({ length: 4 }, (_, i) => ({
     id: randomUUID(),
     firstName: `Test${i}`,
     lastInitial: "T",
@@ -25,7 +25,7 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
     contractEnd: new Date("2027-01-01"),
     weeklyTargetMinutes: 600,
   }));
-  await db.worker.createMany({ data: workers });
+  await db.participant.createMany({ data: participants });
   const { from } = monthBounds(month);
   const orgs: { id: string; kind: "PARTNER"; name: string; slug: string; billingEmail: string; siret: string; billingAddress: string; paymentTermsDays: number }[] = [];
   const sites: { id: string; organisationId: string; name: string; address: string; postalCode: string; city: string }[] = [];
@@ -45,10 +45,10 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
       const startsAt = new Date(from.getTime() + ((p + k * 7) % 27) * 86_400_000 + 9 * 3_600_000);
       const team = 1 + ((p + k) % 3);
       requests.push({ id: requestId, reference: `DEM-${tag}-${p}-${k}`, organisationId, siteId, prestationId: prestation.id, durationMinutes: 180, teamSize: team, unitPriceCents: PRICE_PER_HOUR_CENTS, vatRateBasisPoints: 2000, purchaseOrderNumber: k === 0 ? `BC-${p}` : null });
-      interventions.push({ id: interventionId, requestId, organisationId, siteId, startsAt, endsAt: new Date(startsAt.getTime() + 180 * 60_000), durationMinutes: 180, workersNeeded: team, status: "DONE" });
+      interventions.push({ id: interventionId, requestId, organisationId, siteId, startsAt, endsAt: new Date(startsAt.getTime() + 180 * 60_000), durationMinutes: 180, participantsNeeded: team, status: "DONE" });
       for (let w = 0; w < team; w++) {
         const minutes = 180 - ((p + w) % 4) * 15; // mostly the planned time, some shorter
-        entries.push({ id: randomUUID(), interventionId, workerId: workers[w]!.id, minutesWorked: minutes, absent: false });
+        entries.push({ id: randomUUID(), interventionId, participantId: participants[w]!.id, minutesWorked: minutes, absent: false });
         partner.minutes += minutes;
       }
       partner.interventionIds.push(interventionId);

@@ -9,7 +9,7 @@ type Span = { from: string; to: string };
 export interface ValidatorInstance {
   weekStart: string;
   sites: Array<{ id: string; travelMinutes: Record<string, number> }>;
-  workers: Array<{
+  participants: Array<{
     id: string;
     skills: string[];
     weeklyTargetHours: number;
@@ -34,21 +34,21 @@ export interface ValidatorInstance {
     skill: string;
     start: string;
     durationMinutes: number;
-    workersNeeded: number;
+    participantsNeeded: number;
     latestStart?: string;
-    pinned?: { supervisorId?: string; workerIds?: string[] };
+    pinned?: { supervisorId?: string; participantIds?: string[] };
   }>;
 }
 
 export interface ValidatorPlan {
-  assignments: Array<{ requestId: string; start: string; supervisorId: string; workerIds: string[] }>;
+  assignments: Array<{ requestId: string; start: string; supervisorId: string; participantIds: string[] }>;
   unassigned: Array<{ requestId: string; rule: string; reason: string }>;
 }
 
 export interface Validation {
   /** "H6: ..." style messages; empty when the plan is valid. */
   violations: string[];
-  objective: { pinnedKept: number; servedWorkerMinutes: number; shortfall: number; travel: number };
+  objective: { pinnedKept: number; servedParticipantMinutes: number; shortfall: number; travel: number };
 }
 
 /** Minutes since 1970-01-01T00:00 of a wall-clock "YYYY-MM-DDTHH:MM", read as UTC (no DST). */
@@ -70,7 +70,7 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
   const v = (rule: string, text: string) => violations.push(`${rule}: ${text}`);
 
   const requests = new Map(instance.requests.map((r) => [r.id, r]));
-  const workers = new Map(instance.workers.map((w) => [w.id, w]));
+  const participants = new Map(instance.participants.map((w) => [w.id, w]));
   const supervisors = new Map(instance.supervisors.map((s) => [s.id, s]));
   const travel = (a: string, b: string): number => {
     if (a === b) return 0;
@@ -103,7 +103,7 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
   };
 
   let pinnedKept = 0;
-  let servedWorkerMinutes = 0;
+  let servedParticipantMinutes = 0;
   for (const a of plan.assignments) {
     const r = requests.get(a.requestId);
     if (!r) continue;
@@ -116,14 +116,14 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
     // H2
     const supervisor = supervisors.get(a.supervisorId);
     if (!supervisor) v("H2", `${r.id}: ${a.supervisorId} is not a supervisor`);
-    if (new Set(a.workerIds).size !== a.workerIds.length) v("H2", `${r.id}: duplicate workers`);
-    if (a.workerIds.length !== r.workersNeeded) v("H2", `${r.id}: ${a.workerIds.length} workers for ${r.workersNeeded}`);
-    if (supervisor && supervisor.maxTeamSize < r.workersNeeded) v("H2", `${r.id}: team too big for ${supervisor.id}`);
+    if (new Set(a.participantIds).size !== a.participantIds.length) v("H2", `${r.id}: duplicate workers`);
+    if (a.participantIds.length !== r.participantsNeeded) v("H2", `${r.id}: ${a.participantIds.length} workers for ${r.participantsNeeded}`);
+    if (supervisor && supervisor.maxTeamSize < r.participantsNeeded) v("H2", `${r.id}: team too big for ${supervisor.id}`);
 
     const people: Array<{ id: string; skills: string[]; availability: Slot[]; absences: Span[] }> = [];
     if (supervisor) people.push(supervisor);
-    for (const id of a.workerIds) {
-      const w = workers.get(id);
+    for (const id of a.participantIds) {
+      const w = participants.get(id);
       if (!w) v("H2", `${r.id}: ${id} is not a worker`);
       else {
         people.push(w);
@@ -142,10 +142,10 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
 
     // H8
     if (r.pinned?.supervisorId && r.pinned.supervisorId !== a.supervisorId) v("H8", `${r.id}: pinned supervisor missing`);
-    for (const id of r.pinned?.workerIds ?? []) if (!a.workerIds.includes(id)) v("H8", `${r.id}: pinned worker ${id} missing`);
+    for (const id of r.pinned?.participantIds ?? []) if (!a.participantIds.includes(id)) v("H8", `${r.id}: pinned worker ${id} missing`);
 
     if (r.pinned) pinnedKept++;
-    servedWorkerMinutes += r.workersNeeded * r.durationMinutes;
+    servedParticipantMinutes += r.participantsNeeded * r.durationMinutes;
   }
 
   // H6: every pair of one person's interventions, in both orders.
@@ -159,7 +159,7 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
   }
 
   // H7
-  for (const w of instance.workers) {
+  for (const w of instance.participants) {
     const minutes = assignedMinutes.get(w.id) ?? 0;
     if (w.hoursAlreadyPlanned * 60 + minutes > w.weeklyMaxHours * 60 + 1e-9) v("H7", `${w.id}: over weekly max`);
   }
@@ -170,7 +170,7 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
 
   // Objective levels 3 and 4.
   let shortfall = 0;
-  for (const w of instance.workers) {
+  for (const w of instance.participants) {
     shortfall += Math.max(0, 60 * w.weeklyTargetHours - 60 * w.hoursAlreadyPlanned - (assignedMinutes.get(w.id) ?? 0));
   }
   let travelMinutes = 0;
@@ -182,5 +182,5 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
       }
     }
   }
-  return { violations, objective: { pinnedKept, servedWorkerMinutes, shortfall: Math.round(shortfall), travel: travelMinutes } };
+  return { violations, objective: { pinnedKept, servedParticipantMinutes, shortfall: Math.round(shortfall), travel: travelMinutes } };
 }

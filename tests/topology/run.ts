@@ -190,9 +190,9 @@ async function faultPlan() {
   await sleep(10_000);
   startWeb(1);
 
-  say("fault: kill -9 worker1");
+  say("fault: kill -9 participant1");
   workers[1]!.kill("SIGKILL");
-  faults.push({ what: "worker1 killed (kill -9), restarted 5 s later", at: at() });
+  faults.push({ what: "participant1 killed (kill -9), restarted 5 s later", at: at() });
   await sleep(5_000);
   startWorker(1);
 
@@ -365,12 +365,12 @@ async function finance() {
 // ── Encadrants check in and out ──────────────────────────────────────────────
 async function encadrant() {
   const client = await new Client().login("encadrant@conciergerie.example");
-  const rows = await sql<{ interventionId: string; workerId: string; startsAt: Date; endsAt: Date }>(
-    `SELECT a."interventionId", a."workerId", i."startsAt", i."endsAt" FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
+  const rows = await sql<{ interventionId: string; participantId: string; startsAt: Date; endsAt: Date }>(
+    `SELECT a."interventionId", a."participantId", i."startsAt", i."endsAt" FROM "Assignment" a JOIN "Intervention" i ON i.id = a."interventionId"
      JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
      WHERE u.email = 'encadrant@conciergerie.example' AND i.status IN ('SCHEDULED', 'IN_PROGRESS')
        AND i."startsAt" < now() + interval '1 hour' AND i."endsAt" > now() - interval '12 hours'
-       AND NOT EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = a."interventionId" AND t."workerId" = a."workerId")`,
+       AND NOT EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = a."interventionId" AND t."participantId" = a."participantId")`,
   );
   let recorded = 0;
   const act = async (path: string, fields: Record<string, string>) => {
@@ -387,10 +387,10 @@ async function encadrant() {
   };
   const live = rows.filter((r) => r.endsAt.getTime() > Date.now());
   const past = rows.filter((r) => r.endsAt.getTime() <= Date.now());
-  for (const r of live) await act(`/my-day/${r.interventionId}`, { intent: "check-in", workerId: r.workerId });
-  for (const r of past) if (await act(`/my-day/${r.interventionId}`, { intent: "correct", workerId: r.workerId, minutes: "120", reason: "Feuille de présence papier" })) recorded++;
+  for (const r of live) await act(`/my-day/${r.interventionId}`, { intent: "check-in", participantId: r.participantId });
+  for (const r of past) if (await act(`/my-day/${r.interventionId}`, { intent: "correct", participantId: r.participantId, minutes: "120", reason: "Feuille de présence papier" })) recorded++;
   if (live.length > 0) await sleep(65_000); // a departure is at least a minute after the arrival
-  for (const r of live) if (await act(`/my-day/${r.interventionId}`, { intent: "check-out", workerId: r.workerId })) recorded++;
+  for (const r of live) if (await act(`/my-day/${r.interventionId}`, { intent: "check-out", participantId: r.participantId })) recorded++;
   return { assignments: rows.length, recorded };
 }
 
@@ -472,7 +472,7 @@ const unstaffed = await sql<{ status: string; n: string }>(
   [acceptedKeys],
 );
 const doubleBooked = await sql<{ n: string }>(
-  `SELECT count(*) AS n FROM "Assignment" a JOIN "Assignment" b ON a."workerId" = b."workerId" AND a."interventionId" < b."interventionId"
+  `SELECT count(*) AS n FROM "Assignment" a JOIN "Assignment" b ON a."participantId" = b."participantId" AND a."interventionId" < b."interventionId"
    JOIN "Intervention" ia ON ia.id = a."interventionId" JOIN "Intervention" ib ON ib.id = b."interventionId"
    WHERE a."startsAt" < b."endsAt" AND b."startsAt" < a."endsAt" AND ia.status <> 'CANCELLED' AND ib.status <> 'CANCELLED'`,
 );
@@ -497,7 +497,7 @@ const lineCheck = await sql<{ number: string; quantity: number; recorded: string
           round(l.quantity * l."unitPriceCents" / 60.0) AS expected
    FROM "InvoiceLine" l JOIN "Invoice" inv ON inv.id = l."invoiceId" JOIN "Intervention" i ON i.id = l."interventionId"
    JOIN "ServiceRequest" r ON r.id = i."requestId" JOIN "Prestation" p ON p.id = r."prestationId"
-   WHERE inv."issuedAt" >= $1 AND p."pricingUnit" = 'PER_WORKER_HOUR' AND i.status <> 'CANCELLED'
+   WHERE inv."issuedAt" >= $1 AND p."pricingUnit" = 'PER_PARTICIPANT_HOUR' AND i.status <> 'CANCELLED'
      AND NOT EXISTS (SELECT 1 FROM "Dispute" d WHERE d."interventionId" = i.id)`,
   [new Date(started)],
 );

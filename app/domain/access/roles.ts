@@ -36,7 +36,7 @@ export type Capability =
   | "team.manage" // invite and remove colleagues of one's own organisation
   | "users.manage" // every organisation's users
   | "audit.view"
-  | "people.view" // workers in insertion and encadrants (an encadrant: the people of their own interventions only)
+  | "people.view" // participants in insertion and encadrants (an encadrant: the people of their own interventions only)
   | "people.viewAll" // every person in insertion, not only those one leads
   | "people.manage" // skills, availability, absences of people in insertion; payroll and DPH exports
   | "planning.view" // the planning board of every encadrant

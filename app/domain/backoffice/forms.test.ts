@@ -16,7 +16,7 @@ const prestation = {
   name: "Nettoyage de quais",
   description: "L'équipe nettoie les quais et vide les corbeilles.",
   skillId: "skill-1",
-  pricingUnit: "PER_WORKER_HOUR",
+  pricingUnit: "PER_PARTICIPANT_HOUR",
   price: "24,50",
   vatMode: "rate",
   vatRate: "20",

@@ -158,7 +158,7 @@ const prestationFields = {
     .min(10, "Décrivez en une ou deux phrases ce que fait l'équipe.")
     .max(2000, "2 000 caractères au plus."),
   skillId: z.string({ error: "Choisissez une compétence." }).min(1, "Choisissez une compétence.").max(40),
-  pricingUnit: z.enum(["PER_WORKER_HOUR", "FLAT"], { error: "Choisissez une unité de prix." }),
+  pricingUnit: z.enum(["PER_PARTICIPANT_HOUR", "FLAT"], { error: "Choisissez une unité de prix." }),
   minNoticeDays: intField("un délai de prévenance", 0, 60, " jours"),
   defaultDurationMinutes: intField("une durée", 15, 720, " minutes"),
   defaultTeamSize: intField("une taille d'équipe", TEAM_MIN, TEAM_MAX, " personnes"),

@@ -22,7 +22,7 @@ const line = (over: Partial<SourceLine>): SourceLine => ({
   description: "Nettoyage",
   siteId: "s1",
   prestationName: "Nettoyage",
-  pricingUnit: "PER_WORKER_HOUR",
+  pricingUnit: "PER_PARTICIPANT_HOUR",
   quantity: 450,
   unitPriceCents: 2200,
   vatRateBasisPoints: 2000,

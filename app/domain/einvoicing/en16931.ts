@@ -28,7 +28,7 @@ export type SourceLine = {
   description: string;
   siteId: string | null;
   prestationName: string | null;
-  pricingUnit: "PER_WORKER_HOUR" | "FLAT" | null;
+  pricingUnit: "PER_PARTICIPANT_HOUR" | "FLAT" | null;
   /** Minutes × workers for an hourly price, 1 for a flat price (as stored on the invoice line). */
   quantity: number;
   unitPriceCents: number;

@@ -7,7 +7,7 @@ import { formatEuros, formatMinutes } from "~/utils/format.ts";
 
 export type StoredLine = {
   id: string;
-  pricingUnit: "PER_WORKER_HOUR" | "FLAT" | null;
+  pricingUnit: "PER_PARTICIPANT_HOUR" | "FLAT" | null;
   /** As stored: minutes × workers for an hourly price, 1 for a flat price, planned minutes for a late cancellation. */
   quantity: number;
   unitPriceCents: number;
@@ -21,7 +21,7 @@ export type LinePricing = { quantity: number; unitCode: "MIN" | "C62"; unitPrice
 
 export function linePricing(line: Pick<StoredLine, "pricingUnit" | "quantity" | "unitPriceCents" | "exclVatCents">): LinePricing {
   // Minutes worked at an hourly price: quantity in minutes, price per 60 minutes, exact to the cent.
-  if (line.pricingUnit === "PER_WORKER_HOUR" && line.quantity > 0 && divideRoundHalfUp(line.unitPriceCents * line.quantity, 60) === line.exclVatCents) {
+  if (line.pricingUnit === "PER_PARTICIPANT_HOUR" && line.quantity > 0 && divideRoundHalfUp(line.unitPriceCents * line.quantity, 60) === line.exclVatCents) {
     return { quantity: line.quantity, unitCode: "MIN", unitPriceCents: line.unitPriceCents, baseQuantity: 60 };
   }
   if (line.quantity === 1 && line.unitPriceCents === line.exclVatCents) return { quantity: 1, unitCode: "C62", unitPriceCents: line.unitPriceCents, baseQuantity: null };

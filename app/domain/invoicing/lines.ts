@@ -14,7 +14,7 @@ export type BillableIntervention = {
   vatRateBasisPoints: number;
   purchaseOrderNumber: string | null;
   durationMinutes: number;
-  workersNeeded: number;
+  participantsNeeded: number;
   timeEntries: { minutesWorked: number; absent: boolean }[];
   /** A dispute not yet settled: the line waits for the next run. */
   openDispute: boolean;
@@ -65,8 +65,8 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
   if (i.status === "CANCELLED") {
     if (!isLateCancellation(i, rules) || rules.lateCancellationFeePercent === 0) return skip(SKIP_IN_TIME_CANCELLATION);
     const percent = rules.lateCancellationFeePercent;
-    const planned = i.durationMinutes * i.workersNeeded;
-    const totals = pricedLine({ ...i, workerMinutes: planned, percent });
+    const planned = i.durationMinutes * i.participantsNeeded;
+    const totals = pricedLine({ ...i, participantMinutes: planned, percent });
     return {
       line: {
         ...common,
@@ -85,7 +85,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
     return {
       line: {
         ...common,
-        ...pricedLine({ ...i, workerMinutes: minutes }),
+        ...pricedLine({ ...i, participantMinutes: minutes }),
         description: `${base} · forfait`,
         quantity: 1,
         insertionMinutes: minutes,
@@ -99,7 +99,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
   return {
     line: {
       ...common,
-      ...pricedLine({ ...i, workerMinutes: billed }),
+      ...pricedLine({ ...i, participantMinutes: billed }),
       description:
         billed === minutes
           ? `${base} · ${formatHours(minutes)} (${people})`

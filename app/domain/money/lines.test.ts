@@ -13,7 +13,7 @@ describe("divideRoundHalfUp", () => {
 });
 
 describe("lineTotals", () => {
-  it("prices 7.5 worker-hours at 22 € with 20 % VAT", () => {
+  it("prices 7.5 participant-hours at 22 € with 20 % VAT", () => {
     expect(lineTotals({ unitPriceCents: 2200, quantity: 750, vatRateBasisPoints: 2000 })).toEqual({ exclVatCents: 16500, vatCents: 3300, inclVatCents: 19800 });
   });
   it("rounds the VAT of a line half up to the cent", () => {
@@ -59,18 +59,18 @@ describe("lineTotals", () => {
 });
 
 describe("the priced line of an intervention", () => {
-  it("is one unit for a flat price and worker-minutes / 60 for an hourly one, a share of it for a fee", () => {
-    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_900, vatRateBasisPoints: 2000, workerMinutes: 540 })).toEqual({ exclVatCents: 9_900, vatCents: 1_980, inclVatCents: 11_880 });
-    expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, workerMinutes: 540 }).exclVatCents).toBe(19_800);
-    expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, workerMinutes: 540, percent: 50 }).exclVatCents).toBe(9_900);
-    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_999, vatRateBasisPoints: 0, workerMinutes: 0, percent: 50 }).exclVatCents).toBe(5_000);
+  it("is one unit for a flat price and participant-minutes / 60 for an hourly one, a share of it for a fee", () => {
+    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_900, vatRateBasisPoints: 2000, participantMinutes: 540 })).toEqual({ exclVatCents: 9_900, vatCents: 1_980, inclVatCents: 11_880 });
+    expect(pricedLine({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, participantMinutes: 540 }).exclVatCents).toBe(19_800);
+    expect(pricedLine({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents: 2_200, vatRateBasisPoints: 2000, participantMinutes: 540, percent: 50 }).exclVatCents).toBe(9_900);
+    expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents: 9_999, vatRateBasisPoints: 0, participantMinutes: 0, percent: 50 }).exclVatCents).toBe(5_000);
   });
 
   it("prices the whole price exactly as the plain minutes / 60 rule, to the cent", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 20 * 720 }), fc.constantFrom(0, 550, 1000, 2000), (unitPriceCents, workerMinutes, vatRateBasisPoints) => {
-        expect(pricedLine({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents, vatRateBasisPoints, workerMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: workerMinutes, quantityPer: 60, vatRateBasisPoints }));
-        expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents, vatRateBasisPoints, workerMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints }));
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 20 * 720 }), fc.constantFrom(0, 550, 1000, 2000), (unitPriceCents, participantMinutes, vatRateBasisPoints) => {
+        expect(pricedLine({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents, vatRateBasisPoints, participantMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: participantMinutes, quantityPer: 60, vatRateBasisPoints }));
+        expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents, vatRateBasisPoints, participantMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints }));
       }),
     );
   });

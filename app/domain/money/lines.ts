@@ -18,7 +18,7 @@ export type LineInput = {
   unitPriceCents: number;
   /**
    * How many units, in hundredths of a unit by default: 100 = one hour (or one
-   * flat intervention), 750 = 7.5 worker-hours. Give `quantityPer` to count in
+   * flat intervention), 750 = 7.5 participant-hours. Give `quantityPer` to count in
    * another fraction: minutes of an hourly price are `{ quantity: minutes, quantityPer: 60 }`.
    */
   quantity: number;
@@ -37,7 +37,7 @@ export function lineTotals({ unitPriceCents, quantity, quantityPer = 100, vatRat
 }
 
 /** How a prestation is priced: per hour and per person, or one flat price per intervention. */
-export type PricingUnit = "PER_WORKER_HOUR" | "FLAT";
+export type PricingUnit = "PER_PARTICIPANT_HOUR" | "FLAT";
 
 /**
  * The priced line of one intervention: the one rule behind the quote, the
@@ -45,11 +45,11 @@ export type PricingUnit = "PER_WORKER_HOUR" | "FLAT";
  * price is paid per worker-minute (minutes / 60); `percent` of it for a fee
  * (100 = the whole price).
  */
-export function pricedLine(p: { pricingUnit: PricingUnit; unitPriceCents: number; vatRateBasisPoints: number; workerMinutes: number; percent?: number }): LineTotals {
+export function pricedLine(p: { pricingUnit: PricingUnit; unitPriceCents: number; vatRateBasisPoints: number; participantMinutes: number; percent?: number }): LineTotals {
   const percent = p.percent ?? 100;
   return p.pricingUnit === "FLAT"
     ? lineTotals({ unitPriceCents: p.unitPriceCents, quantity: percent, quantityPer: 100, vatRateBasisPoints: p.vatRateBasisPoints })
-    : lineTotals({ unitPriceCents: p.unitPriceCents, quantity: p.workerMinutes * percent, quantityPer: 60 * 100, vatRateBasisPoints: p.vatRateBasisPoints });
+    : lineTotals({ unitPriceCents: p.unitPriceCents, quantity: p.participantMinutes * percent, quantityPer: 60 * 100, vatRateBasisPoints: p.vatRateBasisPoints });
 }
 
 /** Sum of lines (each already rounded: the total is the sum of the lines, as on the document). */

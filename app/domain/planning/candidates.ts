@@ -1,7 +1,7 @@
 // Who could join a team, as the coordinator reads the list: available at that
 // time, busy elsewhere, outside their availability, absent, or new (no
 // availability recorded yet). Pure: the week's instance gives everything.
-import type { InstanceRequest, InstanceWorker } from "~/domain/scheduling/instance.ts";
+import type { InstanceRequest, InstanceParticipant } from "~/domain/scheduling/instance.ts";
 import { isoWeekday, MINUTES_PER_DAY, parseClock, parseDateTime } from "~/domain/scheduling/time.ts";
 
 export type CandidateStatus = "available" | "busy" | "unavailable" | "new" | "absent";
@@ -23,7 +23,7 @@ export const CANDIDATE_TONES: Record<CandidateStatus, "green" | "amber" | "red" 
 /** The order of the list: who can come first. */
 const RANK: Record<CandidateStatus, number> = { available: 0, new: 1, busy: 2, unavailable: 3, absent: 4 };
 
-type Person = Pick<InstanceWorker, "availability" | "absences">;
+type Person = Pick<InstanceParticipant, "availability" | "absences">;
 type Slot = Pick<InstanceRequest, "start" | "durationMinutes">;
 
 /** busyAt: the slots this person already holds elsewhere that week. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { lastContractDay } from "~/domain/dph.ts";
-import { newWorkerSchema } from "./people-forms.ts";
+import { newParticipantSchema } from "./people-forms.ts";
 
 const today = "2026-11-29";
 const base = { firstName: "Awa", lastInitial: "s", contractStart: "2026-12-01", contractEnd: "2027-05-31", weeklyTargetHours: "3", weeklyMaxHours: "16" };
 const errors = (over: Record<string, string>) => {
-  const r = newWorkerSchema(today).safeParse({ ...base, ...over });
+  const r = newParticipantSchema(today).safeParse({ ...base, ...over });
   return r.success ? {} : Object.fromEntries(r.error.issues.map((i) => [i.path.join("."), i.message]));
 };
 
@@ -18,7 +18,7 @@ describe("a DPH contract", () => {
   });
 
   it("keeps the initial to one capital letter and the hours between 3 and 16 by quarter", () => {
-    const ok = newWorkerSchema(today).parse({ ...base, lastInitial: "é.", weeklyTargetHours: "6,25" });
+    const ok = newParticipantSchema(today).parse({ ...base, lastInitial: "é.", weeklyTargetHours: "6,25" });
     expect(ok).toMatchObject({ lastInitial: "É", weeklyTargetHours: 6.25, weeklyMaxHours: 16, referentSupervisorId: null });
     expect(errors({ lastInitial: "Sow" }).lastInitial).toMatch(/^Une seule lettre/);
     expect(errors({ lastInitial: " " }).lastInitial).toBe("Indiquez l'initiale du nom.");

@@ -28,7 +28,7 @@ export const hoursField = (label: string, min: number, max: number) =>
     );
 
 
-export function newWorkerSchema(today: string) {
+export function newParticipantSchema(today: string) {
   return z
     .object({
       firstName: z
@@ -71,7 +71,7 @@ export function newWorkerSchema(today: string) {
     });
 }
 
-export type NewWorker = z.infer<ReturnType<typeof newWorkerSchema>>;
+export type NewParticipant = z.infer<ReturnType<typeof newParticipantSchema>>;
 
 const personName = (label: string) =>
   z

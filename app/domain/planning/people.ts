@@ -7,11 +7,11 @@ import { DPH_MAX_MINUTES, DPH_MIN_MINUTES, weeklyCeilingMinutes } from "~/domain
 export { DPH_MAX_MINUTES, DPH_MIN_MINUTES };
 const DAY_MS = 86_400_000;
 
-export type WorkerAlert = { kind: "contract-ending" | "under-3h" | "over-16h"; label: string };
+export type ParticipantAlert = { kind: "contract-ending" | "under-3h" | "over-16h"; label: string };
 
 /** Alerts of one worker for a week: contract ending within 30 days, under 3 h planned, over 16 h. */
-export function workerAlerts(w: { contractEnd: Date; plannedMinutes: number; weeklyMaxMinutes: number }, today: Date): WorkerAlert[] {
-  const alerts: WorkerAlert[] = [];
+export function participantAlerts(w: { contractEnd: Date; plannedMinutes: number; weeklyMaxMinutes: number }, today: Date): ParticipantAlert[] {
+  const alerts: ParticipantAlert[] = [];
   const daysLeft = Math.floor((w.contractEnd.getTime() - today.getTime()) / DAY_MS);
   if (daysLeft <= 30) alerts.push({ kind: "contract-ending", label: daysLeft < 0 ? "contrat terminé" : `contrat se termine dans ${daysLeft} j` });
   if (w.plannedMinutes < DPH_MIN_MINUTES) alerts.push({ kind: "under-3h", label: "moins de 3 h cette semaine" });
@@ -27,7 +27,7 @@ export const progressionPercent = (targetMinutes: number) =>
 export const hoursCsv = (minutes: number) => (minutes / 60).toFixed(2).replace(".", ",");
 
 export type WorkedEntry = {
-  workerId: string;
+  participantId: string;
   firstName: string;
   lastInitial: string;
   minutesWorked: number;
@@ -39,26 +39,26 @@ export type WorkedEntry = {
 
 /** Payroll: one line per person, hours actually worked in the month, days worked and absences. */
 export function payrollRows(entries: readonly WorkedEntry[]) {
-  const byWorker = new Map<string, { name: string; minutes: number; days: Set<string>; interventions: number; absences: number }>();
+  const byParticipant = new Map<string, { name: string; minutes: number; days: Set<string>; interventions: number; absences: number }>();
   for (const e of entries) {
-    const row = byWorker.get(e.workerId) ?? { name: `${e.firstName} ${e.lastInitial}.`, minutes: 0, days: new Set<string>(), interventions: 0, absences: 0 };
+    const row = byParticipant.get(e.participantId) ?? { name: `${e.firstName} ${e.lastInitial}.`, minutes: 0, days: new Set<string>(), interventions: 0, absences: 0 };
     if (e.absent) row.absences++;
     else {
       row.minutes += e.minutesWorked;
       row.interventions++;
       row.days.add(e.day);
     }
-    byWorker.set(e.workerId, row);
+    byParticipant.set(e.participantId, row);
   }
-  return [...byWorker.entries()]
-    .map(([workerId, r]) => ({ workerId, name: r.name, minutes: r.minutes, days: r.days.size, interventions: r.interventions, absences: r.absences }))
-    .sort((a, b) => a.name.localeCompare(b.name, "fr") || a.workerId.localeCompare(b.workerId));
+  return [...byParticipant.entries()]
+    .map(([participantId, r]) => ({ participantId, name: r.name, minutes: r.minutes, days: r.days.size, interventions: r.interventions, absences: r.absences }))
+    .sort((a, b) => a.name.localeCompare(b.name, "fr") || a.participantId.localeCompare(b.participantId));
 }
 
 export function payrollCsv(month: string, entries: readonly WorkedEntry[]): string {
   return toCsv(
     ["mois", "identifiant", "salarie", "heures_travaillees", "minutes_travaillees", "jours_travailles", "interventions", "absences"],
-    payrollRows(entries).map((r) => [month, r.workerId, r.name, hoursCsv(r.minutes), r.minutes, r.days, r.interventions, r.absences]),
+    payrollRows(entries).map((r) => [month, r.participantId, r.name, hoursCsv(r.minutes), r.minutes, r.days, r.interventions, r.absences]),
   );
 }
 
@@ -69,12 +69,12 @@ export function dphReport(entries: readonly WorkedEntry[]) {
   for (const e of worked) {
     const p = partners.get(e.organisationId) ?? { name: e.organisationName, minutes: 0, people: new Set<string>() };
     p.minutes += e.minutesWorked;
-    p.people.add(e.workerId);
+    p.people.add(e.participantId);
     partners.set(e.organisationId, p);
   }
   return {
     minutes: worked.reduce((s, e) => s + e.minutesWorked, 0),
-    people: new Set(worked.map((e) => e.workerId)).size,
+    people: new Set(worked.map((e) => e.participantId)).size,
     partners: partners.size,
     byPartner: [...partners.values()]
       .map((p) => ({ name: p.name, minutes: p.minutes, people: p.people.size }))

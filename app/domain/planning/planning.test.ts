@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Instance } from "~/domain/scheduling/instance.ts";
-import { dphReport, payrollRows, progressionPercent, workerAlerts, type WorkedEntry } from "./people.ts";
+import { dphReport, payrollRows, progressionPercent, participantAlerts, type WorkedEntry } from "./people.ts";
 import { checkChange, humanise, RULE_LABELS, ruleIds, ruleLabel } from "./steering.ts";
 
 const window = [1, 2, 3, 4, 5].map((day) => ({ day, from: "08:00", to: "17:00" }));
-const worker = (id: string, skills = ["nettoyage"]) => ({
+const participant = (id: string, skills = ["nettoyage"]) => ({
   id,
   skills,
   weeklyTargetHours: 6,
@@ -19,26 +19,26 @@ const instance: Instance = {
   timezone: "Europe/Paris",
   weekStart: "2026-12-07",
   sites: [{ id: "s1", travelMinutes: {} }],
-  workers: [worker("w1"), worker("w2"), worker("w3", ["cuisine"])],
+  participants: [participant("w1"), participant("w2"), participant("w3", ["cuisine"])],
   supervisors: [{ id: "e1", skills: ["nettoyage"], maxTeamSize: 4, availability: window, absences: [] }],
   requests: [
-    { id: "r1", siteId: "s1", skill: "nettoyage", start: "2026-12-08T09:00", durationMinutes: 120, workersNeeded: 2 },
-    { id: "r2", siteId: "s1", skill: "nettoyage", start: "2026-12-08T10:00", durationMinutes: 60, workersNeeded: 1 },
+    { id: "r1", siteId: "s1", skill: "nettoyage", start: "2026-12-08T09:00", durationMinutes: 120, participantsNeeded: 2 },
+    { id: "r2", siteId: "s1", skill: "nettoyage", start: "2026-12-08T10:00", durationMinutes: 60, participantsNeeded: 1 },
   ],
 };
 const staffing = [
-  { interventionId: "r1", supervisorId: "e1", workerIds: ["w1", "w2"] },
-  { interventionId: "r2", supervisorId: null, workerIds: [] },
+  { interventionId: "r1", supervisorId: "e1", participantIds: ["w1", "w2"] },
+  { interventionId: "r2", supervisorId: null, participantIds: [] },
 ];
 
 describe("steering checks", () => {
   it("accepts the current team and names the rules a change breaks", () => {
-    const keep = { interventionId: "r1", supervisorId: "e1", workerIds: ["w1", "w2"], supervisorPinned: false, pinnedWorkerIds: [] };
+    const keep = { interventionId: "r1", supervisorId: "e1", participantIds: ["w1", "w2"], supervisorPinned: false, pinnedParticipantIds: [] };
     expect(checkChange(instance, staffing, keep)).toEqual([]);
-    expect(ruleIds(checkChange(instance, staffing, { ...keep, workerIds: ["w1"] }))).toEqual(["H2"]);
-    expect(ruleIds(checkChange(instance, staffing, { ...keep, workerIds: ["w1", "w3"] }))).toEqual(["H3"]);
+    expect(ruleIds(checkChange(instance, staffing, { ...keep, participantIds: ["w1"] }))).toEqual(["H2"]);
+    expect(ruleIds(checkChange(instance, staffing, { ...keep, participantIds: ["w1", "w3"] }))).toEqual(["H3"]);
     // r2 overlaps r1: its encadrant and worker would be in two places at once.
-    const clash = { interventionId: "r2", supervisorId: "e1", workerIds: ["w1"], supervisorPinned: false, pinnedWorkerIds: [] };
+    const clash = { interventionId: "r2", supervisorId: "e1", participantIds: ["w1"], supervisorPinned: false, pinnedParticipantIds: [] };
     expect(ruleIds(checkChange(instance, staffing, clash))).toEqual(["H6"]);
   });
 
@@ -52,20 +52,20 @@ describe("steering checks", () => {
 describe("people", () => {
   const today = new Date("2026-12-01T10:00:00Z");
   it("raises the DPH alerts", () => {
-    expect(workerAlerts({ contractEnd: new Date("2026-12-20T00:00:00Z"), plannedMinutes: 120, weeklyMaxMinutes: 960 }, today).map((a) => a.kind)).toEqual(["contract-ending", "under-3h"]);
-    expect(workerAlerts({ contractEnd: new Date("2027-06-01T00:00:00Z"), plannedMinutes: 1000, weeklyMaxMinutes: 960 }, today).map((a) => a.kind)).toEqual(["over-16h"]);
-    expect(workerAlerts({ contractEnd: new Date("2027-06-01T00:00:00Z"), plannedMinutes: 600, weeklyMaxMinutes: 960 }, today)).toEqual([]);
+    expect(participantAlerts({ contractEnd: new Date("2026-12-20T00:00:00Z"), plannedMinutes: 120, weeklyMaxMinutes: 960 }, today).map((a) => a.kind)).toEqual(["contract-ending", "under-3h"]);
+    expect(participantAlerts({ contractEnd: new Date("2027-06-01T00:00:00Z"), plannedMinutes: 1000, weeklyMaxMinutes: 960 }, today).map((a) => a.kind)).toEqual(["over-16h"]);
+    expect(participantAlerts({ contractEnd: new Date("2027-06-01T00:00:00Z"), plannedMinutes: 600, weeklyMaxMinutes: 960 }, today)).toEqual([]);
     expect([progressionPercent(180), progressionPercent(960), progressionPercent(570)]).toEqual([0, 100, 50]);
   });
 
   it("adds up the month's hours per person and per partner", () => {
-    const e = (workerId: string, minutesWorked: number, organisationId: string, absent = false, day = "2026-12-08"): WorkedEntry => ({
-      workerId, firstName: workerId, lastInitial: "X", minutesWorked, absent, day, organisationId, organisationName: organisationId.toUpperCase(),
+    const e = (participantId: string, minutesWorked: number, organisationId: string, absent = false, day = "2026-12-08"): WorkedEntry => ({
+      participantId, firstName: participantId, lastInitial: "X", minutesWorked, absent, day, organisationId, organisationName: organisationId.toUpperCase(),
     });
     const entries = [e("a", 120, "p1"), e("a", 90, "p2", false, "2026-12-09"), e("b", 0, "p1", true), e("b", 60, "p1")];
     expect(payrollRows(entries)).toEqual([
-      { workerId: "a", name: "a X.", minutes: 210, days: 2, interventions: 2, absences: 0 },
-      { workerId: "b", name: "b X.", minutes: 60, days: 1, interventions: 1, absences: 1 },
+      { participantId: "a", name: "a X.", minutes: 210, days: 2, interventions: 2, absences: 0 },
+      { participantId: "b", name: "b X.", minutes: 60, days: 1, interventions: 1, absences: 1 },
     ]);
     expect(dphReport(entries)).toEqual({
       minutes: 270,

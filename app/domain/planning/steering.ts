@@ -5,14 +5,14 @@
 import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { checkPlan, type Violation } from "~/domain/scheduling/rules.ts";
 
-export type Staffing = { interventionId: string; supervisorId: string | null; workerIds: string[] };
+export type Staffing = { interventionId: string; supervisorId: string | null; participantIds: string[] };
 
 export type TeamChange = {
   interventionId: string;
   supervisorId: string;
-  workerIds: string[];
+  participantIds: string[];
   supervisorPinned: boolean;
-  pinnedWorkerIds: string[];
+  pinnedParticipantIds: string[];
   /** A new start (Paris wall clock, YYYY-MM-DDTHH:MM) when the coordination moves it; else its time stays. */
   start?: string;
 };
@@ -42,7 +42,7 @@ export function currentPlan(instance: Instance, staffing: readonly Staffing[]): 
   const plan: Plan = { assignments: [], unassigned: [] };
   for (const r of instance.requests) {
     const s = byId.get(r.id);
-    if (s?.supervisorId) plan.assignments.push({ requestId: r.id, start: r.start, supervisorId: s.supervisorId, workerIds: [...s.workerIds] });
+    if (s?.supervisorId) plan.assignments.push({ requestId: r.id, start: r.start, supervisorId: s.supervisorId, participantIds: [...s.participantIds] });
     else plan.unassigned.push({ requestId: r.id, rule: "capacity", reason: "non affectée" });
   }
   return plan;
@@ -56,7 +56,7 @@ export function currentPlan(instance: Instance, staffing: readonly Staffing[]): 
 export function checkChange(instance: Instance, staffing: readonly Staffing[], change: TeamChange): Violation[] {
   const pinned = {
     ...(change.supervisorPinned ? { supervisorId: change.supervisorId } : {}),
-    ...(change.pinnedWorkerIds.length ? { workerIds: change.pinnedWorkerIds.filter((w) => change.workerIds.includes(w)) } : {}),
+    ...(change.pinnedParticipantIds.length ? { participantIds: change.pinnedParticipantIds.filter((w) => change.participantIds.includes(w)) } : {}),
   };
   const edited: Instance = {
     ...instance,
@@ -77,12 +77,12 @@ export function checkChange(instance: Instance, staffing: readonly Staffing[], c
         requestId: change.interventionId,
         start: edited.requests.find((r) => r.id === change.interventionId)?.start ?? "",
         supervisorId: change.supervisorId,
-        workerIds: change.workerIds,
+        participantIds: change.participantIds,
       },
     ],
     unassigned: before.unassigned.filter((u) => u.requestId !== change.interventionId),
   };
-  const people = new Set([change.supervisorId, ...change.workerIds]);
+  const people = new Set([change.supervisorId, ...change.participantIds]);
   return checkPlan(edited, plan).filter(
     (v) => v.rule !== "H1" && (v.requestId === change.interventionId || (v.personId !== undefined && people.has(v.personId))),
   );

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
-import { canChangeOnline, checkSlot, estimateOrder, orderSchema, planOrder, seriesDates, teamMax, teamSizeError, type OrderContext } from "./order.ts";
+import { canChangeOnline, checkSlot, estimateOrder, orderSchema, planOrder, recurrenceDates, teamMax, teamSizeError, type OrderContext } from "./order.ts";
 import { requestTimeline } from "./timeline.ts";
 
 const rules = resolveServiceRules({});
@@ -97,7 +97,7 @@ describe("order schema and rules", () => {
     expect(errorsOf({ recurrence: "WEEKLY", recurrenceEnd: "until", recurrenceUntil: "2028-06-30" }).recurrenceUntil).toMatch(/52 interventions au plus/);
   });
   it("counts monthly dates on the month's last day when needed", () => {
-    expect(seriesDates("2027-01-29", "MONTHLY", { count: 3, until: null })).toEqual(["2027-01-29", "2027-02-28", "2027-03-29"]);
+    expect(recurrenceDates("2027-01-29", "MONTHLY", { count: 3, until: null })).toEqual(["2027-01-29", "2027-02-28", "2027-03-29"]);
   });
   it("checks a moved slot with the same rules", () => {
     expect(checkSlot({ date: "2026-12-08", startTime: "17:00", windowMinutes: 0, durationMinutes: 120 }, ctx).startTime).toMatch(/16:00 au plus tard/);
@@ -167,7 +167,7 @@ describe("order schema and rules", () => {
 
 describe("estimate", () => {
   it("prices a weekly series of 3 people for 3 h at 22 €", () => {
-    const e = estimateOrder({ pricingUnit: "PER_WORKER_HOUR", unitPriceCents: 2200, vatRateBasisPoints: 2000, durationMinutes: 180, teamSize: 3, occurrences: 4 });
+    const e = estimateOrder({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents: 2200, vatRateBasisPoints: 2000, durationMinutes: 180, teamSize: 3, occurrences: 4 });
     expect(e.perIntervention).toEqual({ exclVatCents: 19800, vatCents: 3960, inclVatCents: 23760 });
     expect(e.total.inclVatCents).toBe(95040);
     expect(e.insertionMinutes).toBe(2160);
@@ -178,7 +178,7 @@ describe("estimate", () => {
   it("property: totals add up, are line × dates, insertion = duration × team × dates", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom("PER_WORKER_HOUR" as const, "FLAT" as const),
+        fc.constantFrom("PER_PARTICIPANT_HOUR" as const, "FLAT" as const),
         fc.integer({ min: 0, max: 100_000 }),
         fc.constantFrom(0, 550, 1000, 2000),
         fc.integer({ min: 2, max: 40 }).map((q) => q * 15),
@@ -189,7 +189,7 @@ describe("estimate", () => {
           expect(e.total.inclVatCents).toBe(e.total.exclVatCents + e.total.vatCents);
           expect(e.total.exclVatCents).toBe(e.perIntervention.exclVatCents * occurrences);
           expect(e.insertionMinutes).toBe(durationMinutes * teamSize * occurrences);
-          if (pricingUnit === "PER_WORKER_HOUR") expect(Math.abs(e.perIntervention.exclVatCents - (unitPriceCents * durationMinutes * teamSize) / 60)).toBeLessThanOrEqual(0.5);
+          if (pricingUnit === "PER_PARTICIPANT_HOUR") expect(Math.abs(e.perIntervention.exclVatCents - (unitPriceCents * durationMinutes * teamSize) / 60)).toBeLessThanOrEqual(0.5);
         },
       ),
     );

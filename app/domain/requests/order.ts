@@ -165,7 +165,7 @@ export function checkSlot(slot: { date: string; startTime: string; windowMinutes
 }
 
 /** The calendar dates of a series, at most MAX_OCCURRENCES (one more when the end asks for more, to tell). */
-export function seriesDates(first: string, recurrence: Recurrence, end: { count: number | null; until: string | null }): string[] {
+export function recurrenceDates(first: string, recurrence: Recurrence, end: { count: number | null; until: string | null }): string[] {
   if (recurrence === "NONE") return [first];
   const limit = end.count ?? MAX_OCCURRENCES + 1;
   const dates: string[] = [];
@@ -244,7 +244,7 @@ export function planOrder(input: OrderInput, ctx: OrderContext): OrderPlan {
   if (input.recurrenceUntil && input.recurrenceUntil < input.date) {
     errors.recurrenceUntil = "La dernière intervention ne peut pas précéder la première.";
   }
-  const dates = seriesDates(input.date, input.recurrence, { count: input.recurrenceCount, until: input.recurrenceUntil });
+  const dates = recurrenceDates(input.date, input.recurrence, { count: input.recurrenceCount, until: input.recurrenceUntil });
   if (dates.length > MAX_OCCURRENCES) {
     errors.recurrenceUntil = `${MAX_OCCURRENCES} interventions au plus : choisissez une fin au plus tard le ${frenchDate(dates[MAX_OCCURRENCES - 1]!)}.`;
   }
@@ -279,7 +279,7 @@ export type { PricingUnit };
 
 /** The priced line of one planned intervention (the team for its whole duration), as the invoice prices it. */
 export function interventionLine(p: { pricingUnit: PricingUnit; unitPriceCents: number; vatRateBasisPoints: number; durationMinutes: number; teamSize: number }): LineTotals {
-  return pricedLine({ ...p, workerMinutes: p.durationMinutes * p.teamSize });
+  return pricedLine({ ...p, participantMinutes: p.durationMinutes * p.teamSize });
 }
 
 export type Estimate = { perIntervention: LineTotals; total: LineTotals; occurrences: number; insertionMinutes: number };

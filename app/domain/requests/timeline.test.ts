@@ -17,13 +17,13 @@ const facts: TimelineFacts = {
     acceptedBy: coordination,
     declinedAt: null,
     declineReason: null,
-    seriesEndedAt: null,
+    recurrenceEndedAt: null,
   },
   interventions: [
-    { id: "i1", startsAt: at("2026-11-09T08:00:00Z"), status: "PAID", confirmedAt: at("2026-11-03T09:31:10Z"), cancelledAt: null, cancelReason: null, unstaffedReason: null, updatedAt: at("2026-11-03T09:31:10Z"), doneAt: at("2026-11-09T11:05:00Z"), supervisor: "Sandrine Lefebvre", workersNeeded: 3 },
-    { id: "i2", startsAt: at("2026-11-16T08:00:00Z"), status: "SCHEDULED", confirmedAt: at("2026-11-03T09:31:20Z"), cancelledAt: null, cancelReason: null, unstaffedReason: null, updatedAt: at("2026-11-03T09:31:20Z"), doneAt: null, supervisor: "Sandrine Lefebvre", workersNeeded: 3 },
-    { id: "i3", startsAt: at("2026-11-23T08:00:00Z"), status: "CANCELLED", confirmedAt: null, cancelledAt: at("2026-11-10T15:00:00Z"), cancelReason: "Fermeture du site", unstaffedReason: null, updatedAt: at("2026-11-10T15:00:00Z"), doneAt: null, supervisor: null, workersNeeded: 3 },
-    { id: "i4", startsAt: at("2026-11-30T08:00:00Z"), status: "ACCEPTED", confirmedAt: null, cancelledAt: null, cancelReason: null, unstaffedReason: "Aucun encadrant disponible (H4) : Rachid Ouali est absent.", updatedAt: at("2026-11-12T07:00:00Z"), doneAt: null, supervisor: null, workersNeeded: 3 },
+    { id: "i1", startsAt: at("2026-11-09T08:00:00Z"), status: "PAID", confirmedAt: at("2026-11-03T09:31:10Z"), cancelledAt: null, cancelReason: null, unstaffedReason: null, updatedAt: at("2026-11-03T09:31:10Z"), doneAt: at("2026-11-09T11:05:00Z"), supervisor: "Sandrine Lefebvre", participantsNeeded: 3 },
+    { id: "i2", startsAt: at("2026-11-16T08:00:00Z"), status: "SCHEDULED", confirmedAt: at("2026-11-03T09:31:20Z"), cancelledAt: null, cancelReason: null, unstaffedReason: null, updatedAt: at("2026-11-03T09:31:20Z"), doneAt: null, supervisor: "Sandrine Lefebvre", participantsNeeded: 3 },
+    { id: "i3", startsAt: at("2026-11-23T08:00:00Z"), status: "CANCELLED", confirmedAt: null, cancelledAt: at("2026-11-10T15:00:00Z"), cancelReason: "Fermeture du site", unstaffedReason: null, updatedAt: at("2026-11-10T15:00:00Z"), doneAt: null, supervisor: null, participantsNeeded: 3 },
+    { id: "i4", startsAt: at("2026-11-30T08:00:00Z"), status: "ACCEPTED", confirmedAt: null, cancelledAt: null, cancelReason: null, unstaffedReason: "Aucun encadrant disponible (H4) : Rachid Ouali est absent.", updatedAt: at("2026-11-12T07:00:00Z"), doneAt: null, supervisor: null, participantsNeeded: 3 },
   ],
   audit: [
     { at: at("2026-11-05T10:00:00Z"), action: "intervention.moved", entityId: "i2", actor: coordination, details: { from: "2026-11-16T07:00:00.000Z", to: "2026-11-16T08:00:00.000Z" } },

@@ -41,7 +41,7 @@ export type TimelineFacts = {
     acceptedBy: TimelineActor;
     declinedAt: Date | null;
     declineReason: string | null;
-    seriesEndedAt: Date | null;
+    recurrenceEndedAt: Date | null;
   };
   interventions: {
     id: string;
@@ -56,7 +56,7 @@ export type TimelineFacts = {
     updatedAt: Date;
     doneAt: Date | null;
     supervisor: string | null;
-    workersNeeded: number;
+    participantsNeeded: number;
   }[];
   /** Audit entries about the request, its interventions and their invoices, with who acted. */
   audit: { at: Date; action: string; entityId: string | null; actor: TimelineActor; details: unknown }[];
@@ -135,7 +135,7 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
   }
   if (r.acceptedAt && !acceptedWithQuote) push({ at: r.acceptedAt, kind: "accepted", title: "Demande validée par la coordination", by: audience === "staff" ? byLine(r.acceptedBy, audience) : null });
   if (r.declinedAt) push({ at: r.declinedAt, kind: "declined", title: "Demande refusée", detail: r.declineReason });
-  if (r.seriesEndedAt) push({ at: r.seriesEndedAt, kind: "series", title: "Série arrêtée : plus aucune nouvelle date" });
+  if (r.recurrenceEndedAt) push({ at: r.recurrenceEndedAt, kind: "series", title: "Série arrêtée : plus aucune nouvelle date" });
 
   for (const i of facts.interventions) {
     if (i.confirmedAt && isIn(STAFFED, i.status)) {
@@ -143,7 +143,7 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
         at: i.confirmedAt,
         kind: "planned",
         title: "Équipe composée",
-        detail: i.supervisor ? `Encadrant : ${i.supervisor}, ${i.workersNeeded} ${plural(i.workersNeeded, "personne", "personnes")} en insertion` : null,
+        detail: i.supervisor ? `Encadrant : ${i.supervisor}, ${i.participantsNeeded} ${plural(i.participantsNeeded, "personne", "personnes")} en insertion` : null,
         dates: [i.startsAt],
       });
     }

@@ -45,14 +45,14 @@ export function augmentingInsert(search: Search, r: number, budget: number): boo
     const supervisor = freeOneOf(search, problem.eligibleSupervisors[r][k], r, k, taken);
     let ok = supervisor >= 0;
     const team: number[] = [];
-    for (const w of request.pinnedWorkers) {
+    for (const w of request.pinnedParticipants) {
       if (!ok) break;
       if (makeFree(search, w, r, k, SEARCH.depth, taken)) {
         team.push(w);
         taken.add(w);
       } else ok = false;
     }
-    const others = problem.eligibleWorkers[r][k].filter((w) => !request.pinnedWorkers.includes(w));
+    const others = problem.eligibleParticipants[r][k].filter((w) => !request.pinnedParticipants.includes(w));
     while (ok && team.length < request.need) {
       const w = freeOneOf(search, others, r, k, taken);
       if (w < 0) ok = false;
@@ -62,7 +62,7 @@ export function augmentingInsert(search: Search, r: number, budget: number): boo
       }
     }
     if (ok && [supervisor, ...team].every((p) => state.isFree(p, r, k))) {
-      search.place(r, { startIndex: k, supervisor, workers: team });
+      search.place(r, { startIndex: k, supervisor, participants: team });
       return true;
     }
     search.undoTo(mark);
@@ -182,10 +182,10 @@ function makeFree(search: Search, p: number, r: number, k: number, depth: number
 function handOver(search: Search, q: number, p: number, depth: number, avoid: PersonSet): boolean {
   const { problem, state } = search;
   const other = problem.requests[q];
-  if (other.pinnedSupervisor === p || other.pinnedWorkers.includes(p)) return false;
+  if (other.pinnedSupervisor === p || other.pinnedParticipants.includes(p)) return false;
   if (search.searchBudget-- <= 0) return false;
   const kq = state.startIndex[q];
-  const pool = (problem.people[p].isSupervisor ? problem.eligibleSupervisors : problem.eligibleWorkers)[q][kq];
+  const pool = (problem.people[p].isSupervisor ? problem.eligibleSupervisors : problem.eligibleParticipants)[q][kq];
   // Someone free right away (the common case), else recurse on the least busy.
   const candidates = search.scratch;
   let length = 0;
@@ -205,7 +205,7 @@ function handOver(search: Search, q: number, p: number, depth: number, avoid: Pe
 export function replacePerson(search: Search, q: number, p: number, x: number): boolean {
   const staffing = search.state.staffing(q)!;
   if (staffing.supervisor === p) staffing.supervisor = x;
-  else staffing.workers = staffing.workers.map((w) => (w === p ? x : w));
+  else staffing.participants = staffing.participants.map((w) => (w === p ? x : w));
   search.place(q, staffing);
   return true;
 }

@@ -13,7 +13,7 @@ export interface Candidate extends Staffing {
   pressure: number;
 }
 
-export interface WorkerOption {
+export interface ParticipantOption {
   w: number;
   gain: number;
   travel: number;
@@ -29,21 +29,21 @@ export function tryInsert(search: Search, r: number): boolean {
 }
 
 /** The best way to staff request r in the current plan, or null. */
-export function bestStaffing(search: Search, r: number, required: number[] = search.problem.requests[r].pinnedWorkers): Candidate | null {
+export function bestStaffing(search: Search, r: number, required: number[] = search.problem.requests[r].pinnedParticipants): Candidate | null {
   const { problem, state, pressure } = search;
   const request = problem.requests[r];
   const free = search.freeScratch;
   const chosen = search.chosenScratch;
   let best: Candidate | null = null;
   for (let k = 0; k < request.starts.length; k++) {
-    const eligibleWorkers = problem.eligibleWorkers[r][k];
+    const eligibleParticipants = problem.eligibleParticipants[r][k];
 
     // Workers (the scarce ones, checked first): the required (pinned) ones, then those furthest below
     // their target, least wanted, least travel.
     const team: number[] = [];
     let pinnedOk = true;
     for (const w of required) {
-      if (!isEligible(eligibleWorkers, w) || !state.isFree(w, r, k)) {
+      if (!isEligible(eligibleParticipants, w) || !state.isFree(w, r, k)) {
         pinnedOk = false;
         break;
       }
@@ -53,7 +53,7 @@ export function bestStaffing(search: Search, r: number, required: number[] = sea
     const missing = request.need - team.length;
     // Who is free first (often too few: the start is out), then what each would cost.
     let freeCount = 0;
-    for (const w of eligibleWorkers) {
+    for (const w of eligibleParticipants) {
       if (!team.includes(w) && state.isFree(w, r, k)) free[freeCount++] = w;
     }
     if (freeCount < missing) continue;
@@ -100,14 +100,14 @@ export function bestStaffing(search: Search, r: number, required: number[] = sea
       teamPressure += pressure[chosen[i].w];
     }
     chosen.length = 0;
-    const candidate: Candidate = { startIndex: k, supervisor, workers: team, shortfallGain, travelAdded, pressure: teamPressure };
+    const candidate: Candidate = { startIndex: k, supervisor, participants: team, shortfallGain, travelAdded, pressure: teamPressure };
     if (!best || isBetterCandidate(candidate, best)) best = candidate;
   }
   return best;
 }
 
 /** The order bestStaffing picks free workers in: most shortfall gained, least wanted, least travel, then index. */
-function compareOptions(a: WorkerOption, b: WorkerOption, pressure: number[]): number {
+function compareOptions(a: ParticipantOption, b: ParticipantOption, pressure: number[]): number {
   return b.gain - a.gain || pressure[a.w] - pressure[b.w] || a.travel - b.travel || a.w - b.w;
 }
 

@@ -19,15 +19,15 @@ describe("generateCity", () => {
     expect(structures).toHaveLength(10);
     expect(instance.requests).toHaveLength(2_000);
     expect(instance.supervisors).toHaveLength(80);
-    expect(instance.workers).toHaveLength(1_500);
+    expect(instance.participants).toHaveLength(1_500);
     for (const structure of structures) {
-      expect(structure.workerIds.length).toBeGreaterThanOrEqual(2);
+      expect(structure.participantIds.length).toBeGreaterThanOrEqual(2);
       expect(structure.supervisorIds.length).toBeGreaterThanOrEqual(1);
       expect(structure.siteIds.length).toBeGreaterThanOrEqual(1);
     }
     // People are their structure's: every skill they have is one of its prestations.
-    const structureOfPerson = new Map(structures.flatMap((s) => [...s.workerIds, ...s.supervisorIds].map((id) => [id, s.id])));
-    for (const person of [...instance.workers, ...instance.supervisors]) {
+    const structureOfPerson = new Map(structures.flatMap((s) => [...s.participantIds, ...s.supervisorIds].map((id) => [id, s.id])));
+    for (const person of [...instance.participants, ...instance.supervisors]) {
       expect(person.skills.length).toBeGreaterThan(0);
       for (const skill of person.skills) expect(structureOf(skill)).toBe(structureOfPerson.get(person.id));
     }
@@ -53,15 +53,15 @@ describe("generateCity", () => {
       expect(listed).toBe(travelMinutes(city.sites[a], city.sites[b]));
     }
     expect(travelMinutes({ x: 0, y: 0 }, { x: 0, y: 1 })).toBeLessThan(travelMinutes({ x: 0, y: 0 }, { x: 0, y: 20 }));
-    // Worker-minutes asked against the people's targets: close to 1 (the default tightness).
-    const asked = instance.requests.reduce((sum, r) => sum + r.durationMinutes * r.workersNeeded, 0);
-    const targeted = instance.workers.reduce((sum, w) => sum + 60 * w.weeklyTargetHours, 0);
+    // Participant-minutes asked against the people's targets: close to 1 (the default tightness).
+    const asked = instance.requests.reduce((sum, r) => sum + r.durationMinutes * r.participantsNeeded, 0);
+    const targeted = instance.participants.reduce((sum, w) => sum + 60 * w.weeklyTargetHours, 0);
     expect(asked / targeted).toBeGreaterThan(0.9);
     expect(asked / targeted).toBeLessThan(1.1);
     // Teams of 2 to 4, interventions of a few hours, about 12 hours a person.
-    expect(new Set(instance.requests.map((r) => r.workersNeeded))).toEqual(new Set([2, 3, 4]));
+    expect(new Set(instance.requests.map((r) => r.participantsNeeded))).toEqual(new Set([2, 3, 4]));
     expect(Math.max(...instance.requests.map((r) => r.durationMinutes))).toBeLessThanOrEqual(5 * 60);
-    expect(targeted / 60 / instance.workers.length).toBeCloseTo(12, 0);
+    expect(targeted / 60 / instance.participants.length).toBeCloseTo(12, 0);
   });
 
   it("gives the same week for the same seed, another for another seed", () => {
@@ -89,7 +89,7 @@ describe("generateCity", () => {
     const full = generateCity({ requests: CITY_SCALE.requests, seed: 1 });
     expect(full.structures).toHaveLength(100);
     expect(full.instance.supervisors).toHaveLength(800);
-    expect(full.instance.workers).toHaveLength(15_000);
+    expect(full.instance.participants).toHaveLength(15_000);
     expect(full.instance.requests).toHaveLength(20_000);
     expect(parseInstance(JSON.parse(JSON.stringify(full.instance))).ok).toBe(true);
   });

@@ -5,7 +5,7 @@ import { defaultIterations, solve, weeklyIterations } from "./engine";
 import { parseInstance, type Instance, type Plan } from "./instance";
 import { computeObjective } from "./objective";
 import { checkPlan } from "./rules";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant } from "./test-builders";
 
 const example = JSON.parse(readFileSync(new URL("./fixtures/example-small.json", import.meta.url), "utf8"));
 
@@ -27,7 +27,7 @@ describe("the heuristic on the contract's example", () => {
     const parsed = parseInstance(example);
     if (!parsed.ok) throw new Error(parsed.message);
     const { plan, stats } = solve(parsed.instance);
-    expect(stats.objective).toEqual({ pinnedKept: 1, servedWorkerMinutes: 1050, shortfall: 1170, travel: 0 });
+    expect(stats.objective).toEqual({ pinnedKept: 1, servedParticipantMinutes: 1050, shortfall: 1170, travel: 0 });
     expect(computeObjective(parsed.instance, plan)).toEqual(stats.objective);
     expect(validatePlan(parsed.instance, plan).objective).toEqual(stats.objective);
     expect(plan.unassigned.map((u) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
@@ -50,7 +50,7 @@ describe("hard rules", () => {
   it("H1: every request appears exactly once, staffed or not", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1")],
+        participants: [aParticipant("w-1")],
         supervisors: [aSupervisor("e-1")],
         requests: [aRequest("r-1"), aRequest("r-2", { skill: "cuisine" }), aRequest("r-3", { start: "2026-12-09T09:00" })],
       }),
@@ -62,25 +62,25 @@ describe("hard rules", () => {
   it("H2: a team is whole or not sent; a supervisor's team size limit is respected", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2"), aWorker("w-3")],
+        participants: [aParticipant("w-1"), aParticipant("w-2"), aParticipant("w-3")],
         supervisors: [aSupervisor("e-1", { maxTeamSize: 2 })],
-        requests: [aRequest("r-big", { workersNeeded: 3 }), aRequest("r-two", { workersNeeded: 2, start: "2026-12-09T09:00" })],
+        requests: [aRequest("r-big", { participantsNeeded: 3 }), aRequest("r-two", { participantsNeeded: 2, start: "2026-12-09T09:00" })],
       }),
     );
     expect(unassignedOf(plan, "r-big")).toMatchObject({ rule: "H2" });
     expect(unassignedOf(plan, "r-big")!.reason).toMatch(/équipe de 3 salariés/);
-    expect(assignmentOf(plan, "r-two")!.workerIds).toHaveLength(2);
+    expect(assignmentOf(plan, "r-two")!.participantIds).toHaveLength(2);
   });
 
   it("H3: only people with the skill; no supervisor with it names the skill", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1", { skills: ["cuisine"] }), aWorker("w-2", { skills: ["nettoyage"] })],
+        participants: [aParticipant("w-1", { skills: ["cuisine"] }), aParticipant("w-2", { skills: ["nettoyage"] })],
         supervisors: [aSupervisor("e-1", { skills: ["nettoyage", "cuisine"] })],
         requests: [aRequest("r-1", { skill: "cuisine" }), aRequest("r-2", { skill: "bricolage", start: "2026-12-09T09:00" })],
       }),
     );
-    expect(assignmentOf(plan, "r-1")!.workerIds).toEqual(["w-1"]);
+    expect(assignmentOf(plan, "r-1")!.participantIds).toEqual(["w-1"]);
     expect(unassignedOf(plan, "r-2")).toMatchObject({ rule: "H3" });
     expect(unassignedOf(plan, "r-2")!.reason).toMatch(/Aucun encadrant n'a la compétence bricolage/);
   });
@@ -88,9 +88,9 @@ describe("hard rules", () => {
   it("H3: too few workers with the skill", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2", { skills: ["cuisine"] })],
+        participants: [aParticipant("w-1"), aParticipant("w-2", { skills: ["cuisine"] })],
         supervisors: [aSupervisor("e-1")],
-        requests: [aRequest("r-1", { workersNeeded: 2 })],
+        requests: [aRequest("r-1", { participantsNeeded: 2 })],
       }),
     );
     expect(unassignedOf(plan, "r-1")).toMatchObject({ rule: "H3" });
@@ -100,10 +100,10 @@ describe("hard rules", () => {
   it("H4: availability windows and absences", () => {
     const plan = staff(
       aWeek({
-        workers: [
-          aWorker("w-morning", { availability: [{ day: 2, from: "08:00", to: "12:00" }] }),
-          aWorker("w-absent", { absences: [{ from: "2026-12-08T00:00", to: "2026-12-09T00:00" }] }),
-          aWorker("w-ok"),
+        participants: [
+          aParticipant("w-morning", { availability: [{ day: 2, from: "08:00", to: "12:00" }] }),
+          aParticipant("w-absent", { absences: [{ from: "2026-12-08T00:00", to: "2026-12-09T00:00" }] }),
+          aParticipant("w-ok"),
         ],
         supervisors: [aSupervisor("e-1"), aSupervisor("e-2", { availability: [{ day: 4, from: "08:00", to: "12:00" }] })],
         requests: [
@@ -112,9 +112,9 @@ describe("hard rules", () => {
         ],
       }),
     );
-    expect(assignmentOf(plan, "r-1")!.workerIds).toEqual(["w-ok"]);
+    expect(assignmentOf(plan, "r-1")!.participantIds).toEqual(["w-ok"]);
     const week2 = aWeek({
-      workers: [aWorker("w-1", { availability: [{ day: 4, from: "08:00", to: "12:00" }] })],
+      participants: [aParticipant("w-1", { availability: [{ day: 4, from: "08:00", to: "12:00" }] })],
       supervisors: [aSupervisor("e-1", { availability: [{ day: 4, from: "08:00", to: "12:00" }] })],
       requests: [aRequest("r-late", { start: "2026-12-10T14:00", durationMinutes: 180 })],
     });
@@ -128,19 +128,19 @@ describe("hard rules", () => {
   it("H5: the request's date must be within the worker's contract", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-ended", { contractStart: "2026-01-01", contractEnd: "2026-12-08" })],
+        participants: [aParticipant("w-ended", { contractStart: "2026-01-01", contractEnd: "2026-12-08" })],
         supervisors: [aSupervisor("e-1")],
         requests: [aRequest("r-tue", { start: "2026-12-08T09:00" }), aRequest("r-wed", { start: "2026-12-09T09:00" })],
       }),
     );
-    expect(assignmentOf(plan, "r-tue")!.workerIds).toEqual(["w-ended"]);
+    expect(assignmentOf(plan, "r-tue")!.participantIds).toEqual(["w-ended"]);
     expect(unassignedOf(plan, "r-wed")).toMatchObject({ rule: "H5" });
   });
 
   it("H6: no overlap, and the travel time between sites fits between two interventions", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1", { weeklyTargetHours: 8 })],
+        participants: [aParticipant("w-1", { weeklyTargetHours: 8 })],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("r-gare", { start: "2026-12-08T09:00", durationMinutes: 120 }),
@@ -159,10 +159,10 @@ describe("hard rules", () => {
     expect(assignmentOf(plan, "r-gare-wed")).toBeDefined();
   });
 
-  it("H7: weekly caps of workers (with hours already planned) and supervisors", () => {
+  it("H7: weekly caps of participants (with hours already planned) and supervisors", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1", { weeklyTargetHours: 3, weeklyMaxHours: 4, hoursAlreadyPlanned: 2 })],
+        participants: [aParticipant("w-1", { weeklyTargetHours: 3, weeklyMaxHours: 4, hoursAlreadyPlanned: 2 })],
         supervisors: [aSupervisor("e-1", { weeklyMaxHours: 35 })],
         requests: [aRequest("r-3h", { durationMinutes: 180 })],
       }),
@@ -171,7 +171,7 @@ describe("hard rules", () => {
 
     const plan2 = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2")],
+        participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-1", { weeklyMaxHours: 3 })],
         requests: [aRequest("r-1", { durationMinutes: 120 }), aRequest("r-2", { durationMinutes: 120, start: "2026-12-09T09:00" })],
       }),
@@ -183,15 +183,15 @@ describe("hard rules", () => {
   it("H8: pinned people are kept; a pin that cannot be honoured is reported as H8", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2"), aWorker("w-away", { absences: [{ from: "2026-12-09T00:00", to: "2026-12-10T00:00" }] })],
+        participants: [aParticipant("w-1"), aParticipant("w-2"), aParticipant("w-away", { absences: [{ from: "2026-12-09T00:00", to: "2026-12-10T00:00" }] })],
         supervisors: [aSupervisor("e-1"), aSupervisor("e-2")],
         requests: [
-          aRequest("r-pinned", { pinned: { supervisorId: "e-2", workerIds: ["w-2"] } }),
-          aRequest("r-pin-absent", { start: "2026-12-09T09:00", pinned: { workerIds: ["w-away"] } }),
+          aRequest("r-pinned", { pinned: { supervisorId: "e-2", participantIds: ["w-2"] } }),
+          aRequest("r-pin-absent", { start: "2026-12-09T09:00", pinned: { participantIds: ["w-away"] } }),
         ],
       }),
     );
-    expect(assignmentOf(plan, "r-pinned")).toMatchObject({ supervisorId: "e-2", workerIds: ["w-2"] });
+    expect(assignmentOf(plan, "r-pinned")).toMatchObject({ supervisorId: "e-2", participantIds: ["w-2"] });
     expect(unassignedOf(plan, "r-pin-absent")).toMatchObject({ rule: "H8" });
     expect(unassignedOf(plan, "r-pin-absent")!.reason).toMatch(/w-away.*absent/);
   });
@@ -199,7 +199,7 @@ describe("hard rules", () => {
   it("chooses a start inside [start, latestStart] on the 15-minute grid", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1", { availability: [{ day: 2, from: "10:10", to: "18:00" }] })],
+        participants: [aParticipant("w-1", { availability: [{ day: 2, from: "10:10", to: "18:00" }] })],
         supervisors: [aSupervisor("e-1")],
         requests: [aRequest("r-1", { start: "2026-12-08T09:30", latestStart: "2026-12-08T11:00" })],
       }),
@@ -212,11 +212,11 @@ describe("objective levels", () => {
   it("1: keeps a pinned request rather than serving more minutes", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2")],
+        participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("r-pinned", { durationMinutes: 60, pinned: {} }),
-          aRequest("r-bigger", { durationMinutes: 240, workersNeeded: 2, start: "2026-12-08T08:30" }),
+          aRequest("r-bigger", { durationMinutes: 240, participantsNeeded: 2, start: "2026-12-08T08:30" }),
         ],
       }),
     );
@@ -224,14 +224,14 @@ describe("objective levels", () => {
     expect(unassignedOf(plan, "r-bigger")).toMatchObject({ rule: "capacity" });
   });
 
-  it("2: serves the most worker-minutes (two workers x 2 h beats one worker x 3 h)", () => {
+  it("2: serves the most participant-minutes (two participants x 2 h beats one participant x 3 h)", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2")],
+        participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("r-solo-3h", { durationMinutes: 180 }),
-          aRequest("r-duo-2h", { durationMinutes: 120, workersNeeded: 2, start: "2026-12-08T10:00" }),
+          aRequest("r-duo-2h", { durationMinutes: 120, participantsNeeded: 2, start: "2026-12-08T10:00" }),
         ],
       }),
     );
@@ -243,7 +243,7 @@ describe("objective levels", () => {
     // 3-hour requests instead, one each side of it, serves more.
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1", { weeklyTargetHours: 8 })],
+        participants: [aParticipant("w-1", { weeklyTargetHours: 8 })],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("r-middle", { start: "2026-12-08T10:00", durationMinutes: 240 }),
@@ -255,35 +255,35 @@ describe("objective levels", () => {
     expect(plan.assignments.map((a) => a.requestId).sort()).toEqual(["r-afternoon", "r-morning"]);
   });
 
-  it("3: gives the hours to the worker furthest below target", () => {
+  it("3: gives the hours to the participant furthest below target", () => {
     const plan = staff(
       aWeek({
-        workers: [
-          aWorker("w-full", { weeklyTargetHours: 4, hoursAlreadyPlanned: 4 }),
-          aWorker("w-short", { weeklyTargetHours: 4, hoursAlreadyPlanned: 0 }),
+        participants: [
+          aParticipant("w-full", { weeklyTargetHours: 4, hoursAlreadyPlanned: 4 }),
+          aParticipant("w-short", { weeklyTargetHours: 4, hoursAlreadyPlanned: 0 }),
         ],
         supervisors: [aSupervisor("e-1")],
         requests: [aRequest("r-1")],
       }),
     );
-    expect(assignmentOf(plan, "r-1")!.workerIds).toEqual(["w-short"]);
+    expect(assignmentOf(plan, "r-1")!.participantIds).toEqual(["w-short"]);
   });
 
   it("4: avoids travel between consecutive interventions of the same day", () => {
     const plan = staff(
       aWeek({
-        workers: [aWorker("w-1"), aWorker("w-2")],
+        participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-gare"), aSupervisor("e-bercy")],
         requests: [
-          aRequest("r-gare-am", { start: "2026-12-08T08:00", pinned: { supervisorId: "e-gare", workerIds: ["w-1"] } }),
-          aRequest("r-bercy-am", { siteId: "bercy", start: "2026-12-08T08:00", pinned: { supervisorId: "e-bercy", workerIds: ["w-2"] } }),
+          aRequest("r-gare-am", { start: "2026-12-08T08:00", pinned: { supervisorId: "e-gare", participantIds: ["w-1"] } }),
+          aRequest("r-bercy-am", { siteId: "bercy", start: "2026-12-08T08:00", pinned: { supervisorId: "e-bercy", participantIds: ["w-2"] } }),
           aRequest("r-gare-pm", { start: "2026-12-08T14:00" }),
           aRequest("r-bercy-pm", { siteId: "bercy", start: "2026-12-08T14:00" }),
         ],
       }),
     );
-    expect(assignmentOf(plan, "r-gare-pm")).toMatchObject({ supervisorId: "e-gare", workerIds: ["w-1"] });
-    expect(assignmentOf(plan, "r-bercy-pm")).toMatchObject({ supervisorId: "e-bercy", workerIds: ["w-2"] });
+    expect(assignmentOf(plan, "r-gare-pm")).toMatchObject({ supervisorId: "e-gare", participantIds: ["w-1"] });
+    expect(assignmentOf(plan, "r-bercy-pm")).toMatchObject({ supervisorId: "e-bercy", participantIds: ["w-2"] });
   });
 });
 
@@ -302,13 +302,13 @@ describe("the search budgets", () => {
     for (const n of [0, 1, 10, 80, 333, 2500, 20_000, 100_000]) expect(weeklyIterations(n)).toBeGreaterThanOrEqual(defaultIterations(n));
   });
 
-  it("serves at least as many worker-minutes with the weekly budget on the contract's example", () => {
+  it("serves at least as many participant-minutes with the weekly budget on the contract's example", () => {
     const parsed = parseInstance(example);
     if (!parsed.ok) throw new Error(parsed.message);
     const quick = solve(parsed.instance).stats.objective;
     const longer = solve(parsed.instance, { iterations: weeklyIterations(parsed.instance.requests.length) });
     expect(longer.stats.iterations).toBe(40_000);
-    expect(longer.stats.objective.servedWorkerMinutes).toBeGreaterThanOrEqual(quick.servedWorkerMinutes);
+    expect(longer.stats.objective.servedParticipantMinutes).toBeGreaterThanOrEqual(quick.servedParticipantMinutes);
     expect(checkPlan(parsed.instance, longer.plan)).toEqual([]);
   });
 });

@@ -126,7 +126,7 @@ const CITY_ITERATIONS_PER_REQUEST = 2;
  * 40,000 iterations, fewer on big weeks so that the time stays about the one
  * of 1,000 requests (some 20 to 30 s on a quiet 2-core machine); never fewer
  * than defaultIterations. On the generated 1,000-request weeks without time
- * windows, 20,000 served 0.7 to 1.3 % more worker-minutes than the default
+ * windows, 20,000 served 0.7 to 1.3 % more participant-minutes than the default
  * budget and 40,000 a further 0.4 %, within 1 % of the solver's bound
  * (tests/bench/scheduling.ts).
  */
@@ -165,7 +165,7 @@ export function polishState(problem: Problem, plan: PlanState, seed = 1): PlanSt
   const search = new Search(problem, seed);
   for (let r = 0; r < problem.requests.length; r++) {
     const staffing = plan.staffing(r);
-    if (staffing) search.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    if (staffing) search.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
   }
   polish(search);
   return search.state;
@@ -183,7 +183,7 @@ function construct(search: Search): void {
 function insertOnly(search: Search): void {
   const { problem, state } = search;
   for (const request of problem.requests) {
-    if (whole(request)) state.assign(request.index, 0, request.pinnedSupervisor, request.pinnedWorkers);
+    if (whole(request)) state.assign(request.index, 0, request.pinnedSupervisor, request.pinnedParticipants);
   }
   for (const r of search.greedyOrder) tryInsert(search, r);
   // Only what was just inserted can hand people over: a short repair among those.
@@ -203,5 +203,5 @@ function fillGaps(search: Search): void {
 
 /** Pinned whole: an encadrant, a full team and one start; instant mode leaves it exactly as it is. */
 function whole(request: Problem["requests"][number]): boolean {
-  return request.pinnedSupervisor >= 0 && request.pinnedWorkers.length >= request.need && request.starts.length === 1;
+  return request.pinnedSupervisor >= 0 && request.pinnedParticipants.length >= request.need && request.starts.length === 1;
 }

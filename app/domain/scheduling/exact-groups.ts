@@ -149,7 +149,7 @@ export function solveSmallGroups(
 
 function copyAssignment(from: PlanState, to: PlanState, r: number) {
   const staffing = from.staffing(r);
-  if (staffing) to.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+  if (staffing) to.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
 }
 
 function stage1ValueOf(problem: Problem, state: PlanState, component: number[], big: number): number {
@@ -169,10 +169,10 @@ function fillRemaining(problem: Problem, state: PlanState) {
     for (let k = 0; k < request.starts.length && !state.isAssigned(r); k++) {
       const supervisor = problem.eligibleSupervisors[r][k].find((s) => state.isFree(s, r, k));
       if (supervisor === undefined) continue;
-      const pinnedFree = request.pinnedWorkers.every((w) => problem.eligibleWorkers[r][k].includes(w) && state.isFree(w, r, k));
+      const pinnedFree = request.pinnedParticipants.every((w) => problem.eligibleParticipants[r][k].includes(w) && state.isFree(w, r, k));
       if (!pinnedFree) continue;
-      const team = [...request.pinnedWorkers];
-      for (const w of problem.eligibleWorkers[r][k]) {
+      const team = [...request.pinnedParticipants];
+      for (const w of problem.eligibleParticipants[r][k]) {
         if (team.length === request.need) break;
         if (!team.includes(w) && state.isFree(w, r, k)) team.push(w);
       }

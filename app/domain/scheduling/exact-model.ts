@@ -15,7 +15,7 @@
 // knapsack rows; sf[w] >= target - assigned minutes.
 //
 // Three objectives, solved in turn by exact-solve.ts: (1) BIG x pinned kept +
-// served worker-minutes, (2) the shortfall, (3) travel between consecutive
+// served participant-minutes, (2) the shortfall, (3) travel between consecutive
 // same-day interventions (t[a,b] >= use_a + use_b - 1 - uses in between),
 // when that part of the model stays small.
 //
@@ -63,7 +63,7 @@ export function leastModelNonzeros(problem: Problem, requests: number[]): number
     const request = problem.requests[r];
     for (let k = 0; k < request.starts.length; k++) {
       if (!startIsPossible(problem, r, k)) continue;
-      nonzeros += 2 + problem.eligibleSupervisors[r][k].length + problem.eligibleWorkers[r][k].length;
+      nonzeros += 2 + problem.eligibleSupervisors[r][k].length + problem.eligibleParticipants[r][k].length;
     }
   }
   return nonzeros;
@@ -126,7 +126,7 @@ export function findComponents(problem: Problem): number[][] {
     request.starts.forEach((_, k) => {
       if (!startIsPossible(problem, r, k)) return;
       any = true;
-      for (const p of [...problem.eligibleSupervisors[r][k], ...problem.eligibleWorkers[r][k]]) {
+      for (const p of [...problem.eligibleSupervisors[r][k], ...problem.eligibleParticipants[r][k]]) {
         const first = firstRequestOf.get(p);
         if (first === undefined) firstRequestOf.set(p, r);
         else parent[find(r)] = find(first);
@@ -177,7 +177,7 @@ export interface Model {
   zCol: Map<number, number[]>;
   /** supervisor column per (r,k): person -> column. */
   supervisorCols: Map<string, Map<number, number>>;
-  workerCols: Map<string, Map<number, number>>;
+  participantCols: Map<string, Map<number, number>>;
   shortfallCols: Map<number, number>;
   /** Travel variables and their (person, a, b) uses, for the warm start. */
   travelCols: Array<{ col: number; a: Use; b: Use; between: Use[] }>;
@@ -201,7 +201,7 @@ export function buildModel(problem: Problem, component: number[], maxTravelNonze
     steps: { served: 0, shortfall: 0, travel: 0 },
     zCol: new Map(),
     supervisorCols: new Map(),
-    workerCols: new Map(),
+    participantCols: new Map(),
     shortfallCols: new Map(),
     travelCols: [],
     travelIncluded: false,
@@ -258,24 +258,24 @@ export function buildModel(problem: Problem, component: number[], maxTravelNonze
       m.supervisorCols.set(`${r}:${k}`, supCols);
       for (const [s, col] of supCols) addUse(s, { r, k, col, start, end });
 
-      const workerCols = new Map<number, number>();
-      for (const w of request.pinnedWorkers) workerCols.set(w, z);
-      const free = problem.eligibleWorkers[r][k].filter((w) => !request.pinnedWorkers.includes(w));
-      const missing = request.need - request.pinnedWorkers.length;
+      const participantCols = new Map<number, number>();
+      for (const w of request.pinnedParticipants) participantCols.set(w, z);
+      const free = problem.eligibleParticipants[r][k].filter((w) => !request.pinnedParticipants.includes(w));
+      const missing = request.need - request.pinnedParticipants.length;
       if (missing > 0) {
         if (free.length === missing) {
-          for (const w of free) workerCols.set(w, z);
+          for (const w of free) participantCols.set(w, z);
         } else {
           const cols = free.map((w) => {
             const col = addCol(0, true);
-            workerCols.set(w, col);
+            participantCols.set(w, col);
             return col;
           });
           addRow(0, 0, [...cols.map((c): [number, number] => [c, 1]), [z, -missing]]);
         }
       }
-      m.workerCols.set(`${r}:${k}`, workerCols);
-      for (const [w, col] of workerCols) addUse(w, { r, k, col, start, end });
+      m.participantCols.set(`${r}:${k}`, participantCols);
+      for (const [w, col] of participantCols) addUse(w, { r, k, col, start, end });
     }
     m.zCol.set(r, zs);
     const possible = zs.filter((z) => z >= 0);

@@ -140,7 +140,7 @@ export interface GroupsRefinement {
   /** Solver stages or windows stopped by the clock: another run may give another plan. */
   timeStops: number;
   nodeStops: number;
-  /** Served worker-minutes gained over the plan given. */
+  /** Served participant-minutes gained over the plan given. */
   servedGain: number;
   /** The whole-group solves: the solver's bound on each group's served minutes, and whether it proved them maximal. */
   wholeGroups: WholeGroup[];

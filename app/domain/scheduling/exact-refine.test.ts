@@ -9,7 +9,7 @@ import { dayWindows, describeRefinement, refineByDayWindows } from "./exact-refi
 import { describeWholeGroups } from "./exact-whole";
 import { compileProblem } from "./problem";
 import { PlanState, compareObjectives } from "./state";
-import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant, parsed } from "./test-builders";
 
 const soon = () => performance.now() + 60_000;
 
@@ -17,7 +17,7 @@ describe("day windows", () => {
   it("groups 2 to maxDays days whose candidate starts fit, in day order; a time window counts each start", () => {
     const instance = parsed(
       aWeek({
-        workers: [aWorker("w-1")],
+        participants: [aParticipant("w-1")],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("mon-1", { start: "2026-12-07T09:00" }),
@@ -57,7 +57,7 @@ describe("refineByDayWindows", () => {
   const capped = () =>
     parsed(
       aWeek({
-        workers: [aWorker("w-1", { weeklyMaxHours: 4 })],
+        participants: [aParticipant("w-1", { weeklyMaxHours: 4 })],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("mon", { start: "2026-12-07T09:00", durationMinutes: 180 }),
@@ -72,7 +72,7 @@ describe("refineByDayWindows", () => {
     const instance = capped();
     const problem = compileProblem(instance);
     const initial = new PlanState(problem);
-    initial.assign(problem.requests.findIndex((r) => r.id === "mon"), 0, problem.workerCount, [0]);
+    initial.assign(problem.requests.findIndex((r) => r.id === "mon"), 0, problem.participantCount, [0]);
     return { instance, problem, initial };
   };
 
@@ -149,7 +149,7 @@ describe("refineByDayWindows", () => {
     expect(first.refined.solved).toBeGreaterThan(0);
     expect(first.refined.timeStops).toBe(0);
     expect(compareObjectives(first.refined.state.objective(), first.heuristic)).toBeGreaterThanOrEqual(0);
-    expect(first.refined.servedGain).toBe(first.refined.state.served - first.heuristic.servedWorkerMinutes);
+    expect(first.refined.servedGain).toBe(first.refined.state.served - first.heuristic.servedParticipantMinutes);
     expect(validatePlan(instance, planFromState(first.refined.state)).violations).toEqual([]);
     expect(planFromState(second.refined.state)).toEqual(planFromState(first.refined.state));
   });

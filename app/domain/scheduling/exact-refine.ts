@@ -164,7 +164,7 @@ function solveWindow(
   const warm = new PlanState(sub);
   for (const r of window) {
     const staffing = state.staffing(r);
-    if (staffing) warm.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    if (staffing) warm.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
   }
   const possible = window.filter((r) => sub.requests[r].starts.some((_, k) => startIsPossible(sub, r, k)));
   const model = buildModelWithinBudget(sub, possible, 0, "fenêtre", options.memoryBudgetBytes);
@@ -186,12 +186,12 @@ function windowProblem(problem: Problem, fixed: PlanState, window: number[]): Pr
     targetMinutes: Math.max(0, person.targetMinutes - fixed.minutes[person.index]),
   }));
   const eligibleSupervisors = problem.eligibleSupervisors.slice();
-  const eligibleWorkers = problem.eligibleWorkers.slice();
+  const eligibleParticipants = problem.eligibleParticipants.slice();
   for (const r of window) {
     eligibleSupervisors[r] = problem.eligibleSupervisors[r].map((candidates, k) => candidates.filter((p) => fixed.isFree(p, r, k)));
-    eligibleWorkers[r] = problem.eligibleWorkers[r].map((candidates, k) => candidates.filter((p) => fixed.isFree(p, r, k)));
+    eligibleParticipants[r] = problem.eligibleParticipants[r].map((candidates, k) => candidates.filter((p) => fixed.isFree(p, r, k)));
   }
-  return { ...problem, people, eligibleSupervisors, eligibleWorkers };
+  return { ...problem, people, eligibleSupervisors, eligibleParticipants };
 }
 
 

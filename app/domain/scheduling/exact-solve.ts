@@ -1,6 +1,6 @@
 // Solving one exact model (exact-model.ts) with HiGHS, from a plan: the
 // lexicographic objective by sequential solves, each warm-started with the
-// previous solution, (1) pins kept and served worker-minutes from the given
+// previous solution, (1) pins kept and served participant-minutes from the given
 // plan, (2) that fixed, the shortfall, (3) that fixed, travel. Then the plan
 // with the model's requests re-staffed as the solver says. Every stage of the
 // pipeline (exact-pipeline.ts) that calls the solver goes through here.
@@ -75,7 +75,7 @@ export function solveModel(
       return { status, hasSolution };
     };
 
-    // Stage 1: pins and served worker-minutes, from the heuristic's plan.
+    // Stage 1: pins and served participant-minutes, from the heuristic's plan.
     model.setSolution({ colValue: warmStart(problem, m, warm) });
     const stage1 = run(0.7, m.steps.served);
     if (!stage1.hasSolution) return null;
@@ -145,7 +145,7 @@ function readAssignments(m: Model, values: Float64Array): Array<[number, number,
     const k = zs.findIndex((z) => z >= 0 && values[z] > 0.5);
     if (k < 0) continue;
     const supervisor = [...m.supervisorCols.get(`${r}:${k}`)!].find(([, col]) => values[col] > 0.5)![0];
-    const team = [...m.workerCols.get(`${r}:${k}`)!].filter(([, col]) => values[col] > 0.5).map(([w]) => w);
+    const team = [...m.participantCols.get(`${r}:${k}`)!].filter(([, col]) => values[col] > 0.5).map(([w]) => w);
     result.push([r, k, supervisor, team]);
   }
   return result;
@@ -166,7 +166,7 @@ function warmStart(problem: Problem, m: Model, state: PlanState): number[] {
       used.add(supCol);
     }
     for (const w of state.team[r]) {
-      const col = m.workerCols.get(`${r}:${k}`)!.get(w);
+      const col = m.participantCols.get(`${r}:${k}`)!.get(w);
       if (col !== undefined) {
         values[col] = 1;
         used.add(col);
@@ -189,7 +189,7 @@ export function planWithout(problem: Problem, state: PlanState, requests: number
   const fixed = new PlanState(problem);
   for (let r = 0; r < problem.requests.length; r++) {
     const staffing = left.has(r) ? null : state.staffing(r);
-    if (staffing) fixed.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    if (staffing) fixed.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
   }
   return fixed;
 }

@@ -56,13 +56,13 @@ export interface WindowOptions {
 export interface ExactStats {
   /** True when every component was solved to proven optimality on all four levels. */
   optimal: boolean;
-  /** True when levels 1-2 (pins kept, served worker-minutes) are proven optimal. */
+  /** True when levels 1-2 (pins kept, served participant-minutes) are proven optimal. */
   servedOptimal: boolean;
   /** True when levels 1-3 (pins, served minutes, shortfall) are proven optimal. */
   optimalUpToShortfall: boolean;
   /** Relative gap on level 1-2 (BIG x pins + served): (bound - found) / found; 0 when proven. */
   gap: number;
-  /** Upper bound on served worker-minutes (from the solver's dual bound), when pins are all kept. */
+  /** Upper bound on served participant-minutes (from the solver's dual bound), when pins are all kept. */
   servedUpperBound: number;
   objective: Objective;
   heuristicObjective: Objective;

@@ -8,7 +8,7 @@ import { buildModel, findComponents, leastModelNonzeros, overMemoryBudget, solve
 import { compileProblem } from "./problem";
 import { compareObjectives } from "./objective";
 import { checkPlan } from "./rules";
-import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant, parsed } from "./test-builders";
 
 const example = JSON.parse(readFileSync(new URL("./fixtures/example-small.json", import.meta.url), "utf8"));
 
@@ -19,7 +19,7 @@ describe("solveExact (HiGHS)", () => {
     expect(stats.notes).toEqual([]); // really solved in the worker thread
     expect(stats.optimal).toBe(true);
     expect(stats.gap).toBe(0);
-    expect(stats.objective).toEqual({ pinnedKept: 1, servedWorkerMinutes: 1050, shortfall: 1170, travel: 0 });
+    expect(stats.objective).toEqual({ pinnedKept: 1, servedParticipantMinutes: 1050, shortfall: 1170, travel: 0 });
     expect(plan.unassigned.map((u) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
     expect(validatePlan(instance, plan).violations).toEqual([]);
   });
@@ -27,13 +27,13 @@ describe("solveExact (HiGHS)", () => {
   it("keeps a pinned request first, then maximises served minutes (ejection case)", async () => {
     const instance = parsed(
       aWeek({
-        workers: [aWorker("w-1", { weeklyTargetHours: 8 })],
+        participants: [aParticipant("w-1", { weeklyTargetHours: 8 })],
         supervisors: [aSupervisor("e-1")],
         requests: [
           aRequest("r-middle", { start: "2026-12-08T10:00", durationMinutes: 240 }),
           aRequest("r-morning", { start: "2026-12-08T08:00", durationMinutes: 180 }),
           aRequest("r-afternoon", { start: "2026-12-08T13:00", durationMinutes: 180 }),
-          aRequest("r-pinned", { start: "2026-12-09T09:00", durationMinutes: 60, pinned: { workerIds: ["w-1"] } }),
+          aRequest("r-pinned", { start: "2026-12-09T09:00", durationMinutes: 60, pinned: { participantIds: ["w-1"] } }),
         ],
       }),
     );
@@ -48,11 +48,11 @@ describe("solveExact (HiGHS)", () => {
         // w-1 and w-2 miss 1 h each after the mornings, w-3 misses 3 h: the
         // best shortfall gives w-3 one afternoon (-2 h) and w-1 or w-2 the other
         // (-1 h); the best travel keeps each person on the same site.
-        workers: [aWorker("w-1"), aWorker("w-2"), aWorker("w-3")],
+        participants: [aParticipant("w-1"), aParticipant("w-2"), aParticipant("w-3")],
         supervisors: [aSupervisor("e-gare"), aSupervisor("e-bercy")],
         requests: [
-          aRequest("r-gare-am", { start: "2026-12-08T08:00", pinned: { supervisorId: "e-gare", workerIds: ["w-1"] } }),
-          aRequest("r-bercy-am", { siteId: "bercy", start: "2026-12-08T08:00", pinned: { supervisorId: "e-bercy", workerIds: ["w-2"] } }),
+          aRequest("r-gare-am", { start: "2026-12-08T08:00", pinned: { supervisorId: "e-gare", participantIds: ["w-1"] } }),
+          aRequest("r-bercy-am", { siteId: "bercy", start: "2026-12-08T08:00", pinned: { supervisorId: "e-bercy", participantIds: ["w-2"] } }),
           aRequest("r-gare-pm", { start: "2026-12-08T14:00" }),
           aRequest("r-bercy-pm", { siteId: "bercy", start: "2026-12-08T14:00" }),
         ],
@@ -60,11 +60,11 @@ describe("solveExact (HiGHS)", () => {
     );
     const { plan, stats } = await solveExact(instance, { timeLimitSeconds: 10, inThread: true });
     expect(stats.optimal).toBe(true);
-    expect(stats.objective).toMatchObject({ servedWorkerMinutes: 480, shortfall: 120, travel: 0 });
+    expect(stats.objective).toMatchObject({ servedParticipantMinutes: 480, shortfall: 120, travel: 0 });
     expect(plan.assignments.find((a) => a.requestId === "r-gare-pm")).toMatchObject({ supervisorId: "e-gare" });
     expect(plan.assignments.find((a) => a.requestId === "r-bercy-pm")).toMatchObject({ supervisorId: "e-bercy" });
-    const afternoonWorkers = plan.assignments.filter((a) => a.requestId.endsWith("-pm")).flatMap((a) => a.workerIds);
-    expect(afternoonWorkers).toContain("w-3");
+    const afternoonParticipants = plan.assignments.filter((a) => a.requestId.endsWith("-pm")).flatMap((a) => a.participantIds);
+    expect(afternoonParticipants).toContain("w-3");
   });
 
   it("solves the smallest independent groups exactly within maxExactRequests and leaves the others to the heuristic", async () => {
@@ -72,7 +72,7 @@ describe("solveExact (HiGHS)", () => {
     const gardening = { skills: ["espaces-verts"] };
     const instance = parsed(
       aWeek({
-        workers: [aWorker("w-clean"), aWorker("w-garden", gardening)],
+        participants: [aParticipant("w-clean"), aParticipant("w-garden", gardening)],
         supervisors: [aSupervisor("e-clean"), aSupervisor("e-garden", gardening)],
         requests: [
           aRequest("r-clean-1", { start: "2026-12-08T08:00" }),
@@ -104,7 +104,7 @@ describe("solveExact (HiGHS)", () => {
       expect(checkPlan(instance, exact.plan)).toEqual([]);
       expect(compareObjectives(exact.stats.objective, heuristic.stats.objective)).toBeGreaterThanOrEqual(0);
       if (exact.stats.optimalUpToShortfall) {
-        expect(heuristic.stats.objective.servedWorkerMinutes).toBe(exact.stats.objective.servedWorkerMinutes);
+        expect(heuristic.stats.objective.servedParticipantMinutes).toBe(exact.stats.objective.servedParticipantMinutes);
       }
     }
   });

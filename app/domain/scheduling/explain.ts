@@ -50,7 +50,7 @@ function salaries(count: number): string {
  * "Aucun salarié … n'est libre" / "Un seul salarié … est libre" / "Seuls 2
  * salariés … sont libres": French agreement for a count of workers.
  */
-function onlyWorkers(count: number, qualifier: string, verb: { none: string; one: string; many: string }): string {
+function onlyParticipants(count: number, qualifier: string, verb: { none: string; one: string; many: string }): string {
   if (count === 0) return `Aucun salarié ${qualifier} ${verb.none}`;
   if (count === 1) return `Un seul salarié ${qualifier} ${verb.one}`;
   return `Seuls ${count} salariés ${qualifier} ${verb.many}`;
@@ -72,26 +72,26 @@ function dateOf(problem: Problem, start: number): string {
   return frenchDay(problem.weekStartDay + dayOf(start));
 }
 
-const skilledByProblem = new WeakMap<Problem, Map<string, { supervisors: Person[]; workers: Person[] }>>();
+const skilledByProblem = new WeakMap<Problem, Map<string, { supervisors: Person[]; participants: Person[] }>>();
 
 /**
  * The supervisors and the workers who have a skill, in the people's order,
  * listed once per problem: filtering everyone for each unassigned request
  * made explaining a city's week quadratic (6.5 s of 22 at 10,000 requests).
  */
-function skilledPeople(problem: Problem, skill: string): { supervisors: Person[]; workers: Person[] } {
+function skilledPeople(problem: Problem, skill: string): { supervisors: Person[]; participants: Person[] } {
   let bySkill = skilledByProblem.get(problem);
   if (!bySkill) {
     bySkill = new Map();
     for (const person of problem.people) {
       for (const personSkill of person.skills) {
-        if (!bySkill.has(personSkill)) bySkill.set(personSkill, { supervisors: [], workers: [] });
-        bySkill.get(personSkill)![person.isSupervisor ? "supervisors" : "workers"].push(person);
+        if (!bySkill.has(personSkill)) bySkill.set(personSkill, { supervisors: [], participants: [] });
+        bySkill.get(personSkill)![person.isSupervisor ? "supervisors" : "participants"].push(person);
       }
     }
     skilledByProblem.set(problem, bySkill);
   }
-  return bySkill.get(skill) ?? { supervisors: [], workers: [] };
+  return bySkill.get(skill) ?? { supervisors: [], participants: [] };
 }
 
 /** Why one request cannot be staffed at start k, even alone, or null if it can. */
@@ -119,7 +119,7 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
     };
   }
   // Workers: skill, then contract.
-  const wSkilled = skilled.workers;
+  const wSkilled = skilled.participants;
   if (wSkilled.length < request.need) {
     return {
       depth: 2,
@@ -132,7 +132,7 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
     return {
       depth: 3,
       rule: "H5",
-      reason: `${onlyWorkers(wContract.length, `ayant la compétence ${skill}`, { none: "n'est sous contrat", one: "est sous contrat", many: "sont sous contrat" })} le ${dateOf(problem, start)} ; il en faut ${request.need}.`,
+      reason: `${onlyParticipants(wContract.length, `ayant la compétence ${skill}`, { none: "n'est sous contrat", one: "est sous contrat", many: "sont sous contrat" })} le ${dateOf(problem, start)} ; il en faut ${request.need}.`,
     };
   }
   // Availability (H4).
@@ -147,7 +147,7 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
     return {
       depth: 5,
       rule: "H4",
-      reason: `${onlyWorkers(wFree.length, `ayant la compétence ${skill}`, { none: "n'est disponible", one: "est disponible", many: "sont disponibles" })} ${span} ; il en faut ${request.need}.`,
+      reason: `${onlyParticipants(wFree.length, `ayant la compétence ${skill}`, { none: "n'est disponible", one: "est disponible", many: "sont disponibles" })} ${span} ; il en faut ${request.need}.`,
     };
   }
   // Weekly caps (H7).
@@ -172,10 +172,10 @@ function blockerAt(problem: Problem, request: Request, k: number): Blocker | nul
   if (pinnedSupervisor && !canServeAlone(pinnedSupervisor, request, start)) {
     return { depth: 8, rule: "H8", reason: `L'encadrant épinglé ${pinnedSupervisor.id} ${whyNot(problem, pinnedSupervisor, request, start)}.` };
   }
-  for (const w of request.pinnedWorkers) {
-    const worker = problem.people[w];
-    if (!canServeAlone(worker, request, start)) {
-      return { depth: 8, rule: "H8", reason: `Le salarié épinglé ${worker.id} ${whyNot(problem, worker, request, start)}.` };
+  for (const w of request.pinnedParticipants) {
+    const participant = problem.people[w];
+    if (!canServeAlone(participant, request, start)) {
+      return { depth: 8, rule: "H8", reason: `Le salarié épinglé ${participant.id} ${whyNot(problem, participant, request, start)}.` };
     }
   }
   return null;
@@ -222,8 +222,8 @@ function explainCapacity(problem: Problem, state: PlanState, request: Request, s
     return q >= 0 ? problem.requests[q].id : null;
   };
 
-  if (request.pinned && (request.pinnedSupervisor >= 0 || request.pinnedWorkers.length > 0)) {
-    const pinned = [request.pinnedSupervisor, ...request.pinnedWorkers].filter((p) => p >= 0);
+  if (request.pinned && (request.pinnedSupervisor >= 0 || request.pinnedParticipants.length > 0)) {
+    const pinned = [request.pinnedSupervisor, ...request.pinnedParticipants].filter((p) => p >= 0);
     const taken = pinned
       .map((p) => ({ p, why: busyBy(p, k) }))
       .filter((x) => x.why !== null)
@@ -236,7 +236,7 @@ function explainCapacity(problem: Problem, state: PlanState, request: Request, s
   }
 
   const freeSupervisors = new Set<number>();
-  const freeWorkers = new Set<number>();
+  const freeParticipants = new Set<number>();
   const blockers = new Set<string>();
   for (const kk of starts) {
     for (const s of problem.eligibleSupervisors[r][kk]) {
@@ -245,17 +245,17 @@ function explainCapacity(problem: Problem, state: PlanState, request: Request, s
       else if (why !== "plafond d'heures atteint") blockers.add(why);
     }
   }
-  let bestWorkers = 0;
+  let bestParticipants = 0;
   for (const kk of starts) {
     let free = 0;
-    for (const w of problem.eligibleWorkers[r][kk]) {
+    for (const w of problem.eligibleParticipants[r][kk]) {
       const why = busyBy(w, kk);
       if (why === null) {
         free++;
-        freeWorkers.add(w);
+        freeParticipants.add(w);
       } else if (why !== "plafond d'heures atteint") blockers.add(why);
     }
-    bestWorkers = Math.max(bestWorkers, free);
+    bestParticipants = Math.max(bestParticipants, free);
   }
   const blockerList = [...blockers].sort();
   const shown = blockerList.length > MAX_NAMES ? `${blockerList.slice(0, MAX_NAMES).join(", ")}…` : frenchList(blockerList);
@@ -267,14 +267,14 @@ function explainCapacity(problem: Problem, state: PlanState, request: Request, s
       reason: `Les encadrants ayant la compétence ${request.skill} et libres ${span} sont tous pris par d'autres interventions${engaged} ou à leur plafond d'heures. ${action}`,
     };
   }
-  if (bestWorkers < request.need) {
+  if (bestParticipants < request.need) {
     return {
       rule: "capacity",
       reason:
         `Il faut ${salaries(request.need)} ayant la compétence ${request.skill} ${span} ; ` +
-        (bestWorkers === 0
+        (bestParticipants === 0
           ? "tous ceux qui sont disponibles sont déjà pris"
-          : `${bestWorkers === 1 ? "un seul est encore libre" : `seuls ${bestWorkers} sont encore libres`}, les autres sont pris`) +
+          : `${bestParticipants === 1 ? "un seul est encore libre" : `seuls ${bestParticipants} sont encore libres`}, les autres sont pris`) +
         ` par d'autres interventions${engaged} ou à leur plafond d'heures. ${action}`,
     };
   }

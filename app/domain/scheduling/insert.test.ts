@@ -7,7 +7,7 @@ import { generateInstance } from "../../../tests/support/instance-generator";
 import { validatePlan } from "../../../tests/support/plan-validator";
 import { insertIntoPlan, solve } from "./engine";
 import type { Instance, InstanceRequest, Plan } from "./instance";
-import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant, parsed } from "./test-builders";
 
 /** The week as the instant job sees it: `kept` staffed as in `plan` and pinned whole, the others waiting. */
 function withKept(instance: Instance, plan: Plan, kept: Set<string>): Instance {
@@ -18,7 +18,7 @@ function withKept(instance: Instance, plan: Plan, kept: Set<string>): Instance {
       const a = staffing.get(request.id);
       if (!a || !kept.has(request.id)) return request;
       const { latestStart: _window, ...rest } = request;
-      return { ...rest, start: a.start, pinned: { supervisorId: a.supervisorId, workerIds: a.workerIds } };
+      return { ...rest, start: a.start, pinned: { supervisorId: a.supervisorId, participantIds: a.participantIds } };
     }),
   };
 }
@@ -26,29 +26,29 @@ function withKept(instance: Instance, plan: Plan, kept: Set<string>): Instance {
 describe("instant insertion", () => {
   it("places a new request around the staffed ones without moving them", () => {
     const week = aWeek({
-      workers: [aWorker("w-1"), aWorker("w-2")],
+      participants: [aParticipant("w-1"), aParticipant("w-2")],
       supervisors: [aSupervisor("e-1"), aSupervisor("e-2")],
       requests: [
-        aRequest("kept", { pinned: { supervisorId: "e-1", workerIds: ["w-1"] } }),
+        aRequest("kept", { pinned: { supervisorId: "e-1", participantIds: ["w-1"] } }),
         aRequest("new", { start: "2026-12-08T10:00", latestStart: "2026-12-08T12:00" }),
       ],
     });
     const { plan } = insertIntoPlan(parsed(week));
-    expect(plan.assignments.find((a) => a.requestId === "kept")).toEqual({ requestId: "kept", start: "2026-12-08T09:00", supervisorId: "e-1", workerIds: ["w-1"] });
+    expect(plan.assignments.find((a) => a.requestId === "kept")).toEqual({ requestId: "kept", start: "2026-12-08T09:00", supervisorId: "e-1", participantIds: ["w-1"] });
     // At 10:00 only e-2 and w-2 are free: the new request takes them rather than waiting.
-    expect(plan.assignments.find((a) => a.requestId === "new")).toEqual({ requestId: "new", start: "2026-12-08T10:00", supervisorId: "e-2", workerIds: ["w-2"] });
+    expect(plan.assignments.find((a) => a.requestId === "new")).toEqual({ requestId: "new", start: "2026-12-08T10:00", supervisorId: "e-2", participantIds: ["w-2"] });
     expect(validatePlan(parsed(week), plan).violations).toEqual([]);
   });
 
   it("keeps a staffed intervention as it is even when a rule changed since, and books nobody twice", () => {
     // w-1 has been marked absent after being staffed: that is for re-planning, not for the instant job.
     const week = aWeek({
-      workers: [aWorker("w-1", { absences: [{ from: "2026-12-08T08:00", to: "2026-12-08T18:00" }] }), aWorker("w-2")],
+      participants: [aParticipant("w-1", { absences: [{ from: "2026-12-08T08:00", to: "2026-12-08T18:00" }] }), aParticipant("w-2")],
       supervisors: [aSupervisor("e-1")],
-      requests: [aRequest("kept", { pinned: { supervisorId: "e-1", workerIds: ["w-1"] } }), aRequest("new")],
+      requests: [aRequest("kept", { pinned: { supervisorId: "e-1", participantIds: ["w-1"] } }), aRequest("new")],
     });
     const { plan } = insertIntoPlan(parsed(week));
-    expect(plan.assignments).toEqual([{ requestId: "kept", start: "2026-12-08T09:00", supervisorId: "e-1", workerIds: ["w-1"] }]);
+    expect(plan.assignments).toEqual([{ requestId: "kept", start: "2026-12-08T09:00", supervisorId: "e-1", participantIds: ["w-1"] }]);
     expect(plan.unassigned).toEqual([{ requestId: "new", rule: "capacity", reason: expect.stringContaining("encadrants") }]);
   });
 
@@ -56,14 +56,14 @@ describe("instant insertion", () => {
     // Greedy gives the long request (first, most valuable) w-1, whose target is the furthest;
     // the short one needs w-1 (the only cook): the repair gives the long one w-2 instead.
     const week = aWeek({
-      workers: [aWorker("w-1", { skills: ["nettoyage", "cuisine"], weeklyTargetHours: 10 }), aWorker("w-2", { weeklyTargetHours: 3 })],
+      participants: [aParticipant("w-1", { skills: ["nettoyage", "cuisine"], weeklyTargetHours: 10 }), aParticipant("w-2", { weeklyTargetHours: 3 })],
       supervisors: [aSupervisor("e-1", { skills: ["nettoyage", "cuisine"] }), aSupervisor("e-2", { skills: ["nettoyage", "cuisine"] })],
       requests: [aRequest("long", { durationMinutes: 240 }), aRequest("cook", { durationMinutes: 60, skill: "cuisine" })],
     });
     const instance = parsed(week);
     const { plan } = insertIntoPlan(instance);
     expect(plan.unassigned).toEqual([]);
-    expect(plan.assignments.map((a) => [a.requestId, a.workerIds])).toEqual([
+    expect(plan.assignments.map((a) => [a.requestId, a.participantIds])).toEqual([
       ["long", ["w-2"]],
       ["cook", ["w-1"]],
     ]);

@@ -39,7 +39,7 @@ const siteSchema = z.strictObject({
   travelMinutes: z.record(z.string(), z.number().int("durée de trajet en minutes entières").min(0)),
 });
 
-const workerSchema = z.strictObject({
+const participantSchema = z.strictObject({
   id,
   skills: z.array(z.string().min(1, "compétence vide")),
   weeklyTargetHours: hours,
@@ -62,7 +62,7 @@ const supervisorSchema = z.strictObject({
 
 const pinSchema = z.strictObject({
   supervisorId: id.optional(),
-  workerIds: z.array(id).optional(),
+  participantIds: z.array(id).optional(),
 });
 
 const requestSchema = z.strictObject({
@@ -71,7 +71,7 @@ const requestSchema = z.strictObject({
   skill: z.string().min(1, "compétence vide"),
   start: dateTimeText,
   durationMinutes: z.number().int("durée en minutes entières").positive("la durée doit être strictement positive"),
-  workersNeeded: z.number().int("doit être un entier").min(1, "il faut au moins 1 salarié"),
+  participantsNeeded: z.number().int("doit être un entier").min(1, "il faut au moins 1 salarié"),
   latestStart: dateTimeText.optional(),
   pinned: pinSchema.optional(),
 });
@@ -80,13 +80,13 @@ export const instanceSchema = z.strictObject({
   timezone: z.string().min(1),
   weekStart: dateText,
   sites: z.array(siteSchema),
-  workers: z.array(workerSchema),
+  participants: z.array(participantSchema),
   supervisors: z.array(supervisorSchema),
   requests: z.array(requestSchema),
 });
 
 export type Instance = z.infer<typeof instanceSchema>;
-export type InstanceWorker = Instance["workers"][number];
+export type InstanceParticipant = Instance["participants"][number];
 export type InstanceSupervisor = Instance["supervisors"][number];
 export type InstanceRequest = Instance["requests"][number];
 
@@ -97,7 +97,7 @@ export interface Assignment {
   requestId: string;
   start: string;
   supervisorId: string;
-  workerIds: string[];
+  participantIds: string[];
 }
 export interface Unassigned {
   requestId: string;
@@ -243,34 +243,34 @@ function checkMeaning(instance: Instance) {
     personIds.set(personId, path);
   };
 
-  instance.workers.forEach((worker, i) => {
-    const path = `workers[${i}]`;
-    claimPersonId(worker.id, `${path}.id`);
-    if (worker.weeklyTargetHours < DPH_MIN_WEEKLY_HOURS || worker.weeklyTargetHours > DPH_MAX_WEEKLY_HOURS) {
-      fail(`${path}.weeklyTargetHours`, `${worker.weeklyTargetHours} h hors des limites du DPH (3 à 16 h par semaine)`);
+  instance.participants.forEach((participant, i) => {
+    const path = `participants[${i}]`;
+    claimPersonId(participant.id, `${path}.id`);
+    if (participant.weeklyTargetHours < DPH_MIN_WEEKLY_HOURS || participant.weeklyTargetHours > DPH_MAX_WEEKLY_HOURS) {
+      fail(`${path}.weeklyTargetHours`, `${participant.weeklyTargetHours} h hors des limites du DPH (3 à 16 h par semaine)`);
     }
-    checkWholeMinutes(worker.weeklyTargetHours, `${path}.weeklyTargetHours`);
-    if (worker.weeklyMaxHours <= 0 || worker.weeklyMaxHours > DPH_MAX_WEEKLY_HOURS) {
-      fail(`${path}.weeklyMaxHours`, `${worker.weeklyMaxHours} h : le plafond d'un salarié en DPH est de 16 h par semaine au plus`);
+    checkWholeMinutes(participant.weeklyTargetHours, `${path}.weeklyTargetHours`);
+    if (participant.weeklyMaxHours <= 0 || participant.weeklyMaxHours > DPH_MAX_WEEKLY_HOURS) {
+      fail(`${path}.weeklyMaxHours`, `${participant.weeklyMaxHours} h : le plafond d'un salarié en DPH est de 16 h par semaine au plus`);
     }
-    checkWholeMinutes(worker.weeklyMaxHours, `${path}.weeklyMaxHours`);
-    if (worker.weeklyTargetHours > worker.weeklyMaxHours) {
-      fail(`${path}.weeklyTargetHours`, `l'objectif (${worker.weeklyTargetHours} h) dépasse le plafond weeklyMaxHours (${worker.weeklyMaxHours} h)`);
+    checkWholeMinutes(participant.weeklyMaxHours, `${path}.weeklyMaxHours`);
+    if (participant.weeklyTargetHours > participant.weeklyMaxHours) {
+      fail(`${path}.weeklyTargetHours`, `l'objectif (${participant.weeklyTargetHours} h) dépasse le plafond weeklyMaxHours (${participant.weeklyMaxHours} h)`);
     }
-    checkWholeMinutes(worker.hoursAlreadyPlanned, `${path}.hoursAlreadyPlanned`);
-    const contractStart = parseDate(worker.contractStart);
-    const contractEnd = parseDate(worker.contractEnd);
-    if (contractStart === null) fail(`${path}.contractStart`, `date inexistante « ${worker.contractStart} »`);
-    if (contractEnd === null) fail(`${path}.contractEnd`, `date inexistante « ${worker.contractEnd} »`);
+    checkWholeMinutes(participant.hoursAlreadyPlanned, `${path}.hoursAlreadyPlanned`);
+    const contractStart = parseDate(participant.contractStart);
+    const contractEnd = parseDate(participant.contractEnd);
+    if (contractStart === null) fail(`${path}.contractStart`, `date inexistante « ${participant.contractStart} »`);
+    if (contractEnd === null) fail(`${path}.contractEnd`, `date inexistante « ${participant.contractEnd} »`);
     if (contractEnd < contractStart) {
-      fail(`${path}.contractEnd`, `la fin du contrat (${worker.contractEnd}) précède son début (${worker.contractStart})`);
+      fail(`${path}.contractEnd`, `la fin du contrat (${participant.contractEnd}) précède son début (${participant.contractStart})`);
     }
-    const lastAllowed = lastContractDay(worker.contractStart);
-    if (worker.contractEnd > lastAllowed) {
+    const lastAllowed = lastContractDay(participant.contractStart);
+    if (participant.contractEnd > lastAllowed) {
       fail(`${path}.contractEnd`, `contrat de plus de ${DPH_MAX_CONTRACT_MONTHS} mois (DPH) : il doit finir au plus tard le ${lastAllowed}`);
     }
-    checkAvailability(worker.availability, `${path}.availability`);
-    checkAbsences(worker.absences, `${path}.absences`);
+    checkAvailability(participant.availability, `${path}.availability`);
+    checkAbsences(participant.absences, `${path}.absences`);
   });
 
   instance.supervisors.forEach((supervisor, i) => {
@@ -281,7 +281,7 @@ function checkMeaning(instance: Instance) {
     checkAbsences(supervisor.absences, `${path}.absences`);
   });
 
-  const workerIds = new Set(instance.workers.map((w) => w.id));
+  const participantIds = new Set(instance.participants.map((w) => w.id));
   const supervisorIds = new Set(instance.supervisors.map((s) => s.id));
   const requestIds = new Set<string>();
   instance.requests.forEach((request, i) => {
@@ -302,19 +302,19 @@ function checkMeaning(instance: Instance) {
     }
     const pin = request.pinned;
     if (pin?.supervisorId !== undefined && !supervisorIds.has(pin.supervisorId)) {
-      const hint = workerIds.has(pin.supervisorId) ? " (c'est un salarié, pas un encadrant)" : "";
+      const hint = participantIds.has(pin.supervisorId) ? " (c'est un salarié, pas un encadrant)" : "";
       fail(`${path}.pinned.supervisorId`, `encadrant inconnu « ${pin.supervisorId} »${hint}`);
     }
-    const pinnedWorkers = pin?.workerIds ?? [];
+    const pinnedParticipants = pin?.participantIds ?? [];
     const seen = new Set<string>();
-    pinnedWorkers.forEach((workerId, j) => {
-      const hint = supervisorIds.has(workerId) ? " (c'est un encadrant, pas un salarié)" : "";
-      if (!workerIds.has(workerId)) fail(`${path}.pinned.workerIds[${j}]`, `salarié inconnu « ${workerId} »${hint}`);
-      if (seen.has(workerId)) fail(`${path}.pinned.workerIds[${j}]`, `salarié « ${workerId} » épinglé deux fois`);
-      seen.add(workerId);
+    pinnedParticipants.forEach((participantId, j) => {
+      const hint = supervisorIds.has(participantId) ? " (c'est un encadrant, pas un salarié)" : "";
+      if (!participantIds.has(participantId)) fail(`${path}.pinned.participantIds[${j}]`, `salarié inconnu « ${participantId} »${hint}`);
+      if (seen.has(participantId)) fail(`${path}.pinned.participantIds[${j}]`, `salarié « ${participantId} » épinglé deux fois`);
+      seen.add(participantId);
     });
-    if (pinnedWorkers.length > request.workersNeeded) {
-      fail(`${path}.pinned.workerIds`, `${pinnedWorkers.length} salariés épinglés pour une équipe de ${request.workersNeeded}`);
+    if (pinnedParticipants.length > request.participantsNeeded) {
+      fail(`${path}.pinned.participantIds`, `${pinnedParticipants.length} salariés épinglés pour une équipe de ${request.participantsNeeded}`);
     }
   });
 }

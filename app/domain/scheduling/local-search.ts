@@ -141,11 +141,11 @@ function cheapestTeam(search: Search, r: number, k: number, locked: Set<number>)
   };
   const byCost = (a: { p: number; cost: number }, b: { p: number; cost: number }) => a.cost - b.cost || a.p - b.p;
   const supervisors = problem.eligibleSupervisors[r][k].map(priced).sort(byCost);
-  const eligible = problem.eligibleWorkers[r][k];
-  if (!request.pinnedWorkers.every((w) => isEligible(eligible, w))) return null;
-  const pinned = request.pinnedWorkers.map(priced);
+  const eligible = problem.eligibleParticipants[r][k];
+  if (!request.pinnedParticipants.every((w) => isEligible(eligible, w))) return null;
+  const pinned = request.pinnedParticipants.map(priced);
   const others = eligible
-    .filter((w) => !request.pinnedWorkers.includes(w))
+    .filter((w) => !request.pinnedParticipants.includes(w))
     .map(priced)
     .sort(byCost)
     .slice(0, request.need - pinned.length);
@@ -156,7 +156,7 @@ function cheapestTeam(search: Search, r: number, k: number, locked: Set<number>)
   return {
     startIndex: k,
     supervisor: supervisors[0].p,
-    workers: [...pinned, ...others].map((t) => t.p),
+    participants: [...pinned, ...others].map((t) => t.p),
     ejected: [...new Set(team.flatMap((t) => t.ejected))].sort((a, b) => a - b),
     cost,
   };

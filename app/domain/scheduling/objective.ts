@@ -1,5 +1,5 @@
 // The lexicographic objective of a plan (CONTRACT.md, "Objective"):
-// 1. pinned requests kept (more is better), 2. served worker-minutes (more),
+// 1. pinned requests kept (more is better), 2. served participant-minutes (more),
 // 3. target shortfall in minutes (less), 4. same-day travel minutes (less).
 import type { Instance, Plan } from "./instance";
 import { compileProblem, dayOf, type Problem } from "./problem";
@@ -16,16 +16,16 @@ export function computeObjective(instance: Instance, plan: Plan, problem: Proble
   const minutes = problem.people.map(() => 0);
   const agenda: Array<Array<{ start: number; site: number }>> = problem.people.map(() => []);
   let pinnedKept = 0;
-  let servedWorkerMinutes = 0;
+  let servedParticipantMinutes = 0;
 
   for (const assignment of plan.assignments) {
     const request = requestById.get(assignment.requestId);
     const start = parseDateTime(assignment.start);
     if (!request || start === null) continue;
     if (request.pinned) pinnedKept++;
-    servedWorkerMinutes += request.value;
+    servedParticipantMinutes += request.value;
     const weekMinute = start - weekStartMinute;
-    for (const id of [assignment.supervisorId, ...assignment.workerIds]) {
+    for (const id of [assignment.supervisorId, ...assignment.participantIds]) {
       const person = personById.get(id);
       if (!person) continue;
       minutes[person.index] += request.duration;
@@ -34,7 +34,7 @@ export function computeObjective(instance: Instance, plan: Plan, problem: Proble
   }
 
   let shortfall = 0;
-  for (let w = 0; w < problem.workerCount; w++) {
+  for (let w = 0; w < problem.participantCount; w++) {
     shortfall += Math.max(0, problem.people[w].targetMinutes - minutes[w]);
   }
   let travel = 0;
@@ -44,5 +44,5 @@ export function computeObjective(instance: Instance, plan: Plan, problem: Proble
       if (dayOf(items[i - 1].start) === dayOf(items[i].start)) travel += problem.travel[items[i - 1].site][items[i].site];
     }
   }
-  return { pinnedKept, servedWorkerMinutes, shortfall, travel };
+  return { pinnedKept, servedParticipantMinutes, shortfall, travel };
 }

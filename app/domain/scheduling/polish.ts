@@ -19,12 +19,12 @@ export function polish(search: Search): void {
     for (const request of problem.requests) {
       const r = request.index;
       if (!state.isAssigned(r)) continue;
-      if (improveWorkers(search, r)) changed = true;
+      if (improveParticipants(search, r)) changed = true;
       if (improveSupervisor(search, r)) changed = true;
       if (request.starts.length > 1 && improveStart(search, r)) changed = true;
     }
-    if (shiftHoursToShortWorkers(search)) changed = true;
-    if (restaffForShortWorkers(search)) changed = true;
+    if (shiftHoursToShortParticipants(search)) changed = true;
+    if (restaffForShortParticipants(search)) changed = true;
     if (!changed) break;
   }
   search.journal = [];
@@ -36,10 +36,10 @@ export function polish(search: Search): void {
  * their target gives an assignment up (breadth-first, a few links deep).
  * Kept only if the lexicographic objective improves.
  */
-function shiftHoursToShortWorkers(search: Search): boolean {
+function shiftHoursToShortParticipants(search: Search): boolean {
   const { problem, state } = search;
   let changed = false;
-  for (let w = 0; w < problem.workerCount; w++) {
+  for (let w = 0; w < problem.participantCount; w++) {
     if (state.minutes[w] >= problem.people[w].targetMinutes) continue;
     // The chain search reads only what `reads` lists: skip it when none of that changed since it last came to nothing.
     const memo = search.chainMemo[w];
@@ -76,10 +76,10 @@ function readsStamp(search: Search, reads: ChainReads): number {
  * them: any start of its window, any colleagues. Kept only if the
  * lexicographic objective improves.
  */
-function restaffForShortWorkers(search: Search): boolean {
+function restaffForShortParticipants(search: Search): boolean {
   const { problem, state } = search;
   let changed = false;
-  for (let w = 0; w < problem.workerCount; w++) {
+  for (let w = 0; w < problem.participantCount; w++) {
     const list = search.requestsOf[w];
     for (let i = 0; i < list.length; i++) {
       const q = list[i];
@@ -87,7 +87,7 @@ function restaffForShortWorkers(search: Search): boolean {
       if (!state.isAssigned(q) || state.involves(q, w)) continue;
       const request = problem.requests[q];
       // Cheap test first: w must fit q at some start (q's own people do not matter, w is not one of them).
-      if (!request.starts.some((_, k) => isEligible(problem.eligibleWorkers[q][k], w) && state.isFree(w, q, k))) continue;
+      if (!request.starts.some((_, k) => isEligible(problem.eligibleParticipants[q][k], w) && state.isFree(w, q, k))) continue;
       // The outcome depends only on the agendas of q's possible people: skip what failed on the same agendas.
       const slot = search.restaffSlot[w] + i;
       const stamp = search.peopleStamp(q);
@@ -95,21 +95,21 @@ function restaffForShortWorkers(search: Search): boolean {
       const before = state.objective();
       const previous = state.staffing(q)!;
       state.unassign(q);
-      const candidate = request.pinnedWorkers.length < request.need ? bestStaffing(search, q, [...request.pinnedWorkers, w]) : null;
-      if (candidate) state.assign(q, candidate.startIndex, candidate.supervisor, candidate.workers);
+      const candidate = request.pinnedParticipants.length < request.need ? bestStaffing(search, q, [...request.pinnedParticipants, w]) : null;
+      if (candidate) state.assign(q, candidate.startIndex, candidate.supervisor, candidate.participants);
       if (candidate && compareObjectives(state.objective(), before) > 0) {
         changed = true;
         continue;
       }
       state.unassign(q);
-      state.assign(q, previous.startIndex, previous.supervisor, previous.workers);
+      state.assign(q, previous.startIndex, previous.supervisor, previous.participants);
       search.restaffFailed[slot] = stamp;
     }
   }
   return changed;
 }
 
-/** Finds and applies a chain for worker w (see shiftHoursToShortWorkers); false if none. Lists what it read in `reads`. */
+/** Finds and applies a chain for worker w (see shiftHoursToShortParticipants); false if none. Lists what it read in `reads`. */
 function hoursChain(search: Search, w: number, reads: ChainReads): boolean {
   const { problem, state } = search;
   type Link = { person: number; request: number; leaves: number; from: number; parent: number };
@@ -121,9 +121,9 @@ function hoursChain(search: Search, w: number, reads: ChainReads): boolean {
     for (const q of search.requestsOf[person]) {
       if (q === leaves || !state.isAssigned(q) || state.involves(q, person)) continue;
       const kq = state.startIndex[q];
-      if (!isEligible(problem.eligibleWorkers[q][kq], person) || !state.isFree(person, q, kq, leaves)) continue;
+      if (!isEligible(problem.eligibleParticipants[q][kq], person) || !state.isFree(person, q, kq, leaves)) continue;
       for (const x of state.team[q]) {
-        if (seen.has(x) || problem.requests[q].pinnedWorkers.includes(x)) continue;
+        if (seen.has(x) || problem.requests[q].pinnedParticipants.includes(x)) continue;
         links.push({ person, request: q, leaves, from: x, parent });
       }
     }
@@ -155,31 +155,31 @@ function tryStaffing(search: Search, r: number, staffing: Staffing): boolean {
   const before = search.state.objective();
   const previous = search.state.staffing(r)!;
   search.state.unassign(r);
-  if (![staffing.supervisor, ...staffing.workers].every((p) => search.state.isFree(p, r, staffing.startIndex))) {
-    search.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+  if (![staffing.supervisor, ...staffing.participants].every((p) => search.state.isFree(p, r, staffing.startIndex))) {
+    search.state.assign(r, previous.startIndex, previous.supervisor, previous.participants);
     return false;
   }
-  search.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+  search.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
   if (compareObjectives(search.state.objective(), before) > 0) return true;
   search.state.unassign(r);
-  search.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+  search.state.assign(r, previous.startIndex, previous.supervisor, previous.participants);
   return false;
 }
 
-function improveWorkers(search: Search, r: number): boolean {
+function improveParticipants(search: Search, r: number): boolean {
   const { problem, state } = search;
   const request = problem.requests[r];
   const k = state.startIndex[r];
   let changed = false;
   for (const w of [...state.team[r]]) {
-    if (request.pinnedWorkers.includes(w)) continue;
+    if (request.pinnedParticipants.includes(w)) continue;
     const team = state.team[r];
     // Best replacement by shortfall change, then travel (w's own legs around r are saved).
     const released = state.shortfallDelta(w, -request.duration);
     const travelSaved = state.travelDelta(w, r, k);
     let best = -1;
     let bestDelta = 0;
-    for (const candidate of problem.eligibleWorkers[r][k]) {
+    for (const candidate of problem.eligibleParticipants[r][k]) {
       if (team.includes(candidate) || !state.isFree(candidate, r, k)) continue;
       const shortfall = released + state.shortfallDelta(candidate, request.duration);
       if (shortfall > 0) continue;
@@ -190,8 +190,8 @@ function improveWorkers(search: Search, r: number): boolean {
       }
     }
     if (best < 0) continue;
-    const workers = team.map((x) => (x === w ? best : x));
-    if (tryStaffing(search, r, { startIndex: k, supervisor: state.supervisor[r], workers })) changed = true;
+    const participants = team.map((x) => (x === w ? best : x));
+    if (tryStaffing(search, r, { startIndex: k, supervisor: state.supervisor[r], participants })) changed = true;
   }
   return changed;
 }
@@ -212,7 +212,7 @@ function improveSupervisor(search: Search, r: number): boolean {
     }
   }
   if (best < 0) return false;
-  return tryStaffing(search, r, { startIndex: k, supervisor: best, workers: [...state.team[r]] });
+  return tryStaffing(search, r, { startIndex: k, supervisor: best, participants: [...state.team[r]] });
 }
 
 function improveStart(search: Search, r: number): boolean {
@@ -221,7 +221,7 @@ function improveStart(search: Search, r: number): boolean {
   for (let k = 0; k < problem.requests[r].starts.length; k++) {
     if (k === current.startIndex) continue;
     if (!isEligible(problem.eligibleSupervisors[r][k], current.supervisor)) continue;
-    if (!current.workers.every((w) => isEligible(problem.eligibleWorkers[r][k], w))) continue;
+    if (!current.participants.every((w) => isEligible(problem.eligibleParticipants[r][k], w))) continue;
     if (tryStaffing(search, r, { ...current, startIndex: k })) return true;
   }
   return false;

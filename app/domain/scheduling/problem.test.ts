@@ -19,7 +19,7 @@ describe("eligibility lists", () => {
       compiled(generateInstance({ requests: 120, seed: 9, timeWindows: true })),
     ]) {
       let checked = 0;
-      for (const lists of [problem.eligibleWorkers, problem.eligibleSupervisors]) {
+      for (const lists of [problem.eligibleParticipants, problem.eligibleSupervisors]) {
         for (const byStart of lists) {
           for (const list of byStart) {
             for (let i = 1; i < list.length; i++) expect(list[i]).toBeGreaterThan(list[i - 1]);

@@ -37,13 +37,13 @@ export interface Request {
   skill: string;
   duration: number;
   need: number;
-  /** Served worker-minutes if assigned. */
+  /** Served participant-minutes if assigned. */
   value: number;
   /** Candidate starts in week minutes, on the 15-minute grid from start. */
   starts: number[];
   pinned: boolean;
   pinnedSupervisor: number; // person index or -1
-  pinnedWorkers: number[]; // person indices
+  pinnedParticipants: number[]; // person indices
 }
 
 export interface Problem {
@@ -54,12 +54,12 @@ export interface Problem {
   travel: number[][];
   maxTravel: number;
   people: Person[];
-  workerCount: number;
+  participantCount: number;
   requests: Request[];
   /** eligibleSupervisors[r][k]: supervisors who could lead request r at start k, alone (H2-H5, H7, H8); ascending (see isEligible). */
   eligibleSupervisors: number[][][];
-  /** eligibleWorkers[r][k]: workers who could join request r at start k, alone (H3-H5, H7); ascending. */
-  eligibleWorkers: number[][][];
+  /** eligibleParticipants[r][k]: workers who could join request r at start k, alone (H3-H5, H7); ascending. */
+  eligibleParticipants: number[][][];
 }
 
 const NO_LIMIT = 1e9;
@@ -97,23 +97,23 @@ export function compileProblem(instance: Instance): Problem {
     absences.map((a): [number, number] => [toWeekMinutes(a.from), toWeekMinutes(a.to)]);
 
   const people: Person[] = [];
-  for (const worker of instance.workers) {
-    const already = Math.round(worker.hoursAlreadyPlanned * 60);
+  for (const participant of instance.participants) {
+    const already = Math.round(participant.hoursAlreadyPlanned * 60);
     people.push({
       index: people.length,
-      id: worker.id,
+      id: participant.id,
       isSupervisor: false,
-      skills: new Set(worker.skills),
-      capMinutes: Math.round(worker.weeklyMaxHours * 60) - already,
-      targetMinutes: Math.max(0, Math.round(worker.weeklyTargetHours * 60) - already),
+      skills: new Set(participant.skills),
+      capMinutes: Math.round(participant.weeklyMaxHours * 60) - already,
+      targetMinutes: Math.max(0, Math.round(participant.weeklyTargetHours * 60) - already),
       maxTeamSize: 0,
-      windowsByDay: windowsOf(worker.availability),
-      absences: absencesOf(worker.absences),
-      contractFirstDay: parseDate(worker.contractStart)! - weekStartDay,
-      contractLastDay: parseDate(worker.contractEnd)! - weekStartDay,
+      windowsByDay: windowsOf(participant.availability),
+      absences: absencesOf(participant.absences),
+      contractFirstDay: parseDate(participant.contractStart)! - weekStartDay,
+      contractLastDay: parseDate(participant.contractEnd)! - weekStartDay,
     });
   }
-  const workerCount = people.length;
+  const participantCount = people.length;
   for (const supervisor of instance.supervisors) {
     people.push({
       index: people.length,
@@ -142,13 +142,13 @@ export function compileProblem(instance: Instance): Problem {
       site: siteIndex.get(request.siteId)!,
       skill: request.skill,
       duration: request.durationMinutes,
-      need: request.workersNeeded,
-      value: request.durationMinutes * request.workersNeeded,
+      need: request.participantsNeeded,
+      value: request.durationMinutes * request.participantsNeeded,
       starts,
       pinned: request.pinned !== undefined,
       pinnedSupervisor:
         request.pinned?.supervisorId === undefined ? -1 : personIndex.get(request.pinned.supervisorId)!,
-      pinnedWorkers: (request.pinned?.workerIds ?? []).map((workerId) => personIndex.get(workerId)!),
+      pinnedParticipants: (request.pinned?.participantIds ?? []).map((participantId) => personIndex.get(participantId)!),
     };
   });
 
@@ -159,10 +159,10 @@ export function compileProblem(instance: Instance): Problem {
     travel,
     maxTravel,
     people,
-    workerCount,
+    participantCount,
     requests,
     eligibleSupervisors: [],
-    eligibleWorkers: [],
+    eligibleParticipants: [],
   };
 
   // Index people by skill and by the week days they have a window on (H4 needs one), so eligibility
@@ -179,10 +179,10 @@ export function compileProblem(instance: Instance): Problem {
   for (const request of requests) {
     const candidatesByDay = bySkillAndDay.get(request.skill);
     const supervisorsByStart: number[][] = [];
-    const workersByStart: number[][] = [];
+    const participantsByStart: number[][] = [];
     for (const start of request.starts) {
       const supervisors: number[] = [];
-      const workers: number[] = [];
+      const participants: number[] = [];
       const day = dayOf(start);
       const candidates = candidatesByDay && day >= 0 && day <= 6 ? candidatesByDay[day] : nobody;
       for (const person of candidates) {
@@ -190,20 +190,20 @@ export function compileProblem(instance: Instance): Problem {
         if (person.isSupervisor) {
           if (request.pinnedSupervisor === -1 || request.pinnedSupervisor === person.index) supervisors.push(person.index);
         } else {
-          workers.push(person.index);
+          participants.push(person.index);
         }
       }
       supervisorsByStart.push(supervisors);
-      workersByStart.push(workers);
+      participantsByStart.push(participants);
     }
     problem.eligibleSupervisors.push(supervisorsByStart);
-    problem.eligibleWorkers.push(workersByStart);
+    problem.eligibleParticipants.push(participantsByStart);
   }
   return problem;
 }
 
 /**
- * Is person p in an eligibility list (eligibleWorkers[r][k] or
+ * Is person p in an eligibility list (eligibleParticipants[r][k] or
  * eligibleSupervisors[r][k])? The lists are ascending (built in person
  * order), so a binary search: the search asks this in its inner loops.
  */
@@ -292,16 +292,16 @@ export function conflicts(
 /** Could request r be staffed at start k if nothing else were planned (people and pins eligible)? */
 export function startIsPossible(problem: Problem, r: number, k: number): boolean {
   const request = problem.requests[r];
-  const workers = problem.eligibleWorkers[r][k];
+  const participants = problem.eligibleParticipants[r][k];
   return (
     problem.eligibleSupervisors[r][k].length > 0 &&
-    workers.length >= request.need &&
-    request.pinnedWorkers.every((w) => isEligible(workers, w))
+    participants.length >= request.need &&
+    request.pinnedParticipants.every((w) => isEligible(participants, w))
   );
 }
 
 /**
- * An upper bound on served worker-minutes that needs no solver: every request
+ * An upper bound on served participant-minutes that needs no solver: every request
  * that could be staffed at all, served, but never more minutes than the
  * workers may still give this week (their caps), nor more interventions'
  * minutes than the supervisors may lead. Weak, but always true.
@@ -314,14 +314,14 @@ export function capacityBound(problem: Problem): number {
     staffable += request.value;
     maxNeedPerMinute = Math.max(maxNeedPerMinute, request.need);
   }
-  let workerMinutes = 0;
+  let participantMinutes = 0;
   let supervisorMinutes = 0;
   for (const person of problem.people) {
     const minutes = Math.max(0, Math.min(person.capMinutes, availableMinutes(person)));
     if (person.isSupervisor) supervisorMinutes += minutes;
-    else workerMinutes += minutes;
+    else participantMinutes += minutes;
   }
-  return Math.min(staffable, workerMinutes, supervisorMinutes * maxNeedPerMinute);
+  return Math.min(staffable, participantMinutes, supervisorMinutes * maxNeedPerMinute);
 }
 
 function availableMinutes(person: Person): number {

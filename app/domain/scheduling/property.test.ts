@@ -16,7 +16,7 @@ const weeks = fc
     timeWindows: fc.boolean(),
     pinnedShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
     tightness: fc.double({ min: 0.5, max: 3, noNaN: true }),
-    workers: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+    participants: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
     supervisors: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
   })
   .map((options) => generateInstance(options));
@@ -63,7 +63,7 @@ describe("random weeks", () => {
     const { plan } = solve(instance, { iterations: 100 });
     const [first, second] = plan.assignments;
     const broken = structuredClone(plan);
-    broken.assignments[0].workerIds = broken.assignments[0].workerIds.slice(1); // H2
+    broken.assignments[0].participantIds = broken.assignments[0].participantIds.slice(1); // H2
     broken.assignments[1] = { ...second, start: first.start, supervisorId: first.supervisorId }; // H6 (or H4)
     broken.unassigned.pop(); // H1
     const rules = new Set(validatePlan(instance, broken).violations.map((v) => v.split(":")[0]));

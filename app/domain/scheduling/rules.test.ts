@@ -3,19 +3,19 @@ import { validatePlan } from "../../../tests/support/plan-validator";
 import { parseInstance, type Assignment, type Instance, type Plan } from "./instance";
 import { computeObjective } from "./objective";
 import { checkPlan } from "./rules";
-import { aRequest, aSupervisor, aWeek, aWorker } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant } from "./test-builders";
 
 const week = aWeek({
-  workers: [
-    aWorker("w-1", { weeklyTargetHours: 4 }),
-    aWorker("w-2", { skills: ["cuisine"] }),
-    aWorker("w-3", { contractStart: "2026-01-01", contractEnd: "2026-12-07", weeklyMaxHours: 3, weeklyTargetHours: 3 }),
+  participants: [
+    aParticipant("w-1", { weeklyTargetHours: 4 }),
+    aParticipant("w-2", { skills: ["cuisine"] }),
+    aParticipant("w-3", { contractStart: "2026-01-01", contractEnd: "2026-12-07", weeklyMaxHours: 3, weeklyTargetHours: 3 }),
   ],
   supervisors: [aSupervisor("e-1", { maxTeamSize: 1 }), aSupervisor("e-2", { weeklyMaxHours: 2 })],
   requests: [
     aRequest("r-1", { start: "2026-12-08T09:00" }),
     aRequest("r-2", { siteId: "bercy", start: "2026-12-08T11:15", latestStart: "2026-12-08T12:00" }),
-    aRequest("r-3", { start: "2026-12-08T20:00", workersNeeded: 2, pinned: { workerIds: ["w-1"] } }),
+    aRequest("r-3", { start: "2026-12-08T20:00", participantsNeeded: 2, pinned: { participantIds: ["w-1"] } }),
   ],
 });
 
@@ -39,11 +39,11 @@ function rulesBroken(assignments: Assignment[], unassignedIds: string[] = []): s
   return engineRules;
 }
 
-const ok = (requestId: string, start: string, supervisorId: string, workerIds: string[]): Assignment => ({
+const ok = (requestId: string, start: string, supervisorId: string, participantIds: string[]): Assignment => ({
   requestId,
   start,
   supervisorId,
-  workerIds,
+  participantIds,
 });
 
 describe("checkPlan", () => {
@@ -86,7 +86,7 @@ describe("checkPlan", () => {
     expect(rulesBroken(assignments, ["r-3"])).toEqual(["H3", "H7"]);
   });
 
-  it("H8: a pinned worker left out", () => {
+  it("H8: a pinned participant left out", () => {
     expect(rulesBroken([ok("r-3", "2026-12-08T20:00", "e-2", ["w-2", "w-3"])], ["r-1", "r-2"])).toContain("H8");
   });
 
@@ -110,7 +110,7 @@ describe("computeObjective", () => {
     };
     // w-1 target 4 h: 4 h served, no shortfall; w-2 target 3 h, w-3 target 3 h: 360 min missing.
     // Travel: w-1 and ... e-1/e-2 each have one intervention; w-1 goes gare -> bercy (30).
-    expect(computeObjective(parsed(), plan)).toEqual({ pinnedKept: 0, servedWorkerMinutes: 240, shortfall: 360, travel: 30 });
+    expect(computeObjective(parsed(), plan)).toEqual({ pinnedKept: 0, servedParticipantMinutes: 240, shortfall: 360, travel: 30 });
     expect(validatePlan(parsed(), plan).objective).toEqual(computeObjective(parsed(), plan));
   });
 });

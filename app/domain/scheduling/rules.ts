@@ -82,16 +82,16 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
       add("H2", `${supervisor.id} encadre au plus ${formatCount(supervisor.maxTeamSize, "salarié")}, ${id} en demande ${request.need}.`, id, supervisor.id);
     }
     const team: Person[] = [];
-    for (const workerId of assignment.workerIds) {
-      const worker = personById.get(workerId);
-      if (!worker || worker.isSupervisor) add("H2", `${workerId} n'est pas un salarié connu (intervention ${id}).`, id, workerId);
-      else team.push(worker);
+    for (const participantId of assignment.participantIds) {
+      const participant = personById.get(participantId);
+      if (!participant || participant.isSupervisor) add("H2", `${participantId} n'est pas un salarié connu (intervention ${id}).`, id, participantId);
+      else team.push(participant);
     }
-    if (new Set(assignment.workerIds).size !== assignment.workerIds.length) {
+    if (new Set(assignment.participantIds).size !== assignment.participantIds.length) {
       add("H2", `Un salarié figure deux fois dans l'équipe de ${id}.`, id);
     }
-    if (assignment.workerIds.length !== request.need) {
-      add("H2", `${id} demande une équipe de ${formatCount(request.need, "salarié")}, le plan en envoie ${assignment.workerIds.length}.`, id);
+    if (assignment.participantIds.length !== request.need) {
+      add("H2", `${id} demande une équipe de ${formatCount(request.need, "salarié")}, le plan en envoie ${assignment.participantIds.length}.`, id);
     }
 
     const people = supervisor?.isSupervisor ? [supervisor, ...team] : team;
@@ -111,8 +111,8 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
     if (request.pinnedSupervisor >= 0 && assignment.supervisorId !== problem.people[request.pinnedSupervisor].id) {
       add("H8", `${id} est épinglée avec l'encadrant ${problem.people[request.pinnedSupervisor].id}.`, id);
     }
-    for (const w of request.pinnedWorkers) {
-      if (!assignment.workerIds.includes(problem.people[w].id)) {
+    for (const w of request.pinnedParticipants) {
+      if (!assignment.participantIds.includes(problem.people[w].id)) {
         add("H8", `${id} est épinglée avec le salarié ${problem.people[w].id}.`, id, problem.people[w].id);
       }
     }

@@ -42,14 +42,14 @@ export class Search {
   /** Where each worker's requestsOf list starts in restaffFailed; there, peopleStamp of the request when re-staffing it around the worker last failed. */
   readonly restaffSlot: Int32Array;
   readonly restaffFailed: Float64Array;
-  /** What each worker's last fruitless hours chain read, and its fingerprint then (see shiftHoursToShortWorkers). */
+  /** What each worker's last fruitless hours chain read, and its fingerprint then (see shiftHoursToShortParticipants). */
   readonly chainMemo: Array<ChainReads | undefined>;
   /** Scratch lists of bestStaffing (never recursive): the free workers of a start, the best of them. */
   readonly freeScratch: Int32Array;
   readonly chosenScratch: Array<{ w: number; gain: number; travel: number }> = [];
   /** Scratch counters for relatedTo, all zero between calls. */
   readonly sharedCount: Int32Array;
-  /** Annealing temperature in worker-minutes; 0 accepts only moves that do not worsen the objective. */
+  /** Annealing temperature in participant-minutes; 0 accepts only moves that do not worsen the objective. */
   temperature = 0;
   /** Staffing of each changed request before the change, to undo a rejected move. */
   journal: Array<{ r: number; previous: Staffing | null }> = [];
@@ -74,19 +74,19 @@ export class Search {
     for (const request of requests) {
       const r = request.index;
       const supervisors = new Set<number>();
-      const workers = new Set<number>();
+      const participants = new Set<number>();
       let bestSupply = 0;
       request.starts.forEach((_, k) => {
         const sups = problem.eligibleSupervisors[r][k];
-        const wks = problem.eligibleWorkers[r][k];
+        const wks = problem.eligibleParticipants[r][k];
         sups.forEach((p) => supervisors.add(p));
-        wks.forEach((p) => workers.add(p));
+        wks.forEach((p) => participants.add(p));
         bestSupply = Math.max(bestSupply, Math.min(sups.length, wks.length / request.need));
       });
       supply.push(bestSupply);
       for (const s of supervisors) demand[s] += request.duration / supervisors.size;
-      for (const w of workers) demand[w] += request.value / workers.size;
-      const everyone = [...supervisors, ...workers];
+      for (const w of participants) demand[w] += request.value / participants.size;
+      const everyone = [...supervisors, ...participants];
       for (const p of everyone) this.requestsOf[p].push(r);
       this.peopleOf.push(everyone);
       const span = request.starts[request.starts.length - 1] - request.starts[0] + request.duration + problem.maxTravel;
@@ -138,7 +138,7 @@ export class Search {
   place(r: number, staffing: Staffing): void {
     this.journal.push({ r, previous: this.state.staffing(r) });
     this.state.unassign(r);
-    this.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+    this.state.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
   }
 
   remove(r: number): void {
@@ -151,7 +151,7 @@ export class Search {
     while (this.journal.length > mark) {
       const { r, previous } = this.journal.pop()!;
       this.state.unassign(r);
-      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.workers);
+      if (previous) this.state.assign(r, previous.startIndex, previous.supervisor, previous.participants);
     }
   }
 
@@ -169,7 +169,7 @@ export class Search {
   accepts(before: Objective, after: Objective): boolean {
     if (this.temperature <= 0) return compareObjectives(after, before) >= 0;
     const delta =
-      (after.pinnedKept - before.pinnedKept) * 1e9 + (after.servedWorkerMinutes - before.servedWorkerMinutes);
+      (after.pinnedKept - before.pinnedKept) * 1e9 + (after.servedParticipantMinutes - before.servedParticipantMinutes);
     if (delta > 0) return true;
     if (delta === 0) return compareObjectives(after, before) >= 0 || this.random() < 0.2;
     return this.random() < Math.exp(delta / this.temperature);

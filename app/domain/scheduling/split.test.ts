@@ -25,7 +25,7 @@ describe("splitWeek", () => {
       partsOfStructure.set(structureOf(request.skill)!, parts.add(part));
     }
     for (const parts of partsOfStructure.values()) expect(parts.size).toBe(1);
-    const people = split.parts.flatMap((part) => [...part.workers, ...part.supervisors].map((p) => p.id));
+    const people = split.parts.flatMap((part) => [...part.participants, ...part.supervisors].map((p) => p.id));
     expect(new Set(people).size).toBe(people.length);
     // Parts of similar size (largest groups first into the lightest part).
     const sizes = split.parts.map((p) => p.requests.length);

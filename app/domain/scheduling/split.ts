@@ -69,7 +69,7 @@ function independentGroups(instance: Instance) {
   const peopleOf: string[][] = [];
   for (const request of problem.requests) {
     const r = request.index;
-    const people = new Set<number>([...problem.eligibleSupervisors[r]!.flat(), ...problem.eligibleWorkers[r]!.flat(), ...request.pinnedWorkers]);
+    const people = new Set<number>([...problem.eligibleSupervisors[r]!.flat(), ...problem.eligibleParticipants[r]!.flat(), ...request.pinnedParticipants]);
     if (request.pinnedSupervisor >= 0) people.add(request.pinnedSupervisor);
     for (const p of people) {
       const first = firstRequestOf.get(p);
@@ -102,7 +102,7 @@ function partOf(instance: Instance, peopleOf: string[][], requestIndexes: number
     sites: instance.sites
       .filter((s) => siteIds.has(s.id))
       .map((s) => ({ ...s, travelMinutes: Object.fromEntries(Object.entries(s.travelMinutes).filter(([to]) => siteIds.has(to))) })),
-    workers: instance.workers.filter((w) => people.has(w.id)),
+    participants: instance.participants.filter((w) => people.has(w.id)),
     supervisors: instance.supervisors.filter((s) => people.has(s.id)),
     requests,
   };

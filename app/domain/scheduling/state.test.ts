@@ -78,16 +78,16 @@ describe("plan state", () => {
       }
       const print = state.staffingPrint[r];
       const people = state.agenda.map((_, p) => state.fingerprint[p]);
-      const others = problem.eligibleWorkers[r][staffing.startIndex].filter((w) => !staffing.workers.includes(w));
+      const others = problem.eligibleParticipants[r][staffing.startIndex].filter((w) => !staffing.participants.includes(w));
       state.unassign(r);
       expect(state.staffingPrint[r]).toBe(0);
       if (others.length > 0) {
-        state.assign(r, staffing.startIndex, staffing.supervisor, [others[0], ...staffing.workers.slice(1)]);
+        state.assign(r, staffing.startIndex, staffing.supervisor, [others[0], ...staffing.participants.slice(1)]);
         expect(state.staffingPrint[r]).not.toBe(print);
         changedSome++;
         state.unassign(r);
       }
-      state.assign(r, staffing.startIndex, staffing.supervisor, staffing.workers);
+      state.assign(r, staffing.startIndex, staffing.supervisor, staffing.participants);
       expect(state.staffingPrint[r]).toBe(print);
       expect(state.agenda.map((_, p) => state.fingerprint[p])).toEqual(people);
     }

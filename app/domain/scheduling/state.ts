@@ -9,7 +9,7 @@ import { formatDateTime } from "./time";
 /** Lexicographic objective of the contract, in its order. */
 export interface Objective {
   pinnedKept: number;
-  servedWorkerMinutes: number;
+  servedParticipantMinutes: number;
   shortfall: number;
   travel: number;
 }
@@ -17,7 +17,7 @@ export interface Objective {
 /** > 0 when a is better than b, < 0 when worse, 0 when equal. */
 export function compareObjectives(a: Objective, b: Objective): number {
   if (a.pinnedKept !== b.pinnedKept) return a.pinnedKept - b.pinnedKept;
-  if (a.servedWorkerMinutes !== b.servedWorkerMinutes) return a.servedWorkerMinutes - b.servedWorkerMinutes;
+  if (a.servedParticipantMinutes !== b.servedParticipantMinutes) return a.servedParticipantMinutes - b.servedParticipantMinutes;
   if (a.shortfall !== b.shortfall) return b.shortfall - a.shortfall;
   return b.travel - a.travel;
 }
@@ -25,7 +25,7 @@ export function compareObjectives(a: Objective, b: Objective): number {
 export interface Staffing {
   startIndex: number;
   supervisor: number;
-  workers: number[];
+  participants: number[];
 }
 
 /** A pseudo-random integer per (request, start), for agenda fingerprints. */
@@ -74,13 +74,13 @@ export class PlanState {
     this.travelOfPerson = problem.people.map(() => 0);
     this.fingerprint = new Float64Array(problem.people.length);
     this.staffingPrint = new Float64Array(n);
-    for (let p = 0; p < problem.workerCount; p++) this.shortfall += problem.people[p].targetMinutes;
+    for (let p = 0; p < problem.participantCount; p++) this.shortfall += problem.people[p].targetMinutes;
   }
 
   objective(): Objective {
     return {
       pinnedKept: this.pinnedKept,
-      servedWorkerMinutes: this.served,
+      servedParticipantMinutes: this.served,
       shortfall: this.shortfall,
       travel: this.travel,
     };
@@ -96,7 +96,7 @@ export class PlanState {
 
   staffing(r: number): Staffing | null {
     if (this.startIndex[r] < 0) return null;
-    return { startIndex: this.startIndex[r], supervisor: this.supervisor[r], workers: [...this.team[r]] };
+    return { startIndex: this.startIndex[r], supervisor: this.supervisor[r], participants: [...this.team[r]] };
   }
 
   /**
@@ -142,10 +142,10 @@ export class PlanState {
   }
 
   /** Shortfall change if this worker got `delta` more minutes. */
-  shortfallDelta(worker: number, delta: number): number {
-    const target = this.problem.people[worker].targetMinutes;
-    const before = Math.max(0, target - this.minutes[worker]);
-    const after = Math.max(0, target - this.minutes[worker] - delta);
+  shortfallDelta(participant: number, delta: number): number {
+    const target = this.problem.people[participant].targetMinutes;
+    const before = Math.max(0, target - this.minutes[participant]);
+    const after = Math.max(0, target - this.minutes[participant] - delta);
     return after - before;
   }
 
@@ -181,12 +181,12 @@ export class PlanState {
   }
 
 
-  assign(r: number, k: number, supervisor: number, workers: number[]): void {
+  assign(r: number, k: number, supervisor: number, participants: number[]): void {
     const request = this.problem.requests[r];
     this.startIndex[r] = k;
     this.startAt[r] = request.starts[k];
     this.supervisor[r] = supervisor;
-    this.team[r] = [...workers].sort((a, b) => a - b);
+    this.team[r] = [...participants].sort((a, b) => a - b);
     this.served += request.value;
     if (request.pinned) this.pinnedKept++;
     this.assignedCount++;
@@ -231,7 +231,7 @@ export class PlanState {
   }
 
   private changeMinutes(person: number, delta: number) {
-    if (person < this.problem.workerCount) this.shortfall += this.shortfallDelta(person, delta);
+    if (person < this.problem.participantCount) this.shortfall += this.shortfallDelta(person, delta);
     this.minutes[person] += delta;
   }
 
@@ -262,7 +262,7 @@ export class PlanState {
         requestId: request.id,
         start: formatDateTime(weekStartMinute + this.startOf(r)),
         supervisorId: problem.people[this.supervisor[r]].id,
-        workerIds: this.team[r].map((w) => problem.people[w].id),
+        participantIds: this.team[r].map((w) => problem.people[w].id),
       });
     }
     return result;

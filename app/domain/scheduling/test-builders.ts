@@ -1,7 +1,7 @@
 // Small builders for hand-made scheduling instances in tests. The week starts
 // Monday 2026-12-07; two sites 30 minutes apart; everyone is available
 // Monday to Friday 08:00-18:00 unless told otherwise.
-import { parseInstance, type Instance, type InstanceRequest, type InstanceSupervisor, type InstanceWorker } from "./instance";
+import { parseInstance, type Instance, type InstanceRequest, type InstanceSupervisor, type InstanceParticipant } from "./instance";
 
 /** The instance as parseInstance accepts it: a hand-made week that does not parse is a mistake of the test. */
 export function parsed(json: unknown): Instance {
@@ -12,7 +12,7 @@ export function parsed(json: unknown): Instance {
 
 const WEEKDAYS_8_TO_18 = [1, 2, 3, 4, 5].map((day) => ({ day, from: "08:00", to: "18:00" }));
 
-export function aWorker(id: string, overrides: Partial<InstanceWorker> = {}): InstanceWorker {
+export function aParticipant(id: string, overrides: Partial<InstanceParticipant> = {}): InstanceParticipant {
   return {
     id,
     skills: ["nettoyage"],
@@ -46,13 +46,13 @@ export function aRequest(id: string, overrides: Partial<InstanceRequest> = {}): 
     skill: "nettoyage",
     start: "2026-12-08T09:00",
     durationMinutes: 120,
-    workersNeeded: 1,
+    participantsNeeded: 1,
     ...overrides,
   };
 }
 
 export function aWeek(parts: {
-  workers?: InstanceWorker[];
+  participants?: InstanceParticipant[];
   supervisors?: InstanceSupervisor[];
   requests?: InstanceRequest[];
 }): Instance {
@@ -63,7 +63,7 @@ export function aWeek(parts: {
       { id: "gare", travelMinutes: { bercy: 30 } },
       { id: "bercy", travelMinutes: {} },
     ],
-    workers: parts.workers ?? [],
+    participants: parts.participants ?? [],
     supervisors: parts.supervisors ?? [],
     requests: parts.requests ?? [],
   };

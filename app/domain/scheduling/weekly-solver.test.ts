@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { aRequest, aSupervisor, aWeek, aWorker, parsed } from "./test-builders";
+import { aRequest, aSupervisor, aWeek, aParticipant, parsed } from "./test-builders";
 import { chooseWeeklySolver, describeWeeklySolver, exactSolveShare, sameInstance, servedGapPercent, silentSearchShare, type WeeklySolverReport } from "./weekly-solver";
 
 const report = (over: Partial<WeeklySolverReport>): WeeklySolverReport => ({
@@ -49,7 +49,7 @@ describe("weekly solver choice", () => {
     expect(chooseWeeklySolver(0, [], 80)).toEqual({ kind: "heuristic", why: "empty" });
   });
 
-  it("measures the gap on served worker-minutes, in % with two decimals", () => {
+  it("measures the gap on served participant-minutes, in % with two decimals", () => {
     expect(servedGapPercent(12_000, 12_000)).toBe(0);
     expect(servedGapPercent(12_000, 12_100)).toBe(0.83);
     expect(servedGapPercent(12_000, Number.NaN)).toBeNull();
@@ -58,15 +58,15 @@ describe("weekly solver choice", () => {
 
   it("sees the same week whatever order the database gave, and a changed pin or a new request", () => {
     const week = aWeek({
-      workers: [aWorker("w-1", { skills: ["nettoyage", "accueil"] }), aWorker("w-2")],
+      participants: [aParticipant("w-1", { skills: ["nettoyage", "accueil"] }), aParticipant("w-2")],
       supervisors: [aSupervisor("e-1")],
-      requests: [aRequest("r-1"), aRequest("r-2", { start: "2026-12-09T09:00", workersNeeded: 2, pinned: { workerIds: ["w-1", "w-2"] } })],
+      requests: [aRequest("r-1"), aRequest("r-2", { start: "2026-12-09T09:00", participantsNeeded: 2, pinned: { participantIds: ["w-1", "w-2"] } })],
     });
     const a = parsed(week);
     const reordered = parsed({
       ...week,
-      workers: [...week.workers].reverse().map((w) => ({ ...w, skills: [...w.skills].reverse() })),
-      requests: [...week.requests].reverse().map((r) => (r.pinned?.workerIds ? { ...r, pinned: { workerIds: [...r.pinned.workerIds].reverse() } } : r)),
+      participants: [...week.participants].reverse().map((w) => ({ ...w, skills: [...w.skills].reverse() })),
+      requests: [...week.requests].reverse().map((r) => (r.pinned?.participantIds ? { ...r, pinned: { participantIds: [...r.pinned.participantIds].reverse() } } : r)),
     });
     expect(sameInstance(a, reordered)).toBe(true);
     const unpinned = parsed({ ...week, requests: week.requests.map((r) => ({ ...r, pinned: undefined })) });

@@ -113,9 +113,9 @@ export interface WeeklySolverReport {
   maxRequests: number;
   /** All four levels of the objective proven optimal. */
   optimal: boolean;
-  /** Pins kept and served worker-minutes proven maximal. */
+  /** Pins kept and served participant-minutes proven maximal. */
   servedOptimal: boolean;
-  /** Relative gap on served worker-minutes, in % (2 decimals); null when nothing bounds it (heuristic). */
+  /** Relative gap on served participant-minutes, in % (2 decimals); null when nothing bounds it (heuristic). */
   gapPercent: number | null;
   /** Independent groups of interventions left to the heuristic (beyond maxRequests in all, or too large). */
   heuristicGroups?: number;
@@ -168,7 +168,7 @@ export function weeklyReport(choice: WeeklySolver, solved: ExactResult | undefin
     maxRequests: limits.maxRequests,
     optimal: !stopped && stats.optimal,
     servedOptimal: !stopped && stats.servedOptimal,
-    gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedWorkerMinutes, stats.servedUpperBound),
+    gapPercent: stopped ? null : stats.servedOptimal ? 0 : servedGapPercent(stats.objective.servedParticipantMinutes, stats.servedUpperBound),
     heuristicGroups: stopped ? 0 : stats.heuristicComponents,
     reproducible: stats.timeLimitStops === 0 && !stopped,
     seconds,
@@ -177,7 +177,7 @@ export function weeklyReport(choice: WeeklySolver, solved: ExactResult | undefin
 }
 
 /**
- * Relative gap on served worker-minutes: (upper bound - served) / served, in %.
+ * Relative gap on served participant-minutes: (upper bound - served) / served, in %.
  * The solver's own gap also counts kept pins (weighted big), which would make
  * a week with pins look closer to the optimum than it is.
  */

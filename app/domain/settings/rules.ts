@@ -98,7 +98,7 @@ export const SERVICE_RULES = {
   disputeWindowDays: z.number().int().min(0).max(60).default(5),
   /** Months after a contract ends before a person in insertion is anonymised. */
   retentionMonths: z.number().int().min(12).max(120).default(24),
-  /** Team size a partner may order (workers in insertion per intervention). */
+  /** Team size a partner may order (participants in insertion per intervention). */
   teamSize: z.object({ min: z.number().int().min(TEAM_MIN), max: z.number().int().max(TEAM_MAX) }).default({ min: 1, max: 8 }),
   /** E-invoicing: VAT due on receipts (TVA sur les encaissements, the rule for services) rather than on debits. */
   vatOnReceipts: z.boolean().default(true),

@@ -10,15 +10,15 @@ import { getServiceRules } from "./settings.server.ts";
 // figures count), and removes who the person is: name, skills, availability,
 // absences. The audit log names the person by id only, before and after.
 
-async function anonymiseInTx(tx: Tx, workerId: string, now: Date) {
-  const claimed = await tx.worker.updateMany({
-    where: { id: workerId, anonymisedAt: null },
+async function anonymiseInTx(tx: Tx, participantId: string, now: Date) {
+  const claimed = await tx.participant.updateMany({
+    where: { id: participantId, anonymisedAt: null },
     data: { ...ANONYMISED_IDENTITY, anonymisedAt: now },
   });
   if (claimed.count !== 1) return false;
-  await tx.workerSkill.deleteMany({ where: { workerId } });
-  await tx.availability.deleteMany({ where: { workerId } });
-  await tx.absence.deleteMany({ where: { workerId } });
+  await tx.participantSkill.deleteMany({ where: { participantId } });
+  await tx.availability.deleteMany({ where: { participantId } });
+  await tx.absence.deleteMany({ where: { participantId } });
   return true;
 }
 
@@ -27,10 +27,10 @@ async function anonymiseInTx(tx: Tx, workerId: string, now: Date) {
  * the retention period ago. Idempotent: a second run the same day finds
  * nobody left. `now` is passed in so tests freeze the clock.
  */
-export async function anonymiseDueWorkers(now: Date): Promise<{ anonymised: number; retentionMonths: number }> {
+export async function anonymiseDueParticipants(now: Date): Promise<{ anonymised: number; retentionMonths: number }> {
   const { retentionMonths } = await getServiceRules();
   const cutoff = retentionCutoff(now, retentionMonths);
-  const due = await db().worker.findMany({ where: { anonymisedAt: null, contractEnd: { lt: cutoff } }, select: { id: true } });
+  const due = await db().participant.findMany({ where: { anonymisedAt: null, contractEnd: { lt: cutoff } }, select: { id: true } });
   let anonymised = 0;
   for (const { id } of due) {
     const done = await db().$transaction(async (tx) => {
@@ -46,13 +46,13 @@ export async function anonymiseDueWorkers(now: Date): Promise<{ anonymised: numb
 }
 
 /** Erasure on request (GDPR art. 17): the same anonymisation, at once, audited with the admin. */
-export async function eraseWorker(actor: Actor, workerId: string, now = new Date()) {
+export async function eraseParticipant(actor: Actor, participantId: string, now = new Date()) {
   assertCan(actor, "backoffice.personalData");
   return db().$transaction(async (tx) => {
-    const ok = await anonymiseInTx(tx, workerId, now);
+    const ok = await anonymiseInTx(tx, participantId, now);
     if (ok) {
       await audit(
-        { action: "worker.erased", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: workerId, details: { reason: "request" } },
+        { action: "worker.erased", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: participantId, details: { reason: "request" } },
         tx,
       );
     }
@@ -61,10 +61,10 @@ export async function eraseWorker(actor: Actor, workerId: string, now = new Date
 }
 
 /** Everything the app holds about one person (GDPR art. 15), as plain data; the export is audited. */
-export async function exportWorkerData(actor: Actor, workerId: string, now = new Date()) {
+export async function exportParticipantData(actor: Actor, participantId: string, now = new Date()) {
   assertCan(actor, "backoffice.personalData");
-  const worker = await db().worker.findUnique({
-    where: { id: workerId },
+  const participant = await db().participant.findUnique({
+    where: { id: participantId },
     select: {
       id: true,
       firstName: true,
@@ -96,38 +96,38 @@ export async function exportWorkerData(actor: Actor, workerId: string, now = new
       },
     },
   });
-  if (!worker) return null;
-  await audit({ action: "worker.exported", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: workerId });
+  if (!participant) return null;
+  await audit({ action: "worker.exported", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: participantId });
   return {
     exportedAt: now.toISOString(),
     person: {
-      id: worker.id,
-      firstName: worker.firstName,
-      lastInitial: worker.lastInitial,
-      contractStart: worker.contractStart.toISOString().slice(0, 10),
-      contractEnd: worker.contractEnd.toISOString().slice(0, 10),
-      weeklyTargetMinutes: worker.weeklyTargetMinutes,
-      weeklyMaxMinutes: worker.weeklyMaxMinutes,
-      anonymisedAt: worker.anonymisedAt?.toISOString() ?? null,
-      recordedAt: worker.createdAt.toISOString(),
-      referentEncadrant: worker.referent ? `${worker.referent.firstName} ${worker.referent.lastName}` : null,
+      id: participant.id,
+      firstName: participant.firstName,
+      lastInitial: participant.lastInitial,
+      contractStart: participant.contractStart.toISOString().slice(0, 10),
+      contractEnd: participant.contractEnd.toISOString().slice(0, 10),
+      weeklyTargetMinutes: participant.weeklyTargetMinutes,
+      weeklyMaxMinutes: participant.weeklyMaxMinutes,
+      anonymisedAt: participant.anonymisedAt?.toISOString() ?? null,
+      recordedAt: participant.createdAt.toISOString(),
+      referentEncadrant: participant.referent ? `${participant.referent.firstName} ${participant.referent.lastName}` : null,
     },
     // Agreements to a change of a confirmed schedule, recorded by the encadrant.
-    scheduleChangeAgreements: worker.agreements.map((g) => ({
+    scheduleChangeAgreements: participant.agreements.map((g) => ({
       intervention: g.intervention.startsAt.toISOString(),
       recordedAt: g.recordedAt.toISOString(),
       usedAt: g.usedAt?.toISOString() ?? null,
     })),
-    skills: worker.skills.map((s) => s.skill.label),
-    availability: worker.availability,
-    absences: worker.absences.map((a) => ({ startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString() })),
-    assignments: worker.assignments.map((a) => ({
+    skills: participant.skills.map((s) => s.skill.label),
+    availability: participant.availability,
+    absences: participant.absences.map((a) => ({ startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString() })),
+    assignments: participant.assignments.map((a) => ({
       startsAt: a.startsAt.toISOString(),
       endsAt: a.endsAt.toISOString(),
       site: a.intervention.site.name,
       prestation: a.intervention.request.prestation.name,
     })),
-    hoursWorked: worker.timeEntries.map((t) => ({
+    hoursWorked: participant.timeEntries.map((t) => ({
       date: t.intervention.startsAt.toISOString(),
       site: t.intervention.site.name,
       prestation: t.intervention.request.prestation.name,
@@ -138,22 +138,22 @@ export async function exportWorkerData(actor: Actor, workerId: string, now = new
 }
 
 /** The back office's list: people, their contract and whether they are anonymised; the ones due first. */
-export async function listWorkersForRetention(actor: Actor, now: Date) {
+export async function listParticipantsForRetention(actor: Actor, now: Date) {
   assertCan(actor, "backoffice.personalData");
   const { retentionMonths } = await getServiceRules();
   const cutoff = retentionCutoff(now, retentionMonths);
-  const workers = await db().worker.findMany({
+  const participants = await db().participant.findMany({
     orderBy: [{ anonymisedAt: { sort: "asc", nulls: "first" } }, { contractEnd: "asc" }],
     select: { id: true, firstName: true, lastInitial: true, contractStart: true, contractEnd: true, anonymisedAt: true },
   });
-  return { retentionMonths, workers: workers.map((w) => ({ ...w, due: !w.anonymisedAt && w.contractEnd < cutoff })) };
+  return { retentionMonths, participants: participants.map((w) => ({ ...w, due: !w.anonymisedAt && w.contractEnd < cutoff })) };
 }
 
 /** The figures impact reports use: minutes worked and people counted, by id. Never changed by anonymising. */
 export async function impactTotals() {
   const [minutes, people, assignments] = await Promise.all([
     db().timeEntry.aggregate({ _sum: { minutesWorked: true }, where: { absent: false } }),
-    db().timeEntry.groupBy({ by: ["workerId"], where: { absent: false } }),
+    db().timeEntry.groupBy({ by: ["participantId"], where: { absent: false } }),
     db().assignment.count(),
   ]);
   return { minutesWorked: minutes._sum.minutesWorked ?? 0, people: people.length, assignments };

@@ -76,14 +76,14 @@ describe("a series over the rolling horizon", () => {
     const moved = await mjc.post(`/requests/${requestId}`, { intent: "series-time", startTime: "10:30" }, { from: `/requests/${requestId}` });
     expect(moved.status).toBe(200);
     expect(await moved.text()).toContain("les prochaines dates commencent à 10:30");
-    const [series] = await queryApp<{ seriesStartMinute: number }>(`SELECT "seriesStartMinute" FROM "ServiceRequest" WHERE id = $1`, [requestId]);
-    expect(series!.seriesStartMinute).toBe(630);
+    const [recurrence] = await queryApp<{ recurrenceStartMinute: number }>(`SELECT "recurrenceStartMinute" FROM "ServiceRequest" WHERE id = $1`, [requestId]);
+    expect(recurrence!.recurrenceStartMinute).toBe(630);
 
     const stopped = await mjc.post(`/requests/${requestId}`, { intent: "stop-series", stopReason: "Fin du contrat de nettoyage" }, { from: `/requests/${requestId}` });
     expect(stopped.status).toBe(200);
     expect(await stopped.text()).toContain("Série arrêtée");
     const [row] = await queryApp<{ ended: boolean; live: string }>(
-      `SELECT r."seriesEndedAt" IS NOT NULL AS ended, (SELECT count(*) FROM "Intervention" i WHERE i."requestId" = r.id AND i.status NOT IN ('CANCELLED')) AS live FROM "ServiceRequest" r WHERE r.id = $1`,
+      `SELECT r."recurrenceEndedAt" IS NOT NULL AS ended, (SELECT count(*) FROM "Intervention" i WHERE i."requestId" = r.id AND i.status NOT IN ('CANCELLED')) AS live FROM "ServiceRequest" r WHERE r.id = $1`,
       [requestId],
     );
     expect(row).toEqual({ ended: true, live: "0" });

@@ -1,7 +1,7 @@
 import type { Prisma } from "~/generated/prisma/client.ts";
 import { clockText, parisParts } from "~/domain/calendar/paris.ts";
 import type { Recurrence } from "~/domain/requests/order.ts";
-import { datesNotYetExpanded, expandedThrough, horizonEnd, occurrencesToExpand, type SeriesSpec } from "~/domain/requests/series.ts";
+import { datesNotYetExpanded, expandedThrough, horizonEnd, occurrencesToExpand, type RecurrenceSpec } from "~/domain/requests/recurrence.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
 import { audit } from "./audit.server.ts";
 import { db, type Tx } from "./db.server.ts";
@@ -16,7 +16,7 @@ import { getServiceRules } from "./settings.server.ts";
 const day = (d: Date) => d.toISOString().slice(0, 10);
 const dateOnly = (date: string) => new Date(`${date}T00:00:00Z`);
 
-type SeriesRow = {
+type RecurrenceRow = {
   id: string;
   organisationId: string;
   siteId: string;
@@ -26,10 +26,10 @@ type SeriesRow = {
   durationMinutes: number;
   teamSize: number;
   startWindowMinutes: number;
-  seriesFirstDate: Date | null;
-  seriesStartMinute: number | null;
-  seriesExpandedUntil: Date | null;
-  seriesEndedAt: Date | null;
+  recurrenceFirstDate: Date | null;
+  recurrenceStartMinute: number | null;
+  recurrenceExpandedUntil: Date | null;
+  recurrenceEndedAt: Date | null;
   declinedAt: Date | null;
   acceptedAt: Date | null;
 };
@@ -44,19 +44,19 @@ const SERIES_SELECT = {
   durationMinutes: true,
   teamSize: true,
   startWindowMinutes: true,
-  seriesFirstDate: true,
-  seriesStartMinute: true,
-  seriesExpandedUntil: true,
-  seriesEndedAt: true,
+  recurrenceFirstDate: true,
+  recurrenceStartMinute: true,
+  recurrenceExpandedUntil: true,
+  recurrenceEndedAt: true,
   declinedAt: true,
   acceptedAt: true,
 } satisfies Prisma.ServiceRequestSelect;
 
-export function seriesSpec(r: Pick<SeriesRow, "recurrence" | "recurrenceCount" | "recurrenceUntil" | "durationMinutes" | "startWindowMinutes" | "seriesFirstDate" | "seriesStartMinute">): SeriesSpec | null {
-  if (r.recurrence === "NONE" || !r.seriesFirstDate || r.seriesStartMinute === null) return null;
+export function recurrenceSpec(r: Pick<RecurrenceRow, "recurrence" | "recurrenceCount" | "recurrenceUntil" | "durationMinutes" | "startWindowMinutes" | "recurrenceFirstDate" | "recurrenceStartMinute">): RecurrenceSpec | null {
+  if (r.recurrence === "NONE" || !r.recurrenceFirstDate || r.recurrenceStartMinute === null) return null;
   return {
-    firstDate: day(r.seriesFirstDate),
-    startMinute: r.seriesStartMinute,
+    firstDate: day(r.recurrenceFirstDate),
+    startMinute: r.recurrenceStartMinute,
     recurrence: r.recurrence,
     count: r.recurrenceCount,
     until: r.recurrenceUntil ? day(r.recurrenceUntil) : null,
@@ -70,12 +70,12 @@ export function seriesSpec(r: Pick<SeriesRow, "recurrence" | "recurrenceCount" |
  * row lock on the request (a series stopped meanwhile is left alone).
  * Returns how many interventions it created.
  */
-export async function expandSeriesTx(tx: Tx, requestId: string, through: string, rules: ServiceRules, now: Date): Promise<number> {
+export async function expandRecurrenceTx(tx: Tx, requestId: string, through: string, rules: ServiceRules, now: Date): Promise<number> {
   await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
-  const r: SeriesRow | null = await tx.serviceRequest.findUnique({ where: { id: requestId }, select: SERIES_SELECT });
-  const spec = r ? seriesSpec(r) : null;
-  if (!r || !spec || r.declinedAt || r.seriesEndedAt) return 0;
-  const after = r.seriesExpandedUntil ? day(r.seriesExpandedUntil) : null;
+  const r: RecurrenceRow | null = await tx.serviceRequest.findUnique({ where: { id: requestId }, select: SERIES_SELECT });
+  const spec = r ? recurrenceSpec(r) : null;
+  if (!r || !spec || r.declinedAt || r.recurrenceEndedAt) return 0;
+  const after = r.recurrenceExpandedUntil ? day(r.recurrenceExpandedUntil) : null;
   const reached = expandedThrough(spec, through);
   if (after !== null && after >= reached) return 0;
   const occurrences = occurrencesToExpand(spec, rules, { after, through: reached, now });
@@ -91,12 +91,12 @@ export async function expandSeriesTx(tx: Tx, requestId: string, through: string,
       endsAt: o.endsAt,
       latestStartAt: o.latestStartAt,
       durationMinutes: r.durationMinutes,
-      workersNeeded: r.teamSize,
+      participantsNeeded: r.teamSize,
       status,
     })),
     skipDuplicates: true,
   });
-  await tx.serviceRequest.update({ where: { id: r.id }, data: { seriesExpandedUntil: dateOnly(reached) } });
+  await tx.serviceRequest.update({ where: { id: r.id }, data: { recurrenceExpandedUntil: dateOnly(reached) } });
   if (count > 0 && status === "ACCEPTED") {
     await addToOutbox(tx, "scheduling", "staff-request", `series-expanded:${r.id}:${reached}`, { requestId: r.id });
   }
@@ -113,39 +113,39 @@ export async function expandSeriesTx(tx: Tx, requestId: string, through: string,
  * The daily job: every active series (not declined, not stopped, not expanded
  * to its end or to the horizon yet), one transaction each.
  */
-export async function expandSeries(now = new Date()): Promise<{ series: number; created: number; through: string }> {
+export async function expandRecurrence(now = new Date()): Promise<{ recurrence: number; created: number; through: string }> {
   const rules = await getServiceRules();
   const through = horizonEnd(now, rules.recurrenceHorizonWeeks);
   const due = await db().$queryRaw<{ id: string }[]>`
     SELECT id FROM "ServiceRequest"
-    WHERE recurrence <> 'NONE' AND "declinedAt" IS NULL AND "seriesEndedAt" IS NULL AND "seriesFirstDate" IS NOT NULL
-      AND ("seriesExpandedUntil" IS NULL OR ("seriesExpandedUntil" < "recurrenceUntil" AND "seriesExpandedUntil" < ${dateOnly(through)}::date))
+    WHERE recurrence <> 'NONE' AND "declinedAt" IS NULL AND "recurrenceEndedAt" IS NULL AND "recurrenceFirstDate" IS NOT NULL
+      AND ("recurrenceExpandedUntil" IS NULL OR ("recurrenceExpandedUntil" < "recurrenceUntil" AND "recurrenceExpandedUntil" < ${dateOnly(through)}::date))
     ORDER BY id`;
   let created = 0;
   for (const { id } of due) {
-    created += await db().$transaction((tx) => expandSeriesTx(tx, id, through, rules, now));
+    created += await db().$transaction((tx) => expandRecurrenceTx(tx, id, through, rules, now));
   }
-  return { series: due.length, created, through };
+  return { recurrence: due.length, created, through };
 }
 
 /** What the request page tells of a series: its end, its count, and the dates still to come. */
-export async function seriesOutlook(
-  r: Parameters<typeof seriesSpec>[0] & { seriesExpandedUntil: Date | null; seriesEndedAt: Date | null; declinedAt: Date | null },
+export async function recurrenceOutlook(
+  r: Parameters<typeof recurrenceSpec>[0] & { recurrenceExpandedUntil: Date | null; recurrenceEndedAt: Date | null; declinedAt: Date | null },
   now = new Date(),
 ) {
-  const spec = seriesSpec(r);
+  const spec = recurrenceSpec(r);
   if (!spec) return null;
   const rules = await getServiceRules();
-  const stopped = r.seriesEndedAt !== null || r.declinedAt !== null;
+  const stopped = r.recurrenceEndedAt !== null || r.declinedAt !== null;
   const today = parisParts(now).date;
-  const pending = stopped ? [] : datesNotYetExpanded(spec, rules, r.seriesExpandedUntil ? day(r.seriesExpandedUntil) : null).filter((d) => d > today);
+  const pending = stopped ? [] : datesNotYetExpanded(spec, rules, r.recurrenceExpandedUntil ? day(r.recurrenceExpandedUntil) : null).filter((d) => d > today);
   return {
     firstDate: spec.firstDate,
     startTime: clockText(spec.startMinute),
     lastDate: spec.until,
     count: spec.count,
-    endedAt: r.seriesEndedAt,
-    expandedUntil: r.seriesExpandedUntil ? day(r.seriesExpandedUntil) : null,
+    endedAt: r.recurrenceEndedAt,
+    expandedUntil: r.recurrenceExpandedUntil ? day(r.recurrenceExpandedUntil) : null,
     horizonWeeks: rules.recurrenceHorizonWeeks,
     pending,
   };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
-import { datesNotYetExpanded, expandedThrough, horizonEnd, occurrencesToExpand, type SeriesSpec } from "./series.ts";
+import { datesNotYetExpanded, expandedThrough, horizonEnd, occurrencesToExpand, type RecurrenceSpec } from "./recurrence.ts";
 
 const rules = resolveServiceRules({ closureDays: ["2027-01-19"] });
 // Every Tuesday from 2026-12-08, 12 dates, 09:00 Paris, 2 h.
-const spec: SeriesSpec = { firstDate: "2026-12-08", startMinute: 540, recurrence: "WEEKLY", count: 12, until: "2027-02-23", durationMinutes: 120, windowMinutes: 0 };
+const spec: RecurrenceSpec = { firstDate: "2026-12-08", startMinute: 540, recurrence: "WEEKLY", count: 12, until: "2027-02-23", durationMinutes: 120, windowMinutes: 0 };
 const now = new Date("2026-11-29T10:00:00Z");
 
 describe("the rolling horizon of a series", () => {
