@@ -106,7 +106,10 @@ async function serve() {
   // A NUL byte or another control character in the address names no page and no record: refused here, once for every route.
   app.use((req, res, next) => {
     if (!urlHasControlCharacters(req.originalUrl)) return next();
-    res.status(400).type("html").send(`<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Adresse invalide</title><p>Cette adresse contient un caractère invalide. Revenez à <a href="/">l'accueil</a>.</p></html>`);
+    res
+      .status(400)
+      .type("html")
+      .send(`<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Adresse invalide</title><p>Cette adresse contient un caractère invalide. Revenez à <a href="/">l'accueil</a>.</p></html>`);
   });
 
   app.all(

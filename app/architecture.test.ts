@@ -11,11 +11,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CODE = /\.(ts|tsx|mts|js|mjs)$/;
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && CODE.test(e.name))
-    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
-    // Generated code is Prisma's; this file holds sample imports of its own.
-    .filter((f) => !f.startsWith(`app${path.sep}generated`) && f !== path.join("app", "architecture.test.ts"));
+  return (
+    readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && CODE.test(e.name))
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+      // Generated code is Prisma's; this file holds sample imports of its own.
+      .filter((f) => !f.startsWith(`app${path.sep}generated`) && f !== path.join("app", "architecture.test.ts"))
+  );
 }
 
 /** The files a module imports (static, dynamic, re-exports), as paths from the repository root; packages left out. */
@@ -28,7 +30,11 @@ export function importsOf(file: string, source = readFileSync(path.join(root, fi
 
 const inside = (target: string, dirs: string[]) => dirs.some((d) => target === d || target.startsWith(`${d}/`));
 const offending = (files: string[], forbidden: string[]) =>
-  files.flatMap((f) => importsOf(f).filter((t) => inside(t.split(path.sep).join("/"), forbidden)).map((t) => `${f} → ${t}`));
+  files.flatMap((f) =>
+    importsOf(f)
+      .filter((t) => inside(t.split(path.sep).join("/"), forbidden))
+      .map((t) => `${f} → ${t}`),
+  );
 
 describe("the arrows of the architecture", () => {
   const app = filesUnder("app");
@@ -53,7 +59,11 @@ describe("the arrows of the architecture", () => {
 
   it("points at no file outside the repository", () => {
     const everything = ["app", "workers", "scripts", "tests", "prisma"].flatMap(filesUnder);
-    const outside = everything.flatMap((f) => importsOf(f).filter((t) => t.startsWith("..") || path.isAbsolute(t)).map((t) => `${f} → ${t}`));
+    const outside = everything.flatMap((f) =>
+      importsOf(f)
+        .filter((t) => t.startsWith("..") || path.isAbsolute(t))
+        .map((t) => `${f} → ${t}`),
+    );
     expect(outside).toEqual([]);
   });
 });

@@ -8,13 +8,7 @@ import { log, logError } from "~/utils/log.server.ts";
 // The pages have no <Suspense> and no deferred data: rendered to one string,
 // a page leaves in one write rather than as a stream of small chunks, which
 // cost more CPU than the render itself under load (tests/bench/portal.ts).
-export default function handleRequest(
-  request: Request,
-  responseStatusCode: number,
-  responseHeaders: Headers,
-  remixContext: EntryContext,
-  loadContext: AppLoadContext,
-) {
+export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext: AppLoadContext) {
   const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : undefined;
   // A loader that failed because the database is down answers 503, not 500.
   const errors = Object.values(remixContext.staticHandlerContext.errors ?? {});
@@ -27,7 +21,6 @@ export default function handleRequest(
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
 }
-
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
   // Aborted requests and thrown responses (404, 403...) are answers, not errors.

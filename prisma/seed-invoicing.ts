@@ -125,7 +125,16 @@ export async function seedInvoicing(db: Db, today: Date) {
             billingClaim: { create: { interventionId: l.interventionId } },
           })),
         },
-        payments: paid ? { create: { amountCents: draft.totals.inclVatCents, method: "transfer", reference: `VIR ${formatNumber(series, seq)}`, receivedAt: new Date(Math.min(dueAt.getTime() - 5 * 86_400_000, today.getTime())) } } : undefined,
+        payments: paid
+          ? {
+              create: {
+                amountCents: draft.totals.inclVatCents,
+                method: "transfer",
+                reference: `VIR ${formatNumber(series, seq)}`,
+                receivedAt: new Date(Math.min(dueAt.getTime() - 5 * 86_400_000, today.getTime())),
+              },
+            }
+          : undefined,
       },
     });
   }

@@ -9,23 +9,8 @@ import { randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient, type Prisma } from "../app/generated/prisma/client.ts";
-import {
-  InterventionStatus,
-  OrganisationKind,
-  PricingUnit,
-  Recurrence,
-  Role,
-} from "../app/generated/prisma/enums.ts";
-import {
-  createOrganisation,
-  createPrestation,
-  createSite,
-  createSkill,
-  createSupervisor,
-  createUser,
-  type Db,
-  type WindowInput,
-} from "../tests/support/factories.ts";
+import { InterventionStatus, OrganisationKind, PricingUnit, Recurrence, Role } from "../app/generated/prisma/enums.ts";
+import { createOrganisation, createPrestation, createSite, createSkill, createSupervisor, createUser, type Db, type WindowInput } from "../tests/support/factories.ts";
 import { seededRandom } from "../app/utils/seeded-random.ts";
 import { publicHolidayName } from "../app/domain/calendar/holidays.ts";
 
@@ -307,9 +292,7 @@ const TRAVEL: [SiteKey, SiteKey, number][] = [
   ["mjc", "cinq", 30],
   ["mjc", "recho", 30],
   ["cinq", "recho", 5],
-  ...(["gare-de-lyon", "gare-de-bercy", "mjc", "recho", "cinq", "austerlitz", "bastion"] as const).map(
-    (site): [SiteKey, SiteKey, number] => [site, "chaumes", 75],
-  ),
+  ...(["gare-de-lyon", "gare-de-bercy", "mjc", "recho", "cinq", "austerlitz", "bastion"] as const).map((site): [SiteKey, SiteKey, number] => [site, "chaumes", 75]),
 ];
 
 type PrestationCode =
@@ -343,8 +326,7 @@ const PRESTATIONS: Record<
   "entretien-espaces-verts": {
     category: "Espaces verts",
     name: "Entretien des espaces verts",
-    description:
-      "L'équipe désherbe, ramasse les feuilles, taille les haies basses, arrose et entretient les jardinières et massifs. Les déchets verts sont évacués ou compostés sur place.",
+    description: "L'équipe désherbe, ramasse les feuilles, taille les haies basses, arrose et entretient les jardinières et massifs. Les déchets verts sont évacués ou compostés sur place.",
     skill: "espaces-verts",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2200,
@@ -356,8 +338,7 @@ const PRESTATIONS: Record<
   "nettoyage-passerelles": {
     category: "Propreté",
     name: "Nettoyage des passerelles de gare",
-    description:
-      "L'équipe balaie et lave les passerelles, escaliers et rampes d'accès, ramasse les déchets et les mégots, et signale à l'agent de la gare tout équipement abîmé.",
+    description: "L'équipe balaie et lave les passerelles, escaliers et rampes d'accès, ramasse les déchets et les mégots, et signale à l'agent de la gare tout équipement abîmé.",
     skill: "nettoyage",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2400,
@@ -369,8 +350,7 @@ const PRESTATIONS: Record<
   "nettoyage-locaux": {
     category: "Propreté",
     name: "Nettoyage d'ateliers et de locaux",
-    description:
-      "L'équipe dépoussière, lave les sols et les surfaces, vide les poubelles et range les espaces communs, en suivant les consignes d'hygiène du lieu.",
+    description: "L'équipe dépoussière, lave les sols et les surfaces, vide les poubelles et range les espaces communs, en suivant les consignes d'hygiène du lieu.",
     skill: "nettoyage",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2000,
@@ -382,8 +362,7 @@ const PRESTATIONS: Record<
   "tri-dechets": {
     category: "Déchets",
     name: "Gestion et tri des déchets",
-    description:
-      "L'équipe trie les déchets par filière (cartons, verre, emballages, biodéchets), sort les bacs, met les cartons en balles et explique les consignes de tri aux usagers.",
+    description: "L'équipe trie les déchets par filière (cartons, verre, emballages, biodéchets), sort les bacs, met les cartons en balles et explique les consignes de tri aux usagers.",
     skill: "dechets",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2000,
@@ -395,8 +374,7 @@ const PRESTATIONS: Record<
   "compostage-biodechets": {
     category: "Déchets",
     name: "Compostage des biodéchets",
-    description:
-      "L'équipe collecte les biodéchets du site, alimente et retourne les bacs de compost, tamise le compost mûr et tient à jour la fiche de suivi. Prix forfaitaire par passage.",
+    description: "L'équipe collecte les biodéchets du site, alimente et retourne les bacs de compost, tamise le compost mûr et tient à jour la fiche de suivi. Prix forfaitaire par passage.",
     skill: "compostage",
     pricingUnit: PricingUnit.FLAT,
     priceCents: 9500,
@@ -408,8 +386,7 @@ const PRESTATIONS: Record<
   "petits-travaux": {
     category: "Bricolage",
     name: "Petits travaux de bricolage",
-    description:
-      "L'équipe monte des meubles et des étagères, fixe, rebouche et repeint, répare le petit mobilier. Le matériel est fourni par la Conciergerie, les fournitures par le demandeur.",
+    description: "L'équipe monte des meubles et des étagères, fixe, rebouche et repeint, répare le petit mobilier. Le matériel est fourni par la Conciergerie, les fournitures par le demandeur.",
     skill: "bricolage",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 2600,
@@ -423,8 +400,7 @@ const PRESTATIONS: Record<
   "service-salle": {
     category: "Restauration",
     name: "Service en salle",
-    description:
-      "L'équipe met en place la salle, accueille et sert les convives, débarrasse et remet la salle en ordre après le service.",
+    description: "L'équipe met en place la salle, accueille et sert les convives, débarrasse et remet la salle en ordre après le service.",
     skill: "service-salle",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1900,
@@ -436,8 +412,7 @@ const PRESTATIONS: Record<
   "aide-cuisine": {
     category: "Restauration",
     name: "Aide en cuisine",
-    description:
-      "L'équipe épluche et prépare les légumes, assiste le chef pour la mise en place, fait la plonge et nettoie la cuisine dans le respect des règles d'hygiène.",
+    description: "L'équipe épluche et prépare les légumes, assiste le chef pour la mise en place, fait la plonge et nettoie la cuisine dans le respect des règles d'hygiène.",
     skill: "cuisine",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1900,
@@ -449,8 +424,7 @@ const PRESTATIONS: Record<
   "tri-vestiaire": {
     category: "Solidarité",
     name: "Tri du vestiaire solidaire",
-    description:
-      "L'équipe réceptionne les dons de vêtements, les trie par taille et par saison, écarte ce qui est abîmé et range le vestiaire pour qu'il soit prêt à la distribution.",
+    description: "L'équipe réceptionne les dons de vêtements, les trie par taille et par saison, écarte ce qui est abîmé et range le vestiaire pour qu'il soit prêt à la distribution.",
     skill: "vestiaire",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1800,
@@ -462,8 +436,7 @@ const PRESTATIONS: Record<
   "accueil-public": {
     category: "Accueil",
     name: "Accueil du public",
-    description:
-      "L'équipe accueille les visiteurs, les informe et les oriente, tient le registre des passages et gère la remise des clés des espaces partagés.",
+    description: "L'équipe accueille les visiteurs, les informe et les oriente, tient le registre des passages et gère la remise des clés des espaces partagés.",
     skill: "accueil",
     pricingUnit: PricingUnit.PER_PARTICIPANT_HOUR,
     priceCents: 1800,
@@ -475,8 +448,7 @@ const PRESTATIONS: Record<
   "distribution-courrier": {
     category: "Accueil",
     name: "Distribution du courrier",
-    description:
-      "L'équipe relève le courrier et les colis à l'accueil, les trie et les distribue aux occupants du site. Prix forfaitaire par tournée.",
+    description: "L'équipe relève le courrier et les colis à l'accueil, les trie et les distribue aux occupants du site. Prix forfaitaire par tournée.",
     skill: "courrier",
     pricingUnit: PricingUnit.FLAT,
     priceCents: 6500,
@@ -509,7 +481,6 @@ const USERS: Record<UserKey, { email: string; name: string; role: Role; org: Org
   recho: { email: "cuisine@latabledurecho.example", name: "Thomas Garnier", role: Role.PARTNER_ADMIN, org: "recho" },
 };
 
-
 const FULL_DAY = { from: clock("08:00"), to: clock("17:00") };
 const SUPERVISORS: { firstName: string; lastName: string; skills: SkillCode[]; maxTeamSize: number }[] = [
   // The first one is the encadrant@ demo login.
@@ -532,12 +503,61 @@ const SUPERVISOR_ABSENCES: [number, number, number][] = [
 ];
 
 const PARTICIPANT_FIRST_NAMES = [
-  "Mamadou", "Abdoulaye", "Moussa", "Ibrahima", "Ousmane", "Seydou", "Boubacar", "Adama", "Lamine", "Sékou",
-  "Mohamed", "Ahmed", "Karim", "Rachid", "Samir", "Youcef", "Bilal", "Hamid", "Omar", "Nabil",
-  "Ahmad", "Zaher", "Mustafa", "Nasrullah", "Wahid", "Sayed", "Habib", "Tesfaye", "Dawit", "Yonas",
-  "Mehari", "Kidane", "Abdallah", "Issa", "Jean-Pierre", "Patrick", "Thierry", "Didier", "Gérard", "Michel",
-  "Pascal", "Bruno", "Vasile", "Ion", "Dmitri", "Andrzej", "Kévin", "Fatoumata", "Aminata", "Mariam",
-  "Awa", "Khadija", "Nadia", "Sylvie", "Brigitte",
+  "Mamadou",
+  "Abdoulaye",
+  "Moussa",
+  "Ibrahima",
+  "Ousmane",
+  "Seydou",
+  "Boubacar",
+  "Adama",
+  "Lamine",
+  "Sékou",
+  "Mohamed",
+  "Ahmed",
+  "Karim",
+  "Rachid",
+  "Samir",
+  "Youcef",
+  "Bilal",
+  "Hamid",
+  "Omar",
+  "Nabil",
+  "Ahmad",
+  "Zaher",
+  "Mustafa",
+  "Nasrullah",
+  "Wahid",
+  "Sayed",
+  "Habib",
+  "Tesfaye",
+  "Dawit",
+  "Yonas",
+  "Mehari",
+  "Kidane",
+  "Abdallah",
+  "Issa",
+  "Jean-Pierre",
+  "Patrick",
+  "Thierry",
+  "Didier",
+  "Gérard",
+  "Michel",
+  "Pascal",
+  "Bruno",
+  "Vasile",
+  "Ion",
+  "Dmitri",
+  "Andrzej",
+  "Kévin",
+  "Fatoumata",
+  "Aminata",
+  "Mariam",
+  "Awa",
+  "Khadija",
+  "Nadia",
+  "Sylvie",
+  "Brigitte",
 ];
 /** How many workers to draw each skill for: the work the partners order most needs most hands. */
 const SKILL_WEIGHTS: Record<SkillCode, number> = {
@@ -575,7 +595,17 @@ type Recurring = {
   notes?: string;
 };
 const RECURRING: Recurring[] = [
-  { site: "gare-de-lyon", prestation: "nettoyage-passerelles", isoDay: 2, start: "08:00", duration: 180, team: 4, fromWeek: -4, toWeek: 3, notes: "Passerelles des halls 1 et 2, escaliers d'accès aux voies." },
+  {
+    site: "gare-de-lyon",
+    prestation: "nettoyage-passerelles",
+    isoDay: 2,
+    start: "08:00",
+    duration: 180,
+    team: 4,
+    fromWeek: -4,
+    toWeek: 3,
+    notes: "Passerelles des halls 1 et 2, escaliers d'accès aux voies.",
+  },
   { site: "gare-de-lyon", prestation: "entretien-espaces-verts", isoDay: 4, start: "09:00", duration: 180, team: 3, fromWeek: -4, toWeek: 3, notes: "Jardinières du parvis et bacs du Hall 3." },
   { site: "gare-de-bercy", prestation: "nettoyage-passerelles", isoDay: 3, start: "08:30", duration: 150, team: 3, fromWeek: -4, toWeek: 3 },
   { site: "gare-de-bercy", prestation: "entretien-espaces-verts", isoDay: 5, start: "13:30", duration: 180, team: 3, fromWeek: -2, toWeek: 3, notes: "Talus et massifs le long du parking." },
@@ -591,8 +621,29 @@ const RECURRING: Recurring[] = [
   { site: "cinq", prestation: "accueil-public", isoDay: 5, start: "13:30", duration: 180, team: 2, fromWeek: -1, toWeek: 3 },
   { site: "austerlitz", prestation: "tri-vestiaire", isoDay: 4, start: "09:00", duration: 180, team: 3, fromWeek: -4, toWeek: 3 },
   { site: "austerlitz", prestation: "accueil-public", isoDay: 3, start: "09:00", duration: 240, team: 2, fromWeek: -4, toWeek: 3 },
-  { site: "bastion", prestation: "entretien-espaces-verts", isoDay: 2, start: "13:30", duration: 180, team: 3, fromWeek: -4, toWeek: 3, notes: "Jardin de la biodiversité : désherbage manuel, paillage, entretien de la mare." },
-  { site: "chaumes", prestation: "entretien-espaces-verts", isoDay: 4, start: "09:30", duration: 300, team: 4, fromWeek: -4, toWeek: 3, recurrence: Recurrence.BIWEEKLY, notes: "Parc du centre d'hébergement, puis voirie de la commune." },
+  {
+    site: "bastion",
+    prestation: "entretien-espaces-verts",
+    isoDay: 2,
+    start: "13:30",
+    duration: 180,
+    team: 3,
+    fromWeek: -4,
+    toWeek: 3,
+    notes: "Jardin de la biodiversité : désherbage manuel, paillage, entretien de la mare.",
+  },
+  {
+    site: "chaumes",
+    prestation: "entretien-espaces-verts",
+    isoDay: 4,
+    start: "09:30",
+    duration: 300,
+    team: 4,
+    fromWeek: -4,
+    toWeek: 3,
+    recurrence: Recurrence.BIWEEKLY,
+    notes: "Parc du centre d'hébergement, puis voirie de la commune.",
+  },
 ];
 
 /** One-off requests: where, what, and what the partner wrote. */
@@ -682,8 +733,7 @@ function book(person: Person, slot: Slot) {
   person.weekMinutes.set(week, (person.weekMinutes.get(week) ?? 0) + slot.duration);
 }
 
-const load = (person: Person, day: number) =>
-  (person.weekMinutes.get(day - (isoWeekday(day) - 1)) ?? 0) / person.targetMinutes;
+const load = (person: Person, day: number) => (person.weekMinutes.get(day - (isoWeekday(day) - 1)) ?? 0) / person.targetMinutes;
 
 /**
  * One encadrant and up to `team` workers free for the slot: skill, contract, weekly window,
@@ -691,16 +741,12 @@ const load = (person: Person, day: number) =>
  * never above their maximum). The least loaded come first. Nothing is booked on failure.
  */
 function staff(slot: Slot, supervisors: Person[], participants: Person[], requireFullTeam: boolean) {
-  const supervisor = supervisors
-    .filter((s) => (s.maxTeamSize ?? 0) >= slot.team && canWork(s, slot, s.maxMinutes))
-    .sort((a, b) => load(a, slot.day) - load(b, slot.day))[0];
+  const supervisor = supervisors.filter((s) => (s.maxTeamSize ?? 0) >= slot.team && canWork(s, slot, s.maxMinutes)).sort((a, b) => load(a, slot.day) - load(b, slot.day))[0];
   if (!supervisor) return null;
   const withinTarget = participants.filter((w) => canWork(w, slot, w.targetMinutes));
   const chosen = withinTarget.sort((a, b) => load(a, slot.day) - load(b, slot.day)).slice(0, slot.team);
   if (chosen.length < slot.team) {
-    const extra = participants
-      .filter((w) => !chosen.includes(w) && canWork(w, slot, w.maxMinutes))
-      .sort((a, b) => load(a, slot.day) - load(b, slot.day));
+    const extra = participants.filter((w) => !chosen.includes(w) && canWork(w, slot, w.maxMinutes)).sort((a, b) => load(a, slot.day) - load(b, slot.day));
     chosen.push(...extra.slice(0, slot.team - chosen.length));
   }
   if (chosen.length === 0 || (requireFullTeam && chosen.length < slot.team)) return null;
@@ -788,13 +834,11 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     const max = index % 6 === 5 ? Math.max(target, pick([600, 720, 840])) : 960;
 
     const dayCount = int(2, 5);
-    const days = shuffle([1, 2, 3, 4, 5]).slice(0, dayCount).sort((a, b) => a - b);
+    const days = shuffle([1, 2, 3, 4, 5])
+      .slice(0, dayCount)
+      .sort((a, b) => a - b);
     // People who serve lunch keep the middle of the day free; kitchen help starts early.
-    const kinds: WindowKind[] = skills.has("service-salle")
-      ? ["full", "midday", "midday"]
-      : skills.has("cuisine")
-        ? ["full", "morning"]
-        : ["full", "full", "full", "morning", "afternoon"];
+    const kinds: WindowKind[] = skills.has("service-salle") ? ["full", "midday", "midday"] : skills.has("cuisine") ? ["full", "morning"] : ["full", "full", "full", "morning", "afternoon"];
     const base = pick(kinds);
     const availability: WindowInput[] = days.map((isoDay) => ({
       isoDay,
@@ -802,10 +846,12 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     }));
     const absences =
       index % 9 === 2
-        ? [(() => {
-            const first = MONDAY + int(-20, 18);
-            return { startsAt: paris(first, 0), endsAt: paris(first + int(1, 5), 0) };
-          })()]
+        ? [
+            (() => {
+              const first = MONDAY + int(-20, 18);
+              return { startsAt: paris(first, 0), endsAt: paris(first + int(1, 5), 0) };
+            })(),
+          ]
         : [];
     return {
       firstName,
@@ -907,9 +953,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
     const flexible = (state === "submitted" || state === "accepted") && chance(0.4);
     const redraw = (): Occurrence => {
       const startMinute = clock(pick(starts));
-      const day = upcoming
-        ? weekday(Math.max(TODAY + 1, TODAY + p.minNoticeDays), WINDOW_END - 2)
-        : weekday(WINDOW_START, TODAY - 1);
+      const day = upcoming ? weekday(Math.max(TODAY + 1, TODAY + p.minNoticeDays), WINDOW_END - 2) : weekday(WINDOW_START, TODAY - 1);
       const latest = flexible && startMinute + 60 + duration <= FULL_DAY.to ? startMinute + 60 : undefined;
       return { day, startMinute, latestStartMinute: latest };
     };
@@ -1029,9 +1073,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
   };
 
   // References in order of creation: DEM-<year>-00001, ...
-  const byCreation = planned
-    .map((p) => ({ p, createdDay: createdDayOf(p) }))
-    .sort((a, b) => a.createdDay - b.createdDay || a.p.occurrences[0].day - b.p.occurrences[0].day);
+  const byCreation = planned.map((p) => ({ p, createdDay: createdDayOf(p) })).sort((a, b) => a.createdDay - b.createdDay || a.p.occurrences[0].day - b.p.occurrences[0].day);
   const perYear = new Map<number, number>();
   const partnerUsers: Partial<Record<OrgKey, UserKey[]>> = { sncf: ["sncfAdmin", "sncfAgent"], mjc: ["mjc"], recho: ["recho"] };
   let purchaseOrder = 4500012340;
@@ -1084,10 +1126,7 @@ async function seed(db: Db, passwordHashing: Promise<string>) {
       vatRateBasisPoints: prestation.vatRateBasisPoints,
       acceptedAt: p.state === "submitted" || p.state === "declined" ? null : decidedAt,
       declinedAt: p.state === "declined" ? decidedAt : null,
-      declineReason:
-        p.state === "declined"
-          ? "Nos équipes ne travaillent pas le samedi. Pouvez-vous nous proposer un jour de semaine ? Nous pouvons venir le vendredi midi."
-          : null,
+      declineReason: p.state === "declined" ? "Nos équipes ne travaillent pas le samedi. Pouvez-vous nous proposer un jour de semaine ? Nous pouvons venir le vendredi midi." : null,
       createdAt,
     });
   }
@@ -1103,7 +1142,10 @@ let idCounter = 0;
 function newId(): string {
   const time = Date.now().toString(36).padStart(9, "0");
   const count = (idCounter++ % 36 ** 4).toString(36).padStart(4, "0");
-  const noise = BigInt(`0x${randomBytes(8).toString("hex")}`).toString(36).padStart(13, "0").slice(0, 11);
+  const noise = BigInt(`0x${randomBytes(8).toString("hex")}`)
+    .toString(36)
+    .padStart(13, "0")
+    .slice(0, 11);
   return `c${time}${count}${noise}`;
 }
 

@@ -12,7 +12,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { PaDouble } from "../tests/support/pa-double.ts";
 
-const list = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 const validator = process.env.EINVOICING_ARTEFACTS_DIR ? path.join(process.env.EINVOICING_ARTEFACTS_DIR, "validate.mjs") : "";
 const official = process.env.PA_DOUBLE_OFFICIAL_VALIDATION === "1" && validator !== "" && existsSync(validator);
 

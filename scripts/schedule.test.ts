@@ -63,7 +63,11 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
   it("solves exactly with --exact and reports stats with --stats", async () => {
     const { code, stdout, stderr } = await schedule(["--in", examplePath, "--exact", "--time-limit", "10", "--stats"]);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).unassigned.map((u: { requestId: string }) => u.requestId).sort()).toEqual(["r-005", "r-006"]);
+    expect(
+      JSON.parse(stdout)
+        .unassigned.map((u: { requestId: string }) => u.requestId)
+        .sort(),
+    ).toEqual(["r-005", "r-006"]);
     expect(JSON.parse(stderr)).toMatchObject({ solver: "exact", optimal: true, gap: 0 });
   });
 

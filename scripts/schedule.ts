@@ -298,7 +298,10 @@ async function solveWeekExactly(instance: Instance, options: Options): Promise<{
   const choice = chooseSolverFor(instance, limits);
   if (choice.kind === "heuristic" && choice.why === "empty") {
     const result = solve(instance, { seed: options.seed, iterations: options.iterations });
-    return { plan: result.plan, summary: { solver: "exact", optimal: true, servedOptimal: true, gap: 0, servedUpperBound: 0, servedGapPercent: 0, report: describeWeeklySolver(weeklyReport(choice, undefined, 0, limits)) } };
+    return {
+      plan: result.plan,
+      summary: { solver: "exact", optimal: true, servedOptimal: true, gap: 0, servedUpperBound: 0, servedGapPercent: 0, report: describeWeeklySolver(weeklyReport(choice, undefined, 0, limits)) },
+    };
   }
   const iterations = options.iterations ?? weeklyIterations(instance.requests.length);
   const result = await solveWeekSafely(instance, choice, limits, iterations, undefined, options.seed);

@@ -14,9 +14,7 @@ export async function retentionProcessor(job: Job) {
 
 /** Every day at 03:00, Paris time: anonymise the people whose retention period has passed. */
 export async function registerRetentionScheduler(queues: ReturnType<typeof createQueues>) {
-  await queues
-    .get("retention")
-    .upsertJobScheduler("daily-retention", { pattern: "0 3 * * *", tz: "Europe/Paris" }, { name: "anonymise", data: {} });
+  await queues.get("retention").upsertJobScheduler("daily-retention", { pattern: "0 3 * * *", tz: "Europe/Paris" }, { name: "anonymise", data: {} });
 }
 
 /** Writes the time into Redis every 15 s; the dashboard shows the worker as down when it grows old. */

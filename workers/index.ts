@@ -96,9 +96,7 @@ export type WorkerOptions = {
  * itself acts only on the first working day) and, with Stripe, an hourly reconciliation.
  */
 async function registerInvoicingSchedulers(queues: ReturnType<typeof createQueues>) {
-  await queues
-    .get("invoicing")
-    .upsertJobScheduler("invoicing-monthly", { pattern: "0 7 1-7 * *", tz: "Europe/Paris" }, { name: "monthly", data: {} });
+  await queues.get("invoicing").upsertJobScheduler("invoicing-monthly", { pattern: "0 7 1-7 * *", tz: "Europe/Paris" }, { name: "monthly", data: {} });
   if (stripeConfigured()) {
     await queues.get("stripe").upsertJobScheduler("stripe-reconcile", { pattern: "17 * * * *", tz: "Europe/Paris" }, { name: "reconcile", data: {} });
   }

@@ -72,8 +72,7 @@ export async function requireCapability(request: Request, capability: Capability
   return user;
 }
 
-export const forbidden = () =>
-  json({ message: "Cette page est réservée à d'autres rôles. Si vous pensez y avoir droit, contactez la coordination." }, { status: 403 });
+export const forbidden = () => json({ message: "Cette page est réservée à d'autres rôles. Si vous pensez y avoir droit, contactez la coordination." }, { status: 403 });
 
 /**
  * A record that does not exist and a record of another organisation get the

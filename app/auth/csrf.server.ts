@@ -16,7 +16,9 @@ export const CSRF_FIELD = "csrf";
  * domain) do not match this session's; a new session means a new token.
  */
 function formToken(cookieValue: string, sessionId: string | null): string {
-  return createHmac("sha256", env().SESSION_SECRET).update(`csrf\0${cookieValue}\0${sessionId ?? ""}`).digest("base64url");
+  return createHmac("sha256", env().SESSION_SECRET)
+    .update(`csrf\0${cookieValue}\0${sessionId ?? ""}`)
+    .digest("base64url");
 }
 
 async function readCsrfCookie(request: Request): Promise<string | null> {
@@ -57,10 +59,7 @@ export async function readForm(request: Request): Promise<FormData> {
       entityId: new URL(request.url).pathname,
       ip: clientIp(request),
     });
-    throw json(
-      { message: "Ce formulaire a expiré ou ne vient pas de cette application. Rechargez la page et recommencez." },
-      { status: 403 },
-    );
+    throw json({ message: "Ce formulaire a expiré ou ne vient pas de cette application. Rechargez la page et recommencez." }, { status: 403 });
   }
   return form;
 }

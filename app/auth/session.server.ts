@@ -43,8 +43,7 @@ export async function getSessionUser(request: Request, now = new Date()): Promis
   const session = await orUnavailable(() => findSession(idHash));
   if (!session) return null;
   const { user } = session;
-  const expired =
-    session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > IDLE_TIMEOUT_MS;
+  const expired = session.expiresAt <= now || now.getTime() - session.lastSeenAt.getTime() > IDLE_TIMEOUT_MS;
   if (expired || user.deactivatedAt || !user.membership || user.membership.organisation.archivedAt) {
     await deleteSession(idHash);
     return null;

@@ -12,7 +12,11 @@ export function Checkbox({ label, name, defaultChecked, hint }: { label: string;
       {/* The hint under its label, not squeezed into a third column. */}
       <div className="stack-tight">
         <label htmlFor={id}>{label}</label>
-        {hint ? <span className="hint" id={`${id}-hint`}>{hint}</span> : null}
+        {hint ? (
+          <span className="hint" id={`${id}-hint`}>
+            {hint}
+          </span>
+        ) : null}
       </div>
     </div>
   );

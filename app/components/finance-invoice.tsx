@@ -23,8 +23,8 @@ export function RebilledNotice({ invoice, rebilled }: { invoice: Invoice; rebill
     <Alert kind="info">
       Facture annulée{invoice.voidedAt ? ` le ${formatDate(invoice.voidedAt)}` : ""}
       {invoice.voidReason ? ` (motif : ${invoice.voidReason})` : ""} : elle reste consultable telle qu'elle a été émise.{" "}
-      {rebilled.interventions === 1 ? "Son intervention est libérée et facturée" : `Ses ${rebilled.interventions} interventions sont libérées et facturées`} à nouveau, sur une nouvelle
-      facture avec un nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
+      {rebilled.interventions === 1 ? "Son intervention est libérée et facturée" : `Ses ${rebilled.interventions} interventions sont libérées et facturées`} à nouveau, sur une nouvelle facture avec un
+      nouveau numéro, à la prochaine préparation des brouillons (ou en préparant ce partenaire à la demande).
       {rebilled.invoices.length > 0 ? (
         <>
           {" "}
@@ -118,7 +118,11 @@ export function PaymentReportsCard({ paymentReports }: Pick<FinanceInvoiceData, 
         {paymentReports.map((r) => (
           <li key={r.paymentId}>
             {formatEuros(r.amountCents)} ·{" "}
-            {r.state === "sent" && r.sentAt ? `statut « Encaissée » transmis le ${formatDate(r.sentAt)}` : r.state === "refused" ? `refusé par la plateforme : ${r.problem ?? ""}` : "en attente d'envoi (après le dépôt de la facture)"}
+            {r.state === "sent" && r.sentAt
+              ? `statut « Encaissée » transmis le ${formatDate(r.sentAt)}`
+              : r.state === "refused"
+                ? `refusé par la plateforme : ${r.problem ?? ""}`
+                : "en attente d'envoi (après le dépôt de la facture)"}
           </li>
         ))}
       </ul>
@@ -142,14 +146,12 @@ export function InvoiceDocumentCard({ invoice, footer }: Pick<FinanceInvoiceData
         <div>
           <p>
             <strong>{buyer.name}</strong>
-            {[buyer.billingAddress, buyer.siret ? `SIRET ${buyer.siret}` : null, buyer.vatNumber ? `TVA ${buyer.vatNumber}` : null]
-              .filter(Boolean)
-              .map((text) => (
-                <span key={text}>
-                  <br />
-                  {text}
-                </span>
-              ))}
+            {[buyer.billingAddress, buyer.siret ? `SIRET ${buyer.siret}` : null, buyer.vatNumber ? `TVA ${buyer.vatNumber}` : null].filter(Boolean).map((text) => (
+              <span key={text}>
+                <br />
+                {text}
+              </span>
+            ))}
           </p>
         </div>
       </div>
@@ -237,7 +239,14 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
                 error={errorsFor("transfer").amount}
               />
               <Field label="Référence du virement" name="reference" id="transfer-reference" defaultValue={valueFor("transfer", "reference")} error={errorsFor("transfer").reference} />
-              <Field label="Reçu le" name="receivedAt" id="transfer-receivedAt" type="date" defaultValue={form.intent === "transfer" ? form.values.receivedAt : today} error={errorsFor("transfer").receivedAt} />
+              <Field
+                label="Reçu le"
+                name="receivedAt"
+                id="transfer-receivedAt"
+                type="date"
+                defaultValue={form.intent === "transfer" ? form.values.receivedAt : today}
+                error={errorsFor("transfer").receivedAt}
+              />
               <SubmitButton>Enregistrer le virement</SubmitButton>
             </AppForm>
           </div>
@@ -271,8 +280,8 @@ export function CorrectionsCard({ invoice, credited, remaining, today, form }: P
             </Field>
             <div className="field">
               <label className="checkbox">
-                <input type="checkbox" name="confirm" value="on" aria-invalid={voidErrors.confirm ? true : undefined} aria-describedby={voidErrors.confirm ? "void-confirm-error" : undefined} /> Je confirme
-                l'annulation de la facture {invoice.number}
+                <input type="checkbox" name="confirm" value="on" aria-invalid={voidErrors.confirm ? true : undefined} aria-describedby={voidErrors.confirm ? "void-confirm-error" : undefined} /> Je
+                confirme l'annulation de la facture {invoice.number}
               </label>
               {voidErrors.confirm ? (
                 <span className="error" id="void-confirm-error">

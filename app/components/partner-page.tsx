@@ -16,8 +16,7 @@ export type PartnerView = SerializeFrom<Partner>;
 export type FormState = { errors: FieldErrors; values: Record<string, string> };
 
 /** A stored record as the values of its form (checkboxes "on"). */
-export const asValues = (p: { [k: string]: unknown }) =>
-  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v === true ? "on" : v === false || v === null || v === undefined ? "" : String(v)]));
+export const asValues = (p: { [k: string]: unknown }) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v === true ? "on" : v === false || v === null || v === undefined ? "" : String(v)]));
 
 export function PartnerSheet({ partner }: { partner: PartnerView }) {
   return (
@@ -94,9 +93,7 @@ export function NewSiteCard({ message, state, formKey }: { message: ReactNode; s
   );
 }
 
-type Account =
-  | { kind: "user"; id: string; user: PartnerView["users"][number] }
-  | { kind: "invitation"; id: string; invitation: PartnerView["invitations"][number] };
+type Account = { kind: "user"; id: string; user: PartnerView["users"][number] } | { kind: "invitation"; id: string; invitation: PartnerView["invitations"][number] };
 
 function RoleSelect({ id, defaultValue }: { id?: string; defaultValue: string }) {
   return (
@@ -112,7 +109,10 @@ function RoleSelect({ id, defaultValue }: { id?: string; defaultValue: string })
 
 /** The partner's accounts, then its invitations still open, in one table. */
 export function UsersCard({ partner, me, messages }: { partner: PartnerView; me: string; messages: ReactNode }) {
-  const accounts: Account[] = [...partner.users.map((u) => ({ kind: "user" as const, id: u.id, user: u })), ...partner.invitations.map((i) => ({ kind: "invitation" as const, id: i.id, invitation: i }))];
+  const accounts: Account[] = [
+    ...partner.users.map((u) => ({ kind: "user" as const, id: u.id, user: u })),
+    ...partner.invitations.map((i) => ({ kind: "invitation" as const, id: i.id, invitation: i })),
+  ];
   return (
     <Card title="Utilisateurs">
       {messages}

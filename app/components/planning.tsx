@@ -51,8 +51,9 @@ export function RunProgress({ runId, initial, refreshHref }: { runId: string; in
         </progress>
         {data.status === "done" && stats ? (
           <Alert kind="success">
-            <strong>Rapport :</strong> {formatCount(stats.interventions ?? 0, "intervention")} {plural(stats.interventions ?? 0, "examinée")}, {stats.staffed ?? 0} avec une
-            équipe, {stats.unstaffed ?? 0} sans équipe, {stats.moved ?? 0} {plural(stats.moved ?? 0, "déplacée")} dans leur créneau. <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
+            <strong>Rapport :</strong> {formatCount(stats.interventions ?? 0, "intervention")} {plural(stats.interventions ?? 0, "examinée")}, {stats.staffed ?? 0} avec une équipe,{" "}
+            {stats.unstaffed ?? 0} sans équipe, {stats.moved ?? 0} {plural(stats.moved ?? 0, "déplacée")} dans leur créneau.{" "}
+            <Link to={refreshHref.replace(/[?&]run=[^&]*/, "")}>Voir le planning à jour</Link>
             {stats.solver ? (
               <ul className="run-solver" aria-label="Qualité du plan">
                 {describeWeeklySolver(stats.solver).map((line) => (
@@ -130,7 +131,11 @@ export function MoveCard({ current, feedback, canForce, intro }: { current: { da
         {canForce ? (
           <>
             {/* A date or time refused next to its field is not "no rule broken". */}
-            <Violations data={shown && Object.keys(shown.errors).length === 0 ? shown : undefined} subject="À cette date, l'équipe" ok="Aucune règle enfreinte : ce déplacement peut être enregistré." />
+            <Violations
+              data={shown && Object.keys(shown.errors).length === 0 ? shown : undefined}
+              subject="À cette date, l'équipe"
+              ok="Aucune règle enfreinte : ce déplacement peut être enregistré."
+            />
             <fieldset className="fieldset">
               <legend>Forcer une règle</legend>
               <label className="check">

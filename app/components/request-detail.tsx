@@ -133,9 +133,21 @@ export function RequestDetailsCard({ request: r }: { request: Req }) {
         <dt>Équipe</dt>
         <dd>{r.teamSize} personnes en insertion et un encadrant technique</dd>
         {r.purchaseOrderNumber ? <Detail term="Bon de commande">{r.purchaseOrderNumber}</Detail> : null}
-        {r.accessInstructions ? <Detail term="Accès" prewrap>{r.accessInstructions}</Detail> : null}
-        {r.notes ? <Detail term="Remarques" prewrap>{r.notes}</Detail> : null}
-        {r.declineReason ? <Detail term="Motif du refus" prewrap>{r.declineReason}</Detail> : null}
+        {r.accessInstructions ? (
+          <Detail term="Accès" prewrap>
+            {r.accessInstructions}
+          </Detail>
+        ) : null}
+        {r.notes ? (
+          <Detail term="Remarques" prewrap>
+            {r.notes}
+          </Detail>
+        ) : null}
+        {r.declineReason ? (
+          <Detail term="Motif du refus" prewrap>
+            {r.declineReason}
+          </Detail>
+        ) : null}
       </dl>
     </Card>
   );
@@ -152,7 +164,17 @@ function Detail({ term, prewrap, children }: { term: string; prewrap?: boolean; 
 
 const noon = (day: string) => formatDate(`${day}T12:00:00Z`);
 
-export function RecurrenceCard({ recurrence, canChangeRecurrence, deadlineHours, form }: { recurrence: NonNullable<RequestPageData["recurrence"]>; canChangeRecurrence: boolean; deadlineHours: number; form: FormState }) {
+export function RecurrenceCard({
+  recurrence,
+  canChangeRecurrence,
+  deadlineHours,
+  form,
+}: {
+  recurrence: NonNullable<RequestPageData["recurrence"]>;
+  canChangeRecurrence: boolean;
+  deadlineHours: number;
+  form: FormState;
+}) {
   const { errors, values } = form;
   return (
     <Card title="La série">
@@ -163,7 +185,11 @@ export function RecurrenceCard({ recurrence, canChangeRecurrence, deadlineHours,
           <dt>Heure de début</dt>
           <dd>{recurrence.startTime}</dd>
           <dt>Fin</dt>
-          <dd>{recurrence.endedAt ? `Série arrêtée le ${formatDate(recurrence.endedAt)}` : `${recurrence.count ? `${recurrence.count} dates, ` : ""}dernière le ${noon(recurrence.lastDate ?? recurrence.firstDate)}`}</dd>
+          <dd>
+            {recurrence.endedAt
+              ? `Série arrêtée le ${formatDate(recurrence.endedAt)}`
+              : `${recurrence.count ? `${recurrence.count} dates, ` : ""}dernière le ${noon(recurrence.lastDate ?? recurrence.firstDate)}`}
+          </dd>
         </dl>
         {recurrence.pending.length > 0 ? (
           <div>
@@ -244,7 +270,9 @@ export function InterventionsCard({ request: r, canChange, callCoordination, dea
           {
             title: "Équipe",
             cell: (i) =>
-              i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName} et ${i._count.assignments || i.participantsNeeded} personnes` : `${i.participantsNeeded} personnes, encadrant à désigner`,
+              i.supervisor
+                ? `${i.supervisor.firstName} ${i.supervisor.lastName} et ${i._count.assignments || i.participantsNeeded} personnes`
+                : `${i.participantsNeeded} personnes, encadrant à désigner`,
           },
           {
             title: "Statut",

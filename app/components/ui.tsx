@@ -76,24 +76,23 @@ export function Field({
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {hint ? <span className="hint" id={`${id}-hint`}>{hint}</span> : null}
+      {hint ? (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
       {children ? (
         <FieldControl id={id} name={name} describedBy={describedBy} invalid={!!error}>
           {children}
         </FieldControl>
       ) : (
-        <input
-          id={id}
-          name={name}
-          type={type}
-          defaultValue={defaultValue}
-          autoComplete={autoComplete}
-          required={required}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-        />
+        <input id={id} name={name} type={type} defaultValue={defaultValue} autoComplete={autoComplete} required={required} aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
       )}
-      {error ? <span className="error" id={`${id}-error`}>{error}</span> : null}
+      {error ? (
+        <span className="error" id={`${id}-error`}>
+          {error}
+        </span>
+      ) : null}
     </div>
   );
 }

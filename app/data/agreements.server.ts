@@ -95,7 +95,15 @@ export async function withdrawAgreement(actor: Actor, interventionId: string, pa
     const { count } = await tx.scheduleChangeAgreement.deleteMany({ where: { interventionId, participantId, usedAt: null } });
     if (count > 0) {
       await audit(
-        { action: "planning.agreement_withdrawn", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { participantId } },
+        {
+          action: "planning.agreement_withdrawn",
+          outcome: "ok",
+          actorUserId: actor.userId,
+          organisationId: actor.organisationId,
+          entityType: "Intervention",
+          entityId: interventionId,
+          details: { participantId },
+        },
         tx,
       );
     }

@@ -54,7 +54,7 @@ async function auditPage(client: Db, filter: AuditFilter, take: number) {
   });
   const emailById = new Map(users.map((u) => [u.id, u.email]));
   return {
-    rows: rows.slice(0, take).map((r) => ({ ...r, id: r.id.toString(), actorEmail: r.actorUserId ? emailById.get(r.actorUserId) ?? null : null })),
+    rows: rows.slice(0, take).map((r) => ({ ...r, id: r.id.toString(), actorEmail: r.actorUserId ? (emailById.get(r.actorUserId) ?? null) : null })),
     nextCursor: rows.length > take ? rows[take - 1]!.id.toString() : null,
   };
 }

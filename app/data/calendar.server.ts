@@ -92,7 +92,7 @@ export async function regenerateCalendarToken(actor: Actor, supervisorId: string
 export async function encadrantCalendarFeed(token: string, now = new Date()): Promise<CalendarFeed | null> {
   if (token.length < 16 || token.length > 100) return null;
   const supervisor = await db().supervisor.findUnique({ where: { calendarTokenHash: sha256(token) }, select: { id: true, firstName: true, lastName: true, active: true } });
-  if (!supervisor || !supervisor.active) return null;
+  if (!supervisor?.active) return null;
   const interventions = await db().intervention.findMany({
     where: { supervisorId: supervisor.id, status: { notIn: [...NEVER_ACCEPTED] }, startsAt: { gte: new Date(now.getTime() - 31 * 86_400_000), lt: new Date(now.getTime() + 92 * 86_400_000) } },
     orderBy: { startsAt: "asc" },

@@ -71,7 +71,10 @@ export async function openDispute(actor: Actor, interventionId: string, reason: 
       const invoice = claim?.invoiceLine.invoice;
       if (invoice && (invoice.status !== "DRAFT" || invoice.number)) throw new AlreadyBilled();
       if (invoice) draftMonth = invoice.periodStart.toISOString().slice(0, 7);
-      await audit({ action: "dispute.opened", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Dispute", entityId: dispute.id, details: { interventionId } }, tx);
+      await audit(
+        { action: "dispute.opened", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Dispute", entityId: dispute.id, details: { interventionId } },
+        tx,
+      );
     });
   } catch (error) {
     if (error instanceof AlreadyBilled) return { ok: false, status: 409, message: "Cette intervention vient d'être facturée : écrivez à la coordination depuis la demande." };
@@ -165,12 +168,7 @@ export async function countOpenDisputes() {
  * Finance settles a dispute, once. The intervention then enters the next
  * preparation of drafts (its own month's, or a later one's, carried over).
  */
-export async function settleDispute(
-  actor: Actor,
-  disputeId: string,
-  input: { outcome: DisputeOutcome; correctedMinutes?: number; answer: string },
-  now = new Date(),
-): Promise<DisputeResult> {
+export async function settleDispute(actor: Actor, disputeId: string, input: { outcome: DisputeOutcome; correctedMinutes?: number; answer: string }, now = new Date()): Promise<DisputeResult> {
   return db().$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ id: string; settledAt: Date | null; organisationId: string; interventionId: string }[]>`
       SELECT id, "settledAt", "organisationId", "interventionId" FROM "Dispute" WHERE id = ${disputeId} FOR UPDATE`;
@@ -214,9 +212,7 @@ export async function settleDispute(
     return {
       ok: true,
       message:
-        input.outcome === "WAIVE"
-          ? "Contestation réglée : cette intervention ne sera pas facturée."
-          : "Contestation réglée : l'intervention entrera dans la prochaine préparation des brouillons.",
+        input.outcome === "WAIVE" ? "Contestation réglée : cette intervention ne sera pas facturée." : "Contestation réglée : l'intervention entrera dans la prochaine préparation des brouillons.",
     };
   });
 }

@@ -33,8 +33,7 @@ export async function requestResubmission(actor: Actor, documentId: string): Pro
     const [row] = await tx.$queryRaw<{ state: string; flowId: string | null }[]>`
       SELECT state, "flowId" FROM "EInvoiceTransmission" WHERE "documentId" = ${documentId} FOR UPDATE`;
     if (!row) return { ok: false, message: "Ce document n'est pas à transmettre." };
-    if (row.flowId || (row.state !== "directory_missing" && row.state !== "unreachable"))
-      return { ok: false, message: "Ce document a déjà une réponse de la plateforme : il ne sera pas renvoyé." };
+    if (row.flowId || (row.state !== "directory_missing" && row.state !== "unreachable")) return { ok: false, message: "Ce document a déjà une réponse de la plateforme : il ne sera pas renvoyé." };
     await tx.eInvoiceTransmission.update({ where: { documentId }, data: { state: "queued", problem: null, addressingId: null, routingCode: null } });
     await addToOutbox(tx, "einvoicing", "submit", `einvoice-submit:${documentId}:${Date.now()}`, { documentId });
     await audit({ action: "einvoice.resubmit_requested", outcome: "ok", actorUserId: actor.userId, entityType: "InvoiceDocument", entityId: documentId }, tx);
@@ -116,7 +115,17 @@ export async function recordStatus(input: StatusInput): Promise<"recorded" | "du
     const [row] = await tx.$queryRaw<{ state: string }[]>`SELECT state FROM "EInvoiceTransmission" WHERE "documentId" = ${input.documentId} FOR UPDATE`;
     if (!row) return "duplicate";
     const inserted = await tx.eInvoiceStatusEvent.createMany({
-      data: [{ documentId: input.documentId, kind: input.kind, code: input.code, reason: input.reason?.slice(0, 1000) ?? null, occurredAt: input.occurredAt, source: input.source, dedupeKey: input.dedupeKey }],
+      data: [
+        {
+          documentId: input.documentId,
+          kind: input.kind,
+          code: input.code,
+          reason: input.reason?.slice(0, 1000) ?? null,
+          occurredAt: input.occurredAt,
+          source: input.source,
+          dedupeKey: input.dedupeKey,
+        },
+      ],
       skipDuplicates: true,
     });
     if (inserted.count === 0) return "duplicate";
@@ -163,7 +172,9 @@ export async function loadPaymentReport(paymentId: string) {
       amountCents: true,
       receivedAt: true,
       platformReport: true,
-      invoice: { select: { document: { select: { id: true, number: true, issueDate: true, kind: true, organisation: { select: { siret: true } }, transmission: { select: { flowId: true, state: true } } } } } },
+      invoice: {
+        select: { document: { select: { id: true, number: true, issueDate: true, kind: true, organisation: { select: { siret: true } }, transmission: { select: { flowId: true, state: true } } } } },
+      },
     },
   });
   if (!payment) return null;
@@ -252,7 +263,11 @@ export async function transmissionsOfInvoice(invoiceId: string) {
     select: { ...viewSelect, document: { select: { number: true, kind: true } } },
     orderBy: { trackingId: "asc" },
   });
-  const reports = await db().eInvoicePaymentReport.findMany({ where: { payment: { invoiceId } }, select: { paymentId: true, amountCents: true, state: true, problem: true, sentAt: true }, orderBy: { createdAt: "asc" } });
+  const reports = await db().eInvoicePaymentReport.findMany({
+    where: { payment: { invoiceId } },
+    select: { paymentId: true, amountCents: true, state: true, problem: true, sentAt: true },
+    orderBy: { createdAt: "asc" },
+  });
   return { transmissions: rows, paymentReports: reports };
 }
 

@@ -24,7 +24,15 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 export async function documentSettings(): Promise<DocumentSettings & { retentionYears: number }> {
   const rules = await getServiceRules();
   return {
-    seller: { name: ASSOCIATION.name, legalName: ASSOCIATION.legalName, siret: ASSOCIATION.siret, vatNumber: ASSOCIATION.vatNumber, address: ASSOCIATION.address, email: ASSOCIATION.email, bankAccount: rules.sellerBankAccount },
+    seller: {
+      name: ASSOCIATION.name,
+      legalName: ASSOCIATION.legalName,
+      siret: ASSOCIATION.siret,
+      vatNumber: ASSOCIATION.vatNumber,
+      address: ASSOCIATION.address,
+      email: ASSOCIATION.email,
+      bankAccount: rules.sellerBankAccount,
+    },
     vatOnReceipts: rules.vatOnReceipts,
     lateFeeEuros: 40,
     retentionYears: rules.einvoiceRetentionYears,
@@ -91,7 +99,10 @@ function sourceOf(row: InvoiceRow): InvoiceSource {
       performedOn: l.intervention ? parisDate(l.intervention.startsAt) : null,
     };
   });
-  const period = servicePeriod(lines.map((l) => l.performedOn), { start: isoDay(row.periodStart), end: isoDay(row.periodEnd) });
+  const period = servicePeriod(
+    lines.map((l) => l.performedOn),
+    { start: isoDay(row.periodStart), end: isoDay(row.periodEnd) },
+  );
   return {
     kind: "INVOICE",
     number: row.number ?? "",
@@ -190,7 +201,17 @@ export async function storeDocument(input: {
         select: { id: true, number: true, sha256: true },
       });
       if (input.kind !== "INTERNAL_STATEMENT") await enqueueSubmission(tx, created.id, input.number);
-      await audit({ action: "einvoice.generated", outcome: "ok", organisationId: input.organisationId, entityType: "InvoiceDocument", entityId: created.id, details: { number: input.number, sha256: input.sha256 } }, tx);
+      await audit(
+        {
+          action: "einvoice.generated",
+          outcome: "ok",
+          organisationId: input.organisationId,
+          entityType: "InvoiceDocument",
+          entityId: created.id,
+          details: { number: input.number, sha256: input.sha256 },
+        },
+        tx,
+      );
       return created;
     });
     return { ...row, created: true };
@@ -247,17 +268,18 @@ export async function listMissingDocuments(month: Month) {
     select: { id: true },
     orderBy: { number: "asc" },
   });
-  const notes = await db().creditNote.findMany({ where: { createdAt: { gte: from, lt: to }, document: null, invoice: { status: { not: "DRAFT" } } }, select: { id: true }, orderBy: { number: "asc" } });
+  const notes = await db().creditNote.findMany({
+    where: { createdAt: { gte: from, lt: to }, document: null, invoice: { status: { not: "DRAFT" } } },
+    select: { id: true },
+    orderBy: { number: "asc" },
+  });
   return { invoiceIds: invoices.map((i) => i.id), creditNoteIds: notes.map((n) => n.id) };
 }
 
 export async function monthDocumentCounts(month: Month) {
   const { from, to } = monthRange(month);
   const issueDate = { gte: new Date(`${parisDate(from)}T00:00:00Z`), lt: new Date(`${parisDate(to)}T00:00:00Z`) };
-  const [documents, missing] = await Promise.all([
-    db().invoiceDocument.groupBy({ by: ["kind"], where: { issueDate }, _count: { _all: true } }),
-    listMissingDocuments(month),
-  ]);
+  const [documents, missing] = await Promise.all([db().invoiceDocument.groupBy({ by: ["kind"], where: { issueDate }, _count: { _all: true } }), listMissingDocuments(month)]);
   return {
     invoices: documents.find((d) => d.kind === "INVOICE")?._count._all ?? 0,
     creditNotes: documents.find((d) => d.kind === "CREDIT_NOTE")?._count._all ?? 0,

@@ -20,23 +20,27 @@ const parisMonth = Prisma.sql`to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 
 
 /** Minutes of work in insertion per partner and month (Paris). */
 export async function insertionMinutesByMonth(from: Date, to: Date, organisationId?: string) {
-  const rows = await readLagTolerant((client) => client.$queryRaw<{ organisationId: string; name: string; month: string; minutes: bigint }[]>`
+  const rows = await readLagTolerant(
+    (client) => client.$queryRaw<{ organisationId: string; name: string; month: string; minutes: bigint }[]>`
     SELECT w."organisationId", o.name, w.month, w.minutes FROM (
       SELECT i."organisationId", ${parisMonth} AS month, SUM(t."minutesWorked") AS minutes ${worked(from, to, organisationId)}
       GROUP BY 1, 2
     ) w JOIN "Organisation" o ON o.id = w."organisationId"
-    ORDER BY 2, 3`);
+    ORDER BY 2, 3`,
+  );
   return rows.map((r) => ({ organisationId: r.organisationId, name: r.name, month: r.month, minutes: Number(r.minutes) }));
 }
 
 /** Minutes per intervention, with its month and prestation category: the certificate's rows. */
 export async function insertionByIntervention(from: Date, to: Date, organisationId: string): Promise<InsertionRow[]> {
-  const rows = await readLagTolerant((client) => client.$queryRaw<{ interventionId: string; month: string; category: string; minutes: bigint }[]>`
+  const rows = await readLagTolerant(
+    (client) => client.$queryRaw<{ interventionId: string; month: string; category: string; minutes: bigint }[]>`
     SELECT w."interventionId", w.month, p.category, w.minutes FROM (
       SELECT i.id AS "interventionId", i."requestId", ${parisMonth} AS month, SUM(t."minutesWorked") AS minutes ${worked(from, to, organisationId)}
       GROUP BY 1, 2, 3
     ) w JOIN "ServiceRequest" r ON r.id = w."requestId" JOIN "Prestation" p ON p.id = r."prestationId"
-    ORDER BY 2, 1`);
+    ORDER BY 2, 1`,
+  );
   return rows.map((r) => ({ interventionId: r.interventionId, month: r.month, category: r.category, minutes: Number(r.minutes) }));
 }
 

@@ -31,10 +31,7 @@ export async function listOrganisationsToInvoice(month: Month, organisationId?: 
     where: {
       ...(organisationId ? { id: organisationId } : {}),
       kind: { in: ["PARTNER", "INTERNAL"] },
-      OR: [
-        { interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: [...BILLABLE] }, billingClaim: null } } },
-        { invoices: { some: { periodStart, status: "DRAFT" } } },
-      ],
+      OR: [{ interventions: { some: { startsAt: { gte: from, lt: to }, status: { in: [...BILLABLE] }, billingClaim: null } } }, { invoices: { some: { periodStart, status: "DRAFT" } } }],
     },
     select: { id: true },
     orderBy: { name: "asc" },
@@ -83,7 +80,13 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
   }));
 }
 
-export type DraftResult = { organisationId: string; outcome: "created" | "refreshed" | "issued" | "empty"; invoiceId: string | null; lines: number; skipped: { interventionId: string; reason: string }[] };
+export type DraftResult = {
+  organisationId: string;
+  outcome: "created" | "refreshed" | "issued" | "empty";
+  invoiceId: string | null;
+  lines: number;
+  skipped: { interventionId: string; reason: string }[];
+};
 
 /**
  * Builds (or rebuilds, while still a draft) one organisation's invoice for the
@@ -274,7 +277,10 @@ export async function loadInvoiceDocument(invoiceId: string) {
   // The lines and the period as every other copy of the invoice shows them (document-lines.ts).
   const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null })));
   const iso = (d: Date) => d.toISOString().slice(0, 10);
-  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  const period = servicePeriod(
+    lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)),
+    { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) },
+  );
   return { ...invoice, lines, number: invoice.number!, periodLabel: `du ${formatDate(`${period.start}T12:00:00Z`)} au ${formatDate(`${period.end}T12:00:00Z`)}` };
 }
 
@@ -344,7 +350,13 @@ export async function knownStripeEventIds(ids: string[]) {
  * order events arrive in does not matter). Statuses only move forward; a
  * payment through Stripe is recorded once.
  */
-export async function applyProviderInvoice(state: { providerInvoiceId: string | null; metadataInvoiceId: string | null; status: InvoiceStatus; amountPaidCents: number; hostedInvoiceUrl: string | null }) {
+export async function applyProviderInvoice(state: {
+  providerInvoiceId: string | null;
+  metadataInvoiceId: string | null;
+  status: InvoiceStatus;
+  amountPaidCents: number;
+  hostedInvoiceUrl: string | null;
+}) {
   return db().$transaction(async (tx) => {
     const invoice = await tx.invoice.findFirst({
       where: { OR: [{ stripeInvoiceId: state.providerInvoiceId ?? "-" }, { id: state.metadataInvoiceId ?? "-" }] },
@@ -371,7 +383,17 @@ export async function applyProviderInvoice(state: { providerInvoiceId: string | 
     if (status !== current!.status) {
       if (status === "VOID") await releaseClaims(tx, invoice.id);
       await setInterventionsFor(tx, invoice.id, status);
-      await audit({ action: "invoice.status_changed", outcome: "ok", organisationId: current!.organisationId, entityType: "Invoice", entityId: invoice.id, details: { from: current!.status, to: status, source: "stripe" } }, tx);
+      await audit(
+        {
+          action: "invoice.status_changed",
+          outcome: "ok",
+          organisationId: current!.organisationId,
+          entityType: "Invoice",
+          entityId: invoice.id,
+          details: { from: current!.status, to: status, source: "stripe" },
+        },
+        tx,
+      );
     }
     return status;
   });
@@ -396,7 +418,10 @@ export async function invoicesToReconcile(since: Date) {
   return db().invoice.findMany({
     where: {
       provider: "stripe",
-      OR: [{ status: { in: [...PAYABLE] }, issuedAt: { gte: since } }, { status: "DRAFT", number: { not: null } }],
+      OR: [
+        { status: { in: [...PAYABLE] }, issuedAt: { gte: since } },
+        { status: "DRAFT", number: { not: null } },
+      ],
     },
     select: { id: true, status: true, stripeInvoiceId: true, periodStart: true },
   });
@@ -422,7 +447,15 @@ export async function requestInvoiceRun(actor: Actor, input: { step: RunStep; mo
   await db().$transaction(async (tx) => {
     await addToOutbox(tx, "invoicing", input.step, businessKey, { month: input.month, organisationId: input.organisationId, runKey: input.runKey });
     await audit(
-      { action: `invoicing.${input.step}_requested`, outcome: "ok", actorUserId: actor.userId, organisationId: input.organisationId ?? null, entityType: "InvoiceRun", entityId: input.runKey, details: { month: input.month } },
+      {
+        action: `invoicing.${input.step}_requested`,
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: input.organisationId ?? null,
+        entityType: "InvoiceRun",
+        entityId: input.runKey,
+        details: { month: input.month },
+      },
       tx,
     );
   });
@@ -459,7 +492,7 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
   if (seller.length > 0) return { ok: false, message: `Avoir non émis : ${seller.map((p) => p.message).join(" ; ")}` };
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!isInvoiceIn(CREDITABLE, invoice.status)) return { ok: false, message: "Un avoir ne se fait que sur une facture émise ou payée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const room = invoice.status === "OPEN" ? invoice.totalInclVatCents - credited - paid : invoice.totalInclVatCents - credited;
@@ -471,7 +504,18 @@ export async function requestCreditNote(actor: Actor, invoiceId: string, amountC
       await tx.invoice.update({ where: { id: invoiceId }, data: { status: "PAID", paidAt: now } });
       await setInterventionsFor(tx, invoiceId, "PAID");
     }
-    await audit({ action: "invoice.credit_note", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "CreditNote", entityId: note.id, details: { invoiceId, amountCents, number: note.number } }, tx);
+    await audit(
+      {
+        action: "invoice.credit_note",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: invoice.organisationId,
+        entityType: "CreditNote",
+        entityId: note.id,
+        details: { invoiceId, amountCents, number: note.number },
+      },
+      tx,
+    );
     return { ok: true, message: `Avoir ${note.number} émis.` };
   });
 }
@@ -488,35 +532,62 @@ export async function requestVoid(actor: Actor, invoiceId: string, reason: strin
   if (seller.length > 0) return { ok: false, message: `Facture non annulée : l'avoir d'annulation ne peut pas être émis. ${seller.map((p) => p.message).join(" ; ")}` };
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!isInvoiceIn(VOIDABLE, invoice.status)) return { ok: false, message: "Seule une facture émise et non payée peut être annulée." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     if (paid > 0) return { ok: false, message: `Un paiement de ${formatEuros(paid)} a déjà été reçu sur cette facture : corrigez-la par un avoir plutôt que de l'annuler.` };
-    const note = invoice.number && invoice.totalInclVatCents - credited > 0 ? await createCreditNote(tx, invoiceId, invoice.totalInclVatCents - credited, `Annulation de la facture ${invoice.number} : ${reason}`, now) : null;
+    const note =
+      invoice.number && invoice.totalInclVatCents - credited > 0
+        ? await createCreditNote(tx, invoiceId, invoice.totalInclVatCents - credited, `Annulation de la facture ${invoice.number} : ${reason}`, now)
+        : null;
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: "VOID", voidedAt: now, voidReason: reason } });
     await releaseClaims(tx, invoiceId);
     await queueNotification(tx, "invoice.voided", { invoiceId }, "voided");
     await addToOutbox(tx, "invoicing", "void", `invoice-void:${invoiceId}`, { invoiceId });
     await audit(
-      { action: "invoice.void", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status, reason, number: invoice.number, creditNote: note?.number ?? null } },
+      {
+        action: "invoice.void",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: invoice.organisationId,
+        entityType: "Invoice",
+        entityId: invoiceId,
+        details: { from: invoice.status, reason, number: invoice.number, creditNote: note?.number ?? null },
+      },
       tx,
     );
-    return { ok: true, message: note ? `Facture ${invoice.number} annulée par l'avoir ${note.number} ; le partenaire est prévenu par e-mail. Ses interventions seront facturées à nouveau à la prochaine préparation.` : "Facture annulée ; le partenaire est prévenu par e-mail." };
+    return {
+      ok: true,
+      message: note
+        ? `Facture ${invoice.number} annulée par l'avoir ${note.number} ; le partenaire est prévenu par e-mail. Ses interventions seront facturées à nouveau à la prochaine préparation.`
+        : "Facture annulée ; le partenaire est prévenu par e-mail.",
+    };
   });
 }
 
 export async function requestUncollectible(actor: Actor, invoiceId: string): Promise<CorrectionResult> {
-  return changeStatus(actor, invoiceId, MAY_BECOME_UNCOLLECTIBLE, "UNCOLLECTIBLE", "uncollectible", "Facture classée irrécouvrable.", "Seule une facture émise et non payée peut être classée irrécouvrable.");
+  return changeStatus(
+    actor,
+    invoiceId,
+    MAY_BECOME_UNCOLLECTIBLE,
+    "UNCOLLECTIBLE",
+    "uncollectible",
+    "Facture classée irrécouvrable.",
+    "Seule une facture émise et non payée peut être classée irrécouvrable.",
+  );
 }
 
 async function changeStatus(actor: Actor, invoiceId: string, from: readonly InvoiceStatus[], to: InvoiceStatus, job: "uncollectible", done: string, refused: string): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!isInvoiceIn(from, invoice.status)) return { ok: false, message: refused };
     await tx.invoice.update({ where: { id: invoiceId }, data: { status: to } });
     await addToOutbox(tx, "invoicing", job, `invoice-${job}:${invoiceId}`, { invoiceId });
-    await audit({ action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } }, tx);
+    await audit(
+      { action: `invoice.${job}`, outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Invoice", entityId: invoiceId, details: { from: invoice.status } },
+      tx,
+    );
     return { ok: true, message: done };
   });
 }
@@ -525,7 +596,7 @@ async function changeStatus(actor: Actor, invoiceId: string, from: readonly Invo
 export async function recordTransfer(actor: Actor, invoiceId: string, input: { amountCents: number; reference: string; receivedAt: Date }): Promise<CorrectionResult> {
   return db().$transaction(async (tx) => {
     const invoice = await invoiceForCorrection(tx, invoiceId);
-    if (!invoice || invoice.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
+    if (invoice?.kind !== "INVOICE") return { ok: false, message: "Cette facture n'existe pas." };
     if (!isInvoiceIn(PAYABLE, invoice.status)) return { ok: false, message: "Seule une facture émise et non payée peut recevoir un virement." };
     const { credited, paid } = await settledCents(tx, invoiceId);
     const remaining = invoice.totalInclVatCents - credited - paid;
@@ -538,7 +609,18 @@ export async function recordTransfer(actor: Actor, invoiceId: string, input: { a
       await setInterventionsFor(tx, invoiceId, "PAID");
       await addToOutbox(tx, "invoicing", "transfer", `invoice-transfer:${payment.id}`, { paymentId: payment.id });
     }
-    await audit({ action: "invoice.transfer_recorded", outcome: "ok", actorUserId: actor.userId, organisationId: invoice.organisationId, entityType: "Payment", entityId: payment.id, details: { invoiceId, amountCents: input.amountCents } }, tx);
+    await audit(
+      {
+        action: "invoice.transfer_recorded",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: invoice.organisationId,
+        entityType: "Payment",
+        entityId: payment.id,
+        details: { invoiceId, amountCents: input.amountCents },
+      },
+      tx,
+    );
     return { ok: true, message: settled ? "Virement enregistré : la facture est payée." : "Virement partiel enregistré." };
   });
 }
@@ -618,7 +700,10 @@ export async function getInvoice(invoiceId: string) {
   if (!invoice) return null;
   const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null, pricingUnit: intervention?.request.prestation.pricingUnit ?? null })));
   const iso = (d: Date) => d.toISOString().slice(0, 10);
-  const period = servicePeriod(lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)), { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) });
+  const period = servicePeriod(
+    lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)),
+    { start: iso(invoice.periodStart), end: iso(invoice.periodEnd) },
+  );
   return { ...invoice, period, lines: lines.map((l) => ({ ...l, pricing: linePricing({ ...l, exclVatCents: l.amountExclVatCents }) })) };
 }
 
@@ -658,19 +743,21 @@ export async function listPartners() {
 /** Issued invoices with what was paid and credited: the dashboard's raw material. */
 export async function invoicesForDashboard(since: Date) {
   // Lag-tolerant: the replica when it is usable.
-  const invoices = await readLagTolerant((client) => client.invoice.findMany({
-    where: { kind: "INVOICE", status: { not: "DRAFT" }, periodStart: { gte: since } },
-    select: {
-      id: true,
-      status: true,
-      periodStart: true,
-      dueAt: true,
-      totalInclVatCents: true,
-      organisation: { select: { id: true, name: true } },
-      payments: { select: { amountCents: true } },
-      creditNotes: { select: { amountCents: true } },
-    },
-  }));
+  const invoices = await readLagTolerant((client) =>
+    client.invoice.findMany({
+      where: { kind: "INVOICE", status: { not: "DRAFT" }, periodStart: { gte: since } },
+      select: {
+        id: true,
+        status: true,
+        periodStart: true,
+        dueAt: true,
+        totalInclVatCents: true,
+        organisation: { select: { id: true, name: true } },
+        payments: { select: { amountCents: true } },
+        creditNotes: { select: { amountCents: true } },
+      },
+    }),
+  );
   return invoices.map((i) => ({
     id: i.id,
     status: i.status,
@@ -690,26 +777,28 @@ export { insertionMinutesByMonth } from "./impact.server.ts";
 /** Every line of the issued invoices of a period, for the accounting export. */
 export async function invoicesForExport(from: Date, to: Date) {
   // Lag-tolerant: the replica when it is usable.
-  return readLagTolerant((client) => client.invoice.findMany({
-    where: { status: { not: "DRAFT" }, periodStart: { gte: from, lt: to } },
-    select: {
-      number: true,
-      kind: true,
-      status: true,
-      issuedAt: true,
-      dueAt: true,
-      paidAt: true,
-      periodStart: true,
-      totalExclVatCents: true,
-      vatCents: true,
-      totalInclVatCents: true,
-      insertionMinutes: true,
-      stripeInvoiceId: true,
-      organisation: { select: { name: true, siret: true } },
-      lines: { select: { description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true } },
-    },
-    orderBy: { number: "asc" },
-  }));
+  return readLagTolerant((client) =>
+    client.invoice.findMany({
+      where: { status: { not: "DRAFT" }, periodStart: { gte: from, lt: to } },
+      select: {
+        number: true,
+        kind: true,
+        status: true,
+        issuedAt: true,
+        dueAt: true,
+        paidAt: true,
+        periodStart: true,
+        totalExclVatCents: true,
+        vatCents: true,
+        totalInclVatCents: true,
+        insertionMinutes: true,
+        stripeInvoiceId: true,
+        organisation: { select: { name: true, siret: true } },
+        lines: { select: { description: true, quantity: true, unitPriceCents: true, vatRateBasisPoints: true, amountExclVatCents: true, vatCents: true, purchaseOrderNumber: true } },
+      },
+      orderBy: { number: "asc" },
+    }),
+  );
 }
 
 export async function auditExport(actor: Actor, what: string) {

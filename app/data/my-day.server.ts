@@ -11,7 +11,6 @@ import { isIn, ON_THE_GROUND } from "~/domain/requests/status.ts";
 // The encadrant's day: their own interventions only (Supervisor.userId = the
 // signed-in user), hours actually worked, absences of the day, the report.
 
-
 export async function supervisorOfUser(userId: string) {
   return db().supervisor.findUnique({ where: { userId }, select: { id: true, firstName: true, lastName: true, calendarTokenHash: true } });
 }
@@ -117,11 +116,19 @@ export async function recordTime(actor: Actor, supervisorId: string, interventio
     const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId };
     const previousMinutes = existing?.minutesWorked ?? 0;
     await audit(
-      { ...base, action: `time.${what.kind}`, outcome: "ok", details: { participantId, minutesWorked: entry.minutesWorked, absent: entry.absent, ...(what.kind === "correct" ? { previousMinutes, reason: what.reason } : {}) } },
+      {
+        ...base,
+        action: `time.${what.kind}`,
+        outcome: "ok",
+        details: { participantId, minutesWorked: entry.minutesWorked, absent: entry.absent, ...(what.kind === "correct" ? { previousMinutes, reason: what.reason } : {}) },
+      },
       tx,
     );
     if (overLimit) {
-      await audit({ ...base, action: "hours.over_limit", outcome: "ok", details: { participantId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } }, tx);
+      await audit(
+        { ...base, action: "hours.over_limit", outcome: "ok", details: { participantId, minutesWorked: entry.minutesWorked, plannedMinutes: intervention.durationMinutes, weekMinutes } },
+        tx,
+      );
       await queueNotification(tx, "hours.flagged", { interventionId }, `${participantId}:${entry.minutesWorked}:${weekMinutes}`);
     }
     return { ok: true as const, overLimit };
@@ -142,8 +149,18 @@ export async function saveReport(actor: Actor, supervisorId: string, interventio
       await tx.intervention.update({ where: { id: interventionId }, data: { status: "DONE" } });
       await queueNotification(tx, "intervention.done", { interventionId }, "done");
     }
-    await audit({ action: "intervention.report_saved", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: interventionId, details: { incidents: report.incidents !== null } }, tx);
+    await audit(
+      {
+        action: "intervention.report_saved",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        entityType: "Intervention",
+        entityId: interventionId,
+        details: { incidents: report.incidents !== null },
+      },
+      tx,
+    );
     return true;
   });
 }
-

@@ -39,7 +39,12 @@ export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
     return { key, kind, groupKey: `${audienceOf(kind)}:${group}`, payload };
   });
   await tx.notification.createMany({ data: rows.map((r) => ({ ...r, payload: r.payload as Prisma.InputJsonValue })), skipDuplicates: true });
-  await addManyToOutbox(tx, "notifications", "notify", rows.map((r) => ({ businessKey: r.key, payload: r.payload })));
+  await addManyToOutbox(
+    tx,
+    "notifications",
+    "notify",
+    rows.map((r) => ({ businessKey: r.key, payload: r.payload })),
+  );
 }
 
 const requestSelect = {
@@ -68,7 +73,10 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
   const message = payload.messageId ? await tx.requestMessage.findUnique({ where: { id: payload.messageId }, select: { body: true } }) : null;
   const extra = message ? { message: message.body.slice(0, 1000) } : {};
   if (payload.priceVersionId && payload.organisationId) {
-    const version = await tx.prestationPrice.findUnique({ where: { id: payload.priceVersionId }, select: { priceCents: true, validFrom: true, prestation: { select: { name: true, pricingUnit: true } } } });
+    const version = await tx.prestationPrice.findUnique({
+      where: { id: payload.priceVersionId },
+      select: { priceCents: true, validFrom: true, prestation: { select: { name: true, pricingUnit: true } } },
+    });
     if (!version) return null;
     return {
       organisationId: payload.organisationId,

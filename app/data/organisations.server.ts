@@ -10,7 +10,6 @@ import { listOrganisationInvitations } from "./users.server.ts";
 // back office. Archiving sets archivedAt and deletes nothing: requests,
 // interventions and invoices stay readable.
 
-
 export async function listPartners(actor: Actor, options: { archived?: boolean } = {}) {
   assertCan(actor, "backoffice.sites");
   const rows = await db().organisation.findMany({
@@ -93,10 +92,7 @@ export async function createPartner(actor: Actor, input: PartnerInput): Promise<
   const slug = await uniqueSlug(input.name);
   const id = await db().$transaction(async (tx) => {
     const organisation = await tx.organisation.create({ data: { ...input, slug }, select: { id: true } });
-    await audit(
-      { action: "partner.created", outcome: "ok", actorUserId: actor.userId, organisationId: organisation.id, entityType: "Organisation", entityId: organisation.id },
-      tx,
-    );
+    await audit({ action: "partner.created", outcome: "ok", actorUserId: actor.userId, organisationId: organisation.id, entityType: "Organisation", entityId: organisation.id }, tx);
     return organisation.id;
   });
   return { ok: true, id };
@@ -110,10 +106,7 @@ export async function updatePartner(actor: Actor, id: string, input: PartnerInpu
   const changed = (Object.keys(input) as (keyof PartnerInput)[]).filter((k) => before[k] !== input[k]);
   await db().$transaction(async (tx) => {
     await tx.organisation.update({ where: { id }, data: input });
-    await audit(
-      { action: "partner.updated", outcome: "ok", actorUserId: actor.userId, organisationId: id, entityType: "Organisation", entityId: id, details: { changed } },
-      tx,
-    );
+    await audit({ action: "partner.updated", outcome: "ok", actorUserId: actor.userId, organisationId: id, entityType: "Organisation", entityId: id, details: { changed } }, tx);
   });
   return { ok: true, id };
 }
@@ -127,10 +120,7 @@ export async function setPartnerArchived(actor: Actor, id: string, archived: boo
       data: { archivedAt: archived ? now : null },
     });
     if (updated.count !== 1) return false;
-    await audit(
-      { action: archived ? "partner.archived" : "partner.restored", outcome: "ok", actorUserId: actor.userId, organisationId: id, entityType: "Organisation", entityId: id },
-      tx,
-    );
+    await audit({ action: archived ? "partner.archived" : "partner.restored", outcome: "ok", actorUserId: actor.userId, organisationId: id, entityType: "Organisation", entityId: id }, tx);
     return true;
   });
 }
@@ -167,10 +157,7 @@ export async function setSiteArchived(actor: Actor, organisationId: string, site
       data: { archivedAt: archived ? now : null },
     });
     if (updated.count !== 1) return false;
-    await audit(
-      { action: archived ? "site.archived" : "site.restored", outcome: "ok", actorUserId: actor.userId, organisationId, entityType: "Site", entityId: siteId },
-      tx,
-    );
+    await audit({ action: archived ? "site.archived" : "site.restored", outcome: "ok", actorUserId: actor.userId, organisationId, entityType: "Site", entityId: siteId }, tx);
     return true;
   });
 }

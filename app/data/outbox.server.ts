@@ -9,13 +9,7 @@ import { db, type Tx } from "./db.server.ts";
  * it. The relay (workers/outbox-relay.ts) enqueues it once Redis answers; the
  * business key makes a repeat of the same change a no-op.
  */
-export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
-  tx: Tx,
-  queue: Q,
-  jobName: J,
-  businessKey: string,
-  payload: JobPayload<Q, J>,
-) {
+export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: Tx, queue: Q, jobName: J, businessKey: string, payload: JobPayload<Q, J>) {
   parsePayload(queue, jobName, payload);
   // INSERT ... ON CONFLICT DO NOTHING: one statement where an upsert takes two.
   await tx.outboxEvent.createMany({ data: [{ queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue }], skipDuplicates: true });
@@ -24,12 +18,7 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(
 }
 
 /** addToOutbox for many rows of one job in one statement; a repeated business key is a no-op. */
-export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(
-  tx: Tx,
-  queue: Q,
-  jobName: J,
-  rows: { businessKey: string; payload: JobPayload<Q, J> }[],
-) {
+export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: Tx, queue: Q, jobName: J, rows: { businessKey: string; payload: JobPayload<Q, J> }[]) {
   if (rows.length === 0) return;
   for (const row of rows) parsePayload(queue, jobName, row.payload);
   await tx.outboxEvent.createMany({
@@ -81,15 +70,10 @@ export async function listenForOutbox(onChange: () => void): Promise<() => Promi
  * rows published are marked; the first failing one records its error, and
  * the error is thrown so the caller backs off.
  */
-export async function relayOutboxBatch(
-  publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>,
-  limit = 100,
-): Promise<number> {
+export async function relayOutboxBatch(publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>, limit = 100): Promise<number> {
   let failure: { id: bigint; error: unknown } | undefined;
   const count = await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<
-      { id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]
-    >`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
+    const rows = await tx.$queryRaw<{ id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]>`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
       WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
     const results = await Promise.allSettled(rows.map((row) => publish(row)));
     const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.id);

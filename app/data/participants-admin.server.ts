@@ -51,10 +51,7 @@ export async function eraseParticipant(actor: Actor, participantId: string, now 
   return db().$transaction(async (tx) => {
     const ok = await anonymiseInTx(tx, participantId, now);
     if (ok) {
-      await audit(
-        { action: "worker.erased", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: participantId, details: { reason: "request" } },
-        tx,
-      );
+      await audit({ action: "worker.erased", outcome: "ok", actorUserId: actor.userId, entityType: "Worker", entityId: participantId, details: { reason: "request" } }, tx);
     }
     return ok;
   });

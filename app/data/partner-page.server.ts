@@ -1,6 +1,6 @@
 import type { Actor, Role } from "~/domain/access/roles.ts";
 import type { PartnerInput, SiteInput } from "~/domain/backoffice/forms.ts";
-import { createSite, getPartner, setPartnerArchived, setSiteArchived, updatePartner, updateSite } from "./organisations.server.ts";
+import { createSite, type getPartner, setPartnerArchived, setSiteArchived, updatePartner, updateSite } from "./organisations.server.ts";
 import { cancelInvitation, changeRole, deactivateUser, inviteUser, resendInvitation, UNKNOWN_INVITATION } from "./users.server.ts";
 
 // The forms of a partner's back-office page (/admin/partners/:id): one data

@@ -176,10 +176,7 @@ async function recordAbsence(tx: Tx, actor: Actor, person: { participantId: stri
   }
   const [action, entityType, entityId] =
     "participantId" in person ? (["worker.absence_added", "Worker", person.participantId] as const) : (["supervisor.absence_added", "Supervisor", person.supervisorId] as const);
-  await audit(
-    { action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } },
-    tx,
-  );
+  await audit({ action, outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType, entityId, details: { absenceId: absence.id, replanned: affected.length } }, tx);
   return { absenceId: absence.id, replanned: affected };
 }
 
@@ -187,7 +184,15 @@ export async function removeSupervisorAbsence(actor: Actor, absenceId: string) {
   const absence = await db().absence.findFirst({ where: { id: absenceId, supervisorId: { not: null } }, select: { supervisorId: true } });
   if (!absence) return false;
   await db().absence.delete({ where: { id: absenceId } });
-  await audit({ action: "supervisor.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Supervisor", entityId: absence.supervisorId!, details: { absenceId } });
+  await audit({
+    action: "supervisor.absence_removed",
+    outcome: "ok",
+    actorUserId: actor.userId,
+    organisationId: actor.organisationId,
+    entityType: "Supervisor",
+    entityId: absence.supervisorId!,
+    details: { absenceId },
+  });
   return true;
 }
 
@@ -203,7 +208,15 @@ export async function upcomingSupervisorAbsences(now = new Date()) {
 export async function removeAbsence(actor: Actor, participantId: string, absenceId: string) {
   const { count } = await db().absence.deleteMany({ where: { id: absenceId, participantId } });
   if (count > 0) {
-    await audit({ action: "worker.absence_removed", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Worker", entityId: participantId, details: { absenceId } });
+    await audit({
+      action: "worker.absence_removed",
+      outcome: "ok",
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      entityType: "Worker",
+      entityId: participantId,
+      details: { absenceId },
+    });
   }
   return count > 0;
 }
@@ -294,7 +307,16 @@ export type CreateResult = { ok: true; id: string } | { ok: false; errors: Recor
 /** A new person in insertion, with their skills; audited by id only (no name in the log). */
 export async function createParticipantRecord(
   actor: Actor,
-  input: { firstName: string; lastInitial: string; contractStart: string; contractEnd: string; weeklyTargetMinutes: number; weeklyMaxMinutes: number; skillIds: string[]; referentSupervisorId: string | null },
+  input: {
+    firstName: string;
+    lastInitial: string;
+    contractStart: string;
+    contractEnd: string;
+    weeklyTargetMinutes: number;
+    weeklyMaxMinutes: number;
+    skillIds: string[];
+    referentSupervisorId: string | null;
+  },
 ): Promise<CreateResult> {
   return db().$transaction(async (tx) => {
     if (input.referentSupervisorId) {

@@ -80,21 +80,23 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
     },
     total: interventions.length,
     lastRun: runs[0] ?? null,
-    interventions: interventions.filter((i) => matchesBoardFilters({ ...i, prestationId: i.request.prestationId }, filters)).map(({ assignments, timeEntries, request, site, ...i }) => {
-      const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
-      return {
-        ...i,
-        unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
-        site: site.name,
-        address: `${site.address}, ${site.postalCode} ${site.city}`,
-        prestation: request.prestation.name,
-        reference: request.reference,
-        team: assignments.map((a) => ({ id: a.participantId, name: participantName(a.participant), pinned: a.pinned, overLimit: overParticipants.has(a.participantId) })),
-        // A person's final hours far from the plan: payroll keeps the true figure, the coordinator looks.
-        overtime: timeEntries.some((t) => attendanceState(t) === "left" && hoursDifferFromPlan(t.minutesWorked, i.durationMinutes, fieldHours)),
-        recordedMinutes: recorded,
-      };
-    }),
+    interventions: interventions
+      .filter((i) => matchesBoardFilters({ ...i, prestationId: i.request.prestationId }, filters))
+      .map(({ assignments, timeEntries, request, site, ...i }) => {
+        const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
+        return {
+          ...i,
+          unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
+          site: site.name,
+          address: `${site.address}, ${site.postalCode} ${site.city}`,
+          prestation: request.prestation.name,
+          reference: request.reference,
+          team: assignments.map((a) => ({ id: a.participantId, name: participantName(a.participant), pinned: a.pinned, overLimit: overParticipants.has(a.participantId) })),
+          // A person's final hours far from the plan: payroll keeps the true figure, the coordinator looks.
+          overtime: timeEntries.some((t) => attendanceState(t) === "left" && hoursDifferFromPlan(t.minutesWorked, i.durationMinutes, fieldHours)),
+          recordedMinutes: recorded,
+        };
+      }),
   };
 }
 
@@ -103,7 +105,10 @@ export async function requestOptimisation(actor: Actor, weekStart: string) {
   return db().$transaction(async (tx) => {
     const run = await tx.planningRun.create({ data: { weekStart: new Date(`${weekStart}T00:00:00Z`), trigger: "coordinator", status: "running" } });
     await addToOutbox(tx, "scheduling", "optimise-week", `optimise:${run.id}`, { weekStart, runId: run.id });
-    await audit({ action: "planning.optimise_requested", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "PlanningRun", entityId: run.id, details: { weekStart } }, tx);
+    await audit(
+      { action: "planning.optimise_requested", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "PlanningRun", entityId: run.id, details: { weekStart } },
+      tx,
+    );
     return run.id;
   });
 }
@@ -238,11 +243,10 @@ export async function previewChange(weekStart: string, change: TeamChange): Prom
 export const DOUBLE_BOOKED =
   "La base de données refuse cette équipe : une des personnes est déjà engagée sur une autre intervention au même moment. Même en forçant, personne ne peut être à deux endroits à la fois.";
 
-export type SaveResult =
-  | { ok: true; forced: string[] }
-  | { ok: false; violations: { rule: string; message: string }[]; message?: string };
+export type SaveResult = { ok: true; forced: string[] } | { ok: false; violations: { rule: string; message: string }[]; message?: string };
 
-export const isDoubleBooking = (error: unknown) => /no_overlap|conflicting key|23P01|exclusion/i.test(error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error));
+export const isDoubleBooking = (error: unknown) =>
+  /no_overlap|conflicting key|23P01|exclusion/i.test(error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}` : String(error));
 
 /**
  * Writes the new team of an intervention, under the week's lock, after checking
@@ -281,7 +285,15 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
         });
         const rules = ruleIds(violations);
         const base = { actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId };
-        await audit({ ...base, action: "planning.changed", outcome: "ok", details: { supervisorId: change.supervisorId, participantIds: change.participantIds, supervisorPinned: change.supervisorPinned, pinnedParticipantIds: change.pinnedParticipantIds } }, tx);
+        await audit(
+          {
+            ...base,
+            action: "planning.changed",
+            outcome: "ok",
+            details: { supervisorId: change.supervisorId, participantIds: change.participantIds, supervisorPinned: change.supervisorPinned, pinnedParticipantIds: change.pinnedParticipantIds },
+          },
+          tx,
+        );
         if (violations.length > 0 && force) await audit({ ...base, action: "planning.forced", outcome: "ok", details: { rules, reason: force.reason } }, tx);
         return { ok: true as const, forced: violations.length > 0 ? rules : [] };
       },
@@ -289,7 +301,15 @@ export async function saveChange(actor: Actor, weekStart: string, change: TeamCh
     );
   } catch (error) {
     if (!isDoubleBooking(error)) throw error;
-    await audit({ action: "planning.changed", outcome: "refused", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "Intervention", entityId: change.interventionId, details: { reason: "double_booking" } });
+    await audit({
+      action: "planning.changed",
+      outcome: "refused",
+      actorUserId: actor.userId,
+      organisationId: actor.organisationId,
+      entityType: "Intervention",
+      entityId: change.interventionId,
+      details: { reason: "double_booking" },
+    });
     return { ok: false, violations: [], message: DOUBLE_BOOKED };
   }
 }

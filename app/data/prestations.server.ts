@@ -63,7 +63,6 @@ export async function getPrestationAdmin(actor: Actor, id: string) {
   return prestation;
 }
 
-
 export type PrestationResult = { ok: true; id: string } | { ok: false; field: string; message: string };
 
 const DUPLICATE_NAME = "Une prestation porte déjà ce nom : choisissez-en un autre.";
@@ -126,10 +125,7 @@ export async function updatePrestation(actor: Actor, id: string, input: Prestati
   try {
     await db().$transaction(async (tx) => {
       await tx.prestation.update({ where: { id }, data: input });
-      await audit(
-        { action: "prestation.updated", outcome: "ok", actorUserId: actor.userId, entityType: "Prestation", entityId: id, details: { changed } },
-        tx,
-      );
+      await audit({ action: "prestation.updated", outcome: "ok", actorUserId: actor.userId, entityType: "Prestation", entityId: id, details: { changed } }, tx);
     });
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, field: "name", message: DUPLICATE_NAME };
@@ -159,7 +155,10 @@ export async function addPriceVersion(actor: Actor, prestationId: string, input:
   const validFrom = parisInstant(input.validFrom, 0);
   const effectiveFrom = validFrom < now ? now : validFrom; // "today" starts now: earlier today stays as it was
   // What the partners would otherwise pay from that date: a rise must be announced ahead.
-  const versions = await db().prestationPrice.findMany({ where: { prestationId, OR: [{ organisationId: null }, ...(input.organisationId ? [{ organisationId: input.organisationId }] : [])] }, select: { organisationId: true, priceCents: true, validFrom: true } });
+  const versions = await db().prestationPrice.findMany({
+    where: { prestationId, OR: [{ organisationId: null }, ...(input.organisationId ? [{ organisationId: input.organisationId }] : [])] },
+    select: { organisationId: true, priceCents: true, validFrom: true },
+  });
   const current = priceInForce(prestation, versions, input.organisationId, new Date(effectiveFrom.getTime() - 1));
   const problem = priceNoticeProblem({ newPriceCents: input.price, currentPriceCents: current.priceCents, validFrom: input.validFrom, today: parisParts(now).date });
   if (problem) return { ok: false, field: "validFrom", message: problem };

@@ -52,7 +52,9 @@ const SERIES_SELECT = {
   acceptedAt: true,
 } satisfies Prisma.ServiceRequestSelect;
 
-export function recurrenceSpec(r: Pick<RecurrenceRow, "recurrence" | "recurrenceCount" | "recurrenceUntil" | "durationMinutes" | "startWindowMinutes" | "recurrenceFirstDate" | "recurrenceStartMinute">): RecurrenceSpec | null {
+export function recurrenceSpec(
+  r: Pick<RecurrenceRow, "recurrence" | "recurrenceCount" | "recurrenceUntil" | "durationMinutes" | "startWindowMinutes" | "recurrenceFirstDate" | "recurrenceStartMinute">,
+): RecurrenceSpec | null {
   if (r.recurrence === "NONE" || !r.recurrenceFirstDate || r.recurrenceStartMinute === null) return null;
   return {
     firstDate: day(r.recurrenceFirstDate),
@@ -129,10 +131,7 @@ export async function expandRecurrence(now = new Date()): Promise<{ recurrence: 
 }
 
 /** What the request page tells of a series: its end, its count, and the dates still to come. */
-export async function recurrenceOutlook(
-  r: Parameters<typeof recurrenceSpec>[0] & { recurrenceExpandedUntil: Date | null; recurrenceEndedAt: Date | null; declinedAt: Date | null },
-  now = new Date(),
-) {
+export async function recurrenceOutlook(r: Parameters<typeof recurrenceSpec>[0] & { recurrenceExpandedUntil: Date | null; recurrenceEndedAt: Date | null; declinedAt: Date | null }, now = new Date()) {
   const spec = recurrenceSpec(r);
   if (!spec) return null;
   const rules = await getServiceRules();

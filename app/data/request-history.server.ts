@@ -110,7 +110,9 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       supervisor: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : null,
       participantsNeeded: i.participantsNeeded,
     })),
-    audit: audit.filter((a) => a.action !== "invoice.void" && a.action !== "invoice.status_changed").map((a) => ({ at: a.at, action: a.action, entityId: a.entityId, actor: who(a.actorUserId), details: a.details })),
+    audit: audit
+      .filter((a) => a.action !== "invoice.void" && a.action !== "invoice.status_changed")
+      .map((a) => ({ at: a.at, action: a.action, entityId: a.entityId, actor: who(a.actorUserId), details: a.details })),
     invoices: [...invoices.values()].map(({ invoice, interventions }) => ({
       id: invoice.id,
       number: invoice.number!,

@@ -149,9 +149,7 @@ export async function getRequest(actor: Actor, id: string) {
 }
 
 export async function listSitesForFilter(actor: Actor) {
-  const rows = await sqlRows<{ id: string; name: string; organisationName: string }>(
-    filterSitesQuery(can(actor.role, "requests.viewAll") ? null : actor.organisationId),
-  );
+  const rows = await sqlRows<{ id: string; name: string; organisationName: string }>(filterSitesQuery(can(actor.role, "requests.viewAll") ? null : actor.organisationId));
   return rows.map((s) => ({ id: s.id, name: s.name, organisation: { name: s.organisationName } }));
 }
 
@@ -354,7 +352,15 @@ export async function acceptQuote(actor: Actor, requestId: string, now = new Dat
     const waits = request.organisation.requiresValidation;
     if (!waits) await acceptRequestTx(tx, actor, requestId, now);
     await audit(
-      { action: "request.quote_accepted", outcome: "ok", actorUserId: actor.userId, organisationId: actor.organisationId, entityType: "ServiceRequest", entityId: requestId, details: { waitsForValidation: waits } },
+      {
+        action: "request.quote_accepted",
+        outcome: "ok",
+        actorUserId: actor.userId,
+        organisationId: actor.organisationId,
+        entityType: "ServiceRequest",
+        entityId: requestId,
+        details: { waitsForValidation: waits },
+      },
       tx,
     );
     return { ok: true, message: waits ? "Devis accepté. La coordination va valider votre demande." : "Devis accepté. Votre demande part en planification." };
@@ -431,13 +437,7 @@ async function changeableRequest(tx: Tx, actor: Actor, requestId: string) {
  * Cancels one intervention, or every future one of the series. A partner can
  * only before the cancellation deadline; the coordination can at any time.
  */
-export async function cancelInterventions(
-  actor: Actor,
-  requestId: string,
-  target: { interventionId: string } | { recurrence: true },
-  reason: string,
-  now = new Date(),
-): Promise<ActionResult> {
+export async function cancelInterventions(actor: Actor, requestId: string, target: { interventionId: string } | { recurrence: true }, reason: string, now = new Date()): Promise<ActionResult> {
   const rules = await getServiceRules();
   const staff = can(actor.role, "requests.decide");
   return db().$transaction(async (tx) => {
@@ -593,7 +593,11 @@ export async function moveIntervention(
           return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
         }
         if (!staff && !canChangeOnline(intervention.startsAt, now, rules.cancellationDeadlineHours)) {
-          return { ok: false, status: 409, message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${callCoordination(rules.serviceContact)}` };
+          return {
+            ok: false,
+            status: 409,
+            message: `Moins de ${rules.cancellationDeadlineHours} heures avant l'intervention, elle ne se déplace plus en ligne. ${callCoordination(rules.serviceContact)}`,
+          };
         }
         const errors = checkSlot(
           { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
@@ -645,7 +649,15 @@ export async function moveIntervention(
           if (planned(intervention.status)) await askReplan(tx, interventionId, now);
         }
         const base = { actorUserId: actor.userId, organisationId: request.organisationId, entityType: "Intervention", entityId: interventionId };
-        await audit({ ...base, action: "intervention.moved", outcome: "ok", details: { from: intervention.startsAt.toISOString(), to: o.startsAt.toISOString(), byCoordination: staff, teamKept: keepTeam !== null } }, tx);
+        await audit(
+          {
+            ...base,
+            action: "intervention.moved",
+            outcome: "ok",
+            details: { from: intervention.startsAt.toISOString(), to: o.startsAt.toISOString(), byCoordination: staff, teamKept: keepTeam !== null },
+          },
+          tx,
+        );
         if (violations.length > 0 && options.force) await audit({ ...base, action: "planning.forced", outcome: "ok", details: { rules: ruleIds(violations), reason: options.force.reason } }, tx);
         // The partner asked for this move; a move by the coordination is news to them.
         if (staff) await queueNotification(tx, "intervention.changed", { interventionId }, `moved:${o.startsAt.toISOString()}`, intervention.startsAt);

@@ -165,58 +165,60 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
   // What has already started (or been checked in) is history: its team stays
   // (its hours count towards the week's caps), and an intervention nobody
   // staffed in time is not staffed after the fact.
-  const requests: Instance["requests"] = interventions.filter((i) => i.startsAt > now || i.status !== "ACCEPTED").map((i) => {
-    const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
-    const history = (HISTORY as readonly string[]).includes(i.status);
-    const started = i.startsAt <= now || history;
-    const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
-    // The one being re-staffed or steered (instant mode, the planning board).
-    const steered = policy.kind === "keep-staffed" && policy.free.includes(i.id);
-    const freed = steered && !started;
-    const keepAll = started || (policy.kind === "keep-staffed" ? staffed && !freed : underNotice);
-    // Re-staffing a confirmed intervention within the notice period (someone is absent):
-    // the others keep their place, only the absent people's is filled again.
-    const keepPresent = freed && underNotice;
-    const endsAt = addMinutes(i.startsAt, i.durationMinutes);
-    const present = (personId: string) => !(absences.get(personId) ?? []).some((a) => a.startsAt < endsAt && a.endsAt > i.startsAt);
-    const pinnedParticipants = i.assignments
-      // Kept within the notice period, unless the person agreed to a change (recorded by
-      // the encadrant); what has started keeps everyone.
-      .filter(
-        (a) =>
-          (a.pinned ||
-            started ||
-            (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.participantId))) ||
-            (keepPresent && present(a.participantId) && !releasedByAgreement(i.agreements, a.participantId))) &&
-          participantIds.has(a.participantId),
-      )
-      .map((a) => a.participantId);
-    const keepSupervisor = keepAll || i.supervisorPinned || (keepPresent && i.supervisorId !== null && present(i.supervisorId));
-    const pinnedSupervisor = i.supervisorId && keepSupervisor && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
-    // Kept with its whole team and encadrant (not the one being steered): sized to
-    // that team, so the engine leaves it exactly as it stands, even a team the
-    // coordination forced smaller or larger than asked. Otherwise its people would
-    // look free at that time to the engine, not to the database.
-    // A team pinned whole by hand (a forced team is) is kept the same way.
-    const pinnedWhole = i.supervisorPinned && i.assignments.length > 0 && i.assignments.every((a) => a.pinned);
-    const keptWhole = (keepAll || pinnedWhole) && !steered && pinnedSupervisor !== undefined && pinnedParticipants.length > 0 && pinnedParticipants.length === i.assignments.length;
-    const start = toParisLocal(i.startsAt);
-    // A kept intervention keeps its time too.
-    const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
-    return {
-      id: i.id,
-      siteId: i.siteId,
-      skill: i.skill,
-      start,
-      durationMinutes: i.durationMinutes,
-      // Pinned by hand beyond the team asked (forced): room for all of them.
-      participantsNeeded: keptWhole ? pinnedParticipants.length : Math.max(i.participantsNeeded, pinnedParticipants.length),
-      ...(latest ? { latestStart: latest } : {}),
-      ...(pinnedSupervisor || pinnedParticipants.length
-        ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedParticipants.length ? { participantIds: pinnedParticipants } : {}) } }
-        : {}),
-    };
-  });
+  const requests: Instance["requests"] = interventions
+    .filter((i) => i.startsAt > now || i.status !== "ACCEPTED")
+    .map((i) => {
+      const staffed = i.status === "SCHEDULED" && i.supervisorId !== null;
+      const history = (HISTORY as readonly string[]).includes(i.status);
+      const started = i.startsAt <= now || history;
+      const underNotice = staffed && i.confirmedAt !== null && policy.lockedBefore !== undefined && i.startsAt < policy.lockedBefore;
+      // The one being re-staffed or steered (instant mode, the planning board).
+      const steered = policy.kind === "keep-staffed" && policy.free.includes(i.id);
+      const freed = steered && !started;
+      const keepAll = started || (policy.kind === "keep-staffed" ? staffed && !freed : underNotice);
+      // Re-staffing a confirmed intervention within the notice period (someone is absent):
+      // the others keep their place, only the absent people's is filled again.
+      const keepPresent = freed && underNotice;
+      const endsAt = addMinutes(i.startsAt, i.durationMinutes);
+      const present = (personId: string) => !(absences.get(personId) ?? []).some((a) => a.startsAt < endsAt && a.endsAt > i.startsAt);
+      const pinnedParticipants = i.assignments
+        // Kept within the notice period, unless the person agreed to a change (recorded by
+        // the encadrant); what has started keeps everyone.
+        .filter(
+          (a) =>
+            (a.pinned ||
+              started ||
+              (keepAll && !(policy.kind === "notice" && releasedByAgreement(i.agreements, a.participantId))) ||
+              (keepPresent && present(a.participantId) && !releasedByAgreement(i.agreements, a.participantId))) &&
+            participantIds.has(a.participantId),
+        )
+        .map((a) => a.participantId);
+      const keepSupervisor = keepAll || i.supervisorPinned || (keepPresent && i.supervisorId !== null && present(i.supervisorId));
+      const pinnedSupervisor = i.supervisorId && keepSupervisor && supervisorIds.has(i.supervisorId) ? i.supervisorId : undefined;
+      // Kept with its whole team and encadrant (not the one being steered): sized to
+      // that team, so the engine leaves it exactly as it stands, even a team the
+      // coordination forced smaller or larger than asked. Otherwise its people would
+      // look free at that time to the engine, not to the database.
+      // A team pinned whole by hand (a forced team is) is kept the same way.
+      const pinnedWhole = i.supervisorPinned && i.assignments.length > 0 && i.assignments.every((a) => a.pinned);
+      const keptWhole = (keepAll || pinnedWhole) && !steered && pinnedSupervisor !== undefined && pinnedParticipants.length > 0 && pinnedParticipants.length === i.assignments.length;
+      const start = toParisLocal(i.startsAt);
+      // A kept intervention keeps its time too.
+      const latest = !keepAll && !keepPresent && i.latestStartAt && i.latestStartAt > i.startsAt ? toParisLocal(i.latestStartAt) : undefined;
+      return {
+        id: i.id,
+        siteId: i.siteId,
+        skill: i.skill,
+        start,
+        durationMinutes: i.durationMinutes,
+        // Pinned by hand beyond the team asked (forced): room for all of them.
+        participantsNeeded: keptWhole ? pinnedParticipants.length : Math.max(i.participantsNeeded, pinnedParticipants.length),
+        ...(latest ? { latestStart: latest } : {}),
+        ...(pinnedSupervisor || pinnedParticipants.length
+          ? { pinned: { ...(pinnedSupervisor ? { supervisorId: pinnedSupervisor } : {}), ...(pinnedParticipants.length ? { participantIds: pinnedParticipants } : {}) } }
+          : {}),
+      };
+    });
   return { requests, interventions };
 }
 
@@ -297,7 +299,9 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
     // One statement: the interventions staffed and their teams booked.
     const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), supervisorId: r.supervisorId })));
     const team = JSON.stringify(
-      rows.flatMap((r) => r.participantIds.map((participantId) => ({ interventionId: r.id, participantId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${participantId}`) }))),
+      rows.flatMap((r) =>
+        r.participantIds.map((participantId) => ({ interventionId: r.id, participantId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${participantId}`) })),
+      ),
     );
     await tx.$executeRaw`
       WITH staffed AS (
@@ -325,7 +329,10 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
       WHERE i.id = v.id`;
     // Coordination hears of an intervention no team can do (once per cause and time).
-    await queueNotifications(tx, explained.map((u) => ({ kind: "intervention.unstaffable" as const, subject: { interventionId: u.requestId }, version: `${u.rule}:${byId.get(u.requestId)!.startsAt.toISOString()}` })));
+    await queueNotifications(
+      tx,
+      explained.map((u) => ({ kind: "intervention.unstaffable" as const, subject: { interventionId: u.requestId }, version: `${u.rule}:${byId.get(u.requestId)!.startsAt.toISOString()}` })),
+    );
   }
   // Staffed is confirmed (set above); agreements to settle exist only where the plan read some.
   await settleConfirmations(tx, known ? ids.filter((id) => knownById.get(id)!.agreements.length > 0) : ids);
@@ -337,12 +344,7 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
  * instance, lets the engine solve it (a pure function passed in), and writes
  * the plan of the target interventions (all of the week's when omitted).
  */
-export async function planWeek(
-  weekStart: string,
-  policy: PinPolicy,
-  solve: (instance: Instance) => Promise<Plan> | Plan,
-  targetIds?: readonly string[] | ((instance: Instance) => string[]),
-) {
+export async function planWeek(weekStart: string, policy: PinPolicy, solve: (instance: Instance) => Promise<Plan> | Plan, targetIds?: readonly string[] | ((instance: Instance) => string[])) {
   return db().$transaction(
     async (tx) => {
       await lockWeek(tx, weekStart);

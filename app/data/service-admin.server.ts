@@ -21,10 +21,7 @@ export async function setSupervisorLimit(actor: Actor, supervisorId: string, max
   return db().$transaction(async (tx) => {
     const updated = await tx.supervisor.updateMany({ where: { id: supervisorId, active: true }, data: { maxTeamSize } });
     if (updated.count !== 1) return false;
-    await audit(
-      { action: "supervisor.team_limit_changed", outcome: "ok", actorUserId: actor.userId, entityType: "Supervisor", entityId: supervisorId, details: { maxTeamSize } },
-      tx,
-    );
+    await audit({ action: "supervisor.team_limit_changed", outcome: "ok", actorUserId: actor.userId, entityType: "Supervisor", entityId: supervisorId, details: { maxTeamSize } }, tx);
     return true;
   });
 }

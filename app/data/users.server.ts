@@ -79,10 +79,7 @@ export async function listInvitableOrganisations(actor: Actor) {
 export type InviteResult = { ok: true } | { ok: false; field: "email" | "role" | "organisationId"; message: string };
 
 /** Creates a one-time invitation link and mails it (through the outbox). */
-export async function inviteUser(
-  actor: Actor,
-  input: { email: string; name: string; role: Role; organisationId: string },
-): Promise<InviteResult> {
+export async function inviteUser(actor: Actor, input: { email: string; name: string; role: Role; organisationId: string }): Promise<InviteResult> {
   const email = input.email.trim().toLowerCase();
   const organisation = await db().organisation.findFirst({
     where: { AND: [{ id: input.organisationId, archivedAt: null }, actor.role === "ADMIN" ? {} : { id: actor.organisationId }] },
@@ -252,10 +249,7 @@ export async function findInvitation(token: string) {
 
 export type InvitationState = "valid" | "unknown" | "expired" | "used" | "cancelled";
 
-export function invitationState(
-  invitation: Awaited<ReturnType<typeof findInvitation>>,
-  now = new Date(),
-): InvitationState {
+export function invitationState(invitation: Awaited<ReturnType<typeof findInvitation>>, now = new Date()): InvitationState {
   if (invitation?.cancelledAt) return "cancelled";
   // Revoked without a cancel: a newer invitation to the same address replaced it.
   if (!invitation || invitation.revokedAt) return "unknown";

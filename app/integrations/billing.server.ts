@@ -134,8 +134,7 @@ function customerParams(o: BillingOrganisation) {
  * is a replay, a changed one a new request (a shared key with other parameters
  * is refused by Stripe, retries included).
  */
-export const customerUpdateKey = (organisationId: string, params: object) =>
-  `customer-${organisationId}-${createHash("sha256").update(JSON.stringify(params)).digest("hex")}`;
+export const customerUpdateKey = (organisationId: string, params: object) => `customer-${organisationId}-${createHash("sha256").update(JSON.stringify(params)).digest("hex")}`;
 
 export async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks): Promise<string> {
   const params = customerParams(o);
@@ -148,8 +147,7 @@ export async function ensureCustomer(o: BillingOrganisation, hooks: PublishHooks
   return customer.id;
 }
 
-const isNotEditable = (error: unknown) =>
-  error instanceof Stripe.errors.StripeInvalidRequestError && (error.code === "invoice_not_editable" || error.code === "invoice_already_paid");
+const isNotEditable = (error: unknown) => error instanceof Stripe.errors.StripeInvalidRequestError && (error.code === "invoice_not_editable" || error.code === "invoice_already_paid");
 
 export const stripeProvider: BillingProvider = {
   name: "stripe",

@@ -50,7 +50,10 @@ export const flowSchema = z.object({
   flowDirection: z.enum(["In", "Out"]).optional().nullable(),
   flowSyntax: z.string().optional().nullable(),
   processingRule: z.string().optional().nullable(),
-  acknowledgement: z.object({ status: z.enum(["Pending", "Ok", "Error"]), details: z.array(ackDetail).optional() }).optional().nullable(),
+  acknowledgement: z
+    .object({ status: z.enum(["Pending", "Ok", "Error"]), details: z.array(ackDetail).optional() })
+    .optional()
+    .nullable(),
 });
 export type Flow = z.infer<typeof flowSchema>;
 
@@ -122,7 +125,10 @@ export function platformClient(config: PlatformConfig) {
     const body = new URLSearchParams({ grant_type: "client_credentials", ...(config.scope ? { scope: config.scope } : {}) });
     const res = await call(config.tokenUrl, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString("base64")}` },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString("base64")}`,
+      },
       body,
     });
     if (!res.ok) {

@@ -85,13 +85,19 @@ export function completeCii(xml: string, doc: EN16931Document): string {
   let out = addNoteSubjectCodes(xml, doc);
   // BT-29 / BT-46: each party's SIRET under ISO 6523 scheme 0009, as CII writes an identifier with a scheme
   // (ram:GlobalID; BR-FR-09 checks it against the SIREN). The library writes the buyer's bare, the seller's not at all.
-  for (const [tag, party] of [["SellerTradeParty", doc.seller], ["BuyerTradeParty", doc.buyer]] as const) {
+  for (const [tag, party] of [
+    ["SellerTradeParty", doc.seller],
+    ["BuyerTradeParty", doc.buyer],
+  ] as const) {
     const ids = party.siret.length === 14 ? `<ram:GlobalID schemeID="0009">${party.siret}</ram:GlobalID>` : "";
     out = out.replace(new RegExp(`(<ram:${tag}>)\\s*(?:<ram:(?:Global)?ID[^>]*>[^<]*</ram:(?:Global)?ID>\\s*)*(<ram:Name>)`), `$1${ids}$2`);
   }
   // BT-13: the buyer's purchase order (the library keeps it for the EXTENDED profile only). Last of what we write in the agreement.
   if (doc.purchaseOrder && !out.includes("<ram:BuyerOrderReferencedDocument>")) {
-    out = out.replace("</ram:ApplicableHeaderTradeAgreement>", `<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>${escapeXml(doc.purchaseOrder)}</ram:IssuerAssignedID></ram:BuyerOrderReferencedDocument></ram:ApplicableHeaderTradeAgreement>`);
+    out = out.replace(
+      "</ram:ApplicableHeaderTradeAgreement>",
+      `<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>${escapeXml(doc.purchaseOrder)}</ram:IssuerAssignedID></ram:BuyerOrderReferencedDocument></ram:ApplicableHeaderTradeAgreement>`,
+    );
   }
   // BG-13: the delivery element is mandatory in CII, even with no ship-to party; BT-72 the last day of service.
   out = out.replace(/\s*<ram:ApplicableHeaderTradeDelivery\s*\/>|\s*<ram:ApplicableHeaderTradeDelivery>[\s\S]*?<\/ram:ApplicableHeaderTradeDelivery>/, "");
@@ -103,7 +109,9 @@ export function completeCii(xml: string, doc: EN16931Document): string {
     const tail = out
       .slice(settlementAt)
       .replace(/(<ram:ApplicableTradeTax>(?:(?!<\/ram:ApplicableTradeTax>)[\s\S])*?)(\s*<ram:RateApplicablePercent>)/g, (_m, before: string, rate: string) =>
-        before.includes("<ram:CalculatedAmount>") ? `${before}${rate.replace("<ram:RateApplicablePercent>", `<ram:DueDateTypeCode>${doc.vatDueDateCode}</ram:DueDateTypeCode>`)}${rate}` : `${before}${rate}`,
+        before.includes("<ram:CalculatedAmount>")
+          ? `${before}${rate.replace("<ram:RateApplicablePercent>", `<ram:DueDateTypeCode>${doc.vatDueDateCode}</ram:DueDateTypeCode>`)}${rate}`
+          : `${before}${rate}`,
       );
     out = head + tail;
   }

@@ -43,7 +43,10 @@ class TokenBucket {
   private queue: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   // One second of burst, as Stripe's own limiter allows: time lost while the app was busy is made up.
-  constructor(private perSecond: number, private capacity = Math.max(1, Math.floor(perSecond))) {
+  constructor(
+    private perSecond: number,
+    private capacity = Math.max(1, Math.floor(perSecond)),
+  ) {
     this.tokens = capacity;
   }
   take(): Promise<void> {
@@ -81,8 +84,7 @@ class TokenBucket {
 let bucket: TokenBucket | undefined;
 export const rateLimitStats = { calls: 0, rateLimited: 0 };
 
-const isRateLimit = (error: unknown) =>
-  error instanceof Stripe.errors.StripeRateLimitError || (error as { statusCode?: number })?.statusCode === 429;
+const isRateLimit = (error: unknown) => error instanceof Stripe.errors.StripeRateLimitError || (error as { statusCode?: number })?.statusCode === 429;
 
 /** One Stripe call under the process's rate limit, with patient retries on 429. */
 export async function stripeCall<T>(call: (s: Stripe) => Promise<T>): Promise<T> {

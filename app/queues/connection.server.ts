@@ -35,10 +35,7 @@ export function queuePrefix(queue: string, base: string | undefined, cluster = B
 // The one owner of Redis connections: REDIS_URL gives a client, REDIS_CLUSTER_NODES
 // an ioredis Cluster that follows the slots when a master fails over.
 export function createRedis(purpose: "worker" | "web"): RedisConnection {
-  const options: RedisOptions =
-    purpose === "worker"
-      ? { maxRetriesPerRequest: null }
-      : { maxRetriesPerRequest: 1, connectTimeout: WEB_REDIS_TIMEOUT_MS, commandTimeout: WEB_REDIS_TIMEOUT_MS };
+  const options: RedisOptions = purpose === "worker" ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, connectTimeout: WEB_REDIS_TIMEOUT_MS, commandTimeout: WEB_REDIS_TIMEOUT_MS };
   const nodes = clusterNodes();
   if (!nodes) return new Redis(env().REDIS_URL!, options);
   return new Cluster(nodes, {
@@ -64,7 +61,12 @@ export function isRedisUnavailable(error: unknown): boolean {
   if (!e || typeof e !== "object") return false;
   if (e.name === "MaxRetriesPerRequestError" || e.name === "ClusterAllFailedError") return true;
   if (typeof e.code === "string" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(e.code)) return true;
-  return typeof e.message === "string" && /Connection is closed|Command timed out|Stream isn't writeable|connect ECONNREFUSED|CLUSTERDOWN|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/.test(e.message);
+  return (
+    typeof e.message === "string" &&
+    /Connection is closed|Command timed out|Stream isn't writeable|connect ECONNREFUSED|CLUSTERDOWN|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/.test(
+      e.message,
+    )
+  );
 }
 
 /** A web read of Redis that gives up after `ms` (several commands in a row, each already bounded). */

@@ -27,7 +27,6 @@ function queue(name: QueueName): Queue {
   return q;
 }
 
-
 export type FailedJob = { queue: QueueName; id: string; name: string; failedReason: string; attemptsMade: number; finishedOn: number | null };
 
 /** The last failed jobs of every queue (payloads carry ids only, so nothing personal is shown). */
@@ -37,11 +36,19 @@ export async function listFailedJobs(limit = 20): Promise<{ available: true; job
       Promise.all(
         QUEUE_NAMES.map(async (name) => {
           const [jobs, count] = await Promise.all([queue(name).getFailed(0, limit - 1), queue(name).getFailedCount()]);
-          return { count, jobs: jobs.filter(Boolean).map((j) => ({ queue: name, id: String(j.id), name: j.name, failedReason: (j.failedReason ?? "").slice(0, 300), attemptsMade: j.attemptsMade, finishedOn: j.finishedOn ?? null })) };
+          return {
+            count,
+            jobs: jobs
+              .filter(Boolean)
+              .map((j) => ({ queue: name, id: String(j.id), name: j.name, failedReason: (j.failedReason ?? "").slice(0, 300), attemptsMade: j.attemptsMade, finishedOn: j.finishedOn ?? null })),
+          };
         }),
       ),
     );
-    const jobs = perQueue.flatMap((q) => q.jobs).sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0)).slice(0, limit);
+    const jobs = perQueue
+      .flatMap((q) => q.jobs)
+      .sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0))
+      .slice(0, limit);
     return { available: true, jobs, total: perQueue.reduce((s, q) => s + q.count, 0) };
   } catch {
     return { available: false };

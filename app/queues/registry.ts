@@ -34,7 +34,11 @@ export const QUEUES = {
       disputeId: z.string().min(1).optional(),
       priceVersionId: z.string().min(1).optional(), // a new price of a prestation, told to one partner
       organisationId: z.string().min(1).optional(),
-      previousStartsAt: z.string().datetime().refine((s) => day.safeParse(s.slice(0, 10)).success).optional(),
+      previousStartsAt: z
+        .string()
+        .datetime()
+        .refine((s) => day.safeParse(s.slice(0, 10)).success)
+        .optional(),
     }),
   },
   scheduling: {

@@ -44,7 +44,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const actor = actorOf(user);
   if (parsed.data.intent === "notifications") {
     const wanted = new Set(parsed.data.wanted);
-    await setMutedNotifications(user.userId, kinds.filter((k) => !wanted.has(k)));
+    await setMutedNotifications(
+      user.userId,
+      kinds.filter((k) => !wanted.has(k)),
+    );
     return json({ message: "Vos préférences sont enregistrées.", ok: true, calendarUrl: null });
   }
   if (!can(user.role, "team.manage")) return json({ message: "Seul l'administrateur de votre organisation gère le calendrier.", ok: false, calendarUrl: null }, { status: 403 });
@@ -86,8 +89,8 @@ export default function Account() {
       {canManageCalendar ? (
         <Card title="Calendrier des interventions">
           <p>
-            Abonnez votre agenda (Outlook, Google Agenda, Apple Calendrier) aux interventions planifiées de votre organisation,
-            grâce à un lien secret. Toute personne qui a le lien voit le calendrier : révoquez-le s'il a circulé.
+            Abonnez votre agenda (Outlook, Google Agenda, Apple Calendrier) aux interventions planifiées de votre organisation, grâce à un lien secret. Toute personne qui a le lien voit le calendrier
+            : révoquez-le s'il a circulé.
           </p>
           {data?.calendarUrl ? (
             <p>

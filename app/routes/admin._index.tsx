@@ -19,13 +19,7 @@ export const meta: MetaFunction = () => [{ title: "Administration · La Concierg
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "backoffice.dashboard");
   const now = new Date();
-  const [figures, dbOk, redisOk, heartbeatAge, failed] = await Promise.all([
-    adminFigures(actorOf(user), now),
-    databaseAnswers(),
-    redisAnswers(),
-    workerHeartbeatAge(now.getTime()),
-    listFailedJobs(),
-  ]);
+  const [figures, dbOk, redisOk, heartbeatAge, failed] = await Promise.all([adminFigures(actorOf(user), now), databaseAnswers(), redisAnswers(), workerHeartbeatAge(now.getTime()), listFailedJobs()]);
   // The worker beats every 15 s: three missed beats and it is shown as stopped.
   const workerOk = heartbeatAge !== null && heartbeatAge < 3 * WORKER_HEARTBEAT_MS;
   return json({ figures, health: { dbOk, redisOk, workerOk, heartbeatAge }, failed });
@@ -72,12 +66,24 @@ export default function AdminDashboard() {
       {data?.done ? <Alert kind="success">{data.done}</Alert> : null}
       {data?.error ? <Alert kind="error">{data.error}</Alert> : null}
       <nav aria-label="Administration" className="admin-links">
-        <Link className="button secondary" to="/admin/partners">Partenaires</Link>
-        <Link className="button secondary" to="/admin/catalogue">Catalogue et prix</Link>
-        <Link className="button secondary" to="/admin/rules">Règles du service</Link>
-        <Link className="button secondary" to="/admin/workers">Données des personnes</Link>
-        <Link className="button secondary" to="/admin/audit">Journal d'audit</Link>
-        <Link className="button secondary" to="/users">Utilisateurs</Link>
+        <Link className="button secondary" to="/admin/partners">
+          Partenaires
+        </Link>
+        <Link className="button secondary" to="/admin/catalogue">
+          Catalogue et prix
+        </Link>
+        <Link className="button secondary" to="/admin/rules">
+          Règles du service
+        </Link>
+        <Link className="button secondary" to="/admin/workers">
+          Données des personnes
+        </Link>
+        <Link className="button secondary" to="/admin/audit">
+          Journal d'audit
+        </Link>
+        <Link className="button secondary" to="/users">
+          Utilisateurs
+        </Link>
       </nav>
       <div className="grid">
         <Card title="Demandes à valider">
@@ -132,9 +138,14 @@ export default function AdminDashboard() {
                 <tr key={`${j.queue}/${j.id}`}>
                   <td data-label="File">{j.queue}</td>
                   <td data-label="Tâche">
-                    {j.name} <span className="muted">({j.attemptsMade} essai{j.attemptsMade > 1 ? "s" : ""})</span>
+                    {j.name}{" "}
+                    <span className="muted">
+                      ({j.attemptsMade} essai{j.attemptsMade > 1 ? "s" : ""})
+                    </span>
                   </td>
-                  <td data-label="Erreur" className="break">{j.failedReason}</td>
+                  <td data-label="Erreur" className="break">
+                    {j.failedReason}
+                  </td>
                   <td data-label="Échouée le">{j.finishedOn ? formatDateTime(new Date(j.finishedOn)) : "—"}</td>
                   <td data-label="Action">
                     <AppForm>

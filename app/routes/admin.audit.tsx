@@ -101,7 +101,9 @@ export default function AuditLog() {
               {rows.map((r) => (
                 <tr key={r.id}>
                   <td data-label="Quand">{formatDateTime(r.at)}</td>
-                  <td data-label="Qui" className="break">{r.actorEmail ?? "—"}</td>
+                  <td data-label="Qui" className="break">
+                    {r.actorEmail ?? "—"}
+                  </td>
                   <td data-label="Action">
                     <Link to={`?action=${encodeURIComponent(r.action)}`} title="Ne montrer que cette action">
                       {auditActionLabel(r.action)}

@@ -21,7 +21,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   });
   const csv = toCsv(
     ["id", "date", "personne", "organisation", "action", "code action", "résultat", "type", "enregistrement", "ip", "détails"],
-    rows.map((r) => [r.id, new Date(r.at).toISOString(), r.actorEmail ?? r.actorUserId ?? "", r.organisationId ?? "", auditActionLabel(r.action), r.action, r.outcome === "ok" ? "effectué" : "refusé", r.entityType ? auditEntityLabel(r.entityType) : "", r.entityId ?? "", r.ip ?? "", r.details ?? ""]),
+    rows.map((r) => [
+      r.id,
+      new Date(r.at).toISOString(),
+      r.actorEmail ?? r.actorUserId ?? "",
+      r.organisationId ?? "",
+      auditActionLabel(r.action),
+      r.action,
+      r.outcome === "ok" ? "effectué" : "refusé",
+      r.entityType ? auditEntityLabel(r.entityType) : "",
+      r.entityId ?? "",
+      r.ip ?? "",
+      r.details ?? "",
+    ]),
   );
   const stamp = new Date().toISOString().slice(0, 10);
   return csvResponse(`journal-audit-${stamp}.csv`, csv);

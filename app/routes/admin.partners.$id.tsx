@@ -144,9 +144,7 @@ export default function Partner() {
         <PartnerSheet partner={partner} />
       )}
       <SitesCard partner={partner} message={message("sites")} stateOf={stateOf} />
-      {partner.archivedAt ? null : (
-        <NewSiteCard message={message("site-create")} state={stateOf("site-create")} formKey={data?.form === "site-create" && data.done ? data.done : "site-create"} />
-      )}
+      {partner.archivedAt ? null : <NewSiteCard message={message("site-create")} state={stateOf("site-create")} formKey={data?.form === "site-create" && data.done ? data.done : "site-create"} />}
       {canEdit ? (
         <>
           <UsersCard

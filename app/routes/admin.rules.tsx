@@ -65,10 +65,7 @@ export default function Rules() {
   const st = (form: string) => ({
     errors: data?.form === form ? data.errors : ({} as FieldErrors),
     values: data?.form === form && !data.done ? data.values : ({} as Record<string, string>),
-    message:
-      data?.form === form ? (
-        data.done ? <Alert kind="success">{data.done}</Alert> : data.errors.form ? <Alert kind="error">{data.errors.form}</Alert> : null
-      ) : null,
+    message: data?.form === form ? data.done ? <Alert kind="success">{data.done}</Alert> : data.errors.form ? <Alert kind="error">{data.errors.form}</Alert> : null : null,
   });
   const v = (form: string, name: string, current: string | number) => {
     const s = st(form);
@@ -92,12 +89,7 @@ export default function Rules() {
             <legend>Jours travaillés</legend>
             <div className="days">
               {WEEKDAY_LABELS.map((label, i) => (
-                <Checkbox
-                  key={label}
-                  label={label}
-                  name={`day${i + 1}`}
-                  defaultChecked={Object.keys(oh.values).length ? oh.values[`day${i + 1}`] === "on" : rules.openingHours.days.includes(i + 1)}
-                />
+                <Checkbox key={label} label={label} name={`day${i + 1}`} defaultChecked={Object.keys(oh.values).length ? oh.values[`day${i + 1}`] === "on" : rules.openingHours.days.includes(i + 1)} />
               ))}
             </div>
             {oh.errors.days ? <span className="error">{oh.errors.days}</span> : null}
@@ -117,7 +109,12 @@ export default function Rules() {
           <Field label="Part du prix facturée (%)" hint="Pour une annulation après le délai." type="number" {...v("lateCancellationFeePercent", "value", rules.lateCancellationFeePercent)} />
         </RuleCard>
         <RuleCard title="Jours de fermeture" intent="closureDays" message={st("closureDays").message}>
-          <Field label="Dates de fermeture" hint="Une date par ligne, au format JJ/MM/AAAA. Les jours fériés sont déjà comptés." {...pick(v("closureDays", "value", ""))} error={st("closureDays").errors.value}>
+          <Field
+            label="Dates de fermeture"
+            hint="Une date par ligne, au format JJ/MM/AAAA. Les jours fériés sont déjà comptés."
+            {...pick(v("closureDays", "value", ""))}
+            error={st("closureDays").errors.value}
+          >
             <textarea rows={4} defaultValue={st("closureDays").values.value ?? rules.closureDays.map(toFrench).join("\n")} />
           </Field>
           <details>
@@ -141,7 +138,12 @@ export default function Rules() {
               ))}
             </select>
           </Field>
-          <Field label="Heure (Paris)" type="time" hint="Le travail de fond (worker) reprend le nouveau jour et la nouvelle heure dans la minute, sans redémarrage." {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)} />
+          <Field
+            label="Heure (Paris)"
+            type="time"
+            hint="Le travail de fond (worker) reprend le nouveau jour et la nouvelle heure dans la minute, sans redémarrage."
+            {...v("weeklyOptimisation", "time", rules.weeklyOptimisation.time)}
+          />
         </RuleCard>
         <RuleCard title="Taille d'équipe d'un encadrant" intent="defaultMaxTeamSize" message={st("defaultMaxTeamSize").message}>
           <Field label="Personnes par encadrant, par défaut" type="number" {...v("defaultMaxTeamSize", "value", rules.defaultMaxTeamSize)} />
@@ -151,7 +153,12 @@ export default function Rules() {
           <Field label="Maximum" type="number" {...v("teamSize", "max", rules.teamSize.max)} />
         </RuleCard>
         <RuleCard title="Préavis de changement de planning" intent="scheduleChangeNoticeDays" message={st("scheduleChangeNoticeDays").message}>
-          <Field label="Jours" hint="En deçà, un planning confirmé ne change qu'avec l'accord de la personne." type="number" {...v("scheduleChangeNoticeDays", "value", rules.scheduleChangeNoticeDays)} />
+          <Field
+            label="Jours"
+            hint="En deçà, un planning confirmé ne change qu'avec l'accord de la personne."
+            type="number"
+            {...v("scheduleChangeNoticeDays", "value", rules.scheduleChangeNoticeDays)}
+          />
         </RuleCard>
         <RuleCard title="Pointage sur le terrain" intent="fieldHours" message={st("fieldHours").message}>
           <Field
@@ -187,10 +194,20 @@ export default function Rules() {
           <Field label="Jours après la fin du mois" type="number" {...v("disputeWindowDays", "value", rules.disputeWindowDays)} />
         </RuleCard>
         <RuleCard title="Conservation des données des personnes" intent="retentionMonths" message={st("retentionMonths").message}>
-          <Field label="Mois après la fin du contrat" hint="Ensuite, la personne est anonymisée ; ses heures restent comptées." type="number" {...v("retentionMonths", "value", rules.retentionMonths)} />
+          <Field
+            label="Mois après la fin du contrat"
+            hint="Ensuite, la personne est anonymisée ; ses heures restent comptées."
+            type="number"
+            {...v("retentionMonths", "value", rules.retentionMonths)}
+          />
         </RuleCard>
         <RuleCard title="Conservation des factures électroniques" intent="einvoiceRetentionYears" message={st("einvoiceRetentionYears").message}>
-          <Field label="Années de conservation" hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)." type="number" {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)} />
+          <Field
+            label="Années de conservation"
+            hint="Factures et avoirs Factur-X, avec leur empreinte SHA-256 : 10 ans au moins (art. L123-22 du Code de commerce)."
+            type="number"
+            {...v("einvoiceRetentionYears", "value", rules.einvoiceRetentionYears)}
+          />
         </RuleCard>
         <RuleCard title="Coordonnées du service" intent="serviceContact" message={st("serviceContact").message}>
           <p className="muted">Donnés aux partenaires quand une intervention ne se modifie plus en ligne. Laissez vide ce que le service ne donne pas : rien d'autre n'est affiché.</p>
@@ -199,12 +216,22 @@ export default function Rules() {
         </RuleCard>
         <RuleCard title="Compte bancaire de l'association" intent="sellerBankAccount" message={st("sellerBankAccount").message}>
           <p className="muted">Porté sur chaque facture et avoir électronique (virement SEPA). Tant qu'il manque, aucune facture n'est émise.</p>
-          <Field label="IBAN" hint="Par exemple FR76 3000 6000 0112 3456 7890 189 ; la clé de contrôle est vérifiée." autoComplete="off" {...v("sellerBankAccount", "iban", rules.sellerBankAccount?.iban.replace(/(.{4})(?=.)/g, "$1 ") ?? "")} />
+          <Field
+            label="IBAN"
+            hint="Par exemple FR76 3000 6000 0112 3456 7890 189 ; la clé de contrôle est vérifiée."
+            autoComplete="off"
+            {...v("sellerBankAccount", "iban", rules.sellerBankAccount?.iban.replace(/(.{4})(?=.)/g, "$1 ") ?? "")}
+          />
           <Field label="BIC" hint="8 ou 11 caractères, par exemple AGRIFRPP." autoComplete="off" {...v("sellerBankAccount", "bic", rules.sellerBankAccount?.bic ?? "")} />
           <Field label="Titulaire du compte" autoComplete="off" {...v("sellerBankAccount", "accountName", rules.sellerBankAccount?.accountName ?? "")} />
         </RuleCard>
         <RuleCard title="Exigibilité de la TVA" intent="vatOnReceipts" message={st("vatOnReceipts").message}>
-          <Checkbox label="TVA sur les encaissements" name="value" defaultChecked={rules.vatOnReceipts} hint="La règle des prestations de services ; décochez si l'association a opté pour les débits. Mention portée sur chaque facture électronique." />
+          <Checkbox
+            label="TVA sur les encaissements"
+            name="value"
+            defaultChecked={rules.vatOnReceipts}
+            hint="La règle des prestations de services ; décochez si l'association a opté pour les débits. Mention portée sur chaque facture électronique."
+          />
         </RuleCard>
       </div>
       <Card title="Limite d'équipe de chaque encadrant">

@@ -50,10 +50,7 @@ export default function ParticipantsData() {
       {errors.form || errors.participantId ? <Alert kind="error">{errors.form ?? errors.participantId}</Alert> : null}
       {toErase && !data?.done ? (
         <Card title={`Effacer ${toErase.firstName} ${toErase.lastInitial}.`}>
-          <p>
-            Le prénom et l'initiale, les compétences, disponibilités et absences sont effacés tout de suite. Les heures travaillées restent, sans nom, pour
-            les bilans.
-          </p>
+          <p>Le prénom et l'initiale, les compétences, disponibilités et absences sont effacés tout de suite. Les heures travaillées restent, sans nom, pour les bilans.</p>
           <AppForm className="form" noValidate>
             <input type="hidden" name="intent" value="erase" />
             <input type="hidden" name="participantId" value={toErase.id} />
@@ -84,20 +81,12 @@ export default function ParticipantsData() {
             <tbody>
               {participants.map((w) => (
                 <tr key={w.id}>
-                  <td data-label="Personne">
-                    {w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`}
-                  </td>
+                  <td data-label="Personne">{w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`}</td>
                   <td data-label="Contrat">
                     du {formatDate(w.contractStart)} au {formatDate(w.contractEnd)}
                   </td>
                   <td data-label="État">
-                    {w.anonymisedAt ? (
-                      <Badge>Anonymisée le {formatDate(w.anonymisedAt)}</Badge>
-                    ) : w.due ? (
-                      <Badge tone="amber">À anonymiser cette nuit</Badge>
-                    ) : (
-                      <Badge tone="green">Conservée</Badge>
-                    )}
+                    {w.anonymisedAt ? <Badge>Anonymisée le {formatDate(w.anonymisedAt)}</Badge> : w.due ? <Badge tone="amber">À anonymiser cette nuit</Badge> : <Badge tone="green">Conservée</Badge>}
                   </td>
                   <td data-label="Actions">
                     <div className="row">
@@ -106,7 +95,11 @@ export default function ParticipantsData() {
                       </a>
                       {w.anonymisedAt ? null : (
                         <Link className="button danger small" to={`?erase=${w.id}`}>
-                          Effacer<span className="visually-hidden"> {w.firstName} {w.lastInitial}.</span>
+                          Effacer
+                          <span className="visually-hidden">
+                            {" "}
+                            {w.firstName} {w.lastInitial}.
+                          </span>
                         </Link>
                       )}
                     </div>

@@ -19,10 +19,7 @@ export default function Catalogue() {
   const { prestations, canOrder } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
-      <PageHeader
-        title="Catalogue des prestations"
-        description="Chaque prestation est réalisée par une équipe de salariés en insertion, encadrée par un encadrant technique."
-      />
+      <PageHeader title="Catalogue des prestations" description="Chaque prestation est réalisée par une équipe de salariés en insertion, encadrée par un encadrant technique." />
       <div className="grid wide">
         {prestations.map((p) => (
           <Card key={p.id} title={p.name}>

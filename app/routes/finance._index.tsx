@@ -71,7 +71,11 @@ const schema = z.object({
   month: monthField("Choisissez un mois."),
   // The month in progress is invoiced only when finance ticks "préparer ce mois avant sa fin".
   early: z.literal("on").optional(),
-  organisationId: z.string().max(40, "Choisissez un partenaire de la liste.").optional().transform((v) => (v ? v : undefined)),
+  organisationId: z
+    .string()
+    .max(40, "Choisissez un partenaire de la liste.")
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   runKey: z.string({ error: "Rechargez la page et recommencez." }).min(8, "Rechargez la page et recommencez.").max(64, "Rechargez la page et recommencez."),
 });
 
@@ -199,8 +203,8 @@ export default function Finance() {
       {data.canManage ? (
         <Card title="Facturation du mois">
           <p className="muted">
-            1. Préparez les brouillons (rien n'est envoyé), 2. vérifiez l'aperçu de chaque brouillon, 3. émettez : chaque facture reçoit son numéro et part chez le
-            partenaire. Les brouillons du mois précédent sont préparés automatiquement le premier jour ouvré du mois à 7 h.
+            1. Préparez les brouillons (rien n'est envoyé), 2. vérifiez l'aperçu de chaque brouillon, 3. émettez : chaque facture reçoit son numéro et part chez le partenaire. Les brouillons du mois
+            précédent sont préparés automatiquement le premier jour ouvré du mois à 7 h.
           </p>
           <AppForm className="form">
             <input type="hidden" name="runKey" value={runKey} />
@@ -302,10 +306,7 @@ export default function Finance() {
         </table>
       </Card>
       <Card title={`Impact : heures d'insertion`}>
-        <p className="muted">
-          Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées). L'attestation annuelle en PDF reprend
-          ces chiffres.
-        </p>
+        <p className="muted">Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées). L'attestation annuelle en PDF reprend ces chiffres.</p>
         <table className="table">
           <thead>
             <tr>

@@ -212,20 +212,19 @@ export default function FinanceDocuments() {
       <Card title="Transmission">
         {data.platform ? (
           <p>
-            Plateforme agréée : {data.platform} (API AFNOR XP Z12-013). Chaque facture et chaque avoir émis lui est envoyé dès sa génération, après vérification de
-            l'adresse de facturation électronique du client dans l'annuaire ; les statuts (Déposée, Approuvée, Rejetée, Refusée, Encaissée…) s'affichent ci-dessous
-            et sur chaque facture. Le statut « Encaissée » est envoyé à chaque paiement enregistré.
+            Plateforme agréée : {data.platform} (API AFNOR XP Z12-013). Chaque facture et chaque avoir émis lui est envoyé dès sa génération, après vérification de l'adresse de facturation
+            électronique du client dans l'annuaire ; les statuts (Déposée, Approuvée, Rejetée, Refusée, Encaissée…) s'affichent ci-dessous et sur chaque facture. Le statut « Encaissée » est envoyé à
+            chaque paiement enregistré.
           </p>
         ) : (
           <Alert kind="info">
-            Aucune plateforme agréée n'est raccordée : les factures et avoirs sont à transmettre via la plateforme agréée de l'association, en y déposant l'export ZIP du mois
-            (un manifeste CSV avec l'empreinte SHA-256 de chaque fichier l'accompagne). Les partenaires reçoivent un e-mail de courtoisie et téléchargent leurs documents
-            depuis leur espace.
+            Aucune plateforme agréée n'est raccordée : les factures et avoirs sont à transmettre via la plateforme agréée de l'association, en y déposant l'export ZIP du mois (un manifeste CSV avec
+            l'empreinte SHA-256 de chaque fichier l'accompagne). Les partenaires reçoivent un e-mail de courtoisie et téléchargent leurs documents depuis leur espace.
           </Alert>
         )}
         <p className="muted small">
-          TVA {data.vatOnReceipts ? "exigible à l'encaissement (prestations de services)" : "acquittée d'après les débits"} · conservation {data.retentionYears} ans · les
-          relevés internes des sites d'Aurore sont hors réforme (PDF simple, non transmis).
+          TVA {data.vatOnReceipts ? "exigible à l'encaissement (prestations de services)" : "acquittée d'après les débits"} · conservation {data.retentionYears} ans · les relevés internes des sites
+          d'Aurore sont hors réforme (PDF simple, non transmis).
         </p>
       </Card>
       <Card title={`Documents émis en ${data.monthLabel}`}>

@@ -31,7 +31,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
             const entry = new ZipPassThrough(`${doc.number}.pdf`);
             zip.add(entry);
             entry.push(new Uint8Array(doc.bytes), true);
-            const cells = [doc.number, doc.kind === "CREDIT_NOTE" ? "381" : "380", doc.buyerName, doc.buyerSiren, doc.issueDate.toISOString().slice(0, 10), (doc.totalInclVatCents / 100).toFixed(2), doc.sha256, doc.transmissionStatus];
+            const cells = [
+              doc.number,
+              doc.kind === "CREDIT_NOTE" ? "381" : "380",
+              doc.buyerName,
+              doc.buyerSiren,
+              doc.issueDate.toISOString().slice(0, 10),
+              (doc.totalInclVatCents / 100).toFixed(2),
+              doc.sha256,
+              doc.transmissionStatus,
+            ];
             manifest.push(cells);
             count++;
           }

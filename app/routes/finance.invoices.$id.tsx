@@ -4,16 +4,7 @@ import { z } from "zod";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
-import {
-  CorrectionsCard,
-  DocumentsCard,
-  InvoiceDocumentCard,
-  MissingFieldsAlert,
-  PaymentReportsCard,
-  PaymentsCard,
-  RebilledNotice,
-  TransmissionCard,
-} from "~/components/finance-invoice.tsx";
+import { CorrectionsCard, DocumentsCard, InvoiceDocumentCard, MissingFieldsAlert, PaymentReportsCard, PaymentsCard, RebilledNotice, TransmissionCard } from "~/components/finance-invoice.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { CORRECTABLE, isInvoiceIn } from "~/domain/invoicing/status.ts";
 import { Alert, PageHeader } from "~/components/ui.tsx";
@@ -91,7 +82,8 @@ export default function FinanceInvoice() {
         title={invoice.number ? `${isInvoice ? "Facture" : "Relevé interne"} ${invoice.number}` : `Aperçu du brouillon · ${invoice.organisation.name}`}
         description={
           <>
-            {invoice.organisation.name} · prestations du {formatDate(`${invoice.period.start}T12:00:00Z`)} au {formatDate(`${invoice.period.end}T12:00:00Z`)} <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
+            {invoice.organisation.name} · prestations du {formatDate(`${invoice.period.start}T12:00:00Z`)} au {formatDate(`${invoice.period.end}T12:00:00Z`)}{" "}
+            <InvoiceStatusBadge status={invoice.status} number={invoice.number} />
           </>
         }
         actions={

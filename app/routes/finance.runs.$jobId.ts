@@ -23,7 +23,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // Anything else is a bug: logged, and said, instead of a progress bar that waits for ever.
     logError("finance.run_status_failed", error, { jobId });
     return json(
-      { state: "unknown", progress: 0, result: null, failedReason: null, message: "Le suivi de ce traitement a rencontré une erreur, enregistrée dans le journal technique. Le traitement lui-même continue : rechargez la page dans un instant ; si cela se répète, prévenez l'administration." },
+      {
+        state: "unknown",
+        progress: 0,
+        result: null,
+        failedReason: null,
+        message:
+          "Le suivi de ce traitement a rencontré une erreur, enregistrée dans le journal technique. Le traitement lui-même continue : rechargez la page dans un instant ; si cela se répète, prévenez l'administration.",
+      },
       { status: 503, headers: { "Cache-Control": "no-store" } },
     );
   }

@@ -30,9 +30,7 @@ export default function ForgotPassword() {
       <Card>
         <h1>Mot de passe oublié</h1>
         {data?.sent ? (
-          <Alert kind="success">
-            Si un compte existe pour cette adresse, un e-mail vient de partir avec un lien valable une heure.
-          </Alert>
+          <Alert kind="success">Si un compte existe pour cette adresse, un e-mail vient de partir avec un lien valable une heure.</Alert>
         ) : (
           <AppForm className="form" noValidate>
             <p className="muted">Indiquez votre adresse : nous vous envoyons un lien pour choisir un nouveau mot de passe.</p>

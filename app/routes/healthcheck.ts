@@ -6,8 +6,5 @@ import { redisAnswers } from "~/queues/connection.server.ts";
 // the outbox); 503 only when the database is down.
 export async function loader() {
   const [dbOk, redisOk] = await Promise.all([databaseAnswers(), redisAnswers()]);
-  return json(
-    { db: dbOk ? "ok" : "down", redis: redisOk ? "ok" : "down" },
-    { status: dbOk ? 200 : 503, headers: { "Cache-Control": "no-store" } },
-  );
+  return json({ db: dbOk ? "ok" : "down", redis: redisOk ? "ok" : "down" }, { status: dbOk ? 200 : 503, headers: { "Cache-Control": "no-store" } });
 }

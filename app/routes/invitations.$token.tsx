@@ -13,10 +13,7 @@ import { orUnavailable } from "~/utils/http.server.ts";
 import { newPasswordField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 import { ofName } from "~/utils/format.ts";
 
-export const meta: MetaFunction = () => [
-  { title: "Invitation · La Conciergerie Solidaire" },
-  { name: "referrer", content: "no-referrer" },
-];
+export const meta: MetaFunction = () => [{ title: "Invitation · La Conciergerie Solidaire" }, { name: "referrer", content: "no-referrer" }];
 
 const PROBLEMS = {
   // A re-sent invitation replaces the link: the newer mail holds the one that works.
@@ -91,10 +88,16 @@ export default function AcceptInvitation() {
         ) : (
           <AppForm className="form" noValidate>
             <p>
-              {invitation.name}, vous rejoignez <strong>{invitation.organisation}</strong> ({invitation.role}). Votre identifiant
-              sera <strong>{invitation.email}</strong>.
+              {invitation.name}, vous rejoignez <strong>{invitation.organisation}</strong> ({invitation.role}). Votre identifiant sera <strong>{invitation.email}</strong>.
             </p>
-            <Field label="Choisissez un mot de passe" name="password" type="password" autoComplete="new-password" hint="Au moins 12 caractères, par exemple trois mots séparés par des tirets." error={data?.errors?.password} />
+            <Field
+              label="Choisissez un mot de passe"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              hint="Au moins 12 caractères, par exemple trois mots séparés par des tirets."
+              error={data?.errors?.password}
+            />
             <Field label="Confirmez le mot de passe" name="confirm" type="password" autoComplete="new-password" error={data?.errors?.confirm} />
             <SubmitButton>Créer mon compte</SubmitButton>
           </AppForm>

@@ -96,10 +96,7 @@ export default function PartnerInvoices() {
         )}
       </Card>
       <Card title="Attestation d'impact">
-        <p className="muted">
-          Pour votre rapport RSE : les heures de travail en insertion que vos commandes ont données, par mois et par catégorie de prestation, attestées par
-          l'association.
-        </p>
+        <p className="muted">Pour votre rapport RSE : les heures de travail en insertion que vos commandes ont données, par mois et par catégorie de prestation, attestées par l'association.</p>
         <div className="row">
           {years.map((y) => (
             <a key={y} className="button secondary" href={`/impact/${organisationId}/${y}.pdf`} download>

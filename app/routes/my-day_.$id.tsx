@@ -55,7 +55,12 @@ const schema = z.discriminatedUnion(
     z.object({
       intent: z.literal("report"),
       text: z.string({ error: "Écrivez le compte rendu." }).trim().min(3, "Écrivez le compte rendu en quelques mots.").max(2000, "2 000 caractères au plus."),
-      incidents: z.string().trim().max(2000, "2 000 caractères au plus.").optional().transform((v) => (v ? v : null)),
+      incidents: z
+        .string()
+        .trim()
+        .max(2000, "2 000 caractères au plus.")
+        .optional()
+        .transform((v) => (v ? v : null)),
     }),
   ],
   { error: "Action inconnue." },
@@ -177,7 +182,13 @@ export default function MyIntervention() {
                       defaultValue={state === "left" && t ? String(t.minutesWorked) : ""}
                       error={correcting ? errors.minutes : undefined}
                     />
-                    <Field label="Motif de la correction" name="reason" id={`reason-${a.participantId}`} hint="Par exemple : départ oublié, arrivée notée en retard." error={correcting ? errors.reason : undefined} />
+                    <Field
+                      label="Motif de la correction"
+                      name="reason"
+                      id={`reason-${a.participantId}`}
+                      hint="Par exemple : départ oublié, arrivée notée en retard."
+                      error={correcting ? errors.reason : undefined}
+                    />
                     <SubmitButton variant="secondary">
                       Enregistrer les heures<span className="visually-hidden"> {ofName(name)}</span>
                     </SubmitButton>

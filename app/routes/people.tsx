@@ -16,7 +16,6 @@ import { dayField, monthField, parseForm, type FieldErrors } from "~/utils/valid
 
 export const meta: MetaFunction = () => [{ title: "Équipes · La Conciergerie Solidaire" }];
 
-
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "people.view");
   const url = new URL(request.url);
@@ -61,7 +60,12 @@ const actionSchema = z.discriminatedUnion(
   "intent",
   [
     z
-      .object({ intent: z.literal("supervisor-absence"), supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."), firstDay: day, lastDay: day })
+      .object({
+        intent: z.literal("supervisor-absence"),
+        supervisorId: z.string({ error: "Choisissez un encadrant." }).regex(/^[\w-]{1,40}$/, "Choisissez un encadrant."),
+        firstDay: day,
+        lastDay: day,
+      })
       .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
     z.object({ intent: z.literal("remove-supervisor-absence"), absenceId: z.string({ error: NO_ABSENCE }).regex(/^[\w-]{1,40}$/, NO_ABSENCE) }),
   ],
@@ -80,7 +84,11 @@ export async function action({ request }: ActionFunctionArgs) {
     return json({ errors: {} as FieldErrors, values: {}, done: "Absence supprimée." });
   }
   const result = await addSupervisorAbsence(actor, data.supervisorId, data.firstDay, data.lastDay);
-  if (!result) return json({ errors: { supervisorId: "Choisissez un encadrant." } as FieldErrors, values: { supervisorId: data.supervisorId, firstDay: data.firstDay, lastDay: data.lastDay }, done: null }, { status: 400 });
+  if (!result)
+    return json(
+      { errors: { supervisorId: "Choisissez un encadrant." } as FieldErrors, values: { supervisorId: data.supervisorId, firstDay: data.firstDay, lastDay: data.lastDay }, done: null },
+      { status: 400 },
+    );
   const n = result.replanned.length;
   return json({ errors: {} as FieldErrors, values: {}, done: `Absence enregistrée.${n ? ` ${formatCount(n, "intervention")} à confier à un autre encadrant : le planificateur s'en charge.` : ""}` });
 }
@@ -186,7 +194,13 @@ export default function People() {
                   {formatMinutes(w.plannedMinutes)} <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
                 </td>
                 <td data-label="Objectif hebdo." className="nowrap">
-                  <meter className="bar progression" min={0} max={100} value={w.progression} aria-label={`Progression ${ofName(`${w.firstName} ${w.lastInitial}.`)} vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`} />{" "}
+                  <meter
+                    className="bar progression"
+                    min={0}
+                    max={100}
+                    value={w.progression}
+                    aria-label={`Progression ${ofName(`${w.firstName} ${w.lastInitial}.`)} vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`}
+                  />{" "}
                   {formatMinutes(w.weeklyTargetMinutes)}
                 </td>
                 <td data-label="Compétences">{w.skills.join(", ")}</td>

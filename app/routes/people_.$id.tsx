@@ -39,7 +39,12 @@ const updateSchema = z
   .looseObject({
     intent: z.literal("update"),
     weeklyTargetHours: hoursField("l'objectif d'heures par semaine", 3, 16),
-    ...Object.fromEntries([1, 2, 3, 4, 5, 6, 7].flatMap((d) => [[`from${d}`, clock.optional()], [`to${d}`, clock.optional()]])),
+    ...Object.fromEntries(
+      [1, 2, 3, 4, 5, 6, 7].flatMap((d) => [
+        [`from${d}`, clock.optional()],
+        [`to${d}`, clock.optional()],
+      ]),
+    ),
   })
   .superRefine((v, ctx) => {
     for (let d = 1; d <= 7; d++) {
@@ -53,9 +58,7 @@ const schema = z.discriminatedUnion(
   "intent",
   [
     updateSchema,
-    z
-      .object({ intent: z.literal("absence"), firstDay: day, lastDay: day })
-      .refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
+    z.object({ intent: z.literal("absence"), firstDay: day, lastDay: day }).refine((v) => v.firstDay <= v.lastDay, { message: "Le dernier jour suit le premier.", path: ["lastDay"] }),
     z.object({ intent: z.literal("remove-absence"), absenceId: z.string({ error: NO_ABSENCE }).regex(/^[\w-]{1,40}$/, NO_ABSENCE) }),
   ],
   { error: "Action inconnue." },

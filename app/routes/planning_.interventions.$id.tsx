@@ -61,7 +61,11 @@ const schema = z
 /** Team and pins come as one checkbox per person: worker:<id> and pin:<id>. */
 function teamChange(interventionId: string, data: z.infer<typeof schema>): TeamChange {
   const keys = Object.keys(data);
-  const picked = (prefix: string) => keys.filter((k) => k.startsWith(prefix) && data[k] === "on").map((k) => k.slice(prefix.length)).filter((k) => id.safeParse(k).success);
+  const picked = (prefix: string) =>
+    keys
+      .filter((k) => k.startsWith(prefix) && data[k] === "on")
+      .map((k) => k.slice(prefix.length))
+      .filter((k) => id.safeParse(k).success);
   const participantIds = picked("participant:").sort();
   return {
     interventionId,
@@ -104,10 +108,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const force = parsed.data.force === "on" ? { reason: parsed.data.reason ?? "" } : null;
   const result = await saveChange(actorOf(user), context.weekStart, change, force);
   if (!result.ok) {
-    return json(
-      { errors: {}, violations: result.violations, message: result.message ?? null, checked: true },
-      { status: result.message ? 409 : 400 },
-    );
+    return json({ errors: {}, violations: result.violations, message: result.message ?? null, checked: true }, { status: result.message ? 409 : 400 });
   }
   return redirect(`/planning/interventions/${context.intervention.id}?saved=${result.forced.length ? "forced" : "ok"}`);
 }
@@ -116,11 +117,7 @@ type Checked = { errors: Record<string, string>; violations: { rule: string; mes
 
 export default function SteerIntervention() {
   const { intervention, weekStart, supervisors, participants, canManage, steerable, saved, agreements, current } = useLoaderData<typeof loader>();
-  const rawAction = useActionData<typeof action>() as
-    | (Checked & { agreement?: undefined })
-    | { agreement: { ok: boolean; message: string } }
-    | { move: MoveFeedback }
-    | undefined;
+  const rawAction = useActionData<typeof action>() as (Checked & { agreement?: undefined }) | { agreement: { ok: boolean; message: string } } | { move: MoveFeedback } | undefined;
   const agreementResult = rawAction && "agreement" in rawAction ? rawAction.agreement : null;
   const moveResult = rawAction && "move" in rawAction ? rawAction.move : undefined;
   const actionData = rawAction && !("agreement" in rawAction && rawAction.agreement) && !("move" in rawAction) ? (rawAction as Checked) : undefined;
@@ -163,7 +160,9 @@ export default function SteerIntervention() {
       />
       {saved === "ok" ? <Alert kind="success">Équipe enregistrée.</Alert> : null}
       {saved === "moved" ? <Alert kind="success">Intervention déplacée. Le partenaire est prévenu par e-mail.</Alert> : null}
-      {saved === "forced" ? <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert> : null}
+      {saved === "forced" ? (
+        <Alert kind="success">Équipe enregistrée en forçant les règles ; la raison est au journal. L'encadrant et l'équipe sont épinglés : l'optimisation de la semaine les garde.</Alert>
+      ) : null}
       {intervention.unstaffedReason && intervention.status === "ACCEPTED" ? (
         <Alert kind="info">
           <strong>Sans équipe</strong>

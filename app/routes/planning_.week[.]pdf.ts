@@ -26,9 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const unstaffed = board.interventions.filter((i) => i.status === "ACCEPTED" || !i.supervisorId);
   const sections = [
     ...(unstaffed.length ? [{ title: `Sans équipe (${unstaffed.length})`, lines: unstaffed.map(line) }] : []),
-    ...board.supervisors
-      .map((s) => ({ title: s.name, lines: board.interventions.filter((i) => i.supervisorId === s.id && i.status !== "ACCEPTED").map(line) }))
-      .filter((s) => s.lines.length > 0),
+    ...board.supervisors.map((s) => ({ title: s.name, lines: board.interventions.filter((i) => i.supervisorId === s.id && i.status !== "ACCEPTED").map(line) })).filter((s) => s.lines.length > 0),
   ];
   const count = board.interventions.length;
   const bytes = await weekPlanningPdf({

@@ -12,9 +12,7 @@ import { MAX_TEXT } from "~/domain/requests/order.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.request.reference ?? "Demande"} · La Conciergerie Solidaire` },
-];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.request.reference ?? "Demande"} · La Conciergerie Solidaire` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "requests.view");
@@ -24,11 +22,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json(page);
 }
 
-const reasonField = z
-  .string({ error: "Indiquez le motif." })
-  .trim()
-  .min(3, "Indiquez le motif, en une phrase au moins.")
-  .max(MAX_TEXT, "2 000 caractères au plus.");
+const reasonField = z.string({ error: "Indiquez le motif." }).trim().min(3, "Indiquez le motif, en une phrase au moins.").max(MAX_TEXT, "2 000 caractères au plus.");
 const schema = z.discriminatedUnion(
   "intent",
   [

@@ -19,10 +19,7 @@ import { callCoordination } from "~/domain/requests/contact.ts";
 import { formatDate, formatDateTime, formatMinutes } from "~/utils/format.ts";
 import { parseForm, submittedValues, type FieldErrors } from "~/utils/validation.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` },
-];
-
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Intervention · ${data?.reference ?? "Demande"} · La Conciergerie Solidaire` }];
 
 async function load(request: Request, params: { id?: string; interventionId?: string }) {
   const user = await requireCapability(request, "requests.view");
@@ -76,11 +73,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   });
 }
 
-const reasonField = z
-  .string({ error: "Dites-nous en quelques mots pourquoi." })
-  .trim()
-  .min(3, "Dites-nous en quelques mots pourquoi.")
-  .max(MAX_TEXT, "2 000 caractères au plus.");
+const reasonField = z.string({ error: "Dites-nous en quelques mots pourquoi." }).trim().min(3, "Dites-nous en quelques mots pourquoi.").max(MAX_TEXT, "2 000 caractères au plus.");
 const schema = z.discriminatedUnion(
   "intent",
   [
@@ -103,7 +96,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     // One move for everyone: the role decides which rules bind (moveIntervention).
     const staff = can(user.role, "requests.decide");
     const move = parseForm(form, moveFormSchema);
-    if (!move.ok) return json({ errors: {} as FieldErrors, values: {} as Record<string, string>, done: null, move: { ...moveFeedback({ ok: false, message: "" }, move.values), errors: move.errors } }, { status: 400 });
+    if (!move.ok)
+      return json(
+        { errors: {} as FieldErrors, values: {} as Record<string, string>, done: null, move: { ...moveFeedback({ ok: false, message: "" }, move.values), errors: move.errors } },
+        { status: 400 },
+      );
     const checking = move.data.intent === "check-move";
     const force = staff && move.data.force ? { reason: move.data.reason ?? "" } : null;
     const result = await moveIntervention(actor, found.id, intervention.id, move.data, { mode: checking ? "check" : "save", force });
@@ -128,14 +125,32 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const notice = input.scope === "series" ? "serie" : "annulee";
   if (!result.ok) {
     if (result.status === 404) return notFound(request, user, { type: "Intervention", id: intervention.id });
-    return json({ errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), done: null, move: null }, { status: result.status });
+    return json(
+      { errors: { [result.field ?? "form"]: result.message } as FieldErrors, values: Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), done: null, move: null },
+      { status: result.status },
+    );
   }
   return redirect(`/requests/${found.id}?modifiee=${notice}`);
 }
 
 export default function InterventionChange() {
-  const { reference, requestId, prestation, site, recurring, otherFutureDates, intervention: i, current, changeable, future, deadline, deadlineHours, hours, staff, callCoordination: callText } =
-    useLoaderData<typeof loader>();
+  const {
+    reference,
+    requestId,
+    prestation,
+    site,
+    recurring,
+    otherFutureDates,
+    intervention: i,
+    current,
+    changeable,
+    future,
+    deadline,
+    deadlineHours,
+    hours,
+    staff,
+    callCoordination: callText,
+  } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors: Record<string, string> = data?.errors ?? {};
   const values: Record<string, string> = data?.values ?? {};
@@ -165,8 +180,7 @@ export default function InterventionChange() {
           {hours.disputes.map((d) => (
             <div key={d.id} className="stack">
               <p>
-                <strong>Votre contestation du {formatDateTime(d.openedAt)}</strong>{" "}
-                <Badge tone={d.settledAt ? "green" : "amber"}>{d.outcomeLabel ?? "En cours d'examen"}</Badge>
+                <strong>Votre contestation du {formatDateTime(d.openedAt)}</strong> <Badge tone={d.settledAt ? "green" : "amber"}>{d.outcomeLabel ?? "En cours d'examen"}</Badge>
               </p>
               <p className="prewrap">{d.reason}</p>
               {d.settledAt ? (
@@ -182,7 +196,12 @@ export default function InterventionChange() {
           {hours.canContest ? (
             <AppForm className="form" noValidate>
               <input type="hidden" name="intent" value="contest" />
-              <Field label="Ces heures ne correspondent pas ? Dites-nous pourquoi" name="reason" hint={`Vous pouvez contester jusqu'au ${formatDate(hours.deadline)}, avant la facturation.`} error={errors.reason}>
+              <Field
+                label="Ces heures ne correspondent pas ? Dites-nous pourquoi"
+                name="reason"
+                hint={`Vous pouvez contester jusqu'au ${formatDate(hours.deadline)}, avant la facturation.`}
+                error={errors.reason}
+              >
                 <textarea rows={3} maxLength={DISPUTE_TEXT_MAX} defaultValue={values.reason} />
               </Field>
               <SubmitButton variant="secondary">Contester les heures</SubmitButton>
@@ -196,8 +215,7 @@ export default function InterventionChange() {
         <Alert kind="info">Cette intervention est passée, annulée ou refusée : elle ne se modifie plus.</Alert>
       ) : !changeable ? (
         <Alert kind="info">
-          Moins de {deadlineHours} heures avant l'intervention (depuis le {formatDateTime(deadline)}), elle ne se déplace ni ne s'annule plus en ligne, car
-          l'équipe est déjà prévenue. {callText}
+          Moins de {deadlineHours} heures avant l'intervention (depuis le {formatDateTime(deadline)}), elle ne se déplace ni ne s'annule plus en ligne, car l'équipe est déjà prévenue. {callText}
         </Alert>
       ) : (
         <>
@@ -209,7 +227,8 @@ export default function InterventionChange() {
             intro={
               staff ? (
                 <p className="muted">
-                  La coordination déplace à tout moment, délai de commande compris. L'équipe est gardée si elle peut venir à la nouvelle heure (règles de planification vérifiées) ; le partenaire est prévenu par e-mail.
+                  La coordination déplace à tout moment, délai de commande compris. L'équipe est gardée si elle peut venir à la nouvelle heure (règles de planification vérifiées) ; le partenaire est
+                  prévenu par e-mail.
                 </p>
               ) : null
             }

@@ -34,13 +34,7 @@ export const meta: MetaFunction = () => [{ title: "Commander une prestation · L
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "requests.order");
   const actor = actorOf(user);
-  const [sites, prestations, organisation, rules, teamsLed] = await Promise.all([
-    listOrderSites(actor),
-    listCatalogue(actor),
-    getOrganisationSettings(actor),
-    getServiceRules(),
-    largestTeamsLed(),
-  ]);
+  const [sites, prestations, organisation, rules, teamsLed] = await Promise.all([listOrderSites(actor), listCatalogue(actor), getOrganisationSettings(actor), getServiceRules(), largestTeamsLed()]);
   const wanted = new URL(request.url).searchParams.get("prestation");
   return json({
     // A new key for each display of the form: sending it twice makes one request.
@@ -159,8 +153,8 @@ export default function NewRequest() {
             </Field>
             {prestation ? (
               <p className="hint">
-                {formatEuros(prestation.priceCents)} HT {prestation.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}, TVA{" "}
-                {formatVatRate(prestation.vatRateBasisPoints)} · à commander {prestation.minNoticeDays} jour{prestation.minNoticeDays > 1 ? "s" : ""} à l'avance au moins.
+                {formatEuros(prestation.priceCents)} HT {prestation.pricingUnit === "FLAT" ? "par intervention" : "par heure et par personne"}, TVA {formatVatRate(prestation.vatRateBasisPoints)} · à
+                commander {prestation.minNoticeDays} jour{prestation.minNoticeDays > 1 ? "s" : ""} à l'avance au moins.
               </p>
             ) : null}
             <Field label="Site" name="siteId" error={errors.siteId}>
@@ -286,11 +280,7 @@ export default function NewRequest() {
                 <dt>Insertion</dt>
                 <dd>{formatMinutes(estimate.insertionMinutes)} de travail pour des personnes en insertion</dd>
               </dl>
-              {estimate.skipped.length > 0 ? (
-                <p className="hint">
-                  Sans les jours fermés : {estimate.skipped.join(", ")}.
-                </p>
-              ) : null}
+              {estimate.skipped.length > 0 ? <p className="hint">Sans les jours fermés : {estimate.skipped.join(", ")}.</p> : null}
             </>
           ) : (
             <p className="muted">Choisissez une prestation, une durée et une équipe pour voir le prix.</p>

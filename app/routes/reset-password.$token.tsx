@@ -58,7 +58,14 @@ export default function ResetPassword() {
           </>
         ) : (
           <AppForm className="form" noValidate>
-            <Field label="Choisissez un mot de passe" name="password" type="password" autoComplete="new-password" hint="Au moins 12 caractères, par exemple trois mots séparés par des tirets." error={data?.errors?.password} />
+            <Field
+              label="Choisissez un mot de passe"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+              hint="Au moins 12 caractères, par exemple trois mots séparés par des tirets."
+              error={data?.errors?.password}
+            />
             <Field label="Confirmez le mot de passe" name="confirm" type="password" autoComplete="new-password" error={data?.errors?.confirm} />
             <SubmitButton>Enregistrer</SubmitButton>
           </AppForm>

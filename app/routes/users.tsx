@@ -6,16 +6,7 @@ import { readForm } from "~/auth/csrf.server.ts";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvitationActions, InvitationState } from "~/components/invitations.tsx";
-import {
-  cancelInvitation,
-  deactivateUser,
-  inviteUser,
-  listInvitableOrganisations,
-  listOpenInvitations,
-  listUsers,
-  resendInvitation,
-  UNKNOWN_INVITATION,
-} from "~/data/users.server.ts";
+import { cancelInvitation, deactivateUser, inviteUser, listInvitableOrganisations, listOpenInvitations, listUsers, resendInvitation, UNKNOWN_INVITATION } from "~/data/users.server.ts";
 import { can, invitableRoles, ROLE_LABELS, ROLES } from "~/domain/access/roles.ts";
 import { emailField, nameField, parseForm, type FieldErrors } from "~/utils/validation.ts";
 
@@ -26,11 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Utilisateurs · La Concierger
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "team.manage");
   const actor = actorOf(user);
-  const [users, invitations, organisations] = await Promise.all([
-    listUsers(actor),
-    listOpenInvitations(actor),
-    listInvitableOrganisations(actor),
-  ]);
+  const [users, invitations, organisations] = await Promise.all([listUsers(actor), listOpenInvitations(actor), listInvitableOrganisations(actor)]);
   const roles = [...new Set(organisations.flatMap((o) => invitableRoles(user.role, o.kind === "CONCIERGERIE")))];
   return json({
     me: user.userId,
@@ -125,12 +112,7 @@ export default function Users() {
             </Field>
           )}
           {organisations.length === 1 && errors.organisationId ? <Alert kind="error">{errors.organisationId}</Alert> : null}
-          <Field
-            label="Rôle"
-            name="role"
-            hint={isAdmin ? undefined : "Un administrateur gère aussi l'équipe (invitations, comptes) et le calendrier de l'organisation."}
-            error={errors.role}
-          >
+          <Field label="Rôle" name="role" hint={isAdmin ? undefined : "Un administrateur gère aussi l'équipe (invitations, comptes) et le calendrier de l'organisation."} error={errors.role}>
             <select defaultValue={values.role ?? ""}>
               <option value="">Choisir…</option>
               {roles.map((r) => (

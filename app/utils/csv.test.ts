@@ -10,7 +10,11 @@ describe("the CSV writer", () => {
 
   it("neutralises every cell a spreadsheet would run as a formula", () => {
     const cells = ['=HYPERLINK("http://evil.example","x")', "+33 1 23", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1", "＝1+1"];
-    const lines = toCsv(["v"], cells.map((c) => [c]), { bom: false }).split("\r\n");
+    const lines = toCsv(
+      ["v"],
+      cells.map((c) => [c]),
+      { bom: false },
+    ).split("\r\n");
     expect(lines[1]).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(lines[2]).toBe("'+33 1 23");
     expect(lines[3]).toBe("'-2+3+cmd|' /C calc'!A0");

@@ -31,8 +31,7 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
 }
 
 /** Euros with a decimal comma, from integer cents: 123456 → "1234,56". */
-export const centsToCsv = (cents: number) =>
-  `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)},${String(Math.abs(cents) % 100).padStart(2, "0")}`;
+export const centsToCsv = (cents: number) => `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)},${String(Math.abs(cents) % 100).padStart(2, "0")}`;
 
 /** A CSV download, never cached. */
 export function csvResponse(filename: string, csv: string): Response {

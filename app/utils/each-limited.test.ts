@@ -25,7 +25,12 @@ describe("eachLimited", () => {
   });
 
   it("is not stopped by a failing progress report", async () => {
-    const results = await eachLimited([1, 2], 2, async (n) => n, () => Promise.reject(new Error("Redis absent")));
+    const results = await eachLimited(
+      [1, 2],
+      2,
+      async (n) => n,
+      () => Promise.reject(new Error("Redis absent")),
+    );
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
   });
 });

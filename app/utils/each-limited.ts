@@ -8,12 +8,7 @@ import pLimit from "p-limit";
  * at most every 250 ms and once at the end; its own failure is ignored (a
  * progress bar is not worth failing a run for).
  */
-export async function eachLimited<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<R>,
-  progress: (done: number) => unknown = () => {},
-): Promise<PromiseSettledResult<R>[]> {
+export async function eachLimited<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>, progress: (done: number) => unknown = () => {}): Promise<PromiseSettledResult<R>[]> {
   const limit = pLimit(Math.max(1, concurrency));
   let done = 0;
   let lastReport = 0;

@@ -11,7 +11,14 @@ const schema = z.object({
   // Seconds of replication lag the lag-tolerant reads accept before reading the primary instead.
   REPLICA_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(10),
   // One Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES: host:port of some of its nodes, comma-separated): exactly one.
-  REDIS_URL: z.preprocess(unsetWhenEmpty, z.string().url().refine((v) => /^rediss?:\/\//.test(v), "REDIS_URL commence par redis:// ou rediss://").optional()),
+  REDIS_URL: z.preprocess(
+    unsetWhenEmpty,
+    z
+      .string()
+      .url()
+      .refine((v) => /^rediss?:\/\//.test(v), "REDIS_URL commence par redis:// ou rediss://")
+      .optional(),
+  ),
   REDIS_CLUSTER_NODES: z.preprocess(
     unsetWhenEmpty,
     z
@@ -23,13 +30,22 @@ const schema = z.object({
   APP_URL: z.string().url().default("http://localhost:3000"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   // Loopback by default: a reverse proxy on the same machine forwards to it; 0.0.0.0 opens it to the network.
-  HOST: z.string().regex(/^[\w.:-]+$/, "HOST est une adresse ou un nom d'hôte (127.0.0.1, 0.0.0.0)").default("127.0.0.1"),
+  HOST: z
+    .string()
+    .regex(/^[\w.:-]+$/, "HOST est une adresse ou un nom d'hôte (127.0.0.1, 0.0.0.0)")
+    .default("127.0.0.1"),
   // Behind a reverse proxy: Express's "trust proxy" (true, a number of hops, loopback, or addresses/CIDRs separated by commas).
-  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "TRUST_PROXY vaut true, un nombre de proxys, loopback ou des adresses séparées par des virgules").optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "TRUST_PROXY vaut true, un nombre de proxys, loopback ou des adresses séparées par des virgules")
+    .optional(),
   // Web processes sharing the port (node:cluster).
   WEB_CONCURRENCY: z.coerce.number().int("WEB_CONCURRENCY est un nombre entier").min(1).max(64).default(1),
   // Opens the /mailbox (mail kept in the database) in production mode: the demo only.
-  DEMO: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  DEMO: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   // Worker threads that build Factur-X documents (0: in the calling thread).
   EINVOICE_THREADS: z.coerce.number().int().min(0).max(4).default(0),
   // "mailbox" keeps mail in the database, readable at /mailbox (demo, tests);
@@ -62,7 +78,10 @@ const schema = z.object({
   PA_POLL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   PA_RETRY_DELAY_MS: z.coerce.number().int().min(10).default(2000),
   // BullMQ key prefix: two apps sharing one Redis (test runs side by side) keep their jobs apart.
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .optional(),
   // Production sets this when TLS terminates in front of the app.
   SECURE_COOKIES: z
     .enum(["true", "false"])

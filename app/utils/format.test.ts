@@ -1,18 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  slugify,
-  formatDate,
-  formatDateTime,
-  formatDayMonth,
-  formatEuros,
-  formatLongDate,
-  formatMinutes,
-  formatShortDate,
-  formatVatRate,
-  formatCount,
-  ofName,
-  plural,
-} from "./format.ts";
+import { slugify, formatDate, formatDateTime, formatDayMonth, formatEuros, formatLongDate, formatMinutes, formatShortDate, formatVatRate, formatCount, ofName, plural } from "./format.ts";
 
 // Intl uses narrow no-break spaces in French: compare with them normalised.
 const plain = (s: string) => s.replace(/[\u202f\u00a0]/g, " ");

@@ -32,8 +32,7 @@ function matches(pattern: RegExp): string[] {
 // A lowercase French word glued to "(s)", "(e)", "(es)" or "(x)": "facture(s)", "prêt(e)".
 // Not a call like "add(s)" or "plain(s)" (after a dot, or followed by code).
 // A capitalised one only when a French word follows ("Bon(s) de commande", not "Number(s) * 100").
-export const LAZY_PLURAL =
-  /(?<![.\w$])(?:[a-zàâçéèêëîïôûùüÿœ]{2,}\((?:s|e|es|x)\)(?!\s*(?:=>|;|\)|\{|\.[a-z]))|[A-ZÀÉÈ][a-zàâçéèêëîïôûùüÿœ]+\((?:s|e|es|x)\) [a-zàâçéèêëîïôûùüÿœ])/u;
+export const LAZY_PLURAL = /(?<![.\w$])(?:[a-zàâçéèêëîïôûùüÿœ]{2,}\((?:s|e|es|x)\)(?!\s*(?:=>|;|\)|\{|\.[a-z]))|[A-ZÀÉÈ][a-zàâçéèêëîïôûùüÿœ]+\((?:s|e|es|x)\) [a-zàâçéèêëîïôûùüÿœ])/u;
 
 // "de" written before a name, a partner or a month: "les données de Aminata",
 // "le mois de octobre" (ofName() of app/utils/format.ts elides it).
@@ -51,8 +50,9 @@ describe("French in what the app writes", () => {
   });
 
   it("the scan recognises de before a name", () => {
-    for (const text of ["les données de {w.firstName}", "`Accord de ${member.name} enregistré`", "Le mois de ${monthLabel(month)}", "l'espace de ${p.organisationName}"]) expect(text).toMatch(DE_BEFORE_NAME);
-    for (const text of ["une équipe de ${formatCount(n, \"salarié\")}", "de ${rules.cancellationDeadlineHours} heures", "{ofName(m.name)}"]) expect(text).not.toMatch(DE_BEFORE_NAME);
+    for (const text of ["les données de {w.firstName}", "`Accord de ${member.name} enregistré`", "Le mois de ${monthLabel(month)}", "l'espace de ${p.organisationName}"])
+      expect(text).toMatch(DE_BEFORE_NAME);
+    for (const text of ['une équipe de ${formatCount(n, "salarié")}', "de ${rules.cancellationDeadlineHours} heures", "{ofName(m.name)}"]) expect(text).not.toMatch(DE_BEFORE_NAME);
   });
 
   it("elides de before names through ofName()", () => {

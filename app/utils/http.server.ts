@@ -3,10 +3,7 @@ import { isDatabaseUnavailable } from "./errors.ts";
 import { BODY_TOO_LARGE_MESSAGE, MAX_BODY_BYTES } from "./limits.ts";
 
 export const serviceUnavailable = () =>
-  json(
-    { message: "La base de données ne répond pas. Vos données sont en sécurité ; réessayez dans quelques minutes." },
-    { status: 503, headers: { "Retry-After": "30" } },
-  );
+  json({ message: "La base de données ne répond pas. Vos données sont en sécurité ; réessayez dans quelques minutes." }, { status: 503, headers: { "Retry-After": "30" } });
 
 /** Runs a database step; when the database is down, throws a clear 503 instead of a 500. */
 export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {

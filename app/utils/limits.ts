@@ -4,5 +4,4 @@
 // above any form, and refuses a 20 MB upload at once.
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export const BODY_TOO_LARGE_MESSAGE =
-  "Ce formulaire est trop volumineux (1 Mo au plus). Raccourcissez le texte ou retirez les pièces jointes, puis recommencez.";
+export const BODY_TOO_LARGE_MESSAGE = "Ce formulaire est trop volumineux (1 Mo au plus). Raccourcissez le texte ou retirez les pièces jointes, puis recommencez.";

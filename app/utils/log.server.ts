@@ -2,10 +2,7 @@ import pino from "pino";
 
 // Structured logs: one JSON line per event on stderr (`event` names what
 // happened; ids, never names, emails or form data). LOG_LEVEL=debug|info|warn|error.
-export const log = pino(
-  { level: process.env.LOG_LEVEL ?? "info", base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
-  pino.destination({ fd: 2, sync: true }),
-);
+export const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
 
 type Fields = Record<string, string | number | boolean | null | undefined>;
 

@@ -43,11 +43,7 @@ describe("parseForm", () => {
   });
 
   it("gives an unknown intent's message to the whole form, which every page shows", () => {
-    const byIntent = z.discriminatedUnion(
-      "intent",
-      [z.object({ intent: z.literal("save"), name: z.string() }), z.object({ intent: z.literal("remove") })],
-      { error: "Action inconnue." },
-    );
+    const byIntent = z.discriminatedUnion("intent", [z.object({ intent: z.literal("save"), name: z.string() }), z.object({ intent: z.literal("remove") })], { error: "Action inconnue." });
     expect(parseForm(form({ intent: "nope" }), byIntent)).toEqual({ ok: false, errors: { form: "Action inconnue." }, values: { intent: "nope" } });
   });
 });

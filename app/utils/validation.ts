@@ -144,8 +144,4 @@ export const newPasswordField = z
   .min(12, "Au moins 12 caractères, par exemple trois mots séparés par des tirets.")
   .max(200, "200 caractères au plus.");
 
-export const nameField = z
-  .string({ error: "Indiquez un nom." })
-  .trim()
-  .min(1, "Indiquez un nom.")
-  .max(100, "100 caractères au plus.");
+export const nameField = z.string({ error: "Indiquez un nom." }).trim().min(1, "Indiquez un nom.").max(100, "100 caractères au plus.");

@@ -144,11 +144,7 @@ function migrationAwareFactory(databaseUrl: string) {
   };
 }
 
-export async function openSchemaEngine(
-  databaseUrl: string,
-  schemaPath: string,
-  schemaText: string,
-): Promise<SchemaEngine> {
+export async function openSchemaEngine(databaseUrl: string, schemaPath: string, schemaText: string): Promise<SchemaEngine> {
   await loadWasm();
   const adapterFactory = bindMigrationAwareSqlAdapterFactory(migrationAwareFactory(databaseUrl));
   const { SchemaEngine: Engine } = bindings as unknown as { SchemaEngine: typeof SchemaEngine };

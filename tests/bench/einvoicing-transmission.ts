@@ -37,7 +37,11 @@ const hooks = createServer(async (req, res) => {
   for await (const c of req) chunks.push(c as Buffer);
   try {
     const { action } = await import("~/routes/webhooks.einvoicing.ts");
-    const response = await action({ request: new Request(`http://app${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }), params: {}, context: {} } as never);
+    const response = await action({
+      request: new Request(`http://app${req.url}`, { method: "POST", headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+      params: {},
+      context: {},
+    } as never);
     res.writeHead(response.status, { "content-type": "application/json" });
     res.end(await response.text());
   } catch {
@@ -135,7 +139,15 @@ try {
   const load = loadavg()[0]!.toFixed(1);
 
   // The double's own limit: raw POST /v1/flows, same kind of file, 16 in flight, nothing else around.
-  const token = ((await (await fetch(`${paUrl}/oauth/token`, { method: "POST", headers: { authorization: `Basic ${Buffer.from(`${secrets.PA_CLIENT_ID}:${secrets.PA_CLIENT_SECRET}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=client_credentials" })).json()) as { access_token: string }).access_token;
+  const token = (
+    (await (
+      await fetch(`${paUrl}/oauth/token`, {
+        method: "POST",
+        headers: { authorization: `Basic ${Buffer.from(`${secrets.PA_CLIENT_ID}:${secrets.PA_CLIENT_SECRET}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=client_credentials",
+      })
+    ).json()) as { access_token: string }
+  ).access_token;
   const sample = await db().invoiceDocument.findFirstOrThrow({ where: { kind: "INVOICE" }, select: { bytes: true, sha256: true } });
   let next = 0;
   const rawStart = performance.now();
@@ -144,7 +156,10 @@ try {
       while (next < RAW) {
         const i = next++;
         const form = new FormData();
-        form.append("flowInfo", new Blob([JSON.stringify({ trackingId: `RAW-${i}`, name: "raw.pdf", processingRule: "B2B", flowSyntax: "Factur-X", sha256: sample.sha256 })], { type: "application/json" }));
+        form.append(
+          "flowInfo",
+          new Blob([JSON.stringify({ trackingId: `RAW-${i}`, name: "raw.pdf", processingRule: "B2B", flowSyntax: "Factur-X", sha256: sample.sha256 })], { type: "application/json" }),
+        );
         form.append("file", new Blob([new Uint8Array(sample.bytes)], { type: "application/pdf" }), "raw.pdf");
         const res = await fetch(`${paUrl}/flow-service/v1/flows`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: form });
         if (res.status !== 202) throw new Error(`raw POST answered ${res.status}`);
@@ -155,8 +170,12 @@ try {
   const raw = RAW / ((performance.now() - rawStart) / 1000);
   const rate = PARTNERS / seconds;
 
-  console.log(`\n${availableParallelism()} cores (load average ${load}) · issue run ${((issuedAt - start) / 1000).toFixed(1)} s · ${PARTNERS} documents generated and taken by the platform in ${seconds.toFixed(1)} s · all Approuvée (webhooks applied) after ${approvedSeconds.toFixed(1)} s`);
-  console.log(`not submitted: ${problems} · submitted twice: ${twice} · double: ${state.counters.flowPosts} POST /v1/flows, ${state.counters.directory} directory lookups, ${state.counters.tokens} token(s), ${state.counters.webhooksSent} webhooks sent`);
+  console.log(
+    `\n${availableParallelism()} cores (load average ${load}) · issue run ${((issuedAt - start) / 1000).toFixed(1)} s · ${PARTNERS} documents generated and taken by the platform in ${seconds.toFixed(1)} s · all Approuvée (webhooks applied) after ${approvedSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `not submitted: ${problems} · submitted twice: ${twice} · double: ${state.counters.flowPosts} POST /v1/flows, ${state.counters.directory} directory lookups, ${state.counters.tokens} token(s), ${state.counters.webhooksSent} webhooks sent`,
+  );
   console.log(`issue → generated → transmitted: ${rate.toFixed(1)} documents/s`);
   console.log(`the double's own limit, raw POST /v1/flows (${RAW}, 16 in flight): ${raw.toFixed(1)} flows/s`);
   console.log(`ratio: ${(rate / raw).toFixed(2)} × the double's limit`);

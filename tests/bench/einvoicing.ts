@@ -86,7 +86,9 @@ try {
   const rate = PARTNERS / seconds;
   const bytes = await db().$queryRaw<{ avg: number }[]>`SELECT avg(octet_length(bytes))::int AS avg FROM "InvoiceDocument"`;
   const load = (await import("node:os")).loadavg()[0]!.toFixed(1);
-  console.log(`\n${availableParallelism()} cores (load average ${load} during the run, ${process.env.EINVOICE_THREADS ?? "default"} render threads) · ${PARTNERS} documents in ${seconds.toFixed(1)} s · ${progress.length} progress updates · ${Math.round(bytes[0]!.avg / 1024)} KiB each on average`);
+  console.log(
+    `\n${availableParallelism()} cores (load average ${load} during the run, ${process.env.EINVOICE_THREADS ?? "default"} render threads) · ${PARTNERS} documents in ${seconds.toFixed(1)} s · ${progress.length} progress updates · ${Math.round(bytes[0]!.avg / 1024)} KiB each on average`,
+  );
   console.log(`Factur-X (job, stored): ${rate.toFixed(1)} documents/s (target ≥ 20 on 2 cores)`);
   console.log(`baseline, plain pdf-lib PDF of the same invoices (${BASELINE}, not stored): ${baseline.toFixed(1)} documents/s`);
   console.log(`ratio: ${(rate / baseline).toFixed(2)} × the baseline`);

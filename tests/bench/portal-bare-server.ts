@@ -43,7 +43,10 @@ function serve() {
       pool.query(`SELECT id, "requiresPurchaseOrder" FROM "Organisation" WHERE id = $1 LIMIT 1`, [session.organisationId]),
       pool.query(`SELECT p.id, p.name, p."pricingUnit"::text, p."priceCents", p."vatRateBasisPoints", p."minNoticeDays", p."skillId" FROM "Prestation" p LIMIT 1`).then(async ({ rows }) => {
         await pool.query(`SELECT id, label FROM "Skill" WHERE id = $1`, [rows[0].skillId]);
-        await pool.query(`SELECT id, "organisationId", "priceCents", "validFrom" FROM "PrestationPrice" WHERE "prestationId" = $1 AND ("organisationId" IS NULL OR "organisationId" = $2) AND "validFrom" <= now() ORDER BY "validFrom" DESC`, [rows[0].id, session.organisationId]);
+        await pool.query(
+          `SELECT id, "organisationId", "priceCents", "validFrom" FROM "PrestationPrice" WHERE "prestationId" = $1 AND ("organisationId" IS NULL OR "organisationId" = $2) AND "validFrom" <= now() ORDER BY "validFrom" DESC`,
+          [rows[0].id, session.organisationId],
+        );
       }),
     ]);
     const { rows: sites } = await pool.query(`SELECT id FROM "Site" WHERE "organisationId" = $1 AND "archivedAt" IS NULL LIMIT 1`, [session.organisationId]);
@@ -62,16 +65,14 @@ function serve() {
          VALUES ($1, $2, $3, $4, $5::date, $6, $7, 180, 2, 'SUBMITTED', now())`,
         [randomUUID(), id, session.organisationId, sites[0].id, day.toISOString().slice(0, 10), day.toISOString(), new Date(day.getTime() + 3 * 3_600_000).toISOString()],
       );
-      await client.query(`INSERT INTO "AuditLog" (action, outcome, "actorUserId", "organisationId", "entityType", "entityId", details) VALUES ('request.submitted', 'ok', $1, $2, 'ServiceRequest', $3, $4)`, [
-        session.userId,
-        session.organisationId,
-        id,
-        JSON.stringify({ interventions: 1, planned: 1, skipped: [] }),
-      ]);
       await client.query(
-        `INSERT INTO "OutboxEvent" (queue, "jobName", "businessKey", payload) VALUES ('notifications', 'notify', $1, $2) ON CONFLICT (queue, "businessKey") DO NOTHING`,
-        [`request.received:${id}:submitted`, JSON.stringify({ kind: "request.received", key: `request.received:${id}:submitted`, requestId: id })],
+        `INSERT INTO "AuditLog" (action, outcome, "actorUserId", "organisationId", "entityType", "entityId", details) VALUES ('request.submitted', 'ok', $1, $2, 'ServiceRequest', $3, $4)`,
+        [session.userId, session.organisationId, id, JSON.stringify({ interventions: 1, planned: 1, skipped: [] })],
       );
+      await client.query(`INSERT INTO "OutboxEvent" (queue, "jobName", "businessKey", payload) VALUES ('notifications', 'notify', $1, $2) ON CONFLICT (queue, "businessKey") DO NOTHING`, [
+        `request.received:${id}:submitted`,
+        JSON.stringify({ kind: "request.received", key: `request.received:${id}:submitted`, requestId: id }),
+      ]);
       await client.query(`SELECT pg_notify('outbox', '')`);
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('service-request-reference'))`);
       const { rows: last } = await client.query(`SELECT reference FROM "ServiceRequest" WHERE reference >= $1 AND reference < $2 AND reference ~ $3 ORDER BY reference DESC LIMIT 1`, [

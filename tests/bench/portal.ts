@@ -49,10 +49,9 @@ async function seed(url: string) {
     INSERT INTO "Organisation"(id, kind, name, slug, "updatedAt") SELECT 'org' || g, 'PARTNER', 'Partenaire ' || g, 'partenaire-' || g, now() FROM generate_series(1, 200) g;
     INSERT INTO "Site"(id, "organisationId", name, address, "postalCode", city) SELECT 'site' || g, 'org' || g, 'Site ' || g, g || ' rue du Banc', '75012', 'Paris' FROM generate_series(1, 200) g;
     `);
-  await c.query(
-    `INSERT INTO "User"(id, email, name, "passwordHash", "updatedAt") SELECT 'user' || g, 'bench' || g || '@bench.example', 'Bench ' || g, $1, now() FROM generate_series(1, 200) g`,
-    [passwordHash],
-  );
+  await c.query(`INSERT INTO "User"(id, email, name, "passwordHash", "updatedAt") SELECT 'user' || g, 'bench' || g || '@bench.example', 'Bench ' || g, $1, now() FROM generate_series(1, 200) g`, [
+    passwordHash,
+  ]);
   await c.query(`INSERT INTO "Membership"(id, "userId", "organisationId", role) SELECT 'mem' || g, 'user' || g, 'org' || g, 'PARTNER_ADMIN' FROM generate_series(1, 200) g`);
   await c.query(`
     INSERT INTO "ServiceRequest"(id, reference, "organisationId", "siteId", "prestationId", "durationMinutes", "teamSize", "unitPriceCents", "vatRateBasisPoints", "createdAt", "updatedAt")
@@ -98,7 +97,7 @@ async function load(url: string, opts: Partial<autocannon.Options>, server?: Chi
   const cpuBefore = PROCESSES === 1 ? cpuMsOf(server?.pid) : Number.NaN;
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...opts });
   const cpuMs = (cpuMsOf(server?.pid) - cpuBefore) / Math.max(1, r.requests.total);
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx - (opts.method === "POST" ? r["3xx"] ?? 0 : 0), cpuMs };
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx - (opts.method === "POST" ? (r["3xx"] ?? 0) : 0), cpuMs };
 }
 
 async function main() {
@@ -119,7 +118,10 @@ async function main() {
 
   // Sign in as partner 1, as a browser would.
   const loginPage = await fetch(`${base}/login`);
-  const csrfCookie = loginPage.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookie = loginPage.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const csrf = /name="csrf" value="([^"]+)"/.exec(await loginPage.text())![1]!;
   const login = await fetch(`${base}/login`, {
     method: "POST",
@@ -188,25 +190,32 @@ async function main() {
   };
   const [portalList, bareList, portalOrder, bareOrder, portalSignIn] = (["portalList", "bareList", "portalOrder", "bareOrder", "portalSignIn"] as const).map(medianOf);
   for (const [i, r] of rounds.entries()) {
-    console.log(`round ${i + 1}: GET ${r.portalList.rps} vs ${r.bareList.rps} req/s (${(r.portalList.rps / r.bareList.rps).toFixed(2)}), POST ${r.portalOrder.rps} vs ${r.bareOrder.rps} req/s (${(r.portalOrder.rps / r.bareOrder.rps).toFixed(2)})`);
+    console.log(
+      `round ${i + 1}: GET ${r.portalList.rps} vs ${r.bareList.rps} req/s (${(r.portalList.rps / r.bareList.rps).toFixed(2)}), POST ${r.portalOrder.rps} vs ${r.bareOrder.rps} req/s (${(r.portalOrder.rps / r.bareOrder.rps).toFixed(2)})`,
+    );
   }
 
   const line = (name: string, r: Result, b: Result) =>
     `${name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50).padStart(6)} ${String(r.p99).padStart(6)} | ${String(b.rps).padStart(7)} ${String(b.p50).padStart(6)} ${String(b.p99).padStart(6)} | ${(r.rps / b.rps).toFixed(2).padStart(5)} | errors ${r.errors}/${b.errors}`;
-  console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run, medians of ${ROUNDS} rounds; ${PROCESSES} process(es) for each server, node flags: ${NODE_FLAGS.join(" ") || "none"}; load average ${loadBefore} before, ${load1()} after`);
+  console.log(
+    `\n${CONNECTIONS} connections, ${DURATION} s each, same machine, same run, medians of ${ROUNDS} rounds; ${PROCESSES} process(es) for each server, node flags: ${NODE_FLAGS.join(" ") || "none"}; load average ${loadBefore} before, ${load1()} after`,
+  );
   console.log(`${"".padEnd(22)} ${"portal req/s".padStart(7)} p50 ms p99 ms | ${"bare req/s".padStart(7)} p50 ms p99 ms | ratio`);
   console.log(line("my requests (GET)", portalList, bareList));
   console.log(line("order (POST)", portalOrder, bareOrder));
-  const cpu = (name: string, r: Result, b: Result) =>
-    `${name.padEnd(22)} ${r.cpuMs.toFixed(2).padStart(7)} | ${b.cpuMs.toFixed(2).padStart(7)} | ${(b.cpuMs / r.cpuMs).toFixed(2).padStart(5)}`;
+  const cpu = (name: string, r: Result, b: Result) => `${name.padEnd(22)} ${r.cpuMs.toFixed(2).padStart(7)} | ${b.cpuMs.toFixed(2).padStart(7)} | ${(b.cpuMs / r.cpuMs).toFixed(2).padStart(5)}`;
   console.log(`\nServer CPU per response (ms, user + system, median of the rounds): bare / portal is the ratio if CPU alone counted`);
   console.log(`${"".padEnd(22)} ${"portal".padStart(7)} | ${"bare".padStart(7)} | ratio`);
   console.log(cpu("my requests (GET)", portalList, bareList));
   console.log(cpu("order (POST)", portalOrder, bareOrder));
-  console.log(`\nFor scale, the portal's sign-in page (no SQL): ${portalSignIn.rps} req/s, p50 ${portalSignIn.p50} ms, p99 ${portalSignIn.p99} ms, ${portalSignIn.cpuMs.toFixed(2)} ms of CPU per page`);
+  console.log(
+    `\nFor scale, the portal's sign-in page (no SQL): ${portalSignIn.rps} req/s, p50 ${portalSignIn.p50} ms, p99 ${portalSignIn.p99} ms, ${portalSignIn.cpuMs.toFixed(2)} ms of CPU per page`,
+  );
   // Little's law: with every connection always waiting, the mean latency is connections / throughput, and a p99 is above the mean.
   const needed = Math.ceil((CONNECTIONS * 1000) / 150);
-  console.log(`A p99 under 150 ms at ${CONNECTIONS} connections needs more than ${needed} req/s (mean latency = connections / throughput): ${(needed / bareList.rps).toFixed(2)} of the bare server here`);
+  console.log(
+    `A p99 under 150 ms at ${CONNECTIONS} connections needs more than ${needed} req/s (mean latency = connections / throughput): ${(needed / bareList.rps).toFixed(2)} of the bare server here`,
+  );
   console.log("Target: ratio >= 0.35 and portal p99 < 150 ms on the list page.");
   await dropTestDatabase(url);
 }

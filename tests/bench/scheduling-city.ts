@@ -115,7 +115,18 @@ function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lp
   return { bound, groups: groups.length, fullLp, seconds: (performance.now() - started) / 1000 };
 }
 
-function solveLp(highs: Highs, numCols: number, cost: number[], colUpper: number[], rowLower: number[], rowUpper: number[], starts: number[], indices: number[], values: number[], seconds: number): number | null {
+function solveLp(
+  highs: Highs,
+  numCols: number,
+  cost: number[],
+  colUpper: number[],
+  rowLower: number[],
+  rowUpper: number[],
+  starts: number[],
+  indices: number[],
+  values: number[],
+  seconds: number,
+): number | null {
   const lp = highs.createModel();
   try {
     lp.passModel({
@@ -225,7 +236,11 @@ async function main() {
   const settings = settingsFrom(process.argv.slice(2));
   const scratch = mkdtempSync(join(tmpdir(), "city-bench-"));
   console.log(`# City-scale scheduling benchmark (default CLI path, the heuristic)`);
-  console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}; seed ${settings.seed}`);
+  console.log(
+    `machine: ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}; seed ${settings.seed}`,
+  );
   const baselineBefore = await measureBaselineSeconds(settings.baselineJobs);
   console.log(`baseline before: no-op BullMQ job, ${describeBaseline(baselineBefore)}`);
   const highs = settings.lp !== "no" ? await highsLoader() : null;
@@ -262,7 +277,9 @@ async function main() {
   const baseline = baselineBefore !== null && baselineAfter !== null ? (baselineBefore + baselineAfter) / 2 : null;
 
   const percent = (value: number) => `${value.toFixed(2)} %`;
-  console.log("\n| requests | CLI wall s (target) | engine s | × no-op jobs | peak memory MB (target < 2,048) | valid | assigned | served worker-min | LP bound (groups, of which by the full LP) | gap to LP bound (target ≤ 1 %) | capacity bound | gap to capacity bound |");
+  console.log(
+    "\n| requests | CLI wall s (target) | engine s | × no-op jobs | peak memory MB (target < 2,048) | valid | assigned | served worker-min | LP bound (groups, of which by the full LP) | gap to LP bound (target ≤ 1 %) | capacity bound | gap to capacity bound |",
+  );
   console.log("|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) {
     const target = TARGETS[row.size];
@@ -279,7 +296,9 @@ async function main() {
   for (let i = 1; i < rows.length; i++) {
     const [a, b] = [rows[i - 1], rows[i]];
     const exponent = Math.log(b.processSeconds / a.processSeconds) / Math.log(b.size / a.size);
-    console.log(`growth ${a.size} → ${b.size}: time × ${(b.processSeconds / a.processSeconds).toFixed(2)} for size × ${(b.size / a.size).toFixed(1)} (time ∝ size^${exponent.toFixed(2)}), memory × ${(b.peakMemoryMB / a.peakMemoryMB).toFixed(2)}`);
+    console.log(
+      `growth ${a.size} → ${b.size}: time × ${(b.processSeconds / a.processSeconds).toFixed(2)} for size × ${(b.size / a.size).toFixed(1)} (time ∝ size^${exponent.toFixed(2)}), memory × ${(b.peakMemoryMB / a.peakMemoryMB).toFixed(2)}`,
+    );
   }
 }
 

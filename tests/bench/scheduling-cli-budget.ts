@@ -13,9 +13,10 @@ const hseeds = Number(process.env.HSEEDS ?? 4);
 const parsed = parseInstance(generateInstance({ requests: size, seed, timeWindows: tw }));
 if (!parsed.ok) throw new Error(parsed.message);
 const problem = compileProblem(parsed.instance);
-for (const it of iters) for (let h = 1; h <= hseeds; h++) {
-  const c0 = process.cpuUsage();
-  const { state } = solveProblem(problem, { seed: h, iterations: it });
-  const c = process.cpuUsage(c0);
-  console.log(`${size} tw=${tw} seed=${seed} iters=${it} hseed=${h}: served ${state.served} shortfall ${state.objective().shortfall} cpu ${((c.user + c.system) / 1e6).toFixed(1)}`);
-}
+for (const it of iters)
+  for (let h = 1; h <= hseeds; h++) {
+    const c0 = process.cpuUsage();
+    const { state } = solveProblem(problem, { seed: h, iterations: it });
+    const c = process.cpuUsage(c0);
+    console.log(`${size} tw=${tw} seed=${seed} iters=${it} hseed=${h}: served ${state.served} shortfall ${state.objective().shortfall} cpu ${((c.user + c.system) / 1e6).toFixed(1)}`);
+  }

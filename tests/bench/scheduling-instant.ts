@@ -238,7 +238,15 @@ async function main() {
   };
   console.log(`\nInstant mode, one worker process (concurrency ${CONCURRENCY}), after ${WARMUP} warm-up acceptances in another week; poll every ${POLL_MS} ms`);
   console.log(`  no-op BullMQ throughput, same run: ${noop.throughput} jobs/s (at ${RATE}/s phase), ${noopHigh.throughput} jobs/s (at ${HIGH_RATE}/s phase)`);
-  figure(`1. Beside a weekly optimisation (${WEEKLY_INTERVENTIONS} interventions, same worker)`, beside, RATE, 250, noop.latencies, loadBeside, `weekly job ${weeklyBefore} at start, ${weeklyAfter} at end`);
+  figure(
+    `1. Beside a weekly optimisation (${WEEKLY_INTERVENTIONS} interventions, same worker)`,
+    beside,
+    RATE,
+    250,
+    noop.latencies,
+    loadBeside,
+    `weekly job ${weeklyBefore} at start, ${weeklyAfter} at end`,
+  );
   figure("2. Sustained high rate", high, HIGH_RATE, 500, noopHigh.latencies, loadHigh, `weekly job ${weeklyBeforeHigh} at start`);
 }
 

@@ -128,10 +128,7 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
   const weeklyStarted = performance.now();
   const groups = findComponents(compileProblem(instance!)).map((group) => group.length);
   const options = weeklySolverOptions(WEEKLY_EXACT, weeklyIterations(size));
-  const weekly =
-    chooseWeeklySolver(instance!.requests.length, groups).kind === "exact"
-      ? await solveExact(instance!, options)
-      : await solveHeuristicInWorker(instance!, options);
+  const weekly = chooseWeeklySolver(instance!.requests.length, groups).kind === "exact" ? await solveExact(instance!, options) : await solveHeuristicInWorker(instance!, options);
   row.weeklySeconds = (performance.now() - weeklyStarted) / 1000;
   const { stats } = weekly;
   row.weeklyProven = stats.servedOptimal;
@@ -161,8 +158,8 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
       : exact.stats.servedOptimal
         ? "served optimal, shortfall not proven"
         : exact.stats.heuristicComponents > 0
-        ? `too large: heuristic kept (${exact.stats.columns} columns)`
-        : `time limit, gap ${(100 * exact.stats.gap).toFixed(2)}%`;
+          ? `too large: heuristic kept (${exact.stats.columns} columns)`
+          : `time limit, gap ${(100 * exact.stats.gap).toFixed(2)}%`;
   }
   return row;
 }
@@ -233,12 +230,18 @@ async function main() {
   }
 
   const baselineAfter = await measureBaselineSeconds(settings.baselineJobs);
-  console.log(`\nbaseline after, no-op BullMQ job: ${describeBaseline(baselineAfter)}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `\nbaseline after, no-op BullMQ job: ${describeBaseline(baselineAfter)}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   const measured = [baselineBefore, baselineAfter].filter((b): b is number => b !== null);
   const baseline = measured.length ? measured.reduce((a, b) => a + b, 0) / measured.length : null;
 
   // Summary table: medians over the seeds of each (size, windows).
-  console.log("\n| requests | windows | weeks | heuristic s (median) | heuristic in no-op BullMQ jobs (mean of the two baselines) | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) | heuristic's served vs exact's plan (median, unproven) | heuristic's shortfall vs exact's plan (median, unproven, where served equal) |");
+  console.log(
+    "\n| requests | windows | weeks | heuristic s (median) | heuristic in no-op BullMQ jobs (mean of the two baselines) | exact s (median) | served proven optimal | served gap (median, proven) | shortfall gap (median, where proven and served equal) | served vs bound (median, unproven) | heuristic's served vs exact's plan (median, unproven) | heuristic's shortfall vs exact's plan (median, unproven, where served equal) |",
+  );
   console.log("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const size of settings.sizes) {
     for (const windows of [false, true]) {
@@ -261,7 +264,9 @@ async function main() {
     }
   }
   // The weekly optimisation (a background job in a worker thread), same weeks.
-  console.log("\n| requests | windows | weekly optimisation: heuristic iterations | s (median) | served vs exact's plan (median) | at the optimum, proven (exact's proof or its own) | served vs best bound (median, where not proven) |");
+  console.log(
+    "\n| requests | windows | weekly optimisation: heuristic iterations | s (median) | served vs exact's plan (median) | at the optimum, proven (exact's proof or its own) | served vs best bound (median, where not proven) |",
+  );
   console.log("|---:|:---:|---:|---:|---:|---:|---:|");
   for (const size of settings.sizes) {
     for (const windows of [false, true]) {

@@ -44,7 +44,15 @@ async function measure(name: Name) {
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk));
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode})`);
-    if (web ? await fetch(`http://127.0.0.1:${PORT}/healthcheck`).then((r) => r.status === 200, () => false) : output.includes("worker started")) break;
+    if (
+      web
+        ? await fetch(`http://127.0.0.1:${PORT}/healthcheck`).then(
+            (r) => r.status === 200,
+            () => false,
+          )
+        : output.includes("worker started")
+    )
+      break;
     await new Promise((r) => setTimeout(r, 10));
   }
   const ms = performance.now() - started;
@@ -64,6 +72,8 @@ for (let run = 0; run < RUNS; run++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.log(`${RUNS} runs each, alternated; load average ${load} before, ${loadavg()[0]!.toFixed(1)} after. Medians:`);
 for (const [name, rows] of Object.entries(results)) {
-  console.log(`${name.padEnd(18)} start ${Math.round(median(rows.map((r) => r.ms)))} ms (${rows.map((r) => Math.round(r.ms)).join(", ")}), RSS ${Math.round(median(rows.map((r) => r.rssReady)))} MB when ready, ${Math.round(median(rows.map((r) => r.rssIdle)))} MB 3 s later`);
+  console.log(
+    `${name.padEnd(18)} start ${Math.round(median(rows.map((r) => r.ms)))} ms (${rows.map((r) => Math.round(r.ms)).join(", ")}), RSS ${Math.round(median(rows.map((r) => r.rssReady)))} MB when ready, ${Math.round(median(rows.map((r) => r.rssIdle)))} MB 3 s later`,
+  );
 }
 process.exit(0);

@@ -51,7 +51,10 @@ describe("the back office in Chromium", () => {
     await page.getByLabel("Nouveau prix HT (€)").fill("27,40");
     await page.getByRole("button", { name: "Enregistrer le nouveau prix" }).click();
     await page.getByText(/Nouveau prix de 27,40/).waitFor();
-    await page.getByRole("cell", { name: /^27,40\s€$/ }).first().waitFor();
+    await page
+      .getByRole("cell", { name: /^27,40\s€$/ })
+      .first()
+      .waitFor();
     await expectAccessible(page);
     await screenshot(page, "admin-prestation");
     await context.close();

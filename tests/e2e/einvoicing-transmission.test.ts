@@ -22,7 +22,8 @@ async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => bo
   }
 }
 
-const lifecycleOf = async (documentId: string) => (await queryApp<{ code: string | null }>(`SELECT "lifecycleCode" AS code FROM "EInvoiceTransmission" WHERE "documentId" = $1`, [documentId]))[0]?.code ?? null;
+const lifecycleOf = async (documentId: string) =>
+  (await queryApp<{ code: string | null }>(`SELECT "lifecycleCode" AS code FROM "EInvoiceTransmission" WHERE "documentId" = $1`, [documentId]))[0]?.code ?? null;
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -44,9 +45,16 @@ beforeAll(async () => {
   );
   [approved, rejected] = sent.map(({ open: _, ...document }) => document) as [typeof approved, typeof rejected];
   // The platform rejects the second one (as the demo's double does for its listed buyers).
-  const res = await fetch(`${inject("paDoubleUrl")}/_double/invoices/${rejected.number}/status`, { method: "POST", body: JSON.stringify({ code: "213", reason: "REJ_UNI : facture en double chez le destinataire" }) });
+  const res = await fetch(`${inject("paDoubleUrl")}/_double/invoices/${rejected.number}/status`, {
+    method: "POST",
+    body: JSON.stringify({ code: "213", reason: "REJ_UNI : facture en double chez le destinataire" }),
+  });
   expect(res.status).toBe(200);
-  await until("Rejetée", () => lifecycleOf(rejected.documentId), (c) => c === "213");
+  await until(
+    "Rejetée",
+    () => lifecycleOf(rejected.documentId),
+    (c) => c === "213",
+  );
 }, 150_000);
 afterAll(async () => browser?.close());
 
@@ -65,7 +73,11 @@ describe("e-invoice transmission in Chromium", () => {
     await page.getByLabel("Référence du virement").fill("VIR-E2E-PA");
     await page.getByRole("button", { name: "Enregistrer le virement" }).click();
     await page.getByText(/Virement (partiel )?enregistré/).waitFor();
-    await until("Encaissée", () => lifecycleOf(approved.documentId), (c) => c === "212");
+    await until(
+      "Encaissée",
+      () => lifecycleOf(approved.documentId),
+      (c) => c === "212",
+    );
     await page.reload();
     await page.getByRole("cell", { name: "Encaissée (212)" }).waitFor();
     await page.getByText(/statut « Encaissée » transmis le/).waitFor();

@@ -51,13 +51,21 @@ describe("e-invoicing in Chromium", () => {
       await page.reload();
     }
     // Sent to the accredited-platform double as soon as generated: each row shows where it stands there.
-    await page.getByRole("table").getByText(/^(Déposée|Approuvée|En file d'envoi vers la plateforme|Envoyée à la plateforme|Acceptée par la plateforme.*)$/).first().waitFor();
+    await page
+      .getByRole("table")
+      .getByText(/^(Déposée|Approuvée|En file d'envoi vers la plateforme|Envoyée à la plateforme|Acceptée par la plateforme.*)$/)
+      .first()
+      .waitFor();
     await expect(page.getByRole("link", { name: /^Exporter le ZIP d(e |')/ }).getAttribute("href")).resolves.toBe(`/finance/documents.zip?month=${month}`);
     await expectAccessible(page);
     await screenshot(page, "einvoicing-month");
 
     // An issued invoice shows its document; a draft missing a mandatory field says which.
-    await page.getByRole("table").getByRole("link", { name: /^F\d{4}-\d{5}$/ }).first().waitFor();
+    await page
+      .getByRole("table")
+      .getByRole("link", { name: /^F\d{4}-\d{5}$/ })
+      .first()
+      .waitFor();
     const [issued] = await queryApp<{ id: string }>(`SELECT "invoiceId" AS id FROM "InvoiceDocument" WHERE kind = 'INVOICE' AND "invoiceId" IS NOT NULL ORDER BY number DESC LIMIT 1`);
     await page.goto(`/finance/invoices/${issued!.id}`);
     await page.getByRole("heading", { name: "Facture électronique (Factur-X)" }).waitFor();
@@ -108,7 +116,10 @@ describe("e-invoicing in Chromium", () => {
     const partner = await newPage(browser, { width: 360 });
     await signIn(partner.page, "gare-de-lyon@sncf.example");
     await partner.page.goto("/invoices");
-    await partner.page.getByRole("link", { name: /^Facture F\d{4}-\d{5} \(PDF Factur-X\)$/ }).first().waitFor();
+    await partner.page
+      .getByRole("link", { name: /^Facture F\d{4}-\d{5} \(PDF Factur-X\)$/ })
+      .first()
+      .waitFor();
     await expectNoHorizontalScroll(partner.page);
     await expectAccessible(partner.page);
     await screenshot(partner.page, "einvoicing-partner-phone");

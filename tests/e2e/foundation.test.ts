@@ -76,7 +76,10 @@ describe("a partner in Chromium", () => {
     await expectAccessible(staff.page);
     await staff.page.getByRole("link", { name: "Votre invitation à La Conciergerie Solidaire" }).first().click();
     await staff.page.getByText("lea@monjardinchocolate.example", { exact: false }).first().waitFor();
-    const link = await staff.page.getByRole("link", { name: /\/invitations\// }).first().getAttribute("href");
+    const link = await staff.page
+      .getByRole("link", { name: /\/invitations\// })
+      .first()
+      .getAttribute("href");
     await staff.context.close();
     await page.goto(link!);
     await page.getByRole("heading", { name: "Bienvenue" }).waitFor();

@@ -56,7 +56,11 @@ describe("the header on a 360 px phone", () => {
     const partner = await newPage(browser, { width: 360 });
     await signIn(partner.page, DEMO_ACCOUNTS.sncfAdmin);
     const partnerLinks = ["Accueil", "Mes demandes", "Commander", "Catalogue", "Mes factures"];
-    for (const [path, heading] of [["/", /^Bonjour/], ["/requests", "Mes demandes"], ["/catalogue", /Catalogue/]] as const) {
+    for (const [path, heading] of [
+      ["/", /^Bonjour/],
+      ["/requests", "Mes demandes"],
+      ["/catalogue", /Catalogue/],
+    ] as const) {
       await partner.page.goto(path);
       await partner.page.getByRole("heading", { level: 1, name: heading }).waitFor();
       for (const label of partnerLinks) await expect(partner.page.getByRole("navigation", { name: "Navigation principale" }).getByRole("link", { name: label, exact: true }).count()).resolves.toBe(1);

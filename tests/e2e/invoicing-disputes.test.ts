@@ -32,7 +32,10 @@ describe("contested hours in Chromium", () => {
     const partner = await newPage(browser);
     await signIn(partner.page, target.email);
     await partner.page.goto(`/requests/${target.requestId}`);
-    await partner.page.getByRole("link", { name: /^Heures réalisées le / }).first().waitFor();
+    await partner.page
+      .getByRole("link", { name: /^Heures réalisées le / })
+      .first()
+      .waitFor();
     await partner.page.goto(`/requests/${target.requestId}/interventions/${target.interventionId}`);
     await partner.page.getByRole("heading", { name: "Heures réalisées" }).waitFor();
     // An empty reason: a French message next to the field.

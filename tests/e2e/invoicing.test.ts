@@ -38,7 +38,11 @@ describe("finance in Chromium", () => {
 
     // An issued, unpaid invoice: a transfer received outside Stripe settles it.
     await page.goto("/finance/invoices?status=OPEN");
-    await page.getByRole("table").getByRole("link", { name: /^F\d{4}-\d{5}$/ }).first().click();
+    await page
+      .getByRole("table")
+      .getByRole("link", { name: /^F\d{4}-\d{5}$/ })
+      .first()
+      .click();
     await page.getByRole("heading", { name: /^Facture F\d{4}-\d{5}$/ }).waitFor();
     await expectAccessible(page);
     await screenshot(page, "finance-invoice");

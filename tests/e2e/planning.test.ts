@@ -69,10 +69,7 @@ describe("the coordinator's planning board", () => {
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await page.getByText("Équipe enregistrée en forçant les règles ; la raison est au journal.").waitFor();
     await expectAccessible(page);
-    const [forced] = await queryApp<{ details: { rules: string[]; reason: string } }>(
-      `SELECT details FROM "AuditLog" WHERE action = 'planning.forced' AND "entityId" = $1`,
-      [interventionId],
-    );
+    const [forced] = await queryApp<{ details: { rules: string[]; reason: string } }>(`SELECT details FROM "AuditLog" WHERE action = 'planning.forced' AND "entityId" = $1`, [interventionId]);
     expect(forced!.details.rules).toContain("H2");
     expect(forced!.details.reason).toMatch(/équipe réduite/);
     await context.close();
@@ -111,7 +108,10 @@ describe("the planning board's week, filters and moves", () => {
     await filters.getByLabel("Statut").selectOption({ label: "Planifiée" });
     await filters.getByRole("button", { name: "Afficher" }).click();
     await page.waitForURL(new RegExp(`week=${addDays(nextWeek, 2)}.*status=SCHEDULED`));
-    await page.getByRole("status").filter({ hasText: /correspondent? aux filtres/ }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /correspondent? aux filtres/ })
+      .waitFor();
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Planning");
     expect(await filters.getByLabel("Statut").inputValue()).toBe("SCHEDULED");
     await expectAccessible(page);
@@ -227,7 +227,10 @@ describe("the encadrant's day on a phone (360 px)", () => {
     // 120 minutes on a 90-minute intervention: kept as it was, the coordination is told.
     await page.getByText(/la coordination est prévenue/).waitFor();
     await first.getByText(/2 h enregistrées \(corrigées à la main\)/).waitFor();
-    await page.getByRole("button", { name: /^Absent·e : / }).last().click();
+    await page
+      .getByRole("button", { name: /^Absent·e : / })
+      .last()
+      .click();
     await page.getByText("Absence enregistrée.").waitFor();
     await page.getByLabel("Compte rendu").fill("Passerelle balayée et lavée, bacs sortis.");
     await page.getByLabel("Incidents (facultatif)").fill("Un escalier mécanique à l'arrêt, signalé à l'agent.");
@@ -237,13 +240,14 @@ describe("the encadrant's day on a phone (360 px)", () => {
     await expectAccessible(page);
     await screenshot(page, "my-day-intervention-phone");
     const entries = await queryApp<{ minutesWorked: number; absent: boolean }>(`SELECT "minutesWorked", absent FROM "TimeEntry" WHERE "interventionId" = $1 ORDER BY absent`, [interventionId]);
-    expect(entries).toEqual([{ minutesWorked: 120, absent: false }, { minutesWorked: 0, absent: true }]);
+    expect(entries).toEqual([
+      { minutesWorked: 120, absent: false },
+      { minutesWorked: 0, absent: true },
+    ]);
     const [done] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [interventionId]);
     expect(done!.status).toBe("DONE");
 
-    const [others] = await queryApp<{ id: string }>(
-      `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" WHERE s."userId" IS NULL LIMIT 1`,
-    );
+    const [others] = await queryApp<{ id: string }>(`SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" WHERE s."userId" IS NULL LIMIT 1`);
     const response = await page.goto(`/my-day/${others!.id}`);
     expect(response!.status()).toBe(404);
 

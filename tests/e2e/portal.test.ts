@@ -33,7 +33,14 @@ describe("a partner orders in Chromium", () => {
     );
     const date = nextOpenDay(addDays(parisParts(new Date()).date, prestation!.minNoticeDays + 14), rules);
     const dates = recurrenceDates(date, "WEEKLY", { count: 4, until: null }).filter((d, i) => i === 0 || !closedReason(d, rules));
-    const expected = estimateOrder({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents: prestation!.priceCents, vatRateBasisPoints: prestation!.vatRateBasisPoints, durationMinutes: 150, teamSize: 3, occurrences: dates.length });
+    const expected = estimateOrder({
+      pricingUnit: "PER_PARTICIPANT_HOUR",
+      unitPriceCents: prestation!.priceCents,
+      vatRateBasisPoints: prestation!.vatRateBasisPoints,
+      durationMinutes: 150,
+      teamSize: 3,
+      occurrences: dates.length,
+    });
 
     const { page, context } = await newPage(browser);
     page.setDefaultTimeout(10_000);
@@ -76,7 +83,10 @@ describe("a partner orders in Chromium", () => {
     expect(await page.getByText("acceptez-le pour lancer la planification").count()).toBe(0);
     await screenshot(page, "portal-accepted");
 
-    await page.getByRole("link", { name: /^Modifier ou annuler l'intervention/ }).first().click();
+    await page
+      .getByRole("link", { name: /^Modifier ou annuler l'intervention/ })
+      .first()
+      .click();
     await page.getByRole("heading", { name: /^Intervention du/ }).waitFor();
     await expectAccessible(page);
     await screenshot(page, "portal-intervention");
@@ -125,7 +135,9 @@ describe("the coordination and phones", () => {
     );
     const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 AND status <> 'CANCELLED' ORDER BY "startsAt" DESC LIMIT 1`, [request!.id]);
     // The decision is offered while dates wait for validation (a planned request's dates are cancelled one by one instead).
-    const [pending] = await queryApp<{ id: string }>(`SELECT DISTINCT r.id FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id AND i.status = 'SUBMITTED' WHERE r."declinedAt" IS NULL LIMIT 1`);
+    const [pending] = await queryApp<{ id: string }>(
+      `SELECT DISTINCT r.id FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id AND i.status = 'SUBMITTED' WHERE r."declinedAt" IS NULL LIMIT 1`,
+    );
     const staff = await newPage(browser, { width: 360 });
     await signIn(staff.page, "coordination@conciergerie.example");
     await staff.page.goto(`/requests/${pending!.id}`);

@@ -20,7 +20,11 @@ beforeAll(async () => {
   );
   requestId = row!.id;
   const partner = await new HttpClient().login(row!.email);
-  const sent = await partner.post(`/requests/${requestId}`, { intent: "message", body: "Bonjour, l'équipe pourra-t-elle passer par l'entrée de la rue de Bercy ? Le portail principal sera fermé pour travaux toute la semaine." }, { from: `/requests/${requestId}` });
+  const sent = await partner.post(
+    `/requests/${requestId}`,
+    { intent: "message", body: "Bonjour, l'équipe pourra-t-elle passer par l'entrée de la rue de Bercy ? Le portail principal sera fermé pour travaux toute la semaine." },
+    { from: `/requests/${requestId}` },
+  );
   expect(sent.status).toBe(200);
 });
 afterAll(async () => browser?.close());

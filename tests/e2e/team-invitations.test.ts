@@ -35,8 +35,18 @@ describe("a partner admin's invitations in Chromium", () => {
       await page.reload();
 
       const invitations = page.getByRole("region", { name: "Invitations" });
-      await expect(invitations.getByRole("row", { name: new RegExp(pending) }).getByText("En attente").isVisible()).resolves.toBe(true);
-      await expect(invitations.getByRole("row", { name: new RegExp(expired) }).getByText("Expirée", { exact: true }).isVisible()).resolves.toBe(true);
+      await expect(
+        invitations
+          .getByRole("row", { name: new RegExp(pending) })
+          .getByText("En attente")
+          .isVisible(),
+      ).resolves.toBe(true);
+      await expect(
+        invitations
+          .getByRole("row", { name: new RegExp(expired) })
+          .getByText("Expirée", { exact: true })
+          .isVisible(),
+      ).resolves.toBe(true);
       await expectAccessible(page);
       await expectNoHorizontalScroll(page);
       await screenshot(page, `team-invitations-${width}`);
@@ -47,7 +57,10 @@ describe("a partner admin's invitations in Chromium", () => {
       await cancelExpired.waitFor();
       await page.getByRole("button", { name: `Renvoyer à ${expired}` }).click();
       await page.getByText(`Invitation renvoyée à dominique.${width}@sncf.example, valable 7 jours.`).waitFor();
-      await invitations.getByRole("row", { name: new RegExp(expired) }).getByText("En attente").waitFor(); // once the list is read again
+      await invitations
+        .getByRole("row", { name: new RegExp(expired) })
+        .getByText("En attente")
+        .waitFor(); // once the list is read again
       await expect.poll(() => cancelExpired.isVisible()).toBe(false);
 
       await page.getByText(`Annuler… l'invitation de ${pending}`).click();
@@ -65,7 +78,10 @@ describe("a partner admin's invitations in Chromium", () => {
       const token = /\/invitations\/([\w-]+)/.exec(mail!.text)![1]!;
       const visitor = await newPage(browser, { width });
       await visitor.page.goto(`/invitations/${token}`);
-      await visitor.page.getByRole("alert").getByText(/^Cette invitation à rejoindre SNCF Gares & Connexions a été annulée\./).waitFor();
+      await visitor.page
+        .getByRole("alert")
+        .getByText(/^Cette invitation à rejoindre SNCF Gares & Connexions a été annulée\./)
+        .waitFor();
       await expect(visitor.page.getByRole("button", { name: "Créer mon compte" }).count()).resolves.toBe(0);
       await expectAccessible(visitor.page);
       await screenshot(visitor.page, `invitation-cancelled-${width}`);

@@ -20,10 +20,32 @@ import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/d
 // browser's script does), which keeps the file fast.
 
 type Ids = Record<
-  | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "sncfIntervention" | "mjcRequest" | "mjcIntervention"
-  | "mjcUser" | "sncfMember" | "prestation" | "skill" | "participant" | "participantAbsence" | "otherParticipantAbsence" | "supervisor"
-  | "myIntervention" | "teamParticipant" | "strangerParticipant" | "otherEncadrantIntervention" | "invoice" | "dispute" | "today" | "orderDate"
-  | "sncfInvitation" | "mjcInvitation",
+  | "sncfOrg"
+  | "mjcOrg"
+  | "sncfSite"
+  | "mjcSite"
+  | "sncfRequest"
+  | "sncfIntervention"
+  | "mjcRequest"
+  | "mjcIntervention"
+  | "mjcUser"
+  | "sncfMember"
+  | "prestation"
+  | "skill"
+  | "participant"
+  | "participantAbsence"
+  | "otherParticipantAbsence"
+  | "supervisor"
+  | "myIntervention"
+  | "teamParticipant"
+  | "strangerParticipant"
+  | "otherEncadrantIntervention"
+  | "invoice"
+  | "dispute"
+  | "today"
+  | "orderDate"
+  | "sncfInvitation"
+  | "mjcInvitation",
   string
 >;
 
@@ -226,7 +248,9 @@ const ROUTES: Record<string, ActionRoute> = {
       transfer: { fields: { amount: "1,00", reference: "VIR-ROBUSTESSE", receivedAt: ids.today }, text: ["reference"] },
     }),
     tables: ["Invoice", "CreditNote", "Payment"],
-    hostile: (ids): Hostile[] => [{ label: "an invoice that does not exist", path: `/finance/invoices/${MISSING}`, body: { intent: "transfer", amount: "1,00", reference: "VIR", receivedAt: ids.today } }],
+    hostile: (ids): Hostile[] => [
+      { label: "an invoice that does not exist", path: `/finance/invoices/${MISSING}`, body: { intent: "transfer", amount: "1,00", reference: "VIR", receivedAt: ids.today } },
+    ],
   },
   "forgot-password.tsx": {
     who: "anonymous",
@@ -396,7 +420,11 @@ const ROUTES: Record<string, ActionRoute> = {
     tables: ["Intervention", "Dispute"],
     hostile: (ids): Hostile[] => [
       { label: "another partner's intervention", path: `/requests/${ids.mjcRequest}/interventions/${ids.mjcIntervention}`, body: { intent: "cancel", scope: "one", reason: "Plus besoin." } },
-      { label: "another partner's intervention under one's own request", path: `/requests/${ids.sncfRequest}/interventions/${ids.mjcIntervention}`, body: { intent: "move", date: ids.orderDate, startTime: "09:00" } },
+      {
+        label: "another partner's intervention under one's own request",
+        path: `/requests/${ids.sncfRequest}/interventions/${ids.mjcIntervention}`,
+        body: { intent: "move", date: ids.orderDate, startTime: "09:00" },
+      },
     ],
   },
   "requests.new.tsx": {
@@ -423,7 +451,17 @@ const ROUTES: Record<string, ActionRoute> = {
     hostile: (ids): Hostile[] => [
       {
         label: "another partner's site",
-        body: { submissionKey: "robustness-hostile-key-1", siteId: ids.mjcSite, prestationId: ids.prestation, date: ids.orderDate, startTime: "09:00", durationMinutes: "120", teamSize: "2", recurrence: "NONE", purchaseOrderNumber: "BC-1" },
+        body: {
+          submissionKey: "robustness-hostile-key-1",
+          siteId: ids.mjcSite,
+          prestationId: ids.prestation,
+          date: ids.orderDate,
+          startTime: "09:00",
+          durationMinutes: "120",
+          teamSize: "2",
+          recurrence: "NONE",
+          purchaseOrderNumber: "BC-1",
+        },
       },
     ],
   },
@@ -492,7 +530,8 @@ function casesOf(route: ActionRoute, ids: Ids): Case[] {
 
 // --- what the person sees -------------------------------------------------
 
-const ENGLISH = /Invalid (input|option|string|email|date|enum|type|literal|discriminator)|Too (small|big)|expected (string|number|one of|array|object)|Unrecognized key|Unexpected Server Error|Internal Server Error|TypeError|Cannot read|is not a function|\bat [\w.<>]+ \(.*:\d+:\d+\)|Prisma|Invalid Date|(?<![\w-])NaN(?![\w-])/; // NaN alone, not inside a random token
+const ENGLISH =
+  /Invalid (input|option|string|email|date|enum|type|literal|discriminator)|Too (small|big)|expected (string|number|one of|array|object)|Unrecognized key|Unexpected Server Error|Internal Server Error|TypeError|Cannot read|is not a function|\bat [\w.<>]+ \(.*:\d+:\d+\)|Prisma|Invalid Date|(?<![\w-])NaN(?![\w-])/; // NaN alone, not inside a random token
 const FRENCH = /[àâçéèêëîïôûùœ]|\b(le|la|les|un|une|des|du|de|est|pas|ce|cette|votre|vous|au|plus|entre|inconnue?|indiquez|choisissez|dites|heures?)\b/i;
 
 /** The messages the action answered (the page's action data or error), not the values sent back into the form. */
@@ -548,9 +587,7 @@ async function one<T = string>(sql: string, params: unknown[] = []): Promise<T> 
 beforeAll(async () => {
   db = new pg.Client({ connectionString: inject("appDatabaseUrl") });
   await db.connect();
-  allTables = (
-    await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)
-  ).rows
+  allTables = (await db.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`)).rows
     .map((r) => r.t)
     .filter((t) => !NOT_COUNTED.has(t));
   for (const [who, email] of Object.entries(ACCOUNTS) as [Who, string | null][]) {
@@ -602,7 +639,9 @@ beforeAll(async () => {
     supervisor: await one(`SELECT id FROM "Supervisor" ORDER BY "createdAt" LIMIT 1`),
     myIntervention,
     teamParticipant: await one(`SELECT "participantId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
-    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
+    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [
+      myIntervention,
+    ]),
     otherEncadrantIntervention: await one(
       `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" LEFT JOIN "User" u ON u.id = s."userId"
        WHERE u.email IS DISTINCT FROM 'encadrant@conciergerie.example' LIMIT 1`,
@@ -620,8 +659,12 @@ afterAll(async () => {
 
 function changesBetween(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<ReturnType<typeof snapshot>>) {
   return [
-    ...Object.keys(after.counts).filter((t) => after.counts[t] !== before.counts[t]).map((t) => `${t} ${before.counts[t]}→${after.counts[t]}`),
-    ...Object.keys(after.hashes).filter((t) => after.hashes[t] !== before.hashes[t]).map((t) => `${t} rows changed`),
+    ...Object.keys(after.counts)
+      .filter((t) => after.counts[t] !== before.counts[t])
+      .map((t) => `${t} ${before.counts[t]}→${after.counts[t]}`),
+    ...Object.keys(after.hashes)
+      .filter((t) => after.hashes[t] !== before.hashes[t])
+      .map((t) => `${t} rows changed`),
   ];
 }
 

@@ -92,10 +92,7 @@ describe("a partner's invitations on the staff admin's partner page", () => {
 
     const accepted = await new HttpClient().post(`/invitations/${newToken}`, { password: PASSWORD, confirm: PASSWORD }, { from: `/invitations/${newToken}` });
     expect(accepted.status).toBe(302);
-    const [account] = await queryApp<{ organisationId: string }>(
-      `SELECT m."organisationId" FROM "User" u JOIN "Membership" m ON m."userId" = u.id WHERE u.email = $1`,
-      [email],
-    );
+    const [account] = await queryApp<{ organisationId: string }>(`SELECT m."organisationId" FROM "User" u JOIN "Membership" m ON m."userId" = u.id WHERE u.email = $1`, [email]);
     expect(account!.organisationId).toBe(sncfOrg);
 
     const audits = await queryApp<{ details: unknown; actorEmail: string; organisationId: string }>(

@@ -28,10 +28,9 @@ beforeAll(async () => {
   const days = Math.ceil(Number(row!.days)) + 1;
   if (days > 7) {
     widened = { before: (await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'scheduleChangeNoticeDays'`))[0]?.value ?? null };
-    await queryApp(
-      `INSERT INTO "ServiceSetting" (key, value, "updatedAt") VALUES ('scheduleChangeNoticeDays', $1::jsonb, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify(Math.min(days, 60))],
-    );
+    await queryApp(`INSERT INTO "ServiceSetting" (key, value, "updatedAt") VALUES ('scheduleChangeNoticeDays', $1::jsonb, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+      JSON.stringify(Math.min(days, 60)),
+    ]);
   }
 });
 afterAll(async () => {
@@ -64,7 +63,11 @@ describe("recording a person's agreement", () => {
   it("the coordinator sees it on the intervention page and can take it back", async () => {
     const page = await (await coordinator.get(`/planning/interventions/${target.id}`)).text();
     expect(page).toContain("D&#x27;accord pour un changement");
-    const response = await coordinator.post(`/planning/interventions/${target.id}`, { intent: "withdraw-agreement", participantId: target.participantId }, { from: `/planning/interventions/${target.id}` });
+    const response = await coordinator.post(
+      `/planning/interventions/${target.id}`,
+      { intent: "withdraw-agreement", participantId: target.participantId },
+      { from: `/planning/interventions/${target.id}` },
+    );
     expect(response.status).toBe(200);
     expect(await queryApp(`SELECT 1 FROM "ScheduleChangeAgreement" WHERE "interventionId" = $1 AND "participantId" = $2`, [target.id, target.participantId])).toHaveLength(0);
   });

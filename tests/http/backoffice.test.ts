@@ -148,14 +148,22 @@ describe("back office forms over HTTP", () => {
     const page = await (await coordinator.get("/admin/rules")).text();
     expect(page).toContain("Compte bancaire de l&#x27;association");
     expect(page).toContain("FR76 3000 6000 0112 3456 7890 189"); // the demo's
-    const bad = await coordinator.post("/admin/rules", { intent: "sellerBankAccount", iban: "FR76 3000 6000 0112 3456 7890 188", bic: "AGRI", accountName: "Association Aurore" }, { from: "/admin/rules" });
+    const bad = await coordinator.post(
+      "/admin/rules",
+      { intent: "sellerBankAccount", iban: "FR76 3000 6000 0112 3456 7890 188", bic: "AGRI", accountName: "Association Aurore" },
+      { from: "/admin/rules" },
+    );
     expect(bad.status).toBe(400);
     const text = await bad.text();
     expect(text).toContain("IBAN invalide : la clé de contrôle ne correspond pas.");
     expect(text).toContain("BIC invalide : 8 ou 11 lettres et chiffres");
     const [kept] = await queryApp<{ value: { iban: string } }>(`SELECT value FROM "ServiceSetting" WHERE key = 'sellerBankAccount'`);
     expect(kept?.value.iban).toBe("FR7630006000011234567890189");
-    const ok = await coordinator.post("/admin/rules", { intent: "sellerBankAccount", iban: "fr14 2004 1010 0505 0001 3m02 606", bic: "psstfrppxxx", accountName: "Association Aurore" }, { from: "/admin/rules" });
+    const ok = await coordinator.post(
+      "/admin/rules",
+      { intent: "sellerBankAccount", iban: "fr14 2004 1010 0505 0001 3m02 606", bic: "psstfrppxxx", accountName: "Association Aurore" },
+      { from: "/admin/rules" },
+    );
     expect(ok.status).toBe(200);
     const [saved] = await queryApp<{ value: unknown }>(`SELECT value FROM "ServiceSetting" WHERE key = 'sellerBankAccount'`);
     expect(saved?.value).toEqual({ iban: "FR1420041010050500013M02606", bic: "PSSTFRPPXXX", accountName: "Association Aurore" });

@@ -21,7 +21,9 @@ async function freePort() {
 
 // ps exits with 1 when it lists nobody: read its output, not its status.
 const childrenOf = (pid: number) =>
-  spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.trim()).length;
+  spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((l) => l.trim()).length;
 
 afterEach(async () => {
   if (child && child.exitCode === null) {

@@ -17,9 +17,28 @@ import { remixContextJson, shownErrors } from "../support/page-messages.ts";
 const MISSING = "does-not-exist-0123456789";
 
 type Ids = Record<
-  | "sncfOrg" | "mjcOrg" | "sncfSite" | "mjcSite" | "sncfRequest" | "mjcRequest" | "sncfIntervention" | "mjcIntervention" | "mjcUser"
-  | "sncfMember" | "prestation" | "supervisor" | "participant" | "participantAbsence" | "otherParticipantAbsence" | "myIntervention" | "teamParticipant"
-  | "strangerParticipant" | "invoice" | "dispute" | "today" | "orderDate",
+  | "sncfOrg"
+  | "mjcOrg"
+  | "sncfSite"
+  | "mjcSite"
+  | "sncfRequest"
+  | "mjcRequest"
+  | "sncfIntervention"
+  | "mjcIntervention"
+  | "mjcUser"
+  | "sncfMember"
+  | "prestation"
+  | "supervisor"
+  | "participant"
+  | "participantAbsence"
+  | "otherParticipantAbsence"
+  | "myIntervention"
+  | "teamParticipant"
+  | "strangerParticipant"
+  | "invoice"
+  | "dispute"
+  | "today"
+  | "orderDate",
   string
 >;
 type Case = { who: DemoAccount; path: string; body: Record<string, string> };
@@ -199,7 +218,9 @@ beforeAll(async () => {
     otherParticipantAbsence: await one(`SELECT id FROM "Absence" WHERE "participantId" IS NOT NULL AND "participantId" <> $1 ORDER BY "startsAt" DESC LIMIT 1`, [participant]),
     myIntervention,
     teamParticipant: await one(`SELECT "participantId" FROM "Assignment" WHERE "interventionId" = $1 LIMIT 1`, [myIntervention]),
-    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [myIntervention]),
+    strangerParticipant: await one(`SELECT id FROM "Participant" w WHERE NOT EXISTS (SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND a."interventionId" = $1) LIMIT 1`, [
+      myIntervention,
+    ]),
     invoice: await one(`SELECT id FROM "Invoice" WHERE status = 'OPEN' ORDER BY "createdAt" LIMIT 1`),
     dispute: await one(`SELECT id FROM "Dispute" WHERE outcome IS NULL LIMIT 1`),
     today,

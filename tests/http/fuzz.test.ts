@@ -34,7 +34,13 @@ export function routePattern(file: string): string {
   const segments = base.split(/\.(?![^[]*\])/);
   const parts = segments
     .filter((s) => s !== "_index" && !/^_[^.]/.test(s))
-    .map((s) => s.replace(/_$/, "").replace(/\[(.)\]/g, "$1").replace(/^\$(\w+)/, ":$1").replace(/\.\$(\w+)/, ".:$1"));
+    .map((s) =>
+      s
+        .replace(/_$/, "")
+        .replace(/\[(.)\]/g, "$1")
+        .replace(/^\$(\w+)/, ":$1")
+        .replace(/\.\$(\w+)/, ".:$1"),
+    );
   return `/${parts.join("/")}`;
 }
 
@@ -63,10 +69,66 @@ const routeOf = (pathname: string) => BY_RANK.find((r) => r.regex.test(pathname)
 
 // ------------------------------------------------------------------ hostile values
 
-const EDGE_DATES = ["0000-01-01", "9999-12-31", "275760-09-13", "-000001-01-01", "+275760-09-13", "2026-02-30", "2026-13-01", "1969-12-31", "1970-01-01", "2100-12-31", "2101-01-01", "2026-1-1", "2026-12-07T25:00", "0000-00", "2026-00", "9999-12", "2026-W50"];
-const NUMBERS = ["-1", "0", "-0", "1e308", "-1e308", "9007199254740993", "99999999999999999999", "9999999999999999999", "NaN", "Infinity", "-Infinity", "0x10", "1.5", "1,5", "-2147483649", "2147483648", "8640000000000000", "8640000000000000_zz"];
+const EDGE_DATES = [
+  "0000-01-01",
+  "9999-12-31",
+  "275760-09-13",
+  "-000001-01-01",
+  "+275760-09-13",
+  "2026-02-30",
+  "2026-13-01",
+  "1969-12-31",
+  "1970-01-01",
+  "2100-12-31",
+  "2101-01-01",
+  "2026-1-1",
+  "2026-12-07T25:00",
+  "0000-00",
+  "2026-00",
+  "9999-12",
+  "2026-W50",
+];
+const NUMBERS = [
+  "-1",
+  "0",
+  "-0",
+  "1e308",
+  "-1e308",
+  "9007199254740993",
+  "99999999999999999999",
+  "9999999999999999999",
+  "NaN",
+  "Infinity",
+  "-Infinity",
+  "0x10",
+  "1.5",
+  "1,5",
+  "-2147483649",
+  "2147483648",
+  "8640000000000000",
+  "8640000000000000_zz",
+];
 const CONTROL = ["\u0000", "a\u0000b", "\u0000\u0000\u0000", "\u001b[31m", "\u007f", "\r\n", "\t", "\u0008", "\u2028", "\u3002", "\uFEFF"];
-const WRONG_TYPES = ["", " ", "null", "undefined", "true", "[]", "{}", "[object Object]", "constructor", "__proto__", "toString", "hasOwnProperty", "../../etc/passwd", "%00", "%", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}"];
+const WRONG_TYPES = [
+  "",
+  " ",
+  "null",
+  "undefined",
+  "true",
+  "[]",
+  "{}",
+  "[object Object]",
+  "constructor",
+  "__proto__",
+  "toString",
+  "hasOwnProperty",
+  "../../etc/passwd",
+  "%00",
+  "%",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "${7*7}",
+];
 
 /** The values of the systematic pass: each tried on every parameter of every route, and in every form. */
 const EDGE_VALUES = ["a\u0000b", "0000-01-01", "9999-12-31", "275760-09-13", "-1", "9007199254740993", "99999999999999999999", "2026-13-01", "\u001b\u007f", "é".repeat(300)];
@@ -95,7 +157,13 @@ const samplePaths = new Map<string, Map<Who, string>>(); // route file -> a real
 const reached = new Set<string>(); // route files the walk asked for, whatever the answer
 const forms: FoundForm[] = [];
 
-const decodeHtml = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+const decodeHtml = (s: string) =>
+  s
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">");
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
   return m ? decodeHtml(m[1]!) : null;
@@ -208,31 +276,28 @@ async function send(who: Who, method: "GET" | "POST", target: string, body?: URL
 
 /** A path of a route: each parameter either a real value (from the crawl) or a hostile one. */
 const pathArb = (route: Route): fc.Arbitrary<{ who: Who; path: string }> =>
-  fc.record({
-    who: fc.constantFrom(...ROLES),
-    values: fc.array(fc.option(hostile, { freq: 2 }), { minLength: route.params.length, maxLength: route.params.length }),
-  }).map(({ who, values }) => {
-    const real = samplePaths.get(route.file)?.get(who) ?? [...(samplePaths.get(route.file)?.values() ?? [])][0];
-    const realParts = real ? new URL(real, "http://x").pathname.split("/") : null;
-    const patternParts = route.pattern.split("/");
-    let i = 0;
-    const parts = patternParts.map((p, k) => {
-      if (!p.includes(":")) return p;
-      const value = values[i++];
-      if (value === null || value === undefined) return realParts?.[k] ?? p.replace(/:\w+/, "x");
-      return p.replace(/:\w+/, encode(value));
+  fc
+    .record({
+      who: fc.constantFrom(...ROLES),
+      values: fc.array(fc.option(hostile, { freq: 2 }), { minLength: route.params.length, maxLength: route.params.length }),
+    })
+    .map(({ who, values }) => {
+      const real = samplePaths.get(route.file)?.get(who) ?? [...(samplePaths.get(route.file)?.values() ?? [])][0];
+      const realParts = real ? new URL(real, "http://x").pathname.split("/") : null;
+      const patternParts = route.pattern.split("/");
+      let i = 0;
+      const parts = patternParts.map((p, k) => {
+        if (!p.includes(":")) return p;
+        const value = values[i++];
+        if (value === null || value === undefined) return realParts?.[k] ?? p.replace(/:\w+/, "x");
+        return p.replace(/:\w+/, encode(value));
+      });
+      return { who, path: parts.join("/") };
     });
-    return { who, path: parts.join("/") };
-  });
 
 const getArb: fc.Arbitrary<{ who: Who; path: string }> = fc
   .constantFrom(...ROUTES)
-  .chain((route) =>
-    fc.tuple(
-      pathArb(route),
-      fc.array(fc.tuple(fc.constantFrom(...route.queryNames, "page", "_data", "index"), hostile), { maxLength: 4 }),
-    ),
-  )
+  .chain((route) => fc.tuple(pathArb(route), fc.array(fc.tuple(fc.constantFrom(...route.queryNames, "page", "_data", "index"), hostile), { maxLength: 4 })))
   .map(([{ who, path }, query]) => ({ who, path: query.length === 0 ? path : `${path}?${query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join("&")}` }))
   // What a proxy lets through (8 KB): a longer address comes back in the sign-in redirect's Location and overflows the client's header limit.
   .filter(({ path }) => path.length <= 6_000);
@@ -243,10 +308,7 @@ const postArb = (): fc.Arbitrary<PostCase> =>
   fc.constantFrom(...forms).chain((form) =>
     fc.record({
       form: fc.constant(form),
-      changes: fc.array(
-        fc.record({ index: fc.nat({ max: Math.max(0, form.fields.length - 1) }), value: hostile, duplicate: fc.boolean(), drop: fc.boolean() }),
-        { minLength: 1, maxLength: 3 },
-      ),
+      changes: fc.array(fc.record({ index: fc.nat({ max: Math.max(0, form.fields.length - 1) }), value: hostile, duplicate: fc.boolean(), drop: fc.boolean() }), { minLength: 1, maxLength: 3 }),
       extra: fc.array(fc.tuple(fc.constantFrom("intent", "id", "organisationId", "__proto__", "csrf"), hostile), { maxLength: 1 }),
       multipart: fc.boolean(),
     }),

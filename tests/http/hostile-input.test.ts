@@ -31,7 +31,10 @@ beforeAll(async () => {
     `SELECT r.id FROM "ServiceRequest" r WHERE r."organisationId" = $1 AND EXISTS (SELECT 1 FROM "Intervention" i WHERE i."requestId" = r.id AND i."startsAt" > now() + interval '10 days' AND i.status IN ('ACCEPTED', 'SCHEDULED')) ORDER BY r.reference LIMIT 1`,
     [sncfOrg],
   );
-  ids.sncfIntervention = await one(`SELECT id FROM "Intervention" WHERE "requestId" = $1 AND "startsAt" > now() + interval '10 days' AND status IN ('ACCEPTED', 'SCHEDULED') ORDER BY "startsAt" LIMIT 1`, [ids.sncfRequest]);
+  ids.sncfIntervention = await one(
+    `SELECT id FROM "Intervention" WHERE "requestId" = $1 AND "startsAt" > now() + interval '10 days' AND status IN ('ACCEPTED', 'SCHEDULED') ORDER BY "startsAt" LIMIT 1`,
+    [ids.sncfRequest],
+  );
   ids.orderDate = nextOpenDay(addDays(parisParts(new Date()).date, 30), resolveServiceRules({}));
 });
 

@@ -44,7 +44,11 @@ describe("the yearly impact certificate", () => {
     const own = await partner.get(`/impact/${sncf}/${YEAR}.pdf`);
     expect(own.status).toBe(200);
     expect(own.headers.get("content-type")).toBe("application/pdf");
-    expect(Buffer.from(await own.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      Buffer.from(await own.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
     expect((await partner.get(`/impact/${mjc}/${YEAR}.pdf`)).status).toBe(404);
     expect((await partner.get(`/impact/unknown-organisation/${YEAR}.pdf`)).status).toBe(404);
     expect((await partner.get(`/impact/${sncf}/1999.pdf`)).status).toBe(404);

@@ -44,7 +44,11 @@ afterAll(async () => {
 });
 
 async function runStep(step: "prepare" | "issue") {
-  const response = await finance.post("/finance", { intent: step, month: target.month, organisationId: target.organisationId, runKey: `http-${step}-${Date.now()}`, early: "on" }, { from: "/finance" });
+  const response = await finance.post(
+    "/finance",
+    { intent: step, month: target.month, organisationId: target.organisationId, runKey: `http-${step}-${Date.now()}`, early: "on" },
+    { from: "/finance" },
+  );
   expect(response.status).toBe(302);
   const location = response.headers.get("location")!;
   const jobId = new URL(location, "http://x").searchParams.get("run")!;
@@ -194,7 +198,10 @@ describe("invoicing over HTTP, through the Stripe double", () => {
     // The partner's purchase-order number and site name arrive neutralised: text, never a formula.
     expect(lines).toContain(`"'${HOSTILE_PO.replace(/"/g, '""')}"`);
     expect(lines).toContain(`· ${HOSTILE_SITE} ·`);
-    const cells = lines.split("\r\n").flatMap((line) => line.split(";")).map((cell) => cell.replace(/^"/, ""));
+    const cells = lines
+      .split("\r\n")
+      .flatMap((line) => line.split(";"))
+      .map((cell) => cell.replace(/^"/, ""));
     expect(cells.filter((cell) => /^[=+@\t\r]/.test(cell) || /^-(?!\d+(,\d+)?$)/.test(cell))).toEqual([]);
     const partner = await new HttpClient().login("agent@sncf.example");
     expect((await partner.get(`/finance/export.csv?what=invoices&year=${year}`)).status).toBe(403);

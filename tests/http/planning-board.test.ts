@@ -19,9 +19,18 @@ async function remember(id: string) {
     `SELECT "startsAt", "endsAt", "latestStartAt", "supervisorPinned" FROM "Intervention" WHERE id = $1`,
     [id],
   );
-  const team = await queryApp<{ participantId: string; startsAt: Date; endsAt: Date; pinned: boolean }>(`SELECT "participantId", "startsAt", "endsAt", pinned FROM "Assignment" WHERE "interventionId" = $1`, [id]);
+  const team = await queryApp<{ participantId: string; startsAt: Date; endsAt: Date; pinned: boolean }>(
+    `SELECT "participantId", "startsAt", "endsAt", pinned FROM "Assignment" WHERE "interventionId" = $1`,
+    [id],
+  );
   restore.push(async () => {
-    await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "latestStartAt" = $4, "supervisorPinned" = $5 WHERE id = $1`, [id, before!.startsAt, before!.endsAt, before!.latestStartAt, before!.supervisorPinned]);
+    await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "latestStartAt" = $4, "supervisorPinned" = $5 WHERE id = $1`, [
+      id,
+      before!.startsAt,
+      before!.endsAt,
+      before!.latestStartAt,
+      before!.supervisorPinned,
+    ]);
     for (const a of team) {
       await queryApp(`UPDATE "Assignment" SET "startsAt" = $3, "endsAt" = $4, pinned = $5 WHERE "interventionId" = $1 AND "participantId" = $2`, [id, a.participantId, a.startsAt, a.endsAt, a.pinned]);
     }
@@ -87,7 +96,9 @@ describe("the planning board", () => {
     expect(response.headers.get("content-type")).toBe("application/pdf");
     const texts = await pdfTexts(new Uint8Array(await response.arrayBuffer()));
     expect(texts).toContain("Planning de la semaine");
-    const [encadrant] = await queryApp<{ name: string }>(`SELECT s."firstName" || ' ' || s."lastName" AS name FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" WHERE i.id = $1`, [target.id]);
+    const [encadrant] = await queryApp<{ name: string }>(`SELECT s."firstName" || ' ' || s."lastName" AS name FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" WHERE i.id = $1`, [
+      target.id,
+    ]);
     expect(texts).toContain(encadrant!.name);
     expect(texts.some((t) => t.includes(target.siteName))).toBe(true);
     const filtered = await pdfTexts(new Uint8Array(await (await coordinator.get(`/planning/week.pdf?week=${target.weekStart}&site=${target.siteId}`)).arrayBuffer()));
@@ -100,11 +111,15 @@ describe("the planning board", () => {
   it("shows who is available, absent or new without availability in the team editor, the available first", async () => {
     const day = toParisLocal(new Date(target.startsAt)).slice(0, 10);
     const contract = [addDays(day, -30), addDays(day, 200)];
-    for (const [id, firstName] of [["board-test-new", "Zélie"], ["board-test-absent", "Yvon"]] as const) {
-      await queryApp(
-        `INSERT INTO "Participant" (id, "firstName", "lastInitial", "contractStart", "contractEnd", "weeklyTargetMinutes", "updatedAt") VALUES ($1, $2, 'T', $3, $4, 360, now())`,
-        [id, firstName, ...contract],
-      );
+    for (const [id, firstName] of [
+      ["board-test-new", "Zélie"],
+      ["board-test-absent", "Yvon"],
+    ] as const) {
+      await queryApp(`INSERT INTO "Participant" (id, "firstName", "lastInitial", "contractStart", "contractEnd", "weeklyTargetMinutes", "updatedAt") VALUES ($1, $2, 'T', $3, $4, 360, now())`, [
+        id,
+        firstName,
+        ...contract,
+      ]);
       await queryApp(`INSERT INTO "ParticipantSkill" ("participantId", "skillId") VALUES ($1, $2)`, [id, target.skillId]);
       created.participants.push(id);
     }
@@ -112,7 +127,10 @@ describe("the planning board", () => {
     for (let isoDay = 1; isoDay <= 7; isoDay++) {
       await queryApp(`INSERT INTO "Availability" (id, "participantId", "isoDay", "fromMinute", "toMinute") VALUES ($1, 'board-test-absent', $2, 0, 1440)`, [`board-test-av-${isoDay}`, isoDay]);
     }
-    await queryApp(`INSERT INTO "Absence" (id, "participantId", "startsAt", "endsAt") VALUES ('board-test-abs', 'board-test-absent', $1::timestamp - interval '1 day', $1::timestamp + interval '1 day')`, [target.startsAt]);
+    await queryApp(
+      `INSERT INTO "Absence" (id, "participantId", "startsAt", "endsAt") VALUES ('board-test-abs', 'board-test-absent', $1::timestamp - interval '1 day', $1::timestamp + interval '1 day')`,
+      [target.startsAt],
+    );
 
     const page = await html(await coordinator.get(`/planning/interventions/${target.id}`));
     const row = (name: string) => page.indexOf(`${name} T.`);

@@ -12,9 +12,9 @@ let intervention: { id: string; startsAt: Date };
 
 beforeAll(async () => {
   coordinator = await new HttpClient().login("coordination@conciergerie.example");
-  [intervention] = (await queryApp<{ id: string; startsAt: Date }>(
-    `SELECT id, "startsAt" FROM "Intervention" WHERE status = 'ACCEPTED' AND "startsAt" > now() ORDER BY "startsAt" LIMIT 1`,
-  )) as [{ id: string; startsAt: Date }];
+  [intervention] = (await queryApp<{ id: string; startsAt: Date }>(`SELECT id, "startsAt" FROM "Intervention" WHERE status = 'ACCEPTED' AND "startsAt" > now() ORDER BY "startsAt" LIMIT 1`)) as [
+    { id: string; startsAt: Date },
+  ];
   // What the engine writes when no encadrant has the skill.
   await queryApp(
     `UPDATE "Intervention" SET "unstaffedRule" = 'H3', "unstaffedReason" = 'Aucun encadrant n''a la compétence espaces-verts : l''ajouter à un encadrant ou confier l''intervention à une autre équipe.' WHERE id = $1`,
@@ -22,7 +22,13 @@ beforeAll(async () => {
   );
 });
 
-const text = (html: string) => decodeEntities(html.replaceAll("<!-- -->", "").replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ");
+const text = (html: string) =>
+  decodeEntities(
+    html
+      .replaceAll("<!-- -->", "")
+      .replace(/<script[\s\S]*?<\/script>/g, "")
+      .replace(/<[^>]*>/g, " "),
+  ).replace(/\s+/g, " ");
 
 describe("staffing explanations in French", () => {
   it("the planning board names the rule and the skill in French", async () => {

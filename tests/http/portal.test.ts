@@ -54,7 +54,7 @@ beforeAll(async () => {
     new HttpClient().login("cuisine@latabledurecho.example"),
     new HttpClient().login("coordination@conciergerie.example"),
   ]);
-  [prestation] = await queryApp<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`) as [typeof prestation];
+  [prestation] = (await queryApp<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`)) as [typeof prestation];
   const sites = await queryApp<{ id: string; org: string }>(`SELECT s.id, o.slug AS org FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId"`);
   ids = { mjcSite: sites.find((s) => s.org === "mon-jardin-chocolate")!.id, sncfSite: sites.find((s) => s.org === "sncf-gares-connexions")!.id };
 });
@@ -149,13 +149,19 @@ describe("quote, decisions and tenant isolation", () => {
     const pdf = await mjc.get(`/requests/${id}/devis.pdf`);
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe("%PDF-");
 
     const accepted = await mjc.post(`/requests/${id}`, { intent: "accept-quote" }, { from: `/requests/${id}` });
     expect(accepted.status).toBe(200);
     const statuses = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE "requestId" = $1`, [id]);
     expect(statuses.every((s) => s.status === "ACCEPTED" || s.status === "SCHEDULED")).toBe(true);
-    const outbox = await queryApp<{ jobName: string; payload: { requestId: string } }>(`SELECT "jobName", payload FROM "OutboxEvent" WHERE queue = 'scheduling' AND "businessKey" = $1`, [`request-accepted:${id}`]);
+    const outbox = await queryApp<{ jobName: string; payload: { requestId: string } }>(`SELECT "jobName", payload FROM "OutboxEvent" WHERE queue = 'scheduling' AND "businessKey" = $1`, [
+      `request-accepted:${id}`,
+    ]);
     expect(outbox).toEqual([{ jobName: "staff-request", payload: { requestId: id } }]);
     const audit = await queryApp(`SELECT 1 FROM "AuditLog" WHERE action = 'request.quote_accepted' AND "entityId" = $1`, [id]);
     expect(audit.length).toBe(1);
@@ -233,7 +239,9 @@ describe("moving and cancelling", () => {
     expect(row).toMatchObject({ status: "CANCELLED", cancelReason: "Atelier fermé pour inventaire" });
     expect(row!.cancelledAt).not.toBeNull();
     expect(await queryApp(`SELECT 1 FROM "Assignment" WHERE "interventionId" = $1`, [second.id])).toEqual([]);
-    const replans = await queryApp<{ payload: { interventionId: string } }>(`SELECT payload FROM "OutboxEvent" WHERE "jobName" = 'replan-intervention' AND "businessKey" LIKE $1`, [`intervention-changed:%`]);
+    const replans = await queryApp<{ payload: { interventionId: string } }>(`SELECT payload FROM "OutboxEvent" WHERE "jobName" = 'replan-intervention' AND "businessKey" LIKE $1`, [
+      `intervention-changed:%`,
+    ]);
     const replanned = replans.map((r) => r.payload.interventionId);
     expect(replanned).toEqual(expect.arrayContaining([first.id, second.id]));
 
@@ -244,7 +252,7 @@ describe("moving and cancelling", () => {
       await queryApp(`DELETE FROM "Assignment" WHERE "interventionId" = $1`, [third.id]);
       await queryApp(`UPDATE "Intervention" SET "startsAt" = $2, "endsAt" = $3, "supervisorId" = NULL WHERE id = $1`, [third.id, soon, new Date(soon.getTime() + 120 * 60_000)]);
       const late = `/requests/${id}/interventions/${third.id}`;
-      expect(await (await mjc.get(late)).text()).toContain("Appelez la coordination au 01 99 00 42 17") // the demo's, from the service rules;
+      expect(await (await mjc.get(late)).text()).toContain("Appelez la coordination au 01 99 00 42 17"); // the demo's, from the service rules;
       const refused = await mjc.post(late, { intent: "cancel", scope: "one", reason: "Trop tard" }, { from: late });
       expect(refused.status).toBe(409);
       expect((await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [third.id]))[0]!.status).not.toBe("CANCELLED");

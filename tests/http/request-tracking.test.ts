@@ -40,9 +40,20 @@ describe("the order form's team size", () => {
     const { key, html } = await submissionKeyOf(mjc, `/requests/new?prestation=${p!.id}`);
     expect(html).toContain(`De 1 à ${p!.largest} pour cette prestation, avec leur encadrant.`);
     expect(html).toMatch(new RegExp(`name="teamSize"[^>]*max="${p!.largest}"|max="${p!.largest}"[^>]*name="teamSize"`));
-    const [site] = await queryApp<{ id: string }>(`SELECT s.id FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId" WHERE o.slug = 'mon-jardin-chocolate' AND s."archivedAt" IS NULL LIMIT 1`);
+    const [site] = await queryApp<{ id: string }>(
+      `SELECT s.id FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId" WHERE o.slug = 'mon-jardin-chocolate' AND s."archivedAt" IS NULL LIMIT 1`,
+    );
     const before = await queryApp<{ n: string }>(`SELECT count(*) AS n FROM "ServiceRequest"`);
-    const fields = { submissionKey: key, siteId: site!.id, prestationId: p!.id, date: openDay(p!.minNoticeDays + 7), startTime: "09:00", durationMinutes: "120", teamSize: String(p!.largest + 1), recurrence: "NONE" };
+    const fields = {
+      submissionKey: key,
+      siteId: site!.id,
+      prestationId: p!.id,
+      date: openDay(p!.minNoticeDays + 7),
+      startTime: "09:00",
+      durationMinutes: "120",
+      teamSize: String(p!.largest + 1),
+      recurrence: "NONE",
+    };
     const refused = await mjc.post("/requests/new", fields, { from: "/requests/new" });
     expect(refused.status).toBe(400);
     const page = await refused.text();
@@ -79,7 +90,9 @@ describe("the weekly planning sheet", () => {
 /** Orders one intervention as Mon Jardin Chocolaté, the quote accepted; its request id. */
 async function orderedRequest(overrides: Record<string, string> = {}) {
   const [p] = await queryApp<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`);
-  const [site] = await queryApp<{ id: string }>(`SELECT s.id FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId" WHERE o.slug = 'mon-jardin-chocolate' AND s."archivedAt" IS NULL LIMIT 1`);
+  const [site] = await queryApp<{ id: string }>(
+    `SELECT s.id FROM "Site" s JOIN "Organisation" o ON o.id = s."organisationId" WHERE o.slug = 'mon-jardin-chocolate' AND s."archivedAt" IS NULL LIMIT 1`,
+  );
   const { key } = await submissionKeyOf(mjc);
   const sent = await mjc.post(
     "/requests/new",
@@ -97,7 +110,10 @@ async function historyOf(client: HttpClient, id: string) {
   const html = await (await client.get(`/requests/${id}`)).text();
   const list = /<ol class="history"[^>]*>([\s\S]*?)<\/ol>/.exec(html)?.[1];
   expect(list, "the request's page shows its history").toBeDefined();
-  return list!.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/\s+/g, " ");
+  return list!
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/\s+/g, " ");
 }
 
 describe("the request's dated timeline", () => {
@@ -106,7 +122,10 @@ describe("the request's dated timeline", () => {
     expect((await mjc.post(`/requests/${id}`, { intent: "message", body: "Le portail sera ouvert dès 8 h." }, { from: `/requests/${id}` })).status).toBe(200);
     expect((await coordinator.post(`/requests/${id}`, { intent: "message", body: "Bien noté, merci." }, { from: `/requests/${id}` })).status).toBe(200);
     // Coordination moves the date; scheduling later finds no team (its explanation names people and rules).
-    const [i] = await queryApp<{ id: string; day: string }>(`SELECT id, ((("startsAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris') + interval '1 day')::date::text AS day FROM "Intervention" WHERE "requestId" = $1`, [id]);
+    const [i] = await queryApp<{ id: string; day: string }>(
+      `SELECT id, ((("startsAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris') + interval '1 day')::date::text AS day FROM "Intervention" WHERE "requestId" = $1`,
+      [id],
+    );
     const moveDay = nextOpenDay(i!.day, rules);
     const moved = await coordinator.post(`/requests/${id}/interventions/${i!.id}`, { intent: "move", date: moveDay, startTime: "10:00" }, { from: `/requests/${id}/interventions/${i!.id}` });
     expect(moved.status).toBe(302);
@@ -119,7 +138,16 @@ describe("the request's dated timeline", () => {
     await queryApp(`UPDATE "Intervention" SET status = 'ACCEPTED', "unstaffedRule" = 'H4', "unstaffedReason" = 'Aucun encadrant disponible (H4) : Rachid Ouali est absent.' WHERE id = $1`, [i!.id]);
 
     const partnerView = await historyOf(mjc, id);
-    for (const line of ["Demande envoyée", "Devis accepté : la demande part en planification", "Message de Camille Renaud", "Le portail sera ouvert dès 8 h.", "(La Conciergerie)", "Bien noté, merci.", "déplacée au", "par la Conciergerie"]) {
+    for (const line of [
+      "Demande envoyée",
+      "Devis accepté : la demande part en planification",
+      "Message de Camille Renaud",
+      "Le portail sera ouvert dès 8 h.",
+      "(La Conciergerie)",
+      "Bien noté, merci.",
+      "déplacée au",
+      "par la Conciergerie",
+    ]) {
       expect(partnerView).toContain(line);
     }
     // Dated in French words, Paris time: the new time is 10:00 in Paris whatever the server's zone.
@@ -206,7 +234,10 @@ describe("coordination's inbox", () => {
       `SELECT i.id, i."requestId", i."organisationId" FROM "Intervention" i WHERE i.status = 'DONE'
        AND NOT EXISTS (SELECT 1 FROM "Dispute" d WHERE d."interventionId" = i.id) ORDER BY i."startsAt" DESC LIMIT 1`,
     );
-    await queryApp(`INSERT INTO "Dispute" (id, "interventionId", "organisationId", reason) VALUES ('inbox-dispute', $1, $2, 'Deux personnes seulement sont venues.')`, [done!.id, done!.organisationId]);
+    await queryApp(`INSERT INTO "Dispute" (id, "interventionId", "organisationId", reason) VALUES ('inbox-dispute', $1, $2, 'Deux personnes seulement sont venues.')`, [
+      done!.id,
+      done!.organisationId,
+    ]);
     html = await (await coordinator.get("/inbox")).text();
     expect(html).toContain("Deux personnes seulement sont venues.");
     expect(html).toContain(`href="/requests/${done!.requestId}/interventions/${done!.id}"`);

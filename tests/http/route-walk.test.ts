@@ -7,7 +7,6 @@ import { DEMO_ACCOUNTS as ACCOUNTS, type DemoAccount as Who } from "../support/d
 // Walks every page as every role and as a user of another partner: each gets
 // exactly what their role allows, and nothing of another organisation leaks.
 
-
 const LOGIN = 302; // redirected to the sign-in page
 const ALL_SIGNED_IN: Who[] = ["sncfMember", "sncfAdmin", "otherPartner", "coordinator", "encadrant", "finance", "admin"];
 
@@ -120,9 +119,7 @@ beforeAll(async () => {
   const [sncf] = await queryApp<{ id: string; reference: string }>(
     `SELECT r.id, r.reference FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name LIKE 'SNCF%' ORDER BY r.reference LIMIT 1`,
   );
-  const [other] = await queryApp<{ reference: string }>(
-    `SELECT r.reference FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name = 'Mon Jardin Chocolaté' LIMIT 1`,
-  );
+  const [other] = await queryApp<{ reference: string }>(`SELECT r.reference FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name = 'Mon Jardin Chocolaté' LIMIT 1`);
   // A mail of the demo's mailbox (the walk itself made none yet: ask for one).
   await new HttpClient().post("/forgot-password", { email: "agent@sncf.example" }, { from: "/forgot-password" });
   const [mail] = await queryApp<{ id: string }>(`SELECT id FROM "Mail" ORDER BY "createdAt" DESC LIMIT 1`);
@@ -131,7 +128,15 @@ beforeAll(async () => {
   const [sncfInvoice] = await queryApp<{ id: string }>(
     `SELECT i.id FROM "Invoice" i JOIN "Organisation" o ON o.id = i."organisationId" WHERE o.name LIKE 'SNCF%' AND i.status <> 'DRAFT' ORDER BY i."issuedAt" LIMIT 1`,
   );
-  ids = { invoiceId: invoice?.id ?? "none", sncfInvoice: sncfInvoice?.id ?? "none", sncfRequest: sncf!.id, sncfIntervention: intervention!.id, sncfReference: sncf!.reference, otherReference: other!.reference, mailId: mail!.id };
+  ids = {
+    invoiceId: invoice?.id ?? "none",
+    sncfInvoice: sncfInvoice?.id ?? "none",
+    sncfRequest: sncf!.id,
+    sncfIntervention: intervention!.id,
+    sncfReference: sncf!.reference,
+    otherReference: other!.reference,
+    mailId: mail!.id,
+  };
 });
 
 const backoffice = { sncfOrganisation: "", prestation: "", participant: "" };
@@ -155,10 +160,9 @@ beforeAll(async () => {
     `SELECT i.id FROM "Intervention" i JOIN "Supervisor" s ON s.id = i."supervisorId" JOIN "User" u ON u.id = s."userId"
      WHERE u.email = 'encadrant@conciergerie.example' ORDER BY i."startsAt" DESC LIMIT 1`,
   );
-  await queryApp(
-    `INSERT INTO "PlanningRun" (id, "weekStart", trigger, status, stats, "finishedAt") VALUES ($1, '2026-01-05', 'coordinator', 'done', '{}', now()) ON CONFLICT DO NOTHING`,
-    [scheduling.runId],
-  );
+  await queryApp(`INSERT INTO "PlanningRun" (id, "weekStart", trigger, status, stats, "finishedAt") VALUES ($1, '2026-01-05', 'coordinator', 'done', '{}', now()) ON CONFLICT DO NOTHING`, [
+    scheduling.runId,
+  ]);
   Object.assign(scheduling, { participant: participant!.id, encadrantIntervention: mine!.id });
 });
 

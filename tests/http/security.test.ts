@@ -59,9 +59,7 @@ describe("security", () => {
     expect(await invitation.text()).toContain("Cette invitation n&#x27;est pas valide");
     const reset = await new HttpClient().get("/reset-password/replayed-or-made-up");
     expect(await reset.text()).toContain("Ce lien n&#x27;est pas valide");
-    const rows = await queryApp<{ action: string }>(
-      `SELECT DISTINCT action FROM "AuditLog" WHERE action IN ('auth.invitation_refused', 'auth.reset_refused')`,
-    );
+    const rows = await queryApp<{ action: string }>(`SELECT DISTINCT action FROM "AuditLog" WHERE action IN ('auth.invitation_refused', 'auth.reset_refused')`);
     expect(rows.map((r) => r.action).sort()).toEqual(["auth.invitation_refused", "auth.reset_refused"]);
   });
 

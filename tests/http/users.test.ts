@@ -142,10 +142,9 @@ describe("pending invitations on the team page", () => {
       expect(again.status).toBe(404);
       expect(decodeEntities(await again.text())).toContain(UNKNOWN);
     }
-    const audits = await queryApp<{ details: unknown; organisationId: string }>(
-      `SELECT details, "organisationId" FROM "AuditLog" WHERE action = 'user.invitation_cancelled' AND "entityId" = $1`,
-      [invitation.id],
-    );
+    const audits = await queryApp<{ details: unknown; organisationId: string }>(`SELECT details, "organisationId" FROM "AuditLog" WHERE action = 'user.invitation_cancelled' AND "entityId" = $1`, [
+      invitation.id,
+    ]);
     expect(audits).toHaveLength(1);
     expect(audits[0]!.details).toBeNull();
     const refused = await queryApp<{ details: unknown }>(`SELECT details FROM "AuditLog" WHERE action = 'auth.invitation_refused' AND "entityId" = $1`, [invitation.id]);

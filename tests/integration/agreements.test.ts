@@ -44,7 +44,15 @@ async function world() {
     durationMinutes: 120,
     interventions: [
       // Confirmed with Amina three days ago: within the notice period.
-      { startsAt: at(day, "10:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisors[0]!.id, confirmedAt: new Date(now.getTime() - 3 * DAY_MS), participantIds: [amina.id] },
+      {
+        startsAt: at(day, "10:00"),
+        durationMinutes: 120,
+        participantsNeeded: 1,
+        status: "SCHEDULED",
+        supervisorId: supervisors[0]!.id,
+        confirmedAt: new Date(now.getTime() - 3 * DAY_MS),
+        participantIds: [amina.id],
+      },
     ],
   });
   const gardeningRequest = await createServiceRequest(db(), {
@@ -68,8 +76,7 @@ async function world() {
   };
 }
 
-const teamOf = async (interventionId: string) =>
-  (await db().assignment.findMany({ where: { interventionId }, select: { participantId: true } })).map((a) => a.participantId);
+const teamOf = async (interventionId: string) => (await db().assignment.findMany({ where: { interventionId }, select: { participantId: true } })).map((a) => a.participantId);
 
 describe("a person's agreement within the notice period", async () => {
   const w = await world();
@@ -126,4 +133,3 @@ describe("a person's agreement within the notice period", async () => {
     expect(await teamOf(w.gardening.id)).toEqual([w.amina.id]);
   });
 });
-

@@ -324,7 +324,16 @@ describe("overdue invoices: one rule for the admin and finance dashboards", () =
     const partner = await createOrganisation(db(), { name: "Partenaire en retard" });
     const invoice = async (month: number, status: "OPEN" | "UNCOLLECTIBLE", total: number, dueAt: string, paid = 0, credited = 0) => {
       const row = await db().invoice.create({
-        data: { organisationId: partner.id, status, provider: "local", periodStart: new Date(Date.UTC(2031, month - 1, 1)), periodEnd: new Date(Date.UTC(2031, month, 0)), totalInclVatCents: total, dueAt: new Date(dueAt), issuedAt: new Date("2031-01-05") },
+        data: {
+          organisationId: partner.id,
+          status,
+          provider: "local",
+          periodStart: new Date(Date.UTC(2031, month - 1, 1)),
+          periodEnd: new Date(Date.UTC(2031, month, 0)),
+          totalInclVatCents: total,
+          dueAt: new Date(dueAt),
+          issuedAt: new Date("2031-01-05"),
+        },
       });
       if (paid) await db().payment.create({ data: { invoiceId: row.id, amountCents: paid, method: "transfer", receivedAt: new Date("2031-02-01") } });
       if (credited) await db().creditNote.create({ data: { invoiceId: row.id, number: `A-RETARD-${month}`, amountCents: credited, reason: "Geste commercial" } });
@@ -336,7 +345,10 @@ describe("overdue invoices: one rule for the admin and finance dashboards", () =
     const after = await adminFigures(actor, now);
     expect(after.overdueInvoices - before.overdueInvoices).toBe(2);
     expect(after.overdueCents - before.overdueCents).toBe(90_00);
-    const finance = summarise((await invoicesForDashboard(since)).filter((i) => i.organisationId === partner.id), now);
+    const finance = summarise(
+      (await invoicesForDashboard(since)).filter((i) => i.organisationId === partner.id),
+      now,
+    );
     expect(finance.total.overdueCents).toBe(90_00);
   });
 });

@@ -43,7 +43,15 @@ async function world() {
     teamSize: 1,
     durationMinutes: 120,
     interventions: [
-      { startsAt: at("2027-06-09T10:00"), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: supervisor.id, confirmedAt: new Date("2027-05-29T08:00:00Z"), participantIds: [amina.id] },
+      {
+        startsAt: at("2027-06-09T10:00"),
+        durationMinutes: 120,
+        participantsNeeded: 1,
+        status: "SCHEDULED",
+        supervisorId: supervisor.id,
+        confirmedAt: new Date("2027-05-29T08:00:00Z"),
+        participantIds: [amina.id],
+      },
     ],
   });
   return { partner, coordinator, supervisor, amina, request, intervention: request.interventions[0]! };
@@ -96,7 +104,14 @@ describe("moving an intervention inside the notice period", async () => {
     expect(JSON.stringify(refused)).toContain("Amina K.");
     expect((await stateOf(w.intervention.id)).startsAt).toEqual(at("2027-06-10T14:00"));
 
-    const forced = await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-11", startTime: "10:00" }, { force: { reason: "Le partenaire ferme jeudi, Amina reviendra exprès" } }, now);
+    const forced = await moveIntervention(
+      coordination,
+      w.request.id,
+      w.intervention.id,
+      { date: "2027-06-11", startTime: "10:00" },
+      { force: { reason: "Le partenaire ferme jeudi, Amina reviendra exprès" } },
+      now,
+    );
     expect(forced).toMatchObject({ ok: true });
     const moved = await stateOf(w.intervention.id);
     expect(moved).toMatchObject({ startsAt: at("2027-06-11T10:00"), supervisorId: w.supervisor.id, supervisorPinned: true });

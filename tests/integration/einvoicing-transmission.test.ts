@@ -109,7 +109,10 @@ async function issue(month: string, count: number, before: (sirens: string[]) =>
     await invoicing.prepareRun({ month, organisationId: p.organisationId });
     await invoicing.issueRun({ month, organisationId: p.organisationId });
   }
-  const invoices = await db().invoice.findMany({ where: { organisationId: { in: partners.map((p) => p.organisationId) }, kind: "INVOICE" }, select: { id: true, number: true, organisationId: true, totalInclVatCents: true } });
+  const invoices = await db().invoice.findMany({
+    where: { organisationId: { in: partners.map((p) => p.organisationId) }, kind: "INVOICE" },
+    select: { id: true, number: true, organisationId: true, totalInclVatCents: true },
+  });
   return partners.map((p, i) => {
     const invoice = invoices.find((x) => x.organisationId === p.organisationId)!;
     return { ...invoice, number: invoice.number!, siren: ids[i]!.siren };
@@ -119,7 +122,12 @@ async function issue(month: string, count: number, before: (sirens: string[]) =>
 const stateOf = (number: string) =>
   db().eInvoiceTransmission.findUnique({ where: { trackingId: number }, include: { events: { orderBy: { occurredAt: "asc" } }, document: { select: { transmissionStatus: true } } } });
 type State = NonNullable<Awaited<ReturnType<typeof stateOf>>>;
-const reach = (number: string, ok: (t: State) => boolean, what = "status") => waitFor(`${number} ${what}`, () => stateOf(number), (t) => !!t && ok(t)) as Promise<State>;
+const reach = (number: string, ok: (t: State) => boolean, what = "status") =>
+  waitFor(
+    `${number} ${what}`,
+    () => stateOf(number),
+    (t) => !!t && ok(t),
+  ) as Promise<State>;
 
 // ------------------------------------------------------------------ scenarios
 
@@ -222,7 +230,11 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
     pa.rules.webhooks = false;
     const [inv] = await issue("2026-06", 1);
     await reach(inv!.number, (t) => t.flowId !== null, "submitted");
-    await waitFor("double's lifecycle", async () => pa.statusesOf(inv!.number).length, (n) => n >= 2);
+    await waitFor(
+      "double's lifecycle",
+      async () => pa.statusesOf(inv!.number).length,
+      (n) => n >= 2,
+    );
     await pa.settle();
     const cursorBefore = await transmission.pollCursor();
     await platformJobs.pollFlows(configuredPlatform()!);
@@ -259,7 +271,11 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
     expect(paid.ok).toBe(true);
     const t = await reach(inv!.number, (t) => t.lifecycleCode === "212", "Encaissée");
     expect(t.events.find((e) => e.code === "212")!.source).toBe("app");
-    await waitFor("double's encaissement", async () => pa.encaissements.get(inv!.number) ?? [], (l) => l.length > 0);
+    await waitFor(
+      "double's encaissement",
+      async () => pa.encaissements.get(inv!.number) ?? [],
+      (l) => l.length > 0,
+    );
     // The job once more (a retry, a repeated event): nothing is sent again.
     const payment = await db().payment.findFirstOrThrow({ where: { invoiceId: inv!.id } });
     await platformJobs.reportPayment({ paymentId: payment.id }, configuredPlatform()!);
@@ -279,7 +295,11 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
     await new Promise((r) => setTimeout(r, 300));
     child.kill("SIGKILL");
     await once(child, "exit");
-    await waitFor("the double took the flow", async () => pa.submissionsOf(inv!.number), (n) => n === 1);
+    await waitFor(
+      "the double took the flow",
+      async () => pa.submissionsOf(inv!.number),
+      (n) => n === 1,
+    );
     pa.rules.latencyMs = 0;
     await startWorkerProcess(prefix, children, { ...pa.env, PA_RETRY_DELAY_MS: "100", EINVOICE_THREADS: "0" });
     // The statuses may arrive by webhook before the job taken up again has found the flow by its trackingId.

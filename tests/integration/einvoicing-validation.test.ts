@@ -27,7 +27,14 @@ const { embeddedFiles, loadPdf, pageText, parseXml, xmpMetadata, PDFName } = awa
 const MONTH = "2026-09";
 const at = (day: number) => new Date(`2026-09-${String(day).padStart(2, "0")}T07:00:00Z`);
 
-type Kind = "one site, mixed rates, one PO" | "several sites, several POs" | "site = billing address, no PO" | "exempt lines only (VATEX)" | "internal statement" | "partial credit note" | "full credit note";
+type Kind =
+  | "one site, mixed rates, one PO"
+  | "several sites, several POs"
+  | "site = billing address, no PO"
+  | "exempt lines only (VATEX)"
+  | "internal statement"
+  | "partial credit note"
+  | "full credit note";
 const orgs = {} as Record<Exclude<Kind, "partial credit note" | "full credit note">, string>;
 let actor: { userId: string; organisationId: string; role: "FINANCE" };
 const documents = new Map<Kind, { number: string; bytes: Uint8Array }>();
@@ -52,8 +59,16 @@ beforeAll(async () => {
   const skill = await createSkill(db());
   const hourly = await createPrestation(db(), { skillId: skill.id, name: "Nettoyage (validation)", priceCents: 2400, vatRateBasisPoints: 2000, pricingUnit: "PER_PARTICIPANT_HOUR" });
   const flat = await createPrestation(db(), { skillId: skill.id, name: "Compostage (validation)", priceCents: 12345, vatRateBasisPoints: 550, pricingUnit: "FLAT" });
-  const exempt = await createPrestation(db(), { skillId: skill.id, name: "Tri solidaire (validation)", priceCents: 5000, vatRateBasisPoints: 0, pricingUnit: "FLAT", vatExemptionMention: "TVA non applicable, art. 261-7-1° du CGI" });
-  const partner = (name: string, siret: string, billingAddress: string) => createOrganisation(db(), { name, siret, vatNumber: null, billingAddress, billingEmail: "compta@example.org", paymentTermsDays: 30 });
+  const exempt = await createPrestation(db(), {
+    skillId: skill.id,
+    name: "Tri solidaire (validation)",
+    priceCents: 5000,
+    vatRateBasisPoints: 0,
+    pricingUnit: "FLAT",
+    vatExemptionMention: "TVA non applicable, art. 261-7-1° du CGI",
+  });
+  const partner = (name: string, siret: string, billingAddress: string) =>
+    createOrganisation(db(), { name, siret, vatNumber: null, billingAddress, billingEmail: "compta@example.org", paymentTermsDays: 30 });
 
   const one = await partner("SNCF Gares & Connexions (validation)", "90871234202310", "Comptabilité fournisseurs, place Louis-Armand, 75012 Paris");
   const bercy = await createSite(db(), { organisationId: one.id, name: "Gare de Bercy", address: "48 bis boulevard de Bercy", postalCode: "75012", city: "Paris" });
@@ -79,7 +94,13 @@ beforeAll(async () => {
   const centre = await createSite(db(), { organisationId: internal.id, name: "Centre Sébastopol", address: "34 boulevard de Sébastopol", postalCode: "75004", city: "Paris" });
   await done(internal.id, centre.id, hourly.id, 11, [60]);
 
-  Object.assign(orgs, { "one site, mixed rates, one PO": one.id, "several sites, several POs": several.id, "site = billing address, no PO": same.id, "exempt lines only (VATEX)": exemptOnly.id, "internal statement": internal.id });
+  Object.assign(orgs, {
+    "one site, mixed rates, one PO": one.id,
+    "several sites, several POs": several.id,
+    "site = billing address, no PO": same.id,
+    "exempt lines only (VATEX)": exemptOnly.id,
+    "internal statement": internal.id,
+  });
   const finance = await createUser(db(), { role: "FINANCE" });
   actor = { userId: finance.id, organisationId: finance.membership!.organisationId, role: "FINANCE" };
 });
@@ -112,7 +133,10 @@ describe("every kind of document, generated through the app", () => {
       const row = await db().invoiceDocument.findFirstOrThrow({ where: { invoice: { organisationId: org } } });
       documents.set(kind, { number: row.number, bytes: new Uint8Array(row.bytes) });
     }
-    for (const [kind, invoiceId] of [["partial credit note", partial.id], ["full credit note", full.id]] as const) {
+    for (const [kind, invoiceId] of [
+      ["partial credit note", partial.id],
+      ["full credit note", full.id],
+    ] as const) {
       const row = await db().invoiceDocument.findFirstOrThrow({ where: { creditNote: { invoiceId } } });
       documents.set(kind, { number: row.number, bytes: new Uint8Array(row.bytes) });
     }

@@ -25,8 +25,7 @@ async function invited(actor: Actor, email: string) {
 }
 
 /** As if it had been sent `days` ago. */
-const age = (id: string, days: number) =>
-  db().invitation.update({ where: { id }, data: { expiresAt: new Date(Date.now() + (7 - days) * 86_400_000) } });
+const age = (id: string, days: number) => db().invitation.update({ where: { id }, data: { expiresAt: new Date(Date.now() + (7 - days) * 86_400_000) } });
 
 describe("re-sending an invitation", () => {
   it("sends one mail when two re-sends race, and the job sends it once when run twice", async () => {

@@ -24,8 +24,7 @@ const partnerActor = async (organisationId: string): Promise<Actor> => {
   return { userId: user.id, organisationId, role: "PARTNER_ADMIN" };
 };
 const liveInvoices = (organisationId: string) => db().invoice.findMany({ where: { organisationId, status: { not: "VOID" } }, include: { lines: true } });
-const minutesOf = async (interventionId: string) =>
-  (await db().timeEntry.findMany({ where: { interventionId, absent: false } })).reduce((s, t) => s + t.minutesWorked, 0);
+const minutesOf = async (interventionId: string) => (await db().timeEntry.findMany({ where: { interventionId, absent: false } })).reduce((s, t) => s + t.minutesWorked, 0);
 const bill = async (month: string, organisationId: string) => {
   await processors.prepareRun({ month, organisationId });
   await processors.issueRun({ month, organisationId });
@@ -182,12 +181,21 @@ describe("contested hours", () => {
     const disputeOf = async (interventionId: string) => (await db().dispute.findFirstOrThrow({ where: { interventionId } })).id;
 
     const recorded = await minutesOf(corrected);
-    expect(await settleDispute(finance, await disputeOf(corrected), { outcome: "CORRECT", correctedMinutes: recorded - 60, answer: "Corrigé d'une heure après vérification." })).toMatchObject({ ok: true });
+    expect(await settleDispute(finance, await disputeOf(corrected), { outcome: "CORRECT", correctedMinutes: recorded - 60, answer: "Corrigé d'une heure après vérification." })).toMatchObject({
+      ok: true,
+    });
     expect(await settleDispute(finance, await disputeOf(waived), { outcome: "WAIVE", answer: "Nous ne facturons pas cette intervention." })).toMatchObject({ ok: true });
     expect(await settleDispute(finance, await disputeOf(kept), { outcome: "KEEP", answer: "Trois personnes étaient bien présentes." })).toMatchObject({ ok: true });
     expect(await settleDispute(finance, await disputeOf(kept), { outcome: "WAIVE", answer: "Deuxième décision." })).toMatchObject({ ok: false, status: 409 });
     // Each decision is told to the partner once.
-    expect(await db().notification.count({ where: { kind: "dispute.settled", key: { in: [await disputeOf(corrected), await disputeOf(waived), await disputeOf(kept)].map((d, i) => `dispute.settled:${[corrected, waived, kept][i]}:${d}`) } } })).toBe(3);
+    expect(
+      await db().notification.count({
+        where: {
+          kind: "dispute.settled",
+          key: { in: [await disputeOf(corrected), await disputeOf(waived), await disputeOf(kept)].map((d, i) => `dispute.settled:${[corrected, waived, kept][i]}:${d}`) },
+        },
+      }),
+    ).toBe(3);
 
     const after = await processors.prepareRun({ month: "2026-10", organisationId: p!.organisationId });
     expect(after).toMatchObject({ drafts: 1, waiting: 0 });

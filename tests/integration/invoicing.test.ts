@@ -118,7 +118,16 @@ describe("invoice run through Stripe", () => {
     // The key used to be the last 40 characters of the parameters' base64: the
     // metadata at the end, so two names of the same length shared a key and Stripe refused the second.
     const hooks = { customerCreated: async () => {}, invoiceCreated: async () => {}, itemCreated: async () => {} };
-    const partner = { id: "org-renamed", name: "Atelier Nord", billingEmail: "compta@nord.example", billingAddress: "1 rue du Nord, 75018 Paris", siret: "83461297000015", vatNumber: null, paymentTermsDays: 30, stripeCustomerId: null };
+    const partner = {
+      id: "org-renamed",
+      name: "Atelier Nord",
+      billingEmail: "compta@nord.example",
+      billingAddress: "1 rue du Nord, 75018 Paris",
+      siret: "83461297000015",
+      vatNumber: null,
+      paymentTermsDays: 30,
+      stripeCustomerId: null,
+    };
     const customerId = await ensureCustomer(partner, hooks);
     for (const name of ["Atelier Pont", "Atelier Parc", "Atelier Parc"]) {
       await ensureCustomer({ ...partner, name, stripeCustomerId: customerId }, hooks);

@@ -49,7 +49,10 @@ describe("mail through SMTP", () => {
     });
     await db().$transaction(async (tx) => {
       await queueNotification(tx, "request.received", { requestId: request.id }, "submitted");
-      await queueNotifications(tx, request.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" })));
+      await queueNotifications(
+        tx,
+        request.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" })),
+      );
     });
     const [notification] = await db().notification.findMany({ where: { groupKey: `partner:request:${request.id}` }, take: 1 });
     await deliverNotification(notification!.payload as Parameters<typeof deliverNotification>[0], new Date(Date.now() + 3 * 60_000));

@@ -49,9 +49,16 @@ describe("notifications", () => {
     const recurrence = await createServiceRequest(db(), { organisationId: org.id, siteId: site.id, interventions: dates });
     // Ordered, then staffed a moment later: seven events, two transactions.
     await db().$transaction((tx) => queueNotification(tx, "request.received", { requestId: recurrence.id }, "submitted"));
-    await db().$transaction((tx) => queueNotifications(tx, recurrence.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" }))));
+    await db().$transaction((tx) =>
+      queueNotifications(
+        tx,
+        recurrence.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" })),
+      ),
+    );
     const jobs = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { contains: recurrence.id } } });
-    const payloads = (await db().outboxEvent.findMany({ where: { queue: "notifications" } })).map((e) => e.payload as Parameters<typeof deliverNotification>[0]).filter((p) => p.requestId === recurrence.id || recurrence.interventions.some((i) => i.id === p.interventionId));
+    const payloads = (await db().outboxEvent.findMany({ where: { queue: "notifications" } }))
+      .map((e) => e.payload as Parameters<typeof deliverNotification>[0])
+      .filter((p) => p.requestId === recurrence.id || recurrence.interventions.some((i) => i.id === p.interventionId));
     expect(payloads).toHaveLength(7);
     expect(jobs.length).toBeGreaterThan(0);
     // Every job runs (two at once, in any order): one mail per person.
@@ -71,7 +78,11 @@ describe("notifications", () => {
     const partner = { userId: admin.id, organisationId: org.id, role: "PARTNER_ADMIN" as const };
     await postMessage(partner, request.id, "Le badge est à retirer au poste de sécurité.");
     await postMessage(coordination, request.id, "Bien noté, merci.");
-    const submitted = await createServiceRequest(db(), { organisationId: org.id, siteId: request.siteId, interventions: [{ startsAt: new Date("2030-07-02T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED" }] });
+    const submitted = await createServiceRequest(db(), {
+      organisationId: org.id,
+      siteId: request.siteId,
+      interventions: [{ startsAt: new Date("2030-07-02T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED" }],
+    });
     expect(await decideRequest(coordination, submitted.id, { accept: false, reason: "Nous n'intervenons pas en juillet sur ce site." })).toMatchObject({ ok: true });
     const kinds = async (groupKey: string) => (await db().notification.findMany({ where: { groupKey }, orderBy: { createdAt: "asc" } })).map((n) => n.kind);
     expect(await kinds(`staff:request:${request.id}`)).toEqual(["message.received"]);
@@ -92,7 +103,11 @@ describe("notifications", () => {
     ]);
 
     // An accepted request no encadrant can take: coordination is told once, with a link to the intervention.
-    const nobody = await createServiceRequest(db(), { organisationId: org.id, siteId: request.siteId, interventions: [{ startsAt: new Date("2030-07-09T07:00:00Z"), durationMinutes: 120, status: "ACCEPTED" }] });
+    const nobody = await createServiceRequest(db(), {
+      organisationId: org.id,
+      siteId: request.siteId,
+      interventions: [{ startsAt: new Date("2030-07-09T07:00:00Z"), durationMinutes: 120, status: "ACCEPTED" }],
+    });
     await staffRequest({ requestId: nobody.id });
     await staffRequest({ requestId: nobody.id });
     const unstaffable = await db().notification.findMany({ where: { groupKey: `staff:request:${nobody.id}` } });

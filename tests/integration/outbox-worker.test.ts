@@ -23,11 +23,12 @@ describe("outbox and worker", () => {
   afterAll(async () => stop?.());
 
   it("relays a mail written in a transaction to BullMQ, and the worker sends it once", async () => {
-    const mail = await db().$transaction((tx) =>
-      queueMail(tx, { to: "partner@test.example", subject: "Demande reçue", text: "Bonjour", html: "<p>Bonjour</p>" }),
-    );
+    const mail = await db().$transaction((tx) => queueMail(tx, { to: "partner@test.example", subject: "Demande reçue", text: "Bonjour", html: "<p>Bonjour</p>" }));
     stop = await startWorkers({ prefix, concurrency: 2 });
-    const sent = await waitFor(() => db().mail.findUniqueOrThrow({ where: { id: mail.id } }), (m) => m.sentAt !== null);
+    const sent = await waitFor(
+      () => db().mail.findUniqueOrThrow({ where: { id: mail.id } }),
+      (m) => m.sentAt !== null,
+    );
     expect(sent.sentAt).not.toBeNull();
     const row = await db().outboxEvent.findFirstOrThrow({ where: { businessKey: `mail:${mail.id}` } });
     expect(row.publishedAt).not.toBeNull();

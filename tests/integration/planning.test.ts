@@ -72,7 +72,13 @@ describe("steering the plan", async () => {
   it("saves a valid change with its pins and no forcing", async () => {
     const request = await w.staffed(1, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const id = request.interventions[0]!.id;
-    const change = { interventionId: id, supervisorId: w.supervisor.id, participantIds: [w.participants[2]!.id, w.participants[1]!.id].sort(), supervisorPinned: true, pinnedParticipantIds: [w.participants[2]!.id] };
+    const change = {
+      interventionId: id,
+      supervisorId: w.supervisor.id,
+      participantIds: [w.participants[2]!.id, w.participants[1]!.id].sort(),
+      supervisorPinned: true,
+      pinnedParticipantIds: [w.participants[2]!.id],
+    };
     expect((await previewChange(week, change)).violations).toEqual([]);
     expect(await saveChange(w.actor, week, change, null)).toEqual({ ok: true, forced: [] });
     const saved = await db().intervention.findUniqueOrThrow({ where: { id }, include: { assignments: true } });
@@ -86,7 +92,13 @@ describe("steering the plan", async () => {
     const first = await w.staffed(2, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
     const other = await createSupervisor(db(), { skillIds: [w.skill.id] });
     const second = await w.staffed(2, "10:00", [w.participants[2]!.id, w.participants[3]!.id], 120, other.id);
-    const change = { interventionId: second.interventions[0]!.id, supervisorId: other.id, participantIds: [w.participants[0]!.id, w.participants[3]!.id], supervisorPinned: false, pinnedParticipantIds: [] };
+    const change = {
+      interventionId: second.interventions[0]!.id,
+      supervisorId: other.id,
+      participantIds: [w.participants[0]!.id, w.participants[3]!.id],
+      supervisorPinned: false,
+      pinnedParticipantIds: [],
+    };
     const preview = await previewChange(week, change);
     expect(preview.violations.map((v) => v.rule)).toContain("H6");
     expect(preview.violations.find((v) => v.rule === "H6")!.message).toContain(w.participants[0]!.firstName);

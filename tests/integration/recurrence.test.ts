@@ -87,7 +87,12 @@ describe("rolling horizon of a series", () => {
     // The database itself refuses a second intervention for the same date of the series.
     await expect(
       db().intervention.create({
-        data: { ...(await db().intervention.findFirstOrThrow({ where: { requestId: id }, select: { requestId: true, organisationId: true, siteId: true, startsAt: true, endsAt: true, durationMinutes: true, participantsNeeded: true, occurrenceDate: true } })) },
+        data: {
+          ...(await db().intervention.findFirstOrThrow({
+            where: { requestId: id },
+            select: { requestId: true, organisationId: true, siteId: true, startsAt: true, endsAt: true, durationMinutes: true, participantsNeeded: true, occurrenceDate: true },
+          })),
+        },
       }),
     ).rejects.toThrow();
 

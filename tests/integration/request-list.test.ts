@@ -94,7 +94,11 @@ describe("my requests", () => {
     expect(cancelled.map((r) => r.reference).sort()).toEqual(["FA-0001", "FA-0005", "FA-0009"]);
     // A status filter lists what the list shows: a series with one date done and one planned is planned, not done.
     expect(await allPages(a.actor, { status: "DONE" })).toEqual([]);
-    expect((await allPages(a.actor, { status: "SCHEDULED" })).map((r) => [r.reference, r.status]).sort()).toEqual([["FA-0000", "SCHEDULED"], ["FA-0004", "SCHEDULED"], ["FA-0008", "SCHEDULED"]]);
+    expect((await allPages(a.actor, { status: "SCHEDULED" })).map((r) => [r.reference, r.status]).sort()).toEqual([
+      ["FA-0000", "SCHEDULED"],
+      ["FA-0004", "SCHEDULED"],
+      ["FA-0008", "SCHEDULED"],
+    ]);
     const onB = await allPages(a.actor, { siteId: a.siteB.id });
     expect(onB.map((r) => r.reference).sort()).toEqual(["FA-0000", "FA-0003", "FA-0006", "FA-0009"]);
     // Another partner's site as a filter: nothing, not their requests.

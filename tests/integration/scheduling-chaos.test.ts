@@ -43,7 +43,12 @@ describe("scheduling under failure", () => {
     }
     // Accepted all at once: the outbox rows the portal writes on acceptance.
     await db().$transaction((tx) =>
-      addManyToOutbox(tx, "scheduling", "staff-request", requestIds.map((id) => ({ businessKey: `request-accepted:${id}`, payload: { requestId: id } }))),
+      addManyToOutbox(
+        tx,
+        "scheduling",
+        "staff-request",
+        requestIds.map((id) => ({ businessKey: `request-accepted:${id}`, payload: { requestId: id } })),
+      ),
     );
 
     const first = await startWorkerProcess(prefix, children);

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+
 import { Queue, Worker, type Job } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
@@ -82,7 +82,12 @@ async function written(week: string) {
   });
   const staffed = rows.filter((i) => i.status === "SCHEDULED");
   const plan: Plan = {
-    assignments: staffed.map((i) => ({ requestId: i.id, start: instance.requests.find((r) => r.id === i.id)!.start, supervisorId: i.supervisorId!, participantIds: i.assignments.map((a) => a.participantId) })),
+    assignments: staffed.map((i) => ({
+      requestId: i.id,
+      start: instance.requests.find((r) => r.id === i.id)!.start,
+      supervisorId: i.supervisorId!,
+      participantIds: i.assignments.map((a) => a.participantId),
+    })),
     unassigned: rows.filter((i) => i.status !== "SCHEDULED").map((i) => ({ requestId: i.id, rule: "H7" as const, reason: "-" })),
   };
   return { rows, violations: validatePlan(instance, plan).violations, objective: computeObjective(instance, plan) };

@@ -63,7 +63,12 @@ describe("weekly optimisation under failure", () => {
     // Two coordinators press "Optimiser la semaine" (the outbox rows requestOptimisation writes).
     const runs = [await startPlanningRun(week, "coordinator"), await startPlanningRun(week, "coordinator")];
     await db().$transaction((tx) =>
-      addManyToOutbox(tx, "scheduling", "optimise-week", runs.map((run) => ({ businessKey: `optimise:${run.id}`, payload: { weekStart: week, runId: run.id } }))),
+      addManyToOutbox(
+        tx,
+        "scheduling",
+        "optimise-week",
+        runs.map((run) => ({ businessKey: `optimise:${run.id}`, payload: { weekStart: week, runId: run.id } })),
+      ),
     );
     const first = await startWorkerProcess(prefix, children);
     // Kill it once both jobs are solving (progress 30: the week read, HiGHS started).

@@ -82,7 +82,10 @@ describe("weekly optimisation: exact solver or heuristic", () => {
     const middle = await w.request(fromParisLocal(`${tuesday}T10:00`), 240);
     const morning = await w.request(fromParisLocal(`${tuesday}T08:00`), 180);
     const afternoon = await w.request(fromParisLocal(`${tuesday}T13:00`), 180);
-    const ids = (r: { id: string }) => db().intervention.findFirstOrThrow({ where: { requestId: r.id }, select: { id: true } }).then((i) => i.id);
+    const ids = (r: { id: string }) =>
+      db()
+        .intervention.findFirstOrThrow({ where: { requestId: r.id }, select: { id: true } })
+        .then((i) => i.id);
     const [middleId, morningId, afternoonId] = [await ids(middle), await ids(morning), await ids(afternoon)];
 
     const instance = parsed(await loadWeekInstance(week, notice));
@@ -179,7 +182,9 @@ describe("weekly optimisation: exact solver or heuristic", () => {
       organisationId: waiting.organisationId,
       teamSize: 1,
       durationMinutes: 120,
-      interventions: [{ startsAt: fromParisLocal(`${tuesday}T14:00`), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: w.supervisor.id, participantIds: [w.participants[1]!.id] }],
+      interventions: [
+        { startsAt: fromParisLocal(`${tuesday}T14:00`), durationMinutes: 120, participantsNeeded: 1, status: "SCHEDULED", supervisorId: w.supervisor.id, participantIds: [w.participants[1]!.id] },
+      ],
     });
     const before = await writtenPlan(week);
     expect(Object.keys(before.staffed)).toHaveLength(1);

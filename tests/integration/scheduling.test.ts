@@ -16,10 +16,7 @@ async function world() {
   const skill = await createSkill(db(), { code: "nettoyage-test", label: "Nettoyage" });
   const prestation = await createPrestation(db(), { skillId: skill.id });
   const site = await createSite(db());
-  const supervisors = [
-    await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
-    await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }),
-  ];
+  const supervisors = [await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 }), await createSupervisor(db(), { skillIds: [skill.id], maxTeamSize: 4 })];
   const participants = [];
   for (let i = 0; i < 6; i++) participants.push(await createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 480 }));
   return { skill, prestation, site, supervisors, participants };
@@ -86,7 +83,10 @@ describe("scheduling jobs", async () => {
     ]);
     for (const i of written) {
       expect(Math.abs(i.updatedAt.getTime() - acceptedAt.getTime())).toBeLessThan(60_000); // UTC, as Prisma writes it
-      expect(i.assignments).toEqual([{ startsAt: i.startsAt, endsAt: i.endsAt }, { startsAt: i.startsAt, endsAt: i.endsAt }]);
+      expect(i.assignments).toEqual([
+        { startsAt: i.startsAt, endsAt: i.endsAt },
+        { startsAt: i.startsAt, endsAt: i.endsAt },
+      ]);
     }
     const told = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { startsWith: "intervention.scheduled:" } }, select: { businessKey: true } });
     expect(told.map((t) => t.businessKey).sort()).toEqual(written.map((i) => `intervention.scheduled:${i.id}:${i.startsAt.toISOString()}`).sort());

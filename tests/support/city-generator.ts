@@ -145,7 +145,9 @@ export function generateCity(options: CityOptions): City {
       x: Math.round(radius * Math.cos(angle) * 100) / 100,
       y: Math.round(radius * Math.sin(angle) * 100) / 100,
       inParis: ring === "paris",
-      skills: distinct(PRESTATIONS, int(3, 5)).map((p) => `${id}/${p}`).sort(),
+      skills: distinct(PRESTATIONS, int(3, 5))
+        .map((p) => `${id}/${p}`)
+        .sort(),
       siteIds: [],
       sharedSiteIds: [],
       participantIds: [],

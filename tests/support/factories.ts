@@ -36,17 +36,16 @@ export async function createOrganisation(db: Db, overrides: Partial<Prisma.Organ
   });
 }
 
-export async function createUser(
-  db: Db,
-  overrides: Partial<Omit<Prisma.UserUncheckedCreateInput, "membership">> & { organisationId?: string; role?: Role } = {},
-) {
+export async function createUser(db: Db, overrides: Partial<Omit<Prisma.UserUncheckedCreateInput, "membership">> & { organisationId?: string; role?: Role } = {}) {
   const n = next();
   const { organisationId, role = Role.PARTNER_MEMBER, ...data } = overrides;
   const orgId =
     organisationId ??
-    (await createOrganisation(db, {
-      kind: PARTNER_ROLES.includes(role) ? OrganisationKind.PARTNER : OrganisationKind.CONCIERGERIE,
-    })).id;
+    (
+      await createOrganisation(db, {
+        kind: PARTNER_ROLES.includes(role) ? OrganisationKind.PARTNER : OrganisationKind.CONCIERGERIE,
+      })
+    ).id;
   return db.user.create({
     data: {
       email: `${unique("personne", n)}@test.example`,
@@ -170,11 +169,7 @@ type PersonExtras = { skillIds?: string[]; availability?: WindowInput[]; absence
 const FIRST_NAMES = ["Moussa", "Ahmad", "Jean-Pierre", "Fatoumata", "Tesfaye", "Karim", "Ion", "Awa"];
 
 /** A salarié en insertion; available Monday to Friday 08:00–17:00 unless told otherwise. */
-export async function createParticipant(
-  db: Db,
-  overrides: Partial<Omit<Prisma.ParticipantUncheckedCreateInput, "skills" | "availability" | "absences" | "assignments">> &
-    PersonExtras = {},
-) {
+export async function createParticipant(db: Db, overrides: Partial<Omit<Prisma.ParticipantUncheckedCreateInput, "skills" | "availability" | "absences" | "assignments">> & PersonExtras = {}) {
   const n = next();
   const { skillIds = [], availability = WEEKDAYS_8_TO_17, absences = [], ...data } = overrides;
   const today = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
@@ -196,13 +191,7 @@ export async function createParticipant(
 }
 
 /** An encadrant technique; available Monday to Friday 08:00–17:00 unless told otherwise. */
-export async function createSupervisor(
-  db: Db,
-  overrides: Partial<
-    Omit<Prisma.SupervisorUncheckedCreateInput, "skills" | "availability" | "absences" | "interventions">
-  > &
-    PersonExtras = {},
-) {
+export async function createSupervisor(db: Db, overrides: Partial<Omit<Prisma.SupervisorUncheckedCreateInput, "skills" | "availability" | "absences" | "interventions">> & PersonExtras = {}) {
   const n = next();
   const { skillIds = [], availability = WEEKDAYS_8_TO_17, absences = [], ...data } = overrides;
   return db.supervisor.create({

@@ -105,7 +105,10 @@ export function generateInstance(options: GeneratorOptions): Instance {
   let participantMinutes = 0;
   let supervisorMinutes = 0;
   for (let i = 0; i < options.requests; i++) {
-    const site = weighted(SITES, SITES.map((s) => s.weight));
+    const site = weighted(
+      SITES,
+      SITES.map((s) => s.weight),
+    );
     const skill = pick(site.skills);
     const day = chance(0.05) ? 5 : int(0, 4);
     const start = 7 * 60 + 30 + 30 * int(0, 15); // 07:30 .. 15:00
@@ -200,7 +203,11 @@ export function generateInstance(options: GeneratorOptions): Instance {
     if (skilledSupervisors.length && chance(0.7)) pin.supervisorId = pick(skilledSupervisors).id;
     if (skilledParticipants.length && chance(0.6)) {
       const count = int(1, Math.min(request.participantsNeeded, skilledParticipants.length));
-      pin.participantIds = pickDistinct(skilledParticipants.map((w) => w.id), skilledParticipants.map(() => 1), count);
+      pin.participantIds = pickDistinct(
+        skilledParticipants.map((w) => w.id),
+        skilledParticipants.map(() => 1),
+        count,
+      );
     }
     request.pinned = pin;
   }

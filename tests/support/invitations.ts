@@ -6,14 +6,17 @@ import { queryApp } from "./http-client.ts";
 export type InvitationRow = { id: string; tokenHash: string; expiresAt: Date; revokedAt: Date | null; cancelledAt: Date | null; acceptedAt: Date | null };
 
 /** The apostrophes, quotes and ampersands of a page as text. */
-export const decodeEntities = (html: string) => html.replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+export const decodeEntities = (html: string) =>
+  html
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 /** The newest invitation sent to the address. */
 export async function invitationOf(email: string): Promise<InvitationRow> {
-  const [row] = await queryApp<InvitationRow>(
-    `SELECT id, "tokenHash", "expiresAt", "revokedAt", "cancelledAt", "acceptedAt" FROM "Invitation" WHERE email = $1 ORDER BY "createdAt" DESC LIMIT 1`,
-    [email],
-  );
+  const [row] = await queryApp<InvitationRow>(`SELECT id, "tokenHash", "expiresAt", "revokedAt", "cancelledAt", "acceptedAt" FROM "Invitation" WHERE email = $1 ORDER BY "createdAt" DESC LIMIT 1`, [
+    email,
+  ]);
   if (!row) throw new Error(`no invitation for ${email}`);
   return row;
 }

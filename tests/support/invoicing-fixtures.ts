@@ -36,7 +36,16 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
   for (let p = 0; p < count; p++) {
     const organisationId = randomUUID();
     const siteId = randomUUID();
-    orgs.push({ id: organisationId, kind: "PARTNER", name: `Partenaire ${tag} ${String(p).padStart(4, "0")}`, slug: `partenaire-${tag}-${p}`, billingEmail: `compta-${p}@partenaire.example`, siret: "12345678200010", billingAddress: `Comptabilité, ${p} avenue du Test, 75011 Paris`, paymentTermsDays: p % 3 === 0 ? 45 : 30 });
+    orgs.push({
+      id: organisationId,
+      kind: "PARTNER",
+      name: `Partenaire ${tag} ${String(p).padStart(4, "0")}`,
+      slug: `partenaire-${tag}-${p}`,
+      billingEmail: `compta-${p}@partenaire.example`,
+      siret: "12345678200010",
+      billingAddress: `Comptabilité, ${p} avenue du Test, 75011 Paris`,
+      paymentTermsDays: p % 3 === 0 ? 45 : 30,
+    });
     sites.push({ id: siteId, organisationId, name: `Site ${p}`, address: `${p} rue du Test`, postalCode: "75012", city: "Paris" });
     const partner: SeededPartner = { organisationId, minutes: 0, expectedInclVatCents: 0, interventionIds: [] };
     for (let k = 0; k < interventionsEach; k++) {
@@ -44,8 +53,29 @@ export async function seedInvoicingPartners(db: PrismaClient, options: { count: 
       const interventionId = randomUUID();
       const startsAt = new Date(from.getTime() + ((p + k * 7) % 27) * 86_400_000 + 9 * 3_600_000);
       const team = 1 + ((p + k) % 3);
-      requests.push({ id: requestId, reference: `DEM-${tag}-${p}-${k}`, organisationId, siteId, prestationId: prestation.id, durationMinutes: 180, teamSize: team, unitPriceCents: PRICE_PER_HOUR_CENTS, vatRateBasisPoints: 2000, purchaseOrderNumber: k === 0 ? `BC-${p}` : null });
-      interventions.push({ id: interventionId, requestId, organisationId, siteId, startsAt, endsAt: new Date(startsAt.getTime() + 180 * 60_000), durationMinutes: 180, participantsNeeded: team, status: "DONE" });
+      requests.push({
+        id: requestId,
+        reference: `DEM-${tag}-${p}-${k}`,
+        organisationId,
+        siteId,
+        prestationId: prestation.id,
+        durationMinutes: 180,
+        teamSize: team,
+        unitPriceCents: PRICE_PER_HOUR_CENTS,
+        vatRateBasisPoints: 2000,
+        purchaseOrderNumber: k === 0 ? `BC-${p}` : null,
+      });
+      interventions.push({
+        id: interventionId,
+        requestId,
+        organisationId,
+        siteId,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + 180 * 60_000),
+        durationMinutes: 180,
+        participantsNeeded: team,
+        status: "DONE",
+      });
       for (let w = 0; w < team; w++) {
         const minutes = 180 - ((p + w) % 4) * 15; // mostly the planned time, some shorter
         entries.push({ id: randomUUID(), interventionId, participantId: participants[w]!.id, minutesWorked: minutes, absent: false });

@@ -74,7 +74,18 @@ export type PaDoubleOptions = Partial<PaRules> & {
   tokenTtlSeconds?: number;
 };
 
-const DEFAULT_RULES: PaRules = { rejectSirens: [], refuseSirens: [], missingSirens: [], failNext: 0, failStatus: 503, latencyMs: 0, webhooks: true, ackDelayMs: 20, stepDelayMs: 50, autoApprove: true };
+const DEFAULT_RULES: PaRules = {
+  rejectSirens: [],
+  refuseSirens: [],
+  missingSirens: [],
+  failNext: 0,
+  failStatus: 503,
+  latencyMs: 0,
+  webhooks: true,
+  ackDelayMs: 20,
+  stepDelayMs: 50,
+  autoApprove: true,
+};
 const xml = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -238,7 +249,6 @@ export class PaDouble {
     return expiry !== undefined && expiry > Date.now();
   }
 
-
   private stamp() {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1); // unique and increasing: search by updatedAfter never skips one
     return new Date(this.lastStamp).toISOString();
@@ -275,7 +285,15 @@ export class PaDouble {
     const duplicate = flow.trackingId ? [...this.flows.values()].some((f) => f.trackingId === flow.trackingId && f.acknowledgement.status !== "Error") : false;
     this.flows.set(flow.flowId, flow);
     this.later(this.rules.ackDelayMs, () => this.acknowledge(flow, info.sha256, duplicate));
-    return { flowId: flow.flowId, submittedAt: flow.submittedAt, trackingId: flow.trackingId ?? undefined, name: info.name, processingRule: flow.processingRule, flowSyntax: flow.flowSyntax, sha256: flow.sha256 };
+    return {
+      flowId: flow.flowId,
+      submittedAt: flow.submittedAt,
+      trackingId: flow.trackingId ?? undefined,
+      name: info.name,
+      processingRule: flow.processingRule,
+      flowSyntax: flow.flowSyntax,
+      sha256: flow.sha256,
+    };
   }
 
   /** The PA's own checks, then the acknowledgement and the lifecycle that follows. */
@@ -418,7 +436,13 @@ export class PaDouble {
 
   private admin(method: string, url: URL, body: Buffer, res: ServerResponse) {
     if (method === "GET" && url.pathname === "/_double/state") {
-      return send(res, 200, { rules: this.rules, counters: this.counters, submissions: Object.fromEntries(this.submissions), encaissements: Object.fromEntries(this.encaissements), flows: this.flows.size });
+      return send(res, 200, {
+        rules: this.rules,
+        counters: this.counters,
+        submissions: Object.fromEntries(this.submissions),
+        encaissements: Object.fromEntries(this.encaissements),
+        flows: this.flows.size,
+      });
     }
     if (method === "POST" && url.pathname === "/_double/rules") {
       this.rules = { ...this.rules, ...pickRules(JSON.parse(body.toString() || "{}")) };
@@ -459,7 +483,12 @@ export class PaDouble {
       const body = JSON.stringify({ flowInfo: metadata(flow) });
       for (let attempt = 0; attempt < 5; attempt++) {
         try {
-          const res = await fetch(this.options.webhookUrl, { method: "POST", headers: { "content-type": "application/json", "x-signature": signWebhook(this.webhookSecret, body) }, body, signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(this.options.webhookUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-signature": signWebhook(this.webhookSecret, body) },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
           await res.arrayBuffer();
           if (res.ok) {
             this.counters.webhooksSent++;

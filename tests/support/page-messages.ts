@@ -2,7 +2,15 @@
 
 /** A fragment of HTML as the text a person reads: tags dropped, entities decoded, spaces collapsed. */
 export const pageText = (html: string) =>
-  html.replace(/<[^>]+>/g, " ").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/\s+/g, " ").trim();
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/\s+/g, " ")
+    .trim();
 
 /** The error messages the page shows: next to fields, in alerts, or the error page's text. */
 export function shownErrors(html: string): string[] {

@@ -114,6 +114,13 @@ export function pageText(pdf: PDFDocument): string {
   return lines.join("\n");
 }
 
-export const parseXml = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", removeNSPrefix: true, parseTagValue: false, isArray: (name) => ["IncludedSupplyChainTradeLineItem", "ApplicableTradeTax", "IncludedNote"].includes(name) }).parse(xml);
+export const parseXml = (xml: string) =>
+  new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "@",
+    removeNSPrefix: true,
+    parseTagValue: false,
+    isArray: (name) => ["IncludedSupplyChainTradeLineItem", "ApplicableTradeTax", "IncludedNote"].includes(name),
+  }).parse(xml);
 
 export { PDFArray, PDFDict, PDFHexString, PDFName };

@@ -84,8 +84,7 @@ const metadataOf = (v: unknown, previous: Obj = {}) => {
   }
   return next;
 };
-const notFound = (kind: string, id: string, param = "id") =>
-  new ApiError(404, "invalid_request_error", `No such ${kind}: '${id}'`, "resource_missing", param);
+const notFound = (kind: string, id: string, param = "id") => new ApiError(404, "invalid_request_error", `No such ${kind}: '${id}'`, "resource_missing", param);
 
 /** Half up (away from zero) to the cent, as Stripe rounds each line's tax. */
 const roundHalfUp = (a: number, b: number) => Math.sign(a) * Math.floor((2 * Math.abs(a) + b) / (2 * b));
@@ -255,7 +254,11 @@ export class StripeDouble {
       case "POST tax_rates":
         return this.createTaxRate(p);
       case "GET tax_rates":
-        return this.list([...this.taxRates.values()].filter((t) => p.active === undefined || t.active === bool(p.active)), p, path);
+        return this.list(
+          [...this.taxRates.values()].filter((t) => p.active === undefined || t.active === bool(p.active)),
+          p,
+          path,
+        );
       case "POST invoiceitems":
         return this.createInvoiceItem(p);
       case "GET invoiceitems/:id":
@@ -289,9 +292,18 @@ export class StripeDouble {
       case "GET credit_notes/:id":
         return this.get(this.creditNotes, "credit_note", id!);
       case "GET credit_notes":
-        return this.list([...this.creditNotes.values()].filter((c) => !p.invoice || c.invoice === p.invoice), p, path);
+        return this.list(
+          [...this.creditNotes.values()].filter((c) => !p.invoice || c.invoice === p.invoice),
+          p,
+          path,
+        );
       case "GET events/:id":
-        return this.events.find((e) => e.id === id) ?? (() => { throw notFound("event", id!); })();
+        return (
+          this.events.find((e) => e.id === id) ??
+          (() => {
+            throw notFound("event", id!);
+          })()
+        );
       case "GET events":
         return this.list(
           [...this.events].reverse().filter((e) => (!p.type || e.type === p.type) && (!p.types || (p.types as string[]).includes(e.type)) && this.createdMatches(e, p)),
@@ -306,7 +318,12 @@ export class StripeDouble {
   private createdMatches(o: Obj, p: Params) {
     const c = p.created as Obj | undefined;
     if (!c || typeof c !== "object") return true;
-    return (c.gte === undefined || o.created >= Number(c.gte)) && (c.gt === undefined || o.created > Number(c.gt)) && (c.lt === undefined || o.created < Number(c.lt)) && (c.lte === undefined || o.created <= Number(c.lte));
+    return (
+      (c.gte === undefined || o.created >= Number(c.gte)) &&
+      (c.gt === undefined || o.created > Number(c.gt)) &&
+      (c.lt === undefined || o.created < Number(c.lt)) &&
+      (c.lte === undefined || o.created <= Number(c.lte))
+    );
   }
 
   private list(items: Obj[], p: Params, path: string) {
@@ -685,7 +702,13 @@ ${payable ? `<form method="post" action="/_double/invoices/${invoice.id}/pay"><b
 
   restore(json: string) {
     const state = JSON.parse(json) as Record<string, any>;
-    for (const [name, map] of [["customers", this.customers], ["taxRates", this.taxRates], ["invoiceItems", this.invoiceItems], ["invoices", this.invoices], ["creditNotes", this.creditNotes]] as const) {
+    for (const [name, map] of [
+      ["customers", this.customers],
+      ["taxRates", this.taxRates],
+      ["invoiceItems", this.invoiceItems],
+      ["invoices", this.invoices],
+      ["creditNotes", this.creditNotes],
+    ] as const) {
       for (const [k, v] of state[name] ?? []) map.set(k, v);
     }
     this.events.push(...(state.events ?? []));

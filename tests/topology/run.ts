@@ -6,7 +6,6 @@
 // master and stops the replica for a while; prints the figures and exits 1
 // when an invariant fails.
 import { spawn, execSync, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { createWriteStream, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { Queue } from "bullmq";
@@ -20,7 +19,12 @@ import { QUEUE_NAMES } from "~/queues/registry.ts";
 import { PaDouble } from "../support/pa-double.ts";
 import { StripeDouble } from "../support/stripe-double.ts";
 
-const need = (name: string) => process.env[name] ?? (console.error(`${name} is not set: run npm run test:topology`), process.exit(2));
+function need(name: string): string {
+  const value = process.env[name];
+  if (value !== undefined) return value;
+  console.error(`${name} is not set: run npm run test:topology`);
+  process.exit(2);
+}
 const DATA = need("TOPO_DATA");
 const HTTP_BASE = Number(need("TOPO_HTTP_BASE"));
 const REDIS_NODES = need("TOPO_REDIS_NODES");
@@ -225,7 +229,9 @@ async function faultPlan() {
   faults.push({ what: `Redis master :${owner[1]} killed (kill -9): queue answering again after ${recoveredMs} ms, cluster_state:ok after ${clusterOkMs} ms`, at: at(), recoveredMs });
   redisFailoverMs = Math.max(recoveredMs ?? 60_000, clusterOkMs);
   // The killed node comes back as a replica of its former replica.
-  execSync(`redis-server --port ${owner[1]} --bind 127.0.0.1 --dir ${DATA}/redis/${owner[1]} --daemonize yes --pidfile ${DATA}/redis/${owner[1]}/pid --logfile ${DATA}/redis/${owner[1]}/log --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 --appendonly yes --save ""`);
+  execSync(
+    `redis-server --port ${owner[1]} --bind 127.0.0.1 --dir ${DATA}/redis/${owner[1]} --daemonize yes --pidfile ${DATA}/redis/${owner[1]}/pid --logfile ${DATA}/redis/${owner[1]}/log --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 --appendonly yes --save ""`,
+  );
 
   await sleep(5_000);
   say("fault: the PostgreSQL replica stopped for 20 s");
@@ -417,13 +423,7 @@ async function dashboardLoop(deadline: number) {
 const loadStart = Date.now();
 const deadline = loadStart + ORDER_SECONDS * 1000;
 say(`${CLIENTS} partners ordering for ${ORDER_SECONDS} s, finance issuing, an encadrant checking in and out; faults in the middle`);
-const [, , financeResults, field] = await Promise.all([
-  Promise.all(Array.from({ length: CLIENTS }, (_, i) => partnerLoop(i, deadline))),
-  faultPlan(),
-  finance(),
-  encadrant(),
-  dashboardLoop(deadline),
-]);
+const [, , financeResults, field] = await Promise.all([Promise.all(Array.from({ length: CLIENTS }, (_, i) => partnerLoop(i, deadline))), faultPlan(), finance(), encadrant(), dashboardLoop(deadline)]);
 const loadSeconds = (Date.now() - loadStart) / 1000;
 say(`load over after ${loadSeconds.toFixed(0)} s; waiting for the queues to drain`);
 
@@ -542,9 +542,17 @@ console.log(`e-invoices by transmission state: ${einvoices.map((r) => `${r.state
 console.log(`encadrant: ${field.assignments} assignments of today's interventions, ${field.recorded} with hours recorded over HTTP`);
 console.log(`jobs: ${jobsDone} completed kept in Redis, ${failedForGood} failed for good (${failedJobs.map((q) => `${q.queue} ${q.done}/${q.failed}`).join(", ")})`);
 console.log(`faults: ${faults.map((f) => `${f.at} ${f.what}`).join("; ")}`);
-console.log(`failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down`);
-console.log(`throughput: ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`);
-console.log(`requests per web process (the proxy's counters): ${Object.entries(perWeb).map(([k, v]) => `${k} ${v} = ${(v / loadSeconds).toFixed(1)}/s`).join(", ")}`);
+console.log(
+  `failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down`,
+);
+console.log(
+  `throughput: ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`,
+);
+console.log(
+  `requests per web process (the proxy's counters): ${Object.entries(perWeb)
+    .map(([k, v]) => `${k} ${v} = ${(v / loadSeconds).toFixed(1)}/s`)
+    .join(", ")}`,
+);
 console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg").toString().trim()}`);
 if (problems.length > 0) {
   console.log(`\nFAILED:\n- ${problems.join("\n- ")}`);

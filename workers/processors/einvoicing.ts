@@ -74,11 +74,13 @@ export async function documentJob(payload: JobPayload<"invoicing", "document">) 
  */
 export async function documentsRun(payload: { month: string }, job?: Job, options: { concurrency?: number } = {}) {
   const { invoiceIds, creditNoteIds } = await listMissingDocuments(payload.month);
-  const work: (() => Promise<DocumentOutcome>)[] = [
-    ...invoiceIds.map((id) => () => generateInvoiceDocument(id)),
-    ...creditNoteIds.map((id) => () => generateCreditNoteDocument(id)),
-  ];
-  const results = await eachLimited(work, options.concurrency ?? 8, (task) => task(), (done) => job?.updateProgress(Math.round((done / Math.max(1, work.length)) * 100)));
+  const work: (() => Promise<DocumentOutcome>)[] = [...invoiceIds.map((id) => () => generateInvoiceDocument(id)), ...creditNoteIds.map((id) => () => generateCreditNoteDocument(id))];
+  const results = await eachLimited(
+    work,
+    options.concurrency ?? 8,
+    (task) => task(),
+    (done) => job?.updateProgress(Math.round((done / Math.max(1, work.length)) * 100)),
+  );
   const created = results.filter((r) => r.status === "fulfilled" && "created" in r.value && r.value.created).length;
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
   await job?.updateProgress(100);

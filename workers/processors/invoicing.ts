@@ -90,7 +90,12 @@ export async function issueRun(payload: { month: string; organisationId?: string
   // then the sending, many at a time: no invoice waits on another's lock while Stripe answers.
   await claimNumbers(ids, billingProvider().name);
   // Stripe is the limit (its rate, paced in stripeCall), not this: enough in flight to keep it busy.
-  const results = await eachLimited(ids, 16, (id) => issueInvoice(id, true), async (done) => void (await job?.updateProgress(Math.round((done / Math.max(1, ids.length)) * 100))));
+  const results = await eachLimited(
+    ids,
+    16,
+    (id) => issueInvoice(id, true),
+    async (done) => void (await job?.updateProgress(Math.round((done / Math.max(1, ids.length)) * 100))),
+  );
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed.length > 0) {
     // The job is retried (with backoff): what was issued stays issued, the rest is taken up again.

@@ -1,15 +1,6 @@
 import { createHash } from "node:crypto";
 import { UnrecoverableError, WaitingChildrenError, type Job } from "bullmq";
-import {
-  finishPlanningRun,
-  getIntervention,
-  interventionsToStaff,
-  loadWeekInstance,
-  planWeek,
-  staffWaitingInWeek,
-  startPlanningRun,
-  type PinPolicy,
-} from "~/data/scheduling.server.ts";
+import { finishPlanningRun, getIntervention, interventionsToStaff, loadWeekInstance, planWeek, staffWaitingInWeek, startPlanningRun, type PinPolicy } from "~/data/scheduling.server.ts";
 import { getServiceRules } from "~/data/settings.server.ts";
 import { insertIntoPlan, solve, weeklyIterations, type SolveOptions } from "~/domain/scheduling/engine.ts";
 import type { ExactResult } from "~/domain/scheduling/exact-types.ts";
@@ -142,9 +133,7 @@ export async function optimiseWeek(
     const policy: PinPolicy = { kind: "notice", lockedBefore: payload.split ? new Date(payload.split.lockedBefore) : await noticeEnd(now) };
     await job?.updateProgress(payload.split ? 75 : 10);
     const started = performance.now();
-    const { result, solver, parts } = payload.split
-      ? await mergeParts(week, policy, payload.split, limits, job!)
-      : await splitOrPlan(week, run.id, policy, limits, job, flow);
+    const { result, solver, parts } = payload.split ? await mergeParts(week, policy, payload.split, limits, job!) : await splitOrPlan(week, run.id, policy, limits, job, flow);
     await job?.updateProgress(90);
     const stats = {
       week,
@@ -244,7 +233,11 @@ async function mergeParts(week: string, policy: PinPolicy, split: { snapshot: st
   }
   // The week changed while its parts were solved: planned whole, on the week as it is.
   const whole = await planWeekWithBestSolver(week, policy, limits, job);
-  return { ...whole, solver: { ...whole.solver, notes: [...whole.solver.notes, `la semaine a changé pendant le calcul de ses ${split.parts} parties : planifiée d'un seul tenant`] }, parts: undefined };
+  return {
+    ...whole,
+    solver: { ...whole.solver, notes: [...whole.solver.notes, `la semaine a changé pendant le calcul de ses ${split.parts} parties : planifiée d'un seul tenant`] },
+    parts: undefined,
+  };
 }
 
 /** The parts' solver reports as the week's: proven only if every part is; the largest part's gap bounds the week's. */

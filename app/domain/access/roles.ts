@@ -53,7 +53,19 @@ export type Capability =
 const CAPABILITIES: Record<Role, readonly Capability[]> = {
   PARTNER_MEMBER: ["invoices.view", "requests.view", "catalogue.view", "requests.order"],
   PARTNER_ADMIN: ["invoices.view", "requests.view", "catalogue.view", "team.manage", "requests.order"],
-  COORDINATOR: ["requests.view", "requests.viewAll", "catalogue.view", "people.view", "backoffice.sites", "backoffice.rules", "requests.decide", "planning.view", "planning.manage", "people.manage", "people.viewAll"],
+  COORDINATOR: [
+    "requests.view",
+    "requests.viewAll",
+    "catalogue.view",
+    "people.view",
+    "backoffice.sites",
+    "backoffice.rules",
+    "requests.decide",
+    "planning.view",
+    "planning.manage",
+    "people.manage",
+    "people.viewAll",
+  ],
   ENCADRANT: ["people.view", "catalogue.view", "myday"],
   FINANCE: ["finance.view", "finance.manage", "requests.view", "requests.viewAll", "catalogue.view"],
   ADMIN: [

@@ -15,7 +15,12 @@ export const auditFiltersSchema = z.object({
   action: z.string().trim().max(60).optional().catch(undefined),
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
-  before: z.string().regex(/^\d{1,19}$/).refine((s) => BigInt(s) <= MAX_BIGINT).optional().catch(undefined),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .refine((s) => BigInt(s) <= MAX_BIGINT)
+    .optional()
+    .catch(undefined),
 });
 
 export function auditFilterFrom(params: URLSearchParams) {

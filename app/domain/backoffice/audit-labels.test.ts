@@ -53,7 +53,11 @@ describe("audit actions in French", () => {
   });
 
   it("has labels for the actions built from a template (invoice.void, time.correct, invoicing.prepare_requested)", () => {
-    for (const t of templates) expect(Object.keys(AUDIT_ACTION_LABELS).filter((a) => t.pattern.test(a)), `${t.text} (${t.file})`).not.toEqual([]);
+    for (const t of templates)
+      expect(
+        Object.keys(AUDIT_ACTION_LABELS).filter((a) => t.pattern.test(a)),
+        `${t.text} (${t.file})`,
+      ).not.toEqual([]);
     for (const action of ["invoice.void", "invoice.uncollectible", "time.check-in", "time.check-out", "time.absent", "time.correct", "invoicing.prepare_requested", "invoicing.issue_requested"]) {
       expect(Object.hasOwn(AUDIT_ACTION_LABELS, action), action).toBe(true);
     }

@@ -28,12 +28,7 @@ export const intField = (label: string, min: number, max: number, unit = "") =>
     .min(1, `Indiquez ${label}.`)
     .regex(/^-?\d+$/, "Un nombre entier, sans virgule.")
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `${min}${unit} au moins.`)
-        .max(max, `${max}${unit} au plus.`),
-    );
+    .pipe(z.number().min(min, `${min}${unit} au moins.`).max(max, `${max}${unit} au plus.`));
 
 export const eurosField = z
   .string({ error: "Indiquez un prix." })
@@ -134,10 +129,7 @@ const vatFields = {
 };
 
 /** The VAT part of a prestation: a rate in basis points (0–10 000), or 0 with its legal mention. */
-function resolveVat(
-  v: { vatMode: "rate" | "exempt"; vatRate?: string; vatExemptionMention?: string },
-  ctx: z.RefinementCtx,
-): { vatRateBasisPoints: number; vatExemptionMention: string | null } {
+function resolveVat(v: { vatMode: "rate" | "exempt"; vatRate?: string; vatExemptionMention?: string }, ctx: z.RefinementCtx): { vatRateBasisPoints: number; vatExemptionMention: string | null } {
   if (v.vatMode === "exempt") {
     if (!v.vatExemptionMention) {
       ctx.addIssue({ code: "custom", path: ["vatExemptionMention"], message: "Indiquez la mention légale de l'exonération, par exemple « TVA non applicable, art. 261-7-1° du CGI »." });
@@ -152,11 +144,7 @@ function resolveVat(
 const prestationFields = {
   category: z.string({ error: "Indiquez une catégorie." }).trim().min(1, "Indiquez une catégorie.").max(80, "80 caractères au plus."),
   name: z.string({ error: "Indiquez un nom." }).trim().min(1, "Indiquez un nom.").max(120, "120 caractères au plus."),
-  description: z
-    .string({ error: "Décrivez ce que fait l'équipe." })
-    .trim()
-    .min(10, "Décrivez en une ou deux phrases ce que fait l'équipe.")
-    .max(2000, "2 000 caractères au plus."),
+  description: z.string({ error: "Décrivez ce que fait l'équipe." }).trim().min(10, "Décrivez en une ou deux phrases ce que fait l'équipe.").max(2000, "2 000 caractères au plus."),
   skillId: z.string({ error: "Choisissez une compétence." }).min(1, "Choisissez une compétence.").max(40),
   pricingUnit: z.enum(["PER_PARTICIPANT_HOUR", "FLAT"], { error: "Choisissez une unité de prix." }),
   minNoticeDays: intField("un délai de prévenance", 0, 60, " jours"),
@@ -172,23 +160,18 @@ export const prestationUpdateSchema = z.object(prestationFields).transform(({ va
 }));
 export type PrestationUpdateInput = z.infer<typeof prestationUpdateSchema>;
 
-export const prestationCreateSchema = z
-  .object({ ...prestationFields, price: eurosField })
-  .transform(({ vatMode, vatRate, vatExemptionMention, price, ...rest }, ctx) => ({
-    ...rest,
-    priceCents: price,
-    ...resolveVat({ vatMode, vatRate, vatExemptionMention }, ctx),
-  }));
+export const prestationCreateSchema = z.object({ ...prestationFields, price: eurosField }).transform(({ vatMode, vatRate, vatExemptionMention, price, ...rest }, ctx) => ({
+  ...rest,
+  priceCents: price,
+  ...resolveVat({ vatMode, vatRate, vatExemptionMention }, ctx),
+}));
 export type PrestationCreateInput = z.infer<typeof prestationCreateSchema>;
 
 /** A new price from a date: never before today (Paris), so the past is never rewritten. */
 export const priceVersionSchema = (today: string) =>
   z.object({
     price: eurosField,
-    validFrom: dateField("Indiquez la date d'entrée en vigueur.").refine(
-      (s) => s >= today,
-      "Un nouveau prix s'applique à partir d'aujourd'hui ou plus tard : le passé ne change pas.",
-    ),
+    validFrom: dateField("Indiquez la date d'entrée en vigueur.").refine((s) => s >= today, "Un nouveau prix s'applique à partir d'aujourd'hui ou plus tard : le passé ne change pas."),
     organisationId: z
       .string()
       .max(40, "Choisissez un partenaire de la liste.")

@@ -37,10 +37,7 @@ export function siretProblem(input: string): SiretProblem | null {
 }
 
 // Intra-community VAT numbers: two letters (EL for Greece, XI for Northern Ireland) then 2 to 13 characters.
-const EU_PREFIXES = new Set([
-  "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-  "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
-]);
+const EU_PREFIXES = new Set(["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"]);
 
 export const normaliseVatNumber = (input: string) => input.replace(/[\s.-]/g, "").toUpperCase();
 

@@ -95,20 +95,15 @@ const RULE_FORM_LIST = [
   rule("sellerBankAccount", { iban: ibanSchema, bic: bicSchema, accountName: accountNameSchema }, (v) => ({ iban: v.iban, bic: v.bic, accountName: v.accountName })),
   rule("serviceContact", { phone: phoneSchema.optional().transform((v) => v ?? null), email: contactEmailSchema.optional().transform((v) => v ?? null) }, (v) => ({ phone: v.phone, email: v.email })),
   rule("vatOnReceipts", { value: z.literal("on", { error: "Cochez la case ou laissez-la vide." }).optional() }, (v) => v.value === "on"),
-  rule(
-    "fieldHours",
-    { checkInEarlyMinutes: intField("un nombre de minutes", 0, 240, " minutes"), varianceAlertMinutes: intField("un nombre de minutes", 0, 240, " minutes") },
-    (v) => ({ checkInEarlyMinutes: v.checkInEarlyMinutes, varianceAlertMinutes: v.varianceAlertMinutes }),
-  ),
-  rule(
-    "teamSize",
-    { min: intField("un minimum", TEAM_MIN, TEAM_MAX, " personnes"), max: intField("un maximum", TEAM_MIN, TEAM_MAX, " personnes") },
-    (v, ctx) => {
-      if (v.max < v.min) ctx.addIssue({ code: "custom", path: ["max"], message: "Le maximum doit être au moins égal au minimum." });
-      return { min: v.min, max: v.max };
-    },
-  ),
- ] as const;
+  rule("fieldHours", { checkInEarlyMinutes: intField("un nombre de minutes", 0, 240, " minutes"), varianceAlertMinutes: intField("un nombre de minutes", 0, 240, " minutes") }, (v) => ({
+    checkInEarlyMinutes: v.checkInEarlyMinutes,
+    varianceAlertMinutes: v.varianceAlertMinutes,
+  })),
+  rule("teamSize", { min: intField("un minimum", TEAM_MIN, TEAM_MAX, " personnes"), max: intField("un maximum", TEAM_MIN, TEAM_MAX, " personnes") }, (v, ctx) => {
+    if (v.max < v.min) ctx.addIssue({ code: "custom", path: ["max"], message: "Le maximum doit être au moins égal au minimum." });
+    return { min: v.min, max: v.max };
+  }),
+] as const;
 
 /** The form schema of each rule, by the form's intent (the rule's key). */
 export const RULE_FORMS: Record<string, (typeof RULE_FORM_LIST)[number]> = Object.fromEntries(

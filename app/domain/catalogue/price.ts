@@ -6,16 +6,9 @@ export type PriceVersion = { organisationId: string | null; priceCents: number; 
 
 export type PriceInForce = { priceCents: number; negotiated: boolean };
 
-export function priceInForce(
-  prestation: { priceCents: number },
-  versions: readonly PriceVersion[],
-  organisationId: string | null,
-  at: Date,
-): PriceInForce {
+export function priceInForce(prestation: { priceCents: number }, versions: readonly PriceVersion[], organisationId: string | null, at: Date): PriceInForce {
   const latest = (rows: readonly PriceVersion[]) =>
-    rows
-      .filter((v) => new Date(v.validFrom).getTime() <= at.getTime())
-      .reduce<PriceVersion | null>((best, v) => (!best || new Date(v.validFrom) > new Date(best.validFrom) ? v : best), null);
+    rows.filter((v) => new Date(v.validFrom).getTime() <= at.getTime()).reduce<PriceVersion | null>((best, v) => (!best || new Date(v.validFrom) > new Date(best.validFrom) ? v : best), null);
   const negotiated = organisationId ? latest(versions.filter((v) => v.organisationId === organisationId)) : null;
   if (negotiated) return { priceCents: negotiated.priceCents, negotiated: true };
   const list = latest(versions.filter((v) => v.organisationId === null));

@@ -28,8 +28,7 @@ export type LifecycleMessage = {
 };
 
 export function buildLifecycleMessage(m: LifecycleMessage): string {
-  const party = (tag: string, siren: string, role: string) =>
-    `<ram:${tag}><ram:GlobalID schemeID="0002">${escapeXml(siren)}</ram:GlobalID><ram:RoleCode>${role}</ram:RoleCode></ram:${tag}>`;
+  const party = (tag: string, siren: string, role: string) => `<ram:${tag}><ram:GlobalID schemeID="0002">${escapeXml(siren)}</ram:GlobalID><ram:RoleCode>${role}</ram:RoleCode></ram:${tag}>`;
   const status = [
     m.reasonCode ? `<ram:ReasonCode>${escapeXml(m.reasonCode)}</ram:ReasonCode>` : "",
     m.reason ? `<ram:Reason>${escapeXml(m.reason)}</ram:Reason>` : "",

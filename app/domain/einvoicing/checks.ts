@@ -43,7 +43,13 @@ export function checkInvoice(source: Pick<InvoiceSource, "buyer" | "sites" | "li
   const used = new Set(source.lines.map((l) => l.siteId).filter(Boolean));
   for (const site of source.sites.filter((s) => used.has(s.id))) {
     const missing = [!site.address.trim() && "adresse", !/^\d{5}$/.test(site.postalCode.trim()) && "code postal", !site.city.trim() && "ville"].filter(Boolean);
-    if (missing.length) problems.push({ record: "site", recordId: site.id, field: "address", message: `Site ${site.name} : ${missing.join(", ")} manquant${missing.length > 1 ? "s" : missing[0] === "adresse" || missing[0] === "ville" ? "e" : ""}` });
+    if (missing.length)
+      problems.push({
+        record: "site",
+        recordId: site.id,
+        field: "address",
+        message: `Site ${site.name} : ${missing.join(", ")} manquant${missing.length > 1 ? "s" : missing[0] === "adresse" || missing[0] === "ville" ? "e" : ""}`,
+      });
   }
   const exemptWithoutText = new Set<string>();
   for (const line of source.lines) {

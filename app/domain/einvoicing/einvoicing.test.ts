@@ -41,7 +41,14 @@ const source = (over: Partial<InvoiceSource> = {}): InvoiceSource => ({
   periodStart: "2026-10-01",
   periodEnd: "2026-10-31",
   paymentTermsDays: 30,
-  buyer: { id: "o1", name: "SNCF Gares & Connexions", siret: "908 712 342 02310", vatNumber: "fr 53 908712342", billingAddress: "SNCF — Comptabilité fournisseurs, place Louis-Armand, 75012 Paris", billingEmail: "compta@sncf.example" },
+  buyer: {
+    id: "o1",
+    name: "SNCF Gares & Connexions",
+    siret: "908 712 342 02310",
+    vatNumber: "fr 53 908712342",
+    billingAddress: "SNCF — Comptabilité fournisseurs, place Louis-Armand, 75012 Paris",
+    billingEmail: "compta@sncf.example",
+  },
   sites: [{ id: "s1", name: "Gare de Bercy", address: "48 bis boulevard de Bercy", postalCode: "75012", city: "Paris" }],
   lines: [
     line({ id: "a" }),
@@ -128,7 +135,10 @@ describe("credit notes", () => {
   });
 
   it("are type 381 and reference the invoice they correct", () => {
-    const doc = creditNoteToEN16931({ kind: "CREDIT_NOTE", number: "A2026-00003", issuedAt: new Date("2026-11-20T10:00:00Z"), amountCents: 10000, reason: "Heures contestées", invoice: source() }, settings);
+    const doc = creditNoteToEN16931(
+      { kind: "CREDIT_NOTE", number: "A2026-00003", issuedAt: new Date("2026-11-20T10:00:00Z"), amountCents: 10000, reason: "Heures contestées", invoice: source() },
+      settings,
+    );
     expect(doc.typeCode).toBe("381");
     expect(doc.precedingInvoice).toEqual({ number: "F2026-00042", issueDate: "2026-11-01" });
     expect(doc.totals.grandTotalCents).toBe(10000);
@@ -226,7 +236,10 @@ describe("the seller's bank account and the fields validators require", () => {
   });
 
   it("keeps the escompte mention (AAB, BR-FR-05) on a credit note", () => {
-    const note = creditNoteToEN16931({ kind: "CREDIT_NOTE", number: "A2026-00003", issuedAt: new Date("2026-11-20T10:00:00Z"), amountCents: 10000, reason: "Heures contestées", invoice: source() }, settings);
+    const note = creditNoteToEN16931(
+      { kind: "CREDIT_NOTE", number: "A2026-00003", issuedAt: new Date("2026-11-20T10:00:00Z"), amountCents: 10000, reason: "Heures contestées", invoice: source() },
+      settings,
+    );
     expect(note.notes.find((n) => n.subjectCode === "AAB")?.text).toBe("Pas d'escompte pour paiement anticipé.");
     expect(note.paymentMeans.account?.iban).toBe("FR7630006000011234567890189");
   });

@@ -170,12 +170,16 @@ export function parseFrenchAddress(text: string | null | undefined): PostalAddre
 export const siteAddress = (s: SourceSite): PostalAddress => ({ line: s.address.trim(), postalCode: s.postalCode.trim(), city: s.city.trim(), country: "FR" });
 
 const sameAddress = (a: PostalAddress, b: PostalAddress) => {
-  const norm = (s: string) => s.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]/g, "");
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]/g, "");
   return a.postalCode === b.postalCode && norm(a.city) === norm(b.city) && norm(b.line).endsWith(norm(a.line));
 };
 
-export const parisIsoDate = (at: Date) =>
-  new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+export const parisIsoDate = (at: Date) => new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 
 /** "12,5" style decimal of a cents amount, for the readable document; the XML uses "12.50". */
 export const decimalOfCents = (cents: number) => {
@@ -199,7 +203,14 @@ function lineOf(line: SourceLine, sites: Map<string, SourceSite>, multipleSites:
   const site = line.siteId ? sites.get(line.siteId) : undefined;
   if (site && multipleSites) notes.push(`Lieu d'exécution : ${site.name}, ${site.address}, ${site.postalCode} ${site.city}`);
   if (line.purchaseOrderNumber) notes.push(`Bon de commande : ${line.purchaseOrderNumber}`);
-  const common = { id: line.id, name: line.description, note: notes.length ? notes.join(" · ") : null, netAmountCents: line.exclVatCents, vatCategory: vatCategoryOf(line.vatRateBasisPoints), vatRateBasisPoints: line.vatRateBasisPoints };
+  const common = {
+    id: line.id,
+    name: line.description,
+    note: notes.length ? notes.join(" · ") : null,
+    netAmountCents: line.exclVatCents,
+    vatCategory: vatCategoryOf(line.vatRateBasisPoints),
+    vatRateBasisPoints: line.vatRateBasisPoints,
+  };
   const pricing = linePricing({ pricingUnit: line.pricingUnit, quantity: line.quantity, unitPriceCents: line.unitPriceCents, exclVatCents: line.exclVatCents });
   return { ...common, quantity: String(pricing.quantity), unitCode: pricing.unitCode, netPriceCents: pricing.unitPriceCents, baseQuantity: pricing.baseQuantity ? String(pricing.baseQuantity) : null };
 }
@@ -208,7 +219,15 @@ function lineOf(line: SourceLine, sites: Map<string, SourceSite>, multipleSites:
 export function vatBreakdownOf(lines: readonly { vatRateBasisPoints: number; exclVatCents: number; vatCents: number; vatExemptionMention?: string | null }[]): EN16931Breakdown[] {
   const byRate = new Map<number, EN16931Breakdown & { mentions: Set<string> }>();
   for (const l of lines) {
-    const entry = byRate.get(l.vatRateBasisPoints) ?? { category: vatCategoryOf(l.vatRateBasisPoints), rateBasisPoints: l.vatRateBasisPoints, basisCents: 0, taxCents: 0, exemptionCode: null, exemptionReason: null, mentions: new Set<string>() };
+    const entry = byRate.get(l.vatRateBasisPoints) ?? {
+      category: vatCategoryOf(l.vatRateBasisPoints),
+      rateBasisPoints: l.vatRateBasisPoints,
+      basisCents: 0,
+      taxCents: 0,
+      exemptionCode: null,
+      exemptionReason: null,
+      mentions: new Set<string>(),
+    };
     entry.basisCents += l.exclVatCents;
     entry.taxCents += l.vatCents;
     if (entry.category === "E") entry.mentions.add((l.vatExemptionMention ?? "").trim() || DEFAULT_EXEMPTION_TEXT);
@@ -221,7 +240,14 @@ export function vatBreakdownOf(lines: readonly { vatRateBasisPoints: number; exc
 
 function partyOfBuyer(buyer: SourceBuyer): EN16931Party {
   const address = parseFrenchAddress(buyer.billingAddress) ?? { line: (buyer.billingAddress ?? "").trim(), postalCode: "", city: "", country: "FR" as const };
-  return { name: buyer.name, siren: sirenOf(buyer.siret), siret: digitsOnly(buyer.siret), vatNumber: buyer.vatNumber ? buyer.vatNumber.replace(/\s/g, "").toUpperCase() : null, address, email: buyer.billingEmail };
+  return {
+    name: buyer.name,
+    siren: sirenOf(buyer.siret),
+    siret: digitsOnly(buyer.siret),
+    vatNumber: buyer.vatNumber ? buyer.vatNumber.replace(/\s/g, "").toUpperCase() : null,
+    address,
+    email: buyer.billingEmail,
+  };
 }
 
 function partyOfSeller(seller: SellerIdentity): EN16931Party {
@@ -264,7 +290,10 @@ export function invoiceToEN16931(source: InvoiceSource, settings: DocumentSettin
   const purchaseOrders = [...new Set(source.lines.map((l) => l.purchaseOrderNumber).filter((p): p is string => !!p))];
   const issueDate = parisIsoDate(source.issuedAt);
   const dueDate = source.dueAt ? parisIsoDate(source.dueAt) : null;
-  const performed = source.lines.map((l) => l.performedOn).filter((d): d is string => !!d).sort();
+  const performed = source.lines
+    .map((l) => l.performedOn)
+    .filter((d): d is string => !!d)
+    .sort();
   const notes = legalNotes(settings, source.paymentTermsDays);
   if (purchaseOrders.length > 1) notes.push({ subjectCode: "AAI", text: `Bons de commande : ${purchaseOrders.join(", ")} (indiqués sur chaque ligne).` });
   return {

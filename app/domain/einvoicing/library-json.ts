@@ -54,9 +54,7 @@ export function toLibraryInvoice(doc: EN16931Document): Invoice {
         "cbc:DescriptionCode": doc.vatDueDateCode === "72" ? "432" : "3",
       },
       ...(doc.purchaseOrder ? { "cac:OrderReference": { "cbc:ID": doc.purchaseOrder } } : {}),
-      ...(doc.precedingInvoice
-        ? { "cac:BillingReference": [{ "cac:InvoiceDocumentReference": { "cbc:ID": doc.precedingInvoice.number, "cbc:IssueDate": doc.precedingInvoice.issueDate } }] }
-        : {}),
+      ...(doc.precedingInvoice ? { "cac:BillingReference": [{ "cac:InvoiceDocumentReference": { "cbc:ID": doc.precedingInvoice.number, "cbc:IssueDate": doc.precedingInvoice.issueDate } }] } : {}),
       "cac:AccountingSupplierParty": { "cac:Party": party(doc.seller, "seller") },
       "cac:AccountingCustomerParty": { "cac:Party": party(doc.buyer, "buyer") },
       // BG-13 (delivery, BT-72) is written by the Factur-X step from the model, always and in schema order.

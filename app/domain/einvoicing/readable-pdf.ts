@@ -6,7 +6,7 @@ import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, rgb, type PDFFont, type RGB } from "pdf-lib";
 import { PdfLayout } from "~/domain/pdf/layout.ts";
 import { quantityLabel, unitPriceLabel } from "~/domain/invoicing/document-lines.ts";
-import { formatEuros, formatMinutes, formatVatRate } from "~/utils/format.ts";
+import { formatEuros, formatVatRate } from "~/utils/format.ts";
 import type { EN16931Document, EN16931Party, PostalAddress } from "./en16931.ts";
 
 export type Fonts = { regular: Uint8Array; bold: Uint8Array };

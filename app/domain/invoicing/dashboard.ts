@@ -46,4 +46,3 @@ export function summarise(invoices: readonly DashboardInvoice[], now: Date) {
     ageing,
   };
 }
-

@@ -20,11 +20,7 @@ export function disputeDeadline(startsAt: Date, windowDays: number): Date {
 export type ContestCheck = { ok: true } | { ok: false; message: string };
 
 /** Whether the partner may still contest this intervention's hours. */
-export function canContest(
-  i: { status: string; startsAt: Date; hasDispute: boolean; onIssuedInvoice: boolean; hoursRecorded: boolean },
-  now: Date,
-  windowDays: number,
-): ContestCheck {
+export function canContest(i: { status: string; startsAt: Date; hasDispute: boolean; onIssuedInvoice: boolean; hoursRecorded: boolean }, now: Date, windowDays: number): ContestCheck {
   if (i.hasDispute) return { ok: false, message: "Ces heures ont déjà été contestées." };
   if (i.status !== "DONE" || i.onIssuedInvoice) return { ok: false, message: "Cette intervention est déjà facturée : écrivez à la coordination depuis la demande." };
   if (!i.hoursRecorded) return { ok: false, message: "Les heures de cette intervention ne sont pas encore saisies." };
@@ -41,12 +37,7 @@ export function ageInDays(openedAt: Date, now: Date): number {
 
 export const DISPUTE_TEXT_MAX = 1000;
 
-const reasonText = (empty: string) =>
-  z
-    .string({ error: empty })
-    .trim()
-    .min(5, empty)
-    .max(DISPUTE_TEXT_MAX, `${DISPUTE_TEXT_MAX} caractères au plus.`);
+const reasonText = (empty: string) => z.string({ error: empty }).trim().min(5, empty).max(DISPUTE_TEXT_MAX, `${DISPUTE_TEXT_MAX} caractères au plus.`);
 
 export const contestSchema = z.object({
   intent: z.literal("contest"),
@@ -79,24 +70,22 @@ export const settleSchema = z.discriminatedUnion(
       intent: settleIntent,
       disputeId,
       outcome: z.literal("CORRECT"),
-      correctedHours: z
-        .string({ error: "Indiquez les heures à facturer, par exemple 5 h 30." })
-        .transform((s, ctx) => {
-          const minutes = parseHours(s);
-          if (minutes === null) {
-            ctx.addIssue({ code: "custom", message: "Indiquez les heures à facturer, par exemple 5 h 30 ou 5,5." });
-            return z.NEVER;
-          }
-          if (minutes === 0) {
-            ctx.addIssue({ code: "custom", message: "Pour ne rien facturer, choisissez « Abandonner la ligne »." });
-            return z.NEVER;
-          }
-          if (minutes > 24 * 60 * 50) {
-            ctx.addIssue({ code: "custom", message: "Ce nombre d'heures n'est pas plausible pour une intervention." });
-            return z.NEVER;
-          }
-          return minutes;
-        }),
+      correctedHours: z.string({ error: "Indiquez les heures à facturer, par exemple 5 h 30." }).transform((s, ctx) => {
+        const minutes = parseHours(s);
+        if (minutes === null) {
+          ctx.addIssue({ code: "custom", message: "Indiquez les heures à facturer, par exemple 5 h 30 ou 5,5." });
+          return z.NEVER;
+        }
+        if (minutes === 0) {
+          ctx.addIssue({ code: "custom", message: "Pour ne rien facturer, choisissez « Abandonner la ligne »." });
+          return z.NEVER;
+        }
+        if (minutes > 24 * 60 * 50) {
+          ctx.addIssue({ code: "custom", message: "Ce nombre d'heures n'est pas plausible pour une intervention." });
+          return z.NEVER;
+        }
+        return minutes;
+      }),
       answer,
     }),
     z.object({ intent: settleIntent, disputeId, outcome: z.literal("WAIVE"), answer }),

@@ -100,10 +100,7 @@ export function buildLine(i: BillableIntervention, rules: BillingRules): { line:
     line: {
       ...common,
       ...pricedLine({ ...i, participantMinutes: billed }),
-      description:
-        billed === minutes
-          ? `${base} · ${formatHours(minutes)} (${people})`
-          : `${base} · ${formatHours(billed)} après contestation (${formatHours(minutes)} relevées, ${people})`,
+      description: billed === minutes ? `${base} · ${formatHours(minutes)} (${people})` : `${base} · ${formatHours(billed)} après contestation (${formatHours(minutes)} relevées, ${people})`,
       quantity: billed,
       insertionMinutes: minutes,
     },

@@ -1,8 +1,7 @@
 // The one layout of every email the app sends: French, plain text and HTML.
 export type Mail = { to: string; subject: string; text: string; html: string };
 
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 const SIGNATURE = "La Conciergerie Solidaire — association Aurore";
 

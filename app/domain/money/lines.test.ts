@@ -31,20 +31,15 @@ describe("lineTotals", () => {
 
   it("property: incl. = excl. + VAT, VAT within half a cent of the exact figure, monotone in quantity", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 1_000_000 }),
-        fc.integer({ min: 0, max: 100_000 }),
-        fc.constantFrom(0, 550, 1000, 2000),
-        (unitPriceCents, quantity, vatRateBasisPoints) => {
-          const t = lineTotals({ unitPriceCents, quantity, vatRateBasisPoints });
-          expect(t.inclVatCents).toBe(t.exclVatCents + t.vatCents);
-          expect(Math.abs(t.exclVatCents - (unitPriceCents * quantity) / 100)).toBeLessThanOrEqual(0.5);
-          expect(Math.abs(t.vatCents - (t.exclVatCents * vatRateBasisPoints) / 10_000)).toBeLessThanOrEqual(0.5);
-          expect(Number.isInteger(t.vatCents) && t.vatCents >= 0).toBe(true);
-          const more = lineTotals({ unitPriceCents, quantity: quantity + 1, vatRateBasisPoints });
-          expect(more.inclVatCents).toBeGreaterThanOrEqual(t.inclVatCents);
-        },
-      ),
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(0, 550, 1000, 2000), (unitPriceCents, quantity, vatRateBasisPoints) => {
+        const t = lineTotals({ unitPriceCents, quantity, vatRateBasisPoints });
+        expect(t.inclVatCents).toBe(t.exclVatCents + t.vatCents);
+        expect(Math.abs(t.exclVatCents - (unitPriceCents * quantity) / 100)).toBeLessThanOrEqual(0.5);
+        expect(Math.abs(t.vatCents - (t.exclVatCents * vatRateBasisPoints) / 10_000)).toBeLessThanOrEqual(0.5);
+        expect(Number.isInteger(t.vatCents) && t.vatCents >= 0).toBe(true);
+        const more = lineTotals({ unitPriceCents, quantity: quantity + 1, vatRateBasisPoints });
+        expect(more.inclVatCents).toBeGreaterThanOrEqual(t.inclVatCents);
+      }),
     );
   });
   it("property: a negative line (credit) mirrors the positive one", () => {
@@ -69,7 +64,9 @@ describe("the priced line of an intervention", () => {
   it("prices the whole price exactly as the plain minutes / 60 rule, to the cent", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 20 * 720 }), fc.constantFrom(0, 550, 1000, 2000), (unitPriceCents, participantMinutes, vatRateBasisPoints) => {
-        expect(pricedLine({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents, vatRateBasisPoints, participantMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: participantMinutes, quantityPer: 60, vatRateBasisPoints }));
+        expect(pricedLine({ pricingUnit: "PER_PARTICIPANT_HOUR", unitPriceCents, vatRateBasisPoints, participantMinutes })).toEqual(
+          lineTotals({ unitPriceCents, quantity: participantMinutes, quantityPer: 60, vatRateBasisPoints }),
+        );
         expect(pricedLine({ pricingUnit: "FLAT", unitPriceCents, vatRateBasisPoints, participantMinutes })).toEqual(lineTotals({ unitPriceCents, quantity: 1, quantityPer: 1, vatRateBasisPoints }));
       }),
     );

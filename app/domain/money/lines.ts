@@ -54,8 +54,9 @@ export function pricedLine(p: { pricingUnit: PricingUnit; unitPriceCents: number
 
 /** Sum of lines (each already rounded: the total is the sum of the lines, as on the document). */
 export function sumTotals(lines: readonly LineTotals[]): LineTotals {
-  return lines.reduce(
-    (sum, l) => ({ exclVatCents: sum.exclVatCents + l.exclVatCents, vatCents: sum.vatCents + l.vatCents, inclVatCents: sum.inclVatCents + l.inclVatCents }),
-    { exclVatCents: 0, vatCents: 0, inclVatCents: 0 },
-  );
+  return lines.reduce((sum, l) => ({ exclVatCents: sum.exclVatCents + l.exclVatCents, vatCents: sum.vatCents + l.vatCents, inclVatCents: sum.inclVatCents + l.inclVatCents }), {
+    exclVatCents: 0,
+    vatCents: 0,
+    inclVatCents: 0,
+  });
 }

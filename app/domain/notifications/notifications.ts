@@ -120,81 +120,152 @@ export function notificationMail(kind: NotificationKind, to: string, f: Notifica
   const what = `${f.prestation} — ${f.site}`;
   switch (kind) {
     case "request.received":
-      return buildMail(to, `Demande ${f.reference} reçue`, [
-        "Bonjour,",
-        `Nous avons bien reçu votre demande ${f.reference} : ${what}${f.dates && f.dates > 1 ? `, ${f.dates} dates` : ""}.`,
-        "Nous vous écrivons dès qu'une équipe est prévue.",
-      ], link, footer);
+      return buildMail(
+        to,
+        `Demande ${f.reference} reçue`,
+        ["Bonjour,", `Nous avons bien reçu votre demande ${f.reference} : ${what}${f.dates && f.dates > 1 ? `, ${f.dates} dates` : ""}.`, "Nous vous écrivons dès qu'une équipe est prévue."],
+        link,
+        footer,
+      );
     case "request.accepted":
-      return buildMail(to, `Demande ${f.reference} validée`, [
-        "Bonjour,",
-        `La coordination a validé votre demande ${f.reference} : ${what}. Elle part en planification ; nous vous écrivons dès qu'une équipe est prévue.`,
-      ], link, footer);
+      return buildMail(
+        to,
+        `Demande ${f.reference} validée`,
+        ["Bonjour,", `La coordination a validé votre demande ${f.reference} : ${what}. Elle part en planification ; nous vous écrivons dès qu'une équipe est prévue.`],
+        link,
+        footer,
+      );
     case "request.declined":
-      return buildMail(to, `Demande ${f.reference} refusée`, [
-        "Bonjour,",
-        `La coordination ne peut pas assurer votre demande ${f.reference} : ${what}.${f.reason ? ` Motif : ${f.reason}` : ""}`,
-        "Vous pouvez lui répondre depuis la demande.",
-      ], link, footer);
+      return buildMail(
+        to,
+        `Demande ${f.reference} refusée`,
+        ["Bonjour,", `La coordination ne peut pas assurer votre demande ${f.reference} : ${what}.${f.reason ? ` Motif : ${f.reason}` : ""}`, "Vous pouvez lui répondre depuis la demande."],
+        link,
+        footer,
+      );
     case "intervention.scheduled":
-      return buildMail(to, `${f.reference} : intervention planifiée le ${when(f)}`, [
-        "Bonjour,",
-        `L'intervention ${what} est planifiée le ${when(f)} (${formatMinutes(f.durationMinutes ?? 0)}), à ${f.siteAddress}.`,
-        `Équipe : ${f.teamSize ?? "?"} personnes en insertion${f.encadrant ? `, encadrées par ${f.encadrant}` : ""}.`,
-      ], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : intervention planifiée le ${when(f)}`,
+        [
+          "Bonjour,",
+          `L'intervention ${what} est planifiée le ${when(f)} (${formatMinutes(f.durationMinutes ?? 0)}), à ${f.siteAddress}.`,
+          `Équipe : ${f.teamSize ?? "?"} personnes en insertion${f.encadrant ? `, encadrées par ${f.encadrant}` : ""}.`,
+        ],
+        link,
+        footer,
+      );
     case "intervention.changed":
-      return buildMail(to, `${f.reference} : nouvel horaire le ${when(f)}`, [
-        "Bonjour,",
-        `L'intervention ${what}${f.previousStartsAt ? ` prévue le ${formatDateTime(f.previousStartsAt)}` : ""} aura lieu le ${when(f)}.`,
-        ...(f.encadrant ? [`Encadrant : ${f.encadrant}.`] : []),
-      ], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : nouvel horaire le ${when(f)}`,
+        [
+          "Bonjour,",
+          `L'intervention ${what}${f.previousStartsAt ? ` prévue le ${formatDateTime(f.previousStartsAt)}` : ""} aura lieu le ${when(f)}.`,
+          ...(f.encadrant ? [`Encadrant : ${f.encadrant}.`] : []),
+        ],
+        link,
+        footer,
+      );
     case "intervention.cancelled":
-      return buildMail(to, `${f.reference} : intervention du ${when(f)} annulée`, [
-        "Bonjour,",
-        `L'intervention ${what} du ${when(f)} est annulée.${f.reason ? ` Motif : ${f.reason}` : ""}`,
-      ], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : intervention du ${when(f)} annulée`,
+        ["Bonjour,", `L'intervention ${what} du ${when(f)} est annulée.${f.reason ? ` Motif : ${f.reason}` : ""}`],
+        link,
+        footer,
+      );
     case "intervention.done":
-      return buildMail(to, `${f.reference} : intervention du ${when(f)} réalisée`, [
-        "Bonjour,",
-        `L'équipe a réalisé l'intervention ${what} du ${when(f)}.`,
-        "Si les heures vous semblent inexactes, vous pouvez les contester depuis la demande avant la facturation.",
-      ], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : intervention du ${when(f)} réalisée`,
+        ["Bonjour,", `L'équipe a réalisé l'intervention ${what} du ${when(f)}.`, "Si les heures vous semblent inexactes, vous pouvez les contester depuis la demande avant la facturation."],
+        link,
+        footer,
+      );
     case "message.answered":
-      return buildMail(to, `${f.reference} : réponse de la coordination`, ["Bonjour,", `La coordination vous répond au sujet de votre demande ${f.reference} (${what}) :`, f.message ?? ""], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : réponse de la coordination`,
+        ["Bonjour,", `La coordination vous répond au sujet de votre demande ${f.reference} (${what}) :`, f.message ?? ""],
+        link,
+        footer,
+      );
     case "dispute.settled":
-      return buildMail(to, `${f.reference} : décision sur votre contestation`, [
-        "Bonjour,",
-        `Votre contestation des heures de l'intervention ${what} du ${when(f)} est tranchée.${f.settlement ? ` Réponse : ${f.settlement}` : ""}`,
-        "La facture tient compte de cette décision.",
-      ], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : décision sur votre contestation`,
+        [
+          "Bonjour,",
+          `Votre contestation des heures de l'intervention ${what} du ${when(f)} est tranchée.${f.settlement ? ` Réponse : ${f.settlement}` : ""}`,
+          "La facture tient compte de cette décision.",
+        ],
+        link,
+        footer,
+      );
     case "invoice.voided":
-      return buildMail(to, `Facture ${f.invoiceNumber ?? ""} annulée`, [
-        "Bonjour,",
-        `La facture ${f.invoiceNumber ?? ""}${f.amountCents !== undefined ? ` de ${formatEuros(f.amountCents)}` : ""} est annulée : vous n'avez rien à régler sur celle-ci.${f.reason ? ` Motif : ${f.reason}` : ""}`,
-        ...(f.creditNoteNumber ? [`L'avoir ${f.creditNoteNumber} l'annule ; vous le trouverez avec vos factures.`] : []),
-        "Si une facture la remplace, vous la recevrez séparément.",
-      ], link, footer);
+      return buildMail(
+        to,
+        `Facture ${f.invoiceNumber ?? ""} annulée`,
+        [
+          "Bonjour,",
+          `La facture ${f.invoiceNumber ?? ""}${f.amountCents !== undefined ? ` de ${formatEuros(f.amountCents)}` : ""} est annulée : vous n'avez rien à régler sur celle-ci.${f.reason ? ` Motif : ${f.reason}` : ""}`,
+          ...(f.creditNoteNumber ? [`L'avoir ${f.creditNoteNumber} l'annule ; vous le trouverez avec vos factures.`] : []),
+          "Si une facture la remplace, vous la recevrez séparément.",
+        ],
+        link,
+        footer,
+      );
     case "price.changed":
-      return buildMail(to, `Nouveau prix : ${f.prestation} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}`, [
-        "Bonjour,",
-        `Le prix de la prestation ${f.prestation} sera de ${formatEuros(f.priceCents ?? 0)} HT ${f.priceUnit ?? ""} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}.`,
-        "Il s'applique aux demandes passées à partir de cette date. Vos demandes déjà passées, leurs devis et vos factures gardent le prix en vigueur quand vous les avez passées.",
-      ], { href: f.link, label: "Voir le catalogue" }, footer);
+      return buildMail(
+        to,
+        `Nouveau prix : ${f.prestation} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}`,
+        [
+          "Bonjour,",
+          `Le prix de la prestation ${f.prestation} sera de ${formatEuros(f.priceCents ?? 0)} HT ${f.priceUnit ?? ""} à partir du ${f.validFrom ? formatDate(f.validFrom) : ""}.`,
+          "Il s'applique aux demandes passées à partir de cette date. Vos demandes déjà passées, leurs devis et vos factures gardent le prix en vigueur quand vous les avez passées.",
+        ],
+        { href: f.link, label: "Voir le catalogue" },
+        footer,
+      );
     case "message.received":
-      return buildMail(to, `${f.reference} : message ${f.organisation ? ofName(f.organisation) : "d'un partenaire"}`, ["Bonjour,", `${f.organisation ?? "Le partenaire"} écrit au sujet de la demande ${f.reference} (${what}) :`, f.message ?? "", "Répondez depuis la demande : le partenaire est prévenu par e-mail."], link, footer);
+      return buildMail(
+        to,
+        `${f.reference} : message ${f.organisation ? ofName(f.organisation) : "d'un partenaire"}`,
+        [
+          "Bonjour,",
+          `${f.organisation ?? "Le partenaire"} écrit au sujet de la demande ${f.reference} (${what}) :`,
+          f.message ?? "",
+          "Répondez depuis la demande : le partenaire est prévenu par e-mail.",
+        ],
+        link,
+        footer,
+      );
     case "intervention.unstaffable":
-      return buildMail(to, `${f.reference} : intervention du ${when(f)} sans équipe`, [
-        "Bonjour,",
-        `Aucune équipe ne peut assurer l'intervention ${what} (${f.organisation ?? "partenaire"}) du ${when(f)}.${f.reason ? ` Raison : ${f.reason}` : ""}`,
-        "Composez l'équipe à la main sur le planning, ou prévenez le partenaire.",
-      ], { href: f.link, label: "Voir l'intervention" }, footer);
+      return buildMail(
+        to,
+        `${f.reference} : intervention du ${when(f)} sans équipe`,
+        [
+          "Bonjour,",
+          `Aucune équipe ne peut assurer l'intervention ${what} (${f.organisation ?? "partenaire"}) du ${when(f)}.${f.reason ? ` Raison : ${f.reason}` : ""}`,
+          "Composez l'équipe à la main sur le planning, ou prévenez le partenaire.",
+        ],
+        { href: f.link, label: "Voir l'intervention" },
+        footer,
+      );
     case "hours.flagged":
-      return buildMail(to, `Heures à vérifier : ${f.site}, ${when(f)}`, [
-        "Bonjour,",
-        `Sur l'intervention ${what} du ${when(f)} (${formatMinutes(f.durationMinutes ?? 0)} prévues par personne), des heures enregistrées s'écartent du prévu ou dépassent le plafond de la semaine d'une personne (Dispositif Premières Heures).`,
-        `Heures enregistrées : ${recorded(f)}.`,
-        "Elles sont gardées telles quelles pour la paie ; vérifiez-les avec l'encadrant si besoin.",
-      ], { href: f.link, label: "Voir l'intervention" }, footer);
+      return buildMail(
+        to,
+        `Heures à vérifier : ${f.site}, ${when(f)}`,
+        [
+          "Bonjour,",
+          `Sur l'intervention ${what} du ${when(f)} (${formatMinutes(f.durationMinutes ?? 0)} prévues par personne), des heures enregistrées s'écartent du prévu ou dépassent le plafond de la semaine d'une personne (Dispositif Premières Heures).`,
+          `Heures enregistrées : ${recorded(f)}.`,
+          "Elles sont gardées telles quelles pour la paie ; vérifiez-les avec l'encadrant si besoin.",
+        ],
+        { href: f.link, label: "Voir l'intervention" },
+        footer,
+      );
   }
 }
 

@@ -141,7 +141,7 @@ export class PdfLayout {
     const size = style.size ?? 10;
     const step = size * (style.leading ?? 1.35);
     const lines = this.wrap(value, { font, size, max: style.max ?? this.right - x, maxLines: style.maxLines });
-    lines.forEach((l, i) => this.page.drawText(l, { x, y: this.y - i * step, size, font, color: style.color ?? COLOURS.ink }));
+    for (const [i, l] of lines.entries()) this.page.drawText(l, { x, y: this.y - i * step, size, font, color: style.color ?? COLOURS.ink });
     return lines.length * step;
   }
 
@@ -176,7 +176,7 @@ export class PdfLayout {
   columns(cells: readonly string[], rightEdges: readonly number[], style: TextStyle = {}): void {
     const [first = "", ...rest] = cells;
     this.line(first, this.margin, style);
-    rest.forEach((cell, k) => this.alignRight(cell, rightEdges[k]!, style));
+    for (const [k, cell] of rest.entries()) this.alignRight(cell, rightEdges[k]!, style);
   }
 
   /** A horizontal rule across the text width, `offset` points above the cursor. */

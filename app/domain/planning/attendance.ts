@@ -51,7 +51,11 @@ export function decideAttendance(action: AttendanceAction, entry: AttendanceEntr
   if (!ACTIONS_BY_STATE[state].includes(action)) return { ok: false, message: STATE_REFUSALS[state] };
   const opensAt = new Date(planned.startsAt.getTime() - rules.checkInEarlyMinutes * 60_000);
   if (action === "check-in") {
-    if (now < opensAt) return { ok: false, message: `Trop tôt : l'arrivée se note à partir de ${formatTime(opensAt)} (${formatMinutes(rules.checkInEarlyMinutes)} avant le début prévu, ${formatTime(planned.startsAt)}).` };
+    if (now < opensAt)
+      return {
+        ok: false,
+        message: `Trop tôt : l'arrivée se note à partir de ${formatTime(opensAt)} (${formatMinutes(rules.checkInEarlyMinutes)} avant le début prévu, ${formatTime(planned.startsAt)}).`,
+      };
     if (now > planned.endsAt) return { ok: false, message: `L'intervention est finie depuis ${formatTime(planned.endsAt)} : saisissez les heures travaillées, avec un motif.` };
     return { ok: true };
   }

@@ -29,11 +29,7 @@ export const BOARD_STATUS_LABELS: Record<BoardStatus, string> = {
   BILLED: "Facturée ou payée",
 };
 
-const optionalId = z
-  .string()
-  .refine(isRecordId)
-  .optional()
-  .catch(undefined);
+const optionalId = z.string().refine(isRecordId).optional().catch(undefined);
 
 export const boardFiltersSchema = z.object({
   encadrant: optionalId,
@@ -67,10 +63,5 @@ export function boardStatusOf(i: Pick<BoardItem, "status" | "supervisorId">): Bo
 }
 
 export function matchesBoardFilters(i: BoardItem, f: BoardFilters): boolean {
-  return (
-    (!f.encadrant || i.supervisorId === f.encadrant) &&
-    (!f.site || i.siteId === f.site) &&
-    (!f.prestation || i.prestationId === f.prestation) &&
-    (!f.status || boardStatusOf(i) === f.status)
-  );
+  return (!f.encadrant || i.supervisorId === f.encadrant) && (!f.site || i.siteId === f.site) && (!f.prestation || i.prestationId === f.prestation) && (!f.status || boardStatusOf(i) === f.status);
 }

@@ -27,7 +27,6 @@ export const hoursField = (label: string, min: number, max: number) =>
         .refine((h) => Number.isInteger(h * 4), "Par quart d'heure (par exemple 6,25 ou 6,5)."),
     );
 
-
 export function newParticipantSchema(today: string) {
   return z
     .object({

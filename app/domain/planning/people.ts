@@ -76,9 +76,7 @@ export function dphReport(entries: readonly WorkedEntry[]) {
     minutes: worked.reduce((s, e) => s + e.minutesWorked, 0),
     people: new Set(worked.map((e) => e.participantId)).size,
     partners: partners.size,
-    byPartner: [...partners.values()]
-      .map((p) => ({ name: p.name, minutes: p.minutes, people: p.people.size }))
-      .sort((a, b) => b.minutes - a.minutes || a.name.localeCompare(b.name, "fr")),
+    byPartner: [...partners.values()].map((p) => ({ name: p.name, minutes: p.minutes, people: p.people.size })).sort((a, b) => b.minutes - a.minutes || a.name.localeCompare(b.name, "fr")),
   };
 }
 
@@ -86,9 +84,6 @@ export function dphCsv(month: string, entries: readonly WorkedEntry[]): string {
   const report = dphReport(entries);
   return toCsv(
     ["mois", "partenaire", "heures_travaillees", "personnes"],
-    [
-      ...report.byPartner.map((p) => [month, p.name, hoursCsv(p.minutes), p.people]),
-      [month, `TOTAL (${report.partners} partenaires)`, hoursCsv(report.minutes), report.people],
-    ],
+    [...report.byPartner.map((p) => [month, p.name, hoursCsv(p.minutes), p.people]), [month, `TOTAL (${report.partners} partenaires)`, hoursCsv(report.minutes), report.people]],
   );
 }

@@ -43,9 +43,16 @@ describe("steering checks", () => {
   });
 
   it("shows names instead of ids", () => {
-    expect(humanise("w1 ne peut pas enchaîner r1 et r2", new Map([["w1", "Awa P."], ["r1", "l'intervention A"], ["r2", "l'intervention B"]]))).toBe(
-      "Awa P. ne peut pas enchaîner l'intervention A et l'intervention B",
-    );
+    expect(
+      humanise(
+        "w1 ne peut pas enchaîner r1 et r2",
+        new Map([
+          ["w1", "Awa P."],
+          ["r1", "l'intervention A"],
+          ["r2", "l'intervention B"],
+        ]),
+      ),
+    ).toBe("Awa P. ne peut pas enchaîner l'intervention A et l'intervention B");
   });
 });
 
@@ -60,7 +67,14 @@ describe("people", () => {
 
   it("adds up the month's hours per person and per partner", () => {
     const e = (participantId: string, minutesWorked: number, organisationId: string, absent = false, day = "2026-12-08"): WorkedEntry => ({
-      participantId, firstName: participantId, lastInitial: "X", minutesWorked, absent, day, organisationId, organisationName: organisationId.toUpperCase(),
+      participantId,
+      firstName: participantId,
+      lastInitial: "X",
+      minutesWorked,
+      absent,
+      day,
+      organisationId,
+      organisationName: organisationId.toUpperCase(),
     });
     const entries = [e("a", 120, "p1"), e("a", 90, "p2", false, "2026-12-09"), e("b", 0, "p1", true), e("b", 60, "p1")];
     expect(payrollRows(entries)).toEqual([
@@ -89,11 +103,12 @@ describe("the engine's words for people", () => {
   });
 
   it("shows a skill by its catalogue label, and only where the engine names a skill", () => {
-    const skills = new Map([["espaces-verts", "Espaces verts"], ["tri", "Tri"]]);
+    const skills = new Map([
+      ["espaces-verts", "Espaces verts"],
+      ["tri", "Tri"],
+    ]);
     const names = new Map([["w1", "Aminata K."]]);
-    expect(humanise("Le salarié w1 n'a pas la compétence espaces-verts demandée par r1.", names, skills)).toBe(
-      "Le salarié Aminata K. n'a pas la compétence « Espaces verts » demandée par r1.",
-    );
+    expect(humanise("Le salarié w1 n'a pas la compétence espaces-verts demandée par r1.", names, skills)).toBe("Le salarié Aminata K. n'a pas la compétence « Espaces verts » demandée par r1.");
     expect(humanise("Seuls 2 salariés ayant la compétence tri sont disponibles, triés.", names, skills)).toBe("Seuls 2 salariés ayant la compétence « Tri » sont disponibles, triés.");
     expect(humanise("la compétence inconnue-x", names, skills)).toBe("la compétence inconnue-x");
   });

@@ -17,7 +17,9 @@ describe("the weekly planning sheet", () => {
       week: "Semaine du 7 au 13 décembre 2026",
       totalHours: "3 h",
       targetHours: "6 h",
-      lines: [{ day: "lun. 7 déc.", time: "09:00 – 12:00", site: "Gare de Lyon", address: "Place Louis-Armand, 75012 Paris", prestation: "Nettoyage", encadrant: "Sandrine Lefebvre", accessNotes: note }],
+      lines: [
+        { day: "lun. 7 déc.", time: "09:00 – 12:00", site: "Gare de Lyon", address: "Place Louis-Armand, 75012 Paris", prestation: "Nettoyage", encadrant: "Sandrine Lefebvre", accessNotes: note },
+      ],
     });
     const text = (await pdfTexts(bytes)).join(" ");
     expect(text).toContain("Accès : Badge à retirer");

@@ -83,9 +83,7 @@ export function checkChange(instance: Instance, staffing: readonly Staffing[], c
     unassigned: before.unassigned.filter((u) => u.requestId !== change.interventionId),
   };
   const people = new Set([change.supervisorId, ...change.participantIds]);
-  return checkPlan(edited, plan).filter(
-    (v) => v.rule !== "H1" && (v.requestId === change.interventionId || (v.personId !== undefined && people.has(v.personId))),
-  );
+  return checkPlan(edited, plan).filter((v) => v.rule !== "H1" && (v.requestId === change.interventionId || (v.personId !== undefined && people.has(v.personId))));
 }
 
 /**

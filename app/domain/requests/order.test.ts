@@ -125,23 +125,29 @@ describe("order schema and rules", () => {
     const text = fc.oneof(fc.string({ maxLength: 30 }), fc.constant(""), fc.constant("<script>alert(1)</script>"), fc.string({ minLength: 1990, maxLength: 2100 }));
     fc.assert(
       fc.property(
-        fc.record({
-          submissionKey: fc.oneof(fc.constant(valid.submissionKey), text),
-          siteId: fc.oneof(fc.constant("new"), fc.constant("site1"), text),
-          siteName: text,
-          sitePostalCode: fc.oneof(fc.constant("75012"), text),
-          prestationId: text,
-          date: fc.oneof(fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), text),
-          startTime: fc.oneof(fc.constantFrom("07:45", "08:00", "12:15", "17:30", "23:45"), text),
-          latestStart: fc.oneof(fc.constantFrom("", "09:00", "13:00"), text),
-          durationMinutes: fc.oneof(fc.integer({ min: -100, max: 2000 }).map(String), text),
-          teamSize: fc.oneof(fc.integer({ min: -5, max: 600 }).map(String), text),
-          recurrence: fc.oneof(fc.constantFrom("NONE", "WEEKLY", "BIWEEKLY", "MONTHLY"), text),
-          recurrenceEnd: fc.constantFrom("count", "until", "x"),
-          recurrenceCount: fc.oneof(fc.integer({ min: -1, max: 100 }).map(String), text),
-          recurrenceUntil: fc.oneof(fc.constantFrom("2027-06-30", "2026-01-01"), text),
-          notes: text,
-        }, { requiredKeys: [] }),
+        fc.record(
+          {
+            submissionKey: fc.oneof(fc.constant(valid.submissionKey), text),
+            siteId: fc.oneof(fc.constant("new"), fc.constant("site1"), text),
+            siteName: text,
+            sitePostalCode: fc.oneof(fc.constant("75012"), text),
+            prestationId: text,
+            date: fc.oneof(
+              fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+              text,
+            ),
+            startTime: fc.oneof(fc.constantFrom("07:45", "08:00", "12:15", "17:30", "23:45"), text),
+            latestStart: fc.oneof(fc.constantFrom("", "09:00", "13:00"), text),
+            durationMinutes: fc.oneof(fc.integer({ min: -100, max: 2000 }).map(String), text),
+            teamSize: fc.oneof(fc.integer({ min: -5, max: 600 }).map(String), text),
+            recurrence: fc.oneof(fc.constantFrom("NONE", "WEEKLY", "BIWEEKLY", "MONTHLY"), text),
+            recurrenceEnd: fc.constantFrom("count", "until", "x"),
+            recurrenceCount: fc.oneof(fc.integer({ min: -1, max: 100 }).map(String), text),
+            recurrenceUntil: fc.oneof(fc.constantFrom("2027-06-30", "2026-01-01"), text),
+            notes: text,
+          },
+          { requiredKeys: [] },
+        ),
         (raw) => {
           const r = orderSchema.safeParse(raw);
           if (!r.success) {
@@ -173,7 +179,11 @@ describe("estimate", () => {
     expect(e.insertionMinutes).toBe(2160);
   });
   it("prices a flat prestation per intervention", () => {
-    expect(estimateOrder({ pricingUnit: "FLAT", unitPriceCents: 9000, vatRateBasisPoints: 1000, durationMinutes: 90, teamSize: 1, occurrences: 2 }).total).toEqual({ exclVatCents: 18000, vatCents: 1800, inclVatCents: 19800 });
+    expect(estimateOrder({ pricingUnit: "FLAT", unitPriceCents: 9000, vatRateBasisPoints: 1000, durationMinutes: 90, teamSize: 1, occurrences: 2 }).total).toEqual({
+      exclVatCents: 18000,
+      vatCents: 1800,
+      inclVatCents: 19800,
+    });
   });
   it("property: totals add up, are line × dates, insertion = duration × team × dates", () => {
     fc.assert(

@@ -59,13 +59,10 @@ export const orderSchema = z
       .transform((s) => (s ?? "").trim())
       .refine((s) => s === "" || quarterClock(s), "Indiquez une heure au quart d'heure (par exemple 09:15), ou laissez vide.")
       .transform((s) => (s === "" ? null : s)),
-    durationMinutes: intField(
-      "Indiquez une durée.",
-      MIN_DURATION_MINUTES,
-      MAX_DURATION_MINUTES,
-      "30 minutes au moins.",
-      "10 heures au plus : au-delà, faites deux demandes.",
-    ).refine((m) => m % 15 === 0, "Une durée au quart d'heure."),
+    durationMinutes: intField("Indiquez une durée.", MIN_DURATION_MINUTES, MAX_DURATION_MINUTES, "30 minutes au moins.", "10 heures au plus : au-delà, faites deux demandes.").refine(
+      (m) => m % 15 === 0,
+      "Une durée au quart d'heure.",
+    ),
     teamSize: intField("Indiquez le nombre de personnes (un nombre entier).", TEAM_MIN, TEAM_MAX, TEAM_TOO_SMALL, TEAM_TOO_LARGE),
     purchaseOrderNumber: optionalText(50),
     recurrence: z.enum(RECURRENCES, { error: "Choisissez une fréquence." }),
@@ -84,7 +81,12 @@ export const orderSchema = z
     }
     if (v.recurrence !== "NONE") {
       if (v.recurrenceEnd === "until") {
-        if (!v.recurrenceUntil || !validDate(v.recurrenceUntil.trim())) ctx.addIssue({ code: "custom", path: ["recurrenceUntil"], message: validDate((v.recurrenceUntil ?? "").trim()) || !v.recurrenceUntil ? "Indiquez la date de la dernière intervention." : outOfSpanMessage("planned") });
+        if (!v.recurrenceUntil || !validDate(v.recurrenceUntil.trim()))
+          ctx.addIssue({
+            code: "custom",
+            path: ["recurrenceUntil"],
+            message: validDate((v.recurrenceUntil ?? "").trim()) || !v.recurrenceUntil ? "Indiquez la date de la dernière intervention." : outOfSpanMessage("planned"),
+          });
       } else if (!/^\d{1,3}$/.test((v.recurrenceCount ?? "").trim()) || Number(v.recurrenceCount) < 1 || Number(v.recurrenceCount) > MAX_OCCURRENCES) {
         ctx.addIssue({ code: "custom", path: ["recurrenceCount"], message: `Entre 1 et ${MAX_OCCURRENCES} interventions.` });
       }
@@ -155,9 +157,7 @@ export function checkSlot(slot: { date: string; startTime: string; windowMinutes
   else if (start + slot.durationMinutes > close) {
     const latest = close - slot.durationMinutes;
     errors.startTime =
-      latest >= open
-        ? `${hours} : avec cette durée, commencez à ${clockText(latest)} au plus tard.`
-        : `${hours} : raccourcissez l'intervention à ${Math.floor((close - open) / 60)} h au plus.`;
+      latest >= open ? `${hours} : avec cette durée, commencez à ${clockText(latest)} au plus tard.` : `${hours} : raccourcissez l'intervention à ${Math.floor((close - open) / 60)} h au plus.`;
   } else if (start + slot.windowMinutes + slot.durationMinutes > close) {
     errors.latestStart = `${hours} : le début le plus tardif possible avec cette durée est ${clockText(close - slot.durationMinutes)}.`;
   }
@@ -188,9 +188,7 @@ function addMonths(date: string, months: number): string {
 }
 
 export type PlannedOccurrence = { date: string; startsAt: Date; endsAt: Date; latestStartAt: Date | null };
-export type OrderPlan =
-  | { ok: true; occurrences: PlannedOccurrence[]; skipped: { date: string; reason: string }[]; windowMinutes: number }
-  | { ok: false; errors: Record<string, string> };
+export type OrderPlan = { ok: true; occurrences: PlannedOccurrence[]; skipped: { date: string; reason: string }[]; windowMinutes: number } | { ok: false; errors: Record<string, string> };
 
 /**
  * Team sizes a partner may order for one prestation: the service's range

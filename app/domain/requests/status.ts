@@ -1,15 +1,5 @@
 // Statuses live on each dated intervention; a request's status is derived from them.
-export const INTERVENTION_STATUSES = [
-  "SUBMITTED",
-  "ACCEPTED",
-  "SCHEDULED",
-  "IN_PROGRESS",
-  "DONE",
-  "INVOICED",
-  "PAID",
-  "CANCELLED",
-  "DECLINED",
-] as const;
+export const INTERVENTION_STATUSES = ["SUBMITTED", "ACCEPTED", "SCHEDULED", "IN_PROGRESS", "DONE", "INVOICED", "PAID", "CANCELLED", "DECLINED"] as const;
 export type InterventionStatus = (typeof INTERVENTION_STATUSES)[number];
 
 export const STATUS_LABELS: Record<InterventionStatus, string> = {

@@ -191,7 +191,14 @@ export function requestHistory(facts: TimelineFacts, audience: TimelineAudience,
     const href = links.invoice(inv.id);
     const count = `${inv.interventions} ${plural(inv.interventions, "intervention", "interventions")} de cette demande`;
     if (inv.issuedAt) push({ at: inv.issuedAt, kind: "invoiced", title: `Facturée : ${name}`, detail: count, href });
-    if (inv.voidedAt) push({ at: inv.voidedAt, kind: "voided", title: `${inv.statement ? "Relevé" : "Facture"} ${inv.number} annulé${inv.statement ? "" : "e"}`, detail: "Les interventions seront facturées à nouveau.", href });
+    if (inv.voidedAt)
+      push({
+        at: inv.voidedAt,
+        kind: "voided",
+        title: `${inv.statement ? "Relevé" : "Facture"} ${inv.number} annulé${inv.statement ? "" : "e"}`,
+        detail: "Les interventions seront facturées à nouveau.",
+        href,
+      });
     if (inv.paidAt) push({ at: inv.paidAt, kind: "paid", title: `Payée : ${name}`, href });
   }
 

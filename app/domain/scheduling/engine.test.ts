@@ -120,9 +120,7 @@ describe("hard rules", () => {
     });
     const plan2 = staff(week2);
     expect(unassignedOf(plan2, "r-late")).toMatchObject({ rule: "H4" });
-    expect(unassignedOf(plan2, "r-late")!.reason).toBe(
-      "Aucun encadrant ayant la compétence nettoyage n'est libre le jeudi 10 décembre de 14 h à 17 h.",
-    );
+    expect(unassignedOf(plan2, "r-late")!.reason).toBe("Aucun encadrant ayant la compétence nettoyage n'est libre le jeudi 10 décembre de 14 h à 17 h.");
   });
 
   it("H5: the request's date must be within the worker's contract", () => {
@@ -185,10 +183,7 @@ describe("hard rules", () => {
       aWeek({
         participants: [aParticipant("w-1"), aParticipant("w-2"), aParticipant("w-away", { absences: [{ from: "2026-12-09T00:00", to: "2026-12-10T00:00" }] })],
         supervisors: [aSupervisor("e-1"), aSupervisor("e-2")],
-        requests: [
-          aRequest("r-pinned", { pinned: { supervisorId: "e-2", participantIds: ["w-2"] } }),
-          aRequest("r-pin-absent", { start: "2026-12-09T09:00", pinned: { participantIds: ["w-away"] } }),
-        ],
+        requests: [aRequest("r-pinned", { pinned: { supervisorId: "e-2", participantIds: ["w-2"] } }), aRequest("r-pin-absent", { start: "2026-12-09T09:00", pinned: { participantIds: ["w-away"] } })],
       }),
     );
     expect(assignmentOf(plan, "r-pinned")).toMatchObject({ supervisorId: "e-2", participantIds: ["w-2"] });
@@ -214,10 +209,7 @@ describe("objective levels", () => {
       aWeek({
         participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-1")],
-        requests: [
-          aRequest("r-pinned", { durationMinutes: 60, pinned: {} }),
-          aRequest("r-bigger", { durationMinutes: 240, participantsNeeded: 2, start: "2026-12-08T08:30" }),
-        ],
+        requests: [aRequest("r-pinned", { durationMinutes: 60, pinned: {} }), aRequest("r-bigger", { durationMinutes: 240, participantsNeeded: 2, start: "2026-12-08T08:30" })],
       }),
     );
     expect(assignmentOf(plan, "r-pinned")).toBeDefined();
@@ -229,10 +221,7 @@ describe("objective levels", () => {
       aWeek({
         participants: [aParticipant("w-1"), aParticipant("w-2")],
         supervisors: [aSupervisor("e-1")],
-        requests: [
-          aRequest("r-solo-3h", { durationMinutes: 180 }),
-          aRequest("r-duo-2h", { durationMinutes: 120, participantsNeeded: 2, start: "2026-12-08T10:00" }),
-        ],
+        requests: [aRequest("r-solo-3h", { durationMinutes: 180 }), aRequest("r-duo-2h", { durationMinutes: 120, participantsNeeded: 2, start: "2026-12-08T10:00" })],
       }),
     );
     expect(plan.assignments.map((a) => a.requestId)).toEqual(["r-duo-2h"]);
@@ -258,10 +247,7 @@ describe("objective levels", () => {
   it("3: gives the hours to the participant furthest below target", () => {
     const plan = staff(
       aWeek({
-        participants: [
-          aParticipant("w-full", { weeklyTargetHours: 4, hoursAlreadyPlanned: 4 }),
-          aParticipant("w-short", { weeklyTargetHours: 4, hoursAlreadyPlanned: 0 }),
-        ],
+        participants: [aParticipant("w-full", { weeklyTargetHours: 4, hoursAlreadyPlanned: 4 }), aParticipant("w-short", { weeklyTargetHours: 4, hoursAlreadyPlanned: 0 })],
         supervisors: [aSupervisor("e-1")],
         requests: [aRequest("r-1")],
       }),

@@ -36,14 +36,7 @@ export interface GroupsSolved {
   servedUpperBound: number;
 }
 
-export function solveSmallGroups(
-  highs: Highs,
-  problem: Problem,
-  heuristicState: PlanState,
-  components: number[][],
-  options: ExactOptions,
-  deadline: number,
-): GroupsSolved {
+export function solveSmallGroups(highs: Highs, problem: Problem, heuristicState: PlanState, components: number[][], options: ExactOptions, deadline: number): GroupsSolved {
   const state = new PlanState(problem);
   const result: GroupsSolved = {
     state,
@@ -85,13 +78,7 @@ export function solveSmallGroups(
     const now = performance.now();
     const share = Math.max(0.05, ((deadline - now) / 1000) * (component.length / remainingSize));
     remainingSize -= component.length;
-    const model = buildModelWithinBudget(
-      problem,
-      component,
-      options.maxTravelNonzeros ?? 400_000,
-      `groupe de ${component.length} interventions`,
-      options.memoryBudgetBytes,
-    );
+    const model = buildModelWithinBudget(problem, component, options.maxTravelNonzeros ?? 400_000, `groupe de ${component.length} interventions`, options.memoryBudgetBytes);
     if (typeof model === "string") {
       keepHeuristic(model);
       continue;

@@ -78,13 +78,7 @@ export function overMemoryBudget(nonzeros: number, what: string, budgetBytes: nu
 }
 
 /** buildModel, unless the model would not fit the solver's memory budget (checked before and after building): then why, in French. */
-export function buildModelWithinBudget(
-  problem: Problem,
-  requests: number[],
-  maxTravelNonzeros: number,
-  what: string,
-  budgetBytes: number = SOLVER_MEMORY.budgetBytes,
-): Model | string {
+export function buildModelWithinBudget(problem: Problem, requests: number[], maxTravelNonzeros: number, what: string, budgetBytes: number = SOLVER_MEMORY.budgetBytes): Model | string {
   const before = overMemoryBudget(leastModelNonzeros(problem, requests), what, budgetBytes);
   if (before) return before;
   const model = buildModel(problem, requests, maxTravelNonzeros);
@@ -143,7 +137,6 @@ export function findComponents(problem: Problem): number[][] {
   }
   return [...groups.values()].sort((a, b) => a[0] - b[0]);
 }
-
 
 /** One way a person can be used: request r at start k, through column `col`. */
 interface Use {
@@ -279,7 +272,12 @@ export function buildModel(problem: Problem, component: number[], maxTravelNonze
     }
     m.zCol.set(r, zs);
     const possible = zs.filter((z) => z >= 0);
-    if (possible.length > 1) addRow(-Infinity, 1, possible.map((z): [number, number] => [z, 1]));
+    if (possible.length > 1)
+      addRow(
+        -Infinity,
+        1,
+        possible.map((z): [number, number] => [z, 1]),
+      );
   }
 
   const siteOf = (use: Use) => problem.requests[use.r].site;
@@ -297,7 +295,11 @@ export function buildModel(problem: Problem, component: number[], maxTravelNonze
       const cols = [...new Set(active.map((u) => u.col))];
       if (cols.length < 2) continue;
       if (!active.some((u) => u.end <= next)) continue; // contained in the next clique
-      addRow(-Infinity, 1, cols.map((c): [number, number] => [c, 1]));
+      addRow(
+        -Infinity,
+        1,
+        cols.map((c): [number, number] => [c, 1]),
+      );
     }
     // H6, travel: intervals that do not overlap but are too close for the trip.
     for (let i = 0; i < uses.length; i++) {
@@ -306,7 +308,11 @@ export function buildModel(problem: Problem, component: number[], maxTravelNonze
         const b = uses[j];
         if (b.start >= a.end + problem.maxTravel) break;
         if (a.r === b.r || b.start < a.end) continue; // same request, or overlapping (cliques above)
-        if (a.end + problem.travel[siteOf(a)][siteOf(b)] > b.start) addRow(-Infinity, 1, [[a.col, 1], [b.col, 1]]);
+        if (a.end + problem.travel[siteOf(a)][siteOf(b)] > b.start)
+          addRow(-Infinity, 1, [
+            [a.col, 1],
+            [b.col, 1],
+          ]);
       }
     }
     // H7: only when the person could be asked for more than the cap.

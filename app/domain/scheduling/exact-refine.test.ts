@@ -33,13 +33,7 @@ describe("day windows", () => {
     const problem = compileProblem(instance);
     const all = problem.requests.map((r) => r.index);
     const ids = (windows: number[][]) => windows.map((w) => w.map((r) => problem.requests[r].id).join(" "));
-    expect(ids(dayWindows(problem, all, 5, 3))).toEqual([
-      "mon-1 mon-2 tue-1 tue-2",
-      "mon-1 mon-2 tue-1 tue-2 wed-1",
-      "mon-1 mon-2 wed-1",
-      "tue-1 tue-2 wed-1",
-      "thu-1",
-    ]); // Thursday's 5 starts fit with no other day: a window alone
+    expect(ids(dayWindows(problem, all, 5, 3))).toEqual(["mon-1 mon-2 tue-1 tue-2", "mon-1 mon-2 tue-1 tue-2 wed-1", "mon-1 mon-2 wed-1", "tue-1 tue-2 wed-1", "thu-1"]); // Thursday's 5 starts fit with no other day: a window alone
     expect(ids(dayWindows(problem, all, 6, 2))).toContain("wed-1 thu-1");
     // A day in no window of several days is solved alone up to maxDayStarts; one in such a window is not.
     expect(ids(dayWindows(problem, all, 4, 3, 5))).toEqual(["mon-1 mon-2 tue-1 tue-2", "mon-1 mon-2 wed-1", "tue-1 tue-2 wed-1", "thu-1"]);
@@ -59,11 +53,7 @@ describe("refineByDayWindows", () => {
       aWeek({
         participants: [aParticipant("w-1", { weeklyMaxHours: 4 })],
         supervisors: [aSupervisor("e-1")],
-        requests: [
-          aRequest("mon", { start: "2026-12-07T09:00", durationMinutes: 180 }),
-          aRequest("tue-am", { start: "2026-12-08T09:00" }),
-          aRequest("tue-pm", { start: "2026-12-08T14:00" }),
-        ],
+        requests: [aRequest("mon", { start: "2026-12-07T09:00", durationMinutes: 180 }), aRequest("tue-am", { start: "2026-12-08T09:00" }), aRequest("tue-pm", { start: "2026-12-08T14:00" })],
       }),
     );
 
@@ -72,7 +62,12 @@ describe("refineByDayWindows", () => {
     const instance = capped();
     const problem = compileProblem(instance);
     const initial = new PlanState(problem);
-    initial.assign(problem.requests.findIndex((r) => r.id === "mon"), 0, problem.participantCount, [0]);
+    initial.assign(
+      problem.requests.findIndex((r) => r.id === "mon"),
+      0,
+      problem.participantCount,
+      [0],
+    );
     return { instance, problem, initial };
   };
 
@@ -81,13 +76,19 @@ describe("refineByDayWindows", () => {
     const index = (id: string) => problem.requests.findIndex((r) => r.id === id);
     const highs = await highsLoader();
 
-    const { state, report } = refineByDayWindows(highs, problem, initial, problem.requests.map((r) => r.index), {
-      maxWindowStarts: 10,
-      maxWindowDays: 2,
-      maxSolves: 20,
-      nodeLimit: 100,
-      deadline: soon(),
-    });
+    const { state, report } = refineByDayWindows(
+      highs,
+      problem,
+      initial,
+      problem.requests.map((r) => r.index),
+      {
+        maxWindowStarts: 10,
+        maxWindowDays: 2,
+        maxSolves: 20,
+        nodeLimit: 100,
+        deadline: soon(),
+      },
+    );
 
     expect(state.served).toBe(240);
     expect(state.isAssigned(index("tue-am")) && state.isAssigned(index("tue-pm"))).toBe(true);
@@ -106,10 +107,17 @@ describe("refineByDayWindows", () => {
     const limits = { nodeLimit: 100, deadline: soon() };
 
     const progress: number[] = [];
-    const small = refineGroups(highs, problem, initial, groups, { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 3, wholeNodeLimit: 1000 }, {
-      ...limits,
-      onProgress: (share) => progress.push(share),
-    });
+    const small = refineGroups(
+      highs,
+      problem,
+      initial,
+      groups,
+      { maxStarts: 10, maxDays: 2, maxSolves: 5, maxWholeStarts: 3, wholeNodeLimit: 1000 },
+      {
+        ...limits,
+        onProgress: (share) => progress.push(share),
+      },
+    );
     expect(small.wholeGroups).toEqual([{ group: groups[0], served: 240, servedBound: 240, proven: true }]);
     // The bar: the windows up to 40 %, then the whole solve; it never goes back.
     expect(progress).toContain(0.4);
@@ -169,9 +177,7 @@ describe("describeRefinement", () => {
     );
     expect(describeWholeGroups({ wholeGroups: [] })).toBeNull();
     const group = { group: [], served: 44_670, servedBound: 44_910, proven: false };
-    expect(describeWholeGroups({ wholeGroups: [group] })).toBe(
-      "puis le groupe résolu en entier : minutes servies à 0,54 % au plus de l'optimum (limite du solveur atteinte)",
-    );
+    expect(describeWholeGroups({ wholeGroups: [group] })).toBe("puis le groupe résolu en entier : minutes servies à 0,54 % au plus de l'optimum (limite du solveur atteinte)");
     expect(describeWholeGroups({ wholeGroups: [{ ...group, servedBound: 44_670, proven: true }, group] })).toBe(
       "puis chaque groupe résolu en entier : minutes servies à 0,27 % au plus de l'optimum (limite du solveur atteinte)",
     );

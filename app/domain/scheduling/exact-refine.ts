@@ -100,13 +100,7 @@ export function dayWindows(problem: Problem, requests: number[], maxStarts: numb
  * solve was proven optimal is skipped while the minutes fixed around it are
  * unchanged: solving it again could not do better.
  */
-export function refineByDayWindows(
-  highs: Highs,
-  problem: Problem,
-  initial: PlanState,
-  requests: number[],
-  options: RefineOptions,
-): { state: PlanState; report: RefineReport } {
+export function refineByDayWindows(highs: Highs, problem: Problem, initial: PlanState, requests: number[], options: RefineOptions): { state: PlanState; report: RefineReport } {
   const windows = dayWindows(problem, requests, options.maxWindowStarts, options.maxWindowDays, options.maxDayStarts);
   const report: RefineReport = { windows: windows.length, solved: 0, improved: 0, stoppedByDeadline: false, stops: { time: 0, nodes: 0 } };
   const provenAround: Array<string | null> = windows.map(() => null);
@@ -194,7 +188,6 @@ function windowProblem(problem: Problem, fixed: PlanState, window: number[]): Pr
   return { ...problem, people, eligibleSupervisors, eligibleParticipants };
 }
 
-
 /** What the windows did over several groups. */
 export interface WindowsRefinement {
   state: PlanState;
@@ -250,9 +243,6 @@ export function describeRefinement(refinement: { solved: number; improved: numbe
   const solves = `${refinement.solved} résolution${refinement.solved > 1 ? "s" : ""}`;
   const intro = "puis revu par le solveur exact, un à trois jours à la fois, le reste de la semaine fixé";
   if (refinement.improved === 0) return `${intro} : aucune amélioration en ${solves}`;
-  const gain =
-    refinement.servedGain > 0
-      ? `${refinement.servedGain.toLocaleString("fr-FR")} minutes de travail servies en plus`
-      : "autant de minutes servies, mieux réparties";
+  const gain = refinement.servedGain > 0 ? `${refinement.servedGain.toLocaleString("fr-FR")} minutes de travail servies en plus` : "autant de minutes servies, mieux réparties";
   return `${intro} : ${refinement.improved} amélioration${refinement.improved > 1 ? "s" : ""} en ${solves}, ${gain}`;
 }

@@ -10,10 +10,8 @@ const { instance, options, mode } = workerData as { instance: Instance; options:
 try {
   const problem = compileProblem(instance);
   const result =
-    mode === "heuristic"
-      ? weeklySearchResult(await highsLoader(), problem, options, (share) => parentPort!.postMessage({ progress: share }))
-      : solveExactWith(await highsLoader(), problem, options);
+    mode === "heuristic" ? weeklySearchResult(await highsLoader(), problem, options, (share) => parentPort!.postMessage({ progress: share })) : solveExactWith(await highsLoader(), problem, options);
   parentPort!.postMessage({ ok: true, result });
 } catch (error) {
-  parentPort!.postMessage({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+  parentPort!.postMessage({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 }

@@ -126,7 +126,6 @@ describe("solveHeuristicInWorker (the weekly job's long search)", () => {
   });
 });
 
-
 describe("the solver's memory budget (issue 23: HiGHS aborted at 2 GiB on a week given whole)", () => {
   it("refuses a model over the budget before building it, and again once built, in French", () => {
     expect(overMemoryBudget(400_000, "groupe de 300 interventions")).toBeNull();

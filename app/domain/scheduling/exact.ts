@@ -65,10 +65,7 @@ class WorkerUnavailable extends Error {}
  * renewed) for the minute or two of a big week. When the thread cannot start
  * or misses the deadline: the heuristic's default budget in this thread.
  */
-export async function solveHeuristicInWorker(
-  instance: Instance,
-  options: ExactOptions & { onProgress?: (share: number) => void } = {},
-): Promise<ExactResult> {
+export async function solveHeuristicInWorker(instance: Instance, options: ExactOptions & { onProgress?: (share: number) => void } = {}): Promise<ExactResult> {
   const { onProgress, ...solverOptions } = options;
   try {
     return await solveInWorker(instance, solverOptions, "heuristic", onProgress);
@@ -98,7 +95,10 @@ function solveInWorker(instance: Instance, options: ExactOptions, mode: WorkerMo
       action();
     };
     const deadline = setTimeout(
-      () => finish(() => resolve(heuristicFallback(instance, options, `${mode === "exact" ? "solveur exact arrêté" : "recherche longue arrêtée"} (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`))),
+      () =>
+        finish(() =>
+          resolve(heuristicFallback(instance, options, `${mode === "exact" ? "solveur exact arrêté" : "recherche longue arrêtée"} (délai de ${timeLimit + DEADLINE_MARGIN_SECONDS} s dépassé)`)),
+        ),
       (timeLimit + DEADLINE_MARGIN_SECONDS) * 1000,
     );
     worker.on("message", (message: { progress: number } | { ok: true; result: ExactResult } | { ok: false; error: string }) => {
@@ -135,14 +135,7 @@ export function chooseSolverFor(instance: Instance, limits: WeeklyLimits): Weekl
  * Never throws: whatever goes wrong in the thread (HiGHS out of memory, a
  * bug), the heuristic's default plan here, with why in its notes.
  */
-export async function solveWeekSafely(
-  instance: Instance,
-  choice: WeeklySolver,
-  limits: WeeklyLimits,
-  iterations: number,
-  onProgress?: (share: number) => void,
-  seed?: number,
-): Promise<ExactResult> {
+export async function solveWeekSafely(instance: Instance, choice: WeeklySolver, limits: WeeklyLimits, iterations: number, onProgress?: (share: number) => void, seed?: number): Promise<ExactResult> {
   const options = { ...weeklySolverOptions(limits, iterations), seed };
   const exact = choice.kind === "exact";
   try {

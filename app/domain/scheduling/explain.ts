@@ -8,16 +8,7 @@
 // for a pinned request whose pinned people are taken).
 import type { UnassignedRule } from "./instance";
 import { frenchDay, frenchDuration, frenchHours, frenchList, frenchSpan } from "./french";
-import {
-  canServeAlone,
-  dayOf,
-  isAbsent,
-  isInWindow,
-  isUnderContract,
-  type Person,
-  type Problem,
-  type Request,
-} from "./problem";
+import { canServeAlone, dayOf, isAbsent, isInWindow, isUnderContract, type Person, type Problem, type Request } from "./problem";
 import type { PlanState } from "./state";
 import { MINUTES_PER_DAY } from "./time";
 import { formatCount } from "~/utils/format.ts";

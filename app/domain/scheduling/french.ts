@@ -2,10 +2,7 @@
 import { MINUTES_PER_DAY, dateParts, isoWeekday } from "./time";
 
 const WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-const MONTHS = [
-  "janvier", "février", "mars", "avril", "mai", "juin",
-  "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-];
+const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
 
 /** "jeudi 10 décembre", "mardi 1er décembre". */
 export function frenchDay(dayNumber: number): string {
@@ -45,10 +42,7 @@ export function frenchSpan(startNaive: number, endNaive: number): string {
     return `le ${frenchDay(startDay)} de ${frenchClock(startClock)} à ${frenchClock(endClock)}`;
   }
   const endAsDay = Math.floor(endNaive / MINUTES_PER_DAY);
-  return (
-    `du ${frenchDay(startDay)} ${frenchClock(startClock)} ` +
-    `au ${frenchDay(endAsDay)} ${frenchClock(endNaive - endAsDay * MINUTES_PER_DAY)}`
-  );
+  return `du ${frenchDay(startDay)} ${frenchClock(startClock)} ` + `au ${frenchDay(endAsDay)} ${frenchClock(endNaive - endAsDay * MINUTES_PER_DAY)}`;
 }
 
 /** "r-001, r-002 et r-003". */

@@ -28,10 +28,7 @@ describe("instant insertion", () => {
     const week = aWeek({
       participants: [aParticipant("w-1"), aParticipant("w-2")],
       supervisors: [aSupervisor("e-1"), aSupervisor("e-2")],
-      requests: [
-        aRequest("kept", { pinned: { supervisorId: "e-1", participantIds: ["w-1"] } }),
-        aRequest("new", { start: "2026-12-08T10:00", latestStart: "2026-12-08T12:00" }),
-      ],
+      requests: [aRequest("kept", { pinned: { supervisorId: "e-1", participantIds: ["w-1"] } }), aRequest("new", { start: "2026-12-08T10:00", latestStart: "2026-12-08T12:00" })],
     });
     const { plan } = insertIntoPlan(parsed(week));
     expect(plan.assignments.find((a) => a.requestId === "kept")).toEqual({ requestId: "kept", start: "2026-12-08T09:00", supervisorId: "e-1", participantIds: ["w-1"] });

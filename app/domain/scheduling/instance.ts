@@ -3,14 +3,7 @@
 // and then the meaning (ids that exist, times inside the week, DPH limits), and
 // reports the JSON path of the first problem with a French message.
 import { z } from "zod";
-import {
-  MINUTES_PER_DAY,
-  MINUTES_PER_WEEK,
-  isoWeekday,
-  parseClock,
-  parseDate,
-  parseDateTime,
-} from "./time";
+import { MINUTES_PER_DAY, MINUTES_PER_WEEK, isoWeekday, parseClock, parseDate, parseDateTime } from "./time";
 import { DPH_MAX_CONTRACT_MONTHS, DPH_MAX_WEEKLY_HOURS, DPH_MIN_WEEKLY_HOURS, lastContractDay } from "~/domain/dph.ts";
 
 /** DPH (Dispositif Premières Heures): 3 to 16 hours a week, at most 12 months (app/domain/dph.ts). */
@@ -21,9 +14,7 @@ export const DEFAULT_TRAVEL_MINUTES = 60;
 
 const id = z.string().min(1, "identifiant vide");
 const dateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date attendue au format AAAA-MM-JJ");
-const dateTimeText = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "date et heure attendues au format AAAA-MM-JJTHH:MM");
+const dateTimeText = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "date et heure attendues au format AAAA-MM-JJTHH:MM");
 const clockText = z.string().regex(/^\d{2}:\d{2}$/, "heure attendue au format HH:MM");
 const hours = z.number().finite();
 
@@ -55,7 +46,10 @@ const supervisorSchema = z.strictObject({
   id,
   skills: z.array(z.string().min(1, "compétence vide")),
   maxTeamSize: z.number().int("doit être un entier").min(1, "doit être au moins 1"),
-  weeklyMaxHours: hours.positive("doit être positif").max(7 * 24).optional(),
+  weeklyMaxHours: hours
+    .positive("doit être positif")
+    .max(7 * 24)
+    .optional(),
   availability: z.array(availabilitySchema),
   absences: z.array(absenceSchema),
 });
@@ -109,9 +103,7 @@ export interface Plan {
   unassigned: Unassigned[];
 }
 
-export type ParseResult =
-  | { ok: true; instance: Instance }
-  | { ok: false; path: string; message: string };
+export type ParseResult = { ok: true; instance: Instance } | { ok: false; path: string; message: string };
 
 /** JSON path as people read it: workers[3].weeklyTargetHours. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

@@ -180,9 +180,7 @@ function blockersOf(search: Search, p: number, r: number, k: number): number[] {
     }
   }
   if (minutes > problem.people[p].capMinutes) {
-    const rest = state.agenda[p]
-      .filter((q) => q !== r && !result.includes(q))
-      .sort((a, b) => problem.requests[a].value - problem.requests[b].value || a - b);
+    const rest = state.agenda[p].filter((q) => q !== r && !result.includes(q)).sort((a, b) => problem.requests[a].value - problem.requests[b].value || a - b);
     for (const q of rest) {
       if (minutes <= problem.people[p].capMinutes) break;
       result.push(q);

@@ -14,10 +14,7 @@ function compiled(instance: Instance) {
 
 describe("eligibility lists", () => {
   it("are ascending, and isEligible answers as includes does, on a city week and a week with time windows", () => {
-    for (const problem of [
-      compiled(generateCity({ requests: 400, seed: 3 }).instance),
-      compiled(generateInstance({ requests: 120, seed: 9, timeWindows: true })),
-    ]) {
+    for (const problem of [compiled(generateCity({ requests: 400, seed: 3 }).instance), compiled(generateInstance({ requests: 120, seed: 9, timeWindows: true }))]) {
       let checked = 0;
       for (const lists of [problem.eligibleParticipants, problem.eligibleSupervisors]) {
         for (const byStart of lists) {

@@ -3,11 +3,7 @@
 // and who could staff each of them when considered alone. Every solver, the
 // plan checker and the explanations share these primitives, so the rules are
 // written once.
-import {
-  DEFAULT_SUPERVISOR_WEEKLY_MAX_HOURS,
-  DEFAULT_TRAVEL_MINUTES,
-  type Instance,
-} from "./instance";
+import { DEFAULT_SUPERVISOR_WEEKLY_MAX_HOURS, DEFAULT_TRAVEL_MINUTES, type Instance } from "./instance";
 import { MINUTES_PER_DAY, START_GRID_MINUTES, parseClock, parseDate, parseDateTime } from "./time";
 
 export interface Person {
@@ -93,8 +89,7 @@ export function compileProblem(instance: Instance): Problem {
     }
     return byDay;
   };
-  const absencesOf = (absences: { from: string; to: string }[]) =>
-    absences.map((a): [number, number] => [toWeekMinutes(a.from), toWeekMinutes(a.to)]);
+  const absencesOf = (absences: { from: string; to: string }[]) => absences.map((a): [number, number] => [toWeekMinutes(a.from), toWeekMinutes(a.to)]);
 
   const people: Person[] = [];
   for (const participant of instance.participants) {
@@ -146,8 +141,7 @@ export function compileProblem(instance: Instance): Problem {
       value: request.durationMinutes * request.participantsNeeded,
       starts,
       pinned: request.pinned !== undefined,
-      pinnedSupervisor:
-        request.pinned?.supervisorId === undefined ? -1 : personIndex.get(request.pinned.supervisorId)!,
+      pinnedSupervisor: request.pinned?.supervisorId === undefined ? -1 : personIndex.get(request.pinned.supervisorId)!,
       pinnedParticipants: (request.pinned?.participantIds ?? []).map((participantId) => personIndex.get(participantId)!),
     };
   });
@@ -276,15 +270,7 @@ export function canServeAlone(person: Person, request: Request, start: number): 
  * before the earlier one ends plus the travel between their sites. Equal
  * starts always conflict.
  */
-export function conflicts(
-  problem: Problem,
-  siteA: number,
-  startA: number,
-  endA: number,
-  siteB: number,
-  startB: number,
-  endB: number,
-): boolean {
+export function conflicts(problem: Problem, siteA: number, startA: number, endA: number, siteB: number, startB: number, endB: number): boolean {
   if (startA <= startB) return endA + problem.travel[siteA][siteB] > startB;
   return endB + problem.travel[siteB][siteA] > startA;
 }
@@ -293,11 +279,7 @@ export function conflicts(
 export function startIsPossible(problem: Problem, r: number, k: number): boolean {
   const request = problem.requests[r];
   const participants = problem.eligibleParticipants[r][k];
-  return (
-    problem.eligibleSupervisors[r][k].length > 0 &&
-    participants.length >= request.need &&
-    request.pinnedParticipants.every((w) => isEligible(participants, w))
-  );
+  return problem.eligibleSupervisors[r][k].length > 0 && participants.length >= request.need && request.pinnedParticipants.every((w) => isEligible(participants, w));
 }
 
 /**

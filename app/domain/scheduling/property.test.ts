@@ -50,9 +50,7 @@ describe("random weeks", () => {
     fc.assert(
       fc.property(weeks, (json) => {
         const instance = parsed(json);
-        expect(JSON.stringify(solve(instance, { iterations: 200 }).plan)).toBe(
-          JSON.stringify(solve(structuredClone(instance), { iterations: 200 }).plan),
-        );
+        expect(JSON.stringify(solve(instance, { iterations: 200 }).plan)).toBe(JSON.stringify(solve(structuredClone(instance), { iterations: 200 }).plan));
       }),
       { numRuns: 10, seed: 42 },
     );

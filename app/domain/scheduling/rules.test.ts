@@ -31,9 +31,7 @@ function rulesBroken(assignments: Assignment[], unassignedIds: string[] = []): s
     unassigned: unassignedIds.map((requestId) => ({ requestId, rule: "capacity", reason: "test" })),
   };
   const engineRules = [...new Set(checkPlan(parsed(), plan).map((v) => v.rule))].sort();
-  const independent = [...new Set(validatePlan(parsed(), plan).violations.map((v) => v.split(":")[0]))]
-    .map((rule) => (rule === "START" ? "start" : rule))
-    .sort();
+  const independent = [...new Set(validatePlan(parsed(), plan).violations.map((v) => v.split(":")[0]))].map((rule) => (rule === "START" ? "start" : rule)).sort();
   // The engine's checker and the independent validator agree.
   expect(engineRules).toEqual(independent);
   return engineRules;

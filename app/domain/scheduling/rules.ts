@@ -4,15 +4,7 @@
 // tests/support/plan-validator.ts).
 import { frenchHours, frenchSpan } from "./french";
 import type { Instance, Plan, RuleId } from "./instance";
-import {
-  compileProblem,
-  conflicts,
-  isAbsent,
-  isInWindow,
-  isUnderContract,
-  type Person,
-  type Problem,
-} from "./problem";
+import { compileProblem, conflicts, isAbsent, isInWindow, isUnderContract, type Person, type Problem } from "./problem";
 import { MINUTES_PER_DAY, START_GRID_MINUTES, parseDateTime } from "./time";
 import { formatCount } from "~/utils/format.ts";
 
@@ -31,8 +23,7 @@ const UNASSIGNED_RULES = new Set(["H2", "H3", "H4", "H5", "H6", "H7", "H8", "cap
 /** All violations of the hard rules H1-H8 (and the start grid) in a plan. */
 export function checkPlan(instance: Instance, plan: Plan, problem: Problem = compileProblem(instance)): Violation[] {
   const violations: Violation[] = [];
-  const add = (rule: PlanRule, message: string, requestId?: string, personId?: string) =>
-    violations.push({ rule, message, ...(requestId ? { requestId } : {}), ...(personId ? { personId } : {}) });
+  const add = (rule: PlanRule, message: string, requestId?: string, personId?: string) => violations.push({ rule, message, ...(requestId ? { requestId } : {}), ...(personId ? { personId } : {}) });
   const requestById = new Map(problem.requests.map((r) => [r.id, r]));
   const personById = new Map(problem.people.map((p) => [p.id, p]));
   const weekStartMinute = problem.weekStartDay * MINUTES_PER_DAY;
@@ -139,12 +130,7 @@ export function checkPlan(instance: Instance, plan: Plan, problem: Problem = com
     }
     const used = minutes.get(index) ?? 0;
     if (used > person.capMinutes) {
-      add(
-        "H7",
-        `${person.id} dépasserait son plafond hebdomadaire : ${frenchHours(used / 60)} affectées pour ${frenchHours(Math.max(0, person.capMinutes) / 60)} possibles.`,
-        undefined,
-        person.id,
-      );
+      add("H7", `${person.id} dépasserait son plafond hebdomadaire : ${frenchHours(used / 60)} affectées pour ${frenchHours(Math.max(0, person.capMinutes) / 60)} possibles.`, undefined, person.id);
     }
   }
   return violations;

@@ -79,8 +79,8 @@ export class Search {
       request.starts.forEach((_, k) => {
         const sups = problem.eligibleSupervisors[r][k];
         const wks = problem.eligibleParticipants[r][k];
-        sups.forEach((p) => supervisors.add(p));
-        wks.forEach((p) => participants.add(p));
+        for (const p of sups) supervisors.add(p);
+        for (const p of wks) participants.add(p);
         bestSupply = Math.max(bestSupply, Math.min(sups.length, wks.length / request.need));
       });
       supply.push(bestSupply);
@@ -97,9 +97,7 @@ export class Search {
     for (let p = 0; p < people.length; p++) this.restaffSlot[p + 1] = this.restaffSlot[p] + this.requestsOf[p].length;
     this.restaffFailed = new Float64Array(this.restaffSlot[people.length]).fill(Number.NaN);
     this.chainMemo = new Array(people.length);
-    this.feasibleAlone = requests.map((request) =>
-      request.starts.some((_, k) => startIsPossible(problem, request.index, k)),
-    );
+    this.feasibleAlone = requests.map((request) => request.starts.some((_, k) => startIsPossible(problem, request.index, k)));
     for (const list of this.requestsOf) list.sort((a, b) => requests[a].starts[0] - requests[b].starts[0] || a - b);
 
     // Pinned first, then the most served minutes, then the scarcest, then instance order.
@@ -168,8 +166,7 @@ export class Search {
   /** Should the search move from `before` to `after`? */
   accepts(before: Objective, after: Objective): boolean {
     if (this.temperature <= 0) return compareObjectives(after, before) >= 0;
-    const delta =
-      (after.pinnedKept - before.pinnedKept) * 1e9 + (after.servedParticipantMinutes - before.servedParticipantMinutes);
+    const delta = (after.pinnedKept - before.pinnedKept) * 1e9 + (after.servedParticipantMinutes - before.servedParticipantMinutes);
     if (delta > 0) return true;
     if (delta === 0) return compareObjectives(after, before) >= 0 || this.random() < 0.2;
     return this.random() < Math.exp(delta / this.temperature);
@@ -199,9 +196,7 @@ export class Search {
     // On big weeks, look through the people with the fewest requests only: enough to find neighbours, much cheaper.
     let people = this.peopleOf[r];
     if (people.length > RELATED_PEOPLE) {
-      people = [...people]
-        .sort((a, b) => this.requestsOf[a].length - this.requestsOf[b].length || a - b)
-        .slice(0, RELATED_PEOPLE);
+      people = [...people].sort((a, b) => this.requestsOf[a].length - this.requestsOf[b].length || a - b).slice(0, RELATED_PEOPLE);
     }
     for (const p of people) {
       const list = this.requestsOf[p];

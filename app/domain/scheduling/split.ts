@@ -46,7 +46,13 @@ export function splitWeek(instance: Instance, limits: SplitLimits = WEEKLY_SPLIT
     lightest.size += group.length;
     lightest.requests.push(...group);
   }
-  const parts = bins.map((bin) => partOf(instance, groups.peopleOf, bin.requests.sort((a, b) => a - b)));
+  const parts = bins.map((bin) =>
+    partOf(
+      instance,
+      groups.peopleOf,
+      bin.requests.sort((a, b) => a - b),
+    ),
+  );
   return { parts, unservable: groups.unservable.map((r) => instance.requests[r]!.id) };
 }
 
@@ -99,9 +105,7 @@ function partOf(instance: Instance, peopleOf: string[][], requestIndexes: number
   const siteIds = new Set(requests.map((r) => r.siteId));
   return {
     ...instance,
-    sites: instance.sites
-      .filter((s) => siteIds.has(s.id))
-      .map((s) => ({ ...s, travelMinutes: Object.fromEntries(Object.entries(s.travelMinutes).filter(([to]) => siteIds.has(to))) })),
+    sites: instance.sites.filter((s) => siteIds.has(s.id)).map((s) => ({ ...s, travelMinutes: Object.fromEntries(Object.entries(s.travelMinutes).filter(([to]) => siteIds.has(to))) })),
     participants: instance.participants.filter((w) => people.has(w.id)),
     supervisors: instance.supervisors.filter((s) => people.has(s.id)),
     requests,

@@ -34,33 +34,26 @@ function fitsByTheRule(problem: Problem, state: PlanState, p: number, r: number,
 describe("plan state", () => {
   it("isFree agrees with H6 (travel included) and H7 on the plans of random weeks", () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.integer({ min: 5, max: 60 }),
-        fc.boolean(),
-        (seed, requests, timeWindows) => {
-          const problem = problemOf({ requests, seed, timeWindows, tightness: 1.6 });
-          const { state } = solveProblem(problem, { iterations: 50, seed });
-          const random = seededRandom(seed);
-          const pick = (n: number) => Math.floor(random() * n);
-          for (let probe = 0; probe < 200; probe++) {
-            const p = pick(problem.people.length);
-            const r = pick(problem.requests.length);
-            const k = pick(problem.requests[r].starts.length);
-            const agenda = state.agenda[p];
-            if (agenda.includes(r)) continue; // the search asks only about requests the person does not hold
-            const ignore = agenda.length > 0 && random() < 0.3 ? agenda[pick(agenda.length)] : -1;
-            expect(state.isFree(p, r, k, ignore), `person ${p}, request ${r}, start ${k}, ignoring ${ignore}`).toBe(
-              fitsByTheRule(problem, state, p, r, k, ignore),
-            );
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 5, max: 60 }), fc.boolean(), (seed, requests, timeWindows) => {
+        const problem = problemOf({ requests, seed, timeWindows, tightness: 1.6 });
+        const { state } = solveProblem(problem, { iterations: 50, seed });
+        const random = seededRandom(seed);
+        const pick = (n: number) => Math.floor(random() * n);
+        for (let probe = 0; probe < 200; probe++) {
+          const p = pick(problem.people.length);
+          const r = pick(problem.requests.length);
+          const k = pick(problem.requests[r].starts.length);
+          const agenda = state.agenda[p];
+          if (agenda.includes(r)) continue; // the search asks only about requests the person does not hold
+          const ignore = agenda.length > 0 && random() < 0.3 ? agenda[pick(agenda.length)] : -1;
+          expect(state.isFree(p, r, k, ignore), `person ${p}, request ${r}, start ${k}, ignoring ${ignore}`).toBe(fitsByTheRule(problem, state, p, r, k, ignore));
+        }
+        for (const request of problem.requests) {
+          if (state.isAssigned(request.index)) {
+            expect(state.startOf(request.index)).toBe(request.starts[state.startIndex[request.index]]);
           }
-          for (const request of problem.requests) {
-            if (state.isAssigned(request.index)) {
-              expect(state.startOf(request.index)).toBe(request.starts[state.startIndex[request.index]]);
-            }
-          }
-        },
-      ),
+        }
+      }),
       { numRuns: 40 },
     );
   });

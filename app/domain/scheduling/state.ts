@@ -118,10 +118,7 @@ export class PlanState {
       const otherStart = startAt[q];
       if (otherStart >= horizon) break; // agenda is sorted by start
       // H6 (see conflicts in problem.ts), inlined.
-      const clash =
-        start <= otherStart
-          ? end + travel[site][siteOf[q]] > otherStart
-          : otherStart + durationOf[q] + travel[siteOf[q]][site] > start;
+      const clash = start <= otherStart ? end + travel[site][siteOf[q]] > otherStart : otherStart + durationOf[q] + travel[siteOf[q]][site] > start;
       if (clash) return q;
     }
     return -1;
@@ -179,7 +176,6 @@ export class PlanState {
     if (dayOf(this.startOf(a)) !== dayOf(bStart)) return 0;
     return this.problem.travel[this.problem.requests[a].site][this.problem.requests[b].site];
   }
-
 
   assign(r: number, k: number, supervisor: number, participants: number[]): void {
     const request = this.problem.requests[r];

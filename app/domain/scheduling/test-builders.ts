@@ -51,11 +51,7 @@ export function aRequest(id: string, overrides: Partial<InstanceRequest> = {}): 
   };
 }
 
-export function aWeek(parts: {
-  participants?: InstanceParticipant[];
-  supervisors?: InstanceSupervisor[];
-  requests?: InstanceRequest[];
-}): Instance {
+export function aWeek(parts: { participants?: InstanceParticipant[]; supervisors?: InstanceSupervisor[]; requests?: InstanceRequest[] }): Instance {
   return {
     timezone: "Europe/Paris",
     weekStart: "2026-12-07",

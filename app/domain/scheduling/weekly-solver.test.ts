@@ -86,7 +86,13 @@ describe("run report in French", () => {
       "Écart à l'optimum : 0,83 % au plus sur les heures servies (limite du solveur atteinte).",
       "Arrêté par la limite de temps : relancer l'optimisation peut donner un autre plan.",
     ]);
-    const partly = report({ optimal: false, servedOptimal: false, gapPercent: 1.5, heuristicGroups: 1, notes: ["groupe de 90 interventions au-delà des 80 interventions résolues exactement : heuristique"] });
+    const partly = report({
+      optimal: false,
+      servedOptimal: false,
+      gapPercent: 1.5,
+      heuristicGroups: 1,
+      notes: ["groupe de 90 interventions au-delà des 80 interventions résolues exactement : heuristique"],
+    });
     expect(describeWeeklySolver(partly)).toEqual([
       "Écart à l'optimum : 1,5 % au plus sur les heures servies (une partie de la semaine planifiée par l'heuristique).",
       "Groupe de 90 interventions au-delà des 80 interventions résolues exactement : heuristique.",
@@ -101,9 +107,6 @@ describe("run report in French", () => {
       describeWeeklySolver(
         report({ kind: "heuristic", why: "solver-stopped", optimal: false, servedOptimal: false, gapPercent: null, notes: ["solveur exact arrêté (délai de 105 s dépassé) : plan heuristique"] }),
       ),
-    ).toEqual([
-      "Solveur exact arrêté avant d'avoir un plan : heuristique rapide, sans preuve d'optimum.",
-      "Solveur exact arrêté (délai de 105 s dépassé) : plan heuristique.",
-    ]);
+    ).toEqual(["Solveur exact arrêté avant d'avoir un plan : heuristique rapide, sans preuve d'optimum.", "Solveur exact arrêté (délai de 105 s dépassé) : plan heuristique."]);
   });
 });

@@ -217,9 +217,7 @@ export function describeWeeklySolver(report: WeeklySolverReport): string[] {
   if (report.kind === "exact") {
     if (report.optimal) lines.push(`Optimum prouvé par le solveur exact (${seconds(report.seconds)}).`);
     else if (report.servedOptimal)
-      lines.push(
-        "Heures servies au maximum, prouvé par le solveur exact ; la répartition des heures entre les personnes ou les trajets ne sont pas prouvés optimaux (limite du solveur atteinte).",
-      );
+      lines.push("Heures servies au maximum, prouvé par le solveur exact ; la répartition des heures entre les personnes ou les trajets ne sont pas prouvés optimaux (limite du solveur atteinte).");
     else if (report.gapPercent !== null)
       lines.push(
         `Écart à l'optimum : ${percent(report.gapPercent)} au plus sur les heures servies (${

@@ -81,7 +81,12 @@ export type ServiceContact = z.infer<typeof serviceContactSchema>;
 export const SERVICE_RULES = {
   openingHours: openingHoursSchema.default({ days: [1, 2, 3, 4, 5], from: "08:00", to: "18:00" }),
   /** Hours before an intervention after which a partner can no longer move or cancel it online. */
-  cancellationDeadlineHours: z.number().int().min(0).max(24 * 30).default(48),
+  cancellationDeadlineHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(48),
   /** Share of the intervention's price billed for a cancellation after the deadline (0–100). */
   lateCancellationFeePercent: z.number().int().min(0).max(100).default(50),
   /** Closure days of the service (YYYY-MM-DD), on top of French public holidays. */
@@ -103,7 +108,12 @@ export const SERVICE_RULES = {
   /** E-invoicing: VAT due on receipts (TVA sur les encaissements, the rule for services) rather than on debits. */
   vatOnReceipts: z.boolean().default(true),
   /** Years the Factur-X documents are kept (never less than the 10 years of the law, art. L123-22 C. com.). */
-  einvoiceRetentionYears: z.number({ error: "Indiquez un nombre d'années." }).int("Un nombre entier d'années.").min(10, "10 ans au moins : la loi impose de conserver les factures 10 ans.").max(50, "50 ans au plus.").default(10),
+  einvoiceRetentionYears: z
+    .number({ error: "Indiquez un nombre d'années." })
+    .int("Un nombre entier d'années.")
+    .min(10, "10 ans au moins : la loi impose de conserver les factures 10 ans.")
+    .max(50, "50 ans au plus.")
+    .default(10),
   /** Recording hours on site: how early an arrival may be noted, and the gap from the plan that alerts coordination. */
   fieldHours: z
     .object({ checkInEarlyMinutes: z.number().int().min(0).max(240), varianceAlertMinutes: z.number().int().min(0).max(240) })
@@ -115,9 +125,7 @@ export const SERVICE_RULES = {
   /** The coordination's phone and e-mail, told to partners when the app can no longer do something for them; none by default (nothing made up is shown). */
   serviceContact: serviceContactSchema.default({ phone: null, email: null }),
   /** Skills of the service, as code and French label. */
-  skills: z
-    .array(z.object({ code: z.string().min(1), label: z.string().min(1) }))
-    .default([]),
+  skills: z.array(z.object({ code: z.string().min(1), label: z.string().min(1) })).default([]),
 } as const;
 
 export type ServiceRuleKey = keyof typeof SERVICE_RULES;
