@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCalendar, icsText } from "./ics.ts";
+import { buildCalendar, plainText } from "./ics.ts";
 
 describe("iCalendar feed", () => {
   const event = {
@@ -13,7 +13,8 @@ describe("iCalendar feed", () => {
 
   it("writes UTC times, escapes text and ends lines with CRLF", () => {
     const ics = buildCalendar("SNCF — interventions", [event], new Date("2026-11-29T10:00:00Z"));
-    expect(ics.startsWith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")).toBe(true);
+    expect(ics.startsWith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//La Conciergerie Solidaire//Conciergerie//FR\r\n")).toBe(true);
+    expect(ics).toContain("X-WR-CALNAME:SNCF — interventions\r\n");
     expect(ics).toContain("DTSTART:20261208T080000Z\r\n");
     expect(ics).toContain("DTEND:20261208T110000Z\r\n");
     expect(ics).toContain("SUMMARY:Nettoyage des passerelles\\, Gare de Lyon\r\n");
@@ -34,8 +35,9 @@ describe("iCalendar feed", () => {
   });
 
   it("escapes text per RFC 5545: no value can open a line of its own, even with a bare CR", () => {
-    expect(icsText("a\\b;c,d\r\ne\nf\rg")).toBe("a\\\\b\\;c\\,d\\ne\\nf\\ng");
-    expect(icsText("x\u0000y\u2028z")).toBe("xy\\nz");
+    expect(plainText("a\\b;c,d\r\ne\nf\rg")).toBe("a\\b;c,d\ne\nf\ng");
+    expect(plainText("x\u0000y\u2028z")).toBe("xy\nz");
+    expect(buildCalendar("x", [{ ...event, summary: "a\\b;c,d\r\ne\u0000" }])).toContain("SUMMARY:a\\\\b\\;c\\,d\\ne\r\n");
     const ics = buildCalendar("x", [{ ...event, summary: "Quai\rBEGIN:VALARM", location: "Quai\r\nEND:VEVENT", description: "a\nBEGIN:VALARM\rTRIGGER:-PT5M" }]);
     // Lines are split on CRLF only by a reader; no line (nor a bare CR) may start a component.
     expect(ics).not.toMatch(/\r(?!\n)/);

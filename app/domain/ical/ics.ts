@@ -1,5 +1,8 @@
 // iCalendar (RFC 5545) feeds of interventions: partners and encadrants
-// subscribe to them from their calendar application. The one writer of both feeds.
+// subscribe to them from their calendar application. The one writer of both
+// feeds, on ical-generator (escaping, 75-octet folding, CRLF).
+import ical, { ICalCalendarMethod, ICalEventStatus } from "ical-generator";
+
 export type CalendarEvent = {
   uid: string;
   startsAt: Date;
@@ -11,69 +14,38 @@ export type CalendarEvent = {
   updatedAt?: Date;
 };
 
-const stamp = (d: Date) =>
-  d
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}/, "");
-
 /**
- * A TEXT value (RFC 5545 §3.3.11): backslash, semicolon and comma escaped, every
- * line break (CRLF, LF or a bare CR) written as \\n, and other control
- * characters dropped, so no value can start a line of its own ("BEGIN:VALARM").
+ * Text as it may enter a feed: ical-generator escapes backslash, semicolon,
+ * comma and line breaks; before that, Unicode line separators become line
+ * breaks and other control characters go, so no value can start a line of its
+ * own ("BEGIN:VALARM"), not even through a bare CR.
  */
-export const icsText = (s: string) =>
+export const plainText = (s: string) =>
   s
-    .replace(/\\/g, "\\\\")
-    .replace(/;/g, "\\;")
-    .replace(/,/g, "\\,")
-    .replace(/\r\n|\r|\n|\u2028|\u2029/g, "\\n")
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, "");
-
-/** Lines are folded at 75 octets (continuations start with a space), never inside a UTF-8 character. */
-function fold(line: string): string {
-  const out: string[] = [];
-  let current = "";
-  let bytes = 0;
-  for (const char of line) {
-    const size = Buffer.byteLength(char);
-    if (bytes + size > (out.length === 0 ? 75 : 74)) {
-      out.push(current);
-      current = "";
-      bytes = 0;
-    }
-    current += char;
-    bytes += size;
-  }
-  out.push(current);
-  return out.join("\r\n ");
-}
+    .replace(/\r\n|\r|\u2028|\u2029/g, "\n")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
 
 export function buildCalendar(name: string, events: CalendarEvent[], now = new Date()): string {
-  const lines = [
-    "BEGIN:VCALENDAR",
-    "VERSION:2.0",
-    "PRODID:-//La Conciergerie Solidaire//Conciergerie//FR",
-    "CALSCALE:GREGORIAN",
-    "METHOD:PUBLISH",
-    `X-WR-CALNAME:${icsText(name)}`,
-    "X-WR-TIMEZONE:Europe/Paris",
-  ];
+  const calendar = ical({
+    name: plainText(name),
+    prodId: "//La Conciergerie Solidaire//Conciergerie//FR",
+    method: ICalCalendarMethod.PUBLISH,
+    scale: "GREGORIAN",
+    x: [["X-WR-TIMEZONE", "Europe/Paris"]],
+  });
   for (const e of events) {
-    lines.push(
-      "BEGIN:VEVENT",
-      `UID:${e.uid}`,
-      `DTSTAMP:${stamp(e.updatedAt ?? now)}`,
-      `DTSTART:${stamp(e.startsAt)}`,
-      `DTEND:${stamp(e.endsAt)}`,
-      `SUMMARY:${icsText(e.summary)}`,
-      ...(e.location ? [`LOCATION:${icsText(e.location)}`] : []),
-      ...(e.description ? [`DESCRIPTION:${icsText(e.description)}`] : []),
-      `STATUS:${e.cancelled ? "CANCELLED" : "CONFIRMED"}`,
-      "END:VEVENT",
-    );
+    calendar.createEvent({
+      id: e.uid,
+      stamp: e.updatedAt ?? now,
+      start: e.startsAt,
+      end: e.endsAt,
+      summary: plainText(e.summary),
+      location: e.location ? plainText(e.location) : null,
+      description: e.description ? plainText(e.description) : null,
+      status: e.cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    });
   }
-  lines.push("END:VCALENDAR");
-  return `${lines.map(fold).join("\r\n")}\r\n`;
+  // RFC 5545: every content line ends with CRLF, the last one too.
+  return `${calendar.toString()}\r\n`;
 }
