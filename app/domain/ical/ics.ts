@@ -23,7 +23,6 @@ export type CalendarEvent = {
 export const plainText = (s: string) =>
   s
     .replace(/\r\n|\r|\u2028|\u2029/g, "\n")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
 
 export function buildCalendar(name: string, events: CalendarEvent[], now = new Date()): string {
