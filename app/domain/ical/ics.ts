@@ -20,10 +20,7 @@ export type CalendarEvent = {
  * breaks and other control characters go, so no value can start a line of its
  * own ("BEGIN:VALARM"), not even through a bare CR.
  */
-export const plainText = (s: string) =>
-  s
-    .replace(/\r\n|\r|\u2028|\u2029/g, "\n")
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+export const plainText = (s: string) => s.replace(/\r\n|\r|\u2028|\u2029/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
 
 export function buildCalendar(name: string, events: CalendarEvent[], now = new Date()): string {
   const calendar = ical({
