@@ -667,12 +667,14 @@ const pastInvoices = await sql<{
   paidCents: string | null;
   ack: string | null;
   lifecycle: string | null;
+  history: string | null;
   reports: string | null;
 }>(
   `SELECT o.id AS "organisationId", o.name, count(inv.id) OVER (PARTITION BY o.id) AS n, inv.number, inv.status,
           inv."totalExclVatCents" AS excl, inv."totalInclVatCents" AS incl,
           (SELECT sum(p."amountCents") FROM "Payment" p WHERE p."invoiceId" = inv.id) AS "paidCents",
           t."ackStatus" AS ack, t."lifecycleCode" AS lifecycle,
+          (SELECT string_agg(e.code, ',' ORDER BY e."occurredAt") FROM "EInvoiceStatusEvent" e WHERE e."documentId" = d.id AND e.kind = 'lifecycle') AS history,
           (SELECT string_agg(r.state, ',') FROM "EInvoicePaymentReport" r JOIN "Payment" p ON p.id = r."paymentId" WHERE p."invoiceId" = inv.id) AS reports
    FROM "Organisation" o LEFT JOIN "Invoice" inv ON inv."organisationId" = o.id AND inv."periodStart" = $2::date AND inv.kind = 'INVOICE' AND inv.status <> 'VOID'
    LEFT JOIN "InvoiceDocument" d ON d."invoiceId" = inv.id LEFT JOIN "EInvoiceTransmission" t ON t."documentId" = d.id
@@ -687,10 +689,13 @@ for (const row of pastInvoices) {
   if (Number(row.n) !== 1 || !row.number) wrong.push(`${row.number ? row.n : 0} issued invoice(s), not 1`);
   if (row.excl !== expected) wrong.push(`total ${row.excl} cents excl. VAT, the hours recorded come to ${expected}`);
   if (row.status !== "PAID" || Number(row.paidCents ?? 0) !== row.incl) wrong.push(`${row.status}, ${row.paidCents ?? 0} of ${row.incl} cents paid`);
-  if (row.ack !== "Ok" || row.lifecycle !== "205") wrong.push(`e-invoice ack ${row.ack ?? "none"}, lifecycle ${row.lifecycle ?? "none"} (205 expected)`);
+  // Approved by the buyer (205), then cashed (212) once the payment is reported; never rejected or refused.
+  const codes = (row.history ?? "").split(",");
+  if (row.ack !== "Ok" || !codes.includes("205") || codes.some((c) => ["210", "213"].includes(c)))
+    wrong.push(`e-invoice ack ${row.ack ?? "none"}, lifecycle ${row.history ?? "none"} (205 Approuvée expected)`);
   if (row.reports !== "sent" || encaissed !== row.incl) wrong.push(`payment report ${row.reports ?? "none"}, ${encaissed} cents reported to the platform`);
   pastChecked.push(
-    `${pastMonth} ${row.name}: ${row.n} invoice ${row.number ?? "-"}, ${((row.excl ?? 0) / 100).toFixed(2)} € excl. VAT (hours recorded × price: ${(expected / 100).toFixed(2)} €), ${row.status}, paid ${(Number(row.paidCents ?? 0) / 100).toFixed(2)} € of ${((row.incl ?? 0) / 100).toFixed(2)} €, e-invoice ${row.ack ?? "-"}/${row.lifecycle ?? "-"}, encaissement ${(encaissed / 100).toFixed(2)} € ${wrong.length ? `— WRONG: ${wrong.join("; ")}` : "— ok"}`,
+    `${pastMonth} ${row.name}: ${row.n} invoice ${row.number ?? "-"}, ${((row.excl ?? 0) / 100).toFixed(2)} € excl. VAT (hours recorded × price: ${(expected / 100).toFixed(2)} €), ${row.status}, paid ${(Number(row.paidCents ?? 0) / 100).toFixed(2)} € of ${((row.incl ?? 0) / 100).toFixed(2)} €, e-invoice ${row.ack ?? "-"}, lifecycle ${row.history ?? "-"}, encaissement ${(encaissed / 100).toFixed(2)} € ${wrong.length ? `— WRONG: ${wrong.join("; ")}` : "— ok"}`,
   );
   if (wrong.length > 0) problems.push(`${pastMonth} ${row.name}: ${wrong.join("; ")}`);
 }
