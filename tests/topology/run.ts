@@ -243,7 +243,7 @@ async function faultPlan() {
   // Not execSync: the driver's clients must keep going while pg_ctl waits.
   await exec(need("TOPO_REPLICA_STOP"));
   replicaDown = true;
-  const downMs = await readsGo("primary", 15_000);
+  const downMs = await readsGo("primary", 30_000);
   await sleep(Math.max(0, 20_000 - (Date.now() - stoppedAt)));
   await exec(need("TOPO_REPLICA_START"));
   replicaDown = false;
