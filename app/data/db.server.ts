@@ -32,6 +32,7 @@ export async function disconnectDb() {
   globalForPrisma.replica = undefined;
   globalForPrisma.replicaPool = undefined;
   replicaState = undefined;
+  lastUsable = undefined;
 }
 
 // ── The read replica (DATABASE_REPLICA_URL) ──────────────────────────────────
@@ -68,6 +69,8 @@ const LAG_SQL = `SELECT pg_is_in_recovery() AS "inRecovery",
        ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9) END::float8 AS "lagSeconds"`;
 
 let replicaState: { at: number; usable: Promise<boolean> } | undefined;
+/** The last decision, readable without waiting (the health page). */
+let lastUsable: boolean | undefined;
 
 function replicaPool(url: string): pg.Pool {
   if (!globalForPrisma.replicaPool) {
@@ -97,6 +100,7 @@ async function usableReplica(): Promise<PrismaClient | null> {
       at: Date.now(),
       usable: probeReplica(url).then((probe) => {
         const usable = replicaUsable(probe, maxLag);
+        lastUsable = usable;
         if (probe && !usable) logRepeatedError("db.replica_lagging", new Error(`replica lags ${Math.round(probe.lagSeconds)} s`));
         return usable;
       }),
@@ -121,6 +125,7 @@ export async function readLagTolerant<T>(read: (client: Db) => Promise<T>): Prom
     if (!isConnectionError(error)) throw error;
     logRepeatedError("db.replica_unavailable", error);
     replicaState = { at: Date.now(), usable: Promise.resolve(false) };
+    lastUsable = false;
     return read(db());
   }
 }
@@ -128,6 +133,19 @@ export async function readLagTolerant<T>(read: (client: Db) => Promise<T>): Prom
 /** Where the last lag-tolerant read could go: for the health page and the tests. */
 export async function replicaInUse(): Promise<boolean> {
   return (await usableReplica()) !== null;
+}
+
+/**
+ * Where lag-tolerant reads go now, for the health page: "primary" with no
+ * replica configured or while it is down or lagging, "replica" while it is
+ * used, "unknown" before the first probe. Never waits: it starts a probe when
+ * the last one is older than REPLICA_PROBE_MS and answers from the last one.
+ */
+export function lagTolerantReadsOn(): "replica" | "primary" | "unknown" {
+  if (!env().DATABASE_REPLICA_URL) return "primary";
+  void usableReplica();
+  if (lastUsable === undefined) return "unknown";
+  return lastUsable ? "replica" : "primary";
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -1,5 +1,7 @@
 import { db } from "./db.server.ts";
 
+export { lagTolerantReadsOn } from "./db.server.ts";
+
 /** Really asks the database, with a short timeout so a hung server does not hang the check. */
 export async function databaseAnswers(timeoutMs = 2000): Promise<boolean> {
   try {

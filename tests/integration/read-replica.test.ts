@@ -38,7 +38,7 @@ const replicaUrl = new URL(primary);
 replicaUrl.port = String(port);
 process.env.DATABASE_REPLICA_URL = replicaUrl.toString(); // before the app reads its environment
 
-const { readLagTolerant, replicaInUse, replicaUsable, disconnectDb, REPLICA_PROBE_MS } = await import("~/data/db.server.ts");
+const { readLagTolerant, replicaInUse, replicaUsable, disconnectDb, lagTolerantReadsOn, REPLICA_PROBE_MS } = await import("~/data/db.server.ts");
 const { insertionMinutesByMonth } = await import("~/data/impact.server.ts");
 const { listAuditLog, audit } = await import("~/data/audit.server.ts");
 
@@ -61,6 +61,7 @@ describe("lag-tolerant reads and the read replica", () => {
 
   it("reads through the replica while it answers, from the primary while it is down, and through it again once back", async () => {
     expect(await replicaInUse()).toBe(true);
+    expect(lagTolerantReadsOn()).toBe("replica"); // what the health page says
     const before = relayed;
     const page = await listAuditLog({ entityId: "replica-test" });
     expect(page.rows.map((r) => r.entityId)).toEqual(["replica-test"]);
@@ -74,6 +75,7 @@ describe("lag-tolerant reads and the read replica", () => {
     await new Promise((r) => setTimeout(r, REPLICA_PROBE_MS + 100));
     const started = Date.now();
     expect(await replicaInUse()).toBe(false);
+    expect(lagTolerantReadsOn()).toBe("primary");
     expect((await listAuditLog({ entityId: "replica-test" })).rows).toHaveLength(1);
     expect(await readLagTolerant((client) => client.auditLog.count({ where: { entityId: "replica-test" } }))).toBe(1);
     expect(Date.now() - started).toBeLessThan(3000); // the replica's absence costs at most its connection timeout, once per probe
@@ -82,6 +84,7 @@ describe("lag-tolerant reads and the read replica", () => {
     await new Promise((r) => setTimeout(r, REPLICA_PROBE_MS + 100));
     const again = relayed;
     expect(await replicaInUse()).toBe(true);
+    expect(lagTolerantReadsOn()).toBe("replica");
     expect((await listAuditLog({ entityId: "replica-test" })).rows).toHaveLength(1);
     expect(relayed).toBeGreaterThan(again);
   });

@@ -5,14 +5,16 @@
 // several clients at once while it kills a web process, a worker and a Redis
 // master and stops the replica for a while; prints the figures and exits 1
 // when an invariant fails.
-import { spawn, execSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, writeFileSync } from "node:fs";
+import { exec as execCallback, execSync, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { Queue } from "bullmq";
 import { Cluster } from "ioredis";
 import pg from "pg";
 import { addDays } from "~/domain/calendar/holidays.ts";
-import { parisParts } from "~/domain/calendar/paris.ts";
+import { parisInstant, parisParts } from "~/domain/calendar/paris.ts";
+import { monthBounds, monthOf, previousMonth, type Month } from "~/domain/invoicing/period.ts";
 import { nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { QUEUE_NAMES } from "~/queues/registry.ts";
@@ -33,11 +35,13 @@ const REPLICA_URL = need("TOPO_REPLICA_URL");
 const PROXY = `http://127.0.0.1:${HTTP_BASE}`;
 const QUEUE_PREFIX = "topo";
 const PASSWORD = "demo-conciergerie-2026";
+const REPLICA_MAX_LAG_SECONDS = 5;
 const ORDER_SECONDS = Number(process.env.TOPO_ORDER_SECONDS ?? 90);
 const CLIENTS = Number(process.env.TOPO_CLIENTS ?? 6);
 const started = Date.now();
 const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const say = (line: string) => process.stdout.write(`[topology ${at()}] ${line}\n`);
+const exec = promisify(execCallback);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── Processes ────────────────────────────────────────────────────────────────
@@ -69,7 +73,7 @@ const appEnv: NodeJS.ProcessEnv = {
   SESSION_SECRET: "topology-session-secret-long-enough-0123456789",
   DATABASE_URL: PRIMARY_URL,
   DATABASE_REPLICA_URL: REPLICA_URL,
-  REPLICA_MAX_LAG_SECONDS: "5",
+  REPLICA_MAX_LAG_SECONDS: String(REPLICA_MAX_LAG_SECONDS),
   REDIS_URL: "",
   REDIS_CLUSTER_NODES: REDIS_NODES,
   QUEUE_PREFIX,
@@ -235,25 +239,139 @@ async function faultPlan() {
 
   await sleep(5_000);
   say("fault: the PostgreSQL replica stopped for 20 s");
-  execSync(need("TOPO_REPLICA_STOP"), { stdio: "ignore" });
-  faults.push({ what: "PostgreSQL replica stopped 20 s (lag-tolerant reads on the primary meanwhile)", at: at() });
+  const stoppedAt = Date.now();
+  // Not execSync: the driver's clients must keep going while pg_ctl waits.
+  await exec(need("TOPO_REPLICA_STOP"));
   replicaDown = true;
-  await sleep(20_000);
-  execSync(need("TOPO_REPLICA_START"), { stdio: "ignore" });
+  const downMs = await readsGo("primary", 30_000);
+  await sleep(Math.max(0, 20_000 - (Date.now() - stoppedAt)));
+  await exec(need("TOPO_REPLICA_START"));
   replicaDown = false;
+  const upMs = await readsGo("replica", 30_000);
   say("the replica is back");
+  replicaFaults.push({ what: "replica stopped 20 s", movedMs: downMs, backMs: upMs });
+  faults.push({ what: `PostgreSQL replica stopped 20 s: lag-tolerant reads on the primary after ${downMs ?? "never"} ms, back on the replica ${upMs ?? "never"} ms after its restart`, at: at() });
+
+  // Replay paused on the replica while writes go on: past REPLICA_MAX_LAG_SECONDS its reads move to the primary.
+  say("fault: replay paused on the replica while writes continue");
+  const replica = new pg.Client({ connectionString: REPLICA_URL });
+  await replica.connect();
+  await replica.query("SELECT pg_wal_replay_pause()");
+  replicaLagging = true;
+  // The partners' orders write, and so does this, so the replica falls behind even when the load is over.
+  const writes = setInterval(() => void primary.query("SELECT pg_logical_emit_message(true, 'topology', 'tick')").catch(() => {}), 500);
+  const lagMs = await readsGo("primary", REPLICA_MAX_LAG_SECONDS * 1000 + 20_000);
+  await sleep(3_000);
+  await replica.query("SELECT pg_wal_replay_resume()");
+  const caughtUpMs = await readsGo("replica", 30_000);
+  clearInterval(writes);
+  replicaLagging = false;
+  await replica.end();
+  replicaFaults.push({ what: "replay paused", movedMs: lagMs, backMs: caughtUpMs });
+  faults.push({
+    what: `replica replay paused: lag-tolerant reads on the primary ${lagMs ?? "never"} ms after the pause (bound ${REPLICA_MAX_LAG_SECONDS} s + probe), back on the replica ${caughtUpMs ?? "never"} ms after replay resumed`,
+    at: at(),
+  });
+  say("the replica caught up");
+  faultsOver = true;
 }
+let faultsOver = false;
 let redisFailoverMs = 0;
 let replicaDown = false;
+let replicaLagging = false;
+const replicaFaults: { what: string; movedMs: number | null; backMs: number | null }[] = [];
+
+/** Waits until both web processes' health page says lag-tolerant reads go to `target`; the time it took, or null. */
+async function readsGo(target: "replica" | "primary", timeoutMs: number): Promise<number | null> {
+  const from = Date.now();
+  while (Date.now() - from < timeoutMs) {
+    const seen = await Promise.all(
+      [1, 2].map(async (n) => {
+        try {
+          const body = (await (await fetch(`http://127.0.0.1:${HTTP_BASE + n}/healthcheck`, { signal: AbortSignal.timeout(2000) })).json()) as { lagTolerantReads?: string };
+          return body.lagTolerantReads;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    if (seen.every((s) => s === target)) return Date.now() - from;
+    await sleep(250);
+  }
+  return null;
+}
 
 // ── Partners order, from several clients at once ────────────────────────────
 const rules = resolveServiceRules({});
 const partners = ["contact@monjardinchocolate.example", "gare-de-lyon@sncf.example", "agent@sncf.example"];
 const [prestation] = await sql<{ id: string; minNoticeDays: number }>(`SELECT id, "minNoticeDays" FROM "Prestation" WHERE name = 'Nettoyage d''ateliers et de locaux'`);
-const sites = await sql<{ id: string; email: string }>(
-  `SELECT DISTINCT ON (u.email) s.id, u.email FROM "Site" s JOIN "Membership" m ON m."organisationId" = s."organisationId" JOIN "User" u ON u.id = m."userId" WHERE u.email = ANY($1) ORDER BY u.email, s."createdAt"`,
+const sites = await sql<{ id: string; email: string; organisationId: string }>(
+  `SELECT DISTINCT ON (u.email) s.id, u.email, s."organisationId" FROM "Site" s JOIN "Membership" m ON m."organisationId" = s."organisationId" JOIN "User" u ON u.id = m."userId" WHERE u.email = ANY($1) ORDER BY u.email, s."createdAt"`,
   [partners],
 );
+
+// ── A past month's work, to invoice ──────────────────────────────────────────
+// The seed's past months are already invoiced. So the driver plans, in a month
+// with nothing billed for these partners, the work the scheduler would have
+// staffed then (rows written straight to the primary, as the seed does: nobody
+// can order in the past); the encadrant records its hours over HTTP during the
+// load, and finance issues that month through HTTP.
+const partnerOrgs = [...new Set(sites.map((s) => s.organisationId))];
+let pastMonth: Month = previousMonth(previousMonth(previousMonth(monthOf(new Date()))));
+for (;;) {
+  const { from, to } = monthBounds(pastMonth);
+  const [busy] = await sql<{ n: string }>(
+    `SELECT (SELECT count(*) FROM "Intervention" WHERE "organisationId" = ANY($1) AND "startsAt" >= $2 AND "startsAt" < $3)
+          + (SELECT count(*) FROM "Invoice" WHERE "organisationId" = ANY($1) AND "periodStart" = $4::date) AS n`,
+    [partnerOrgs, from, to, monthBounds(pastMonth).periodStart],
+  );
+  if (Number(busy!.n) === 0) break;
+  pastMonth = previousMonth(pastMonth);
+}
+const PAST_PLANNED_MINUTES = 180;
+// Minutes recorded per person, varied around the plan (a late arrival, a longer day); two people per intervention.
+const PAST_MINUTES = [180, 165, 195, 150, 180, 210, 175, 185];
+const [{ id: encadrantSupervisorId }] = (await sql<{ id: string }>(`SELECT s.id FROM "Supervisor" s JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example'`)) as [
+  { id: string },
+];
+const pastParticipants = (await sql<{ id: string }>(`SELECT id FROM "Participant" ORDER BY id LIMIT 2`)).map((r) => r.id);
+const pastRequests = await sql<{ id: string; organisationId: string; siteId: string; unitPriceCents: number }>(
+  `SELECT DISTINCT ON (r."organisationId") r.id, r."organisationId", r."siteId", r."unitPriceCents" FROM "ServiceRequest" r
+   JOIN "Prestation" p ON p.id = r."prestationId" WHERE r."organisationId" = ANY($1) AND p."pricingUnit" = 'PER_PARTICIPANT_HOUR'
+   ORDER BY r."organisationId", r."createdAt"`,
+  [partnerOrgs],
+);
+const pastDays: string[] = [];
+for (let day = monthBounds(pastMonth).periodStart.toISOString().slice(0, 10); pastDays.length < 2 * pastRequests.length; day = addDays(day, 1)) {
+  const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+  if (weekday !== 0 && weekday !== 6) pastDays.push(day);
+}
+/** Each past intervention: its partner, price and the minutes the encadrant will record for each person. */
+const pastWork: { id: string; organisationId: string; unitPriceCents: number; minutes: Map<string, number> }[] = [];
+for (const [k, request] of pastRequests.flatMap((r) => [r, r]).entries()) {
+  const startsAt = parisInstant(pastDays[k]!, 9 * 60);
+  const endsAt = new Date(startsAt.getTime() + PAST_PLANNED_MINUTES * 60_000);
+  const id = `topo${k}${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`; // ids are at most 40 characters (the route refuses longer)
+  await sql(
+    `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "supervisorId", "confirmedAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 2, 'SCHEDULED', $8, $5, now())`,
+    [id, request.id, request.organisationId, request.siteId, startsAt, endsAt, PAST_PLANNED_MINUTES, encadrantSupervisorId],
+  );
+  const minutes = new Map<string, number>();
+  for (const [j, participantId] of pastParticipants.entries()) {
+    await sql(`INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [id, participantId, startsAt, endsAt]);
+    minutes.set(participantId, PAST_MINUTES[(2 * k + j) % PAST_MINUTES.length]!);
+  }
+  pastWork.push({ id, organisationId: request.organisationId, unitPriceCents: request.unitPriceCents, minutes });
+}
+/** What each partner's invoice of the month must come to, from the minutes recorded and the price: one rounded line per intervention. */
+const expectedExclVat = new Map<string, number>();
+for (const w of pastWork) {
+  const minutes = [...w.minutes.values()].reduce((a, b) => a + b, 0);
+  expectedExclVat.set(w.organisationId, (expectedExclVat.get(w.organisationId) ?? 0) + Math.round((minutes * w.unitPriceCents) / 60));
+}
+say(`${pastWork.length} interventions planned in ${pastMonth} for ${partnerOrgs.length} partners: their hours are recorded, invoiced and paid over HTTP during the load`);
+
 const orders = { sent: 0, accepted: 0, refused: 0, lost: 0, retried: 0 };
 const acceptedKeys: string[] = [];
 const refusals = new Map<string, number>();
@@ -327,15 +445,40 @@ async function partnerLoop(index: number, deadline: number) {
   }
 }
 
-// ── Finance issues the month, Stripe's webhooks, e-invoices ─────────────────
+// ── The past month: hours recorded, the month issued, paid, e-invoiced ─────
+/** The encadrant records, over HTTP, each person's hours of the past month's work, then the report that closes each intervention. */
+async function recordPastHours() {
+  const client = await new Client().login("encadrant@conciergerie.example");
+  let recorded = 0;
+  for (const w of pastWork) {
+    const path = `/my-day/${w.id}`;
+    for (const [participantId, minutes] of w.minutes) {
+      if (await act(client, path, { intent: "correct", participantId, minutes: String(minutes), reason: "Feuille de présence papier" })) recorded++;
+    }
+    await act(client, path, { intent: "report", text: "Ateliers nettoyés, rien à signaler.", incidents: "" });
+  }
+  return recorded;
+}
+const pastHours = recordPastHours();
+
+/** A form sent again after a network error or a 5xx, as a user clicks again; true when the app said yes. */
+async function act(client: Client, path: string, fields: Record<string, string>) {
+  for (let i = 0; i < 20; i++) {
+    try {
+      const response = await client.post(path, fields, path);
+      if (response.status < 500) return response.status < 400;
+    } catch {
+      failures.push(Date.now());
+    }
+    await sleep(500);
+  }
+  return false;
+}
+
+/** Finance prepares and issues the past month over HTTP once its hours are in; the partners then pay on Stripe's page. */
 async function finance() {
   const client = await new Client().login("finance@conciergerie.example");
-  const months = await sql<{ month: string }>(
-    `SELECT DISTINCT to_char(i."startsAt" AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month FROM "Intervention" i
-     WHERE i.status = 'DONE' AND EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = i.id AND NOT t.absent)
-       AND NOT EXISTS (SELECT 1 FROM "BillingClaim" c WHERE c."interventionId" = i.id)
-       AND i."startsAt" < date_trunc('month', now()) ORDER BY 1 DESC LIMIT 1`, // last month (its run also takes what earlier months left unbilled)
-  );
+  await pastHours;
   const runOne = async (intent: "prepare" | "issue", month: string) => {
     // Sent again after an error with the same run key, as the form does: one run, however many times.
     for (let attempt = 0; attempt < 30; attempt++) {
@@ -360,11 +503,23 @@ async function finance() {
     }
     return "lost";
   };
-  const results: string[] = [];
-  for (const { month } of months) {
-    results.push(`${month} prepare ${await runOne("prepare", month)}`);
-    results.push(`${month} issue ${await runOne("issue", month)}`);
+  const results = [`${pastMonth} prepare ${await runOne("prepare", pastMonth)}`, `${pastMonth} issue ${await runOne("issue", pastMonth)}`];
+  // Each partner pays on Stripe's hosted page once the invoice is there; the double then sends its webhooks to the proxy.
+  const paid = new Set<string>();
+  const giveUp = Date.now() + 120_000;
+  while (paid.size < partnerOrgs.length && Date.now() < giveUp) {
+    const open = await sql<{ stripeInvoiceId: string }>(
+      `SELECT "stripeInvoiceId" FROM "Invoice" WHERE "organisationId" = ANY($1) AND "periodStart" = $2::date AND kind = 'INVOICE' AND status = 'OPEN' AND "stripeInvoiceId" IS NOT NULL`,
+      [partnerOrgs, monthBounds(pastMonth).periodStart],
+    );
+    for (const { stripeInvoiceId } of open) {
+      if (paid.has(stripeInvoiceId)) continue;
+      stripe.payAsCustomer(stripeInvoiceId);
+      paid.add(stripeInvoiceId);
+    }
+    await sleep(1000);
   }
+  results.push(`${paid.size} invoice(s) paid on Stripe's page`);
   return results;
 }
 
@@ -379,24 +534,12 @@ async function encadrant() {
        AND NOT EXISTS (SELECT 1 FROM "TimeEntry" t WHERE t."interventionId" = a."interventionId" AND t."participantId" = a."participantId")`,
   );
   let recorded = 0;
-  const act = async (path: string, fields: Record<string, string>) => {
-    for (let i = 0; i < 20; i++) {
-      try {
-        const response = await client.post(path, fields, path);
-        if (response.status < 500) return response.status < 400;
-      } catch {
-        failures.push(Date.now());
-      }
-      await sleep(500);
-    }
-    return false;
-  };
   const live = rows.filter((r) => r.endsAt.getTime() > Date.now());
   const past = rows.filter((r) => r.endsAt.getTime() <= Date.now());
-  for (const r of live) await act(`/my-day/${r.interventionId}`, { intent: "check-in", participantId: r.participantId });
-  for (const r of past) if (await act(`/my-day/${r.interventionId}`, { intent: "correct", participantId: r.participantId, minutes: "120", reason: "Feuille de présence papier" })) recorded++;
+  for (const r of live) await act(client, `/my-day/${r.interventionId}`, { intent: "check-in", participantId: r.participantId });
+  for (const r of past) if (await act(client, `/my-day/${r.interventionId}`, { intent: "correct", participantId: r.participantId, minutes: "120", reason: "Feuille de présence papier" })) recorded++;
   if (live.length > 0) await sleep(65_000); // a departure is at least a minute after the arrival
-  for (const r of live) if (await act(`/my-day/${r.interventionId}`, { intent: "check-out", participantId: r.participantId })) recorded++;
+  for (const r of live) if (await act(client, `/my-day/${r.interventionId}`, { intent: "check-out", participantId: r.participantId })) recorded++;
   return { assignments: rows.length, recorded };
 }
 
@@ -404,17 +547,30 @@ async function encadrant() {
 // Readers of the finance dashboard (replica reads) all along: never an error, the replica down or not.
 let dashboardReads = 0;
 let dashboardErrors = 0;
+/** What each failed dashboard read got (status, body's first words or the network error, time taken): printed, so a failure explains itself. */
+const dashboardFailures: string[] = [];
 async function dashboardLoop(deadline: number) {
   const client = await new Client().login("finance@conciergerie.example");
-  while (Date.now() < deadline) {
+  // Until the replica's faults are over too: they may outlast the partners' orders.
+  while (Date.now() < deadline || !faultsOver) {
+    const sentAt = Date.now();
     try {
       const response = await client.get("/finance");
+      const body = await response.text();
       if (response.status === 200) dashboardReads++;
-      else if (response.status >= 500) throw new Error(String(response.status));
-      await response.text();
-    } catch {
+      else if (response.status >= 500)
+        throw new Error(
+          `HTTP ${response.status} ${body
+            .replace(/<[^>]*>/g, " ")
+            .replace(/\s+/g, " ")
+            .slice(0, 160)}`,
+        );
+    } catch (error) {
       failures.push(Date.now());
-      if (replicaDown) dashboardErrors++;
+      if (replicaDown || replicaLagging) dashboardErrors++;
+      dashboardFailures.push(
+        `${at()} ${replicaDown ? "replica down" : replicaLagging ? "replica lagging" : "replica up"}, after ${Date.now() - sentAt} ms: ${String(error).slice(0, 200)}${(error as { cause?: unknown }).cause ? ` (${String((error as { cause?: unknown }).cause)})` : ""}`,
+      );
     }
     await sleep(300);
   }
@@ -423,7 +579,14 @@ async function dashboardLoop(deadline: number) {
 const loadStart = Date.now();
 const deadline = loadStart + ORDER_SECONDS * 1000;
 say(`${CLIENTS} partners ordering for ${ORDER_SECONDS} s, finance issuing, an encadrant checking in and out; faults in the middle`);
-const [, , financeResults, field] = await Promise.all([Promise.all(Array.from({ length: CLIENTS }, (_, i) => partnerLoop(i, deadline))), faultPlan(), finance(), encadrant(), dashboardLoop(deadline)]);
+const [, , financeResults, field, , pastRecorded] = await Promise.all([
+  Promise.all(Array.from({ length: CLIENTS }, (_, i) => partnerLoop(i, deadline))),
+  faultPlan(),
+  finance(),
+  encadrant(),
+  dashboardLoop(deadline),
+  pastHours,
+]);
 const loadSeconds = (Date.now() - loadStart) / 1000;
 say(`load over after ${loadSeconds.toFixed(0)} s; waiting for the queues to drain`);
 
@@ -490,6 +653,53 @@ for (const row of perMonth) {
   if (Number(row.n) !== 1) problems.push(`${row.name} ${row.month}: ${row.n} live invoices`);
   if (Number(row.total) !== Number(row.lines)) problems.push(`${row.name} ${row.month}: total ${row.total} ≠ lines ${row.lines}`);
 }
+// The past month, partner by partner: one invoice, its total to the cent what the recorded minutes at the
+// request's price come to, paid through Stripe (webhooks) and reconciled, its e-invoice approved by the
+// buyer's platform (lifecycle 205) and the payment reported to it (encaissement) for the same amount.
+const pastInvoices = await sql<{
+  organisationId: string;
+  name: string;
+  n: string;
+  number: string | null;
+  status: string;
+  excl: number;
+  incl: number;
+  paidCents: string | null;
+  ack: string | null;
+  lifecycle: string | null;
+  history: string | null;
+  reports: string | null;
+}>(
+  `SELECT o.id AS "organisationId", o.name, count(inv.id) OVER (PARTITION BY o.id) AS n, inv.number, inv.status,
+          inv."totalExclVatCents" AS excl, inv."totalInclVatCents" AS incl,
+          (SELECT sum(p."amountCents") FROM "Payment" p WHERE p."invoiceId" = inv.id) AS "paidCents",
+          t."ackStatus" AS ack, t."lifecycleCode" AS lifecycle,
+          (SELECT string_agg(e.code, ',' ORDER BY e."occurredAt") FROM "EInvoiceStatusEvent" e WHERE e."documentId" = d.id AND e.kind = 'lifecycle') AS history,
+          (SELECT string_agg(r.state, ',') FROM "EInvoicePaymentReport" r JOIN "Payment" p ON p.id = r."paymentId" WHERE p."invoiceId" = inv.id) AS reports
+   FROM "Organisation" o LEFT JOIN "Invoice" inv ON inv."organisationId" = o.id AND inv."periodStart" = $2::date AND inv.kind = 'INVOICE' AND inv.status <> 'VOID'
+   LEFT JOIN "InvoiceDocument" d ON d."invoiceId" = inv.id LEFT JOIN "EInvoiceTransmission" t ON t."documentId" = d.id
+   WHERE o.id = ANY($1) ORDER BY o.name`,
+  [partnerOrgs, monthBounds(pastMonth).periodStart],
+);
+const pastChecked: string[] = [];
+for (const row of pastInvoices) {
+  const expected = expectedExclVat.get(row.organisationId) ?? 0;
+  const encaissed = (pa.encaissements.get(row.number ?? "") ?? []).reduce((a, b) => a + b, 0);
+  const wrong: string[] = [];
+  if (Number(row.n) !== 1 || !row.number) wrong.push(`${row.number ? row.n : 0} issued invoice(s), not 1`);
+  if (row.excl !== expected) wrong.push(`total ${row.excl} cents excl. VAT, the hours recorded come to ${expected}`);
+  if (row.status !== "PAID" || Number(row.paidCents ?? 0) !== row.incl) wrong.push(`${row.status}, ${row.paidCents ?? 0} of ${row.incl} cents paid`);
+  // Approved by the buyer (205), then cashed (212) once the payment is reported; never rejected or refused.
+  const codes = (row.history ?? "").split(",");
+  if (row.ack !== "Ok" || !codes.includes("205") || codes.some((c) => ["210", "213"].includes(c)))
+    wrong.push(`e-invoice ack ${row.ack ?? "none"}, lifecycle ${row.history ?? "none"} (205 Approuvée expected)`);
+  if (row.reports !== "sent" || encaissed !== row.incl) wrong.push(`payment report ${row.reports ?? "none"}, ${encaissed} cents reported to the platform`);
+  pastChecked.push(
+    `${pastMonth} ${row.name}: ${row.n} invoice ${row.number ?? "-"}, ${((row.excl ?? 0) / 100).toFixed(2)} € excl. VAT (hours recorded × price: ${(expected / 100).toFixed(2)} €), ${row.status}, paid ${(Number(row.paidCents ?? 0) / 100).toFixed(2)} € of ${((row.incl ?? 0) / 100).toFixed(2)} €, e-invoice ${row.ack ?? "-"}, lifecycle ${row.history ?? "-"}, encaissement ${(encaissed / 100).toFixed(2)} € ${wrong.length ? `— WRONG: ${wrong.join("; ")}` : "— ok"}`,
+  );
+  if (wrong.length > 0) problems.push(`${pastMonth} ${row.name}: ${wrong.join("; ")}`);
+}
+if (pastInvoices.length !== partnerOrgs.length) problems.push(`${pastInvoices.length} partners checked for ${pastMonth}, ${partnerOrgs.length} expected`);
 // Each hourly line bills exactly the minutes recorded (minutes × people) at its price, to the cent.
 const lineCheck = await sql<{ number: string; quantity: number; recorded: string | null; amount: number; expected: string }>(
   `SELECT inv.number, l.quantity, l."amountExclVatCents" AS amount,
@@ -513,7 +723,12 @@ const stripeEvents = await sql<{ n: string }>(`SELECT count(*) AS n FROM "Stripe
 const failedJobs = await Promise.all(queues.map(async (q) => ({ queue: q.name, failed: await q.getFailedCount(), done: await q.getCompletedCount() })));
 const failedForGood = failedJobs.reduce((s, q) => s + q.failed, 0);
 if (failedForGood > 0) problems.push(`${failedForGood} jobs failed for good: ${JSON.stringify(failedJobs.filter((q) => q.failed > 0))}`);
-if (dashboardErrors > 0) problems.push(`${dashboardErrors} finance dashboard reads failed while the replica was down`);
+if (dashboardErrors > 0) problems.push(`${dashboardErrors} finance dashboard reads failed while the replica was down or lagging`);
+for (const f of replicaFaults) {
+  if (f.movedMs === null) problems.push(`${f.what}: lag-tolerant reads never moved to the primary`);
+  if (f.backMs === null) problems.push(`${f.what}: lag-tolerant reads never came back to the replica`);
+}
+if (replicaFaults.length !== 2) problems.push(`${replicaFaults.length} of the 2 replica faults were played`);
 
 // Outage windows as users saw them: failures closer than 2 s apart are one window.
 const windows: number[] = [];
@@ -526,6 +741,19 @@ for (const t of failures.slice(1).concat([Infinity])) {
   }
   last = t;
 }
+// The proxy's own account of the 5xx users got (its log: one line per request, option httplog):
+// "no server available" means both web processes were out at once, which must never happen;
+// a process killed mid-request loses the requests it was running (the proxy cannot replay a POST).
+
+const proxyLines = readFileSync(`${DATA}/logs/haproxy.log`, "utf8").split("\n");
+const proxy5xx = { noServer: 0, fromWeb: 0 };
+for (const line of proxyLines) {
+  const m = / conciergerie web\/(\S+) \S+ (5\d\d) /.exec(line);
+  if (!m) continue;
+  if (m[1] === "<NOSRV>") proxy5xx.noServer++;
+  else proxy5xx.fromWeb++;
+}
+if (proxy5xx.noServer > 0) problems.push(`${proxy5xx.noServer} requests answered 503 by the proxy with no web process available`);
 const jobsDone = failedJobs.reduce((s, q) => s + q.done, 0);
 // Requests per web process: the proxy's per-server counters.
 const perWeb = await proxyStats();
@@ -536,14 +764,17 @@ for (const [message, count] of refusals) console.log(`  refused ×${count}: ${me
 console.log(`interventions of those orders by status: ${unstaffed.map((r) => `${r.status} ${r.n}`).join(", ")}`);
 console.log(`interventions double-booked: ${doubleBooked[0]!.n}`);
 console.log(`finance runs: ${financeResults.join("; ") || "no month to invoice"}`);
+for (const line of pastChecked) console.log(`  ${line}`);
 for (const row of perMonth) console.log(`  ${row.month} ${row.name}: ${row.n} invoice(s), ${(Number(row.total) / 100).toFixed(2)} € excl. VAT = lines ${(Number(row.lines) / 100).toFixed(2)} €`);
 console.log(`hourly invoice lines checked against the hours recorded: ${lineCheck.length}, differing: ${badLines.length}`);
 console.log(`e-invoices by transmission state: ${einvoices.map((r) => `${r.state ?? "none"} ${r.n}`).join(", ")}; Stripe webhooks processed: ${stripeEvents[0]!.n}`);
-console.log(`encadrant: ${field.assignments} assignments of today's interventions, ${field.recorded} with hours recorded over HTTP`);
+console.log(
+  `encadrant: ${pastRecorded} of ${pastWork.length * 2} people's hours of ${pastMonth} recorded over HTTP; ${field.assignments} assignments of today's interventions, ${field.recorded} with hours recorded over HTTP`,
+);
 console.log(`jobs: ${jobsDone} completed kept in Redis, ${failedForGood} failed for good (${failedJobs.map((q) => `${q.queue} ${q.done}/${q.failed}`).join(", ")})`);
 console.log(`faults: ${faults.map((f) => `${f.at} ${f.what}`).join("; ")}`);
 console.log(
-  `failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down`,
+  `failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down or lagging`,
 );
 console.log(
   `throughput: ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`,
@@ -552,6 +783,10 @@ console.log(
   `requests per web process (the proxy's counters): ${Object.entries(perWeb)
     .map(([k, v]) => `${k} ${v} = ${(v / loadSeconds).toFixed(1)}/s`)
     .join(", ")}`,
+);
+for (const line of dashboardFailures) console.log(`  dashboard read failed: ${line}`);
+console.log(
+  `proxy: ${proxyLines.filter((l) => / conciergerie web\//.test(l)).length} requests logged, 5xx: ${proxy5xx.noServer} with no web process available, ${proxy5xx.fromWeb} from or through a web process (a killed process's requests in flight)`,
 );
 console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg").toString().trim()}`);
 if (problems.length > 0) {
