@@ -3,6 +3,7 @@ import pg from "pg";
 import { PrismaClient } from "~/generated/prisma/client.ts";
 import { env } from "~/utils/env.server.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
+import { isDatabaseUnavailable } from "~/utils/errors.ts";
 
 // One pool and one client per process (kept across dev rebuilds). Only app/data imports them.
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; pool?: pg.Pool; replica?: PrismaClient; replicaPool?: pg.Pool };
@@ -122,10 +123,13 @@ export async function readLagTolerant<T>(read: (client: Db) => Promise<T>): Prom
   try {
     return await read(replica);
   } catch (error) {
-    if (!isConnectionError(error)) throw error;
+    // A read may always be done again: whatever failed on the replica is read on the primary,
+    // and the replica is set aside until the next probe when it could not be reached.
     logRepeatedError("db.replica_unavailable", error);
-    replicaState = { at: Date.now(), usable: Promise.resolve(false) };
-    lastUsable = false;
+    if (isConnectionError(error) || isDatabaseUnavailable(error)) {
+      replicaState = { at: Date.now(), usable: Promise.resolve(false) };
+      lastUsable = false;
+    }
     return read(db());
   }
 }

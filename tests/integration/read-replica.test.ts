@@ -88,4 +88,15 @@ describe("lag-tolerant reads and the read replica", () => {
     expect((await listAuditLog({ entityId: "replica-test" })).rows).toHaveLength(1);
     expect(relayed).toBeGreaterThan(again);
   });
+
+  it("answers from the primary whatever error the replica gives, and keeps the replica for the next read", async () => {
+    let onReplica = 0;
+    const count = await readLagTolerant(async (client) => {
+      if (onReplica++ === 0) throw new Error("the replica refused this read"); // not a connection error
+      return client.auditLog.count({ where: { entityId: "replica-test" } });
+    });
+    expect(count).toBe(1);
+    expect(onReplica).toBe(2);
+    expect(lagTolerantReadsOn()).toBe("replica");
+  });
 });
