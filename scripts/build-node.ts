@@ -20,7 +20,7 @@ export async function buildNode() {
     absWorkingDir: root,
     entryPoints: {
       server: "server.ts",
-      participant: "workers/index.ts",
+      worker: "workers/index.ts",
       // Started by app/utils/worker-thread.ts from dist/threads/<name>.js.
       "threads/exact-worker": "app/domain/scheduling/exact-worker.ts",
       "threads/facturx-thread": "app/integrations/facturx-thread.ts",

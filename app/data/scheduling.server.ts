@@ -66,7 +66,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
         'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
           FROM "Absence" b WHERE b."participantId" = w.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
       ) ORDER BY w.id) FROM "Participant" w
-        WHERE w."anonymisedAt" IS NULL AND w."contractStart" < ${day(to)}::date AND w."contractEnd" >= ${day(from)}::date), '[]'::json) AS workers,
+        WHERE w."anonymisedAt" IS NULL AND w."contractStart" < ${day(to)}::date AND w."contractEnd" >= ${day(from)}::date), '[]'::json) AS participants,
       COALESCE((SELECT json_agg(json_build_object(
         'id', s.id, 'maxTeamSize', s."maxTeamSize", 'weeklyMaxMinutes', s."weeklyMaxMinutes",
         'skills', COALESCE((SELECT json_agg(k.code ORDER BY k.code) FROM "SupervisorSkill" x JOIN "Skill" k ON k.id = x."skillId" WHERE x."supervisorId" = s.id), '[]'::json),

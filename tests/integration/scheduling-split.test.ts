@@ -1,4 +1,3 @@
-
 import { Queue, Worker, type Job } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";

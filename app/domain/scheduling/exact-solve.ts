@@ -4,7 +4,7 @@
 // plan, (2) that fixed, the shortfall, (3) that fixed, travel. Then the plan
 // with the model's requests re-staffed as the solver says. Every stage of the
 // pipeline (exact-pipeline.ts) that calls the solver goes through here.
-import { type Highs, type Model } from "./exact-model";
+import type { Highs, Model } from "./exact-model";
 import type { Problem } from "./problem";
 import { PlanState } from "./state";
 
