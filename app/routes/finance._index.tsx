@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { countOpenDisputes } from "~/data/disputes.server.ts";
@@ -282,63 +283,43 @@ export default function Finance() {
         )}
       </Card>
       <Card title="Par partenaire">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Partenaire</th>
-              <th scope="col">Facturé</th>
-              <th scope="col">Encaissé</th>
-              <th scope="col">Reste dû</th>
-              <th scope="col">En retard</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.summary.partners.map((p) => (
-              <tr key={p.id}>
-                <td data-label="Partenaire">{p.name}</td>
-                <td data-label="Facturé">{formatEuros(p.invoicedCents)}</td>
-                <td data-label="Encaissé">{formatEuros(p.paidCents)}</td>
-                <td data-label="Reste dû">{formatEuros(p.outstandingCents)}</td>
-                <td data-label="En retard">{p.overdueCents > 0 ? <strong>{formatEuros(p.overdueCents)}</strong> : formatEuros(0)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={data.summary.partners}
+          rowKey={(p) => p.id}
+          columns={[
+            { title: "Partenaire", cell: (p) => p.name },
+            { title: "Facturé", cell: (p) => formatEuros(p.invoicedCents) },
+            { title: "Encaissé", cell: (p) => formatEuros(p.paidCents) },
+            { title: "Reste dû", cell: (p) => formatEuros(p.outstandingCents) },
+            { title: "En retard", cell: (p) => (p.overdueCents > 0 ? <strong>{formatEuros(p.overdueCents)}</strong> : formatEuros(0)) },
+          ]}
+        />
       </Card>
       <Card title={`Impact : heures d'insertion`}>
         <p className="muted">Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées). L'attestation annuelle en PDF reprend ces chiffres.</p>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Partenaire</th>
-              <th scope="col">{data.lastMonthLabel}</th>
-              <th scope="col">Année {data.year}</th>
-              <th scope="col">Année {data.year - 1}</th>
-              <th scope="col">Attestations</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.impact.map((p) => (
-              <tr key={p.id}>
-                <td data-label="Partenaire">{p.name}</td>
-                {/* No hours is a dash, not "0 min". */}
-                <td data-label={data.lastMonthLabel}>{p.lastMonth ? formatMinutes(p.lastMonth) : "—"}</td>
-                <td data-label={`Année ${data.year}`}>{p.thisYear ? formatMinutes(p.thisYear) : "—"}</td>
-                <td data-label={`Année ${data.year - 1}`}>{p.lastYear ? formatMinutes(p.lastYear) : "—"}</td>
-                <td data-label="Attestations">
-                  {[data.year, data.year - 1].map((y, k) => (
-                    <span key={y}>
-                      {k > 0 ? " · " : null}
-                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
-                        {y}
-                      </a>
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={data.impact}
+          rowKey={(p) => p.id}
+          columns={[
+            { title: "Partenaire", cell: (p) => p.name },
+            // No hours is a dash, not "0 min".
+            { title: data.lastMonthLabel, cell: (p) => (p.lastMonth ? formatMinutes(p.lastMonth) : "—") },
+            { title: `Année ${data.year}`, cell: (p) => (p.thisYear ? formatMinutes(p.thisYear) : "—") },
+            { title: `Année ${data.year - 1}`, cell: (p) => (p.lastYear ? formatMinutes(p.lastYear) : "—") },
+            {
+              title: "Attestations",
+              cell: (p) =>
+                [data.year, data.year - 1].map((y, k) => (
+                  <span key={y}>
+                    {k > 0 ? " · " : null}
+                    <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
+                      {y}
+                    </a>
+                  </span>
+                )),
+            },
+          ]}
+        />
       </Card>
     </div>
   );
