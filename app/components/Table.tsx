@@ -7,6 +7,8 @@ import type { ReactNode } from "react";
 export type Column<Row> = {
   /** The column's title: in the header, and in front of each value on a phone. */
   title: string;
+  /** What a phone shows in front of the value, when shorter than the title. */
+  label?: string;
   cell: (row: Row) => ReactNode;
   /** A column of buttons or links: its title is drawn quietly (muted). */
   quiet?: boolean;
@@ -44,7 +46,7 @@ export function Table<Row>({
         {rows.map((row) => (
           <tr key={rowKey(row)}>
             {shown.map((c) => (
-              <td key={c.title} data-label={c.title} className={c.className}>
+              <td key={c.title} data-label={c.label ?? c.title} className={c.className}>
                 {c.cell(row)}
               </td>
             ))}

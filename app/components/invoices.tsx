@@ -31,40 +31,30 @@ export function InvoiceStatusBadge({ status, number }: { status: string; number?
 
 export function InvoiceTable({ invoices, linkTo, showPartner }: { invoices: InvoiceRow[]; linkTo?: (id: string) => string; showPartner: boolean }) {
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Numéro</th>
-          {showPartner ? <th scope="col">Partenaire</th> : null}
-          <th scope="col">Période</th>
-          <th scope="col">Montant TTC</th>
-          <th scope="col">Heures d'insertion</th>
-          <th scope="col">Échéance</th>
-          <th scope="col">Statut</th>
-        </tr>
-      </thead>
-      <tbody>
-        {invoices.map((i) => {
-          const label = i.number ?? (i.kind === "INTERNAL_STATEMENT" ? "Relevé (brouillon)" : "Brouillon");
-          return (
-            <tr key={i.id}>
-              <td data-label="Numéro">
+    <Table
+      rows={invoices}
+      rowKey={(i) => i.id}
+      columns={[
+        {
+          title: "Numéro",
+          cell: (i) => {
+            const label = i.number ?? (i.kind === "INTERNAL_STATEMENT" ? "Relevé (brouillon)" : "Brouillon");
+            return (
+              <>
                 {linkTo ? <Link to={linkTo(i.id)}>{label}</Link> : i.hostedInvoiceUrl ? <a href={i.hostedInvoiceUrl}>{label}</a> : label}
                 {i.kind === "INTERNAL_STATEMENT" ? <span className="muted"> · relevé interne</span> : null}
-              </td>
-              {showPartner ? <td data-label="Partenaire">{i.organisation.name}</td> : null}
-              <td data-label="Période">{monthFormat.format(new Date(i.periodStart))}</td>
-              <td data-label="Montant TTC">{formatEuros(i.totalInclVatCents)}</td>
-              <td data-label="Heures d'insertion">{formatMinutes(i.insertionMinutes)}</td>
-              <td data-label="Échéance">{i.dueAt ? formatDate(i.dueAt) : "—"}</td>
-              <td data-label="Statut">
-                <InvoiceStatusBadge status={i.status} number={i.number} />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+              </>
+            );
+          },
+        },
+        showPartner && { title: "Partenaire", cell: (i) => i.organisation.name },
+        { title: "Période", cell: (i) => monthFormat.format(new Date(i.periodStart)) },
+        { title: "Montant TTC", cell: (i) => formatEuros(i.totalInclVatCents) },
+        { title: "Heures d'insertion", cell: (i) => formatMinutes(i.insertionMinutes) },
+        { title: "Échéance", cell: (i) => (i.dueAt ? formatDate(i.dueAt) : "—") },
+        { title: "Statut", cell: (i) => <InvoiceStatusBadge status={i.status} number={i.number} /> },
+      ]}
+    />
   );
 }
 

@@ -6,7 +6,7 @@ import { CHANGEABLE, deriveRequestStatus, type InterventionStatus, isIn, PLANNAB
 import { callCoordination } from "~/domain/requests/contact.ts";
 import { parisParts, clockMinutes } from "~/domain/calendar/paris.ts";
 import { audit } from "./audit.server.ts";
-import { findPrestationForOrder, largestTeamsLed } from "./catalogue.server.ts";
+import { findPrestationForOrder, largestTeamsLed, listCatalogue } from "./catalogue.server.ts";
 import { db, sqlRows, type Tx } from "./db.server.ts";
 import { filterSitesQuery, requestListQuery, type ListCursor } from "./hot-queries.ts";
 import { queueNotification } from "./notifications.server.ts";
@@ -156,6 +156,31 @@ export async function listSitesForFilter(actor: Actor) {
 // ------------------------------------------------------------------ ordering
 
 /** The actor's own sites, for the order form. */
+/** What the order form shows: the partner's sites, the catalogue at its prices, its settings and the service rules. */
+export async function orderForm(actor: Actor, wantedPrestationId: string | null) {
+  const [sites, prestations, organisation, rules, teamsLed] = await Promise.all([listOrderSites(actor), listCatalogue(actor), getOrganisationSettings(actor), getServiceRules(), largestTeamsLed()]);
+  return {
+    // A new key for each display of the form: sending it twice makes one request.
+    submissionKey: randomUUID(),
+    sites,
+    prestations: prestations.map((p) => ({
+      id: p.id,
+      name: p.name,
+      pricingUnit: p.pricingUnit,
+      priceCents: p.priceCents,
+      vatRateBasisPoints: p.vatRateBasisPoints,
+      minNoticeDays: p.minNoticeDays,
+      defaultDurationMinutes: p.defaultDurationMinutes,
+      defaultTeamSize: p.defaultTeamSize,
+      // The largest team an encadrant of this prestation may lead: the form says so before the order is sent.
+      largestTeamLed: teamsLed.get(p.id) ?? null,
+    })),
+    selectedPrestation: prestations.some((p) => p.id === wantedPrestationId) ? wantedPrestationId : null,
+    requiresPurchaseOrder: organisation.requiresPurchaseOrder,
+    rules: { openingHours: rules.openingHours, closureDays: rules.closureDays, teamSize: rules.teamSize },
+  };
+}
+
 export async function listOrderSites(actor: Actor) {
   return db().site.findMany({
     where: { organisationId: actor.organisationId, archivedAt: null },

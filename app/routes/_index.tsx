@@ -1,6 +1,7 @@
 import { json, redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { actorOf, requireUser } from "~/auth/auth.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { homeFigures } from "~/data/dashboard.server.ts";
@@ -96,34 +97,24 @@ export default function Home() {
             {figures.upcoming.length === 0 ? (
               <EmptyState>Aucune intervention à venir.</EmptyState>
             ) : (
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Date</th>
-                    <th scope="col">Prestation</th>
-                    <th scope="col">Site</th>
-                    <th scope="col">Équipe</th>
-                    <th scope="col">Statut</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {figures.upcoming.map((i) => (
-                    <tr key={i.id}>
-                      <td data-label="Date">
-                        <Link to={`/requests/${i.requestId}`}>{formatDateTime(i.startsAt)}</Link>
-                      </td>
-                      <td data-label="Prestation">{i.request.prestation.name}</td>
-                      <td data-label="Site">{i.site.name}</td>
-                      <td data-label="Équipe">
+              <Table
+                rows={figures.upcoming}
+                rowKey={(i) => i.id}
+                columns={[
+                  { title: "Date", cell: (i) => <Link to={`/requests/${i.requestId}`}>{formatDateTime(i.startsAt)}</Link> },
+                  { title: "Prestation", cell: (i) => i.request.prestation.name },
+                  { title: "Site", cell: (i) => i.site.name },
+                  {
+                    title: "Équipe",
+                    cell: (i) => (
+                      <>
                         {i.participantsNeeded} pers. · {formatMinutes(i.durationMinutes)}
-                      </td>
-                      <td data-label="Statut">
-                        <Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                      </>
+                    ),
+                  },
+                  { title: "Statut", cell: (i) => <Badge tone={STATUS_TONES[i.status]}>{STATUS_LABELS[i.status]}</Badge> },
+                ]}
+              />
             )}
           </Card>
         </>

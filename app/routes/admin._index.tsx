@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { audit } from "~/data/audit.server.ts";
@@ -121,44 +122,39 @@ export default function AdminDashboard() {
         ) : failed.jobs.length === 0 ? (
           <EmptyState>Aucune tâche en échec.</EmptyState>
         ) : (
-          <table className="table break">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Tâche</th>
-                <th scope="col">Erreur</th>
-                <th scope="col">Échouée le</th>
-                <th scope="col">
-                  <span className="muted">Action</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {failed.jobs.map((j) => (
-                <tr key={`${j.queue}/${j.id}`}>
-                  <td data-label="File">{j.queue}</td>
-                  <td data-label="Tâche">
+          <Table
+            className="break"
+            rows={failed.jobs}
+            rowKey={(j) => `${j.queue}/${j.id}`}
+            columns={[
+              { title: "File", cell: (j) => j.queue },
+              {
+                title: "Tâche",
+                cell: (j) => (
+                  <>
                     {j.name}{" "}
                     <span className="muted">
                       ({j.attemptsMade} essai{j.attemptsMade > 1 ? "s" : ""})
                     </span>
-                  </td>
-                  <td data-label="Erreur" className="break">
-                    {j.failedReason}
-                  </td>
-                  <td data-label="Échouée le">{j.finishedOn ? formatDateTime(new Date(j.finishedOn)) : "—"}</td>
-                  <td data-label="Action">
-                    <AppForm>
-                      <input type="hidden" name="intent" value="retry" />
-                      <input type="hidden" name="queue" value={j.queue} />
-                      <input type="hidden" name="jobId" value={j.id} />
-                      <SubmitButton variant="secondary">Relancer</SubmitButton>
-                    </AppForm>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { title: "Erreur", className: "break", cell: (j) => j.failedReason },
+              { title: "Échouée le", cell: (j) => (j.finishedOn ? formatDateTime(new Date(j.finishedOn)) : "—") },
+              {
+                title: "Action",
+                quiet: true,
+                cell: (j) => (
+                  <AppForm>
+                    <input type="hidden" name="intent" value="retry" />
+                    <input type="hidden" name="queue" value={j.queue} />
+                    <input type="hidden" name="jobId" value={j.id} />
+                    <SubmitButton variant="secondary">Relancer</SubmitButton>
+                  </AppForm>
+                ),
+              },
+            ]}
+          />
         )}
       </Card>
     </div>

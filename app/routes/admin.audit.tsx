@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { requireCapability } from "~/auth/auth.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listAuditLog } from "~/data/audit.server.ts";
@@ -87,45 +88,38 @@ export default function AuditLog() {
         {rows.length === 0 ? (
           <EmptyState>Aucune entrée.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Quand</th>
-                <th scope="col">Qui</th>
-                <th scope="col">Action</th>
-                <th scope="col">Enregistrement</th>
-                <th scope="col">Résultat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td data-label="Quand">{formatDateTime(r.at)}</td>
-                  <td data-label="Qui" className="break">
-                    {r.actorEmail ?? "—"}
-                  </td>
-                  <td data-label="Action">
+          <Table
+            rows={rows}
+            rowKey={(r) => r.id}
+            columns={[
+              { title: "Quand", cell: (r) => formatDateTime(r.at) },
+              { title: "Qui", className: "break", cell: (r) => r.actorEmail ?? "—" },
+              {
+                title: "Action",
+                cell: (r) => (
+                  <>
                     <Link to={`?action=${encodeURIComponent(r.action)}`} title="Ne montrer que cette action">
                       {auditActionLabel(r.action)}
                     </Link>
                     {reasonOf(r.details) ? <div className="small">{`Motif : ${reasonOf(r.details)}`}</div> : null}
-                  </td>
-                  <td data-label="Enregistrement" className="break">
-                    {r.entityType ? (
-                      <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${auditEntityLabel(r.entityType)} ${r.entityId ?? ""}`}>
-                        {auditEntityLabel(r.entityType)} {r.entityId ?? ""}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td data-label="Résultat">
-                    <Badge tone={r.outcome === "ok" ? "green" : "red"}>{r.outcome === "ok" ? "Effectué" : "Refusé"}</Badge>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                title: "Enregistrement",
+                className: "break",
+                cell: (r) =>
+                  r.entityType ? (
+                    <Link to={`?entity=${encodeURIComponent(r.entityId ?? "")}`} aria-label={`Filtrer sur ${auditEntityLabel(r.entityType)} ${r.entityId ?? ""}`}>
+                      {auditEntityLabel(r.entityType)} {r.entityId ?? ""}
+                    </Link>
+                  ) : (
+                    "—"
+                  ),
+              },
+              { title: "Résultat", cell: (r) => <Badge tone={r.outcome === "ok" ? "green" : "red"}>{r.outcome === "ok" ? "Effectué" : "Refusé"}</Badge> },
+            ]}
+          />
         )}
         {nextHref ? (
           <nav className="pagination" aria-label="Pages">

@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, AppForm, Badge, Card, EmptyState, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { PrestationFields } from "~/components/backoffice.tsx";
@@ -101,26 +102,16 @@ export default function PrestationAdmin() {
         {prestation.prices.length === 0 ? (
           <EmptyState>Aucune version de prix : le prix de la fiche s'applique.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">À partir du</th>
-                <th scope="col">Prix HT</th>
-                <th scope="col">Pour</th>
-                <th scope="col">Saisi le</th>
-              </tr>
-            </thead>
-            <tbody>
-              {prestation.prices.map((v) => (
-                <tr key={v.id}>
-                  <td data-label="À partir du">{formatDateTime(v.validFrom)}</td>
-                  <td data-label="Prix HT">{formatEuros(v.priceCents)}</td>
-                  <td data-label="Pour">{v.organisation ? <Badge tone="blue">Négocié : {v.organisation.name}</Badge> : "Tous les partenaires"}</td>
-                  <td data-label="Saisi le">{formatDate(v.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={prestation.prices}
+            rowKey={(v) => v.id}
+            columns={[
+              { title: "À partir du", cell: (v) => formatDateTime(v.validFrom) },
+              { title: "Prix HT", cell: (v) => formatEuros(v.priceCents) },
+              { title: "Pour", cell: (v) => (v.organisation ? <Badge tone="blue">Négocié : {v.organisation.name}</Badge> : "Tous les partenaires") },
+              { title: "Saisi le", cell: (v) => formatDate(v.createdAt) },
+            ]}
+          />
         )}
         <h3>Nouveau prix</h3>
         <p className="muted">Un prix s'applique à partir d'une date, jamais avant : les devis déjà acceptés et les factures gardent leur prix.</p>

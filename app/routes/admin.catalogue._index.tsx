@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, AppForm, Badge, Card, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { PrestationFields } from "~/components/backoffice.tsx";
@@ -39,32 +40,24 @@ export default function CatalogueAdmin() {
     <div className="stack">
       <PageHeader title="Catalogue et prix" description="Les prestations que les partenaires peuvent commander, et leurs prix." />
       <Card title="Prestations">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Prestation</th>
-              <th scope="col">Catégorie</th>
-              <th scope="col">Prix HT</th>
-              <th scope="col">TVA</th>
-              <th scope="col">État</th>
-            </tr>
-          </thead>
-          <tbody>
-            {prestations.map((p) => (
-              <tr key={p.id}>
-                <td data-label="Prestation">
-                  <Link to={`/admin/catalogue/${p.id}`}>{p.name}</Link>
-                </td>
-                <td data-label="Catégorie">{p.category}</td>
-                <td data-label="Prix HT">
+        <Table
+          rows={prestations}
+          rowKey={(p) => p.id}
+          columns={[
+            { title: "Prestation", cell: (p) => <Link to={`/admin/catalogue/${p.id}`}>{p.name}</Link> },
+            { title: "Catégorie", cell: (p) => p.category },
+            {
+              title: "Prix HT",
+              cell: (p) => (
+                <>
                   {formatEuros(p.priceCents)} {p.pricingUnit === "FLAT" ? "l'intervention" : "l'heure par personne"}
-                </td>
-                <td data-label="TVA">{p.vatExemptionMention ? "Exonérée" : formatVatRate(p.vatRateBasisPoints)}</td>
-                <td data-label="État">{p.active ? <Badge tone="green">Proposée</Badge> : <Badge>Retirée</Badge>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { title: "TVA", cell: (p) => (p.vatExemptionMention ? "Exonérée" : formatVatRate(p.vatRateBasisPoints)) },
+            { title: "État", cell: (p) => (p.active ? <Badge tone="green">Proposée</Badge> : <Badge>Retirée</Badge>) },
+          ]}
+        />
       </Card>
       <Card title="Nouvelle prestation">
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { PartnerForm } from "~/components/backoffice.tsx";
@@ -51,32 +52,18 @@ export default function Partners() {
         {partners.length === 0 ? (
           <EmptyState>Aucun partenaire.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Nom</th>
-                <th scope="col">Type</th>
-                <th scope="col">SIRET</th>
-                <th scope="col">Sites</th>
-                <th scope="col">Comptes</th>
-                <th scope="col">Validation</th>
-              </tr>
-            </thead>
-            <tbody>
-              {partners.map((p) => (
-                <tr key={p.id}>
-                  <td data-label="Nom">
-                    <Link to={`/admin/partners/${p.id}`}>{p.name}</Link>
-                  </td>
-                  <td data-label="Type">{KIND_LABELS[p.kind as keyof typeof KIND_LABELS] ?? p.kind}</td>
-                  <td data-label="SIRET">{p.siret ?? "—"}</td>
-                  <td data-label="Sites">{p.siteCount}</td>
-                  <td data-label="Comptes">{p.userCount}</td>
-                  <td data-label="Validation">{p.requiresValidation ? <Badge tone="amber">Par la coordination</Badge> : <Badge>Directe</Badge>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={partners}
+            rowKey={(p) => p.id}
+            columns={[
+              { title: "Nom", cell: (p) => <Link to={`/admin/partners/${p.id}`}>{p.name}</Link> },
+              { title: "Type", cell: (p) => KIND_LABELS[p.kind as keyof typeof KIND_LABELS] ?? p.kind },
+              { title: "SIRET", cell: (p) => p.siret ?? "—" },
+              { title: "Sites", cell: (p) => p.siteCount },
+              { title: "Comptes", cell: (p) => p.userCount },
+              { title: "Validation", cell: (p) => (p.requiresValidation ? <Badge tone="amber">Par la coordination</Badge> : <Badge>Directe</Badge>) },
+            ]}
+          />
         )}
       </Card>
       {canEdit && !archived ? (

@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, AppForm, Badge, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Checkbox } from "~/components/backoffice.tsx";
@@ -67,47 +68,46 @@ export default function ParticipantsData() {
         {participants.length === 0 ? (
           <EmptyState>Aucune personne.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Personne</th>
-                <th scope="col">Contrat</th>
-                <th scope="col">État</th>
-                <th scope="col">
-                  <span className="muted">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {participants.map((w) => (
-                <tr key={w.id}>
-                  <td data-label="Personne">{w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`}</td>
-                  <td data-label="Contrat">
+          <Table
+            rows={participants}
+            rowKey={(w) => w.id}
+            columns={[
+              { title: "Personne", cell: (w) => (w.anonymisedAt ? <span className="muted">{w.id}</span> : `${w.firstName} ${w.lastInitial}.`) },
+              {
+                title: "Contrat",
+                cell: (w) => (
+                  <>
                     du {formatDate(w.contractStart)} au {formatDate(w.contractEnd)}
-                  </td>
-                  <td data-label="État">
-                    {w.anonymisedAt ? <Badge>Anonymisée le {formatDate(w.anonymisedAt)}</Badge> : w.due ? <Badge tone="amber">À anonymiser cette nuit</Badge> : <Badge tone="green">Conservée</Badge>}
-                  </td>
-                  <td data-label="Actions">
-                    <div className="row">
-                      <a className="button secondary small" href={`/admin/workers/${w.id}/export`} download>
-                        Exporter<span className="visually-hidden"> les données {ofName(w.anonymisedAt ? w.id : `${w.firstName} ${w.lastInitial}.`)}</span>
-                      </a>
-                      {w.anonymisedAt ? null : (
-                        <Link className="button danger small" to={`?erase=${w.id}`}>
-                          Effacer
-                          <span className="visually-hidden">
-                            {" "}
-                            {w.firstName} {w.lastInitial}.
-                          </span>
-                        </Link>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              {
+                title: "État",
+                cell: (w) =>
+                  w.anonymisedAt ? <Badge>Anonymisée le {formatDate(w.anonymisedAt)}</Badge> : w.due ? <Badge tone="amber">À anonymiser cette nuit</Badge> : <Badge tone="green">Conservée</Badge>,
+              },
+              {
+                title: "Actions",
+                quiet: true,
+                cell: (w) => (
+                  <div className="row">
+                    <a className="button secondary small" href={`/admin/workers/${w.id}/export`} download>
+                      Exporter<span className="visually-hidden"> les données {ofName(w.anonymisedAt ? w.id : `${w.firstName} ${w.lastInitial}.`)}</span>
+                    </a>
+                    {w.anonymisedAt ? null : (
+                      <Link className="button danger small" to={`?erase=${w.id}`}>
+                        Effacer
+                        <span className="visually-hidden">
+                          {" "}
+                          {w.firstName} {w.lastInitial}.
+                        </span>
+                      </Link>
+                    )}
+                  </div>
+                ),
+              },
+            ]}
+          />
         )}
       </Card>
     </div>

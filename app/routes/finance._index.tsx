@@ -1,16 +1,15 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useActionData, useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { useEffect } from "react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
+import { Bar, RunProgress } from "~/components/finance-dashboard.tsx";
 import { Alert, AppForm, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
-import { countOpenDisputes } from "~/data/disputes.server.ts";
-import { insertionMinutesByMonth, invoicesForDashboard, listInvoices, listPartners, recordedMinutesInMonth, requestInvoiceRun } from "~/data/invoicing.server.ts";
+import { financeDashboard, startInvoiceRun } from "~/data/finance-dashboard.server.ts";
 import { can } from "~/domain/access/roles.ts";
-import { summarise } from "~/domain/invoicing/dashboard.ts";
-import { monthBounds, monthLabel, monthNotReady, monthOf, previousMonth } from "~/domain/invoicing/period.ts";
+import { monthLabel } from "~/domain/invoicing/period.ts";
 import { AGEING_LABELS, type AgeingBucket } from "~/domain/invoicing/status.ts";
 import { stripeConfigured } from "~/integrations/stripe.server.ts";
 import { formatCount, formatEuros, formatMinutes, ofName, plural } from "~/utils/format.ts";
@@ -18,51 +17,20 @@ import { monthField, parseForm } from "~/utils/validation.ts";
 
 export const meta: MetaFunction = () => [{ title: "Facturation · La Conciergerie Solidaire" }];
 
+// `?run=<job id>&step=prepare|issue`: the run just started, followed on the page.
+const runQuery = z.object({ run: z.string().max(500).nullable().catch(null), step: z.enum(["prepare", "issue"]).nullable().catch(null) });
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "finance.view");
-  const now = new Date();
   const url = new URL(request.url);
-  const lastMonth = previousMonth(monthOf(now));
-  // The month in progress first (on demand, for one partner), then the twelve before.
-  const months = Array.from({ length: 13 }, (_, i) => {
-    let m = monthOf(now);
-    for (let k = 0; k < i; k++) m = previousMonth(m);
-    return m;
-  });
-  const since = monthBounds(months[months.length - 1]!).periodStart;
-  const year = Number(monthOf(now).slice(0, 4));
-  const [invoices, partners, drafts, impact, openDisputes] = await Promise.all([
-    invoicesForDashboard(since),
-    listPartners(),
-    listInvoices({ status: "DRAFT" }),
-    insertionMinutesByMonth(monthBounds(`${year - 1}-01`).from, monthBounds(`${year}-12`).to),
-    countOpenDisputes(),
-  ]);
-  const summary = summarise(invoices, now);
-  const impactByPartner = new Map<string, { id: string; name: string; thisYear: number; lastYear: number; lastMonth: number }>();
-  for (const row of impact) {
-    const entry = impactByPartner.get(row.organisationId) ?? { id: row.organisationId, name: row.name, thisYear: 0, lastYear: 0, lastMonth: 0 };
-    if (row.month.startsWith(String(year))) entry.thisYear += row.minutes;
-    else entry.lastYear += row.minutes;
-    if (row.month === lastMonth) entry.lastMonth += row.minutes;
-    impactByPartner.set(row.organisationId, entry);
-  }
+  const query = runQuery.parse({ run: url.searchParams.get("run"), step: url.searchParams.get("step") });
   return json({
+    ...(await financeDashboard(new Date())),
     canManage: can(user.role, "finance.manage"),
     provider: stripeConfigured() ? "Stripe" : "local (paiements saisis à la main)",
-    months: months.map((m) => ({ value: m, label: monthLabel(m) })),
-    defaultMonth: lastMonth,
-    lastMonthLabel: monthLabel(lastMonth),
-    partners,
-    draftCount: drafts.length,
-    openDisputes,
-    draftMonths: [...new Set(drafts.map((d) => d.periodStart.toISOString().slice(0, 7)))],
-    summary,
-    year,
-    impact: [...impactByPartner.values()].sort((a, b) => b.thisYear - a.thisYear),
     runKey: crypto.randomUUID(), // one run per display of the form, however many times it is sent
-    run: url.searchParams.get("run"),
-    runStep: url.searchParams.get("step"),
+    run: query.run,
+    runStep: query.step,
   });
 }
 
@@ -83,74 +51,10 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireCapability(request, "finance.manage");
   const parsed = parseForm(await readForm(request), schema);
   if (!parsed.ok) return json({ errors: parsed.errors }, { status: 400 });
-  const { intent, month, organisationId, runKey, early } = parsed.data;
-  const notReady = monthNotReady(month, new Date(), early === "on");
-  if (notReady) return json({ errors: { month: notReady } }, { status: 400 });
-  // A run for an organisation that is not a partner would do nothing, silently.
-  if (organisationId && !(await listPartners()).some((p) => p.id === organisationId)) {
-    return json({ errors: { organisationId: "Choisissez un partenaire de la liste." } }, { status: 400 });
-  }
-  // Never a month without hours recorded: its invoices could only be empty, or bill what was never worked.
-  if ((await recordedMinutesInMonth(month, organisationId)) === 0) {
-    return json({ errors: { month: `Aucune heure n'est enregistrée en ${monthLabel(month)}${organisationId ? " pour ce partenaire" : ""} : il n'y a rien à facturer.` } }, { status: 400 });
-  }
-  const jobId = await requestInvoiceRun(actorOf(user), { step: intent, month, organisationId, runKey: `${intent}-${runKey}` });
-  return redirect(`/finance?run=${encodeURIComponent(jobId)}&step=${intent}`);
-}
-
-type RunStatus = { state: string; progress: number; result: Record<string, unknown> | null; failedReason: string | null; message?: string };
-
-/** The run's progress, read every second from the job while it runs; the report at the end. */
-function RunProgress({ jobId, step }: { jobId: string; step: string | null }) {
-  const fetcher = useFetcher<RunStatus>();
-  const revalidator = useRevalidator();
-  const state = fetcher.data?.state ?? "pending";
-  const finished = state === "completed" || state === "failed";
-  // Once the run ends, the page's figures (drafts waiting, the dashboard) are read again: no reload needed.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: once per end of run; revalidator changes at every revalidation, which would reload again.
-  useEffect(() => {
-    if (finished) revalidator.revalidate();
-  }, [finished]);
-  useEffect(() => {
-    if (finished) return;
-    if (fetcher.state === "idle") {
-      const timer = setTimeout(() => fetcher.load(`/finance/runs/${encodeURIComponent(jobId)}`), fetcher.data ? 800 : 0);
-      return () => clearTimeout(timer);
-    }
-  }, [fetcher, finished, jobId]);
-  const progress = fetcher.data?.progress ?? 0;
-  const result = fetcher.data?.result;
-  const label = step === "issue" ? "Émission des factures" : "Préparation des brouillons";
-  return (
-    <Card title={label}>
-      <div className="stack">
-        <label htmlFor="run-progress">{finished ? "Terminé" : state === "active" ? "En cours…" : "En attente du traitement…"}</label>
-        {fetcher.data?.message ? <p className="muted">{fetcher.data.message}</p> : null}
-        <progress id="run-progress" className="run-progress" max={100} value={state === "completed" ? 100 : progress}>
-          {progress} %
-        </progress>
-        {state === "completed" && result ? (
-          <Alert kind="success">
-            {result.step === "issue"
-              ? `${formatCount(Number(result.issued), "facture")} ${plural(Number(result.issued), "émise")} et ${plural(Number(result.issued), "envoyée")}.${Array.isArray(result.blocked) && result.blocked.length > 0 ? ` ${formatCount(result.blocked.length, "brouillon")} non ${plural(result.blocked.length, "émis", "émis")}, mentions obligatoires manquantes : ${(result.blocked as { problems: string[] }[]).flatMap((b) => b.problems).join(" ; ")}.` : ""}`
-              : `${formatCount(Number(result.drafts), "brouillon")} ${plural(Number(result.drafts), "prêt")} à vérifier${Number(result.waiting) > 0 ? `, ${formatCount(Number(result.waiting), "intervention")} en attente (contestation ou heures non saisies)` : ""}.`}{" "}
-            <Link to={`/finance/invoices?status=${result.step === "issue" ? "OPEN" : "DRAFT"}`}>Voir les factures</Link>
-          </Alert>
-        ) : null}
-        {state === "failed" ? <Alert kind="error">Le traitement a échoué et sera repris automatiquement : {fetcher.data?.failedReason}</Alert> : null}
-      </div>
-    </Card>
-  );
-}
-
-function Bar({ label, value, max, text }: { label: string; value: number; max: number; text: string }) {
-  return (
-    <div className="bar-row">
-      <span className="bar-label">{label}</span>
-      <meter className="bar" min={0} max={Math.max(1, max)} value={value} aria-label={`${label} : ${text}`} />
-      <span className="bar-value">{text}</span>
-    </div>
-  );
+  const { early, ...run } = parsed.data;
+  const started = await startInvoiceRun(actorOf(user), { ...run, early: early === "on" }, new Date());
+  if (!started.ok) return json({ errors: started.errors }, { status: 400 });
+  return redirect(`/finance?run=${encodeURIComponent(started.jobId)}&step=${run.intent}`);
 }
 
 export default function Finance() {
@@ -282,63 +186,43 @@ export default function Finance() {
         )}
       </Card>
       <Card title="Par partenaire">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Partenaire</th>
-              <th scope="col">Facturé</th>
-              <th scope="col">Encaissé</th>
-              <th scope="col">Reste dû</th>
-              <th scope="col">En retard</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.summary.partners.map((p) => (
-              <tr key={p.id}>
-                <td data-label="Partenaire">{p.name}</td>
-                <td data-label="Facturé">{formatEuros(p.invoicedCents)}</td>
-                <td data-label="Encaissé">{formatEuros(p.paidCents)}</td>
-                <td data-label="Reste dû">{formatEuros(p.outstandingCents)}</td>
-                <td data-label="En retard">{p.overdueCents > 0 ? <strong>{formatEuros(p.overdueCents)}</strong> : formatEuros(0)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={data.summary.partners}
+          rowKey={(p) => p.id}
+          columns={[
+            { title: "Partenaire", cell: (p) => p.name },
+            { title: "Facturé", cell: (p) => formatEuros(p.invoicedCents) },
+            { title: "Encaissé", cell: (p) => formatEuros(p.paidCents) },
+            { title: "Reste dû", cell: (p) => formatEuros(p.outstandingCents) },
+            { title: "En retard", cell: (p) => (p.overdueCents > 0 ? <strong>{formatEuros(p.overdueCents)}</strong> : formatEuros(0)) },
+          ]}
+        />
       </Card>
       <Card title={`Impact : heures d'insertion`}>
         <p className="muted">Heures de travail en insertion que les commandes de chaque partenaire ont données (heures réellement travaillées). L'attestation annuelle en PDF reprend ces chiffres.</p>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Partenaire</th>
-              <th scope="col">{data.lastMonthLabel}</th>
-              <th scope="col">Année {data.year}</th>
-              <th scope="col">Année {data.year - 1}</th>
-              <th scope="col">Attestations</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.impact.map((p) => (
-              <tr key={p.id}>
-                <td data-label="Partenaire">{p.name}</td>
-                {/* No hours is a dash, not "0 min". */}
-                <td data-label={data.lastMonthLabel}>{p.lastMonth ? formatMinutes(p.lastMonth) : "—"}</td>
-                <td data-label={`Année ${data.year}`}>{p.thisYear ? formatMinutes(p.thisYear) : "—"}</td>
-                <td data-label={`Année ${data.year - 1}`}>{p.lastYear ? formatMinutes(p.lastYear) : "—"}</td>
-                <td data-label="Attestations">
-                  {[data.year, data.year - 1].map((y, k) => (
-                    <span key={y}>
-                      {k > 0 ? " · " : null}
-                      <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
-                        {y}
-                      </a>
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          rows={data.impact}
+          rowKey={(p) => p.id}
+          columns={[
+            { title: "Partenaire", cell: (p) => p.name },
+            // No hours is a dash, not "0 min".
+            { title: data.lastMonthLabel, cell: (p) => (p.lastMonth ? formatMinutes(p.lastMonth) : "—") },
+            { title: `Année ${data.year}`, cell: (p) => (p.thisYear ? formatMinutes(p.thisYear) : "—") },
+            { title: `Année ${data.year - 1}`, cell: (p) => (p.lastYear ? formatMinutes(p.lastYear) : "—") },
+            {
+              title: "Attestations",
+              cell: (p) =>
+                [data.year, data.year - 1].map((y, k) => (
+                  <span key={y}>
+                    {k > 0 ? " · " : null}
+                    <a href={`/impact/${p.id}/${y}.pdf`} download aria-label={`Attestation ${y} ${ofName(p.name)} (PDF)`}>
+                      {y}
+                    </a>
+                  </span>
+                )),
+            },
+          ]}
+        />
       </Card>
     </div>
   );

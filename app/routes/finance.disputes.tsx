@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { actorOf, notFound, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Badge, Card, EmptyState, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { listOpenDisputes, listRecentSettlements, settleDispute } from "~/data/disputes.server.ts";
@@ -136,37 +137,39 @@ export default function FinanceDisputes() {
         {settled.length === 0 ? (
           <EmptyState>Aucune contestation réglée pour le moment.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Partenaire</th>
-                <th scope="col">Intervention</th>
-                <th scope="col">Décision</th>
-                <th scope="col">Réponse</th>
-                <th scope="col">Par</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settled.map((s) => (
-                <tr key={s.id}>
-                  <td data-label="Partenaire">{s.partner}</td>
-                  <td data-label="Intervention">
+          <Table
+            rows={settled}
+            rowKey={(s) => s.id}
+            columns={[
+              { title: "Partenaire", cell: (s) => s.partner },
+              {
+                title: "Intervention",
+                cell: (s) => (
+                  <>
                     {formatDate(s.startsAt)} · {s.site}
-                  </td>
-                  <td data-label="Décision">
+                  </>
+                ),
+              },
+              {
+                title: "Décision",
+                cell: (s) => (
+                  <>
                     {OUTCOME_LABELS[s.outcome]}
                     {s.outcome === "CORRECT" && s.correctedMinutes !== null ? ` : ${formatMinutes(s.correctedMinutes)}` : ""}
-                  </td>
-                  <td data-label="Réponse" className="prewrap">
-                    {s.answer}
-                  </td>
-                  <td data-label="Par">
+                  </>
+                ),
+              },
+              { title: "Réponse", className: "prewrap", cell: (s) => s.answer },
+              {
+                title: "Par",
+                cell: (s) => (
+                  <>
                     {s.settledBy}, le {formatDateTime(s.settledAt)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </Card>
     </div>

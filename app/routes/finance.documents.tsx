@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { Alert, AppForm, Card, EmptyState, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { TransmissionBadge } from "~/components/einvoicing.tsx";
@@ -180,32 +181,32 @@ export default function FinanceDocuments() {
           {data.toHandle.length === 0 ? (
             <EmptyState>Aucun document ne demande d'action : la plateforme a pris chaque document, aucun n'est rejeté, refusé ou en litige.</EmptyState>
           ) : (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Numéro</th>
-                  <th scope="col">Partenaire</th>
-                  <th scope="col">Statut</th>
-                  <th scope="col">Motif et action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.toHandle.map((t) => (
-                  <tr key={t.documentId}>
-                    <td data-label="Numéro">{t.invoiceId ? <Link to={`/finance/invoices/${t.invoiceId}`}>{t.number}</Link> : t.number}</td>
-                    <td data-label="Partenaire">{t.partner}</td>
-                    <td data-label="Statut">
+            <Table
+              rows={data.toHandle}
+              rowKey={(t) => t.documentId}
+              columns={[
+                { title: "Numéro", cell: (t) => (t.invoiceId ? <Link to={`/finance/invoices/${t.invoiceId}`}>{t.number}</Link> : t.number) },
+                { title: "Partenaire", cell: (t) => t.partner },
+                {
+                  title: "Statut",
+                  cell: (t) => (
+                    <>
                       <TransmissionBadge t={t.view} />
                       <div className="muted small">depuis le {formatDate(t.since)}</div>
-                    </td>
-                    <td data-label="Motif et action">
+                    </>
+                  ),
+                },
+                {
+                  title: "Motif et action",
+                  cell: (t) => (
+                    <>
                       {t.reason ? <div>{t.reason}</div> : null}
                       <div className="muted small">{t.whatToDo}</div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+              ]}
+            />
           )}
         </Card>
       ) : null}
@@ -231,32 +232,18 @@ export default function FinanceDocuments() {
         {data.documents.length === 0 ? (
           <EmptyState>Aucun document pour ce mois.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Numéro</th>
-                <th scope="col">Type</th>
-                <th scope="col">Partenaire</th>
-                <th scope="col">Émis le</th>
-                <th scope="col">Total TTC</th>
-                <th scope="col">Transmission</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.documents.map((d) => (
-                <tr key={d.id}>
-                  <td data-label="Numéro">
-                    <a href={`/invoices/documents/${d.id}.pdf`}>{d.number}</a>
-                  </td>
-                  <td data-label="Type">{KIND_LABELS[d.kind] ?? d.kind}</td>
-                  <td data-label="Partenaire">{d.organisation.name}</td>
-                  <td data-label="Émis le">{formatDate(d.issueDate)}</td>
-                  <td data-label="Total TTC">{formatEuros(d.totalInclVatCents)}</td>
-                  <td data-label="Transmission">{d.transmission ? <TransmissionBadge t={d.transmission} /> : transmissionLabel(d.transmissionStatus)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={data.documents}
+            rowKey={(d) => d.id}
+            columns={[
+              { title: "Numéro", cell: (d) => <a href={`/invoices/documents/${d.id}.pdf`}>{d.number}</a> },
+              { title: "Type", cell: (d) => KIND_LABELS[d.kind] ?? d.kind },
+              { title: "Partenaire", cell: (d) => d.organisation.name },
+              { title: "Émis le", cell: (d) => formatDate(d.issueDate) },
+              { title: "Total TTC", cell: (d) => formatEuros(d.totalInclVatCents) },
+              { title: "Transmission", cell: (d) => (d.transmission ? <TransmissionBadge t={d.transmission} /> : transmissionLabel(d.transmissionStatus)) },
+            ]}
+          />
         )}
       </Card>
     </div>

@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvoiceStatusBadge } from "~/components/invoices.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
@@ -35,30 +36,17 @@ export default function PartnerInvoices() {
         {invoices.length === 0 ? (
           <EmptyState>Aucune facture pour le moment : chaque facture suit les interventions réalisées, avec les heures réellement travaillées.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Numéro</th>
-                <th scope="col">Période</th>
-                <th scope="col">Montant TTC</th>
-                <th scope="col">Reste à payer</th>
-                <th scope="col">Heures d'insertion</th>
-                <th scope="col">Échéance</th>
-                <th scope="col">Statut</th>
-                <th scope="col">
-                  <span className="muted">Document</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoices.map((i) => (
-                <tr key={i.id}>
-                  <td data-label="Numéro">
-                    <Link to={`/invoices/${i.id}`}>{i.number}</Link>
-                  </td>
-                  <td data-label="Période">{monthFormat.format(new Date(i.periodStart))}</td>
-                  <td data-label="Montant TTC">{formatEuros(i.totalInclVatCents)}</td>
-                  <td data-label="Reste à payer">
+          <Table
+            rows={invoices}
+            rowKey={(i) => i.id}
+            columns={[
+              { title: "Numéro", cell: (i) => <Link to={`/invoices/${i.id}`}>{i.number}</Link> },
+              { title: "Période", cell: (i) => monthFormat.format(new Date(i.periodStart)) },
+              { title: "Montant TTC", cell: (i) => formatEuros(i.totalInclVatCents) },
+              {
+                title: "Reste à payer",
+                cell: (i) => (
+                  <>
                     {i.status === "VOID" ? "—" : <strong>{formatEuros(i.dueCents)}</strong>}
                     {i.paidCents > 0 || i.creditedCents > 0 ? (
                       <span className="muted small">
@@ -66,33 +54,35 @@ export default function PartnerInvoices() {
                         ({[i.paidCents > 0 ? `${formatEuros(i.paidCents)} reçus` : null, i.creditedCents > 0 ? `${formatEuros(i.creditedCents)} d'avoirs` : null].filter(Boolean).join(", ")})
                       </span>
                     ) : null}
-                  </td>
-                  <td data-label="Heures d'insertion">{formatMinutes(i.insertionMinutes)}</td>
-                  <td data-label="Échéance">{i.dueAt ? formatDate(i.dueAt) : "—"}</td>
-                  <td data-label="Statut">
-                    <InvoiceStatusBadge status={i.status} />
-                  </td>
-                  <td data-label="Document">
-                    <div className="stack-tight">
-                      {documents
-                        .filter((d) => d.invoiceId === i.id)
-                        .map((d) => (
-                          <a key={d.id} href={`/invoices/documents/${d.id}.pdf`} download>
-                            {d.kind === "CREDIT_NOTE" ? `Avoir ${d.number}` : `Facture ${d.number}`} (PDF Factur-X)
-                          </a>
-                        ))}
-                      {i.hostedInvoiceUrl ? (
-                        <a href={i.hostedInvoiceUrl} rel="noreferrer">
-                          {i.status === "OPEN" ? `Payer la facture ${i.number}` : `Page de paiement de ${i.number}`}
+                  </>
+                ),
+              },
+              { title: "Heures d'insertion", cell: (i) => formatMinutes(i.insertionMinutes) },
+              { title: "Échéance", cell: (i) => (i.dueAt ? formatDate(i.dueAt) : "—") },
+              { title: "Statut", cell: (i) => <InvoiceStatusBadge status={i.status} /> },
+              {
+                title: "Document",
+                quiet: true,
+                cell: (i) => (
+                  <div className="stack-tight">
+                    {documents
+                      .filter((d) => d.invoiceId === i.id)
+                      .map((d) => (
+                        <a key={d.id} href={`/invoices/documents/${d.id}.pdf`} download>
+                          {d.kind === "CREDIT_NOTE" ? `Avoir ${d.number}` : `Facture ${d.number}`} (PDF Factur-X)
                         </a>
-                      ) : null}
-                      {!i.hostedInvoiceUrl && !documents.some((d) => d.invoiceId === i.id) ? <span className="muted">Document en préparation</span> : null}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                      ))}
+                    {i.hostedInvoiceUrl ? (
+                      <a href={i.hostedInvoiceUrl} rel="noreferrer">
+                        {i.status === "OPEN" ? `Payer la facture ${i.number}` : `Page de paiement de ${i.number}`}
+                      </a>
+                    ) : null}
+                    {!i.hostedInvoiceUrl && !documents.some((d) => d.invoiceId === i.id) ? <span className="muted">Document en préparation</span> : null}
+                  </div>
+                ),
+              },
+            ]}
+          />
         )}
       </Card>
       <Card title="Attestation d'impact">

@@ -1,6 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireUser } from "~/auth/auth.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listMailbox } from "~/data/mail.server.ts";
@@ -39,26 +40,15 @@ export default function Mailbox() {
         {mails.length === 0 ? (
           <EmptyState>Aucun e-mail pour l'instant.</EmptyState>
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Reçu</th>
-                <th scope="col">Destinataire</th>
-                <th scope="col">Objet</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mails.map((m) => (
-                <tr key={m.id}>
-                  <td data-label="Reçu">{formatDateTime(m.createdAt)}</td>
-                  <td data-label="Destinataire">{m.to}</td>
-                  <td data-label="Objet">
-                    <Link to={`/mailbox/${m.id}`}>{m.subject}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <Table
+            rows={mails}
+            rowKey={(m) => m.id}
+            columns={[
+              { title: "Reçu", cell: (m) => formatDateTime(m.createdAt) },
+              { title: "Destinataire", cell: (m) => m.to },
+              { title: "Objet", cell: (m) => <Link to={`/mailbox/${m.id}`}>{m.subject}</Link> },
+            ]}
+          />
         )}
       </Card>
     </div>

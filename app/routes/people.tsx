@@ -3,6 +3,7 @@ import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, Badge, Card, Field, PageHeader } from "~/components/ui.tsx";
 import { AbsenceForm, AbsenceList } from "~/components/AbsenceList.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
@@ -121,26 +122,22 @@ export default function People() {
       />
       {created ? <Alert kind="success">Encadrant créé.</Alert> : null}
       <Card title="Encadrants techniques">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Nom</th>
-              <th scope="col">Compétences</th>
-              <th scope="col">Équipe max.</th>
-            </tr>
-          </thead>
-          <tbody>
-            {supervisors.map((s) => (
-              <tr key={s.id}>
-                <td data-label="Nom">
+        <Table
+          rows={supervisors}
+          rowKey={(s) => s.id}
+          columns={[
+            {
+              title: "Nom",
+              cell: (s) => (
+                <>
                   {s.firstName} {s.lastName}
-                </td>
-                <td data-label="Compétences">{s.skills.join(", ")}</td>
-                <td data-label="Équipe max.">{s.maxTeamSize} personnes</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { title: "Compétences", cell: (s) => s.skills.join(", ") },
+            { title: "Équipe max.", cell: (s) => `${s.maxTeamSize} personnes` },
+          ]}
+        />
       </Card>
       {manage ? (
         <Card title="Absences des encadrants">
@@ -171,29 +168,33 @@ export default function People() {
       ) : null}
       <Card title="Salariés en insertion (DPH)">
         <p className="muted">{alerted > 0 ? `${formatCount(alerted, "personne")} à regarder cette semaine.` : "Aucune alerte cette semaine."}</p>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Prénom</th>
-              <th scope="col">Prévu cette semaine</th>
-              <th scope="col">Objectif hebdo. (3 h → 16 h)</th>
-              <th scope="col">Compétences</th>
-              <th scope="col">Contrat</th>
-              <th scope="col">Alertes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {participants.map((w) => (
-              <tr key={w.id}>
-                <td data-label="Prénom">
-                  <Link to={`/people/${w.id}`}>
-                    {w.firstName} {w.lastInitial}.
-                  </Link>
-                </td>
-                <td data-label="Prévu cette semaine" className="nowrap">
+        <Table
+          rows={participants}
+          rowKey={(w) => w.id}
+          columns={[
+            {
+              title: "Prénom",
+              cell: (w) => (
+                <Link to={`/people/${w.id}`}>
+                  {w.firstName} {w.lastInitial}.
+                </Link>
+              ),
+            },
+            {
+              title: "Prévu cette semaine",
+              className: "nowrap",
+              cell: (w) => (
+                <>
                   {formatMinutes(w.plannedMinutes)} <span className="muted">/ {formatMinutes(w.weeklyTargetMinutes)}</span>
-                </td>
-                <td data-label="Objectif hebdo." className="nowrap">
+                </>
+              ),
+            },
+            {
+              title: "Objectif hebdo. (3 h → 16 h)",
+              label: "Objectif hebdo.",
+              className: "nowrap",
+              cell: (w) => (
+                <>
                   <meter
                     className="bar progression"
                     min={0}
@@ -202,20 +203,22 @@ export default function People() {
                     aria-label={`Progression ${ofName(`${w.firstName} ${w.lastInitial}.`)} vers 16 h : ${formatMinutes(w.weeklyTargetMinutes)}`}
                   />{" "}
                   {formatMinutes(w.weeklyTargetMinutes)}
-                </td>
-                <td data-label="Compétences">{w.skills.join(", ")}</td>
-                <td data-label="Contrat">jusqu'au {formatDate(w.contractEnd)}</td>
-                <td data-label="Alertes">
-                  {w.alerts.map((a) => (
-                    <Badge key={a.kind} tone={a.kind === "over-16h" ? "red" : "amber"}>
-                      {a.label}
-                    </Badge>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { title: "Compétences", cell: (w) => w.skills.join(", ") },
+            { title: "Contrat", cell: (w) => `jusqu'au ${formatDate(w.contractEnd)}` },
+            {
+              title: "Alertes",
+              cell: (w) =>
+                w.alerts.map((a) => (
+                  <Badge key={a.kind} tone={a.kind === "over-16h" ? "red" : "amber"}>
+                    {a.label}
+                  </Badge>
+                )),
+            },
+          ]}
+        />
       </Card>
       {manage && dph ? (
         <Card title={`Activité DPH du mois (${monthLabel(month)})`}>
@@ -234,24 +237,15 @@ export default function People() {
             </div>
           </dl>
           {dph.byPartner.length > 0 ? (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Partenaire</th>
-                  <th scope="col">Heures</th>
-                  <th scope="col">Personnes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {dph.byPartner.map((p) => (
-                  <tr key={p.name}>
-                    <td data-label="Partenaire">{p.name}</td>
-                    <td data-label="Heures">{formatMinutes(p.minutes)}</td>
-                    <td data-label="Personnes">{p.people}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              rows={dph.byPartner}
+              rowKey={(p) => p.name}
+              columns={[
+                { title: "Partenaire", cell: (p) => p.name },
+                { title: "Heures", cell: (p) => formatMinutes(p.minutes) },
+                { title: "Personnes", cell: (p) => p.people },
+              ]}
+            />
           ) : (
             <p className="muted">Aucune heure enregistrée ce mois-ci.</p>
           )}

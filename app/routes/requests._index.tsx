@@ -2,6 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Badge, Card, EmptyState, PageHeader } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { listRequests, listSitesForFilter } from "~/data/requests.server.ts";
@@ -151,37 +152,26 @@ export default function Requests() {
             </EmptyState>
           )
         ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Référence</th>
-                {allPartners ? <th scope="col">Partenaire</th> : null}
-                <th scope="col">Prestation</th>
-                <th scope="col">Site</th>
-                <th scope="col">Dates</th>
-                <th scope="col">Statut</th>
-              </tr>
-            </thead>
-            <tbody>
-              {requests.map((r) => (
-                <tr key={r.id}>
-                  <td data-label="Référence" className="nowrap">
-                    <Link to={`/requests/${r.id}`}>{r.reference}</Link>
-                  </td>
-                  {allPartners ? <td data-label="Partenaire">{r.organisation.name}</td> : null}
-                  <td data-label="Prestation">{r.prestation.name}</td>
-                  <td data-label="Site">{r.site.name}</td>
-                  <td data-label="Dates">
+          <Table
+            rows={requests}
+            rowKey={(r) => r.id}
+            columns={[
+              { title: "Référence", className: "nowrap", cell: (r) => <Link to={`/requests/${r.id}`}>{r.reference}</Link> },
+              allPartners && { title: "Partenaire", cell: (r) => r.organisation.name },
+              { title: "Prestation", cell: (r) => r.prestation.name },
+              { title: "Site", cell: (r) => r.site.name },
+              {
+                title: "Dates",
+                cell: (r) => (
+                  <>
                     {r.firstDate ? formatShortDate(r.firstDate) : "—"}
                     {r.dates > 1 ? ` · ${r.dates} dates (${RECURRENCE_LABELS[r.recurrence].toLowerCase()})` : ""}
-                  </td>
-                  <td data-label="Statut">
-                    <Badge tone={STATUS_TONES[r.status]}>{STATUS_LABELS[r.status]}</Badge>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { title: "Statut", cell: (r) => <Badge tone={STATUS_TONES[r.status]}>{STATUS_LABELS[r.status]}</Badge> },
+            ]}
+          />
         )}
         <nav className="pagination" aria-label="Pages">
           {!isFirstPage ? (

@@ -3,6 +3,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { actorOf, requireCapability } from "~/auth/auth.server.ts";
 import { readForm } from "~/auth/csrf.server.ts";
+import { Table } from "~/components/Table.tsx";
 import { Alert, AppForm, Badge, Card, Field, PageHeader, SubmitButton } from "~/components/ui.tsx";
 import { ErrorPage } from "~/components/ErrorPage.tsx";
 import { InvitationActions, InvitationState } from "~/components/invitations.tsx";
@@ -128,80 +129,64 @@ export default function Users() {
       {invitations.length > 0 ? (
         <Card title="Invitations">
           {invitationError ? <Alert kind="error">{invitationError}</Alert> : null}
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Personne</th>
-                {isAdmin ? <th scope="col">Organisation</th> : null}
-                <th scope="col">Rôle</th>
-                <th scope="col">État</th>
-                <th scope="col">
-                  <span className="muted">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invitations.map((i) => (
-                <tr key={i.id}>
-                  <td data-label="Personne">
+          <Table
+            rows={invitations}
+            rowKey={(i) => i.id}
+            columns={[
+              {
+                title: "Personne",
+                cell: (i) => (
+                  <>
                     {i.name} <span className="muted">{i.email}</span>
-                  </td>
-                  {isAdmin ? <td data-label="Organisation">{i.organisation.name}</td> : null}
-                  <td data-label="Rôle">{ROLE_LABELS[i.role]}</td>
-                  <td data-label="État">
-                    <InvitationState invitation={i} />
-                  </td>
-                  <td data-label="Actions">
-                    <InvitationActions invitation={i} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              isAdmin && { title: "Organisation", cell: (i) => i.organisation.name },
+              { title: "Rôle", cell: (i) => ROLE_LABELS[i.role] },
+              { title: "État", cell: (i) => <InvitationState invitation={i} /> },
+              { title: "Actions", quiet: true, cell: (i) => <InvitationActions invitation={i} /> },
+            ]}
+          />
         </Card>
       ) : null}
       <Card title="Comptes">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Personne</th>
-              {isAdmin ? <th scope="col">Organisation</th> : null}
-              <th scope="col">Rôle</th>
-              <th scope="col">
-                <span className="muted">Action</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td data-label="Personne">
+        <Table
+          rows={users}
+          rowKey={(u) => u.id}
+          columns={[
+            {
+              title: "Personne",
+              cell: (u) => (
+                <>
                   {u.name} <span className="muted">{u.email}</span>
-                </td>
-                {isAdmin ? <td data-label="Organisation">{u.membership?.organisation.name}</td> : null}
-                <td data-label="Rôle">{u.membership ? ROLE_LABELS[u.membership.role] : "—"}</td>
-                <td data-label="Action">
-                  {u.deactivatedAt ? (
-                    <Badge tone="red">Désactivé</Badge>
-                  ) : u.id === me ? (
-                    <span className="muted">Vous</span>
-                  ) : (
-                    // One more click to confirm: a deactivation closes the person's sessions at once.
-                    <details>
-                      <summary>Désactiver…</summary>
-                      <AppForm className="stack-tight">
-                        <input type="hidden" name="intent" value="deactivate" />
-                        <input type="hidden" name="userId" value={u.id} />
-                        <span className="hint">Ses sessions seront fermées et {u.name} ne pourra plus se connecter.</span>
-                        <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
-                      </AppForm>
-                    </details>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            isAdmin && { title: "Organisation", cell: (u) => u.membership?.organisation.name },
+            { title: "Rôle", cell: (u) => (u.membership ? ROLE_LABELS[u.membership.role] : "—") },
+            {
+              title: "Action",
+              quiet: true,
+              cell: (u) =>
+                u.deactivatedAt ? (
+                  <Badge tone="red">Désactivé</Badge>
+                ) : u.id === me ? (
+                  <span className="muted">Vous</span>
+                ) : (
+                  // One more click to confirm: a deactivation closes the person's sessions at once.
+                  <details>
+                    <summary>Désactiver…</summary>
+                    <AppForm className="stack-tight">
+                      <input type="hidden" name="intent" value="deactivate" />
+                      <input type="hidden" name="userId" value={u.id} />
+                      <span className="hint">Ses sessions seront fermées et {u.name} ne pourra plus se connecter.</span>
+                      <SubmitButton variant="danger">Désactiver {u.name}</SubmitButton>
+                    </AppForm>
+                  </details>
+                ),
+            },
+          ]}
+        />
       </Card>
     </div>
   );

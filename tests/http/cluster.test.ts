@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it, inject } from "vitest";
-import { SERVER_ARGS, PARTICIPANT_ARGS } from "../support/app-server.ts";
+import { SERVER_ARGS, WORKER_ARGS } from "../support/app-server.ts";
 import { HttpClient } from "../support/http-client.ts";
 
 // The compiled server with WEB_CONCURRENCY=2, as the demo runs it on two cores: the
@@ -93,7 +93,7 @@ describe("a bad environment", () => {
   });
 
   it("refuses a malformed Redis Cluster node list, or both REDIS_URL and REDIS_CLUSTER_NODES, in the web server and the worker", () => {
-    for (const script of [SERVER_ARGS, PARTICIPANT_ARGS]) {
+    for (const script of [SERVER_ARGS, WORKER_ARGS]) {
       const bad = start(script, { REDIS_CLUSTER_NODES: "127.0.0.1:7101,pas un nœud", REDIS_URL: "" });
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain("  REDIS_CLUSTER_NODES: REDIS_CLUSTER_NODES est une liste hôte:port");
@@ -105,7 +105,7 @@ describe("a bad environment", () => {
   });
 
   it("stops the worker at start the same way", () => {
-    const run = start(PARTICIPANT_ARGS, { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
+    const run = start(WORKER_ARGS, { EINVOICE_THREADS: "8", REDIS_URL: "pas-une-adresse" });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Worker not started. Invalid environment");
     for (const name of ["EINVOICE_THREADS", "REDIS_URL"]) expect(run.stderr).toContain(`  ${name}:`);

@@ -25,7 +25,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 /** Node's arguments for the compiled web server and worker, as npm start and npm run worker run them. */
 export const SERVER_ARGS = ["--max-semi-space-size=64", "dist/server.js"];
-export const PARTICIPANT_ARGS = ["dist/worker.js"];
+export const WORKER_ARGS = ["dist/worker.js"];
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
@@ -89,7 +89,7 @@ export default async function setup(project: TestProject) {
   // on this copy of the seeded database, so no other test sees what it did.
   const fuzzDatabaseUrl = await copyTestDatabase(databaseUrl, "fuzz");
   const server = run("node", SERVER_ARGS, env);
-  const worker = run("node", PARTICIPANT_ARGS, env);
+  const worker = run("node", WORKER_ARGS, env);
   await waitForHealth(appUrl, server);
   project.provide("appUrl", appUrl);
   project.provide("appDatabaseUrl", databaseUrl);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
-import { canChangeOnline, checkSlot, estimateOrder, orderSchema, planOrder, recurrenceDates, teamMax, teamSizeError, type OrderContext } from "./order.ts";
+import { canChangeOnline, checkSlot, estimateOrder, estimateOrderForm, orderSchema, planOrder, recurrenceDates, teamMax, teamSizeError, type OrderContext } from "./order.ts";
 import { requestTimeline } from "./timeline.ts";
 
 const rules = resolveServiceRules({});
@@ -211,5 +211,31 @@ describe("timeline", () => {
     const t = requestTimeline("SCHEDULED");
     expect(t.steps.map((s) => s.state)).toEqual(["done", "done", "current", "upcoming", "upcoming", "upcoming", "upcoming"]);
     expect(requestTimeline("DECLINED", "Pas le samedi").ended).toEqual({ status: "DECLINED", label: "Refusée", reason: "Pas le samedi" });
+  });
+});
+
+describe("the order form's live estimate", () => {
+  const hourly = { pricingUnit: "PER_PARTICIPANT_HOUR" as const, priceCents: 2000, vatRateBasisPoints: 2000, minNoticeDays: 2 };
+  const form = { prestationId: "p1", date: "2026-12-14", durationMinutes: "180", teamSize: "2", recurrence: "NONE", recurrenceEnd: "count", recurrenceCount: "4", recurrenceUntil: "" };
+
+  it("waits for a prestation, a duration within bounds and a team before giving a price", () => {
+    expect(estimateOrderForm(form, null, rules)).toBeNull();
+    expect(estimateOrderForm({ ...form, durationMinutes: "20" }, hourly, rules)).toBeNull();
+    expect(estimateOrderForm({ ...form, teamSize: "0" }, hourly, rules)).toBeNull();
+  });
+
+  it("prices the hours of the whole team, as the server does", () => {
+    const estimate = estimateOrderForm(form, hourly, rules);
+    // 2 people × 3 h × 20,00 € = 120,00 € HT, 20 % VAT.
+    expect(estimate?.total).toMatchObject({ exclVatCents: 12_000, vatCents: 2_400, inclVatCents: 14_400 });
+    expect(estimate?.span).toEqual({ first: "2026-12-14", last: null });
+  });
+
+  it("leaves out the closed days of a weekly series and says which", () => {
+    // Monday 21 December 2026 is closed; 14 and 28 December and 4 January are open.
+    const estimate = estimateOrderForm({ ...form, recurrence: "WEEKLY" }, hourly, { ...rules, closureDays: ["2026-12-21"] });
+    expect(estimate?.occurrences).toBe(3);
+    expect(estimate?.skipped).toHaveLength(1);
+    expect(estimate?.span).toEqual({ first: "2026-12-14", last: "2027-01-04" });
   });
 });

@@ -3,9 +3,9 @@ import { addDays, daysBetween, isoWeekday, publicHolidayName } from "~/domain/ca
 import { clockMinutes, clockText, parisInstant, parisParts } from "~/domain/calendar/paris.ts";
 import { pricedLine, type LineTotals, type PricingUnit } from "~/domain/money/lines.ts";
 import type { ServiceRules } from "~/domain/settings/rules.ts";
-import { formatLongDate } from "~/utils/format.ts";
+import { formatDayMonth, formatLongDate } from "~/utils/format.ts";
 import { dayField, isDayWithin, outOfSpanMessage } from "~/utils/validation.ts";
-import { TEAM_MAX, TEAM_MIN, TEAM_TOO_LARGE, TEAM_TOO_SMALL } from "~/domain/team.ts";
+import { isTeamSize, TEAM_MAX, TEAM_MIN, TEAM_TOO_LARGE, TEAM_TOO_SMALL } from "~/domain/team.ts";
 
 // The order form of the partner portal: its zod schema (French messages), the
 // rules of a date (notice, opening days and hours, holidays, closures), the
@@ -301,3 +301,45 @@ export function changeDeadline(startsAt: Date, deadlineHours: number): Date {
 }
 
 export const canChangeOnline = (startsAt: Date, now: Date, deadlineHours: number) => now.getTime() < changeDeadline(startsAt, deadlineHours).getTime();
+
+/** The estimate as the server will compute it, from what the order form holds so far (null while incomplete). */
+export function estimateOrderForm(
+  state: Record<string, string | undefined>,
+  prestation: { pricingUnit: "PER_PARTICIPANT_HOUR" | "FLAT"; priceCents: number; vatRateBasisPoints: number } | null,
+  rules: { openingHours: { days: number[]; from: string; to: string }; closureDays: string[] },
+) {
+  const durationMinutes = Number(state.durationMinutes);
+  const teamSize = Number(state.teamSize);
+  // Only what the order accepts is estimated: a date of the calendar within the span, a duration within bounds.
+  const durationOk = Number.isInteger(durationMinutes) && durationMinutes >= MIN_DURATION_MINUTES && durationMinutes <= MAX_DURATION_MINUTES;
+  if (!prestation || !durationOk || !isTeamSize(teamSize)) return null;
+  const firstDay = isDayWithin(state.date ?? "", "planned") ? state.date! : null;
+  const until = isDayWithin(state.recurrenceUntil ?? "", "planned") ? state.recurrenceUntil! : null;
+  const recurrence = (RECURRENCES as readonly string[]).includes(state.recurrence!) ? (state.recurrence as Recurrence) : "NONE";
+  let occurrences = 1;
+  let skipped: string[] = [];
+  // The dates the estimate covers, once the first date reads well: a partner checks the series ends where meant.
+  let span: { first: string; last: string | null } | null = firstDay ? { first: firstDay, last: null } : null;
+  if (recurrence !== "NONE") {
+    const count = Number(state.recurrenceCount);
+    const byCount = state.recurrenceEnd !== "until";
+    if (firstDay) {
+      const dates = recurrenceDates(firstDay, recurrence, {
+        count: byCount ? Math.min(Math.max(count || 1, 1), MAX_OCCURRENCES) : null,
+        until: byCount ? null : until,
+      }).slice(0, MAX_OCCURRENCES);
+      const closed = dates.filter((d, i) => i > 0 && closedReason(d, rules));
+      skipped = closed.map((d) => formatDayMonth(d));
+      occurrences = dates.length - closed.length;
+      const open = dates.filter((d, i) => i === 0 || !closedReason(d, rules));
+      if (open.length > 1) span = { first: open[0]!, last: open[open.length - 1]! };
+    } else {
+      occurrences = byCount ? Math.min(Math.max(count || 1, 1), MAX_OCCURRENCES) : 1;
+    }
+  }
+  return {
+    ...estimateOrder({ pricingUnit: prestation.pricingUnit, unitPriceCents: prestation.priceCents, vatRateBasisPoints: prestation.vatRateBasisPoints, durationMinutes, teamSize, occurrences }),
+    skipped,
+    span,
+  };
+}
