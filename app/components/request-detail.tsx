@@ -11,7 +11,7 @@ import { Alert, AppForm, Badge, Card, Field, SubmitButton } from "./ui.tsx";
 // The cards of a request's page (/requests/:id), each drawing one part of what requestPage gives.
 
 export type RequestPageData = SerializeFrom<NonNullable<Awaited<ReturnType<typeof requestPage>>>>;
-type Req = RequestPageData["request"];
+type Req = RequestPageData["serviceRequest"];
 /** What the last form sent answered: its messages by field, and what was typed (shown again). */
 export type FormState = { errors: Record<string, string>; values: Record<string, string> };
 
@@ -53,7 +53,7 @@ export function TrackingCard({ timeline, history }: Pick<RequestPageData, "timel
   );
 }
 
-export function QuoteCard({ request: r, quote, canAcceptQuote }: Pick<RequestPageData, "request" | "quote" | "canAcceptQuote">) {
+export function QuoteCard({ serviceRequest: r, quote, canAcceptQuote }: Pick<RequestPageData, "serviceRequest" | "quote" | "canAcceptQuote">) {
   const waitsForValidation = r.quoteAcceptedAt && !r.acceptedAt && r.organisation.requiresValidation && !r.declinedAt;
   return (
     <Card title="Devis">
@@ -114,7 +114,7 @@ export function DecisionCard({ canValidate, form }: { canValidate: boolean; form
   );
 }
 
-export function RequestDetailsCard({ request: r }: { request: Req }) {
+export function RequestDetailsCard({ serviceRequest: r }: { serviceRequest: Req }) {
   return (
     <Card title="La demande">
       <dl className="details">
@@ -243,7 +243,17 @@ export function RecurrenceCard({
 
 type Intervention = Req["interventions"][number];
 
-export function InterventionsCard({ request: r, canChange, callCoordination, deadlineHours }: { request: Req; canChange: boolean; callCoordination: string | null; deadlineHours: number }) {
+export function InterventionsCard({
+  serviceRequest: r,
+  canChange,
+  callCoordination,
+  deadlineHours,
+}: {
+  serviceRequest: Req;
+  canChange: boolean;
+  callCoordination: string | null;
+  deadlineHours: number;
+}) {
   const href = (i: Intervention) => `/requests/${r.id}/interventions/${i.id}`;
   return (
     <Card title="Interventions">

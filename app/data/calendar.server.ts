@@ -56,7 +56,7 @@ export async function calendarFeed(token: string, now = new Date()): Promise<Cal
       updatedAt: true,
       supervisor: { select: { firstName: true, lastName: true } },
       site: { select: { name: true, address: true, postalCode: true, city: true } },
-      request: { select: { reference: true, prestation: { select: { name: true } } } },
+      serviceRequest: { select: { reference: true, prestation: { select: { name: true } } } },
     },
   });
   return {
@@ -65,7 +65,7 @@ export async function calendarFeed(token: string, now = new Date()): Promise<Cal
       uid: `${i.id}@conciergerie-solidaire`,
       startsAt: i.startsAt,
       endsAt: i.endsAt,
-      summary: `${i.request.prestation.name} (${i.request.reference})`,
+      summary: `${i.serviceRequest.prestation.name} (${i.serviceRequest.reference})`,
       location: `${i.site.name}, ${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
       description: `Équipe de ${i.participantsNeeded} personnes en insertion${i.supervisor ? `, encadrant : ${i.supervisor.firstName} ${i.supervisor.lastName}` : ""}.`,
       cancelled: i.status === "CANCELLED",
@@ -102,7 +102,7 @@ export async function encadrantCalendarFeed(token: string, now = new Date()): Pr
       endsAt: true,
       status: true,
       site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-      request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
+      serviceRequest: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
       participantsNeeded: true,
     },
   });
@@ -110,12 +110,12 @@ export async function encadrantCalendarFeed(token: string, now = new Date()): Pr
     name: `Conciergerie Solidaire, ${supervisor.firstName} ${supervisor.lastName}`,
     events: interventions.map((i) => {
       // The order's own access note ("Badge à retirer… M. Martin") before the site's usual one.
-      const access = accessNoteOf(i.request.accessInstructions, i.site.accessNotes);
+      const access = accessNoteOf(i.serviceRequest.accessInstructions, i.site.accessNotes);
       return {
         uid: `${i.id}@conciergerie-solidaire`,
         startsAt: i.startsAt,
         endsAt: i.endsAt,
-        summary: `${i.request.prestation.name} · ${i.site.name}`,
+        summary: `${i.serviceRequest.prestation.name} · ${i.site.name}`,
         location: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
         description: `Équipe de ${formatCount(i.participantsNeeded, "personne")}.${access ? ` Accès : ${access}` : ""}`,
         cancelled: i.status === "CANCELLED",

@@ -22,7 +22,7 @@ export async function homeFigures(actor: Actor, now: Date) {
         status: true,
         requestId: true,
         site: { select: { name: true } },
-        request: { select: { reference: true, prestation: { select: { name: true } } } },
+        serviceRequest: { select: { reference: true, prestation: { select: { name: true } } } },
       },
     }),
     db().intervention.count({ where: { ...scope, status: "SUBMITTED" } }),

@@ -106,7 +106,7 @@ export async function listOpenDisputes() {
           participantsNeeded: true,
           durationMinutes: true,
           site: { select: { name: true } },
-          request: { select: { id: true, reference: true, prestation: { select: { name: true, pricingUnit: true } } } },
+          serviceRequest: { select: { id: true, reference: true, prestation: { select: { name: true, pricingUnit: true } } } },
           timeEntries: { select: { minutesWorked: true, absent: true } },
         },
       },
@@ -119,9 +119,9 @@ export async function listOpenDisputes() {
     partner: d.organisation.name,
     startsAt: d.intervention.startsAt,
     site: d.intervention.site.name,
-    prestation: d.intervention.request.prestation.name,
-    flatPrice: d.intervention.request.prestation.pricingUnit === "FLAT",
-    reference: d.intervention.request.reference,
+    prestation: d.intervention.serviceRequest.prestation.name,
+    flatPrice: d.intervention.serviceRequest.prestation.pricingUnit === "FLAT",
+    reference: d.intervention.serviceRequest.reference,
     plannedMinutes: d.intervention.durationMinutes * d.intervention.participantsNeeded,
     ...(({ minutes, people }) => ({ recordedMinutes: minutes, people }))(workedMinutes(d.intervention.timeEntries)),
   }));
@@ -176,9 +176,9 @@ export async function settleDispute(actor: Actor, disputeId: string, input: { ou
     if (row.settledAt) return { ok: false, status: 409, message: "Cette contestation a déjà été réglée." };
     const intervention = await tx.intervention.findUniqueOrThrow({
       where: { id: row.interventionId },
-      select: { requestId: true, startsAt: true, request: { select: { prestation: { select: { pricingUnit: true } } } }, timeEntries: { select: { minutesWorked: true, absent: true } } },
+      select: { requestId: true, startsAt: true, serviceRequest: { select: { prestation: { select: { pricingUnit: true } } } }, timeEntries: { select: { minutesWorked: true, absent: true } } },
     });
-    if (input.outcome === "CORRECT" && intervention.request.prestation.pricingUnit === "FLAT") {
+    if (input.outcome === "CORRECT" && intervention.serviceRequest.prestation.pricingUnit === "FLAT") {
       return { ok: false, status: 400, field: "outcome", message: "Prestation au forfait : le prix ne dépend pas des heures. Maintenez ou abandonnez la ligne." };
     }
     const recordedMinutes = workedMinutes(intervention.timeEntries).minutes;

@@ -66,7 +66,7 @@ const invoiceSelect = {
         select: {
           startsAt: true,
           site: { select: { id: true, name: true, address: true, postalCode: true, city: true } },
-          request: { select: { prestation: { select: { name: true, pricingUnit: true, vatExemptionMention: true } } } },
+          serviceRequest: { select: { prestation: { select: { name: true, pricingUnit: true, vatExemptionMention: true } } } },
         },
       },
     },
@@ -82,7 +82,7 @@ function sourceOf(row: InvoiceRow): InvoiceSource {
   const lines: SourceLine[] = ordered.map((l) => {
     const site = l.intervention?.site;
     if (site) sites.set(site.id, site);
-    const prestation = l.intervention?.request.prestation;
+    const prestation = l.intervention?.serviceRequest.prestation;
     return {
       id: l.id,
       description: l.description,

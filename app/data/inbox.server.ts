@@ -65,7 +65,7 @@ export async function coordinationInbox(actor: Actor) {
         reason: true,
         openedAt: true,
         organisation: { select: { name: true } },
-        intervention: { select: { id: true, startsAt: true, requestId: true, site: { select: { name: true } }, request: { select: { reference: true } } } },
+        intervention: { select: { id: true, startsAt: true, requestId: true, site: { select: { name: true } }, serviceRequest: { select: { reference: true } } } },
       },
     }),
     db().dispute.count({ where: openDisputesWhere(actor) }),
@@ -86,7 +86,7 @@ export async function coordinationInbox(actor: Actor) {
     moreMessages: threads.length > LIMIT,
     disputes: disputes.map((d) => ({
       id: d.id,
-      reference: d.intervention.request.reference,
+      reference: d.intervention.serviceRequest.reference,
       partner: d.organisation.name,
       site: d.intervention.site.name,
       startsAt: d.intervention.startsAt,

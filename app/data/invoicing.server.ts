@@ -52,7 +52,7 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
       durationMinutes: true,
       participantsNeeded: true,
       site: { select: { name: true } },
-      request: {
+      serviceRequest: {
         select: { unitPriceCents: true, vatRateBasisPoints: true, purchaseOrderNumber: true, prestation: { select: { name: true, pricingUnit: true } } },
       },
     },
@@ -67,11 +67,11 @@ async function loadBillable(tx: Tx, organisationId: string, month: Month): Promi
     status: r.status as "DONE" | "CANCELLED",
     cancelledAt: r.cancelledAt,
     siteName: r.site.name,
-    prestationName: r.request.prestation.name,
-    pricingUnit: r.request.prestation.pricingUnit,
-    unitPriceCents: r.request.unitPriceCents,
-    vatRateBasisPoints: r.request.vatRateBasisPoints,
-    purchaseOrderNumber: r.request.purchaseOrderNumber,
+    prestationName: r.serviceRequest.prestation.name,
+    pricingUnit: r.serviceRequest.prestation.pricingUnit,
+    unitPriceCents: r.serviceRequest.unitPriceCents,
+    vatRateBasisPoints: r.serviceRequest.vatRateBasisPoints,
+    purchaseOrderNumber: r.serviceRequest.purchaseOrderNumber,
     durationMinutes: r.durationMinutes,
     participantsNeeded: r.participantsNeeded,
     timeEntries: entries.filter((e) => e.interventionId === r.id),
@@ -698,7 +698,9 @@ export async function getPartnerInvoice(actor: Actor, invoiceId: string) {
 export async function getInvoice(invoiceId: string) {
   const invoice = await findInvoice(invoiceId);
   if (!invoice) return null;
-  const lines = inWorkOrder(invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null, pricingUnit: intervention?.request.prestation.pricingUnit ?? null })));
+  const lines = inWorkOrder(
+    invoice.lines.map(({ intervention, ...l }) => ({ ...l, performedAt: intervention?.startsAt ?? null, pricingUnit: intervention?.serviceRequest.prestation.pricingUnit ?? null })),
+  );
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   const period = servicePeriod(
     lines.map((l) => (l.performedAt ? parisDate(l.performedAt) : null)),
@@ -727,7 +729,7 @@ async function findInvoice(invoiceId: string) {
           amountExclVatCents: true,
           vatCents: true,
           purchaseOrderNumber: true,
-          intervention: { select: { startsAt: true, request: { select: { prestation: { select: { pricingUnit: true } } } } } },
+          intervention: { select: { startsAt: true, serviceRequest: { select: { prestation: { select: { pricingUnit: true } } } } } },
         },
       },
       creditNotes: { select: { id: true, number: true, amountCents: true, reason: true, createdAt: true, stripeCreditNoteId: true }, orderBy: { createdAt: "asc" } },

@@ -23,7 +23,7 @@ const interventionSelect = {
   participantsNeeded: true,
   status: true,
   site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-  request: { select: { reference: true, accessInstructions: true, prestation: { select: { name: true } }, organisation: { select: { name: true } } } },
+  serviceRequest: { select: { reference: true, accessInstructions: true, prestation: { select: { name: true } }, organisation: { select: { name: true } } } },
   assignments: { select: { participantId: true, participant: { select: { firstName: true, lastInitial: true } } }, orderBy: { participantId: "asc" as const } },
   timeEntries: { select: { participantId: true, checkInAt: true, checkOutAt: true, minutesWorked: true, absent: true, correctionReason: true } },
   report: { select: { text: true, incidents: true, updatedAt: true } },
@@ -54,7 +54,14 @@ export async function myNoticePeriod(supervisorId: string, noticeDays: number, n
       startsAt: { gte: fromParisLocal(`${addDays(today, 2)}T00:00`), lt: new Date(now.getTime() + noticeDays * 86_400_000) },
     },
     orderBy: { startsAt: "asc" },
-    select: { id: true, startsAt: true, endsAt: true, site: { select: { name: true } }, request: { select: { prestation: { select: { name: true } } } }, _count: { select: { assignments: true } } },
+    select: {
+      id: true,
+      startsAt: true,
+      endsAt: true,
+      site: { select: { name: true } },
+      serviceRequest: { select: { prestation: { select: { name: true } } } },
+      _count: { select: { assignments: true } },
+    },
   });
 }
 

@@ -123,7 +123,7 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
         participantsNeeded: true,
         cancelReason: true,
         supervisor: { select: { firstName: true, lastName: true } },
-        request: { select: requestSelect },
+        serviceRequest: { select: requestSelect },
         timeEntries: { where: { absent: false }, select: { minutesWorked: true }, orderBy: { participantId: "asc" } },
       },
     });
@@ -131,9 +131,9 @@ async function factsFor(tx: Tx, payload: JobPayload<"notifications", "notify">):
     const dispute = payload.disputeId ? await tx.dispute.findUnique({ where: { id: payload.disputeId }, select: { settlement: true } }) : null;
     const staffLink = audienceOf(payload.kind) === "staff" && payload.kind !== "message.received" ? { link: `${env().APP_URL}/planning/interventions/${payload.interventionId}` } : {};
     return {
-      organisationId: i.request.organisationId,
+      organisationId: i.serviceRequest.organisationId,
       facts: {
-        ...requestFacts(i.request),
+        ...requestFacts(i.serviceRequest),
         ...staffLink,
         ...extra,
         startsAt: i.startsAt,

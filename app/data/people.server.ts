@@ -241,7 +241,7 @@ export async function participantWeek(actor: Actor, participantId: string, weekS
               endsAt: true,
               durationMinutes: true,
               site: { select: { name: true, address: true, postalCode: true, city: true, accessNotes: true } },
-              request: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
+              serviceRequest: { select: { accessInstructions: true, prestation: { select: { name: true } } } },
               supervisor: { select: { firstName: true, lastName: true } },
             },
           },

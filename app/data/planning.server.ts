@@ -47,7 +47,7 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
         unstaffedReason: true,
         siteId: true,
         site: { select: { name: true, address: true, postalCode: true, city: true } },
-        request: { select: { reference: true, prestationId: true, prestation: { select: { name: true } } } },
+        serviceRequest: { select: { reference: true, prestationId: true, prestation: { select: { name: true } } } },
         assignments: { select: { participantId: true, pinned: true, participant: { select: { firstName: true, lastInitial: true, weeklyMaxMinutes: true } } }, orderBy: { participantId: "asc" } },
         timeEntries: { select: { participantId: true, minutesWorked: true, absent: true, checkInAt: true, checkOutAt: true, correctionReason: true } },
       },
@@ -81,16 +81,16 @@ export async function weekBoard(weekStart: string, filters: BoardFilters = {}) {
     total: interventions.length,
     lastRun: runs[0] ?? null,
     interventions: interventions
-      .filter((i) => matchesBoardFilters({ ...i, prestationId: i.request.prestationId }, filters))
-      .map(({ assignments, timeEntries, request, site, ...i }) => {
+      .filter((i) => matchesBoardFilters({ ...i, prestationId: i.serviceRequest.prestationId }, filters))
+      .map(({ assignments, timeEntries, serviceRequest, site, ...i }) => {
         const recorded = timeEntries.reduce((s, t) => s + t.minutesWorked, 0);
         return {
           ...i,
           unstaffedReason: i.unstaffedReason ? humanise(i.unstaffedReason, names, skills) : null,
           site: site.name,
           address: `${site.address}, ${site.postalCode} ${site.city}`,
-          prestation: request.prestation.name,
-          reference: request.reference,
+          prestation: serviceRequest.prestation.name,
+          reference: serviceRequest.reference,
           team: assignments.map((a) => ({ id: a.participantId, name: participantName(a.participant), pinned: a.pinned, overLimit: overParticipants.has(a.participantId) })),
           // A person's final hours far from the plan: payroll keeps the true figure, the coordinator looks.
           overtime: timeEntries.some((t) => attendanceState(t) === "left" && hoursDifferFromPlan(t.minutesWorked, i.durationMinutes, fieldHours)),
@@ -166,7 +166,7 @@ export async function steeringContext(interventionId: string) {
       unstaffedRule: true,
       unstaffedReason: true,
       site: { select: { name: true, address: true, postalCode: true, city: true } },
-      request: { select: { reference: true, prestation: { select: { name: true, skill: { select: { code: true, label: true } } } } } },
+      serviceRequest: { select: { reference: true, prestation: { select: { name: true, skill: { select: { code: true, label: true } } } } } },
       assignments: { select: { participantId: true, pinned: true }, orderBy: { participantId: "asc" } },
       requestId: true,
     },
@@ -175,7 +175,7 @@ export async function steeringContext(interventionId: string) {
   const weekStart = parisWeekStart(intervention.startsAt);
   const instance = await loadWeekInstance(weekStart, { kind: "keep-staffed", free: [interventionId] });
   const [names, staffing, skills] = await Promise.all([namesFor(db(), instance), staffingOf(db(), instance), skillLabels(db())]);
-  const skill = intervention.request.prestation.skill.code;
+  const skill = intervention.serviceRequest.prestation.skill.code;
   // Each person's status at this time (available, absent, new without availability...), the available first.
   const slot = { start: toParisLocal(intervention.startsAt), durationMinutes: intervention.durationMinutes };
   const slotOf = new Map(instance.requests.map((r) => [r.id, r]));

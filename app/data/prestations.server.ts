@@ -203,7 +203,7 @@ async function tellPartnersOfPrice(tx: Tx, prestationId: string, priceVersionId:
     ? [organisationId]
     : (
         await tx.organisation.findMany({
-          where: { archivedAt: null, kind: { in: ["PARTNER", "INTERNAL"] }, requests: { some: { prestationId } }, prices: { none: { prestationId } } },
+          where: { archivedAt: null, kind: { in: ["PARTNER", "INTERNAL"] }, serviceRequests: { some: { prestationId } }, prices: { none: { prestationId } } },
           select: { id: true },
         })
       ).map((o) => o.id);

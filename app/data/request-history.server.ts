@@ -13,7 +13,7 @@ const TOLD = ["intervention.moved", "intervention.cancelled", "request.series_ch
  * request (scoped like getRequest). Messages come from the request already read.
  */
 export async function requestHistoryFacts(actor: Actor, requestId: string, messages: TimelineFacts["messages"]): Promise<TimelineFacts | null> {
-  const request = await db().serviceRequest.findFirst({
+  const serviceRequest = await db().serviceRequest.findFirst({
     where: { id: requestId, ...(can(actor.role, "requests.viewAll") ? {} : { organisationId: actor.organisationId }) },
     select: {
       id: true,
@@ -46,8 +46,8 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       },
     },
   });
-  if (!request) return null;
-  const interventionIds = request.interventions.map((i) => i.id);
+  if (!serviceRequest) return null;
+  const interventionIds = serviceRequest.interventions.map((i) => i.id);
   // Issued invoices (and statements) that billed one of its dates, the voided ones too.
   const lines = await db().invoiceLine.findMany({
     where: { interventionId: { in: interventionIds }, invoice: { number: { not: null } } },
@@ -64,7 +64,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
     where: {
       outcome: "ok",
       OR: [
-        { entityType: "ServiceRequest", entityId: request.id, action: { in: TOLD } },
+        { entityType: "ServiceRequest", entityId: serviceRequest.id, action: { in: TOLD } },
         { entityType: "Intervention", entityId: { in: interventionIds }, action: { in: TOLD } },
         ...(invoiceIds.length ? [{ entityType: "Invoice", entityId: { in: invoiceIds }, action: { in: ["invoice.void", "invoice.status_changed"] } }] : []),
       ],
@@ -73,7 +73,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
     take: 1000,
     select: { at: true, action: true, entityId: true, actorUserId: true, details: true },
   });
-  const userIds = [...new Set([request.createdById, request.acceptedById, ...audit.map((a) => a.actorUserId)].filter((v): v is string => !!v))];
+  const userIds = [...new Set([serviceRequest.createdById, serviceRequest.acceptedById, ...audit.map((a) => a.actorUserId)].filter((v): v is string => !!v))];
   const users = new Map(
     (await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, membership: { select: { role: true } } } })).map((u) => [
       u.id,
@@ -85,18 +85,18 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
     audit.find((a) => a.entityId === invoiceId && (a.action === "invoice.void" || (a.action === "invoice.status_changed" && (a.details as { to?: string } | null)?.to === "VOID")))?.at ?? null;
 
   return {
-    requestId: request.id,
-    request: {
-      createdAt: request.createdAt,
-      createdBy: who(request.createdById),
-      quoteAcceptedAt: request.quoteAcceptedAt,
-      acceptedAt: request.acceptedAt,
-      acceptedBy: who(request.acceptedById),
-      declinedAt: request.declinedAt,
-      declineReason: request.declineReason,
-      recurrenceEndedAt: request.recurrenceEndedAt,
+    requestId: serviceRequest.id,
+    serviceRequest: {
+      createdAt: serviceRequest.createdAt,
+      createdBy: who(serviceRequest.createdById),
+      quoteAcceptedAt: serviceRequest.quoteAcceptedAt,
+      acceptedAt: serviceRequest.acceptedAt,
+      acceptedBy: who(serviceRequest.acceptedById),
+      declinedAt: serviceRequest.declinedAt,
+      declineReason: serviceRequest.declineReason,
+      recurrenceEndedAt: serviceRequest.recurrenceEndedAt,
     },
-    interventions: request.interventions.map((i) => ({
+    interventions: serviceRequest.interventions.map((i) => ({
       id: i.id,
       startsAt: i.startsAt,
       status: i.status,
@@ -122,7 +122,7 @@ export async function requestHistoryFacts(actor: Actor, requestId: string, messa
       voidedAt: invoice.status === "VOID" ? (voidedAt(invoice.id) ?? invoice.updatedAt) : null,
       interventions: interventions.size,
     })),
-    disputes: request.interventions.flatMap((i) => i.disputes.map((d) => ({ id: d.id, interventionId: i.id, openedAt: d.openedAt, settledAt: d.settledAt }))),
+    disputes: serviceRequest.interventions.flatMap((i) => i.disputes.map((d) => ({ id: d.id, interventionId: i.id, openedAt: d.openedAt, settledAt: d.settledAt }))),
     messages,
   };
 }

@@ -39,7 +39,7 @@ export async function requestPage(actor: Actor, id: string, now = new Date()) {
       })
     : [];
   return {
-    request: {
+    serviceRequest: {
       ...found,
       interventions: found.interventions.map((i) => ({
         ...i,

@@ -59,7 +59,7 @@ export async function listRequests(actor: Actor, filters: RequestFilters, cursor
   const last = page[page.length - 1];
   const position = (r: RequestListRow | undefined) => (r ? { createdAt: r.createdAt, id: r.id } : null);
   return {
-    requests: page.map((r) => ({
+    serviceRequests: page.map((r) => ({
       id: r.id,
       reference: r.reference,
       createdAt: r.createdAt,
@@ -81,7 +81,7 @@ export async function listRequests(actor: Actor, filters: RequestFilters, cursor
 
 /** A request the actor may see, or null (another organisation's request is "not found"). */
 export async function getRequest(actor: Actor, id: string) {
-  const request = await db().serviceRequest.findFirst({
+  const serviceRequest = await db().serviceRequest.findFirst({
     where: { AND: [{ id }, scopeOf(actor)] },
     select: {
       id: true,
@@ -133,11 +133,11 @@ export async function getRequest(actor: Actor, id: string) {
       },
     },
   });
-  if (!request) return null;
-  const { messages, ...rest } = request;
+  if (!serviceRequest) return null;
+  const { messages, ...rest } = serviceRequest;
   return {
     ...rest,
-    status: deriveRequestStatus(request.interventions.map((i) => i.status)),
+    status: deriveRequestStatus(serviceRequest.interventions.map((i) => i.status)),
     messages: messages.map((m) => ({
       id: m.id,
       body: m.body,
@@ -269,7 +269,7 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
       // Written under a provisional reference (never seen outside this
       // transaction); the number comes last, so the lock that keeps numbers
       // gapless is held for two statements rather than for every insert.
-      const request = await tx.serviceRequest.create({
+      const serviceRequest = await tx.serviceRequest.create({
         data: {
           reference: `PENDING-${randomUUID()}`,
           organisationId: actor.organisationId,
@@ -314,14 +314,14 @@ export async function createRequest(actor: Actor, input: OrderInput, now = new D
           actorUserId: actor.userId,
           organisationId: actor.organisationId,
           entityType: "ServiceRequest",
-          entityId: request.id,
+          entityId: serviceRequest.id,
           details: { interventions: initial.length, planned: plan.occurrences.length, skipped: plan.skipped.map((s) => s.date) },
         },
         tx,
       );
-      await queueNotification(tx, "request.received", { requestId: request.id }, "submitted");
-      await tx.serviceRequest.update({ where: { id: request.id }, data: { reference: await nextReference(tx, now) }, select: { id: true } });
-      return request.id;
+      await queueNotification(tx, "request.received", { requestId: serviceRequest.id }, "submitted");
+      await tx.serviceRequest.update({ where: { id: serviceRequest.id }, data: { reference: await nextReference(tx, now) }, select: { id: true } });
+      return serviceRequest.id;
     });
     return { ok: true, id, duplicate: false };
   } catch (error) {
@@ -363,18 +363,18 @@ async function acceptRequestTx(tx: Tx, actor: Actor, requestId: string, now: Dat
 /** The partner accepts the quote; without a coordinator's validation to wait for, the request goes to scheduling. */
 export async function acceptQuote(actor: Actor, requestId: string, now = new Date()): Promise<ActionResult> {
   return db().$transaction(async (tx) => {
-    const request = await tx.serviceRequest.findFirst({
+    const serviceRequest = await tx.serviceRequest.findFirst({
       where: { id: requestId, organisationId: actor.organisationId },
       select: { id: true, quoteAcceptedAt: true, declinedAt: true, organisation: { select: { requiresValidation: true } }, interventions: { select: { status: true } } },
     });
-    if (!request) return NOT_FOUND;
-    if (request.quoteAcceptedAt) return { ok: true, message: "Devis déjà accepté." };
-    if (request.declinedAt || !request.interventions.some((i) => i.status === "SUBMITTED")) {
+    if (!serviceRequest) return NOT_FOUND;
+    if (serviceRequest.quoteAcceptedAt) return { ok: true, message: "Devis déjà accepté." };
+    if (serviceRequest.declinedAt || !serviceRequest.interventions.some((i) => i.status === "SUBMITTED")) {
       return { ok: false, status: 409, message: "Ce devis ne peut plus être accepté." };
     }
     const claimed = await tx.serviceRequest.updateMany({ where: { id: requestId, quoteAcceptedAt: null }, data: { quoteAcceptedAt: now } });
     if (claimed.count !== 1) return { ok: true, message: "Devis déjà accepté." };
-    const waits = request.organisation.requiresValidation;
+    const waits = serviceRequest.organisation.requiresValidation;
     if (!waits) await acceptRequestTx(tx, actor, requestId, now);
     await audit(
       {
@@ -396,27 +396,27 @@ export async function acceptQuote(actor: Actor, requestId: string, now = new Dat
 export async function decideRequest(actor: Actor, requestId: string, decision: { accept: true } | { accept: false; reason: string }, now = new Date()): Promise<ActionResult> {
   if (!can(actor.role, "requests.decide")) return NOT_FOUND;
   return db().$transaction(async (tx) => {
-    const request = await tx.serviceRequest.findFirst({
+    const serviceRequest = await tx.serviceRequest.findFirst({
       where: { id: requestId },
       select: { id: true, organisationId: true, declinedAt: true, acceptedAt: true, interventions: { select: { id: true, status: true } } },
     });
-    if (!request) return NOT_FOUND;
-    if (request.declinedAt) return { ok: false, status: 409, message: "Cette demande est déjà refusée." };
+    if (!serviceRequest) return NOT_FOUND;
+    if (serviceRequest.declinedAt) return { ok: false, status: 409, message: "Cette demande est déjà refusée." };
     if (decision.accept) {
-      if (!request.interventions.some((i) => i.status === "SUBMITTED")) return { ok: false, status: 409, message: "Il n'y a plus de date à valider dans cette demande." };
+      if (!serviceRequest.interventions.some((i) => i.status === "SUBMITTED")) return { ok: false, status: 409, message: "Il n'y a plus de date à valider dans cette demande." };
       await acceptRequestTx(tx, actor, requestId, now);
-      await audit({ action: "request.accepted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+      await audit({ action: "request.accepted", outcome: "ok", actorUserId: actor.userId, organisationId: serviceRequest.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
       await queueNotification(tx, "request.accepted", { requestId }, "accepted");
       return { ok: true, message: "Demande validée : elle part en planification." };
     }
-    if (!request.interventions.some((i) => i.status === "SUBMITTED")) {
+    if (!serviceRequest.interventions.some((i) => i.status === "SUBMITTED")) {
       return { ok: false, status: 409, message: "Cette demande est déjà validée : pour l'arrêter, annulez ses interventions (ou la série) une fois prévenu le partenaire." };
     }
-    const open = request.interventions.filter((i) => i.status === "SUBMITTED").map((i) => i.id);
+    const open = serviceRequest.interventions.filter((i) => i.status === "SUBMITTED").map((i) => i.id);
     await tx.serviceRequest.update({ where: { id: requestId }, data: { declinedAt: now, declineReason: decision.reason } });
     await tx.assignment.deleteMany({ where: { interventionId: { in: open } } });
     await tx.intervention.updateMany({ where: { id: { in: open } }, data: { status: "DECLINED", cancelReason: decision.reason } });
-    await audit({ action: "request.declined", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
+    await audit({ action: "request.declined", outcome: "ok", actorUserId: actor.userId, organisationId: serviceRequest.organisationId, entityType: "ServiceRequest", entityId: requestId }, tx);
     await queueNotification(tx, "request.declined", { requestId }, "declined");
     return { ok: true, message: "Demande refusée. Le partenaire voit le motif." };
   });
@@ -466,18 +466,18 @@ export async function cancelInterventions(actor: Actor, requestId: string, targe
   const rules = await getServiceRules();
   const staff = can(actor.role, "requests.decide");
   return db().$transaction(async (tx) => {
-    const request = await changeableRequest(tx, actor, requestId);
-    if (!request) return NOT_FOUND;
+    const serviceRequest = await changeableRequest(tx, actor, requestId);
+    if (!serviceRequest) return NOT_FOUND;
     if ("recurrence" in target) {
       // Serialised with the horizon job, which re-reads the request under the same lock.
       await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
     }
-    const targets = "interventionId" in target ? request.interventions.filter((i) => i.id === target.interventionId) : request.interventions;
+    const targets = "interventionId" in target ? serviceRequest.interventions.filter((i) => i.id === target.interventionId) : serviceRequest.interventions;
     if ("interventionId" in target && targets.length === 0) return NOT_FOUND;
     const future = targets.filter((i) => isIn(CHANGEABLE, i.status) && i.startsAt > now);
     const allowed = future.filter((i) => staff || canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours));
     // A cancelled series creates no more dates: the ones not expanded yet are cancelled with it.
-    const stopsRecurrence = "recurrence" in target && request.recurrence !== "NONE" && request.recurrenceEndedAt === null;
+    const stopsRecurrence = "recurrence" in target && serviceRequest.recurrence !== "NONE" && serviceRequest.recurrenceEndedAt === null;
     if (allowed.length === 0 && !stopsRecurrence) {
       return {
         ok: false,
@@ -500,7 +500,7 @@ export async function cancelInterventions(actor: Actor, requestId: string, targe
         action: "intervention.cancelled",
         outcome: "ok",
         actorUserId: actor.userId,
-        organisationId: request.organisationId,
+        organisationId: serviceRequest.organisationId,
         entityType: "ServiceRequest",
         entityId: requestId,
         details: { interventions: allowed.map((i) => i.id), recurrenceStopped: stopsRecurrence },
@@ -527,13 +527,13 @@ export async function changeRecurrenceTime(actor: Actor, requestId: string, star
   const rules = await getServiceRules();
   const staff = can(actor.role, "requests.decide");
   return db().$transaction(async (tx) => {
-    const request = await changeableRequest(tx, actor, requestId);
-    if (!request) return NOT_FOUND;
-    if (request.recurrence === "NONE" || request.recurrenceEndedAt) return { ok: false, status: 409, message: "Cette demande n'est pas une série en cours." };
+    const serviceRequest = await changeableRequest(tx, actor, requestId);
+    if (!serviceRequest) return NOT_FOUND;
+    if (serviceRequest.recurrence === "NONE" || serviceRequest.recurrenceEndedAt) return { ok: false, status: 409, message: "Cette demande n'est pas une série en cours." };
     await tx.$executeRaw`SELECT 1 FROM "ServiceRequest" WHERE id = ${requestId} FOR UPDATE`;
     // The time itself against the opening hours (the date of each occurrence is checked below).
     const timeErrors = checkSlot(
-      { date: "2000-01-03", startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
+      { date: "2000-01-03", startTime, windowMinutes: serviceRequest.startWindowMinutes, durationMinutes: serviceRequest.durationMinutes },
       { now: new Date("2000-01-01T00:00:00Z"), rules, minNoticeDays: 0 },
     );
     const timeError = timeErrors.startTime ?? timeErrors.latestStart;
@@ -542,10 +542,10 @@ export async function changeRecurrenceTime(actor: Actor, requestId: string, star
     await tx.serviceRequest.update({ where: { id: requestId }, data: { recurrenceStartMinute: minutes } });
     let changed = 0;
     let kept = 0;
-    for (const i of request.interventions) {
+    for (const i of serviceRequest.interventions) {
       if (!isIn(CHANGEABLE, i.status) || i.startsAt <= now) continue;
       const date = parisParts(i.startsAt).date;
-      const o = occurrenceAt(date, minutes, request.durationMinutes, request.startWindowMinutes);
+      const o = occurrenceAt(date, minutes, serviceRequest.durationMinutes, serviceRequest.startWindowMinutes);
       if (o.startsAt.getTime() === i.startsAt.getTime()) continue;
       const late = !staff && !canChangeOnline(i.startsAt, now, rules.cancellationDeadlineHours);
       if (late || o.startsAt <= now) {
@@ -562,7 +562,7 @@ export async function changeRecurrenceTime(actor: Actor, requestId: string, star
         action: "request.series_changed",
         outcome: "ok",
         actorUserId: actor.userId,
-        organisationId: request.organisationId,
+        organisationId: serviceRequest.organisationId,
         entityType: "ServiceRequest",
         entityId: requestId,
         details: { startTime, changed, kept },
@@ -611,9 +611,9 @@ export async function moveIntervention(
   try {
     return await db().$transaction(
       async (tx): Promise<MoveResult> => {
-        const request = await changeableRequest(tx, actor, requestId);
-        const intervention = request?.interventions.find((i) => i.id === interventionId);
-        if (!request || !intervention) return NOT_FOUND;
+        const serviceRequest = await changeableRequest(tx, actor, requestId);
+        const intervention = serviceRequest?.interventions.find((i) => i.id === interventionId);
+        if (!serviceRequest || !intervention) return NOT_FOUND;
         if (!isIn(CHANGEABLE, intervention.status) || intervention.startsAt <= now) {
           return { ok: false, status: 409, message: "Cette intervention ne peut plus être déplacée." };
         }
@@ -625,12 +625,12 @@ export async function moveIntervention(
           };
         }
         const errors = checkSlot(
-          { date: to.date, startTime: to.startTime, windowMinutes: request.startWindowMinutes, durationMinutes: request.durationMinutes },
-          { now, rules, minNoticeDays: request.prestation.minNoticeDays, byCoordination: staff },
+          { date: to.date, startTime: to.startTime, windowMinutes: serviceRequest.startWindowMinutes, durationMinutes: serviceRequest.durationMinutes },
+          { now, rules, minNoticeDays: serviceRequest.prestation.minNoticeDays, byCoordination: staff },
         );
         const [field, message] = Object.entries(errors)[0] ?? [];
         if (field && message) return { ok: false, status: 400, field: field === "latestStart" ? "startTime" : field, message };
-        const o = occurrenceAt(to.date, clockMinutes(to.startTime), request.durationMinutes, request.startWindowMinutes);
+        const o = occurrenceAt(to.date, clockMinutes(to.startTime), serviceRequest.durationMinutes, serviceRequest.startWindowMinutes);
         if (o.startsAt.getTime() === intervention.startsAt.getTime()) return { ok: false, status: 400, field: "date", message: "C'est déjà la date et l'heure de l'intervention." };
         const fromWeek = parisWeekStart(intervention.startsAt);
         const toWeek = parisWeekStart(o.startsAt);
@@ -673,7 +673,7 @@ export async function moveIntervention(
           await tx.intervention.update({ where: { id: interventionId }, data: movedWithoutTeam(o, intervention.status) });
           if (planned(intervention.status)) await askReplan(tx, interventionId, now);
         }
-        const base = { actorUserId: actor.userId, organisationId: request.organisationId, entityType: "Intervention", entityId: interventionId };
+        const base = { actorUserId: actor.userId, organisationId: serviceRequest.organisationId, entityType: "Intervention", entityId: interventionId };
         await audit(
           {
             ...base,
@@ -707,14 +707,14 @@ export async function moveIntervention(
 
 /** Posts to a request's thread: its partner, or the coordination. */
 export async function postMessage(actor: Actor, requestId: string, body: string): Promise<ActionResult> {
-  const request = await db().serviceRequest.findFirst({
+  const serviceRequest = await db().serviceRequest.findFirst({
     where: { AND: [{ id: requestId }, can(actor.role, "requests.decide") ? {} : { organisationId: actor.organisationId }] },
     select: { id: true, organisationId: true },
   });
-  if (!request) return NOT_FOUND;
+  if (!serviceRequest) return NOT_FOUND;
   await db().$transaction(async (tx) => {
-    const message = await tx.requestMessage.create({ data: { requestId, organisationId: request.organisationId, authorId: actor.userId, body } });
-    await audit({ action: "request.message_posted", outcome: "ok", actorUserId: actor.userId, organisationId: request.organisationId, entityType: "RequestMessage", entityId: message.id }, tx);
+    const message = await tx.requestMessage.create({ data: { requestId, organisationId: serviceRequest.organisationId, authorId: actor.userId, body } });
+    await audit({ action: "request.message_posted", outcome: "ok", actorUserId: actor.userId, organisationId: serviceRequest.organisationId, entityType: "RequestMessage", entityId: message.id }, tx);
     // A partner's message goes to coordination; the Conciergerie's answer to the partner's users.
     await queueNotification(tx, can(actor.role, "requests.decide") ? "message.answered" : "message.received", { requestId, messageId: message.id }, message.id);
   });

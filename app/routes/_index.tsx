@@ -102,7 +102,7 @@ export default function Home() {
                 rowKey={(i) => i.id}
                 columns={[
                   { title: "Date", cell: (i) => <Link to={`/requests/${i.requestId}`}>{formatDateTime(i.startsAt)}</Link> },
-                  { title: "Prestation", cell: (i) => i.request.prestation.name },
+                  { title: "Prestation", cell: (i) => i.serviceRequest.prestation.name },
                   { title: "Site", cell: (i) => i.site.name },
                   {
                     title: "Équipe",

@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const notice = await myNoticePeriod(supervisor.id, rules.scheduleChangeNoticeDays);
   return json({
     noticeDays: rules.scheduleChangeNoticeDays,
-    notice: notice.map((i) => ({ id: i.id, startsAt: i.startsAt, endsAt: i.endsAt, site: i.site.name, prestation: i.request.prestation.name, people: i._count.assignments })),
+    notice: notice.map((i) => ({ id: i.id, startsAt: i.startsAt, endsAt: i.endsAt, site: i.site.name, prestation: i.serviceRequest.prestation.name, people: i._count.assignments })),
     name: supervisor.firstName,
     hasCalendar: supervisor.calendarTokenHash !== null,
     today: day.today,
@@ -42,8 +42,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       endsAt: i.endsAt,
       status: i.status,
       site: i.site,
-      prestation: i.request.prestation.name,
-      partner: i.request.organisation.name,
+      prestation: i.serviceRequest.prestation.name,
+      partner: i.serviceRequest.organisation.name,
       team: i.assignments.map((a) => `${a.participant.firstName} ${a.participant.lastInitial}.`),
       recorded: i.timeEntries.length,
     })),

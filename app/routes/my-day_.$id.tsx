@@ -121,7 +121,7 @@ export default function MyIntervention() {
     <div className="stack my-day">
       <PageHeader
         title={`${i.site.name}, ${formatTime(i.startsAt)}–${formatTime(i.endsAt)}`}
-        description={`${i.request.prestation.name} · ${formatDateTime(i.startsAt)}`}
+        description={`${i.serviceRequest.prestation.name} · ${formatDateTime(i.startsAt)}`}
         actions={
           <Link className="button secondary small" to="/my-day">
             ← Ma journée
@@ -133,9 +133,9 @@ export default function MyIntervention() {
           {i.site.address}, {i.site.postalCode} {i.site.city} <Badge>{STATUS_LABELS[i.status]}</Badge>
         </p>
         {i.site.accessNotes ? <p>Accès : {i.site.accessNotes}</p> : null}
-        {i.request.accessInstructions ? <p>Consignes du partenaire : {i.request.accessInstructions}</p> : null}
+        {i.serviceRequest.accessInstructions ? <p>Consignes du partenaire : {i.serviceRequest.accessInstructions}</p> : null}
         <p className="muted">
-          {i.request.organisation.name} · {formatMinutes(i.durationMinutes)} prévues
+          {i.serviceRequest.organisation.name} · {formatMinutes(i.durationMinutes)} prévues
         </p>
       </Card>
       <Card title={`Équipe (${i.assignments.length})`}>

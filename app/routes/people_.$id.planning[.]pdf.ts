@@ -31,9 +31,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       time: `${formatTime(i.startsAt)} – ${formatTime(i.endsAt)}`,
       site: i.site.name,
       address: `${i.site.address}, ${i.site.postalCode} ${i.site.city}`,
-      prestation: i.request.prestation.name,
+      prestation: i.serviceRequest.prestation.name,
       encadrant: i.supervisor ? `${i.supervisor.firstName} ${i.supervisor.lastName}` : "à confirmer",
-      accessNotes: accessNoteOf(i.request.accessInstructions, i.site.accessNotes),
+      accessNotes: accessNoteOf(i.serviceRequest.accessInstructions, i.site.accessNotes),
     })),
   });
   await auditPeopleExport(actorOf(user), `planning-sheet-${participant.id}-${week}`);

@@ -151,7 +151,7 @@ export default function SteerIntervention() {
     <div className="stack">
       <PageHeader
         title={`${intervention.site.name} · ${formatDateTime(intervention.startsAt)}`}
-        description={`${intervention.request.prestation.name} (${intervention.request.reference}), ${formatTime(intervention.startsAt)}–${formatTime(intervention.endsAt)}, ${formatMinutes(intervention.durationMinutes)}, équipe de ${intervention.participantsNeeded}`}
+        description={`${intervention.serviceRequest.prestation.name} (${intervention.serviceRequest.reference}), ${formatTime(intervention.startsAt)}–${formatTime(intervention.endsAt)}, ${formatMinutes(intervention.durationMinutes)}, équipe de ${intervention.participantsNeeded}`}
         actions={
           <Link className="button secondary" to={`/planning?week=${weekStart}`}>
             ← Retour au planning
@@ -193,7 +193,7 @@ export default function SteerIntervention() {
             </label>
             <fieldset className="fieldset">
               <legend>
-                Salariés ({intervention.request.prestation.skill.label}, {intervention.participantsNeeded} demandés)
+                Salariés ({intervention.serviceRequest.prestation.skill.label}, {intervention.participantsNeeded} demandés)
               </legend>
               <ul className="team-list">{candidates.map(personRow)}</ul>
               {others.length > 0 ? (

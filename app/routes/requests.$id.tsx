@@ -12,7 +12,7 @@ import { MAX_TEXT } from "~/domain/requests/order.ts";
 import { STATUS_LABELS, STATUS_TONES } from "~/domain/requests/status.ts";
 import { parseForm, type FieldErrors } from "~/utils/validation.ts";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.request.reference ?? "Demande"} · La Conciergerie Solidaire` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.serviceRequest.reference ?? "Demande"} · La Conciergerie Solidaire` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireCapability(request, "requests.view");
@@ -72,7 +72,7 @@ const CHANGE_NOTICES: Record<string, string> = {
 
 export default function RequestDetail() {
   const page = useLoaderData<typeof loader>();
-  const { request: r, recurrence } = page;
+  const { serviceRequest: r, recurrence } = page;
   const data = useActionData<typeof action>();
   const [params] = useSearchParams();
   const form = { errors: (data?.errors ?? {}) as Record<string, string>, values: (data?.values ?? {}) as Record<string, string> };
@@ -91,11 +91,11 @@ export default function RequestDetail() {
       {message ? <Alert kind="success">{message}</Alert> : null}
       {form.errors.form ? <Alert kind="error">{form.errors.form}</Alert> : null}
       <TrackingCard timeline={page.timeline} history={page.history} />
-      <QuoteCard request={r} quote={page.quote} canAcceptQuote={page.canAcceptQuote} />
+      <QuoteCard serviceRequest={r} quote={page.quote} canAcceptQuote={page.canAcceptQuote} />
       {page.canDecide ? <DecisionCard canValidate={page.canValidate} form={form} /> : null}
-      <RequestDetailsCard request={r} />
+      <RequestDetailsCard serviceRequest={r} />
       {recurrence ? <RecurrenceCard recurrence={recurrence} canChangeRecurrence={page.canChangeRecurrence} deadlineHours={page.deadlineHours} form={form} /> : null}
-      <InterventionsCard request={r} canChange={page.canChange} callCoordination={page.callCoordination} deadlineHours={page.deadlineHours} />
+      <InterventionsCard serviceRequest={r} canChange={page.canChange} callCoordination={page.callCoordination} deadlineHours={page.deadlineHours} />
       <MessagesCard messages={r.messages} canWrite={page.canWrite} form={form} sent={data?.done ?? null} />
     </div>
   );

@@ -65,7 +65,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   firstPage.delete("after");
   firstPage.delete("before");
   return json({
-    requests: page.requests,
+    serviceRequests: page.serviceRequests,
     sites,
     allPartners: can(user.role, "requests.viewAll"),
     canOrder: can(user.role, "requests.order"),
@@ -81,7 +81,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Requests() {
-  const { requests, sites, allPartners, canOrder, filters, nextHref, previousHref, firstHref, isFirstPage, filtered } = useLoaderData<typeof loader>();
+  const { serviceRequests, sites, allPartners, canOrder, filters, nextHref, previousHref, firstHref, isFirstPage, filtered } = useLoaderData<typeof loader>();
   return (
     <div className="stack">
       <PageHeader
@@ -135,7 +135,7 @@ export default function Requests() {
         </button>
       </Form>
       <Card>
-        {requests.length === 0 ? (
+        {serviceRequests.length === 0 ? (
           filtered ? (
             <EmptyState>
               Aucune demande ne correspond à ces critères. <Link to="/requests">Voir toutes les demandes</Link>
@@ -153,7 +153,7 @@ export default function Requests() {
           )
         ) : (
           <Table
-            rows={requests}
+            rows={serviceRequests}
             rowKey={(r) => r.id}
             columns={[
               { title: "Référence", className: "nowrap", cell: (r) => <Link to={`/requests/${r.id}`}>{r.reference}</Link> },

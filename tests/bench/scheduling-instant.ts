@@ -99,10 +99,10 @@ async function world() {
 
 /** `count` quotes to accept in `week` (one intervention each, teams of 1 or 2), created before the measure. */
 async function quotes(w: World, week: string, count: number, status: "SUBMITTED" | "ACCEPTED" = "SUBMITTED") {
-  const requests = [];
+  const serviceRequests = [];
   for (let i = 0; i < count; i++) {
     const startsAt = fromParisLocal(`${addDays(week, i % 5)}T${String(8 + (i % 9)).padStart(2, "0")}:${["00", "15", "30", "45"][i % 4]}`);
-    requests.push(
+    serviceRequests.push(
       await f.createServiceRequest(db(), {
         prestationId: w.prestations[i % 2]!.id,
         siteId: w.sites[i % 2]!.id,
@@ -112,7 +112,7 @@ async function quotes(w: World, week: string, count: number, status: "SUBMITTED"
       }),
     );
   }
-  return requests;
+  return serviceRequests;
 }
 
 /** acceptQuote, tried again when the bench's own database pool is too busy to start its transaction (a loaded machine). */
@@ -131,13 +131,13 @@ async function accept(actor: Parameters<typeof acceptQuote>[0], requestId: strin
  * transaction, and watches the database until each is settled (or a minute
  * after the last). Latencies in ms, sorted; an unsettled one is Infinity.
  */
-async function measure(w: World, requests: Awaited<ReturnType<typeof quotes>>, rate: number) {
+async function measure(w: World, serviceRequests: Awaited<ReturnType<typeof quotes>>, rate: number) {
   const acceptedAt = new Map<string, number>();
   const seen = new Map<string, { at: number; staffed: boolean }>();
   let accepting = true;
   let lastAccepted = Date.now();
   const watcher = (async () => {
-    while (seen.size < requests.length && (accepting || Date.now() < lastAccepted + 60_000)) {
+    while (seen.size < serviceRequests.length && (accepting || Date.now() < lastAccepted + 60_000)) {
       if (accepting) lastAccepted = Date.now();
       const waiting = [...acceptedAt.keys()].filter((id) => !seen.has(id));
       if (waiting.length > 0) {
@@ -154,7 +154,7 @@ async function measure(w: World, requests: Awaited<ReturnType<typeof quotes>>, r
   const started = Date.now();
   const accepting_ = [];
   let inFlight = 0;
-  for (const [i, r] of requests.entries()) {
+  for (const [i, r] of serviceRequests.entries()) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
     while (inFlight >= MAX_IN_FLIGHT) await sleep(2); // within the database pool: late rather than refused

@@ -156,7 +156,7 @@ describe("the encadrant's day on a phone (360 px)", () => {
     const startsAt = new Date(Math.max(fromParisLocal(`${today}T00:00`).getTime(), Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000));
     const endsAt = new Date(startsAt.getTime() + 90 * 60_000);
     const [supervisor] = await queryApp<{ id: string }>(`SELECT s.id FROM "Supervisor" s JOIN "User" u ON u.id = s."userId" WHERE u.email = 'encadrant@conciergerie.example'`);
-    const [request] = await queryApp<{ id: string; organisationId: string; siteId: string }>(`SELECT id, "organisationId", "siteId" FROM "ServiceRequest" ORDER BY reference LIMIT 1`);
+    const [serviceRequest] = await queryApp<{ id: string; organisationId: string; siteId: string }>(`SELECT id, "organisationId", "siteId" FROM "ServiceRequest" ORDER BY reference LIMIT 1`);
     const participants = await queryApp<{ id: string }>(
       `SELECT w.id FROM "Participant" w WHERE w."anonymisedAt" IS NULL AND NOT EXISTS (
          SELECT 1 FROM "Assignment" a WHERE a."participantId" = w.id AND tsrange(a."startsAt", a."endsAt") && tsrange($1::timestamp, $2::timestamp))
@@ -177,7 +177,7 @@ describe("the encadrant's day on a phone (360 px)", () => {
     await queryApp(
       `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "supervisorId", "updatedAt")
        VALUES ($1, $2, $3, $4, $5, $6, 90, 2, 'SCHEDULED', $7, now())`,
-      [interventionId, request!.id, request!.organisationId, request!.siteId, startsAt, endsAt, supervisor!.id],
+      [interventionId, serviceRequest!.id, serviceRequest!.organisationId, serviceRequest!.siteId, startsAt, endsAt, supervisor!.id],
     );
     for (const w of participants) {
       await queryApp(`INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [interventionId, w.id, startsAt, endsAt]);

@@ -129,11 +129,11 @@ describe("a partner orders in Chromium", () => {
 
 describe("the coordination and phones", () => {
   it("a coordinator sees the decision and the thread; every portal page fits 360 px", { timeout: 120_000 }, async () => {
-    const [request] = await queryApp<{ id: string }>(
+    const [serviceRequest] = await queryApp<{ id: string }>(
       `SELECT r.id FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id AND i.status IN ('SUBMITTED','ACCEPTED','SCHEDULED') AND i."startsAt" > now() + interval '3 days'
        JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.slug = 'mon-jardin-chocolate' ORDER BY r."createdAt" DESC LIMIT 1`,
     );
-    const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 AND status <> 'CANCELLED' ORDER BY "startsAt" DESC LIMIT 1`, [request!.id]);
+    const [intervention] = await queryApp<{ id: string }>(`SELECT id FROM "Intervention" WHERE "requestId" = $1 AND status <> 'CANCELLED' ORDER BY "startsAt" DESC LIMIT 1`, [serviceRequest!.id]);
     // The decision is offered while dates wait for validation (a planned request's dates are cancelled one by one instead).
     const [pending] = await queryApp<{ id: string }>(
       `SELECT DISTINCT r.id FROM "ServiceRequest" r JOIN "Intervention" i ON i."requestId" = r.id AND i.status = 'SUBMITTED' WHERE r."declinedAt" IS NULL LIMIT 1`,
@@ -149,7 +149,17 @@ describe("the coordination and phones", () => {
 
     const { page, context } = await newPage(browser, { width: 360 });
     await signIn(page, "contact@monjardinchocolate.example");
-    for (const path of ["/", "/catalogue", "/requests", "/requests/new", `/requests/${request!.id}`, `/requests/${request!.id}/interventions/${intervention!.id}`, "/invoices", "/account", "/users"]) {
+    for (const path of [
+      "/",
+      "/catalogue",
+      "/requests",
+      "/requests/new",
+      `/requests/${serviceRequest!.id}`,
+      `/requests/${serviceRequest!.id}/interventions/${intervention!.id}`,
+      "/invoices",
+      "/account",
+      "/users",
+    ]) {
       await page.goto(path);
       await expectNoHorizontalScroll(page);
       await expectAccessible(page);

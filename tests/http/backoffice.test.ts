@@ -111,10 +111,10 @@ describe("back office forms over HTTP", () => {
 
   it("keeps the service's phone in the service rules: partners see it, a bad number gets a French message, none set shows nothing made up", async () => {
     const partner = await new HttpClient().login("contact@monjardinchocolate.example");
-    const [request] = await queryApp<{ id: string }>(
+    const [serviceRequest] = await queryApp<{ id: string }>(
       `SELECT r.id FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.name LIKE 'Mon Jardin%' ORDER BY r."createdAt" LIMIT 1`,
     );
-    const requestPage = async (who: HttpClient) => decodeEntities(await (await who.get(`/requests/${request!.id}`)).text());
+    const requestPage = async (who: HttpClient) => decodeEntities(await (await who.get(`/requests/${serviceRequest!.id}`)).text());
     // The demo's contact, set by the seed.
     expect(await requestPage(partner)).toContain("appelez la coordination au 01 99 00 42 17 ou écrivez-lui à coordination@conciergerie.example.");
     // Coordination is not told to call itself.

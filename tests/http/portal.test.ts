@@ -83,10 +83,10 @@ describe("ordering", () => {
       expect(i.endsAt.getTime() - i.startsAt.getTime()).toBe(120 * 60_000);
       expect(i.participantsNeeded).toBe(2);
     }
-    const [request] = await queryApp<{ unitPriceCents: number; notes: string; reference: string }>(`SELECT "unitPriceCents", notes, reference FROM "ServiceRequest" WHERE id = $1`, [id]);
-    expect(request!.unitPriceCents).toBeGreaterThan(0);
-    expect(request!.reference).toMatch(/^DEM-\d{4}-\d{5}$/);
-    expect(request!.notes).toBe("<script>alert('x')</script> & <b>gras</b>"); // stored as typed
+    const [serviceRequest] = await queryApp<{ unitPriceCents: number; notes: string; reference: string }>(`SELECT "unitPriceCents", notes, reference FROM "ServiceRequest" WHERE id = $1`, [id]);
+    expect(serviceRequest!.unitPriceCents).toBeGreaterThan(0);
+    expect(serviceRequest!.reference).toMatch(/^DEM-\d{4}-\d{5}$/);
+    expect(serviceRequest!.notes).toBe("<script>alert('x')</script> & <b>gras</b>"); // stored as typed
     const page = await (await mjc.get(`/requests/${id}?envoyee=1`)).text();
     expect(page).toContain("&lt;script&gt;alert(");
     expect(page).not.toContain("<script>alert(");

@@ -116,10 +116,10 @@ describe("security", () => {
 
   it("refuses a 20 MB upload with a 413 and a French message, and never echoes more of a field than it accepts", async () => {
     const client = await new HttpClient().login("agent@sncf.example");
-    const [request] = await queryApp<{ id: string }>(
+    const [serviceRequest] = await queryApp<{ id: string }>(
       `SELECT r.id FROM "ServiceRequest" r JOIN "Organisation" o ON o.id = r."organisationId" WHERE o.slug = 'sncf-gares-connexions' ORDER BY r.reference LIMIT 1`,
     );
-    const path = `/requests/${request!.id}`;
+    const path = `/requests/${serviceRequest!.id}`;
     const csrf = await client.csrfFrom(path);
     const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     const upload = new FormData();

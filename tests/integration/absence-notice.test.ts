@@ -36,7 +36,7 @@ async function world(code: string) {
   const spares = await Promise.all([0, 1, 2].map(() => createParticipant(db(), { skillIds: [skill.id], weeklyTargetMinutes: 960 })));
   const prestationId = (await createPrestation(db(), { skillId: skill.id })).id;
   const confirmed = async (date: string) => {
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       prestationId,
       siteId: site.id,
       teamSize: 3,
@@ -71,7 +71,7 @@ async function world(code: string) {
         },
       ],
     });
-    return request.interventions[0]!;
+    return serviceRequest.interventions[0]!;
   };
   return { skill, actor, supervisors, team, spares, confirmed };
 }

@@ -41,13 +41,13 @@ describe("partners", () => {
     if (!created.ok) return;
     expect(await createPartner(actor, { ...parsed.data, name: parsed.data.name.toUpperCase() })).toEqual({ ok: false, field: "name", message: "Une organisation porte déjà ce nom." });
 
-    const request = await createServiceRequest(db(), { organisationId: created.id });
+    const serviceRequest = await createServiceRequest(db(), { organisationId: created.id });
     expect(await setPartnerArchived(actor, created.id, true)).toBe(true);
     expect(await setPartnerArchived(actor, created.id, true)).toBe(false); // already archived
     const partner = await getPartner(actor, created.id);
     expect(partner?.archivedAt).not.toBeNull();
     expect(partner?.requestCount).toBe(1);
-    expect(await db().serviceRequest.findUnique({ where: { id: request.id } })).not.toBeNull();
+    expect(await db().serviceRequest.findUnique({ where: { id: serviceRequest.id } })).not.toBeNull();
     expect((await listAuditLog({ entityId: created.id })).rows.map((r) => r.action)).toEqual(["partner.archived", "partner.created"]);
   });
 
@@ -238,8 +238,8 @@ describe("retention", () => {
     // The day itself: 24 full months have passed only for a contract that ended the day before.
     const dayBefore = await createParticipant(db(), { firstName: "Yonas", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-14") });
     const sameDay = await createParticipant(db(), { firstName: "Mariam", contractStart: new Date("2024-07-01"), contractEnd: new Date("2025-06-15") });
-    const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), participantIds: [old.id, recent.id] }] });
-    const interventionId = request.interventions[0]!.id;
+    const serviceRequest = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("2025-03-03T08:00:00Z"), participantIds: [old.id, recent.id] }] });
+    const interventionId = serviceRequest.interventions[0]!.id;
     await db().timeEntry.createMany({
       data: [
         { interventionId, participantId: old.id, minutesWorked: 173 },

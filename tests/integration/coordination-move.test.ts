@@ -36,7 +36,7 @@ async function world() {
     contractStart: new Date("2027-01-01T00:00:00Z"),
     absences: [{ startsAt: at("2027-06-11T00:00"), endsAt: at("2027-06-12T00:00") }],
   });
-  const request = await createServiceRequest(db(), {
+  const serviceRequest = await createServiceRequest(db(), {
     organisationId: org.id,
     siteId: site.id,
     prestationId: prestation.id,
@@ -54,7 +54,7 @@ async function world() {
       },
     ],
   });
-  return { partner, coordinator, supervisor, amina, request, intervention: request.interventions[0]! };
+  return { partner, coordinator, supervisor, amina, serviceRequest, intervention: serviceRequest.interventions[0]! };
 }
 
 const stateOf = (id: string) =>
@@ -69,7 +69,7 @@ describe("moving an intervention inside the notice period", async () => {
   const coordination = actorOf(w.coordinator);
 
   it("refuses the partner with the prestation's notice rule", async () => {
-    const result = await moveIntervention(partner, w.request.id, w.intervention.id, { date: "2027-06-10", startTime: "10:00" }, {}, now);
+    const result = await moveIntervention(partner, w.serviceRequest.id, w.intervention.id, { date: "2027-06-10", startTime: "10:00" }, {}, now);
     expect(result).toMatchObject({ ok: false, status: 400, field: "date" });
     expect(!result.ok && result.message).toMatch(/se commande 7 jours à l'avance/);
     expect((await stateOf(w.intervention.id)).startsAt).toEqual(at("2027-06-09T10:00"));
@@ -77,10 +77,10 @@ describe("moving an intervention inside the notice period", async () => {
 
   it("lets the coordination move it, its team kept at the new time, and tells the partner by email", async () => {
     // The live check first: nothing is written.
-    expect(await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-10", startTime: "14:00" }, { mode: "check" }, now)).toMatchObject({ ok: true });
+    expect(await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-10", startTime: "14:00" }, { mode: "check" }, now)).toMatchObject({ ok: true });
     expect((await stateOf(w.intervention.id)).startsAt).toEqual(at("2027-06-09T10:00"));
 
-    const result = await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-10", startTime: "14:00" }, {}, now);
+    const result = await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-10", startTime: "14:00" }, {}, now);
     expect(result).toMatchObject({ ok: true });
     const moved = await stateOf(w.intervention.id);
     expect(moved).toMatchObject({ startsAt: at("2027-06-10T14:00"), status: "SCHEDULED", supervisorId: w.supervisor.id, supervisorPinned: false });
@@ -94,19 +94,19 @@ describe("moving an intervention inside the notice period", async () => {
     const payload = event.payload as Parameters<typeof deliverNotification>[0];
     expect(await deliverNotification(payload, new Date(Date.now() + 3 * 60_000))).toMatchObject({ written: 1 });
     const [mail] = await db().mail.findMany({ where: { to: w.partner.email, dedupeKey: { startsWith: notification.key } } });
-    expect(mail!.subject).toBe(`${w.request.reference} : nouvel horaire le 10 juin 2027 à 14:00`);
+    expect(mail!.subject).toBe(`${w.serviceRequest.reference} : nouvel horaire le 10 juin 2027 à 14:00`);
     expect(mail!.text).toContain("prévue le 9 juin 2027 à 10:00 aura lieu le 10 juin 2027 à 14:00");
   });
 
   it("refuses a move that breaks a staffing rule unless forced with a reason, audited and pinned", async () => {
-    const refused = await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-11", startTime: "10:00" }, {}, now);
+    const refused = await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-11", startTime: "10:00" }, {}, now);
     expect(refused).toMatchObject({ ok: false, status: 409, violations: [expect.objectContaining({ rule: "H4" })] });
     expect(JSON.stringify(refused)).toContain("Amina K.");
     expect((await stateOf(w.intervention.id)).startsAt).toEqual(at("2027-06-10T14:00"));
 
     const forced = await moveIntervention(
       coordination,
-      w.request.id,
+      w.serviceRequest.id,
       w.intervention.id,
       { date: "2027-06-11", startTime: "10:00" },
       { force: { reason: "Le partenaire ferme jeudi, Amina reviendra exprès" } },
@@ -121,8 +121,8 @@ describe("moving an intervention inside the notice period", async () => {
   });
 
   it("still keeps the coordination to opening days and hours, and to times to come", async () => {
-    expect(await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-12", startTime: "10:00" }, {}, now)).toMatchObject({ ok: false, field: "date" });
-    expect(await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-07", startTime: "07:00" }, {}, now)).toMatchObject({ ok: false, field: "startTime" });
-    expect(await moveIntervention(coordination, w.request.id, w.intervention.id, { date: "2027-06-06", startTime: "10:00" }, {}, now)).toMatchObject({ ok: false, field: "date" });
+    expect(await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-12", startTime: "10:00" }, {}, now)).toMatchObject({ ok: false, field: "date" });
+    expect(await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-07", startTime: "07:00" }, {}, now)).toMatchObject({ ok: false, field: "startTime" });
+    expect(await moveIntervention(coordination, w.serviceRequest.id, w.intervention.id, { date: "2027-06-06", startTime: "10:00" }, {}, now)).toMatchObject({ ok: false, field: "date" });
   });
 });

@@ -41,7 +41,7 @@ const documents = new Map<Kind, { number: string; bytes: Uint8Array }>();
 
 async function done(organisationId: string, siteId: string, prestationId: string, day: number, minutes: number[], purchaseOrderNumber?: string) {
   const participants = await Promise.all(minutes.map(() => createParticipant(db())));
-  const request = await createServiceRequest(db(), {
+  const serviceRequest = await createServiceRequest(db(), {
     organisationId,
     siteId,
     prestationId,
@@ -52,7 +52,7 @@ async function done(organisationId: string, siteId: string, prestationId: string
     acceptedAt: at(1),
     interventions: [{ startsAt: at(day), status: "DONE", participantIds: participants.map((w) => w.id) }],
   });
-  await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: request.interventions[0]!.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
+  await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: serviceRequest.interventions[0]!.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
 }
 
 beforeAll(async () => {

@@ -38,7 +38,7 @@ const NEGOTIATED = 2150; // SNCF-like negotiated hourly price (catalogue: 24,00 
 
 async function doneIntervention(organisationId: string, siteId: string, prestationId: string, day: number, minutes: number[], unitPriceCents?: number, purchaseOrderNumber?: string) {
   const participants = await Promise.all(minutes.map(() => createParticipant(db())));
-  const request = await createServiceRequest(db(), {
+  const serviceRequest = await createServiceRequest(db(), {
     organisationId,
     siteId,
     prestationId,
@@ -50,7 +50,7 @@ async function doneIntervention(organisationId: string, siteId: string, prestati
     acceptedAt: at(1),
     interventions: [{ startsAt: at(day), status: "DONE", participantIds: participants.map((w) => w.id) }],
   });
-  const intervention = request.interventions[0]!;
+  const intervention = serviceRequest.interventions[0]!;
   await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: intervention.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
 }
 

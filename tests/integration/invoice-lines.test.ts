@@ -16,7 +16,7 @@ const ids = { carried: "", late: "", worked: "" };
 
 async function done(organisationId: string, siteId: string, prestationId: string, startsAt: Date, minutes: number[]) {
   const participants = await Promise.all(minutes.map(() => createParticipant(db())));
-  const request = await createServiceRequest(db(), {
+  const serviceRequest = await createServiceRequest(db(), {
     organisationId,
     siteId,
     prestationId,
@@ -24,7 +24,7 @@ async function done(organisationId: string, siteId: string, prestationId: string
     durationMinutes: 180,
     interventions: [{ startsAt, status: "DONE", participantIds: participants.map((w) => w.id) }],
   });
-  const intervention = request.interventions[0]!;
+  const intervention = serviceRequest.interventions[0]!;
   await db().timeEntry.createMany({ data: participants.map((w, i) => ({ interventionId: intervention.id, participantId: w.id, minutesWorked: minutes[i]!, absent: false })) });
   return intervention.id;
 }

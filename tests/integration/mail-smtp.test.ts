@@ -42,19 +42,19 @@ describe("mail through SMTP", () => {
     const org = await createOrganisation(db(), { name: "Chocolaterie SMTP" });
     const user = await createUser(db(), { organisationId: org.id, role: "PARTNER_ADMIN" });
     const site = await createSite(db(), { organisationId: org.id, name: "Atelier Bercy" });
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       organisationId: org.id,
       siteId: site.id,
       interventions: [1, 2].map((d) => ({ startsAt: new Date(`2030-09-0${d + 1}T07:00:00Z`), durationMinutes: 90, status: "SCHEDULED" as const })),
     });
     await db().$transaction(async (tx) => {
-      await queueNotification(tx, "request.received", { requestId: request.id }, "submitted");
+      await queueNotification(tx, "request.received", { requestId: serviceRequest.id }, "submitted");
       await queueNotifications(
         tx,
-        request.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" })),
+        serviceRequest.interventions.map((i) => ({ kind: "intervention.scheduled" as const, subject: { interventionId: i.id }, version: "v1" })),
       );
     });
-    const [notification] = await db().notification.findMany({ where: { groupKey: `partner:request:${request.id}` }, take: 1 });
+    const [notification] = await db().notification.findMany({ where: { groupKey: `partner:request:${serviceRequest.id}` }, take: 1 });
     await deliverNotification(notification!.payload as Parameters<typeof deliverNotification>[0], new Date(Date.now() + 3 * 60_000));
     const [stored] = await db().mail.findMany({ where: { to: user.email } });
 
@@ -66,13 +66,13 @@ describe("mail through SMTP", () => {
     const mail = received[0]!;
     expect(mail.from?.value).toEqual([{ name: "La Conciergerie Solidaire", address: "conciergerie@conciergerie.example" }]);
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.text : "").toBe(user.email);
-    expect(mail.subject).toBe(`${request.reference} : 3 nouvelles`);
+    expect(mail.subject).toBe(`${serviceRequest.reference} : 3 nouvelles`);
     expect(mail.headers.get("content-type")).toMatchObject({ value: "multipart/alternative" });
     expect(mail.text).toContain("Du nouveau sur la demande");
     expect(mail.text).toContain("• Intervention planifiée le 2 septembre 2030 à 09:00.");
     // The link leads to the request's page: a route of the app, for this request.
     const links = [...(mail.html || "").matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
-    expect(links).toEqual([`${env().APP_URL}/requests/${request.id}`]);
+    expect(links).toEqual([`${env().APP_URL}/requests/${serviceRequest.id}`]);
     expect(existsSync(path.resolve(import.meta.dirname, "../../app/routes/requests.$id.tsx"))).toBe(true);
     expect(await db().mail.findUniqueOrThrow({ where: { id: stored!.id } })).toMatchObject({ sentAt: expect.any(Date) });
   });

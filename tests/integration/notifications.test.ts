@@ -12,12 +12,12 @@ async function partnerWithRequest() {
   const admin = await createUser(db(), { organisationId: org.id, role: "PARTNER_ADMIN" });
   const member = await createUser(db(), { organisationId: org.id, role: "PARTNER_MEMBER" });
   const site = await createSite(db(), { organisationId: org.id, name: "Passerelle Nord" });
-  const request = await createServiceRequest(db(), {
+  const serviceRequest = await createServiceRequest(db(), {
     organisationId: org.id,
     siteId: site.id,
     interventions: [{ startsAt: new Date("2030-06-04T07:00:00Z"), durationMinutes: 120, status: "SCHEDULED" }],
   });
-  return { org, admin, member, request, intervention: request.interventions[0]! };
+  return { org, admin, member, serviceRequest, intervention: serviceRequest.interventions[0]! };
 }
 
 /** A moment after the digest window (2 minutes by default): the request is quiet. */
@@ -72,40 +72,42 @@ describe("notifications", () => {
   });
 
   it("tells coordination of a partner's message and of an intervention no team can do, and the partner of the answer, the decision and the refusal", async () => {
-    const { org, admin, request } = await partnerWithRequest();
+    const { org, admin, serviceRequest } = await partnerWithRequest();
     const coordinator = await createUser(db(), { role: "COORDINATOR" });
     const coordination = { userId: coordinator.id, organisationId: coordinator.membership!.organisationId, role: "COORDINATOR" as const };
     const partner = { userId: admin.id, organisationId: org.id, role: "PARTNER_ADMIN" as const };
-    await postMessage(partner, request.id, "Le badge est à retirer au poste de sécurité.");
-    await postMessage(coordination, request.id, "Bien noté, merci.");
+    await postMessage(partner, serviceRequest.id, "Le badge est à retirer au poste de sécurité.");
+    await postMessage(coordination, serviceRequest.id, "Bien noté, merci.");
     const submitted = await createServiceRequest(db(), {
       organisationId: org.id,
-      siteId: request.siteId,
+      siteId: serviceRequest.siteId,
       interventions: [{ startsAt: new Date("2030-07-02T07:00:00Z"), durationMinutes: 120, status: "SUBMITTED" }],
     });
     expect(await decideRequest(coordination, submitted.id, { accept: false, reason: "Nous n'intervenons pas en juillet sur ce site." })).toMatchObject({ ok: true });
     const kinds = async (groupKey: string) => (await db().notification.findMany({ where: { groupKey }, orderBy: { createdAt: "asc" } })).map((n) => n.kind);
-    expect(await kinds(`staff:request:${request.id}`)).toEqual(["message.received"]);
-    expect(await kinds(`partner:request:${request.id}`)).toEqual(["message.answered"]);
+    expect(await kinds(`staff:request:${serviceRequest.id}`)).toEqual(["message.received"]);
+    expect(await kinds(`partner:request:${serviceRequest.id}`)).toEqual(["message.answered"]);
     expect(await kinds(`partner:request:${submitted.id}`)).toEqual(["request.declined"]);
 
     // Delivered: coordination reads the partner's words, the partner the answer and the refusal's reason.
-    for (const n of await db().notification.findMany({ where: { groupKey: { in: [`staff:request:${request.id}`, `partner:request:${request.id}`, `partner:request:${submitted.id}`] } } })) {
+    for (const n of await db().notification.findMany({
+      where: { groupKey: { in: [`staff:request:${serviceRequest.id}`, `partner:request:${serviceRequest.id}`, `partner:request:${submitted.id}`] } },
+    })) {
       await deliverNotification(n.payload as Parameters<typeof deliverNotification>[0], later());
     }
     const toCoordinator = await db().mail.findMany({ where: { to: coordinator.email } });
-    expect(toCoordinator.map((m) => m.subject)).toEqual([`${request.reference} : message de Gare test`]);
+    expect(toCoordinator.map((m) => m.subject)).toEqual([`${serviceRequest.reference} : message de Gare test`]);
     expect(toCoordinator[0]!.text).toContain("Le badge est à retirer au poste de sécurité.");
     const toPartner = (await db().mail.findMany({ where: { to: admin.email }, orderBy: { subject: "asc" } })).map((m) => [m.subject, m.text]);
     expect(toPartner).toEqual([
-      [`${request.reference} : réponse de la coordination`, expect.stringContaining("Bien noté, merci.")],
+      [`${serviceRequest.reference} : réponse de la coordination`, expect.stringContaining("Bien noté, merci.")],
       [`Demande ${submitted.reference} refusée`, expect.stringContaining("Motif : Nous n'intervenons pas en juillet sur ce site.")],
     ]);
 
     // An accepted request no encadrant can take: coordination is told once, with a link to the intervention.
     const nobody = await createServiceRequest(db(), {
       organisationId: org.id,
-      siteId: request.siteId,
+      siteId: serviceRequest.siteId,
       interventions: [{ startsAt: new Date("2030-07-09T07:00:00Z"), durationMinutes: 120, status: "ACCEPTED" }],
     });
     await staffRequest({ requestId: nobody.id });
@@ -135,7 +137,7 @@ describe("notifications", () => {
     const site = await createSite(db(), { organisationId: org.id, name: "Quai Ouest", accessNotes: "Code 1234" });
     const supervisor = await createSupervisor(db(), { firstName: "Sandrine", lastName: "Lefebvre" });
     const person = await createParticipant(db(), { firstName: "Moussa" });
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       organisationId: org.id,
       siteId: site.id,
       teamSize: 2,
@@ -150,8 +152,8 @@ describe("notifications", () => {
     const feed = await encadrantCalendarFeed(token, new Date("2030-06-01T00:00:00Z"));
     expect(feed!.name).toBe("Conciergerie Solidaire, Sandrine Lefebvre");
     expect(feed!.events.map((e) => [e.uid, e.cancelled])).toEqual([
-      [`${request.interventions[0]!.id}@conciergerie-solidaire`, false],
-      [`${request.interventions[1]!.id}@conciergerie-solidaire`, true],
+      [`${serviceRequest.interventions[0]!.id}@conciergerie-solidaire`, false],
+      [`${serviceRequest.interventions[1]!.id}@conciergerie-solidaire`, true],
     ]);
     expect(feed!.events[0]!.description).toBe("Équipe de 2 personnes. Accès : Badge à l'accueil");
     expect(buildCalendar(feed!.name, feed!.events)).not.toContain("Moussa");

@@ -41,8 +41,8 @@ describe("steering the plan", async () => {
   const w = await world();
 
   it("refuses a team that breaks a hard rule, and saves it only when forced with a reason, audited", async () => {
-    const request = await w.staffed(0, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
-    const intervention = request.interventions[0]!;
+    const serviceRequest = await w.staffed(0, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
+    const intervention = serviceRequest.interventions[0]!;
     const change = { interventionId: intervention.id, supervisorId: w.supervisor.id, participantIds: [w.participants[0]!.id], supervisorPinned: false, pinnedParticipantIds: [] };
 
     const preview = await previewChange(week, change);
@@ -70,8 +70,8 @@ describe("steering the plan", async () => {
   });
 
   it("saves a valid change with its pins and no forcing", async () => {
-    const request = await w.staffed(1, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
-    const id = request.interventions[0]!.id;
+    const serviceRequest = await w.staffed(1, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
+    const id = serviceRequest.interventions[0]!.id;
     const change = {
       interventionId: id,
       supervisorId: w.supervisor.id,
@@ -114,8 +114,8 @@ describe("absences and hours", async () => {
   const w = await world();
 
   it("an absence (dates only) re-plans every intervention the person is on", async () => {
-    const request = await w.staffed(3, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
-    const id = request.interventions[0]!.id;
+    const serviceRequest = await w.staffed(3, "09:00", [w.participants[0]!.id, w.participants[1]!.id]);
+    const id = serviceRequest.interventions[0]!.id;
     const day = addDays(week, 3);
     const result = await addAbsence(w.actor, w.participants[0]!.id, day, day);
     expect(result!.replanned).toEqual([id]);

@@ -66,8 +66,8 @@ describe("poison jobs", () => {
   });
 
   it("re-planning an intervention dated 9999-12-31 (written before dates were checked) fails once with a clear reason, not a RangeError", async () => {
-    const request = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("9999-12-31T08:00:00Z"), status: "ACCEPTED" }] });
-    const interventionId = request.interventions[0]!.id;
+    const serviceRequest = await createServiceRequest(db(), { interventions: [{ startsAt: new Date("9999-12-31T08:00:00Z"), status: "ACCEPTED" }] });
+    const interventionId = serviceRequest.interventions[0]!.id;
     const job = await runJob("scheduling", "replan-intervention", { interventionId });
     expect(await job.getState()).toBe("failed");
     expect(job.attemptsMade).toBe(1);

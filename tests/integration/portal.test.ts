@@ -54,10 +54,10 @@ describe("price in force", () => {
 
     const result = await createRequest(a.actor, input(a.site.id, prestation.id));
     expect(result.ok).toBe(true);
-    const request = await db().serviceRequest.findUniqueOrThrow({ where: { id: result.ok ? result.id : "" }, include: { interventions: true } });
-    expect(request.unitPriceCents).toBe(1800);
-    expect(request.interventions).toHaveLength(1);
-    expect(request.interventions[0]!.endsAt.getTime() - request.interventions[0]!.startsAt.getTime()).toBe(180 * 60_000);
+    const serviceRequest = await db().serviceRequest.findUniqueOrThrow({ where: { id: result.ok ? result.id : "" }, include: { interventions: true } });
+    expect(serviceRequest.unitPriceCents).toBe(1800);
+    expect(serviceRequest.interventions).toHaveLength(1);
+    expect(serviceRequest.interventions[0]!.endsAt.getTime() - serviceRequest.interventions[0]!.startsAt.getTime()).toBe(180 * 60_000);
   });
 });
 

@@ -22,7 +22,7 @@ async function partnerWithRequests(count: number, prefix: string) {
     const createdAt = new Date(base.getTime() - Math.floor(n / 2) * HOUR);
     const site = n % 3 === 0 ? siteB : siteA;
     const statuses: InterventionStatus[] = n % 4 === 0 ? ["DONE", "SCHEDULED"] : n % 4 === 1 ? ["CANCELLED"] : ["SUBMITTED"];
-    const request = await db().serviceRequest.create({
+    const serviceRequest = await db().serviceRequest.create({
       data: {
         reference: `${prefix}-${String(n).padStart(4, "0")}`,
         organisationId: organisation.id,
@@ -48,19 +48,19 @@ async function partnerWithRequests(count: number, prefix: string) {
         },
       },
     });
-    ids.push(request.id);
+    ids.push(serviceRequest.id);
   }
   const actor: Actor = { userId: user.id, organisationId: organisation.id, role: "PARTNER_ADMIN" };
   return { organisation, user, actor, siteA, siteB, ids };
 }
 
 async function allPages(actor: Actor, filters: Parameters<typeof listRequests>[1] = {}) {
-  const seen: Awaited<ReturnType<typeof listRequests>>["requests"] = [];
+  const seen: Awaited<ReturnType<typeof listRequests>>["serviceRequests"] = [];
   let cursor: { createdAt: Date; id: string } | undefined;
   for (let i = 0; i < 20; i++) {
     const page = await listRequests(actor, filters, cursor);
-    expect(page.requests.length).toBeLessThanOrEqual(PAGE_SIZE);
-    seen.push(...page.requests);
+    expect(page.serviceRequests.length).toBeLessThanOrEqual(PAGE_SIZE);
+    seen.push(...page.serviceRequests);
     if (!page.nextCursor) break;
     cursor = page.nextCursor;
   }
@@ -145,20 +145,20 @@ describe("searching by reference and going back a page", () => {
     expect(first.prevCursor).toBeNull();
     const second = await listRequests(a.actor, {}, first.nextCursor!);
     const third = await listRequests(a.actor, {}, second.nextCursor!);
-    expect(third.requests).toHaveLength(5);
+    expect(third.serviceRequests).toHaveLength(5);
     expect(third.nextCursor).toBeNull();
     // Back from the third page: the second, then the first, which has nothing newer.
     const backToSecond = await listRequests(a.actor, {}, { ...third.prevCursor!, direction: "before" });
-    expect(backToSecond.requests.map((r) => r.id)).toEqual(second.requests.map((r) => r.id));
+    expect(backToSecond.serviceRequests.map((r) => r.id)).toEqual(second.serviceRequests.map((r) => r.id));
     expect(backToSecond.nextCursor).toEqual(second.nextCursor);
     const backToFirst = await listRequests(a.actor, {}, { ...backToSecond.prevCursor!, direction: "before" });
-    expect(backToFirst.requests.map((r) => r.id)).toEqual(first.requests.map((r) => r.id));
+    expect(backToFirst.serviceRequests.map((r) => r.id)).toEqual(first.serviceRequests.map((r) => r.id));
     expect(backToFirst.prevCursor).toBeNull();
     // Filters hold going back too.
     const cancelled = await allPages(a.actor, { status: "CANCELLED" });
     const forward = await listRequests(a.actor, { status: "CANCELLED" }, { createdAt: cancelled[3]!.createdAt, id: cancelled[3]!.id });
     const back = await listRequests(a.actor, { status: "CANCELLED" }, { ...forward.prevCursor!, direction: "before" });
-    expect(back.requests.map((r) => r.reference)).toEqual(cancelled.slice(0, 4).map((r) => r.reference));
+    expect(back.serviceRequests.map((r) => r.reference)).toEqual(cancelled.slice(0, 4).map((r) => r.reference));
   });
 });
 

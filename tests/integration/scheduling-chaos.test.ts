@@ -32,14 +32,14 @@ describe("scheduling under failure", () => {
     for (let i = 0; i < REQUESTS; i++) {
       const week = weeks[i % 2]!;
       const startsAt = fromParisLocal(`${addDays(week, i % 5)}T${String(8 + ((i * 3) % 8)).padStart(2, "0")}:${i % 2 ? "30" : "00"}`);
-      const request = await createServiceRequest(db(), {
+      const serviceRequest = await createServiceRequest(db(), {
         prestationId: prestations[i % 2]!.id,
         siteId: sites[i % 2]!.id,
         organisationId: sites[i % 2]!.organisationId,
         teamSize: 1 + (i % 3),
         interventions: [{ startsAt, durationMinutes: 90, participantsNeeded: 1 + (i % 3), status: "ACCEPTED" }],
       });
-      requestIds.push(request.id);
+      requestIds.push(serviceRequest.id);
     }
     // Accepted all at once: the outbox rows the portal writes on acceptance.
     await db().$transaction((tx) =>

@@ -34,7 +34,7 @@ async function world(weeksAhead: number, requests: number) {
       }),
     );
   }
-  return { week, requests: created };
+  return { week, serviceRequests: created };
 }
 
 /** The week as written, checked by the independent validator: no one twice at once, no cap passed. */
@@ -59,7 +59,7 @@ async function checkWritten(week: string) {
 
 describe("instant mode: insertion computed before the lock, checked under it", () => {
   it("a pass that read the week before another one wrote computes again under the lock: nobody booked twice", async () => {
-    const { week, requests } = await world(9, 12);
+    const { week, serviceRequests } = await world(9, 12);
     let inserts = 0;
     let bothComputed!: () => void;
     const computed = new Promise<void>((resolve) => (bothComputed = resolve));
@@ -87,14 +87,14 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     const told = await db().notification.findMany({ where: { kind: "intervention.scheduled" }, select: { key: true } });
     for (const i of scheduled) expect(told.filter((t) => t.key.startsWith(`intervention.scheduled:${i.id}:`))).toHaveLength(1);
     const staffedIds = new Set(scheduled.map((i) => i.id));
-    expect(requests.filter((r) => staffedIds.has(r.interventions[0]!.id))).toHaveLength(scheduled.length);
+    expect(serviceRequests.filter((r) => staffedIds.has(r.interventions[0]!.id))).toHaveLength(scheduled.length);
   });
 
   it("runs every request's job twice, all at once, on one week: each staffed once, nobody booked twice", async () => {
-    const { week, requests } = await world(10, 12);
-    const results = await Promise.all([...requests, ...requests].map((r) => staffRequest({ requestId: r.id })));
+    const { week, serviceRequests } = await world(10, 12);
+    const results = await Promise.all([...serviceRequests, ...serviceRequests].map((r) => staffRequest({ requestId: r.id })));
     const scheduled = await checkWritten(week);
-    const ids = requests.map((r) => r.interventions[0]!.id);
+    const ids = serviceRequests.map((r) => r.interventions[0]!.id);
     const settled = await db().intervention.findMany({ where: { id: { in: ids } }, select: { status: true, unstaffedReason: true } });
     for (const i of settled) expect(i.status === "SCHEDULED" || i.unstaffedReason !== null).toBe(true);
     expect(scheduled.length).toBeGreaterThan(0);
@@ -104,7 +104,7 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     expect(assignments).toHaveLength(scheduled.reduce((n, i) => n + i.assignments.length, 0));
     // Running them again changes nothing.
     const before = await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] });
-    await Promise.all(requests.map((r) => staffRequest({ requestId: r.id })));
+    await Promise.all(serviceRequests.map((r) => staffRequest({ requestId: r.id })));
     expect(await db().assignment.findMany({ where: { interventionId: { in: ids } }, orderBy: [{ interventionId: "asc" }, { participantId: "asc" }] })).toEqual(before);
   });
 });

@@ -79,7 +79,7 @@ describe("weekly optimisation under failure", () => {
     expect(await until(solving, 60_000)).toBe(true);
     first.kill("SIGKILL");
     const killedAt = Date.now();
-    expect(await db().assignment.count({ where: { intervention: { request: { prestationId: prestation.id } } } })).toBe(0); // nothing written mid-solve
+    expect(await db().assignment.count({ where: { intervention: { serviceRequest: { prestationId: prestation.id } } } })).toBe(0); // nothing written mid-solve
     // Two processes take the stalled jobs up once their locks lapse (often one each: both solve, one writes first).
     await Promise.all([startWorkerProcess(prefix, children), startWorkerProcess(prefix, children)]);
 
@@ -93,7 +93,7 @@ describe("weekly optimisation under failure", () => {
     }
     // The exact solver's plan, written once whole: every intervention staffed by a whole team or explained.
     const interventions = await db().intervention.findMany({
-      where: { request: { prestationId: prestation.id } },
+      where: { serviceRequest: { prestationId: prestation.id } },
       select: { id: true, status: true, participantsNeeded: true, supervisorId: true, unstaffedReason: true, assignments: { select: { participantId: true } } },
     });
     const staffing = Object.fromEntries(

@@ -52,7 +52,7 @@ describe("scheduling jobs", async () => {
   const w = await world();
 
   it("staffs an accepted request at once, whole teams only, and does nothing the second time", async () => {
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       prestationId: w.prestation.id,
       siteId: w.site.id,
       organisationId: w.site.organisationId,
@@ -64,8 +64,8 @@ describe("scheduling jobs", async () => {
       ],
     });
     const acceptedAt = new Date();
-    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 2, staffed: 2 });
-    const staffed = await staffingOf(request.id);
+    expect(await staffRequest({ requestId: serviceRequest.id })).toEqual({ interventions: 2, staffed: 2 });
+    const staffed = await staffingOf(serviceRequest.id);
     for (const i of staffed) {
       expect(i.status).toBe("SCHEDULED");
       expect(i.supervisorId).not.toBeNull();
@@ -73,7 +73,7 @@ describe("scheduling jobs", async () => {
     }
     // Written in a few statements: same times as accepted, the people booked on them, the partner told once each.
     const written = await db().intervention.findMany({
-      where: { requestId: request.id },
+      where: { requestId: serviceRequest.id },
       orderBy: { startsAt: "asc" },
       select: { id: true, startsAt: true, endsAt: true, updatedAt: true, assignments: { select: { startsAt: true, endsAt: true } } },
     });
@@ -90,8 +90,8 @@ describe("scheduling jobs", async () => {
     }
     const told = await db().outboxEvent.findMany({ where: { queue: "notifications", businessKey: { startsWith: "intervention.scheduled:" } }, select: { businessKey: true } });
     expect(told.map((t) => t.businessKey).sort()).toEqual(written.map((i) => `intervention.scheduled:${i.id}:${i.startsAt.toISOString()}`).sort());
-    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 0, staffed: 0 });
-    expect(await staffingOf(request.id)).toEqual(staffed);
+    expect(await staffRequest({ requestId: serviceRequest.id })).toEqual({ interventions: 0, staffed: 0 });
+    expect(await staffingOf(serviceRequest.id)).toEqual(staffed);
   });
 
   it("keeps what is staffed when another request arrives, and explains what cannot be staffed", async () => {
@@ -113,9 +113,9 @@ describe("scheduling jobs", async () => {
   });
 
   it("staffs many requests accepted at once without double-booking anyone", async () => {
-    const requests = [];
+    const serviceRequests = [];
     for (let i = 0; i < 12; i++) {
-      requests.push(
+      serviceRequests.push(
         await createServiceRequest(db(), {
           prestationId: w.prestation.id,
           siteId: w.site.id,
@@ -126,8 +126,8 @@ describe("scheduling jobs", async () => {
       );
     }
     // All at once, as several worker processes would: the week lock serialises them.
-    await Promise.all(requests.map((r) => staffRequest({ requestId: r.id })));
-    for (const r of requests) {
+    await Promise.all(serviceRequests.map((r) => staffRequest({ requestId: r.id })));
+    for (const r of serviceRequests) {
       const [i] = await staffingOf(r.id);
       expect(i!.status === "SCHEDULED" || i!.unstaffedReason !== null).toBe(true);
     }
@@ -182,7 +182,7 @@ describe("what is checked in, done or billed", async () => {
         { startsAt: on(1, "09:00"), durationMinutes: 120, participantsNeeded: 2, status: "IN_PROGRESS", supervisorId: supervisor.id, participantIds },
       ],
     });
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       ...base,
       interventions: [
         // During the checked-in one: the same people are there already.
@@ -193,8 +193,8 @@ describe("what is checked in, done or billed", async () => {
         { startsAt: on(3, "09:00"), durationMinutes: 60, participantsNeeded: 2, status: "ACCEPTED" },
       ],
     });
-    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
-    const [during, fits, over] = await staffingOf(request.id);
+    expect(await staffRequest({ requestId: serviceRequest.id })).toEqual({ interventions: 3, staffed: 1 });
+    const [during, fits, over] = await staffingOf(serviceRequest.id);
     expect(during).toMatchObject({ status: "ACCEPTED", supervisorId: null, assignments: [] });
     expect(during!.unstaffedReason).toBeTruthy();
     expect(fits).toMatchObject({ status: "SCHEDULED", supervisorId: supervisor.id });
@@ -231,7 +231,7 @@ describe("a team the coordination forced smaller or larger than asked", async ()
       ],
     });
     const before = await staffingOf(forced.id);
-    const request = await createServiceRequest(db(), {
+    const serviceRequest = await createServiceRequest(db(), {
       ...base,
       teamSize: 1,
       interventions: [
@@ -240,8 +240,8 @@ describe("a team the coordination forced smaller or larger than asked", async ()
         { startsAt: on(2, "10:00"), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }, // when all are free
       ],
     });
-    expect(await staffRequest({ requestId: request.id })).toEqual({ interventions: 3, staffed: 1 });
-    const [during, duringLarger, free] = await staffingOf(request.id);
+    expect(await staffRequest({ requestId: serviceRequest.id })).toEqual({ interventions: 3, staffed: 1 });
+    const [during, duringLarger, free] = await staffingOf(serviceRequest.id);
     for (const waiting of [during, duringLarger]) {
       expect(waiting).toMatchObject({ status: "ACCEPTED", supervisorId: null, assignments: [] });
       expect(waiting!.unstaffedReason).toBeTruthy();

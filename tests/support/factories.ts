@@ -100,7 +100,7 @@ export async function createPrestation(db: Db, overrides: Partial<Prisma.Prestat
 }
 
 /** One dated occurrence; organisationId and siteId default to the request's. */
-export type InterventionInput = Partial<Omit<Prisma.InterventionUncheckedCreateWithoutRequestInput, "assignments">> & {
+export type InterventionInput = Partial<Omit<Prisma.InterventionUncheckedCreateWithoutServiceRequestInput, "assignments">> & {
   participantIds?: string[];
 };
 

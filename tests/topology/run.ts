@@ -348,21 +348,21 @@ for (let day = monthBounds(pastMonth).periodStart.toISOString().slice(0, 10); pa
 }
 /** Each past intervention: its partner, price and the minutes the encadrant will record for each person. */
 const pastWork: { id: string; organisationId: string; unitPriceCents: number; minutes: Map<string, number> }[] = [];
-for (const [k, request] of pastRequests.flatMap((r) => [r, r]).entries()) {
+for (const [k, serviceRequest] of pastRequests.flatMap((r) => [r, r]).entries()) {
   const startsAt = parisInstant(pastDays[k]!, 9 * 60);
   const endsAt = new Date(startsAt.getTime() + PAST_PLANNED_MINUTES * 60_000);
   const id = `topo${k}${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`; // ids are at most 40 characters (the route refuses longer)
   await sql(
     `INSERT INTO "Intervention" (id, "requestId", "organisationId", "siteId", "startsAt", "endsAt", "durationMinutes", "participantsNeeded", status, "supervisorId", "confirmedAt", "updatedAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7, 2, 'SCHEDULED', $8, $5, now())`,
-    [id, request.id, request.organisationId, request.siteId, startsAt, endsAt, PAST_PLANNED_MINUTES, encadrantSupervisorId],
+    [id, serviceRequest.id, serviceRequest.organisationId, serviceRequest.siteId, startsAt, endsAt, PAST_PLANNED_MINUTES, encadrantSupervisorId],
   );
   const minutes = new Map<string, number>();
   for (const [j, participantId] of pastParticipants.entries()) {
     await sql(`INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt") VALUES ($1, $2, $3, $4)`, [id, participantId, startsAt, endsAt]);
     minutes.set(participantId, PAST_MINUTES[(2 * k + j) % PAST_MINUTES.length]!);
   }
-  pastWork.push({ id, organisationId: request.organisationId, unitPriceCents: request.unitPriceCents, minutes });
+  pastWork.push({ id, organisationId: serviceRequest.organisationId, unitPriceCents: serviceRequest.unitPriceCents, minutes });
 }
 /** What each partner's invoice of the month must come to, from the minutes recorded and the price: one rounded line per intervention. */
 const expectedExclVat = new Map<string, number>();

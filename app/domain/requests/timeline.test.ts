@@ -9,7 +9,7 @@ const partner = { name: "Camille Renaud", staff: false };
 // one date moved by coordination, one cancelled, one done, contested, invoiced and paid.
 const facts: TimelineFacts = {
   requestId: "r1",
-  request: {
+  serviceRequest: {
     createdAt: at("2026-11-02T08:00:00Z"),
     createdBy: partner,
     quoteAcceptedAt: at("2026-11-02T08:05:00Z"),
@@ -123,7 +123,7 @@ describe("a request's dated history", () => {
   it("tells accepting the quote once when it accepts the request, and a refusal with its reason", () => {
     const quick: TimelineFacts = {
       ...facts,
-      request: { ...facts.request, acceptedAt: facts.request.quoteAcceptedAt, acceptedBy: partner },
+      serviceRequest: { ...facts.serviceRequest, acceptedAt: facts.serviceRequest.quoteAcceptedAt, acceptedBy: partner },
       interventions: [],
       audit: [],
       invoices: [],
@@ -131,7 +131,10 @@ describe("a request's dated history", () => {
       messages: [],
     };
     expect(requestHistory(quick, "partner").map((e) => e.title)).toEqual(["Demande envoyée", "Devis accepté : la demande part en planification"]);
-    const declined: TimelineFacts = { ...quick, request: { ...quick.request, quoteAcceptedAt: null, acceptedAt: null, declinedAt: at("2026-11-03T10:00:00Z"), declineReason: "Pas le samedi" } };
+    const declined: TimelineFacts = {
+      ...quick,
+      serviceRequest: { ...quick.serviceRequest, quoteAcceptedAt: null, acceptedAt: null, declinedAt: at("2026-11-03T10:00:00Z"), declineReason: "Pas le samedi" },
+    };
     expect(requestHistory(declined, "partner").at(-1)).toMatchObject({ kind: "declined", title: "Demande refusée", detail: "Pas le samedi" });
   });
 });

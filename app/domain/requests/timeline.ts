@@ -33,7 +33,7 @@ export type TimelineActor = { name: string; staff: boolean } | null;
 /** What the data layer knows of one request's life (ids and facts; no wording). */
 export type TimelineFacts = {
   requestId: string;
-  request: {
+  serviceRequest: {
     createdAt: Date;
     createdBy: TimelineActor;
     quoteAcceptedAt: Date | null;
@@ -120,7 +120,7 @@ const dateOf = (value: unknown) => (typeof value === "string" && !Number.isNaN(D
  * the Conciergerie acted); dates are French, Paris time.
  */
 export function requestHistory(facts: TimelineFacts, audience: TimelineAudience, links: { invoice: (id: string) => string | null } = { invoice: () => null }): TimelineEvent[] {
-  const r = facts.request;
+  const r = facts.serviceRequest;
   const events: (TimelineEvent & { dates?: Date[] })[] = [];
   const push = (e: Omit<TimelineEvent, "by" | "href" | "detail"> & Partial<Pick<TimelineEvent, "by" | "href" | "detail">> & { dates?: Date[] }) =>
     events.push({ by: null, href: null, detail: null, ...e });
