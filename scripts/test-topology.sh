@@ -54,7 +54,7 @@ trap cleanup EXIT
 
 log "building the app"
 generate_client
-nice npx remix build >"$DATA/logs/build.log" 2>&1 || { tail -20 "$DATA/logs/build.log"; exit 1; }
+nice npm run -s build >"$DATA/logs/build.log" 2>&1 || { tail -20 "$DATA/logs/build.log"; exit 1; }
 
 log "starting a Redis Cluster on ports $REDIS_BASE-$((REDIS_BASE + 5))"
 nodes=()

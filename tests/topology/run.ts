@@ -19,6 +19,7 @@ import { nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { QUEUE_NAMES } from "~/queues/registry.ts";
 import { PaDouble } from "../support/pa-double.ts";
+import { SERVER_ARGS, WORKER_ARGS } from "../support/app-server.ts";
 import { StripeDouble } from "../support/stripe-double.ts";
 
 function need(name: string): string {
@@ -90,8 +91,8 @@ const appEnv: NodeJS.ProcessEnv = {
 
 const webs: Record<string, ChildProcess> = {};
 const workers: Record<string, ChildProcess> = {};
-const startWeb = (n: 1 | 2) => (webs[n] = run(`web${n}`, "node", ["--max-semi-space-size=64", "--import", "tsx", "server.ts"], { ...appEnv, PORT: String(HTTP_BASE + n) }));
-const startWorker = (n: 1 | 2) => (workers[n] = run(`worker${n}`, "node", ["--import", "tsx", "workers/index.ts"], { ...appEnv, LOCK_MS: "5000" }));
+const startWeb = (n: 1 | 2) => (webs[n] = run(`web${n}`, "node", SERVER_ARGS, { ...appEnv, PORT: String(HTTP_BASE + n) }));
+const startWorker = (n: 1 | 2) => (workers[n] = run(`worker${n}`, "node", WORKER_ARGS, { ...appEnv, LOCK_MS: "5000" }));
 
 async function healthy(url: string, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
@@ -121,6 +122,8 @@ run("haproxy", "haproxy", ["-db", "-f", "deploy/haproxy/conciergerie.cfg", "-f",
 });
 await Promise.all([healthy(`http://127.0.0.1:${HTTP_BASE + 1}`), healthy(`http://127.0.0.1:${HTTP_BASE + 2}`)]);
 await healthy(PROXY);
+// The proxy's log from here on: before, its checks had not yet found the web processes up.
+const proxyLogFrom = readFileSync(`${DATA}/logs/haproxy.log`, "utf8").split("\n").length - 1;
 say("topology up");
 
 // ── A small browser (cookies, CSRF), through the proxy ───────────────────────
@@ -198,9 +201,9 @@ async function faultPlan() {
   await sleep(10_000);
   startWeb(1);
 
-  say("fault: kill -9 participant1");
+  say("fault: kill -9 worker1");
   workers[1]!.kill("SIGKILL");
-  faults.push({ what: "participant1 killed (kill -9), restarted 5 s later", at: at() });
+  faults.push({ what: "worker1 killed (kill -9), restarted 5 s later", at: at() });
   await sleep(5_000);
   startWorker(1);
 
@@ -745,7 +748,7 @@ for (const t of failures.slice(1).concat([Infinity])) {
 // "no server available" means both web processes were out at once, which must never happen;
 // a process killed mid-request loses the requests it was running (the proxy cannot replay a POST).
 
-const proxyLines = readFileSync(`${DATA}/logs/haproxy.log`, "utf8").split("\n");
+const proxyLines = readFileSync(`${DATA}/logs/haproxy.log`, "utf8").split("\n").slice(proxyLogFrom);
 const proxy5xx = { noServer: 0, fromWeb: 0 };
 for (const line of proxyLines) {
   const m = / conciergerie web\/(\S+) \S+ (5\d\d) /.exec(line);
