@@ -23,7 +23,9 @@
 // the larger groups; and compares it the same way.
 // Targets: heuristic at the optimum on served minutes up to 200 requests,
 // within 1% at 1,000; 1,000 requests staffed in under 2 s on 2 cores.
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { solve, weeklyIterations } from "../../app/domain/scheduling/engine";
 import { solveExact, solveExactInThread, solveHeuristicInWorker } from "../../app/domain/scheduling/exact";
 import { findComponents } from "../../app/domain/scheduling/exact-model";
@@ -32,6 +34,7 @@ import { chooseWeeklySolver, WEEKLY_EXACT, weeklySolverOptions } from "../../app
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
 import { generateInstance } from "../support/instance-generator";
 import { describeBaseline, measureBaselineSeconds } from "./noop-baseline";
+import { runScheduleCli } from "./schedule-cli";
 
 interface Settings {
   sizes: number[];
@@ -88,7 +91,15 @@ interface Row {
   weeklyBound: number | null;
   weeklyServed: number;
   weeklyShortfall: number;
+  /** The default CLI (`npm run -s schedule`, its own budgets) on weeks of up to CLI_TARGET.maxRequests: wall time and served minutes. */
+  cliSeconds: number | null;
+  cliServed: number | null;
 }
+
+/** Issue 23's targets up to 300 requests: the default CLI within 0.1 % of the optimum in 10 s; the weekly job proven or within 0.3 % of its bound in 30 minutes. */
+const CLI_TARGET = { maxRequests: 300, gapPercent: 0.1, seconds: 10 };
+const WEEKLY_TARGET = { maxRequests: 300, gapPercent: 0.3, seconds: 30 * 60 };
+const scratch = mkdtempSync(join(tmpdir(), "scheduling-bench-"));
 
 async function benchmarkWeek(size: number, windows: boolean, seed: number, settings: Settings): Promise<Row> {
   const json = generateInstance({ requests: size, seed, timeWindows: windows });
@@ -124,7 +135,18 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
     weeklyBound: null,
     weeklyServed: 0,
     weeklyShortfall: 0,
+    cliSeconds: null,
+    cliServed: null,
   };
+  if (size <= CLI_TARGET.maxRequests) {
+    const weekPath = join(scratch, `week-${size}-${windows}-${seed}.json`);
+    const planPath = join(scratch, `plan-${size}-${windows}-${seed}.json`);
+    writeFileSync(weekPath, JSON.stringify(json));
+    const cli = await runScheduleCli(["--in", weekPath, "--out", planPath, "--stats"]);
+    if (cli.code !== 0) throw new Error(`the CLI exited ${cli.code}: ${cli.stderr}`);
+    row.cliSeconds = cli.seconds;
+    row.cliServed = (JSON.parse(cli.stderr) as { objective: { servedParticipantMinutes: number } }).objective.servedParticipantMinutes;
+  }
   const weeklyStarted = performance.now();
   const groups = findComponents(compileProblem(instance!)).map((group) => group.length);
   const options = weeklySolverOptions(WEEKLY_EXACT, weeklyIterations(size));
@@ -280,6 +302,29 @@ async function main() {
           `${open.length ? `${(100 * median(open.map((r) => (bestBound(r)! - r.weeklyServed) / bestBound(r)!))).toFixed(2)}% below` : "—"} |`,
       );
     }
+  }
+  // Issue 23's targets, week by week: the reference is the proven optimum when there is one, else the best bound.
+  const reference = (row: Row) => (row.proven ? row.exactServed! : row.weeklyProven ? row.weeklyServed : bestBound(row));
+  const cliRows = rows.filter((r) => r.cliServed !== null && reference(r) !== null);
+  if (cliRows.length) {
+    const gaps = cliRows.map((r) => ((reference(r)! - r.cliServed!) / reference(r)!) * 100);
+    const worstGap = Math.max(...gaps);
+    const worstSeconds = Math.max(...cliRows.map((r) => r.cliSeconds!));
+    console.log(
+      `\ndefault CLI, ${cliRows.length} weeks of up to ${CLI_TARGET.maxRequests} requests: at most ${worstGap.toFixed(2)} % below the optimum or bound ` +
+        `(${cliRows.map((r, i) => `${r.size}${r.windows ? "w" : ""}/${r.seed} ${gaps[i]!.toFixed(2)} %${r.proven || r.weeklyProven ? "" : " of the bound"}`).join(", ")}), ` +
+        `at most ${worstSeconds.toFixed(1)} s (target ≤ ${CLI_TARGET.gapPercent} % in ≤ ${CLI_TARGET.seconds} s: ${worstGap <= CLI_TARGET.gapPercent && worstSeconds <= CLI_TARGET.seconds ? "met" : "NOT met"})`,
+    );
+  }
+  const weeklyRows = rows.filter((r) => r.size <= WEEKLY_TARGET.maxRequests);
+  if (weeklyRows.length) {
+    const gapOf = (r: Row) => (weeklyAtOptimum(r) ? 0 : bestBound(r) === null ? Infinity : ((bestBound(r)! - r.weeklyServed) / bestBound(r)!) * 100);
+    const worstGap = Math.max(...weeklyRows.map(gapOf));
+    const worstSeconds = Math.max(...weeklyRows.map((r) => r.weeklySeconds));
+    console.log(
+      `weekly job, ${weeklyRows.length} weeks of up to ${WEEKLY_TARGET.maxRequests} requests: ${weeklyRows.filter(weeklyAtOptimum).length} at the proven optimum, worst gap to the bound ${worstGap.toFixed(2)} %, ` +
+        `at most ${(worstSeconds / 60).toFixed(1)} min (target: proven or ≤ ${WEEKLY_TARGET.gapPercent} % in ≤ ${WEEKLY_TARGET.seconds / 60} min: ${worstGap <= WEEKLY_TARGET.gapPercent && worstSeconds <= WEEKLY_TARGET.seconds ? "met" : "NOT met"})`,
+    );
   }
   const thousand = rows.filter((r) => r.size === 1000);
   if (thousand.length) {
