@@ -4,8 +4,9 @@
 # PostgreSQL primary and its streaming replica, HAProxy (deploy/haproxy/conciergerie.cfg)
 # in front of two web processes, two workers, the Stripe and PA doubles.
 # tests/topology/run.ts drives the whole chain over HTTP, kills a web process,
-# a worker and a Redis master, stops the replica for a while, prints the figures
-# and exits non-zero when an invariant fails.
+# a worker and a Redis master, stops the replica for a while, checks the
+# invariants, then saturates the web processes and the workers (capacity
+# figures), prints the figures and exits non-zero when an invariant fails.
 # Ports: Redis 7101-7106, PostgreSQL 55441-55442, proxy and web 8141-8149
 # (TOPO_REDIS_BASE, TOPO_PG_BASE, TOPO_HTTP_BASE move them).
 set -euo pipefail

@@ -2,19 +2,22 @@
 // time (the house rule on a shared machine): a no-op BullMQ job on the test Redis.
 import { randomBytes } from "node:crypto";
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { type Cluster, Redis } from "ioredis";
 
 /**
  * Baseline: seconds per no-op BullMQ job (add in bulk -> completed by a Worker
- * that does nothing, concurrency 50) on a fresh queue of the test Redis,
- * removed afterwards. Null without REDIS_URL.
+ * that does nothing, concurrency 50) on a fresh queue of the test Redis (or
+ * of the given connection: the topology test's Redis Cluster), removed
+ * afterwards. Null without REDIS_URL nor a connection.
  */
-export async function measureBaselineSeconds(jobs: number): Promise<number | null> {
-  if (!process.env.REDIS_URL || jobs <= 0) return null;
-  const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
-  const prefix = `bench-noop-${randomBytes(3).toString("hex")}`;
+export async function measureBaselineSeconds(jobs: number, redis?: Redis | Cluster): Promise<number | null> {
+  if ((!redis && !process.env.REDIS_URL) || jobs <= 0) return null;
+  const connection = redis ?? new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
+  // A hash tag: on a cluster every key of the queue shares one slot, as BullMQ's scripts need.
+  const prefix = `{bench-noop-${randomBytes(3).toString("hex")}}`;
   const queue = new Queue("noop", { connection, prefix });
-  const workerConnection = connection.duplicate();
+  // The worker blocks on its own connection (each kind's duplicate, for the type checker).
+  const workerConnection = connection instanceof Redis ? connection.duplicate() : connection.duplicate();
   const worker = new Worker("noop", async () => {}, { connection: workerConnection, prefix, concurrency: 50 });
   try {
     await worker.waitUntilReady();
@@ -40,7 +43,7 @@ export async function measureBaselineSeconds(jobs: number): Promise<number | nul
     await queue.obliterate({ force: true });
     await queue.close();
     workerConnection.disconnect();
-    connection.disconnect();
+    if (!redis) connection.disconnect();
   }
 }
 

@@ -3,12 +3,14 @@
 // HAProxy (deploy/haproxy/conciergerie.cfg) in front of two web processes, two
 // workers, the Stripe and PA doubles; runs the whole chain over HTTP from
 // several clients at once while it kills a web process, a worker and a Redis
-// master and stops the replica for a while; prints the figures and exits 1
-// when an invariant fails.
+// master and stops the replica for a while; checks the invariants; then
+// saturates the web processes and the workers (what one of each can take);
+// prints the figures and exits 1 when an invariant fails.
 import { exec as execCallback, execSync, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
+import { availableParallelism } from "node:os";
 import { Queue } from "bullmq";
 import { Cluster } from "ioredis";
 import pg from "pg";
@@ -21,6 +23,7 @@ import { QUEUE_NAMES } from "~/queues/registry.ts";
 import { PaDouble } from "../support/pa-double.ts";
 import { SERVER_ARGS, WORKER_ARGS } from "../support/app-server.ts";
 import { StripeDouble } from "../support/stripe-double.ts";
+import { measureBaselineSeconds } from "../bench/noop-baseline.ts";
 
 function need(name: string): string {
   const value = process.env[name];
@@ -112,8 +115,8 @@ startWeb(1);
 startWeb(2);
 startWorker(1);
 startWorker(2);
-// The repository's file, plus a stats socket for the figures.
-writeFileSync(`${DATA}/haproxy-stats.cfg`, `global\n    stats socket ${DATA}/haproxy.sock mode 600\n`);
+// The repository's file, plus an admin socket: the figures read its counters, the saturation phase takes web2 out.
+writeFileSync(`${DATA}/haproxy-stats.cfg`, `global\n    stats socket ${DATA}/haproxy.sock mode 600 level admin\n`);
 run("haproxy", "haproxy", ["-db", "-f", "deploy/haproxy/conciergerie.cfg", "-f", `${DATA}/haproxy-stats.cfg`], {
   ...process.env,
   CONCIERGERIE_BIND: `127.0.0.1:${HTTP_BASE}`,
@@ -139,25 +142,26 @@ class Client {
       else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
     }
   }
-  async get(path: string) {
+  /** Milliseconds each request took until its body was read, when set (the saturation phase). */
+  latencies: number[] | null = null;
+  private async send(path: string, init: RequestInit = {}) {
     this.requests++;
-    const response = await fetch(PROXY + path, { headers: { Cookie: this.header() }, redirect: "manual" });
+    const sentAt = performance.now();
+    const response = await fetch(PROXY + path, { ...init, headers: { ...init.headers, Cookie: this.header() }, redirect: "manual" });
     this.keep(response);
-    return response;
+    // The body read here, so the time is the whole answer's; the callers read it from the copy.
+    const body = await response.arrayBuffer();
+    this.latencies?.push(performance.now() - sentAt);
+    return new Response(response.status === 204 || response.status === 304 ? null : body, { status: response.status, headers: response.headers });
+  }
+  get(path: string) {
+    return this.send(path);
   }
   async post(path: string, fields: Record<string, string>, from = path) {
     const page = await (await this.get(from)).text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1];
     if (!csrf) throw new Error(`no CSRF field on ${from}`);
-    this.requests++;
-    const response = await fetch(PROXY + path, {
-      method: "POST",
-      body: new URLSearchParams({ ...fields, csrf }),
-      headers: { Cookie: this.header(), "Content-Type": "application/x-www-form-urlencoded" },
-      redirect: "manual",
-    });
-    this.keep(response);
-    return response;
+    return this.send(path, { method: "POST", body: new URLSearchParams({ ...fields, csrf }), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
   }
   async login(email: string) {
     // On an overloaded machine a sign-in may time out (a 500 from a busy database): try again, for up to 3 minutes.
@@ -380,6 +384,20 @@ const acceptedKeys: string[] = [];
 const refusals = new Map<string, number>();
 const frenchMessage = (html: string) => /class="[^"]*(error|alert)[^"]*"[^>]*>([^<]{8,200})</.exec(html)?.[2]?.trim() ?? null;
 
+/** The n-th order of the index-th client: dates spread over three weeks; one in ten refused by the rules on purpose (a team larger than one encadrant may lead), which must be told why. */
+function orderFields(siteId: string, index: number, n: number) {
+  return {
+    siteId,
+    prestationId: prestation!.id,
+    date: nextOpenDay(addDays(parisParts(new Date()).date, prestation!.minNoticeDays + 7 + ((index * 7 + n) % 21)), rules),
+    startTime: ["08:00", "09:00", "10:00", "13:00", "14:00"][n % 5]!,
+    durationMinutes: "120",
+    teamSize: n % 10 === 0 ? "40" : "2",
+    recurrence: "NONE",
+    purchaseOrderNumber: `BC-TOPO-${index}-${n}`,
+  };
+}
+
 async function partnerLoop(index: number, deadline: number) {
   const email = partners[index % partners.length]!;
   const client = await new Client().login(email);
@@ -387,18 +405,7 @@ async function partnerLoop(index: number, deadline: number) {
   let n = 0;
   while (Date.now() < deadline) {
     n++;
-    // One order in ten is refused by the rules (a team larger than one encadrant may lead): it must be told why.
-    const refusedOnPurpose = n % 10 === 0;
-    const fields = {
-      siteId,
-      prestationId: prestation!.id,
-      date: nextOpenDay(addDays(parisParts(new Date()).date, prestation!.minNoticeDays + 7 + ((index * 7 + n) % 21)), rules),
-      startTime: ["08:00", "09:00", "10:00", "13:00", "14:00"][n % 5]!,
-      durationMinutes: "120",
-      teamSize: refusedOnPurpose ? "40" : "2",
-      recurrence: "NONE",
-      purchaseOrderNumber: `BC-TOPO-${index}-${n}`,
-    };
+    const fields = orderFields(siteId, index, n);
     orders.sent++;
     let outcome: "accepted" | "refused" | null = null;
     let key: string | undefined;
@@ -610,12 +617,18 @@ for (;;) {
 }
 const jobsWindowSeconds = (Date.now() - loadStart) / 1000;
 
-/** Requests each web process answered, from HAProxy's counters (stot of each server). */
-async function proxyStats(): Promise<Record<string, number>> {
+/** One command on HAProxy's admin socket (the driver's own stats socket, level admin); its answer. */
+async function proxyCommand(command: string): Promise<string> {
   const socket = createConnection(`${DATA}/haproxy.sock`);
-  socket.end("show stat\n");
+  socket.end(`${command}\n`);
   let text = "";
   for await (const chunk of socket) text += chunk;
+  return text;
+}
+
+/** Requests each web process answered, from HAProxy's counters (stot of each server). */
+async function proxyStats(): Promise<Record<string, number>> {
+  const text = await proxyCommand("show stat");
   const [header, ...rows] = text.replace(/^# /, "").split("\n");
   const columns = header!.split(",");
   const result: Record<string, number> = {};
@@ -761,6 +774,140 @@ const jobsDone = failedJobs.reduce((s, q) => s + q.done, 0);
 // Requests per web process: the proxy's per-server counters.
 const perWeb = await proxyStats();
 
+// ── Saturation: what one web process and one worker can take ─────────────────
+// After the invariants, so the checks above are the faulted run's. The web: closed-loop
+// clients (each sends its next request once the last one answered) through the proxy,
+// both web processes, then web1 alone (web2 taken out on the proxy's admin socket). The
+// workers: a burst of real jobs drained by both workers, then by worker1 alone, beside a
+// no-op BullMQ job's rate on the same cluster (the machine is shared: read the ratio).
+const SATURATION_SECONDS = Number(process.env.TOPO_SATURATION_SECONDS ?? 15);
+const SATURATION_CLIENTS = Number(process.env.TOPO_SATURATION_CLIENTS ?? 12);
+const BURST_JOBS = Number(process.env.TOPO_BURST_JOBS ?? 1500);
+/** A saturation round: the request list and the dashboard; every fourth round an order too (its form, the form again for the CSRF token, the POST). */
+const ORDER_EVERY = 4;
+const REQUESTS_PER_ORDER = ORDER_EVERY * 2 + 3;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const loadAverage = () => execSync("cut -d' ' -f1-3 /proc/loadavg").toString().trim();
+const CLOCK_TICKS = Number(execSync("getconf CLK_TCK").toString().trim());
+/** CPU seconds (user + system) a child has used, from /proc: a request's or a job's cost, whatever else the shared machine runs. */
+function cpuSeconds(child: ChildProcess) {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+/** The machine's CPU time, busy and in all (every core), from /proc/stat: how saturated the cores were. */
+function machineCpu() {
+  const ticks = readFileSync("/proc/stat", "utf8").split("\n")[0]!.split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - ticks[3]! - ticks[4]!, total }; // idle and iowait
+}
+/** Runs `work` and says what it cost: the CPU seconds of the given processes, and the share of the machine's cores that were busy. */
+async function measured<T>(processes: ChildProcess[], work: () => Promise<T>) {
+  const cpuBefore = processes.map(cpuSeconds);
+  const machineBefore = machineCpu();
+  const result = await work();
+  const machineAfter = machineCpu();
+  const cpu = processes.map(cpuSeconds).reduce((sum, after, i) => sum + after - cpuBefore[i]!, 0);
+  return { ...result, cpu, machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total) };
+}
+
+/** Partners' clients hitting the proxy for SATURATION_SECONDS; what each web process answered (the proxy's counters), latencies, errors. */
+async function saturateWeb(clients: Client[]) {
+  const latencies: number[] = [];
+  const errors: string[] = [];
+  const before = await proxyStats();
+  const from = performance.now();
+  const until = Date.now() + SATURATION_SECONDS * 1000;
+  await Promise.all(
+    clients.map(async (client, i) => {
+      client.latencies = latencies;
+      const email = partners[i % partners.length]!;
+      const siteId = sites.find((s) => s.email === email)!.id;
+      for (let round = 1, n = 0; Date.now() < until; round++) {
+        try {
+          for (const path of ["/requests", "/"]) {
+            const page = await client.get(path);
+            if (page.status !== 200) errors.push(`GET ${path} ${page.status}`);
+          }
+          if (round % ORDER_EVERY !== 0) continue;
+          const key = /name="submissionKey" value="([^"]+)"/.exec(await (await client.get("/requests/new")).text())?.[1];
+          if (!key) throw new Error("no submission key");
+          const order = await client.post("/requests/new", { submissionKey: key, ...orderFields(siteId, 100 + i, ++n) }, "/requests/new");
+          // Accepted (to the request's page) or refused with its French message; anything else is an error.
+          const accepted = order.status === 302 && /\/requests\/[^/?]+/.test(order.headers.get("location") ?? "");
+          if (!accepted && !(order.status === 200 && frenchMessage(await order.text()))) errors.push(`order ${order.status} ${order.headers.get("location") ?? ""}`);
+        } catch (error) {
+          errors.push(String(error).slice(0, 120));
+        }
+      }
+      client.latencies = null;
+    }),
+  );
+  const seconds = (performance.now() - from) / 1000;
+  const after = await proxyStats();
+  const perProcess = Object.fromEntries(Object.keys(after).map((k) => [k, (after[k]! - (before[k] ?? 0)) / seconds]));
+  latencies.sort((a, b) => a - b);
+  return { seconds, requests: latencies.length, perSecond: latencies.length / seconds, perProcess, p50: percentile(latencies, 50), p95: percentile(latencies, 95), errors };
+}
+
+/** `jobs` staffing jobs of the scheduling queue enqueued at once; the seconds until none waits or runs, and how many failed. */
+async function drainBurst(requestIds: string[], jobs = BURST_JOBS) {
+  const failedBefore = await schedulingQueue.getFailedCount();
+  const from = performance.now();
+  await schedulingQueue.addBulk(
+    Array.from({ length: jobs }, (_, i) => ({ name: "staff-request", data: { requestId: requestIds[i % requestIds.length]! }, opts: { attempts: 1, removeOnComplete: true } })),
+  );
+  for (;;) {
+    const counts = await schedulingQueue.getJobCounts("waiting", "active", "prioritized");
+    if (counts.waiting! + counts.active! + counts.prioritized! === 0) break;
+    if (performance.now() - from > 180_000) {
+      problems.push(`a burst of ${jobs} jobs not drained after 180 s`);
+      break;
+    }
+    await sleep(50);
+  }
+  const seconds = (performance.now() - from) / 1000;
+  return { seconds, jobs, perSecond: jobs / seconds, failed: (await schedulingQueue.getFailedCount()) - failedBefore };
+}
+
+say(`saturation: ${SATURATION_CLIENTS} partners' clients for ${SATURATION_SECONDS} s through the proxy, both web processes then web1 alone`);
+const loadBeforeSaturation = loadAverage();
+const saturationClients = await Promise.all(Array.from({ length: SATURATION_CLIENTS }, (_, i) => new Client().login(partners[i % partners.length]!)));
+const webBoth = await measured([webs[1]!, webs[2]!], () => saturateWeb(saturationClients));
+await proxyCommand("disable server web/web2");
+const webAlone = await measured([webs[1]!], () => saturateWeb(saturationClients));
+await proxyCommand("enable server web/web2");
+for (const [what, figures] of [
+  ["both web processes", webBoth],
+  ["web1 alone", webAlone],
+] as const) {
+  if (figures.errors.length > 0) problems.push(`saturation, ${what}: ${figures.errors.length} errors (${[...new Set(figures.errors)].slice(0, 3).join("; ")})`);
+}
+if (webAlone.perProcess.web2! > 0) problems.push(`web2 answered ${webAlone.perProcess.web2!.toFixed(1)} requests/s while taken out of the proxy`);
+
+// The burst's job: staffing an accepted order whose interventions are all staffed already (the load's orders):
+// the payload checked, the request's waiting interventions read from the primary, none found. Safe to run twice.
+const burstRequestIds = (await sql<{ id: string }>(`SELECT id FROM "ServiceRequest" WHERE "submissionKey" = ANY($1)`, [acceptedKeys])).map((r) => r.id);
+say(`saturation: a no-op BullMQ job's rate, then ${BURST_JOBS} staffing jobs drained by both workers, then by worker1 alone`);
+const noopSeconds = (await measureBaselineSeconds(BURST_JOBS, redis))!;
+// One job per order first, unmeasured: an order whose interventions were left waiting is staffed (or explained) now, so each burst does the same work.
+const warmUp = await drainBurst(burstRequestIds, burstRequestIds.length);
+const burstBoth = await measured([workers[1]!, workers[2]!], () => drainBurst(burstRequestIds));
+// worker2 stops as systemd stops it (SIGTERM: its current jobs finish first).
+const worker2Gone = new Promise((resolve) => workers[2]!.once("exit", resolve));
+workers[2]!.kill("SIGTERM");
+await Promise.race([worker2Gone, sleep(30_000)]);
+const burstAlone = await measured([workers[1]!], () => drainBurst(burstRequestIds));
+const noopPerSecond = 1 / noopSeconds;
+for (const [what, figures] of [
+  ["warm-up", warmUp],
+  ["both workers", burstBoth],
+  ["worker1 alone", burstAlone],
+] as const) {
+  if (figures.failed > 0) problems.push(`saturation, ${what}: ${figures.failed} staffing jobs failed`);
+}
+const loadAfterSaturation = loadAverage();
+
 console.log("\n══ Topology test: figures ══");
 console.log(`orders sent ${orders.sent}, accepted ${orders.accepted}, refused with a message ${orders.refused}, lost ${orders.lost} (requests retried by the clients: ${orders.retried})`);
 for (const [message, count] of refusals) console.log(`  refused ×${count}: ${message}`);
@@ -780,18 +927,48 @@ console.log(
   `failover as users saw it: ${windows.length} window(s) of failed requests, longest ${Math.max(0, ...windows)} ms; Redis master failover ${redisFailoverMs} ms; finance dashboard read ${dashboardReads} times, ${dashboardErrors} errors while the replica was down or lagging`,
 );
 console.log(
-  `throughput: ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`,
+  `load offered during the faults (not a capacity: see below): ${requestsOk} order round-trips in ${loadSeconds.toFixed(0)} s through the proxy = ${(requestsOk / loadSeconds).toFixed(1)} orders/s; ${jobsDone} jobs in ${jobsWindowSeconds.toFixed(0)} s = ${(jobsDone / jobsWindowSeconds / 2).toFixed(2)} jobs/s per worker`,
 );
 console.log(
-  `requests per web process (the proxy's counters): ${Object.entries(perWeb)
+  `requests per web process during the faults (the proxy's counters): ${Object.entries(perWeb)
     .map(([k, v]) => `${k} ${v} = ${(v / loadSeconds).toFixed(1)}/s`)
     .join(", ")}`,
 );
 for (const line of dashboardFailures) console.log(`  dashboard read failed: ${line}`);
+/** A process's CPU per request or job, and what one process could take with a core of its own at that cost. */
+const cpuPer = (cpu: number, count: number, what: string) =>
+  `${((1000 * cpu) / count).toFixed(1)} ms of the process's CPU per ${what} (${(count / cpu).toFixed(0)} ${what}s/s for a process with a core to itself)`;
+console.log(
+  `capacity, measured after the invariants (2 web processes, 2 workers, HAProxy, PostgreSQL primary and replica, 6 Redis nodes, the doubles and this driver all share this machine's ${availableParallelism()} cores; load average ${loadBeforeSaturation} before, ${loadAfterSaturation} after):`,
+);
+console.log(
+  `  web: ${SATURATION_CLIENTS} closed-loop partners' clients for ${SATURATION_SECONDS} s, the request list and the dashboard, an order every ${ORDER_EVERY} rounds (${REQUESTS_PER_ORDER} requests per order):`,
+);
+for (const [what, web] of [
+  ["both web processes", webBoth],
+  ["web1 alone (web2 out of the proxy)", webAlone],
+] as const) {
+  console.log(
+    `    ${what}: ${web.perSecond.toFixed(1)} requests/s (${Object.entries(web.perProcess)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}/s`)
+      .join(
+        ", ",
+      )}) = ${(web.perSecond / REQUESTS_PER_ORDER).toFixed(2)} orders/s in this mix; p50 ${web.p50.toFixed(0)} ms, p95 ${web.p95.toFixed(0)} ms; errors ${web.errors.length}; ${cpuPer(web.cpu, web.requests, "request")}; machine ${(100 * web.machineBusy).toFixed(0)} % busy`,
+  );
+}
+console.log(`  workers: ${BURST_JOBS} staffing jobs enqueued at once (an order already staffed: payload checked, one read of the primary), failed ${burstBoth.failed + burstAlone.failed}:`);
+console.log(
+  `    both workers ${burstBoth.perSecond.toFixed(0)} jobs/s (${(burstBoth.perSecond / 2).toFixed(0)} per worker); ${cpuPer(burstBoth.cpu, burstBoth.jobs, "job")}; machine ${(100 * burstBoth.machineBusy).toFixed(0)} % busy`,
+);
+console.log(`    worker1 alone ${burstAlone.perSecond.toFixed(0)} jobs/s; ${cpuPer(burstAlone.cpu, burstAlone.jobs, "job")}; machine ${(100 * burstAlone.machineBusy).toFixed(0)} % busy`);
+console.log(
+  `  no-op BullMQ job on the same cluster (one worker in the driver, concurrency 50): ${noopPerSecond.toFixed(0)} jobs/s; worker1 alone ran the staffing job at ${((100 * burstAlone.perSecond) / noopPerSecond).toFixed(0)} % of that rate`,
+);
+console.log(`  jobs the load above made per accepted order (finance's included): ${(jobsDone / Math.max(1, orders.accepted)).toFixed(1)}`);
 console.log(
   `proxy: ${proxyLines.filter((l) => / conciergerie web\//.test(l)).length} requests logged, 5xx: ${proxy5xx.noServer} with no web process available, ${proxy5xx.fromWeb} from or through a web process (a killed process's requests in flight)`,
 );
-console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${execSync("cut -d' ' -f1-3 /proc/loadavg").toString().trim()}`);
+console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s; load average ${loadAverage()}`);
 if (problems.length > 0) {
   console.log(`\nFAILED:\n- ${problems.join("\n- ")}`);
   process.exitCode = 1;
