@@ -40,7 +40,7 @@ function bench(script: string, args: string[]): Promise<void> {
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      lines.push(`[${script}]`, ...output.split("\n").filter((line) => /target/i.test(line) && !line.startsWith("|---")));
+      lines.push(`[${script}]`, ...output.split("\n").filter((line) => /target|\bmet\b/i.test(line) && !line.startsWith("|---")));
       if (code === 0) resolve();
       else reject(new Error(`${script} exited ${code}`));
     });
