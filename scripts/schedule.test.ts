@@ -5,11 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { generateCity } from "../tests/support/city-generator";
 import { generateInstance } from "../tests/support/instance-generator";
 import { validatePlan } from "../tests/support/plan-validator";
 import { solve } from "../app/domain/scheduling/engine";
 import { parseInstance } from "../app/domain/scheduling/instance";
 import { compareObjectives } from "../app/domain/scheduling/objective";
+import { splitWeek } from "../app/domain/scheduling/split";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplePath = fileURLToPath(new URL("../app/domain/scheduling/fixtures/example-small.json", import.meta.url));
@@ -153,6 +155,30 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
     // Whichever worker thread ends first: a second run gives the same plan.
     const second = await schedule(["--in", path]);
     expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it("plans a city's week of 2,500 requests or more part by part (one per structure), each with its own budget: a valid plan, above one search over the whole week, the same on every run", {
+    timeout: 300_000,
+  }, async () => {
+    const { instance: week } = generateCity({ requests: 2600, seed: 3 });
+    const path = join(scratch, "city-2600.json");
+    writeFileSync(path, JSON.stringify(week));
+    const first = await schedule(["--in", path, "--stats"]);
+    expect(first.code).toBe(0);
+    const stats = JSON.parse(first.stderr);
+    const split = splitWeek(week, { minRequests: 0, maxParts: Number.MAX_SAFE_INTEGER })!;
+    expect(stats.parts).toBe(split.parts.length);
+    expect(split.parts.length).toBeGreaterThan(10);
+    const plan = JSON.parse(first.stdout);
+    const validation = validatePlan(week, plan);
+    expect(validation.violations).toEqual([]);
+    expect(validation.objective.servedParticipantMinutes).toBe(stats.objective.servedParticipantMinutes);
+    // One search over the whole week with the engine's default budget (the CLI's plan before parts) serves less.
+    const parsed = parseInstance(week);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(stats.objective.servedParticipantMinutes).toBeGreaterThan(solve(parsed.instance).stats.objective.servedParticipantMinutes);
+    const second = await schedule(["--in", path]);
     expect(second.stdout).toBe(first.stdout);
   });
 });

@@ -7,7 +7,7 @@ import type { ExactResult } from "~/domain/scheduling/exact-types.ts";
 import { chooseSolverFor, solveWeekSafely } from "~/domain/scheduling/exact.ts";
 import { exactSolveShare, sameInstance, silentSearchShare, WEEKLY_EXACT, weeklyReport, type WeeklyLimits, type WeeklySolverReport } from "~/domain/scheduling/weekly-solver.ts";
 import { parseInstance, type Instance, type Plan } from "~/domain/scheduling/instance.ts";
-import { mergePlans, splitWeek, WEEKLY_SPLIT, type SplitLimits } from "~/domain/scheduling/split.ts";
+import { mergePlans, splitWeek, unservablePlan, WEEKLY_SPLIT, type SplitLimits } from "~/domain/scheduling/split.ts";
 import { addChildJobs } from "~/queues/flows.server.ts";
 import { jobIdFor, type JobPayload } from "~/queues/registry.ts";
 import { addDays, parisWeekStart, toParisDate } from "~/utils/paris-time.ts";
@@ -220,10 +220,7 @@ async function mergeParts(week: string, policy: PinPolicy, split: { snapshot: st
         const current = parsed(instance);
         if (weekFingerprint(current) !== split.snapshot) throw new WeekChanged();
         const parts = partsOf(current, split.parts)!;
-        // Interventions nobody could serve are in no part: explained here, on the whole week's people.
-        const unservable = new Set(parts.unservable);
-        const explained = unservable.size > 0 ? insertIntoPlan({ ...current, requests: current.requests.filter((r) => unservable.has(r.id)) }).plan : { assignments: [], unassigned: [] };
-        return mergePlans([...[...solved.values()].map((r) => r.plan!), explained]);
+        return mergePlans([...[...solved.values()].map((r) => r.plan!), unservablePlan(current, parts.unservable)]);
       });
       const reports = [...solved.values()].map((r) => r.solver!);
       return { result, solver: mergedReport(reports, result.instance.requests.length, limits), parts: split.parts };

@@ -4,6 +4,7 @@
 // insertion structure (each has its own people); a site served by two
 // structures joins them. Days do not split a week: a person's hours are capped
 // per week. Pure: no I/O.
+import { insertIntoPlan } from "./engine";
 import { compileProblem } from "./problem";
 import type { Instance, Plan } from "./instance";
 
@@ -115,4 +116,11 @@ function partOf(instance: Instance, peopleOf: string[][], requestIndexes: number
 /** The plans of a week's parts, and of its unservable interventions, as one plan of the week. */
 export function mergePlans(plans: Plan[]): Plan {
   return { assignments: plans.flatMap((p) => p.assignments), unassigned: plans.flatMap((p) => p.unassigned) };
+}
+
+/** The plan of the interventions nobody could serve (in no part), each with its reason, read on the whole week's people. */
+export function unservablePlan(instance: Instance, unservable: string[]): Plan {
+  if (unservable.length === 0) return { assignments: [], unassigned: [] };
+  const ids = new Set(unservable);
+  return insertIntoPlan({ ...instance, requests: instance.requests.filter((r) => ids.has(r.id)) }).plan;
 }
