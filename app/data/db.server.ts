@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "~/generated/prisma/client.ts";
+import { PrismaClient, type Prisma } from "~/generated/prisma/client.ts";
 import { env } from "~/utils/env.server.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
 import { isDatabaseUnavailable } from "~/utils/errors.ts";
@@ -182,6 +182,16 @@ export async function sqlRows<T>(query: { text: string; values: unknown[] }): Pr
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * A raw read (Prisma.sql) on `client`: outside a transaction straight on the
+ * pool (sqlRows), in one through Prisma. The same rows either way: instant
+ * mode reads its week both ways and compares the reads.
+ */
+export async function rawRows<T>(client: Db | Tx, query: Prisma.Sql): Promise<T[]> {
+  if (client === globalForPrisma.prisma) return sqlRows<T>({ text: query.text, values: query.values });
+  return client.$queryRaw<T[]>(query);
+}
 
 /**
  * Independent reads: side by side on the pool, one after the other in a

@@ -2,7 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, rawRows, type Tx } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 import { HISTORY, LIVE, PLANNABLE } from "~/domain/requests/status.ts";
@@ -55,7 +55,9 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
   // Contract dates are days: compared with the UTC days of the week's bounds, as Prisma did.
   const utc = (d: Date) => d.toISOString().slice(0, 23);
   const day = (d: Date) => d.toISOString().slice(0, 10);
-  const [row] = await tx.$queryRaw<Row[]>`
+  const [row] = await rawRows<Row>(
+    tx,
+    Prisma.sql`
     SELECT
       COALESCE((SELECT json_agg(json_build_object(
         'id', w.id, 'contractStart', w."contractStart", 'contractEnd', w."contractEnd",
@@ -76,7 +78,8 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
           FROM "Absence" b WHERE b."supervisorId" = s.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
       ) ORDER BY s.id) FROM "Supervisor" s WHERE s.active), '[]'::json) AS supervisors,
       COALESCE((SELECT json_agg(id ORDER BY id) FROM "Site"), '[]'::json) AS sites,
-      COALESCE((SELECT json_agg(json_build_object('fromSiteId', t."fromSiteId", 'toSiteId', t."toSiteId", 'minutes', t.minutes)) FROM "SiteTravel" t), '[]'::json) AS travel`;
+      COALESCE((SELECT json_agg(json_build_object('fromSiteId', t."fromSiteId", 'toSiteId', t."toSiteId", 'minutes', t.minutes)) FROM "SiteTravel" t), '[]'::json) AS travel`,
+  );
   // Timestamps come back as UTC wall time (timestamp without time zone, as Prisma stores them).
   const period = (p: Period) => ({ startsAt: new Date(`${p.startsAt}Z`), endsAt: new Date(`${p.endsAt}Z`) });
   const participants = row!.participants.map((w) => ({ ...w, absences: w.absences.map(period) }));
@@ -147,7 +150,9 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     agreements: { participantId: string }[];
   };
   const utc = (d: Date) => d.toISOString().slice(0, 23);
-  const interventions = await tx.$queryRaw<Row[]>`
+  const interventions = await rawRows<Row>(
+    tx,
+    Prisma.sql`
     SELECT i.id, i."siteId", i."startsAt", i."latestStartAt", i."durationMinutes", i."participantsNeeded", i.status::text AS status,
       i."confirmedAt", i."supervisorId", i."supervisorPinned", i."unstaffedRule", i."unstaffedReason", k.code AS skill,
       COALESCE((SELECT json_agg(json_build_object('participantId', a."participantId", 'pinned', a.pinned) ORDER BY a."participantId")
@@ -159,7 +164,8 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "Prestation" p ON p.id = r."prestationId"
     JOIN "Skill" k ON k.id = p."skillId"
     WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
-    ORDER BY i."startsAt", i.id`;
+    ORDER BY i."startsAt", i.id`,
+  );
   const { participantIds, supervisorIds, absences } = people;
   const now = new Date();
   // What has already started (or been checked in) is history: its team stays
@@ -433,12 +439,12 @@ function insertionHolds(read: WeekRead, seen: WeekRead) {
 
 /** The interventions of a request still waiting for a team, with their weeks. */
 export async function interventionsToStaff(requestId: string) {
-  return db().intervention.findMany({
-    // Already explained as unstaffed: tried, and left to the re-planning jobs.
-    where: { requestId, status: "ACCEPTED", unstaffedReason: null },
-    select: { id: true, startsAt: true },
-    orderBy: { startsAt: "asc" },
-  });
+  // Every acceptance's job reads it: straight on the pool (Prisma's engine costs several times the query).
+  // Already explained as unstaffed: tried, and left to the re-planning jobs.
+  return rawRows<{ id: string; startsAt: Date }>(
+    db(),
+    Prisma.sql`SELECT id, "startsAt" FROM "Intervention" WHERE "requestId" = ${requestId} AND status = 'ACCEPTED' AND "unstaffedReason" IS NULL ORDER BY "startsAt", id`,
+  );
 }
 
 export async function getIntervention(interventionId: string) {

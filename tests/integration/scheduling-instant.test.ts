@@ -130,6 +130,25 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     expect(scheduled).toHaveLength(first.staffed + 1);
   });
 
+  it("reads the week on the pool before the lock and through Prisma under it, the same rows: a quiet week's pass writes what it computed", async () => {
+    const { week, serviceRequests } = await world(12, 6);
+    await staffRequest({ requestId: serviceRequests[0]!.id });
+    const staffed = await checkWritten(week);
+    expect(staffed.length).toBeGreaterThan(0);
+    // A week with teams, confirmations and an open agreement (each a column of the read): nothing changed between the reads.
+    await db().scheduleChangeAgreement.create({ data: { interventionId: staffed[0]!.id, participantId: staffed[0]!.assignments[0]!.participantId } });
+    const newcomer = await createServiceRequest(db(), {
+      prestationId: serviceRequests[0]!.prestationId,
+      siteId: serviceRequests[0]!.siteId,
+      organisationId: serviceRequests[0]!.organisationId,
+      teamSize: 1,
+      interventions: [{ startsAt: fromParisLocal(`${addDays(week, 4)}T14:00`), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }],
+    });
+    const result = await staffRequest({ requestId: newcomer.id });
+    expect(result).toMatchObject({ interventions: 1, staffed: 1 });
+    expect(result.timings.passes.map((p) => p.optimistic)).toEqual([true]);
+  });
+
   it("runs every request's job twice, all at once, on one week: each staffed once, nobody booked twice", async () => {
     const { week, serviceRequests } = await world(10, 12);
     const results = await Promise.all([...serviceRequests, ...serviceRequests].map((r) => staffRequest({ requestId: r.id })));
