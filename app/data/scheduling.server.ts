@@ -128,8 +128,12 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
   };
 }
 
-/** The week's plannable interventions, as the engine's requests (pins per the policy) and as they stand. */
-async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople, tx: Tx) {
+/**
+ * The week's plannable interventions, as the engine's requests (pins per the
+ * policy) and as they stand. `people` may still be reading (outside a
+ * transaction both reads go side by side on the pool).
+ */
+async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople | Promise<WeekPeople>, tx: Tx) {
   const { from, to } = weekBounds(weekStart);
   // One statement (read under the week's lock): the nested Prisma read takes six.
   type Row = {
@@ -166,7 +170,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
     ORDER BY i."startsAt", i.id`,
   );
-  const { participantIds, supervisorIds, absences } = people;
+  const { participantIds, supervisorIds, absences } = await people;
   const now = new Date();
   // What has already started (or been checked in) is history: its team stays
   // (its hours count towards the week's caps), and an intervention nobody
@@ -383,8 +387,11 @@ export async function planWeek(weekStart: string, policy: PinPolicy, solve: (ins
 export async function staffWaitingInWeek(weekStart: string, insert: (instance: Instance) => Plan, onSnapshot = () => {}) {
   const timings: Partial<PassTimings> = { started: Date.now() };
   const policy: PinPolicy = { kind: "keep-staffed", free: [] };
-  const people = await loadWeekPeople(weekStart);
-  const seen = await loadWeekRequests(weekStart, policy, people, db());
+  // Both reads at once on the pool: one round trip for the pass, not two.
+  const reading = loadWeekPeople(weekStart);
+  reading.catch(() => {}); // awaited below; a failure is thrown there, not left unhandled meanwhile
+  const seen = await loadWeekRequests(weekStart, policy, reading, db());
+  const people = await reading;
   timings.read = Date.now();
   onSnapshot();
   const proposal = proposeInsertion(seen, people, insert);
