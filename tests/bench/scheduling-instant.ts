@@ -15,7 +15,8 @@
 // once (partners do not queue behind each other; the achieved rate is printed).
 //
 //   source scripts/test-env.sh && nice npx tsx tests/bench/scheduling-instant.ts
-//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS)
+//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS;
+//   BREAKDOWN=0 leaves out where each acceptance's time goes, read from the jobs' results after each load)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
