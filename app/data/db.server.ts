@@ -1,6 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "~/generated/prisma/client.ts";
+import { PrismaClient, type Prisma } from "~/generated/prisma/client.ts";
 import { env } from "~/utils/env.server.ts";
 import { logRepeatedError } from "~/utils/log.server.ts";
 import { isDatabaseUnavailable } from "~/utils/errors.ts";
@@ -182,6 +182,39 @@ export async function sqlRows<T>(query: { text: string; values: unknown[] }): Pr
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * A short transaction straight on a pool connection, its statements Prisma.sql
+ * (always bound values): for work done many times a second, such as the
+ * outbox relay's, where Prisma's interactive transaction costs several times
+ * the statements. Rolled back when `work` throws.
+ */
+export async function sqlTransaction<T>(work: (query: <R>(statement: Prisma.Sql) => Promise<R[]>) => Promise<T>): Promise<T> {
+  const client = await pool().connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work(async <R>(statement: Prisma.Sql) => (await client.query({ text: statement.text, values: statement.values, types: utcTypes })).rows as R[]);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is dropped, not given back to the pool.
+    await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * A raw read (Prisma.sql) on `client`: outside a transaction straight on the
+ * pool (sqlRows), in one through Prisma. The same rows either way: instant
+ * mode reads its week both ways and compares the reads.
+ */
+export async function rawRows<T>(client: Db | Tx, query: Prisma.Sql): Promise<T[]> {
+  if (client === globalForPrisma.prisma) return sqlRows<T>({ text: query.text, values: query.values });
+  return client.$queryRaw<T[]>(query);
+}
 
 /**
  * Independent reads: side by side on the pool, one after the other in a

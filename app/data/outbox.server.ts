@@ -1,8 +1,8 @@
-import type { Prisma } from "~/generated/prisma/client.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
 import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import pg from "pg";
 import { env } from "~/utils/env.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, sqlTransaction, type Tx } from "./db.server.ts";
 
 /**
  * Records work for a worker in the same transaction as the change that needs
@@ -71,23 +71,33 @@ export async function listenForOutbox(onChange: () => void): Promise<() => Promi
  * the error is thrown so the caller backs off.
  */
 export async function relayOutboxBatch(publish: (row: { queue: string; jobName: string; businessKey: string; payload: unknown }) => Promise<void>, limit = 100): Promise<number> {
-  let failure: { id: bigint; error: unknown } | undefined;
-  const count = await db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ id: bigint; queue: string; jobName: string; businessKey: string; payload: unknown }[]>`SELECT id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
-      WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+  let failure: { id: string; error: unknown } | undefined;
+  // Straight on a pool connection: the relay runs at every commit that adds work (dozens a second when
+  // partners accept quotes), and Prisma's interactive transaction cost the worker several times its statements.
+  const count = await sqlTransaction(async (query) => {
+    // The id is a bigint: pg gives it as text, sent back as is.
+    const rows = await query<{
+      id: string;
+      queue: string;
+      jobName: string;
+      businessKey: string;
+      payload: unknown;
+    }>(Prisma.sql`SELECT id::text AS id, queue, "jobName", "businessKey", payload FROM "OutboxEvent"
+      WHERE "publishedAt" IS NULL ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`);
     const results = await Promise.allSettled(rows.map((row) => publish(row)));
     const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.id);
     const failed = results.findIndex((r) => r.status === "rejected");
     if (failed >= 0) failure = { id: rows[failed]!.id, error: (results[failed] as PromiseRejectedResult).reason };
     if (published.length > 0) {
-      await tx.outboxEvent.updateMany({ where: { id: { in: published } }, data: { publishedAt: new Date(), lastError: null } });
+      const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+      await query(Prisma.sql`UPDATE "OutboxEvent" SET "publishedAt" = ${now}::timestamp(3), "lastError" = NULL WHERE id = ANY(${published}::bigint[])`);
     }
     return published.length;
   });
   if (failure) {
     const message = failure.error instanceof Error ? failure.error.message : String(failure.error);
     await db().outboxEvent.update({
-      where: { id: failure.id },
+      where: { id: BigInt(failure.id) },
       data: { attempts: { increment: 1 }, lastError: message.slice(0, 500) },
     });
     throw failure.error;

@@ -15,7 +15,8 @@
 // once (partners do not queue behind each other; the achieved rate is printed).
 //
 //   source scripts/test-env.sh && nice npx tsx tests/bench/scheduling-instant.ts
-//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS)
+//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS;
+//   BREAKDOWN=0 leaves out where each acceptance's time goes, read from the jobs' results after each load)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
@@ -36,6 +37,10 @@ const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? "10"; // the production de
 // Acceptances in the week before, staffed before the measure starts: the production worker runs for
 // days, so its first pass after start (modules, JIT, prepared queries: ~0.7 s here) is not what partners meet.
 const WARMUP = Number(process.env.WARMUP ?? 20);
+// BREAKDOWN=0 leaves out where the time goes (read from the jobs after each load).
+const BREAKDOWN = process.env.BREAKDOWN !== "0";
+/** The worker's scheduling queue, for the breakdown. */
+let benchQueue: Queue | undefined;
 const root = path.resolve(import.meta.dirname, "../..");
 applyTestEnv({ DATABASE_URL: await createTestDatabase("bench_instant") });
 
@@ -133,7 +138,7 @@ async function accept(actor: Parameters<typeof acceptQuote>[0], requestId: strin
  */
 async function measure(w: World, serviceRequests: Awaited<ReturnType<typeof quotes>>, rate: number) {
   const acceptedAt = new Map<string, number>();
-  const seen = new Map<string, { at: number; staffed: boolean }>();
+  const seen = new Map<string, { at: number; staffed: boolean; updatedAt: number }>();
   let accepting = true;
   let lastAccepted = Date.now();
   const watcher = (async () => {
@@ -143,10 +148,10 @@ async function measure(w: World, serviceRequests: Awaited<ReturnType<typeof quot
       if (waiting.length > 0) {
         const rows = await db().intervention.findMany({
           where: { id: { in: waiting }, OR: [{ status: "SCHEDULED" }, { unstaffedReason: { not: null } }] },
-          select: { id: true, status: true },
+          select: { id: true, status: true, updatedAt: true },
         });
         const now = Date.now();
-        for (const r of rows) seen.set(r.id, { at: now, staffed: r.status === "SCHEDULED" });
+        for (const r of rows) seen.set(r.id, { at: now, staffed: r.status === "SCHEDULED", updatedAt: r.updatedAt.getTime() });
       }
       await sleep(POLL_MS);
     }
@@ -173,7 +178,69 @@ async function measure(w: World, serviceRequests: Awaited<ReturnType<typeof quot
   await watcher;
   const latencies = [...acceptedAt].map(([id, at]) => (seen.has(id) ? seen.get(id)!.at - at : Infinity)).sort((a, b) => a - b);
   const staffed = [...seen.values()].filter((s) => s.staffed).length;
-  return { latencies, acceptSeconds, settled: seen.size, staffed };
+  const steps = BREAKDOWN ? await breakdown(serviceRequests, acceptedAt, seen) : undefined;
+  return { latencies, acceptSeconds, settled: seen.size, staffed, steps };
+}
+
+type PassTimings = { started: number; read: number; computed: number; locked: number; written: number; committed: number; optimistic: boolean };
+type StaffTimings = { started: number; queried: number; passes: PassTimings[] };
+const WAY_IN = ["commit -> relayed (job added)", "relayed -> job started", "job started -> its interventions read"] as const;
+const PASS = [
+  "commit -> the pass that staffs it starts",
+  "pass: week read (no lock)",
+  "pass: insertion computed (no lock)",
+  "pass: week lock acquired",
+  "pass: checked and written (locked)",
+  "pass: committed",
+  "committed -> seen by the poll",
+] as const;
+
+/**
+ * Where each acceptance's time went. The way in, from its staff-request job
+ * (added, started: BullMQ's timestamps; its read: the job's result). Then
+ * the pass that staffed it (not always its job's own: a pass takes every
+ * waiting intervention of the week), found by the intervention's updatedAt,
+ * written under that pass's lock, among the passes the jobs return (epoch ms,
+ * one machine's clock). Per step: p50 and p95 over the acceptances.
+ */
+async function breakdown(serviceRequests: Awaited<ReturnType<typeof quotes>>, acceptedAt: Map<string, number>, seen: Map<string, { at: number; updatedAt: number }>) {
+  const { jobIdFor } = await import("~/queues/registry.ts");
+  const wayIn: number[][] = WAY_IN.map(() => []);
+  const inPass: number[][] = PASS.map(() => []);
+  const passes = new Map<number, PassTimings>();
+  const jobs = [];
+  for (const r of serviceRequests) {
+    const job = await benchQueue!.getJob(jobIdFor("scheduling", `request-accepted:${r.id}`));
+    const t = (job?.returnvalue as { timings?: StaffTimings } | undefined)?.timings;
+    jobs.push({ interventionId: r.interventions[0]!.id, job, t });
+    for (const pass of t?.passes ?? []) passes.set(pass.started, pass);
+  }
+  const sortedPasses = [...passes.values()].sort((a, b) => a.started - b.started);
+  let attributed = 0;
+  for (const { interventionId, job, t } of jobs) {
+    const accepted = acceptedAt.get(interventionId);
+    const settled = seen.get(interventionId);
+    if (accepted === undefined || !settled) continue;
+    if (job?.processedOn && t) {
+      const marks = [accepted, job.timestamp, job.processedOn, t.queried];
+      for (let i = 0; i < WAY_IN.length; i++) wayIn[i]!.push(marks[i + 1]! - marks[i]!);
+    }
+    const pass = sortedPasses.find((p) => p.locked <= settled.updatedAt && settled.updatedAt <= p.written);
+    if (!pass) continue;
+    attributed++;
+    const marks = [accepted, pass.started, pass.read, pass.computed, pass.locked, pass.written, pass.committed, settled.at];
+    for (let i = 0; i < PASS.length; i++) inPass[i]!.push(marks[i + 1]! - marks[i]!);
+  }
+  const summary = (labels: readonly string[], durations: number[][]) =>
+    labels.map((label, i) => {
+      const sorted = durations[i]!.sort((a, b) => a - b);
+      return { label, p50: pct(sorted, 50), p95: pct(sorted, 95) };
+    });
+  const recomputed = sortedPasses.filter((p) => !p.optimistic).length;
+  return {
+    passes: `${sortedPasses.length} passes, ${recomputed} of them computed again under the lock; ${attributed} acceptances traced to their pass`,
+    steps: [...summary(WAY_IN, wayIn), ...summary(PASS, inPass)],
+  };
 }
 
 async function main() {
@@ -198,11 +265,30 @@ async function main() {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise((resolve) => worker.stdout!.once("data", resolve));
+  // The worker's event-loop delay over a load (worker-process.ts answers SIGUSR2 with a line, and starts again).
+  const loopLines: string[] = [];
+  worker.stdout!.on("data", (chunk: Buffer) =>
+    loopLines.push(
+      ...String(chunk)
+        .split("\n")
+        .filter((l) => l.startsWith("event-loop ")),
+    ),
+  );
+  const eventLoop = async () => {
+    const before = loopLines.length;
+    worker.kill("SIGUSR2");
+    for (let i = 0; i < 100 && loopLines.length === before; i++) await sleep(20);
+    const line = loopLines.at(-1);
+    if (loopLines.length === before || !line) return "not reported";
+    const { p50, p99, max, busy } = JSON.parse(line.slice("event-loop ".length)) as Record<string, number>;
+    return `worker's event loop busy ${busy} % of the time, late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
+  };
+  const queue = new Queue("scheduling", { connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), prefix });
+  benchQueue = queue;
   const warm = await measure(w, warmups, RATE);
   if (warm.settled < warmups.length) throw new Error("warm-up acceptances not settled in a minute");
 
   // 1. The weekly optimisation of another week, on the same worker, solving while partners accept.
-  const queue = new Queue("scheduling", { connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), prefix });
   const weekly = await queue.add("optimise-week", { weekStart: week(5) }, { jobId: "bench-weekly" });
   const weeklyState = async () => `${await weekly.getState()} ${(await queue.getJob(weekly.id!))?.progress ?? 0} %`;
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(200)) {
@@ -211,13 +297,17 @@ async function main() {
   }
   const weeklyBefore = await weeklyState();
   const loadBeside = loadavg();
+  await eventLoop();
   const beside = await measure(w, besideWeekly, RATE);
+  const loopBeside = await eventLoop();
   const weeklyAfter = await weeklyState();
 
   // 2. The high rate, sustained (the weekly optimisation may still be running: its state is printed).
   const loadHigh = loadavg();
   const weeklyBeforeHigh = await weeklyState();
+  await eventLoop();
   const high = await measure(w, sustained, HIGH_RATE);
+  const loopHigh = await eventLoop();
 
   await queue.close();
   const exited = new Promise((resolve) => worker.once("exit", resolve));
@@ -235,6 +325,10 @@ async function main() {
     console.log(`  accepted -> seen scheduled: p50 ${ms(pct(run.latencies, 50))}, p95 ${ms(p95)} (target < ${target} ms: ${ok}), p99 ${ms(pct(run.latencies, 99))}, max ${ms(run.latencies.at(-1))}`);
     console.log(`  no-op BullMQ job add -> completed at ${rate}/s, same run: p50 ${ms(pct(baseline, 50))}, p95 ${ms(noopP95)}`);
     console.log(`  ratio p95 instant / p95 no-op: ${Number.isFinite(p95) ? (p95 / noopP95).toFixed(1) : "∞"}; target / p95 no-op: ${(target / noopP95).toFixed(1)}`);
+    if (run.steps) {
+      console.log(`  where the time goes, p50 / p95 per acceptance (${run.steps.passes}):`);
+      for (const step of run.steps.steps) console.log(`    ${step.label.padEnd(42)} ${ms(step.p50).padStart(8)} / ${ms(step.p95)}`);
+    }
   };
   console.log(`\nInstant mode, one worker process (concurrency ${CONCURRENCY}), after ${WARMUP} warm-up acceptances in another week; poll every ${POLL_MS} ms`);
   console.log(`  no-op BullMQ throughput, same run: ${noop.throughput} jobs/s (at ${RATE}/s phase), ${noopHigh.throughput} jobs/s (at ${HIGH_RATE}/s phase)`);
@@ -245,9 +339,9 @@ async function main() {
     250,
     noop.latencies,
     loadBeside,
-    `weekly job ${weeklyBefore} at start, ${weeklyAfter} at end`,
+    `weekly job ${weeklyBefore} at start, ${weeklyAfter} at end; ${loopBeside}`,
   );
-  figure("2. Sustained high rate", high, HIGH_RATE, 500, noopHigh.latencies, loadHigh, `weekly job ${weeklyBeforeHigh} at start`);
+  figure("2. Sustained high rate", high, HIGH_RATE, 500, noopHigh.latencies, loadHigh, `weekly job ${weeklyBeforeHigh} at start; ${loopHigh}`);
 }
 
 await main();

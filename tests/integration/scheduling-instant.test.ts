@@ -90,6 +90,65 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     expect(serviceRequests.filter((r) => staffedIds.has(r.interventions[0]!.id))).toHaveLength(scheduled.length);
   });
 
+  it("a pass whose week only gained newly accepted interventions since it read writes what it computed; the newcomers wait for the next pass", async () => {
+    const { week, serviceRequests } = await world(11, 6);
+    const site = await db().site.findUniqueOrThrow({ where: { id: serviceRequests[0]!.siteId } });
+    let inserts = 0;
+    let computed!: () => void;
+    const insertedOnce = new Promise<void>((resolve) => (computed = resolve));
+    const insert = (instance: Instance) => {
+      inserts++;
+      computed();
+      return insertIntoPlan(instance).plan;
+    };
+    // The pass reads the week and computes its insertion while the lock is held; meanwhile a partner accepts a quote in the week.
+    const { pass, newcomer } = await db().$transaction(async (tx) => {
+      await lockWeek(tx, week);
+      const pass = staffWaitingInWeek(week, insert);
+      await insertedOnce;
+      const newcomer = await createServiceRequest(db(), {
+        prestationId: serviceRequests[0]!.prestationId,
+        siteId: site.id,
+        organisationId: site.organisationId,
+        teamSize: 1,
+        interventions: [{ startsAt: fromParisLocal(`${addDays(week, 4)}T10:00`), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }],
+      });
+      return { pass, newcomer };
+    });
+    const first = await pass;
+    // Its insertion still held: written without computing again under the lock, the newcomer left waiting.
+    expect(first.optimistic).toBe(true);
+    expect(inserts).toBe(1);
+    expect(first.staffed).toBeGreaterThan(0);
+    const newcomerId = newcomer.interventions[0]!.id;
+    expect(first.scheduled.has(newcomerId)).toBe(false);
+    expect(await db().intervention.findUniqueOrThrow({ where: { id: newcomerId }, select: { status: true, unstaffedReason: true } })).toEqual({ status: "ACCEPTED", unstaffedReason: null });
+    // Its own job's pass staffs it, around what the first wrote.
+    expect(await staffRequest({ requestId: newcomer.id })).toMatchObject({ interventions: 1, staffed: 1 });
+    const scheduled = await checkWritten(week);
+    expect(scheduled.map((i) => i.id)).toContain(newcomerId);
+    expect(scheduled).toHaveLength(first.staffed + 1);
+  });
+
+  it("reads the week on the pool before the lock and through Prisma under it, the same rows: a quiet week's pass writes what it computed", async () => {
+    const { week, serviceRequests } = await world(12, 6);
+    await staffRequest({ requestId: serviceRequests[0]!.id });
+    const staffed = await checkWritten(week);
+    expect(staffed.length).toBeGreaterThan(0);
+    // A week with teams, confirmations and an open agreement (each a column of the read): nothing changed between the reads.
+    await db().scheduleChangeAgreement.create({ data: { interventionId: staffed[0]!.id, participantId: staffed[0]!.assignments[0]!.participantId } });
+    const newcomer = await createServiceRequest(db(), {
+      prestationId: serviceRequests[0]!.prestationId,
+      siteId: serviceRequests[0]!.siteId,
+      organisationId: serviceRequests[0]!.organisationId,
+      teamSize: 1,
+      interventions: [{ startsAt: fromParisLocal(`${addDays(week, 4)}T14:00`), durationMinutes: 60, participantsNeeded: 1, status: "ACCEPTED" }],
+    });
+    const result = await staffRequest({ requestId: newcomer.id });
+    expect(result).toMatchObject({ interventions: 1, staffed: 1 });
+    expect(result.timings.passes.map((p) => p.optimistic)).toEqual([true]);
+  });
+
   it("runs every request's job twice, all at once, on one week: each staffed once, nobody booked twice", async () => {
     const { week, serviceRequests } = await world(10, 12);
     const results = await Promise.all([...serviceRequests, ...serviceRequests].map((r) => staffRequest({ requestId: r.id })));

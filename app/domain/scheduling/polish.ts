@@ -86,6 +86,8 @@ function restaffForShortParticipants(search: Search): boolean {
       if (state.minutes[w] >= problem.people[w].targetMinutes) break;
       if (!state.isAssigned(q) || state.involves(q, w)) continue;
       const request = problem.requests[q];
+      // Its people all pinned (instant mode keeps every staffed team so): no room for w, nothing to try.
+      if (request.pinnedParticipants.length >= request.need) continue;
       // Cheap test first: w must fit q at some start (q's own people do not matter, w is not one of them).
       if (!request.starts.some((_, k) => isEligible(problem.eligibleParticipants[q][k], w) && state.isFree(w, q, k))) continue;
       // The outcome depends only on the agendas of q's possible people: skip what failed on the same agendas.
@@ -95,7 +97,7 @@ function restaffForShortParticipants(search: Search): boolean {
       const before = state.objective();
       const previous = state.staffing(q)!;
       state.unassign(q);
-      const candidate = request.pinnedParticipants.length < request.need ? bestStaffing(search, q, [...request.pinnedParticipants, w]) : null;
+      const candidate = bestStaffing(search, q, [...request.pinnedParticipants, w]);
       if (candidate) state.assign(q, candidate.startIndex, candidate.supervisor, candidate.participants);
       if (candidate && compareObjectives(state.objective(), before) > 0) {
         changed = true;
