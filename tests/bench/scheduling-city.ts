@@ -20,8 +20,8 @@
 //   capacity bound (problem.ts's capacityBound) is printed beside;
 // - with --exact-groups N (N > 0, or "all"), a bound that is tight on these
 //   weeks: N of the week's independent groups (evenly spread; a group is one
-//   structure here) are each written as a week of their own (its requests,
-//   and the people with a skill it asks) and planned by
+//   structure here) are each written as a week of their own (splitWeek's
+//   parts: its requests, its people and sites) and planned by
 //   `npm run -s schedule -- --exact --time-limit S --stats` (--exact-seconds,
 //   default 300), two at once; its servedUpperBound bounds every plan of the
 //   group, so their sum bounds those groups, and the heuristic's served
@@ -40,6 +40,7 @@ import highsLoader from "highs";
 import { buildModelWithinBudget, findComponents, type Highs } from "../../app/domain/scheduling/exact-model";
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
 import { capacityBound, compileProblem, dayOf, startIsPossible, type Problem } from "../../app/domain/scheduling/problem";
+import { splitWeek } from "../../app/domain/scheduling/split";
 import { generateCity } from "../support/city-generator";
 import { validatePlan } from "../support/plan-validator";
 import { describeBaseline, measureBaselineSeconds } from "./noop-baseline";
@@ -243,18 +244,16 @@ function spread(total: number, count: number): number[] {
 }
 
 /** The exact CLI's bound on `count` of the week's independent groups (see the header), against the heuristic's plan. */
-async function exactBound(instance: Instance, problem: Problem, assigned: Set<string>, count: number, seconds: number, scratch: string): Promise<ExactBound> {
+async function exactBound(instance: Instance, assigned: Set<string>, count: number, seconds: number, scratch: string): Promise<ExactBound> {
   const started = performance.now();
-  const groups = findComponents(problem);
+  // One part per independent group, with only its people and sites (splitWeek, as the weekly job splits a week).
+  const groups = splitWeek(instance, { minRequests: 0, maxParts: Number.MAX_SAFE_INTEGER })?.parts ?? [instance];
   const chosen = spread(groups.length, count);
   const result: ExactBound = { groups: groups.length, bounded: [], seconds: 0 };
   const served = (requests: Instance["requests"], ids: Set<string>) => requests.reduce((sum, r) => sum + (ids.has(r.id) ? r.participantsNeeded * r.durationMinutes : 0), 0);
   const bounds = async (index: number) => {
-    const requests = groups[index]!.map((r) => instance.requests.find((q) => q.id === problem.requests[r]!.id)!);
-    const skills = new Set(requests.map((r) => r.skill));
-    const pinned = new Set(requests.flatMap((r) => [r.pinned?.supervisorId, ...(r.pinned?.participantIds ?? [])]));
-    const asks = (person: { id: string; skills: string[] }) => pinned.has(person.id) || person.skills.some((s) => skills.has(s));
-    const week: Instance = { ...instance, requests, participants: instance.participants.filter(asks), supervisors: instance.supervisors.filter(asks) };
+    const week = groups[index]!;
+    const requests = week.requests;
     const path = join(scratch, `group-${index}.json`);
     const planPath = join(scratch, `group-${index}-plan.json`);
     writeFileSync(path, JSON.stringify(week));
@@ -328,7 +327,7 @@ async function main() {
     const problem = compileProblem(parsed.instance as Instance);
     const lp = highs && settings.lp !== "no" ? lpBound(highs, problem, settings.lp, settings.lpSeconds) : null;
     const assignedIds = new Set<string>(plan.assignments.map((a: { requestId: string }) => a.requestId));
-    const exact = settings.exactGroups > 0 ? await exactBound(parsed.instance as Instance, problem, assignedIds, settings.exactGroups, settings.exactSeconds, scratch) : null;
+    const exact = settings.exactGroups > 0 ? await exactBound(parsed.instance as Instance, assignedIds, settings.exactGroups, settings.exactSeconds, scratch) : null;
     rows.push({
       size,
       processSeconds: run.seconds,
@@ -342,7 +341,7 @@ async function main() {
       capacity: capacityBound(problem),
     });
     console.log(
-      `${size} requests: CLI ${run.seconds.toFixed(1)} s (engine ${stats.wallSeconds.toFixed(1)} s), ${stats.peakMemoryMB} MB, LP bound ${lp ? `${lp.seconds.toFixed(1)} s` : "skipped"}${exact ? `, exact bound on ${exact.bounded} groups ${exact.seconds.toFixed(0)} s` : ""}`,
+      `${size} requests: CLI ${run.seconds.toFixed(1)} s (engine ${stats.wallSeconds.toFixed(1)} s), ${stats.peakMemoryMB} MB, LP bound ${lp ? `${lp.seconds.toFixed(1)} s` : "skipped"}${exact ? `, exact bound on ${exact.bounded.length} groups ${exact.seconds.toFixed(0)} s` : ""}`,
     );
   }
   const baselineAfter = await measureBaselineSeconds(settings.baselineJobs);
