@@ -7,7 +7,7 @@ import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { staffRequest } from "../../workers/processors/scheduling.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
-import { validatePlan } from "../support/plan-validator.ts";
+import { validatePlan, writtenPlan } from "../support/plan-validator.ts";
 
 // Instant mode computes its insertion before taking the week's lock and checks
 // the week under it: these tests make two passes read the same week, so that
@@ -44,16 +44,7 @@ async function checkWritten(week: string) {
     where: { status: "SCHEDULED", startsAt: { gte: fromParisLocal(`${week}T00:00`), lt: fromParisLocal(`${addDays(week, 7)}T00:00`) } },
     select: { id: true, supervisorId: true, assignments: { select: { participantId: true } } },
   });
-  const plan = {
-    assignments: scheduled.map((i) => ({
-      requestId: i.id,
-      start: instance.requests.find((r) => r.id === i.id)!.start,
-      supervisorId: i.supervisorId!,
-      participantIds: i.assignments.map((a) => a.participantId),
-    })),
-    unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity" as const, reason: "-" })),
-  };
-  expect(validatePlan(instance, plan).violations).toEqual([]);
+  expect(validatePlan(instance, writtenPlan(instance, scheduled)).violations).toEqual([]);
   return scheduled;
 }
 

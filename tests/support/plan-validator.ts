@@ -184,3 +184,16 @@ export function validatePlan(instance: ValidatorInstance, plan: ValidatorPlan): 
   }
   return { violations, objective: { pinnedKept, servedParticipantMinutes, shortfall: Math.round(shortfall), travel: travelMinutes } };
 }
+
+/** The plan the database holds for a week: its scheduled interventions as written, the rest unassigned (for validatePlan). */
+export function writtenPlan(instance: ValidatorInstance, scheduled: Array<{ id: string; supervisorId: string | null; assignments: Array<{ participantId: string }> }>): ValidatorPlan {
+  return {
+    assignments: scheduled.map((i) => ({
+      requestId: i.id,
+      start: instance.requests.find((r) => r.id === i.id)!.start,
+      supervisorId: i.supervisorId!,
+      participantIds: i.assignments.map((a) => a.participantId),
+    })),
+    unassigned: instance.requests.filter((r) => !scheduled.some((s) => s.id === r.id)).map((r) => ({ requestId: r.id, rule: "capacity", reason: "-" })),
+  };
+}
