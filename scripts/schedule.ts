@@ -315,7 +315,7 @@ async function solveInParts(instance: Instance, split: WeekParts, seed: number):
   const runs = split.parts.map((part) => ({ instance: part, seed, iterations: PART_ITERATIONS_PER_REQUEST * part.requests.length }));
   const results = await solveRuns(runs);
   const plan = mergePlans([...results.map((r) => r.plan), unservablePlan(instance, split.unservable)]);
-  const objective = computeObjective(instance, plan);
+  const objective = computeObjective(instance, plan, split.problem);
   const total = (value: (stats: SolveStats) => number) => results.reduce((sum, r) => sum + value(r.stats), 0);
   // People in no part (nobody asks their skills) fall short of their whole target, in the greedy plan as in the final one.
   const shortfallOutside = objective.shortfall - total((s) => s.objective.shortfall);

@@ -5,7 +5,7 @@
 // structures joins them. Days do not split a week: a person's hours are capped
 // per week. Pure: no I/O.
 import { insertIntoPlan } from "./engine";
-import { compileProblem } from "./problem";
+import { compileProblem, type Problem } from "./problem";
 import type { Instance, Plan } from "./instance";
 
 /** When the weekly optimisation splits a week (tests pass smaller ones). */
@@ -28,6 +28,8 @@ export interface WeekParts {
   parts: Instance[];
   /** Interventions nobody could ever serve: left unstaffed whatever the plan (explained apart). */
   unservable: string[];
+  /** The whole week compiled (the split reads it): for what is computed on the merged plan. */
+  problem: Problem;
 }
 
 /**
@@ -54,7 +56,7 @@ export function splitWeek(instance: Instance, limits: SplitLimits = WEEKLY_SPLIT
       bin.requests.sort((a, b) => a - b),
     ),
   );
-  return { parts, unservable: groups.unservable.map((r) => instance.requests[r]!.id) };
+  return { parts, unservable: groups.unservable.map((r) => instance.requests[r]!.id), problem: groups.problem };
 }
 
 /**
@@ -96,7 +98,7 @@ function independentGroups(instance: Instance) {
     if (!groups.has(root)) groups.set(root, []);
     groups.get(root)!.push(request.index);
   }
-  return { groups: [...groups.values()], unservable, peopleOf };
+  return { groups: [...groups.values()], unservable, peopleOf, problem };
 }
 
 /** The instance of some requests: only the people who could serve them (or are pinned on them) and their sites. */
