@@ -180,6 +180,20 @@ type Delivered = { recipients: number; written: number } | { waitUntil: Date };
 export async function deliverNotification(payload: JobPayload<"notifications", "notify">, now = new Date()): Promise<Delivered> {
   const { notificationDigestMinutes } = await getServiceRules();
   const windowMs = notificationDigestMinutes * 60_000;
+  // Wait for a quiet moment, but never more than ten windows after the first event.
+  const waitFor = (newest: number, oldest: number) =>
+    now.getTime() - newest < windowMs && now.getTime() - oldest < 10 * windowMs ? { waitUntil: new Date(Math.min(newest, oldest + 9 * windowMs) + windowMs) } : null;
+  // Most runs find the group still busy (every event of a request starts one): one read on the
+  // pool, no transaction, no lock. Only a group found quiet (or a stale read) is checked under lock.
+  const [seen] = await rawRows<{ delivered: boolean; newest: Date | null; oldest: Date | null }>(
+    db(),
+    Prisma.sql`SELECT m."deliveredAt" IS NOT NULL AS delivered, g.newest, g.oldest FROM "Notification" m
+      CROSS JOIN LATERAL (SELECT max("createdAt") AS newest, min("createdAt") AS oldest FROM "Notification" WHERE "groupKey" = m."groupKey" AND "deliveredAt" IS NULL) g
+      WHERE m.key = ${payload.key}`,
+  );
+  if (!seen || seen.delivered) return { recipients: 0, written: 0 };
+  const waiting = seen.newest && seen.oldest ? waitFor(seen.newest.getTime(), seen.oldest.getTime()) : null;
+  if (waiting) return waiting;
   return db().$transaction(
     async (tx) => {
       const mine = await tx.notification.findUnique({ where: { key: payload.key }, select: { groupKey: true, deliveredAt: true } });
@@ -189,10 +203,8 @@ export async function deliverNotification(payload: JobPayload<"notifications", "
         SELECT id, key, kind, payload, "createdAt" FROM "Notification"
         WHERE "groupKey" = ${mine.groupKey} AND "deliveredAt" IS NULL ORDER BY "createdAt", id FOR UPDATE`;
       if (!group.some((g) => g.key === payload.key)) return { recipients: 0, written: 0 };
-      const newest = Math.max(...group.map((g) => g.createdAt.getTime()));
-      const oldest = Math.min(...group.map((g) => g.createdAt.getTime()));
-      // Wait for a quiet moment, but never more than ten windows after the first event.
-      if (now.getTime() - newest < windowMs && now.getTime() - oldest < 10 * windowMs) return { waitUntil: new Date(Math.min(newest, oldest + 9 * windowMs) + windowMs) };
+      const waiting = waitFor(Math.max(...group.map((g) => g.createdAt.getTime())), Math.min(...group.map((g) => g.createdAt.getTime())));
+      if (waiting) return waiting;
       const events: { kind: NotificationKind; facts: NotificationFacts; organisationId: string }[] = [];
       for (const g of group) {
         const found = await factsFor(tx, g.payload);
