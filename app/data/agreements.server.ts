@@ -1,6 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { audit } from "./audit.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
+import { db, rawRows, type TxClient } from "./db.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 import { ofName } from "~/utils/format.ts";
 
@@ -117,15 +118,21 @@ export async function withdrawAgreement(actor: Actor, interventionId: string, pa
  * the planning sheets printed), and an agreement whose person left the
  * intervention has been used.
  */
-export async function settleConfirmations(tx: Tx, interventionIds: readonly string[]) {
+export async function settleConfirmations(tx: TxClient, interventionIds: readonly string[]) {
   if (interventionIds.length === 0) return;
   const ids = [...interventionIds];
-  await tx.intervention.updateMany({ where: { id: { in: ids }, status: "SCHEDULED", confirmedAt: null }, data: { confirmedAt: new Date() } });
   const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
-  await tx.$executeRaw`
+  // One statement, in a Prisma transaction or one straight on pg (instant mode's).
+  await rawRows(
+    tx,
+    Prisma.sql`
+    WITH confirmed AS (
+      UPDATE "Intervention" SET "confirmedAt" = ${now}::timestamp(3), "updatedAt" = ${now}::timestamp(3)
+      WHERE id = ANY(${ids}::text[]) AND status = 'SCHEDULED' AND "confirmedAt" IS NULL)
     UPDATE "ScheduleChangeAgreement" AS g SET "usedAt" = ${now}::timestamp(3)
-    WHERE g."interventionId" = ANY(${ids}) AND g."usedAt" IS NULL
-      AND NOT EXISTS (SELECT 1 FROM "Assignment" s WHERE s."interventionId" = g."interventionId" AND s."participantId" = g."participantId")`;
+    WHERE g."interventionId" = ANY(${ids}::text[]) AND g."usedAt" IS NULL
+      AND NOT EXISTS (SELECT 1 FROM "Assignment" s WHERE s."interventionId" = g."interventionId" AND s."participantId" = g."participantId")`,
+  );
 }
 
 /** Whether a kept (confirmed, within notice) assignment is released by the person's agreement. */

@@ -182,6 +182,14 @@ export async function sqlRows<T>(query: { text: string; values: unknown[] }): Pr
 
 export type Db = PrismaClient;
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+/** sqlTransaction's statement runner: a Prisma.sql on the transaction's own connection. */
+export type SqlTx = <R>(statement: Prisma.Sql) => Promise<R[]>;
+/**
+ * A transaction, Prisma's interactive one or one straight on pg (sqlTransaction):
+ * the data functions that write within the caller's transaction take either,
+ * and run their statements (Prisma.sql) through rawRows.
+ */
+export type TxClient = Tx | SqlTx;
 
 /**
  * A short transaction straight on a pool connection, its statements Prisma.sql
@@ -189,7 +197,7 @@ export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
  * outbox relay's, where Prisma's interactive transaction costs several times
  * the statements. Rolled back when `work` throws.
  */
-export async function sqlTransaction<T>(work: (query: <R>(statement: Prisma.Sql) => Promise<R[]>) => Promise<T>): Promise<T> {
+export async function sqlTransaction<T>(work: (query: SqlTx) => Promise<T>): Promise<T> {
   const client = await pool().connect();
   let broken: Error | undefined;
   try {
@@ -207,11 +215,14 @@ export async function sqlTransaction<T>(work: (query: <R>(statement: Prisma.Sql)
 }
 
 /**
- * A raw read (Prisma.sql) on `client`: outside a transaction straight on the
- * pool (sqlRows), in one through Prisma. The same rows either way: instant
- * mode reads its week both ways and compares the reads.
+ * A statement (Prisma.sql, a read or a write) on `client`: outside a
+ * transaction straight on the pool (sqlRows), in sqlTransaction's on its
+ * connection, in Prisma's through Prisma. The same rows every way: the weekly
+ * job writes its plan through Prisma, instant mode the same statements on pg.
+ * Prisma cannot read a column of type void: `SELECT 1 AS done FROM pg_notify(...)`.
  */
-export async function rawRows<T>(client: Db | Tx, query: Prisma.Sql): Promise<T[]> {
+export async function rawRows<T>(client: Db | TxClient, query: Prisma.Sql): Promise<T[]> {
+  if (typeof client === "function") return client<T>(query);
   if (client === globalForPrisma.prisma) return sqlRows<T>({ text: query.text, values: query.values });
   return client.$queryRaw<T[]>(query);
 }
@@ -220,7 +231,7 @@ export async function rawRows<T>(client: Db | Tx, query: Prisma.Sql): Promise<T[
  * Independent reads: side by side on the pool, one after the other in a
  * transaction (one connection, which pg does not share between queries).
  */
-export async function readAll<T extends unknown[]>(client: Db | Tx, ...reads: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
+export async function readAll<T extends unknown[]>(client: Db | TxClient, ...reads: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
   if (client === globalForPrisma.prisma) return (await Promise.all(reads.map((read) => read()))) as T;
   const results: unknown[] = [];
   for (const read of reads) results.push(await read());

@@ -1,8 +1,9 @@
-import type { Prisma } from "~/generated/prisma/client.ts";
+import { randomUUID } from "node:crypto";
+import { Prisma } from "~/generated/prisma/client.ts";
 import { audienceOf, digestMail, notificationMail, type NotificationFacts, type NotificationKind } from "~/domain/notifications/notifications.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, rawRows, type Tx, type TxClient } from "./db.server.ts";
 import { queueMailOnce } from "./mail.server.ts";
 import { addManyToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
@@ -14,17 +15,24 @@ type NotificationEvent = { kind: NotificationKind; subject: Subject; version: st
  * Records, in the caller's transaction, that someone must be told. The key
  * names the event (kind, record, and what changed), so a repeat is a no-op.
  */
-export async function queueNotification(tx: Tx, kind: NotificationKind, subject: Subject, version: string, previousStartsAt?: Date) {
+export async function queueNotification(tx: TxClient, kind: NotificationKind, subject: Subject, version: string, previousStartsAt?: Date) {
   await queueNotifications(tx, [{ kind, subject, version, ...(previousStartsAt ? { previousStartsAt } : {}) }]);
 }
 
-/** queueNotification for many events in few statements (a plan written at once). */
-export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
+/**
+ * queueNotification for many events in few statements (a plan written at
+ * once), in a Prisma transaction or one straight on pg (instant mode's).
+ */
+export async function queueNotifications(tx: TxClient, events: NotificationEvent[]) {
   if (events.length === 0) return;
   // Events are grouped by request (an intervention's too) or by invoice, per audience.
   const interventionIds = events.flatMap((e) => ("interventionId" in e.subject ? [e.subject.interventionId] : []));
   const requestOf = new Map(
-    interventionIds.length ? (await tx.intervention.findMany({ where: { id: { in: interventionIds } }, select: { id: true, requestId: true } })).map((i) => [i.id, i.requestId] as const) : [],
+    interventionIds.length
+      ? (await rawRows<{ id: string; requestId: string }>(tx, Prisma.sql`SELECT id, "requestId" FROM "Intervention" WHERE id = ANY(${interventionIds}::text[])`)).map(
+          (i) => [i.id, i.requestId] as const,
+        )
+      : [],
   );
   const rows = events.map(({ kind, subject, version, previousStartsAt }) => {
     const subjectId = "requestId" in subject ? subject.requestId : "interventionId" in subject ? subject.interventionId : "invoiceId" in subject ? subject.invoiceId : subject.priceVersionId;
@@ -38,7 +46,16 @@ export async function queueNotifications(tx: Tx, events: NotificationEvent[]) {
     const payload = { kind, key, ...subject, ...(previousStartsAt ? { previousStartsAt: previousStartsAt.toISOString() } : {}) };
     return { key, kind, groupKey: `${audienceOf(kind)}:${group}`, payload };
   });
-  await tx.notification.createMany({ data: rows.map((r) => ({ ...r, payload: r.payload as Prisma.InputJsonValue })), skipDuplicates: true });
+  // One statement; a key already recorded is skipped (ON CONFLICT DO NOTHING). Ids as the app's other raw inserts make them.
+  const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+  const notifications = JSON.stringify(rows.map((r) => ({ id: randomUUID(), ...r })));
+  await rawRows(
+    tx,
+    Prisma.sql`INSERT INTO "Notification" (id, key, kind, "groupKey", payload, "createdAt")
+      SELECT n.id, n.key, n.kind, n."groupKey", n.payload, ${now}::timestamp(3)
+      FROM jsonb_to_recordset(${notifications}::jsonb) AS n(id text, key text, kind text, "groupKey" text, payload jsonb)
+      ON CONFLICT DO NOTHING`,
+  );
   await addManyToOutbox(
     tx,
     "notifications",
@@ -163,6 +180,20 @@ type Delivered = { recipients: number; written: number } | { waitUntil: Date };
 export async function deliverNotification(payload: JobPayload<"notifications", "notify">, now = new Date()): Promise<Delivered> {
   const { notificationDigestMinutes } = await getServiceRules();
   const windowMs = notificationDigestMinutes * 60_000;
+  // Wait for a quiet moment, but never more than ten windows after the first event.
+  const waitFor = (newest: number, oldest: number) =>
+    now.getTime() - newest < windowMs && now.getTime() - oldest < 10 * windowMs ? { waitUntil: new Date(Math.min(newest, oldest + 9 * windowMs) + windowMs) } : null;
+  // Most runs find the group still busy (every event of a request starts one): one read on the
+  // pool, no transaction, no lock. Only a group found quiet (or a stale read) is checked under lock.
+  const [seen] = await rawRows<{ delivered: boolean; newest: Date | null; oldest: Date | null }>(
+    db(),
+    Prisma.sql`SELECT m."deliveredAt" IS NOT NULL AS delivered, g.newest, g.oldest FROM "Notification" m
+      CROSS JOIN LATERAL (SELECT max("createdAt") AS newest, min("createdAt") AS oldest FROM "Notification" WHERE "groupKey" = m."groupKey" AND "deliveredAt" IS NULL) g
+      WHERE m.key = ${payload.key}`,
+  );
+  if (!seen || seen.delivered) return { recipients: 0, written: 0 };
+  const waiting = seen.newest && seen.oldest ? waitFor(seen.newest.getTime(), seen.oldest.getTime()) : null;
+  if (waiting) return waiting;
   return db().$transaction(
     async (tx) => {
       const mine = await tx.notification.findUnique({ where: { key: payload.key }, select: { groupKey: true, deliveredAt: true } });
@@ -172,10 +203,8 @@ export async function deliverNotification(payload: JobPayload<"notifications", "
         SELECT id, key, kind, payload, "createdAt" FROM "Notification"
         WHERE "groupKey" = ${mine.groupKey} AND "deliveredAt" IS NULL ORDER BY "createdAt", id FOR UPDATE`;
       if (!group.some((g) => g.key === payload.key)) return { recipients: 0, written: 0 };
-      const newest = Math.max(...group.map((g) => g.createdAt.getTime()));
-      const oldest = Math.min(...group.map((g) => g.createdAt.getTime()));
-      // Wait for a quiet moment, but never more than ten windows after the first event.
-      if (now.getTime() - newest < windowMs && now.getTime() - oldest < 10 * windowMs) return { waitUntil: new Date(Math.min(newest, oldest + 9 * windowMs) + windowMs) };
+      const waiting = waitFor(Math.max(...group.map((g) => g.createdAt.getTime())), Math.min(...group.map((g) => g.createdAt.getTime())));
+      if (waiting) return waiting;
       const events: { kind: NotificationKind; facts: NotificationFacts; organisationId: string }[] = [];
       for (const g of group) {
         const found = await factsFor(tx, g.payload);

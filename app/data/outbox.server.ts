@@ -2,7 +2,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import pg from "pg";
 import { env } from "~/utils/env.server.ts";
-import { db, sqlTransaction, type Tx } from "./db.server.ts";
+import { db, rawRows, sqlTransaction, type Tx, type TxClient } from "./db.server.ts";
 
 /**
  * Records work for a worker in the same transaction as the change that needs
@@ -17,15 +17,26 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(tx:
   await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
 }
 
-/** addToOutbox for many rows of one job in one statement; a repeated business key is a no-op. */
-export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: Tx, queue: Q, jobName: J, rows: { businessKey: string; payload: JobPayload<Q, J> }[]) {
+/**
+ * addToOutbox for many rows of one job in one statement (the notice to the
+ * relay with it), in a Prisma transaction or one straight on pg; a repeated
+ * business key is a no-op.
+ */
+export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: TxClient, queue: Q, jobName: J, rows: { businessKey: string; payload: JobPayload<Q, J> }[]) {
   if (rows.length === 0) return;
   for (const row of rows) parsePayload(queue, jobName, row.payload);
-  await tx.outboxEvent.createMany({
-    data: rows.map((row) => ({ queue, jobName, businessKey: row.businessKey, payload: row.payload as Prisma.InputJsonValue })),
-    skipDuplicates: true,
-  });
-  await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
+  const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+  const events = JSON.stringify(rows.map((row) => ({ businessKey: row.businessKey, payload: row.payload })));
+  // The insert runs to completion whatever the SELECT reads (a data-modifying WITH always does).
+  await rawRows(
+    tx,
+    Prisma.sql`WITH added AS (
+        INSERT INTO "OutboxEvent" (queue, "jobName", "businessKey", payload, "createdAt")
+        SELECT ${queue}::text, ${jobName}::text, e."businessKey", e.payload, ${now}::timestamp(3)
+        FROM jsonb_to_recordset(${events}::jsonb) AS e("businessKey" text, payload jsonb)
+        ON CONFLICT DO NOTHING)
+      SELECT 1 AS notified FROM pg_notify('outbox', '')`,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
-import { db, rawRows, type Tx } from "./db.server.ts";
+import { db, rawRows, sqlTransaction, type Db, type TxClient } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 import { HISTORY, LIVE, PLANNABLE } from "~/domain/requests/status.ts";
@@ -34,14 +34,14 @@ type WeekPeople = { base: Omit<Instance, "requests">; participantIds: Set<string
 const weekBounds = (weekStart: string) => ({ from: fromParisLocal(`${weekStart}T00:00`), to: fromParisLocal(`${addDays(weekStart, 7)}T00:00`) });
 
 /** Everything the engine needs for the week starting on `weekStart` (a Monday, YYYY-MM-DD). */
-export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx: Tx = db()): Promise<Instance> {
+export async function loadWeekInstance(weekStart: string, policy: PinPolicy, tx: Db | TxClient = db()): Promise<Instance> {
   const people = await loadWeekPeople(weekStart, tx);
   const { requests } = await loadWeekRequests(weekStart, policy, people, tx);
   return { ...people.base, requests };
 }
 
 /** The people, sites and travel times of a week: what plans read but never write. */
-async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeople> {
+async function loadWeekPeople(weekStart: string, tx: Db | TxClient = db()): Promise<WeekPeople> {
   const { from, to } = weekBounds(weekStart);
   type Period = { startsAt: string; endsAt: string };
   type Window = { isoDay: number; fromMinute: number; toMinute: number };
@@ -133,7 +133,7 @@ async function loadWeekPeople(weekStart: string, tx: Tx = db()): Promise<WeekPeo
  * policy) and as they stand. `people` may still be reading (outside a
  * transaction both reads go side by side on the pool).
  */
-async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople | Promise<WeekPeople>, tx: Tx) {
+async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: WeekPeople | Promise<WeekPeople>, tx: Db | TxClient) {
   const { from, to } = weekBounds(weekStart);
   // One statement (read under the week's lock): the nested Prisma read takes six.
   type Row = {
@@ -236,8 +236,8 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
  * Serialises every plan write of one week across processes: the second
  * worker waits for the first to commit, then plans from what it wrote.
  */
-export async function lockWeek(tx: Tx, weekStart: string) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`planning:${weekStart}`}))`;
+export async function lockWeek(tx: TxClient, weekStart: string) {
+  await rawRows(tx, Prisma.sql`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${`planning:${weekStart}`}))`);
 }
 
 type CurrentIntervention = {
@@ -258,16 +258,16 @@ type KnownIntervention = CurrentIntervention & { supervisorId: string | null; as
  * rule halfway. An intervention left unstaffed for the same reason as before
  * is not written again.
  */
-export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly string[], known?: readonly KnownIntervention[]) {
+export async function applyPlan(tx: TxClient, plan: Plan, interventionIds: readonly string[], known?: readonly KnownIntervention[]) {
   const targets = new Set(interventionIds);
   const assignments = plan.assignments.filter((a) => targets.has(a.requestId));
   const unassigned = plan.unassigned.filter((u) => targets.has(u.requestId));
   const current =
     known?.filter((i) => targets.has(i.id)) ??
-    (await tx.intervention.findMany({
-      where: { id: { in: [...targets] } },
-      select: { id: true, durationMinutes: true, startsAt: true, status: true, unstaffedRule: true, unstaffedReason: true },
-    }));
+    (await rawRows<CurrentIntervention>(
+      tx,
+      Prisma.sql`SELECT id, "durationMinutes", "startsAt", status::text AS status, "unstaffedRule", "unstaffedReason" FROM "Intervention" WHERE id = ANY(${[...targets]}::text[])`,
+    ));
   const byId = new Map<string, CurrentIntervention>(current.map((i) => [i.id, i]));
   const knownById = new Map((known ?? []).map((i) => [i.id, i]));
   const plannable = (id: string) => (PLANNABLE as readonly string[]).includes(byId.get(id)?.status ?? "");
@@ -280,9 +280,12 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   const pinned = new Set<string>();
   if (clear.length > 0) {
     // One statement: the teams removed (with their pins) and the encadrants cleared.
-    const removed = await tx.$queryRaw<{ interventionId: string; participantId: string; pinned: boolean }[]>`
+    const removed = await rawRows<{ interventionId: string; participantId: string; pinned: boolean }>(
+      tx,
+      Prisma.sql`
       WITH cleared AS (UPDATE "Intervention" SET "supervisorId" = NULL WHERE id = ANY(${clear}::text[]))
-      DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "participantId", pinned`;
+      DELETE FROM "Assignment" WHERE "interventionId" = ANY(${clear}::text[]) RETURNING "interventionId", "participantId", pinned`,
+    );
     for (const a of removed) if (a.pinned) pinned.add(`${a.interventionId}:${a.participantId}`);
   }
 
@@ -313,7 +316,9 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
         r.participantIds.map((participantId) => ({ interventionId: r.id, participantId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${participantId}`) })),
       ),
     );
-    await tx.$executeRaw`
+    await rawRows(
+      tx,
+      Prisma.sql`
       WITH staffed AS (
         UPDATE "Intervention" AS i
         SET "startsAt" = v."startsAt", "endsAt" = v."endsAt", "supervisorId" = v."supervisorId", status = 'SCHEDULED',
@@ -323,7 +328,8 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
         WHERE i.id = v.id)
       INSERT INTO "Assignment" ("interventionId", "participantId", "startsAt", "endsAt", pinned, "createdAt")
       SELECT a."interventionId", a."participantId", a."startsAt", a."endsAt", a.pinned, ${now}::timestamp(3)
-      FROM jsonb_to_recordset(${team}::jsonb) AS a("interventionId" text, "participantId" text, "startsAt" timestamp(3), "endsAt" timestamp(3), pinned boolean)`;
+      FROM jsonb_to_recordset(${team}::jsonb) AS a("interventionId" text, "participantId" text, "startsAt" timestamp(3), "endsAt" timestamp(3), pinned boolean)`,
+    );
   }
   await queueNotifications(tx, notifications);
 
@@ -333,11 +339,14 @@ export async function applyPlan(tx: Tx, plan: Plan, interventionIds: readonly st
   });
   if (explained.length > 0) {
     const values = JSON.stringify(explained.map((u) => ({ id: u.requestId, rule: u.rule, reason: u.reason })));
-    await tx.$executeRaw`
+    await rawRows(
+      tx,
+      Prisma.sql`
       UPDATE "Intervention" AS i
       SET status = 'ACCEPTED', "unstaffedRule" = v.rule, "unstaffedReason" = v.reason, "updatedAt" = ${now}::timestamp(3)
       FROM jsonb_to_recordset(${values}::jsonb) AS v(id text, rule text, reason text)
-      WHERE i.id = v.id`;
+      WHERE i.id = v.id`,
+    );
     // Coordination hears of an intervention no team can do (once per cause and time).
     await queueNotifications(
       tx,
@@ -396,21 +405,20 @@ export async function staffWaitingInWeek(weekStart: string, insert: (instance: I
   onSnapshot();
   const proposal = proposeInsertion(seen, people, insert);
   timings.computed = Date.now();
-  const pass = await db().$transaction(
-    async (tx) => {
-      await lockWeek(tx, weekStart);
-      timings.locked = Date.now();
-      const read = await loadWeekRequests(weekStart, policy, people, tx);
-      const stillSeen = insertionHolds(read, seen);
-      const { waiting, plan } = stillSeen ? proposal : proposeInsertion(read, people, insert);
-      const result = plan === null ? null : await applyPlan(tx, plan, waiting, read.interventions);
-      timings.written = Date.now();
-      const before = read.interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
-      /** Every intervention of the week staffed once the pass commits. */
-      return { scheduled: new Set([...before, ...(result?.staffedIds ?? [])]), staffed: result?.staffed ?? 0, optimistic: stillSeen };
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  // Straight on a pool connection, not Prisma's interactive transaction: several passes a
+  // second hold the week's lock, and Prisma's engine cost the worker several times the statements.
+  const pass = await sqlTransaction(async (tx) => {
+    await lockWeek(tx, weekStart);
+    timings.locked = Date.now();
+    const read = await loadWeekRequests(weekStart, policy, people, tx);
+    const stillSeen = insertionHolds(read, seen);
+    const { waiting, plan } = stillSeen ? proposal : proposeInsertion(read, people, insert);
+    const result = plan === null ? null : await applyPlan(tx, plan, waiting, read.interventions);
+    timings.written = Date.now();
+    const before = read.interventions.filter((i) => i.status === "SCHEDULED").map((i) => i.id);
+    /** Every intervention of the week staffed once the pass commits. */
+    return { scheduled: new Set([...before, ...(result?.staffedIds ?? [])]), staffed: result?.staffed ?? 0, optimistic: stillSeen };
+  });
   return { ...pass, timings: { ...timings, committed: Date.now(), optimistic: pass.optimistic } as PassTimings };
 }
 

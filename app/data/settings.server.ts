@@ -1,19 +1,20 @@
-import type { Prisma } from "~/generated/prisma/client.ts";
+import { Prisma } from "~/generated/prisma/client.ts";
 import type { Actor } from "~/domain/access/roles.ts";
 import { invalidStoredRules, resolveServiceRules, SERVICE_RULES, type ServiceRuleKey, type ServiceRules } from "~/domain/settings/rules.ts";
 import { logRepeatedWarning } from "~/utils/log.server.ts";
 import { audit } from "./audit.server.ts";
-import { db, type Tx } from "./db.server.ts";
+import { db, rawRows, type Db, type Tx } from "./db.server.ts";
 import { addToOutbox } from "./outbox.server.ts";
 
 /** Every service rule, stored values over defaults. One query; cheap enough to call per request. */
-export async function getServiceRules(tx: Tx = db()): Promise<ServiceRules> {
+export async function getServiceRules(tx: Db | Tx = db()): Promise<ServiceRules> {
   return (await readServiceRules(tx)).rules;
 }
 
 /** The rules, and those whose stored value is refused (each then applies its default, said in the log and on /admin/rules). */
-export async function readServiceRules(tx: Tx = db()): Promise<{ rules: ServiceRules; invalid: ServiceRuleKey[] }> {
-  const rows = await tx.serviceSetting.findMany({ select: { key: true, value: true } });
+export async function readServiceRules(tx: Db | Tx = db()): Promise<{ rules: ServiceRules; invalid: ServiceRuleKey[] }> {
+  // Straight on the pool outside a transaction: every notification job and many pages read them.
+  const rows = await rawRows<{ key: string; value: unknown }>(tx, Prisma.sql`SELECT key, value FROM "ServiceSetting"`);
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
   const invalid = invalidStoredRules(stored);
   for (const key of invalid) logRepeatedWarning("settings.invalid_rule", { rule: key });

@@ -1,7 +1,8 @@
 // Benchmark of the instant mode (not a test): partners accept quotes (the
 // portal's own acceptQuote: interventions SUBMITTED -> ACCEPTED and the outbox
-// row, in one transaction); one real worker process staffs them through the
-// outbox relay and BullMQ. Measured per intervention: from the acceptance's
+// row, in one transaction); one real worker process (WORKERS=2: two, as a
+// second process or machine would) staffs them through the outbox relay and
+// BullMQ. Measured per intervention: from the acceptance's
 // commit to the moment a reader of the database (the partner's page) first
 // sees it SCHEDULED (or explicitly unstaffed, with a reason), polled every
 // POLL_MS. Two loads, in one run, each beside a no-op BullMQ job's
@@ -15,7 +16,7 @@
 // once (partners do not queue behind each other; the achieved rate is printed).
 //
 //   source scripts/test-env.sh && nice npx tsx tests/bench/scheduling-instant.ts
-//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS;
+//   (RATE, HIGH_RATE, SECONDS, POLL_MS, WORKERS, WORKER_CONCURRENCY, WEEKLY_INTERVENTIONS to change the load; WORKER_NODE_ARGS;
 //   BREAKDOWN=0 leaves out where each acceptance's time goes, read from the jobs' results after each load)
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -34,6 +35,8 @@ const MAX_IN_FLIGHT = 2;
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const POLL_MS = Number(process.env.POLL_MS ?? 20);
 const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? "10"; // the production default (workers/index.ts)
+/** Worker processes, each with the production's concurrency, on the same queues (a second process or machine). */
+const WORKERS = Number(process.env.WORKERS ?? 1);
 // Acceptances in the week before, staffed before the measure starts: the production worker runs for
 // days, so its first pass after start (modules, JIT, prepared queries: ~0.7 s here) is not what partners meet.
 const WARMUP = Number(process.env.WARMUP ?? 20);
@@ -259,29 +262,36 @@ async function main() {
   const prefix = `instant-${randomBytes(3).toString("hex")}`;
   // WORKER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the worker.
   const nodeArgs = (process.env.WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const worker = spawn("node", [...nodeArgs, "--import", "tsx", "tests/support/worker-process.ts"], {
-    cwd: root,
-    env: { ...process.env, QUEUE_PREFIX: prefix, LOCK_MS: "30000", WORKER_CONCURRENCY: CONCURRENCY },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise((resolve) => worker.stdout!.once("data", resolve));
-  // The worker's event-loop delay over a load (worker-process.ts answers SIGUSR2 with a line, and starts again).
-  const loopLines: string[] = [];
-  worker.stdout!.on("data", (chunk: Buffer) =>
-    loopLines.push(
-      ...String(chunk)
-        .split("\n")
-        .filter((l) => l.startsWith("event-loop ")),
-    ),
+  const workers = Array.from({ length: WORKERS }, () =>
+    spawn("node", [...nodeArgs, "--import", "tsx", "tests/support/worker-process.ts"], {
+      cwd: root,
+      env: { ...process.env, QUEUE_PREFIX: prefix, LOCK_MS: "30000", WORKER_CONCURRENCY: CONCURRENCY },
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
   );
+  await Promise.all(workers.map((worker) => new Promise((resolve) => worker.stdout!.once("data", resolve))));
+  // Each worker's event-loop delay over a load (worker-process.ts answers SIGUSR2 with a line, and starts again).
+  const loopLines: string[][] = workers.map(() => []);
+  for (const [i, worker] of workers.entries()) {
+    worker.stdout!.on("data", (chunk: Buffer) =>
+      loopLines[i]!.push(
+        ...String(chunk)
+          .split("\n")
+          .filter((l) => l.startsWith("event-loop ")),
+      ),
+    );
+  }
   const eventLoop = async () => {
-    const before = loopLines.length;
-    worker.kill("SIGUSR2");
-    for (let i = 0; i < 100 && loopLines.length === before; i++) await sleep(20);
-    const line = loopLines.at(-1);
-    if (loopLines.length === before || !line) return "not reported";
-    const { p50, p99, max, busy } = JSON.parse(line.slice("event-loop ".length)) as Record<string, number>;
-    return `worker's event loop busy ${busy} % of the time, late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
+    const before = loopLines.map((lines) => lines.length);
+    for (const worker of workers) worker.kill("SIGUSR2");
+    for (let i = 0; i < 100 && loopLines.some((lines, w) => lines.length === before[w]); i++) await sleep(20);
+    const reports = loopLines.map((lines, w) => {
+      const line = lines.at(-1);
+      if (lines.length === before[w] || !line) return "not reported";
+      const { p50, p99, max, busy } = JSON.parse(line.slice("event-loop ".length)) as Record<string, number>;
+      return `busy ${busy} % of the time, late by p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
+    });
+    return WORKERS === 1 ? `worker's event loop ${reports[0]}` : reports.map((r, w) => `worker ${w + 1}'s event loop ${r}`).join("; ");
   };
   const queue = new Queue("scheduling", { connection: new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null }), prefix });
   benchQueue = queue;
@@ -310,10 +320,10 @@ async function main() {
   const loopHigh = await eventLoop();
 
   await queue.close();
-  const exited = new Promise((resolve) => worker.once("exit", resolve));
-  worker.kill("SIGTERM"); // a clean stop (profiles written) unless the weekly job holds it past 10 s
+  const exited = Promise.all(workers.map((worker) => new Promise((resolve) => worker.once("exit", resolve))));
+  for (const worker of workers) worker.kill("SIGTERM"); // a clean stop (profiles written) unless the weekly job holds it past 10 s
   await Promise.race([exited, sleep(10_000)]);
-  worker.kill("SIGKILL");
+  for (const worker of workers) worker.kill("SIGKILL");
 
   const figure = (label: string, run: Awaited<ReturnType<typeof measure>>, rate: number, target: number, baseline: number[], load: number[], note: string) => {
     const p95 = pct(run.latencies, 95)!;
@@ -330,10 +340,12 @@ async function main() {
       for (const step of run.steps.steps) console.log(`    ${step.label.padEnd(42)} ${ms(step.p50).padStart(8)} / ${ms(step.p95)}`);
     }
   };
-  console.log(`\nInstant mode, one worker process (concurrency ${CONCURRENCY}), after ${WARMUP} warm-up acceptances in another week; poll every ${POLL_MS} ms`);
+  console.log(
+    `\nInstant mode, ${WORKERS === 1 ? "one worker process" : `${WORKERS} worker processes`} (concurrency ${CONCURRENCY} each), after ${WARMUP} warm-up acceptances in another week; poll every ${POLL_MS} ms`,
+  );
   console.log(`  no-op BullMQ throughput, same run: ${noop.throughput} jobs/s (at ${RATE}/s phase), ${noopHigh.throughput} jobs/s (at ${HIGH_RATE}/s phase)`);
   figure(
-    `1. Beside a weekly optimisation (${WEEKLY_INTERVENTIONS} interventions, same worker)`,
+    `1. Beside a weekly optimisation (${WEEKLY_INTERVENTIONS} interventions, ${WORKERS === 1 ? "same worker" : "on one of the workers"})`,
     beside,
     RATE,
     250,

@@ -42,6 +42,19 @@ describe("notifications", () => {
     expect(await db().outboxEvent.count({ where: { queue: "mail", businessKey: `mail:${mails[0]!.id}` } })).toBe(1);
   });
 
+  it("answers a job whose request is still busy at once, without queueing behind a delivery of its group in progress", async () => {
+    const { intervention } = await partnerWithRequest();
+    await db().$transaction((tx) => queueNotification(tx, "intervention.scheduled", { interventionId: intervention.id }, "v1"));
+    const event = await db().outboxEvent.findFirstOrThrow({ where: { queue: "notifications", payload: { path: ["interventionId"], equals: intervention.id } } });
+    const payload = event.payload as Parameters<typeof deliverNotification>[0];
+    // Another job holds the group's events (as a delivery does) while this one runs: within the window it waits, and says so at once.
+    const answer = await db().$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Notification" WHERE key = ${payload.key} FOR UPDATE`;
+      return Promise.race([deliverNotification(payload), new Promise((resolve) => setTimeout(() => resolve("blocked"), 2000))]);
+    });
+    expect(answer).toEqual({ waitUntil: expect.any(Date) });
+  });
+
   it("tells each person once for a burst of events of one request: one digest, whichever job runs first", async () => {
     const { org, admin, member } = await partnerWithRequest();
     const site = await createSite(db(), { organisationId: org.id, name: "Quai 3" });

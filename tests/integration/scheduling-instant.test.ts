@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { db } from "~/data/db.server.ts";
 import { loadWeekInstance, lockWeek, staffWaitingInWeek } from "~/data/scheduling.server.ts";
 import { insertIntoPlan } from "~/domain/scheduling/engine.ts";
-import type { Instance } from "~/domain/scheduling/instance.ts";
-import { addDays, fromParisLocal, parisWeekStart } from "~/utils/paris-time.ts";
+import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
+import { addDays, fromParisLocal, parisWeekStart, toParisLocal } from "~/utils/paris-time.ts";
 import { DAY_MS } from "~/utils/time.ts";
 import { staffRequest } from "../../workers/processors/scheduling.ts";
 import { createPrestation, createServiceRequest, createSite, createSkill, createSupervisor, createParticipant } from "../support/factories.ts";
@@ -121,7 +121,42 @@ describe("instant mode: insertion computed before the lock, checked under it", (
     expect(scheduled).toHaveLength(first.staffed + 1);
   });
 
-  it("reads the week on the pool before the lock and through Prisma under it, the same rows: a quiet week's pass writes what it computed", async () => {
+  it("a pass that fails halfway through its writes leaves the week as it was: the team it had cleared is back, nothing staffed, nobody told", async () => {
+    const week = parisWeekStart(new Date(Date.now() + 13 * 7 * DAY_MS));
+    const skill = await createSkill(db());
+    const prestation = await createPrestation(db(), { skillId: skill.id });
+    const site = await createSite(db());
+    const [first, second] = [await createSupervisor(db(), { skillIds: [skill.id] }), await createSupervisor(db(), { skillIds: [skill.id] })];
+    const [busy, placed] = [await createParticipant(db(), { skillIds: [skill.id] }), await createParticipant(db(), { skillIds: [skill.id] })];
+    const startsAt = fromParisLocal(`${addDays(week, 1)}T10:00`);
+    const request = (status: "SCHEDULED" | "ACCEPTED", participantIds: string[], supervisorId?: string) =>
+      createServiceRequest(db(), {
+        prestationId: prestation.id,
+        siteId: site.id,
+        organisationId: site.organisationId,
+        teamSize: 1,
+        interventions: [{ startsAt, durationMinutes: 60, participantsNeeded: 1, status, participantIds, ...(supervisorId ? { supervisorId } : {}) }],
+      });
+    await request("SCHEDULED", [busy.id], first.id);
+    // Waiting, with someone already on it: the pass clears its team (one statement) before it writes the plan (the next).
+    const waiting = (await request("ACCEPTED", [placed.id])).interventions[0]!;
+    // A plan the database refuses at the second write: `busy` is booked elsewhere at that time.
+    const insert = (): Plan => ({ assignments: [{ requestId: waiting.id, start: toParisLocal(startsAt), supervisorId: second.id, participantIds: [busy.id] }], unassigned: [] });
+    await expect(staffWaitingInWeek(week, insert)).rejects.toThrow(/violates exclusion constraint/);
+    expect(await db().intervention.findUniqueOrThrow({ where: { id: waiting.id }, select: { status: true, supervisorId: true, confirmedAt: true } })).toEqual({
+      status: "ACCEPTED",
+      supervisorId: null,
+      confirmedAt: null,
+    });
+    expect(await db().assignment.findMany({ where: { interventionId: waiting.id }, select: { participantId: true } })).toEqual([{ participantId: placed.id }]);
+    expect(await db().notification.count({ where: { key: { contains: waiting.id } } })).toBe(0);
+    expect(await db().outboxEvent.count({ where: { businessKey: { contains: waiting.id } } })).toBe(0);
+    // The connection went back to the pool usable: the next pass of the week staffs it with the engine's plan.
+    expect((await staffWaitingInWeek(week, (instance) => insertIntoPlan(instance).plan)).staffed).toBe(1);
+    await checkWritten(week);
+  });
+
+  it("reads the week on the pool before the lock and on its transaction's connection under it, the same rows: a quiet week's pass writes what it computed", async () => {
     const { week, serviceRequests } = await world(12, 6);
     await staffRequest({ requestId: serviceRequests[0]!.id });
     const staffed = await checkWritten(week);
