@@ -2,19 +2,15 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import pg from "pg";
 import { env } from "~/utils/env.server.ts";
-import { db, rawRows, sqlTransaction, type Tx, type TxClient } from "./db.server.ts";
+import { db, rawRows, sqlTransaction, type TxClient } from "./db.server.ts";
 
 /**
  * Records work for a worker in the same transaction as the change that needs
  * it. The relay (workers/outbox-relay.ts) enqueues it once Redis answers; the
  * business key makes a repeat of the same change a no-op.
  */
-export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: Tx, queue: Q, jobName: J, businessKey: string, payload: JobPayload<Q, J>) {
-  parsePayload(queue, jobName, payload);
-  // INSERT ... ON CONFLICT DO NOTHING: one statement where an upsert takes two.
-  await tx.outboxEvent.createMany({ data: [{ queue, jobName, businessKey, payload: payload as Prisma.InputJsonValue }], skipDuplicates: true });
-  // Delivered when the transaction commits (and dropped if it rolls back).
-  await tx.$executeRaw`SELECT pg_notify('outbox', '')`;
+export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: TxClient, queue: Q, jobName: J, businessKey: string, payload: JobPayload<Q, J>) {
+  await addManyToOutbox(tx, queue, jobName, [{ businessKey, payload }]);
 }
 
 /**
@@ -27,7 +23,8 @@ export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>
   for (const row of rows) parsePayload(queue, jobName, row.payload);
   const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
   const events = JSON.stringify(rows.map((row) => ({ businessKey: row.businessKey, payload: row.payload })));
-  // The insert runs to completion whatever the SELECT reads (a data-modifying WITH always does).
+  // INSERT ... ON CONFLICT DO NOTHING: one statement where an upsert takes two. The notice is delivered
+  // when the transaction commits (dropped if it rolls back); the insert runs whatever the SELECT reads.
   await rawRows(
     tx,
     Prisma.sql`WITH added AS (
