@@ -224,7 +224,7 @@ async function main(): Promise<number> {
     if (error instanceof InputError) return fail(error.message);
     throw error;
   }
-  // Threads load while the week is checked and split: on a city's week, a second of the 10 s.
+  // Threads load (tsx and the engine, some 0.5 s) while the week is checked and split, not after.
   const threads = !options.exact && !options.iterations ? startSearchThreads(requestCountOf(json)) : [];
   try {
     const parsed = parseInstance(json);
