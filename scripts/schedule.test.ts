@@ -11,7 +11,7 @@ import { validatePlan } from "../tests/support/plan-validator";
 import { solve } from "../app/domain/scheduling/engine";
 import { parseInstance } from "../app/domain/scheduling/instance";
 import { compareObjectives } from "../app/domain/scheduling/objective";
-import { splitWeek } from "../app/domain/scheduling/split";
+import { mergePlans, splitWeek, unservablePlan } from "../app/domain/scheduling/split";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplePath = fileURLToPath(new URL("../app/domain/scheduling/fixtures/example-small.json", import.meta.url));
@@ -24,6 +24,9 @@ function schedule(args: string[], input?: string): Promise<{ code: number | null
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/schedule.ts", ...args], { cwd: root });
     let stdout = "";
     let stderr = "";
+    // Decoded as a stream: a plan of thousands of lines comes in chunks that can split an accented letter.
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
@@ -179,5 +182,12 @@ describe("npm run schedule", { timeout: 90_000 }, () => {
     expect(stats.objective.servedParticipantMinutes).toBeGreaterThan(solve(parsed.instance).stats.objective.servedParticipantMinutes);
     const second = await schedule(["--in", path]);
     expect(second.stdout).toBe(first.stdout);
+    // Whichever thread took which part: the plan is each part's own search (the same budget a request), merged.
+    const cliSplit = splitWeek(parsed.instance, { minRequests: 0, maxParts: Number.MAX_SAFE_INTEGER })!;
+    const partRequests = cliSplit.parts.reduce((sum, part) => sum + part.requests.length, 0);
+    const perRequest = stats.runs[0].iterations / partRequests;
+    expect(Number.isInteger(perRequest)).toBe(true);
+    const parts = cliSplit.parts.map((part) => solve(part, { seed: 1, iterations: perRequest * part.requests.length }).plan);
+    expect(plan).toEqual(mergePlans([...parts, unservablePlan(parsed.instance, cliSplit.unservable)]));
   });
 });

@@ -39,6 +39,7 @@ import { parseInstance, type Instance, type Plan } from "../app/domain/schedulin
 import { compareObjectives, computeObjective } from "../app/domain/scheduling/objective";
 import { mergePlans, type SplitLimits, splitWeek, unservablePlan, type WeekParts } from "../app/domain/scheduling/split";
 import { capacityBound, compileProblem } from "../app/domain/scheduling/problem";
+import type { Worker } from "node:worker_threads";
 import { startThread } from "../app/utils/worker-thread";
 import { describeWeeklySolver, servedGapPercent, WEEKLY_EXACT, weeklyReport } from "../app/domain/scheduling/weekly-solver";
 
@@ -223,23 +224,32 @@ async function main(): Promise<number> {
     if (error instanceof InputError) return fail(error.message);
     throw error;
   }
-  const parsed = parseInstance(json);
-  if (!parsed.ok) return fail(`instance invalide, ${parsed.path} : ${parsed.message}`);
+  // Threads load (tsx and the engine, some 0.5 s) while the week is checked and split, not after.
+  const threads = !options.exact && !options.iterations ? startSearchThreads(requestCountOf(json)) : [];
+  try {
+    const parsed = parseInstance(json);
+    if (!parsed.ok) return fail(`instance invalide, ${parsed.path} : ${parsed.message}`);
 
-  const started = performance.now();
-  let plan: Plan;
-  let summary: Record<string, unknown>;
-  if (options.exact) {
-    const result = await solveWeekExactly(parsed.instance, options);
-    plan = result.plan;
-    summary = result.summary;
-  } else {
-    const result = await solveAtOnce(parsed.instance, options);
-    plan = result.plan;
-    summary = { solver: "heuristic", ...result.stats, runs: result.runs, ...(result.parts ? { parts: result.parts } : {}) };
+    const started = performance.now();
+    let plan: Plan;
+    let summary: Record<string, unknown>;
+    if (options.exact) {
+      const result = await solveWeekExactly(parsed.instance, options);
+      plan = result.plan;
+      summary = result.summary;
+    } else {
+      const result = await solveAtOnce(parsed.instance, options, threads);
+      plan = result.plan;
+      summary = { solver: "heuristic", ...result.stats, runs: result.runs, ...(result.parts ? { parts: result.parts } : {}) };
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return writePlan(plan, summary, seconds, options);
+  } finally {
+    for (const thread of threads) void thread.worker.terminate();
   }
-  const seconds = (performance.now() - started) / 1000;
+}
 
+function writePlan(plan: Plan, summary: Record<string, unknown>, seconds: number, options: Options): number {
   const text = `${JSON.stringify(plan, null, 2)}\n`;
   if (options.output === "-") process.stdout.write(text);
   else {
@@ -281,20 +291,22 @@ const CLI_ITERATIONS = 20_000;
 
 /**
  * The default CLI's plan: with --iterations, that search; else every search
- * of cliRuns, shared among worker threads (one per core, at most 2: the
- * searches are independent), and the best plan, the first in cliRuns' order
- * on a tie, whichever thread ends first. Keeping the best never loses what
- * the engine's default found.
+ * of cliRuns, shared among the worker threads, and the best plan, the first
+ * in cliRuns' order on a tie, whichever thread ends first. Keeping the best
+ * never loses what the engine's default found.
  */
-async function solveAtOnce(instance: Instance, options: Options): Promise<ReturnType<typeof solve> & { runs: Array<{ seed: number; iterations: number }>; parts?: number }> {
+async function solveAtOnce(instance: Instance, options: Options, threads: SearchThread[]): Promise<ReturnType<typeof solve> & { runs: Array<{ seed: number; iterations: number }>; parts?: number }> {
   if (options.iterations) {
     const run = { seed: options.seed ?? 1, iterations: options.iterations };
     return { ...solve(instance, run), runs: [run] };
   }
   const split = splitWeek(instance, CLI_SPLIT);
-  if (split) return solveInParts(instance, split, options.seed ?? 1);
+  if (split) return solveInParts(instance, split, options.seed ?? 1, threads);
   const runs = cliRuns(instance.requests.length, options.seed);
-  const results = await solveRuns(runs.map((run) => ({ instance, ...run })));
+  const results = await solveRuns(
+    runs.map((run) => ({ instance, ...run })),
+    threads,
+  );
   let best = results[0];
   for (const result of results) if (compareObjectives(result.stats.objective, best.stats.objective) > 0) best = result;
   return { ...best, runs };
@@ -307,13 +319,29 @@ async function solveAtOnce(instance: Instance, options: Options): Promise<Return
  * search over the whole week spreads its moves over every structure: on the
  * generated city week of 5,000 requests its plan served 4 % less than the
  * exact plans of the same structures.
+ *
+ * The budget: 5 iterations a request. More served a little more on the
+ * generated 5,000-request week, but not steadily (each part's search ends on
+ * a plateau that moves with the budget): 1,277,565 participant-minutes at 5,
+ * 1,275,555 at 6, 1,280,670 at 7, 1,281,540 at 10, 1,287,105 at 20,
+ * 1,290,465 at 40; the best of 2 seeds per part at 5 (1,281,525) is no better
+ * than one seed at 10 for the same CPU. On the generator's weeks of seeds 2
+ * and 3, 5, 6 and 7 a request served 1,286,160, 1,282,005 and 1,286,220,
+ * then 1,274,160, 1,277,175 and 1,275,825: noise. The search got some 18 % cheaper
+ * (same plans), which 7 a request would more than spend: 19 % more CPU than
+ * before, past the 10 s of 5,000 requests on 2 cores; so 5 keeps the margin.
  */
 const CLI_SPLIT: SplitLimits = { minRequests: 2500, maxParts: Number.MAX_SAFE_INTEGER };
 const PART_ITERATIONS_PER_REQUEST = 5;
 
-async function solveInParts(instance: Instance, split: WeekParts, seed: number): Promise<ReturnType<typeof solve> & { runs: Array<{ seed: number; iterations: number }>; parts: number }> {
+async function solveInParts(
+  instance: Instance,
+  split: WeekParts,
+  seed: number,
+  threads: SearchThread[],
+): Promise<ReturnType<typeof solve> & { runs: Array<{ seed: number; iterations: number }>; parts: number }> {
   const runs = split.parts.map((part) => ({ instance: part, seed, iterations: PART_ITERATIONS_PER_REQUEST * part.requests.length }));
-  const results = await solveRuns(runs);
+  const results = await solveRuns(runs, threads);
   const plan = mergePlans([...results.map((r) => r.plan), unservablePlan(instance, split.unservable)]);
   const objective = computeObjective(instance, plan, split.problem);
   const total = (value: (stats: SolveStats) => number) => results.reduce((sum, r) => sum + value(r.stats), 0);
@@ -335,40 +363,68 @@ async function solveInParts(instance: Instance, split: WeekParts, seed: number):
 
 type Run = { instance: Instance; seed: number; iterations: number };
 
-/** Each run's result, in order: in worker threads when there are several runs and cores, else here. */
-async function solveRuns(runs: Run[]): Promise<Array<ReturnType<typeof solve>>> {
-  const threads = Math.min(2, availableParallelism(), runs.length);
-  if (threads < 2) return runs.map(({ instance, ...run }) => solve(instance, run));
-  // Deal the runs out, the longest first, to the thread with the fewest iterations so far.
-  const shares: number[][] = Array.from({ length: threads }, () => []);
-  const load = new Array<number>(threads).fill(0);
-  const byLength = runs.map((_, i) => i).sort((a, b) => runs[b].iterations - runs[a].iterations || a - b);
-  for (const i of byLength) {
-    const t = load.indexOf(Math.min(...load));
-    shares[t].push(i);
-    load[t] += runs[i].iterations;
-  }
-  const results = new Array<ReturnType<typeof solve>>(runs.length);
-  await Promise.all(
-    shares.map(async (share) => {
-      const solved = await inThread(share.map((i) => runs[i]));
-      for (const [n, i] of share.entries()) results[i] = solved[n];
-    }),
-  );
-  return results;
+/** Requests in the week's JSON, read before it is checked (0 when it is not a list): whether to start threads at once. */
+function requestCountOf(json: unknown): number {
+  const requests = (json as { requests?: unknown } | null)?.requests;
+  return Array.isArray(requests) ? requests.length : 0;
 }
 
-function inThread(runs: Run[]): Promise<Array<ReturnType<typeof solve>>> {
-  return new Promise((resolve, reject) => {
-    const worker = startThread(new URL("./schedule-worker.ts", import.meta.url), { workerData: { runs } });
-    worker.once("message", (message: { ok: true; results: Array<ReturnType<typeof solve>> } | { ok: false; error: string }) => {
-      void worker.terminate();
-      if (message.ok) resolve(message.results);
-      else reject(new Error(message.error));
-    });
-    worker.once("error", reject);
-    worker.once("exit", (code) => reject(new Error(`le fil de calcul s'est arrêté (code ${code})`)));
-  });
+/**
+ * The worker threads (one per core, at most 2) of the searches a week of n
+ * requests will get (cliRuns, or its parts from CLI_SPLIT's size), none when
+ * it gets one search. Started before the week is checked and split, which
+ * hides their loading (tsx and the engine, some 0.5 s each).
+ */
+function startSearchThreads(requestCount: number): SearchThread[] {
+  const searches = requestCount >= CLI_SPLIT.minRequests ? CLI_SPLIT.maxParts : cliRuns(requestCount).length;
+  const count = Math.min(2, availableParallelism(), searches);
+  if (count < 2) return [];
+  return Array.from({ length: count }, () => new SearchThread());
+}
+
+/** A worker thread of scripts/schedule-worker.ts; a failure before it is given work is kept for solveRuns to report. */
+class SearchThread {
+  readonly worker: Worker = startThread(new URL("./schedule-worker.ts", import.meta.url));
+  failure: Error | null = null;
+  constructor() {
+    this.worker.once("error", (error) => (this.failure ??= error));
+    this.worker.once("exit", (code) => (this.failure ??= new Error(`le fil de calcul s'est arrêté (code ${code})`)));
+  }
+}
+
+/**
+ * Each run's result, in order: on the threads when there are 2, else here.
+ * Each thread takes the next run, the longest first, when done with one, so
+ * that both end about together whatever each run costs (parts of the same
+ * size can differ twofold). A run's plan is the same on any thread.
+ */
+async function solveRuns(runs: Run[], threads: SearchThread[]): Promise<Array<ReturnType<typeof solve>>> {
+  if (threads.length < 2 || runs.length < 2) return runs.map(({ instance, ...run }) => solve(instance, run));
+  const order = runs.map((_, i) => i).sort((a, b) => runs[b].iterations - runs[a].iterations || a - b);
+  const results = new Array<ReturnType<typeof solve>>(runs.length);
+  let next = 0;
+  await Promise.all(
+    threads.map(
+      (thread) =>
+        new Promise<void>((resolve, reject) => {
+          if (thread.failure) return reject(thread.failure);
+          const give = () => {
+            if (next >= order.length) return resolve();
+            const index = order[next++];
+            thread.worker.postMessage({ index, run: runs[index] });
+          };
+          thread.worker.on("message", (message: { ok: true; index: number; result: ReturnType<typeof solve> } | { ok: false; error: string }) => {
+            if (!message.ok) return reject(new Error(message.error));
+            results[message.index] = message.result;
+            give();
+          });
+          thread.worker.once("error", reject);
+          thread.worker.once("exit", (code) => reject(new Error(`le fil de calcul s'est arrêté (code ${code})`)));
+          give();
+        }),
+    ),
+  );
+  return results;
 }
 
 /**

@@ -11,6 +11,7 @@ export function runScheduleCli(args: string[]): Promise<{ code: number | null; s
     const started = performance.now();
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/schedule.ts", ...args], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, seconds: (performance.now() - started) / 1000, stderr }));

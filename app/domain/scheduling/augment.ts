@@ -52,7 +52,8 @@ export function augmentingInsert(search: Search, r: number, budget: number): boo
         taken.add(w);
       } else ok = false;
     }
-    const others = problem.eligibleParticipants[r][k].filter((w) => !request.pinnedParticipants.includes(w));
+    const eligible = problem.eligibleParticipants[r][k];
+    const others = request.pinnedParticipants.length === 0 ? eligible : eligible.filter((w) => !request.pinnedParticipants.includes(w));
     while (ok && team.length < request.need) {
       const w = freeOneOf(search, others, r, k, taken);
       if (w < 0) ok = false;
@@ -89,21 +90,24 @@ function freeOneOf(search: Search, pool: number[], r: number, k: number, avoid: 
 function leastBusy(search: Search, pool: ArrayLike<number>, length: number, r: number, k: number, count: number): number[] {
   const chosen: number[] = [];
   const clashes: number[] = [];
+  let kept = 0;
   // Big pools: look at a window of them from a random offset, to bound the work.
   const size = Math.min(length, SEARCH.sample);
   const offset = length > size ? Math.floor(search.random() * length) : 0;
   for (let n = 0; n < size; n++) {
     const p = pool[(offset + n) % length];
-    const c = clashCount(search, p, r, k, count > chosen.length ? Infinity : clashes[chosen.length - 1]);
-    let i = chosen.length;
+    const c = clashCount(search, p, r, k, count > kept ? Infinity : clashes[kept - 1]);
+    let i = kept;
     while (i > 0 && clashes[i - 1] > c) i--;
     if (i >= count) continue;
-    chosen.splice(i, 0, p);
-    clashes.splice(i, 0, c);
-    if (chosen.length > count) {
-      chosen.pop();
-      clashes.pop();
+    // Insert at i, the last one dropping out when `count` are kept (in place: this runs in the search's inner loop).
+    for (let j = Math.min(kept, count - 1); j > i; j--) {
+      chosen[j] = chosen[j - 1];
+      clashes[j] = clashes[j - 1];
     }
+    chosen[i] = p;
+    clashes[i] = c;
+    if (kept < count) kept++;
   }
   return chosen;
 }
@@ -115,7 +119,9 @@ function clashCount(search: Search, p: number, r: number, k: number, limit: numb
   const start = request.starts[k];
   const end = start + request.duration;
   let count = 0;
-  for (const q of state.agenda[p]) {
+  const agenda = state.agenda[p];
+  for (let i = state.firstReachable(p, start); i < agenda.length; i++) {
+    const q = agenda[i];
     if (q === r) continue;
     const other = problem.requests[q];
     const qStart = state.startOf(q);
@@ -132,7 +138,9 @@ function clashesOf(search: Search, p: number, r: number, k: number): number[] {
   const start = request.starts[k];
   const end = start + request.duration;
   const result: number[] = [];
-  for (const q of state.agenda[p]) {
+  const agenda = state.agenda[p];
+  for (let i = state.firstReachable(p, start); i < agenda.length; i++) {
+    const q = agenda[i];
     if (q === r) continue;
     const other = problem.requests[q];
     const qStart = state.startOf(q);

@@ -64,10 +64,10 @@ function readsStamp(search: Search, reads: ChainReads): number {
   const { fingerprint, staffingPrint } = search.state;
   let stamp = 0;
   for (const p of reads.expanded) {
-    stamp = (Math.imul(stamp, 31) + (fingerprint[p] % 2147483647)) | 0;
+    stamp = (Math.imul(stamp, 31) + fingerprint[p]) | 0;
     for (const q of search.requestsOf[p]) stamp = (Math.imul(stamp, 31) + staffingPrint[q]) | 0;
   }
-  for (const x of reads.examined) stamp = (Math.imul(stamp, 31) + (fingerprint[x] % 2147483647)) | 0;
+  for (const x of reads.examined) stamp = (Math.imul(stamp, 31) + fingerprint[x]) | 0;
   return stamp;
 }
 

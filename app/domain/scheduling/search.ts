@@ -175,7 +175,7 @@ export class Search {
   /** Combined agenda fingerprints of everyone who could serve r. */
   peopleStamp(r: number): number {
     let stamp = 0;
-    for (const p of this.peopleOf[r]) stamp = (Math.imul(stamp, 31) + (this.state.fingerprint[p] % 2147483647)) | 0;
+    for (const p of this.peopleOf[r]) stamp = (Math.imul(stamp, 31) + this.state.fingerprint[p]) | 0;
     return stamp;
   }
 

@@ -3,6 +3,7 @@
 // of problem.ts (conflicts, capMinutes) on plans of random weeks.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { generateCity } from "../../../tests/support/city-generator";
 import { generateInstance } from "../../../tests/support/instance-generator";
 import { seededRandom } from "~/utils/seeded-random.ts";
 import { solveProblem } from "./engine";
@@ -56,6 +57,36 @@ describe("plan state", () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("isFree agrees with the rule where an encadrant's week holds dozens of assignments (the clash test skips the earlier ones by bisection)", () => {
+    for (const seed of [1, 2]) {
+      const parsed = parseInstance(generateCity({ requests: 200, seed }).instance);
+      if (!parsed.ok) throw new Error(`generated city week rejected at ${parsed.path}: ${parsed.message}`);
+      const problem = compileProblem(parsed.instance);
+      const { state } = solveProblem(problem, { iterations: 200, seed });
+      const random = seededRandom(seed);
+      const pick = (n: number) => Math.floor(random() * n);
+      const busy = problem.people.filter((person) => state.agenda[person.index].length >= 8).map((person) => person.index);
+      expect(busy.length).toBeGreaterThan(0);
+      let clashes = 0;
+      for (let probe = 0; probe < 2000; probe++) {
+        const p = busy[pick(busy.length)];
+        const r = pick(problem.requests.length);
+        const k = pick(problem.requests[r].starts.length);
+        if (state.agenda[p].includes(r)) continue;
+        // H6 alone (busy people are often at their cap, which would hide a missed clash).
+        const request = problem.requests[r];
+        const start = request.starts[k];
+        const clashByTheRule = state.agenda[p].some((q) =>
+          conflicts(problem, request.site, start, start + request.duration, problem.requests[q].site, state.startOf(q), state.startOf(q) + problem.requests[q].duration),
+        );
+        expect(state.clashWith(p, r, k) >= 0, `person ${p}, request ${r}, start ${k}`).toBe(clashByTheRule);
+        expect(state.isFree(p, r, k)).toBe(fitsByTheRule(problem, state, p, r, k, -1));
+        if (clashByTheRule) clashes++;
+      }
+      expect(clashes).toBeGreaterThan(0);
+    }
   });
 
   it("fingerprints a request's staffing: another start, encadrant or team changes it, putting it back restores it", () => {

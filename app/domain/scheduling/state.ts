@@ -28,6 +28,9 @@ export interface Staffing {
   participants: number[];
 }
 
+/** Agenda fingerprints are sums modulo this prime (2^31 - 1: they fit an Int32Array). */
+const FINGERPRINT_MODULUS = 2147483647;
+
 /** A pseudo-random integer per (request, start), for agenda fingerprints. */
 function agendaHash(r: number, k: number): number {
   return (Math.imul(r + 1, 2654435761) ^ Math.imul(k + 1, 40503)) >>> 0;
@@ -43,16 +46,19 @@ export class PlanState {
   /** Per request duration and site, as flat arrays: the clash test is the search's innermost loop. */
   private readonly durationOf: Int32Array;
   private readonly siteOf: Int32Array;
+  /** Longest duration plus longest travel: an assignment starting that long before a start cannot clash with it. */
+  private readonly reach: number;
   /** Requests of each person, sorted by start. */
   readonly agenda: number[][];
   readonly minutes: number[];
   private readonly travelOfPerson: number[];
   /**
    * A fingerprint of each person's agenda (a sum over its requests and
-   * starts, so undoing a change restores it): a search can skip work whose
-   * inputs did not change.
+   * starts, modulo FINGERPRINT_MODULUS, so undoing a change restores it): a
+   * search can skip work whose inputs did not change. Kept reduced, as an
+   * integer, because the searches read it far more often than it changes.
    */
-  readonly fingerprint: Float64Array;
+  readonly fingerprint: Int32Array;
   /** A fingerprint of each request's staffing (start, encadrant, team; 0 when open), restored by an undo like the agendas'. */
   readonly staffingPrint: Float64Array;
   pinnedKept = 0;
@@ -68,11 +74,12 @@ export class PlanState {
     this.startAt = new Int32Array(n);
     this.durationOf = Int32Array.from(problem.requests, (r) => r.duration);
     this.siteOf = Int32Array.from(problem.requests, (r) => r.site);
+    this.reach = problem.requests.reduce((longest, r) => Math.max(longest, r.duration), 0) + problem.maxTravel;
     this.team = Array.from({ length: n }, () => []);
     this.agenda = problem.people.map(() => []);
     this.minutes = problem.people.map(() => 0);
     this.travelOfPerson = problem.people.map(() => 0);
-    this.fingerprint = new Float64Array(problem.people.length);
+    this.fingerprint = new Int32Array(problem.people.length);
     this.staffingPrint = new Float64Array(n);
     for (let p = 0; p < problem.participantCount; p++) this.shortfall += problem.people[p].targetMinutes;
   }
@@ -112,7 +119,7 @@ export class PlanState {
     const travel = problem.travel;
     const horizon = end + problem.maxTravel;
     const agenda = this.agenda[person];
-    for (let i = 0; i < agenda.length; i++) {
+    for (let i = this.firstReachable(person, start); i < agenda.length; i++) {
       const q = agenda[i];
       if (q === r || q === ignore) continue;
       const otherStart = startAt[q];
@@ -122,6 +129,26 @@ export class PlanState {
       if (clash) return q;
     }
     return -1;
+  }
+
+  /**
+   * Index in the person's agenda of the first assignment that could clash
+   * with one starting at `start` (those before end, with any travel, before
+   * it): a bisection, as an encadrant's week holds dozens.
+   */
+  firstReachable(person: number, start: number): number {
+    const agenda = this.agenda[person];
+    if (agenda.length < 8) return 0;
+    const { startAt } = this;
+    const from = start - this.reach;
+    let lo = 0;
+    let hi = agenda.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (startAt[agenda[mid]] <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Would this person fit request r at start k, given the rest of the plan (H6, H7)? */
@@ -213,7 +240,8 @@ export class PlanState {
     let i = agenda.length;
     while (i > 0 && this.startOf(agenda[i - 1]) > start) i--;
     agenda.splice(i, 0, r);
-    this.fingerprint[person] += agendaHash(r, this.startIndex[r]);
+    const print = this.fingerprint[person] + (agendaHash(r, this.startIndex[r]) % FINGERPRINT_MODULUS);
+    this.fingerprint[person] = print >= FINGERPRINT_MODULUS ? print - FINGERPRINT_MODULUS : print;
     this.changeMinutes(person, this.problem.requests[r].duration);
     this.refreshTravel(person);
   }
@@ -221,7 +249,8 @@ export class PlanState {
   private removeFromPerson(person: number, r: number) {
     const agenda = this.agenda[person];
     agenda.splice(agenda.indexOf(r), 1);
-    this.fingerprint[person] -= agendaHash(r, this.startIndex[r]);
+    const print = this.fingerprint[person] - (agendaHash(r, this.startIndex[r]) % FINGERPRINT_MODULUS);
+    this.fingerprint[person] = print < 0 ? print + FINGERPRINT_MODULUS : print;
     this.changeMinutes(person, -this.problem.requests[r].duration);
     this.refreshTravel(person);
   }
