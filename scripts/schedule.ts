@@ -320,16 +320,10 @@ async function solveAtOnce(instance: Instance, options: Options, threads: Search
  * generated city week of 5,000 requests its plan served 4 % less than the
  * exact plans of the same structures.
  *
- * The budget: 5 iterations a request. More served a little more on the
- * generated 5,000-request week, but not steadily (each part's search ends on
- * a plateau that moves with the budget): 1,277,565 participant-minutes at 5,
- * 1,275,555 at 6, 1,280,670 at 7, 1,281,540 at 10, 1,287,105 at 20,
- * 1,290,465 at 40; the best of 2 seeds per part at 5 (1,281,525) is no better
- * than one seed at 10 for the same CPU. On the generator's weeks of seeds 2
- * and 3, 5, 6 and 7 a request served 1,286,160, 1,282,005 and 1,286,220,
- * then 1,274,160, 1,277,175 and 1,275,825: noise. The search got some 18 % cheaper
- * (same plans), which 7 a request would more than spend: 19 % more CPU than
- * before, past the 10 s of 5,000 requests on 2 cores; so 5 keeps the margin.
+ * The budget, 5 iterations a request: more serves a little more, but not
+ * steadily (each part's search ends on a plateau that moves with the
+ * budget), and 7 already passes the 10 s of 5,000 requests on 2 cores
+ * (figures in the README, "City scale").
  */
 const CLI_SPLIT: SplitLimits = { minRequests: 2500, maxParts: Number.MAX_SAFE_INTEGER };
 const PART_ITERATIONS_PER_REQUEST = 5;
