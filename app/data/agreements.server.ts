@@ -1,7 +1,7 @@
 import type { Actor } from "~/domain/access/roles.ts";
 import { audit } from "./audit.server.ts";
 import { Prisma } from "~/generated/prisma/client.ts";
-import { db, rawRows, type TxClient } from "./db.server.ts";
+import { db, rawRows, sqlTimestamp, type TxClient } from "./db.server.ts";
 import { getServiceRules } from "./settings.server.ts";
 import { ofName } from "~/utils/format.ts";
 
@@ -121,7 +121,7 @@ export async function withdrawAgreement(actor: Actor, interventionId: string, pa
 export async function settleConfirmations(tx: TxClient, interventionIds: readonly string[]) {
   if (interventionIds.length === 0) return;
   const ids = [...interventionIds];
-  const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+  const now = sqlTimestamp();
   // One statement, in a Prisma transaction or one straight on pg (instant mode's).
   await rawRows(
     tx,

@@ -169,6 +169,11 @@ const utcTypes = {
   },
 } as pg.CustomTypesConfig;
 
+/** A time as raw SQL writes it (bound, then `::timestamp(3)`): UTC wall time, as Prisma stores DateTime. */
+export function sqlTimestamp(time: Date = new Date()): string {
+  return time.toISOString().slice(0, 23);
+}
+
 /**
  * One SQL query straight on the pool, for the reads every page makes (the
  * session, the request list): Prisma's query engine costs several times the

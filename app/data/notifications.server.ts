@@ -3,7 +3,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { audienceOf, digestMail, notificationMail, type NotificationFacts, type NotificationKind } from "~/domain/notifications/notifications.ts";
 import type { JobPayload } from "~/queues/registry.ts";
 import { env } from "~/utils/env.server.ts";
-import { db, rawRows, type Tx, type TxClient } from "./db.server.ts";
+import { db, rawRows, sqlTimestamp, type Tx, type TxClient } from "./db.server.ts";
 import { queueMailOnce } from "./mail.server.ts";
 import { addManyToOutbox } from "./outbox.server.ts";
 import { getServiceRules } from "./settings.server.ts";
@@ -47,7 +47,7 @@ export async function queueNotifications(tx: TxClient, events: NotificationEvent
     return { key, kind, groupKey: `${audienceOf(kind)}:${group}`, payload };
   });
   // One statement; a key already recorded is skipped (ON CONFLICT DO NOTHING). Ids as the app's other raw inserts make them.
-  const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+  const now = sqlTimestamp();
   const notifications = JSON.stringify(rows.map((r) => ({ id: randomUUID(), ...r })));
   await rawRows(
     tx,

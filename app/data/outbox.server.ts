@@ -2,7 +2,7 @@ import { Prisma } from "~/generated/prisma/client.ts";
 import { parsePayload, type JobName, type JobPayload, type QueueName } from "~/queues/registry.ts";
 import pg from "pg";
 import { env } from "~/utils/env.server.ts";
-import { db, rawRows, sqlTransaction, type TxClient } from "./db.server.ts";
+import { db, rawRows, sqlTimestamp, sqlTransaction, type TxClient } from "./db.server.ts";
 
 /**
  * Records work for a worker in the same transaction as the change that needs
@@ -21,7 +21,7 @@ export async function addToOutbox<Q extends QueueName, J extends JobName<Q>>(tx:
 export async function addManyToOutbox<Q extends QueueName, J extends JobName<Q>>(tx: TxClient, queue: Q, jobName: J, rows: { businessKey: string; payload: JobPayload<Q, J> }[]) {
   if (rows.length === 0) return;
   for (const row of rows) parsePayload(queue, jobName, row.payload);
-  const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+  const now = sqlTimestamp();
   const events = JSON.stringify(rows.map((row) => ({ businessKey: row.businessKey, payload: row.payload })));
   // INSERT ... ON CONFLICT DO NOTHING: one statement where an upsert takes two. The notice is delivered
   // when the transaction commits (dropped if it rolls back); the insert runs whatever the SELECT reads.
@@ -97,7 +97,7 @@ export async function relayOutboxBatch(publish: (row: { queue: string; jobName: 
     const failed = results.findIndex((r) => r.status === "rejected");
     if (failed >= 0) failure = { id: rows[failed]!.id, error: (results[failed] as PromiseRejectedResult).reason };
     if (published.length > 0) {
-      const now = new Date().toISOString().slice(0, 23); // UTC wall time, as Prisma stores it
+      const now = sqlTimestamp();
       await query(Prisma.sql`UPDATE "OutboxEvent" SET "publishedAt" = ${now}::timestamp(3), "lastError" = NULL WHERE id = ANY(${published}::bigint[])`);
     }
     return published.length;

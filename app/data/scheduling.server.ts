@@ -2,7 +2,7 @@ import type { Instance, Plan } from "~/domain/scheduling/instance.ts";
 import { addMinutes } from "~/utils/time.ts";
 import { sha256 } from "~/utils/tokens.server.ts";
 import { addDays, fromParisLocal, PARIS, toParisLocal } from "~/utils/paris-time.ts";
-import { db, rawRows, sqlTransaction, type Db, type TxClient } from "./db.server.ts";
+import { db, rawRows, sqlTimestamp, sqlTransaction, type Db, type TxClient } from "./db.server.ts";
 import { releasedByAgreement, settleConfirmations } from "./agreements.server.ts";
 import { queueNotifications } from "./notifications.server.ts";
 import { HISTORY, LIVE, PLANNABLE } from "~/domain/requests/status.ts";
@@ -53,7 +53,6 @@ async function loadWeekPeople(weekStart: string, tx: Db | TxClient = db()): Prom
   };
   // One statement (every pass of instant mode reads it): the nested Prisma reads take a dozen.
   // Contract dates are days: compared with the UTC days of the week's bounds, as Prisma did.
-  const utc = (d: Date) => d.toISOString().slice(0, 23);
   const day = (d: Date) => d.toISOString().slice(0, 10);
   const [row] = await rawRows<Row>(
     tx,
@@ -66,7 +65,7 @@ async function loadWeekPeople(weekStart: string, tx: Db | TxClient = db()): Prom
         'availability', COALESCE((SELECT json_agg(json_build_object('isoDay', a."isoDay", 'fromMinute', a."fromMinute", 'toMinute', a."toMinute") ORDER BY a."isoDay", a."fromMinute", a.id)
           FROM "Availability" a WHERE a."participantId" = w.id), '[]'::json),
         'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
-          FROM "Absence" b WHERE b."participantId" = w.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
+          FROM "Absence" b WHERE b."participantId" = w.id AND b."endsAt" > ${sqlTimestamp(from)}::timestamp(3) AND b."startsAt" < ${sqlTimestamp(to)}::timestamp(3)), '[]'::json)
       ) ORDER BY w.id) FROM "Participant" w
         WHERE w."anonymisedAt" IS NULL AND w."contractStart" < ${day(to)}::date AND w."contractEnd" >= ${day(from)}::date), '[]'::json) AS participants,
       COALESCE((SELECT json_agg(json_build_object(
@@ -75,7 +74,7 @@ async function loadWeekPeople(weekStart: string, tx: Db | TxClient = db()): Prom
         'availability', COALESCE((SELECT json_agg(json_build_object('isoDay', a."isoDay", 'fromMinute', a."fromMinute", 'toMinute', a."toMinute") ORDER BY a."isoDay", a."fromMinute", a.id)
           FROM "Availability" a WHERE a."supervisorId" = s.id), '[]'::json),
         'absences', COALESCE((SELECT json_agg(json_build_object('startsAt', b."startsAt", 'endsAt', b."endsAt") ORDER BY b."startsAt", b.id)
-          FROM "Absence" b WHERE b."supervisorId" = s.id AND b."endsAt" > ${utc(from)}::timestamp(3) AND b."startsAt" < ${utc(to)}::timestamp(3)), '[]'::json)
+          FROM "Absence" b WHERE b."supervisorId" = s.id AND b."endsAt" > ${sqlTimestamp(from)}::timestamp(3) AND b."startsAt" < ${sqlTimestamp(to)}::timestamp(3)), '[]'::json)
       ) ORDER BY s.id) FROM "Supervisor" s WHERE s.active), '[]'::json) AS supervisors,
       COALESCE((SELECT json_agg(id ORDER BY id) FROM "Site"), '[]'::json) AS sites,
       COALESCE((SELECT json_agg(json_build_object('fromSiteId', t."fromSiteId", 'toSiteId', t."toSiteId", 'minutes', t.minutes)) FROM "SiteTravel" t), '[]'::json) AS travel`,
@@ -153,7 +152,6 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     assignments: { participantId: string; pinned: boolean }[];
     agreements: { participantId: string }[];
   };
-  const utc = (d: Date) => d.toISOString().slice(0, 23);
   const interventions = await rawRows<Row>(
     tx,
     Prisma.sql`
@@ -167,7 +165,7 @@ async function loadWeekRequests(weekStart: string, policy: PinPolicy, people: We
     JOIN "ServiceRequest" r ON r.id = i."requestId"
     JOIN "Prestation" p ON p.id = r."prestationId"
     JOIN "Skill" k ON k.id = p."skillId"
-    WHERE i."startsAt" >= ${utc(from)}::timestamp(3) AND i."startsAt" < ${utc(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
+    WHERE i."startsAt" >= ${sqlTimestamp(from)}::timestamp(3) AND i."startsAt" < ${sqlTimestamp(to)}::timestamp(3) AND i.status::text IN (${Prisma.join(LIVE)})
     ORDER BY i."startsAt", i.id`,
   );
   const { participantIds, supervisorIds, absences } = await people;
@@ -305,15 +303,19 @@ export async function applyPlan(tx: TxClient, plan: Plan, interventionIds: reado
     }
     return { id: a.requestId, startsAt, endsAt, supervisorId: a.supervisorId, participantIds: a.participantIds };
   });
-  // Timestamps as UTC wall time, as Prisma stores them (timestamp without time zone).
-  const utc = (d: Date) => d.toISOString().slice(0, 23);
-  const now = utc(new Date());
+  const now = sqlTimestamp();
   if (rows.length > 0) {
     // One statement: the interventions staffed and their teams booked.
-    const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), supervisorId: r.supervisorId })));
+    const values = JSON.stringify(rows.map((r) => ({ id: r.id, startsAt: sqlTimestamp(r.startsAt), endsAt: sqlTimestamp(r.endsAt), supervisorId: r.supervisorId })));
     const team = JSON.stringify(
       rows.flatMap((r) =>
-        r.participantIds.map((participantId) => ({ interventionId: r.id, participantId, startsAt: utc(r.startsAt), endsAt: utc(r.endsAt), pinned: pinned.has(`${r.id}:${participantId}`) })),
+        r.participantIds.map((participantId) => ({
+          interventionId: r.id,
+          participantId,
+          startsAt: sqlTimestamp(r.startsAt),
+          endsAt: sqlTimestamp(r.endsAt),
+          pinned: pinned.has(`${r.id}:${participantId}`),
+        })),
       ),
     );
     await rawRows(
