@@ -11,6 +11,9 @@
 //     → whole-group solve (exact-whole.ts: a larger group of up to
 //       maxWholeStarts candidate starts solved whole from the windows' plan,
 //       which proves or bounds its served minutes)
+//     → columns (exact-columns.ts: a group the whole solve did not prove,
+//       priced by column generation on person-weeks for a tighter bound,
+//       and solved again cut to the relaxation's support)
 //     → polish (engine.ts, travel and shortfall) → result (exact-result.ts)
 //
 // Below them: exact-model.ts builds a model (and sizes it against the
@@ -21,6 +24,7 @@
 // of solves, never the clock, decide the plan; a time limit only guards a
 // loaded machine, and the stats count the stages it stopped.
 import { polishState, solveProblem } from "./engine";
+import { solveGroupsByColumns } from "./exact-columns";
 import { findComponents, type Highs } from "./exact-model";
 import { solveSmallGroups } from "./exact-groups";
 import { describeRefinement, refineWindows } from "./exact-refine";
@@ -178,17 +182,27 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
     memoryBudgetBytes: limits.memoryBudgetBytes,
     onProgress: progress && ((share) => progress(windowsShare + (1 - windowsShare) * share)),
   });
-  const improved = windowed.improved + whole.improved;
-  const state = improved > 0 ? polishState(problem, whole.state, limits.seed) : whole.state;
+  const columns = windows.columnRounds
+    ? solveGroupsByColumns(highs, problem, whole.state, whole.wholeGroups, {
+        rounds: windows.columnRounds,
+        servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit,
+        nodeLimit: limits.nodeLimit,
+        deadline: limits.deadline,
+        memoryBudgetBytes: limits.memoryBudgetBytes,
+      })
+    : null;
+  const improved = windowed.improved + whole.improved + (columns?.improved ?? 0);
+  const unpolished = columns?.state ?? whole.state;
+  const state = improved > 0 ? polishState(problem, unpolished, limits.seed) : unpolished;
   progress?.(1);
   return {
     state,
     solved: windowed.solved,
     improved,
-    timeStops: windowed.timeStops + whole.timeStops,
-    nodeStops: windowed.nodeStops + whole.nodeStops,
+    timeStops: windowed.timeStops + whole.timeStops + (columns?.timeStops ?? 0),
+    nodeStops: windowed.nodeStops + whole.nodeStops + (columns?.nodeStops ?? 0),
     servedGain: state.served - initial.served,
-    wholeGroups: whole.wholeGroups,
+    wholeGroups: columns?.wholeGroups ?? whole.wholeGroups,
   };
 }
 

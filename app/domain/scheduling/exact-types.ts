@@ -51,6 +51,13 @@ export interface WindowOptions {
    * stage keeps nodeLimit.
    */
   wholeNodeLimit?: number;
+  /**
+   * A group solved whole but not proven is then priced by column generation,
+   * up to this many rounds (a tighter bound), and solved again cut to the
+   * relaxation's support, with wholeNodeLimit nodes (exact-columns.ts). 0 or
+   * absent: never.
+   */
+  columnRounds?: number;
 }
 
 export interface ExactStats {

@@ -1,0 +1,112 @@
+import highsLoader from "highs";
+import { describe, expect, it } from "vitest";
+import { generateInstance } from "../../../tests/support/instance-generator";
+import { validatePlan } from "../../../tests/support/plan-validator";
+import { generateColumns, supportProblem } from "./columns";
+import { planFromState, solveProblem } from "./engine";
+import { buildModel } from "./exact-model";
+import { solveGroupsByColumns } from "./exact-columns";
+import { planWithOutcome, solveModel } from "./exact-solve";
+import { compileProblem } from "./problem";
+import { PlanState } from "./state";
+import { aParticipant, aRequest, aSupervisor, aWeek, parsed } from "./test-builders";
+
+const noLimit = { maxRounds: 100, deadline: Infinity };
+const all = (problem: { requests: Array<{ index: number }> }) => problem.requests.map((r) => r.index);
+
+describe("column generation on person-weeks", () => {
+  it("bounds by whole weeks: an encadrant's 4-hour cap takes one 3-hour intervention, not a fraction of a second", async () => {
+    const highs = await highsLoader();
+    const problem = compileProblem(
+      parsed(
+        aWeek({
+          participants: [aParticipant("w-1"), aParticipant("w-2"), aParticipant("w-3")],
+          supervisors: [aSupervisor("e-1", { weeklyMaxHours: 4 })],
+          requests: ["2026-12-07", "2026-12-08", "2026-12-09"].map((day, i) => aRequest(`r-${i}`, { start: `${day}T09:00`, durationMinutes: 180 })),
+        }),
+      ),
+    );
+    // The compact model's relaxation spreads the cap over the three: 240 minutes.
+    const outcome = generateColumns(highs, problem, all(problem), [new PlanState(problem)], 0, noLimit);
+    expect(outcome.converged).toBe(true);
+    expect(outcome.servedBound).toBe(180);
+  });
+
+  it("prices a week with the travel between sites: two interventions too close for the trip are never in one column", async () => {
+    const highs = await highsLoader();
+    const problem = compileProblem(
+      parsed(
+        aWeek({
+          participants: [aParticipant("w-1"), aParticipant("w-2")],
+          supervisors: [aSupervisor("e-1")],
+          requests: [
+            aRequest("gare-9h", { siteId: "gare", start: "2026-12-08T09:00", durationMinutes: 120 }),
+            // 15 minutes after the first ends, 30 minutes away.
+            aRequest("bercy-11h15", { siteId: "bercy", start: "2026-12-08T11:15", durationMinutes: 120 }),
+            aRequest("bercy-13h45", { siteId: "bercy", start: "2026-12-08T13:45", durationMinutes: 60 }),
+          ],
+        }),
+      ),
+    );
+    const outcome = generateColumns(highs, problem, all(problem), [new PlanState(problem)], 0, noLimit);
+    expect(outcome.converged).toBe(true);
+    // One encadrant: either morning intervention, then the afternoon one. Without the travel, 300.
+    expect(outcome.servedBound).toBe(180);
+  });
+
+  it("on a generated week: a bound no plan exceeds, and the compact model cut to its support gives a valid plan at least as good as the heuristic's", async () => {
+    const highs = await highsLoader();
+    const instance = parsed(generateInstance({ requests: 40, seed: 3, timeWindows: true }));
+    const problem = compileProblem(instance);
+    const heuristic = solveProblem(problem, { iterations: 2000 }).state;
+    const requests = all(problem);
+    const pinnedKept = requests.filter((r) => problem.requests[r].pinned && heuristic.isAssigned(r)).length;
+    const outcome = generateColumns(highs, problem, requests, [heuristic], pinnedKept, noLimit);
+    expect(outcome.rounds).toBeGreaterThan(1);
+    expect(outcome.servedBound).toBeGreaterThanOrEqual(heuristic.served);
+
+    // The support keeps the heuristic's staffing and only people eligible in the week.
+    const cut = supportProblem(problem, outcome.support, [heuristic]);
+    for (const r of requests) {
+      const staffing = heuristic.staffing(r);
+      if (staffing) expect(cut.eligibleParticipants[r][staffing.startIndex]).toEqual(expect.arrayContaining(staffing.participants));
+      problem.eligibleParticipants[r].forEach((people, k) => expect(people).toEqual(expect.arrayContaining(cut.eligibleParticipants[r][k])));
+    }
+    const model = buildModel(cut, requests, 0);
+    const solved = solveModel(highs, cut, model, heuristic, 60, 200, { time: 0, nodes: 0 });
+    expect(solved).not.toBeNull();
+    const plan = planWithOutcome(problem, heuristic, requests, solved!);
+    expect(validatePlan(instance, planFromState(plan)).violations).toEqual([]);
+    expect(plan.served).toBeGreaterThanOrEqual(heuristic.served);
+    expect(plan.served).toBeLessThanOrEqual(outcome.servedBound);
+  });
+
+  it("in the pipeline: a group its whole solve left unproven gets the relaxation's bound when tighter, and never a worse plan", async () => {
+    const highs = await highsLoader();
+    const instance = parsed(generateInstance({ requests: 40, seed: 3, timeWindows: true }));
+    const problem = compileProblem(instance);
+    const initial = solveProblem(problem, { iterations: 100 }).state;
+    const group = all(problem);
+    const served = initial.served;
+    // As a whole solve stopped at once leaves it: bounded only by all the group could serve.
+    const everything = group.reduce((sum, r) => sum + problem.requests[r].value, 0);
+    const stage = solveGroupsByColumns(highs, problem, initial, [{ group, served, servedBound: everything, proven: false }], {
+      rounds: 100,
+      servedNodeLimit: 200,
+      nodeLimit: 10,
+      deadline: performance.now() + 60_000,
+    });
+    const [after] = stage.wholeGroups;
+    expect(stage.tightened).toBe(1);
+    expect(after.servedBound).toBeLessThan(everything);
+    expect(after.served).toBe(stage.state.served);
+    expect(after.served).toBeGreaterThanOrEqual(served);
+    expect(after.servedBound).toBeGreaterThanOrEqual(after.served);
+    expect(after.proven).toBe(after.served >= after.servedBound);
+    expect(validatePlan(instance, planFromState(stage.state)).violations).toEqual([]);
+
+    // A group already proven is left as it is.
+    const proven = { group, served, servedBound: served, proven: true };
+    expect(solveGroupsByColumns(highs, problem, initial, [proven], { rounds: 100, deadline: performance.now() + 60_000 })).toMatchObject({ state: initial, wholeGroups: [proven], tightened: 0 });
+  });
+});
