@@ -70,7 +70,7 @@ describe("column generation on person-weeks", () => {
     for (const r of requests) {
       const staffing = heuristic.staffing(r);
       if (staffing) expect(cut.eligibleParticipants[r][staffing.startIndex]).toEqual(expect.arrayContaining(staffing.participants));
-      problem.eligibleParticipants[r].forEach((people, k) => expect(people).toEqual(expect.arrayContaining(cut.eligibleParticipants[r][k])));
+      for (const [k, people] of problem.eligibleParticipants[r].entries()) expect(people).toEqual(expect.arrayContaining(cut.eligibleParticipants[r][k]));
     }
     const model = buildModel(cut, requests, 0);
     const solved = solveModel(highs, cut, model, heuristic, 60, 200, { time: 0, nodes: 0 });

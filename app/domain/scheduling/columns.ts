@@ -21,7 +21,7 @@
 import type { Highs } from "./exact-model";
 import { gcd } from "./exact-model";
 import { conflicts, dayOf, startIsPossible, type Problem } from "./problem";
-import { PlanState } from "./state";
+import type { PlanState } from "./state";
 
 /** One way a person can be used: request r at start k, covering a master row. */
 interface Use {
@@ -173,8 +173,7 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
     // The seeds' agendas, as the first columns.
     const useIndexOf = new Map<number, Map<string, number>>();
     for (const p of people) useIndexOf.set(p, new Map(usesOf.get(p)!.map((u, i) => [`${u.r}:${u.k}`, i])));
-    const agendaOf = (state: PlanState, p: number) =>
-      state.agenda[p].filter((r) => inGroup.has(r)).map((r) => useIndexOf.get(p)!.get(`${r}:${state.startIndex[r]}`)!);
+    const agendaOf = (state: PlanState, p: number) => state.agenda[p].filter((r) => inGroup.has(r)).map((r) => useIndexOf.get(p)!.get(`${r}:${state.startIndex[r]}`)!);
     for (const seed of seeds) for (const p of people) addAgenda(p, agendaOf(seed, p));
 
     // Pricing rounds, until no column improves the LP. The bound of a round
