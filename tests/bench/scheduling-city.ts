@@ -1,7 +1,7 @@
 // City-scale benchmark of the default CLI path (the heuristic), not part of the test suite:
 //
 //   source scripts/test-env.sh        # the test Redis, for the baseline (REDIS_URL)
-//   nice npx tsx tests/bench/scheduling-city.ts [--sizes 5000,20000] [--seed 1] [--lp aggregate|full|no] [--lp-seconds 20] [--baseline-jobs 2000]
+//   nice npx tsx tests/bench/scheduling-city.ts [--sizes 5000,20000] [--seed 1] [--lp aggregate|full|columns|no] [--lp-seconds 20] [--baseline-jobs 2000]
 //
 // For each size, a generated city week (tests/support/city-generator.ts: 1
 // structure, 8 encadrants and 150 people per 200 interventions) is written to
@@ -16,8 +16,11 @@
 //   workers can give per day and per week (see lpBound: valid, but loose);
 //   with --lp full, the linear relaxation of the exact model where HiGHS
 //   solves it within --lp-seconds (default 20) per group, tighter but
-//   2 s to 2 min per 200-intervention structure; --lp no skips both; the
-//   capacity bound (problem.ts's capacityBound) is printed beside;
+//   2 s to 2 min per 200-intervention structure; with --lp columns, the
+//   relaxation of column generation on person-weeks (columns.ts), priced to
+//   convergence per group: the tightest LP, some seconds per structure;
+//   --lp no skips them; the capacity bound (problem.ts's capacityBound) is
+//   printed beside;
 // - with --exact-groups N (N > 0, or "all"), a bound that is tight on these
 //   weeks: N of the week's independent groups (evenly spread; a group is one
 //   structure here) are each written as a week of their own (splitWeek's
@@ -37,10 +40,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import highsLoader from "highs";
+import { generateColumns } from "../../app/domain/scheduling/columns";
 import { buildModelWithinBudget, findComponents, type Highs } from "../../app/domain/scheduling/exact-model";
 import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
 import { capacityBound, compileProblem, dayOf, startIsPossible, type Problem } from "../../app/domain/scheduling/problem";
 import { splitWeek } from "../../app/domain/scheduling/split";
+import { PlanState } from "../../app/domain/scheduling/state";
 import { generateCity } from "../support/city-generator";
 import { validatePlan } from "../support/plan-validator";
 import { describeBaseline, measureBaselineSeconds } from "./noop-baseline";
@@ -57,7 +62,7 @@ function settingsFrom(args: string[]) {
     if (flag === "--sizes") settings.sizes = value.split(",").map(Number);
     else if (flag === "--seed") settings.seed = Number(value);
     else if (flag === "--lp") {
-      if (value !== "full" && value !== "aggregate" && value !== "no") throw new Error("--lp full|aggregate|no");
+      if (value !== "full" && value !== "aggregate" && value !== "columns" && value !== "no") throw new Error("--lp full|aggregate|columns|no");
       settings.lp = value;
     } else if (flag === "--lp-seconds") settings.lpSeconds = Number(value);
     else if (flag === "--baseline-jobs") settings.baselineJobs = Number(value);
@@ -68,12 +73,12 @@ function settingsFrom(args: string[]) {
   return settings;
 }
 
-type LpMode = "full" | "aggregate" | "no";
+type LpMode = "full" | "aggregate" | "columns" | "no";
 
 interface Bound {
   bound: number;
   groups: number;
-  /** Groups bounded by the exact model's LP solved to optimality (the rest by the aggregate LP). */
+  /** Groups bounded by the exact model's LP solved to optimality, or by column generation (the rest by the aggregate LP). */
   fullLp: number;
   seconds: number;
 }
@@ -92,9 +97,12 @@ interface Bound {
  * - full (--lp full): the linear relaxation of the exact model (exact-model.ts's
  *   buildModel, served minutes only, every variable continuous), counted only
  *   when HiGHS solves it to optimality within --lp-seconds; tighter, but
- *   2 s to 2 min per 200-request structure on the shared 2-core machine.
+ *   2 s to 2 min per 200-request structure on the shared 2-core machine;
+ * - columns (--lp columns): column generation on person-weeks (columns.ts)
+ *   priced to convergence (at most 200 rounds), its bound on served minutes
+ *   with the pins the plan keeps (`assigned`), as the solver's bound is.
  */
-function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lpSeconds: number): Bound {
+function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lpSeconds: number, assigned: Set<string>): Bound {
   const started = performance.now();
   let bound = 0;
   let fullLp = 0;
@@ -105,6 +113,13 @@ function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lp
       const full = fullLpBound(highs, problem, group, lpSeconds);
       if (full !== null && full < groupBound) {
         groupBound = full;
+        fullLp++;
+      }
+    } else if (mode === "columns") {
+      const pinnedKept = group.filter((r) => problem.requests[r].pinned && assigned.has(problem.requests[r].id)).length;
+      const columns = generateColumns(highs, problem, group, [new PlanState(problem)], pinnedKept, { maxRounds: 200, deadline: Infinity });
+      if (columns.servedBound < groupBound) {
+        groupBound = columns.servedBound;
         fullLp++;
       }
     }
@@ -325,8 +340,8 @@ async function main() {
     const parsed = parseInstance(instance);
     if (!parsed.ok) throw new Error(`generated week invalid: ${parsed.path} ${parsed.message}`);
     const problem = compileProblem(parsed.instance as Instance);
-    const lp = highs && settings.lp !== "no" ? lpBound(highs, problem, settings.lp, settings.lpSeconds) : null;
     const assignedIds = new Set<string>(plan.assignments.map((a: { requestId: string }) => a.requestId));
+    const lp = highs && settings.lp !== "no" ? lpBound(highs, problem, settings.lp, settings.lpSeconds, assignedIds) : null;
     const exact = settings.exactGroups > 0 ? await exactBound(parsed.instance as Instance, assignedIds, settings.exactGroups, settings.exactSeconds, scratch) : null;
     rows.push({
       size,
@@ -350,7 +365,7 @@ async function main() {
 
   const percent = (value: number) => `${value.toFixed(2)} %`;
   console.log(
-    "\n| requests | CLI wall s (target) | engine s | × no-op jobs | peak memory MB (target < 2,048) | valid | assigned | served worker-min | LP bound (groups, of which by the full LP) | gap to LP bound (target ≤ 1 %) | capacity bound | gap to capacity bound |",
+    "\n| requests | CLI wall s (target) | engine s | × no-op jobs | peak memory MB (target < 2,048) | valid | assigned | served worker-min | LP bound (groups, of which by the full LP or columns) | gap to LP bound (target ≤ 1 %) | capacity bound | gap to capacity bound |",
   );
   console.log("|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) {

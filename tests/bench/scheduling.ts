@@ -159,7 +159,7 @@ async function benchmarkWeek(size: number, windows: boolean, seed: number, setti
     stats.windowsSolved ? `${stats.windowsSolved} windows solved, ${stats.windowsImproved} improved` : "",
     stats.timeLimitStops ? `${stats.timeLimitStops} time-limit stops (not reproducible)` : "",
     stats.fellBack ? "fell back on the default budget" : "",
-    ...stats.notes.filter((note) => /^puis (le groupe|chaque groupe) résolu en entier/.test(note)),
+    ...stats.notes.filter((note) => /^puis (le groupe|chaque groupe) résolu en entier|^puis la génération de colonnes/.test(note)),
   ]
     .filter(Boolean)
     .join(", ");

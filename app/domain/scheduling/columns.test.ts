@@ -5,7 +5,7 @@ import { validatePlan } from "../../../tests/support/plan-validator";
 import { generateColumns, supportProblem } from "./columns";
 import { planFromState, solveProblem } from "./engine";
 import { buildModel } from "./exact-model";
-import { solveGroupsByColumns } from "./exact-columns";
+import { describeColumnStage, solveGroupsByColumns } from "./exact-columns";
 import { planWithOutcome, solveModel } from "./exact-solve";
 import { compileProblem } from "./problem";
 import { PlanState } from "./state";
@@ -104,6 +104,10 @@ describe("column generation on person-weeks", () => {
     expect(after.servedBound).toBeGreaterThanOrEqual(after.served);
     expect(after.proven).toBe(after.served >= after.servedBound);
     expect(validatePlan(instance, planFromState(stage.state)).violations).toEqual([]);
+
+    expect(describeColumnStage(stage)).toBe(
+      `puis la génération de colonnes (semaines entières par personne) sur 1 groupe : borne resserrée sur 1 groupe, plan amélioré sur ${stage.improved} groupe${stage.improved > 1 ? "s" : ""}`,
+    );
 
     // A group already proven is left as it is.
     const proven = { group, served, servedBound: served, proven: true };

@@ -30,6 +30,8 @@ export interface ColumnStage {
   state: PlanState;
   /** The whole groups, with the bound and plan after this stage. */
   wholeGroups: WholeGroup[];
+  /** Groups priced (those the whole solve did not prove, until the deadline). */
+  priced: number;
   improved: number;
   /** Groups whose bound the relaxation tightened. */
   tightened: number;
@@ -39,7 +41,7 @@ export interface ColumnStage {
 
 /** The column stage on each whole group not proven, in order, from `initial`. */
 export function solveGroupsByColumns(highs: Highs, problem: Problem, initial: PlanState, wholeGroups: WholeGroup[], limits: ColumnStageLimits): ColumnStage {
-  const stage: ColumnStage = { state: initial, wholeGroups: [], improved: 0, tightened: 0, timeStops: 0, nodeStops: 0 };
+  const stage: ColumnStage = { state: initial, wholeGroups: [], priced: 0, improved: 0, tightened: 0, timeStops: 0, nodeStops: 0 };
   for (const whole of wholeGroups) {
     if (whole.proven || performance.now() >= limits.deadline) {
       stage.wholeGroups.push(whole);
@@ -48,6 +50,7 @@ export function solveGroupsByColumns(highs: Highs, problem: Problem, initial: Pl
     const { group } = whole;
     const pinnedKept = group.filter((r) => problem.requests[r].pinned && stage.state.isAssigned(r)).length;
     const columns = generateColumns(highs, problem, group, [stage.state], pinnedKept, { maxRounds: limits.rounds, deadline: limits.deadline });
+    stage.priced++;
     let servedBound = whole.servedBound;
     if (columns.servedBound < servedBound) {
       servedBound = columns.servedBound;
@@ -71,4 +74,10 @@ export function solveGroupsByColumns(highs: Highs, problem: Problem, initial: Pl
     stage.wholeGroups.push({ group, served, servedBound: Math.max(served, servedBound), proven: served >= servedBound });
   }
   return stage;
+}
+
+/** What the column stage did, in French, for the run report. */
+export function describeColumnStage(stage: { priced: number; tightened: number; improved: number }): string {
+  const groups = (n: number) => `${n} groupe${n > 1 ? "s" : ""}`;
+  return `puis la génération de colonnes (semaines entières par personne) sur ${groups(stage.priced)} : borne resserrée sur ${groups(stage.tightened)}, plan amélioré sur ${groups(stage.improved)}`;
 }

@@ -24,7 +24,7 @@
 // of solves, never the clock, decide the plan; a time limit only guards a
 // loaded machine, and the stats count the stages it stopped.
 import { polishState, solveProblem } from "./engine";
-import { solveGroupsByColumns } from "./exact-columns";
+import { describeColumnStage, solveGroupsByColumns } from "./exact-columns";
 import { findComponents, type Highs } from "./exact-model";
 import { solveSmallGroups } from "./exact-groups";
 import { describeRefinement, refineWindows } from "./exact-refine";
@@ -148,6 +148,8 @@ export interface GroupsRefinement {
   servedGain: number;
   /** The whole-group solves: the solver's bound on each group's served minutes, and whether it proved them maximal. */
   wholeGroups: WholeGroup[];
+  /** The column stage (exact-columns.ts): groups priced, bounds it tightened, plans it improved; null when it priced none. */
+  columns: { priced: number; tightened: number; improved: number } | null;
 }
 
 export interface RefineLimits {
@@ -203,11 +205,13 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
     nodeStops: windowed.nodeStops + whole.nodeStops + (columns?.nodeStops ?? 0),
     servedGain: state.served - initial.served,
     wholeGroups: columns?.wholeGroups ?? whole.wholeGroups,
+    columns: columns && columns.priced > 0 ? { priced: columns.priced, tightened: columns.tightened, improved: columns.improved } : null,
   };
 }
 
-/** The run report's lines on a refinement, in French: the windows (when any ran), then the whole-group solves. */
+/** The run report's lines on a refinement, in French: the windows (when any ran), the whole-group solves' result, then the column stage. */
 export function refinementNotes(refinement: GroupsRefinement): string[] {
   const whole = describeWholeGroups(refinement);
-  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(whole ? [whole] : [])];
+  const columns = refinement.columns ? describeColumnStage(refinement.columns) : null;
+  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(whole ? [whole] : []), ...(columns ? [columns] : [])];
 }

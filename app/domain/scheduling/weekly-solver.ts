@@ -60,7 +60,7 @@ export const WEEKLY_EXACT = {
    * proven by a 25-minute solve with no node limit).
    * Measured with tests/bench/scheduling.ts (see README).
    */
-  windows: { maxStarts: 120, maxDays: 3, maxDayStarts: 180, maxSolves: 60, maxWholeStarts: 700, wholeNodeLimit: 1000 },
+  windows: { maxStarts: 120, maxDays: 3, maxDayStarts: 180, maxSolves: 60, maxWholeStarts: 700, wholeNodeLimit: 1000, columnRounds: 100 },
 } as const satisfies WeeklyLimits;
 
 /**
