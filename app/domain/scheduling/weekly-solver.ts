@@ -33,8 +33,8 @@ export const WEEKLY_EXACT = {
   /**
    * Safety only (a loaded machine): a stage it stops may differ between runs,
    * and the report says so. Above the 64 s of the largest exact week and the
-   * some 22 minutes of windows and whole-group solve on a 200-intervention
-   * week with time windows.
+   * some 28 minutes of windows, whole-group solve and column stage on a
+   * 200-intervention week with time windows.
    */
   timeLimitSeconds: 2400,
   /**
@@ -58,7 +58,11 @@ export const WEEKLY_EXACT = {
    * two brought within 0.25 % and 0.5 % of their bound in 22 minutes (47,730
    * minutes each, from 47,430 and 47,580; the first one's optimum is 47,820,
    * proven by a 25-minute solve with no node limit).
-   * Measured with tests/bench/scheduling.ts (see README).
+   * A group that whole solve leaves unproven then goes through the column
+   * stage (exact-columns.ts): up to 100 pricing rounds (the generated weeks
+   * converge in 15 to 60), then the model cut to the relaxation's support,
+   * with the same 1,000 nodes; it brought those two weeks to 47,820 each.
+   * Measured with tests/bench/scheduling.ts and scheduling-weekly.ts (see README).
    */
   windows: { maxStarts: 120, maxDays: 3, maxDayStarts: 180, maxSolves: 60, maxWholeStarts: 700, wholeNodeLimit: 1000, columnRounds: 100 },
 } as const satisfies WeeklyLimits;
