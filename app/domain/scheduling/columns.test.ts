@@ -5,7 +5,7 @@ import { validatePlan } from "../../../tests/support/plan-validator";
 import { generateColumns, supportProblem } from "./columns";
 import { planFromState, solveProblem } from "./engine";
 import { buildModel } from "./exact-model";
-import { describeColumnStage, solveGroupsByColumns } from "./exact-columns";
+import { describeColumnStage, solveGroupsByColumns, withColumnBounds } from "./exact-columns";
 import { planWithOutcome, solveModel } from "./exact-solve";
 import { compileProblem } from "./problem";
 import { PlanState } from "./state";
@@ -81,36 +81,31 @@ describe("column generation on person-weeks", () => {
     expect(plan.served).toBeLessThanOrEqual(outcome.servedBound);
   });
 
-  it("in the pipeline: a group its whole solve left unproven gets the relaxation's bound when tighter, and never a worse plan", async () => {
+  it("as a pipeline stage: a bound for each group, a plan never worse, and the tighter of its bound and the whole solve's kept", async () => {
     const highs = await highsLoader();
     const instance = parsed(generateInstance({ requests: 40, seed: 3, timeWindows: true }));
     const problem = compileProblem(instance);
     const initial = solveProblem(problem, { iterations: 100 }).state;
     const group = all(problem);
-    const served = initial.served;
-    // As a whole solve stopped at once leaves it: bounded only by all the group could serve.
+    const stage = solveGroupsByColumns(highs, problem, initial, [group], { rounds: 100, servedNodeLimit: 200, nodeLimit: 10, deadline: performance.now() + 60_000 });
+    const bound = stage.bounds.get(group)!;
     const everything = group.reduce((sum, r) => sum + problem.requests[r].value, 0);
-    const stage = solveGroupsByColumns(highs, problem, initial, [{ group, served, servedBound: everything, proven: false }], {
-      rounds: 100,
-      servedNodeLimit: 200,
-      nodeLimit: 10,
-      deadline: performance.now() + 60_000,
-    });
-    const [after] = stage.wholeGroups;
-    expect(stage.tightened).toBe(1);
-    expect(after.servedBound).toBeLessThan(everything);
-    expect(after.served).toBe(stage.state.served);
-    expect(after.served).toBeGreaterThanOrEqual(served);
-    expect(after.servedBound).toBeGreaterThanOrEqual(after.served);
-    expect(after.proven).toBe(after.served >= after.servedBound);
+    expect(stage.priced).toBe(1);
+    expect(bound).toBeLessThan(everything);
+    expect(stage.state.served).toBeGreaterThanOrEqual(initial.served);
+    expect(bound).toBeGreaterThanOrEqual(stage.state.served);
     expect(validatePlan(instance, planFromState(stage.state)).violations).toEqual([]);
 
-    expect(describeColumnStage(stage)).toBe(
-      `puis la génération de colonnes (semaines entières par personne) sur 1 groupe : borne resserrée sur 1 groupe, plan amélioré sur ${stage.improved} groupe${stage.improved > 1 ? "s" : ""}`,
-    );
+    // A whole solve stopped at once (bounded only by all the group could serve) takes the relaxation's bound.
+    const served = stage.state.served;
+    const stopped = withColumnBounds([{ group, served, servedBound: everything, proven: false }], stage.bounds);
+    expect(stopped).toEqual({ wholeGroups: [{ group, served, servedBound: Math.max(served, bound), proven: served >= bound }], tightened: 1 });
+    // A tighter whole solve keeps its own.
+    const tight = { group, served, servedBound: served, proven: true };
+    expect(withColumnBounds([tight], stage.bounds)).toEqual({ wholeGroups: [tight], tightened: 0 });
 
-    // A group already proven is left as it is.
-    const proven = { group, served, servedBound: served, proven: true };
-    expect(solveGroupsByColumns(highs, problem, initial, [proven], { rounds: 100, deadline: performance.now() + 60_000 })).toMatchObject({ state: initial, wholeGroups: [proven], tightened: 0 });
+    expect(describeColumnStage({ priced: 2, tightened: 1, improved: 0 })).toBe(
+      "puis la génération de colonnes (semaines entières par personne) sur 2 groupes : borne resserrée sur 1 groupe, plan amélioré sur 0 groupe",
+    );
   });
 });

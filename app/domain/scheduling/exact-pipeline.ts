@@ -8,12 +8,12 @@
 //       whole by the MIP, from the heuristic's plan)
 //     → exact windows (exact-refine.ts: larger groups re-solved a few days
 //       at a time, the rest of the week fixed)
+//     → columns (exact-columns.ts: a group small enough to be solved whole
+//       but large, priced by column generation on person-weeks for a bound,
+//       and solved cut to the relaxation's support)
 //     → whole-group solve (exact-whole.ts: a larger group of up to
-//       maxWholeStarts candidate starts solved whole from the windows' plan,
-//       which proves or bounds its served minutes)
-//     → columns (exact-columns.ts: a group the whole solve did not prove,
-//       priced by column generation on person-weeks for a tighter bound,
-//       and solved again cut to the relaxation's support)
+//       maxWholeStarts candidate starts solved whole from that plan, which
+//       proves or bounds its served minutes; the tighter bound is kept)
 //     → polish (engine.ts, travel and shortfall) → result (exact-result.ts)
 //
 // Below them: exact-model.ts builds a model (and sizes it against the
@@ -24,7 +24,7 @@
 // of solves, never the clock, decide the plan; a time limit only guards a
 // loaded machine, and the stats count the stages it stopped.
 import { polishState, solveProblem } from "./engine";
-import { describeColumnStage, solveGroupsByColumns } from "./exact-columns";
+import { describeColumnStage, solveGroupsByColumns, withColumnBounds } from "./exact-columns";
 import { findComponents, type Highs } from "./exact-model";
 import { solveSmallGroups } from "./exact-groups";
 import { describeRefinement, refineWindows } from "./exact-refine";
@@ -176,7 +176,22 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
     ...limits,
     onProgress: progress && ((share) => progress(windowsShare * share)),
   });
-  const whole = solveWholeGroups(highs, problem, windowed.state, windowed.reached, windows.maxWholeStarts, {
+  const columns = windows.columns
+    ? solveGroupsByColumns(
+        highs,
+        problem,
+        windowed.state,
+        windowed.reached.filter((group) => fitsWhole(problem, group, windows.maxWholeStarts) && !fitsWhole(problem, group, windows.columns!.minStarts)),
+        {
+          rounds: windows.columns.rounds,
+          servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit,
+          nodeLimit: limits.nodeLimit,
+          deadline: limits.deadline,
+          memoryBudgetBytes: limits.memoryBudgetBytes,
+        },
+      )
+    : null;
+  const whole = solveWholeGroups(highs, problem, columns?.state ?? windowed.state, windowed.reached, windows.maxWholeStarts, {
     nodeLimit: limits.nodeLimit,
     servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit,
     deadline: limits.deadline,
@@ -184,18 +199,9 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
     memoryBudgetBytes: limits.memoryBudgetBytes,
     onProgress: progress && ((share) => progress(windowsShare + (1 - windowsShare) * share)),
   });
-  const columns = windows.columnRounds
-    ? solveGroupsByColumns(highs, problem, whole.state, whole.wholeGroups, {
-        rounds: windows.columnRounds,
-        servedNodeLimit: windows.wholeNodeLimit ?? limits.nodeLimit,
-        nodeLimit: limits.nodeLimit,
-        deadline: limits.deadline,
-        memoryBudgetBytes: limits.memoryBudgetBytes,
-      })
-    : null;
-  const improved = windowed.improved + whole.improved + (columns?.improved ?? 0);
-  const unpolished = columns?.state ?? whole.state;
-  const state = improved > 0 ? polishState(problem, unpolished, limits.seed) : unpolished;
+  const bounded = withColumnBounds(whole.wholeGroups, columns?.bounds ?? new Map());
+  const improved = windowed.improved + (columns?.improved ?? 0) + whole.improved;
+  const state = improved > 0 ? polishState(problem, whole.state, limits.seed) : whole.state;
   progress?.(1);
   return {
     state,
@@ -204,8 +210,8 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
     timeStops: windowed.timeStops + whole.timeStops + (columns?.timeStops ?? 0),
     nodeStops: windowed.nodeStops + whole.nodeStops + (columns?.nodeStops ?? 0),
     servedGain: state.served - initial.served,
-    wholeGroups: columns?.wholeGroups ?? whole.wholeGroups,
-    columns: columns && columns.priced > 0 ? { priced: columns.priced, tightened: columns.tightened, improved: columns.improved } : null,
+    wholeGroups: bounded.wholeGroups,
+    columns: columns && columns.priced > 0 ? { priced: columns.priced, tightened: bounded.tightened, improved: columns.improved } : null,
   };
 }
 

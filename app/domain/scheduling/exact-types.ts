@@ -52,12 +52,12 @@ export interface WindowOptions {
    */
   wholeNodeLimit?: number;
   /**
-   * A group solved whole but not proven is then priced by column generation,
-   * up to this many rounds (a tighter bound), and solved again cut to the
-   * relaxation's support, with wholeNodeLimit nodes (exact-columns.ts). 0 or
-   * absent: never.
+   * Before its whole solve, a group of more than `minStarts` candidate starts
+   * is priced by column generation, up to `rounds` rounds (its bound), and
+   * solved cut to the relaxation's support with wholeNodeLimit nodes
+   * (exact-columns.ts). Absent: never.
    */
-  columnRounds?: number;
+  columns?: { rounds: number; minStarts: number };
 }
 
 export interface ExactStats {
