@@ -29,8 +29,9 @@
 //   default 300), two at once; its servedUpperBound bounds every plan of the
 //   group, so their sum bounds those groups, and the heuristic's served
 //   minutes on the same groups are compared with it (the whole week's gap
-//   when every group is bounded). The LP bounds are 12 to 13 % above the
-//   proven optimum of such a group, which is why this one exists;
+//   when every group is bounded). The compact and aggregate LP bounds are
+//   12 to 13 % above the proven optimum of such a group, which is why this
+//   one exists (--lp columns equals it on generateCity(200, 1));
 // - how time grows with size (exponent between consecutive sizes);
 // beside the targets of issue 23: 5,000 in < 10 s, 20,000 in < 60 s, < 2 GB,
 // within 1 % of the LP bound. For scale on a shared machine, a no-op BullMQ

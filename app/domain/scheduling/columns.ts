@@ -92,7 +92,6 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
   const totalValue = requests.reduce((sum, r) => sum + problem.requests[r].value, 0);
   const step = requests.reduce((s, r) => gcd(s, problem.requests[r].value), 0) || 1;
   const big = Math.ceil((totalValue + 1) / step) * step;
-  const zIndex = new Map<string, number>();
   for (const r of requests) {
     const request = problem.requests[r];
     const requestRow = addRow(-inf, 1);
@@ -112,7 +111,6 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
         pinRows.set(w, row);
         entries.push([row, -1]);
       }
-      zIndex.set(`${r}:${k}`, zCols.length);
       zCols.push({ r, k, cost: -(request.value + (request.pinned ? big : 0)), entries });
       const base = { r, k, start, end: start + request.duration, site: request.site, day: dayOf(start), units: request.duration };
       for (const s of problem.eligibleSupervisors[r][k]) addUse(s, { ...base, row: supRow, pinRow: -1 });
@@ -173,7 +171,12 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
     // The seeds' agendas, as the first columns.
     const useIndexOf = new Map<number, Map<string, number>>();
     for (const p of people) useIndexOf.set(p, new Map(usesOf.get(p)!.map((u, i) => [`${u.r}:${u.k}`, i])));
-    const agendaOf = (state: PlanState, p: number) => state.agenda[p].filter((r) => inGroup.has(r)).map((r) => useIndexOf.get(p)!.get(`${r}:${state.startIndex[r]}`)!);
+    // A seed's assignment the person is not eligible for here (none, from the heuristic) is left out.
+    const agendaOf = (state: PlanState, p: number) =>
+      state.agenda[p].flatMap((r) => {
+        const use = inGroup.has(r) ? useIndexOf.get(p)!.get(`${r}:${state.startIndex[r]}`) : undefined;
+        return use === undefined ? [] : [use];
+      });
     for (const seed of seeds) for (const p of people) addAgenda(p, agendaOf(seed, p));
 
     // Pricing rounds, until no column improves the LP. The bound of a round
