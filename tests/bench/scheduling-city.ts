@@ -118,7 +118,7 @@ function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lp
       }
     } else if (mode === "columns") {
       const pinnedKept = group.filter((r) => problem.requests[r].pinned && assigned.has(problem.requests[r].id)).length;
-      const columns = generateColumns(highs, problem, group, [new PlanState(problem)], pinnedKept, { maxRounds: 200, deadline: Infinity });
+      const columns = generateColumns(highs, problem, group, new PlanState(problem), pinnedKept, { maxRounds: 200, deadline: Infinity });
       if (columns.servedBound < groupBound) {
         groupBound = columns.servedBound;
         fullLp++;

@@ -29,12 +29,12 @@ const requests = problem.requests.map((r) => r.index);
 const pinned = () => requests.filter((r) => problem.requests[r].pinned && plan.isAssigned(r)).length;
 for (let round = 1; round <= Number(process.env.ROUNDS ?? 1); round++) {
   t = performance.now();
-  const columns = generateColumns(highs, problem, requests, [plan], pinned(), { maxRounds: 200, deadline: Infinity });
+  const columns = generateColumns(highs, problem, requests, plan, pinned(), { maxRounds: 200, deadline: Infinity });
   console.log(
     `columns: ${columns.rounds} rounds, ${columns.columns} columns, converged ${columns.converged}, bound ${columns.servedBound} (${(((columns.servedBound - plan.served) / plan.served) * 100).toFixed(2)} % above the plan) in ${seconds(t)} s`,
   );
   t = performance.now();
-  const small = supportProblem(problem, columns.support, [plan]);
+  const small = supportProblem(problem, columns.support, plan);
   const model = buildModelWithinBudget(small, requests, 0, "support");
   if (typeof model === "string") throw new Error(model);
   const stops = { time: 0, nodes: 0 };

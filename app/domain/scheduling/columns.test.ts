@@ -7,6 +7,7 @@ import { planFromState, solveProblem } from "./engine";
 import { buildModel } from "./exact-model";
 import { describeColumnStage, solveGroupsByColumns, withColumnBounds } from "./exact-columns";
 import { planWithOutcome, solveModel } from "./exact-solve";
+import { refinementNotes } from "./exact-pipeline";
 import { compileProblem } from "./problem";
 import { PlanState } from "./state";
 import { aParticipant, aRequest, aSupervisor, aWeek, parsed } from "./test-builders";
@@ -27,7 +28,7 @@ describe("column generation on person-weeks", () => {
       ),
     );
     // The compact model's relaxation spreads the cap over the three: 240 minutes.
-    const outcome = generateColumns(highs, problem, all(problem), [new PlanState(problem)], 0, noLimit);
+    const outcome = generateColumns(highs, problem, all(problem), new PlanState(problem), 0, noLimit);
     expect(outcome.converged).toBe(true);
     expect(outcome.servedBound).toBe(180);
   });
@@ -48,7 +49,7 @@ describe("column generation on person-weeks", () => {
         }),
       ),
     );
-    const outcome = generateColumns(highs, problem, all(problem), [new PlanState(problem)], 0, noLimit);
+    const outcome = generateColumns(highs, problem, all(problem), new PlanState(problem), 0, noLimit);
     expect(outcome.converged).toBe(true);
     // One encadrant: either morning intervention, then the afternoon one. Without the travel, 300.
     expect(outcome.servedBound).toBe(180);
@@ -61,12 +62,12 @@ describe("column generation on person-weeks", () => {
     const heuristic = solveProblem(problem, { iterations: 2000 }).state;
     const requests = all(problem);
     const pinnedKept = requests.filter((r) => problem.requests[r].pinned && heuristic.isAssigned(r)).length;
-    const outcome = generateColumns(highs, problem, requests, [heuristic], pinnedKept, noLimit);
+    const outcome = generateColumns(highs, problem, requests, heuristic, pinnedKept, noLimit);
     expect(outcome.rounds).toBeGreaterThan(1);
     expect(outcome.servedBound).toBeGreaterThanOrEqual(heuristic.served);
 
     // The support keeps the heuristic's staffing and only people eligible in the week.
-    const cut = supportProblem(problem, outcome.support, [heuristic]);
+    const cut = supportProblem(problem, outcome.support, heuristic);
     for (const r of requests) {
       const staffing = heuristic.staffing(r);
       if (staffing) expect(cut.eligibleParticipants[r][staffing.startIndex]).toEqual(expect.arrayContaining(staffing.participants));
@@ -107,5 +108,8 @@ describe("column generation on person-weeks", () => {
     expect(describeColumnStage({ priced: 2, tightened: 1, improved: 0 })).toBe(
       "puis la génération de colonnes (semaines entières par personne) sur 2 groupes : borne resserrée sur 1 groupe, plan amélioré sur 0 groupe",
     );
+    // The run report follows the order the stages ran: windows, columns, whole solve.
+    const notes = refinementNotes({ state: stage.state, solved: 3, improved: 0, timeStops: 0, nodeStops: 0, servedGain: 0, wholeGroups: [tight], columns: { priced: 1, tightened: 0, improved: 0 } });
+    expect(notes.map((note) => note.split(" ").slice(0, 3).join(" "))).toEqual(["puis revu par", "puis la génération", "puis le groupe"]);
   });
 });

@@ -66,11 +66,11 @@ const EPS = 1e-6;
 
 /**
  * Column generation over `requests` (an independent group, or the whole
- * week), from the agendas of `seeds`. `pinnedKept`: the pinned requests of
+ * week), from the agendas of `seed`. `pinnedKept`: the pinned requests of
  * the group the plan keeps (the bound on served minutes assumes no more can
  * be kept, as the compact model's does).
  */
-export function generateColumns(highs: Highs, problem: Problem, requests: number[], seeds: PlanState[], pinnedKept: number, limits: ColumnLimits): ColumnOutcome {
+export function generateColumns(highs: Highs, problem: Problem, requests: number[], seed: PlanState, pinnedKept: number, limits: ColumnLimits): ColumnOutcome {
   const { constants } = highs;
   const inf = highs.infinity;
   const inGroup = new Set(requests);
@@ -168,16 +168,18 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
       columnOf.push({ person, uses: sorted });
       return true;
     };
-    // The seeds' agendas, as the first columns.
+    // The seed's agendas, as the first columns.
     const useIndexOf = new Map<number, Map<string, number>>();
     for (const p of people) useIndexOf.set(p, new Map(usesOf.get(p)!.map((u, i) => [`${u.r}:${u.k}`, i])));
-    // A seed's assignment the person is not eligible for here (none, from the heuristic) is left out.
-    const agendaOf = (state: PlanState, p: number) =>
-      state.agenda[p].flatMap((r) => {
-        const use = inGroup.has(r) ? useIndexOf.get(p)!.get(`${r}:${state.startIndex[r]}`) : undefined;
-        return use === undefined ? [] : [use];
-      });
-    for (const seed of seeds) for (const p of people) addAgenda(p, agendaOf(seed, p));
+    // An assignment of the seed the person is not eligible for here (none, from the heuristic) is left out.
+    for (const p of people)
+      addAgenda(
+        p,
+        seed.agenda[p].flatMap((r) => {
+          const use = inGroup.has(r) ? useIndexOf.get(p)!.get(`${r}:${seed.startIndex[r]}`) : undefined;
+          return use === undefined ? [] : [use];
+        }),
+      );
 
     // Pricing rounds, until no column improves the LP. The bound of a round
     // is the LP's value plus each person's best reduced cost (each person has
@@ -307,18 +309,17 @@ function repairAgenda(problem: Problem, p: number, uses: Use[], agenda: number[]
   return kept;
 }
 
-/** The problem with each start's eligible people cut to `support` and the seeds' staffing: a small model around the LP's choices. */
-export function supportProblem(problem: Problem, support: Map<number, Set<number>>, seeds: PlanState[]): Problem {
+/** The problem with each start's eligible people cut to `support` and the seed's staffing: a small model around the LP's choices. */
+export function supportProblem(problem: Problem, support: Map<number, Set<number>>, seed: PlanState): Problem {
   const keep = new Map<number, Set<number>>();
   for (const [key, people] of support) keep.set(key, new Set(people));
-  for (const seed of seeds)
-    for (let r = 0; r < problem.requests.length; r++) {
-      const staffing = seed.staffing(r);
-      if (!staffing) continue;
-      const key = r * START_KEY + staffing.startIndex;
-      if (!keep.has(key)) keep.set(key, new Set());
-      for (const p of [staffing.supervisor, ...staffing.participants]) keep.get(key)!.add(p);
-    }
+  for (let r = 0; r < problem.requests.length; r++) {
+    const staffing = seed.staffing(r);
+    if (!staffing) continue;
+    const key = r * START_KEY + staffing.startIndex;
+    if (!keep.has(key)) keep.set(key, new Set());
+    for (const p of [staffing.supervisor, ...staffing.participants]) keep.get(key)!.add(p);
+  }
   const cut = (lists: number[][][]) => lists.map((byStart, r) => byStart.map((people, k) => people.filter((p) => keep.get(r * START_KEY + k)?.has(p))));
   return { ...problem, eligibleSupervisors: cut(problem.eligibleSupervisors), eligibleParticipants: cut(problem.eligibleParticipants) };
 }

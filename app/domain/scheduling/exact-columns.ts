@@ -44,10 +44,10 @@ export function solveGroupsByColumns(highs: Highs, problem: Problem, initial: Pl
   for (const group of groups) {
     if (performance.now() >= limits.deadline) break;
     const pinnedKept = group.filter((r) => problem.requests[r].pinned && stage.state.isAssigned(r)).length;
-    const columns = generateColumns(highs, problem, group, [stage.state], pinnedKept, { maxRounds: limits.rounds, deadline: limits.deadline });
+    const columns = generateColumns(highs, problem, group, stage.state, pinnedKept, { maxRounds: limits.rounds, deadline: limits.deadline });
     stage.priced++;
     stage.bounds.set(group, columns.servedBound);
-    const cut = supportProblem(problem, columns.support, [stage.state]);
+    const cut = supportProblem(problem, columns.support, stage.state);
     const model = buildModelWithinBudget(cut, group, 0, "groupe réduit au support", limits.memoryBudgetBytes);
     const seconds = (limits.deadline - performance.now()) / 1000;
     if (typeof model === "string" || model.numCols === 0 || seconds <= 0) continue;

@@ -215,9 +215,9 @@ export function refineGroups(highs: Highs, problem: Problem, initial: PlanState,
   };
 }
 
-/** The run report's lines on a refinement, in French: the windows (when any ran), the whole-group solves' result, then the column stage. */
+/** The run report's lines on a refinement, in French, in the order the stages ran: the windows (when any ran), the column stage, the whole-group solves' result. */
 export function refinementNotes(refinement: GroupsRefinement): string[] {
   const whole = describeWholeGroups(refinement);
   const columns = refinement.columns ? describeColumnStage(refinement.columns) : null;
-  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(whole ? [whole] : []), ...(columns ? [columns] : [])];
+  return [...(refinement.solved > 0 ? [describeRefinement(refinement)] : []), ...(columns ? [columns] : []), ...(whole ? [whole] : [])];
 }
