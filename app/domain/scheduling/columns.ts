@@ -20,19 +20,12 @@
 // week to it, for the compact model (exact-columns.ts).
 import type { Highs } from "./exact-model";
 import { gcd } from "./exact-model";
+import { heaviestWeek, type WeekStep } from "./person-week";
 import { conflicts, dayOf, startIsPossible, type Problem } from "./problem";
 import type { PlanState } from "./state";
 
 /** One way a person can be used: request r at start k, covering a master row. */
-interface Use {
-  r: number;
-  k: number;
-  start: number;
-  end: number;
-  site: number;
-  day: number;
-  /** Duration in units of the person's minute step. */
-  units: number;
+interface Use extends WeekStep {
   /** The start's encadrant row (supervisors) or team row (workers). */
   row: number;
   /** The pinned-worker row of this worker at this start, or -1. */
@@ -211,11 +204,13 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
       let added = 0;
       let gain = 0;
       for (const p of people) {
-        const path = longestPath(problem, p, usesOf.get(p)!, unitOf.get(p)!, duals);
+        const uses = usesOf.get(p)!;
+        const weights = uses.map((u) => duals[u.row] + (u.pinRow >= 0 ? duals[u.pinRow] : 0));
+        const path = heaviestWeek(problem, uses, Math.floor(problem.people[p].capMinutes / unitOf.get(p)!), weights);
         const reduced = path.weight + duals[convexityRow.get(p)!];
         if (reduced <= EPS) continue;
         gain += reduced;
-        if (addAgenda(p, repairAgenda(problem, p, usesOf.get(p)!, path.uses))) added++;
+        if (addAgenda(p, repairAgenda(problem, p, uses, path.steps))) added++;
       }
       bound = Math.min(bound, lpValue + gain);
       if (gain <= EPS) converged = true;
@@ -226,72 +221,6 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
   } finally {
     model.dispose();
   }
-}
-
-/**
- * The heaviest sequence of a person's uses (weights: the duals of the rows
- * they cover), one after the other with travel, within the cap. Uses are
- * sorted by start; minutes are in the person's unit. Two uses in a row are
- * checked against each other: with travel times that obey the triangle
- * inequality the whole sequence is then compatible (repairAgenda checks).
- */
-function longestPath(problem: Problem, p: number, uses: Use[], unit: number, duals: Float64Array): { weight: number; uses: number[] } {
-  const cap = Math.floor(problem.people[p].capMinutes / unit);
-  const weights = uses.map((u) => duals[u.row] + (u.pinRow >= 0 ? duals[u.pinRow] : 0));
-  const live = uses.map((_, i) => i).filter((i) => weights[i] > EPS && uses[i].units <= cap);
-  const n = live.length;
-  if (n === 0) return { weight: 0, uses: [] };
-  const width = cap + 1;
-  const best = new Float64Array(n * width).fill(-Infinity);
-  const previous = new Int32Array(n * width).fill(-1);
-  // The best sequence on earlier days, per minutes used (and where it ends).
-  const earlier = new Float64Array(width).fill(-Infinity);
-  const earlierEnd = new Int32Array(width).fill(-1);
-  earlier[0] = 0;
-  let dayStart = 0;
-  let top = 0;
-  let topAt = -1;
-  for (let a = 0; a < n; a++) {
-    const use = uses[live[a]];
-    if (use.day !== uses[live[dayStart]].day) {
-      for (let b = dayStart; b < a; b++)
-        for (let m = 0; m < width; m++)
-          if (best[b * width + m] > earlier[m]) {
-            earlier[m] = best[b * width + m];
-            earlierEnd[m] = b;
-          }
-      dayStart = a;
-    }
-    const w = weights[live[a]];
-    for (let m = use.units; m < width; m++) {
-      const before = m - use.units;
-      let value = earlier[before];
-      let from = earlierEnd[before];
-      for (let b = dayStart; b < a; b++) {
-        const other = uses[live[b]];
-        if (other.r === use.r || best[b * width + before] <= value) continue;
-        if (conflicts(problem, other.site, other.start, other.end, use.site, use.start, use.end)) continue;
-        value = best[b * width + before];
-        from = b;
-      }
-      if (value === -Infinity) continue;
-      best[a * width + m] = value + w;
-      previous[a * width + m] = from;
-      if (value + w > top) {
-        top = value + w;
-        topAt = a * width + m;
-      }
-    }
-  }
-  const path: number[] = [];
-  for (let at = topAt; at >= 0; ) {
-    const a = Math.floor(at / width);
-    const m = at % width;
-    path.push(live[a]);
-    const from = previous[at];
-    at = from < 0 ? -1 : from * width + (m - uses[live[a]].units);
-  }
-  return { weight: top, uses: path.reverse() };
 }
 
 /** The agenda without the uses that break a rule (two starts of one request, a clash): the later of such a pair goes. */

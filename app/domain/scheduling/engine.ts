@@ -4,7 +4,9 @@
 //    on tests/bench/scheduling.ts's weeks, the local search ends higher from
 //    this plan than from one built by served minutes alone); each request
 //    takes the start and people that best help the shortfall and travel while
-//    keeping the people most wanted elsewhere free;
+//    keeping the people most wanted elsewhere free. When the encadrants'
+//    caps cannot cover the interventions (a city's structures), each
+//    encadrant's heaviest whole week is staffed first (supervisor-weeks.ts);
 // 2. local search, simulated annealing on (pins kept, served minutes):
 //    - an open request is inserted by re-staffing others (augmenting: busy
 //      people hand their clashing assignments to colleagues, a few levels
@@ -22,6 +24,7 @@
 //   polish.ts        stage 3, polishing moves
 //   local-search.ts  stage 2, annealing with repair moves
 //   augment.ts       insertion by re-staffing others (augmenting paths)
+//   supervisor-weeks.ts  stage 1 when encadrants are short, by whole weeks
 //   candidates.ts    the best staffing of one request, plain insertion
 //   search.ts        the shared state: plan, journal, random, indexes
 import { SEARCH, augmentingInsert } from "./augment";
@@ -32,6 +35,7 @@ import { improve } from "./local-search";
 import { polish } from "./polish";
 import { compileProblem, type Problem } from "./problem";
 import { Search } from "./search";
+import { constructBySupervisorWeeks, supervisorsAreShort } from "./supervisor-weeks";
 import type { Objective, PlanState } from "./state";
 
 export interface SolveOptions {
@@ -136,6 +140,7 @@ export function weeklyIterations(requestCount: number): number {
 
 export function solveProblem(problem: Problem, options: SolveOptions = {}): { state: PlanState; stats: SolveStats } {
   const search = new Search(problem, options.seed ?? 1);
+  if (supervisorsAreShort(problem)) constructBySupervisorWeeks(search);
   construct(search);
   const greedyObjective = search.state.objective();
   const iterations = options.iterations ?? defaultIterations(problem.requests.length);
@@ -173,7 +178,7 @@ export function polishState(problem: Problem, plan: PlanState, seed = 1): PlanSt
 
 // --- Stages of the construction (the local search and polishing have their own files).
 
-/** Stage 1: greedy construction, in constructionOrder. */
+/** Stage 1: greedy construction, in constructionOrder (after the encadrants' weeks, when they are short: supervisor-weeks.ts). */
 function construct(search: Search): void {
   for (const r of search.constructionOrder) tryInsert(search, r);
   search.journal = [];
