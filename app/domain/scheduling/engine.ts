@@ -6,7 +6,8 @@
 //    takes the start and people that best help the shortfall and travel while
 //    keeping the people most wanted elsewhere free. When the encadrants'
 //    caps cannot cover the interventions (a city's structures), each
-//    encadrant's heaviest whole week is staffed first (supervisor-weeks.ts);
+//    encadrant's heaviest whole week is staffed first, and planned again
+//    after the local search (supervisor-weeks.ts);
 // 2. local search, simulated annealing on (pins kept, served minutes):
 //    - an open request is inserted by re-staffing others (augmenting: busy
 //      people hand their clashing assignments to colleagues, a few levels
@@ -35,7 +36,7 @@ import { improve } from "./local-search";
 import { polish } from "./polish";
 import { compileProblem, type Problem } from "./problem";
 import { Search } from "./search";
-import { constructBySupervisorWeeks, supervisorsAreShort } from "./supervisor-weeks";
+import { constructBySupervisorWeeks, replanSupervisorWeeks, supervisorsAreShort } from "./supervisor-weeks";
 import type { Objective, PlanState } from "./state";
 
 export interface SolveOptions {
@@ -140,11 +141,13 @@ export function weeklyIterations(requestCount: number): number {
 
 export function solveProblem(problem: Problem, options: SolveOptions = {}): { state: PlanState; stats: SolveStats } {
   const search = new Search(problem, options.seed ?? 1);
-  if (supervisorsAreShort(problem)) constructBySupervisorWeeks(search);
+  const byWeeks = supervisorsAreShort(problem);
+  if (byWeeks) constructBySupervisorWeeks(search);
   construct(search);
   const greedyObjective = search.state.objective();
   const iterations = options.iterations ?? defaultIterations(problem.requests.length);
   const improvements = improve(search, iterations, options.onProgress);
+  if (byWeeks) replanSupervisorWeeks(search);
   fillGaps(search);
   polish(search);
   const state = search.state;

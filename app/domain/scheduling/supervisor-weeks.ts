@@ -6,12 +6,16 @@
 // encadrant gets their heaviest week (person-week.ts) among the open
 // interventions that enough free workers could staff, the heaviest of all
 // first, and each intervention of it its pinned workers and the least
-// wanted free ones. The greedy construction then fills what is left.
-// Figures: README, "City scale".
+// wanted free ones. The greedy construction then fills what is left. After
+// the local search, each encadrant's week is planned again the same way, the
+// rest of the plan kept (the search moves one intervention at a time, and
+// misses a better whole week). Figures: README, "City scale".
 import { gcd } from "./exact-model";
 import { heaviestWeek, type WeekStep } from "./person-week";
 import { dayOf, isEligible, startIsPossible, type Problem } from "./problem";
 import type { Search } from "./search";
+import { compareObjectives } from "./state";
+import { tryInsert } from "./candidates";
 
 /** Do the encadrants' weekly caps cover less than the interventions' minutes? */
 export function supervisorsAreShort(problem: Problem): boolean {
@@ -49,6 +53,36 @@ export function constructBySupervisorWeeks(search: Search): void {
     for (const step of next.week) if (staff(search, step, next.person)) version++;
   }
   search.journal = [];
+}
+
+/**
+ * Each encadrant's week planned again, the rest of the plan kept: their
+ * interventions are freed and the heaviest week among the open ones staffed
+ * (theirs again at worst). Passes over the encadrants until one gains
+ * nothing, at most maxPasses. Returns the served minutes gained.
+ */
+export function replanSupervisorWeeks(search: Search, maxPasses = 3): number {
+  const { problem, state } = search;
+  const pinWeight = problem.requests.reduce((sum, r) => sum + r.value, 0) + 1;
+  const before = state.served;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const passStart = state.served;
+    for (const person of problem.people) {
+      if (!person.isSupervisor) continue;
+      const mark = search.journal.length;
+      const objective = state.objective();
+      const freed = [...state.agenda[person.index]];
+      for (const r of freed) search.remove(r);
+      const { week } = heaviestWeekNow(search, person.index, pinWeight);
+      for (const step of week) staff(search, step, person.index);
+      // What they no longer do may go to another encadrant.
+      for (const r of freed) tryInsert(search, r);
+      if (compareObjectives(state.objective(), objective) < 0) search.undoTo(mark);
+    }
+    if (state.served <= passStart) break;
+  }
+  search.journal = [];
+  return state.served - before;
 }
 
 /** The encadrant's heaviest week among the interventions the current plan leaves open and could staff. */
