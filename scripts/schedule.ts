@@ -320,13 +320,14 @@ async function solveAtOnce(instance: Instance, options: Options, threads: Search
  * generated city week of 5,000 requests its plan served 4 % less than the
  * exact plans of the same structures.
  *
- * The budget, 5 iterations a request: more serves a little more, but not
- * steadily (each part's search ends on a plateau that moves with the
- * budget), and 7 already passes the 10 s of 5,000 requests on 2 cores
- * (figures in the README, "City scale").
+ * The budget, 3 iterations a request: a city's parts are encadrant-bound,
+ * so the search starts from the encadrants' heaviest weeks
+ * (supervisor-weeks.ts) and adds little to them (5 a request served 0.08 %
+ * more on the 5,000-request week, for 10 % more CPU, past the 10 s on
+ * 2 cores; figures in the README, "City scale").
  */
 const CLI_SPLIT: SplitLimits = { minRequests: 2500, maxParts: Number.MAX_SAFE_INTEGER };
-const PART_ITERATIONS_PER_REQUEST = 5;
+const PART_ITERATIONS_PER_REQUEST = 3;
 
 async function solveInParts(
   instance: Instance,

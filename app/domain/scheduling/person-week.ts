@@ -39,6 +39,10 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
   const earlier = new Float64Array(width).fill(-Infinity);
   const earlierEnd = new Int32Array(width).fill(-1);
   earlier[0] = 0;
+  let earlierMax = 0;
+  // The minutes used that a sequence ending at each step can have (the rest of its row is empty).
+  const low = new Int32Array(n);
+  const high = new Int32Array(n).fill(-1);
   let dayStart = 0;
   let top = 0;
   let topAt = -1;
@@ -47,21 +51,27 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
     const step = steps[live[a]];
     if (step.day !== steps[live[dayStart]].day) {
       for (let b = dayStart; b < a; b++)
-        for (let m = 0; m < width; m++)
+        for (let m = low[b]; m <= high[b]; m++)
           if (best[b * width + m] > earlier[m]) {
             earlier[m] = best[b * width + m];
             earlierEnd[m] = b;
+            earlierMax = Math.max(earlierMax, m);
           }
       dayStart = a;
     }
-    // The same day's steps this one can follow.
+    // The same day's steps this one can follow, and the minutes they may have used.
     before.length = 0;
+    let usedMax = earlierMax;
     for (let b = dayStart; b < a; b++) {
       const other = steps[live[b]];
-      if (other.r !== step.r && !conflicts(problem, other.site, other.start, other.end, step.site, step.start, step.end)) before.push(b);
+      if (other.r !== step.r && high[b] >= 0 && !conflicts(problem, other.site, other.start, other.end, step.site, step.start, step.end)) {
+        before.push(b);
+        usedMax = Math.max(usedMax, high[b]);
+      }
     }
     const w = weights[live[a]];
-    for (let m = step.units; m < width; m++) {
+    low[a] = width;
+    for (let m = step.units; m < width && m - step.units <= usedMax; m++) {
       const used = m - step.units;
       let value = earlier[used];
       let from = earlierEnd[used];
@@ -73,6 +83,8 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
       if (value === -Infinity) continue;
       best[a * width + m] = value + w;
       previous[a * width + m] = from;
+      low[a] = Math.min(low[a], m);
+      high[a] = m;
       if (value + w > top) {
         top = value + w;
         topAt = a * width + m;
