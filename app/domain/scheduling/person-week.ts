@@ -33,10 +33,11 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
   const n = live.length;
   if (n === 0) return { weight: 0, steps: [] };
   const width = cap + 1;
-  const best = new Float64Array(n * width).fill(-Infinity);
-  const previous = new Int32Array(n * width).fill(-1);
+  // best[a * width + m]: the heaviest sequence ending at live step a having used m; previous: the step before it.
+  const { best, previous } = scratch(n * width);
+  best.fill(Number.NEGATIVE_INFINITY, 0, n * width);
   // The best sequence on earlier days, per minutes used (and where it ends).
-  const earlier = new Float64Array(width).fill(-Infinity);
+  const earlier = new Float64Array(width).fill(Number.NEGATIVE_INFINITY);
   const earlierEnd = new Int32Array(width).fill(-1);
   earlier[0] = 0;
   let earlierMax = 0;
@@ -46,7 +47,6 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
   let dayStart = 0;
   let top = 0;
   let topAt = -1;
-  const before: number[] = [];
   for (let a = 0; a < n; a++) {
     const step = steps[live[a]];
     if (step.day !== steps[live[dayStart]].day) {
@@ -59,35 +59,34 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
           }
       dayStart = a;
     }
-    // The same day's steps this one can follow, and the minutes they may have used.
-    before.length = 0;
-    let usedMax = earlierMax;
+    // Where a sequence may come from: an earlier day, or a step of the same day this one can follow (in order, the first best kept).
+    const row = a * width;
+    const room = width - 1 - step.units;
+    for (let used = 0; used <= Math.min(earlierMax, room); used++) {
+      best[row + used + step.units] = earlier[used];
+      previous[row + used + step.units] = earlierEnd[used];
+    }
     for (let b = dayStart; b < a; b++) {
       const other = steps[live[b]];
-      if (other.r !== step.r && high[b] >= 0 && !conflicts(problem, other.site, other.start, other.end, step.site, step.start, step.end)) {
-        before.push(b);
-        usedMax = Math.max(usedMax, high[b]);
+      if (other.r === step.r || high[b] < 0 || conflicts(problem, other.site, other.start, other.end, step.site, step.start, step.end)) continue;
+      for (let used = low[b]; used <= Math.min(high[b], room); used++) {
+        const value = best[b * width + used];
+        if (value > best[row + used + step.units]) {
+          best[row + used + step.units] = value;
+          previous[row + used + step.units] = b;
+        }
       }
     }
     const w = weights[live[a]];
     low[a] = width;
-    for (let m = step.units; m < width && m - step.units <= usedMax; m++) {
-      const used = m - step.units;
-      let value = earlier[used];
-      let from = earlierEnd[used];
-      for (const b of before) {
-        if (best[b * width + used] <= value) continue;
-        value = best[b * width + used];
-        from = b;
-      }
-      if (value === -Infinity) continue;
-      best[a * width + m] = value + w;
-      previous[a * width + m] = from;
+    for (let m = step.units; m < width; m++) {
+      if (best[row + m] === Number.NEGATIVE_INFINITY) continue;
+      best[row + m] += w;
       low[a] = Math.min(low[a], m);
       high[a] = m;
-      if (value + w > top) {
-        top = value + w;
-        topAt = a * width + m;
+      if (best[row + m] > top) {
+        top = best[row + m];
+        topAt = row + m;
       }
     }
   }
@@ -100,4 +99,11 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
     at = from < 0 ? -1 : from * width + (m - steps[live[a]].units);
   }
   return { weight: top, steps: path.reverse() };
+}
+
+/** The tables of heaviestWeek, kept between calls (it is called for every person, round after round). */
+let tables = { best: new Float64Array(0), previous: new Int32Array(0) };
+function scratch(size: number): typeof tables {
+  if (tables.best.length < size) tables = { best: new Float64Array(size), previous: new Int32Array(size) };
+  return tables;
 }
