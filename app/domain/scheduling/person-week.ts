@@ -41,6 +41,17 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
   const earlierEnd = new Int32Array(width).fill(-1);
   earlier[0] = 0;
   let earlierMax = 0;
+  // The same day's steps that ended early enough for any later step (maxTravel before its start), merged:
+  // per minutes used, the best two sequences ending at steps of different requests (a step never follows its own request).
+  const sure = new Float64Array(width);
+  const sureFrom = new Int32Array(width);
+  const sureRequest = new Int32Array(width);
+  const second = new Float64Array(width);
+  const secondFrom = new Int32Array(width);
+  let sureMax = -1;
+  const merged = new Uint8Array(n);
+  let byEnd: number[] = [];
+  let next = 0;
   // The minutes used that a sequence ending at each step can have (the rest of its row is empty).
   const low = new Int32Array(n);
   const high = new Int32Array(n).fill(-1);
@@ -49,7 +60,7 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
   let topAt = -1;
   for (let a = 0; a < n; a++) {
     const step = steps[live[a]];
-    if (step.day !== steps[live[dayStart]].day) {
+    if (a === 0 || step.day !== steps[live[dayStart]].day) {
       for (let b = dayStart; b < a; b++)
         for (let m = low[b]; m <= high[b]; m++)
           if (best[b * width + m] > earlier[m]) {
@@ -58,15 +69,56 @@ export function heaviestWeek(problem: Problem, steps: readonly WeekStep[], cap: 
             earlierMax = Math.max(earlierMax, m);
           }
       dayStart = a;
+      sure.fill(Number.NEGATIVE_INFINITY);
+      second.fill(Number.NEGATIVE_INFINITY);
+      sureRequest.fill(-1);
+      sureMax = -1;
+      let dayEnd = a;
+      while (dayEnd < n && steps[live[dayEnd]].day === step.day) dayEnd++;
+      byEnd = [];
+      for (let b = a; b < dayEnd; b++) byEnd.push(b);
+      byEnd.sort((x, y) => steps[live[x]].end - steps[live[y]].end || x - y);
+      next = 0;
     }
-    // Where a sequence may come from: an earlier day, or a step of the same day this one can follow (in order, the first best kept).
+    // Steps that ended maxTravel before this one starts can precede it (and every later step): merged once.
+    while (next < byEnd.length && steps[live[byEnd[next]]].end + problem.maxTravel <= step.start) {
+      const b = byEnd[next++];
+      merged[b] = 1;
+      const request = steps[live[b]].r;
+      for (let m = low[b]; m <= high[b]; m++) {
+        const value = best[b * width + m];
+        if (value > sure[m]) {
+          if (sureRequest[m] !== request) {
+            second[m] = sure[m];
+            secondFrom[m] = sureFrom[m];
+          }
+          sure[m] = value;
+          sureFrom[m] = b;
+          sureRequest[m] = request;
+          sureMax = Math.max(sureMax, m);
+        } else if (request !== sureRequest[m] && value > second[m]) {
+          second[m] = value;
+          secondFrom[m] = b;
+        }
+      }
+    }
+    // Where a sequence may come from: an earlier day, a merged step, or one of the day's other steps it can follow.
     const row = a * width;
     const room = width - 1 - step.units;
     for (let used = 0; used <= Math.min(earlierMax, room); used++) {
       best[row + used + step.units] = earlier[used];
       previous[row + used + step.units] = earlierEnd[used];
     }
+    for (let used = 0; used <= Math.min(sureMax, room); used++) {
+      const own = sureRequest[used] === step.r;
+      const value = own ? second[used] : sure[used];
+      if (value > best[row + used + step.units]) {
+        best[row + used + step.units] = value;
+        previous[row + used + step.units] = own ? secondFrom[used] : sureFrom[used];
+      }
+    }
     for (let b = dayStart; b < a; b++) {
+      if (merged[b]) continue;
       const other = steps[live[b]];
       if (other.r === step.r || high[b] < 0 || conflicts(problem, other.site, other.start, other.end, step.site, step.start, step.end)) continue;
       for (let used = low[b]; used <= Math.min(high[b], room); used++) {

@@ -7,9 +7,10 @@
 // interventions that enough free workers could staff, the heaviest of all
 // first, and each intervention of it its pinned workers and the least
 // wanted free ones. The greedy construction then fills what is left. After
-// the local search, each encadrant's week is planned again the same way, the
-// rest of the plan kept (the search moves one intervention at a time, and
-// misses a better whole week). Figures: README, "City scale".
+// the local search, each encadrant's week, alone then with another's, is
+// planned again the same way, the rest of the plan kept (the search moves
+// one intervention at a time, and misses a better whole week). Figures:
+// README, "City scale".
 import { gcd } from "./exact-model";
 import { heaviestWeek, type WeekStep } from "./person-week";
 import { dayOf, isEligible, startIsPossible, type Problem } from "./problem";
@@ -56,30 +57,37 @@ export function constructBySupervisorWeeks(search: Search): void {
 }
 
 /**
- * Each encadrant's week planned again, the rest of the plan kept: their
- * interventions are freed and the heaviest week among the open ones staffed
- * (theirs again at worst). Passes over the encadrants until one gains
- * nothing, at most maxPasses. Returns the served minutes gained.
+ * The encadrants' weeks planned again, the rest of the plan kept: one
+ * encadrant's interventions are freed and their heaviest week among the open
+ * ones staffed (theirs again at worst); then two encadrants who could do a
+ * same intervention, in either order (one's week may be best left to the
+ * other). A change is kept when the plan is better. One pass: a second
+ * served 0.14 % more on the 5,000-request city week for 10 % more time, past
+ * the CLI's 10 s. Returns the served minutes gained.
  */
-export function replanSupervisorWeeks(search: Search, maxPasses = 3): number {
+export function replanSupervisorWeeks(search: Search): number {
   const { problem, state } = search;
   const pinWeight = problem.requests.reduce((sum, r) => sum + r.value, 0) + 1;
+  const supervisors = problem.people.filter((p) => p.isSupervisor).map((p) => p.index);
+  const replan = (order: readonly number[]) => {
+    const mark = search.journal.length;
+    const objective = state.objective();
+    const freed = order.flatMap((e) => [...state.agenda[e]]);
+    for (const r of freed) search.remove(r);
+    for (const e of order) for (const step of heaviestWeekNow(search, e, pinWeight).week) staff(search, step, e);
+    // What they no longer do may go to another encadrant.
+    for (const r of freed) tryInsert(search, r);
+    if (compareObjectives(state.objective(), objective) <= 0) search.undoTo(mark);
+  };
   const before = state.served;
-  for (let pass = 0; pass < maxPasses; pass++) {
-    const passStart = state.served;
-    for (const person of problem.people) {
-      if (!person.isSupervisor) continue;
-      const mark = search.journal.length;
-      const objective = state.objective();
-      const freed = [...state.agenda[person.index]];
-      for (const r of freed) search.remove(r);
-      const { week } = heaviestWeekNow(search, person.index, pinWeight);
-      for (const step of week) staff(search, step, person.index);
-      // What they no longer do may go to another encadrant.
-      for (const r of freed) tryInsert(search, r);
-      if (compareObjectives(state.objective(), objective) < 0) search.undoTo(mark);
+  for (const e of supervisors) replan([e]);
+  for (const [i, a] of supervisors.entries()) {
+    const mine = new Set(search.requestsOf[a]);
+    for (const b of supervisors.slice(i + 1)) {
+      if (!search.requestsOf[b].some((r) => mine.has(r))) continue;
+      replan([a, b]);
+      replan([b, a]);
     }
-    if (state.served <= passStart) break;
   }
   search.journal = [];
   return state.served - before;
@@ -88,29 +96,40 @@ export function replanSupervisorWeeks(search: Search, maxPasses = 3): number {
 /** The encadrant's heaviest week among the interventions the current plan leaves open and could staff. */
 function heaviestWeekNow(search: Search, supervisor: number, pinWeight: number): { weight: number; week: WeekStep[] } {
   const { problem, state } = search;
+  const { steps, unit } = candidateSteps(search, supervisor);
+  const weights = new Float64Array(steps.length);
+  steps.forEach((step, i) => {
+    if (state.isAssigned(step.r) || !state.isFree(supervisor, step.r, step.k) || !hasFreeTeam(search, step.r, step.k)) return;
+    const request = problem.requests[step.r];
+    weights[i] = request.value + (request.pinned ? pinWeight : 0);
+  });
+  const week = heaviestWeek(problem, steps, Math.floor((problem.people[supervisor].capMinutes - state.minutes[supervisor]) / unit), weights);
+  return { weight: week.weight, week: week.steps.map((i) => steps[i]) };
+}
+
+/** Every intervention and start the encadrant could do, in start order, in units of the gcd of their durations: computed once per search. */
+const candidatesOf = new WeakMap<Search, Map<number, { steps: WeekStep[]; unit: number }>>();
+function candidateSteps(search: Search, supervisor: number): { steps: WeekStep[]; unit: number } {
+  const { problem } = search;
+  if (!candidatesOf.has(search)) candidatesOf.set(search, new Map());
+  const known = candidatesOf.get(search)!;
+  const cached = known.get(supervisor);
+  if (cached) return cached;
   const steps: WeekStep[] = [];
-  const weights: number[] = [];
   for (const r of search.requestsOf[supervisor]) {
-    if (state.isAssigned(r)) continue;
     const request = problem.requests[r];
     for (let k = 0; k < request.starts.length; k++) {
-      if (!startIsPossible(problem, r, k) || !isEligible(problem.eligibleSupervisors[r][k], supervisor) || !state.isFree(supervisor, r, k)) continue;
-      if (!hasFreeTeam(search, r, k)) continue;
+      if (!startIsPossible(problem, r, k) || !isEligible(problem.eligibleSupervisors[r][k], supervisor)) continue;
       const start = request.starts[k];
       steps.push({ r, k, start, end: start + request.duration, site: request.site, day: dayOf(start), units: request.duration });
-      weights.push(request.value + (request.pinned ? pinWeight : 0));
     }
   }
-  const order = steps.map((_, i) => i).sort((a, b) => steps[a].start - steps[b].start || steps[a].end - steps[b].end || steps[a].r - steps[b].r);
-  const sorted = order.map((i) => steps[i]);
-  const unit = sorted.reduce((g, s) => gcd(g, s.units), 0) || 1;
-  const week = heaviestWeek(
-    problem,
-    sorted.map((s) => ({ ...s, units: s.units / unit })),
-    Math.floor((problem.people[supervisor].capMinutes - state.minutes[supervisor]) / unit),
-    order.map((i) => weights[i]),
-  );
-  return { weight: week.weight, week: week.steps.map((i) => sorted[i]) };
+  steps.sort((a, b) => a.start - b.start || a.end - b.end || a.r - b.r);
+  const unit = steps.reduce((g, step) => gcd(g, step.units), 0) || 1;
+  for (const step of steps) step.units /= unit;
+  const result = { steps, unit };
+  known.set(supervisor, result);
+  return result;
 }
 
 function hasFreeTeam(search: Search, r: number, k: number): boolean {
