@@ -132,6 +132,7 @@ function candidateSteps(search: Search, supervisor: number): { steps: WeekStep[]
   return result;
 }
 
+/** Could request r at start k get a full team of free workers, its pinned ones included? */
 function hasFreeTeam(search: Search, r: number, k: number): boolean {
   const { problem, state } = search;
   const request = problem.requests[r];
