@@ -43,7 +43,8 @@ import { join } from "node:path";
 import highsLoader from "highs";
 import { generateColumns } from "../../app/domain/scheduling/columns";
 import { buildModelWithinBudget, findComponents, type Highs } from "../../app/domain/scheduling/exact-model";
-import { parseInstance, type Instance } from "../../app/domain/scheduling/instance";
+import { parseInstance, type Instance, type Plan } from "../../app/domain/scheduling/instance";
+import { MINUTES_PER_DAY, parseDateTime } from "../../app/domain/scheduling/time";
 import { capacityBound, compileProblem, dayOf, startIsPossible, type Problem } from "../../app/domain/scheduling/problem";
 import { splitWeek } from "../../app/domain/scheduling/split";
 import { PlanState } from "../../app/domain/scheduling/state";
@@ -103,7 +104,10 @@ interface Bound {
  *   priced to convergence (at most 200 rounds), its bound on served minutes
  *   with the pins the plan keeps (`assigned`), as the solver's bound is.
  */
-function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lpSeconds: number, assigned: Set<string>): Bound {
+function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lpSeconds: number, plan: Plan): Bound {
+  const assigned = new Set(plan.assignments.map((a) => a.requestId));
+  // The columns' first agendas: the CLI's plan (the bound is the relaxation's, whatever the start; a good one converges sooner).
+  const seed = mode === "columns" ? planState(problem, plan) : null;
   const started = performance.now();
   let bound = 0;
   let fullLp = 0;
@@ -118,7 +122,7 @@ function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lp
       }
     } else if (mode === "columns") {
       const pinnedKept = group.filter((r) => problem.requests[r].pinned && assigned.has(problem.requests[r].id)).length;
-      const columns = generateColumns(highs, problem, group, new PlanState(problem), pinnedKept, { maxRounds: 200, deadline: Infinity });
+      const columns = generateColumns(highs, problem, group, seed!, pinnedKept, { maxRounds: 200, deadline: Infinity });
       if (columns.servedBound < groupBound) {
         groupBound = columns.servedBound;
         fullLp++;
@@ -127,6 +131,26 @@ function lpBound(highs: Highs, problem: Problem, mode: Exclude<LpMode, "no">, lp
     bound += groupBound;
   }
   return { bound, groups: groups.length, fullLp, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The plan as the problem's state: each assignment at its candidate start, with its people. */
+function planState(problem: Problem, plan: Plan): PlanState {
+  const state = new PlanState(problem);
+  const requestIndex = new Map(problem.requests.map((r) => [r.id, r.index]));
+  const personIndex = new Map(problem.people.map((p) => [p.id, p.index]));
+  const weekStart = problem.weekStartDay * MINUTES_PER_DAY;
+  for (const a of plan.assignments) {
+    const r = requestIndex.get(a.requestId)!;
+    const k = problem.requests[r].starts.indexOf(parseDateTime(a.start)! - weekStart);
+    if (k < 0) throw new Error(`${a.requestId}: start ${a.start} is not one of its candidate starts`);
+    state.assign(
+      r,
+      k,
+      personIndex.get(a.supervisorId)!,
+      a.participantIds.map((id) => personIndex.get(id)!),
+    );
+  }
+  return state;
 }
 
 function solveLp(
@@ -342,7 +366,7 @@ async function main() {
     if (!parsed.ok) throw new Error(`generated week invalid: ${parsed.path} ${parsed.message}`);
     const problem = compileProblem(parsed.instance as Instance);
     const assignedIds = new Set<string>(plan.assignments.map((a: { requestId: string }) => a.requestId));
-    const lp = highs && settings.lp !== "no" ? lpBound(highs, problem, settings.lp, settings.lpSeconds, assignedIds) : null;
+    const lp = highs && settings.lp !== "no" ? lpBound(highs, problem, settings.lp, settings.lpSeconds, plan) : null;
     const exact = settings.exactGroups > 0 ? await exactBound(parsed.instance as Instance, assignedIds, settings.exactGroups, settings.exactSeconds, scratch) : null;
     rows.push({
       size,
