@@ -20,7 +20,7 @@
 // week to it, for the compact model (exact-columns.ts).
 import type { Highs } from "./exact-model";
 import { gcd } from "./exact-model";
-import { heaviestWeek, type WeekStep } from "./person-week";
+import { heaviestWeek, inWeekOrder, type WeekStep } from "./person-week";
 import { conflicts, dayOf, startIsPossible, type Problem } from "./problem";
 import type { PlanState } from "./state";
 
@@ -115,10 +115,7 @@ export function generateColumns(highs: Highs, problem: Problem, requests: number
   const unitOf = new Map<number, number>();
   for (const p of people) {
     convexityRow.set(p, addRow(-inf, 1));
-    const uses = usesOf.get(p)!.sort((a, b) => a.start - b.start || a.end - b.end || a.r - b.r);
-    const unit = uses.reduce((g, u) => gcd(g, u.units), 0) || 1;
-    unitOf.set(p, unit);
-    for (const u of uses) u.units /= unit;
+    unitOf.set(p, inWeekOrder(usesOf.get(p)!));
   }
 
   const model = highs.createModel();

@@ -3,6 +3,7 @@
 // pricing of column generation (columns.ts) asks it with the relaxation's
 // duals as weights; the construction of encadrant-bound weeks
 // (supervisor-weeks.ts) with the interventions' values.
+import { gcd } from "./exact-model";
 import { conflicts, type Problem } from "./problem";
 
 /** One intervention a person could do: request r at start k. */
@@ -18,6 +19,17 @@ export interface WeekStep {
 }
 
 const EPS = 1e-6;
+
+/**
+ * Puts a person's steps (durations in minutes) as heaviestWeek reads them:
+ * in start order, durations in units of their gcd. Returns that unit.
+ */
+export function inWeekOrder(steps: WeekStep[]): number {
+  steps.sort((a, b) => a.start - b.start || a.end - b.end || a.r - b.r);
+  const unit = steps.reduce((g, step) => gcd(g, step.units), 0) || 1;
+  for (const step of steps) step.units /= unit;
+  return unit;
+}
 
 /**
  * The heaviest sequence of `steps` one person can do one after the other,

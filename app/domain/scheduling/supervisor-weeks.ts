@@ -11,8 +11,7 @@
 // planned again the same way, the rest of the plan kept (the search moves
 // one intervention at a time, and misses a better whole week). Figures:
 // README, "City scale".
-import { gcd } from "./exact-model";
-import { heaviestWeek, type WeekStep } from "./person-week";
+import { heaviestWeek, inWeekOrder, type WeekStep } from "./person-week";
 import { dayOf, isEligible, startIsPossible, type Problem } from "./problem";
 import type { Search } from "./search";
 import { compareObjectives } from "./state";
@@ -34,8 +33,7 @@ export function supervisorsAreShort(problem: Problem): boolean {
  */
 export function constructBySupervisorWeeks(search: Search): void {
   const { problem } = search;
-  // Pins first, as in the objective: a pinned intervention outweighs all the others together.
-  const pinWeight = problem.requests.reduce((sum, r) => sum + r.value, 0) + 1;
+  const pinWeight = pinWeightOf(problem);
   let version = 0;
   const waiting = problem.people.filter((p) => p.isSupervisor).map((p) => ({ person: p.index, version: -1, weight: Number.POSITIVE_INFINITY, week: [] as WeekStep[] }));
   while (waiting.length > 0) {
@@ -67,7 +65,7 @@ export function constructBySupervisorWeeks(search: Search): void {
  */
 export function replanSupervisorWeeks(search: Search): number {
   const { problem, state } = search;
-  const pinWeight = problem.requests.reduce((sum, r) => sum + r.value, 0) + 1;
+  const pinWeight = pinWeightOf(problem);
   const supervisors = problem.people.filter((p) => p.isSupervisor).map((p) => p.index);
   const replan = (order: readonly number[]) => {
     const mark = search.journal.length;
@@ -91,6 +89,11 @@ export function replanSupervisorWeeks(search: Search): number {
   }
   search.journal = [];
   return state.served - before;
+}
+
+/** Pins first, as in the objective: a pinned intervention outweighs all the others together. */
+function pinWeightOf(problem: Problem): number {
+  return problem.requests.reduce((sum, r) => sum + r.value, 0) + 1;
 }
 
 /** The encadrant's heaviest week among the interventions the current plan leaves open and could staff. */
@@ -124,10 +127,7 @@ function candidateSteps(search: Search, supervisor: number): { steps: WeekStep[]
       steps.push({ r, k, start, end: start + request.duration, site: request.site, day: dayOf(start), units: request.duration });
     }
   }
-  steps.sort((a, b) => a.start - b.start || a.end - b.end || a.r - b.r);
-  const unit = steps.reduce((g, step) => gcd(g, step.units), 0) || 1;
-  for (const step of steps) step.units /= unit;
-  const result = { steps, unit };
+  const result = { steps, unit: inWeekOrder(steps) };
   known.set(supervisor, result);
   return result;
 }
