@@ -10,10 +10,8 @@ import { PlanState } from "./state";
 
 /**
  * The share of the time left that the served-minutes stage may use when the
- * clock binds (a week's last, largest solve): served minutes come first, and
- * the shortfall and travel stages need little. On the 200-request week with
- * time windows that needs it (tests/bench/scheduling-weekly.ts 200 3 true
- * 1800), 0.7 found the best plan in one run of two, 0.9 in time.
+ * clock binds (the hardest weeks' whole-group solve): served minutes come
+ * first, and the shortfall and travel stages after it need little.
  */
 const SERVED_STAGE_SHARE = 0.9;
 
