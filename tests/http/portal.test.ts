@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "~/domain/calendar/holidays.ts";
 import { parisParts } from "~/domain/calendar/paris.ts";
-import { nextOpenDay } from "~/domain/requests/order.ts";
+import { closedReason, nextOpenDay } from "~/domain/requests/order.ts";
 import { resolveServiceRules } from "~/domain/settings/rules.ts";
 import { HttpClient, queryApp } from "../support/http-client.ts";
 
@@ -10,6 +10,12 @@ import { HttpClient, queryApp } from "../support/http-client.ts";
 
 const rules = resolveServiceRules({});
 const openDay = (daysAhead: number) => nextOpenDay(addDays(parisParts(new Date()).date, daysAhead), rules);
+/** The first open day from `daysAhead` whose next two weeks' same day are open too: a weekly series of 3 skips none (Christmas and New Year's Day fall a week apart). */
+function openSeriesStart(daysAhead: number) {
+  let day = openDay(daysAhead);
+  while (closedReason(addDays(day, 7), rules) || closedReason(addDays(day, 14), rules)) day = nextOpenDay(addDays(day, 1), rules);
+  return day;
+}
 
 let mjc: HttpClient; // Mon Jardin Chocolaté: no validation, no purchase order
 let sncf: HttpClient; // SNCF: purchase order required
@@ -29,7 +35,7 @@ function order(overrides: Record<string, string> = {}) {
   return {
     siteId: ids.mjcSite,
     prestationId: prestation.id,
-    date: openDay(prestation.minNoticeDays + 7),
+    date: openSeriesStart(prestation.minNoticeDays + 7),
     startTime: "09:00",
     durationMinutes: "120",
     teamSize: "2",
