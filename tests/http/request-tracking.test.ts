@@ -105,6 +105,15 @@ async function orderedRequest(overrides: Record<string, string> = {}) {
   return id;
 }
 
+/** Waits (up to 30 s, then goes on) for the worker's staffing pass on an intervention, as `done` reads its row. */
+async function staffingPass(interventionId: string, done: (row: { status: string; unstaffedRule: string | null }) => boolean) {
+  for (let n = 0; n < 120; n++) {
+    const [row] = await queryApp<{ status: string; unstaffedRule: string | null }>(`SELECT status, "unstaffedRule" FROM "Intervention" WHERE id = $1`, [interventionId]);
+    if (done(row!)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** The history list of a request's page, as text (tags dropped). */
 async function historyOf(client: HttpClient, id: string) {
   const html = await (await client.get(`/requests/${id}`)).text();
@@ -129,21 +138,13 @@ describe("the request's dated timeline", () => {
     const moveDay = nextOpenDay(i!.day, rules);
     // The first staffing's team is let go before the move: whether it could come on the new day depends on the calendar
     // (the seed's agendas, people's days off), which this test is not about.
-    for (let n = 0; n < 120; n++) {
-      const [now] = await queryApp<{ status: string; unstaffedRule: string | null }>(`SELECT status, "unstaffedRule" FROM "Intervention" WHERE id = $1`, [i!.id]);
-      if (now!.status === "SCHEDULED" || now!.unstaffedRule) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await staffingPass(i!.id, (now) => now.status === "SCHEDULED" || now.unstaffedRule !== null);
     await queryApp(`DELETE FROM "Assignment" WHERE "interventionId" = $1`, [i!.id]);
     await queryApp(`UPDATE "Intervention" SET "supervisorId" = NULL, status = 'ACCEPTED' WHERE id = $1`, [i!.id]);
     const moved = await coordinator.post(`/requests/${id}/interventions/${i!.id}`, { intent: "move", date: moveDay, startTime: "10:00" }, { from: `/requests/${id}/interventions/${i!.id}` });
     expect(moved.status).toBe(302);
     // The worker re-staffs the moved date first; then it is left without a team.
-    for (let n = 0; n < 120; n++) {
-      const [now] = await queryApp<{ status: string }>(`SELECT status FROM "Intervention" WHERE id = $1`, [i!.id]);
-      if (now!.status === "SCHEDULED") break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await staffingPass(i!.id, (now) => now.status === "SCHEDULED");
     await queryApp(`UPDATE "Intervention" SET status = 'ACCEPTED', "unstaffedRule" = 'H4', "unstaffedReason" = 'Aucun encadrant disponible (H4) : Rachid Ouali est absent.' WHERE id = $1`, [i!.id]);
 
     const partnerView = await historyOf(mjc, id);
