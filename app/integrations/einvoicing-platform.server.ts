@@ -104,6 +104,7 @@ const TIMEOUT_MS = 20_000; // below the worker's lock: a job is never taken up w
 
 export function platformClient(config: PlatformConfig) {
   let token: { value: string; expiresAt: number } | null = null;
+  let fetching: Promise<string> | null = null; // concurrent jobs wait for the same token request
 
   async function call(url: string, init: RequestInit & { timeoutMs?: number }): Promise<Response> {
     try {
@@ -120,8 +121,15 @@ export function platformClient(config: PlatformConfig) {
     return new PlatformError(res.status === 429 || res.status >= 500 || res.status === 408 ? "retry" : "refused", res.status, code, message);
   }
 
-  async function bearer(): Promise<string> {
-    if (token && token.expiresAt > Date.now() + 30_000) return token.value;
+  function bearer(): Promise<string> {
+    if (token && token.expiresAt > Date.now() + 30_000) return Promise.resolve(token.value);
+    fetching ??= fetchToken().finally(() => {
+      fetching = null;
+    });
+    return fetching;
+  }
+
+  async function fetchToken(): Promise<string> {
     const body = new URLSearchParams({ grant_type: "client_credentials", ...(config.scope ? { scope: config.scope } : {}) });
     const res = await call(config.tokenUrl, {
       method: "POST",

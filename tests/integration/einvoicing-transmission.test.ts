@@ -21,7 +21,7 @@ const { recordTransfer } = await import("~/data/invoicing.server.ts");
 const transmission = await import("~/data/einvoicing-transmission.server.ts");
 const invoicing = await import("../../workers/processors/invoicing.ts");
 const platformJobs = await import("../../workers/processors/einvoicing-platform.ts");
-const { configuredPlatform, signWebhook } = await import("~/integrations/einvoicing-platform.server.ts");
+const { configuredPlatform, platformClient, platformConfig, signWebhook } = await import("~/integrations/einvoicing-platform.server.ts");
 const { whatToDo } = await import("~/domain/einvoicing/lifecycle.ts");
 const { action: webhookAction } = await import("~/routes/webhooks.einvoicing.ts");
 const { startWorkers } = await import("../../workers/index.ts");
@@ -149,6 +149,14 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
       expect(flow!.sha256).toBe(doc.sha256);
     }
     expect(pa.counters.tokens).toBe(1); // one token, cached until it expires
+  });
+
+  it("asks for one token when several jobs need one at the same moment", async () => {
+    const client = platformClient(platformConfig()!); // a process that has no token yet
+    const before = pa.counters.tokens;
+    await Promise.all(Array.from({ length: 6 }, () => client.directoryLine("000000000", null)));
+    expect(pa.counters.tokens - before).toBe(1);
+    expect(pa.counters.directory).toBeGreaterThanOrEqual(6);
   });
 
   it("stores the platform's rejection and the buyer's refusal with their reasons, and lists them for finance", async () => {
