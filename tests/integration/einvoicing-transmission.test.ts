@@ -153,10 +153,10 @@ describe("transmission to the accredited platform (PA double over HTTP)", () => 
 
   it("asks for one token when several jobs need one at the same moment", async () => {
     const client = platformClient(platformConfig()!); // a process that has no token yet
-    const before = pa.counters.tokens;
+    const before = { ...pa.counters };
     await Promise.all(Array.from({ length: 6 }, () => client.directoryLine("000000000", null)));
-    expect(pa.counters.tokens - before).toBe(1);
-    expect(pa.counters.directory).toBeGreaterThanOrEqual(6);
+    expect(pa.counters.tokens - before.tokens).toBe(1);
+    expect(pa.counters.directory - before.directory).toBeGreaterThanOrEqual(6); // each call went through
   });
 
   it("stores the platform's rejection and the buyer's refusal with their reasons, and lists them for finance", async () => {
